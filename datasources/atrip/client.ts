@@ -1,0 +1,125 @@
+/**
+ * ATRIP transport (ATRIP.md "Transport"): `POST <base>/<name>.do`, JSON body, the five headers
+ * on every call, gzip replies, success only when `status == 0`. Replies are parsed losslessly
+ * and checked against the wire schemas; anything else is SUPPLIER_BAD_RESPONSE (or
+ * SUPPLIER_OUTCOME_UNKNOWN for a call that changes state).
+ */
+import type { z } from "zod";
+import type { SupplierHttp } from "../http.js";
+import { unreadableReply } from "../http.js";
+import { describeZodError, parseJson } from "../json.js";
+import { atripError } from "./errors.js";
+import { MappingError } from "./mapping.js";
+import {
+  envelope,
+  orderDetailsReply,
+  queryVoidOrdersReply,
+  voidQuotationReply,
+  voidReply,
+  type AtripEnvelope,
+} from "./wire.js";
+
+/** Where and as whom to call ATRIP. The secret is never logged. */
+export interface AtripConfig {
+  /** e.g. https://sandbox.atriptech.com/ — configuration, never a constant (production has several). */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Per-call timeout, including reading the reply. */
+  timeoutMs: number;
+}
+
+/** Calls that change supplier state: never retried, a lost reply is an unknown outcome. */
+const STATE_CHANGING = new Set(["stopTicket.do", "void.do", "updateWebhookURL.do"]);
+
+export class AtripClient {
+  private readonly base: string;
+
+  constructor(
+    private readonly config: AtripConfig,
+    private readonly http: SupplierHttp,
+  ) {
+    this.base = config.baseUrl.endsWith("/") ? config.baseUrl : `${config.baseUrl}/`;
+  }
+
+  /** stopTicket.do: 0 means only that ATRIP will *try* to stop issuance (seeds/000_*). */
+  stopTicket(orderNo: string): Promise<AtripEnvelope> {
+    return this.call("stopTicket.do", { orderNo }, envelope);
+  }
+
+  voidQuotation(orderNo: string) {
+    return this.call("voidQuotation.do", { orderNo }, voidQuotationReply);
+  }
+
+  /** void.do with the offer of the latest quotation. Never call it twice for one order. */
+  submitVoid(orderNo: string, voidOfferId: string) {
+    return this.call("void.do", { orderNo, voidOfferId }, voidReply);
+  }
+
+  queryVoidOrders(voidCode: string) {
+    return this.call("queryVoidOrders.do", { voidCode }, queryVoidOrdersReply, [801]);
+  }
+
+  queryOrderDetails(orderNo: string) {
+    return this.call("queryOrderDetails.do", { orderNo }, orderDetailsReply);
+  }
+
+  /** Registers the one URL that receives every webhook type. */
+  updateWebhookUrl(url: string): Promise<AtripEnvelope> {
+    return this.call("updateWebhookURL.do", { url }, envelope);
+  }
+
+  /**
+   * POSTs one call and returns its parsed reply. Statuses in `passThrough` are returned (with
+   * the envelope only) instead of thrown, for calls where they mean "nothing found".
+   */
+  private async call<S extends z.ZodType>(
+    name: string,
+    body: Record<string, string>,
+    schema: S,
+    passThrough: number[] = [],
+  ): Promise<z.output<S>> {
+    const changesState = STATE_CHANGING.has(name);
+    const meta = { supplier: "ATRIP" as const, operation: name, changesState };
+    const reply = await this.http.post({
+      ...meta,
+      url: this.base + name,
+      timeoutMs: this.config.timeoutMs,
+      body: JSON.stringify(body),
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "Accept-Encoding": "gzip",
+        "x-atlas-client-id": this.config.clientId,
+        "x-atlas-client-secret": this.config.clientSecret,
+      },
+    });
+    let json: unknown;
+    try {
+      json = parseJson(reply.text);
+    } catch {
+      throw unreadableReply(meta, "not JSON");
+    }
+    const head = envelope.safeParse(json);
+    if (!head.success) throw unreadableReply(meta, describeZodError(head.error));
+    if (head.data.status !== 0) {
+      if (passThrough.includes(head.data.status)) return head.data as z.output<S>;
+      throw atripError(name, head.data.status, head.data.msg, changesState);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error));
+    return parsed.data;
+  }
+}
+
+/** Runs a mapper, turning a MappingError into the right unreadable-reply error. */
+export function mapReply<T>(operation: string, map: () => T): T {
+  try {
+    return map();
+  } catch (err) {
+    if (err instanceof MappingError) {
+      throw unreadableReply({ supplier: "ATRIP", operation, changesState: STATE_CHANGING.has(operation) }, err.message);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The gateway's typed errors. Datasources and resolvers throw these; the GraphQL edge
+ * (src/server/format-error.ts) turns them into `extensions.code` and friends exactly as
+ * ../shared/design/API.md "Errors" lists them.
+ */
+
+/** Every `extensions.code` the public API may carry (API.md, "Errors"). */
+export type ErrorCode =
+  | "BAD_USER_INPUT"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "UNSUPPORTED_OPERATION"
+  | "IDEMPOTENCY_KEY_REUSED"
+  | "REQUEST_IN_PROGRESS"
+  | "ORDER_NOT_FOUND"
+  | "NOT_VOIDABLE"
+  | "VOID_OFFER_EXPIRED"
+  | "VOID_DEADLINE_EXCEEDED"
+  | "VOID_ALREADY_SUBMITTED"
+  | "VOID_IN_PROGRESS"
+  | "TICKET_NOT_FOUND"
+  | "TICKET_ALREADY_USED"
+  | "WRONG_ORDER_NUMBER"
+  | "VOID_PAYMENT_METHOD_UNSUPPORTED"
+  | "VOID_ROUTE_UNSUPPORTED"
+  | "STOP_ISSUANCE_REJECTED"
+  | "CANCEL_REJECTED"
+  | "SUPPLIER_REJECTED_REQUEST"
+  | "SUPPLIER_AUTH_FAILED"
+  | "SUPPLIER_RATE_LIMITED"
+  | "SUPPLIER_UNAVAILABLE"
+  | "SUPPLIER_TIMEOUT"
+  | "SUPPLIER_BAD_RESPONSE"
+  | "SUPPLIER_OUTCOME_UNKNOWN"
+  | "INTERNAL_SERVER_ERROR";
+
+/** The suppliers the gateway routes to; the same names as the GraphQL `Supplier` enum. */
+export type SupplierName = "ATRIP" | "ALITRIP" | "CTT";
+
+/** An error the client is meant to see: a code, a message, and optional extra extensions. */
+export class GatewayError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "GatewayError";
+  }
+
+  /** The `extensions` object of the GraphQL error. */
+  extensions(): Record<string, unknown> {
+    return { code: this.code, ...this.extra };
+  }
+}
+
+/** What a supplier error carries besides its gateway code (API.md: supplier errors). */
+export interface SupplierErrorDetails {
+  supplier: SupplierName;
+  /** The supplier's own code, as a string ("822", "isv.invalid-parameter", "HTTP 503"). */
+  supplierCode?: string;
+  supplierMessage?: string;
+  retryable: boolean;
+  hint?: string;
+  /** Extra extensions, e.g. `voidCode` for VOID_ALREADY_SUBMITTED. */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * A failure that came from (or on the way to) a supplier. Keeps the supplier's own code and
+ * message so support staff can look it up, and says whether trying again may help.
+ */
+export class SupplierError extends GatewayError {
+  readonly supplier: SupplierName;
+  readonly supplierCode?: string;
+  readonly supplierMessage?: string;
+  readonly retryable: boolean;
+  readonly hint?: string;
+
+  constructor(code: ErrorCode, message: string, details: SupplierErrorDetails) {
+    super(code, message, details.extra ?? {});
+    this.name = "SupplierError";
+    this.supplier = details.supplier;
+    this.supplierCode = details.supplierCode;
+    this.supplierMessage = details.supplierMessage;
+    this.retryable = details.retryable;
+    this.hint = details.hint;
+  }
+
+  override extensions(): Record<string, unknown> {
+    const ext: Record<string, unknown> = {
+      code: this.code,
+      supplier: this.supplier,
+      retryable: this.retryable,
+    };
+    if (this.supplierCode !== undefined) ext.supplierCode = this.supplierCode;
+    if (this.supplierMessage !== undefined) ext.supplierMessage = this.supplierMessage;
+    if (this.hint !== undefined) ext.hint = this.hint;
+    return { ...ext, ...this.extra };
+  }
+}
+
+/** BAD_USER_INPUT naming the offending field; thrown before any supplier is called. */
+export function badInput(field: string, problem: string): GatewayError {
+  return new GatewayError("BAD_USER_INPUT", `${field}: ${problem}`, { field });
+}

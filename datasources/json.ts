@@ -1,0 +1,96 @@
+/**
+ * Lossless JSON for supplier replies. JSON.parse turns 1280.50 into the float 1280.5 and
+ * 12345678901234567890 into ...000; money must never drift, so numbers are kept as their
+ * source text (JsonNumber) and each reply schema says whether a field is an integer, a
+ * decimal amount or a 0/1 flag.
+ */
+import { parse as parseLossless } from "lossless-json";
+import { z } from "zod";
+
+/** A JSON number, exactly as the supplier wrote it. */
+export class JsonNumber {
+  constructor(readonly text: string) {}
+}
+
+/** Parses JSON keeping every number as a JsonNumber. Throws SyntaxError on bad JSON. */
+export function parseJson(text: string): unknown {
+  return parseLossless(text, null, (value: string) => new JsonNumber(value));
+}
+
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+const JSON_NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * Writes a JSON number's text as a plain decimal string, exactly: "1.2805e3" → "1280.5",
+ * "1280.50" → "1280.50" (trailing zeros are what the supplier sent and are kept).
+ */
+export function toPlainDecimal(text: string): string {
+  const m = JSON_NUMBER_TEXT.exec(text);
+  if (!m) throw new Error(`not a number: ${text}`);
+  const [, sign, intPart, fracPart = "", expText] = m;
+  if (expText === undefined) return normaliseSign(sign + stripLeadingZeros(intPart) + (fracPart ? `.${fracPart}` : ""));
+  const exp = Number(expText);
+  let digits = intPart + fracPart;
+  let point = intPart.length + exp;
+  if (point <= 0) {
+    digits = "0".repeat(1 - point) + digits;
+    point = 1;
+  } else if (point > digits.length) {
+    digits = digits + "0".repeat(point - digits.length);
+  }
+  const whole = stripLeadingZeros(digits.slice(0, point));
+  const frac = digits.slice(point);
+  return normaliseSign(sign + whole + (frac ? `.${frac}` : ""));
+}
+
+function stripLeadingZeros(s: string): string {
+  const t = s.replace(/^0+(?=\d)/, "");
+  return t === "" ? "0" : t;
+}
+
+function normaliseSign(s: string): string {
+  return /^-0(\.0+)?$/.test(s) ? s.slice(1) : s;
+}
+
+const jsonNumber = z.instanceof(JsonNumber, { message: "expected a number" });
+
+/** A JSON integer → number (also accepts an integer written as a string, as some suppliers do). */
+export const jsonInt = z
+  .union([jsonNumber.transform((n) => n.text), z.string()])
+  .refine((t) => /^-?\d+$/.test(t.trim()), { message: "expected an integer" })
+  .transform((t) => Number(t.trim()));
+
+/** A JSON number (or a decimal string) → an exact decimal string. */
+export const jsonDecimal = z
+  .union([jsonNumber.transform((n) => toPlainDecimal(n.text)), z.string().regex(DECIMAL_TEXT)])
+  .transform((s) => s);
+
+/** A 0/1 flag (or a boolean) → boolean. */
+export const jsonFlag = z.union([z.boolean(), jsonInt.refine((n) => n === 0 || n === 1, { message: "expected 0 or 1" }).transform((n) => n === 1)]);
+
+/** Text that may be missing, null or empty → string | null. */
+export const optionalText = z
+  .string()
+  .nullish()
+  .transform((s) => (s === undefined || s === null || s === "" ? null : s));
+
+/** Turns lossless-parsed data back into plain JSON values (JsonNumber → number), for storing raw payloads. */
+export function toPlainJson(value: unknown): unknown {
+  if (value instanceof JsonNumber) {
+    const n = Number(value.text);
+    return Number.isSafeInteger(n) || !Number.isInteger(n) ? n : value.text;
+  }
+  if (Array.isArray(value)) return value.map(toPlainJson);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlainJson(v)]));
+  }
+  return value;
+}
+
+/** The first problem of a zod failure, as "path: message". */
+export function describeZodError(err: z.ZodError): string {
+  const issue = err.issues[0];
+  if (!issue) return "invalid";
+  const path = issue.path.length ? issue.path.join(".") : "(root)";
+  return `${path}: ${issue.message}`;
+}

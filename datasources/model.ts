@@ -1,0 +1,118 @@
+/**
+ * Supplier-neutral results the datasources produce and the schema types expose. Field names
+ * follow ../shared/design/API.md; each supplier's mapping is the one place that fills them.
+ */
+import type { SupplierName } from "./errors.js";
+
+export type SupplierOperationName = "STOP_TICKET_ISSUANCE" | "VOID" | "CANCEL_ORDER";
+export type RefundMethodName = "ORIGINAL_PAYMENT" | "VOUCHER";
+export type VoidStatusName =
+  | "SUPPLIER_PROCESSING"
+  | "AIRLINE_PROCESSING"
+  | "REFUNDED"
+  | "AIRLINE_REFUNDING"
+  | "REJECTED"
+  | "COMPLETED"
+  | "WITHDRAWN";
+
+/** Statuses after which a void never changes again. */
+export const FINAL_VOID_STATUSES: ReadonlySet<VoidStatusName> = new Set(["REFUNDED", "REJECTED", "COMPLETED", "WITHDRAWN"]);
+
+export interface MoneyData {
+  amount: string;
+  currency: string;
+}
+export interface VoidTicketData {
+  firstName: string;
+  lastName: string;
+  ticketNo: string;
+}
+export interface VoidFareData {
+  currency: string;
+  originalAmount: string;
+  estimatedRefund: string;
+}
+export interface PostTicketingServiceRefundData {
+  postTicketingOrderNo: string;
+  currency: string;
+  originalAmount: string;
+  estimatedRefund: string;
+}
+export interface VoidWindowData {
+  supportVoid: boolean;
+  allowVoid: boolean;
+  voidTimeAfterIssue: string | null;
+  voidTimeBeforeDeparture: string | null;
+  sameDayDeadlineTime: string | null;
+  sameDayTimezone: string | null;
+}
+
+export interface VoidQuoteData {
+  supplier: SupplierName;
+  orderNo: string;
+  isVoidable: boolean;
+  voidOfferId: string | null;
+  refundMethod: RefundMethodName | null;
+  fastConfirmation: boolean;
+  /** yyyy-MM-dd */
+  expectedConfirmationDate: string | null;
+  expectedRefundDate: string | null;
+  tickets: VoidTicketData[];
+  fare: VoidFareData | null;
+  postTicketingServices: PostTicketingServiceRefundData[];
+  serviceFee: MoneyData | null;
+  window: VoidWindowData | null;
+  quotedAt: Date;
+}
+
+/** A void as the supplier reports it (void.do or queryVoidOrders.do). */
+export interface VoidOrderData {
+  supplier: SupplierName;
+  voidCode: string;
+  orderNo: string;
+  status: VoidStatusName;
+  supplierStatus: number;
+  isFinal: boolean;
+  refundMethod: RefundMethodName | null;
+  tickets: VoidTicketData[];
+  fare: VoidFareData | null;
+  actualRefund: MoneyData | null;
+  serviceFee: MoneyData | null;
+  expectedConfirmationDate: string | null;
+  expectedRefundDate: string | null;
+  cancelReason: string | null;
+  message: string | null;
+  voidOfferId: string | null;
+}
+
+export type StopStateName = "PENDING" | "STOPPED" | "ISSUED";
+
+/** What the supplier said to a stop-issuance request: accepted, with a message. */
+export interface StopAcceptedData {
+  supplier: SupplierName;
+  orderNo: string;
+  message: string | null;
+}
+
+/** What an order's state says about an earlier stop request. */
+export interface StopOutcomeData {
+  orderNo: string;
+  state: StopStateName;
+  /** The supplier's own order status, for logs and support. */
+  supplierOrderStatus: string | null;
+}
+
+export interface CancelOrderRequest {
+  orderNo: string;
+  subChannel?: string | null;
+  passengerIds?: string[] | null;
+  reason?: string | null;
+}
+
+export interface CancelOrderData {
+  supplier: SupplierName;
+  orderNo: string;
+  cancelledAt: Date | null;
+  supplierOrderStatus: string | null;
+  message: string | null;
+}

@@ -1,0 +1,48 @@
+/**
+ * What a supplier datasource can offer the gateway. A supplier implements the ports of the
+ * operations it has; the registry derives "which supplier offers which operation" from them.
+ */
+import type { SupplierName } from "./errors.js";
+import type {
+  CancelOrderData,
+  CancelOrderRequest,
+  StopAcceptedData,
+  StopOutcomeData,
+  VoidOrderData,
+  VoidQuoteData,
+} from "./model.js";
+
+/** Void: quote, submit, query (ATRIP's voidQuotation.do → void.do → queryVoidOrders.do). */
+export interface VoidPort {
+  quote(orderNo: string): Promise<VoidQuoteData>;
+  /** Changes supplier state: never retried. */
+  submit(orderNo: string, voidOfferId: string): Promise<VoidOrderData>;
+  /** The void as the supplier sees it now; null when the supplier does not know the code. */
+  query(voidCode: string): Promise<VoidOrderData | null>;
+}
+
+/** Stop ticket issuance: a request now, the outcome later. */
+export interface StopIssuancePort {
+  /** Changes supplier state: never retried. Resolves when the supplier accepted the attempt. */
+  stop(orderNo: string): Promise<StopAcceptedData>;
+  /** What the order's state says about the stop right now. */
+  outcome(orderNo: string): Promise<StopOutcomeData>;
+}
+
+/** Cancel an unticketed (or far-future) order. */
+export interface CancelPort {
+  /** Changes supplier state: never retried. */
+  cancel(request: CancelOrderRequest): Promise<CancelOrderData>;
+}
+
+/** One supplier as the registry knows it. */
+export interface SupplierAdapter {
+  readonly name: SupplierName;
+  /** True when requests go to the embedded simulator. */
+  readonly sandbox: boolean;
+  readonly voids?: VoidPort;
+  readonly stopIssuance?: StopIssuancePort;
+  readonly cancels?: CancelPort;
+  /** False while the gateway has stopped calling it (circuit open). */
+  available(): boolean;
+}

@@ -1,0 +1,78 @@
+/**
+ * Mutation inputs. Identifiers are checked (class-validator) before any supplier call:
+ * non-empty, at most 64 characters, letters, digits, '-' and '_' only (issue 2, item 6).
+ */
+import { IsOptional, Length, Matches } from "class-validator";
+import { ArgsType, Field, InputType } from "type-graphql";
+import { Supplier } from "./enums.js";
+
+/** The identifier rule shared by order numbers, offer ids, void codes and idempotency keys. */
+export function SupplierId(): PropertyDecorator {
+  return (target, key) => {
+    Length(1, 64, { message: "must be 1 to 64 characters long" })(target, key as string);
+    Matches(/^[A-Za-z0-9_-]*$/, { message: "may contain only letters, digits, '-' and '_'" })(target, key as string);
+  };
+}
+
+@InputType({ description: "Ask a supplier to stop issuing the tickets of a paid order" })
+export class StopTicketIssuanceInput {
+  @Field(() => Supplier, { description: "The supplier of the order (ATRIP)" })
+  supplier!: Supplier;
+
+  @Field(() => String, { description: "The supplier's order number" })
+  @SupplierId()
+  orderNo!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Accepted and validated, but not yet acted on: repeat-safety for this key comes with the reliability work. Do not rely on it yet.",
+  })
+  @IsOptional()
+  @SupplierId()
+  idempotencyKey?: string | null;
+}
+
+@InputType({ description: "Ask what voiding a whole order would give back" })
+export class VoidQuoteInput {
+  @Field(() => Supplier, { description: "The supplier of the order (ATRIP)" })
+  supplier!: Supplier;
+
+  @Field(() => String, { description: "The supplier's main ticket order number" })
+  @SupplierId()
+  orderNo!: string;
+}
+
+@InputType({ description: "Submit a void with the offer of the latest quote" })
+export class SubmitVoidInput {
+  @Field(() => Supplier, { description: "The supplier of the order (ATRIP)" })
+  supplier!: Supplier;
+
+  @Field(() => String, { description: "The supplier's main ticket order number" })
+  @SupplierId()
+  orderNo!: string;
+
+  @Field(() => String, { description: "voidOfferId of the latest voidQuote for this order" })
+  @SupplierId()
+  voidOfferId!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Accepted and validated, but not yet acted on: repeat-safety for this key comes with the reliability work. Do not rely on it yet.",
+  })
+  @IsOptional()
+  @SupplierId()
+  idempotencyKey?: string | null;
+}
+
+@ArgsType()
+export class VoidOrderArgs {
+  @Field(() => Supplier, { description: "The supplier handling the void" })
+  supplier!: Supplier;
+
+  @Field(() => String, { description: "The supplier's void number (from submitVoid)" })
+  @SupplierId()
+  voidCode!: string;
+
+  @Field(() => Boolean, { defaultValue: false, description: "true asks the supplier first instead of answering from the gateway's record" })
+  refresh!: boolean;
+}

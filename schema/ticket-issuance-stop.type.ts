@@ -1,0 +1,27 @@
+import { Field, ObjectType } from "type-graphql";
+import { Supplier, TicketIssuanceStopState } from "./enums.js";
+import { DateTimeScalar } from "./scalars.js";
+
+@ObjectType({ description: "A request to stop ticket issuance of a paid order, and its outcome" })
+export class TicketIssuanceStop {
+  @Field(() => Supplier, { description: "The supplier asked to stop" })
+  supplier!: Supplier;
+
+  @Field(() => String, { description: "The order" })
+  orderNo!: string;
+
+  @Field(() => TicketIssuanceStopState, { description: "PENDING: the supplier accepted the attempt; STOPPED / ISSUED: the outcome" })
+  state!: TicketIssuanceStopState;
+
+  @Field(() => String, { nullable: true, description: "The supplier's latest message, for people" })
+  message?: string | null;
+
+  @Field(() => DateTimeScalar, { description: "When the gateway sent the request" })
+  requestedAt!: Date;
+
+  @Field(() => DateTimeScalar, { description: "when the supplier says the outcome can be known (about 8 minutes after the request)" })
+  checkAfter!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: "When the outcome became known" })
+  resolvedAt?: Date | null;
+}

@@ -1,0 +1,121 @@
+/**
+ * The ATRIP simulator: a real HTTP server speaking ATRIP's protocol as ATRIP.md describes it
+ * (headers checked → 900, non-JSON → 901, gzip when asked, status codes of the void and stop
+ * calls) with the demo orders of ./orders.ts, a scalable clock, webhooks to the URL registered
+ * with updateWebhookURL.do, and the fault knobs of ../http-kit.ts.
+ */
+import { SimClock } from "../clock.js";
+import { SimServer, type Faults, type SimReply, type SimRequest } from "../http-kit.js";
+import { AtripSimState, DEFAULT_TIMING, type AtripSimTiming } from "./state.js";
+
+export interface AtripSimulatorOptions {
+  clientId: string;
+  clientSecret: string;
+  /** Simulated time runs this many times faster than real time. */
+  timeScale?: number;
+  timing?: Partial<AtripSimTiming>;
+  faults?: Partial<Faults>;
+  /** Initial webhook URL (otherwise set with updateWebhookURL.do). */
+  webhookUrl?: string;
+}
+
+export class AtripSimulator {
+  readonly clock: SimClock;
+  readonly server: SimServer;
+  readonly state: AtripSimState;
+  webhookUrl: string | undefined;
+
+  private constructor(private readonly options: AtripSimulatorOptions) {
+    this.clock = new SimClock(options.timeScale ?? 1);
+    this.webhookUrl = options.webhookUrl;
+    this.state = new AtripSimState(this.clock, { ...DEFAULT_TIMING, ...options.timing }, (type, data) => void this.sendWebhook(type, data));
+    this.server = new SimServer((url) => url.pathname.replace(/^\/+/, ""), (req) => this.handle(req), options.faults);
+  }
+
+  /** Starts a simulator on host:port (0 = a free port). */
+  static async start(options: AtripSimulatorOptions, port = 0, host = "127.0.0.1"): Promise<AtripSimulator> {
+    const sim = new AtripSimulator(options);
+    await sim.server.listen(port, host);
+    return sim;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  async close(): Promise<void> {
+    this.state.close();
+    await this.server.close();
+  }
+
+  private handle(req: SimRequest): SimReply {
+    if (req.method !== "POST") return { status: 405, body: { status: 901, msg: "Illegal request: POST only" } };
+    if (req.headers["x-atlas-client-id"] !== this.options.clientId || req.headers["x-atlas-client-secret"] !== this.options.clientSecret) {
+      return { body: { status: 900, msg: "Unauthorized" } };
+    }
+    let body: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(req.rawBody);
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
+      body = parsed as Record<string, unknown>;
+    } catch {
+      return { body: { status: 901, msg: "Illegal request: the body is not JSON" } };
+    }
+    const text = (name: string) => (typeof body[name] === "string" && body[name] !== "" ? (body[name] as string) : undefined);
+    const missing = (name: string) => ({ body: { status: 100, msg: `Required data missing: ${name}` } });
+    switch (req.operation) {
+      case "voidQuotation.do": {
+        const orderNo = text("orderNo");
+        return orderNo ? { body: this.state.quote(orderNo) } : missing("orderNo");
+      }
+      case "void.do": {
+        const orderNo = text("orderNo");
+        const offer = text("voidOfferId");
+        if (!orderNo) return missing("orderNo");
+        if (!offer) return missing("voidOfferId");
+        return { body: this.state.submit(orderNo, offer) };
+      }
+      case "queryVoidOrders.do": {
+        const voidCode = text("voidCode");
+        return voidCode ? { body: this.state.queryVoid(voidCode) } : missing("voidCode");
+      }
+      case "stopTicket.do": {
+        const orderNo = text("orderNo");
+        return orderNo ? { body: this.state.stop(orderNo) } : missing("orderNo");
+      }
+      case "queryOrderDetails.do": {
+        const orderNo = text("orderNo");
+        return orderNo ? { body: this.state.orderDetails(orderNo) } : missing("orderNo");
+      }
+      case "updateWebhookURL.do": {
+        const url = text("url");
+        if (!url || !/^https?:\/\//.test(url)) return { body: { status: 810, msg: "Invalid request parameters: url" } };
+        this.webhookUrl = url;
+        return { body: { status: 0, msg: "success" } };
+      }
+      default:
+        return { status: 404, body: { status: 901, msg: `Unknown endpoint ${req.operation}` } };
+    }
+  }
+
+  /** Best-effort delivery, as ATRIP's: no retry, no signature; some may be dropped on purpose. */
+  private async sendWebhook(type: string, data: Record<string, unknown>): Promise<void> {
+    const url = this.webhookUrl;
+    if (!url) return;
+    if (Math.random() < this.server.faults.webhookDropRate) {
+      this.server.count("webhook.dropped");
+      return;
+    }
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ cid: this.options.clientId, type, status: -1, data }),
+      });
+      await res.arrayBuffer();
+      this.server.count(res.ok ? "webhook.sent" : "webhook.refused");
+    } catch {
+      this.server.count("webhook.failed");
+    }
+  }
+}

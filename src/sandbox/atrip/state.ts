@@ -1,0 +1,246 @@
+/**
+ * The ATRIP simulator's memory and rules: quotes (only the latest offer of an order is valid,
+ * and only for OFFER_LIFETIME), one void per order, void statuses that move along the
+ * order's path one step per `voidStepMs` of simulated time, and stop-issuance outcomes that
+ * become visible after `stopDelayMs` (8 simulated minutes, as ATRIP documents).
+ */
+import { randomBytes } from "node:crypto";
+import { LosslessNumber } from "lossless-json";
+import type { SimClock } from "../clock.js";
+import { findDemoOrder, type DemoOrder } from "./orders.js";
+
+/** How long a voidOfferId stays valid, in simulated ms. ATRIP does not document it. */
+export const OFFER_LIFETIME_MS = 30 * 60_000;
+
+export interface AtripSimTiming {
+  /** Simulated ms between two void status steps. */
+  voidStepMs: number;
+  /** Simulated ms after a stop request when the outcome shows in queryOrderDetails.do. */
+  stopDelayMs: number;
+  /** Simulated ms after a stop request when a failing stop's tickets are issued (order.ticketed). */
+  issueAfterMs: number;
+}
+
+export const DEFAULT_TIMING: AtripSimTiming = { voidStepMs: 60_000, stopDelayMs: 8 * 60_000, issueAfterMs: 3 * 60_000 };
+
+interface Quote {
+  offerId: string;
+  at: number;
+}
+interface SimVoid {
+  voidCode: string;
+  orderNo: string;
+  offerId: string;
+  order: DemoOrder;
+  submittedAt: number;
+}
+interface SimStop {
+  requestedAt: number;
+  order: DemoOrder;
+}
+
+/** An ATRIP status reply that is not success. */
+export interface AtripFailure {
+  status: number;
+  msg: string;
+}
+
+/** Called when something changed that ATRIP would send a webhook about. */
+export type WebhookSink = (type: "order.void" | "order.ticketed", data: Record<string, unknown>) => void;
+
+const dec = (s: string | undefined) => new LosslessNumber(s ?? "0");
+
+function yyyymmdd(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10).replaceAll("-", "");
+}
+
+export class AtripSimState {
+  private readonly quotes = new Map<string, Quote>();
+  private readonly voids = new Map<string, SimVoid>();
+  private readonly voidByOrder = new Map<string, string>();
+  private readonly stops = new Map<string, SimStop>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private seq = 0;
+
+  constructor(
+    private readonly clock: SimClock,
+    private readonly timing: AtripSimTiming,
+    private readonly webhook: WebhookSink,
+  ) {}
+
+  quote(orderNo: string): AtripFailure | Record<string, unknown> {
+    const order = findDemoOrder(orderNo);
+    if (!order) return { status: 801, msg: "Order not found for void. Check the original main ticket order number." };
+    if (order.voidBlockedStatus) return { status: order.voidBlockedStatus, msg: blockedMessage(order.voidBlockedStatus) };
+    if (!order.voidPath) return { status: 808, msg: blockedMessage(808) };
+    const offerId = `v_${randomBytes(16).toString("hex")}`;
+    this.quotes.set(orderNo, { offerId, at: this.clock.now() });
+    return { status: 0, msg: "success", ...this.quoteFields(orderNo, order, offerId) };
+  }
+
+  submit(orderNo: string, voidOfferId: string): AtripFailure | Record<string, unknown> {
+    const order = findDemoOrder(orderNo);
+    if (!order) return { status: 801, msg: "Order not found for void. Check the original main ticket order number." };
+    if (order.voidBlockedStatus) return { status: order.voidBlockedStatus, msg: blockedMessage(order.voidBlockedStatus) };
+    if (this.voidByOrder.has(orderNo)) {
+      return { status: 816, msg: "Void already submitted for this order. Query void status instead of resubmitting." };
+    }
+    const quote = this.quotes.get(orderNo);
+    if (!quote || quote.offerId !== voidOfferId || this.clock.now() - quote.at > OFFER_LIFETIME_MS) {
+      return { status: 805, msg: "voidOfferId expired. Call voidQuotation.do again for a fresh ID, then resubmit." };
+    }
+    if (order.submitBlockedStatus) return { status: order.submitBlockedStatus, msg: blockedMessage(order.submitBlockedStatus) };
+    this.seq += 1;
+    const voidCode = `${yyyymmdd(this.clock.now()).slice(0, 6)}-${String(this.seq).padStart(4, "0")}${randomBytes(2).toString("hex").toUpperCase()}`;
+    const v: SimVoid = { voidCode, orderNo, offerId: voidOfferId, order, submittedAt: this.clock.now() };
+    this.voids.set(voidCode, v);
+    this.voidByOrder.set(orderNo, voidCode);
+    this.scheduleVoidWebhooks(v);
+    return {
+      status: 0,
+      msg: "success",
+      ...this.quoteFields(orderNo, order, voidOfferId),
+      voidCode,
+      voidStatus: this.voidStatus(v),
+      cancelReason: "",
+    };
+  }
+
+  queryVoid(voidCode: string): Record<string, unknown> {
+    const v = this.voids.get(voidCode);
+    if (!v) return { status: 0, msg: "success", voidOrders: [] };
+    const status = this.voidStatus(v);
+    const q = this.quoteFields(v.orderNo, v.order, v.offerId);
+    const entry: Record<string, unknown> = {
+      orderNo: v.orderNo,
+      voidCode,
+      expectedConfirmationDate: q.expectedConfirmationDate,
+      expectedRefundDate: q.expectedRefundDate,
+      voidTickets: q.voidTickets,
+      voidFareAmount: q.voidFareAmount,
+      voidPostTicketingServiceAmounts: q.voidPostTicketingServiceAmounts,
+      serviceFee: q.serviceFee,
+      voidStatus: status,
+      cancelReason: status === 4 ? (v.order.cancelReason ?? "") : "",
+      voidOfferId: v.offerId,
+      voidMethod: q.voidMethod,
+    };
+    if (status === 2 || status === 5) entry.actualRefundAmount = dec(v.order.refund);
+    return { status: 0, msg: "success", voidOrders: [entry] };
+  }
+
+  stop(orderNo: string): AtripFailure | Record<string, unknown> {
+    const order = findDemoOrder(orderNo);
+    if (!order) return { status: 2, msg: "System error: order does not exist" };
+    if (order.stop === "REFUSED" || !order.stop) return { status: 2, msg: "System error: ticket issuance cannot be stopped for this order" };
+    if (!this.stops.has(orderNo)) {
+      const s: SimStop = { requestedAt: this.clock.now(), order };
+      this.stops.set(orderNo, s);
+      if (order.stop === "ISSUED") {
+        this.later(this.timing.issueAfterMs, () =>
+          this.webhook("order.ticketed", {
+            orderNo,
+            orderStatus: 2,
+            paxTicketInfos: [{ name: "WANG/LEI", ticketNos: ["999-2140000099"], airlinePNRs: ["NX7Q2P"] }],
+          }),
+        );
+      }
+    }
+    return { status: 0, msg: "We are trying to intercept the ticket issuance. Please check the order status for result after 8 minutes" };
+  }
+
+  orderDetails(orderNo: string): AtripFailure | Record<string, unknown> {
+    const order = findDemoOrder(orderNo);
+    if (!order) return { status: 800, msg: "Order does not exist" };
+    let orderStatus = order.stop ? "1" : "2";
+    const s = this.stops.get(orderNo);
+    if (s) {
+      const elapsed = this.clock.now() - s.requestedAt;
+      if (order.stop === "ISSUED" && elapsed >= this.timing.issueAfterMs) orderStatus = "2";
+      if (order.stop === "STOPPED" && elapsed >= this.timing.stopDelayMs) orderStatus = "-3";
+    }
+    return {
+      status: 0,
+      msg: "success",
+      orderNo,
+      orderStatus,
+      ticketStatus: orderStatus === "2" ? "1" : "0",
+      paxTicketInfos: [{ name: "WANG/LEI", ticketNos: orderStatus === "2" ? ["999-2140000099"] : [], airlinePNRs: ["NX7Q2P"] }],
+    };
+  }
+
+  /** Stops every pending webhook timer. */
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private voidStatus(v: SimVoid): number {
+    const path = v.order.voidPath ?? [0];
+    const step = Math.floor((this.clock.now() - v.submittedAt) / this.timing.voidStepMs);
+    return path[Math.min(path.length - 1, Math.max(0, step))];
+  }
+
+  private scheduleVoidWebhooks(v: SimVoid): void {
+    const path = v.order.voidPath ?? [0];
+    path.forEach((status, i) => {
+      this.later(i * this.timing.voidStepMs, () =>
+        this.webhook("order.void", {
+          orderNo: v.orderNo,
+          voidCode: v.voidCode,
+          voidStatus: status,
+          message: status === 4 ? (v.order.cancelReason ?? "") : "",
+        }),
+      );
+    });
+  }
+
+  private later(simMs: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, this.clock.real(simMs) + 5);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  private quoteFields(orderNo: string, order: DemoOrder, offerId: string) {
+    const now = this.clock.now();
+    return {
+      orderNo,
+      isVoidable: true,
+      voidOfferId: offerId,
+      voidMethod: order.voidMethod ?? "CashBackToOriginalPayment",
+      fastConfirmation: order.voidPath?.includes(5) ? 1 : 0,
+      expectedConfirmationDate: yyyymmdd(now + 86_400_000),
+      expectedRefundDate: yyyymmdd(now + 7 * 86_400_000),
+      voidTickets: [
+        { lastName: "WANG", firstName: "LEI", ticketNo: "999-2140000001" },
+        { lastName: "LI", firstName: "NA", ticketNo: "999-2140000002" },
+      ],
+      voidFareAmount: { currency: order.currency ?? "CNY", originalFareAmount: dec(order.fare), estimatedRefundAmount: dec(order.refund) },
+      voidPostTicketingServiceAmounts: [
+        { postTicketingOrderNo: `${orderNo}-BAG1`, currency: order.currency ?? "CNY", originalPostTicketingServiceAmount: dec("35.00"), estimatedRefundAmount: dec("35.00") },
+      ],
+      serviceFee: { currency: order.currency ?? "CNY", transactionFee: dec(order.fee) },
+      voidWindow: {
+        supportVoid: true,
+        allowVoid: true,
+        voidTimeAfterIssure: "24h",
+        voidTimeBeforeDepature: "2h",
+        sameDayDeadlineTime: "23:59",
+        sameDayTimezone: "GMT+8",
+      },
+    };
+  }
+}
+
+function blockedMessage(status: number): string {
+  const m: Record<number, string> = {
+    808: "This ticket is non-voidable per airline policy.",
+    820: "Ticket already used — cannot void a flown segment.",
+    822: "Void deadline exceeded. This ticket can no longer be voided.",
+    824: "Wrong orderNumber: use the main ticket order, not the ancillary order number.",
+  };
+  return m[status] ?? "Void not possible.";
+}

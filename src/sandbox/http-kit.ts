@@ -1,0 +1,221 @@
+/**
+ * What the three supplier simulators share: a real node:http server, body reading with a cap,
+ * JSON (optionally gzip) replies, request counting, and fault injection for tests. Admin
+ * routes under /__sandbox/ let a test change faults and read counters of a simulator running
+ * in another process:
+ *   GET  /__sandbox/stats   → { total, byOperation }
+ *   POST /__sandbox/faults  ← Partial<Faults> (replaces the current faults)
+ *   POST /__sandbox/reset   → counters to zero, faults off
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
+import { stringify } from "lossless-json";
+
+/** Fault knobs. Rates are probabilities 0..1 per request. */
+export interface Faults {
+  /** Added delay before every reply, in real ms. */
+  latencyMs: number;
+  /** Share of requests answered with HTTP 500. */
+  http500Rate: number;
+  /** Share of requests answered with a body that is not JSON. */
+  malformedRate: number;
+  /** Share of requests whose connection is reset after the request was read. */
+  resetRate: number;
+  /** Share of replies sent with Content-Encoding: gzip but a corrupt body. */
+  brokenGzipRate: number;
+  /** Share of webhooks the simulator "loses" (ATRIP only). */
+  webhookDropRate: number;
+  /** When non-empty, faults apply only to these operations (e.g. ["void.do"]). */
+  operations: string[];
+}
+
+export const NO_FAULTS: Faults = {
+  latencyMs: 0,
+  http500Rate: 0,
+  malformedRate: 0,
+  resetRate: 0,
+  brokenGzipRate: 0,
+  webhookDropRate: 0,
+  operations: [],
+};
+
+/** What a simulator's route handler returns: an HTTP status and a JSON-able body. */
+export interface SimReply {
+  status?: number;
+  body: unknown;
+}
+
+/** A route handler: the operation name (for counting and faults) and the request. */
+export interface SimRequest {
+  operation: string;
+  method: string;
+  headers: http.IncomingHttpHeaders;
+  rawBody: string;
+  url: URL;
+}
+
+export type Handler = (req: SimRequest) => SimReply | Promise<SimReply>;
+
+const MAX_BODY = 1024 * 1024;
+
+/** A running simulator: its base URL, counters, fault knobs and a close(). */
+export class SimServer {
+  readonly stats = {
+    total: 0,
+    byOperation: {} as Record<string, number>,
+    /** Other things a simulator counts (webhooks sent, dropped…). */
+    events: {} as Record<string, number>,
+  };
+  faults: Faults;
+  private server?: http.Server;
+  private readonly sockets = new Set<import("node:net").Socket>();
+  url = "";
+
+  constructor(
+    private readonly operationOf: (url: URL) => string,
+    private readonly handler: Handler,
+    faults: Partial<Faults> = {},
+  ) {
+    this.faults = { ...NO_FAULTS, ...faults };
+  }
+
+  /** Starts listening on host:port (0 = any free port) and resolves with the base URL. */
+  async listen(port = 0, host = "127.0.0.1"): Promise<string> {
+    const server = http.createServer((req, res) => void this.serve(req, res));
+    server.keepAliveTimeout = 5000;
+    server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
+    const addr = server.address() as AddressInfo;
+    this.url = `http://${host}:${addr.port}`;
+    return this.url;
+  }
+
+  /** True when a fault of this kind should hit this operation now. */
+  roll(rate: number, operation: string): boolean {
+    if (rate <= 0) return false;
+    if (this.faults.operations.length && !this.faults.operations.includes(operation)) return false;
+    return Math.random() < rate;
+  }
+
+  /** Adds one to a named event counter. */
+  count(event: string): void {
+    this.stats.events[event] = (this.stats.events[event] ?? 0) + 1;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://sandbox");
+    let rawBody: string;
+    try {
+      rawBody = await readBody(req);
+    } catch {
+      res.writeHead(413).end();
+      return;
+    }
+    if (url.pathname.startsWith("/__sandbox/")) {
+      this.admin(url, rawBody, res);
+      return;
+    }
+    const operation = this.operationOf(url);
+    this.stats.total += 1;
+    this.stats.byOperation[operation] = (this.stats.byOperation[operation] ?? 0) + 1;
+    const f = this.faults;
+    if (f.latencyMs > 0 && (!f.operations.length || f.operations.includes(operation))) {
+      await new Promise((r) => setTimeout(r, f.latencyMs));
+    }
+    if (this.roll(f.resetRate, operation)) {
+      req.socket.destroy();
+      return;
+    }
+    if (this.roll(f.http500Rate, operation)) {
+      res.writeHead(500, { "Content-Type": "text/plain" }).end("Internal Server Error");
+      return;
+    }
+    if (this.roll(f.malformedRate, operation)) {
+      res.writeHead(200, { "Content-Type": "application/json" }).end('{"status": 0, "msg": "trunc');
+      return;
+    }
+    let reply: SimReply;
+    try {
+      reply = await this.handler({ operation, method: req.method ?? "GET", headers: req.headers, rawBody, url });
+    } catch (err) {
+      res.writeHead(500, { "Content-Type": "text/plain" }).end(String(err));
+      return;
+    }
+    // lossless-json writes LosslessNumber("1280.50") as 1280.50, as a real supplier would.
+    const text = stringify(reply.body) ?? "null";
+    const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
+    if (this.roll(f.brokenGzipRate, operation)) {
+      res.writeHead(reply.status ?? 200, { "Content-Type": "application/json", "Content-Encoding": "gzip" });
+      res.end(Buffer.from("this is not gzip at all"));
+      return;
+    }
+    if (gzip) {
+      res.writeHead(reply.status ?? 200, { "Content-Type": "application/json;charset=utf-8", "Content-Encoding": "gzip" });
+      res.end(gzipSync(text));
+    } else {
+      res.writeHead(reply.status ?? 200, { "Content-Type": "application/json;charset=utf-8" });
+      res.end(text);
+    }
+  }
+
+  private admin(url: URL, rawBody: string, res: http.ServerResponse): void {
+    const send = (body: unknown): void => {
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+    };
+    switch (url.pathname) {
+      case "/__sandbox/stats":
+        return send(this.stats);
+      case "/__sandbox/faults":
+        try {
+          this.faults = { ...NO_FAULTS, ...(JSON.parse(rawBody || "{}") as Partial<Faults>) };
+        } catch {
+          res.writeHead(400).end();
+          return;
+        }
+        return send(this.faults);
+      case "/__sandbox/reset":
+        this.stats.total = 0;
+        this.stats.byOperation = {};
+        this.stats.events = {};
+        this.faults = { ...NO_FAULTS };
+        return send(this.stats);
+      default:
+        res.writeHead(404).end();
+        return;
+    }
+  }
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error("too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * The GraphQL edge: turns thrown errors into what API.md promises. A GatewayError keeps its
+ * code, message and supplier extensions; GraphQL's own validation and input errors pass
+ * through; anything else is a bug and becomes INTERNAL_SERVER_ERROR without internals.
+ */
+import { unwrapResolverError } from "@apollo/server/errors";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { GatewayError } from "../../datasources/errors.js";
+import type { Logger } from "../logger.js";
+
+/** Codes GraphQL servers produce for bad requests; their messages are safe to show. */
+const REQUEST_ERROR_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+]);
+
+export function makeFormatError(log: Logger) {
+  return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+    const original = unwrapResolverError(error);
+    if (original instanceof GatewayError) {
+      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: original.extensions() };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === "string" && REQUEST_ERROR_CODES.has(code)) {
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+    }
+    if (original instanceof GraphQLError && formatted.path === undefined) {
+      // A request error without a path (e.g. variable coercion over the websocket, where no
+      // server framework has set a code): about the client's input, safe to show.
+      return { message: formatted.message, locations: formatted.locations, extensions: { code: code ?? "BAD_USER_INPUT" } };
+    }
+    log.error({ err: original, path: formatted.path }, "unexpected error in a resolver");
+    return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  };
+}
