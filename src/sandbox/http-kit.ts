@@ -68,6 +68,8 @@ export class SimServer {
     events: {} as Record<string, number>,
   };
   faults: Faults;
+  /** The last request's operation and headers, for tests that check what a client sent. */
+  lastRequest?: { operation: string; headers: http.IncomingHttpHeaders };
   private server?: http.Server;
   private readonly sockets = new Set<import("node:net").Socket>();
   url = "";
@@ -132,6 +134,7 @@ export class SimServer {
       return;
     }
     const operation = this.operationOf(url);
+    this.lastRequest = { operation, headers: req.headers };
     this.stats.total += 1;
     this.stats.byOperation[operation] = (this.stats.byOperation[operation] ?? 0) + 1;
     const f = this.faults;
@@ -166,6 +169,7 @@ export class SimServer {
       return;
     }
     if (gzip) {
+      this.count("reply.gzip");
       res.writeHead(reply.status ?? 200, { "Content-Type": "application/json;charset=utf-8", "Content-Encoding": "gzip" });
       res.end(gzipSync(text));
     } else {

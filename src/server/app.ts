@@ -64,6 +64,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: true,
+    // main.ts owns SIGINT/SIGTERM and stops everything in order.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError,
     plugins: [

@@ -1,0 +1,225 @@
+/** The ATRIP datasource against the ATRIP simulator over real HTTP. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { SupplierError } from "../../datasources/errors.js";
+import { SupplierHttp } from "../../datasources/http.js";
+import { createAtripAdapter } from "../../datasources/atrip/index.js";
+import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
+import { CREDS, eventually, fresh, startAtrip } from "../helpers/atrip.js";
+
+type Env = Awaited<ReturnType<typeof startAtrip>>;
+let env: Env;
+
+beforeAll(async () => {
+  env = await startAtrip({}, 500);
+});
+afterAll(async () => env.close());
+afterEach(() => {
+  env.sim.server.faults = { ...NO_FAULTS };
+});
+
+async function failure(p: Promise<unknown>): Promise<SupplierError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SupplierError);
+  return err as SupplierError;
+}
+
+describe("ATRIP datasource ↔ simulator", () => {
+  it("sends the five headers and decodes gzip replies", async () => {
+    const before = env.sim.server.stats.events["reply.gzip"] ?? 0;
+    const q = await env.voids.quote(fresh("ATR-VOID-DEPOSIT"));
+    expect(q.isVoidable).toBe(true);
+    const h = env.sim.server.lastRequest!.headers;
+    expect(h["content-type"]).toBe("application/json");
+    expect(h["accept"]).toBe("application/json");
+    expect(h["accept-encoding"]).toBe("gzip");
+    expect(h["x-atlas-client-id"]).toBe(CREDS.clientId);
+    expect(h["x-atlas-client-secret"]).toBe(CREDS.clientSecret);
+    expect(env.sim.server.stats.events["reply.gzip"]).toBe(before + 1);
+  });
+
+  it("keeps amounts exact (1280.50 stays \"1280.50\")", async () => {
+    const q = await env.voids.quote(fresh("ATR-VOID-DEPOSIT"));
+    expect(q.fare).toEqual({ currency: "CNY", originalAmount: "1280.50", estimatedRefund: "1180.50" });
+    expect(q.serviceFee).toEqual({ amount: "100", currency: "CNY" });
+    expect(q.expectedRefundDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it.each([
+    ["ATR-VOID-DEPOSIT", ["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "REFUNDED"]],
+    ["ATR-VOID-VCC", ["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "COMPLETED"]],
+    ["ATR-VOID-REJECT", ["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "REJECTED"]],
+  ])("%s: quote → void → status path %j", async (template, path) => {
+    const orderNo = fresh(template);
+    const q = await env.voids.quote(orderNo);
+    const v = await env.voids.submit(orderNo, q.voidOfferId!);
+    expect(v).toMatchObject({ orderNo, status: "SUPPLIER_PROCESSING", supplierStatus: 0, isFinal: false });
+    expect(v.voidCode).toMatch(/^\d{6}-/);
+    const seen: string[] = [];
+    await eventually(async () => {
+      const now = await env.voids.query(v.voidCode);
+      if (now && seen[seen.length - 1] !== now.status) seen.push(now.status);
+      return now?.isFinal ? now : undefined;
+    });
+    expect(seen[seen.length - 1]).toBe(path[path.length - 1]);
+    for (const s of seen) expect(path).toContain(s);
+    const final = await env.voids.query(v.voidCode);
+    if (template === "ATR-VOID-REJECT") {
+      expect(final?.cancelReason).toMatch(/rejected/);
+      expect(final?.actualRefund).toBeNull();
+    } else {
+      expect(final?.actualRefund?.amount).toMatch(/^\d+\.\d{2}$/);
+    }
+  });
+
+  it.each([
+    ["ATR-NOT-VOIDABLE", "NOT_VOIDABLE", "808"],
+    ["ATR-TICKET-USED", "TICKET_ALREADY_USED", "820"],
+    ["ATR-ANCILLARY", "WRONG_ORDER_NUMBER", "824"],
+    ["NO-SUCH-ORDER", "ORDER_NOT_FOUND", "801"],
+  ])("quote of %s → %s (ATRIP %s)", async (orderNo, code, supplierCode) => {
+    const err = await failure(env.voids.quote(orderNo));
+    expect(err.code).toBe(code);
+    expect(err.supplierCode).toBe(supplierCode);
+  });
+
+  it("deadline passed: void.do answers 822", async () => {
+    const orderNo = fresh("ATR-VOID-DEADLINE");
+    const q = await env.voids.quote(orderNo);
+    const err = await failure(env.voids.submit(orderNo, q.voidOfferId!));
+    expect(err.code).toBe("VOID_DEADLINE_EXCEEDED");
+  });
+
+  it("a stale voidOfferId (after a newer quote) → VOID_OFFER_EXPIRED", async () => {
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const first = await env.voids.quote(orderNo);
+    await env.voids.quote(orderNo);
+    const err = await failure(env.voids.submit(orderNo, first.voidOfferId!));
+    expect(err.code).toBe("VOID_OFFER_EXPIRED");
+    expect(err.hint).toMatch(/quote again/i);
+  });
+
+  it("an offer older than its lifetime → VOID_OFFER_EXPIRED", async () => {
+    const slow = await startAtrip({ timeScale: 60_000 });
+    try {
+      const orderNo = fresh("ATR-VOID-DEPOSIT");
+      const q = await slow.voids.quote(orderNo);
+      await new Promise((r) => setTimeout(r, 40)); // 40 ms x 60000 = 40 simulated minutes
+      expect((await failure(slow.voids.submit(orderNo, q.voidOfferId!))).code).toBe("VOID_OFFER_EXPIRED");
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("a second void.do for the same order → VOID_ALREADY_SUBMITTED (816)", async () => {
+    const orderNo = fresh("ATR-VOID-VCC");
+    const q = await env.voids.quote(orderNo);
+    await env.voids.submit(orderNo, q.voidOfferId!);
+    const q2 = await env.voids.quote(orderNo);
+    const err = await failure(env.voids.submit(orderNo, q2.voidOfferId!));
+    expect(err.code).toBe("VOID_ALREADY_SUBMITTED");
+    expect(err.supplierCode).toBe("816");
+  });
+
+  it("an unknown voidCode queries as null", async () => {
+    expect(await env.voids.query("209901-0000")).toBeNull();
+  });
+
+  it("stop issuance: accepted, then STOPPED after the delay", async () => {
+    const orderNo = fresh("ATR-STOP-OK");
+    const accepted = await env.stops.stop(orderNo);
+    expect(accepted.message).toMatch(/8 minutes/);
+    expect((await env.stops.outcome(orderNo)).state).toBe("PENDING");
+    const done = await eventually(async () => {
+      const o = await env.stops.outcome(orderNo);
+      return o.state !== "PENDING" ? o : undefined;
+    });
+    expect(done).toMatchObject({ state: "STOPPED", supplierOrderStatus: "-3" });
+  });
+
+  it("stop issuance that fails: ISSUED (orderStatus 2)", async () => {
+    const orderNo = fresh("ATR-STOP-ISSUED");
+    await env.stops.stop(orderNo);
+    const done = await eventually(async () => {
+      const o = await env.stops.outcome(orderNo);
+      return o.state !== "PENDING" ? o : undefined;
+    });
+    expect(done.state).toBe("ISSUED");
+  });
+
+  it("stopTicket.do status 2 → STOP_ISSUANCE_REJECTED", async () => {
+    const err = await failure(env.stops.stop("ATR-STOP-REFUSED"));
+    expect(err.code).toBe("STOP_ISSUANCE_REJECTED");
+    expect(err.supplierCode).toBe("2");
+  });
+
+  it("wrong credentials → SUPPLIER_AUTH_FAILED (900)", async () => {
+    const http = new SupplierHttp();
+    const wrong = createAtripAdapter({ baseUrl: env.sim.url, clientId: CREDS.clientId, clientSecret: "wrong", timeoutMs: 1000 }, http, true);
+    const err = await failure(wrong.voids!.quote("ATR-VOID-DEPOSIT"));
+    http.close();
+    expect(err.code).toBe("SUPPLIER_AUTH_FAILED");
+    expect(err.supplierCode).toBe("900");
+  });
+
+  describe("faults", () => {
+    it("slow reply beyond the timeout: SUPPLIER_TIMEOUT for a read, SUPPLIER_OUTCOME_UNKNOWN for void.do", async () => {
+      const orderNo = fresh("ATR-VOID-DEPOSIT");
+      const q = await env.voids.quote(orderNo);
+      env.sim.server.faults = { ...NO_FAULTS, latencyMs: 800 };
+      expect((await failure(env.voids.quote(orderNo))).code).toBe("SUPPLIER_TIMEOUT");
+      const err = await failure(env.voids.submit(orderNo, q.voidOfferId!));
+      expect(err.code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+      expect(err.retryable).toBe(false);
+    });
+
+    it("malformed JSON → SUPPLIER_BAD_RESPONSE", async () => {
+      env.sim.server.faults = { ...NO_FAULTS, malformedRate: 1 };
+      expect((await failure(env.voids.quote("ATR-VOID-DEPOSIT"))).code).toBe("SUPPLIER_BAD_RESPONSE");
+    });
+
+    it("broken gzip → SUPPLIER_BAD_RESPONSE", async () => {
+      env.sim.server.faults = { ...NO_FAULTS, brokenGzipRate: 1 };
+      expect((await failure(env.voids.quote("ATR-VOID-DEPOSIT"))).code).toBe("SUPPLIER_BAD_RESPONSE");
+    });
+
+    it("HTTP 500 → SUPPLIER_UNAVAILABLE (retryable for a read, not for void.do)", async () => {
+      env.sim.server.faults = { ...NO_FAULTS, http500Rate: 1 };
+      const read = await failure(env.voids.quote("ATR-VOID-DEPOSIT"));
+      expect(read).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: true, supplierCode: "HTTP 500" });
+      const write = await failure(env.voids.submit("ATR-VOID-DEPOSIT", "v_x"));
+      expect(write).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: false });
+    });
+
+    it("connection reset → SUPPLIER_UNAVAILABLE for a read, SUPPLIER_OUTCOME_UNKNOWN for void.do", async () => {
+      env.sim.server.faults = { ...NO_FAULTS, resetRate: 1 };
+      expect((await failure(env.voids.quote("ATR-VOID-DEPOSIT"))).code).toBe("SUPPLIER_UNAVAILABLE");
+      expect((await failure(env.voids.submit("ATR-VOID-DEPOSIT", "v_x"))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    });
+
+    it("connection refused → SUPPLIER_UNAVAILABLE even for void.do (nothing was sent)", async () => {
+      const http = new SupplierHttp();
+      const dead = createAtripAdapter({ baseUrl: "http://127.0.0.1:9", ...CREDS, timeoutMs: 1000 }, http, false);
+      const err = await failure(dead.voids!.submit("ATR-VOID-DEPOSIT", "v_x"));
+      http.close();
+      expect(err).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: true });
+    });
+
+    it("a wrongly-shaped reply → SUPPLIER_BAD_RESPONSE", async () => {
+      // A server that answers status 0 without the documented fields.
+      const http = await import("node:http");
+      const server = http.createServer((_req, res) => res.end('{"status":0,"msg":"ok","orderNo":"A"}'));
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+      const port = (server.address() as { port: number }).port;
+      const client = new SupplierHttp();
+      const odd = createAtripAdapter({ baseUrl: `http://127.0.0.1:${port}`, ...CREDS, timeoutMs: 1000 }, client, false);
+      const err = await failure(odd.voids!.quote("A"));
+      client.close();
+      server.close();
+      expect(err.code).toBe("SUPPLIER_BAD_RESPONSE");
+      expect(err.message).toMatch(/isVoidable/);
+    });
+  });
+});
