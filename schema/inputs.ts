@@ -2,7 +2,7 @@
  * Mutation inputs. Identifiers are checked (class-validator) before any supplier call:
  * non-empty, at most 64 characters, letters, digits, '-' and '_' only (issue 2, item 6).
  */
-import { IsOptional, Length, Matches } from "class-validator";
+import { ArrayMaxSize, IsOptional, Length, Matches } from "class-validator";
 import { ArgsType, Field, InputType } from "type-graphql";
 import { Supplier } from "./enums.js";
 
@@ -75,4 +75,39 @@ export class VoidOrderArgs {
 
   @Field(() => Boolean, { defaultValue: false, description: "true asks the supplier first instead of answering from the gateway's record" })
   refresh!: boolean;
+}
+
+@InputType({ description: "Cancel an order. ALITRIP needs orderNo and a subChannel (or the configured default); CTT needs orderNo, and takes passengerIds and reason." })
+export class CancelOrderInput {
+  @Field(() => Supplier, { description: "ALITRIP or CTT" })
+  supplier!: Supplier;
+
+  @Field(() => String, { description: "ALITRIP: dis_order_id (your external order number); CTT: order_number" })
+  @SupplierId()
+  orderNo!: string;
+
+  @Field(() => String, { nullable: true, description: "ALITRIP sub_channel (corporate id); defaults to the configured one (ALITRIP_SUB_CHANNEL). Ignored by CTT." })
+  @IsOptional()
+  @SupplierId()
+  subChannel?: string | null;
+
+  @Field(() => [String], { nullable: true, description: "CTT refund_passanger_ids, sent joined with commas; omit for none. Ignored by ALITRIP." })
+  @IsOptional()
+  @ArrayMaxSize(50, { message: "at most 50 passenger ids" })
+  @Length(1, 64, { each: true, message: "each id must be 1 to 64 characters long" })
+  @Matches(/^[A-Za-z0-9_-]*$/, { each: true, message: "each id may contain only letters, digits, '-' and '_'" })
+  passengerIds?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: "CTT refund_reason (free text, at most 200 characters). Ignored by ALITRIP." })
+  @IsOptional()
+  @Length(0, 200, { message: "must be at most 200 characters long" })
+  reason?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Accepted and validated, but not yet acted on: repeat-safety for this key comes with the reliability work. Do not rely on it yet.",
+  })
+  @IsOptional()
+  @SupplierId()
+  idempotencyKey?: string | null;
 }

@@ -4,6 +4,7 @@
  * prints that table, and a bad value stops start-up with a message naming the variable.
  */
 import { z } from "zod";
+import { TOP_SIGN_METHODS, type TopSignMethod } from "../datasources/alitrip/sign.js";
 
 export interface VariableSpec {
   name: string;
@@ -21,6 +22,16 @@ export const VARIABLES: VariableSpec[] = [
   { name: "ATRIP_CLIENT_ID", description: "Sent as x-atlas-client-id (required with ATRIP_BASE_URL)" },
   { name: "ATRIP_CLIENT_SECRET", description: "Sent as x-atlas-client-secret (required with ATRIP_BASE_URL)", secret: true },
   { name: "ATRIP_TIMEOUT_MS", description: "Per-call timeout for ATRIP (default: SUPPLIER_TIMEOUT_MS)" },
+  { name: "ALITRIP_URL", description: "TOP router URL, e.g. https://eco.taobao.com/router/rest (unset: the embedded simulator)" },
+  { name: "ALITRIP_APP_KEY", description: "TOP app_key (required with ALITRIP_URL)" },
+  { name: "ALITRIP_APP_SECRET", description: "TOP app secret, signs every call (required with ALITRIP_URL)", secret: true },
+  { name: "ALITRIP_SESSION", description: "TOP session (user authorisation token; required with ALITRIP_URL)", secret: true },
+  { name: "ALITRIP_SIGN_METHOD", default: "md5", description: "md5, hmac or hmac-sha256" },
+  { name: "ALITRIP_SUB_CHANNEL", description: "Default sub_channel (corporate id) when a cancelOrder input has none" },
+  { name: "ALITRIP_TIMEOUT_MS", description: "Per-call timeout for Alitrip (default: SUPPLIER_TIMEOUT_MS)" },
+  { name: "CTT_BASE_URL", description: "CTT web API base URL (unset: the embedded simulator)" },
+  { name: "CTT_SIGN_KEY", description: "The HMAC key of the CTT signature (required with CTT_BASE_URL)", secret: true },
+  { name: "CTT_TIMEOUT_MS", description: "Per-call timeout for CTT (default: SUPPLIER_TIMEOUT_MS)" },
   { name: "SUPPLIER_TIMEOUT_MS", default: "10000", description: "Per-call timeout for every supplier, including reading the reply" },
   { name: "STOP_CHECK_DELAY_MS", default: "480000", description: "When to ask for a stop-issuance outcome (sandbox: divided by SANDBOX_TIME_SCALE)" },
   { name: "SANDBOX_TIME_SCALE", default: "10", description: "How many times faster the simulators' clock runs" },
@@ -35,10 +46,30 @@ export interface AtripSettings {
   timeoutMs: number;
 }
 
+export interface AlitripSettings {
+  /** Undefined: use the embedded simulator. */
+  routerUrl?: string;
+  appKey: string;
+  appSecret: string;
+  session: string;
+  signMethod: TopSignMethod;
+  defaultSubChannel?: string;
+  timeoutMs: number;
+}
+
+export interface CttSettings {
+  /** Undefined: use the embedded simulator. */
+  baseUrl?: string;
+  signKey: string;
+  timeoutMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
   atrip: AtripSettings;
+  alitrip: AlitripSettings;
+  ctt: CttSettings;
   supplierTimeoutMs: number;
   /** Undefined when unset: the default is derived (480000, divided by the time scale in sandbox). */
   stopCheckDelayMs?: number;
@@ -79,6 +110,17 @@ export function loadConfig(env: Env = process.env): Config {
   const atripSecret = read(env, "ATRIP_CLIENT_SECRET", text);
   if (atripBase && !atripId) throw new ConfigError("ATRIP_CLIENT_ID", "is required when ATRIP_BASE_URL is set");
   if (atripBase && !atripSecret) throw new ConfigError("ATRIP_CLIENT_SECRET", "is required when ATRIP_BASE_URL is set");
+  const aliUrl = read(env, "ALITRIP_URL", httpUrl);
+  const aliKey = read(env, "ALITRIP_APP_KEY", text);
+  const aliSecret = read(env, "ALITRIP_APP_SECRET", text);
+  const aliSession = read(env, "ALITRIP_SESSION", text);
+  if (aliUrl && !aliKey) throw new ConfigError("ALITRIP_APP_KEY", "is required when ALITRIP_URL is set");
+  if (aliUrl && !aliSecret) throw new ConfigError("ALITRIP_APP_SECRET", "is required when ALITRIP_URL is set");
+  if (aliUrl && !aliSession) throw new ConfigError("ALITRIP_SESSION", "is required when ALITRIP_URL is set");
+  const signMethod = read(env, "ALITRIP_SIGN_METHOD", z.enum(TOP_SIGN_METHODS as [TopSignMethod, ...TopSignMethod[]], { message: "must be md5, hmac or hmac-sha256" })) ?? "md5";
+  const cttUrl = read(env, "CTT_BASE_URL", httpUrl);
+  const cttKey = read(env, "CTT_SIGN_KEY", text);
+  if (cttUrl && !cttKey) throw new ConfigError("CTT_SIGN_KEY", "is required when CTT_BASE_URL is set");
   const scale = read(env, "SANDBOX_TIME_SCALE", z.coerce.number({ message: "must be a number" }).positive("must be positive")) ?? 10;
   const logLevel = read(env, "LOG_LEVEL", z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])) ?? "info";
   return {
@@ -89,6 +131,20 @@ export function loadConfig(env: Env = process.env): Config {
       clientId: atripId ?? "sandbox-client",
       clientSecret: atripSecret ?? "sandbox-secret",
       timeoutMs: read(env, "ATRIP_TIMEOUT_MS", positiveInt) ?? supplierTimeoutMs,
+    },
+    alitrip: {
+      routerUrl: aliUrl,
+      appKey: aliKey ?? "sandbox-app-key",
+      appSecret: aliSecret ?? "sandbox-app-secret",
+      session: aliSession ?? "sandbox-session",
+      signMethod,
+      defaultSubChannel: read(env, "ALITRIP_SUB_CHANNEL", z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '-' or '_'")),
+      timeoutMs: read(env, "ALITRIP_TIMEOUT_MS", positiveInt) ?? supplierTimeoutMs,
+    },
+    ctt: {
+      baseUrl: cttUrl,
+      signKey: cttKey ?? "sandbox-sign-key",
+      timeoutMs: read(env, "CTT_TIMEOUT_MS", positiveInt) ?? supplierTimeoutMs,
     },
     supplierTimeoutMs,
     stopCheckDelayMs: read(env, "STOP_CHECK_DELAY_MS", positiveInt),

@@ -4,6 +4,7 @@ import { validate } from "class-validator";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { badInput } from "../datasources/errors.js";
+import { OrdersResolver } from "../resolvers/orders.resolver.js";
 import { SuppliersResolver } from "../resolvers/suppliers.resolver.js";
 import { TicketingResolver } from "../resolvers/ticketing.resolver.js";
 import { VoidsResolver } from "../resolvers/voids.resolver.js";
@@ -23,7 +24,7 @@ async function validateInput(value: unknown): Promise<void> {
 
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [SuppliersResolver, VoidsResolver, TicketingResolver],
+    resolvers: [SuppliersResolver, VoidsResolver, TicketingResolver, OrdersResolver],
     validateFn: validateInput,
   });
 }

@@ -69,7 +69,7 @@ export class SimServer {
   };
   faults: Faults;
   /** The last request's operation and headers, for tests that check what a client sent. */
-  lastRequest?: { operation: string; headers: http.IncomingHttpHeaders };
+  lastRequest?: { operation: string; headers: http.IncomingHttpHeaders; body: string };
   private server?: http.Server;
   private readonly sockets = new Set<import("node:net").Socket>();
   url = "";
@@ -134,7 +134,7 @@ export class SimServer {
       return;
     }
     const operation = this.operationOf(url);
-    this.lastRequest = { operation, headers: req.headers };
+    this.lastRequest = { operation, headers: req.headers, body: rawBody };
     this.stats.total += 1;
     this.stats.byOperation[operation] = (this.stats.byOperation[operation] ?? 0) + 1;
     const f = this.faults;

@@ -4,12 +4,19 @@
  */
 import type { Config } from "../config.js";
 import type { SandboxUrls } from "../gateway.js";
+import { ALITRIP_ORDERS } from "./alitrip/orders.js";
+import { AlitripSimulator } from "./alitrip/server.js";
 import { DEMO_ORDERS as ATRIP_ORDERS } from "./atrip/orders.js";
 import { AtripSimulator } from "./atrip/server.js";
+import { CTT_ORDERS } from "./ctt/orders.js";
+import { CttSimulator } from "./ctt/server.js";
+import type { DemoTemplate } from "./demo-orders.js";
 
 export interface Sandbox {
   urls: SandboxUrls;
   atrip?: AtripSimulator;
+  alitrip?: AlitripSimulator;
+  ctt?: CttSimulator;
   /** Lines describing the demo orders, for the banner. */
   describe(): string[];
   close(): Promise<void>;
@@ -19,19 +26,28 @@ export async function startSandbox(config: Config): Promise<Sandbox> {
   const atrip = config.atrip.baseUrl
     ? undefined
     : await AtripSimulator.start({ clientId: config.atrip.clientId, clientSecret: config.atrip.clientSecret, timeScale: config.sandboxTimeScale });
+  const alitrip = config.alitrip.routerUrl
+    ? undefined
+    : await AlitripSimulator.start({ appKey: config.alitrip.appKey, appSecret: config.alitrip.appSecret, session: config.alitrip.session });
+  const ctt = config.ctt.baseUrl ? undefined : await CttSimulator.start({ signKey: config.ctt.signKey });
+  const section = (name: string, url: string, extra: string, orders: DemoTemplate[]) => [
+    `${name} simulator at ${url}${extra}; demo orders (add "-anything" for a fresh copy):`,
+    ...orders.map((o) => `  ${o.orderNo.padEnd(18)} ${o.shows}`),
+  ];
   return {
-    urls: { atrip: atrip?.url },
+    urls: { atrip: atrip?.url, alitrip: alitrip?.url, ctt: ctt?.url },
     atrip,
+    alitrip,
+    ctt,
     describe() {
-      const lines: string[] = [];
-      if (atrip) {
-        lines.push(`ATRIP simulator at ${atrip.url} (clock x${config.sandboxTimeScale}); demo orders (add "-anything" for a fresh copy):`);
-        for (const o of ATRIP_ORDERS) lines.push(`  ${o.orderNo.padEnd(18)} ${o.shows}`);
-      }
-      return lines;
+      return [
+        ...(atrip ? section("ATRIP", atrip.url, ` (clock x${config.sandboxTimeScale})`, ATRIP_ORDERS) : []),
+        ...(alitrip ? section("ALITRIP", alitrip.url, "", ALITRIP_ORDERS) : []),
+        ...(ctt ? section("CTT", ctt.url, "", CTT_ORDERS) : []),
+      ];
     },
     async close() {
-      await atrip?.close();
+      await Promise.all([atrip?.close(), alitrip?.close(), ctt?.close()]);
     },
   };
 }

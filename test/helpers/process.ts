@@ -58,6 +58,6 @@ export async function startGatewayProcess(env: Record<string, string> = {}, time
 
 /** Reads a simulator's request counters. */
 export async function simStats(base: string): Promise<{ total: number; byOperation: Record<string, number> }> {
-  const res = await fetch(`${base}/__sandbox/stats`);
+  const res = await fetch(`${new URL(base).origin}/__sandbox/stats`);
   return (await res.json()) as { total: number; byOperation: Record<string, number> };
 }

@@ -4,10 +4,9 @@
  * behaves like its template with its own state, so demos and tests can repeat a scenario.
  */
 
-export interface DemoOrder {
-  orderNo: string;
-  /** What a newcomer sees with it. */
-  shows: string;
+import { findTemplate, type DemoTemplate } from "../demo-orders.js";
+
+export interface DemoOrder extends DemoTemplate {
   /** Status that voidQuotation.do and void.do answer with (808, 820, 824…). */
   voidBlockedStatus?: number;
   /** Status that only void.do answers with, after a normal quote (822: the deadline passed). */
@@ -65,12 +64,7 @@ export const DEMO_ORDERS: DemoOrder[] = [
   { orderNo: "ATR-STOP-REFUSED", shows: "stopTicket.do answers status 2: the attempt is refused at once", stop: "REFUSED" },
 ];
 
-/** The template of an order number: exact match, or the longest template followed by "-suffix". */
+/** The demo order an order number stands for. */
 export function findDemoOrder(orderNo: string): DemoOrder | undefined {
-  let best: DemoOrder | undefined;
-  for (const o of DEMO_ORDERS) {
-    if (orderNo === o.orderNo) return o;
-    if (orderNo.startsWith(`${o.orderNo}-`) && (!best || o.orderNo.length > best.orderNo.length)) best = o;
-  }
-  return best;
+  return findTemplate(DEMO_ORDERS, orderNo);
 }

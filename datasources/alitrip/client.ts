@@ -1,0 +1,85 @@
+/**
+ * The TOP router client (ALITRIP.md "Transport", "System parameters"): one form-encoded POST
+ * per call to the configured router URL, system parameters plus business parameters (objects
+ * as one JSON-string field), signed; the reply is unwrapped from
+ * `<method_with_underscores>_response` or mapped from `error_response`.
+ *
+ * `call` is generic: another `alitrip.btrip.flight.distribution.*` method is one function that
+ * names the method, its parameters and its result schema.
+ */
+import { z } from "zod";
+import type { SupplierHttp } from "../http.js";
+import { unreadableReply } from "../http.js";
+import { describeZodError, parseJson } from "../json.js";
+import { topError } from "./errors.js";
+import { topSign, topTimestamp, type TopSignMethod } from "./sign.js";
+import { errorResponse } from "./wire.js";
+
+export interface TopConfig {
+  routerUrl: string;
+  appKey: string;
+  appSecret: string;
+  session: string;
+  signMethod: TopSignMethod;
+  timeoutMs: number;
+}
+
+export interface TopCallOptions {
+  /** True when the method changes supplier state (never retried; lost replies → outcome unknown). */
+  changesState: boolean;
+}
+
+/** The root key of a method's success envelope. */
+export function responseKey(method: string): string {
+  return `${method.replaceAll(".", "_")}_response`;
+}
+
+/** Builds the signed form fields of one call. Exported for tests and the simulator's own checks. */
+export function topForm(config: TopConfig, method: string, business: Record<string, unknown>, now = new Date()): Record<string, string> {
+  const params: Record<string, string> = {
+    method,
+    app_key: config.appKey,
+    session: config.session,
+    timestamp: topTimestamp(now),
+    v: "2.0",
+    format: "json",
+    sign_method: config.signMethod,
+  };
+  for (const [k, v] of Object.entries(business)) {
+    if (v === undefined || v === null) continue;
+    params[k] = typeof v === "string" ? v : JSON.stringify(v);
+  }
+  params.sign = topSign(params, config.appSecret, config.signMethod);
+  return params;
+}
+
+export class TopClient {
+  constructor(
+    private readonly config: TopConfig,
+    private readonly http: SupplierHttp,
+  ) {}
+
+  /** Calls one TOP method and returns the content of its `_response` envelope, checked by `schema`. */
+  async call<S extends z.ZodType>(method: string, business: Record<string, unknown>, schema: S, opts: TopCallOptions): Promise<z.output<S>> {
+    const meta = { supplier: "ALITRIP" as const, operation: method, changesState: opts.changesState };
+    const reply = await this.http.post({
+      ...meta,
+      url: this.config.routerUrl,
+      timeoutMs: this.config.timeoutMs,
+      headers: { "Content-Type": "application/x-www-form-urlencoded;charset=utf-8", Accept: "application/json" },
+      body: new URLSearchParams(topForm(this.config, method, business)).toString(),
+    });
+    let json: unknown;
+    try {
+      json = parseJson(reply.text);
+    } catch {
+      throw unreadableReply(meta, "not JSON");
+    }
+    const err = errorResponse.safeParse(json);
+    if (err.success) throw topError(method, err.data.error_response, opts.changesState);
+    const key = responseKey(method);
+    const envelope = z.object({ [key]: schema }).safeParse(json);
+    if (!envelope.success) throw unreadableReply(meta, describeZodError(envelope.error));
+    return (envelope.data as Record<string, z.output<S>>)[key];
+  }
+}

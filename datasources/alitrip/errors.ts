@@ -1,0 +1,57 @@
+/**
+ * TOP errors → gateway errors (API.md "Errors"; codes in ALITRIP.md). A `sub_code` decides
+ * first: `isp.*` is the platform's fault (retry later), `isv.*` the caller's (fix the request);
+ * otherwise the top-level code's range decides.
+ */
+import { SupplierError, type ErrorCode } from "../errors.js";
+
+export interface TopErrorBody {
+  code: number;
+  msg?: string | null;
+  sub_code?: string | null;
+  sub_msg?: string | null;
+}
+
+/** isv sub codes that mean "no such order" (the simulator's; the platform's list is unpublished). */
+export const ORDER_NOT_FOUND_SUB_CODES = new Set(["isv.order-not-exist", "isv.order-not-found"]);
+
+/** Top-level TOP code → gateway code. */
+export function topCodeToGateway(code: number): { code: ErrorCode; retryable: boolean } | undefined {
+  if (code >= 4 && code <= 8) return { code: "SUPPLIER_RATE_LIMITED", retryable: true };
+  if (code === 10 || code === 15 || code === 50) return { code: "SUPPLIER_UNAVAILABLE", retryable: true };
+  if ((code >= 11 && code <= 13) || (code >= 24 && code <= 29)) return { code: "SUPPLIER_AUTH_FAILED", retryable: false };
+  if (code === 9 || (code >= 21 && code <= 23) || code === 30 || code === 31 || (code >= 32 && code <= 34) || (code >= 40 && code <= 43)) {
+    return { code: "SUPPLIER_REJECTED_REQUEST", retryable: false };
+  }
+  return undefined;
+}
+
+export function topError(method: string, body: TopErrorBody, changesState: boolean): SupplierError {
+  const sub = body.sub_code ?? "";
+  const supplierCode = sub ? `${body.code}/${sub}` : String(body.code);
+  const supplierMessage = [body.msg, body.sub_msg].filter(Boolean).join(": ") || undefined;
+  const details = { supplier: "ALITRIP" as const, supplierCode, supplierMessage };
+  let mapped: { code: ErrorCode; retryable: boolean } | undefined;
+  if (sub.startsWith("isp.")) mapped = { code: "SUPPLIER_UNAVAILABLE", retryable: true };
+  else if (ORDER_NOT_FOUND_SUB_CODES.has(sub)) mapped = { code: "ORDER_NOT_FOUND", retryable: false };
+  else if (sub.startsWith("isv.")) mapped = { code: "SUPPLIER_REJECTED_REQUEST", retryable: false };
+  else mapped = topCodeToGateway(body.code);
+  if (!mapped) {
+    return new SupplierError("SUPPLIER_BAD_RESPONSE", `Alitrip ${method} answered with undocumented error code ${body.code}`, {
+      ...details,
+      retryable: false,
+    });
+  }
+  const hint =
+    mapped.code === "SUPPLIER_AUTH_FAILED"
+      ? "Check ALITRIP_APP_KEY, ALITRIP_APP_SECRET, ALITRIP_SESSION and ALITRIP_SIGN_METHOD."
+      : mapped.code === "SUPPLIER_UNAVAILABLE"
+        ? "The platform reported a server-side fault; try again later."
+        : undefined;
+  return new SupplierError(mapped.code, `Alitrip ${method} failed: ${supplierMessage ?? supplierCode}`, {
+    ...details,
+    // A state-changing call is only safe to resend when the platform throttled it.
+    retryable: mapped.retryable && (!changesState || mapped.code === "SUPPLIER_RATE_LIMITED"),
+    hint,
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * Alitrip (TOP) as the registry sees it: cancel order. `sub_channel` comes from the input or
+ * the configured default (ALITRIP_SUB_CHANNEL); without either the call fails before any
+ * network traffic.
+ */
+import { badInput } from "../errors.js";
+import type { SupplierHttp } from "../http.js";
+import type { CancelOrderData, CancelOrderRequest } from "../model.js";
+import type { CancelPort, SupplierAdapter } from "../ports.js";
+import { TopClient, type TopConfig } from "./client.js";
+import { toCancelResult } from "./mapping.js";
+import { cancelOrderResponse, ORDER_CANCEL_METHOD, type BtripFlightCancelOrderRq } from "./wire.js";
+
+export { TopClient, topForm, responseKey, type TopConfig } from "./client.js";
+
+class AlitripCancels implements CancelPort {
+  constructor(
+    private readonly client: TopClient,
+    private readonly defaultSubChannel: string | undefined,
+  ) {}
+
+  async cancel(request: CancelOrderRequest): Promise<CancelOrderData> {
+    const subChannel = request.subChannel ?? this.defaultSubChannel;
+    if (!subChannel) throw badInput("subChannel", "ALITRIP needs a sub-channel (corporate id), and no ALITRIP_SUB_CHANNEL default is configured");
+    const rq: BtripFlightCancelOrderRq = { sub_channel: subChannel, dis_order_id: request.orderNo };
+    const reply = await this.client.call(ORDER_CANCEL_METHOD, { param_btrip_flight_order_operate_common_rq: rq }, cancelOrderResponse, {
+      changesState: true,
+    });
+    return toCancelResult(request.orderNo, reply);
+  }
+}
+
+export function createAlitripAdapter(
+  config: TopConfig & { defaultSubChannel?: string },
+  http: SupplierHttp,
+  sandbox: boolean,
+): SupplierAdapter & { client: TopClient } {
+  const client = new TopClient(config, http);
+  return { name: "ALITRIP", sandbox, client, cancels: new AlitripCancels(client, config.defaultSubChannel), available: () => true };
+}

@@ -1,0 +1,64 @@
+/**
+ * CTT web API client (CTT.md): JSON POST to `<base>/api/<path>`, signed with time_stamp, random
+ * and terminal; `code == 1` is success, anything else a failure described by `message`.
+ */
+import type { SupplierHttp } from "../http.js";
+import { unreadableReply } from "../http.js";
+import { describeZodError, parseJson } from "../json.js";
+import { cttError } from "./errors.js";
+import { CTT_TERMINAL, cttRandom, cttSign, cttTimeStamp } from "./sign.js";
+import { apiResultOfString, type ApiResultOfString, type TicketRefundRequest } from "./wire.js";
+
+export interface CttConfig {
+  baseUrl: string;
+  signKey: string;
+  timeoutMs: number;
+}
+
+export class CttClient {
+  private readonly base: string;
+
+  constructor(
+    private readonly config: CttConfig,
+    private readonly http: SupplierHttp,
+  ) {
+    this.base = config.baseUrl.replace(/\/+$/, "");
+  }
+
+  /** POST api/order/cancel: cancel an order more than 30 days out. */
+  cancelOrder(orderNumber: string, passengerIds: string, reason: string): Promise<ApiResultOfString> {
+    const random = cttRandom();
+    const timeStamp = cttTimeStamp();
+    const body: TicketRefundRequest = {
+      order_number: orderNumber,
+      refund_passanger_ids: passengerIds,
+      refund_reason: reason,
+      terminal: CTT_TERMINAL,
+      time_stamp: timeStamp,
+      random,
+      sign: cttSign(this.config.signKey, random, timeStamp),
+    };
+    return this.post("order/cancel", body, true);
+  }
+
+  private async post(path: string, body: object, changesState: boolean): Promise<ApiResultOfString> {
+    const meta = { supplier: "CTT" as const, operation: `api/${path}`, changesState };
+    const reply = await this.http.post({
+      ...meta,
+      url: `${this.base}/api/${path}`,
+      timeoutMs: this.config.timeoutMs,
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+    });
+    let json: unknown;
+    try {
+      json = parseJson(reply.text);
+    } catch {
+      throw unreadableReply(meta, "not JSON");
+    }
+    const parsed = apiResultOfString.safeParse(json);
+    if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error));
+    if (parsed.data.code !== 1) throw cttError(parsed.data.code, parsed.data.message);
+    return parsed.data;
+  }
+}

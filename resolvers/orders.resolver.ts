@@ -1,0 +1,20 @@
+import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
+import type { CancelOrderData } from "../datasources/model.js";
+import { CancelOrderResult } from "../schema/cancel-order.type.js";
+import { CancelOrderInput } from "../schema/inputs.js";
+import type { GatewayContext } from "./context.js";
+
+@Resolver(() => CancelOrderResult)
+export class OrdersResolver {
+  @Mutation(() => CancelOrderResult, {
+    description: "Cancel an order at ALITRIP or CTT. A supplier refusal (e.g. already ticketed) is a CANCEL_REJECTED error. Never resent automatically.",
+  })
+  cancelOrder(@Arg("input", () => CancelOrderInput) input: CancelOrderInput, @Ctx() ctx: GatewayContext): Promise<CancelOrderData> {
+    return ctx.services.registry.cancels(input.supplier).cancel({
+      orderNo: input.orderNo,
+      subChannel: input.subChannel,
+      passengerIds: input.passengerIds,
+      reason: input.reason,
+    });
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The Alitrip TOP router simulator: form-encoded POSTs checked the way the platform does
+ * (ALITRIP.md): method (21/22), app_key (28/29), session (26/27), timestamp and its 10-minute
+ * skew (30/31), version (32/34), format (23), signature in all three sign methods (24/25),
+ * business parameters (40/41 with isv.* sub codes); then the demo orders of ./orders.ts.
+ */
+import { randomBytes } from "node:crypto";
+import { responseKey } from "../../../datasources/alitrip/client.js";
+import { parseTopTime, topSign, topTimestamp, TOP_SIGN_METHODS, type TopSignMethod } from "../../../datasources/alitrip/sign.js";
+import { ORDER_CANCEL_METHOD } from "../../../datasources/alitrip/wire.js";
+import { findTemplate } from "../demo-orders.js";
+import { SimServer, type Faults, type SimReply, type SimRequest } from "../http-kit.js";
+import { ALITRIP_ORDERS } from "./orders.js";
+
+export interface AlitripSimulatorOptions {
+  appKey: string;
+  appSecret: string;
+  session: string;
+  faults?: Partial<Faults>;
+}
+
+const MAX_SKEW_MS = 10 * 60_000;
+
+function topFailure(code: number, msg: string, sub_code?: string, sub_msg?: string): SimReply {
+  return { body: { error_response: { code, msg, sub_code, sub_msg, request_id: randomBytes(6).toString("hex") } } };
+}
+
+export class AlitripSimulator {
+  readonly server: SimServer;
+  private readonly cancelled = new Set<string>();
+
+  private constructor(private readonly options: AlitripSimulatorOptions) {
+    this.server = new SimServer(
+      () => "router/rest",
+      (req) => this.handle(req),
+      options.faults,
+    );
+  }
+
+  static async start(options: AlitripSimulatorOptions, port = 0, host = "127.0.0.1"): Promise<AlitripSimulator> {
+    const sim = new AlitripSimulator(options);
+    await sim.server.listen(port, host);
+    return sim;
+  }
+
+  /** The router URL to configure as ALITRIP_URL. */
+  get url(): string {
+    return `${this.server.url}/router/rest`;
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  private handle(req: SimRequest): SimReply {
+    if (req.method !== "POST") return topFailure(9, "Http Action Not Allowed");
+    const p = Object.fromEntries(new URLSearchParams(req.rawBody));
+    if (!p.method) return topFailure(21, "Missing Method");
+    if (!p.app_key) return topFailure(28, "Missing App Key");
+    if (p.app_key !== this.options.appKey) return topFailure(29, "Invalid App Key");
+    if (!p.session) return topFailure(26, "Missing Session");
+    if (p.session !== this.options.session) return topFailure(27, "Invalid Session");
+    if (!p.timestamp) return topFailure(30, "Missing Timestamp");
+    const ts = parseTopTime(p.timestamp);
+    if (!ts || Math.abs(ts.getTime() - Date.now()) > MAX_SKEW_MS) {
+      return topFailure(31, "Invalid Timestamp", "isv.invalid-timestamp", `server time ${topTimestamp()} (GMT+8)`);
+    }
+    if (!p.v) return topFailure(32, "Missing Version");
+    if (p.v !== "2.0") return topFailure(34, "Unsupported Version");
+    if (p.format !== "json") return topFailure(23, "Invalid Format");
+    if (!p.sign) return topFailure(24, "Missing Signature");
+    const method = (p.sign_method || "md5") as TopSignMethod;
+    if (!TOP_SIGN_METHODS.includes(method) || topSign(p, this.options.appSecret, method) !== p.sign) {
+      return topFailure(25, "Invalid Signature");
+    }
+    if (p.method !== ORDER_CANCEL_METHOD) return topFailure(22, "Invalid Method");
+    return this.cancel(p.param_btrip_flight_order_operate_common_rq);
+  }
+
+  private cancel(raw: string | undefined): SimReply {
+    if (!raw) return topFailure(40, "Missing Required Arguments", "isv.missing-parameter", "param_btrip_flight_order_operate_common_rq");
+    let rq: { sub_channel?: unknown; dis_order_id?: unknown };
+    try {
+      rq = JSON.parse(raw) as typeof rq;
+    } catch {
+      return topFailure(41, "Invalid Arguments", "isv.invalid-parameter", "param_btrip_flight_order_operate_common_rq is not JSON");
+    }
+    if (typeof rq.sub_channel !== "string" || !rq.sub_channel) return topFailure(40, "Missing Required Arguments", "isv.missing-parameter", "sub_channel");
+    if (typeof rq.dis_order_id !== "string" || !rq.dis_order_id) return topFailure(40, "Missing Required Arguments", "isv.missing-parameter", "dis_order_id");
+    const order = findTemplate(ALITRIP_ORDERS, rq.dis_order_id);
+    if (!order) return topFailure(50, "Remote service error", "isv.order-not-exist", "订单不存在");
+    if (order.outcome === "REMOTE_ERROR") return topFailure(15, "Remote service error", "isp.remote-service-error", "服务暂不可用，请稍后重试");
+    const key = responseKey(ORDER_CANCEL_METHOD);
+    const requestId = randomBytes(6).toString("hex");
+    if (order.outcome === "TICKETED") {
+      // The seed's own sample reply (../shared/seeds/003_*), verbatim apart from the time.
+      return {
+        body: {
+          [key]: {
+            result: {
+              module: { cancel_time: topTimestamp(), fail_code: "1001", fail_reason: "已出票不可取消", order_status: "5" },
+              result_code: 1001,
+              result_msg: "取消失败",
+              success: true,
+            },
+            request_id: requestId,
+          },
+        },
+      };
+    }
+    if (this.cancelled.has(rq.dis_order_id)) {
+      return {
+        body: {
+          [key]: {
+            result: { module: { fail_code: "1002", fail_reason: "订单已取消", order_status: "CANCELLED" }, result_code: 1002, result_msg: "取消失败", success: true },
+            request_id: requestId,
+          },
+        },
+      };
+    }
+    this.cancelled.add(rq.dis_order_id);
+    return {
+      body: {
+        [key]: {
+          // order_status "CANCELLED" is the simulator's; the platform's cancelled value is unpublished.
+          result: { module: { cancel_time: topTimestamp(), order_status: "CANCELLED" }, result_code: 200, result_msg: "取消成功", success: true },
+          request_id: requestId,
+        },
+      },
+    };
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The CTT simulator: POST /api/order/cancel as CTT.md describes, with the signature checked
+ * (bad sign → code -2 with a message), time_stamp and random checked, and the demo orders of
+ * ./orders.ts (unknown order → code -3).
+ */
+import { cttSign } from "../../../datasources/ctt/sign.js";
+import { findTemplate } from "../demo-orders.js";
+import { SimServer, type Faults, type SimReply, type SimRequest } from "../http-kit.js";
+import { CTT_ORDERS } from "./orders.js";
+
+export interface CttSimulatorOptions {
+  signKey: string;
+  faults?: Partial<Faults>;
+}
+
+const MAX_SKEW_MS = 10 * 60_000;
+
+function result(code: number, message: string, data: string | null = null): SimReply {
+  return { body: { code, message, data } };
+}
+
+function parseUtcStamp(s: string): number | null {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, se] = m.map(Number);
+  return Date.UTC(y, mo - 1, d, h, mi, se);
+}
+
+export class CttSimulator {
+  readonly server: SimServer;
+  private readonly cancelled = new Set<string>();
+
+  private constructor(private readonly options: CttSimulatorOptions) {
+    this.server = new SimServer(
+      (url) => url.pathname.replace(/^\/+/, ""),
+      (req) => this.handle(req),
+      options.faults,
+    );
+  }
+
+  static async start(options: CttSimulatorOptions, port = 0, host = "127.0.0.1"): Promise<CttSimulator> {
+    const sim = new CttSimulator(options);
+    await sim.server.listen(port, host);
+    return sim;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  private handle(req: SimRequest): SimReply {
+    if (req.operation !== "api/order/cancel") return { status: 404, body: { Message: `No HTTP resource was found that matches the request URI '${req.url.pathname}'.` } };
+    if (req.method !== "POST") return { status: 405, body: { Message: "The requested resource does not support http method." } };
+    let b: Record<string, unknown>;
+    try {
+      b = JSON.parse(req.rawBody) as Record<string, unknown>;
+      if (b === null || typeof b !== "object") throw new Error("not an object");
+    } catch {
+      return { status: 400, body: { Message: "The request is invalid." } };
+    }
+    const { order_number, refund_passanger_ids, terminal, time_stamp, random, sign } = b;
+    if (typeof order_number !== "string" || !order_number) return result(0, "参数错误: order_number");
+    if (typeof refund_passanger_ids !== "string") return result(0, "参数错误: refund_passanger_ids");
+    if (typeof time_stamp !== "string" || typeof random !== "number" || typeof terminal !== "number" || typeof sign !== "string") {
+      return result(-2, "签名参数缺失 (signature fields missing)");
+    }
+    const at = parseUtcStamp(time_stamp);
+    if (at === null || Math.abs(at - Date.now()) > MAX_SKEW_MS) return result(-2, "时间戳无效 (time_stamp invalid or skewed)");
+    if (!Number.isInteger(random) || random < 10000 || random > 19999) return result(-2, "随机数无效 (random out of range)");
+    if (cttSign(this.options.signKey, random, time_stamp, terminal) !== sign) return result(-2, "签名错误 (invalid sign)");
+    const order = findTemplate(CTT_ORDERS, order_number);
+    if (!order) return result(-3, "订单不存在 (order not found)");
+    if (!order.cancellable) return result(0, "距发车不足30天，不能通过此接口取消 (departs within 30 days: cannot be cancelled here)");
+    if (this.cancelled.has(order_number)) return result(0, "订单已取消 (already cancelled)");
+    this.cancelled.add(order_number);
+    return result(1, "取消成功 (cancelled)", order_number);
+  }
+}

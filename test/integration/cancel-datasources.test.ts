@@ -1,0 +1,164 @@
+/** The Alitrip (TOP) and CTT datasources against their simulators over real HTTP. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createAlitripAdapter, topForm, type TopConfig } from "../../datasources/alitrip/index.js";
+import type { TopSignMethod } from "../../datasources/alitrip/sign.js";
+import { cancelOrderResponse, ORDER_CANCEL_METHOD } from "../../datasources/alitrip/wire.js";
+import { createCttAdapter } from "../../datasources/ctt/index.js";
+import { SupplierError } from "../../datasources/errors.js";
+import { SupplierHttp } from "../../datasources/http.js";
+import { AlitripSimulator } from "../../src/sandbox/alitrip/server.js";
+import { CttSimulator } from "../../src/sandbox/ctt/server.js";
+import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
+import { fresh } from "../helpers/atrip.js";
+
+const TOP = { appKey: "app-123", appSecret: "app-secret-xyz", session: "sess-abc" };
+const CTT_KEY = "ctt-sign-key";
+
+let ali: AlitripSimulator;
+let ctt: CttSimulator;
+const http = new SupplierHttp();
+
+beforeAll(async () => {
+  ali = await AlitripSimulator.start(TOP);
+  ctt = await CttSimulator.start({ signKey: CTT_KEY });
+});
+afterAll(async () => {
+  http.close();
+  await Promise.all([ali.close(), ctt.close()]);
+});
+afterEach(() => {
+  ali.server.faults = { ...NO_FAULTS };
+  ctt.server.faults = { ...NO_FAULTS };
+});
+
+function topConfig(over: Partial<TopConfig> = {}): TopConfig {
+  return { routerUrl: ali.url, ...TOP, signMethod: "md5", timeoutMs: 1000, ...over };
+}
+const alitrip = (over: Partial<TopConfig> & { defaultSubChannel?: string } = {}) => createAlitripAdapter(topConfig(over), http, true).cancels!;
+const cttCancels = (key = CTT_KEY, timeoutMs = 1000) => createCttAdapter({ baseUrl: ctt.url, signKey: key, timeoutMs }, http, true).cancels!;
+
+async function failure(p: Promise<unknown>): Promise<SupplierError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(Error);
+  return err as SupplierError;
+}
+
+describe("Alitrip TOP datasource ↔ simulator", () => {
+  it.each(["md5", "hmac", "hmac-sha256"] as TopSignMethod[])("cancels with sign_method %s", async (signMethod) => {
+    const orderNo = fresh("ALI-CANCEL-OK");
+    const r = await alitrip({ signMethod }).cancel({ orderNo, subChannel: "corp001" });
+    expect(r).toMatchObject({ supplier: "ALITRIP", orderNo, supplierOrderStatus: "CANCELLED", message: "取消成功" });
+    expect(Math.abs(r.cancelledAt!.getTime() - Date.now())).toBeLessThan(5000);
+  });
+
+  it("sends form-encoded system parameters", async () => {
+    await alitrip().cancel({ orderNo: fresh("ALI-CANCEL-OK"), subChannel: "corp001" });
+    expect(ali.server.lastRequest!.headers["content-type"]).toBe("application/x-www-form-urlencoded;charset=utf-8");
+  });
+
+  it("uses the default sub-channel, and refuses without one before any call", async () => {
+    const r = await alitrip({ defaultSubChannel: "corp009" }).cancel({ orderNo: fresh("ALI-CANCEL-OK") });
+    expect(r.supplier).toBe("ALITRIP");
+    const before = ali.server.stats.total;
+    const err = await failure(alitrip().cancel({ orderNo: fresh("ALI-CANCEL-OK") }));
+    expect(err).toMatchObject({ code: "BAD_USER_INPUT" });
+    expect(ali.server.stats.total).toBe(before);
+  });
+
+  it("already ticketed: CANCEL_REJECTED with fail_code 1001 and 已出票不可取消", async () => {
+    const err = await failure(alitrip().cancel({ orderNo: "ALI-TICKETED", subChannel: "corp001" }));
+    expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "1001", supplierMessage: "已出票不可取消" });
+  });
+
+  it("cancelling twice: the second is refused", async () => {
+    const orderNo = fresh("ALI-CANCEL-OK");
+    await alitrip().cancel({ orderNo, subChannel: "c1" });
+    expect((await failure(alitrip().cancel({ orderNo, subChannel: "c1" }))).code).toBe("CANCEL_REJECTED");
+  });
+
+  it("unknown order: error_response with an isv sub_code → ORDER_NOT_FOUND", async () => {
+    const err = await failure(alitrip().cancel({ orderNo: "NOPE-1", subChannel: "corp001" }));
+    expect(err).toMatchObject({ code: "ORDER_NOT_FOUND", supplierCode: "50/isv.order-not-exist" });
+  });
+
+  it("isp.* remote error → SUPPLIER_UNAVAILABLE, not retryable for a cancel", async () => {
+    const err = await failure(alitrip().cancel({ orderNo: "ALI-REMOTE-ERROR", subChannel: "corp001" }));
+    expect(err).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "15/isp.remote-service-error", retryable: false });
+  });
+
+  it.each([
+    [{ appSecret: "wrong" }, "25"],
+    [{ appKey: "wrong" }, "29"],
+    [{ session: "wrong" }, "27"],
+  ])("bad credentials %j → SUPPLIER_AUTH_FAILED (%s)", async (over, code) => {
+    const err = await failure(alitrip(over).cancel({ orderNo: fresh("ALI-CANCEL-OK"), subChannel: "corp001" }));
+    expect(err).toMatchObject({ code: "SUPPLIER_AUTH_FAILED", supplierCode: code });
+  });
+
+  it("the router rejects an unknown method (22) and a missing business parameter (40, isv.*)", async () => {
+    const client = createAlitripAdapter(topConfig(), http, true).client;
+    const unknown = await failure(client.call("alitrip.btrip.flight.distribution.nothing", {}, cancelOrderResponse, { changesState: false }));
+    expect(unknown).toMatchObject({ code: "SUPPLIER_REJECTED_REQUEST", supplierCode: "22" });
+    const missing = await failure(client.call(ORDER_CANCEL_METHOD, {}, cancelOrderResponse, { changesState: true }));
+    expect(missing).toMatchObject({ code: "SUPPLIER_REJECTED_REQUEST", supplierCode: "40/isv.missing-parameter" });
+  });
+
+  it("the router rejects a timestamp more than 10 minutes off (31)", async () => {
+    const form = topForm(topConfig(), ORDER_CANCEL_METHOD, { param_btrip_flight_order_operate_common_rq: { sub_channel: "c", dis_order_id: "ALI-CANCEL-OK-x" } }, new Date(Date.now() - 11 * 60_000));
+    const res = await fetch(ali.url, { method: "POST", body: new URLSearchParams(form) });
+    const body = (await res.json()) as { error_response: { code: number } };
+    expect(body.error_response.code).toBe(31);
+  });
+
+  it("a cancel whose reply is lost → SUPPLIER_OUTCOME_UNKNOWN", async () => {
+    ali.server.faults = { ...NO_FAULTS, latencyMs: 1500 };
+    const err = await failure(alitrip().cancel({ orderNo: fresh("ALI-CANCEL-OK"), subChannel: "c" }));
+    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false });
+  });
+
+  it("malformed reply to a cancel → SUPPLIER_OUTCOME_UNKNOWN (it may have happened)", async () => {
+    ali.server.faults = { ...NO_FAULTS, malformedRate: 1 };
+    expect((await failure(alitrip().cancel({ orderNo: fresh("ALI-CANCEL-OK"), subChannel: "c" }))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+  });
+});
+
+describe("CTT datasource ↔ simulator", () => {
+  it("cancels an order more than 30 days out, with passenger ids joined by commas", async () => {
+    const orderNo = fresh("CTT-CANCEL-OK");
+    const r = await cttCancels().cancel({ orderNo, passengerIds: ["P1", "P2"], reason: "trip cancelled" });
+    expect(r).toMatchObject({ supplier: "CTT", orderNo });
+    const sent = JSON.parse(ctt.server.lastRequest!.body) as Record<string, unknown>;
+    expect(sent).toMatchObject({ order_number: orderNo, refund_passanger_ids: "P1,P2", refund_reason: "trip cancelled", terminal: 1 });
+    expect(sent.time_stamp).toMatch(/^\d{14}$/);
+    expect(sent.random).toBeGreaterThanOrEqual(10000);
+    expect(sent.random).toBeLessThanOrEqual(19999);
+  });
+
+  it("within 30 days → CANCEL_REJECTED with CTT's message", async () => {
+    const err = await failure(cttCancels().cancel({ orderNo: "CTT-WITHIN-30" }));
+    expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "0" });
+    expect(err.supplierMessage).toMatch(/30/);
+  });
+
+  it("unknown order → ORDER_NOT_FOUND", async () => {
+    expect((await failure(cttCancels().cancel({ orderNo: "CTT-NOPE" }))).code).toBe("ORDER_NOT_FOUND");
+  });
+
+  it("wrong sign key → SUPPLIER_AUTH_FAILED", async () => {
+    const err = await failure(cttCancels("not-the-key").cancel({ orderNo: fresh("CTT-CANCEL-OK") }));
+    expect(err).toMatchObject({ code: "SUPPLIER_AUTH_FAILED", supplierCode: "-2" });
+  });
+
+  it("HTTP 500 on a cancel → SUPPLIER_UNAVAILABLE, not retryable", async () => {
+    ctt.server.faults = { ...NO_FAULTS, http500Rate: 1 };
+    expect(await failure(cttCancels().cancel({ orderNo: fresh("CTT-CANCEL-OK") }))).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: false });
+  });
+
+  it("reset connection on a cancel → SUPPLIER_OUTCOME_UNKNOWN", async () => {
+    ctt.server.faults = { ...NO_FAULTS, resetRate: 1 };
+    expect((await failure(cttCancels().cancel({ orderNo: fresh("CTT-CANCEL-OK") }))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+  });
+});
