@@ -1,0 +1,104 @@
+/**
+ * Schema migrations, applied in order at start-up under an advisory lock (so two instances
+ * starting together do not race). Append only: never edit a migration that has shipped.
+ */
+import type { SqlDb } from "./sql.js";
+
+export const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: "voids, void events, stop requests, webhook inbox",
+    sql: `
+      CREATE TABLE voids (
+        tenant            text        NOT NULL,
+        supplier          text        NOT NULL,
+        void_code         text        NOT NULL,
+        order_no          text        NOT NULL,
+        status            text        NOT NULL,
+        supplier_status   integer     NOT NULL,
+        is_final          boolean     NOT NULL,
+        data              jsonb       NOT NULL,
+        submitted_at      timestamptz,
+        updated_at        timestamptz NOT NULL,
+        next_poll_at      timestamptz,
+        poll_attempt      integer     NOT NULL DEFAULT 0,
+        watched_until     timestamptz,
+        lease_owner       text,
+        lease_expires_at  timestamptz,
+        PRIMARY KEY (tenant, supplier, void_code)
+      );
+      CREATE INDEX voids_due ON voids (next_poll_at) WHERE NOT is_final;
+      CREATE INDEX voids_by_order ON voids (tenant, order_no);
+      -- A supplier's void belongs to exactly one tenant.
+      CREATE UNIQUE INDEX voids_by_code ON voids (supplier, void_code);
+
+      CREATE TABLE void_events (
+        id               bigserial   PRIMARY KEY,
+        tenant           text        NOT NULL,
+        supplier         text        NOT NULL,
+        void_code        text        NOT NULL,
+        order_no         text        NOT NULL,
+        status           text        NOT NULL,
+        previous_status  text,
+        is_final         boolean     NOT NULL,
+        source           text        NOT NULL,
+        message          text,
+        occurred_at      timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX void_events_by_tenant ON void_events (tenant, id);
+      CREATE INDEX void_events_by_void ON void_events (tenant, supplier, void_code, id);
+      CREATE INDEX void_events_by_order ON void_events (tenant, order_no, id);
+
+      CREATE TABLE stop_requests (
+        tenant                 text        NOT NULL,
+        supplier               text        NOT NULL,
+        order_no               text        NOT NULL,
+        state                  text        NOT NULL,
+        message                text,
+        supplier_order_status  text,
+        requested_at           timestamptz NOT NULL,
+        check_after            timestamptz NOT NULL,
+        resolved_at            timestamptz,
+        next_check_at          timestamptz,
+        check_attempt          integer     NOT NULL DEFAULT 0,
+        lease_owner            text,
+        lease_expires_at       timestamptz,
+        updated_at             timestamptz NOT NULL,
+        PRIMARY KEY (tenant, supplier, order_no)
+      );
+      CREATE INDEX stops_due ON stop_requests (next_check_at) WHERE state = 'PENDING';
+      CREATE INDEX stops_by_order ON stop_requests (supplier, order_no);
+
+      CREATE TABLE webhook_inbox (
+        id           bigserial   PRIMARY KEY,
+        supplier     text        NOT NULL,
+        event_type   text        NOT NULL,
+        payload      jsonb       NOT NULL,
+        received_at  timestamptz NOT NULL DEFAULT now(),
+        state        text        NOT NULL DEFAULT 'RECEIVED',
+        claimed_by   text,
+        claimed_at   timestamptz,
+        processed_at timestamptz,
+        attempts     integer     NOT NULL DEFAULT 0,
+        note         text
+      );
+      CREATE INDEX webhook_inbox_open ON webhook_inbox (id) WHERE state IN ('RECEIVED', 'PROCESSING');
+    `,
+  },
+];
+
+export async function migrate(db: SqlDb): Promise<number[]> {
+  return db.tx(async (sql) => {
+    await sql.query("SELECT pg_advisory_xact_lock(727274)");
+    await sql.query("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+    const done = new Set((await sql.query<{ version: number }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)));
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      for (const statement of m.sql.split(";").map((s) => s.trim()).filter(Boolean)) await sql.query(statement);
+      await sql.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [m.version, m.name]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

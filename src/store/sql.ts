@@ -1,0 +1,101 @@
+/**
+ * One SQL dialect (PostgreSQL) over two engines: PGlite (PostgreSQL compiled to WebAssembly,
+ * the embedded default, in DATA_DIR) and a PostgreSQL server through `pg` (DATABASE_URL).
+ * The stores only see `SqlDb`.
+ */
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+
+/** Something that runs a statement: the database, or a transaction. */
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface SqlDb extends Sql {
+  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  tx<R>(fn: (sql: Sql) => Promise<R>): Promise<R>;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  readonly engine: "pglite" | "postgres";
+}
+
+export interface PgliteOptions {
+  /** Directory to keep the data in; undefined = in memory. */
+  dataDir?: string;
+  /** A dump (PGlite dumpDataDir) to start from instead of running initdb, which takes seconds. */
+  template?: Blob | File;
+}
+
+/** Opens the embedded PGlite store. */
+export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
+  const db = new PGlite(opts.dataDir, opts.template ? { loadDataDir: opts.template } : {});
+  await db.waitReady;
+  let closed = false;
+  return {
+    engine: "pglite",
+    async query<T>(text: string, params: unknown[] = []) {
+      return (await db.query<T>(text, params)).rows;
+    },
+    async tx<R>(fn: (sql: Sql) => Promise<R>) {
+      return db.transaction(async (t) => fn({ query: async <T,>(text: string, params: unknown[] = []) => (await t.query<T>(text, params)).rows }));
+    },
+    async ping() {
+      if (closed) throw new Error("store closed");
+      await db.query("SELECT 1");
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.close();
+    },
+  };
+}
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** PostgreSQL schema to use (tests give each run its own). */
+  schema?: string;
+  max?: number;
+}
+
+/** Opens a PostgreSQL pool. The schema is created when missing. */
+export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
+  const schema = opts.schema ?? "public";
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.max ?? 10,
+    options: `-c search_path=${schema}`,
+    connectionTimeoutMillis: 5000,
+  });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on("error", () => undefined);
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  return {
+    engine: "postgres",
+    async query<T>(text: string, params: unknown[] = []) {
+      return (await pool.query(text, params)).rows as T[];
+    },
+    async tx<R>(fn: (sql: Sql) => Promise<R>) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const r = await fn({ query: async <T,>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[] });
+        await client.query("COMMIT");
+        return r;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      await pool.query("SELECT 1");
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

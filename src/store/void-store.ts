@@ -1,0 +1,289 @@
+/**
+ * Void records and their append-only event log. A status change is one compare-and-set on
+ * the record plus one event insert, in one transaction: whoever wins the update publishes,
+ * so racing observers (webhook, poll, query; on one instance or several) yield one event per
+ * change. Times that matter across instances (due, lease expiry) use the database clock.
+ */
+import type { SupplierName } from "../../datasources/errors.js";
+import type { VoidOrderData, VoidStatusName } from "../../datasources/model.js";
+import type { Sql, SqlDb } from "./sql.js";
+
+export type StatusSourceName = "SUBMIT" | "WEBHOOK" | "POLL" | "QUERY";
+
+export interface VoidKey {
+  tenant: string;
+  supplier: SupplierName;
+  voidCode: string;
+}
+
+export interface VoidRecord extends VoidKey {
+  orderNo: string;
+  status: VoidStatusName;
+  supplierStatus: number;
+  isFinal: boolean;
+  /** The supplier's latest report, mapped. */
+  data: VoidOrderData;
+  submittedAt: Date | null;
+  updatedAt: Date;
+  nextPollAt: Date | null;
+  pollAttempt: number;
+}
+
+export interface VoidEvent {
+  /** Increasing; a string because it is a bigint (GraphQL ID). */
+  id: string;
+  tenant: string;
+  supplier: SupplierName;
+  voidCode: string;
+  orderNo: string;
+  status: VoidStatusName;
+  previousStatus: VoidStatusName | null;
+  isFinal: boolean;
+  source: StatusSourceName;
+  message: string | null;
+  occurredAt: Date;
+}
+
+/** What to select events by; all given fields must match. */
+export interface EventFilter {
+  supplier?: SupplierName;
+  voidCode?: string;
+  orderNo?: string;
+}
+
+interface VoidRow {
+  tenant: string;
+  supplier: string;
+  void_code: string;
+  order_no: string;
+  status: string;
+  supplier_status: number;
+  is_final: boolean;
+  data: VoidOrderData | string;
+  submitted_at: Date | null;
+  updated_at: Date;
+  next_poll_at: Date | null;
+  poll_attempt: number;
+}
+
+interface EventRow {
+  id: string;
+  tenant: string;
+  supplier: string;
+  void_code: string;
+  order_no: string;
+  status: string;
+  previous_status: string | null;
+  is_final: boolean;
+  source: string;
+  message: string | null;
+  occurred_at: Date;
+}
+
+const EVENT_COLUMNS = "id::text AS id, tenant, supplier, void_code, order_no, status, previous_status, is_final, source, message, occurred_at";
+const KEY = "tenant = $1 AND supplier = $2 AND void_code = $3";
+/** `now() + n ms`, computed by the database. */
+const inMs = (param: string) => `now() + make_interval(secs => ${param}::double precision / 1000)`;
+
+function toRecord(r: VoidRow): VoidRecord {
+  return {
+    tenant: r.tenant,
+    supplier: r.supplier as SupplierName,
+    voidCode: r.void_code,
+    orderNo: r.order_no,
+    status: r.status as VoidStatusName,
+    supplierStatus: Number(r.supplier_status),
+    isFinal: r.is_final,
+    data: typeof r.data === "string" ? (JSON.parse(r.data) as VoidOrderData) : r.data,
+    submittedAt: r.submitted_at ? new Date(r.submitted_at) : null,
+    updatedAt: new Date(r.updated_at),
+    nextPollAt: r.next_poll_at ? new Date(r.next_poll_at) : null,
+    pollAttempt: Number(r.poll_attempt),
+  };
+}
+
+function toEvent(r: EventRow): VoidEvent {
+  return {
+    id: String(r.id),
+    tenant: r.tenant,
+    supplier: r.supplier as SupplierName,
+    voidCode: r.void_code,
+    orderNo: r.order_no,
+    status: r.status as VoidStatusName,
+    previousStatus: r.previous_status as VoidStatusName | null,
+    isFinal: r.is_final,
+    source: r.source as StatusSourceName,
+    message: r.message,
+    occurredAt: new Date(r.occurred_at),
+  };
+}
+
+async function appendEvent(sql: Sql, rec: VoidRecord, previous: VoidStatusName | null, source: StatusSourceName): Promise<VoidEvent> {
+  const rows = await sql.query<EventRow>(
+    `INSERT INTO void_events (tenant, supplier, void_code, order_no, status, previous_status, is_final, source, message)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${EVENT_COLUMNS}`,
+    [rec.tenant, rec.supplier, rec.voidCode, rec.orderNo, rec.status, previous, rec.isFinal, source, rec.data.message ?? rec.data.cancelReason ?? null],
+  );
+  return toEvent(rows[0]);
+}
+
+export class VoidStore {
+  constructor(private readonly db: SqlDb) {}
+
+  /**
+   * Records a void the gateway just learned of (SUBMIT: from void.do; QUERY: adopted from a
+   * supplier query) with its first event. Returns event null when the record already existed,
+   * and null altogether when another tenant owns this void (it then stays unknown to this one).
+   */
+  async record(
+    tenant: string,
+    data: VoidOrderData,
+    source: "SUBMIT" | "QUERY",
+    submittedAt: Date | null,
+    firstPollInMs: number,
+  ): Promise<{ record: VoidRecord; event: VoidEvent | null } | null> {
+    return this.db.tx(async (sql) => {
+      const inserted = await sql.query<VoidRow>(
+        `INSERT INTO voids (tenant, supplier, void_code, order_no, status, supplier_status, is_final, data, submitted_at, updated_at, next_poll_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), CASE WHEN $7 THEN NULL ELSE ${inMs("$10")} END)
+         ON CONFLICT DO NOTHING RETURNING *`,
+        [tenant, data.supplier, data.voidCode, data.orderNo, data.status, data.supplierStatus, data.isFinal, JSON.stringify(data), submittedAt, firstPollInMs],
+      );
+      if (inserted.length === 0) {
+        // Either this tenant has it already, or another tenant owns it (unique supplier + code).
+        const existing = await sql.query<VoidRow>(`SELECT * FROM voids WHERE ${KEY}`, [tenant, data.supplier, data.voidCode]);
+        return existing[0] ? { record: toRecord(existing[0]), event: null } : null;
+      }
+      const record = toRecord(inserted[0]);
+      return { record, event: await appendEvent(sql, record, null, source) };
+    });
+  }
+
+  async get(key: VoidKey): Promise<VoidRecord | null> {
+    const rows = await this.db.query<VoidRow>(`SELECT * FROM voids WHERE ${KEY}`, [key.tenant, key.supplier, key.voidCode]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async byOrder(tenant: string, orderNo: string): Promise<VoidRecord[]> {
+    const rows = await this.db.query<VoidRow>("SELECT * FROM voids WHERE tenant = $1 AND order_no = $2 ORDER BY submitted_at NULLS LAST, void_code", [tenant, orderNo]);
+    return rows.map(toRecord);
+  }
+
+  /** Every tenant's record of a supplier's void (a webhook names no tenant). */
+  async byCode(supplier: SupplierName, voidCode: string): Promise<VoidRecord[]> {
+    return (await this.db.query<VoidRow>("SELECT * FROM voids WHERE supplier = $1 AND void_code = $2", [supplier, voidCode])).map(toRecord);
+  }
+
+  /**
+   * Compare-and-set: moves the void from `from` to `data.status` and appends the event, in one
+   * transaction. Returns null when the record was no longer at `from` (someone else won).
+   */
+  async transition(
+    key: VoidKey,
+    from: VoidStatusName,
+    data: VoidOrderData,
+    source: StatusSourceName,
+    nextPollInMs: number,
+  ): Promise<{ record: VoidRecord; event: VoidEvent } | null> {
+    return this.db.tx(async (sql) => {
+      const rows = await sql.query<VoidRow>(
+        `UPDATE voids SET status = $5, supplier_status = $6, is_final = $7, data = $8, updated_at = now(),
+           next_poll_at = CASE WHEN $7 THEN NULL ELSE ${inMs("$9")} END, poll_attempt = 0,
+           lease_owner = NULL, lease_expires_at = NULL
+         WHERE ${KEY} AND status = $4 AND NOT is_final RETURNING *`,
+        [key.tenant, key.supplier, key.voidCode, from, data.status, data.supplierStatus, data.isFinal, JSON.stringify(data), nextPollInMs],
+      );
+      if (rows.length === 0) return null;
+      const record = toRecord(rows[0]);
+      return { record, event: await appendEvent(sql, record, from, source) };
+    });
+  }
+
+  /** Keeps the status, stores the latest report and the next poll, and releases a lease. */
+  async touch(key: VoidKey, data: VoidOrderData, nextPollInMs: number, pollAttempt: number): Promise<void> {
+    await this.db.query(
+      `UPDATE voids SET data = $5, updated_at = now(), next_poll_at = ${inMs("$6")}, poll_attempt = $7,
+         lease_owner = NULL, lease_expires_at = NULL
+       WHERE ${KEY} AND status = $4 AND NOT is_final`,
+      [key.tenant, key.supplier, key.voidCode, data.status, JSON.stringify(data), nextPollInMs, pollAttempt],
+    );
+  }
+
+  /**
+   * Leases up to `limit` open voids that are due, oldest first, skipping rows another
+   * instance holds (FOR UPDATE SKIP LOCKED) or has leased and whose lease has not expired.
+   */
+  async leaseDue(owner: string, limit: number, leaseMs: number): Promise<VoidRecord[]> {
+    const rows = await this.db.query<VoidRow>(
+      `UPDATE voids SET lease_owner = $1, lease_expires_at = ${inMs("$3")}
+       WHERE (tenant, supplier, void_code) IN (
+         SELECT tenant, supplier, void_code FROM voids
+         WHERE NOT is_final AND next_poll_at <= now() AND (lease_expires_at IS NULL OR lease_expires_at < now())
+         ORDER BY next_poll_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [owner, limit, leaseMs],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Gives a lease back with the next poll time (when the poll brought no change). */
+  async release(key: VoidKey, owner: string, nextPollInMs: number, pollAttempt: number): Promise<void> {
+    await this.db.query(
+      `UPDATE voids SET next_poll_at = ${inMs("$5")}, poll_attempt = $6, lease_owner = NULL, lease_expires_at = NULL
+       WHERE ${KEY} AND lease_owner = $4 AND NOT is_final`,
+      [key.tenant, key.supplier, key.voidCode, owner, nextPollInMs, pollAttempt],
+    );
+  }
+
+  /** Releases every lease an instance holds (shutdown). */
+  async releaseAll(owner: string): Promise<void> {
+    await this.db.query("UPDATE voids SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1", [owner]);
+  }
+
+  /**
+   * Marks voids as watched by a subscriber until `forMs` from now, and pulls their next poll
+   * to at most `pollWithinMs` from now.
+   */
+  async watch(tenant: string, target: { voidCode?: string; orderNo?: string }, forMs: number, pollWithinMs: number): Promise<void> {
+    const cond = target.voidCode !== undefined ? "void_code = $2" : "order_no = $2";
+    await this.db.query(
+      `UPDATE voids SET watched_until = ${inMs("$3")}, next_poll_at = LEAST(next_poll_at, ${inMs("$4")})
+       WHERE tenant = $1 AND ${cond} AND NOT is_final`,
+      [tenant, target.voidCode ?? target.orderNo, forMs, pollWithinMs],
+    );
+  }
+
+  /** True while a subscriber somewhere watches the void. */
+  async isWatched(key: VoidKey): Promise<boolean> {
+    const rows = await this.db.query<{ w: boolean }>(`SELECT coalesce(watched_until > now(), false) AS w FROM voids WHERE ${KEY}`, [key.tenant, key.supplier, key.voidCode]);
+    return rows[0]?.w ?? false;
+  }
+
+  /** Events of a tenant after `afterId`, oldest first. */
+  async events(tenant: string, filter: EventFilter, afterId: string, limit: number): Promise<VoidEvent[]> {
+    const params: unknown[] = [tenant, afterId, limit];
+    const conds = ["tenant = $1", "id > $2::bigint"];
+    for (const [column, value] of [
+      ["supplier", filter.supplier],
+      ["void_code", filter.voidCode],
+      ["order_no", filter.orderNo],
+    ] as const) {
+      if (value === undefined) continue;
+      params.push(value);
+      conds.push(`${column} = $${params.length}`);
+    }
+    const rows = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM void_events WHERE ${conds.join(" AND ")} ORDER BY id LIMIT $3`, params);
+    return rows.map(toEvent);
+  }
+
+  /** Every event of one void, oldest first. */
+  async history(key: VoidKey): Promise<VoidEvent[]> {
+    const rows = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM void_events WHERE ${KEY} ORDER BY id`, [key.tenant, key.supplier, key.voidCode]);
+    return rows.map(toEvent);
+  }
+
+  /** Open (not final) voids, for metrics and tests. */
+  async countOpen(): Promise<number> {
+    return Number((await this.db.query<{ n: string }>("SELECT count(*)::text AS n FROM voids WHERE NOT is_final"))[0].n);
+  }
+}

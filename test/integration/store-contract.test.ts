@@ -1,0 +1,160 @@
+/** One store contract, run against the embedded PGlite store and against PostgreSQL. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { VoidOrderData, VoidStatusName } from "../../datasources/model.js";
+import type { Store } from "../../src/store/index.js";
+import { DATABASE_URL, pgliteStore, postgresStore, skipReason } from "../helpers/store.js";
+
+const FINAL = new Set(["REFUNDED", "REJECTED", "COMPLETED", "WITHDRAWN"]);
+let seq = 0;
+
+function voidData(over: Partial<VoidOrderData> = {}): VoidOrderData {
+  seq += 1;
+  const status: VoidStatusName = over.status ?? "SUPPLIER_PROCESSING";
+  return {
+    supplier: "ATRIP",
+    voidCode: `202611-${String(seq).padStart(4, "0")}-${Math.random().toString(36).slice(2, 8)}`,
+    orderNo: `ORD-${seq}`,
+    status,
+    supplierStatus: 0,
+    isFinal: FINAL.has(status),
+    refundMethod: "ORIGINAL_PAYMENT",
+    tickets: [],
+    fare: { currency: "CNY", originalAmount: "1280.50", estimatedRefund: "1180.50" },
+    actualRefund: null,
+    serviceFee: null,
+    expectedConfirmationDate: "2026-11-22",
+    expectedRefundDate: null,
+    cancelReason: null,
+    message: null,
+    voidOfferId: "v_1",
+    ...over,
+  };
+}
+
+const engines: Array<[string, () => Promise<Store>, string | false]> = [
+  ["PGlite", pgliteStore, false],
+  ["PostgreSQL", () => postgresStore(), DATABASE_URL ? false : skipReason("PostgreSQL store contract", "TEST_DATABASE_URL")],
+];
+
+describe.each(engines)("store contract on %s", (_name, open, skip) => {
+  let store: Store;
+  beforeAll(async () => {
+    if (!skip) store = await open();
+  });
+  afterAll(async () => store?.close());
+
+  it.skipIf(skip)("records a submitted void with its SUBMIT event, once", async () => {
+    const d = voidData();
+    const first = await store.voids.record("acme", d, "SUBMIT", new Date(), 60_000);
+    expect(first?.event).toMatchObject({ status: "SUPPLIER_PROCESSING", previousStatus: null, source: "SUBMIT", voidCode: d.voidCode });
+    expect(first?.record).toMatchObject({ tenant: "acme", orderNo: d.orderNo, status: "SUPPLIER_PROCESSING", isFinal: false });
+    expect(first?.record.data.fare?.originalAmount).toBe("1280.50");
+    expect(first?.record.nextPollAt!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    const again = await store.voids.record("acme", d, "SUBMIT", new Date(), 60_000);
+    expect(again?.event).toBeNull();
+    expect(await store.voids.history({ tenant: "acme", supplier: "ATRIP", voidCode: d.voidCode })).toHaveLength(1);
+  });
+
+  it.skipIf(skip)("another tenant's void stays unknown", async () => {
+    const d = voidData();
+    await store.voids.record("acme", d, "SUBMIT", new Date(), 60_000);
+    expect(await store.voids.record("globex", d, "QUERY", null, 60_000)).toBeNull();
+    expect(await store.voids.get({ tenant: "globex", supplier: "ATRIP", voidCode: d.voidCode })).toBeNull();
+    expect(await store.voids.byOrder("globex", d.orderNo)).toEqual([]);
+    expect(await store.voids.events("globex", { voidCode: d.voidCode }, "0", 10)).toEqual([]);
+  });
+
+  it.skipIf(skip)("compare-and-set: racing transitions from one status yield exactly one event", async () => {
+    const d = voidData();
+    await store.voids.record("acme", d, "SUBMIT", new Date(), 60_000);
+    const key = { tenant: "acme", supplier: "ATRIP" as const, voidCode: d.voidCode };
+    const next = { ...d, status: "AIRLINE_PROCESSING" as const, supplierStatus: 1 };
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.voids.transition(key, "SUPPLIER_PROCESSING", next, i % 2 ? "POLL" : "WEBHOOK", 60_000)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const final = { ...d, status: "REFUNDED" as const, supplierStatus: 2, isFinal: true };
+    const done = await store.voids.transition(key, "AIRLINE_PROCESSING", final, "POLL", 60_000);
+    expect(done?.event).toMatchObject({ status: "REFUNDED", previousStatus: "AIRLINE_PROCESSING", isFinal: true });
+    expect(done?.record.nextPollAt).toBeNull();
+    expect(await store.voids.transition(key, "REFUNDED", { ...final, status: "REJECTED" }, "POLL", 1)).toBeNull();
+    const history = await store.voids.history(key);
+    expect(history.map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "REFUNDED"]);
+    expect(BigInt(history[1].id)).toBeGreaterThan(BigInt(history[0].id));
+  });
+
+  it.skipIf(skip)("events filter by tenant, void, order and afterId", async () => {
+    const a = voidData();
+    const b = voidData({ orderNo: a.orderNo });
+    const r1 = await store.voids.record("t-ev", a, "SUBMIT", new Date(), 60_000);
+    await store.voids.record("t-ev", b, "SUBMIT", new Date(), 60_000);
+    const all = await store.voids.events("t-ev", {}, "0", 100);
+    expect(all.map((e) => e.voidCode)).toEqual([a.voidCode, b.voidCode]);
+    expect(await store.voids.events("t-ev", { orderNo: a.orderNo }, "0", 100)).toHaveLength(2);
+    expect((await store.voids.events("t-ev", { voidCode: b.voidCode }, "0", 100)).map((e) => e.voidCode)).toEqual([b.voidCode]);
+    expect((await store.voids.events("t-ev", {}, r1!.event!.id, 100)).map((e) => e.voidCode)).toEqual([b.voidCode]);
+    expect(await store.voids.byOrder("t-ev", a.orderNo)).toHaveLength(2);
+  });
+
+  it.skipIf(skip)("leases: only due, open records; two owners never share one; an expired lease is taken over", async () => {
+    const tenant = `t-lease-${Math.random()}`;
+    const due = [voidData(), voidData(), voidData(), voidData()];
+    for (const d of due) await store.voids.record(tenant, d, "SUBMIT", new Date(), 0);
+    await store.voids.record(tenant, voidData(), "SUBMIT", new Date(), 3_600_000);
+    await store.voids.record(tenant, voidData({ status: "REFUNDED", supplierStatus: 2 }), "SUBMIT", new Date(), 0);
+    const [x, y] = await Promise.all([store.voids.leaseDue("owner-x", 100, 60_000), store.voids.leaseDue("owner-y", 100, 60_000)]);
+    const mine = (list: typeof x) => list.filter((r) => r.tenant === tenant).map((r) => r.voidCode);
+    const got = [...mine(x), ...mine(y)];
+    expect(got.sort()).toEqual(due.map((d) => d.voidCode).sort());
+    expect(new Set(got).size).toBe(got.length);
+    // A crashed owner's lease expires and another takes over.
+    const extra = voidData();
+    await store.voids.record(tenant, extra, "SUBMIT", new Date(), 0);
+    const short = mine(await store.voids.leaseDue("crashed", 100, 50));
+    expect(short).toContain(extra.voidCode);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(mine(await store.voids.leaseDue("survivor", 100, 60_000))).toContain(extra.voidCode);
+    // Released with a later poll: not due any more.
+    const key = { tenant, supplier: "ATRIP" as const, voidCode: extra.voidCode };
+    await store.voids.release(key, "survivor", 3_600_000, 3);
+    expect((await store.voids.get(key))?.pollAttempt).toBe(3);
+    expect(mine(await store.voids.leaseDue("z", 100, 60_000))).not.toContain(extra.voidCode);
+    await store.voids.releaseAll("owner-x");
+  });
+
+  it.skipIf(skip)("watch pulls the next poll forward and marks the void watched", async () => {
+    const d = voidData();
+    await store.voids.record("t-w", d, "SUBMIT", new Date(), 3_600_000);
+    const key = { tenant: "t-w", supplier: "ATRIP" as const, voidCode: d.voidCode };
+    expect(await store.voids.isWatched(key)).toBe(false);
+    await store.voids.watch("t-w", { voidCode: d.voidCode }, 30_000, 1_000);
+    const r = await store.voids.get(key);
+    expect(r!.nextPollAt!.getTime()).toBeLessThan(Date.now() + 5_000);
+    expect(await store.voids.isWatched(key)).toBe(true);
+  });
+
+  it.skipIf(skip)("stop requests: one per order, resolved once", async () => {
+    const key = { tenant: "acme", supplier: "ATRIP" as const, orderNo: `STOP-${Math.random()}` };
+    const s = await store.stops.insert(key, "trying", 0);
+    expect(s).toMatchObject({ state: "PENDING", message: "trying", resolvedAt: null });
+    expect((await store.stops.insert(key, "again", 0)).message).toBe("trying");
+    const leased = await store.stops.leaseDue("o", 100, 60_000);
+    expect(leased.map((x) => x.orderNo)).toContain(key.orderNo);
+    const [a, b] = await Promise.all([store.stops.resolve(key, "STOPPED", "-3"), store.stops.resolve(key, "ISSUED", "2")]);
+    expect([a, b].filter(Boolean)).toHaveLength(1);
+    expect((await store.stops.get(key))?.resolvedAt).toBeInstanceOf(Date);
+    expect(await store.stops.pendingByOrder("ATRIP", key.orderNo)).toEqual([]);
+  });
+
+  it.skipIf(skip)("webhook inbox: durable rows, claimed once, reclaimed after a crash", async () => {
+    const id = await store.inbox.insert("ATRIP", "order.void", { type: "order.void", data: { voidCode: "X" } });
+    const [c1, c2] = await Promise.all([store.inbox.claim("i1", 100, 60_000), store.inbox.claim("i2", 100, 60_000)]);
+    const claimed = [...c1, ...c2].filter((r) => r.id === id);
+    expect(claimed).toHaveLength(1);
+    expect(claimed[0].payload).toEqual({ type: "order.void", data: { voidCode: "X" } });
+    await new Promise((r) => setTimeout(r, 60));
+    const again = await store.inbox.claim("i3", 100, 50);
+    expect(again.map((r) => r.id)).toContain(id);
+    await store.inbox.finish(id, "PROCESSED");
+    expect((await store.inbox.claim("i4", 100, 1)).map((r) => r.id)).not.toContain(id);
+    expect((await store.inbox.countByState()).PROCESSED).toBeGreaterThanOrEqual(1);
+  });
+});
