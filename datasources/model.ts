@@ -116,3 +116,17 @@ export interface CancelOrderData {
   supplierOrderStatus: string | null;
   message: string | null;
 }
+
+/**
+ * How far along a status is. A report that would move a void backwards (a slower, older
+ * reply arriving after a newer one) is not recorded as a change.
+ */
+export const VOID_STATUS_RANK: Readonly<Record<VoidStatusName, number>> = {
+  SUPPLIER_PROCESSING: 0,
+  AIRLINE_PROCESSING: 1,
+  AIRLINE_REFUNDING: 2,
+  REFUNDED: 3,
+  REJECTED: 3,
+  COMPLETED: 3,
+  WITHDRAWN: 3,
+};

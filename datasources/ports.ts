@@ -35,6 +35,20 @@ export interface CancelPort {
   cancel(request: CancelOrderRequest): Promise<CancelOrderData>;
 }
 
+/** What a supplier webhook says, in supplier-neutral terms: a hint, never the truth. */
+export type WebhookHint =
+  | { type: string; kind: "void"; voidCode: string; orderNo: string }
+  | { type: string; kind: "ticketed"; orderNo: string }
+  | { type: string; kind: "other" };
+
+/** A supplier that pushes webhooks. */
+export interface WebhookPort {
+  /** Registers the one URL that receives the supplier's webhooks. */
+  register(url: string): Promise<void>;
+  /** Reads a raw body; throws when it is not the supplier's envelope. */
+  interpret(body: string): WebhookHint;
+}
+
 /** One supplier as the registry knows it. */
 export interface SupplierAdapter {
   readonly name: SupplierName;
@@ -43,6 +57,7 @@ export interface SupplierAdapter {
   readonly voids?: VoidPort;
   readonly stopIssuance?: StopIssuancePort;
   readonly cancels?: CancelPort;
+  readonly webhooks?: WebhookPort;
   /** False while the gateway has stopped calling it (circuit open). */
   available(): boolean;
 }

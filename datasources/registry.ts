@@ -44,6 +44,11 @@ export class SupplierRegistry {
     return [...this.adapters.values()].filter((a) => a[PORT_OF[operation]] !== undefined).map((a) => a.name);
   }
 
+  /** The adapter of a supplier, if configured. */
+  get(supplier: SupplierName): SupplierAdapter | undefined {
+    return this.adapters.get(supplier);
+  }
+
   voids(supplier: SupplierName): VoidPort {
     return this.require(supplier, "VOID").voids as VoidPort;
   }

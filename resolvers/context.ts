@@ -1,11 +1,13 @@
 /** What every resolver receives: who is calling, and the gateway's services. */
 import type { SupplierRegistry } from "../datasources/registry.js";
+import type { Store } from "../src/store/index.js";
+import type { Tracking } from "../src/tracking/index.js";
 
 /** Long-lived services, built once per gateway. */
 export interface Services {
   registry: SupplierRegistry;
-  /** How long after a stop request its outcome can be known, in ms (STOP_CHECK_DELAY_MS). */
-  stopCheckDelayMs: number;
+  store: Store;
+  tracking: Tracking;
 }
 
 export interface GatewayContext {

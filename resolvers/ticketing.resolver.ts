@@ -1,38 +1,37 @@
-import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
-import { StopTicketIssuanceInput } from "../schema/inputs.js";
+import { Arg, Args, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { stopView, type StopView } from "../src/tracking/topics.js";
+import { StopArgs, StopTicketIssuanceInput } from "../schema/inputs.js";
 import { TicketIssuanceStop } from "../schema/ticket-issuance-stop.type.js";
 import type { GatewayContext } from "./context.js";
-
-/** A stop request as the API shows it. */
-export interface TicketIssuanceStopView {
-  supplier: string;
-  orderNo: string;
-  state: "PENDING" | "STOPPED" | "ISSUED";
-  message: string | null;
-  requestedAt: Date;
-  checkAfter: Date;
-  resolvedAt: Date | null;
-}
+import { optionalId } from "./validate.js";
 
 @Resolver(() => TicketIssuanceStop)
 export class TicketingResolver {
   @Mutation(() => TicketIssuanceStop, {
-    description: "Ask the supplier to try to stop ticket issuance of a paid order. PENDING means only that it will try; the outcome is known after checkAfter.",
+    description:
+      "Ask the supplier to try to stop ticket issuance of a paid order. PENDING means only that it will try; the gateway checks the outcome after checkAfter. Asking again for the same order returns the first request and calls nothing.",
   })
-  async stopTicketIssuance(
-    @Arg("input", () => StopTicketIssuanceInput) input: StopTicketIssuanceInput,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<TicketIssuanceStopView> {
-    const accepted = await ctx.services.registry.stopIssuance(input.supplier).stop(input.orderNo);
-    const requestedAt = new Date();
-    return {
-      supplier: accepted.supplier,
-      orderNo: accepted.orderNo,
-      state: "PENDING",
-      message: accepted.message,
-      requestedAt,
-      checkAfter: new Date(requestedAt.getTime() + ctx.services.stopCheckDelayMs),
-      resolvedAt: null,
-    };
+  async stopTicketIssuance(@Arg("input", () => StopTicketIssuanceInput) input: StopTicketIssuanceInput, @Ctx() ctx: GatewayContext): Promise<StopView> {
+    return stopView(await ctx.services.tracking.stops.request(ctx.tenant, input.supplier, input.orderNo));
+  }
+
+  @Query(() => TicketIssuanceStop, { nullable: true, description: "The gateway's record of a stop request (yours only); null when there is none" })
+  async ticketIssuanceStop(@Args(() => StopArgs) args: StopArgs, @Ctx() ctx: GatewayContext): Promise<StopView | null> {
+    const s = await ctx.services.store.stops.get({ tenant: ctx.tenant, supplier: args.supplier, orderNo: args.orderNo });
+    return s ? stopView(s) : null;
+  }
+
+  @Subscription(() => TicketIssuanceStop, {
+    description: "Stop requests as they are made and resolved: all of the caller's, or one order's",
+    subscribe: ({ args, context }) => {
+      const ctx = context as GatewayContext;
+      return ctx.services.tracking.subscriptions.stopChanges(ctx.tenant, optionalId("orderNo", args.orderNo));
+    },
+  })
+  ticketIssuanceStopChanged(
+    @Root() stop: StopView,
+    @Arg("orderNo", () => String, { nullable: true, description: "Only this order" }) _orderNo?: string,
+  ): StopView {
+    return stop;
   }
 }

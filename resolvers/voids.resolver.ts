@@ -1,12 +1,12 @@
-import { Arg, Args, Ctx, Mutation, Query, Resolver } from "type-graphql";
-import type { VoidOrderData, VoidQuoteData } from "../datasources/model.js";
-import { SubmitVoidInput, VoidOrderArgs, VoidQuoteInput } from "../schema/inputs.js";
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { VoidQuoteData } from "../datasources/model.js";
+import type { VoidEvent } from "../src/store/void-store.js";
+import { voidView, type VoidOrderView } from "../src/tracking/topics.js";
+import { OrderArgs, SubmitVoidInput, VoidOrderArgs, VoidQuoteInput } from "../schema/inputs.js";
 import { VoidOrder } from "../schema/void-order.type.js";
 import { VoidQuote } from "../schema/void-quote.type.js";
+import { VoidStatusEvent } from "../schema/void-status-event.type.js";
 import type { GatewayContext } from "./context.js";
-
-/** A void as the API shows it: the supplier's view plus the gateway's times. */
-export type VoidOrderView = VoidOrderData & { submittedAt: Date | null; updatedAt: Date };
 
 @Resolver(() => VoidOrder)
 export class VoidsResolver {
@@ -16,17 +16,34 @@ export class VoidsResolver {
   }
 
   @Mutation(() => VoidOrder, {
-    description: "Submit a void with the voidOfferId of the latest quote. Never resent automatically; track the result by voidCode.",
+    description:
+      "Submit a void with the voidOfferId of the latest quote. Never resent automatically. The gateway records it and follows it to its final state: subscribe with voidStatusChanged(voidCode).",
   })
   async submitVoid(@Arg("input", () => SubmitVoidInput) input: SubmitVoidInput, @Ctx() ctx: GatewayContext): Promise<VoidOrderView> {
     const submitted = await ctx.services.registry.voids(input.supplier).submit(input.orderNo, input.voidOfferId);
-    const now = new Date();
-    return { ...submitted, submittedAt: now, updatedAt: now };
+    return voidView(await ctx.services.tracking.voids.submitted(ctx.tenant, submitted));
   }
 
-  @Query(() => VoidOrder, { nullable: true, description: "A void as the supplier reports it now; null when the supplier does not know the voidCode" })
+  @Query(() => VoidOrder, {
+    nullable: true,
+    description: "the gateway's record; refresh: true asks the supplier first (and adopts a void submitted elsewhere). null when unknown.",
+  })
   async voidOrder(@Args(() => VoidOrderArgs) args: VoidOrderArgs, @Ctx() ctx: GatewayContext): Promise<VoidOrderView | null> {
-    const found = await ctx.services.registry.voids(args.supplier).query(args.voidCode);
-    return found ? { ...found, submittedAt: null, updatedAt: new Date() } : null;
+    const { store, tracking, registry } = ctx.services;
+    registry.voids(args.supplier);
+    const record = args.refresh
+      ? await tracking.voids.refresh(ctx.tenant, args.supplier, args.voidCode)
+      : await store.voids.get({ tenant: ctx.tenant, supplier: args.supplier, voidCode: args.voidCode });
+    return record ? voidView(record) : null;
+  }
+
+  @Query(() => [VoidOrder], { description: "Every void the gateway recorded for an order (yours only)" })
+  async voidOrders(@Args(() => OrderArgs) args: OrderArgs, @Ctx() ctx: GatewayContext): Promise<VoidOrderView[]> {
+    return (await ctx.services.store.voids.byOrder(ctx.tenant, args.orderNo)).map(voidView);
+  }
+
+  @FieldResolver(() => [VoidStatusEvent])
+  history(@Root() order: VoidOrderView, @Ctx() ctx: GatewayContext): Promise<VoidEvent[]> {
+    return ctx.services.store.voids.history({ tenant: ctx.tenant, supplier: order.supplier, voidCode: order.voidCode });
   }
 }

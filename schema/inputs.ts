@@ -6,11 +6,17 @@ import { ArrayMaxSize, IsOptional, Length, Matches } from "class-validator";
 import { ArgsType, Field, InputType } from "type-graphql";
 import { Supplier } from "./enums.js";
 
-/** The identifier rule shared by order numbers, offer ids, void codes and idempotency keys. */
+/** Identifiers: order numbers, offer ids, void codes, sub-channels, idempotency keys. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]*$/;
+export const ID_MAX = 64;
+export const ID_LENGTH_MESSAGE = `must be 1 to ${ID_MAX} characters long`;
+export const ID_PATTERN_MESSAGE = "may contain only letters, digits, '-' and '_'";
+
+/** The identifier rule as a class-validator decorator. */
 export function SupplierId(): PropertyDecorator {
   return (target, key) => {
-    Length(1, 64, { message: "must be 1 to 64 characters long" })(target, key as string);
-    Matches(/^[A-Za-z0-9_-]*$/, { message: "may contain only letters, digits, '-' and '_'" })(target, key as string);
+    Length(1, ID_MAX, { message: ID_LENGTH_MESSAGE })(target, key as string);
+    Matches(ID_PATTERN, { message: ID_PATTERN_MESSAGE })(target, key as string);
   };
 }
 
@@ -110,4 +116,21 @@ export class CancelOrderInput {
   @IsOptional()
   @SupplierId()
   idempotencyKey?: string | null;
+}
+
+@ArgsType()
+export class StopArgs {
+  @Field(() => Supplier, { description: "The supplier asked to stop" })
+  supplier!: Supplier;
+
+  @Field(() => String, { description: "The order" })
+  @SupplierId()
+  orderNo!: string;
+}
+
+@ArgsType()
+export class OrderArgs {
+  @Field(() => String, { description: "The order whose voids to list" })
+  @SupplierId()
+  orderNo!: string;
 }

@@ -3,6 +3,7 @@ import { RefundMethod, Supplier, VoidStatus } from "./enums.js";
 import { Money } from "./money.type.js";
 import { DateScalar, DateTimeScalar } from "./scalars.js";
 import { VoidFare, VoidTicket } from "./void-quote.type.js";
+import { VoidStatusEvent } from "./void-status-event.type.js";
 
 @ObjectType({ description: "A submitted void and where it stands" })
 export class VoidOrder {
@@ -56,4 +57,7 @@ export class VoidOrder {
 
   @Field(() => DateTimeScalar, { description: "When the gateway last learned something about this void" })
   updatedAt!: Date;
+
+  @Field(() => [VoidStatusEvent], { description: "every recorded status change, oldest first" })
+  history!: VoidStatusEvent[];
 }

@@ -32,6 +32,19 @@ export const VARIABLES: VariableSpec[] = [
   { name: "CTT_BASE_URL", description: "CTT web API base URL (unset: the embedded simulator)" },
   { name: "CTT_SIGN_KEY", description: "The HMAC key of the CTT signature (required with CTT_BASE_URL)", secret: true },
   { name: "CTT_TIMEOUT_MS", description: "Per-call timeout for CTT (default: SUPPLIER_TIMEOUT_MS)" },
+  { name: "ATRIP_WEBHOOK_TOKEN", description: "Secret last path segment of /webhooks/atrip/<token> (default: random per start)", secret: true },
+  { name: "WEBHOOK_PUBLIC_URL", description: "Public base URL of this gateway; when set, /webhooks/atrip/<token> is registered with ATRIP at start-up" },
+  { name: "WEBHOOK_MAX_BYTES", default: "65536", description: "Largest webhook body accepted (larger: 413)" },
+  { name: "DATABASE_URL", description: "postgres://… (unset: embedded PGlite in DATA_DIR)", secret: true },
+  { name: "DATABASE_SCHEMA", default: "public", description: "PostgreSQL schema the gateway uses" },
+  { name: "DATA_DIR", default: "./data", description: "Embedded store location" },
+  { name: "REDIS_URL", description: "redis://… for pub/sub between instances (unset: in-process)", secret: true },
+  { name: "REDIS_PREFIX", default: "gateway:", description: "Prefix of the gateway's Redis channels" },
+  { name: "VOID_POLL_MIN_MS", default: "60000", description: "First poll interval of an open void (sandbox: divided by SANDBOX_TIME_SCALE)" },
+  { name: "VOID_POLL_MAX_MS", default: "1800000", description: "Longest poll interval (sandbox: divided by SANDBOX_TIME_SCALE)" },
+  { name: "VOID_POLL_WATCHED_MS", default: "10000", description: "Poll interval of a void someone is subscribed to (at most)" },
+  { name: "SCHEDULER_TICK_MS", default: "1000", description: "How often the pollers look for due work" },
+  { name: "LEASE_MS", default: "30000", description: "How long an instance holds a record it polls; a crashed instance's work moves after this" },
   { name: "SUPPLIER_TIMEOUT_MS", default: "10000", description: "Per-call timeout for every supplier, including reading the reply" },
   { name: "STOP_CHECK_DELAY_MS", default: "480000", description: "When to ask for a stop-issuance outcome (sandbox: divided by SANDBOX_TIME_SCALE)" },
   { name: "SANDBOX_TIME_SCALE", default: "10", description: "How many times faster the simulators' clock runs" },
@@ -70,6 +83,20 @@ export interface Config {
   atrip: AtripSettings;
   alitrip: AlitripSettings;
   ctt: CttSettings;
+  webhookToken?: string;
+  webhookPublicUrl?: string;
+  webhookMaxBytes: number;
+  databaseUrl?: string;
+  databaseSchema: string;
+  dataDir: string;
+  redisUrl?: string;
+  redisPrefix: string;
+  /** Undefined when unset: derived (scaled in sandbox). */
+  voidPollMinMs?: number;
+  voidPollMaxMs?: number;
+  voidPollWatchedMs: number;
+  schedulerTickMs: number;
+  leaseMs: number;
   supplierTimeoutMs: number;
   /** Undefined when unset: the default is derived (480000, divided by the time scale in sandbox). */
   stopCheckDelayMs?: number;
@@ -146,6 +173,19 @@ export function loadConfig(env: Env = process.env): Config {
       signKey: cttKey ?? "sandbox-sign-key",
       timeoutMs: read(env, "CTT_TIMEOUT_MS", positiveInt) ?? supplierTimeoutMs,
     },
+    webhookToken: read(env, "ATRIP_WEBHOOK_TOKEN", z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, "must be 16-128 letters, digits, '-' or '_'")),
+    webhookPublicUrl: read(env, "WEBHOOK_PUBLIC_URL", httpUrl),
+    webhookMaxBytes: read(env, "WEBHOOK_MAX_BYTES", positiveInt) ?? 65_536,
+    databaseUrl: read(env, "DATABASE_URL", z.url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// URL" })),
+    databaseSchema: read(env, "DATABASE_SCHEMA", z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier")) ?? "public",
+    dataDir: read(env, "DATA_DIR", text) ?? "./data",
+    redisUrl: read(env, "REDIS_URL", z.url({ protocol: /^rediss?$/, message: "must be a redis:// URL" })),
+    redisPrefix: read(env, "REDIS_PREFIX", text) ?? "gateway:",
+    voidPollMinMs: read(env, "VOID_POLL_MIN_MS", positiveInt),
+    voidPollMaxMs: read(env, "VOID_POLL_MAX_MS", positiveInt),
+    voidPollWatchedMs: read(env, "VOID_POLL_WATCHED_MS", positiveInt) ?? 10_000,
+    schedulerTickMs: read(env, "SCHEDULER_TICK_MS", positiveInt) ?? 1000,
+    leaseMs: read(env, "LEASE_MS", positiveInt) ?? 30_000,
     supplierTimeoutMs,
     stopCheckDelayMs: read(env, "STOP_CHECK_DELAY_MS", positiveInt),
     sandboxTimeScale: scale,

@@ -1,7 +1,9 @@
 /**
- * Wires a gateway from its configuration: the supplier HTTP client, the datasources and their
- * registry, the schema and the server. `startGateway` is what `npm start` and the tests run.
+ * Wires a gateway from its configuration: the store, the pub/sub, the supplier HTTP client,
+ * the datasources and their registry, the tracking engine, the schema and the server.
+ * `startGateway` is what `npm start` and the tests run.
  */
+import { randomBytes } from "node:crypto";
 import { createAlitripAdapter } from "../datasources/alitrip/index.js";
 import { createAtripAdapter } from "../datasources/atrip/index.js";
 import { createCttAdapter } from "../datasources/ctt/index.js";
@@ -10,8 +12,13 @@ import { SupplierRegistry } from "../datasources/registry.js";
 import type { Services } from "../resolvers/context.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
+import { createPubSub } from "./pubsub/index.js";
 import { buildGatewaySchema } from "./schema.js";
 import { startServer, type RunningServer } from "./server/app.js";
+import { healthRouter } from "./server/health.js";
+import { webhookRouter } from "./server/webhooks.js";
+import { openStore, type Store } from "./store/index.js";
+import { Tracking } from "./tracking/index.js";
 
 /** Where the embedded simulators listen, when they stand in for real suppliers. */
 export interface SandboxUrls {
@@ -25,11 +32,15 @@ export interface Gateway {
   port: number;
   services: Services;
   server: RunningServer;
+  /** The secret path segment of /webhooks/atrip/<token>. */
+  webhookToken: string;
   close(): Promise<void>;
 }
 
-/** The default stop check delay: 8 minutes, as ATRIP documents; scaled with the simulators' clock. */
+/** Supplier defaults in real time; in sandbox they run on the simulators' faster clock. */
 const STOP_CHECK_DELAY_MS = 480_000;
+const VOID_POLL_MIN_MS = 60_000;
+const VOID_POLL_MAX_MS = 1_800_000;
 
 function urlOf(supplier: string, configured: string | undefined, simulator: string | undefined): string {
   const url = configured ?? simulator;
@@ -37,7 +48,12 @@ function urlOf(supplier: string, configured: string | undefined, simulator: stri
   return url;
 }
 
-export async function startGateway(config: Config, log: Logger, sandbox: SandboxUrls = {}): Promise<Gateway> {
+export interface GatewayDeps {
+  /** An already open store to use instead of opening one from the configuration (tests). */
+  store?: Store;
+}
+
+export async function startGateway(config: Config, log: Logger, sandbox: SandboxUrls = {}, deps: GatewayDeps = {}): Promise<Gateway> {
   const http = new SupplierHttp();
   const atrip = createAtripAdapter({ ...config.atrip, baseUrl: urlOf("ATRIP", config.atrip.baseUrl, sandbox.atrip) }, http, !config.atrip.baseUrl);
   const alitrip = createAlitripAdapter(
@@ -48,19 +64,72 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   const ctt = createCttAdapter({ ...config.ctt, baseUrl: urlOf("CTT", config.ctt.baseUrl, sandbox.ctt) }, http, !config.ctt.baseUrl);
   // One line per supplier: adding a supplier is a datasource folder, a simulator and a line here.
   const registry = new SupplierRegistry([atrip, alitrip, ctt]);
-  const services: Services = {
+
+  const scale = atrip.sandbox ? config.sandboxTimeScale : 1;
+  const store = deps.store ?? (await openStore({ databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, dataDir: config.dataDir }));
+  const pubsub = createPubSub(config.redisUrl, config.redisPrefix);
+  const tracking = new Tracking({
+    store,
     registry,
-    stopCheckDelayMs: config.stopCheckDelayMs ?? (atrip.sandbox ? STOP_CHECK_DELAY_MS / config.sandboxTimeScale : STOP_CHECK_DELAY_MS),
-  };
+    pubsub,
+    log,
+    policy: {
+      minMs: config.voidPollMinMs ?? VOID_POLL_MIN_MS / scale,
+      maxMs: config.voidPollMaxMs ?? VOID_POLL_MAX_MS / scale,
+      watchedMs: config.voidPollWatchedMs,
+    },
+    stopCheckDelayMs: config.stopCheckDelayMs ?? STOP_CHECK_DELAY_MS / scale,
+    tickMs: config.schedulerTickMs,
+    leaseMs: config.leaseMs,
+  });
+  const services: Services = { registry, store, tracking };
+  const webhookToken = config.webhookToken ?? randomBytes(24).toString("hex");
+  let shuttingDown = false;
+
   const schema = await buildGatewaySchema();
-  const server = await startServer({ schema, services, log, port: config.port, host: config.host });
+  const server = await startServer({
+    schema,
+    services,
+    log,
+    port: config.port,
+    host: config.host,
+    routes: (app) => {
+      app.use(healthRouter({ store, pubsub, isShuttingDown: () => shuttingDown }));
+      app.use(
+        webhookRouter({
+          registry,
+          inbox: store.inbox,
+          tokens: { ATRIP: webhookToken },
+          maxBytes: config.webhookMaxBytes,
+          log,
+          onStored: () => tracking.pollers.inbox.kick(),
+        }),
+      );
+    },
+  });
+  tracking.start();
+
+  const webhookBase = config.webhookPublicUrl ?? (atrip.sandbox ? `http://127.0.0.1:${server.port}` : undefined);
+  if (webhookBase) {
+    await atrip.webhooks!.register(`${webhookBase.replace(/\/+$/, "")}/webhooks/atrip/${webhookToken}`).catch((err: unknown) => {
+      log.warn({ err: String(err) }, "could not register the ATRIP webhook URL; polling still tracks every void");
+    });
+  } else {
+    log.info("WEBHOOK_PUBLIC_URL is not set: ATRIP webhooks are not registered automatically; polling tracks every void");
+  }
+
   return {
     url: server.url,
     port: server.port,
     services,
     server,
+    webhookToken,
     async close() {
+      shuttingDown = true;
       await server.close();
+      await tracking.dispose();
+      await pubsub.close();
+      if (!deps.store) await store.close();
       http.close();
     },
   };

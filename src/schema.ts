@@ -4,6 +4,7 @@ import { validate } from "class-validator";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { badInput } from "../datasources/errors.js";
+import { EventsResolver } from "../resolvers/events.resolver.js";
 import { OrdersResolver } from "../resolvers/orders.resolver.js";
 import { SuppliersResolver } from "../resolvers/suppliers.resolver.js";
 import { TicketingResolver } from "../resolvers/ticketing.resolver.js";
@@ -22,9 +23,24 @@ async function validateInput(value: unknown): Promise<void> {
   throw badInput(first.property, problem);
 }
 
+/**
+ * type-graphql insists on a pubSub once a schema has subscriptions, even when every
+ * subscription brings its own `subscribe` (ours read the event log and the gateway's pub/sub,
+ * src/tracking/subscriptions.ts). Topic-based subscriptions are not used; this says so loudly.
+ */
+const topicSubscriptionsUnused = {
+  publish(): void {
+    throw new Error("topic-based subscriptions are not used: publish through src/pubsub");
+  },
+  subscribe(): AsyncIterable<unknown> {
+    throw new Error("topic-based subscriptions are not used: give @Subscription a subscribe function");
+  },
+};
+
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [SuppliersResolver, VoidsResolver, TicketingResolver, OrdersResolver],
+    resolvers: [SuppliersResolver, VoidsResolver, EventsResolver, TicketingResolver, OrdersResolver],
     validateFn: validateInput,
+    pubSub: topicSubscriptionsUnused,
   });
 }

@@ -6,6 +6,7 @@ import type { StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } 
 import type { StopIssuancePort, SupplierAdapter, VoidPort } from "../ports.js";
 import { AtripClient, mapReply, type AtripConfig } from "./client.js";
 import { toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
+import { interpretAtripWebhook } from "./webhooks.js";
 
 export { AtripClient, type AtripConfig } from "./client.js";
 
@@ -52,6 +53,12 @@ export function createAtripAdapter(config: AtripConfig, http: SupplierHttp, sand
     client,
     voids: new AtripVoids(client),
     stopIssuance: new AtripStops(client),
+    webhooks: {
+      async register(url: string) {
+        await client.updateWebhookUrl(url);
+      },
+      interpret: interpretAtripWebhook,
+    },
     available: () => true,
   };
 }

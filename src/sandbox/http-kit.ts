@@ -3,7 +3,8 @@
  * JSON (optionally gzip) replies, request counting, and fault injection for tests. Admin
  * routes under /__sandbox/ let a test change faults and read counters of a simulator running
  * in another process:
- *   GET  /__sandbox/stats   → { total, byOperation }
+ *   GET  /__sandbox/stats   → { total, byOperation, events }
+ *   GET  /__sandbox/requests → the latest requests: operation, time, body
  *   POST /__sandbox/faults  ← Partial<Faults> (replaces the current faults)
  *   POST /__sandbox/reset   → counters to zero, faults off
  */
@@ -68,6 +69,8 @@ export class SimServer {
     events: {} as Record<string, number>,
   };
   faults: Faults;
+  /** The latest requests (at most 2000), for tests that check who asked what and when. */
+  readonly recent: Array<{ operation: string; at: number; body: string }> = [];
   /** The last request's operation and headers, for tests that check what a client sent. */
   lastRequest?: { operation: string; headers: http.IncomingHttpHeaders; body: string };
   private server?: http.Server;
@@ -135,6 +138,8 @@ export class SimServer {
     }
     const operation = this.operationOf(url);
     this.lastRequest = { operation, headers: req.headers, body: rawBody };
+    this.recent.push({ operation, at: Date.now(), body: rawBody });
+    if (this.recent.length > 2000) this.recent.splice(0, this.recent.length - 2000);
     this.stats.total += 1;
     this.stats.byOperation[operation] = (this.stats.byOperation[operation] ?? 0) + 1;
     const f = this.faults;
@@ -185,6 +190,8 @@ export class SimServer {
     switch (url.pathname) {
       case "/__sandbox/stats":
         return send(this.stats);
+      case "/__sandbox/requests":
+        return send(this.recent);
       case "/__sandbox/faults":
         try {
           this.faults = { ...NO_FAULTS, ...(JSON.parse(rawBody || "{}") as Partial<Faults>) };
@@ -197,6 +204,7 @@ export class SimServer {
         this.stats.total = 0;
         this.stats.byOperation = {};
         this.stats.events = {};
+        this.recent.length = 0;
         this.faults = { ...NO_FAULTS };
         return send(this.stats);
       default:

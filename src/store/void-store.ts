@@ -27,6 +27,8 @@ export interface VoidRecord extends VoidKey {
   updatedAt: Date;
   nextPollAt: Date | null;
   pollAttempt: number;
+  /** Until when a subscriber somewhere watches it (null: never). */
+  watchedUntil: Date | null;
 }
 
 export interface VoidEvent {
@@ -64,6 +66,7 @@ interface VoidRow {
   updated_at: Date;
   next_poll_at: Date | null;
   poll_attempt: number;
+  watched_until: Date | null;
 }
 
 interface EventRow {
@@ -99,6 +102,7 @@ function toRecord(r: VoidRow): VoidRecord {
     updatedAt: new Date(r.updated_at),
     nextPollAt: r.next_poll_at ? new Date(r.next_poll_at) : null,
     pollAttempt: Number(r.poll_attempt),
+    watchedUntil: r.watched_until ? new Date(r.watched_until) : null,
   };
 }
 
@@ -199,14 +203,15 @@ export class VoidStore {
     });
   }
 
-  /** Keeps the status, stores the latest report and the next poll, and releases a lease. */
-  async touch(key: VoidKey, data: VoidOrderData, nextPollInMs: number, pollAttempt: number): Promise<void> {
-    await this.db.query(
-      `UPDATE voids SET data = $5, updated_at = now(), next_poll_at = ${inMs("$6")}, poll_attempt = $7,
-         lease_owner = NULL, lease_expires_at = NULL
-       WHERE ${KEY} AND status = $4 AND NOT is_final`,
-      [key.tenant, key.supplier, key.voidCode, data.status, JSON.stringify(data), nextPollInMs, pollAttempt],
-    );
+  /** Same status, newer report: stores it (amounts, messages) without an event. */
+  async touch(key: VoidKey, data: VoidOrderData): Promise<void> {
+    await this.db.query(`UPDATE voids SET data = $5, updated_at = now() WHERE ${KEY} AND status = $4 AND NOT is_final`, [
+      key.tenant,
+      key.supplier,
+      key.voidCode,
+      data.status,
+      JSON.stringify(data),
+    ]);
   }
 
   /**
@@ -251,12 +256,6 @@ export class VoidStore {
        WHERE tenant = $1 AND ${cond} AND NOT is_final`,
       [tenant, target.voidCode ?? target.orderNo, forMs, pollWithinMs],
     );
-  }
-
-  /** True while a subscriber somewhere watches the void. */
-  async isWatched(key: VoidKey): Promise<boolean> {
-    const rows = await this.db.query<{ w: boolean }>(`SELECT coalesce(watched_until > now(), false) AS w FROM voids WHERE ${KEY}`, [key.tenant, key.supplier, key.voidCode]);
-    return rows[0]?.w ?? false;
   }
 
   /** Events of a tenant after `afterId`, oldest first. */

@@ -1,6 +1,7 @@
 /** Runs the built gateway (`node dist/src/main.js`) as a child process, as `npm start` would. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { freshDataDir } from "./store.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/src/main.js", import.meta.url));
 
@@ -17,7 +18,15 @@ export interface GatewayProcess {
 
 export async function startGatewayProcess(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", SANDBOX_TIME_SCALE: "600", LOG_LEVEL: "warn", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      SANDBOX_TIME_SCALE: "600",
+      LOG_LEVEL: "warn",
+      ...(env.DATABASE_URL ? {} : { DATA_DIR: freshDataDir() }),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

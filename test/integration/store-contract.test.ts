@@ -124,11 +124,11 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     const d = voidData();
     await store.voids.record("t-w", d, "SUBMIT", new Date(), 3_600_000);
     const key = { tenant: "t-w", supplier: "ATRIP" as const, voidCode: d.voidCode };
-    expect(await store.voids.isWatched(key)).toBe(false);
+    expect((await store.voids.get(key))?.watchedUntil).toBeNull();
     await store.voids.watch("t-w", { voidCode: d.voidCode }, 30_000, 1_000);
     const r = await store.voids.get(key);
     expect(r!.nextPollAt!.getTime()).toBeLessThan(Date.now() + 5_000);
-    expect(await store.voids.isWatched(key)).toBe(true);
+    expect(r!.watchedUntil!.getTime()).toBeGreaterThan(Date.now() + 20_000);
   });
 
   it.skipIf(skip)("stop requests: one per order, resolved once", async () => {

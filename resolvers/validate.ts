@@ -1,0 +1,18 @@
+/** Checks for arguments type-graphql does not validate (subscription arguments). */
+import { badInput } from "../datasources/errors.js";
+import { ID_LENGTH_MESSAGE, ID_MAX, ID_PATTERN, ID_PATTERN_MESSAGE } from "../schema/inputs.js";
+
+/** An optional identifier: null/undefined passes; anything else must follow the identifier rule. */
+export function optionalId(field: string, value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== "string" || value.length < 1 || value.length > ID_MAX) throw badInput(field, ID_LENGTH_MESSAGE);
+  if (!ID_PATTERN.test(value)) throw badInput(field, ID_PATTERN_MESSAGE);
+  return value;
+}
+
+/** An optional event id: digits only. */
+export function optionalEventId(field: string, value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== "string" || !/^\d{1,19}$/.test(value)) throw badInput(field, "must be an event id from VoidStatusEvent.id");
+  return value;
+}

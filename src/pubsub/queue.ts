@@ -1,0 +1,75 @@
+/**
+ * An async iterator fed by pushes: the bridge between pub/sub listeners and a GraphQL
+ * subscription. A consumer that falls more than `limit` items behind is ended with an error
+ * rather than let memory grow without bound; it can resume from the event log (afterEventId).
+ */
+export class AsyncQueue<T> implements AsyncIterableIterator<T> {
+  private readonly items: T[] = [];
+  private readonly waiting: Array<{ resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }> = [];
+  private finished = false;
+  private failure: unknown;
+
+  constructor(
+    private readonly onClose: () => void = () => undefined,
+    private readonly limit = 10_000,
+  ) {}
+
+  push(item: T): void {
+    if (this.finished) return;
+    const w = this.waiting.shift();
+    if (w) return w.resolve({ value: item, done: false });
+    if (this.items.length >= this.limit) {
+      this.fail(new Error("subscriber too slow: more than 10000 undelivered events; resubscribe with afterEventId"));
+      return;
+    }
+    this.items.push(item);
+  }
+
+  /** Ends the stream with an error, after what was already queued. */
+  fail(err: unknown): void {
+    if (this.finished) return;
+    this.failure = err;
+    this.close();
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const item = this.items.shift();
+    if (item !== undefined) return Promise.resolve({ value: item, done: false });
+    if (this.finished) {
+      if (this.failure !== undefined) {
+        const f = this.failure;
+        this.failure = undefined;
+        return Promise.reject(f);
+      }
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.close();
+    this.items.length = 0;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(err: unknown): Promise<IteratorResult<T>> {
+    this.close();
+    return Promise.reject(err);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  private close(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.onClose();
+    for (const w of this.waiting.splice(0)) {
+      if (this.failure !== undefined) {
+        w.reject(this.failure);
+        this.failure = undefined;
+      } else w.resolve({ value: undefined, done: true });
+    }
+  }
+}

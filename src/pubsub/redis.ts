@@ -1,0 +1,83 @@
+/**
+ * Redis pub/sub (ioredis) for scale-out: one connection publishes, one subscribes; a Redis
+ * channel is subscribed while at least one local listener wants it. Payloads travel as JSON.
+ * ioredis reconnects and re-subscribes by itself after a Redis restart; events published
+ * while Redis was away are not replayed by Redis, which is why subscribers resume from the
+ * event log with afterEventId.
+ *
+ * Written on ioredis directly rather than @graphql-yoga/redis-event-target: that package's
+ * current dependency (@whatwg-node/promise-helpers 2) requires Node >= 22.15, and this
+ * project runs on Node 20.
+ */
+import { Redis } from "ioredis";
+import type { Listener, PubSub } from "./types.js";
+
+export class RedisPubSub implements PubSub {
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly pending = new Map<string, Promise<unknown>>();
+
+  constructor(
+    url: string,
+    private readonly prefix = "gateway:",
+  ) {
+    const opts = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
+    this.pub = new Redis(url, opts);
+    this.sub = new Redis(url, opts);
+    // Connection errors surface through ping() (readiness) and publish(); ioredis keeps retrying.
+    this.pub.on("error", () => undefined);
+    this.sub.on("error", () => undefined);
+    this.sub.on("message", (channel: string, message: string) => {
+      const set = this.listeners.get(channel);
+      if (!set) return;
+      let payload: unknown;
+      try {
+        payload = JSON.parse(message);
+      } catch {
+        return;
+      }
+      for (const l of [...set]) l(payload);
+    });
+  }
+
+  async publish(topic: string, payload: unknown): Promise<void> {
+    await this.pub.publish(this.prefix + topic, JSON.stringify(payload));
+  }
+
+  async subscribe(topic: string, listener: Listener): Promise<() => void> {
+    const channel = this.prefix + topic;
+    let set = this.listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(channel, set);
+      const p = this.sub.subscribe(channel);
+      this.pending.set(channel, p);
+      try {
+        await p;
+      } finally {
+        this.pending.delete(channel);
+      }
+    } else if (this.pending.has(channel)) {
+      await this.pending.get(channel);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(channel) === set) {
+        this.listeners.delete(channel);
+        void this.sub.unsubscribe(channel).catch(() => undefined);
+      }
+    };
+  }
+
+  async ping(): Promise<void> {
+    await Promise.all([this.pub.ping(), this.sub.ping()]);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    this.pub.disconnect();
+    this.sub.disconnect();
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Webhook intake: POST /webhooks/<supplier>/<token>. A wrong token is a 404 (compared in
+ * constant time); a body over the cap is a 413; a body that is not the supplier's envelope is
+ * a 400. The raw event is written to the durable inbox before the 200; processing happens
+ * afterwards, asynchronously.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import express from "express";
+import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierRegistry } from "../../datasources/registry.js";
+import type { Logger } from "../logger.js";
+import type { InboxStore } from "../store/inbox-store.js";
+
+export interface WebhookRouteOptions {
+  registry: SupplierRegistry;
+  inbox: InboxStore;
+  /** The secret last path segment, per supplier. */
+  tokens: Partial<Record<SupplierName, string>>;
+  maxBytes: number;
+  log: Logger;
+  /** Called after a webhook was stored. */
+  onStored: () => void;
+}
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+function tokenMatches(given: string, expected: string | undefined): boolean {
+  if (!expected) return false;
+  // Hashing first makes the comparison constant-time regardless of length.
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function webhookRouter(opts: WebhookRouteOptions): express.Router {
+  const router = express.Router();
+  const raw = express.raw({ type: () => true, limit: opts.maxBytes });
+  router.post("/webhooks/:supplier/:token", (req, res, next) => {
+    const supplier = String(req.params.supplier).toUpperCase() as SupplierName;
+    const port = opts.registry.get(supplier)?.webhooks;
+    if (!port || !tokenMatches(String(req.params.token), opts.tokens[supplier])) {
+      res.status(404).json({ error: "not found" });
+      return;
+    }
+    raw(req, res, (err?: unknown) => {
+      if (err) {
+        const status = (err as { status?: number }).status === 413 ? 413 : 400;
+        res.status(status).json({ error: status === 413 ? `body over ${opts.maxBytes} bytes` : "unreadable body" });
+        return;
+      }
+      const text = Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "";
+      let hint;
+      try {
+        hint = port.interpret(text);
+      } catch (e) {
+        res.status(400).json({ error: String((e as Error).message) });
+        return;
+      }
+      opts.inbox
+        .insert(supplier, hint.type, JSON.parse(text))
+        .then((id) => {
+          res.status(200).json({ ok: true, id });
+          opts.onStored();
+        })
+        .catch((e: unknown) => {
+          opts.log.error({ err: String(e) }, "could not store a webhook");
+          // Not stored: the supplier must not think it was.
+          res.status(503).json({ error: "could not store the webhook; try again" });
+        })
+        .catch(next);
+    });
+  });
+  return router;
+}
