@@ -5,6 +5,7 @@
  */
 export class SimClock {
   private readonly realStart = Date.now();
+  private offset = 0;
 
   constructor(readonly scale: number = 1) {
     if (!(scale > 0)) throw new Error("SANDBOX_TIME_SCALE must be a positive number");
@@ -12,7 +13,12 @@ export class SimClock {
 
   /** Simulated now, in epoch ms. */
   now(): number {
-    return this.realStart + (Date.now() - this.realStart) * this.scale;
+    return this.realStart + (Date.now() - this.realStart) * this.scale + this.offset;
+  }
+
+  /** Jumps simulated time forward (tests). Timers already set still fire on their real schedule. */
+  advance(simMs: number): void {
+    this.offset += simMs;
   }
 
   /** Real milliseconds that `simMs` simulated milliseconds take. */

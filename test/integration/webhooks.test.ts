@@ -1,0 +1,107 @@
+/**
+ * Webhook intake and confirmation. The simulator's clock runs at real speed here, so a void
+ * stays at status 0 for a simulated minute and any other status a webhook claims is false.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, fresh } from "../helpers/atrip.js";
+import { wsClient } from "../helpers/clients.js";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
+import { collect } from "../helpers/subscribe.js";
+
+let t: TestGateway;
+let hook: string;
+beforeAll(async () => {
+  t = await startTestGateway({ SANDBOX_TIME_SCALE: "1", VOID_POLL_MIN_MS: "3600000", VOID_POLL_WATCHED_MS: "3600000", WEBHOOK_MAX_BYTES: "2048" });
+  t.sandbox.atrip!.server.faults.webhookDropRate = 1; // only the webhooks this test posts arrive
+  hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookToken}`;
+});
+afterAll(async () => t?.close());
+
+const post = (url: string, body: string, type = "application/json") => fetch(url, { method: "POST", headers: { "content-type": type }, body });
+const envelope = (data: Record<string, unknown>, type = "order.void") => JSON.stringify({ cid: "sandbox-client", type, status: -1, data });
+
+async function history(voidCode: string): Promise<EventOut[]> {
+  const r = await gql<{ voidOrder: { history: EventOut[] } }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id status source } } }`);
+  return r.data!.voidOrder.history;
+}
+
+async function settled(): Promise<Record<string, number>> {
+  return eventually(async () => {
+    const c = await t.store.inbox.countByState();
+    return (c.RECEIVED ?? 0) + (c.PROCESSING ?? 0) === 0 ? c : undefined;
+  });
+}
+
+describe("webhook intake", () => {
+  it("a wrong token is a 404 and stores nothing", async () => {
+    const before = await t.store.inbox.countByState();
+    const res = await post(hook.replace(t.gw.webhookToken, "x".repeat(48)), envelope({ orderNo: "A", voidCode: "B", voidStatus: 0 }));
+    expect(res.status).toBe(404);
+    expect((await post(hook.replace("/atrip/", "/nosuchsupplier/"), "{}")).status).toBe(404);
+    expect(await t.store.inbox.countByState()).toEqual(before);
+  });
+
+  it("a body over the cap is a 413", async () => {
+    const res = await post(hook, envelope({ orderNo: "A", voidCode: "B", voidStatus: 0, message: "x".repeat(4000) }));
+    expect(res.status).toBe(413);
+  });
+
+  it("not JSON, or not the envelope, is a 400", async () => {
+    expect((await post(hook, "{not json")).status).toBe(400);
+    expect((await post(hook, JSON.stringify({ hello: "world" }))).status).toBe(400);
+    expect((await post(hook, envelope({ orderNo: "A" }))).status).toBe(400);
+  });
+
+  it("is stored before the 200; duplicates and forged statuses change nothing; other types are kept and ignored", async () => {
+    const client = wsClient(t.wsUrl);
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const sub = collect<EventOut>(client, VOID_EVENTS, { orderNo }, (d) => d.voidStatusChanged as EventOut);
+    await new Promise((r) => setTimeout(r, 100));
+    const voidCode = await quoteAndSubmit(t.url, orderNo);
+    await sub.waitFor(1);
+    const truthful = envelope({ orderNo, voidCode, voidStatus: 0, message: "" });
+    const forged = envelope({ orderNo, voidCode, voidStatus: 2, message: "refunded!" });
+    const replies = await Promise.all([post(hook, truthful), post(hook, truthful), post(hook, forged), post(hook, envelope({ orderNo }, "order.refund"))]);
+    for (const r of replies) {
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as { id: string }).id).toMatch(/^\d+$/);
+    }
+    const counts = await settled();
+    expect(counts.PROCESSED).toBeGreaterThanOrEqual(3);
+    expect(counts.IGNORED).toBeGreaterThanOrEqual(1);
+    expect((await history(voidCode)).map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING"]);
+    expect(sub.items.map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING"]);
+    sub.stop();
+    await client.dispose();
+  });
+
+  it("a webhook for a void no tenant knows stays in the inbox and publishes nothing", async () => {
+    const client = wsClient(t.wsUrl);
+    const sub = collect<EventOut>(client, VOID_EVENTS, {}, (d) => d.voidStatusChanged as EventOut);
+    await new Promise((r) => setTimeout(r, 100));
+    const before = (await t.store.inbox.countByState()).UNKNOWN_VOID ?? 0;
+    expect((await post(hook, envelope({ orderNo: "ATR-X", voidCode: "209901-9999", voidStatus: 2 }))).status).toBe(200);
+    const counts = await settled();
+    expect(counts.UNKNOWN_VOID).toBe(before + 1);
+    expect(sub.items).toEqual([]);
+    sub.stop();
+    await client.dispose();
+  });
+
+  it("a truthful webhook is confirmed and recorded with source WEBHOOK", async () => {
+    const orderNo = fresh("ATR-VOID-VCC");
+    const voidCode = await quoteAndSubmit(t.url, orderNo);
+    // Move the simulator's void to status 1 without it telling anyone, then tell the gateway.
+    const sim = t.sandbox.atrip!;
+    sim.clock.advance(61_000);
+    expect((await t.gw.services.registry.voids("ATRIP").query(voidCode))?.status).toBe("AIRLINE_PROCESSING");
+    expect((await post(hook, envelope({ orderNo, voidCode, voidStatus: 1, message: "" }))).status).toBe(200);
+    await settled();
+    const h = await history(voidCode);
+    expect(h.map((e) => [e.status, e.source])).toEqual([
+      ["SUPPLIER_PROCESSING", "SUBMIT"],
+      ["AIRLINE_PROCESSING", "WEBHOOK"],
+    ]);
+  });
+});
