@@ -71,7 +71,17 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (err) {
+    // Two instances creating the schema at the same moment: one loses with a unique violation
+    // (PostgreSQL's IF NOT EXISTS is not race-free); the schema exists either way.
+    const code = (err as { code?: string }).code;
+    if (code !== "23505" && code !== "42P06") {
+      await pool.end();
+      throw err;
+    }
+  }
   return {
     engine: "postgres",
     async query<T>(text: string, params: unknown[] = []) {

@@ -271,13 +271,13 @@ export class VoidStore {
       params.push(value);
       conds.push(`${column} = $${params.length}`);
     }
-    const rows = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM void_events WHERE ${conds.join(" AND ")} ORDER BY id LIMIT $3`, params);
+    const rows = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM void_events WHERE ${conds.join(" AND ")} ORDER BY void_events.id LIMIT $3`, params);
     return rows.map(toEvent);
   }
 
   /** Every event of one void, oldest first. */
   async history(key: VoidKey): Promise<VoidEvent[]> {
-    const rows = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM void_events WHERE ${KEY} ORDER BY id`, [key.tenant, key.supplier, key.voidCode]);
+    const rows = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM void_events WHERE ${KEY} ORDER BY void_events.id`, [key.tenant, key.supplier, key.voidCode]);
     return rows.map(toEvent);
   }
 

@@ -94,6 +94,17 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect(await store.voids.byOrder("t-ev", a.orderNo)).toHaveLength(2);
   });
 
+  it.skipIf(skip)("orders events by number, not by text (9 before 10), across pages", async () => {
+    const tenant = `t-order-${Math.random()}`;
+    for (let i = 0; i < 25; i++) await store.voids.record(tenant, voidData(), "SUBMIT", new Date(), 60_000);
+    const all = await store.voids.events(tenant, {}, "0", 100);
+    const ids = all.map((e) => BigInt(e.id));
+    expect(ids).toEqual([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    const firstPage = await store.voids.events(tenant, {}, "0", 10);
+    const secondPage = await store.voids.events(tenant, {}, firstPage[9].id, 10);
+    expect([...firstPage, ...secondPage].map((e) => e.id)).toEqual(all.slice(0, 20).map((e) => e.id));
+  });
+
   it.skipIf(skip)("leases: only due, open records; two owners never share one; an expired lease is taken over", async () => {
     const tenant = `t-lease-${Math.random()}`;
     const due = [voidData(), voidData(), voidData(), voidData()];
