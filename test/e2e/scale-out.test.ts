@@ -49,7 +49,7 @@ function sharedEnv(sim: AtripSimulator, extra: Record<string, string>): Record<s
 async function pair(sim: AtripSimulator, extra: Record<string, string>, withWebhooksOnA: boolean): Promise<[GatewayProcess, GatewayProcess]> {
   const env = sharedEnv(sim, extra);
   const portA = await freePort();
-  const webhooks = withWebhooksOnA ? { WEBHOOK_PUBLIC_URL: `http://127.0.0.1:${portA}`, ATRIP_WEBHOOK_TOKEN: randomBytes(16).toString("hex") } : {};
+  const webhooks: Record<string, string> = withWebhooksOnA ? { WEBHOOK_PUBLIC_URL: `http://127.0.0.1:${portA}`, ATRIP_WEBHOOK_TOKEN: randomBytes(16).toString("hex") } : {};
   // Both start at once: migrations must not race.
   const [a, b] = await Promise.all([startGatewayProcess({ ...env, ...webhooks, PORT: String(portA) }), startGatewayProcess(env)]);
   running.push(a, b);
