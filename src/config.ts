@@ -148,6 +148,9 @@ export function loadConfig(env: Env = process.env): Config {
   const cttUrl = read(env, "CTT_BASE_URL", httpUrl);
   const cttKey = read(env, "CTT_SIGN_KEY", text);
   if (cttUrl && !cttKey) throw new ConfigError("CTT_SIGN_KEY", "is required when CTT_BASE_URL is set");
+  const pollMin = read(env, "VOID_POLL_MIN_MS", positiveInt);
+  const pollMax = read(env, "VOID_POLL_MAX_MS", positiveInt);
+  if (pollMin !== undefined && pollMax !== undefined && pollMin > pollMax) throw new ConfigError("VOID_POLL_MIN_MS", "must not exceed VOID_POLL_MAX_MS");
   const scale = read(env, "SANDBOX_TIME_SCALE", z.coerce.number({ message: "must be a number" }).positive("must be positive")) ?? 10;
   const logLevel = read(env, "LOG_LEVEL", z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])) ?? "info";
   return {
@@ -181,8 +184,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: read(env, "DATA_DIR", text) ?? "./data",
     redisUrl: read(env, "REDIS_URL", z.url({ protocol: /^rediss?$/, message: "must be a redis:// URL" })),
     redisPrefix: read(env, "REDIS_PREFIX", text) ?? "gateway:",
-    voidPollMinMs: read(env, "VOID_POLL_MIN_MS", positiveInt),
-    voidPollMaxMs: read(env, "VOID_POLL_MAX_MS", positiveInt),
+    voidPollMinMs: pollMin,
+    voidPollMaxMs: pollMax,
     voidPollWatchedMs: read(env, "VOID_POLL_WATCHED_MS", positiveInt) ?? 10_000,
     schedulerTickMs: read(env, "SCHEDULER_TICK_MS", positiveInt) ?? 1000,
     leaseMs: read(env, "LEASE_MS", positiveInt) ?? 30_000,
