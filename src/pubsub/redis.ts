@@ -5,9 +5,9 @@
  * while Redis was away are not replayed by Redis, which is why subscribers resume from the
  * event log with afterEventId.
  *
- * Written on ioredis directly rather than @graphql-yoga/redis-event-target: that package's
- * current dependency (@whatwg-node/promise-helpers 2) requires Node >= 22.15, and this
- * project runs on Node 20.
+ * Written on ioredis directly rather than @graphql-yoga/redis-event-target: its
+ * addEventListener does not expose when Redis acknowledged the SUBSCRIBE, and gap-free replay
+ * (src/tracking/subscriptions.ts) must know the channel is live before it reads the log.
  */
 import { Redis } from "ioredis";
 import type { Listener, PubSub } from "./types.js";
