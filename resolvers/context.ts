@@ -1,5 +1,6 @@
 /** What every resolver receives: who is calling, and the gateway's services. */
 import type { SupplierRegistry } from "../datasources/registry.js";
+import type { Principal } from "../src/auth/index.js";
 import type { Store } from "../src/store/index.js";
 import type { Tracking } from "../src/tracking/index.js";
 
@@ -11,7 +12,9 @@ export interface Services {
 }
 
 export interface GatewayContext {
-  /** The caller's tenant; every record belongs to one. `default` until auth exists. */
+  /** Who is calling; null when no credential was sent (and anonymous access is off). */
+  principal: Principal | null;
+  /** The caller's tenant; every record belongs to one. Empty without a principal (resolvers check scope first). */
   tenant: string;
   /** Correlates log lines of one HTTP request or websocket operation. */
   requestId: string;

@@ -1,8 +1,9 @@
-import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from "type-graphql";
 import type { VoidEvent } from "../src/store/void-store.js";
 import { voidView, type VoidEventPayload, type VoidOrderView } from "../src/tracking/topics.js";
 import { VoidOrder } from "../schema/void-order.type.js";
 import { VoidStatusEvent } from "../schema/void-status-event.type.js";
+import { requireScope } from "../src/auth/index.js";
 import type { GatewayContext } from "./context.js";
 import { optionalEventId, optionalId } from "./validate.js";
 
@@ -11,11 +12,13 @@ type EventView = (VoidEvent | VoidEventPayload["event"]) & { voidOrder?: VoidOrd
 
 @Resolver(() => VoidStatusEvent)
 export class EventsResolver {
+  @Authorized("read")
   @Subscription(() => VoidStatusEvent, {
     description: "all of the caller's voids, or one void / one order; afterEventId replays missed changes first",
     subscribe: ({ args, context }) => {
       const ctx = context as GatewayContext;
-      return ctx.services.tracking.subscriptions.voidEvents(ctx.tenant, {
+      const who = requireScope(ctx.principal, "read");
+      return ctx.services.tracking.subscriptions.voidEvents(who.tenant, {
         voidCode: optionalId("voidCode", args.voidCode),
         orderNo: optionalId("orderNo", args.orderNo),
         afterEventId: optionalEventId("afterEventId", args.afterEventId),

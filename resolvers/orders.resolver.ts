@@ -1,4 +1,4 @@
-import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, Mutation, Resolver } from "type-graphql";
 import type { CancelOrderData } from "../datasources/model.js";
 import { CancelOrderResult } from "../schema/cancel-order.type.js";
 import { CancelOrderInput } from "../schema/inputs.js";
@@ -6,6 +6,7 @@ import type { GatewayContext } from "./context.js";
 
 @Resolver(() => CancelOrderResult)
 export class OrdersResolver {
+  @Authorized("write")
   @Mutation(() => CancelOrderResult, {
     description: "Cancel an order at ALITRIP or CTT. A supplier refusal (e.g. already ticketed) is a CANCEL_REJECTED error. Never resent automatically.",
   })

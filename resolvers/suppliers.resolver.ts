@@ -1,10 +1,11 @@
-import { Ctx, Query, Resolver } from "type-graphql";
+import { Authorized, Ctx, Query, Resolver } from "type-graphql";
 import type { SupplierInfoData } from "../datasources/registry.js";
 import { SupplierInfo } from "../schema/supplier-info.type.js";
 import type { GatewayContext } from "./context.js";
 
 @Resolver(() => SupplierInfo)
 export class SuppliersResolver {
+  @Authorized("read")
   @Query(() => [SupplierInfo], { description: "Every supplier the gateway routes to, what it offers and whether it is reachable" })
   suppliers(@Ctx() ctx: GatewayContext): SupplierInfoData[] {
     return ctx.services.registry.list();

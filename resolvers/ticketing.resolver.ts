@@ -1,12 +1,14 @@
-import { Arg, Args, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Authorized, Args, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { stopView, type StopView } from "../src/tracking/topics.js";
 import { StopArgs, StopTicketIssuanceInput } from "../schema/inputs.js";
 import { TicketIssuanceStop } from "../schema/ticket-issuance-stop.type.js";
+import { requireScope } from "../src/auth/index.js";
 import type { GatewayContext } from "./context.js";
 import { optionalId } from "./validate.js";
 
 @Resolver(() => TicketIssuanceStop)
 export class TicketingResolver {
+  @Authorized("write")
   @Mutation(() => TicketIssuanceStop, {
     description:
       "Ask the supplier to try to stop ticket issuance of a paid order. PENDING means only that it will try; the gateway checks the outcome after checkAfter. Asking again for the same order returns the first request and calls nothing.",
@@ -15,17 +17,20 @@ export class TicketingResolver {
     return stopView(await ctx.services.tracking.stops.request(ctx.tenant, input.supplier, input.orderNo));
   }
 
+  @Authorized("read")
   @Query(() => TicketIssuanceStop, { nullable: true, description: "The gateway's record of a stop request (yours only); null when there is none" })
   async ticketIssuanceStop(@Args(() => StopArgs) args: StopArgs, @Ctx() ctx: GatewayContext): Promise<StopView | null> {
     const s = await ctx.services.store.stops.get({ tenant: ctx.tenant, supplier: args.supplier, orderNo: args.orderNo });
     return s ? stopView(s) : null;
   }
 
+  @Authorized("read")
   @Subscription(() => TicketIssuanceStop, {
     description: "Stop requests as they are made and resolved: all of the caller's, or one order's",
     subscribe: ({ args, context }) => {
       const ctx = context as GatewayContext;
-      return ctx.services.tracking.subscriptions.stopChanges(ctx.tenant, optionalId("orderNo", args.orderNo));
+      const who = requireScope(ctx.principal, "read");
+      return ctx.services.tracking.subscriptions.stopChanges(who.tenant, optionalId("orderNo", args.orderNo));
     },
   })
   ticketIssuanceStopChanged(

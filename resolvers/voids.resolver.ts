@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { VoidQuoteData } from "../datasources/model.js";
 import type { VoidEvent } from "../src/store/void-store.js";
 import { voidView, type VoidOrderView } from "../src/tracking/topics.js";
@@ -10,11 +10,13 @@ import type { GatewayContext } from "./context.js";
 
 @Resolver(() => VoidOrder)
 export class VoidsResolver {
+  @Authorized("write")
   @Mutation(() => VoidQuote, { description: "Ask the supplier what voiding the whole order would give back now (mandatory before submitVoid)" })
   voidQuote(@Arg("input", () => VoidQuoteInput) input: VoidQuoteInput, @Ctx() ctx: GatewayContext): Promise<VoidQuoteData> {
     return ctx.services.registry.voids(input.supplier).quote(input.orderNo);
   }
 
+  @Authorized("write")
   @Mutation(() => VoidOrder, {
     description:
       "Submit a void with the voidOfferId of the latest quote. Never resent automatically. The gateway records it and follows it to its final state: subscribe with voidStatusChanged(voidCode).",
@@ -24,6 +26,7 @@ export class VoidsResolver {
     return voidView(await ctx.services.tracking.voids.submitted(ctx.tenant, submitted));
   }
 
+  @Authorized("read")
   @Query(() => VoidOrder, {
     nullable: true,
     description: "the gateway's record; refresh: true asks the supplier first (and adopts a void submitted elsewhere). null when unknown.",
@@ -37,6 +40,7 @@ export class VoidsResolver {
     return record ? voidView(record) : null;
   }
 
+  @Authorized("read")
   @Query(() => [VoidOrder], { description: "Every void the gateway recorded for an order (yours only)" })
   async voidOrders(@Args(() => OrderArgs) args: OrderArgs, @Ctx() ctx: GatewayContext): Promise<VoidOrderView[]> {
     return (await ctx.services.store.voids.byOrder(ctx.tenant, args.orderNo)).map(voidView);

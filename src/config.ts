@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import { TOP_SIGN_METHODS, type TopSignMethod } from "../datasources/alitrip/sign.js";
+import { apiKeysSchema, type ApiKeyEntry } from "./auth/api-keys.js";
+import type { JwtSettings } from "./auth/jwt.js";
 
 export interface VariableSpec {
   name: string;
@@ -45,6 +47,12 @@ export const VARIABLES: VariableSpec[] = [
   { name: "VOID_POLL_WATCHED_MS", default: "10000", description: "Poll interval of a void someone is subscribed to (at most)" },
   { name: "SCHEDULER_TICK_MS", default: "1000", description: "How often the pollers look for due work" },
   { name: "LEASE_MS", default: "30000", description: "How long an instance holds a record it polls; a crashed instance's work moves after this" },
+  { name: "API_KEYS", description: 'JSON list of API keys: [{"key": "…" or "keySha256": "…", "tenant": "acme", "scopes": ["read","write"]}]', secret: true },
+  { name: "JWT_SECRET", description: "HS256 secret of bearer JWTs", secret: true },
+  { name: "JWT_JWKS_URL", description: "JWKS URL of bearer JWTs (instead of JWT_SECRET)" },
+  { name: "JWT_ISSUER", description: "Required iss of bearer JWTs" },
+  { name: "JWT_AUDIENCE", description: "Required aud of bearer JWTs" },
+  { name: "JWT_TENANT_CLAIM", default: "tenant", description: "JWT claim that names the tenant" },
   { name: "SUPPLIER_TIMEOUT_MS", default: "10000", description: "Per-call timeout for every supplier, including reading the reply" },
   { name: "STOP_CHECK_DELAY_MS", default: "480000", description: "When to ask for a stop-issuance outcome (sandbox: divided by SANDBOX_TIME_SCALE)" },
   { name: "SANDBOX_TIME_SCALE", default: "10", description: "How many times faster the simulators' clock runs" },
@@ -83,6 +91,8 @@ export interface Config {
   atrip: AtripSettings;
   alitrip: AlitripSettings;
   ctt: CttSettings;
+  apiKeys?: ApiKeyEntry[];
+  jwt?: JwtSettings;
   webhookToken?: string;
   webhookPublicUrl?: string;
   webhookMaxBytes: number;
@@ -148,6 +158,32 @@ export function loadConfig(env: Env = process.env): Config {
   const cttUrl = read(env, "CTT_BASE_URL", httpUrl);
   const cttKey = read(env, "CTT_SIGN_KEY", text);
   if (cttUrl && !cttKey) throw new ConfigError("CTT_SIGN_KEY", "is required when CTT_BASE_URL is set");
+  const apiKeysRaw = read(env, "API_KEYS", text);
+  let apiKeys: ApiKeyEntry[] | undefined;
+  if (apiKeysRaw !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(apiKeysRaw);
+    } catch {
+      throw new ConfigError("API_KEYS", "is not valid JSON");
+    }
+    const parsed = apiKeysSchema.safeParse(json);
+    if (!parsed.success) throw new ConfigError("API_KEYS", parsed.error.issues[0]?.message ?? "invalid");
+    apiKeys = parsed.data;
+  }
+  const jwtSecret = read(env, "JWT_SECRET", z.string().min(32, "must have at least 32 characters"));
+  const jwksUrl = read(env, "JWT_JWKS_URL", httpUrl);
+  if (jwtSecret && jwksUrl) throw new ConfigError("JWT_JWKS_URL", "set either JWT_SECRET or JWT_JWKS_URL, not both");
+  const jwt: JwtSettings | undefined =
+    jwtSecret || jwksUrl
+      ? {
+          secret: jwtSecret,
+          jwksUrl,
+          issuer: read(env, "JWT_ISSUER", text),
+          audience: read(env, "JWT_AUDIENCE", text),
+          tenantClaim: read(env, "JWT_TENANT_CLAIM", text) ?? "tenant",
+        }
+      : undefined;
   const pollMin = read(env, "VOID_POLL_MIN_MS", positiveInt);
   const pollMax = read(env, "VOID_POLL_MAX_MS", positiveInt);
   if (pollMin !== undefined && pollMax !== undefined && pollMin > pollMax) throw new ConfigError("VOID_POLL_MIN_MS", "must not exceed VOID_POLL_MAX_MS");
@@ -176,6 +212,8 @@ export function loadConfig(env: Env = process.env): Config {
       signKey: cttKey ?? "sandbox-sign-key",
       timeoutMs: read(env, "CTT_TIMEOUT_MS", positiveInt) ?? supplierTimeoutMs,
     },
+    apiKeys,
+    jwt,
     webhookToken: read(env, "ATRIP_WEBHOOK_TOKEN", z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, "must be 16-128 letters, digits, '-' or '_'")),
     webhookPublicUrl: read(env, "WEBHOOK_PUBLIC_URL", httpUrl),
     webhookMaxBytes: read(env, "WEBHOOK_MAX_BYTES", positiveInt) ?? 65_536,
@@ -201,4 +239,21 @@ export function helpText(): string {
   const width = Math.max(...VARIABLES.map((v) => v.name.length));
   const lines = VARIABLES.map((v) => `  ${v.name.padEnd(width)}  ${(v.default ?? "(unset)").padEnd(10)}  ${v.description}`);
   return ["Usage: npm start [-- --help]", "", "Configuration (environment variables):", ...lines, ""].join("\n");
+}
+
+/** True when every supplier is the embedded simulator. */
+export function allSandbox(c: Config): boolean {
+  return !c.atrip.baseUrl && !c.alitrip.routerUrl && !c.ctt.baseUrl;
+}
+
+/**
+ * Anonymous access (tenant `demo`) only when no credentials are configured and every supplier
+ * is a simulator; with a real supplier and no credentials the gateway must not start.
+ */
+export function allowsAnonymous(c: Config): boolean {
+  const credentials = c.apiKeys !== undefined || c.jwt !== undefined;
+  if (!credentials && !allSandbox(c)) {
+    throw new ConfigError("API_KEYS", "a real supplier is configured, so callers must authenticate: set API_KEYS or JWT_SECRET / JWT_JWKS_URL (anonymous access is only for the simulators)");
+  }
+  return !credentials;
 }

@@ -10,7 +10,9 @@ import { createCttAdapter } from "../datasources/ctt/index.js";
 import { SupplierHttp } from "../datasources/http.js";
 import { SupplierRegistry } from "../datasources/registry.js";
 import type { Services } from "../resolvers/context.js";
-import type { Config } from "./config.js";
+import { ApiKeys } from "./auth/api-keys.js";
+import { Authenticator } from "./auth/index.js";
+import { allowsAnonymous, type Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { createPubSub } from "./pubsub/index.js";
 import { buildGatewaySchema } from "./schema.js";
@@ -54,6 +56,9 @@ export interface GatewayDeps {
 }
 
 export async function startGateway(config: Config, log: Logger, sandbox: SandboxUrls = {}, deps: GatewayDeps = {}): Promise<Gateway> {
+  const allowAnonymous = allowsAnonymous(config);
+  if (allowAnonymous) log.warn("no API_KEYS or JWT configured: anonymous access as tenant 'demo' (allowed only because every supplier is a simulator)");
+  const authenticator = new Authenticator({ apiKeys: config.apiKeys ? new ApiKeys(config.apiKeys) : undefined, jwt: config.jwt, allowAnonymous });
   const http = new SupplierHttp();
   const atrip = createAtripAdapter({ ...config.atrip, baseUrl: urlOf("ATRIP", config.atrip.baseUrl, sandbox.atrip) }, http, !config.atrip.baseUrl);
   const alitrip = createAlitripAdapter(
@@ -90,6 +95,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   const server = await startServer({
     schema,
     services,
+    authenticator,
     log,
     port: config.port,
     host: config.host,

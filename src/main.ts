@@ -3,7 +3,7 @@
  * gateway against them, then prints the GraphQL URL and the demo orders. Setting a supplier's
  * URL and credentials points the gateway at the real supplier instead.
  */
-import { ConfigError, helpText, loadConfig } from "./config.js";
+import { allowsAnonymous, ConfigError, helpText, loadConfig } from "./config.js";
 import { startGateway } from "./gateway.js";
 import { createLogger } from "./logger.js";
 import { startSandbox } from "./sandbox/index.js";
@@ -16,6 +16,7 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
 let config;
 try {
   config = loadConfig();
+  allowsAnonymous(config);
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`Configuration error: ${err.message}\n\n${helpText()}`);

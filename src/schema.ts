@@ -4,6 +4,8 @@ import { validate } from "class-validator";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { badInput } from "../datasources/errors.js";
+import type { GatewayContext } from "../resolvers/context.js";
+import { requireScope, type Scope } from "./auth/index.js";
 import { EventsResolver } from "../resolvers/events.resolver.js";
 import { OrdersResolver } from "../resolvers/orders.resolver.js";
 import { SuppliersResolver } from "../resolvers/suppliers.resolver.js";
@@ -42,5 +44,10 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
     resolvers: [SuppliersResolver, VoidsResolver, EventsResolver, TicketingResolver, OrdersResolver],
     validateFn: validateInput,
     pubSub: topicSubscriptionsUnused,
+    // @Authorized("read") / @Authorized("write"): UNAUTHENTICATED or FORBIDDEN, never a bare false.
+    authChecker: ({ context }, scopes) => {
+      for (const s of scopes as Scope[]) requireScope((context as GatewayContext).principal, s);
+      return true;
+    },
   });
 }

@@ -15,13 +15,17 @@ import express from "express";
 import type { GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
+import { GraphQLError } from "graphql";
 import type { GatewayContext, Services } from "../../resolvers/context.js";
+import { GatewayError } from "../../datasources/errors.js";
+import type { Authenticator, Principal } from "../auth/index.js";
 import type { Logger } from "../logger.js";
 import { makeFormatError } from "./format-error.js";
 
 export interface ServerOptions {
   schema: GraphQLSchema;
   services: Services;
+  authenticator: Authenticator;
   log: Logger;
   port: number;
   host: string;
@@ -42,17 +46,36 @@ function requestId(header: unknown): string {
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const { schema, services, log } = opts;
+  const { schema, services, log, authenticator } = opts;
+  const contextFor = (principal: Principal | null, id: string): GatewayContext => ({ principal, tenant: principal?.tenant ?? "", requestId: id, services });
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
   const formatError = makeFormatError(log);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
-  const wsCleanup = useServer<Record<string, unknown>>(
+  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null; expiry?: NodeJS.Timeout }>(
     {
       schema,
-      context: (): GatewayContext => ({ tenant: "default", requestId: randomUUID(), services }),
+      // A bad or missing credential closes the socket with 4403 (graphql-ws Forbidden).
+      onConnect: async (ctx) => {
+        let principal: Principal | null;
+        try {
+          principal = await authenticator.authenticate(ctx.connectionParams?.authorization);
+        } catch {
+          return false;
+        }
+        if (!principal) return false;
+        ctx.extra.principal = principal;
+        if (principal.expiresAt) {
+          const socket = (ctx.extra as unknown as { socket: { close(code: number, reason: string): void } }).socket;
+          ctx.extra.expiry = setTimeout(() => socket.close(4403, "Forbidden: the token has expired"), Math.max(0, principal.expiresAt.getTime() - Date.now()));
+          ctx.extra.expiry.unref();
+        }
+        return true;
+      },
+      onClose: (ctx) => clearTimeout(ctx.extra.expiry),
+      context: (ctx): GatewayContext => contextFor(ctx.extra.principal ?? null, randomUUID()),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors) return;
         return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
@@ -93,7 +116,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       context: async ({ req, res }): Promise<GatewayContext> => {
         const id = requestId(req.headers["x-request-id"]);
         res.setHeader("x-request-id", id);
-        return { tenant: "default", requestId: id, services };
+        try {
+          return contextFor(await authenticator.authenticate(req.headers.authorization), id);
+        } catch (err) {
+          if (err instanceof GatewayError) throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+          throw err;
+        }
       },
     }),
   );

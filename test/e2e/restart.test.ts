@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AtripSimulator } from "../../src/sandbox/atrip/server.js";
+import { API_KEYS, bearer, KEYS } from "../helpers/auth.js";
 import { CREDS, fresh } from "../helpers/atrip.js";
 import { wsClient } from "../helpers/clients.js";
 import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
@@ -12,6 +13,7 @@ import { startGatewayProcess, type GatewayProcess } from "../helpers/process.js"
 import { freshDataDir } from "../helpers/store.js";
 import { collect } from "../helpers/subscribe.js";
 
+const AUTH = bearer(KEYS.acmeWrite);
 let sim: AtripSimulator;
 let gw: GatewayProcess | undefined;
 beforeAll(async () => {
@@ -30,19 +32,21 @@ describe("gateway restart", () => {
       ATRIP_BASE_URL: sim.url,
       ATRIP_CLIENT_ID: CREDS.clientId,
       ATRIP_CLIENT_SECRET: CREDS.clientSecret,
+    API_KEYS,
+      API_KEYS,
       VOID_POLL_MIN_MS: "300",
       VOID_POLL_MAX_MS: "600",
       SCHEDULER_TICK_MS: "100",
     };
     gw = await startGatewayProcess(env);
     const orderNo = fresh("ATR-VOID-VCC");
-    const voidCode = await quoteAndSubmit(gw.url, orderNo);
-    const before = await gql<{ voidOrder: { history: EventOut[] } }>(gw.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id status } } }`);
+    const voidCode = await quoteAndSubmit(gw.url, orderNo, AUTH);
+    const before = await gql<{ voidOrder: { history: EventOut[] } }>(gw.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id status } } }`, {}, AUTH);
     const submitted = before.data!.voidOrder.history[0];
     expect(await gw.stop("SIGTERM")).toBe(0);
 
     gw = await startGatewayProcess(env);
-    const client = wsClient(gw.wsUrl);
+    const client = wsClient(gw.wsUrl, AUTH);
     const sub = collect<EventOut>(client, VOID_EVENTS, { voidCode, after: submitted.id }, (d) => d.voidStatusChanged as EventOut);
     await sub.waitUntil((e) => e.isFinal, 20_000);
     await new Promise((r) => setTimeout(r, 1000));
@@ -53,6 +57,8 @@ describe("gateway restart", () => {
     const after = await gql<{ voidOrder: { submittedAt: string; history: EventOut[] } }>(
       gw.url,
       `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { submittedAt history { id status } } }`,
+      {},
+      AUTH,
     );
     expect(after.data!.voidOrder.history.map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "COMPLETED"]);
     expect(after.data!.voidOrder.history[0].id).toBe(submitted.id);

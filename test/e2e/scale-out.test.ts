@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { AtripSimulator } from "../../src/sandbox/atrip/server.js";
+import { API_KEYS, bearer, KEYS } from "../helpers/auth.js";
 import { CREDS, eventually, fresh } from "../helpers/atrip.js";
 import { wsClient } from "../helpers/clients.js";
 import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
@@ -15,6 +16,7 @@ import { collect } from "../helpers/subscribe.js";
 
 const skip = !DATABASE_URL ? skipReason("scale-out", "TEST_DATABASE_URL") : !REDIS_URL ? skipReason("scale-out", "TEST_REDIS_URL") : false;
 
+const AUTH = bearer(KEYS.acmeWrite);
 const running: GatewayProcess[] = [];
 const sims: AtripSimulator[] = [];
 afterAll(async () => {
@@ -41,6 +43,7 @@ function sharedEnv(sim: AtripSimulator, extra: Record<string, string>): Record<s
     ATRIP_BASE_URL: sim.url,
     ATRIP_CLIENT_ID: CREDS.clientId,
     ATRIP_CLIENT_SECRET: CREDS.clientSecret,
+    API_KEYS,
     SCHEDULER_TICK_MS: "100",
     ...extra,
   };
@@ -62,11 +65,11 @@ describe.skipIf(skip)("two gateways, PostgreSQL + Redis", () => {
     sims.push(sim);
     // No polling to speak of: only webhooks (to A) move the void.
     const [a, b] = await pair(sim, { VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000", VOID_POLL_WATCHED_MS: "3600000" }, true);
-    const client = wsClient(b.wsUrl);
+    const client = wsClient(b.wsUrl, AUTH);
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const sub = collect<EventOut>(client, VOID_EVENTS, { orderNo }, (d) => d.voidStatusChanged as EventOut);
     await new Promise((r) => setTimeout(r, 200));
-    await quoteAndSubmit(a.url, orderNo);
+    await quoteAndSubmit(a.url, orderNo, AUTH);
     await sub.waitUntil((e) => e.isFinal, 20_000);
     expect(sub.items.map((e) => [e.status, e.source])).toEqual([
       ["SUPPLIER_PROCESSING", "SUBMIT"],
@@ -84,7 +87,7 @@ describe.skipIf(skip)("two gateways, PostgreSQL + Redis", () => {
     sims.push(sim);
     const [a, b] = await pair(sim, { VOID_POLL_MIN_MS: "400", VOID_POLL_MAX_MS: "400", LEASE_MS: "1500" }, false);
     const codes: string[] = [];
-    for (let i = 0; i < 8; i++) codes.push(await quoteAndSubmit(i % 2 ? a.url : b.url, fresh("ATR-VOID-VCC")));
+    for (let i = 0; i < 8; i++) codes.push(await quoteAndSubmit(i % 2 ? a.url : b.url, fresh("ATR-VOID-VCC"), AUTH));
     sim.server.recent.length = 0;
     await new Promise((r) => setTimeout(r, 3000));
     const asked = (code: string) => sim.server.recent.filter((r) => r.operation === "queryVoidOrders.do" && r.body.includes(code)).map((r) => r.at);
@@ -98,7 +101,7 @@ describe.skipIf(skip)("two gateways, PostgreSQL + Redis", () => {
     sim.clock.advance(3 * 60_000);
     for (const code of codes) {
       const final = await eventually(async () => {
-        const r = await gql<{ voidOrder: { isFinal: boolean; history: EventOut[] } }>(b.url, `{ voidOrder(supplier: ATRIP, voidCode: "${code}") { isFinal history { status } } }`);
+        const r = await gql<{ voidOrder: { isFinal: boolean; history: EventOut[] } }>(b.url, `{ voidOrder(supplier: ATRIP, voidCode: "${code}") { isFinal history { status } } }`, {}, AUTH);
         return r.data?.voidOrder.isFinal ? r.data.voidOrder : undefined;
       }, 15_000);
       expect(final.history.map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING", "COMPLETED"]);

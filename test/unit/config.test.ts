@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ConfigError, helpText, loadConfig, VARIABLES } from "../../src/config.js";
+import { allowsAnonymous, ConfigError, helpText, loadConfig, VARIABLES } from "../../src/config.js";
 
 describe("configuration", () => {
   it("defaults to the embedded setup", () => {
@@ -39,5 +39,23 @@ describe("configuration", () => {
       expect(help).toContain(v.name);
       expect(example).toContain(`${v.name}=`);
     }
+  });
+
+  it("anonymous only when every supplier is a simulator and nothing is configured", () => {
+    expect(allowsAnonymous(loadConfig({}))).toBe(true);
+    expect(allowsAnonymous(loadConfig({ API_KEYS: '[{"key":"0123456789abcdef","tenant":"a","scopes":["read"]}]' }))).toBe(false);
+    const real = loadConfig({ CTT_BASE_URL: "https://ctt.example", CTT_SIGN_KEY: "k" });
+    expect(() => allowsAnonymous(real)).toThrow(/API_KEYS/);
+    expect(allowsAnonymous(loadConfig({ CTT_BASE_URL: "https://ctt.example", CTT_SIGN_KEY: "k", JWT_SECRET: "x".repeat(32) }))).toBe(false);
+  });
+
+  it.each([
+    ["not json", /not valid JSON/],
+    ['[{"key":"short","tenant":"a","scopes":["read"]}]', /16 characters/],
+    ['[{"key":"0123456789abcdef","tenant":"a b","scopes":["read"]}]', /tenant/],
+    ['[{"key":"0123456789abcdef","tenant":"a","scopes":["admin"]}]', /./],
+  ])("rejects malformed API_KEYS %s", (raw, why) => {
+    expect(() => loadConfig({ API_KEYS: raw })).toThrow(why);
+    expect(() => loadConfig({ API_KEYS: raw })).toThrow(/API_KEYS/);
   });
 });

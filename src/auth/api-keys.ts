@@ -1,0 +1,38 @@
+/**
+ * API keys from API_KEYS: a JSON list of {key | keySha256, tenant, scopes}. Plain keys are
+ * hashed at load, so only SHA-256 digests are kept in memory; a presented token is hashed and
+ * looked up by digest.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { TENANT_PATTERN, type Principal, type Scope } from "./principal.js";
+
+const entry = z
+  .object({
+    key: z.string().min(16, "a key must have at least 16 characters").optional(),
+    keySha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "keySha256 must be 64 hex digits").optional(),
+    tenant: z.string().regex(TENANT_PATTERN, "tenant must be 1-64 letters, digits, '-' or '_'"),
+    scopes: z.array(z.enum(["read", "write"])).min(1),
+  })
+  .refine((e) => (e.key === undefined) !== (e.keySha256 === undefined), { message: "give exactly one of key and keySha256" });
+
+export const apiKeysSchema = z.array(entry).min(1, "API_KEYS must list at least one key");
+export type ApiKeyEntry = z.infer<typeof entry>;
+
+export const sha256Hex = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
+
+export class ApiKeys {
+  private readonly byDigest = new Map<string, Principal>();
+
+  constructor(entries: ApiKeyEntry[]) {
+    for (const e of entries) {
+      const digest = (e.keySha256 ?? sha256Hex(e.key as string)).toLowerCase();
+      this.byDigest.set(digest, { tenant: e.tenant, scopes: new Set<Scope>(e.scopes), via: "api-key" });
+    }
+  }
+
+  /** The principal of a presented key, or undefined. */
+  lookup(token: string): Principal | undefined {
+    return this.byDigest.get(sha256Hex(token));
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Bearer JWTs (jose): HS256 with JWT_SECRET, or keys from JWT_JWKS_URL. exp (and nbf) are
+ * always checked; iss and aud when configured. The tenant comes from JWT_TENANT_CLAIM, the
+ * scopes from the `scope` claim ("read write" or an array).
+ */
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { TENANT_PATTERN, type Principal, type Scope } from "./principal.js";
+
+export interface JwtSettings {
+  secret?: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+  tenantClaim: string;
+}
+
+/** A JWT that is not acceptable; the message says why, without the token. */
+export class JwtRejected extends Error {}
+
+export class JwtVerifier {
+  private readonly key: Uint8Array | JWTVerifyGetKey;
+
+  constructor(private readonly settings: JwtSettings) {
+    if (settings.jwksUrl) this.key = createRemoteJWKSet(new URL(settings.jwksUrl));
+    else if (settings.secret) this.key = new TextEncoder().encode(settings.secret);
+    else throw new Error("JwtVerifier needs JWT_SECRET or JWT_JWKS_URL");
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      const opts = {
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        algorithms: this.settings.jwksUrl ? undefined : ["HS256"],
+        requiredClaims: ["exp"],
+      };
+      ({ payload } = typeof this.key === "function" ? await jwtVerify(token, this.key, opts) : await jwtVerify(token, this.key, opts));
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? "ERR_JWT_INVALID";
+      throw new JwtRejected(code === "ERR_JWT_EXPIRED" ? "the token has expired" : `the token is not valid (${code})`);
+    }
+    const tenant = payload[this.settings.tenantClaim];
+    if (typeof tenant !== "string" || !TENANT_PATTERN.test(tenant)) throw new JwtRejected(`the token has no valid "${this.settings.tenantClaim}" claim`);
+    const raw = payload.scope;
+    const list = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(/\s+/) : [];
+    const scopes = new Set(list.filter((s): s is Scope => s === "read" || s === "write"));
+    return { tenant, scopes, via: "jwt", expiresAt: new Date((payload.exp as number) * 1000) };
+  }
+}
