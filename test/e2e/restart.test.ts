@@ -32,7 +32,6 @@ describe("gateway restart", () => {
       ATRIP_BASE_URL: sim.url,
       ATRIP_CLIENT_ID: CREDS.clientId,
       ATRIP_CLIENT_SECRET: CREDS.clientSecret,
-    API_KEYS,
       API_KEYS,
       VOID_POLL_MIN_MS: "300",
       VOID_POLL_MAX_MS: "600",
