@@ -1,6 +1,7 @@
 /** What every resolver receives: who is calling, and the gateway's services. */
 import type { SupplierRegistry } from "../datasources/registry.js";
 import type { Principal } from "../src/auth/index.js";
+import type { Idempotency } from "../src/reliability/idempotency.js";
 import type { Store } from "../src/store/index.js";
 import type { Tracking } from "../src/tracking/index.js";
 
@@ -9,6 +10,7 @@ export interface Services {
   registry: SupplierRegistry;
   store: Store;
   tracking: Tracking;
+  idempotency: Idempotency;
 }
 
 export interface GatewayContext {

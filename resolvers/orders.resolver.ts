@@ -11,11 +11,9 @@ export class OrdersResolver {
     description: "Cancel an order at ALITRIP or CTT. A supplier refusal (e.g. already ticketed) is a CANCEL_REJECTED error. Never resent automatically.",
   })
   cancelOrder(@Arg("input", () => CancelOrderInput) input: CancelOrderInput, @Ctx() ctx: GatewayContext): Promise<CancelOrderData> {
-    return ctx.services.registry.cancels(input.supplier).cancel({
-      orderNo: input.orderNo,
-      subChannel: input.subChannel,
-      passengerIds: input.passengerIds,
-      reason: input.reason,
-    });
+    const port = ctx.services.registry.cancels(input.supplier);
+    return ctx.services.idempotency.run(ctx.tenant, "cancelOrder", input.idempotencyKey, { ...input }, () =>
+      port.cancel({ orderNo: input.orderNo, subChannel: input.subChannel, passengerIds: input.passengerIds, reason: input.reason }),
+    );
   }
 }

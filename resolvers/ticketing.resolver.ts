@@ -14,7 +14,10 @@ export class TicketingResolver {
       "Ask the supplier to try to stop ticket issuance of a paid order. PENDING means only that it will try; the gateway checks the outcome after checkAfter. Asking again for the same order returns the first request and calls nothing.",
   })
   async stopTicketIssuance(@Arg("input", () => StopTicketIssuanceInput) input: StopTicketIssuanceInput, @Ctx() ctx: GatewayContext): Promise<StopView> {
-    return stopView(await ctx.services.tracking.stops.request(ctx.tenant, input.supplier, input.orderNo));
+    const { idempotency, tracking } = ctx.services;
+    return idempotency.run(ctx.tenant, "stopTicketIssuance", input.idempotencyKey, { ...input }, async () =>
+      stopView(await tracking.stops.request(ctx.tenant, input.supplier, input.orderNo)),
+    );
   }
 
   @Authorized("read")

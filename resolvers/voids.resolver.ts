@@ -19,11 +19,13 @@ export class VoidsResolver {
   @Authorized("write")
   @Mutation(() => VoidOrder, {
     description:
-      "Submit a void with the voidOfferId of the latest quote. Never resent automatically. The gateway records it and follows it to its final state: subscribe with voidStatusChanged(voidCode).",
+      "Submit a void with the voidOfferId of the latest quote. Never resent automatically, and never sent while the gateway holds an open or successful void for the order (VOID_ALREADY_SUBMITTED with its voidCode). The gateway records it and follows it to its final state: subscribe with voidStatusChanged(voidCode).",
   })
   async submitVoid(@Arg("input", () => SubmitVoidInput) input: SubmitVoidInput, @Ctx() ctx: GatewayContext): Promise<VoidOrderView> {
-    const submitted = await ctx.services.registry.voids(input.supplier).submit(input.orderNo, input.voidOfferId);
-    return voidView(await ctx.services.tracking.voids.submitted(ctx.tenant, submitted));
+    const { idempotency, tracking } = ctx.services;
+    return idempotency.run(ctx.tenant, "submitVoid", input.idempotencyKey, { ...input }, async () =>
+      voidView(await tracking.submissions.submit(ctx.tenant, input.supplier, input.orderNo, input.voidOfferId)),
+    );
   }
 
   @Authorized("read")

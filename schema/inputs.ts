@@ -31,7 +31,8 @@ export class StopTicketIssuanceInput {
 
   @Field(() => String, {
     nullable: true,
-    description: "Accepted and validated, but not yet acted on: repeat-safety for this key comes with the reliability work. Do not rely on it yet.",
+    description:
+      "Makes the request safe to repeat: the first response under this key (per caller and operation) is returned again for the same input, for at least 24 hours. The same key with other input is IDEMPOTENCY_KEY_REUSED; while the first still runs, REQUEST_IN_PROGRESS.",
   })
   @IsOptional()
   @SupplierId()
@@ -63,7 +64,8 @@ export class SubmitVoidInput {
 
   @Field(() => String, {
     nullable: true,
-    description: "Accepted and validated, but not yet acted on: repeat-safety for this key comes with the reliability work. Do not rely on it yet.",
+    description:
+      "Makes the request safe to repeat: the first response under this key (per caller and operation) is returned again for the same input, for at least 24 hours. The same key with other input is IDEMPOTENCY_KEY_REUSED; while the first still runs, REQUEST_IN_PROGRESS.",
   })
   @IsOptional()
   @SupplierId()
@@ -111,7 +113,8 @@ export class CancelOrderInput {
 
   @Field(() => String, {
     nullable: true,
-    description: "Accepted and validated, but not yet acted on: repeat-safety for this key comes with the reliability work. Do not rely on it yet.",
+    description:
+      "Makes the request safe to repeat: the first response under this key (per caller and operation) is returned again for the same input, for at least 24 hours. The same key with other input is IDEMPOTENCY_KEY_REUSED; while the first still runs, REQUEST_IN_PROGRESS.",
   })
   @IsOptional()
   @SupplierId()

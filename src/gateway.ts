@@ -15,6 +15,7 @@ import { Authenticator } from "./auth/index.js";
 import { allowsAnonymous, type Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { createPubSub } from "./pubsub/index.js";
+import { Idempotency } from "./reliability/idempotency.js";
 import { buildGatewaySchema } from "./schema.js";
 import { startServer, type RunningServer } from "./server/app.js";
 import { healthRouter } from "./server/health.js";
@@ -87,7 +88,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     tickMs: config.schedulerTickMs,
     leaseMs: config.leaseMs,
   });
-  const services: Services = { registry, store, tracking };
+  const services: Services = { registry, store, tracking, idempotency: new Idempotency(store.idempotency) };
   const webhookToken = config.webhookToken ?? randomBytes(24).toString("hex");
   let shuttingDown = false;
 

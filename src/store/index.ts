@@ -2,13 +2,15 @@
  * The gateway's durable store: PGlite in DATA_DIR by default, PostgreSQL when DATABASE_URL is
  * set. Migrations run when it opens.
  */
+import { IdempotencyStore } from "./idempotency-store.js";
 import { InboxStore } from "./inbox-store.js";
 import { migrate } from "./migrations.js";
 import { openPglite, openPostgres, type SqlDb } from "./sql.js";
 import { StopStore } from "./stop-store.js";
+import { UnsettledStore } from "./unsettled-store.js";
 import { VoidStore } from "./void-store.js";
 
-export { InboxStore, StopStore, VoidStore };
+export { IdempotencyStore, InboxStore, StopStore, UnsettledStore, VoidStore };
 export type { SqlDb };
 
 export interface Store {
@@ -16,6 +18,8 @@ export interface Store {
   voids: VoidStore;
   stops: StopStore;
   inbox: InboxStore;
+  idempotency: IdempotencyStore;
+  unsettled: UnsettledStore;
   close(): Promise<void>;
 }
 
@@ -37,5 +41,13 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 
 /** Store facades over an already migrated database. */
 export function wrap(db: SqlDb): Store {
-  return { db, voids: new VoidStore(db), stops: new StopStore(db), inbox: new InboxStore(db), close: () => db.close() };
+  return {
+    db,
+    voids: new VoidStore(db),
+    stops: new StopStore(db),
+    inbox: new InboxStore(db),
+    idempotency: new IdempotencyStore(db),
+    unsettled: new UnsettledStore(db),
+    close: () => db.close(),
+  };
 }

@@ -85,6 +85,35 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string }> =
       CREATE INDEX webhook_inbox_open ON webhook_inbox (id) WHERE state IN ('RECEIVED', 'PROCESSING');
     `,
   },
+  {
+    version: 2,
+    name: "idempotency keys, unsettled submissions",
+    sql: `
+      CREATE TABLE idempotency_keys (
+        tenant        text        NOT NULL,
+        operation     text        NOT NULL,
+        key           text        NOT NULL,
+        request_hash  text        NOT NULL,
+        state         text        NOT NULL,
+        response      jsonb,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        updated_at    timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant, operation, key)
+      );
+      CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at);
+
+      CREATE TABLE unsettled_submissions (
+        tenant     text        NOT NULL,
+        supplier   text        NOT NULL,
+        operation  text        NOT NULL,
+        order_no   text        NOT NULL,
+        since      timestamptz NOT NULL DEFAULT now(),
+        detail     text,
+        PRIMARY KEY (tenant, supplier, operation, order_no)
+      );
+      CREATE INDEX unsettled_by_order ON unsettled_submissions (supplier, operation, order_no);
+    `,
+  },
 ];
 
 export async function migrate(db: SqlDb): Promise<number[]> {

@@ -10,6 +10,7 @@ import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
 import type { InboxRow } from "../store/inbox-store.js";
 import type { StopTracker } from "./stop-tracker.js";
+import type { VoidSubmission } from "./void-submission.js";
 import type { VoidTracker } from "./void-tracker.js";
 
 export interface InboxProcessorDeps {
@@ -17,6 +18,7 @@ export interface InboxProcessorDeps {
   registry: SupplierRegistry;
   voids: VoidTracker;
   stops: StopTracker;
+  submissions: VoidSubmission;
   log: Logger;
   /** Called when a stop check was pulled forward, so the stop poller runs now. */
   onStopHint: () => void;
@@ -47,7 +49,9 @@ export class InboxProcessor {
     }
     try {
       if (hint.kind === "void") {
-        const known = await this.deps.voids.confirmWebhook(supplier, hint.voidCode);
+        const known =
+          (await this.deps.voids.confirmWebhook(supplier, hint.voidCode)) ||
+          (await this.deps.submissions.settleFromWebhook(supplier, hint.orderNo, hint.voidCode));
         if (!known) {
           this.deps.log.info({ supplier, voidCode: hint.voidCode, inboxId: row.id }, "webhook for a void no tenant knows; kept in the inbox");
           return inbox.finish(row.id, "UNKNOWN_VOID");

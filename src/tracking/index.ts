@@ -14,7 +14,11 @@ import { Poller } from "./poller.js";
 import type { PollPolicy } from "./schedule.js";
 import { StopTracker } from "./stop-tracker.js";
 import { Subscriptions } from "./subscriptions.js";
+import { VoidSubmission } from "./void-submission.js";
 import { VoidTracker } from "./void-tracker.js";
+
+/** Idempotency keys are kept at least this long. */
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
 
 export interface TrackingOptions {
   store: Store;
@@ -32,14 +36,16 @@ export interface TrackingOptions {
 export class Tracking {
   readonly owner = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   readonly voids: VoidTracker;
+  readonly submissions: VoidSubmission;
   readonly stops: StopTracker;
   readonly inbox: InboxProcessor;
   readonly subscriptions: Subscriptions;
-  readonly pollers: { voids: Poller; stops: Poller; inbox: Poller };
+  readonly pollers: { voids: Poller; stops: Poller; inbox: Poller; housekeeping: Poller };
 
   constructor(private readonly opts: TrackingOptions) {
     const { store, registry, pubsub, log, policy } = opts;
     this.voids = new VoidTracker({ store, registry, pubsub, policy, log });
+    this.submissions = new VoidSubmission(store, registry, this.voids);
     this.stops = new StopTracker({ store, registry, pubsub, policy, log, checkDelayMs: opts.stopCheckDelayMs });
     this.subscriptions = new Subscriptions({ store, pubsub, log, watchedMs: policy.watchedMs });
     const batch = 200;
@@ -51,8 +57,17 @@ export class Tracking {
       inbox: new Poller("inbox", async () => {
         while ((await this.inbox.processBatch(this.owner, batch)) === batch);
       }, opts.tickMs, log),
+      housekeeping: new Poller("housekeeping", () => store.idempotency.expire(IDEMPOTENCY_TTL_MS), 60_000, log),
     };
-    this.inbox = new InboxProcessor({ store, registry, voids: this.voids, stops: this.stops, log, onStopHint: () => this.pollers.stops.kick() });
+    this.inbox = new InboxProcessor({
+      store,
+      registry,
+      voids: this.voids,
+      stops: this.stops,
+      submissions: this.submissions,
+      log,
+      onStopHint: () => this.pollers.stops.kick(),
+    });
   }
 
   start(): void {

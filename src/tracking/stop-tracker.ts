@@ -11,6 +11,7 @@ import type { PubSub } from "../pubsub/index.js";
 import type { Store } from "../store/index.js";
 import type { StopKey, StopRecord } from "../store/stop-store.js";
 import { pollDelayMs, type PollPolicy } from "./schedule.js";
+import { outcomeUnknown } from "./void-submission.js";
 import { stopTopics, stopView } from "./topics.js";
 
 export interface StopTrackerDeps {
@@ -37,7 +38,16 @@ export class StopTracker {
     const port = this.deps.registry.stopIssuance(supplier);
     const existing = await this.deps.store.stops.get(key);
     if (existing) return existing;
-    const accepted = await port.stop(orderNo);
+    let accepted;
+    try {
+      accepted = await port.stop(orderNo);
+    } catch (err) {
+      // The reply was lost: the supplier may be trying to stop. Track the order as if it were —
+      // the outcome recorded later is only ever what queryOrderDetails.do says (-3 or 2) — and
+      // never send stopTicket.do again for it.
+      if (outcomeUnknown(err)) await this.deps.store.stops.insert(key, "outcome of the stop request unknown: the gateway is checking", this.deps.checkDelayMs);
+      throw err;
+    }
     const record = await this.deps.store.stops.insert(key, accepted.message, this.deps.checkDelayMs);
     await this.publish(record);
     return record;

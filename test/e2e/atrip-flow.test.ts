@@ -84,8 +84,11 @@ describe("gateway process, ATRIP slice", () => {
         offer: q.data!.voidQuote.voidOfferId,
       });
       expect(v.data?.submitVoid.status).toBe("SUPPLIER_PROCESSING");
+      const calls = (await simStats(gw.sims.ATRIP)).byOperation["void.do"];
       const again = await wsRequest(client, SUBMIT.loc!.source.body, { orderNo, offer: q.data!.voidQuote.voidOfferId });
-      expect(again.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", supplier: "ATRIP", supplierCode: "816" });
+      // The gateway holds the void: it answers by itself and sends no second void.do.
+      expect(again.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", supplier: "ATRIP", voidCode: v.data!.submitVoid.voidCode });
+      expect((await simStats(gw.sims.ATRIP)).byOperation["void.do"]).toBe(calls);
     } finally {
       await client.dispose();
     }

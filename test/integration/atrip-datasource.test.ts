@@ -117,10 +117,11 @@ describe("ATRIP datasource ↔ simulator", () => {
     const orderNo = fresh("ATR-VOID-VCC");
     const q = await env.voids.quote(orderNo);
     await env.voids.submit(orderNo, q.voidOfferId!);
-    const q2 = await env.voids.quote(orderNo);
-    const err = await failure(env.voids.submit(orderNo, q2.voidOfferId!));
+    const err = await failure(env.voids.submit(orderNo, q.voidOfferId!));
     expect(err.code).toBe("VOID_ALREADY_SUBMITTED");
     expect(err.supplierCode).toBe("816");
+    // A quote after a void also says so (ATRIP lists 816 for voidQuotation.do too).
+    expect((await failure(env.voids.quote(orderNo))).supplierCode).toBe("816");
   });
 
   it("an unknown voidCode queries as null", async () => {

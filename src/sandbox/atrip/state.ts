@@ -73,6 +73,9 @@ export class AtripSimState {
     if (!order) return { status: 801, msg: "Order not found for void. Check the original main ticket order number." };
     if (order.voidBlockedStatus) return { status: order.voidBlockedStatus, msg: blockedMessage(order.voidBlockedStatus) };
     if (!order.voidPath) return { status: 808, msg: blockedMessage(808) };
+    if (this.voidByOrder.has(orderNo)) {
+      return { status: 816, msg: "Void already submitted for this order. Query void status instead of resubmitting." };
+    }
     const offerId = `v_${randomBytes(16).toString("hex")}`;
     this.quotes.set(orderNo, { offerId, at: this.clock.now() });
     return { status: 0, msg: "success", ...this.quoteFields(orderNo, order, offerId) };

@@ -1,0 +1,92 @@
+/**
+ * Idempotency keys on mutations that change supplier state (Stripe semantics): the first
+ * response under a key — success or supplier error — is stored and returned again for a
+ * repeat with the same input; the same key with different input is IDEMPOTENCY_KEY_REUSED;
+ * while the first is still running, REQUEST_IN_PROGRESS. Keys are kept at least 24 hours.
+ */
+import { createHash } from "node:crypto";
+import { GatewayError, type ErrorCode } from "../../datasources/errors.js";
+import type { IdempotencyStore } from "../store/idempotency-store.js";
+
+/** A first request that has run this long without finishing most likely died with its instance. */
+const ABANDONED_AFTER_MS = 5 * 60_000;
+
+interface StoredError {
+  code: ErrorCode;
+  message: string;
+  extensions: Record<string, unknown>;
+}
+type StoredResponse = { ok: unknown } | { error: StoredError };
+
+/** Canonical JSON (sorted keys) of the input without the key itself. */
+export function requestHash(operation: string, input: Record<string, unknown>): string {
+  const canonical = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canonical);
+    if (v !== null && typeof v === "object") {
+      return Object.fromEntries(
+        Object.keys(v)
+          .filter((k) => k !== "idempotencyKey" && (v as Record<string, unknown>)[k] !== undefined)
+          .sort()
+          .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return createHash("sha256").update(`${operation}\n${JSON.stringify(canonical(input))}`).digest("hex");
+}
+
+/** An error replayed from storage: the same code, message and extensions as the first time. */
+class ReplayedError extends GatewayError {
+  constructor(private readonly stored: StoredError) {
+    super(stored.code, stored.message);
+  }
+  override extensions(): Record<string, unknown> {
+    return { ...this.stored.extensions, code: this.stored.code };
+  }
+}
+
+export class Idempotency {
+  constructor(private readonly store: IdempotencyStore) {}
+
+  async run<T>(tenant: string, operation: string, key: string | null | undefined, input: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+    if (!key) return fn();
+    const hash = requestHash(operation, input);
+    const existing = await this.store.claim(tenant, operation, key, hash);
+    if (existing) return this.replay(existing, hash, key);
+    let response: StoredResponse;
+    try {
+      const result = await fn();
+      response = { ok: JSON.parse(JSON.stringify(result)) as unknown };
+      await this.store.complete(tenant, operation, key, response);
+      return result;
+    } catch (err) {
+      if (err instanceof GatewayError) {
+        response = { error: { code: err.code, message: err.message, extensions: err.extensions() } };
+        await this.store.complete(tenant, operation, key, response);
+      } else {
+        // A gateway bug, not an answer: let the client try again with the same key.
+        await this.store.release(tenant, operation, key);
+      }
+      throw err;
+    }
+  }
+
+  private replay<T>(existing: { requestHash: string; state: string; response: unknown; createdAt: Date }, hash: string, key: string): T {
+    if (existing.requestHash !== hash) {
+      throw new GatewayError("IDEMPOTENCY_KEY_REUSED", `idempotencyKey "${key}" was used with a different input`, { idempotencyKey: key });
+    }
+    if (existing.state === "IN_PROGRESS") {
+      if (Date.now() - existing.createdAt.getTime() > ABANDONED_AFTER_MS) {
+        throw new GatewayError("SUPPLIER_OUTCOME_UNKNOWN", `The first request with idempotencyKey "${key}" never finished; its outcome is unknown`, {
+          idempotencyKey: key,
+          retryable: false,
+          hint: "Query the order's state before trying again with a new key.",
+        });
+      }
+      throw new GatewayError("REQUEST_IN_PROGRESS", `A request with idempotencyKey "${key}" is still running`, { idempotencyKey: key, retryable: true });
+    }
+    const r = existing.response as StoredResponse;
+    if ("error" in r) throw new ReplayedError(r.error);
+    return r.ok as T;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Never a second void.do by accident (ATRIP.md: "never call void.do again for an order once it
+ * succeeded"). Before calling the supplier: an open or successful void the gateway holds for
+ * the order answers VOID_ALREADY_SUBMITTED with its voidCode. When void.do lost its reply, the
+ * order is marked unsettled; the next submission reconciles first by quoting (the supplier
+ * answers 803/816-818 when a void exists) instead of resending, and a webhook naming the order
+ * settles it by adopting the void.
+ */
+import { GatewayError, SupplierError, type SupplierName } from "../../datasources/errors.js";
+import type { SupplierRegistry } from "../../datasources/registry.js";
+import type { Store } from "../store/index.js";
+import type { VoidRecord } from "../store/void-store.js";
+import type { VoidTracker } from "./void-tracker.js";
+
+/** Statuses after which a new void for the same order is legitimate. */
+const RESUBMITTABLE = new Set(["REJECTED", "WITHDRAWN"]);
+const OPERATION = "VOID";
+
+/** A state-changing call whose outcome the gateway cannot know. */
+export function outcomeUnknown(err: unknown): boolean {
+  return err instanceof SupplierError && (err.code === "SUPPLIER_OUTCOME_UNKNOWN" || (err.code === "SUPPLIER_UNAVAILABLE" && !err.retryable));
+}
+
+export class VoidSubmission {
+  constructor(
+    private readonly store: Store,
+    private readonly registry: SupplierRegistry,
+    private readonly tracker: VoidTracker,
+  ) {}
+
+  async submit(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<VoidRecord> {
+    const port = this.registry.voids(supplier);
+    const held = (await this.store.voids.byOrder(tenant, orderNo)).find((v) => v.supplier === supplier && !RESUBMITTABLE.has(v.status));
+    if (held) {
+      throw new GatewayError("VOID_ALREADY_SUBMITTED", `Order ${orderNo} already has void ${held.voidCode} (${held.status}); it was not submitted again`, {
+        supplier,
+        voidCode: held.voidCode,
+        retryable: false,
+        hint: "Track it with voidOrder or voidStatusChanged(voidCode).",
+      });
+    }
+    if (await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo)) await this.reconcile(tenant, supplier, orderNo);
+    let submitted;
+    try {
+      submitted = await port.submit(orderNo, voidOfferId);
+    } catch (err) {
+      if (outcomeUnknown(err)) await this.store.unsettled.mark(tenant, supplier, OPERATION, orderNo, (err as Error).message);
+      throw err;
+    }
+    const record = await this.tracker.submitted(tenant, submitted);
+    await this.store.unsettled.settle(tenant, supplier, OPERATION, orderNo);
+    return record;
+  }
+
+  /**
+   * An earlier void.do for this order lost its reply. A quote tells whether it went through:
+   * "already submitted" means yes (the void's code arrives with the supplier's webhook, or by
+   * polling once known); a normal quote means no — the mark is cleared, but the client's offer
+   * is no longer the latest, so it must quote again.
+   */
+  private async reconcile(tenant: string, supplier: SupplierName, orderNo: string): Promise<void> {
+    try {
+      await this.registry.voids(supplier).quote(orderNo);
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") {
+        throw new GatewayError("VOID_ALREADY_SUBMITTED", `An earlier submission for order ${orderNo} went through; it was not submitted again`, {
+          supplier,
+          retryable: false,
+          hint: "The gateway adopts the void when the supplier reports it; list it with voidOrders(orderNo).",
+        });
+      }
+      throw err;
+    }
+    await this.store.unsettled.settle(tenant, supplier, OPERATION, orderNo);
+    throw new GatewayError("VOID_OFFER_EXPIRED", `The earlier submission for order ${orderNo} did not go through, and checking it replaced your offer`, {
+      supplier,
+      retryable: false,
+      hint: "Quote again with voidQuote, then submit the new voidOfferId.",
+    });
+  }
+
+  /** A webhook names a void no tenant knows: adopt it for the tenant whose submission to that order is unsettled. */
+  async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<boolean> {
+    const waiting = await this.store.unsettled.byOrder(supplier, OPERATION, orderNo);
+    if (waiting.length !== 1) return false;
+    const [u] = waiting;
+    const adopted = await this.tracker.refresh(u.tenant, supplier, voidCode);
+    if (!adopted) return false;
+    await this.store.unsettled.settle(u.tenant, supplier, OPERATION, orderNo);
+    return true;
+  }
+}

@@ -1,0 +1,147 @@
+/** Idempotency keys, and never a second state-changing supplier call by accident. */
+import { afterEach, describe, expect, it } from "vitest";
+import { API_KEYS, bearer, KEYS } from "../helpers/auth.js";
+import { eventually, fresh } from "../helpers/atrip.js";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { gql, QUOTE } from "../helpers/graphql.js";
+
+let t: TestGateway | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+const ACME = bearer(KEYS.acmeWrite);
+const GLOBEX = bearer(KEYS.globexWrite);
+const SUBMIT = `mutation S($orderNo: String!, $offer: String!, $key: String) {
+  submitVoid(input: { supplier: ATRIP, orderNo: $orderNo, voidOfferId: $offer, idempotencyKey: $key }) { voidCode status submittedAt }
+}`;
+const CANCEL = `mutation C($orderNo: String!, $key: String) {
+  cancelOrder(input: { supplier: ALITRIP, orderNo: $orderNo, subChannel: "corp001", idempotencyKey: $key }) { orderNo cancelledAt }
+}`;
+type R = Awaited<ReturnType<typeof gql>>;
+const codeOf = (r: R) => r.errors?.[0]?.extensions?.code;
+
+async function quote(orderNo: string, auth: Record<string, string> = ACME): Promise<string> {
+  const q = await gql<{ voidQuote: { voidOfferId: string } }>(t!.url, QUOTE, { orderNo }, auth);
+  return q.data!.voidQuote.voidOfferId;
+}
+const calls = (op: string) => t!.sandbox.atrip!.server.stats.byOperation[op] ?? 0;
+
+describe("idempotency keys", () => {
+  it("same key, same input: one supplier call, the same answer", async () => {
+    t = await startTestGateway({ API_KEYS });
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo);
+    const a = await gql(t.url, SUBMIT, { orderNo, offer, key: "k-1" }, ACME);
+    const b = await gql(t.url, SUBMIT, { orderNo, offer, key: "k-1" }, ACME);
+    expect(a.errors).toBeUndefined();
+    expect(b).toEqual(a);
+    expect(calls("void.do")).toBe(1);
+  });
+
+  it("replays a supplier error too", async () => {
+    t = await startTestGateway({ API_KEYS });
+    const a = await gql(t.url, CANCEL, { orderNo: "ALI-TICKETED", key: "c-1" }, ACME);
+    const b = await gql(t.url, CANCEL, { orderNo: "ALI-TICKETED", key: "c-1" }, ACME);
+    expect(codeOf(a)).toBe("CANCEL_REJECTED");
+    expect(b.errors?.[0]?.extensions).toEqual(a.errors?.[0]?.extensions);
+    expect(b.errors?.[0]?.message).toBe(a.errors?.[0]?.message);
+    expect(t.sandbox.alitrip!.server.stats.total).toBe(1);
+  });
+
+  it("same key, different input → IDEMPOTENCY_KEY_REUSED, no call; keys are per tenant", async () => {
+    t = await startTestGateway({ API_KEYS });
+    const first = fresh("ALI-CANCEL-OK");
+    expect((await gql(t.url, CANCEL, { orderNo: first, key: "c-2" }, ACME)).errors).toBeUndefined();
+    const reused = await gql(t.url, CANCEL, { orderNo: fresh("ALI-CANCEL-OK"), key: "c-2" }, ACME);
+    expect(codeOf(reused)).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(t.sandbox.alitrip!.server.stats.total).toBe(1);
+    // Another tenant's identical key is its own.
+    const other = await gql<{ cancelOrder: unknown }>(t.url, CANCEL, { orderNo: fresh("ALI-CANCEL-OK"), key: "c-2" }, GLOBEX);
+    expect(other.errors).toBeUndefined();
+  });
+
+  it("concurrent requests with one key: one supplier call, the others REQUEST_IN_PROGRESS or the same answer", async () => {
+    t = await startTestGateway({ API_KEYS });
+    const orderNo = fresh("ATR-VOID-VCC");
+    const offer = await quote(orderNo);
+    t.sandbox.atrip!.server.faults = { ...t.sandbox.atrip!.server.faults, latencyMs: 400, operations: ["void.do"] };
+    const results = await Promise.all(Array.from({ length: 5 }, () => gql(t!.url, SUBMIT, { orderNo, offer, key: "k-2" }, ACME)));
+    const ok = results.filter((r) => !r.errors);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const r of results.filter((x) => x.errors)) {
+      expect(codeOf(r)).toBe("REQUEST_IN_PROGRESS");
+      expect(r.errors?.[0]?.extensions?.retryable).toBe(true);
+    }
+    expect(calls("void.do")).toBe(1);
+  });
+});
+
+describe("never a second state-changing call", () => {
+  it("the gateway's own record answers VOID_ALREADY_SUBMITTED with the voidCode", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo, {});
+    const first = await gql<{ submitVoid: { voidCode: string } }>(t.url, SUBMIT, { orderNo, offer }, {});
+    const second = await gql(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(second.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", voidCode: first.data!.submitVoid.voidCode });
+    expect(calls("void.do")).toBe(1);
+  });
+
+  it("void.do timing out → SUPPLIER_OUTCOME_UNKNOWN; the next submission reconciles instead of resending, and the webhook settles it", async () => {
+    t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000" });
+    const sim = t.sandbox.atrip!.server;
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo, {});
+    sim.faults = { ...sim.faults, latencyMs: 700, operations: ["void.do"] };
+    const lost = await gql(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(lost.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false });
+    sim.faults = { ...sim.faults, latencyMs: 0, operations: [] };
+    await new Promise((r) => setTimeout(r, 600)); // the supplier did process it, late
+    const again = await gql(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(codeOf(again)).toBe("VOID_ALREADY_SUBMITTED");
+    expect(calls("void.do")).toBe(1);
+    // The supplier's webhook for the new void settles the order: the gateway adopts it.
+    const listed = await eventually(async () => {
+      const r = await gql<{ voidOrders: Array<{ voidCode: string; submittedAt: string | null }> }>(t!.url, `{ voidOrders(orderNo: "${orderNo}") { voidCode submittedAt } }`);
+      return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
+    });
+    expect(listed).toHaveLength(1);
+    expect(calls("void.do")).toBe(1);
+  });
+
+  it("a void.do that never arrived (connection reset) is reconciled as not done: quote again", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    const sim = t.sandbox.atrip!.server;
+    const orderNo = fresh("ATR-VOID-VCC");
+    const offer = await quote(orderNo, {});
+    sim.faults = { ...sim.faults, resetRate: 1, operations: ["void.do"] };
+    expect(codeOf(await gql(t.url, SUBMIT, { orderNo, offer }, {}))).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    sim.faults = { ...sim.faults, resetRate: 0, operations: [] };
+    const checked = await gql(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(codeOf(checked)).toBe("VOID_OFFER_EXPIRED");
+    expect(calls("void.do")).toBe(1);
+    const ok = await gql<{ submitVoid: { status: string } }>(t.url, SUBMIT, { orderNo, offer: await quote(orderNo, {}) }, {});
+    expect(ok.data?.submitVoid.status).toBe("SUPPLIER_PROCESSING");
+    expect(calls("void.do")).toBe(2);
+  });
+
+  it("stopTicket.do timing out: tracked anyway, never sent again, resolved by the supplier's answer", async () => {
+    t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", SANDBOX_TIME_SCALE: "240" });
+    const sim = t.sandbox.atrip!.server;
+    const orderNo = fresh("ATR-STOP-OK");
+    sim.faults = { ...sim.faults, latencyMs: 700, operations: ["stopTicket.do"] };
+    const STOP = `mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { state } }`;
+    expect(codeOf(await gql(t.url, STOP, {}, {}))).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    sim.faults = { ...sim.faults, latencyMs: 0, operations: [] };
+    const again = await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, {}, {});
+    expect(again.data?.stopTicketIssuance.state).toBe("PENDING");
+    expect(sim.stats.byOperation["stopTicket.do"]).toBe(1);
+    const done = await eventually(async () => {
+      const r = await gql<{ ticketIssuanceStop: { state: string } }>(t!.url, `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { state } }`);
+      return r.data?.ticketIssuanceStop.state !== "PENDING" ? r.data?.ticketIssuanceStop : undefined;
+    });
+    expect(done.state).toBe("STOPPED");
+  });
+});
