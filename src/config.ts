@@ -7,6 +7,7 @@ import { z } from "zod";
 import { TOP_SIGN_METHODS, type TopSignMethod } from "../datasources/alitrip/sign.js";
 import { apiKeysSchema, type ApiKeyEntry } from "./auth/api-keys.js";
 import type { JwtSettings } from "./auth/jwt.js";
+import { DEFAULT_RESILIENCE, type ResilienceSettings } from "../datasources/resilience/index.js";
 
 export interface VariableSpec {
   name: string;
@@ -53,6 +54,10 @@ export const VARIABLES: VariableSpec[] = [
   { name: "JWT_ISSUER", description: "Required iss of bearer JWTs" },
   { name: "JWT_AUDIENCE", description: "Required aud of bearer JWTs" },
   { name: "JWT_TENANT_CLAIM", default: "tenant", description: "JWT claim that names the tenant" },
+  { name: "SUPPLIER_READ_RETRIES", default: "2", description: "Retries of read-only supplier calls on retryable failures (never for state-changing calls)" },
+  { name: "SUPPLIER_MAX_CONCURRENCY", default: "64", description: "Calls in flight per supplier (more wait in a queue of 512)" },
+  { name: "CIRCUIT_THRESHOLD", default: "5", description: "Consecutive transport failures that open a supplier's circuit" },
+  { name: "CIRCUIT_HALF_OPEN_MS", default: "10000", description: "How long an open circuit waits before one probe call" },
   { name: "SUPPLIER_TIMEOUT_MS", default: "10000", description: "Per-call timeout for every supplier, including reading the reply" },
   { name: "STOP_CHECK_DELAY_MS", default: "480000", description: "When to ask for a stop-issuance outcome (sandbox: divided by SANDBOX_TIME_SCALE)" },
   { name: "SANDBOX_TIME_SCALE", default: "10", description: "How many times faster the simulators' clock runs" },
@@ -107,6 +112,7 @@ export interface Config {
   voidPollWatchedMs: number;
   schedulerTickMs: number;
   leaseMs: number;
+  resilience: ResilienceSettings;
   supplierTimeoutMs: number;
   /** Undefined when unset: the default is derived (480000, divided by the time scale in sandbox). */
   stopCheckDelayMs?: number;
@@ -227,6 +233,15 @@ export function loadConfig(env: Env = process.env): Config {
     voidPollWatchedMs: read(env, "VOID_POLL_WATCHED_MS", positiveInt) ?? 10_000,
     schedulerTickMs: read(env, "SCHEDULER_TICK_MS", positiveInt) ?? 1000,
     leaseMs: read(env, "LEASE_MS", positiveInt) ?? 30_000,
+    resilience: {
+      ...DEFAULT_RESILIENCE,
+      retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: read(env, "SUPPLIER_READ_RETRIES", z.coerce.number().int().min(0).max(10)) ?? DEFAULT_RESILIENCE.retry.maxRetries },
+      concurrency: read(env, "SUPPLIER_MAX_CONCURRENCY", positiveInt) ?? DEFAULT_RESILIENCE.concurrency,
+      breaker: {
+        threshold: read(env, "CIRCUIT_THRESHOLD", positiveInt) ?? DEFAULT_RESILIENCE.breaker.threshold,
+        halfOpenAfterMs: read(env, "CIRCUIT_HALF_OPEN_MS", positiveInt) ?? DEFAULT_RESILIENCE.breaker.halfOpenAfterMs,
+      },
+    },
     supplierTimeoutMs,
     stopCheckDelayMs: read(env, "STOP_CHECK_DELAY_MS", positiveInt),
     sandboxTimeScale: scale,

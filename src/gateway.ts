@@ -9,6 +9,7 @@ import { createAtripAdapter } from "../datasources/atrip/index.js";
 import { createCttAdapter } from "../datasources/ctt/index.js";
 import { SupplierHttp } from "../datasources/http.js";
 import { SupplierRegistry } from "../datasources/registry.js";
+import { withResilience } from "../datasources/resilience/index.js";
 import type { Services } from "../resolvers/context.js";
 import { ApiKeys } from "./auth/api-keys.js";
 import { Authenticator } from "./auth/index.js";
@@ -69,7 +70,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   );
   const ctt = createCttAdapter({ ...config.ctt, baseUrl: urlOf("CTT", config.ctt.baseUrl, sandbox.ctt) }, http, !config.ctt.baseUrl);
   // One line per supplier: adding a supplier is a datasource folder, a simulator and a line here.
-  const registry = new SupplierRegistry([atrip, alitrip, ctt]);
+  const registry = new SupplierRegistry([atrip, alitrip, ctt].map((a) => withResilience(a, config.resilience)));
 
   const scale = atrip.sandbox ? config.sandboxTimeScale : 1;
   const store = deps.store ?? (await openStore({ databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, dataDir: config.dataDir }));

@@ -29,6 +29,8 @@ export interface Faults {
   webhookDropRate: number;
   /** When non-empty, faults apply only to these operations (e.g. ["void.do"]). */
   operations: string[];
+  /** The next `count` matching requests get this HTTP status (e.g. 500, or 429 with Retry-After). */
+  failNext?: { status: number; count: number; retryAfter?: string };
 }
 
 export const NO_FAULTS: Faults = {
@@ -148,6 +150,12 @@ export class SimServer {
     }
     if (this.roll(f.resetRate, operation)) {
       req.socket.destroy();
+      return;
+    }
+    const next = f.failNext;
+    if (next && next.count > 0 && (!f.operations.length || f.operations.includes(operation))) {
+      next.count -= 1;
+      res.writeHead(next.status, next.retryAfter ? { "Retry-After": next.retryAfter } : {}).end(`HTTP ${next.status}`);
       return;
     }
     if (this.roll(f.http500Rate, operation)) {
