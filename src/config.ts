@@ -8,6 +8,7 @@ import { TOP_SIGN_METHODS, type TopSignMethod } from "../datasources/alitrip/sig
 import { apiKeysSchema, type ApiKeyEntry } from "./auth/api-keys.js";
 import type { JwtSettings } from "./auth/jwt.js";
 import { DEFAULT_RESILIENCE, type ResilienceSettings } from "../datasources/resilience/index.js";
+import { DEFAULT_LIMITS, type QueryLimits } from "./server/limits.js";
 
 export interface VariableSpec {
   name: string;
@@ -37,6 +38,13 @@ export const VARIABLES: VariableSpec[] = [
   { name: "CTT_TIMEOUT_MS", description: "Per-call timeout for CTT (default: SUPPLIER_TIMEOUT_MS)" },
   { name: "ATRIP_WEBHOOK_TOKEN", description: "Secret last path segment of /webhooks/atrip/<token> (default: random per start)", secret: true },
   { name: "WEBHOOK_PUBLIC_URL", description: "Public base URL of this gateway; when set, /webhooks/atrip/<token> is registered with ATRIP at start-up" },
+  { name: "WEBHOOK_RATE_LIMIT", default: "5000", description: "Webhooks accepted per second from one address (more: 429)" },
+  { name: "GRAPHQL_MAX_DEPTH", default: "10", description: "Deepest selection an operation may have" },
+  { name: "GRAPHQL_MAX_ALIASES", default: "15", description: "Most aliases in one operation" },
+  { name: "GRAPHQL_MAX_COST", default: "5000", description: "Highest cost of one operation (graphql-armor's cost model)" },
+  { name: "GRAPHQL_MAX_BODY_BYTES", default: "102400", description: "Largest GraphQL request body (larger: 413)" },
+  { name: "CORS_ORIGINS", description: "Comma-separated browser origins allowed to call /graphql (unset: any)" },
+  { name: "NODE_ENV", description: "production: no field suggestions in errors (stack traces and internal messages are never shown)" },
   { name: "WEBHOOK_MAX_BYTES", default: "65536", description: "Largest webhook body accepted (larger: 413)" },
   { name: "DATABASE_URL", description: "postgres://… (unset: embedded PGlite in DATA_DIR)", secret: true },
   { name: "DATABASE_SCHEMA", default: "public", description: "PostgreSQL schema the gateway uses" },
@@ -101,6 +109,11 @@ export interface Config {
   webhookToken?: string;
   webhookPublicUrl?: string;
   webhookMaxBytes: number;
+  webhookRateLimit: number;
+  limits: QueryLimits;
+  maxBodyBytes: number;
+  corsOrigins?: string[];
+  production: boolean;
   databaseUrl?: string;
   databaseSchema: string;
   dataDir: string;
@@ -223,6 +236,15 @@ export function loadConfig(env: Env = process.env): Config {
     webhookToken: read(env, "ATRIP_WEBHOOK_TOKEN", z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, "must be 16-128 letters, digits, '-' or '_'")),
     webhookPublicUrl: read(env, "WEBHOOK_PUBLIC_URL", httpUrl),
     webhookMaxBytes: read(env, "WEBHOOK_MAX_BYTES", positiveInt) ?? 65_536,
+    webhookRateLimit: read(env, "WEBHOOK_RATE_LIMIT", positiveInt) ?? 5000,
+    limits: {
+      maxDepth: read(env, "GRAPHQL_MAX_DEPTH", positiveInt) ?? DEFAULT_LIMITS.maxDepth,
+      maxAliases: read(env, "GRAPHQL_MAX_ALIASES", positiveInt) ?? DEFAULT_LIMITS.maxAliases,
+      maxCost: read(env, "GRAPHQL_MAX_COST", positiveInt) ?? DEFAULT_LIMITS.maxCost,
+    },
+    maxBodyBytes: read(env, "GRAPHQL_MAX_BODY_BYTES", positiveInt) ?? 102_400,
+    corsOrigins: read(env, "CORS_ORIGINS", z.string().transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean)).pipe(z.array(httpUrl).min(1, "list at least one origin"))),
+    production: env.NODE_ENV === "production",
     databaseUrl: read(env, "DATABASE_URL", z.url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// URL" })),
     databaseSchema: read(env, "DATABASE_SCHEMA", z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier")) ?? "public",
     dataDir: read(env, "DATA_DIR", text) ?? "./data",

@@ -101,6 +101,10 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     log,
     port: config.port,
     host: config.host,
+    limits: config.limits,
+    maxBodyBytes: config.maxBodyBytes,
+    corsOrigins: config.corsOrigins,
+    production: config.production,
     routes: (app) => {
       app.use(healthRouter({ store, pubsub, isShuttingDown: () => shuttingDown }));
       app.use(
@@ -109,6 +113,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
           inbox: store.inbox,
           tokens: { ATRIP: webhookToken },
           maxBytes: config.webhookMaxBytes,
+          ratePerSecond: config.webhookRateLimit,
           log,
           onStored: () => tracking.pollers.inbox.kick(),
         }),

@@ -12,7 +12,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express from "express";
-import type { GraphQLSchema } from "graphql";
+import { parse, specifiedRules, validate, type GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { GraphQLError } from "graphql";
@@ -21,6 +21,7 @@ import { GatewayError } from "../../datasources/errors.js";
 import type { Authenticator, Principal } from "../auth/index.js";
 import type { Logger } from "../logger.js";
 import { makeFormatError } from "./format-error.js";
+import { limitRules, type QueryLimits } from "./limits.js";
 
 export interface ServerOptions {
   schema: GraphQLSchema;
@@ -31,6 +32,13 @@ export interface ServerOptions {
   host: string;
   /** Mounts extra routes (webhooks, health) before /graphql. */
   routes?: (app: express.Express) => void;
+  limits: QueryLimits;
+  /** Allowed browser origins; undefined: any (credentials are bearer tokens, never cookies). */
+  corsOrigins?: string[];
+  /** Largest GraphQL request body, in bytes. */
+  maxBodyBytes: number;
+  /** Production: no field suggestions in validation errors. */
+  production: boolean;
 }
 
 export interface RunningServer {
@@ -52,6 +60,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
   const formatError = makeFormatError(log);
+  const rules = limitRules(opts.limits);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null; expiry?: NodeJS.Timeout }>(
@@ -75,7 +84,24 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         return true;
       },
       onClose: (ctx) => clearTimeout(ctx.extra.expiry),
-      context: (ctx): GatewayContext => contextFor(ctx.extra.principal ?? null, randomUUID()),
+      // The same validation as over HTTP, limits included, before anything executes.
+      onSubscribe: (ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [err as never];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...rules]);
+        if (errors.length) return errors;
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: contextFor(ctx.extra.principal ?? null, randomUUID()),
+        };
+      },
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors) return;
         return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
@@ -90,6 +116,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // main.ts owns SIGINT/SIGTERM and stops everything in order.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: opts.production,
+    validationRules: rules,
     formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -110,8 +138,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   opts.routes?.(app);
   app.use(
     "/graphql",
-    cors(),
-    express.json({ limit: "100kb" }),
+    cors(opts.corsOrigins ? { origin: opts.corsOrigins } : undefined),
+    express.json({ limit: opts.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => {
         const id = requestId(req.headers["x-request-id"]);

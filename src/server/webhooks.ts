@@ -6,6 +6,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import express from "express";
+import { rateLimit } from "express-rate-limit";
 import type { SupplierName } from "../../datasources/errors.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
@@ -17,6 +18,8 @@ export interface WebhookRouteOptions {
   /** The secret last path segment, per supplier. */
   tokens: Partial<Record<SupplierName, string>>;
   maxBytes: number;
+  /** Webhooks accepted per second from one address; more get 429 (the supplier sends again, or polling covers it). */
+  ratePerSecond: number;
   log: Logger;
   /** Called after a webhook was stored. */
   onStored: () => void;
@@ -33,7 +36,8 @@ function tokenMatches(given: string, expected: string | undefined): boolean {
 export function webhookRouter(opts: WebhookRouteOptions): express.Router {
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: opts.maxBytes });
-  router.post("/webhooks/:supplier/:token", (req, res, next) => {
+  const cap = rateLimit({ windowMs: 1000, limit: opts.ratePerSecond, standardHeaders: "draft-8", legacyHeaders: false, message: { error: "too many webhooks" } });
+  router.post("/webhooks/:supplier/:token", cap, (req, res, next) => {
     const supplier = String(req.params.supplier).toUpperCase() as SupplierName;
     const port = opts.registry.get(supplier)?.webhooks;
     if (!port || !tokenMatches(String(req.params.token), opts.tokens[supplier])) {

@@ -80,7 +80,8 @@ describe("gateway process, cancelOrder", () => {
     const e = await errorOf(apolloClient(gw.url).mutate({ mutation: CANCEL, variables: { input: { supplier: "ATRIP", orderNo: "ATR-VOID-DEPOSIT" } } }));
     expect(e.extensions).toMatchObject({ code: "UNSUPPORTED_OPERATION", supportedBy: ["ALITRIP", "CTT"] });
     expect(e.message).toMatch(/ALITRIP or CTT/);
-    expect((await simStats(gw.sims.ATRIP)).total).toBe(before.total);
+    // Nothing for this order reached ATRIP (background polling of other voids may go on).
+    expect((await simStats(gw.sims.ATRIP)).byOperation).toEqual(before.byOperation);
   });
 
   it("bad passenger ids → BAD_USER_INPUT naming passengerIds", async () => {

@@ -70,3 +70,9 @@ export async function simStats(base: string): Promise<{ total: number; byOperati
   const res = await fetch(`${new URL(base).origin}/__sandbox/stats`);
   return (await res.json()) as { total: number; byOperation: Record<string, number> };
 }
+
+/** A simulator's latest requests (operation, time, body). */
+export async function simRequests(base: string): Promise<Array<{ operation: string; at: number; body: string }>> {
+  const res = await fetch(`${new URL(base).origin}/__sandbox/requests`);
+  return (await res.json()) as Array<{ operation: string; at: number; body: string }>;
+}

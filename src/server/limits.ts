@@ -1,0 +1,28 @@
+/**
+ * Query limits, checked during validation — before anything executes — over HTTP and the
+ * websocket alike: depth, aliases and cost (graphql-armor's rules). A rejected operation gets
+ * GRAPHQL_VALIDATION_FAILED with a message saying which limit and by how much.
+ */
+import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import type { GraphQLError, ValidationContext, ValidationRule } from "graphql";
+
+/** Report a rejection as a validation error (GRAPHQL_VALIDATION_FAILED) instead of throwing. */
+const report = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, err: GraphQLError) => ctx?.reportError(err)] };
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
+}
+
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 10, maxAliases: 15, maxCost: 5000 };
+
+export function limitRules(l: QueryLimits): ValidationRule[] {
+  return [
+    maxDepthRule({ n: l.maxDepth, exposeLimits: true, ignoreIntrospection: true, ...report }),
+    maxAliasesRule({ n: l.maxAliases, exposeLimits: true, ...report }),
+    costLimitRule({ maxCost: l.maxCost, exposeLimits: true, ignoreIntrospection: true, ...report }),
+  ] as ValidationRule[];
+}

@@ -1,0 +1,59 @@
+/** Query limits, body cap, CSRF prevention, CORS origins, webhook rate cap. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { wsClient, wsRequest } from "../helpers/clients.js";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { gql } from "../helpers/graphql.js";
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway({ GRAPHQL_MAX_DEPTH: "6", GRAPHQL_MAX_ALIASES: "5", CORS_ORIGINS: "https://app.example", WEBHOOK_RATE_LIMIT: "5" });
+});
+afterAll(async () => t?.close());
+
+const deep = `{ voidOrder(supplier: ATRIP, voidCode: "X-1") { history { voidOrder { history { voidOrder { history { voidOrder { voidCode } } } } } } } }`;
+const aliased = `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: suppliers { supplier }`).join(" ")} }`;
+
+describe("hardening", () => {
+  it.each([
+    ["depth", deep, /depth/i],
+    ["aliases", aliased, /alias/i],
+  ])("rejects an operation over the %s limit before executing it, over HTTP and the websocket", async (_what, query, why) => {
+    const http = await gql(t.url, query);
+    expect(http.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(http.errors?.[0]?.message).toMatch(why);
+    expect(http.data).toBeUndefined();
+    const client = wsClient(t.wsUrl);
+    const ws = await wsRequest(client, query).catch((e: unknown) => ({ errors: e as Array<{ message: string }> }));
+    expect(JSON.stringify(ws.errors)).toMatch(why);
+    await client.dispose();
+  });
+
+  it("rejects an oversized body with 413", async () => {
+    const res = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `{ suppliers { supplier } }`, pad: "x".repeat(200_000) }) });
+    expect(res.status).toBe(413);
+  });
+
+  it("keeps Apollo's CSRF prevention on (a simple request is refused; Sandbox-style requests pass)", async () => {
+    const simple = await fetch(t.url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ query: "{ suppliers { supplier } }" }) });
+    expect(simple.status).toBe(400);
+    const get = await fetch(`${t.url}?query=${encodeURIComponent("{ suppliers { supplier } }")}`);
+    expect(get.status).toBe(400);
+    const preflighted = await fetch(`${t.url}?query=${encodeURIComponent("{ suppliers { supplier } }")}`, { headers: { "apollo-require-preflight": "true" } });
+    expect(preflighted.status).toBe(200);
+  });
+
+  it("allows only the configured browser origins", async () => {
+    const ok = await fetch(t.url, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST" } });
+    expect(ok.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    const other = await fetch(t.url, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("caps webhooks per second", async () => {
+    const hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookToken}`;
+    const body = JSON.stringify({ cid: "c", type: "order.other", status: -1, data: {} });
+    const statuses = await Promise.all(Array.from({ length: 8 }, () => fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+  });
+});
