@@ -31,6 +31,17 @@ export interface HttpReply {
   text: string;
 }
 
+/** What the transport reports about each call, for logs and metrics. Never carries credentials. */
+export interface CallRecord {
+  supplier: SupplierName;
+  operation: string;
+  durationMs: number;
+  /** "OK" (HTTP 2xx received) or the gateway error code of the transport failure. */
+  outcome: string;
+  httpStatus?: number;
+}
+export type CallObserver = (call: CallRecord) => void;
+
 /** Codes that mean the request never reached the supplier, so even a state change did not happen. */
 const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
@@ -42,8 +53,26 @@ export class SupplierHttp {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 128 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 128 });
 
+  constructor(private readonly observe: CallObserver = () => undefined) {}
+
   /** POSTs and returns the 2xx reply text, or throws a SupplierError. */
   async post(call: HttpCall): Promise<HttpReply> {
+    const started = performance.now();
+    let status: number | undefined;
+    try {
+      const reply = await this.send(call);
+      status = reply.status;
+      this.observe({ supplier: call.supplier, operation: call.operation, durationMs: performance.now() - started, outcome: "OK", httpStatus: status });
+      return reply;
+    } catch (err) {
+      const outcome = err instanceof SupplierError ? err.code : "INTERNAL_SERVER_ERROR";
+      const httpStatus = err instanceof SupplierError && err.supplierCode?.startsWith("HTTP ") ? Number(err.supplierCode.slice(5)) : undefined;
+      this.observe({ supplier: call.supplier, operation: call.operation, durationMs: performance.now() - started, outcome, httpStatus });
+      throw err;
+    }
+  }
+
+  private async send(call: HttpCall): Promise<HttpReply> {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {

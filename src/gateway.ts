@@ -16,6 +16,7 @@ import { Authenticator } from "./auth/index.js";
 import { allowsAnonymous, type Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { createPubSub } from "./pubsub/index.js";
+import { currentRequestId } from "./request-context.js";
 import { Idempotency } from "./reliability/idempotency.js";
 import { buildGatewaySchema } from "./schema.js";
 import { startServer, type RunningServer } from "./server/app.js";
@@ -61,7 +62,14 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   const allowAnonymous = allowsAnonymous(config);
   if (allowAnonymous) log.warn("no API_KEYS or JWT configured: anonymous access as tenant 'demo' (allowed only because every supplier is a simulator)");
   const authenticator = new Authenticator({ apiKeys: config.apiKeys ? new ApiKeys(config.apiKeys) : undefined, jwt: config.jwt, allowAnonymous });
-  const http = new SupplierHttp();
+  const http = new SupplierHttp((c) => {
+    const requestId = currentRequestId();
+    // Calls a client asked for at info; background tracking (polls, confirmations) at debug.
+    log[requestId ? "info" : "debug"](
+      { requestId, supplier: c.supplier, operation: c.operation, durationMs: Math.round(c.durationMs), outcome: c.outcome, httpStatus: c.httpStatus },
+      "supplier call",
+    );
+  });
   const atrip = createAtripAdapter({ ...config.atrip, baseUrl: urlOf("ATRIP", config.atrip.baseUrl, sandbox.atrip) }, http, !config.atrip.baseUrl);
   const alitrip = createAlitripAdapter(
     { ...config.alitrip, routerUrl: urlOf("ALITRIP", config.alitrip.routerUrl, sandbox.alitrip) },

@@ -20,6 +20,7 @@ import type { GatewayContext, Services } from "../../resolvers/context.js";
 import { GatewayError } from "../../datasources/errors.js";
 import type { Authenticator, Principal } from "../auth/index.js";
 import type { Logger } from "../logger.js";
+import { enterRequest } from "../request-context.js";
 import { makeFormatError } from "./format-error.js";
 import { limitRules, type QueryLimits } from "./limits.js";
 
@@ -94,12 +95,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         }
         const errors = validate(schema, document, [...specifiedRules, ...rules]);
         if (errors.length) return errors;
+        const id = randomUUID();
+        enterRequest(id);
         return {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: contextFor(ctx.extra.principal ?? null, randomUUID()),
+          contextValue: contextFor(ctx.extra.principal ?? null, id),
         };
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
@@ -144,6 +147,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       context: async ({ req, res }): Promise<GatewayContext> => {
         const id = requestId(req.headers["x-request-id"]);
         res.setHeader("x-request-id", id);
+        enterRequest(id);
         try {
           return contextFor(await authenticator.authenticate(req.headers.authorization), id);
         } catch (err) {
