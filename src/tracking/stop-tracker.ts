@@ -83,12 +83,11 @@ export class StopTracker {
     }
   }
 
+  /** Publishes without making the caller wait (see VoidTracker.publish). */
   private async publish(s: StopRecord): Promise<void> {
     const payload = stopView(s);
-    try {
-      await Promise.all([this.deps.pubsub.publish(stopTopics.tenant(s.tenant), payload), this.deps.pubsub.publish(stopTopics.order(s.tenant, s.orderNo), payload)]);
-    } catch (err) {
-      this.deps.log.error({ err: String(err), orderNo: s.orderNo }, "publishing a stop change failed");
-    }
+    void Promise.all([this.deps.pubsub.publish(stopTopics.tenant(s.tenant), payload), this.deps.pubsub.publish(stopTopics.order(s.tenant, s.orderNo), payload)]).catch(
+      (err: unknown) => this.deps.log.error({ err: String(err), orderNo: s.orderNo }, "publishing a stop change failed"),
+    );
   }
 }

@@ -153,14 +153,16 @@ export class VoidTracker {
     }
   }
 
+  /**
+   * Publishes without making the caller wait: a Redis outage must not hold up mutations or
+   * polls. A publish that fails is logged; the event is in the log, and subscribers that resume
+   * with afterEventId get it.
+   */
   private async publish(event: VoidEvent, record: VoidRecord): Promise<void> {
     const payload = voidEventPayload(event, record);
     const topics = [voidTopics.tenant(event.tenant), voidTopics.code(event.tenant, event.voidCode), voidTopics.order(event.tenant, event.orderNo)];
-    try {
-      await Promise.all(topics.map((t) => this.deps.pubsub.publish(t, payload)));
-    } catch (err) {
-      // The event is in the log; subscribers that resume with afterEventId still get it.
+    void Promise.all(topics.map((t) => this.deps.pubsub.publish(t, payload))).catch((err: unknown) => {
       this.deps.log.error({ err: String(err), eventId: event.id }, "publishing a void event failed");
-    }
+    });
   }
 }
