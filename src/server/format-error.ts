@@ -7,6 +7,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { GatewayError } from "../../datasources/errors.js";
 import type { Logger } from "../logger.js";
+import { isStoreUnavailable } from "../store/errors.js";
 
 /** Codes GraphQL servers produce for bad requests; their messages are safe to show. */
 const REQUEST_ERROR_CODES = new Set([
@@ -35,6 +36,14 @@ export function makeFormatError(log: Logger) {
       // A request error without a path (e.g. variable coercion over the websocket, where no
       // server framework has set a code): about the client's input, safe to show.
       return { message: formatted.message, locations: formatted.locations, extensions: { code: code ?? "BAD_USER_INPUT" } };
+    }
+    if (isStoreUnavailable(original)) {
+      log.warn({ err: String(original), path: formatted.path }, "store unavailable");
+      return {
+        message: "The gateway's store is unavailable; try again shortly",
+        path: formatted.path,
+        extensions: { code: "SERVICE_UNAVAILABLE", retryable: true },
+      };
     }
     log.error({ err: original, path: formatted.path }, "unexpected error in a resolver");
     return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };

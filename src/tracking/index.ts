@@ -45,7 +45,7 @@ export class Tracking {
   constructor(private readonly opts: TrackingOptions) {
     const { store, registry, pubsub, log, policy } = opts;
     this.voids = new VoidTracker({ store, registry, pubsub, policy, log });
-    this.submissions = new VoidSubmission(store, registry, this.voids);
+    this.submissions = new VoidSubmission(store, registry, this.voids, log);
     this.stops = new StopTracker({ store, registry, pubsub, policy, log, checkDelayMs: opts.stopCheckDelayMs });
     this.subscriptions = new Subscriptions({ store, pubsub, log, watchedMs: policy.watchedMs });
     const batch = 200;

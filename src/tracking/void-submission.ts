@@ -8,6 +8,8 @@
  */
 import { GatewayError, SupplierError, type SupplierName } from "../../datasources/errors.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
+import type { VoidOrderData } from "../../datasources/model.js";
+import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
 import type { VoidRecord } from "../store/void-store.js";
 import type { VoidTracker } from "./void-tracker.js";
@@ -26,6 +28,7 @@ export class VoidSubmission {
     private readonly store: Store,
     private readonly registry: SupplierRegistry,
     private readonly tracker: VoidTracker,
+    private readonly log: Logger,
   ) {}
 
   async submit(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<VoidRecord> {
@@ -47,9 +50,29 @@ export class VoidSubmission {
       if (outcomeUnknown(err)) await this.store.unsettled.mark(tenant, supplier, OPERATION, orderNo, (err as Error).message);
       throw err;
     }
-    const record = await this.tracker.submitted(tenant, submitted);
-    await this.store.unsettled.settle(tenant, supplier, OPERATION, orderNo);
-    return record;
+    return this.record(tenant, submitted);
+  }
+
+  /**
+   * The supplier accepted the void: record it. If the store fails even after retries, the
+   * client still gets the void (it happened, and it carries the voidCode); voidOrder with
+   * refresh: true adopts it once the store is back.
+   */
+  private async record(tenant: string, submitted: VoidOrderData): Promise<VoidRecord> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const record = await this.tracker.submitted(tenant, submitted);
+        await this.store.unsettled.settle(tenant, submitted.supplier, OPERATION, submitted.orderNo);
+        return record;
+      } catch (err) {
+        if (attempt >= 2) {
+          this.log.error({ err: String(err), voidCode: submitted.voidCode, orderNo: submitted.orderNo }, "void accepted by the supplier but not recorded");
+          const now = new Date();
+          return { tenant, ...submitted, submittedAt: now, updatedAt: now, nextPollAt: null, pollAttempt: 0, watchedUntil: null, data: submitted };
+        }
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      }
+    }
   }
 
   /**

@@ -20,9 +20,9 @@ export async function pgliteStore(): Promise<Store> {
 }
 
 /** A store in a new schema of TEST_DATABASE_URL; close() drops the schema. */
-export async function postgresStore(schema = `t_${randomBytes(6).toString("hex")}`): Promise<Store & { schema: string }> {
-  if (!DATABASE_URL) throw new Error("TEST_DATABASE_URL is not set");
-  const db = await openPostgres({ connectionString: DATABASE_URL, schema, max: 5 });
+export async function postgresStore(schema = `t_${randomBytes(6).toString("hex")}`, url = DATABASE_URL): Promise<Store & { schema: string }> {
+  if (!url) throw new Error("TEST_DATABASE_URL is not set");
+  const db = await openPostgres({ connectionString: url, schema, max: 5 });
   await migrate(db);
   const store = wrap(db);
   return {
