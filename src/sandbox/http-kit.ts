@@ -17,6 +17,8 @@ import { stringify } from "lossless-json";
 export interface Faults {
   /** Added delay before every reply, in real ms. */
   latencyMs: number;
+  /** When set, only this share of requests gets the added delay (intermittent slowness). */
+  slowRate?: number;
   /** Share of requests answered with HTTP 500. */
   http500Rate: number;
   /** Share of requests answered with a body that is not JSON. */
@@ -145,7 +147,8 @@ export class SimServer {
     this.stats.total += 1;
     this.stats.byOperation[operation] = (this.stats.byOperation[operation] ?? 0) + 1;
     const f = this.faults;
-    if (f.latencyMs > 0 && (!f.operations.length || f.operations.includes(operation))) {
+    const slow = f.slowRate === undefined || Math.random() < f.slowRate;
+    if (f.latencyMs > 0 && slow && (!f.operations.length || f.operations.includes(operation))) {
       await new Promise((r) => setTimeout(r, f.latencyMs));
     }
     if (this.roll(f.resetRate, operation)) {

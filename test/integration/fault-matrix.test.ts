@@ -1,0 +1,84 @@
+/**
+ * The fault matrix through the gateway: each supplier fault gives the client its documented
+ * code; a state-changing call is never sent twice; and tracking under intermittent faults
+ * still records every change exactly once — nothing lost, invented or duplicated.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_FAULTS, type Faults } from "../../src/sandbox/http-kit.js";
+import { fresh } from "../helpers/atrip.js";
+import { wsClient } from "../helpers/clients.js";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { gql, QUOTE, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
+import { collect } from "../helpers/subscribe.js";
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway({
+    ATRIP_TIMEOUT_MS: "300",
+    CIRCUIT_THRESHOLD: "100000",
+    SUPPLIER_READ_RETRIES: "0",
+    // x20: each void step lasts 3 s, several polls' worth even when a third of them fail.
+    SANDBOX_TIME_SCALE: "20",
+    VOID_POLL_MIN_MS: "150",
+    VOID_POLL_MAX_MS: "300",
+    VOID_POLL_WATCHED_MS: "150",
+  });
+});
+afterAll(async () => t?.close());
+
+const faults = (f: Partial<Faults>) => {
+  t.sandbox.atrip!.server.faults = { ...NO_FAULTS, ...f };
+};
+const codeOf = (r: Awaited<ReturnType<typeof gql>>) => r.errors?.[0]?.extensions?.code;
+
+const KINDS: Array<[string, Partial<Faults>, string, string]> = [
+  // name, fault, code for a read (voidQuote), code for void.do
+  ["timeout", { latencyMs: 600 }, "SUPPLIER_TIMEOUT", "SUPPLIER_OUTCOME_UNKNOWN"],
+  ["HTTP 500", { http500Rate: 1 }, "SUPPLIER_UNAVAILABLE", "SUPPLIER_UNAVAILABLE"],
+  ["connection reset", { resetRate: 1 }, "SUPPLIER_UNAVAILABLE", "SUPPLIER_OUTCOME_UNKNOWN"],
+  ["malformed JSON", { malformedRate: 1 }, "SUPPLIER_BAD_RESPONSE", "SUPPLIER_OUTCOME_UNKNOWN"],
+  ["broken gzip", { brokenGzipRate: 1 }, "SUPPLIER_BAD_RESPONSE", "SUPPLIER_OUTCOME_UNKNOWN"],
+];
+
+describe("fault matrix", () => {
+  it.each(KINDS)("%s: the client's code for a read and for void.do, and void.do sent once", async (_name, fault, readCode, writeCode) => {
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId;
+    faults({ ...fault, operations: ["voidQuotation.do", "void.do"] });
+    try {
+      expect(codeOf(await gql(t.url, QUOTE, { orderNo }))).toBe(readCode);
+      const before = t.sandbox.atrip!.server.stats.byOperation["void.do"] ?? 0;
+      const submit = `mutation { submitVoid(input: { supplier: ATRIP, orderNo: "${orderNo}", voidOfferId: "${offer}" }) { voidCode } }`;
+      expect(codeOf(await gql(t.url, submit))).toBe(writeCode);
+      faults({});
+      await new Promise((r) => setTimeout(r, 400)); // a slow supplier may still be handling it
+      const second = await gql(t.url, submit);
+      expect(second.data).toBeFalsy();
+      expect((t.sandbox.atrip!.server.stats.byOperation["void.do"] ?? 0) - before).toBe(1);
+    } finally {
+      faults({});
+    }
+  });
+
+  it.each(KINDS)("tracking under intermittent %s on polls (webhooks all dropped): every change exactly once", async (_name, fault) => {
+    const client = wsClient(t.wsUrl);
+    const orderNo = fresh("ATR-VOID-VCC");
+    const sub = collect<EventOut>(client, VOID_EVENTS, { orderNo }, (d) => d.voidStatusChanged as EventOut);
+    await new Promise((r) => setTimeout(r, 100));
+    const voidCode = await quoteAndSubmit(t.url, orderNo);
+    // A third of the polls fail (or, for "timeout", are slowed beyond the timeout).
+    const third = Object.fromEntries(Object.entries(fault).map(([k, v]) => (k === "latencyMs" ? [k, v] : [k, 0.35])));
+    faults({ ...third, ...(fault.latencyMs ? { slowRate: 0.35 } : {}), operations: ["queryVoidOrders.do"], webhookDropRate: 1 });
+    try {
+      await sub.waitUntil((e) => e.isFinal, 25_000);
+    } finally {
+      faults({});
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sub.items.map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "COMPLETED"]);
+    const h = await gql<{ voidOrder: { history: EventOut[] } }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id } } }`);
+    expect(h.data!.voidOrder.history.map((e) => e.id)).toEqual(sub.items.map((e) => e.id));
+    sub.stop();
+    await client.dispose();
+  });
+});
