@@ -42,6 +42,7 @@ export class GatewayError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Extra extensions (mutable so an edge can add context, e.g. a hint). */
     readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
@@ -96,7 +97,7 @@ export class SupplierError extends GatewayError {
     if (this.supplierCode !== undefined) ext.supplierCode = this.supplierCode;
     if (this.supplierMessage !== undefined) ext.supplierMessage = this.supplierMessage;
     if (this.hint !== undefined) ext.hint = this.hint;
-    return { ...ext, ...this.extra };
+    return { ...ext, ...this.extra, code: this.code };
   }
 }
 

@@ -11,9 +11,14 @@ export class OrdersResolver {
     description: "Cancel an order at ALITRIP or CTT. A supplier refusal (e.g. already ticketed) is a CANCEL_REJECTED error. Never resent automatically.",
   })
   cancelOrder(@Arg("input", () => CancelOrderInput) input: CancelOrderInput, @Ctx() ctx: GatewayContext): Promise<CancelOrderData> {
-    const port = ctx.services.registry.cancels(input.supplier);
-    return ctx.services.idempotency.run(ctx.tenant, "cancelOrder", input.idempotencyKey, { ...input }, () =>
-      port.cancel({ orderNo: input.orderNo, subChannel: input.subChannel, passengerIds: input.passengerIds, reason: input.reason }),
+    const { idempotency, tracking } = ctx.services;
+    return idempotency.run(ctx.tenant, "cancelOrder", input.idempotencyKey, { ...input }, () =>
+      tracking.cancels.cancel(ctx.tenant, input.supplier, {
+        orderNo: input.orderNo,
+        subChannel: input.subChannel,
+        passengerIds: input.passengerIds,
+        reason: input.reason,
+      }),
     );
   }
 }

@@ -14,6 +14,7 @@ import { Poller } from "./poller.js";
 import type { PollPolicy } from "./schedule.js";
 import { StopTracker } from "./stop-tracker.js";
 import { Subscriptions } from "./subscriptions.js";
+import { CancelSubmission } from "./cancel-submission.js";
 import { VoidSubmission } from "./void-submission.js";
 import { VoidTracker } from "./void-tracker.js";
 
@@ -37,6 +38,7 @@ export class Tracking {
   readonly owner = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   readonly voids: VoidTracker;
   readonly submissions: VoidSubmission;
+  readonly cancels: CancelSubmission;
   readonly stops: StopTracker;
   readonly inbox: InboxProcessor;
   readonly subscriptions: Subscriptions;
@@ -46,6 +48,7 @@ export class Tracking {
     const { store, registry, pubsub, log, policy } = opts;
     this.voids = new VoidTracker({ store, registry, pubsub, policy, log });
     this.submissions = new VoidSubmission(store, registry, this.voids, log);
+    this.cancels = new CancelSubmission(store, registry);
     this.stops = new StopTracker({ store, registry, pubsub, policy, log, checkDelayMs: opts.stopCheckDelayMs });
     this.subscriptions = new Subscriptions({ store, pubsub, log, watchedMs: policy.watchedMs });
     const batch = 200;

@@ -144,4 +144,24 @@ describe("never a second state-changing call", () => {
     });
     expect(done.state).toBe("STOPPED");
   });
+
+  it("a cancel whose reply was lost: the repeat is read in that light", async () => {
+    t = await startTestGateway({ ALITRIP_TIMEOUT_MS: "300" });
+    const sim = t.sandbox.alitrip!.server;
+    // Lost after the supplier cancelled: the repeat is refused, and says why that may be.
+    const done = fresh("ALI-CANCEL-OK");
+    sim.faults = { ...sim.faults, latencyMs: 700 };
+    expect(codeOf(await gql(t.url, CANCEL, { orderNo: done }, {}))).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    sim.faults = { ...sim.faults, latencyMs: 0 };
+    await new Promise((r) => setTimeout(r, 600));
+    const repeat = await gql(t.url, CANCEL, { orderNo: done }, {});
+    expect(repeat.errors?.[0]?.extensions).toMatchObject({ code: "CANCEL_REJECTED", earlierOutcomeUnknown: true });
+    expect(String(repeat.errors?.[0]?.extensions?.hint)).toMatch(/earlier cancel/);
+    // Lost before it arrived: the repeat cancels.
+    const notDone = fresh("ALI-CANCEL-OK");
+    sim.faults = { ...sim.faults, resetRate: 1 };
+    expect(codeOf(await gql(t.url, CANCEL, { orderNo: notDone }, {}))).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    sim.faults = { ...sim.faults, resetRate: 0 };
+    expect((await gql<{ cancelOrder: { orderNo: string } }>(t.url, CANCEL, { orderNo: notDone }, {})).data?.cancelOrder.orderNo).toBe(notDone);
+  });
 });

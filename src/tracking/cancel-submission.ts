@@ -1,0 +1,41 @@
+/**
+ * Cancels with care. A cancel whose reply was lost (SUPPLIER_OUTCOME_UNKNOWN) marks the order
+ * unsettled. The suppliers refuse a second cancel of a cancelled order instead of applying it
+ * twice, so the next cancelOrder for that order may be sent — and its answer is read in that
+ * light: a refusal then says the earlier cancel may well be the one that cancelled the order.
+ */
+import { GatewayError, type SupplierName } from "../../datasources/errors.js";
+import type { CancelOrderData, CancelOrderRequest } from "../../datasources/model.js";
+import type { SupplierRegistry } from "../../datasources/registry.js";
+import type { Store } from "../store/index.js";
+import { outcomeUnknown } from "./void-submission.js";
+
+const OPERATION = "CANCEL";
+
+export class CancelSubmission {
+  constructor(
+    private readonly store: Store,
+    private readonly registry: SupplierRegistry,
+  ) {}
+
+  async cancel(tenant: string, supplier: SupplierName, request: CancelOrderRequest): Promise<CancelOrderData> {
+    const port = this.registry.cancels(supplier);
+    const earlier = await this.store.unsettled.get(tenant, supplier, OPERATION, request.orderNo);
+    try {
+      const result = await port.cancel(request);
+      if (earlier) await this.store.unsettled.settle(tenant, supplier, OPERATION, request.orderNo);
+      return result;
+    } catch (err) {
+      if (outcomeUnknown(err)) {
+        await this.store.unsettled.mark(tenant, supplier, OPERATION, request.orderNo, (err as Error).message);
+        throw err;
+      }
+      if (earlier && err instanceof GatewayError && err.code === "CANCEL_REJECTED") {
+        await this.store.unsettled.settle(tenant, supplier, OPERATION, request.orderNo);
+        err.extra.earlierOutcomeUnknown = true;
+        err.extra.hint = `An earlier cancel of this order (at ${earlier.since.toISOString()}) lost its reply; it may be that one which cancelled the order. Check the order with the supplier.`;
+      }
+      throw err;
+    }
+  }
+}
