@@ -1,6 +1,7 @@
 /** What every resolver receives: who is calling, and the gateway's services. */
 import type { SupplierRegistry } from "../datasources/registry.js";
 import type { Principal } from "../src/auth/index.js";
+import type { Metrics } from "../src/metrics.js";
 import type { Idempotency } from "../src/reliability/idempotency.js";
 import type { Store } from "../src/store/index.js";
 import type { Tracking } from "../src/tracking/index.js";
@@ -11,6 +12,7 @@ export interface Services {
   store: Store;
   tracking: Tracking;
   idempotency: Idempotency;
+  metrics: Metrics;
 }
 
 export interface GatewayContext {

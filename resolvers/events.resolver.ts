@@ -27,11 +27,13 @@ export class EventsResolver {
   })
   voidStatusChanged(
     @Root() payload: VoidEventPayload,
+    @Ctx() ctx: GatewayContext,
     @Arg("voidCode", () => String, { nullable: true, description: "Only this void" }) _voidCode?: string,
     @Arg("orderNo", () => String, { nullable: true, description: "Only this order's voids" }) _orderNo?: string,
     @Arg("afterEventId", () => ID, { nullable: true, description: "Replay the changes recorded after this event first, then continue live" })
     _afterEventId?: string,
   ): EventView {
+    if (!payload.replayed) ctx.services.metrics.eventDelivered(payload.event.occurredAt);
     return { ...payload.event, voidOrder: payload.voidOrder };
   }
 

@@ -77,6 +77,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         }
         if (!principal) return false;
         ctx.extra.principal = principal;
+        services.metrics.socketOpened();
         if (principal.expiresAt) {
           const socket = (ctx.extra as unknown as { socket: { close(code: number, reason: string): void } }).socket;
           ctx.extra.expiry = setTimeout(() => socket.close(4403, "Forbidden: the token has expired"), Math.max(0, principal.expiresAt.getTime() - Date.now()));
@@ -84,7 +85,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         }
         return true;
       },
-      onClose: (ctx) => clearTimeout(ctx.extra.expiry),
+      onClose: (ctx) => {
+        clearTimeout(ctx.extra.expiry);
+        if (ctx.extra.principal) services.metrics.socketClosed();
+      },
       // The same validation as over HTTP, limits included, before anything executes.
       onSubscribe: (ctx, _id, payload) => {
         let document;
@@ -134,6 +138,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         },
       },
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      {
+        // Operations by name and outcome (OK or the first error's code), with durations.
+        async requestDidStart() {
+          const started = performance.now();
+          return {
+            async willSendResponse(rc) {
+              const body = rc.response.body;
+              const errors = body.kind === "single" ? body.singleResult.errors : undefined;
+              const outcome = errors?.length ? String(errors[0].extensions?.code ?? "ERROR") : "OK";
+              services.metrics.operation(rc.operationName ?? "anonymous", outcome, (performance.now() - started) / 1000);
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();

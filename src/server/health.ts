@@ -1,10 +1,22 @@
-/** /healthz: the process is alive. /readyz: the store and the pub/sub answer and the gateway is not shutting down. */
+/**
+ * /healthz: the process is alive. /readyz: the store and the pub/sub answer and the gateway is
+ * not shutting down (503 otherwise). /metrics: Prometheus text format.
+ */
 import express from "express";
 import type { PubSub } from "../pubsub/index.js";
+import type { Metrics } from "../metrics.js";
 import type { Store } from "../store/index.js";
 
-export function healthRouter(opts: { store: Store; pubsub: PubSub; isShuttingDown: () => boolean }): express.Router {
+export function healthRouter(opts: { store: Store; pubsub: PubSub; isShuttingDown: () => boolean; metrics: Metrics }): express.Router {
   const router = express.Router();
+  router.get("/metrics", async (_req, res) => {
+    try {
+      res.setHeader("Content-Type", opts.metrics.registry.contentType);
+      res.send(await opts.metrics.registry.metrics());
+    } catch (err) {
+      res.status(503).send(`# metrics unavailable: ${String((err as Error).message)}\n`);
+    }
+  });
   router.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });

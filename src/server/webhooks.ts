@@ -23,6 +23,8 @@ export interface WebhookRouteOptions {
   log: Logger;
   /** Called after a webhook was stored. */
   onStored: () => void;
+  /** Every webhook's outcome, for metrics. */
+  onOutcome?: (supplier: string, outcome: "stored" | "not_found" | "too_large" | "bad_request" | "rate_limited" | "store_failed") => void;
 }
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
@@ -36,17 +38,30 @@ function tokenMatches(given: string, expected: string | undefined): boolean {
 export function webhookRouter(opts: WebhookRouteOptions): express.Router {
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: opts.maxBytes });
-  const cap = rateLimit({ windowMs: 1000, limit: opts.ratePerSecond, standardHeaders: "draft-8", legacyHeaders: false, message: { error: "too many webhooks" } });
+  const outcome = opts.onOutcome ?? (() => undefined);
+  const cap = rateLimit({
+    windowMs: 1000,
+    limit: opts.ratePerSecond,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    message: { error: "too many webhooks" },
+    handler: (req, res, _next, options) => {
+      outcome(String(req.params.supplier ?? "?").toUpperCase(), "rate_limited");
+      res.status(options.statusCode).json(options.message);
+    },
+  });
   router.post("/webhooks/:supplier/:token", cap, (req, res, next) => {
     const supplier = String(req.params.supplier).toUpperCase() as SupplierName;
     const port = opts.registry.get(supplier)?.webhooks;
     if (!port || !tokenMatches(String(req.params.token), opts.tokens[supplier])) {
+      outcome(supplier, "not_found");
       res.status(404).json({ error: "not found" });
       return;
     }
     raw(req, res, (err?: unknown) => {
       if (err) {
         const status = (err as { status?: number }).status === 413 ? 413 : 400;
+        outcome(supplier, status === 413 ? "too_large" : "bad_request");
         res.status(status).json({ error: status === 413 ? `body over ${opts.maxBytes} bytes` : "unreadable body" });
         return;
       }
@@ -55,17 +70,20 @@ export function webhookRouter(opts: WebhookRouteOptions): express.Router {
       try {
         hint = port.interpret(text);
       } catch (e) {
+        outcome(supplier, "bad_request");
         res.status(400).json({ error: String((e as Error).message) });
         return;
       }
       opts.inbox
         .insert(supplier, hint.type, JSON.parse(text))
         .then((id) => {
+          outcome(supplier, "stored");
           res.status(200).json({ ok: true, id });
           opts.onStored();
         })
         .catch((e: unknown) => {
           opts.log.error({ err: String(e) }, "could not store a webhook");
+          outcome(supplier, "store_failed");
           // Not stored: the supplier must not think it was.
           res.status(503).json({ error: "could not store the webhook; try again" });
         })

@@ -281,6 +281,14 @@ export class VoidStore {
     return rows.map(toEvent);
   }
 
+  /** Seconds the most overdue open void has waited past its poll time (0 when none is due). */
+  async pollLagSeconds(): Promise<number> {
+    const rows = await this.db.query<{ lag: string | number | null }>(
+      "SELECT extract(epoch FROM now() - min(next_poll_at))::float8 AS lag FROM voids WHERE NOT is_final AND next_poll_at <= now()",
+    );
+    return Math.max(0, Number(rows[0]?.lag ?? 0));
+  }
+
   /** Open (not final) voids, for metrics and tests. */
   async countOpen(): Promise<number> {
     return Number((await this.db.query<{ n: string }>("SELECT count(*)::text AS n FROM voids WHERE NOT is_final"))[0].n);

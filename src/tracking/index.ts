@@ -32,6 +32,7 @@ export interface TrackingOptions {
   tickMs: number;
   /** How long a lease lasts; a crashed instance's work is taken over after this (LEASE_MS). */
   leaseMs: number;
+  onPublished?: (kind: "void" | "stop") => void;
 }
 
 export class Tracking {
@@ -46,10 +47,10 @@ export class Tracking {
 
   constructor(private readonly opts: TrackingOptions) {
     const { store, registry, pubsub, log, policy } = opts;
-    this.voids = new VoidTracker({ store, registry, pubsub, policy, log });
+    this.voids = new VoidTracker({ store, registry, pubsub, policy, log, onPublished: () => opts.onPublished?.("void") });
     this.submissions = new VoidSubmission(store, registry, this.voids, log);
     this.cancels = new CancelSubmission(store, registry);
-    this.stops = new StopTracker({ store, registry, pubsub, policy, log, checkDelayMs: opts.stopCheckDelayMs });
+    this.stops = new StopTracker({ store, registry, pubsub, policy, log, checkDelayMs: opts.stopCheckDelayMs, onPublished: () => opts.onPublished?.("stop") });
     this.subscriptions = new Subscriptions({ store, pubsub, log, watchedMs: policy.watchedMs });
     const batch = 200;
     this.pollers = {

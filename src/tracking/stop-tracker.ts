@@ -22,6 +22,7 @@ export interface StopTrackerDeps {
   log: Logger;
   /** How long after a request its outcome can be known (STOP_CHECK_DELAY_MS). */
   checkDelayMs: number;
+  onPublished?: () => void;
 }
 
 const keyOf = (s: StopRecord): StopKey => ({ tenant: s.tenant, supplier: s.supplier, orderNo: s.orderNo });
@@ -86,6 +87,7 @@ export class StopTracker {
   /** Publishes without making the caller wait (see VoidTracker.publish). */
   private async publish(s: StopRecord): Promise<void> {
     const payload = stopView(s);
+    this.deps.onPublished?.();
     void Promise.all([this.deps.pubsub.publish(stopTopics.tenant(s.tenant), payload), this.deps.pubsub.publish(stopTopics.order(s.tenant, s.orderNo), payload)]).catch(
       (err: unknown) => this.deps.log.error({ err: String(err), orderNo: s.orderNo }, "publishing a stop change failed"),
     );

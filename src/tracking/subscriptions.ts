@@ -103,7 +103,7 @@ export class Subscriptions {
         const record = records.get(k);
         if (!record) continue;
         replayed.add(e.id);
-        queue.push(voidEventPayload(e, record));
+        queue.push({ ...voidEventPayload(e, record), replayed: true });
       }
       if (page.length < REPLAY_PAGE) return;
       cursor = page[page.length - 1].id;

@@ -27,6 +27,8 @@ export interface VoidEventPayload {
   event: Omit<VoidEvent, "occurredAt"> & { occurredAt: string };
   /** The void right after the change. */
   voidOrder: VoidOrderView;
+  /** Set on events read back from the log (afterEventId), not received live. */
+  replayed?: boolean;
 }
 
 export function voidView(r: VoidRecord): VoidOrderView {

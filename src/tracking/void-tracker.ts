@@ -21,6 +21,8 @@ export interface VoidTrackerDeps {
   pubsub: PubSub;
   policy: PollPolicy;
   log: Logger;
+  /** Called for each event handed to the pub/sub (metrics). */
+  onPublished?: () => void;
 }
 
 const keyOf = (r: VoidRecord): VoidKey => ({ tenant: r.tenant, supplier: r.supplier, voidCode: r.voidCode });
@@ -161,6 +163,7 @@ export class VoidTracker {
   private async publish(event: VoidEvent, record: VoidRecord): Promise<void> {
     const payload = voidEventPayload(event, record);
     const topics = [voidTopics.tenant(event.tenant), voidTopics.code(event.tenant, event.voidCode), voidTopics.order(event.tenant, event.orderNo)];
+    this.deps.onPublished?.();
     void Promise.all(topics.map((t) => this.deps.pubsub.publish(t, payload))).catch((err: unknown) => {
       this.deps.log.error({ err: String(err), eventId: event.id }, "publishing a void event failed");
     });

@@ -1,0 +1,106 @@
+/**
+ * Prometheus metrics (prom-client) served at /metrics: GraphQL operations, supplier calls,
+ * circuits, tracked work, poll lag, webhooks, websockets, subscriptions, event delivery and the
+ * Node process. One registry per gateway (not prom-client's global), so tests can run several.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { CallRecord } from "../datasources/http.js";
+
+export interface MetricSources {
+  /** Supplier name → circuit open? */
+  circuits(): Array<{ supplier: string; open: boolean }>;
+  openVoids(): Promise<number>;
+  pendingStops(): Promise<number>;
+  /** Seconds the most overdue open void has been waiting for its poll (0 when none is due). */
+  pollLagSeconds(): Promise<number>;
+  activeSubscriptions(): number;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly operations = new Counter({ name: "gateway_graphql_operations_total", help: "GraphQL operations by name and outcome (OK or the first error code)", labelNames: ["operation", "outcome"], registers: [this.registry] });
+  private readonly operationSeconds = new Histogram({ name: "gateway_graphql_operation_duration_seconds", help: "GraphQL operation duration", labelNames: ["operation", "outcome"], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly supplierCalls = new Counter({ name: "gateway_supplier_calls_total", help: "Supplier calls by supplier, operation and outcome (OK or the gateway error code)", labelNames: ["supplier", "operation", "outcome"], registers: [this.registry] });
+  private readonly supplierSeconds = new Histogram({ name: "gateway_supplier_call_duration_seconds", help: "Supplier call latency", labelNames: ["supplier", "operation"], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly webhooks = new Counter({ name: "gateway_webhooks_received_total", help: "Webhooks received by supplier and outcome (stored, not_found, too_large, bad_request, rate_limited, store_failed)", labelNames: ["supplier", "outcome"], registers: [this.registry] });
+  private readonly published = new Counter({ name: "gateway_events_published_total", help: "Tracking events published (void, stop)", labelNames: ["kind"], registers: [this.registry] });
+  private readonly delivery = new Histogram({ name: "gateway_event_delivery_seconds", help: "From recording an event to handing it to a subscriber", buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers: [this.registry] });
+  private readonly sockets = new Gauge({ name: "gateway_websocket_connections", help: "Open graphql-ws connections", registers: [this.registry] });
+
+  constructor(sources: MetricSources) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: "gateway_supplier_circuit_open",
+      help: "1 while the gateway has stopped calling the supplier",
+      labelNames: ["supplier"],
+      registers: [this.registry],
+      collect() {
+        for (const c of sources.circuits()) this.set({ supplier: c.supplier }, c.open ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "gateway_open_voids",
+      help: "Tracked voids not yet final",
+      registers: [this.registry],
+      async collect() {
+        this.set(await sources.openVoids());
+      },
+    });
+    new Gauge({
+      name: "gateway_pending_stops",
+      help: "Stop-issuance requests not yet resolved",
+      registers: [this.registry],
+      async collect() {
+        this.set(await sources.pendingStops());
+      },
+    });
+    new Gauge({
+      name: "gateway_poll_lag_seconds",
+      help: "How long the most overdue open void has waited past its poll time",
+      registers: [this.registry],
+      async collect() {
+        this.set(await sources.pollLagSeconds());
+      },
+    });
+    new Gauge({
+      name: "gateway_active_subscriptions",
+      help: "Open GraphQL subscriptions on this instance",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.activeSubscriptions());
+      },
+    });
+  }
+
+  operation(name: string, outcome: string, seconds: number): void {
+    this.operations.inc({ operation: name, outcome });
+    this.operationSeconds.observe({ operation: name, outcome }, seconds);
+  }
+
+  supplierCall(c: CallRecord): void {
+    this.supplierCalls.inc({ supplier: c.supplier, operation: c.operation, outcome: c.outcome });
+    this.supplierSeconds.observe({ supplier: c.supplier, operation: c.operation }, c.durationMs / 1000);
+  }
+
+  webhook(supplier: string, outcome: string): void {
+    this.webhooks.inc({ supplier, outcome });
+  }
+
+  eventPublished(kind: "void" | "stop"): void {
+    this.published.inc({ kind });
+  }
+
+  eventDelivered(occurredAt: Date | string): void {
+    this.delivery.observe(Math.max(0, (Date.now() - new Date(occurredAt).getTime()) / 1000));
+  }
+
+  socketOpened(): void {
+    this.sockets.inc();
+  }
+
+  socketClosed(): void {
+    this.sockets.dec();
+  }
+}
