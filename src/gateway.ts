@@ -63,9 +63,16 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   const allowAnonymous = allowsAnonymous(config);
   if (allowAnonymous) log.warn("no API_KEYS or JWT configured: anonymous access as tenant 'demo' (allowed only because every supplier is a simulator)");
   const authenticator = new Authenticator({ apiKeys: config.apiKeys ? new ApiKeys(config.apiKeys) : undefined, jwt: config.jwt, allowAnonymous });
-  let metrics: Metrics | undefined;
+  // The sources are read at scrape time, once everything below exists.
+  const metrics = new Metrics({
+    circuits: () => registry.list().map((s) => ({ supplier: s.supplier, open: !s.available })),
+    openVoids: () => store.voids.countOpen(),
+    pendingStops: () => store.stops.countPending(),
+    pollLagSeconds: () => store.voids.pollLagSeconds(),
+    activeSubscriptions: () => tracking.subscriptions.active,
+  });
   const http = new SupplierHttp((c) => {
-    metrics?.supplierCall(c);
+    metrics.supplierCall(c);
     const requestId = currentRequestId();
     // Calls a client asked for at info; background tracking (polls, confirmations) at debug.
     log[requestId ? "info" : "debug"](
@@ -99,14 +106,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     stopCheckDelayMs: config.stopCheckDelayMs ?? STOP_CHECK_DELAY_MS / scale,
     tickMs: config.schedulerTickMs,
     leaseMs: config.leaseMs,
-    onPublished: (kind) => metrics?.eventPublished(kind),
-  });
-  metrics = new Metrics({
-    circuits: () => registry.list().map((s) => ({ supplier: s.supplier, open: !s.available })),
-    openVoids: () => store.voids.countOpen(),
-    pendingStops: () => store.stops.countPending(),
-    pollLagSeconds: () => store.voids.pollLagSeconds(),
-    activeSubscriptions: () => tracking.subscriptions.active,
+    onPublished: (kind) => metrics.eventPublished(kind),
   });
   const services: Services = { registry, store, tracking, idempotency: new Idempotency(store.idempotency), metrics };
   const webhookToken = config.webhookToken ?? randomBytes(24).toString("hex");
@@ -125,7 +125,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     corsOrigins: config.corsOrigins,
     production: config.production,
     routes: (app) => {
-      app.use(healthRouter({ store, pubsub, isShuttingDown: () => shuttingDown, metrics: metrics! }));
+      app.use(healthRouter({ store, pubsub, isShuttingDown: () => shuttingDown, metrics }));
       app.use(
         webhookRouter({
           registry,
@@ -135,7 +135,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
           ratePerSecond: config.webhookRateLimit,
           log,
           onStored: () => tracking.pollers.inbox.kick(),
-          onOutcome: (supplier, outcome) => metrics?.webhook(supplier, outcome),
+          onOutcome: (supplier, outcome) => metrics.webhook(supplier, outcome),
         }),
       );
     },
