@@ -33,9 +33,14 @@ export function makeFormatError(log: Logger) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
     }
     if (original instanceof GraphQLError && formatted.path === undefined) {
-      // A request error without a path (e.g. variable coercion over the websocket, where no
-      // server framework has set a code): about the client's input, safe to show.
-      return { message: formatted.message, locations: formatted.locations, extensions: { code: code ?? "BAD_USER_INPUT" } };
+      // A request error without a path: variable coercion over the websocket (no framework has
+      // set a code), or one of Apollo's own request checks that carries only an HTTP 4xx status
+      // (e.g. "provided sha does not match query"). About the client's request, safe to show.
+      const status = (original.extensions?.http as { status?: number } | undefined)?.status;
+      if (code === undefined) return { message: formatted.message, locations: formatted.locations, extensions: { code: "BAD_USER_INPUT" } };
+      if (code === "INTERNAL_SERVER_ERROR" && status !== undefined && status >= 400 && status < 500) {
+        return { message: formatted.message, extensions: { code: "BAD_REQUEST" } };
+      }
     }
     if (isStoreUnavailable(original)) {
       log.warn({ err: String(original), path: formatted.path }, "store unavailable");
