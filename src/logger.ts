@@ -26,6 +26,14 @@ const REDACT = [
   'headers["x-atlas-client-secret"]',
 ];
 
+/**
+ * JSON lines to stdout; human-readable (pino-pretty) only when stdout is a terminal and
+ * NODE_ENV is not production.
+ */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: "[redacted]" }, base: undefined }, destination as never);
+  const options = { level, redact: { paths: REDACT, censor: "[redacted]" }, base: undefined };
+  if (!destination && process.stdout.isTTY && process.env.NODE_ENV !== "production") {
+    return pino({ ...options, transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" } } });
+  }
+  return pino(options, destination as never);
 }
