@@ -25,16 +25,60 @@ interface Row {
   attempts: number;
 }
 
+interface PendingInsert {
+  supplier: string;
+  eventType: string;
+  payload: string;
+  resolve: (id: string) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Most rows written by one statement. */
+const MAX_BATCH = 500;
+
 export class InboxStore {
+  private pending: PendingInsert[] = [];
+  private scheduled = false;
+
   constructor(private readonly db: SqlDb) {}
 
-  async insert(supplier: string, eventType: string, payload: unknown): Promise<string> {
-    const rows = await this.db.query<{ id: string }>("INSERT INTO webhook_inbox (supplier, event_type, payload) VALUES ($1, $2, $3) RETURNING id::text AS id", [
-      supplier,
-      eventType,
-      JSON.stringify(payload),
-    ]);
-    return rows[0].id;
+  /**
+   * Stores one webhook and resolves with its id once it is durably written. Inserts arriving
+   * together are written by one statement (group commit): the per-statement cost, not the
+   * rows, is what limits intake, most of all on the embedded store.
+   */
+  insert(supplier: string, eventType: string, payload: unknown): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ supplier, eventType, payload: JSON.stringify(payload), resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending.splice(0, MAX_BATCH);
+    if (this.pending.length) {
+      this.scheduled = true;
+      setImmediate(() => void this.flush());
+    }
+    if (!batch.length) return;
+    try {
+      // Rows are inserted in ordinality order, so their ids ascend in batch order.
+      const rows = await this.db.query<{ id: string }>(
+        `INSERT INTO webhook_inbox (supplier, event_type, payload)
+         SELECT s, t, p::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS x(s, t, p, n) ORDER BY n
+         RETURNING id::text AS id`,
+        [batch.map((b) => b.supplier), batch.map((b) => b.eventType), batch.map((b) => b.payload)],
+      );
+      const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      if (ids.length !== batch.length) throw new Error(`inbox insert wrote ${ids.length} of ${batch.length} rows`);
+      batch.forEach((b, i) => b.resolve(String(ids[i])));
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
   }
 
   /** Claims up to `limit` unprocessed rows, oldest first. */
@@ -67,6 +111,18 @@ export class InboxStore {
       `UPDATE webhook_inbox SET state = $2, note = $3, processed_at = CASE WHEN $2 = 'RECEIVED' THEN NULL ELSE now() END,
          claimed_by = NULL, claimed_at = NULL WHERE id = $1::bigint`,
       [id, state, note],
+    );
+  }
+
+  /** Ends processing of many rows in one statement. */
+  async finishMany(results: Array<{ id: string; state: Exclude<InboxState, "PROCESSING">; note: string | null }>): Promise<void> {
+    if (!results.length) return;
+    await this.db.query(
+      `UPDATE webhook_inbox AS w SET state = r.state, note = r.note,
+         processed_at = CASE WHEN r.state = 'RECEIVED' THEN NULL ELSE now() END, claimed_by = NULL, claimed_at = NULL
+       FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(id, state, note)
+       WHERE w.id = r.id`,
+      [results.map((r) => r.id), results.map((r) => r.state), results.map((r) => r.note)],
     );
   }
 

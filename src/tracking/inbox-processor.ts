@@ -8,7 +8,7 @@ import type { SupplierName } from "../../datasources/errors.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
-import type { InboxRow } from "../store/inbox-store.js";
+import type { InboxRow, InboxState } from "../store/inbox-store.js";
 import type { StopTracker } from "./stop-tracker.js";
 import type { VoidSubmission } from "./void-submission.js";
 import type { VoidTracker } from "./void-tracker.js";
@@ -29,23 +29,28 @@ const MAX_ATTEMPTS = 5;
 export class InboxProcessor {
   constructor(private readonly deps: InboxProcessorDeps) {}
 
-  /** Processes up to `limit` rows; returns how many it claimed. */
+  /** Processes up to `limit` rows; returns how many it claimed. Their outcomes are written in one statement. */
   async processBatch(owner: string, limit = 100, reclaimAfterMs = 60_000): Promise<number> {
     const rows = await this.deps.store.inbox.claim(owner, limit, reclaimAfterMs);
-    for (const row of rows) await this.processRow(row);
+    const results: Array<{ id: string; state: Exclude<InboxState, "PROCESSING">; note: string | null }> = [];
+    for (const row of rows) {
+      const [state, note = null] = await this.processRow(row);
+      results.push({ id: row.id, state, note });
+    }
+    await this.deps.store.inbox.finishMany(results);
     return rows.length;
   }
 
-  private async processRow(row: InboxRow): Promise<void> {
-    const { inbox } = this.deps.store;
+  /** Decides one row's outcome: its final inbox state and an optional note. */
+  private async processRow(row: InboxRow): Promise<[Exclude<InboxState, "PROCESSING">, string?]> {
     const supplier = row.supplier as SupplierName;
     const port = this.deps.registry.get(supplier)?.webhooks;
-    if (!port) return inbox.finish(row.id, "IGNORED", "no webhook support for this supplier");
+    if (!port) return ["IGNORED", "no webhook support for this supplier"];
     let hint;
     try {
       hint = port.interpret(typeof row.payload === "string" ? row.payload : JSON.stringify(row.payload));
     } catch (err) {
-      return inbox.finish(row.id, "FAILED", String(err));
+      return ["FAILED", String(err)];
     }
     try {
       if (hint.kind === "void") {
@@ -54,19 +59,19 @@ export class InboxProcessor {
           (await this.deps.submissions.settleFromWebhook(supplier, hint.orderNo, hint.voidCode));
         if (!known) {
           this.deps.log.info({ supplier, voidCode: hint.voidCode, inboxId: row.id }, "webhook for a void no tenant knows; kept in the inbox");
-          return inbox.finish(row.id, "UNKNOWN_VOID");
+          return ["UNKNOWN_VOID"];
         }
-        return inbox.finish(row.id, "PROCESSED");
+        return ["PROCESSED"];
       }
       if (hint.kind === "ticketed") {
         if (await this.deps.stops.hintTicketed(supplier, hint.orderNo)) this.deps.onStopHint();
-        return inbox.finish(row.id, "PROCESSED");
+        return ["PROCESSED"];
       }
-      return inbox.finish(row.id, "IGNORED", `type ${hint.type} is not tracked`);
+      return ["IGNORED", `type ${hint.type} is not tracked`];
     } catch (err) {
       const again = row.attempts < MAX_ATTEMPTS;
       this.deps.log.warn({ err: String(err), inboxId: row.id, retry: again }, "confirming a webhook failed");
-      return inbox.finish(row.id, again ? "RECEIVED" : "FAILED", String(err));
+      return [again ? "RECEIVED" : "FAILED", String(err)];
     }
   }
 }

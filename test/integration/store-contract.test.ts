@@ -155,6 +155,17 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect(await store.stops.pendingByOrder("ATRIP", key.orderNo)).toEqual([]);
   });
 
+  it.skipIf(skip)("webhook inbox: concurrent inserts are written together, each with its own id", async () => {
+    const tag = Math.random().toString(36).slice(2);
+    const ids = await Promise.all(Array.from({ length: 60 }, (_, i) => store.inbox.insert("ATRIP", "order.batch", { tag, i })));
+    expect(new Set(ids).size).toBe(60);
+    const claimed = await store.inbox.claim(`batch-${tag}`, 10_000, 60_000);
+    const byId = new Map(claimed.map((r) => [r.id, r.payload as { tag: string; i: number }]));
+    ids.forEach((id, i) => expect(byId.get(id)).toEqual({ tag, i }));
+    await store.inbox.finishMany(ids.map((id) => ({ id, state: "IGNORED" as const, note: null })));
+    expect((await store.inbox.countByState()).IGNORED).toBeGreaterThanOrEqual(60);
+  });
+
   it.skipIf(skip)("webhook inbox: durable rows, claimed once, reclaimed after a crash", async () => {
     const id = await store.inbox.insert("ATRIP", "order.void", { type: "order.void", data: { voidCode: "X" } });
     const [c1, c2] = await Promise.all([store.inbox.claim("i1", 100, 60_000), store.inbox.claim("i2", 100, 60_000)]);

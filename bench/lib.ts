@@ -1,0 +1,50 @@
+/** Shared bench plumbing: machine facts, result tables appended to bench/RESULTS.md, processes. */
+import { appendFileSync, existsSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+
+export const RESULTS = fileURLToPath(new URL("../../bench/RESULTS.md", import.meta.url));
+
+export function machineFacts(): string {
+  const cpu = cpus();
+  return `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${new Date().toISOString()}`;
+}
+
+/** Prints a markdown table and appends it, with the machine facts, to bench/RESULTS.md. */
+export function record(title: string, header: string[], rows: Array<Array<string | number>>, notes: string[] = []): void {
+  const table = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  const block = [`## ${title}`, "", `_${machineFacts()}_`, "", table, "", ...notes.map((n) => `- ${n}`), ""].join("\n");
+  console.log(`\n${block}`);
+  if (!existsSync(RESULTS)) writeFileSync(RESULTS, "# Benchmark results\n\nAppended by `npm run bench` and the scripts in bench/. Newest last.\n\n");
+  appendFileSync(RESULTS, `${block}\n`);
+}
+
+export interface LoadResult {
+  requestsPerSec: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** One autocannon run. */
+export async function load(opts: { url: string; body: string; headers?: Record<string, string>; connections: number; seconds: number }): Promise<LoadResult> {
+  const r = await autocannon({
+    url: opts.url,
+    method: "POST",
+    body: opts.body,
+    headers: { "content-type": "application/json", ...opts.headers },
+    connections: opts.connections,
+    duration: opts.seconds,
+  });
+  return {
+    requestsPerSec: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    ok: r["2xx"],
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+  };
+}

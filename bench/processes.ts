@@ -1,0 +1,49 @@
+/** Child processes for benches: the simulator and the built gateway, each on its own core's worth of scheduling. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+function waitFor(child: ChildProcess, pattern: RegExp, what: string): Promise<RegExpExecArray> {
+  let out = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${out}`)), 30_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = pattern.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+    child.once("exit", (code) => reject(new Error(`${what} exited with ${code}:\n${out}`)));
+  });
+}
+
+export async function startSim(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./sim-process.js", import.meta.url))], { stdio: ["ignore", "pipe", "pipe"] });
+  const m = await waitFor(child, /SIM (http:\/\/\S+)/, "simulator");
+  return { url: m[1], child };
+}
+
+/** Starts `node dist/src/main.js`; `nodeArgs` e.g. ["--cpu-prof"] to profile it. */
+export async function startGateway(env: Record<string, string>, nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess; sims: Record<string, string> }> {
+  const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL("../src/main.js", import.meta.url))], {
+    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  const m = await waitFor(child, /Gateway ready in \d+ ms: (http:\/\/\S+\/graphql)[\s\S]*\n\n/, "gateway");
+  const sims: Record<string, string> = {};
+  for (const s of out.matchAll(/^(\w+) simulator at (http:\/\/\S+)/gm)) sims[s[1]] = s[2];
+  return { url: m[1], child, sims };
+}
+
+export function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
