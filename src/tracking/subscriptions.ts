@@ -10,6 +10,7 @@ import type { PubSub } from "../pubsub/index.js";
 import { AsyncQueue } from "../pubsub/queue.js";
 import type { Store } from "../store/index.js";
 import type { VoidRecord } from "../store/void-store.js";
+import { Watchers } from "./watchers.js";
 import { stopTopics, voidEventPayload, voidTopics, type StopView, type VoidEventPayload } from "./topics.js";
 
 export interface SubscriptionDeps {
@@ -32,7 +33,11 @@ export class Subscriptions {
   /** Open subscriptions on this instance (metrics, tests). */
   active = 0;
 
-  constructor(private readonly deps: SubscriptionDeps) {}
+  private readonly watchers: Watchers;
+
+  constructor(private readonly deps: SubscriptionDeps) {
+    this.watchers = new Watchers(deps.store.voids, deps.watchedMs, deps.log);
+  }
 
   async voidEvents(tenant: string, f: VoidEventFilter): Promise<AsyncIterableIterator<VoidEventPayload>> {
     const voidCode = f.voidCode ?? undefined;
@@ -58,7 +63,7 @@ export class Subscriptions {
       if (holding) held.push(p);
       else if (!replayed.has(p.event.id)) queue.push(p);
     });
-    if (voidCode || orderNo) stopWatching = this.watch(tenant, { voidCode, orderNo });
+    if (voidCode || orderNo) stopWatching = this.watchers.add(tenant, voidCode ? { voidCode } : { orderNo });
     if (replaying) {
       this.replay(tenant, { voidCode, orderNo }, String(f.afterEventId), queue, replayed)
         .then(() => {
@@ -108,18 +113,5 @@ export class Subscriptions {
       if (page.length < REPLAY_PAGE) return;
       cursor = page[page.length - 1].id;
     }
-  }
-
-  /** Keeps the target's voids marked watched while the subscription lives. */
-  private watch(tenant: string, target: { voidCode?: string; orderNo?: string }): () => void {
-    const { watchedMs } = this.deps;
-    const beat = () =>
-      void this.deps.store.voids.watch(tenant, target, watchedMs * 3, watchedMs).catch((err: unknown) => {
-        this.deps.log.warn({ err: String(err) }, "could not mark a void watched");
-      });
-    beat();
-    const timer = setInterval(beat, watchedMs);
-    timer.unref();
-    return () => clearInterval(timer);
   }
 }

@@ -136,7 +136,7 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     await store.voids.record("t-w", d, "SUBMIT", new Date(), 3_600_000);
     const key = { tenant: "t-w", supplier: "ATRIP" as const, voidCode: d.voidCode };
     expect((await store.voids.get(key))?.watchedUntil).toBeNull();
-    await store.voids.watch("t-w", { voidCode: d.voidCode }, 30_000, 1_000);
+    await store.voids.watch("t-w", [d.voidCode], [], 30_000, 1_000);
     const r = await store.voids.get(key);
     expect(r!.nextPollAt!.getTime()).toBeLessThan(Date.now() + 5_000);
     expect(r!.watchedUntil!.getTime()).toBeGreaterThan(Date.now() + 20_000);
