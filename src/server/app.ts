@@ -23,6 +23,7 @@ import type { Logger } from "../logger.js";
 import { enterRequest } from "../request-context.js";
 import { makeFormatError } from "./format-error.js";
 import { limitRules, type QueryLimits } from "./limits.js";
+import { subscribeShared } from "./shared-execution.js";
 
 export interface ServerOptions {
   schema: GraphQLSchema;
@@ -85,6 +86,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         }
         return true;
       },
+      subscribe: subscribeShared,
       onClose: (ctx) => {
         clearTimeout(ctx.extra.expiry);
         if (ctx.extra.principal) services.metrics.socketClosed();
