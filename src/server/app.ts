@@ -12,7 +12,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express from "express";
-import { parse, specifiedRules, validate, type GraphQLSchema } from "graphql";
+import { getOperationAST, parse, specifiedRules, validate, type GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { GraphQLError } from "graphql";
@@ -65,7 +65,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const rules = limitRules(opts.limits);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
-  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null; expiry?: NodeJS.Timeout }>(
+  type Op = { name: string; started: number; outcome: string };
+  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null; expiry?: NodeJS.Timeout; ops?: Map<string, Op> }>(
     {
       schema,
       // A bad or missing credential closes the socket with 4403 (graphql-ws Forbidden).
@@ -103,6 +104,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         if (errors.length) return errors;
         const id = randomUUID();
         enterRequest(id);
+        const name = payload.operationName ?? getOperationAST(document, undefined)?.name?.value ?? "anonymous";
+        (ctx.extra.ops ??= new Map()).set(_id, { name, started: performance.now(), outcome: "OK" });
         return {
           schema,
           document,
@@ -111,9 +114,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           contextValue: contextFor(ctx.extra.principal ?? null, id),
         };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: (ctx, id, _payload, _args, result) => {
         if (!result.errors) return;
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+        const errors = result.errors.map((e) => formatError(e.toJSON(), e));
+        const op = ctx.extra.ops?.get(id);
+        if (op) op.outcome = String(errors[0]?.extensions?.code ?? "ERROR");
+        return { ...result, errors };
+      },
+      // Operations over the websocket count like HTTP ones (a subscription: its whole life).
+      onComplete: (ctx, id) => {
+        const op = ctx.extra.ops?.get(id);
+        if (!op) return;
+        ctx.extra.ops?.delete(id);
+        services.metrics.operation(op.name, op.outcome, (performance.now() - op.started) / 1000);
       },
     },
     wsServer,

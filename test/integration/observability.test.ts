@@ -1,7 +1,7 @@
 /** /metrics names and labels after traffic; /healthz and /readyz. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fresh } from "../helpers/atrip.js";
-import { wsClient } from "../helpers/clients.js";
+import { wsClient, wsRequest } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { gql, QUOTE, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
 import { collect } from "../helpers/subscribe.js";
@@ -29,11 +29,13 @@ describe("observability", () => {
       body: JSON.stringify({ cid: "c", type: "order.other", status: -1, data: {} }),
     });
     await fetch(`${base()}/webhooks/atrip/wrong-token-wrong-token`, { method: "POST", body: "{}" });
+    await wsRequest(client, "query OverWs { suppliers { supplier } }");
     const res = await fetch(`${base()}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
     for (const line of [
       'gateway_graphql_operations_total{operation="Q",outcome="OK"}',
+      'gateway_graphql_operations_total{operation="OverWs",outcome="OK"}',
       'gateway_graphql_operations_total{operation="Q",outcome="TICKET_ALREADY_USED"}',
       'gateway_graphql_operation_duration_seconds_bucket{le="0.1",operation="S",outcome="OK"}',
       'gateway_supplier_calls_total{supplier="ATRIP",operation="voidQuotation.do",outcome="OK"}',
