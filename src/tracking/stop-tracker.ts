@@ -11,6 +11,7 @@ import type { PubSub } from "../pubsub/index.js";
 import type { Store } from "../store/index.js";
 import type { StopKey, StopRecord } from "../store/stop-store.js";
 import { pollDelayMs, type PollPolicy } from "./schedule.js";
+import { KeyedLock } from "./keyed-lock.js";
 import { outcomeUnknown } from "./void-submission.js";
 import { stopTopics, stopView } from "./topics.js";
 
@@ -34,7 +35,13 @@ export class StopTracker {
    * Asks the supplier to stop issuance and records a PENDING stop. An order that already has
    * a stop request gets that record back and the supplier is not asked again.
    */
-  async request(tenant: string, supplier: SupplierName, orderNo: string): Promise<StopRecord> {
+  private readonly lock = new KeyedLock();
+
+  request(tenant: string, supplier: SupplierName, orderNo: string): Promise<StopRecord> {
+    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () => this.requestNow(tenant, supplier, orderNo));
+  }
+
+  private async requestNow(tenant: string, supplier: SupplierName, orderNo: string): Promise<StopRecord> {
     const key = { tenant, supplier, orderNo };
     const port = this.deps.registry.stopIssuance(supplier);
     const existing = await this.deps.store.stops.get(key);

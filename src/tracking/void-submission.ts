@@ -12,6 +12,7 @@ import type { VoidOrderData } from "../../datasources/model.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
 import type { VoidRecord } from "../store/void-store.js";
+import { KeyedLock } from "./keyed-lock.js";
 import type { VoidTracker } from "./void-tracker.js";
 
 /** Statuses after which a new void for the same order is legitimate. */
@@ -31,7 +32,14 @@ export class VoidSubmission {
     private readonly log: Logger,
   ) {}
 
-  async submit(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<VoidRecord> {
+  private readonly lock = new KeyedLock();
+
+  /** One submission per order at a time on this instance; the checks run again for the next. */
+  submit(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<VoidRecord> {
+    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () => this.submitNow(tenant, supplier, orderNo, voidOfferId));
+  }
+
+  private async submitNow(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<VoidRecord> {
     const port = this.registry.voids(supplier);
     const held = (await this.store.voids.byOrder(tenant, orderNo)).find((v) => v.supplier === supplier && !RESUBMITTABLE.has(v.status));
     if (held) {

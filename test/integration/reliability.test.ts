@@ -89,6 +89,23 @@ describe("never a second state-changing call", () => {
     expect(calls("void.do")).toBe(1);
   });
 
+  it("simultaneous submissions for one order (no key): one void.do, the rest VOID_ALREADY_SUBMITTED; one stopTicket.do", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    const sim = t.sandbox.atrip!.server;
+    sim.faults = { ...sim.faults, latencyMs: 200, operations: ["void.do", "stopTicket.do"] };
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo, {});
+    const results = await Promise.all(Array.from({ length: 5 }, () => gql(t!.url, SUBMIT, { orderNo, offer }, {})));
+    expect(results.filter((r) => !r.errors)).toHaveLength(1);
+    for (const r of results.filter((x) => x.errors)) expect(codeOf(r)).toBe("VOID_ALREADY_SUBMITTED");
+    expect(calls("void.do")).toBe(1);
+    const stopOrder = fresh("ATR-STOP-OK");
+    const STOP = `mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "${stopOrder}" }) { state } }`;
+    const stops = await Promise.all(Array.from({ length: 5 }, () => gql<{ stopTicketIssuance: { state: string } }>(t!.url, STOP, {}, {})));
+    for (const r of stops) expect(r.data?.stopTicketIssuance.state).toBe("PENDING");
+    expect(calls("stopTicket.do")).toBe(1);
+  });
+
   it("void.do timing out → SUPPLIER_OUTCOME_UNKNOWN; the next submission reconciles instead of resending, and the webhook settles it", async () => {
     t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000" });
     const sim = t.sandbox.atrip!.server;
