@@ -62,8 +62,7 @@ export const jsonInt = z
 
 /** A JSON number (or a decimal string) → an exact decimal string. */
 export const jsonDecimal = z
-  .union([jsonNumber.transform((n) => toPlainDecimal(n.text)), z.string().regex(DECIMAL_TEXT)])
-  .transform((s) => s);
+  .union([jsonNumber.transform((n) => toPlainDecimal(n.text)), z.string().regex(DECIMAL_TEXT)]);
 
 /** A 0/1 flag (or a boolean) → boolean. */
 export const jsonFlag = z.union([z.boolean(), jsonInt.refine((n) => n === 0 || n === 1, { message: "expected 0 or 1" }).transform((n) => n === 1)]);
@@ -73,19 +72,6 @@ export const optionalText = z
   .string()
   .nullish()
   .transform((s) => (s === undefined || s === null || s === "" ? null : s));
-
-/** Turns lossless-parsed data back into plain JSON values (JsonNumber → number), for storing raw payloads. */
-export function toPlainJson(value: unknown): unknown {
-  if (value instanceof JsonNumber) {
-    const n = Number(value.text);
-    return Number.isSafeInteger(n) || !Number.isInteger(n) ? n : value.text;
-  }
-  if (Array.isArray(value)) return value.map(toPlainJson);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlainJson(v)]));
-  }
-  return value;
-}
 
 /** The first problem of a zod failure, as "path: message". */
 export function describeZodError(err: z.ZodError): string {

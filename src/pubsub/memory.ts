@@ -26,9 +26,4 @@ export class MemoryPubSub implements PubSub {
   async close(): Promise<void> {
     this.topics.clear();
   }
-
-  /** Topics with at least one listener (for tests and metrics). */
-  get activeTopics(): number {
-    return this.topics.size;
-  }
 }

@@ -52,11 +52,6 @@ export class Poller {
     await this.running;
   }
 
-  /** True while a run is in progress (for tests). */
-  get busy(): boolean {
-    return this.running !== undefined;
-  }
-
   private arm(ms: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), ms);

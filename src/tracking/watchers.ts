@@ -53,11 +53,6 @@ export class Watchers {
     };
   }
 
-  /** Targets currently watched (tests, metrics). */
-  get size(): number {
-    return this.targets.size;
-  }
-
   private async beat(): Promise<void> {
     const byTenant = new Map<string, { codes: string[]; orders: string[] }>();
     for (const t of this.targets.values()) {
