@@ -50,6 +50,16 @@ export class UnsettledStore {
     return (await this.db.query<Row>("SELECT * FROM unsettled_submissions WHERE supplier = $1 AND operation = $2 AND order_no = $3", [supplier, operation, orderNo])).map(toUnsettled);
   }
 
+  /** Which of these orders have an unsettled submission of `operation`, any tenant. */
+  async waitingOrders(operation: string, orderNos: string[]): Promise<Set<string>> {
+    if (!orderNos.length) return new Set();
+    const rows = await this.db.query<{ order_no: string }>("SELECT DISTINCT order_no FROM unsettled_submissions WHERE operation = $1 AND order_no = ANY($2::text[])", [
+      operation,
+      orderNos,
+    ]);
+    return new Set(rows.map((r) => r.order_no));
+  }
+
   async settle(tenant: string, supplier: SupplierName, operation: string, orderNo: string): Promise<void> {
     await this.db.query("DELETE FROM unsettled_submissions WHERE tenant = $1 AND supplier = $2 AND operation = $3 AND order_no = $4", [tenant, supplier, operation, orderNo]);
   }

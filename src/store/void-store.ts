@@ -178,6 +178,13 @@ export class VoidStore {
     return (await this.db.query<VoidRow>("SELECT * FROM voids WHERE supplier = $1 AND void_code = $2", [supplier, voidCode])).map(toRecord);
   }
 
+  /** Which of these void codes any tenant tracks (one query for a batch of webhooks). */
+  async knownCodes(voidCodes: string[]): Promise<Set<string>> {
+    if (!voidCodes.length) return new Set();
+    const rows = await this.db.query<{ void_code: string }>("SELECT DISTINCT void_code FROM voids WHERE void_code = ANY($1::text[])", [voidCodes]);
+    return new Set(rows.map((r) => r.void_code));
+  }
+
   /**
    * Compare-and-set: moves the void from `from` to `data.status` and appends the event, in one
    * transaction. Returns null when the record was no longer at `from` (someone else won).
