@@ -3,7 +3,6 @@
  * reason, when TEST_DATABASE_URL / TEST_REDIS_URL are unset; .ci/run sets both).
  */
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { AtripSimulator } from "../../src/sandbox/atrip/server.js";
 import { API_KEYS, bearer, KEYS } from "../helpers/auth.js";
@@ -12,6 +11,7 @@ import { wsClient } from "../helpers/clients.js";
 import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
 import { startGatewayProcess, type GatewayProcess } from "../helpers/process.js";
 import { DATABASE_URL, REDIS_URL, skipReason } from "../helpers/store.js";
+import { freePort } from "../helpers/net.js";
 import { collect } from "../helpers/subscribe.js";
 
 const skip = !DATABASE_URL ? skipReason("scale-out", "TEST_DATABASE_URL") : !REDIS_URL ? skipReason("scale-out", "TEST_REDIS_URL") : false;
@@ -24,15 +24,6 @@ afterAll(async () => {
   await Promise.all(sims.map((s) => s.close()));
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function sharedEnv(sim: AtripSimulator, extra: Record<string, string>): Record<string, string> {
   return {

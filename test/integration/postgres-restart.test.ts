@@ -4,7 +4,6 @@
  * "accepted"), calls no supplier it could not record; when the store is back, tracking
  * resumes and every change is recorded and published exactly once.
  */
-import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { eventually, fresh } from "../helpers/atrip.js";
 import { wsClient } from "../helpers/clients.js";
@@ -12,6 +11,7 @@ import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { gql, QUOTE, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
 import { PrivatePostgres, privatePostgresUnavailable } from "../helpers/private-postgres.js";
 import { DATABASE_URL, postgresStore, skipReason } from "../helpers/store.js";
+import { freePort } from "../helpers/net.js";
 import { collect } from "../helpers/subscribe.js";
 
 const why = !DATABASE_URL ? "TEST_DATABASE_URL" : privatePostgresUnavailable();
@@ -29,15 +29,6 @@ afterAll(async () => {
   }
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(skip)("PostgreSQL restart", () => {
   it("refuses honestly while the store is away and resumes exactly-once tracking after", async () => {

@@ -12,6 +12,7 @@ import { wsClient } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
 import { REDIS_URL, skipReason } from "../helpers/store.js";
+import { freePort } from "../helpers/net.js";
 import { collect } from "../helpers/subscribe.js";
 
 const hasBinary = spawnSync("redis-server", ["--version"]).status === 0;
@@ -24,15 +25,6 @@ afterAll(async () => {
   redis?.kill("SIGKILL");
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
