@@ -20,15 +20,13 @@ export function SupplierId(): PropertyDecorator {
   };
 }
 
-@InputType({ description: "Ask a supplier to stop issuing the tickets of a paid order" })
-export class StopTicketIssuanceInput {
-  @Field(() => Supplier, { description: "The supplier of the order (ATRIP)" })
-  supplier!: Supplier;
-
-  @Field(() => String, { description: "The supplier's order number" })
-  @SupplierId()
-  orderNo!: string;
-
+/**
+ * The idempotencyKey of every mutation that changes supplier state (src/reliability/idempotency.ts).
+ * type-graphql copies its field into each input that extends it; unused on its own, it is
+ * not emitted in the schema.
+ */
+@InputType()
+export abstract class IdempotentInput {
   @Field(() => String, {
     nullable: true,
     description:
@@ -37,6 +35,16 @@ export class StopTicketIssuanceInput {
   @IsOptional()
   @SupplierId()
   idempotencyKey?: string | null;
+}
+
+@InputType({ description: "Ask a supplier to stop issuing the tickets of a paid order" })
+export class StopTicketIssuanceInput extends IdempotentInput {
+  @Field(() => Supplier, { description: "The supplier of the order (ATRIP)" })
+  supplier!: Supplier;
+
+  @Field(() => String, { description: "The supplier's order number" })
+  @SupplierId()
+  orderNo!: string;
 }
 
 @InputType({ description: "Ask what voiding a whole order would give back" })
@@ -50,7 +58,7 @@ export class VoidQuoteInput {
 }
 
 @InputType({ description: "Submit a void with the offer of the latest quote" })
-export class SubmitVoidInput {
+export class SubmitVoidInput extends IdempotentInput {
   @Field(() => Supplier, { description: "The supplier of the order (ATRIP)" })
   supplier!: Supplier;
 
@@ -61,15 +69,6 @@ export class SubmitVoidInput {
   @Field(() => String, { description: "voidOfferId of the latest voidQuote for this order" })
   @SupplierId()
   voidOfferId!: string;
-
-  @Field(() => String, {
-    nullable: true,
-    description:
-      "Makes the request safe to repeat: the first response under this key (per caller and operation) is returned again for the same input, for at least 24 hours. The same key with other input is IDEMPOTENCY_KEY_REUSED; while the first still runs, REQUEST_IN_PROGRESS.",
-  })
-  @IsOptional()
-  @SupplierId()
-  idempotencyKey?: string | null;
 }
 
 @ArgsType()
@@ -86,7 +85,7 @@ export class VoidOrderArgs {
 }
 
 @InputType({ description: "Cancel an order. ALITRIP needs orderNo and a subChannel (or the configured default); CTT needs orderNo, and takes passengerIds and reason." })
-export class CancelOrderInput {
+export class CancelOrderInput extends IdempotentInput {
   @Field(() => Supplier, { description: "ALITRIP or CTT" })
   supplier!: Supplier;
 
@@ -110,15 +109,6 @@ export class CancelOrderInput {
   @IsOptional()
   @Length(0, 200, { message: "must be at most 200 characters long" })
   reason?: string | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description:
-      "Makes the request safe to repeat: the first response under this key (per caller and operation) is returned again for the same input, for at least 24 hours. The same key with other input is IDEMPOTENCY_KEY_REUSED; while the first still runs, REQUEST_IN_PROGRESS.",
-  })
-  @IsOptional()
-  @SupplierId()
-  idempotencyKey?: string | null;
 }
 
 @ArgsType()
