@@ -163,7 +163,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
       await tracking.dispose();
       await pubsub.close();
       if (!deps.store) await store.close();
-      http.close();
+      await http.close();
     },
   };
 }

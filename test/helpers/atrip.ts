@@ -17,7 +17,7 @@ export async function startAtrip(options: Partial<AtripSimulatorOptions> = {}, t
     voids: adapter.voids!,
     stops: adapter.stopIssuance!,
     async close() {
-      http.close();
+      await http.close();
       await sim.close();
     },
   };

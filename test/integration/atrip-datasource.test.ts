@@ -160,7 +160,7 @@ describe("ATRIP datasource ↔ simulator", () => {
     const http = new SupplierHttp();
     const wrong = createAtripAdapter({ baseUrl: env.sim.url, clientId: CREDS.clientId, clientSecret: "wrong", timeoutMs: 1000 }, http, true);
     const err = await failure(wrong.voids!.quote("ATR-VOID-DEPOSIT"));
-    http.close();
+    await http.close();
     expect(err.code).toBe("SUPPLIER_AUTH_FAILED");
     expect(err.supplierCode).toBe("900");
   });
@@ -204,7 +204,7 @@ describe("ATRIP datasource ↔ simulator", () => {
       const http = new SupplierHttp();
       const dead = createAtripAdapter({ baseUrl: "http://127.0.0.1:9", ...CREDS, timeoutMs: 1000 }, http, false);
       const err = await failure(dead.voids!.submit("ATR-VOID-DEPOSIT", "v_x"));
-      http.close();
+      await http.close();
       expect(err).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: true });
     });
 

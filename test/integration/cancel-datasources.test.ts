@@ -23,7 +23,7 @@ beforeAll(async () => {
   ctt = await CttSimulator.start({ signKey: CTT_KEY });
 });
 afterAll(async () => {
-  http.close();
+  await http.close();
   await Promise.all([ali.close(), ctt.close()]);
 });
 afterEach(() => {

@@ -1,0 +1,119 @@
+/**
+ * The supplier transport (datasources/http.ts) against a real local HTTP server: reply
+ * decoding, size cap, timeouts that cover the body, keep-alive reuse, and never a resend.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import zlib from "node:zlib";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { SupplierError } from "../../datasources/errors.js";
+import { SupplierHttp, type HttpCall } from "../../datasources/http.js";
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+let handler: Handler = (_req, res) => res.end("{}");
+let requests = 0;
+let connections = 0;
+const server = http.createServer((req, res) => {
+  requests += 1;
+  req.resume();
+  req.on("end", () => handler(req, res));
+});
+server.on("connection", () => (connections += 1));
+const transport = new SupplierHttp();
+let base = "";
+
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await transport.close();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+afterEach(() => {
+  requests = 0;
+});
+
+function call(over: Partial<HttpCall> = {}): HttpCall {
+  return { supplier: "ATRIP", operation: "test.do", url: `${base}/test.do`, headers: { "Content-Type": "application/json" }, body: "{}", timeoutMs: 1000, changesState: false, ...over };
+}
+
+async function failure(p: Promise<unknown>): Promise<SupplierError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SupplierError);
+  return err as SupplierError;
+}
+
+const JSON_TEXT = '{"status":0,"msg":"成功","amount":1280.50}';
+
+describe("supplier HTTP transport", () => {
+  it.each([
+    ["gzip", zlib.gzipSync],
+    ["deflate", zlib.deflateSync],
+    ["br", zlib.brotliCompressSync],
+  ] as const)("decodes a %s reply", async (encoding, encode) => {
+    handler = (_req, res) => res.writeHead(200, { "Content-Encoding": encoding }).end(encode(Buffer.from(JSON_TEXT)));
+    expect((await transport.post(call())).text).toBe(JSON_TEXT);
+  });
+
+  it("decodes a large gzip reply (off the event loop) intact", async () => {
+    const big = JSON.stringify({ items: Array.from({ length: 40_000 }, (_, i) => `${i}-${Math.random()}`) });
+    handler = (_req, res) => res.writeHead(200, { "Content-Encoding": "gzip" }).end(zlib.gzipSync(big));
+    expect(zlib.gzipSync(big).length).toBeGreaterThan(64 * 1024);
+    expect((await transport.post(call())).text).toBe(big);
+  });
+
+  it("an unknown Content-Encoding is an unreadable reply, not garbage text", async () => {
+    handler = (_req, res) => res.writeHead(200, { "Content-Encoding": "zstd" }).end("xx");
+    const read = await failure(transport.post(call()));
+    expect(read.code).toBe("SUPPLIER_BAD_RESPONSE");
+    expect(read.message).toContain("zstd");
+    expect((await failure(transport.post(call({ changesState: true })))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+  });
+
+  it("a reply over 8 MiB is refused", async () => {
+    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(Buffer.alloc(9 * 1024 * 1024, 32));
+    expect((await failure(transport.post(call()))).code).toBe("SUPPLIER_BAD_RESPONSE");
+  });
+
+  it("the timeout covers a body that stalls after the headers", async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.write('{"status":');
+      setTimeout(() => res.end("0}"), 600).unref();
+    };
+    const read = await failure(transport.post(call({ timeoutMs: 200 })));
+    expect(read.code).toBe("SUPPLIER_TIMEOUT");
+    const write = await failure(transport.post(call({ timeoutMs: 200, changesState: true })));
+    expect(write.code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+  });
+
+  it("429 carries Retry-After as retryAfterSeconds", async () => {
+    handler = (_req, res) => res.writeHead(429, { "Retry-After": "7" }).end("slow down");
+    const err = await failure(transport.post(call()));
+    expect(err.code).toBe("SUPPLIER_RATE_LIMITED");
+    expect(err.extensions()).toMatchObject({ retryAfterSeconds: 7 });
+  });
+
+  it("reuses keep-alive connections", async () => {
+    handler = (_req, res) => res.end(JSON_TEXT);
+    await transport.post(call());
+    const before = connections;
+    for (let i = 0; i < 20; i++) await transport.post(call());
+    expect(connections).toBe(before);
+    expect(requests).toBe(21);
+  });
+
+  it("a state-changing call whose connection drops is sent once, never again", async () => {
+    handler = (req) => req.socket.destroy();
+    const err = await failure(transport.post(call({ changesState: true })));
+    expect(err.code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(requests).toBe(1);
+  });
+});
