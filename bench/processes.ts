@@ -26,14 +26,20 @@ export async function startSim(): Promise<{ url: string; child: ChildProcess }> 
   return { url: m[1], child };
 }
 
-/** Starts `node dist/src/main.js`; `nodeArgs` e.g. ["--cpu-prof"] to profile it. */
+/**
+ * Starts `node dist/src/main.js`; `nodeArgs` e.g. ["--cpu-prof"] to profile it. With
+ * BENCH_CPU_PROF=<dir> set, every gateway a bench starts writes a CPU profile there on exit;
+ * with BENCH_GW_STDERR=1 its stderr is passed through.
+ */
 export async function startGateway(env: Record<string, string>, nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess; sims: Record<string, string> }> {
-  const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL("../src/main.js", import.meta.url))], {
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, ...nodeArgs, fileURLToPath(new URL("../src/main.js", import.meta.url))], {
     env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
   child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => { if (process.env.BENCH_GW_STDERR) process.stderr.write(d); });
   const m = await waitFor(child, /Gateway ready in \d+ ms: (http:\/\/\S+\/graphql)[\s\S]*\n\n/, "gateway");
   const sims: Record<string, string> = {};
   for (const s of out.matchAll(/^(\w+) simulator at (http:\/\/\S+)/gm)) sims[s[1]] = s[2];

@@ -9,10 +9,10 @@ import { readFileSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient, type Client } from "graphql-ws";
-import WebSocket from "ws";
+import type { Client } from "graphql-ws";
 import { record } from "./lib.js";
 import { startGateway, stop } from "./processes.js";
+import { openSubscribers as openClients } from "./ws-clients.js";
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? "10000");
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
@@ -21,24 +21,8 @@ const gw = await startGateway({ DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench
 const wsUrl = gw.url.replace(/^http/, "ws");
 const pid = gw.child.pid!;
 
-async function openSubscribers(n: number, query: (i: number) => string, onEvent: (i: number) => void): Promise<Client[]> {
-  const clients: Client[] = [];
-  for (let start = 0; start < n; start += 250) {
-    await Promise.all(
-      Array.from({ length: Math.min(250, n - start) }, (_, k) => {
-        const i = start + k;
-        const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
-        clients.push(client);
-        return new Promise<void>((resolve) => {
-          client.on("connected", () => resolve());
-          client.subscribe({ query: query(i) }, { next: () => onEvent(i), error: () => undefined, complete: () => undefined });
-        });
-      }),
-    );
-  }
-  await new Promise((r) => setTimeout(r, 1000)); // let every subscribe message reach the gateway
-  return clients;
-}
+const openSubscribers = (n: number, query: (i: number) => string, onEvent: (i: number) => void): Promise<Client[]> =>
+  openClients(wsUrl, n, query, (i) => onEvent(i));
 
 const heapKb = async () => {
   const text = await (await fetch(gw.url.replace("/graphql", "/metrics"))).text();

@@ -75,6 +75,8 @@ export class SimServer {
   faults: Faults;
   /** The latest requests (at most 2000), for tests that check who asked what and when. */
   readonly recent: Array<{ operation: string; at: number; body: string }> = [];
+  /** Called for every supplier request (not admin routes), for benches that time who asked what. */
+  onRequest?: (r: { operation: string; at: number; body: string }) => void;
   /** The last request's operation and headers, for tests that check what a client sent. */
   lastRequest?: { operation: string; headers: http.IncomingHttpHeaders; body: string };
   private server?: http.Server;
@@ -142,7 +144,9 @@ export class SimServer {
     }
     const operation = this.operationOf(url);
     this.lastRequest = { operation, headers: req.headers, body: rawBody };
-    this.recent.push({ operation, at: Date.now(), body: rawBody });
+    const seen = { operation, at: Date.now(), body: rawBody };
+    this.recent.push(seen);
+    this.onRequest?.(seen);
     if (this.recent.length > 2000) this.recent.splice(0, this.recent.length - 2000);
     this.stats.total += 1;
     this.stats.byOperation[operation] = (this.stats.byOperation[operation] ?? 0) + 1;

@@ -46,6 +46,15 @@ export interface VoidEvent {
   occurredAt: Date;
 }
 
+/** One compare-and-set of transitionMany. */
+export interface TransitionItem {
+  key: VoidKey;
+  from: VoidStatusName;
+  data: VoidOrderData;
+  source: StatusSourceName;
+  nextPollInMs: number;
+}
+
 /** What to select events by; all given fields must match. */
 export interface EventFilter {
   supplier?: SupplierName;
@@ -88,6 +97,11 @@ const KEY = "tenant = $1 AND supplier = $2 AND void_code = $3";
 /** `now() + n ms`, computed by the database. */
 const inMs = (param: string) => `now() + make_interval(secs => ${param}::double precision / 1000)`;
 
+/** How byCodes keys its result. */
+export function codeKey(supplier: string, voidCode: string): string {
+  return `${supplier}:${voidCode}`;
+}
+
 function toRecord(r: VoidRow): VoidRecord {
   return {
     tenant: r.tenant,
@@ -122,11 +136,16 @@ function toEvent(r: EventRow): VoidEvent {
   };
 }
 
+/** The message an event carries: the supplier's message, else its cancel reason. */
+function eventMessage(data: VoidOrderData): string | null {
+  return data.message ?? data.cancelReason ?? null;
+}
+
 async function appendEvent(sql: Sql, rec: VoidRecord, previous: VoidStatusName | null, source: StatusSourceName): Promise<VoidEvent> {
   const rows = await sql.query<EventRow>(
     `INSERT INTO void_events (tenant, supplier, void_code, order_no, status, previous_status, is_final, source, message)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${EVENT_COLUMNS}`,
-    [rec.tenant, rec.supplier, rec.voidCode, rec.orderNo, rec.status, previous, rec.isFinal, source, rec.data.message ?? rec.data.cancelReason ?? null],
+    [rec.tenant, rec.supplier, rec.voidCode, rec.orderNo, rec.status, previous, rec.isFinal, source, eventMessage(rec.data)],
   );
   return toEvent(rows[0]);
 }
@@ -178,16 +197,29 @@ export class VoidStore {
     return (await this.db.query<VoidRow>("SELECT * FROM voids WHERE supplier = $1 AND void_code = $2", [supplier, voidCode])).map(toRecord);
   }
 
-  /** Which of these void codes any tenant tracks (one query for a batch of webhooks). */
-  async knownCodes(voidCodes: string[]): Promise<Set<string>> {
-    if (!voidCodes.length) return new Set();
-    const rows = await this.db.query<{ void_code: string }>("SELECT DISTINCT void_code FROM voids WHERE void_code = ANY($1::text[])", [voidCodes]);
-    return new Set(rows.map((r) => r.void_code));
+  /**
+   * Every tenant's records of these voids, keyed by `supplier:voidCode` (one query for a batch
+   * of webhooks; a void no tenant tracks has no entry).
+   */
+  async byCodes(voids: Array<{ supplier: SupplierName; voidCode: string }>): Promise<Map<string, VoidRecord[]>> {
+    const found = new Map<string, VoidRecord[]>();
+    if (!voids.length) return found;
+    const wanted = new Set(voids.map((v) => codeKey(v.supplier, v.voidCode)));
+    const rows = await this.db.query<VoidRow>("SELECT * FROM voids WHERE void_code = ANY($1::text[])", [[...new Set(voids.map((v) => v.voidCode))]]);
+    for (const row of rows) {
+      const k = codeKey(row.supplier, row.void_code);
+      if (!wanted.has(k)) continue;
+      const list = found.get(k);
+      if (list) list.push(toRecord(row));
+      else found.set(k, [toRecord(row)]);
+    }
+    return found;
   }
 
   /**
    * Compare-and-set: moves the void from `from` to `data.status` and appends the event, in one
-   * transaction. Returns null when the record was no longer at `from` (someone else won).
+   * statement (atomic on its own). Returns null when the record was no longer at `from`
+   * (someone else won).
    */
   async transition(
     key: VoidKey,
@@ -196,29 +228,88 @@ export class VoidStore {
     source: StatusSourceName,
     nextPollInMs: number,
   ): Promise<{ record: VoidRecord; event: VoidEvent } | null> {
-    return this.db.tx(async (sql) => {
-      const rows = await sql.query<VoidRow>(
-        `UPDATE voids SET status = $5, supplier_status = $6, is_final = $7, data = $8, updated_at = now(),
-           next_poll_at = CASE WHEN $7 THEN NULL ELSE ${inMs("$9")} END, poll_attempt = 0,
+    return (await this.transitionMany([{ key, from, data, source, nextPollInMs }]))[0];
+  }
+
+  /**
+   * transition() for many voids (distinct keys) in one statement, so a burst of changes costs
+   * one round trip and one commit. Results are in input order; null where the record was no
+   * longer at its `from`.
+   */
+  async transitionMany(items: TransitionItem[]): Promise<Array<{ record: VoidRecord; event: VoidEvent } | null>> {
+    if (!items.length) return [];
+    const rows = await this.db.query<VoidRow & { n: string | number; from_status: string; source: string; message: string | null; event_id: string; event_occurred_at: Date }>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bool[], $8::text[], $9::float8[], $10::text[], $11::text[])
+           WITH ORDINALITY AS u(tenant, supplier, void_code, from_status, status, supplier_status, is_final, data, next_ms, source, message, n)
+       ), moved AS (
+         UPDATE voids v SET status = u.status, supplier_status = u.supplier_status, is_final = u.is_final, data = u.data::jsonb, updated_at = now(),
+           next_poll_at = CASE WHEN u.is_final THEN NULL ELSE now() + make_interval(secs => u.next_ms / 1000) END, poll_attempt = 0,
            lease_owner = NULL, lease_expires_at = NULL
-         WHERE ${KEY} AND status = $4 AND NOT is_final RETURNING *`,
-        [key.tenant, key.supplier, key.voidCode, from, data.status, data.supplierStatus, data.isFinal, JSON.stringify(data), nextPollInMs],
-      );
-      if (rows.length === 0) return null;
-      const record = toRecord(rows[0]);
-      return { record, event: await appendEvent(sql, record, from, source) };
-    });
+         FROM input u
+         WHERE v.tenant = u.tenant AND v.supplier = u.supplier AND v.void_code = u.void_code AND v.status = u.from_status AND NOT v.is_final
+         RETURNING v.*, u.n, u.from_status, u.source, u.message
+       ), logged AS (
+         INSERT INTO void_events (tenant, supplier, void_code, order_no, status, previous_status, is_final, source, message)
+         SELECT tenant, supplier, void_code, order_no, status, from_status, is_final, source, message FROM moved ORDER BY n
+         RETURNING id::text AS event_id, occurred_at AS event_occurred_at, tenant AS e_tenant, supplier AS e_supplier, void_code AS e_void_code
+       )
+       SELECT moved.*, logged.event_id, logged.event_occurred_at
+         FROM moved JOIN logged ON logged.e_tenant = moved.tenant AND logged.e_supplier = moved.supplier AND logged.e_void_code = moved.void_code`,
+      [
+        items.map((i) => i.key.tenant),
+        items.map((i) => i.key.supplier),
+        items.map((i) => i.key.voidCode),
+        items.map((i) => i.from),
+        items.map((i) => i.data.status),
+        items.map((i) => i.data.supplierStatus),
+        items.map((i) => i.data.isFinal),
+        items.map((i) => JSON.stringify(i.data)),
+        items.map((i) => i.nextPollInMs),
+        items.map((i) => i.source),
+        items.map((i) => eventMessage(i.data)),
+      ],
+    );
+    const out: Array<{ record: VoidRecord; event: VoidEvent } | null> = items.map(() => null);
+    for (const row of rows) {
+      const event = toEvent({
+        id: row.event_id,
+        tenant: row.tenant,
+        supplier: row.supplier,
+        void_code: row.void_code,
+        order_no: row.order_no,
+        status: row.status,
+        previous_status: row.from_status,
+        is_final: row.is_final,
+        source: row.source,
+        message: row.message,
+        occurred_at: row.event_occurred_at,
+      });
+      out[Number(row.n) - 1] = { record: toRecord(row), event };
+    }
+    return out;
   }
 
   /** Same status, newer report: stores it (amounts, messages) without an event. */
   async touch(key: VoidKey, data: VoidOrderData): Promise<void> {
-    await this.db.query(`UPDATE voids SET data = $5, updated_at = now() WHERE ${KEY} AND status = $4 AND NOT is_final`, [
-      key.tenant,
-      key.supplier,
-      key.voidCode,
-      data.status,
-      JSON.stringify(data),
-    ]);
+    await this.touchMany([{ key, data }]);
+  }
+
+  /** touch() for many voids in one statement. */
+  async touchMany(items: Array<{ key: VoidKey; data: VoidOrderData }>): Promise<void> {
+    if (!items.length) return;
+    await this.db.query(
+      `UPDATE voids v SET data = u.data::jsonb, updated_at = now()
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(tenant, supplier, void_code, status, data)
+       WHERE v.tenant = u.tenant AND v.supplier = u.supplier AND v.void_code = u.void_code AND v.status = u.status AND NOT v.is_final`,
+      [
+        items.map((i) => i.key.tenant),
+        items.map((i) => i.key.supplier),
+        items.map((i) => i.key.voidCode),
+        items.map((i) => i.data.status),
+        items.map((i) => JSON.stringify(i.data)),
+      ],
+    );
   }
 
   /**
@@ -238,12 +329,30 @@ export class VoidStore {
     return rows.map(toRecord);
   }
 
-  /** Gives a lease back with the next poll time (when the poll brought no change). */
-  async release(key: VoidKey, owner: string, nextPollInMs: number, pollAttempt: number): Promise<void> {
+  /**
+   * Gives back the leases of a poll run whose polls brought no change, in one statement: each
+   * gets its next poll time and attempt count, and `report` (the supplier's latest report, same
+   * status) is stored as touch() would, if the status is still the one it reports.
+   */
+  async releaseMany(owner: string, items: Array<{ key: VoidKey; nextPollInMs: number; pollAttempt: number; report: VoidOrderData | null }>): Promise<void> {
+    if (!items.length) return;
     await this.db.query(
-      `UPDATE voids SET next_poll_at = ${inMs("$5")}, poll_attempt = $6, lease_owner = NULL, lease_expires_at = NULL
-       WHERE ${KEY} AND lease_owner = $4 AND NOT is_final`,
-      [key.tenant, key.supplier, key.voidCode, owner, nextPollInMs, pollAttempt],
+      `UPDATE voids v SET next_poll_at = now() + make_interval(secs => u.next_ms / 1000), poll_attempt = u.attempt,
+         lease_owner = NULL, lease_expires_at = NULL,
+         data = CASE WHEN u.status = v.status THEN u.report::jsonb ELSE v.data END,
+         updated_at = CASE WHEN u.status = v.status THEN now() ELSE v.updated_at END
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::int[], $7::text[], $8::text[]) AS u(tenant, supplier, void_code, next_ms, attempt, status, report)
+       WHERE v.tenant = u.tenant AND v.supplier = u.supplier AND v.void_code = u.void_code AND v.lease_owner = $1 AND NOT v.is_final`,
+      [
+        owner,
+        items.map((i) => i.key.tenant),
+        items.map((i) => i.key.supplier),
+        items.map((i) => i.key.voidCode),
+        items.map((i) => i.nextPollInMs),
+        items.map((i) => i.pollAttempt),
+        items.map((i) => i.report?.status ?? null),
+        items.map((i) => (i.report ? JSON.stringify(i.report) : null)),
+      ],
     );
   }
 

@@ -11,7 +11,7 @@ import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { PubSub } from "../pubsub/index.js";
 import type { Store } from "../store/index.js";
-import type { StatusSourceName, VoidEvent, VoidKey, VoidRecord } from "../store/void-store.js";
+import { codeKey, type StatusSourceName, type VoidEvent, type VoidKey, type VoidRecord } from "../store/void-store.js";
 import { pollDelayMs, type PollPolicy } from "./schedule.js";
 import { voidEventPayload, voidTopics } from "./topics.js";
 
@@ -110,49 +110,104 @@ export class VoidTracker {
   }
 
   /**
-   * A webhook said a void changed: ask the supplier and record what it says. Returns false when
-   * no tenant knows the void (the inbox keeps it; nothing is published).
+   * Webhooks said these voids (distinct) changed: asks each supplier once per open void, side
+   * by side, and records what they say, the batch's changes in one statement. `records` are
+   * the voids' records as a batch lookup found them; they may be stale, which the
+   * compare-and-set absorbs. Returns the error of each void (by codeKey) that could not be
+   * confirmed; the others are done.
    */
-  async confirmWebhook(supplier: SupplierName, voidCode: string): Promise<boolean> {
-    const records = await this.deps.store.voids.byCode(supplier, voidCode);
-    if (records.length === 0) return false;
-    const open = records.filter((r) => !r.isFinal);
-    if (open.length === 0) return true;
-    const data = await this.ask(supplier, voidCode);
-    for (const r of open) await this.observe(r, data, "WEBHOOK");
-    return true;
+  async confirmWebhooks(voids: Array<{ supplier: SupplierName; voidCode: string; records: VoidRecord[] }>, concurrency = 16): Promise<Map<string, unknown>> {
+    const failed = new Map<string, unknown>();
+    const reports: Array<{ records: VoidRecord[]; data: VoidOrderData | null }> = [];
+    const open = voids.filter((v) => v.records.some((r) => !r.isFinal));
+    let next = 0;
+    const worker = async () => {
+      while (next < open.length) {
+        const v = open[next++];
+        try {
+          reports.push({ records: v.records.filter((r) => !r.isFinal), data: await this.ask(v.supplier, v.voidCode) });
+        } catch (err) {
+          failed.set(codeKey(v.supplier, v.voidCode), err);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, open.length) }, worker));
+    await this.recordReports(reports, "WEBHOOK");
+    return failed;
   }
 
-  /** One poll run: leases due voids, asks their suppliers, records, reschedules. */
+  /**
+   * observe() for many reports at once: same-status reports stored in one statement, forward
+   * changes made in another and published; a change someone else got to first goes through
+   * observe() again from the record as it now stands.
+   */
+  private async recordReports(reports: Array<{ records: VoidRecord[]; data: VoidOrderData | null }>, source: StatusSourceName): Promise<void> {
+    const touches: Array<{ key: VoidKey; data: VoidOrderData }> = [];
+    const moves: Array<{ record: VoidRecord; data: VoidOrderData }> = [];
+    for (const { records, data } of reports) {
+      if (!data) continue;
+      for (const r of records) {
+        if (data.status === r.status) touches.push({ key: keyOf(r), data });
+        else if (VOID_STATUS_RANK[data.status] > VOID_STATUS_RANK[r.status]) moves.push({ record: r, data });
+      }
+    }
+    await this.deps.store.voids.touchMany(touches);
+    const results = await this.deps.store.voids.transitionMany(
+      moves.map(({ record, data }) => ({ key: keyOf(record), from: record.status, data, source, nextPollInMs: pollDelayMs(this.deps.policy, 0, isWatched(record)) })),
+    );
+    for (const [i, res] of results.entries()) {
+      if (res) {
+        await this.publish(res.event, res.record);
+        continue;
+      }
+      const now = await this.deps.store.voids.get(keyOf(moves[i].record));
+      if (now) await this.observe(now, moves[i].data, source);
+    }
+  }
+
+  /**
+   * One poll run: leases due voids, asks their suppliers, records changes, reschedules. The
+   * voids whose poll brought no change get their leases back in one statement at the end.
+   */
   async pollDue(owner: string, limit: number, leaseMs: number, concurrency = 16): Promise<number> {
     const due = await this.deps.store.voids.leaseDue(owner, limit, leaseMs);
+    const unchanged: Array<{ key: VoidKey; nextPollInMs: number; pollAttempt: number; report: VoidOrderData | null }> = [];
     let next = 0;
     const worker = async () => {
       while (next < due.length) {
         const r = due[next++];
-        await this.pollOne(owner, r);
+        const report = await this.pollOne(r);
+        if (report !== undefined) {
+          unchanged.push({ key: keyOf(r), nextPollInMs: pollDelayMs(this.deps.policy, r.pollAttempt + 1, isWatched(r)), pollAttempt: r.pollAttempt + 1, report });
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+    await this.deps.store.voids.releaseMany(owner, unchanged);
     return due.length;
   }
 
-  private async pollOne(owner: string, r: VoidRecord): Promise<void> {
-    const key = keyOf(r);
+  /**
+   * Polls one leased void. A change is recorded (which releases the lease and resets the
+   * schedule) and undefined returned; otherwise the lease is the caller's to give back, with
+   * the report to store (null when there is none: the call failed or the supplier has no such void).
+   */
+  private async pollOne(r: VoidRecord): Promise<VoidOrderData | null | undefined> {
     let data: VoidOrderData | null;
     try {
       data = await this.ask(r.supplier, r.voidCode);
     } catch (err) {
       this.deps.log.warn({ err: String(err), voidCode: r.voidCode, supplier: r.supplier }, "poll failed; will try again");
-      await this.deps.store.voids.release(key, owner, pollDelayMs(this.deps.policy, r.pollAttempt + 1, isWatched(r)), r.pollAttempt + 1);
-      return;
+      return null;
     }
-    if (!data) this.deps.log.warn({ voidCode: r.voidCode, supplier: r.supplier }, "supplier does not know a tracked void");
+    if (!data) {
+      this.deps.log.warn({ voidCode: r.voidCode, supplier: r.supplier }, "supplier does not know a tracked void");
+      return null;
+    }
+    if (data.status === r.status) return data;
     const after = await this.observe(r, data, "POLL");
-    // A change released the lease and reset the schedule; otherwise back off.
-    if (after.status === r.status && !after.isFinal) {
-      await this.deps.store.voids.release(key, owner, pollDelayMs(this.deps.policy, r.pollAttempt + 1, isWatched(r)), r.pollAttempt + 1);
-    }
+    // A backward report, or a change someone else recorded first that left it where it was.
+    return after.status === r.status && !after.isFinal ? null : undefined;
   }
 
   /**

@@ -2,7 +2,8 @@
  * Which voids this instance's subscribers watch. A void someone subscribed to (by voidCode or
  * orderNo) is polled at least every VOID_POLL_WATCHED_MS; the mark lives in the store so any
  * instance's poller honours it. Marks are refreshed by one statement per tenant per interval,
- * not one per subscription, so 10,000 subscribers cost a handful of queries.
+ * not one per subscription, so 10,000 subscribers cost a handful of queries; new targets are
+ * marked at once, those that arrive while a mark is being written together in the next one.
  */
 import type { Logger } from "../logger.js";
 import type { VoidStore } from "../store/void-store.js";
@@ -17,6 +18,9 @@ interface Target {
 export class Watchers {
   private readonly targets = new Map<string, Target>();
   private timer?: NodeJS.Timeout;
+  /** New targets not marked yet, by tenant. */
+  private pending = new Map<string, { codes: string[]; orders: string[] }>();
+  private flushing?: Promise<void>;
 
   constructor(
     private readonly voids: VoidStore,
@@ -34,7 +38,7 @@ export class Watchers {
     else {
       this.targets.set(key, { tenant, kind, value, count: 1 });
       // New targets are marked at once, so their next poll is pulled forward now.
-      void this.mark(tenant, kind === "code" ? [value] : [], kind === "order" ? [value] : []);
+      this.markSoon(tenant, kind, value);
     }
     if (!this.timer) {
       this.timer = setInterval(() => void this.beat(), this.watchedMs);
@@ -51,6 +55,24 @@ export class Watchers {
         this.timer = undefined;
       }
     };
+  }
+
+  private markSoon(tenant: string, kind: Target["kind"], value: string): void {
+    let g = this.pending.get(tenant);
+    if (!g) this.pending.set(tenant, (g = { codes: [], orders: [] }));
+    (kind === "code" ? g.codes : g.orders).push(value);
+    this.flushing ??= this.flush();
+  }
+
+  /** Writes pending marks, one statement per tenant, until none are left. */
+  private async flush(): Promise<void> {
+    await new Promise((r) => setImmediate(r)); // gather the targets added in this turn
+    while (this.pending.size) {
+      const batch = this.pending;
+      this.pending = new Map();
+      for (const [tenant, g] of batch) await this.mark(tenant, g.codes, g.orders);
+    }
+    this.flushing = undefined;
   }
 
   private async beat(): Promise<void> {

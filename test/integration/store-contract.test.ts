@@ -125,10 +125,73 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect(mine(await store.voids.leaseDue("survivor", 100, 60_000))).toContain(extra.voidCode);
     // Released with a later poll: not due any more.
     const key = { tenant, supplier: "ATRIP" as const, voidCode: extra.voidCode };
-    await store.voids.release(key, "survivor", 3_600_000, 3);
+    await store.voids.releaseMany("survivor", [{ key, nextPollInMs: 3_600_000, pollAttempt: 3, report: null }]);
     expect((await store.voids.get(key))?.pollAttempt).toBe(3);
     expect(mine(await store.voids.leaseDue("z", 100, 60_000))).not.toContain(extra.voidCode);
     await store.voids.releaseAll("owner-x");
+  });
+
+  it.skipIf(skip)("a poll run's leases come back in one statement: only the owner's, the report only if the status still matches", async () => {
+    const tenant = `t-rel-${Math.random()}`;
+    const [same, moved, other] = [voidData(), voidData(), voidData()];
+    for (const d of [same, moved, other]) await store.voids.record(tenant, d, "SUBMIT", new Date(), 0);
+    const leased = (await store.voids.leaseDue("runner", 1000, 60_000)).filter((r) => r.tenant === tenant);
+    expect(leased).toHaveLength(3);
+    const key = (d: VoidOrderData) => ({ tenant, supplier: "ATRIP" as const, voidCode: d.voidCode });
+    // While the run polled, a webhook moved one void on (which also drops the lease).
+    await store.voids.transition(key(moved), "SUPPLIER_PROCESSING", { ...moved, status: "AIRLINE_PROCESSING", supplierStatus: 1 }, "WEBHOOK", 60_000);
+    await store.voids.releaseMany("someone-else", [{ key: key(other), nextPollInMs: 3_600_000, pollAttempt: 9, report: null }]);
+    await store.voids.releaseMany("runner", [
+      { key: key(same), nextPollInMs: 3_600_000, pollAttempt: 1, report: { ...same, message: "still with the airline" } },
+      { key: key(moved), nextPollInMs: 3_600_000, pollAttempt: 1, report: { ...moved, message: "stale" } },
+    ]);
+    const s = await store.voids.get(key(same));
+    expect(s).toMatchObject({ pollAttempt: 1, status: "SUPPLIER_PROCESSING" });
+    expect(s!.data.message).toBe("still with the airline");
+    expect(s!.nextPollAt!.getTime()).toBeGreaterThan(Date.now() + 3_000_000);
+    const m = await store.voids.get(key(moved));
+    expect(m).toMatchObject({ status: "AIRLINE_PROCESSING", pollAttempt: 0 });
+    expect(m!.data.message).toBeNull();
+    expect((await store.voids.get(key(other)))?.pollAttempt).toBe(0);
+    // Not leased by "someone-else", so still held by the runner and not due for anyone else.
+    expect((await store.voids.leaseDue("z", 1000, 60_000)).map((r) => r.voidCode)).not.toContain(other.voidCode);
+  });
+
+  it.skipIf(skip)("transitionMany: one statement for many voids; results in input order, null where the status had moved on", async () => {
+    const tenant = `t-tm-${Math.random()}`;
+    const ds = [voidData(), voidData(), voidData()];
+    for (const d of ds) await store.voids.record(tenant, d, "SUBMIT", new Date(), 60_000);
+    const key = (d: VoidOrderData) => ({ tenant, supplier: "ATRIP" as const, voidCode: d.voidCode });
+    await store.voids.transition(key(ds[1]), "SUPPLIER_PROCESSING", { ...ds[1], status: "AIRLINE_PROCESSING" }, "POLL", 60_000);
+    const results = await store.voids.transitionMany(
+      ds.map((d, i) => ({
+        key: key(d),
+        from: "SUPPLIER_PROCESSING" as const,
+        data: { ...d, status: i === 2 ? ("REFUNDED" as const) : ("AIRLINE_PROCESSING" as const), isFinal: i === 2, message: `m${i}` },
+        source: "WEBHOOK" as const,
+        nextPollInMs: 60_000,
+      })),
+    );
+    expect(results[1]).toBeNull();
+    expect(results[0]?.event).toMatchObject({ voidCode: ds[0].voidCode, previousStatus: "SUPPLIER_PROCESSING", status: "AIRLINE_PROCESSING", source: "WEBHOOK", message: "m0", isFinal: false });
+    expect(results[2]?.event).toMatchObject({ voidCode: ds[2].voidCode, status: "REFUNDED", isFinal: true });
+    expect(results[2]?.record).toMatchObject({ status: "REFUNDED", isFinal: true, nextPollAt: null });
+    expect(BigInt(results[2]!.event.id)).toBeGreaterThan(BigInt(results[0]!.event.id));
+    expect((await store.voids.history(key(ds[0]))).map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING"]);
+    expect((await store.voids.history(key(ds[1]))).map((e) => e.source)).toEqual(["SUBMIT", "POLL"]);
+    expect(await store.voids.transitionMany([])).toEqual([]);
+  });
+
+  it.skipIf(skip)("byCodes finds every tenant's record of a batch's voids, by supplier and code", async () => {
+    const d = voidData();
+    await store.voids.record(`t-bc-${Math.random()}`, d, "SUBMIT", new Date(), 60_000);
+    const found = await store.voids.byCodes([
+      { supplier: "ATRIP", voidCode: d.voidCode },
+      { supplier: "ALITRIP", voidCode: d.voidCode },
+      { supplier: "ATRIP", voidCode: "no-such-void" },
+    ]);
+    expect([...found.keys()]).toEqual([`ATRIP:${d.voidCode}`]);
+    expect(found.get(`ATRIP:${d.voidCode}`)?.[0]).toMatchObject({ orderNo: d.orderNo, status: "SUPPLIER_PROCESSING" });
   });
 
   it.skipIf(skip)("watch pulls the next poll forward and marks the void watched", async () => {

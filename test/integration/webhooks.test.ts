@@ -104,4 +104,20 @@ describe("webhook intake", () => {
       ["AIRLINE_PROCESSING", "WEBHOOK"],
     ]);
   });
+
+  it("a burst for many voids, each sent three times, is confirmed side by side: every change recorded once", async () => {
+    const orders = Array.from({ length: 30 }, () => fresh("ATR-VOID-VCC"));
+    const codes = await Promise.all(orders.map((o) => quoteAndSubmit(t.url, o)));
+    t.sandbox.atrip!.clock.advance(61_000);
+    const bodies = orders.flatMap((orderNo, i) => Array.from({ length: 3 }, () => envelope({ orderNo, voidCode: codes[i], voidStatus: 1, message: "" })));
+    const replies = await Promise.all(bodies.map((b) => post(hook, b)));
+    expect(replies.map((r) => r.status)).toEqual(bodies.map(() => 200));
+    await settled();
+    for (const voidCode of codes) {
+      expect((await history(voidCode)).map((e) => [e.status, e.source])).toEqual([
+        ["SUPPLIER_PROCESSING", "SUBMIT"],
+        ["AIRLINE_PROCESSING", "WEBHOOK"],
+      ]);
+    }
+  });
 });

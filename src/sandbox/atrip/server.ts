@@ -4,6 +4,7 @@
  * calls) with the demo orders of ./orders.ts, a scalable clock, webhooks to the URL registered
  * with updateWebhookURL.do, and the fault knobs of ../http-kit.ts.
  */
+import { request } from "undici";
 import { SimClock } from "../clock.js";
 import { SimServer, type Faults, type SimReply, type SimRequest } from "../http-kit.js";
 import { AtripSimState, DEFAULT_TIMING, type AtripSimTiming } from "./state.js";
@@ -107,13 +108,13 @@ export class AtripSimulator {
       return;
     }
     try {
-      const res = await fetch(url, {
+      const res = await request(url, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ cid: this.options.clientId, type, status: -1, data }),
       });
-      await res.arrayBuffer();
-      this.server.count(res.ok ? "webhook.sent" : "webhook.refused");
+      await res.body.dump();
+      this.server.count(res.statusCode >= 200 && res.statusCode < 300 ? "webhook.sent" : "webhook.refused");
     } catch {
       this.server.count("webhook.failed");
     }

@@ -187,14 +187,27 @@ export class AtripSimState {
   private scheduleVoidWebhooks(v: SimVoid): void {
     const path = v.order.voidPath ?? [0];
     path.forEach((status, i) => {
-      this.later(i * this.timing.voidStepMs, () =>
-        this.webhook("order.void", {
-          orderNo: v.orderNo,
-          voidCode: v.voidCode,
-          voidStatus: status,
-          message: status === 4 ? (v.order.cancelReason ?? "") : "",
-        }),
-      );
+      this.later(i * this.timing.voidStepMs, () => this.voidWebhook(v, status));
+    });
+  }
+
+  /**
+   * Sends the order.void webhook for a void's status now, as ATRIP does on a change (benches
+   * use it with clock.advance to drive changes at a chosen rate). False for an unknown void.
+   */
+  announceVoid(voidCode: string): boolean {
+    const v = this.voids.get(voidCode);
+    if (!v) return false;
+    this.voidWebhook(v, this.voidStatus(v));
+    return true;
+  }
+
+  private voidWebhook(v: SimVoid, status: number): void {
+    this.webhook("order.void", {
+      orderNo: v.orderNo,
+      voidCode: v.voidCode,
+      voidStatus: status,
+      message: status === 4 ? (v.order.cancelReason ?? "") : "",
     });
   }
 

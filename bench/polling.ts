@@ -1,0 +1,164 @@
+/**
+ * Polling: N open voids (BENCH_OPEN_VOIDS, default 10,000) and 1,000 final ones tracked by one
+ * gateway process, with webhooks off so polling is the only source. The ATRIP simulator runs in
+ * this process and times every queryVoidOrders.do per voidCode. Checks, over
+ * BENCH_POLL_SECONDS (default 180):
+ *  - calls per minute against what the schedule (VOID_POLL_MIN_MS doubling to VOID_POLL_MAX_MS,
+ *    up to 10 % early jitter) predicts from each void's submission time;
+ *  - every interval between two polls of one void against its scheduled delay;
+ *  - zero calls for final voids.
+ * The schedule is compressed (10 s doubling to 40 s instead of 1 min to 30 min) so a few minutes
+ * cover several back-off steps; the code path is the same.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { request } from "undici";
+import { AtripSimulator } from "../src/sandbox/atrip/server.js";
+import { record } from "./lib.js";
+import { startGateway, stop } from "./processes.js";
+
+const OPEN = Number(process.env.BENCH_OPEN_VOIDS ?? "10000");
+const FINAL = 1000;
+const windowS = Number(process.env.BENCH_POLL_SECONDS ?? "180");
+const MIN_MS = 10_000;
+const MAX_MS = 40_000;
+const TICK_MS = 1000;
+const KEY = "bench-api-key-0123456789";
+const VOID_STEP_MS = 60_000;
+
+// Simulated time at 1/1000 of real time: a void stays at its first status for 60,000 s unless
+// the bench moves the clock on.
+const sim = await AtripSimulator.start({ clientId: "bench-client", clientSecret: "bench-secret", timeScale: 0.001, timing: { voidStepMs: VOID_STEP_MS } });
+const polls = new Map<string, number[]>();
+sim.server.onRequest = (r) => {
+  if (r.operation !== "queryVoidOrders.do") return;
+  const code = (JSON.parse(r.body) as { voidCode: string }).voidCode;
+  const list = polls.get(code) ?? [];
+  list.push(r.at);
+  polls.set(code, list);
+};
+const gw = await startGateway({
+  ATRIP_BASE_URL: sim.url,
+  ATRIP_CLIENT_ID: "bench-client",
+  ATRIP_CLIENT_SECRET: "bench-secret",
+  API_KEYS: JSON.stringify([{ key: KEY, tenant: "bench", scopes: ["read", "write"] }]),
+  DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-poll-")), "data"),
+  VOID_POLL_MIN_MS: String(MIN_MS),
+  VOID_POLL_MAX_MS: String(MAX_MS),
+  SCHEDULER_TICK_MS: String(TICK_MS),
+});
+
+async function gql<T>(query: string): Promise<T> {
+  const res = await request(gw.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.body.json()) as { data?: T; errors?: Array<{ message: string }> };
+  if (!body.data || body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+/** Quotes and submits a void for a fresh copy of ATR-VOID-DEPOSIT; returns its voidCode and when the reply came. */
+async function submit(suffix: string): Promise<{ voidCode: string; at: number }> {
+  const orderNo = `ATR-VOID-DEPOSIT-${suffix}`;
+  const q = await gql<{ voidQuote: { voidOfferId: string } }>(`mutation { voidQuote(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { voidOfferId } }`);
+  const s = await gql<{ submitVoid: { voidCode: string } }>(
+    `mutation { submitVoid(input: { supplier: ATRIP, orderNo: "${orderNo}", voidOfferId: "${q.voidQuote.voidOfferId}" }) { voidCode } }`,
+  );
+  return { voidCode: s.submitVoid.voidCode, at: Date.now() };
+}
+
+async function inParallel<T>(n: number, width: number, job: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array<T>(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await job(i);
+      }
+    }),
+  );
+  return out;
+}
+
+/** The poll times the schedule predicts after a submission at `s`, up to `until`, with the mean jitter. */
+function predicted(s: number, until: number): number[] {
+  const out: number[] = [];
+  let t = s;
+  for (let attempt = 0; ; attempt++) {
+    t += Math.min(MAX_MS, MIN_MS * 2 ** attempt) * 0.95;
+    if (t > until) return out;
+    out.push(t);
+  }
+}
+
+try {
+  // 1. Final voids: submitted, then the simulator's clock moves past their last step and a
+  //    refresh records the final status in the gateway.
+  const final = await inParallel(FINAL, 32, (i) => submit(`final${i}`));
+  sim.clock.advance(10 * VOID_STEP_MS);
+  const statuses = await inParallel(FINAL, 32, (i) =>
+    gql<{ voidOrder: { isFinal: boolean } }>(`{ voidOrder(supplier: ATRIP, voidCode: "${final[i].voidCode}", refresh: true) { isFinal } }`),
+  );
+  const notFinal = statuses.filter((s) => !s.voidOrder.isFinal).length;
+  if (notFinal > 0) throw new Error(`${notFinal} of the final voids are not final in the gateway`);
+  const finalSince = Date.now();
+
+  // 2. Open voids: they stay at their first status (0) for the whole run.
+  const createStart = Date.now();
+  const open = await inParallel(OPEN, 32, (i) => submit(`open${i}`));
+  const createEnd = Date.now();
+
+  // 3. Measure: from the end of creation for windowS seconds.
+  const windowStart = createEnd;
+  const windowEnd = windowStart + windowS * 1000;
+  await new Promise((r) => setTimeout(r, windowEnd - Date.now() + 200));
+
+  let actual = 0;
+  let expected = 0;
+  let intervals = 0;
+  let early = 0;
+  let late = 0;
+  let maxLateMs = 0;
+  const slackMs = TICK_MS + 2000;
+  for (const v of open) {
+    const times = (polls.get(v.voidCode) ?? []).filter((t) => t <= windowEnd);
+    actual += times.filter((t) => t >= windowStart).length;
+    expected += predicted(v.at, windowEnd).filter((t) => t >= windowStart).length;
+    let prev = v.at;
+    times.forEach((t, attempt) => {
+      const due = Math.min(MAX_MS, MIN_MS * 2 ** attempt);
+      const gap = t - prev;
+      intervals += 1;
+      if (gap < due * 0.9 - 100) early += 1;
+      if (gap > due + slackMs) late += 1;
+      maxLateMs = Math.max(maxLateMs, gap - due);
+      prev = t;
+    });
+  }
+  const finalCalls = final.reduce((n, v) => n + (polls.get(v.voidCode) ?? []).filter((t) => t > finalSince).length, 0);
+  const perMin = (n: number) => ((n / windowS) * 60).toFixed(0);
+  const ratio = actual / expected;
+  record(
+    `polling: ${OPEN} open voids and ${FINAL} final ones, ${windowS} s`,
+    ["measure", "value", "target"],
+    [
+      ["open voids created (quote + submit through the gateway)", `${OPEN} in ${((createEnd - createStart) / 1000).toFixed(0)} s`, ""],
+      ["queryVoidOrders.do calls per minute: measured / schedule predicts", `${perMin(actual)} / ${perMin(expected)} (ratio ${ratio.toFixed(3)})`, `match: ${Math.abs(ratio - 1) <= 0.05 ? "met (within 5 %)" : "NOT met"}`],
+      ["intervals between polls of one void", `${intervals} checked: ${early} early, ${late} late`, "none early (< 90 % of the delay), none later than the delay + 3 s"],
+      ["latest poll relative to its scheduled delay", `+${(maxLateMs / 1000).toFixed(2)} s`, "≤ 1 s tick + 2 s"],
+      ["calls for final voids", String(finalCalls), `0: ${finalCalls === 0 ? "met" : "NOT met"}`],
+    ],
+    [
+      `schedule: first poll ${MIN_MS / 1000} s after submission, doubling to ${MAX_MS / 1000} s, up to 10 % early (jitter); scheduler tick ${TICK_MS / 1000} s; webhooks off.`,
+      "the simulator runs in the bench process; the gateway is its own process on the embedded store (PGlite).",
+    ],
+  );
+  if (early > 0 || late > 0 || finalCalls > 0) process.exitCode = 1;
+} finally {
+  await stop(gw.child);
+  await sim.close();
+}
