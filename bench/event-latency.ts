@@ -33,6 +33,7 @@ const storeEnv: Record<string, string> = databaseUrl
   ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: `bench_${randomBytes(4).toString("hex")}` }
   : { DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-events-")), "data") };
 const storeName = databaseUrl ? "PostgreSQL" : "PGlite";
+const storeOptions = databaseUrl ? { databaseUrl, databaseSchema: storeEnv.DATABASE_SCHEMA } : { dataDir: storeEnv.DATA_DIR };
 
 const sim = await AtripSimulator.start({ clientId: "bench-client", clientSecret: "bench-secret", timeScale: 0.001, timing: { voidStepMs: VOID_STEP_MS } });
 const gw = await startGateway({
@@ -147,6 +148,11 @@ try {
     );
   }
   await Promise.all(clients.map((c) => c.dispose()));
+  await stop(gw.child);
+  const store = await openStore(storeOptions);
+  const inbox = await store.inbox.countByState();
+  if (databaseUrl) await store.db.query(`DROP SCHEMA ${storeEnv.DATABASE_SCHEMA} CASCADE`);
+  await store.close();
   record(
     `subscriptions: event-to-client latency, ${N} clients on their own voids, ${storeName}`,
     ["rate", "latency (ms)", "p50", "p95", "p99", "max"],
@@ -154,6 +160,7 @@ try {
     [
       ...notes,
       `target (p99 ≤ 50 ms at 1,000 events/s, change recorded → client): ${met ? "met" : "NOT met"}`,
+      `webhooks: simulator ${JSON.stringify(sim.server.stats.events)}; gateway inbox afterwards ${JSON.stringify(inbox)}.`,
       `the ${N} voids were created through the gateway (quote + submit) in ${createS.toFixed(0)} s; polling pushed out to an hour, so webhooks are the only source.`,
       `the simulator and the clients run in the bench process, the gateway (store: ${storeName}) in its own; 2 cores in all.`,
     ],
@@ -161,9 +168,4 @@ try {
 } finally {
   await stop(gw.child);
   await sim.close();
-  if (databaseUrl) {
-    const store = await openStore({ databaseUrl, databaseSchema: storeEnv.DATABASE_SCHEMA });
-    await store.db.query(`DROP SCHEMA ${storeEnv.DATABASE_SCHEMA} CASCADE`);
-    await store.close();
-  }
 }

@@ -36,6 +36,9 @@ interface PendingInsert {
 /** Most rows written by one statement. */
 const MAX_BATCH = 500;
 
+/** How long a row put back waits before its next try: baseMs, doubling per attempt, at most maxMs. */
+export const RETRY_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
+
 export class InboxStore {
   private pending: PendingInsert[] = [];
   private scheduled = false;
@@ -87,7 +90,7 @@ export class InboxStore {
       `UPDATE webhook_inbox SET state = 'PROCESSING', claimed_by = $1, claimed_at = now(), attempts = attempts + 1
        WHERE id IN (
          SELECT id FROM webhook_inbox
-         WHERE state = 'RECEIVED'
+         WHERE (state = 'RECEIVED' AND (retry_at IS NULL OR retry_at <= now()))
             OR (state = 'PROCESSING' AND claimed_at < now() - make_interval(secs => $3::double precision / 1000))
          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING id::text AS id, supplier, event_type, payload, received_at, attempts`,
@@ -105,24 +108,22 @@ export class InboxStore {
       .sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
   }
 
-  /** Ends processing of a row. RECEIVED puts it back for another try. */
-  async finish(id: string, state: Exclude<InboxState, "PROCESSING">, note: string | null = null): Promise<void> {
-    await this.db.query(
-      `UPDATE webhook_inbox SET state = $2, note = $3, processed_at = CASE WHEN $2 = 'RECEIVED' THEN NULL ELSE now() END,
-         claimed_by = NULL, claimed_at = NULL WHERE id = $1::bigint`,
-      [id, state, note],
-    );
-  }
-
-  /** Ends processing of many rows in one statement. */
-  async finishMany(results: Array<{ id: string; state: Exclude<InboxState, "PROCESSING">; note: string | null }>): Promise<void> {
+  /**
+   * Ends processing of many rows in one statement. A row put back (RECEIVED) is not claimed
+   * again before `min(retryMaxMs, retryBaseMs × 2^(attempts - 1))` has passed, so a supplier
+   * outage does not burn its tries at once.
+   */
+  async finishMany(results: Array<{ id: string; state: Exclude<InboxState, "PROCESSING">; note: string | null }>, backoff = RETRY_BACKOFF): Promise<void> {
     if (!results.length) return;
     await this.db.query(
       `UPDATE webhook_inbox AS w SET state = r.state, note = r.note,
-         processed_at = CASE WHEN r.state = 'RECEIVED' THEN NULL ELSE now() END, claimed_by = NULL, claimed_at = NULL
+         processed_at = CASE WHEN r.state = 'RECEIVED' THEN NULL ELSE now() END, claimed_by = NULL, claimed_at = NULL,
+         retry_at = CASE WHEN r.state = 'RECEIVED'
+           THEN now() + make_interval(secs => least($5::double precision, $4::double precision * power(2, greatest(w.attempts - 1, 0))) / 1000)
+           ELSE NULL END
        FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(id, state, note)
        WHERE w.id = r.id`,
-      [results.map((r) => r.id), results.map((r) => r.state), results.map((r) => r.note)],
+      [results.map((r) => r.id), results.map((r) => r.state), results.map((r) => r.note), backoff.baseMs, backoff.maxMs],
     );
   }
 

@@ -114,6 +114,11 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string }> =
       CREATE INDEX unsettled_by_order ON unsettled_submissions (supplier, operation, order_no);
     `,
   },
+  {
+    version: 3,
+    name: "webhook inbox: a failed confirmation waits before its next try",
+    sql: `ALTER TABLE webhook_inbox ADD COLUMN retry_at timestamptz;`,
+  },
 ];
 
 export async function migrate(db: SqlDb): Promise<number[]> {

@@ -356,6 +356,17 @@ export class VoidStore {
     );
   }
 
+  /** Makes these voids due for a poll now (a webhook about them could not be confirmed). */
+  async pollSoon(keys: VoidKey[]): Promise<void> {
+    if (!keys.length) return;
+    await this.db.query(
+      `UPDATE voids v SET next_poll_at = LEAST(v.next_poll_at, now())
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS k(tenant, supplier, void_code)
+       WHERE v.tenant = k.tenant AND v.supplier = k.supplier AND v.void_code = k.void_code AND NOT v.is_final`,
+      [keys.map((k) => k.tenant), keys.map((k) => k.supplier), keys.map((k) => k.voidCode)],
+    );
+  }
+
   /** Releases every lease an instance holds (shutdown). */
   async releaseAll(owner: string): Promise<void> {
     await this.db.query("UPDATE voids SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1", [owner]);

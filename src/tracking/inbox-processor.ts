@@ -2,7 +2,9 @@
  * Works through the webhook inbox: every stored webhook is interpreted by its supplier's
  * datasource and confirmed by asking the supplier; only a confirmed change is recorded.
  * Unknown voids stay in the inbox (logged, not published); other types are kept and ignored.
- * A row whose confirmation failed (supplier down) goes back for another try, up to 5.
+ * A row whose confirmation failed (supplier down) goes back for another try after a growing
+ * wait (1 s doubling to 60 s), up to MAX_ATTEMPTS; a tracked void whose webhook is given up
+ * is polled at once.
  */
 import type { SupplierName } from "../../datasources/errors.js";
 import type { WebhookHint } from "../../datasources/ports.js";
@@ -35,7 +37,8 @@ interface BatchFacts {
   waiting: Set<string>;
 }
 
-const MAX_ATTEMPTS = 5;
+/** Tries of a row whose confirmation fails; with the inbox's retry backoff, about two minutes. */
+const MAX_ATTEMPTS = 8;
 /** Rows of a batch being confirmed at once. */
 const CONCURRENCY = 16;
 
@@ -77,12 +80,16 @@ export class InboxProcessor {
     } catch (err) {
       failed = new Map([...tracked.keys()].map((k) => [k, err]));
     }
-    for (const [key, { rows: indexes }] of tracked) {
+    const givenUp: VoidRecord[] = [];
+    for (const [key, { rows: indexes, records }] of tracked) {
       for (const i of indexes) {
         const [state, note] = failed.has(key) ? this.retryLater(read[i].row, failed.get(key)) : (["PROCESSED"] as Outcome);
         results[i] = { id: read[i].row.id, state, note: note ?? null };
+        if (state === "FAILED") givenUp.push(...records);
       }
     }
+    // A change the webhook announced but that could not be confirmed is left to polling, now.
+    await this.deps.store.voids.pollSoon(givenUp.map((r) => ({ tenant: r.tenant, supplier: r.supplier, voidCode: r.voidCode })));
 
     // The rest row by row: rows about different orders side by side, rows about the same one
     // in arrival order.

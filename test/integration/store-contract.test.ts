@@ -194,6 +194,18 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect(found.get(`ATRIP:${d.voidCode}`)?.[0]).toMatchObject({ orderNo: d.orderNo, status: "SUPPLIER_PROCESSING" });
   });
 
+  it.skipIf(skip)("pollSoon makes open voids due now and leaves final ones alone", async () => {
+    const tenant = `t-ps-${Math.random()}`;
+    const open = voidData();
+    const done = voidData({ status: "REFUNDED", supplierStatus: 2 });
+    for (const d of [open, done]) await store.voids.record(tenant, d, "SUBMIT", new Date(), 3_600_000);
+    const key = (d: VoidOrderData) => ({ tenant, supplier: "ATRIP" as const, voidCode: d.voidCode });
+    await store.voids.pollSoon([key(open), key(done)]);
+    expect((await store.voids.get(key(open)))!.nextPollAt!.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
+    expect((await store.voids.get(key(done)))!.nextPollAt).toBeNull();
+    expect((await store.voids.leaseDue("ps", 1000, 60_000)).map((r) => r.voidCode)).toContain(open.voidCode);
+  });
+
   it.skipIf(skip)("watch pulls the next poll forward and marks the void watched", async () => {
     const d = voidData();
     await store.voids.record("t-w", d, "SUBMIT", new Date(), 3_600_000);
@@ -238,8 +250,27 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     await new Promise((r) => setTimeout(r, 60));
     const again = await store.inbox.claim("i3", 100, 50);
     expect(again.map((r) => r.id)).toContain(id);
-    await store.inbox.finish(id, "PROCESSED");
+    await store.inbox.finishMany([{ id, state: "PROCESSED", note: null }]);
     expect((await store.inbox.claim("i4", 100, 1)).map((r) => r.id)).not.toContain(id);
     expect((await store.inbox.countByState()).PROCESSED).toBeGreaterThanOrEqual(1);
+  });
+
+  it.skipIf(skip)("webhook inbox: a row put back waits out its backoff, which grows with its attempts", async () => {
+    const id = await store.inbox.insert("ATRIP", "order.void", { type: "order.void", data: { voidCode: "R" } });
+    const mine = async (owner: string) => (await store.inbox.claim(owner, 1000, 60_000)).filter((r) => r.id === id);
+    const backoff = { baseMs: 300, maxMs: 600 };
+    expect(await mine("r1")).toHaveLength(1);
+    await store.inbox.finishMany([{ id, state: "RECEIVED", note: "supplier down" }], backoff);
+    expect(await mine("r2")).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 400));
+    const second = await mine("r3");
+    expect(second.map((r) => r.attempts)).toEqual([2]);
+    // Attempt 2 waits 2 × 300 ms (capped at 600).
+    await store.inbox.finishMany([{ id, state: "RECEIVED", note: "supplier down" }], backoff);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await mine("r4")).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await mine("r5")).toHaveLength(1);
+    await store.inbox.finishMany([{ id, state: "FAILED", note: "gave up" }]);
   });
 });

@@ -12,7 +12,13 @@ import { collect } from "../helpers/subscribe.js";
 let t: TestGateway;
 let hook: string;
 beforeAll(async () => {
-  t = await startTestGateway({ SANDBOX_TIME_SCALE: "1", VOID_POLL_MIN_MS: "3600000", VOID_POLL_WATCHED_MS: "3600000", WEBHOOK_MAX_BYTES: "2048" });
+  t = await startTestGateway({
+    SANDBOX_TIME_SCALE: "1",
+    VOID_POLL_MIN_MS: "3600000",
+    VOID_POLL_WATCHED_MS: "3600000",
+    WEBHOOK_MAX_BYTES: "2048",
+    CIRCUIT_HALF_OPEN_MS: "500",
+  });
   t.sandbox.atrip!.server.faults.webhookDropRate = 1; // only the webhooks this test posts arrive
   hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookToken}`;
 });
@@ -119,5 +125,26 @@ describe("webhook intake", () => {
         ["AIRLINE_PROCESSING", "WEBHOOK"],
       ]);
     }
+  });
+
+  it("a confirmation that fails while the supplier is down is tried again after a wait, not burnt at once, and lands once it is back", async () => {
+    const orderNo = fresh("ATR-VOID-VCC");
+    const voidCode = await quoteAndSubmit(t.url, orderNo);
+    const sim = t.sandbox.atrip!;
+    sim.clock.advance(61_000);
+    sim.server.faults = { ...sim.server.faults, http500Rate: 1, operations: ["queryVoidOrders.do"] };
+    const reply = await post(hook, envelope({ orderNo, voidCode, voidStatus: 1, message: "" }));
+    const { id } = (await reply.json()) as { id: string };
+    const row = async () => (await t.store.db.query<{ state: string; attempts: number }>("SELECT state, attempts FROM webhook_inbox WHERE id = $1::bigint", [id]))[0];
+    await eventually(async () => ((await row()).attempts >= 2 ? true : undefined));
+    expect((await row()).attempts).toBeLessThanOrEqual(3); // 1 s, then 2 s between tries: not all eight in a burst
+    expect((await row()).state).not.toBe("FAILED");
+    expect((await history(voidCode)).map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING"]);
+    sim.server.faults = { ...sim.server.faults, http500Rate: 0, operations: [] };
+    await eventually(async () => ((await row()).state === "PROCESSED" ? true : undefined), 20_000);
+    expect((await history(voidCode)).map((e) => [e.status, e.source])).toEqual([
+      ["SUPPLIER_PROCESSING", "SUBMIT"],
+      ["AIRLINE_PROCESSING", "WEBHOOK"],
+    ]);
   });
 });
