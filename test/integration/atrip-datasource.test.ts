@@ -1,10 +1,10 @@
 /** The ATRIP datasource against the ATRIP simulator over real HTTP. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SupplierError } from "../../datasources/errors.js";
 import { SupplierHttp } from "../../datasources/http.js";
 import { createAtripAdapter } from "../../datasources/atrip/index.js";
 import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
 import { CREDS, eventually, fresh, startAtrip } from "../helpers/atrip.js";
+import { failure } from "../helpers/failure.js";
 
 type Env = Awaited<ReturnType<typeof startAtrip>>;
 let env: Env;
@@ -17,14 +17,6 @@ afterEach(() => {
   env.sim.server.faults = { ...NO_FAULTS };
 });
 
-async function failure(p: Promise<unknown>): Promise<SupplierError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SupplierError);
-  return err as SupplierError;
-}
 
 describe("ATRIP datasource ↔ simulator", () => {
   it("sends the five headers and decodes gzip replies", async () => {

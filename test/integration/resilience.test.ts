@@ -1,10 +1,10 @@
 /** Supplier resilience: retries for reads only, circuit breaker, concurrency cap, Retry-After. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SupplierError } from "../../datasources/errors.js";
 import type { SupplierAdapter } from "../../datasources/ports.js";
 import { DEFAULT_RESILIENCE, withResilience, type ResilienceSettings } from "../../datasources/resilience/index.js";
 import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
 import { fresh, startAtrip } from "../helpers/atrip.js";
+import { failure } from "../helpers/failure.js";
 
 let env: Awaited<ReturnType<typeof startAtrip>>;
 beforeAll(async () => {
@@ -25,14 +25,6 @@ function guarded(over: Partial<ResilienceSettings> = {}): SupplierAdapter {
 }
 
 const count = (op: string) => env.sim.server.stats.byOperation[op] ?? 0;
-async function failure(p: Promise<unknown>): Promise<SupplierError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(SupplierError);
-  return e as SupplierError;
-}
 
 describe("resilience", () => {
   it("retries a read-only call on a retryable failure", async () => {

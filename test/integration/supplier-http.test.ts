@@ -6,8 +6,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import zlib from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SupplierError } from "../../datasources/errors.js";
 import { SupplierHttp, type HttpCall } from "../../datasources/http.js";
+import { failure } from "../helpers/failure.js";
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -40,14 +40,6 @@ function call(over: Partial<HttpCall> = {}): HttpCall {
   return { supplier: "ATRIP", operation: "test.do", url: `${base}/test.do`, headers: { "Content-Type": "application/json" }, body: "{}", timeoutMs: 1000, changesState: false, ...over };
 }
 
-async function failure(p: Promise<unknown>): Promise<SupplierError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SupplierError);
-  return err as SupplierError;
-}
 
 const JSON_TEXT = '{"status":0,"msg":"成功","amount":1280.50}';
 
