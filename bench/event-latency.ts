@@ -141,10 +141,13 @@ try {
     const b = [...sinceWebhook].sort((x, y) => x - y);
     const row = (name: string, s: number[]) => [`${rate}/s`, name, percentile(s, 50), percentile(s, 95), percentile(s, 99), s[s.length - 1] ?? NaN];
     rows.push(row("gateway records the change → client", a), row("webhook sent → client (intake + confirmation)", b));
-    const ok = a.length === N && percentile(a, 99) <= 50;
-    met &&= ok || rate < 1000;
+    // Kept up: the changes were recorded and delivered about as fast as they came (the last
+    // one within a second of the last webhook), so the latencies are at this rate.
+    const keptUp = a.length === N && phaseS <= sendS + 1;
+    const fast = a.length === N && percentile(a, 99) <= 50;
+    met &&= (fast && keptUp) || rate < 1000;
     notes.push(
-      `${rate}/s: ${a.length} of ${N} events delivered, sent over ${sendS.toFixed(1)} s (${(N / sendS).toFixed(0)}/s); p99 (recorded → client) ≤ 50 ms: ${ok ? "met" : "NOT met"}; CPU of one core while they flowed (${phaseS.toFixed(1)} s): gateway ${busy(gwCpu1 !== undefined && gwCpu0 !== undefined ? gwCpu1 - gwCpu0 : undefined)}, bench process (simulator, webhooks, clients) ${busy((benchCpu.user + benchCpu.system) / 1e6)}.`,
+      `${rate}/s: ${a.length} of ${N} events delivered, webhooks sent over ${sendS.toFixed(1)} s (${(N / sendS).toFixed(0)}/s), the last event delivered after ${phaseS.toFixed(1)} s (${(a.length / phaseS).toFixed(0)} changes/s recorded and delivered: ${keptUp ? "kept up" : "did NOT keep up"}); p99 recorded → client ≤ 50 ms: ${fast ? "yes" : "no"}; CPU of one core while they flowed (${phaseS.toFixed(1)} s): gateway ${busy(gwCpu1 !== undefined && gwCpu0 !== undefined ? gwCpu1 - gwCpu0 : undefined)}, bench process (simulator, webhooks, clients) ${busy((benchCpu.user + benchCpu.system) / 1e6)}.`,
     );
   }
   await Promise.all(clients.map((c) => c.dispose()));
@@ -159,7 +162,7 @@ try {
     rows,
     [
       ...notes,
-      `target (p99 ≤ 50 ms at 1,000 events/s, change recorded → client): ${met ? "met" : "NOT met"}`,
+      `target (p99 ≤ 50 ms, change recorded → client, while keeping up with 1,000 events/s): ${met ? "met" : "NOT met"}`,
       `webhooks: simulator ${JSON.stringify(sim.server.stats.events)}; gateway inbox afterwards ${JSON.stringify(inbox)}.`,
       `the ${N} voids were created through the gateway (quote + submit) in ${createS.toFixed(0)} s; polling pushed out to an hour, so webhooks are the only source.`,
       `the simulator and the clients run in the bench process, the gateway (store: ${storeName}) in its own; 2 cores in all.`,

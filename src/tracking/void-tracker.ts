@@ -28,6 +28,9 @@ export interface VoidTrackerDeps {
 const keyOf = (r: VoidRecord): VoidKey => ({ tenant: r.tenant, supplier: r.supplier, voidCode: r.voidCode });
 const isWatched = (r: VoidRecord) => r.watchedUntil !== null && r.watchedUntil.getTime() > Date.now();
 
+/** Most status changes recorded by one statement before they are published. */
+const TRANSITION_CHUNK = 32;
+
 export class VoidTracker {
   private readonly loaders = new Map<SupplierName, DataLoader<string, VoidOrderData | null>>();
   /** Supplier calls made (one per coalesced ask), for tests and metrics. */
@@ -152,16 +155,21 @@ export class VoidTracker {
       }
     }
     await this.deps.store.voids.touchMany(touches);
-    const results = await this.deps.store.voids.transitionMany(
-      moves.map(({ record, data }) => ({ key: keyOf(record), from: record.status, data, source, nextPollInMs: pollDelayMs(this.deps.policy, 0, isWatched(record)) })),
-    );
-    for (const [i, res] of results.entries()) {
-      if (res) {
-        await this.publish(res.event, res.record);
-        continue;
+    // In chunks, each published as soon as it is recorded: one statement for a whole large
+    // batch would hold every event back until the last row is written.
+    for (let start = 0; start < moves.length; start += TRANSITION_CHUNK) {
+      const chunk = moves.slice(start, start + TRANSITION_CHUNK);
+      const results = await this.deps.store.voids.transitionMany(
+        chunk.map(({ record, data }) => ({ key: keyOf(record), from: record.status, data, source, nextPollInMs: pollDelayMs(this.deps.policy, 0, isWatched(record)) })),
+      );
+      for (const [i, res] of results.entries()) {
+        if (res) {
+          await this.publish(res.event, res.record);
+          continue;
+        }
+        const now = await this.deps.store.voids.get(keyOf(chunk[i].record));
+        if (now) await this.observe(now, chunk[i].data, source);
       }
-      const now = await this.deps.store.voids.get(keyOf(moves[i].record));
-      if (now) await this.observe(now, moves[i].data, source);
     }
   }
 

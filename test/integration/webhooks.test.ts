@@ -112,7 +112,8 @@ describe("webhook intake", () => {
   });
 
   it("a burst for many voids, each sent three times, is confirmed side by side: every change recorded once", async () => {
-    const orders = Array.from({ length: 30 }, () => fresh("ATR-VOID-VCC"));
+    // More voids than one statement records (32), so the batch is written and published in chunks.
+    const orders = Array.from({ length: 45 }, () => fresh("ATR-VOID-VCC"));
     const codes = await Promise.all(orders.map((o) => quoteAndSubmit(t.url, o)));
     t.sandbox.atrip!.clock.advance(61_000);
     const bodies = orders.flatMap((orderNo, i) => Array.from({ length: 3 }, () => envelope({ orderNo, voidCode: codes[i], voidStatus: 1, message: "" })));
