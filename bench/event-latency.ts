@@ -13,9 +13,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { request } from "undici";
 import { AtripSimulator } from "../src/sandbox/atrip/server.js";
 import { openStore } from "../src/store/index.js";
+import { BENCH_API_KEYS, BENCH_KEY, inParallel, submitDepositVoid } from "./gateway-client.js";
 import { cpuSeconds, record } from "./lib.js";
 import { startGateway, stop } from "./processes.js";
 import { openSubscribers } from "./ws-clients.js";
@@ -23,7 +23,6 @@ import { openSubscribers } from "./ws-clients.js";
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? "10000");
 /** Events per second, one phase each (at most two: the demo void's path is 0 → 1 → 2). */
 const RATES = (process.env.BENCH_EVENT_RATES ?? "500,1000").split(",").map(Number).slice(0, 2);
-const KEY = "bench-api-key-0123456789";
 const TOKEN = "bench-webhook-token-0123456789";
 const VOID_STEP_MS = 60_000;
 const HOUR = "3600000";
@@ -42,32 +41,12 @@ const gw = await startGateway({
   ATRIP_CLIENT_SECRET: "bench-secret",
   ATRIP_WEBHOOK_TOKEN: TOKEN,
   WEBHOOK_RATE_LIMIT: "1000000",
-  API_KEYS: JSON.stringify([{ key: KEY, tenant: "bench", scopes: ["read", "write"] }]),
+  API_KEYS: BENCH_API_KEYS,
   ...storeEnv,
   VOID_POLL_MIN_MS: HOUR,
   VOID_POLL_MAX_MS: HOUR,
   VOID_POLL_WATCHED_MS: HOUR,
 });
-
-async function gql<T>(query: string): Promise<T> {
-  const res = await request(gw.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await res.body.json()) as { data?: T; errors?: unknown };
-  if (!body.data || body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
-async function createVoid(i: number): Promise<string> {
-  const orderNo = `ATR-VOID-DEPOSIT-ev${i}`;
-  const q = await gql<{ voidQuote: { voidOfferId: string } }>(`mutation { voidQuote(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { voidOfferId } }`);
-  const s = await gql<{ submitVoid: { voidCode: string } }>(
-    `mutation { submitVoid(input: { supplier: ATRIP, orderNo: "${orderNo}", voidOfferId: "${q.voidQuote.voidOfferId}" }) { voidCode } }`,
-  );
-  return s.submitVoid.voidCode;
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -76,17 +55,8 @@ function percentile(sorted: number[], p: number): number {
 
 try {
   // 1. N real voids, all at status 0 (the simulator's clock barely moves).
-  const codes: string[] = new Array<string>(N);
-  let next = 0;
   const t0 = Date.now();
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (next < N) {
-        const i = next++;
-        codes[i] = await createVoid(i);
-      }
-    }),
-  );
+  const codes = (await inParallel(N, 32, (i) => submitDepositVoid(gw.url, `ev${i}`))).map((v) => v.voidCode);
   const createS = (Date.now() - t0) / 1000;
 
   // 2. One client per void, subscribed to that void. Each received event is handed to the
@@ -100,7 +70,7 @@ try {
       const event = (data as { voidStatusChanged: { status: string; occurredAt: string } }).voidStatusChanged;
       onEvent(i, event.status, event.occurredAt);
     },
-    { authorization: `Bearer ${KEY}` },
+    { authorization: `Bearer ${BENCH_KEY}` },
   );
   sim.webhookUrl = gw.url.replace("/graphql", `/webhooks/atrip/${TOKEN}`);
 

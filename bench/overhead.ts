@@ -10,19 +10,19 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BENCH_API_KEYS, BENCH_KEY } from "./gateway-client.js";
 import { cpuSeconds, load, record, type LoadResult } from "./lib.js";
 import { startGateway, startSim, stop } from "./processes.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? "10");
 const connections = 50;
-const KEY = "bench-api-key-0123456789";
 
 const sim = await startSim();
 const gw = await startGateway({
   ATRIP_BASE_URL: sim.url,
   ATRIP_CLIENT_ID: "bench-client",
   ATRIP_CLIENT_SECRET: "bench-secret",
-  API_KEYS: JSON.stringify([{ key: KEY, tenant: "bench", scopes: ["read", "write"] }]),
+  API_KEYS: BENCH_API_KEYS,
   DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-")), "data"),
 });
 
@@ -31,7 +31,7 @@ const direct = {
   body: '{"orderNo":"ATR-VOID-DEPOSIT"}',
   headers: { "x-atlas-client-id": "bench-client", "x-atlas-client-secret": "bench-secret", "accept-encoding": "gzip" },
 };
-const gql = (query: string) => ({ url: gw.url, body: JSON.stringify({ query }), headers: { authorization: `Bearer ${KEY}` } });
+const gql = (query: string) => ({ url: gw.url, body: JSON.stringify({ query }), headers: { authorization: `Bearer ${BENCH_KEY}` } });
 const viaGateway = gql('mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { voidOfferId fare { originalAmount } } }');
 const noSupplier = gql("{ suppliers { supplier available } }");
 

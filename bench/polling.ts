@@ -14,8 +14,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { request } from "undici";
 import { AtripSimulator } from "../src/sandbox/atrip/server.js";
+import { BENCH_API_KEYS, gql, inParallel, submitDepositVoid } from "./gateway-client.js";
 import { record } from "./lib.js";
 import { startGateway, stop } from "./processes.js";
 
@@ -27,7 +27,6 @@ const MAX_MS = 40_000;
 const TICK_MS = 1000;
 /** Seconds after creation reported apart, while polls that fell behind catch up. */
 const DRAIN_S = 60;
-const KEY = "bench-api-key-0123456789";
 const VOID_STEP_MS = 60_000;
 
 // Simulated time at 1/1000 of real time: a void stays at its first status for 60,000 s unless
@@ -45,47 +44,12 @@ const gw = await startGateway({
   ATRIP_BASE_URL: sim.url,
   ATRIP_CLIENT_ID: "bench-client",
   ATRIP_CLIENT_SECRET: "bench-secret",
-  API_KEYS: JSON.stringify([{ key: KEY, tenant: "bench", scopes: ["read", "write"] }]),
+  API_KEYS: BENCH_API_KEYS,
   DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-poll-")), "data"),
   VOID_POLL_MIN_MS: String(MIN_MS),
   VOID_POLL_MAX_MS: String(MAX_MS),
   SCHEDULER_TICK_MS: String(TICK_MS),
 });
-
-async function gql<T>(query: string): Promise<T> {
-  const res = await request(gw.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await res.body.json()) as { data?: T; errors?: Array<{ message: string }> };
-  if (!body.data || body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
-/** Quotes and submits a void for a fresh copy of ATR-VOID-DEPOSIT; returns its voidCode and when the reply came. */
-async function submit(suffix: string): Promise<{ voidCode: string; at: number }> {
-  const orderNo = `ATR-VOID-DEPOSIT-${suffix}`;
-  const q = await gql<{ voidQuote: { voidOfferId: string } }>(`mutation { voidQuote(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { voidOfferId } }`);
-  const s = await gql<{ submitVoid: { voidCode: string } }>(
-    `mutation { submitVoid(input: { supplier: ATRIP, orderNo: "${orderNo}", voidOfferId: "${q.voidQuote.voidOfferId}" }) { voidCode } }`,
-  );
-  return { voidCode: s.submitVoid.voidCode, at: Date.now() };
-}
-
-async function inParallel<T>(n: number, width: number, job: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array<T>(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await job(i);
-      }
-    }),
-  );
-  return out;
-}
 
 /**
  * The poll times the schedule predicts, with the mean jitter, up to `until`: after a poll at
@@ -104,10 +68,10 @@ function predicted(from: number, done: number, until: number): number[] {
 try {
   // 1. Final voids: submitted, then the simulator's clock moves past their last step and a
   //    refresh records the final status in the gateway.
-  const final = await inParallel(FINAL, 32, (i) => submit(`final${i}`));
+  const final = await inParallel(FINAL, 32, (i) => submitDepositVoid(gw.url, `final${i}`));
   sim.clock.advance(10 * VOID_STEP_MS);
   const statuses = await inParallel(FINAL, 32, (i) =>
-    gql<{ voidOrder: { isFinal: boolean } }>(`{ voidOrder(supplier: ATRIP, voidCode: "${final[i].voidCode}", refresh: true) { isFinal } }`),
+    gql<{ voidOrder: { isFinal: boolean } }>(gw.url, `{ voidOrder(supplier: ATRIP, voidCode: "${final[i].voidCode}", refresh: true) { isFinal } }`),
   );
   const notFinal = statuses.filter((s) => !s.voidOrder.isFinal).length;
   if (notFinal > 0) throw new Error(`${notFinal} of the final voids are not final in the gateway`);
@@ -115,7 +79,7 @@ try {
 
   // 2. Open voids: they stay at their first status (0) for the whole run.
   const createStart = Date.now();
-  const open = await inParallel(OPEN, 32, (i) => submit(`open${i}`));
+  const open = await inParallel(OPEN, 32, (i) => submitDepositVoid(gw.url, `open${i}`));
   const createEnd = Date.now();
 
   // 3. Measure until windowS seconds after creation. The first DRAIN_S of that window is
