@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AtripSimulator } from "../src/sandbox/atrip/server.js";
 import { openStore } from "../src/store/index.js";
-import { BENCH_API_KEYS, BENCH_KEY, inParallel, submitDepositVoid } from "./gateway-client.js";
+import { atripGatewayEnv, BENCH_ATRIP, BENCH_KEY, inParallel, submitDepositVoid } from "./gateway-client.js";
 import { cpuSeconds, record } from "./lib.js";
 import { startGateway, stop } from "./processes.js";
 import { openSubscribers } from "./ws-clients.js";
@@ -34,14 +34,11 @@ const storeEnv: Record<string, string> = databaseUrl
 const storeName = databaseUrl ? "PostgreSQL" : "PGlite";
 const storeOptions = databaseUrl ? { databaseUrl, databaseSchema: storeEnv.DATABASE_SCHEMA } : { dataDir: storeEnv.DATA_DIR };
 
-const sim = await AtripSimulator.start({ clientId: "bench-client", clientSecret: "bench-secret", timeScale: 0.001, timing: { voidStepMs: VOID_STEP_MS } });
+const sim = await AtripSimulator.start({ ...BENCH_ATRIP, timeScale: 0.001, timing: { voidStepMs: VOID_STEP_MS } });
 const gw = await startGateway({
-  ATRIP_BASE_URL: sim.url,
-  ATRIP_CLIENT_ID: "bench-client",
-  ATRIP_CLIENT_SECRET: "bench-secret",
+  ...atripGatewayEnv(sim.url),
   ATRIP_WEBHOOK_TOKEN: TOKEN,
   WEBHOOK_RATE_LIMIT: "1000000",
-  API_KEYS: BENCH_API_KEYS,
   ...storeEnv,
   VOID_POLL_MIN_MS: HOUR,
   VOID_POLL_MAX_MS: HOUR,

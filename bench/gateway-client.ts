@@ -1,9 +1,17 @@
 /** What the benches ask a running gateway over HTTP: GraphQL with an API key, and voids to track. */
 import { request } from "undici";
 
+/** The ATRIP credentials of the benches' simulators. */
+export const BENCH_ATRIP = { clientId: "bench-client", clientSecret: "bench-secret" };
+
 /** The API key every bench gateway is started with (tenant "bench", read and write). */
 export const BENCH_KEY = "bench-api-key-0123456789";
 export const BENCH_API_KEYS = JSON.stringify([{ key: BENCH_KEY, tenant: "bench", scopes: ["read", "write"] }]);
+
+/** A gateway's environment for ATRIP at a bench simulator, with the bench API key. */
+export function atripGatewayEnv(simUrl: string): Record<string, string> {
+  return { ATRIP_BASE_URL: simUrl, ATRIP_CLIENT_ID: BENCH_ATRIP.clientId, ATRIP_CLIENT_SECRET: BENCH_ATRIP.clientSecret, API_KEYS: BENCH_API_KEYS };
+}
 
 /** Runs one GraphQL operation; throws on any error. */
 export async function gql<T>(url: string, query: string): Promise<T> {

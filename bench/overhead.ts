@@ -10,7 +10,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BENCH_API_KEYS, BENCH_KEY } from "./gateway-client.js";
+import { atripGatewayEnv, BENCH_ATRIP, BENCH_KEY } from "./gateway-client.js";
 import { cpuSeconds, load, record, type LoadResult } from "./lib.js";
 import { startGateway, startSim, stop } from "./processes.js";
 
@@ -19,17 +19,14 @@ const connections = 50;
 
 const sim = await startSim();
 const gw = await startGateway({
-  ATRIP_BASE_URL: sim.url,
-  ATRIP_CLIENT_ID: "bench-client",
-  ATRIP_CLIENT_SECRET: "bench-secret",
-  API_KEYS: BENCH_API_KEYS,
+  ...atripGatewayEnv(sim.url),
   DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-")), "data"),
 });
 
 const direct = {
   url: `${sim.url}/voidQuotation.do`,
   body: '{"orderNo":"ATR-VOID-DEPOSIT"}',
-  headers: { "x-atlas-client-id": "bench-client", "x-atlas-client-secret": "bench-secret", "accept-encoding": "gzip" },
+  headers: { "x-atlas-client-id": BENCH_ATRIP.clientId, "x-atlas-client-secret": BENCH_ATRIP.clientSecret, "accept-encoding": "gzip" },
 };
 const gql = (query: string) => ({ url: gw.url, body: JSON.stringify({ query }), headers: { authorization: `Bearer ${BENCH_KEY}` } });
 const viaGateway = gql('mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { voidOfferId fare { originalAmount } } }');

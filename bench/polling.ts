@@ -15,7 +15,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AtripSimulator } from "../src/sandbox/atrip/server.js";
-import { BENCH_API_KEYS, gql, inParallel, submitDepositVoid } from "./gateway-client.js";
+import { atripGatewayEnv, BENCH_ATRIP, gql, inParallel, submitDepositVoid } from "./gateway-client.js";
 import { record } from "./lib.js";
 import { startGateway, stop } from "./processes.js";
 
@@ -31,7 +31,7 @@ const VOID_STEP_MS = 60_000;
 
 // Simulated time at 1/1000 of real time: a void stays at its first status for 60,000 s unless
 // the bench moves the clock on.
-const sim = await AtripSimulator.start({ clientId: "bench-client", clientSecret: "bench-secret", timeScale: 0.001, timing: { voidStepMs: VOID_STEP_MS } });
+const sim = await AtripSimulator.start({ ...BENCH_ATRIP, timeScale: 0.001, timing: { voidStepMs: VOID_STEP_MS } });
 const polls = new Map<string, number[]>();
 sim.server.onRequest = (r) => {
   if (r.operation !== "queryVoidOrders.do") return;
@@ -41,10 +41,7 @@ sim.server.onRequest = (r) => {
   polls.set(code, list);
 };
 const gw = await startGateway({
-  ATRIP_BASE_URL: sim.url,
-  ATRIP_CLIENT_ID: "bench-client",
-  ATRIP_CLIENT_SECRET: "bench-secret",
-  API_KEYS: BENCH_API_KEYS,
+  ...atripGatewayEnv(sim.url),
   DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-poll-")), "data"),
   VOID_POLL_MIN_MS: String(MIN_MS),
   VOID_POLL_MAX_MS: String(MAX_MS),

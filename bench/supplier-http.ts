@@ -7,6 +7,7 @@
 import { Agent } from "node:http";
 import nodeFetch from "node-fetch";
 import { SupplierHttp } from "../datasources/http.js";
+import { BENCH_ATRIP } from "./gateway-client.js";
 import { record } from "./lib.js";
 import { startSim, stop } from "./processes.js";
 
@@ -19,8 +20,8 @@ const headers = {
   "Content-Type": "application/json",
   Accept: "application/json",
   "Accept-Encoding": "gzip",
-  "x-atlas-client-id": "bench-client",
-  "x-atlas-client-secret": "bench-secret",
+  "x-atlas-client-id": BENCH_ATRIP.clientId,
+  "x-atlas-client-secret": BENCH_ATRIP.clientSecret,
 };
 
 const gatewayHttp = new SupplierHttp();
