@@ -1,10 +1,13 @@
-import { Arg, Authorized, Args, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
-import { stopView, type StopView } from "../src/tracking/topics.js";
+import { Arg, Authorized, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { StopArgs, StopTicketIssuanceInput } from "../schema/inputs.js";
 import { TicketIssuanceStop } from "../schema/ticket-issuance-stop.type.js";
+import { TicketIssuanceStopEvent } from "../schema/ticket-issuance-stop-event.type.js";
 import { requireScope } from "../src/auth/index.js";
+import type { TrackedEvent } from "../src/store/tracked-model.js";
+import type { StopReport } from "../src/tracking/kinds/stop.js";
+import { stopAt, stopEventView, stopView, type StopEventView, type StopView } from "../src/tracking/views.js";
 import type { GatewayContext } from "./context.js";
-import { optionalId } from "./validate.js";
+import { optionalEventId, optionalId } from "./validate.js";
 
 @Resolver(() => TicketIssuanceStop)
 export class TicketingResolver {
@@ -16,30 +19,46 @@ export class TicketingResolver {
   async stopTicketIssuance(@Arg("input", () => StopTicketIssuanceInput) input: StopTicketIssuanceInput, @Ctx() ctx: GatewayContext): Promise<StopView> {
     const { idempotency, tracking } = ctx.services;
     return idempotency.run(ctx.tenant, "stopTicketIssuance", input.idempotencyKey, { ...input }, async () =>
-      stopView(await tracking.stops.request(ctx.tenant, input.supplier, input.orderNo)),
+      stopView(await tracking.stopRequests.request(ctx.tenant, input.supplier, input.orderNo)),
     );
   }
 
   @Authorized("read")
   @Query(() => TicketIssuanceStop, { nullable: true, description: "The gateway's record of a stop request (yours only); null when there is none" })
   async ticketIssuanceStop(@Args(() => StopArgs) args: StopArgs, @Ctx() ctx: GatewayContext): Promise<StopView | null> {
-    const s = await ctx.services.store.stops.get({ tenant: ctx.tenant, supplier: args.supplier, orderNo: args.orderNo });
+    const s = await ctx.services.tracking.stops.get(ctx.tenant, args.supplier, args.orderNo);
     return s ? stopView(s) : null;
   }
 
   @Authorized("read")
   @Subscription(() => TicketIssuanceStop, {
-    description: "Stop requests as they are made and resolved: all of the caller's, or one order's",
+    description:
+      "Stop requests as they are made and resolved: all of the caller's, or one order's; afterEventId (an eventId or a history id) replays missed changes first",
     subscribe: ({ args, context }) => {
       const ctx = context as GatewayContext;
       const who = requireScope(ctx.principal, "read");
-      return ctx.services.tracking.subscriptions.stopChanges(who.tenant, optionalId("orderNo", args.orderNo));
+      return ctx.services.tracking.subscriptions.stream({
+        kind: "stop",
+        tenant: who.tenant,
+        orderNo: optionalId("orderNo", args.orderNo),
+        afterEventId: optionalEventId("afterEventId", args.afterEventId),
+      });
     },
   })
   ticketIssuanceStopChanged(
-    @Root() stop: StopView,
+    @Root() event: TrackedEvent<StopReport>,
+    @Ctx() ctx: GatewayContext,
     @Arg("orderNo", () => String, { nullable: true, description: "Only this order" }) _orderNo?: string,
+    @Arg("afterEventId", () => ID, { nullable: true, description: "Replay the changes recorded after this event first, then continue live" })
+    _afterEventId?: string,
   ): StopView {
-    return stop;
+    if (!event.replayed) ctx.services.metrics.eventDelivered(event.occurredAt);
+    return stopAt(event);
+  }
+
+  @FieldResolver(() => [TicketIssuanceStopEvent])
+  async history(@Root() stop: StopView, @Ctx() ctx: GatewayContext): Promise<StopEventView[]> {
+    const key = ctx.services.tracking.stops.key(ctx.tenant, stop.supplier as StopArgs["supplier"], stop.orderNo);
+    return (await ctx.services.store.events.history<StopReport>(key)).map(stopEventView);
   }
 }

@@ -1,11 +1,10 @@
 import { Arg, Authorized, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { VoidQuoteData } from "../datasources/model.js";
-import type { VoidEvent } from "../src/store/void-store.js";
-import { voidView, type VoidOrderView } from "../src/tracking/topics.js";
+import type { VoidOrderData, VoidQuoteData } from "../datasources/model.js";
 import { OrderArgs, SubmitVoidInput, VoidOrderArgs, VoidQuoteInput } from "../schema/inputs.js";
 import { VoidOrder } from "../schema/void-order.type.js";
 import { VoidQuote } from "../schema/void-quote.type.js";
 import { VoidStatusEvent } from "../schema/void-status-event.type.js";
+import { voidEventView, voidView, type VoidEventView, type VoidOrderView } from "../src/tracking/views.js";
 import type { GatewayContext } from "./context.js";
 
 @Resolver(() => VoidOrder)
@@ -34,22 +33,23 @@ export class VoidsResolver {
     description: "the gateway's record; refresh: true asks the supplier first (and adopts a void submitted elsewhere). null when unknown.",
   })
   async voidOrder(@Args(() => VoidOrderArgs) args: VoidOrderArgs, @Ctx() ctx: GatewayContext): Promise<VoidOrderView | null> {
-    const { store, tracking, registry } = ctx.services;
+    const { tracking, registry } = ctx.services;
     registry.voids(args.supplier);
     const record = args.refresh
-      ? await tracking.voids.refresh(ctx.tenant, args.supplier, args.voidCode)
-      : await store.voids.get({ tenant: ctx.tenant, supplier: args.supplier, voidCode: args.voidCode });
+      ? await tracking.voids.refresh(ctx.tenant, args.supplier, args.voidCode, (report: VoidOrderData) => report.orderNo)
+      : await tracking.voids.get(ctx.tenant, args.supplier, args.voidCode);
     return record ? voidView(record) : null;
   }
 
   @Authorized("read")
   @Query(() => [VoidOrder], { description: "Every void the gateway recorded for an order (yours only)" })
   async voidOrders(@Args(() => OrderArgs) args: OrderArgs, @Ctx() ctx: GatewayContext): Promise<VoidOrderView[]> {
-    return (await ctx.services.store.voids.byOrder(ctx.tenant, args.orderNo)).map(voidView);
+    return (await ctx.services.tracking.voids.byOrder(ctx.tenant, args.orderNo)).map(voidView);
   }
 
   @FieldResolver(() => [VoidStatusEvent])
-  history(@Root() order: VoidOrderView, @Ctx() ctx: GatewayContext): Promise<VoidEvent[]> {
-    return ctx.services.store.voids.history({ tenant: ctx.tenant, supplier: order.supplier, voidCode: order.voidCode });
+  async history(@Root() order: VoidOrderView, @Ctx() ctx: GatewayContext): Promise<VoidEventView[]> {
+    const key = ctx.services.tracking.voids.key(ctx.tenant, order.supplier, order.voidCode);
+    return (await ctx.services.store.events.history<VoidOrderData>(key)).map(voidEventView);
   }
 }

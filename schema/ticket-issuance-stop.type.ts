@@ -1,6 +1,7 @@
-import { Field, ObjectType } from "type-graphql";
+import { Field, ID, ObjectType } from "type-graphql";
 import { Supplier, TicketIssuanceStopState } from "./enums.js";
 import { DateTimeScalar } from "./scalars.js";
+import { TicketIssuanceStopEvent } from "./ticket-issuance-stop-event.type.js";
 
 @ObjectType({ description: "A request to stop ticket issuance of a paid order, and its outcome" })
 export class TicketIssuanceStop {
@@ -24,4 +25,16 @@ export class TicketIssuanceStop {
 
   @Field(() => DateTimeScalar, { nullable: true, description: "When the outcome became known" })
   resolvedAt?: Date | null;
+
+  @Field(() => String, { nullable: true, description: "The supplier's own order status at the latest check (ATRIP orderStatus: -3 stopped, 2 ticketed), for support staff" })
+  supplierOrderStatus?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "In ticketIssuanceStopChanged: the id of the change this message announces; pass it back as afterEventId to resume. Null in query results (see history).",
+  })
+  eventId?: string | null;
+
+  @Field(() => [TicketIssuanceStopEvent], { description: "every recorded change of this request, oldest first" })
+  history!: TicketIssuanceStopEvent[];
 }

@@ -55,6 +55,7 @@ export const VARIABLES: VariableSpec[] = [
   { name: "VOID_POLL_MAX_MS", default: "1800000", description: "Longest poll interval (sandbox: divided by SANDBOX_TIME_SCALE)" },
   { name: "VOID_POLL_WATCHED_MS", default: "10000", description: "Poll interval of a void someone is subscribed to (at most)" },
   { name: "SCHEDULER_TICK_MS", default: "1000", description: "How often the pollers look for due work" },
+  { name: "EVENT_CATCHUP_MS", default: "1000", description: "While anyone subscribes, each instance reads the event log at least this often (heals a lost pub/sub wake-up)" },
   { name: "LEASE_MS", default: "30000", description: "How long an instance holds a record it polls; a crashed instance's work moves after this" },
   { name: "API_KEYS", description: 'JSON list of API keys: [{"key": "…" or "keySha256": "…", "tenant": "acme", "scopes": ["read","write"]}]', secret: true },
   { name: "JWT_SECRET", description: "HS256 secret of bearer JWTs", secret: true },
@@ -125,6 +126,7 @@ export interface Config {
   voidPollWatchedMs: number;
   schedulerTickMs: number;
   leaseMs: number;
+  eventCatchUpMs: number;
   resilience: ResilienceSettings;
   supplierTimeoutMs: number;
   /** Undefined when unset: the default is derived (480000, divided by the time scale in sandbox). */
@@ -255,6 +257,7 @@ export function loadConfig(env: Env = process.env): Config {
     voidPollWatchedMs: read(env, "VOID_POLL_WATCHED_MS", positiveInt) ?? 10_000,
     schedulerTickMs: read(env, "SCHEDULER_TICK_MS", positiveInt) ?? 1000,
     leaseMs: read(env, "LEASE_MS", positiveInt) ?? 30_000,
+    eventCatchUpMs: read(env, "EVENT_CATCHUP_MS", positiveInt) ?? 1000,
     resilience: {
       ...DEFAULT_RESILIENCE,
       retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: read(env, "SUPPLIER_READ_RETRIES", z.coerce.number().int().min(0).max(10)) ?? DEFAULT_RESILIENCE.retry.maxRetries },

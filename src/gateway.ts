@@ -15,7 +15,7 @@ import { ApiKeys } from "./auth/api-keys.js";
 import { Authenticator } from "./auth/index.js";
 import { allowsAnonymous, type Config } from "./config.js";
 import type { Logger } from "./logger.js";
-import { createPubSub } from "./pubsub/index.js";
+import { createPubSub, type PubSub } from "./pubsub/index.js";
 import { currentRequestId } from "./request-context.js";
 import { Metrics } from "./metrics.js";
 import { Idempotency } from "./reliability/idempotency.js";
@@ -57,6 +57,8 @@ function urlOf(supplier: string, configured: string | undefined, simulator: stri
 export interface GatewayDeps {
   /** An already open store to use instead of opening one from the configuration (tests). */
   store?: Store;
+  /** A pub/sub to use instead of the configured one (tests); closed with the gateway. */
+  pubsub?: PubSub;
 }
 
 export async function startGateway(config: Config, log: Logger, sandbox: SandboxUrls = {}, deps: GatewayDeps = {}): Promise<Gateway> {
@@ -66,9 +68,9 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   // The sources are read at scrape time, once everything below exists.
   const metrics = new Metrics({
     circuits: () => registry.list().map((s) => ({ supplier: s.supplier, open: !s.available })),
-    openVoids: () => store.voids.countOpen(),
-    pendingStops: () => store.stops.countPending(),
-    pollLagSeconds: () => store.voids.pollLagSeconds(),
+    openVoids: () => store.tracked.countOpen("void"),
+    pendingStops: () => store.tracked.countOpen("stop"),
+    pollLagSeconds: () => store.tracked.lagSeconds("void"),
     activeSubscriptions: () => tracking.subscriptions.active,
   });
   const http = new SupplierHttp((c) => {
@@ -92,7 +94,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
 
   const scale = atrip.sandbox ? config.sandboxTimeScale : 1;
   const store = deps.store ?? (await openStore({ databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, dataDir: config.dataDir }));
-  const pubsub = createPubSub(config.redisUrl, config.redisPrefix);
+  const pubsub = deps.pubsub ?? createPubSub(config.redisUrl, config.redisPrefix);
   const tracking = new Tracking({
     store,
     registry,
@@ -106,7 +108,9 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     stopCheckDelayMs: config.stopCheckDelayMs ?? STOP_CHECK_DELAY_MS / scale,
     tickMs: config.schedulerTickMs,
     leaseMs: config.leaseMs,
-    onPublished: (kind) => metrics.eventPublished(kind),
+    catchUpMs: config.eventCatchUpMs,
+    onRecorded: (kind) => metrics.eventPublished(kind),
+    onLogRead: (events, seconds) => metrics.logRead(events, seconds),
   });
   const services: Services = { registry, store, tracking, idempotency: new Idempotency(store.idempotency), metrics };
   const webhookToken = config.webhookToken ?? randomBytes(24).toString("hex");
@@ -140,7 +144,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
       );
     },
   });
-  tracking.start();
+  await tracking.start();
 
   const webhookBase = config.webhookPublicUrl ?? (atrip.sandbox ? `http://127.0.0.1:${server.port}` : undefined);
   if (webhookBase) {

@@ -8,6 +8,7 @@ import type { GatewayContext } from "../resolvers/context.js";
 import { requireScope, type Scope } from "./auth/index.js";
 import { EventsResolver } from "../resolvers/events.resolver.js";
 import { OrdersResolver } from "../resolvers/orders.resolver.js";
+import { StopEventsResolver } from "../resolvers/stop-events.resolver.js";
 import { SuppliersResolver } from "../resolvers/suppliers.resolver.js";
 import { TicketingResolver } from "../resolvers/ticketing.resolver.js";
 import { VoidsResolver } from "../resolvers/voids.resolver.js";
@@ -41,7 +42,7 @@ const topicSubscriptionsUnused = {
 
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [SuppliersResolver, VoidsResolver, EventsResolver, TicketingResolver, OrdersResolver],
+    resolvers: [SuppliersResolver, VoidsResolver, EventsResolver, TicketingResolver, StopEventsResolver, OrdersResolver],
     validateFn: validateInput,
     pubSub: topicSubscriptionsUnused,
     // @Authorized("read") / @Authorized("write"): UNAUTHENTICATED or FORBIDDEN, never a bare false.

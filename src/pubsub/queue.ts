@@ -8,6 +8,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   private readonly waiting: Array<{ resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }> = [];
   private finished = false;
   private failure: unknown;
+  private readonly roomWaiters: Array<{ below: number; resolve: () => void }> = [];
 
   constructor(
     private readonly onClose: () => void = () => undefined,
@@ -32,9 +33,28 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     this.close();
   }
 
+  /** Items queued and not yet taken. */
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** True once the stream has ended (returned, failed or thrown). */
+  get closed(): boolean {
+    return this.finished;
+  }
+
+  /** Resolves when fewer than `n` items wait (or the stream has ended): lets a producer go at the consumer's pace. */
+  whenBelow(n: number): Promise<void> {
+    if (this.finished || this.items.length < n) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push({ below: n, resolve }));
+  }
+
   next(): Promise<IteratorResult<T>> {
     const item = this.items.shift();
-    if (item !== undefined) return Promise.resolve({ value: item, done: false });
+    if (item !== undefined) {
+      this.makeRoom();
+      return Promise.resolve({ value: item, done: false });
+    }
     if (this.finished) {
       if (this.failure !== undefined) {
         const f = this.failure;
@@ -61,10 +81,21 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     return this;
   }
 
+  private makeRoom(): void {
+    for (let i = this.roomWaiters.length - 1; i >= 0; i--) {
+      const w = this.roomWaiters[i];
+      if (this.finished || this.items.length < w.below) {
+        this.roomWaiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+
   private close(): void {
     if (this.finished) return;
     this.finished = true;
     this.onClose();
+    this.makeRoom();
     for (const w of this.waiting.splice(0)) {
       if (this.failure !== undefined) {
         w.reject(this.failure);

@@ -9,20 +9,47 @@ import { createSourceEventStream, execute, print, type ExecutionArgs, type Execu
 
 const shared = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
 
-async function* mapEvents<T, R>(source: AsyncIterable<T> & AsyncIterator<T>, fn: (t: T) => Promise<R>): AsyncGenerator<R> {
-  try {
-    for await (const event of source) yield await fn(event);
-  } finally {
+/**
+ * Maps a source stream through `fn`. Written as a plain iterator, not an async generator: a
+ * generator's `return()` waits behind a pending `next()` (it only runs at a `yield`), so a
+ * subscriber who left would hold its listener, watch marks and counts until an event
+ * happened to arrive (issue 11). Here `return()` ends the source at once, which also ends
+ * the pending `next()`.
+ */
+function mapEvents<T, R>(source: AsyncIterator<T>, fn: (t: T) => Promise<R>): AsyncIterableIterator<R> {
+  let done = false;
+  const finish = async () => {
+    if (done) return;
+    done = true;
     await source.return?.();
-  }
+  };
+  return {
+    async next(): Promise<IteratorResult<R>> {
+      if (done) return { value: undefined, done: true };
+      const r = await source.next();
+      if (r.done || done) return { value: undefined, done: true };
+      return { value: await fn(r.value), done: false };
+    },
+    async return(): Promise<IteratorResult<R>> {
+      await finish();
+      return { value: undefined, done: true };
+    },
+    async throw(err: unknown): Promise<IteratorResult<R>> {
+      await finish();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /** A `subscribe` for graphql-ws that executes each event once per distinct operation. */
-export async function subscribeShared(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const stream = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
   const key = `${print(args.document)}\u0000${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}`;
-  return mapEvents(stream as AsyncIterable<unknown> & AsyncIterator<unknown>, (event) => {
+  return mapEvents(stream as unknown as AsyncIterator<unknown>, (event) => {
     if (event === null || typeof event !== "object") return Promise.resolve(execute({ ...args, rootValue: event }) as ExecutionResult | Promise<ExecutionResult>);
     let byOperation = shared.get(event);
     if (!byOperation) shared.set(event, (byOperation = new Map()));

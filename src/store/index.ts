@@ -6,17 +6,19 @@ import { IdempotencyStore } from "./idempotency-store.js";
 import { InboxStore } from "./inbox-store.js";
 import { migrate } from "./migrations.js";
 import { openPglite, openPostgres, type SqlDb } from "./sql.js";
-import { StopStore } from "./stop-store.js";
+import { EventLog } from "./event-log.js";
+import { TrackedStore } from "./tracked-store.js";
 import { UnsettledStore } from "./unsettled-store.js";
-import { VoidStore } from "./void-store.js";
 
-export { IdempotencyStore, InboxStore, StopStore, UnsettledStore, VoidStore };
+export { EventLog, IdempotencyStore, InboxStore, TrackedStore, UnsettledStore };
 export type { SqlDb };
 
 export interface Store {
   db: SqlDb;
-  voids: VoidStore;
-  stops: StopStore;
+  /** Tracked records of every kind (voids, stop requests). */
+  tracked: TrackedStore;
+  /** Their events, one log for every kind, read in commit order. */
+  events: EventLog;
   inbox: InboxStore;
   idempotency: IdempotencyStore;
   unsettled: UnsettledStore;
@@ -43,8 +45,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 export function wrap(db: SqlDb): Store {
   return {
     db,
-    voids: new VoidStore(db),
-    stops: new StopStore(db),
+    tracked: new TrackedStore(db),
+    events: new EventLog(db),
     inbox: new InboxStore(db),
     idempotency: new IdempotencyStore(db),
     unsettled: new UnsettledStore(db),

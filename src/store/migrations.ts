@@ -119,6 +119,90 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string }> =
     name: "webhook inbox: a failed confirmation waits before its next try",
     sql: `ALTER TABLE webhook_inbox ADD COLUMN retry_at timestamptz;`,
   },
+  {
+    version: 4,
+    name: "one tracked-record table and one event log for every tracked kind (voids, stops)",
+    // Issue 11: voids and stop requests become two kinds of one tracked record, and stops join
+    // the event log. tracked_events.tx is the writing transaction's id: delivery reads the log
+    // in commit order by comparing it with snapshots (src/store/event-log.ts). Existing rows
+    // move over; void event ids are kept (clients hold them as afterEventId); stop requests get
+    // the events they would have had (PENDING, then the outcome).
+    sql: `
+      CREATE TABLE tracked (
+        kind              text        NOT NULL,
+        tenant            text        NOT NULL,
+        supplier          text        NOT NULL,
+        ref               text        NOT NULL,
+        order_no          text        NOT NULL,
+        status            text        NOT NULL,
+        is_final          boolean     NOT NULL,
+        data              jsonb       NOT NULL,
+        started_at        timestamptz,
+        updated_at        timestamptz NOT NULL,
+        final_at          timestamptz,
+        not_before        timestamptz,
+        next_check_at     timestamptz,
+        check_attempt     integer     NOT NULL DEFAULT 0,
+        watched_until     timestamptz,
+        lease_owner       text,
+        lease_expires_at  timestamptz,
+        PRIMARY KEY (kind, tenant, supplier, ref)
+      );
+      CREATE INDEX tracked_due ON tracked (kind, next_check_at) WHERE NOT is_final;
+      CREATE INDEX tracked_by_order ON tracked (kind, tenant, order_no);
+      CREATE INDEX tracked_by_ref ON tracked (kind, ref);
+      CREATE UNIQUE INDEX tracked_void_owner ON tracked (supplier, ref) WHERE kind = 'void';
+
+      CREATE TABLE tracked_events (
+        id               bigserial   PRIMARY KEY,
+        tx               xid8        NOT NULL DEFAULT pg_current_xact_id(),
+        kind             text        NOT NULL,
+        tenant           text        NOT NULL,
+        supplier         text        NOT NULL,
+        ref              text        NOT NULL,
+        order_no         text        NOT NULL,
+        status           text        NOT NULL,
+        previous_status  text,
+        is_final         boolean     NOT NULL,
+        source           text        NOT NULL,
+        message          text,
+        data             jsonb,
+        occurred_at      timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX tracked_events_tx ON tracked_events (tx);
+      CREATE INDEX tracked_events_by_tenant ON tracked_events (tenant, kind, id);
+      CREATE INDEX tracked_events_by_record ON tracked_events (kind, tenant, supplier, ref, id);
+
+      INSERT INTO tracked (kind, tenant, supplier, ref, order_no, status, is_final, data, started_at, updated_at, final_at, next_check_at, check_attempt, watched_until)
+        SELECT 'void', tenant, supplier, void_code, order_no, status, is_final, data, submitted_at, updated_at,
+               CASE WHEN is_final THEN updated_at END, next_poll_at, poll_attempt, watched_until
+        FROM voids;
+      INSERT INTO tracked_events (id, kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, occurred_at)
+        SELECT id, 'void', tenant, supplier, void_code, order_no, status, previous_status, is_final, source, message, occurred_at
+        FROM void_events ORDER BY id;
+      SELECT setval(pg_get_serial_sequence('tracked_events', 'id'), COALESCE((SELECT max(id) FROM tracked_events), 0) + 1, false);
+
+      INSERT INTO tracked (kind, tenant, supplier, ref, order_no, status, is_final, data, started_at, updated_at, final_at, not_before, next_check_at, check_attempt)
+        SELECT 'stop', tenant, supplier, order_no, order_no, state, state <> 'PENDING',
+               jsonb_build_object('status', state, 'message', message, 'supplierOrderStatus', supplier_order_status),
+               requested_at, updated_at, resolved_at, check_after, next_check_at, check_attempt
+        FROM stop_requests;
+      INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, occurred_at)
+        SELECT 'stop', tenant, supplier, order_no, order_no, status, previous_status, is_final, source, message, data, occurred_at FROM (
+          SELECT tenant, supplier, order_no, 'PENDING' AS status, NULL AS previous_status, false AS is_final, 'SUBMIT' AS source, message,
+                 jsonb_build_object('status', 'PENDING', 'message', message, 'supplierOrderStatus', NULL) AS data, requested_at AS occurred_at
+            FROM stop_requests
+          UNION ALL
+          SELECT tenant, supplier, order_no, state, 'PENDING', true, 'POLL', message,
+                 jsonb_build_object('status', state, 'message', message, 'supplierOrderStatus', supplier_order_status), resolved_at
+            FROM stop_requests WHERE state <> 'PENDING'
+        ) AS s ORDER BY occurred_at, is_final;
+
+      DROP TABLE void_events;
+      DROP TABLE voids;
+      DROP TABLE stop_requests;
+    `,
+  },
 ];
 
 export async function migrate(db: SqlDb): Promise<number[]> {

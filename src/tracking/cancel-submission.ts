@@ -8,7 +8,7 @@ import { GatewayError, type SupplierName } from "../../datasources/errors.js";
 import type { CancelOrderData, CancelOrderRequest } from "../../datasources/model.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Store } from "../store/index.js";
-import { outcomeUnknown } from "./void-submission.js";
+import { outcomeUnknown } from "./outcome.js";
 
 const OPERATION = "CANCEL";
 

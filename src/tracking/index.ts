@@ -1,80 +1,103 @@
 /**
- * The tracking engine of one gateway instance: the void and stop trackers, the webhook inbox
- * processor and the three pollers that drive them. Every instance runs it; leases in the
- * store split the work between instances.
+ * The tracking of one gateway instance, assembled: one engine per tracked kind (voids,
+ * stop-issuance requests), the requests that start records, the webhook inbox, delivery from
+ * the event log, subscriptions, and the pollers that drive them. Every instance runs it;
+ * leases in the store split the work between instances.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import type { VoidOrderData } from "../../datasources/model.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { PubSub } from "../pubsub/index.js";
 import type { Store } from "../store/index.js";
+import type { KindName, TrackedEvent } from "../store/tracked-model.js";
+import { CancelSubmission } from "./cancel-submission.js";
+import { Tracker } from "./engine.js";
+import { EventFeed } from "./feed.js";
 import { InboxProcessor } from "./inbox-processor.js";
+import { stopKind, type StopReport } from "./kinds/stop.js";
+import { voidKind } from "./kinds/void.js";
 import { Poller } from "./poller.js";
 import type { PollPolicy } from "./schedule.js";
-import { StopTracker } from "./stop-tracker.js";
+import { StopRequests } from "./stop-requests.js";
 import { Subscriptions } from "./subscriptions.js";
-import { CancelSubmission } from "./cancel-submission.js";
 import { VoidSubmission } from "./void-submission.js";
-import { VoidTracker } from "./void-tracker.js";
+import { Watchers } from "./watchers.js";
 
 /** Idempotency keys are kept at least this long. */
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
+/** Records leased per scheduled run, and webhooks claimed per inbox run. */
+const BATCH = 200;
 
 export interface TrackingOptions {
   store: Store;
   registry: SupplierRegistry;
   pubsub: PubSub;
   log: Logger;
+  /** Checks of open records: first interval, longest interval, interval while watched. */
   policy: PollPolicy;
+  /** When a stop request's outcome can be known (STOP_CHECK_DELAY_MS). */
   stopCheckDelayMs: number;
   /** How often the pollers look for due work (SCHEDULER_TICK_MS). */
   tickMs: number;
   /** How long a lease lasts; a crashed instance's work is taken over after this (LEASE_MS). */
   leaseMs: number;
-  onPublished?: (kind: "void" | "stop") => void;
+  /** While anyone subscribes here, the event log is read at least this often (EVENT_CATCHUP_MS). */
+  catchUpMs: number;
+  /** Each committed event (metrics). */
+  onRecorded?: (kind: KindName) => void;
+  /** Each read of the event log: events read, seconds (metrics). */
+  onLogRead?: (events: number, seconds: number) => void;
 }
 
 export class Tracking {
   readonly owner = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
-  readonly voids: VoidTracker;
-  readonly submissions: VoidSubmission;
-  readonly cancels: CancelSubmission;
-  readonly stops: StopTracker;
-  readonly inbox: InboxProcessor;
+  readonly voids: Tracker<VoidOrderData>;
+  readonly stops: Tracker<StopReport>;
+  readonly feed: EventFeed;
   readonly subscriptions: Subscriptions;
+  readonly submissions: VoidSubmission;
+  readonly stopRequests: StopRequests;
+  readonly cancels: CancelSubmission;
+  readonly inbox: InboxProcessor;
   readonly pollers: { voids: Poller; stops: Poller; inbox: Poller; housekeeping: Poller };
 
   constructor(private readonly opts: TrackingOptions) {
     const { store, registry, pubsub, log, policy } = opts;
-    this.voids = new VoidTracker({ store, registry, pubsub, policy, log, onPublished: () => opts.onPublished?.("void") });
+    this.feed = new EventFeed({ log: store.events, pubsub, logger: log, catchUpMs: opts.catchUpMs, onRead: opts.onLogRead });
+    const recorded = (events: TrackedEvent[]) => {
+      for (const e of events) opts.onRecorded?.(e.kind);
+      this.feed.recorded(events);
+    };
+    this.voids = new Tracker({ kind: voidKind(registry, policy), records: store.tracked, log, recorded });
+    this.stops = new Tracker({ kind: stopKind(registry, policy), records: store.tracked, log, recorded });
+    this.subscriptions = new Subscriptions({
+      feed: this.feed,
+      log: store.events,
+      logger: log,
+      watchers: {
+        void: new Watchers("void", store.tracked, policy.watchedMs, log),
+        stop: new Watchers("stop", store.tracked, policy.watchedMs, log),
+      },
+    });
     this.submissions = new VoidSubmission(store, registry, this.voids, log);
+    this.stopRequests = new StopRequests(this.stops, registry, opts.stopCheckDelayMs);
     this.cancels = new CancelSubmission(store, registry);
-    this.stops = new StopTracker({ store, registry, pubsub, policy, log, checkDelayMs: opts.stopCheckDelayMs, onPublished: () => opts.onPublished?.("stop") });
-    this.subscriptions = new Subscriptions({ store, pubsub, log, watchedMs: policy.watchedMs });
-    const batch = 200;
+    this.inbox = new InboxProcessor({ store, registry, trackers: { void: this.voids, stop: this.stops }, submissions: this.submissions, log });
+    const drain = (run: () => Promise<number>) => async () => {
+      while ((await run()) === BATCH);
+    };
     this.pollers = {
-      voids: new Poller("voids", async () => {
-        while ((await this.voids.pollDue(this.owner, batch, opts.leaseMs)) === batch);
-      }, opts.tickMs, log),
-      stops: new Poller("stops", () => this.stops.checkDue(this.owner, batch, opts.leaseMs), opts.tickMs, log),
-      inbox: new Poller("inbox", async () => {
-        while ((await this.inbox.processBatch(this.owner, batch)) === batch);
-      }, opts.tickMs, log),
+      voids: new Poller("voids", drain(() => this.voids.pollDue(this.owner, BATCH, opts.leaseMs)), opts.tickMs, log),
+      stops: new Poller("stops", drain(() => this.stops.pollDue(this.owner, BATCH, opts.leaseMs)), opts.tickMs, log),
+      inbox: new Poller("inbox", drain(() => this.inbox.processBatch(this.owner, BATCH)), opts.tickMs, log),
       housekeeping: new Poller("housekeeping", () => store.idempotency.expire(IDEMPOTENCY_TTL_MS), 60_000, log),
     };
-    this.inbox = new InboxProcessor({
-      store,
-      registry,
-      voids: this.voids,
-      stops: this.stops,
-      submissions: this.submissions,
-      log,
-      onStopHint: () => this.pollers.stops.kick(),
-    });
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    await this.feed.start();
     for (const p of Object.values(this.pollers)) p.start();
   }
 
@@ -86,11 +109,10 @@ export class Tracking {
     for (const p of Object.values(this.pollers)) p.resume();
   }
 
-  /** Stops the pollers, waits for their runs, and gives this instance's leases back. */
+  /** Stops the pollers and delivery, waits for their runs, and gives this instance's leases back. */
   async dispose(): Promise<void> {
     await Promise.all(Object.values(this.pollers).map((p) => p.dispose()));
-    await Promise.all([this.opts.store.voids.releaseAll(this.owner), this.opts.store.stops.releaseAll(this.owner)]).catch((err: unknown) =>
-      this.opts.log.warn({ err: String(err) }, "could not release leases; they will expire"),
-    );
+    await this.feed.close();
+    await this.opts.store.tracked.releaseAll(this.owner).catch((err: unknown) => this.opts.log.warn({ err: String(err) }, "could not release leases; they will expire"));
   }
 }

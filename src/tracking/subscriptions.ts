@@ -1,117 +1,99 @@
 /**
- * Subscription streams. `voidEvents` listens to one topic; with `afterEventId` it first
- * replays later events from the log and then continues live, with no gap and no duplicate:
- * it subscribes before reading the log, holds live events back during the replay, and drops
- * any live event the replay already delivered. Subscribing to one void or one order also
- * marks those voids watched, so they are polled at least every VOID_POLL_WATCHED_MS.
+ * Subscription streams, for every kind alike. A stream registers with this instance's feed
+ * (src/tracking/feed.ts), which delivers every later event from the event log; with
+ * `afterEventId` it first replays, from the log, the events after that id which the feed's
+ * cursor already covered — exactly the ones that will not arrive live — holding live events
+ * back meanwhile. No gap, no duplicate, no dedupe table. Subscribing to one record or one
+ * order also marks it watched, so it is checked at least every VOID_POLL_WATCHED_MS.
+ *
+ * Every way of leaving (the client's `complete`, a socket closed with any code, a server-side
+ * close, a failed stream) ends in the iterator's `return()`, which releases the feed
+ * registration, the watch mark and the count at once.
  */
 import type { Logger } from "../logger.js";
-import type { PubSub } from "../pubsub/index.js";
 import { AsyncQueue } from "../pubsub/queue.js";
-import type { Store } from "../store/index.js";
-import type { VoidRecord } from "../store/void-store.js";
-import { Watchers } from "./watchers.js";
-import { stopTopics, voidEventPayload, voidTopics, type StopView, type VoidEventPayload } from "./topics.js";
+import type { KindName, TrackedEvent } from "../store/tracked-model.js";
+import type { EventFeed } from "./feed.js";
+import type { LogReader } from "./ports.js";
+import type { Watchers } from "./watchers.js";
+
+export interface StreamRequest {
+  kind: KindName;
+  tenant: string;
+  /** Only this record (a voidCode; a stop's orderNo). */
+  ref?: string;
+  /** Only this order's records. */
+  orderNo?: string;
+  /** Replay the events recorded after this one first (digits: an event id). */
+  afterEventId?: string;
+}
 
 export interface SubscriptionDeps {
-  store: Store;
-  pubsub: PubSub;
-  log: Logger;
-  /** VOID_POLL_WATCHED_MS */
-  watchedMs: number;
+  feed: EventFeed;
+  log: LogReader;
+  watchers: Partial<Record<KindName, Watchers>>;
+  logger: Logger;
 }
 
-export interface VoidEventFilter {
-  voidCode?: string | null;
-  orderNo?: string | null;
-  afterEventId?: string | null;
-}
-
+/** Events replayed per read; the next page is read once the client has taken most of this one. */
 const REPLAY_PAGE = 500;
 
 export class Subscriptions {
-  /** Open subscriptions on this instance (metrics, tests). */
+  /** Open subscription streams on this instance (metrics, tests). */
   active = 0;
 
-  private readonly watchers: Watchers;
+  constructor(private readonly deps: SubscriptionDeps) {}
 
-  constructor(private readonly deps: SubscriptionDeps) {
-    this.watchers = new Watchers(deps.store.voids, deps.watchedMs, deps.log);
-  }
-
-  async voidEvents(tenant: string, f: VoidEventFilter): Promise<AsyncIterableIterator<VoidEventPayload>> {
-    const voidCode = f.voidCode ?? undefined;
-    const orderNo = f.orderNo ?? undefined;
-    const topic = voidCode ? voidTopics.code(tenant, voidCode) : orderNo ? voidTopics.order(tenant, orderNo) : voidTopics.tenant(tenant);
-    const matches = (p: VoidEventPayload) => (!orderNo || p.event.orderNo === orderNo) && (!voidCode || p.event.voidCode === voidCode);
-
-    const replaying = f.afterEventId !== undefined && f.afterEventId !== null;
-    const held: VoidEventPayload[] = [];
-    const replayed = new Set<string>();
-    let holding = replaying;
-    let unsubscribe = () => undefined as void;
-    let stopWatching = () => undefined as void;
-    const queue = new AsyncQueue<VoidEventPayload>(() => {
-      unsubscribe();
-      stopWatching();
-      this.active -= 1;
-    });
+  async stream<D>(r: StreamRequest): Promise<AsyncIterableIterator<TrackedEvent<D>>> {
+    const matches = (e: TrackedEvent) => (r.ref === undefined || e.ref === r.ref) && (r.orderNo === undefined || e.orderNo === r.orderNo);
+    let holding = r.afterEventId !== undefined;
+    const held: Array<TrackedEvent<D>> = [];
+    let release = () => undefined as void;
+    const queue = new AsyncQueue<TrackedEvent<D>>(() => release());
+    const sink = {
+      push: (e: TrackedEvent) => {
+        if (!matches(e)) return;
+        if (holding) held.push(e as TrackedEvent<D>);
+        else queue.push(e as TrackedEvent<D>);
+      },
+    };
+    const target = r.ref !== undefined ? { ref: r.ref } : r.orderNo !== undefined ? { orderNo: r.orderNo } : {};
+    const registration = await this.deps.feed.add({ kind: r.kind, tenant: r.tenant, ...target }, sink);
+    const unwatch = r.ref !== undefined || r.orderNo !== undefined ? (this.deps.watchers[r.kind]?.add(r.tenant, target) ?? (() => undefined)) : () => undefined;
     this.active += 1;
-    unsubscribe = await this.deps.pubsub.subscribe(topic, (payload) => {
-      const p = payload as VoidEventPayload;
-      if (!matches(p)) return;
-      if (holding) held.push(p);
-      else if (!replayed.has(p.event.id)) queue.push(p);
-    });
-    if (voidCode || orderNo) stopWatching = this.watchers.add(tenant, voidCode ? { voidCode } : { orderNo });
-    if (replaying) {
-      this.replay(tenant, { voidCode, orderNo }, String(f.afterEventId), queue, replayed)
+    let released = false;
+    release = () => {
+      if (released) return;
+      released = true;
+      registration.remove();
+      unwatch();
+      this.active -= 1;
+    };
+    if (r.afterEventId !== undefined) {
+      this.replay(r, registration.cursor, queue)
         .then(() => {
           holding = false;
-          held.sort((a, b) => Number(BigInt(a.event.id) - BigInt(b.event.id)));
-          for (const p of held.splice(0)) if (!replayed.has(p.event.id)) queue.push(p);
+          for (const e of held.splice(0)) queue.push(e);
         })
         .catch((err: unknown) => {
-          this.deps.log.error({ err: String(err) }, "replaying void events failed");
+          this.deps.logger.error({ err: String(err), kind: r.kind }, "replaying events failed");
           queue.fail(new Error("could not replay missed events; try again"));
         });
     }
     return queue;
   }
 
-  async stopChanges(tenant: string, orderNo: string | null | undefined): Promise<AsyncIterableIterator<StopView>> {
-    const topic = orderNo ? stopTopics.order(tenant, orderNo) : stopTopics.tenant(tenant);
-    let unsubscribe = () => undefined as void;
-    const queue = new AsyncQueue<StopView>(() => {
-      unsubscribe();
-      this.active -= 1;
-    });
-    this.active += 1;
-    unsubscribe = await this.deps.pubsub.subscribe(topic, (p) => queue.push(p as StopView));
-    return queue;
-  }
-
-  private async replay(
-    tenant: string,
-    filter: { voidCode?: string; orderNo?: string },
-    afterId: string,
-    queue: AsyncQueue<VoidEventPayload>,
-    replayed: Set<string>,
-  ): Promise<void> {
-    const records = new Map<string, VoidRecord | null>();
-    let cursor = afterId;
+  /** The events after afterEventId up to the cursor, page by page at the client's pace. */
+  private async replay<D>(r: StreamRequest, cursor: string, queue: AsyncQueue<TrackedEvent<D>>): Promise<void> {
+    const filter = { ref: r.ref, orderNo: r.orderNo };
+    let after = r.afterEventId as string;
     for (;;) {
-      const page = await this.deps.store.voids.events(tenant, filter, cursor, REPLAY_PAGE);
-      for (const e of page) {
-        const k = `${e.supplier}/${e.voidCode}`;
-        if (!records.has(k)) records.set(k, await this.deps.store.voids.get({ tenant, supplier: e.supplier, voidCode: e.voidCode }));
-        const record = records.get(k);
-        if (!record) continue;
-        replayed.add(e.id);
-        queue.push({ ...voidEventPayload(e, record), replayed: true });
-      }
+      await queue.whenBelow(REPLAY_PAGE);
+      if (queue.closed) return;
+      const page = await this.deps.log.replay<D>(r.kind, r.tenant, filter, after, cursor, REPLAY_PAGE);
+      for (const e of page) queue.push(e);
       if (page.length < REPLAY_PAGE) return;
-      cursor = page[page.length - 1].id;
+      after = page[page.length - 1].id;
     }
   }
 }

@@ -6,46 +6,42 @@
  * answers 803/816-818 when a void exists) instead of resending, and a webhook naming the order
  * settles it by adopting the void.
  */
-import { GatewayError, SupplierError, type SupplierName } from "../../datasources/errors.js";
+import { GatewayError, type SupplierName } from "../../datasources/errors.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { VoidOrderData } from "../../datasources/model.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
-import type { VoidRecord } from "../store/void-store.js";
+import type { TrackedRecord } from "../store/tracked-model.js";
+import type { Tracker } from "./engine.js";
 import { KeyedLock } from "./keyed-lock.js";
-import type { VoidTracker } from "./void-tracker.js";
+import { outcomeUnknown } from "./outcome.js";
 
 /** Statuses after which a new void for the same order is legitimate. */
 const RESUBMITTABLE = new Set(["REJECTED", "WITHDRAWN"]);
 const OPERATION = "VOID";
 
-/** A state-changing call whose outcome the gateway cannot know. */
-export function outcomeUnknown(err: unknown): boolean {
-  return err instanceof SupplierError && (err.code === "SUPPLIER_OUTCOME_UNKNOWN" || (err.code === "SUPPLIER_UNAVAILABLE" && !err.retryable));
-}
-
 export class VoidSubmission {
   constructor(
     private readonly store: Store,
     private readonly registry: SupplierRegistry,
-    private readonly tracker: VoidTracker,
+    private readonly voids: Tracker<VoidOrderData>,
     private readonly log: Logger,
   ) {}
 
   private readonly lock = new KeyedLock();
 
   /** One submission per order at a time on this instance; the checks run again for the next. */
-  submit(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<VoidRecord> {
+  submit(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<TrackedRecord<VoidOrderData>> {
     return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () => this.submitNow(tenant, supplier, orderNo, voidOfferId));
   }
 
-  private async submitNow(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<VoidRecord> {
+  private async submitNow(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<TrackedRecord<VoidOrderData>> {
     const port = this.registry.voids(supplier);
-    const held = (await this.store.voids.byOrder(tenant, orderNo)).find((v) => v.supplier === supplier && !RESUBMITTABLE.has(v.status));
+    const held = (await this.voids.byOrder(tenant, orderNo)).find((v) => v.supplier === supplier && !RESUBMITTABLE.has(v.status));
     if (held) {
-      throw new GatewayError("VOID_ALREADY_SUBMITTED", `Order ${orderNo} already has void ${held.voidCode} (${held.status}); it was not submitted again`, {
+      throw new GatewayError("VOID_ALREADY_SUBMITTED", `Order ${orderNo} already has void ${held.ref} (${held.status}); it was not submitted again`, {
         supplier,
-        voidCode: held.voidCode,
+        voidCode: held.ref,
         retryable: false,
         hint: "Track it with voidOrder or voidStatusChanged(voidCode).",
       });
@@ -66,17 +62,31 @@ export class VoidSubmission {
    * client still gets the void (it happened, and it carries the voidCode); voidOrder with
    * refresh: true adopts it once the store is back.
    */
-  private async record(tenant: string, submitted: VoidOrderData): Promise<VoidRecord> {
+  private async record(tenant: string, submitted: VoidOrderData): Promise<TrackedRecord<VoidOrderData>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const record = await this.tracker.submitted(tenant, submitted);
+        const record = await this.voids.start(tenant, submitted.supplier, submitted.voidCode, submitted.orderNo, submitted, { source: "SUBMIT", started: true });
+        if (!record) throw new Error(`void ${submitted.voidCode} already belongs to another tenant`);
         await this.store.unsettled.settle(tenant, submitted.supplier, OPERATION, submitted.orderNo);
         return record;
       } catch (err) {
         if (attempt >= 2) {
           this.log.error({ err: String(err), voidCode: submitted.voidCode, orderNo: submitted.orderNo }, "void accepted by the supplier but not recorded");
           const now = new Date();
-          return { tenant, ...submitted, submittedAt: now, updatedAt: now, nextPollAt: null, pollAttempt: 0, watchedUntil: null, data: submitted };
+          return {
+            ...this.voids.key(tenant, submitted.supplier, submitted.voidCode),
+            orderNo: submitted.orderNo,
+            status: submitted.status,
+            isFinal: submitted.isFinal,
+            data: submitted,
+            startedAt: now,
+            updatedAt: now,
+            finalAt: null,
+            notBefore: null,
+            nextCheckAt: null,
+            checkAttempt: 0,
+            watchedUntil: null,
+          };
         }
         await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
       }
@@ -110,12 +120,17 @@ export class VoidSubmission {
     });
   }
 
-  /** A webhook names a void no tenant knows: adopt it for the tenant whose submission to that order is unsettled. */
+  /**
+   * A webhook names a void no tenant knows: adopt it for the tenant whose submission to that
+   * order is unsettled — only when the supplier, asked, says the void is on that order.
+   */
   async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<boolean> {
     const waiting = await this.store.unsettled.byOrder(supplier, OPERATION, orderNo);
     if (waiting.length !== 1) return false;
     const [u] = waiting;
-    const adopted = await this.tracker.refresh(u.tenant, supplier, voidCode);
+    const report = await this.voids.ask(supplier, voidCode);
+    if (!report || report.orderNo !== orderNo) return false;
+    const adopted = await this.voids.start(u.tenant, supplier, voidCode, orderNo, report, { source: "QUERY", started: false });
     if (!adopted) return false;
     await this.store.unsettled.settle(u.tenant, supplier, OPERATION, orderNo);
     return true;

@@ -1,44 +1,57 @@
 /**
- * Which voids this instance's subscribers watch. A void someone subscribed to (by voidCode or
- * orderNo) is polled at least every VOID_POLL_WATCHED_MS; the mark lives in the store so any
- * instance's poller honours it. Marks are refreshed by one statement per tenant per interval,
- * not one per subscription, so 10,000 subscribers cost a handful of queries; new targets are
- * marked at once, those that arrive while a mark is being written together in the next one.
+ * Which records of one kind this instance's subscribers watch. A record someone subscribed
+ * to (by reference or by order) is checked at least every `watchedMs` (VOID_POLL_WATCHED_MS),
+ * never before its notBefore; the mark lives in the store, so any instance's poller honours
+ * it. Marks are refreshed by one statement per tenant per interval, not one per
+ * subscription, so 10,000 subscribers cost a handful of queries; new targets are marked at
+ * once, those that arrive while a mark is being written together in the next one.
  */
 import type { Logger } from "../logger.js";
-import type { VoidStore } from "../store/void-store.js";
+import type { KindName } from "../store/tracked-model.js";
+import type { RecordStore } from "./ports.js";
 
 interface Target {
   tenant: string;
-  kind: "code" | "order";
+  by: "ref" | "order";
   value: string;
   count: number;
+}
+
+interface Marks {
+  refs: string[];
+  orders: string[];
 }
 
 export class Watchers {
   private readonly targets = new Map<string, Target>();
   private timer?: NodeJS.Timeout;
   /** New targets not marked yet, by tenant. */
-  private pending = new Map<string, { codes: string[]; orders: string[] }>();
+  private pending = new Map<string, Marks>();
   private flushing?: Promise<void>;
 
   constructor(
-    private readonly voids: VoidStore,
+    private readonly kind: KindName,
+    private readonly records: Pick<RecordStore, "watch">,
     private readonly watchedMs: number,
     private readonly log: Logger,
   ) {}
 
-  /** Watches a void or an order until the returned function is called. */
-  add(tenant: string, target: { voidCode?: string; orderNo?: string }): () => void {
-    const kind = target.voidCode !== undefined ? "code" : "order";
-    const value = (target.voidCode ?? target.orderNo) as string;
-    const key = `${tenant}\u0000${kind}\u0000${value}`;
+  /** Targets watched now (tests, metrics). */
+  get size(): number {
+    return this.targets.size;
+  }
+
+  /** Watches a record or an order's records until the returned function is called. */
+  add(tenant: string, target: { ref?: string; orderNo?: string }): () => void {
+    const by = target.ref !== undefined ? "ref" : "order";
+    const value = (target.ref ?? target.orderNo) as string;
+    const key = `${tenant}\u0000${by}\u0000${value}`;
     const existing = this.targets.get(key);
     if (existing) existing.count += 1;
     else {
-      this.targets.set(key, { tenant, kind, value, count: 1 });
-      // New targets are marked at once, so their next poll is pulled forward now.
-      this.markSoon(tenant, kind, value);
+      this.targets.set(key, { tenant, by, value, count: 1 });
+      // A new target is marked at once, so its next check is pulled forward now.
+      this.markSoon(tenant, by, value);
     }
     if (!this.timer) {
       this.timer = setInterval(() => void this.beat(), this.watchedMs);
@@ -57,10 +70,10 @@ export class Watchers {
     };
   }
 
-  private markSoon(tenant: string, kind: Target["kind"], value: string): void {
+  private markSoon(tenant: string, by: Target["by"], value: string): void {
     let g = this.pending.get(tenant);
-    if (!g) this.pending.set(tenant, (g = { codes: [], orders: [] }));
-    (kind === "code" ? g.codes : g.orders).push(value);
+    if (!g) this.pending.set(tenant, (g = { refs: [], orders: [] }));
+    (by === "ref" ? g.refs : g.orders).push(value);
     this.flushing ??= this.flush();
   }
 
@@ -70,26 +83,26 @@ export class Watchers {
     while (this.pending.size) {
       const batch = this.pending;
       this.pending = new Map();
-      for (const [tenant, g] of batch) await this.mark(tenant, g.codes, g.orders);
+      for (const [tenant, g] of batch) await this.mark(tenant, g);
     }
     this.flushing = undefined;
   }
 
   private async beat(): Promise<void> {
-    const byTenant = new Map<string, { codes: string[]; orders: string[] }>();
+    const byTenant = new Map<string, Marks>();
     for (const t of this.targets.values()) {
       let g = byTenant.get(t.tenant);
-      if (!g) byTenant.set(t.tenant, (g = { codes: [], orders: [] }));
-      (t.kind === "code" ? g.codes : g.orders).push(t.value);
+      if (!g) byTenant.set(t.tenant, (g = { refs: [], orders: [] }));
+      (t.by === "ref" ? g.refs : g.orders).push(t.value);
     }
-    for (const [tenant, g] of byTenant) await this.mark(tenant, g.codes, g.orders);
+    for (const [tenant, g] of byTenant) await this.mark(tenant, g);
   }
 
-  private async mark(tenant: string, codes: string[], orders: string[]): Promise<void> {
+  private async mark(tenant: string, g: Marks): Promise<void> {
     try {
-      await this.voids.watch(tenant, codes, orders, this.watchedMs * 3, this.watchedMs);
+      await this.records.watch(this.kind, tenant, g.refs, g.orders, this.watchedMs * 3, this.watchedMs);
     } catch (err) {
-      this.log.warn({ err: String(err) }, "could not mark voids watched");
+      this.log.warn({ err: String(err), kind: this.kind }, "could not mark records watched");
     }
   }
 }

@@ -1,14 +1,15 @@
 /** Resuming with afterEventId, replay/live hand-over, and stop-issuance tracking. */
 import { afterEach, describe, expect, it } from "vitest";
-import type { VoidOrderData } from "../../datasources/model.js";
 import { createLogger } from "../../src/logger.js";
 import { MemoryPubSub } from "../../src/pubsub/memory.js";
+import type { TrackedEvent } from "../../src/store/tracked-model.js";
+import { EventFeed } from "../../src/tracking/feed.js";
 import { Subscriptions } from "../../src/tracking/subscriptions.js";
-import { voidEventPayload, voidTopics, type VoidEventPayload } from "../../src/tracking/topics.js";
 import { fresh } from "../helpers/atrip.js";
 import { wsClient } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
+import { newVoid, voidData, voidKey } from "../helpers/records.js";
 import { pgliteStore } from "../helpers/store.js";
 import { collect } from "../helpers/subscribe.js";
 
@@ -50,34 +51,35 @@ describe("voidStatusChanged with afterEventId", () => {
     await second.dispose();
   });
 
-  it("an event recorded during the replay is delivered once", async () => {
+  it("an event recorded during the replay is delivered once, after the replayed ones", async () => {
     const store = await pgliteStore();
+    const log = createLogger("silent");
     const pubsub = new MemoryPubSub();
-    const subs = new Subscriptions({ store, pubsub, log: createLogger("silent"), watchedMs: 60_000 });
+    const feed = new EventFeed({ log: store.events, pubsub, logger: log, catchUpMs: 50 });
+    await feed.start();
+    const subs = new Subscriptions({ feed, log: store.events, logger: log, watchers: {} });
     try {
       for (let round = 0; round < 15; round++) {
         const tenant = `replay-${round}`;
-        const data: VoidOrderData = {
-          supplier: "ATRIP", voidCode: `R-${round}-${Date.now()}`, orderNo: `O-${round}`, status: "SUPPLIER_PROCESSING", supplierStatus: 0,
-          isFinal: false, refundMethod: null, tickets: [], fare: null, actualRefund: null, serviceFee: null,
-          expectedConfirmationDate: null, expectedRefundDate: null, cancelReason: null, message: null, voidOfferId: null,
-        };
-        const first = await store.voids.record(tenant, data, "SUBMIT", new Date(), 60_000);
-        const stream = await subs.voidEvents(tenant, { afterEventId: "0" });
-        // Record and publish a change while the replay is under way.
-        const moved = await store.voids.transition(
-          { tenant, supplier: "ATRIP", voidCode: data.voidCode }, "SUPPLIER_PROCESSING",
-          { ...data, status: "AIRLINE_PROCESSING", supplierStatus: 1 }, "POLL", 60_000,
-        );
-        await pubsub.publish(voidTopics.tenant(tenant), voidEventPayload(moved!.event, moved!.record));
-        const got: VoidEventPayload[] = [(await stream.next()).value, (await stream.next()).value];
-        expect(got.map((p) => p.event.id)).toEqual([first!.event!.id, moved!.event.id]);
-        // And nothing more: no duplicate of the event that was both replayed and published.
-        const third = await Promise.race([stream.next(), new Promise((r) => setTimeout(() => r("nothing"), 100))]);
+        const d = voidData();
+        const first = await store.tracked.insert(newVoid(tenant, d));
+        const stream = await subs.stream({ kind: "void", tenant, afterEventId: "0" });
+        // Record a change while the replay is under way, and announce it as the engine would.
+        const [moved] = await store.tracked.transitionMany([
+          { key: voidKey(tenant, d), from: "SUPPLIER_PROCESSING", status: "AIRLINE_PROCESSING", isFinal: false, data: { ...d, status: "AIRLINE_PROCESSING" }, source: "POLL", message: null, nextCheckInMs: 60_000 },
+        ]);
+        feed.recorded([moved!.event]);
+        const got = [(await stream.next()).value as TrackedEvent, (await stream.next()).value as TrackedEvent];
+        expect(got.map((e) => e.id)).toEqual([first!.event!.id, moved!.event.id]);
+        // And nothing more: no duplicate of an event both replayed and read live.
+        const third = await Promise.race([stream.next(), new Promise((r) => setTimeout(() => r("nothing"), 150))]);
         expect(third).toBe("nothing");
         await stream.return!();
       }
+      expect(subs.active).toBe(0);
+      expect(feed.listeners).toBe(0);
     } finally {
+      await feed.close();
       await store.close();
     }
   });
@@ -98,8 +100,14 @@ describe("voidStatusChanged with afterEventId", () => {
 
 describe("stop issuance tracking", () => {
   const STOP = `mutation S($orderNo: String!) { stopTicketIssuance(input: { supplier: ATRIP, orderNo: $orderNo }) { orderNo state requestedAt checkAfter resolvedAt } }`;
-  const CHANGES = `subscription C($orderNo: String) { ticketIssuanceStopChanged(orderNo: $orderNo) { orderNo state checkAfter resolvedAt } }`;
-  type StopOut = { orderNo: string; state: string; checkAfter: string; resolvedAt: string | null };
+  const CHANGES = `subscription C($orderNo: String, $after: ID) {
+    ticketIssuanceStopChanged(orderNo: $orderNo, afterEventId: $after) { orderNo state checkAfter resolvedAt eventId supplierOrderStatus }
+  }`;
+  type StopOut = { orderNo: string; state: string; checkAfter: string; resolvedAt: string | null; eventId: string; supplierOrderStatus: string | null };
+  const HISTORY = `query H($orderNo: String!) {
+    ticketIssuanceStop(supplier: ATRIP, orderNo: $orderNo) { state history { id state previousState isFinal source occurredAt stop { state } } }
+  }`;
+  type HistoryOut = { state: string; history: Array<{ id: string; state: string; previousState: string | null; isFinal: boolean; source: string; stop: { state: string } }> };
 
   it.each([
     ["ATR-STOP-OK", "STOPPED"],
@@ -128,6 +136,41 @@ describe("stop issuance tracking", () => {
     expect(again.data?.stopTicketIssuance.state).toBe(outcome);
     expect(t.sandbox.atrip!.server.stats.byOperation["stopTicket.do"]).toBe(calls);
     sub.stop();
+    await client.dispose();
+  });
+
+  it("history, and ticketIssuanceStopChanged(afterEventId) replays what was missed, then continues live", async () => {
+    t = await startTestGateway({ SANDBOX_TIME_SCALE: "240" });
+    const client = wsClient(t.wsUrl);
+    const orderNo = fresh("ATR-STOP-OK");
+    const live = collect<StopOut>(client, CHANGES, { orderNo }, (d) => d.ticketIssuanceStopChanged as StopOut);
+    await new Promise((r) => setTimeout(r, 100));
+    await gql(t.url, STOP, { orderNo });
+    const stopped = await live.waitUntil((s) => s.state === "STOPPED");
+    expect(stopped.supplierOrderStatus).toBe("-3");
+    live.stop();
+
+    const h = await gql<{ ticketIssuanceStop: HistoryOut }>(t.url, HISTORY, { orderNo });
+    const history = h.data!.ticketIssuanceStop.history;
+    expect(history.map((e) => [e.state, e.previousState, e.isFinal, e.source])).toEqual([
+      ["PENDING", null, false, "SUBMIT"],
+      ["STOPPED", "PENDING", true, "POLL"],
+    ]);
+    expect(history.map((e) => e.stop.state)).toEqual(["PENDING", "STOPPED"]);
+    expect(history.map((e) => e.id)).toEqual(live.items.map((s) => s.eventId));
+
+    // Resume after the first change: the missed outcome is replayed, then a new request arrives live.
+    const resumed = collect<StopOut>(client, CHANGES, { after: history[0].id }, (d) => d.ticketIssuanceStopChanged as StopOut);
+    const replayed = await resumed.waitFor(1);
+    expect(replayed[0]).toMatchObject({ orderNo, state: "STOPPED", eventId: history[1].id });
+    const other = fresh("ATR-STOP-ISSUED");
+    await gql(t.url, STOP, { orderNo: other });
+    const next = await resumed.waitUntil((s) => s.orderNo === other);
+    expect(next.state).toBe("PENDING");
+    expect(BigInt(next.eventId)).toBeGreaterThan(BigInt(history[1].id));
+    const mine = resumed.items.filter((s) => s.orderNo === orderNo);
+    expect(mine).toHaveLength(1);
+    resumed.stop();
     await client.dispose();
   });
 });

@@ -1,0 +1,157 @@
+/**
+ * Reading the event log in commit order (issue 11, ARCHITECTURE.md "Delivery").
+ *
+ * Event ids come from a sequence, taken before commit: a transaction can take id 10, another
+ * id 11 and commit first. A reader that kept "the largest id seen" would then skip 10 for
+ * ever. Instead every event stores the id of the transaction that wrote it (`tx`, a
+ * `pg_current_xact_id()`), and a reader's cursor is a PostgreSQL snapshot (`pg_snapshot`):
+ * "new since the cursor" means visible now and not visible in the cursor's snapshot
+ * (`pg_visible_in_snapshot`). Each committed event is therefore new in exactly one read,
+ * whenever its transaction commits; nothing is skipped and nothing is read twice, without
+ * locks and without serialising writers. Only rows with `tx` at or above the cursor's xmin
+ * can be new, which keeps the scan on the `tx` index short. A transaction left open on the
+ * same server holds that xmin back and makes each read scan more rows (it delays nothing
+ * that is committed: such rows are still new exactly once).
+ *
+ * A cursor is either a snapshot, or — between the pages of one large read — the previous
+ * snapshot, the snapshot being paged through and the last id handed out, joined by "|".
+ * PGlite has one connection, so there id order is commit order anyway; the same SQL runs on
+ * both engines.
+ */
+import type { SupplierName } from "../../datasources/errors.js";
+import type { SqlDb } from "./sql.js";
+import type { EventFilter, KindName, RecordKey, SourceName, TrackedEvent } from "./tracked-model.js";
+
+interface EventRow {
+  id: string;
+  kind: string;
+  tenant: string;
+  supplier: string;
+  ref: string;
+  order_no: string;
+  status: string;
+  previous_status: string | null;
+  is_final: boolean;
+  source: string;
+  message: string | null;
+  data: unknown;
+  occurred_at: Date;
+  started_at: Date | null;
+  not_before: Date | null;
+}
+
+/** The event columns, with the record's fixed times; events from before issue 11 carry the record's report. */
+const SELECT = `SELECT e.id::text AS id, e.kind, e.tenant, e.supplier, e.ref, e.order_no, e.status, e.previous_status, e.is_final, e.source,
+    e.message, COALESCE(e.data, t.data) AS data, e.occurred_at, t.started_at, t.not_before
+  FROM tracked_events e LEFT JOIN tracked t ON t.kind = e.kind AND t.tenant = e.tenant AND t.supplier = e.supplier AND t.ref = e.ref`;
+
+function toEvent<D>(r: EventRow): TrackedEvent<D> {
+  return {
+    id: String(r.id),
+    kind: r.kind as KindName,
+    tenant: r.tenant,
+    supplier: r.supplier as SupplierName,
+    ref: r.ref,
+    orderNo: r.order_no,
+    status: r.status,
+    previousStatus: r.previous_status,
+    isFinal: r.is_final,
+    source: r.source as SourceName,
+    message: r.message,
+    data: (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as D,
+    occurredAt: new Date(r.occurred_at),
+    startedAt: r.started_at ? new Date(r.started_at) : null,
+    notBefore: r.not_before ? new Date(r.not_before) : null,
+  };
+}
+
+/** A cursor taken apart: `base` was fully read; of `paging` (if any), the events up to `lastId`. */
+interface Cursor {
+  base: string;
+  paging?: { snapshot: string; lastId: string };
+}
+
+function parse(cursor: string): Cursor {
+  const [base, snapshot, lastId] = cursor.split("|");
+  if (!/^\d+:\d+:[\d,]*$/.test(base) || (snapshot !== undefined && (!/^\d+:\d+:[\d,]*$/.test(snapshot) || !/^\d+$/.test(lastId ?? "")))) {
+    throw new Error(`not an event-log cursor: ${cursor}`);
+  }
+  return snapshot === undefined ? { base } : { base, paging: { snapshot, lastId } };
+}
+
+/**
+ * SQL that is true for the events a cursor has already covered, with its parameters
+ * numbered from `first`.
+ */
+function covered(c: Cursor, first: number): { sql: string; params: unknown[] } {
+  const base = `pg_visible_in_snapshot(e.tx, $${first}::pg_snapshot)`;
+  if (!c.paging) return { sql: base, params: [c.base] };
+  return {
+    sql: `(${base} OR (pg_visible_in_snapshot(e.tx, $${first + 1}::pg_snapshot) AND e.id <= $${first + 2}::bigint))`,
+    params: [c.base, c.paging.snapshot, c.paging.lastId],
+  };
+}
+
+export class EventLog {
+  constructor(private readonly db: SqlDb) {}
+
+  /** A cursor at the log's current end: every event committed so far counts as read. */
+  async head(): Promise<string> {
+    return (await this.db.query<{ s: string }>("SELECT pg_current_snapshot()::text AS s"))[0].s;
+  }
+
+  /**
+   * Events committed since `cursor` and not read yet, oldest first (at most `limit`), and the
+   * cursor after them. Fewer than `limit` events means the reader has caught up.
+   */
+  async since<D>(cursor: string, limit: number): Promise<{ events: Array<TrackedEvent<D>>; cursor: string }> {
+    const c = parse(cursor);
+    // Rows of transactions older than the base snapshot's xmin were all visible to it.
+    const horizon = `e.tx >= pg_snapshot_xmin($2::pg_snapshot)`;
+    if (!c.paging) {
+      const rows = await this.db.query<EventRow & { snapshot: string }>(
+        `WITH now AS (SELECT pg_current_snapshot() AS s)
+         SELECT now.s::text AS snapshot, page.* FROM now LEFT JOIN LATERAL (
+           ${SELECT} WHERE ${horizon} AND NOT pg_visible_in_snapshot(e.tx, $2::pg_snapshot) ORDER BY e.id LIMIT $1
+         ) page ON true`,
+        [limit, c.base],
+      );
+      const events = rows.filter((r) => r.id !== null).map((r) => toEvent<D>(r));
+      const snapshot = rows[0].snapshot;
+      return { events, cursor: events.length < limit ? snapshot : `${c.base}|${snapshot}|${events[events.length - 1].id}` };
+    }
+    // The next page of the same snapshot: its events after the last one handed out.
+    const rows = await this.db.query<EventRow>(
+      `${SELECT} WHERE ${horizon} AND NOT pg_visible_in_snapshot(e.tx, $2::pg_snapshot)
+         AND pg_visible_in_snapshot(e.tx, $3::pg_snapshot) AND e.id > $4::bigint ORDER BY e.id LIMIT $1`,
+      [limit, c.base, c.paging.snapshot, c.paging.lastId],
+    );
+    const events = rows.map((r) => toEvent<D>(r));
+    return { events, cursor: events.length < limit ? c.paging.snapshot : `${c.base}|${c.paging.snapshot}|${events[events.length - 1].id}` };
+  }
+
+  /**
+   * A tenant's events of a kind after `afterId` that `cursor` covers (a subscriber's replay:
+   * whatever the cursor does not cover reaches it live), oldest first.
+   */
+  async replay<D>(kind: KindName, tenant: string, filter: EventFilter, afterId: string, cursor: string, limit: number): Promise<Array<TrackedEvent<D>>> {
+    const seen = covered(parse(cursor), 5);
+    const params: unknown[] = [tenant, kind, afterId, limit, ...seen.params];
+    const conds = ["e.tenant = $1", "e.kind = $2", "e.id > $3::bigint", seen.sql];
+    if (filter.ref !== undefined) conds.push(`e.ref = $${params.push(filter.ref)}`);
+    if (filter.orderNo !== undefined) conds.push(`e.order_no = $${params.push(filter.orderNo)}`);
+    const rows = await this.db.query<EventRow>(`${SELECT} WHERE ${conds.join(" AND ")} ORDER BY e.id LIMIT $4`, params);
+    return rows.map((r) => ({ ...toEvent<D>(r), replayed: true }));
+  }
+
+  /** Every event of one record, oldest first. */
+  async history<D>(key: RecordKey): Promise<Array<TrackedEvent<D>>> {
+    const rows = await this.db.query<EventRow>(`${SELECT} WHERE e.kind = $1 AND e.tenant = $2 AND e.supplier = $3 AND e.ref = $4 ORDER BY e.id`, [
+      key.kind,
+      key.tenant,
+      key.supplier,
+      key.ref,
+    ]);
+    return rows.map((r) => ({ ...toEvent<D>(r), replayed: true }));
+  }
+}

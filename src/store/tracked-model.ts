@@ -1,0 +1,113 @@
+/**
+ * The one shape of everything the gateway tracks (issue 11): a tracked record (a void, a
+ * stop-issuance request, the next kind) and its append-only events. What differs between
+ * kinds lives in `data` (the supplier's latest report, mapped) and in the kind's definition
+ * (src/tracking/kinds/); the store only sees these shapes.
+ */
+import type { SupplierName } from "../../datasources/errors.js";
+
+/** The kinds of tracked record. */
+export type KindName = "void" | "stop";
+
+/** How the gateway learned of a change (the schema's StatusSource). */
+export type SourceName = "SUBMIT" | "WEBHOOK" | "POLL" | "QUERY";
+
+/** A record's identity: its kind, its owner and the supplier's reference (a voidCode; for a stop, the orderNo). */
+export interface RecordKey {
+  kind: KindName;
+  tenant: string;
+  supplier: SupplierName;
+  ref: string;
+}
+
+/** A tracked record as stored. `D` is the kind's report type. */
+export interface TrackedRecord<D = unknown> extends RecordKey {
+  orderNo: string;
+  status: string;
+  isFinal: boolean;
+  /** The supplier's latest report, mapped. */
+  data: D;
+  /** When the gateway made the request (submittedAt / requestedAt); null for a record adopted from a query. */
+  startedAt: Date | null;
+  updatedAt: Date;
+  /** When it reached a final status. */
+  finalAt: Date | null;
+  /** No scheduled check before this (a stop's checkAfter); null: none. */
+  notBefore: Date | null;
+  nextCheckAt: Date | null;
+  checkAttempt: number;
+  /** Until when a subscriber somewhere watches it (null: never). */
+  watchedUntil: Date | null;
+}
+
+/** One recorded change. Ids increase; they come from one log for every kind. */
+export interface TrackedEvent<D = unknown> {
+  /** A bigint, as a string (GraphQL ID). */
+  id: string;
+  kind: KindName;
+  tenant: string;
+  supplier: SupplierName;
+  ref: string;
+  orderNo: string;
+  status: string;
+  previousStatus: string | null;
+  isFinal: boolean;
+  source: SourceName;
+  message: string | null;
+  /** The report as recorded with the change (events migrated from before issue 11: the record's current report). */
+  data: D;
+  occurredAt: Date;
+  /** The record's startedAt and notBefore, which never change (read with the event). */
+  startedAt: Date | null;
+  notBefore: Date | null;
+  /** Set on events read back for a replay (afterEventId, history), not delivered live. */
+  replayed?: boolean;
+}
+
+/** A record the gateway starts tracking, with its first event. */
+export interface NewRecord<D = unknown> {
+  key: RecordKey;
+  orderNo: string;
+  status: string;
+  isFinal: boolean;
+  data: D;
+  source: SourceName;
+  message: string | null;
+  /** True when the gateway made the request now (startedAt = now); false for an adopted record. */
+  started: boolean;
+  /** First scheduled check, from now. */
+  firstCheckInMs: number;
+  /** No scheduled check before this, from now (a stop's checkAfter). */
+  notBeforeInMs?: number;
+}
+
+/** One compare-and-set: from `from` to `status`, with the event that records it. */
+export interface Transition<D = unknown> {
+  key: RecordKey;
+  from: string;
+  status: string;
+  isFinal: boolean;
+  data: D;
+  source: SourceName;
+  message: string | null;
+  /** Next scheduled check, from now (never before the record's notBefore). */
+  nextCheckInMs: number;
+}
+
+/** A leased record given back: its next check and attempt count. */
+export interface Release {
+  key: RecordKey;
+  nextCheckInMs: number;
+  attempt: number;
+}
+
+/** What to select events by, besides tenant and kind. */
+export interface EventFilter {
+  ref?: string;
+  orderNo?: string;
+}
+
+/** `supplier:ref`: how lookups across tenants key their results. */
+export function refKey(supplier: string, ref: string): string {
+  return `${supplier}:${ref}`;
+}

@@ -1,0 +1,287 @@
+/**
+ * Tracked records of every kind in one table (issue 11). A change is one statement: a
+ * compare-and-set on the record (`UPDATE … WHERE status = <from>`) and the insert of its
+ * event, so whoever wins the update is the one whose event is logged, on one instance or
+ * several. Which changes are allowed at all is decided before, in one place
+ * (src/tracking/rule.ts); this file only makes them atomic. Times that matter across
+ * instances (due, lease expiry) use the database clock. Batches pass their rows as one JSON
+ * array read by `jsonb_to_recordset`, so every column is named.
+ */
+import type { SupplierName } from "../../datasources/errors.js";
+import type { Sql, SqlDb } from "./sql.js";
+import {
+  refKey,
+  type KindName,
+  type NewRecord,
+  type RecordKey,
+  type Release,
+  type SourceName,
+  type TrackedEvent,
+  type TrackedRecord,
+  type Transition,
+} from "./tracked-model.js";
+
+interface RecordRow {
+  kind: string;
+  tenant: string;
+  supplier: string;
+  ref: string;
+  order_no: string;
+  status: string;
+  is_final: boolean;
+  data: unknown;
+  started_at: Date | null;
+  updated_at: Date;
+  final_at: Date | null;
+  not_before: Date | null;
+  next_check_at: Date | null;
+  check_attempt: number;
+  watched_until: Date | null;
+}
+
+const KEY = "kind = $1 AND tenant = $2 AND supplier = $3 AND ref = $4";
+/** The columns that identify a record in a `jsonb_to_recordset` row. */
+const KEY_COLUMNS = "kind text, tenant text, supplier text, ref text";
+const MATCHES = "t.kind = u.kind AND t.tenant = u.tenant AND t.supplier = u.supplier AND t.ref = u.ref";
+/** `now() + n ms`, computed by the database. */
+const inMs = (ms: string) => `now() + make_interval(secs => ${ms}::double precision / 1000)`;
+/** A next check `ms` from now, but never before the record's notBefore. */
+const nextCheck = (ms: string) => `GREATEST(${inMs(ms)}, COALESCE(t.not_before, '-infinity'::timestamptz))`;
+
+const date = (d: Date | string | null): Date | null => (d === null ? null : new Date(d));
+const json = (v: unknown): unknown => (typeof v === "string" ? (JSON.parse(v) as unknown) : v);
+const keyParams = (k: RecordKey) => [k.kind, k.tenant, k.supplier, k.ref];
+const keyRow = (k: RecordKey) => ({ kind: k.kind, tenant: k.tenant, supplier: k.supplier, ref: k.ref });
+
+export function toRecord<D>(r: RecordRow): TrackedRecord<D> {
+  return {
+    kind: r.kind as KindName,
+    tenant: r.tenant,
+    supplier: r.supplier as SupplierName,
+    ref: r.ref,
+    orderNo: r.order_no,
+    status: r.status,
+    isFinal: r.is_final,
+    data: json(r.data) as D,
+    startedAt: date(r.started_at),
+    updatedAt: new Date(r.updated_at),
+    finalAt: date(r.final_at),
+    notBefore: date(r.not_before),
+    nextCheckAt: date(r.next_check_at),
+    checkAttempt: Number(r.check_attempt),
+    watchedUntil: date(r.watched_until),
+  };
+}
+
+/** The event a transition or an insert just logged, built from the returned rows. */
+function loggedEvent<D>(r: RecordRow, e: { event_id: string; event_occurred_at: Date; previous_status: string | null; source: string; message: string | null }): TrackedEvent<D> {
+  return {
+    id: String(e.event_id),
+    kind: r.kind as KindName,
+    tenant: r.tenant,
+    supplier: r.supplier as SupplierName,
+    ref: r.ref,
+    orderNo: r.order_no,
+    status: r.status,
+    previousStatus: e.previous_status,
+    isFinal: r.is_final,
+    source: e.source as SourceName,
+    message: e.message,
+    data: json(r.data) as D,
+    occurredAt: new Date(e.event_occurred_at),
+    startedAt: date(r.started_at),
+    notBefore: date(r.not_before),
+  };
+}
+
+type Logged = RecordRow & { event_id: string; event_occurred_at: Date; previous_status: string | null; source: string; message: string | null };
+
+export class TrackedStore {
+  constructor(private readonly db: SqlDb) {}
+
+  /**
+   * Starts tracking a record, with its first event, in one statement. Returns event null when
+   * this tenant already had the record, and null altogether when another tenant owns it (a
+   * void belongs to one tenant: it then stays unknown to this one).
+   */
+  async insert<D>(n: NewRecord<D>): Promise<{ record: TrackedRecord<D>; event: TrackedEvent<D> | null } | null> {
+    const rows = await this.db.query<Logged>(
+      `WITH ins AS (
+         INSERT INTO tracked (kind, tenant, supplier, ref, order_no, status, is_final, data, started_at, updated_at, final_at, not_before, next_check_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, CASE WHEN $9::boolean THEN now() END, now(), CASE WHEN $7::boolean THEN now() END,
+                 CASE WHEN $10::float8 IS NULL THEN NULL ELSE ${inMs("$10")} END,
+                 CASE WHEN $7::boolean THEN NULL ELSE GREATEST(${inMs("$11")}, COALESCE(${inMs("$10")}, '-infinity'::timestamptz)) END)
+         ON CONFLICT DO NOTHING RETURNING *
+       ), logged AS (
+         INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data)
+         SELECT kind, tenant, supplier, ref, order_no, status, NULL, is_final, $12, $13, data FROM ins
+         RETURNING id::text AS event_id, occurred_at AS event_occurred_at
+       )
+       SELECT ins.*, logged.event_id, logged.event_occurred_at, NULL::text AS previous_status, $12::text AS source, $13::text AS message FROM ins, logged`,
+      [...keyParams(n.key), n.orderNo, n.status, n.isFinal, JSON.stringify(n.data), n.started, n.notBeforeInMs ?? null, n.firstCheckInMs, n.source, n.message],
+    );
+    if (rows[0]) return { record: toRecord<D>(rows[0]), event: loggedEvent<D>(rows[0], rows[0]) };
+    // Either this tenant has it already, or another tenant owns it.
+    const existing = await this.get<D>(n.key);
+    return existing ? { record: existing, event: null } : null;
+  }
+
+  async get<D>(key: RecordKey, sql: Sql = this.db): Promise<TrackedRecord<D> | null> {
+    const rows = await sql.query<RecordRow>(`SELECT * FROM tracked WHERE ${KEY}`, keyParams(key));
+    return rows[0] ? toRecord<D>(rows[0]) : null;
+  }
+
+  /** A tenant's records of one order, oldest first. */
+  async byOrder<D>(kind: KindName, tenant: string, orderNo: string): Promise<Array<TrackedRecord<D>>> {
+    const rows = await this.db.query<RecordRow>("SELECT * FROM tracked WHERE kind = $1 AND tenant = $2 AND order_no = $3 ORDER BY started_at NULLS LAST, ref", [
+      kind,
+      tenant,
+      orderNo,
+    ]);
+    return rows.map((r) => toRecord<D>(r));
+  }
+
+  /**
+   * Every tenant's records with these supplier references, keyed by `supplier:ref` (one query
+   * for a batch of webhooks, which name no tenant; a reference nobody tracks has no entry).
+   */
+  async byRefs<D>(kind: KindName, refs: Array<{ supplier: SupplierName; ref: string }>): Promise<Map<string, Array<TrackedRecord<D>>>> {
+    const found = new Map<string, Array<TrackedRecord<D>>>();
+    if (!refs.length) return found;
+    const wanted = new Set(refs.map((r) => refKey(r.supplier, r.ref)));
+    const rows = await this.db.query<RecordRow>("SELECT * FROM tracked WHERE kind = $1 AND ref = ANY($2::text[])", [kind, [...new Set(refs.map((r) => r.ref))]]);
+    for (const row of rows) {
+      const k = refKey(row.supplier, row.ref);
+      if (!wanted.has(k)) continue;
+      const list = found.get(k);
+      if (list) list.push(toRecord<D>(row));
+      else found.set(k, [toRecord<D>(row)]);
+    }
+    return found;
+  }
+
+  /**
+   * Compare-and-set for many records (distinct keys) in one statement: each moves from its
+   * `from` to its `status` and its event is appended, or nothing happens to it when it was no
+   * longer at `from` (someone else won). Results are in input order; null where it lost.
+   */
+  async transitionMany<D>(items: Array<Transition<D>>): Promise<Array<{ record: TrackedRecord<D>; event: TrackedEvent<D> } | null>> {
+    if (!items.length) return [];
+    const input = items.map((i, n) => ({
+      n,
+      ...keyRow(i.key),
+      from_status: i.from,
+      status: i.status,
+      is_final: i.isFinal,
+      data: i.data,
+      next_ms: i.nextCheckInMs,
+      source: i.source,
+      message: i.message,
+    }));
+    const rows = await this.db.query<Logged & { n: number }>(
+      `WITH u AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+           AS u(n int, ${KEY_COLUMNS}, from_status text, status text, is_final boolean, data jsonb, next_ms float8, source text, message text)
+       ), moved AS (
+         UPDATE tracked t SET status = u.status, is_final = u.is_final, data = u.data, updated_at = now(),
+           final_at = CASE WHEN u.is_final THEN now() END,
+           next_check_at = CASE WHEN u.is_final THEN NULL ELSE ${nextCheck("u.next_ms")} END,
+           check_attempt = 0, lease_owner = NULL, lease_expires_at = NULL
+         FROM u WHERE ${MATCHES} AND t.status = u.from_status
+         RETURNING t.*, u.n, u.from_status AS previous_status, u.source, u.message
+       ), logged AS (
+         INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data)
+         SELECT kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data FROM moved ORDER BY n
+         RETURNING id::text AS event_id, occurred_at AS event_occurred_at, kind AS e_kind, tenant AS e_tenant, supplier AS e_supplier, ref AS e_ref
+       )
+       SELECT moved.*, logged.event_id, logged.event_occurred_at FROM moved
+         JOIN logged ON logged.e_kind = moved.kind AND logged.e_tenant = moved.tenant AND logged.e_supplier = moved.supplier AND logged.e_ref = moved.ref`,
+      [JSON.stringify(input)],
+    );
+    const out: Array<{ record: TrackedRecord<D>; event: TrackedEvent<D> } | null> = items.map(() => null);
+    for (const row of rows) out[Number(row.n)] = { record: toRecord<D>(row), event: loggedEvent<D>(row, row) };
+    return out;
+  }
+
+  /** Same status, newer report: stores it (amounts, messages), without an event, where the status still matches. */
+  async touchMany<D>(items: Array<{ key: RecordKey; status: string; data: D }>): Promise<void> {
+    if (!items.length) return;
+    await this.db.query(
+      `UPDATE tracked t SET data = u.data, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS u(${KEY_COLUMNS}, status text, data jsonb)
+       WHERE ${MATCHES} AND t.status = u.status`,
+      [JSON.stringify(items.map((i) => ({ ...keyRow(i.key), status: i.status, data: i.data })))],
+    );
+  }
+
+  /**
+   * Leases up to `limit` open records of a kind that are due, oldest first, skipping rows
+   * another instance holds (FOR UPDATE SKIP LOCKED) or has leased and whose lease is current.
+   */
+  async leaseDue<D>(kind: KindName, owner: string, limit: number, leaseMs: number): Promise<Array<TrackedRecord<D>>> {
+    const rows = await this.db.query<RecordRow>(
+      `UPDATE tracked SET lease_owner = $2, lease_expires_at = ${inMs("$4")}
+       WHERE (kind, tenant, supplier, ref) IN (
+         SELECT kind, tenant, supplier, ref FROM tracked
+         WHERE kind = $1 AND NOT is_final AND next_check_at <= now() AND (lease_expires_at IS NULL OR lease_expires_at < now())
+         ORDER BY next_check_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [kind, owner, limit, leaseMs],
+    );
+    return rows.map((r) => toRecord<D>(r));
+  }
+
+  /** Gives leases back in one statement, each with its next check; only the owner's leases, only open records. */
+  async releaseMany(owner: string, items: Release[]): Promise<void> {
+    if (!items.length) return;
+    await this.db.query(
+      `UPDATE tracked t SET next_check_at = ${nextCheck("u.next_ms")}, check_attempt = u.attempt, lease_owner = NULL, lease_expires_at = NULL
+       FROM jsonb_to_recordset($2::jsonb) AS u(${KEY_COLUMNS}, next_ms float8, attempt int)
+       WHERE ${MATCHES} AND t.lease_owner = $1 AND NOT t.is_final`,
+      [owner, JSON.stringify(items.map((i) => ({ ...keyRow(i.key), next_ms: i.nextCheckInMs, attempt: i.attempt })))],
+    );
+  }
+
+  /** Makes these records due now (a webhook hinted at a change that could not be confirmed). */
+  async soon(keys: RecordKey[]): Promise<void> {
+    if (!keys.length) return;
+    await this.db.query(
+      `UPDATE tracked t SET next_check_at = LEAST(t.next_check_at, now())
+       FROM jsonb_to_recordset($1::jsonb) AS u(${KEY_COLUMNS})
+       WHERE ${MATCHES} AND NOT t.is_final`,
+      [JSON.stringify(keys.map(keyRow))],
+    );
+  }
+
+  /** Releases every lease an instance holds (shutdown). */
+  async releaseAll(owner: string): Promise<void> {
+    await this.db.query("UPDATE tracked SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1", [owner]);
+  }
+
+  /**
+   * Marks a tenant's open records of a kind — with these references or on these orders — as
+   * watched until `forMs` from now, and pulls their next check to at most `withinMs` away
+   * (never before a record's notBefore). One statement for all of a tenant's subscriptions.
+   */
+  async watch(kind: KindName, tenant: string, refs: string[], orderNos: string[], forMs: number, withinMs: number): Promise<void> {
+    await this.db.query(
+      `UPDATE tracked t SET watched_until = ${inMs("$5")}, next_check_at = LEAST(t.next_check_at, ${nextCheck("$6")})
+       WHERE t.kind = $1 AND t.tenant = $2 AND NOT t.is_final AND (t.ref = ANY($3::text[]) OR t.order_no = ANY($4::text[]))`,
+      [kind, tenant, refs, orderNos, forMs, withinMs],
+    );
+  }
+
+  /** Seconds the most overdue open record has waited past its check time (0 when none is due). */
+  async lagSeconds(kind: KindName): Promise<number> {
+    const rows = await this.db.query<{ lag: string | number | null }>(
+      "SELECT extract(epoch FROM now() - min(next_check_at))::float8 AS lag FROM tracked WHERE kind = $1 AND NOT is_final AND next_check_at <= now()",
+      [kind],
+    );
+    return Math.max(0, Number(rows[0]?.lag ?? 0));
+  }
+
+  /** Open (not final) records of a kind, for metrics and tests. */
+  async countOpen(kind: KindName): Promise<number> {
+    return Number((await this.db.query<{ n: string }>("SELECT count(*)::text AS n FROM tracked WHERE kind = $1 AND NOT is_final", [kind]))[0].n);
+  }
+}

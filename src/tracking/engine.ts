@@ -1,0 +1,253 @@
+/**
+ * The tracking engine for one kind of record (issue 11). Producers — the request that
+ * started a record, supplier webhooks (confirmed by asking the supplier), the scheduled
+ * checks and `refresh` queries — hand it supplier reports; it applies the one rule
+ * (src/tracking/rule.ts) and records each change as a compare-and-set plus an event in one
+ * statement, batched or not. Concurrent asks for one record share one supplier call. Every
+ * committed change is announced through `recorded`, which wakes delivery (src/tracking/feed.ts);
+ * subscribers are served from the event log, never from this announcement.
+ */
+import DataLoader from "dataloader";
+import type { SupplierName } from "../../datasources/errors.js";
+import type { Logger } from "../logger.js";
+import { refKey, type RecordKey, type SourceName, type TrackedEvent, type TrackedRecord } from "../store/tracked-model.js";
+import type { TrackedKind } from "./kind.js";
+import type { RecordStore } from "./ports.js";
+import { decide } from "./rule.js";
+import { pollDelayMs } from "./schedule.js";
+
+export interface TrackerDeps<D> {
+  kind: TrackedKind<D>;
+  records: RecordStore;
+  log: Logger;
+  /** The events of every committed change, as soon as it is committed. */
+  recorded: (events: TrackedEvent[]) => void;
+}
+
+/** What applying one report did. */
+export interface Applied<D> {
+  outcome: "moved" | "touched" | "ignored";
+  /** The record as it stands afterwards, as far as this instance knows. */
+  record: TrackedRecord<D>;
+}
+
+/** Most changes written by one statement: each chunk is announced as soon as it commits. */
+const CHUNK = 32;
+/** How often a change someone else got to first is decided again from the record as it now stands. */
+const ROUNDS = 5;
+
+export const keyOf = (r: RecordKey): RecordKey => ({ kind: r.kind, tenant: r.tenant, supplier: r.supplier, ref: r.ref });
+const isWatched = (r: TrackedRecord<unknown>) => r.watchedUntil !== null && r.watchedUntil.getTime() > Date.now();
+
+/** Runs `fn` over `items`, at most `concurrency` at a time. */
+async function eachLimited<T>(items: T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+export class Tracker<D> {
+  private readonly loaders = new Map<SupplierName, DataLoader<string, D | null>>();
+  /** Supplier questions asked (one per coalesced ask), for tests and metrics. */
+  supplierCalls = 0;
+
+  constructor(private readonly deps: TrackerDeps<D>) {}
+
+  get kind(): TrackedKind<D> {
+    return this.deps.kind;
+  }
+
+  /** Asks the supplier about a record; asks for the same record while a call is in flight share it. */
+  ask(supplier: SupplierName, ref: string): Promise<D | null> {
+    let loader = this.loaders.get(supplier);
+    if (!loader) {
+      loader = new DataLoader<string, D | null>(
+        (refs) =>
+          Promise.all(
+            refs.map((r) => {
+              this.supplierCalls += 1;
+              return this.deps.kind.ask(supplier, r).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+            }),
+          ),
+        { maxBatchSize: 100 },
+      );
+      this.loaders.set(supplier, loader);
+    }
+    const l = loader;
+    return l.load(ref).finally(() => l.clear(ref));
+  }
+
+  key(tenant: string, supplier: SupplierName, ref: string): RecordKey {
+    return { kind: this.deps.kind.name, tenant, supplier, ref };
+  }
+
+  get(tenant: string, supplier: SupplierName, ref: string): Promise<TrackedRecord<D> | null> {
+    return this.deps.records.get<D>(this.key(tenant, supplier, ref));
+  }
+
+  byOrder(tenant: string, orderNo: string): Promise<Array<TrackedRecord<D>>> {
+    return this.deps.records.byOrder<D>(this.deps.kind.name, tenant, orderNo);
+  }
+
+  /**
+   * Starts tracking a record from its first report, with its first event. Null when another
+   * tenant owns the record; the existing record (and no new event) when this tenant has it.
+   */
+  async start(
+    tenant: string,
+    supplier: SupplierName,
+    ref: string,
+    orderNo: string,
+    report: D,
+    opts: { source: SourceName; started: boolean; notBeforeInMs?: number },
+  ): Promise<TrackedRecord<D> | null> {
+    const { kind } = this.deps;
+    const status = kind.statusOf(report);
+    const res = await this.deps.records.insert<D>({
+      key: this.key(tenant, supplier, ref),
+      orderNo,
+      status,
+      isFinal: kind.isFinal(status),
+      data: report,
+      source: opts.source,
+      message: kind.messageOf(report),
+      started: opts.started,
+      firstCheckInMs: pollDelayMs(kind.policy, 0, false),
+      notBeforeInMs: opts.notBeforeInMs,
+    });
+    if (!res) return null;
+    if (res.event) this.deps.recorded([res.event]);
+    return res.record;
+  }
+
+  /**
+   * Asks the supplier first, then applies its answer. A record this tenant does not have is
+   * adopted (a QUERY event) when `adoptAs` gives it an order number and nobody else owns it.
+   */
+  async refresh(tenant: string, supplier: SupplierName, ref: string, adoptAs?: (report: D) => string): Promise<TrackedRecord<D> | null> {
+    const report = await this.ask(supplier, ref);
+    const record = await this.get(tenant, supplier, ref);
+    if (record) return (await this.apply([{ record, report }], "QUERY"))[0].record;
+    if (report === null || !adoptAs) return null;
+    return this.start(tenant, supplier, ref, adoptAs(report), report, { source: "QUERY", started: false });
+  }
+
+  /**
+   * Applies supplier reports to records (distinct keys): a forward change becomes an event
+   * (once, whoever races), the same status stores the newer report, anything else changes
+   * nothing. Same-status reports are written by one statement, changes by one statement per
+   * chunk; a change someone else got to first is decided again from the record as it now
+   * stands. One report or many: the same rule, the same statements.
+   */
+  async apply(items: Array<{ record: TrackedRecord<D>; report: D | null }>, source: SourceName): Promise<Array<Applied<D>>> {
+    const { kind, records } = this.deps;
+    const out: Array<Applied<D>> = items.map((it) => ({ outcome: "ignored", record: it.record }));
+    let pending = items.map((it, i) => ({ i, record: it.record, report: it.report }));
+    for (let round = 0; pending.length && round < ROUNDS; round++) {
+      const touches: typeof pending = [];
+      const moves: typeof pending = [];
+      for (const p of pending) {
+        const d = decide(kind, p.record, p.report);
+        if (d === "touch") touches.push(p);
+        else if (d === "move") moves.push(p);
+      }
+      const stored = (p: (typeof pending)[number]) => (kind.merge ? kind.merge(p.record.data, p.report as D) : (p.report as D));
+      await records.touchMany(touches.map((p) => ({ key: keyOf(p.record), status: p.record.status, data: stored(p) })));
+      for (const p of touches) out[p.i] = { outcome: "touched", record: { ...p.record, data: stored(p) } };
+      const lost: typeof pending = [];
+      for (let start = 0; start < moves.length; start += CHUNK) {
+        const chunk = moves.slice(start, start + CHUNK);
+        const results = await records.transitionMany<D>(
+          chunk.map((p) => {
+            const status = kind.statusOf(p.report as D);
+            return {
+              key: keyOf(p.record),
+              from: p.record.status,
+              status,
+              isFinal: kind.isFinal(status),
+              data: stored(p),
+              source,
+              message: kind.messageOf(p.report as D),
+              nextCheckInMs: pollDelayMs(kind.policy, 0, isWatched(p.record)),
+            };
+          }),
+        );
+        const events: Array<TrackedEvent<D>> = [];
+        results.forEach((r, j) => {
+          if (!r) return lost.push(chunk[j]);
+          out[chunk[j].i] = { outcome: "moved", record: r.record };
+          events.push(r.event);
+        });
+        if (events.length) this.deps.recorded(events);
+      }
+      if (!lost.length) break;
+      const again = await Promise.all(lost.map(async (p) => ({ ...p, record: await records.get<D>(keyOf(p.record)) })));
+      pending = [];
+      for (const p of again) {
+        if (!p.record) continue;
+        out[p.i] = { outcome: "ignored", record: p.record };
+        pending.push({ ...p, record: p.record });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Webhooks said these records (by supplier reference, across tenants) changed: asks each
+   * supplier once per reference with an open record, side by side, and applies the answers.
+   * Returns the error of each reference (by `supplier:ref`) that could not be confirmed.
+   */
+  async confirm(targets: Array<{ supplier: SupplierName; ref: string; records: Array<TrackedRecord<D>> }>, concurrency = 16): Promise<Map<string, unknown>> {
+    const failed = new Map<string, unknown>();
+    const items: Array<{ record: TrackedRecord<D>; report: D | null }> = [];
+    const open = targets.filter((t) => t.records.some((r) => !r.isFinal));
+    await eachLimited(open, concurrency, async (t) => {
+      try {
+        const report = await this.ask(t.supplier, t.ref);
+        for (const record of t.records) if (!record.isFinal) items.push({ record, report });
+      } catch (err) {
+        failed.set(refKey(t.supplier, t.ref), err);
+      }
+    });
+    await this.apply(items, "WEBHOOK");
+    return failed;
+  }
+
+  /**
+   * One scheduled run: leases due records, asks their suppliers side by side, applies the
+   * answers, and gives the leases of records that did not change back in one statement, with
+   * the next check backed off (a change resets the schedule and drops the lease itself).
+   */
+  async pollDue(owner: string, limit: number, leaseMs: number, concurrency = 16): Promise<number> {
+    const { kind, records, log } = this.deps;
+    const due = await records.leaseDue<D>(kind.name, owner, limit, leaseMs);
+    const reports: Array<D | null> = due.map(() => null);
+    await eachLimited(due, concurrency, async (r, i) => {
+      try {
+        reports[i] = await this.ask(r.supplier, r.ref);
+        if (reports[i] === null) log.warn({ kind: kind.name, ref: r.ref, supplier: r.supplier }, "the supplier does not know a tracked record");
+      } catch (err) {
+        log.warn({ err: String(err), kind: kind.name, ref: r.ref, supplier: r.supplier }, "check failed; will try again");
+      }
+    });
+    const applied = await this.apply(
+      due.map((record, i) => ({ record, report: reports[i] })),
+      "POLL",
+    );
+    const release = due.flatMap((r, i) =>
+      applied[i].outcome === "moved" ? [] : [{ key: keyOf(r), nextCheckInMs: pollDelayMs(kind.policy, r.checkAttempt + 1, isWatched(r)), attempt: r.checkAttempt + 1 }],
+    );
+    await records.releaseMany(owner, release);
+    return due.length;
+  }
+
+  /** Makes these records due now (a webhook hinted at a change that could not be confirmed). */
+  soon(keys: RecordKey[]): Promise<void> {
+    return this.deps.records.soon(keys);
+  }
+}

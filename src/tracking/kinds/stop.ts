@@ -1,0 +1,36 @@
+/**
+ * A stop-ticket-issuance request as a tracked kind: PENDING until the supplier's order state
+ * says STOPPED or ISSUED (both final), and the supplier question "what does the order's state
+ * say about the stop" (queryOrderDetails.do for ATRIP: orderStatus -3 or 2; ATRIP.md). The
+ * record's reference is the order number.
+ */
+import type { StopStateName } from "../../../datasources/model.js";
+import type { SupplierRegistry } from "../../../datasources/registry.js";
+import type { TrackedKind } from "../kind.js";
+import type { PollPolicy } from "../schedule.js";
+
+/** What the gateway knows of a stop: its state, the supplier's message and order status. */
+export interface StopReport {
+  status: StopStateName;
+  /** The supplier's message to the request, kept when later checks bring none. */
+  message: string | null;
+  supplierOrderStatus: string | null;
+}
+
+const RANK: Record<StopStateName, number> = { PENDING: 0, STOPPED: 1, ISSUED: 1 };
+
+export function stopKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<StopReport> {
+  return {
+    name: "stop",
+    policy,
+    rank: (status) => RANK[status as StopStateName] ?? -1,
+    isFinal: (status) => status === "STOPPED" || status === "ISSUED",
+    statusOf: (report) => report.status,
+    messageOf: (report) => report.message,
+    merge: (stored, report) => ({ ...report, message: report.message ?? stored.message }),
+    ask: async (supplier, orderNo) => {
+      const o = await registry.stopIssuance(supplier).outcome(orderNo);
+      return { status: o.state, message: null, supplierOrderStatus: o.supplierOrderStatus };
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * A void as a tracked kind: ATRIP's voidStatus ladder (ATRIP.md "voidStatus"), final at
+ * REFUNDED, REJECTED, COMPLETED and WITHDRAWN, and the supplier question "where does this
+ * void stand" (queryVoidOrders.do for ATRIP, through the registry's void port).
+ */
+import { FINAL_VOID_STATUSES, VOID_STATUS_RANK, type VoidOrderData, type VoidStatusName } from "../../../datasources/model.js";
+import type { SupplierRegistry } from "../../../datasources/registry.js";
+import type { TrackedKind } from "../kind.js";
+import type { PollPolicy } from "../schedule.js";
+
+export function voidKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<VoidOrderData> {
+  return {
+    name: "void",
+    policy,
+    rank: (status) => VOID_STATUS_RANK[status as VoidStatusName] ?? -1,
+    isFinal: (status) => FINAL_VOID_STATUSES.has(status as VoidStatusName),
+    statusOf: (report) => report.status,
+    // The supplier's message, else its cancel reason.
+    messageOf: (report) => report.message ?? report.cancelReason ?? null,
+    ask: (supplier, voidCode) => registry.voids(supplier).query(voidCode),
+  };
+}

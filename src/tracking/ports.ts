@@ -1,0 +1,11 @@
+/**
+ * The engine's seams to the store: what it needs of the tracked records and of the event
+ * log. The SQL store (src/store/) provides them; the engine's unit tests provide in-memory
+ * fakes (test/unit/fakes/), which is why the engine never imports the SQL classes themselves.
+ */
+import type { EventLog } from "../store/event-log.js";
+import type { TrackedStore } from "../store/tracked-store.js";
+
+export type RecordStore = Pick<TrackedStore, "insert" | "get" | "byOrder" | "byRefs" | "transitionMany" | "touchMany" | "leaseDue" | "releaseMany" | "soon" | "releaseAll" | "watch">;
+
+export type LogReader = Pick<EventLog, "head" | "since" | "replay" | "history">;

@@ -1,0 +1,16 @@
+/**
+ * The one transition rule, for every kind and every path (submit, webhook, poll, query;
+ * one report or a batch): forward only, and final is final. The store's compare-and-set
+ * only makes the decision atomic (src/store/tracked-store.ts); it does not decide.
+ */
+import type { TrackedKind } from "./kind.js";
+
+/** What a supplier report does to a record: a change (an event), a newer report of the same status, or nothing. */
+export type Decision = "move" | "touch" | "ignore";
+
+export function decide<D>(kind: TrackedKind<D>, current: { status: string; isFinal: boolean }, report: D | null): Decision {
+  if (report === null || current.isFinal) return "ignore";
+  const status = kind.statusOf(report);
+  if (status === current.status) return "touch";
+  return kind.rank(status) > kind.rank(current.status) ? "move" : "ignore";
+}

@@ -1,0 +1,57 @@
+/**
+ * Stop-ticket-issuance requests (ATRIP.md "stopTicket.do"): the request now, the outcome
+ * later. An accepted request starts a tracked stop, PENDING, first checked at checkAfter
+ * (STOP_CHECK_DELAY_MS: "about 8 minutes later"); from then on the engine checks it like any
+ * tracked record, and an `order.ticketed` webhook makes it check at once. The outcome recorded
+ * is only ever what the supplier's order state says.
+ */
+import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierRegistry } from "../../datasources/registry.js";
+import type { TrackedRecord } from "../store/tracked-model.js";
+import type { Tracker } from "./engine.js";
+import { KeyedLock } from "./keyed-lock.js";
+import type { StopReport } from "./kinds/stop.js";
+import { outcomeUnknown } from "./outcome.js";
+
+export class StopRequests {
+  private readonly lock = new KeyedLock();
+
+  constructor(
+    private readonly stops: Tracker<StopReport>,
+    private readonly registry: SupplierRegistry,
+    /** How long after a request its outcome can be known (STOP_CHECK_DELAY_MS). */
+    private readonly checkDelayMs: number,
+  ) {}
+
+  /**
+   * Asks the supplier to stop issuance and tracks the stop. An order that already has a stop
+   * request gets that record back and the supplier is not asked again.
+   */
+  request(tenant: string, supplier: SupplierName, orderNo: string): Promise<TrackedRecord<StopReport>> {
+    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () => this.requestNow(tenant, supplier, orderNo));
+  }
+
+  private async requestNow(tenant: string, supplier: SupplierName, orderNo: string): Promise<TrackedRecord<StopReport>> {
+    const port = this.registry.stopIssuance(supplier);
+    const existing = await this.stops.get(tenant, supplier, orderNo);
+    if (existing) return existing;
+    let message: string | null;
+    try {
+      message = (await port.stop(orderNo)).message;
+    } catch (err) {
+      // The reply was lost: the supplier may be trying to stop. Track the order as if it were —
+      // the outcome recorded later is only ever what the order's state says — and never send
+      // stopTicket.do again for it.
+      if (outcomeUnknown(err)) await this.track(tenant, supplier, orderNo, "outcome of the stop request unknown: the gateway is checking");
+      throw err;
+    }
+    return this.track(tenant, supplier, orderNo, message);
+  }
+
+  private async track(tenant: string, supplier: SupplierName, orderNo: string, message: string | null): Promise<TrackedRecord<StopReport>> {
+    const report: StopReport = { status: "PENDING", message, supplierOrderStatus: null };
+    const record = await this.stops.start(tenant, supplier, orderNo, orderNo, report, { source: "SUBMIT", started: true, notBeforeInMs: this.checkDelayMs });
+    if (!record) throw new Error(`stop request for ${orderNo} could not be recorded`);
+    return record;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Records and events as the API shows them (one view per kind, built from the one stored
+ * shape). A void event's `voidOrder` and a stop event's `stop` are the record right after
+ * that change, from the report recorded with it.
+ */
+import type { VoidOrderData } from "../../datasources/model.js";
+import type { TrackedEvent, TrackedRecord } from "../store/tracked-model.js";
+import type { StopReport } from "./kinds/stop.js";
+
+/** A void as VoidOrder shows it. */
+export type VoidOrderView = VoidOrderData & { submittedAt: Date | null; updatedAt: Date };
+
+/** A void's event as VoidStatusEvent shows it. */
+export interface VoidEventView {
+  id: string;
+  supplier: string;
+  voidCode: string;
+  orderNo: string;
+  status: string;
+  previousStatus: string | null;
+  isFinal: boolean;
+  source: string;
+  message: string | null;
+  occurredAt: Date;
+  voidOrder: VoidOrderView;
+  /** Read back from the log (replay, history), not delivered live. */
+  replayed: boolean;
+}
+
+/** A stop request as TicketIssuanceStop shows it. */
+export interface StopView {
+  supplier: string;
+  orderNo: string;
+  state: string;
+  message: string | null;
+  supplierOrderStatus: string | null;
+  requestedAt: Date;
+  checkAfter: Date;
+  resolvedAt: Date | null;
+  /** The change this view announces (ticketIssuanceStopChanged); null for a query. */
+  eventId: string | null;
+}
+
+/** A stop's event as TicketIssuanceStopEvent shows it. */
+export interface StopEventView {
+  id: string;
+  supplier: string;
+  orderNo: string;
+  state: string;
+  previousState: string | null;
+  isFinal: boolean;
+  source: string;
+  message: string | null;
+  occurredAt: Date;
+  stop: StopView;
+  replayed: boolean;
+}
+
+export function voidView(r: TrackedRecord<VoidOrderData>): VoidOrderView {
+  return { ...r.data, status: r.status as VoidOrderData["status"], isFinal: r.isFinal, submittedAt: r.startedAt, updatedAt: r.updatedAt };
+}
+
+export function voidEventView(e: TrackedEvent<VoidOrderData>): VoidEventView {
+  return {
+    id: e.id,
+    supplier: e.supplier,
+    voidCode: e.ref,
+    orderNo: e.orderNo,
+    status: e.status,
+    previousStatus: e.previousStatus,
+    isFinal: e.isFinal,
+    source: e.source,
+    message: e.message,
+    occurredAt: e.occurredAt,
+    voidOrder: { ...e.data, status: e.status as VoidOrderData["status"], isFinal: e.isFinal, submittedAt: e.startedAt, updatedAt: e.occurredAt },
+    replayed: e.replayed === true,
+  };
+}
+
+export function stopView(r: TrackedRecord<StopReport>): StopView {
+  return {
+    supplier: r.supplier,
+    orderNo: r.orderNo,
+    state: r.status,
+    message: r.data.message,
+    supplierOrderStatus: r.data.supplierOrderStatus,
+    requestedAt: r.startedAt ?? r.updatedAt,
+    checkAfter: r.notBefore ?? r.startedAt ?? r.updatedAt,
+    resolvedAt: r.finalAt,
+    eventId: null,
+  };
+}
+
+/** The stop right after one of its changes. */
+export function stopAt(e: TrackedEvent<StopReport>): StopView {
+  return {
+    supplier: e.supplier,
+    orderNo: e.orderNo,
+    state: e.status,
+    message: e.data.message,
+    supplierOrderStatus: e.data.supplierOrderStatus,
+    requestedAt: e.startedAt ?? e.occurredAt,
+    checkAfter: e.notBefore ?? e.startedAt ?? e.occurredAt,
+    resolvedAt: e.isFinal ? e.occurredAt : null,
+    eventId: e.id,
+  };
+}
+
+export function stopEventView(e: TrackedEvent<StopReport>): StopEventView {
+  return {
+    id: e.id,
+    supplier: e.supplier,
+    orderNo: e.orderNo,
+    state: e.status,
+    previousState: e.previousStatus,
+    isFinal: e.isFinal,
+    source: e.source,
+    message: e.message,
+    occurredAt: e.occurredAt,
+    stop: stopAt(e),
+    replayed: e.replayed === true,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Reading the event log in commit order, on both engines: every committed event is "new"
+ * in exactly one read, pages hand over without gap, a replay covers exactly what a cursor
+ * covers — and on PostgreSQL, an event whose id was taken first but committed last is not
+ * skipped.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Sql } from "../../src/store/sql.js";
+import type { Store } from "../../src/store/index.js";
+import { newVoid, voidData } from "../helpers/records.js";
+import { DATABASE_URL, pgliteStore, postgresStore, skipReason } from "../helpers/store.js";
+
+const engines: Array<[string, () => Promise<Store>, string | false]> = [
+  ["PGlite", pgliteStore, false],
+  ["PostgreSQL", () => postgresStore(), DATABASE_URL ? false : skipReason("PostgreSQL event log", "TEST_DATABASE_URL")],
+];
+
+/** Appends one bare event, as a writer would, on `sql` (the database or an open transaction). */
+async function append(sql: Sql, tenant: string, ref: string): Promise<string> {
+  const rows = await sql.query<{ id: string }>(
+    `INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, is_final, source, data)
+     VALUES ('void', $1, 'ATRIP', $2, 'O', 'SUPPLIER_PROCESSING', false, 'SUBMIT', '{}'::jsonb) RETURNING id::text AS id`,
+    [tenant, ref],
+  );
+  return rows[0].id;
+}
+
+/** Every event new since `cursor`, reading page by page; returns their refs and the cursor after. */
+async function drain(store: Store, cursor: string, pageSize = 1000): Promise<{ refs: string[]; ids: string[]; cursor: string; pages: number }> {
+  const refs: string[] = [];
+  const ids: string[] = [];
+  let pages = 0;
+  for (;;) {
+    const page = await store.events.since(cursor, pageSize);
+    pages += 1;
+    cursor = page.cursor;
+    refs.push(...page.events.map((e) => e.ref));
+    ids.push(...page.events.map((e) => e.id));
+    if (page.events.length < pageSize) return { refs, ids, cursor, pages };
+  }
+}
+
+describe.each(engines)("event log on %s", (_name, open, skip) => {
+  let store: Store;
+  beforeAll(async () => {
+    if (!skip) store = await open();
+  });
+  afterAll(async () => store?.close());
+
+  it.skipIf(skip)("each committed event is new in exactly one read, with the record's report and times", async () => {
+    const cursor = await store.events.head();
+    const tenant = `t-${Math.random()}`;
+    const d = voidData();
+    await store.tracked.insert(newVoid(tenant, d));
+    const first = await drain(store, cursor);
+    const mine = (await store.events.since(cursor, 1000)).events.filter((e) => e.tenant === tenant);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ kind: "void", ref: d.voidCode, orderNo: d.orderNo, status: "SUPPLIER_PROCESSING", source: "SUBMIT" });
+    expect(mine[0].startedAt).toBeInstanceOf(Date);
+    expect(first.refs).toContain(d.voidCode);
+    const again = await drain(store, first.cursor);
+    expect(again.refs).not.toContain(d.voidCode);
+  });
+
+  it.skipIf(skip)("a large read comes in pages that together hold every event once, in id order", async () => {
+    const tenant = `t-page-${Math.random()}`;
+    const cursor = await store.events.head();
+    for (let i = 0; i < 25; i++) await append(store.db, tenant, `P-${i}`);
+    const paged = await drain(store, cursor, 10);
+    const mine = paged.refs.filter((r) => r.startsWith("P-"));
+    expect(mine).toEqual(Array.from({ length: 25 }, (_, i) => `P-${i}`));
+    expect(paged.pages).toBeGreaterThanOrEqual(3);
+    const ids = paged.ids.map(BigInt);
+    expect([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(ids);
+    expect((await drain(store, paged.cursor)).refs.filter((r) => r.startsWith("P-"))).toEqual([]);
+  });
+
+  it.skipIf(skip)("a replay up to a cursor holds what the cursor covers, and nothing after it", async () => {
+    const tenant = `t-replay-${Math.random()}`;
+    const before = await append(store.db, tenant, "R-0");
+    await append(store.db, tenant, "R-1");
+    await append(store.db, tenant, "R-2");
+    const cursor = await store.events.head();
+    await append(store.db, tenant, "R-3");
+    const replay = await store.events.replay("void", tenant, {}, before, cursor, 100);
+    expect(replay.map((e) => e.ref)).toEqual(["R-1", "R-2"]);
+    expect(replay.every((e) => e.replayed)).toBe(true);
+    expect((await drain(store, cursor)).refs).toContain("R-3");
+    expect((await store.events.replay("void", tenant, { ref: "R-2" }, "0", await store.events.head(), 100)).map((e) => e.ref)).toEqual(["R-2"]);
+  });
+
+  it.skipIf(skip)("rejects a cursor that is not one", async () => {
+    await expect(store.events.since("12; DROP TABLE tracked", 10)).rejects.toThrow(/cursor/);
+  });
+
+  it.skipIf(skip || _name !== "PostgreSQL")("an event whose id was taken first but committed last is delivered, once", async () => {
+    const tenant = `t-order-${Math.random()}`;
+    let cursor = await store.events.head();
+    let commitSlow!: () => void;
+    const slowMayCommit = new Promise<void>((r) => (commitSlow = r));
+    let slowId!: string;
+    let slowAppended!: () => void;
+    const appended = new Promise<void>((r) => (slowAppended = r));
+    // Writer 1 takes the smaller id and stays open; writer 2 takes the next id and commits.
+    const slow = store.db.tx(async (sql) => {
+      slowId = await append(sql, tenant, "SLOW");
+      slowAppended();
+      await slowMayCommit;
+    });
+    await appended;
+    const fastId = await append(store.db, tenant, "FAST");
+    expect(BigInt(slowId)).toBeLessThan(BigInt(fastId));
+
+    const first = await drain(store, cursor);
+    expect(first.refs.filter((r) => r === "FAST" || r === "SLOW")).toEqual(["FAST"]);
+    cursor = first.cursor;
+    // Meanwhile a replay up to this cursor must not claim the slow event either.
+    expect((await store.events.replay("void", tenant, {}, "0", cursor, 100)).map((e) => e.ref)).toEqual(["FAST"]);
+
+    commitSlow();
+    await slow;
+    const second = await drain(store, cursor);
+    expect(second.refs.filter((r) => r === "FAST" || r === "SLOW")).toEqual(["SLOW"]);
+    expect((await drain(store, second.cursor)).refs.filter((r) => r === "FAST" || r === "SLOW")).toEqual([]);
+  });
+});
