@@ -170,6 +170,11 @@ export class EventFeed {
       this.reading ??= this.read().finally(() => {
         this.reading = undefined;
         if (this.count === 0) this.cursor = undefined;
+        else if (this.again) {
+          // Woken after the read's last page: read once more.
+          this.again = false;
+          this.wake();
+        }
       });
     });
   }
