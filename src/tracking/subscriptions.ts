@@ -44,6 +44,11 @@ export class Subscriptions {
 
   constructor(private readonly deps: SubscriptionDeps) {}
 
+  /** Records and orders watched for this instance's subscribers (metrics, tests). */
+  get watched(): number {
+    return Object.values(this.deps.watchers).reduce((n, w) => n + (w?.size ?? 0), 0);
+  }
+
   async stream<D>(r: StreamRequest): Promise<AsyncIterableIterator<TrackedEvent<D>>> {
     const matches = (e: TrackedEvent) => (r.ref === undefined || e.ref === r.ref) && (r.orderNo === undefined || e.orderNo === r.orderNo);
     let holding = r.afterEventId !== undefined;

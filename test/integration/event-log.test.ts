@@ -5,8 +5,13 @@
  * skipped.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logger.js";
+import { MemoryPubSub } from "../../src/pubsub/memory.js";
 import type { Sql } from "../../src/store/sql.js";
 import type { Store } from "../../src/store/index.js";
+import type { TrackedEvent } from "../../src/store/tracked-model.js";
+import { EventFeed } from "../../src/tracking/feed.js";
+import { Subscriptions } from "../../src/tracking/subscriptions.js";
 import { newVoid, voidData } from "../helpers/records.js";
 import { DATABASE_URL, pgliteStore, postgresStore, skipReason } from "../helpers/store.js";
 
@@ -122,5 +127,35 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
     const second = await drain(store, cursor);
     expect(second.refs.filter((r) => r === "FAST" || r === "SLOW")).toEqual(["SLOW"]);
     expect((await drain(store, second.cursor)).refs.filter((r) => r === "FAST" || r === "SLOW")).toEqual([]);
+  });
+
+  it.skipIf(skip || _name !== "PostgreSQL")("a subscriber gets the later-committed smaller id too, after the other, once each", async () => {
+    const tenant = `t-sub-${Math.random()}`;
+    const feed = new EventFeed({ log: store.events, pubsub: new MemoryPubSub(), logger: createLogger("silent"), catchUpMs: 50 });
+    await feed.start();
+    const subs = new Subscriptions({ feed, log: store.events, logger: createLogger("silent"), watchers: {} });
+    const stream = await subs.stream<unknown>({ kind: "void", tenant });
+    let commitSlow!: () => void;
+    const slowMayCommit = new Promise<void>((r) => (commitSlow = r));
+    let appended!: () => void;
+    const slowAppended = new Promise<void>((r) => (appended = r));
+    const slow = store.db.tx(async (sql) => {
+      await append(sql, tenant, "SLOW");
+      appended();
+      await slowMayCommit;
+    });
+    await slowAppended;
+    await append(store.db, tenant, "FAST");
+    const first = (await stream.next()).value as TrackedEvent;
+    expect(first.ref).toBe("FAST");
+    commitSlow();
+    await slow;
+    const second = (await stream.next()).value as TrackedEvent;
+    expect(second.ref).toBe("SLOW");
+    expect(BigInt(second.id)).toBeLessThan(BigInt(first.id));
+    const third = await Promise.race([stream.next(), new Promise((r) => setTimeout(() => r("nothing"), 200))]);
+    expect(third).toBe("nothing");
+    await stream.return!();
+    await feed.close();
   });
 });
