@@ -76,14 +76,15 @@ export function webhookRouter(opts: WebhookRouteOptions): express.Router {
       }
       const text = Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "";
       let hint;
+      let payload: unknown;
       try {
         hint = port.interpret(text);
+        payload = JSON.parse(text);
       } catch (e) {
         outcome(supplier, "bad_request");
         res.status(400).json({ error: String((e as Error).message) });
         return;
       }
-      const payload: unknown = JSON.parse(text);
       // Caught before the insert: inserts are batched, so one such body would fail its batch.
       const unstorable = unstorableInJsonb(payload);
       if (unstorable) {
