@@ -10,9 +10,17 @@ export function optionalId(field: string, value: unknown): string | undefined {
   return value;
 }
 
-/** An optional event id: digits only. */
+/** The largest event id: ids are PostgreSQL bigints. */
+export const MAX_EVENT_ID = 9223372036854775807n;
+
+/**
+ * An optional event id: digits only, at most the largest bigint. A larger one used to reach
+ * the store and fail there as an internal error (hardening issue, item 6).
+ */
 export function optionalEventId(field: string, value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
-  if (typeof value !== "string" || !/^\d{1,19}$/.test(value)) throw badInput(field, "must be an event id from VoidStatusEvent.id");
+  if (typeof value !== "string" || !/^\d{1,19}$/.test(value) || BigInt(value) > MAX_EVENT_ID) {
+    throw badInput(field, `must be an event id from VoidStatusEvent.id (digits, at most ${MAX_EVENT_ID})`);
+  }
   return value;
 }

@@ -80,8 +80,13 @@ export class VoidOrderArgs {
   @SupplierId()
   voidCode!: string;
 
-  @Field(() => Boolean, { defaultValue: false, description: "true asks the supplier first instead of answering from the gateway's record" })
-  refresh!: boolean;
+  // Nullable, null meaning false, as API.md promises (`refresh: Boolean = false`).
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: "true asks the supplier first instead of answering from the gateway's record; null or omitted: false",
+  })
+  refresh?: boolean | null;
 }
 
 @InputType({ description: "Cancel an order. ALITRIP needs orderNo and a subChannel (or the configured default); CTT needs orderNo, and takes passengerIds and reason." })

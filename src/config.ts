@@ -42,7 +42,7 @@ export const VARIABLES: VariableSpec[] = [
   { name: "GRAPHQL_MAX_DEPTH", default: "10", description: "Deepest selection an operation may have" },
   { name: "GRAPHQL_MAX_ALIASES", default: "15", description: "Most aliases in one operation" },
   { name: "GRAPHQL_MAX_COST", default: "5000", description: "Highest cost of one operation (graphql-armor's cost model)" },
-  { name: "GRAPHQL_MAX_BODY_BYTES", default: "102400", description: "Largest GraphQL request body (larger: 413)" },
+  { name: "GRAPHQL_MAX_BODY_BYTES", default: "102400", description: "Largest GraphQL request body (larger: 413) and largest websocket message (larger: closed with 1009)" },
   { name: "CORS_ORIGINS", description: "Comma-separated browser origins allowed to call /graphql (unset: any)" },
   { name: "NODE_ENV", description: "production: no field suggestions in errors (stack traces and internal messages are never shown)" },
   { name: "WEBHOOK_MAX_BYTES", default: "65536", description: "Largest webhook body accepted (larger: 413)" },

@@ -2,9 +2,17 @@
  * Prometheus metrics (prom-client) served at /metrics: GraphQL operations, supplier calls,
  * circuits, tracked work, poll lag, webhooks, websockets, subscriptions, event delivery and the
  * Node process. One registry per gateway (not prom-client's global), so tests can run several.
+ * Every label value comes from a closed set, whatever a caller sends (hardening issue, item 1):
+ * operations are labelled by root field (src/server/operation-label.ts), outcomes by the edge's
+ * error codes (src/server/error-codes.ts, anything else is "OTHER"), suppliers by the registry.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { SupplierName } from "../datasources/errors.js";
 import type { CallRecord } from "../datasources/http.js";
+import { outcomeLabel } from "./server/error-codes.js";
+
+/** What became of a webhook request. */
+export type WebhookOutcome = "stored" | "not_found" | "too_large" | "bad_request" | "rate_limited" | "store_failed";
 
 export interface MetricSources {
   /** Supplier name → circuit open? */
@@ -20,7 +28,7 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 export class Metrics {
   readonly registry = new Registry();
-  private readonly operations = new Counter({ name: "gateway_graphql_operations_total", help: "GraphQL operations by name and outcome (OK or the first error code)", labelNames: ["operation", "outcome"], registers: [this.registry] });
+  private readonly operations = new Counter({ name: "gateway_graphql_operations_total", help: "GraphQL operations by root field (or multiple, introspection, unknown) and outcome (OK, the first error code, or OTHER)", labelNames: ["operation", "outcome"], registers: [this.registry] });
   private readonly operationSeconds = new Histogram({ name: "gateway_graphql_operation_duration_seconds", help: "GraphQL operation duration", labelNames: ["operation", "outcome"], buckets: LATENCY_BUCKETS, registers: [this.registry] });
   private readonly supplierCalls = new Counter({ name: "gateway_supplier_calls_total", help: "Supplier calls by supplier, operation and outcome (OK or the gateway error code)", labelNames: ["supplier", "operation", "outcome"], registers: [this.registry] });
   private readonly supplierSeconds = new Histogram({ name: "gateway_supplier_call_duration_seconds", help: "Supplier call latency", labelNames: ["supplier", "operation"], buckets: LATENCY_BUCKETS, registers: [this.registry] });
@@ -76,17 +84,20 @@ export class Metrics {
     });
   }
 
-  operation(name: string, outcome: string, seconds: number): void {
-    this.operations.inc({ operation: name, outcome });
-    this.operationSeconds.observe({ operation: name, outcome }, seconds);
+  /** `label` from OperationLabels (a closed set); the outcome is closed here. */
+  operation(label: string, outcome: string, seconds: number): void {
+    const labels = { operation: label, outcome: outcomeLabel(outcome) };
+    this.operations.inc(labels);
+    this.operationSeconds.observe(labels, seconds);
   }
 
   supplierCall(c: CallRecord): void {
-    this.supplierCalls.inc({ supplier: c.supplier, operation: c.operation, outcome: c.outcome });
+    this.supplierCalls.inc({ supplier: c.supplier, operation: c.operation, outcome: outcomeLabel(c.outcome) });
     this.supplierSeconds.observe({ supplier: c.supplier, operation: c.operation }, c.durationMs / 1000);
   }
 
-  webhook(supplier: string, outcome: string): void {
+  /** `supplier` is a configured supplier's name or "unknown", never the path segment a caller sent. */
+  webhook(supplier: SupplierName | "unknown", outcome: WebhookOutcome): void {
     this.webhooks.inc({ supplier, outcome });
   }
 

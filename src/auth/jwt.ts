@@ -14,6 +14,18 @@ export interface JwtSettings {
   tenantClaim: string;
 }
 
+/** The latest instant a Date can hold (year 275760); a later `exp` would be an invalid Date. */
+const LATEST_DATE_MS = 8.64e15;
+
+/**
+ * When a token with this `exp` (seconds) expires. An absurdly far `exp` (e.g. 1e20) is capped
+ * at the latest Date, so it means "far away" instead of NaN, which closed the socket at once
+ * (hardening issue, item 5).
+ */
+export function expiryOf(exp: number): Date {
+  return new Date(Math.min(exp * 1000, LATEST_DATE_MS));
+}
+
 /** A JWT that is not acceptable; the message says why, without the token. */
 export class JwtRejected extends Error {}
 
@@ -45,6 +57,6 @@ export class JwtVerifier {
     const raw = payload.scope;
     const list = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(/\s+/) : [];
     const scopes = new Set(list.filter((s): s is Scope => s === "read" || s === "write"));
-    return { tenant, scopes, via: "jwt", expiresAt: new Date((payload.exp as number) * 1000) };
+    return { tenant, scopes, via: "jwt", expiresAt: expiryOf(payload.exp as number) };
   }
 }

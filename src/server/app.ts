@@ -1,7 +1,12 @@
 /**
  * One HTTP server: Apollo Server 5 on /graphql (express 5 integration), graphql-ws on the same
- * path and port (queries and mutations work there too), Apollo Sandbox as the landing page.
- * Shutdown drains HTTP requests and disposes the websocket server (graphql-ws `dispose()`).
+ * path and port (queries and mutations work there too; src/server/websocket.ts), Apollo
+ * Sandbox as the landing page. Shutdown drains HTTP requests and disposes the websocket server
+ * (graphql-ws `dispose()`).
+ *
+ * The /graphql chain, in order: request id, CORS (answers preflights), the authentication gate
+ * (401 before the body is read when credentials are configured), the JSON body parser (capped),
+ * Apollo. Request errors end in one handler that logs through pino.
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
@@ -12,18 +17,20 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express from "express";
-import { getOperationAST, parse, specifiedRules, validate, type GraphQLSchema } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
-import { GraphQLError } from "graphql";
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { GatewayContext, Services } from "../../resolvers/context.js";
 import { GatewayError } from "../../datasources/errors.js";
 import type { Authenticator, Principal } from "../auth/index.js";
 import type { Logger } from "../logger.js";
 import { enterRequest } from "../request-context.js";
+import { authGate, gatedPrincipal } from "./auth-gate.js";
 import { makeFormatError } from "./format-error.js";
+import { refuseHttpSubscriptionsPlugin } from "./http-subscriptions.js";
 import { limitRules, type QueryLimits } from "./limits.js";
-import { subscribeShared } from "./shared-execution.js";
+import { OperationLabels, UNKNOWN } from "./operation-label.js";
+import { operationMetricsPlugin } from "./operation-metrics.js";
+import { requestErrorHandler } from "./request-errors.js";
+import { startWebsocket } from "./websocket.js";
 
 export interface ServerOptions {
   schema: GraphQLSchema;
@@ -37,7 +44,7 @@ export interface ServerOptions {
   limits: QueryLimits;
   /** Allowed browser origins; undefined: any (credentials are bearer tokens, never cookies). */
   corsOrigins?: string[];
-  /** Largest GraphQL request body, in bytes. */
+  /** Largest GraphQL request body, and largest websocket message, in bytes. */
   maxBodyBytes: number;
   /** Production: no field suggestions in validation errors. */
   production: boolean;
@@ -55,6 +62,14 @@ function requestId(header: unknown): string {
   return typeof header === "string" && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();
 }
 
+/** Honours (or makes) the request id and echoes it, before anything can refuse the request. */
+const withRequestId: express.RequestHandler = (req, res, next) => {
+  const id = requestId(req.headers["x-request-id"]);
+  res.locals.requestId = id;
+  res.setHeader("x-request-id", id);
+  next();
+};
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { schema, services, log, authenticator } = opts;
   const contextFor = (principal: Principal | null, id: string): GatewayContext => ({ principal, tenant: principal?.tenant ?? "", requestId: id, services });
@@ -63,78 +78,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const httpServer = http.createServer(app);
   const formatError = makeFormatError(log);
   const rules = limitRules(opts.limits);
+  const labels = new OperationLabels(schema);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
-  type Op = { name: string; started: number; outcome: string };
-  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null; expiry?: NodeJS.Timeout; ops?: Map<string, Op> }>(
-    {
-      schema,
-      // A bad or missing credential closes the socket with 4403 (graphql-ws Forbidden).
-      onConnect: async (ctx) => {
-        let principal: Principal | null;
-        try {
-          principal = await authenticator.authenticate(ctx.connectionParams?.authorization);
-        } catch {
-          return false;
-        }
-        if (!principal) return false;
-        ctx.extra.principal = principal;
-        services.metrics.socketOpened();
-        if (principal.expiresAt) {
-          const socket = (ctx.extra as unknown as { socket: { close(code: number, reason: string): void } }).socket;
-          ctx.extra.expiry = setTimeout(() => socket.close(4403, "Forbidden: the token has expired"), Math.max(0, principal.expiresAt.getTime() - Date.now()));
-          ctx.extra.expiry.unref();
-        }
-        return true;
-      },
-      subscribe: subscribeShared,
-      onClose: (ctx) => {
-        clearTimeout(ctx.extra.expiry);
-        if (ctx.extra.principal) services.metrics.socketClosed();
-      },
-      // The same validation as over HTTP, limits included, before anything executes.
-      onSubscribe: (ctx, _id, payload) => {
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          return [err as never];
-        }
-        const errors = validate(schema, document, [...specifiedRules, ...rules]);
-        if (errors.length) return errors;
-        const id = randomUUID();
-        enterRequest(id);
-        const name = payload.operationName ?? getOperationAST(document, undefined)?.name?.value ?? "anonymous";
-        (ctx.extra.ops ??= new Map()).set(_id, { name, started: performance.now(), outcome: "OK" });
-        return {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: contextFor(ctx.extra.principal ?? null, id),
-        };
-      },
-      onNext: (ctx, id, _payload, _args, result) => {
-        if (!result.errors) return;
-        const errors = result.errors.map((e) => formatError(e.toJSON(), e));
-        const op = ctx.extra.ops?.get(id);
-        if (op) op.outcome = String(errors[0]?.extensions?.code ?? "ERROR");
-        return { ...result, errors };
-      },
-      // Operations over the websocket count like HTTP ones (a subscription: its whole life).
-      onComplete: (ctx, id) => {
-        const op = ctx.extra.ops?.get(id);
-        if (!op) return;
-        ctx.extra.ops?.delete(id);
-        services.metrics.operation(op.name, op.outcome, (performance.now() - op.started) / 1000);
-      },
-    },
-    wsServer,
-  );
+  const ws = startWebsocket({
+    httpServer,
+    schema,
+    authenticator,
+    metrics: services.metrics,
+    log,
+    rules,
+    formatError,
+    labels,
+    contextFor,
+    maxMessageBytes: opts.maxBodyBytes,
+  });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: true,
+    // Apollo's own warnings go through pino too.
+    logger: log,
     // main.ts owns SIGINT/SIGTERM and stops everything in order.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
@@ -147,26 +110,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         async serverWillStart() {
           return {
             async drainServer() {
-              await wsCleanup.dispose();
+              await ws.dispose();
             },
           };
         },
       },
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
-      {
-        // Operations by name and outcome (OK or the first error's code), with durations.
-        async requestDidStart() {
-          const started = performance.now();
-          return {
-            async willSendResponse(rc) {
-              const body = rc.response.body;
-              const errors = body.kind === "single" ? body.singleResult.errors : undefined;
-              const outcome = errors?.length ? String(errors[0].extensions?.code ?? "ERROR") : "OK";
-              services.metrics.operation(rc.operationName ?? "anonymous", outcome, (performance.now() - started) / 1000);
-            },
-          };
-        },
-      },
+      refuseHttpSubscriptionsPlugin(),
+      operationMetricsPlugin(services.metrics, labels),
     ],
   });
   await apollo.start();
@@ -174,13 +125,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   opts.routes?.(app);
   app.use(
     "/graphql",
+    withRequestId,
     cors(opts.corsOrigins ? { origin: opts.corsOrigins } : undefined),
+    authGate(authenticator, () => services.metrics.operation(UNKNOWN, "UNAUTHENTICATED", 0)),
     express.json({ limit: opts.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => {
-        const id = requestId(req.headers["x-request-id"]);
-        res.setHeader("x-request-id", id);
+        const id = res.locals.requestId as string;
         enterRequest(id);
+        // The gate has verified the credential when credentials are configured; this is the
+        // check for the anonymous demo, and a second line of defence.
+        const gated = gatedPrincipal(res);
+        if (gated) return contextFor(gated, id);
         try {
           return contextFor(await authenticator.authenticate(req.headers.authorization), id);
         } catch (err) {
@@ -190,6 +146,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
     }),
   );
+  app.use(requestErrorHandler(log));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -203,7 +160,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     httpServer,
     async close() {
       await apollo.stop();
-      wsServer.close();
+      ws.server.close();
     },
   };
 }

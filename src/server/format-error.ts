@@ -8,20 +8,9 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { GatewayError } from "../../datasources/errors.js";
 import type { Logger } from "../logger.js";
 import { isStoreUnavailable } from "../store/errors.js";
+import { REQUEST_ERROR_CODES } from "./error-codes.js";
 
-/** Codes GraphQL servers produce for bad requests; their messages are safe to show. */
-const REQUEST_ERROR_CODES = new Set([
-  "GRAPHQL_PARSE_FAILED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "BAD_USER_INPUT",
-  "BAD_REQUEST",
-  "PERSISTED_QUERY_NOT_FOUND",
-  "PERSISTED_QUERY_NOT_SUPPORTED",
-  "OPERATION_RESOLUTION_FAILURE",
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-]);
-
+/** The formatError of Apollo and graphql-ws: one mapping from thrown errors to the public codes. */
 export function makeFormatError(log: Logger) {
   return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
     const original = unwrapResolverError(error);

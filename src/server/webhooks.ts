@@ -1,8 +1,10 @@
 /**
  * Webhook intake: POST /webhooks/<supplier>/<token>. A wrong token is a 404 (compared in
  * constant time); a body over the cap is a 413; a body that is not the supplier's envelope is
- * a 400. The raw event is written to the durable inbox before the 200; processing happens
- * afterwards, asynchronously.
+ * a 400, and so is one jsonb cannot hold (U+0000, a lone surrogate): it could never be stored.
+ * The raw event is written to the durable inbox before the 200; processing happens afterwards,
+ * asynchronously. Metrics name only configured suppliers ("unknown" otherwise), never the path
+ * segment a caller sent (hardening issue, item 1).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import express from "express";
@@ -10,7 +12,9 @@ import { rateLimit } from "express-rate-limit";
 import type { SupplierName } from "../../datasources/errors.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
+import type { WebhookOutcome } from "../metrics.js";
 import type { InboxStore } from "../store/inbox-store.js";
+import { unstorableInJsonb } from "./jsonb.js";
 
 export interface WebhookRouteOptions {
   registry: SupplierRegistry;
@@ -24,7 +28,7 @@ export interface WebhookRouteOptions {
   /** Called after a webhook was stored. */
   onStored: () => void;
   /** Every webhook's outcome, for metrics. */
-  onOutcome?: (supplier: string, outcome: "stored" | "not_found" | "too_large" | "bad_request" | "rate_limited" | "store_failed") => void;
+  onOutcome?: (supplier: SupplierName | "unknown", outcome: WebhookOutcome) => void;
 }
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
@@ -37,6 +41,11 @@ function tokenMatches(given: string, expected: string | undefined): boolean {
 
 export function webhookRouter(opts: WebhookRouteOptions): express.Router {
   const router = express.Router();
+  /** The supplier a path names, if it is one the registry has. */
+  const supplierOf = (segment: unknown): SupplierName | "unknown" => {
+    const name = String(segment ?? "").toUpperCase() as SupplierName;
+    return opts.registry.get(name) ? name : "unknown";
+  };
   const raw = express.raw({ type: () => true, limit: opts.maxBytes });
   const outcome = opts.onOutcome ?? (() => undefined);
   const cap = rateLimit({
@@ -46,14 +55,14 @@ export function webhookRouter(opts: WebhookRouteOptions): express.Router {
     legacyHeaders: false,
     message: { error: "too many webhooks" },
     handler: (req, res, _next, options) => {
-      outcome(String(req.params.supplier ?? "?").toUpperCase(), "rate_limited");
+      outcome(supplierOf(req.params.supplier), "rate_limited");
       res.status(options.statusCode).json(options.message);
     },
   });
   router.post("/webhooks/:supplier/:token", cap, (req, res, next) => {
-    const supplier = String(req.params.supplier).toUpperCase() as SupplierName;
-    const port = opts.registry.get(supplier)?.webhooks;
-    if (!port || !tokenMatches(String(req.params.token), opts.tokens[supplier])) {
+    const supplier = supplierOf(req.params.supplier);
+    const port = supplier === "unknown" ? undefined : opts.registry.get(supplier)?.webhooks;
+    if (supplier === "unknown" || !port || !tokenMatches(String(req.params.token), opts.tokens[supplier])) {
       outcome(supplier, "not_found");
       res.status(404).json({ error: "not found" });
       return;
@@ -67,15 +76,24 @@ export function webhookRouter(opts: WebhookRouteOptions): express.Router {
       }
       const text = Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "";
       let hint;
+      let payload: unknown;
       try {
         hint = port.interpret(text);
+        payload = JSON.parse(text);
       } catch (e) {
         outcome(supplier, "bad_request");
         res.status(400).json({ error: String((e as Error).message) });
         return;
       }
+      // Caught before the insert: inserts are batched, so one such body would fail its batch.
+      const unstorable = unstorableInJsonb(payload);
+      if (unstorable) {
+        outcome(supplier, "bad_request");
+        res.status(400).json({ error: unstorable });
+        return;
+      }
       opts.inbox
-        .insert(supplier, hint.type, JSON.parse(text))
+        .insert(supplier, hint.type, payload)
         .then((id) => {
           outcome(supplier, "stored");
           res.status(200).json({ ok: true, id });

@@ -1,0 +1,73 @@
+/**
+ * Hardening issue, item 6: client mistakes are client errors with a clear message, never
+ * INTERNAL_SERVER_ERROR or a 503 — and the gateway answers promptly afterwards.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { wsClient, wsRequest } from "../helpers/clients.js";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { gql, VOID_EVENTS } from "../helpers/graphql.js";
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway();
+});
+afterAll(async () => t?.close());
+
+const TRIVIAL = "{ suppliers { supplier } }";
+
+async function stillServing(): Promise<void> {
+  const res = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: TRIVIAL }), signal: AbortSignal.timeout(5000) });
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
+}
+
+describe("client mistakes (hardening item 6)", () => {
+  it("refresh: null means refresh: false", async () => {
+    const literal = await gql(t.url, '{ voidOrder(supplier: ATRIP, voidCode: "202611-0001", refresh: null) { voidCode } }');
+    expect(literal).toEqual({ data: { voidOrder: null } });
+    const variable = await gql(t.url, "query V($r: Boolean) { voidOrder(supplier: ATRIP, voidCode: \"202611-0001\", refresh: $r) { voidCode } }", { r: null });
+    expect(variable).toEqual({ data: { voidOrder: null } });
+    const before = t.sandbox.atrip!.server.stats.total;
+    await gql(t.url, '{ voidOrder(supplier: ATRIP, voidCode: "202611-0001", refresh: null) { voidCode } }');
+    expect(t.sandbox.atrip!.server.stats.total).toBe(before);
+  });
+
+  it("a subscription sent over HTTP POST is a 400 that says where subscriptions are served", async () => {
+    const res = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: VOID_EVENTS, variables: {} }) });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }>; data?: unknown };
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].extensions.code).toBe("BAD_REQUEST");
+    expect(body.errors[0].message).toMatch(/websocket.*graphql-transport-ws/);
+    expect(body.data).toBeUndefined();
+    await stillServing();
+  });
+
+  it.each(["9223372036854775808", "99999999999999999999", "-1", "1e3"])("afterEventId %s is BAD_USER_INPUT", async (afterEventId) => {
+    const client = wsClient(t.wsUrl);
+    const r = await wsRequest(client, VOID_EVENTS, { after: afterEventId });
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "afterEventId" });
+    expect(r.errors?.[0]?.message).toMatch(/^afterEventId: must be an event id/);
+    await client.dispose();
+    await stillServing();
+  });
+
+  it.each([
+    ["U+0000", String.raw`{"cid":"c","type":"order.other","status":-1,"data":{"note":"a\u0000b"}}`, /U\+0000/],
+    ["a lone high surrogate", String.raw`{"cid":"c","type":"order.other","status":-1,"data":{"note":"a\ud800b"}}`, /surrogate/],
+    ["a lone low surrogate in a key", String.raw`{"cid":"c","type":"order.other","status":-1,"data":{"\udc00":1}}`, /surrogate/],
+  ])("a webhook body with %s is a 400, not a 503, and nothing is stored", async (_what, body, why) => {
+    const hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookToken}`;
+    const count = async () => Number((await t.store.db.query<{ n: string }>("SELECT count(*)::text AS n FROM webhook_inbox"))[0].n);
+    const before = await count();
+    const res = await fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(why);
+    expect(await count()).toBe(before);
+    // A good webhook right after is stored.
+    const ok = await fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body: String.raw`{"cid":"c","type":"order.other","status":-1,"data":{"note":"fine \ud83d\ude00"}}` });
+    expect(ok.status).toBe(200);
+    expect(await count()).toBe(before + 1);
+    await stillServing();
+  });
+});
