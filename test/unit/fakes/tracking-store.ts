@@ -100,8 +100,10 @@ export class FakeRecords implements RecordStore {
   }
 
   private view<D>(s: Stored): TrackedRecord<D> {
-    const { leaseOwner: _o, leaseUntil: _u, ...record } = s;
-    return clone(record) as TrackedRecord<D>;
+    const record: Partial<Stored> = clone(s);
+    delete record.leaseOwner;
+    delete record.leaseUntil;
+    return record as TrackedRecord<D>;
   }
 
   private event(s: Stored, previous: string | null, source: TrackedEvent["source"], message: string | null): TrackedEvent {
