@@ -59,7 +59,9 @@ describe.skipIf(skip)("a commit whose publish is lost", () => {
 
     const h = await gql<{ voidOrder: { history: Array<{ id: string; status: string }> } }>(a.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id status } } }`);
     const history = h.data!.voidOrder.history;
-    expect(history.map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "REFUNDED"]);
+    // Polling may see the short intermediate status or not; whatever was recorded is what B delivers.
+    expect(history[0].status).toBe("SUPPLIER_PROCESSING");
+    expect(history.at(-1)!.status).toBe("REFUNDED");
     expect(sub.items.map((e) => [e.id, e.status])).toEqual(history.map((e) => [e.id, e.status]));
     expect(attempts).toBeGreaterThanOrEqual(1);
     sub.stop();
