@@ -16,7 +16,7 @@
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { Agent, request } from "undici";
-import { SupplierError, type SupplierName } from "./errors.js";
+import { OUTCOME_HINT, SupplierError, unreadableReply, type SupplierName } from "./errors.js";
 
 /** One supplier call as the transport sees it. */
 export interface HttpCall {
@@ -50,9 +50,6 @@ export type CallObserver = (call: CallRecord) => void;
 
 /** Codes that mean the request never reached the supplier, so even a state change did not happen. */
 const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
-
-const OUTCOME_HINT =
-  "The supplier may or may not have processed the request. Query its state before trying again.";
 
 /** Replies larger than this are refused (a supplier reply is a few KB). */
 const MAX_REPLY_BYTES = 8 * 1024 * 1024;
@@ -120,8 +117,9 @@ export class SupplierHttp {
       try {
         raw = Buffer.from(await res.body.arrayBuffer());
       } catch (err) {
-        if (timedOut) throw transportError(call, err, true);
-        throw unreadableReply(call, `the reply body could not be read (${describe(err)})`);
+        if (errorCode(err) === "UND_ERR_RES_EXCEEDED_MAX_SIZE") throw unreadableReply(call, `the reply is larger than ${MAX_REPLY_BYTES} bytes`);
+        // The connection broke (or the timer fired) while the body was arriving: the transport's fault.
+        throw transportError(call, err, timedOut);
       }
       if (res.statusCode < 200 || res.statusCode >= 300) throw httpStatusError(call, res.statusCode, header(res.headers["retry-after"]));
       let text: string;
@@ -159,7 +157,7 @@ function describe(err: unknown): string {
 }
 
 function transportError(call: HttpCall, err: unknown, timedOut: boolean): SupplierError {
-  const base = { supplier: call.supplier, supplierCode: undefined };
+  const base = { supplier: call.supplier, supplierCode: undefined, transportFailure: true };
   if (timedOut) {
     if (call.changesState) {
       return new SupplierError(
@@ -211,30 +209,13 @@ function httpStatusError(call: HttpCall, status: number, retryAfter: string | nu
     // that nothing happened, so it must not be repeated blindly.
     return new SupplierError("SUPPLIER_UNAVAILABLE", `${call.supplier} answered HTTP ${status} to ${call.operation}`, {
       ...base,
+      transportFailure: true,
       retryable: !call.changesState,
       hint: call.changesState ? OUTCOME_HINT : undefined,
     });
   }
   return new SupplierError("SUPPLIER_REJECTED_REQUEST", `${call.supplier} rejected ${call.operation} with HTTP ${status}`, {
     ...base,
-    retryable: false,
-  });
-}
-
-/**
- * The reply arrived but cannot be understood (unparseable, wrong shape, undecodable body).
- * For a state-changing call that means its outcome is unknown.
- */
-export function unreadableReply(call: Pick<HttpCall, "supplier" | "operation" | "changesState">, detail: string): SupplierError {
-  if (call.changesState) {
-    return new SupplierError(
-      "SUPPLIER_OUTCOME_UNKNOWN",
-      `${call.supplier} ${call.operation} sent a reply the gateway cannot read (${detail}); the gateway did not resend it`,
-      { supplier: call.supplier, retryable: false, hint: OUTCOME_HINT },
-    );
-  }
-  return new SupplierError("SUPPLIER_BAD_RESPONSE", `${call.supplier} ${call.operation} sent an unexpected reply (${detail})`, {
-    supplier: call.supplier,
     retryable: false,
   });
 }

@@ -3,7 +3,7 @@
  * and terminal; `code == 1` is success, anything else a failure described by `message`.
  */
 import type { SupplierHttp } from "../http.js";
-import { unreadableReply } from "../http.js";
+import { unreadableReply } from "../errors.js";
 import { describeZodError, parseJson } from "../json.js";
 import { cttError } from "./errors.js";
 import { CTT_TERMINAL, cttRandom, cttSign, cttTimeStamp } from "./sign.js";

@@ -142,10 +142,9 @@ describe("ATRIP datasource ↔ simulator", () => {
     expect(done.state).toBe("ISSUED");
   });
 
-  it("stopTicket.do status 2 → STOP_ISSUANCE_REJECTED", async () => {
+  it("stopTicket.do status 2 (System error) → SUPPLIER_UNAVAILABLE, retryable: the attempt was not accepted", async () => {
     const err = await failure(env.stops.stop("ATR-STOP-REFUSED"));
-    expect(err.code).toBe("STOP_ISSUANCE_REJECTED");
-    expect(err.supplierCode).toBe("2");
+    expect(err).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "2", retryable: true });
   });
 
   it("wrong credentials → SUPPLIER_AUTH_FAILED (900)", async () => {
