@@ -36,5 +36,5 @@ export function createAlitripAdapter(
   sandbox: boolean,
 ): SupplierAdapter & { client: TopClient } {
   const client = new TopClient(config, http);
-  return { name: "ALITRIP", sandbox, client, cancels: new AlitripCancels(client, config.defaultSubChannel), available: () => true };
+  return { name: "ALITRIP", sandbox, timeoutMs: config.timeoutMs, client, cancels: new AlitripCancels(client, config.defaultSubChannel), available: () => true };
 }
