@@ -12,10 +12,14 @@
  * It never retries. Whether a call may be repeated is the caller's business; a call that
  * changes supplier state (void.do, stopTicket.do, cancels) must not be, so for those a lost
  * reply becomes SUPPLIER_OUTCOME_UNKNOWN rather than a timeout or an outage.
+ *
+ * An attempt's timeout is the call's `timeoutMs`, cut to what is left of the deadline of the
+ * client call it belongs to (deadline.ts, issue B.12); with nothing left it is not sent.
  */
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { Agent, request } from "undici";
+import { currentDeadline } from "./deadline.js";
 import { OUTCOME_HINT, SupplierError, unreadableReply, type SupplierName } from "./errors.js";
 
 /** One supplier call as the transport sees it. */
@@ -26,6 +30,7 @@ export interface HttpCall {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** The most this attempt may take; less when the client call's deadline is nearer. */
   timeoutMs: number;
   /** True when the call changes supplier state: a lost reply is then SUPPLIER_OUTCOME_UNKNOWN. */
   changesState: boolean;
@@ -96,7 +101,10 @@ export class SupplierHttp {
     }
   }
 
-  private async send(call: HttpCall): Promise<HttpReply> {
+  private async send(original: HttpCall): Promise<HttpReply> {
+    const left = currentDeadline()?.remainingMs();
+    if (left !== undefined && left <= 0) throw budgetSpent(original);
+    const call = left === undefined || left >= original.timeoutMs ? original : { ...original, timeoutMs: left };
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -154,6 +162,14 @@ function errorCode(err: unknown): string | undefined {
 function describe(err: unknown): string {
   if (err instanceof Error) return errorCode(err) ?? err.message;
   return String(err);
+}
+
+/** The client call's deadline passed before this attempt could be sent: nothing reached the supplier. */
+function budgetSpent(call: HttpCall): SupplierError {
+  return new SupplierError("SUPPLIER_TIMEOUT", `${call.supplier} ${call.operation} was not sent: the call's time was used up`, {
+    supplier: call.supplier,
+    retryable: true,
+  });
 }
 
 function transportError(call: HttpCall, err: unknown, timedOut: boolean): SupplierError {
