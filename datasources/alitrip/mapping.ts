@@ -18,6 +18,11 @@ const CANCEL_CALL: ReplyContext = { supplier: "ALITRIP", operation: ORDER_CANCEL
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/**
+ * Decides an order.cancel reply by the rule above: returns the cancel, or throws
+ * CANCEL_REJECTED (a refusal) or SUPPLIER_OUTCOME_UNKNOWN (nothing can be decided).
+ * `note` hears of reported-only fields of an unexpected shape.
+ */
 export function toCancelResult(orderNo: string, r: CancelOrderResponse, note: OddFieldNote = () => undefined): CancelOrderData {
   const raw = isRecord(r.result) ? r.result : {};
   const reported = new OptionalFields(raw, note);

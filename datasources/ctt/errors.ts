@@ -10,6 +10,7 @@
  */
 import { SupplierError, unreadableReply, type ReplyContext } from "../errors.js";
 
+/** What a CTT code is taken to mean. */
 export type CttOutcome = "SUCCESS" | "REFUSED" | "UNKNOWN";
 
 /** The assumed meaning of a CTT code (see above). */

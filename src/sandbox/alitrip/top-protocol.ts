@@ -9,11 +9,13 @@ import { createHash, createHmac } from "node:crypto";
 
 /** The `sign_method` values ALITRIP.md lists. */
 export const SIGN_METHODS = ["md5", "hmac", "hmac-sha256"] as const;
+/** One of SIGN_METHODS. */
 export type SignMethod = (typeof SIGN_METHODS)[number];
 
 /** The one method the simulator serves (seeds/003_*). */
 export const CANCEL_METHOD = "alitrip.btrip.flight.distribution.order.cancel";
 
+/** True when a request's `sign_method` is one the platform knows. */
 export function isSignMethod(s: string): s is SignMethod {
   return (SIGN_METHODS as readonly string[]).includes(s);
 }
