@@ -65,6 +65,13 @@ export interface SupplierErrorDetails {
   hint?: string;
   /** Extra extensions, e.g. `voidCode` for VOID_ALREADY_SUBMITTED. */
   extra?: Record<string, unknown>;
+  /**
+   * True when the transport failed: no connection, a lost or late reply, an HTTP 5xx. Only
+   * these count towards a supplier's circuit breaker (issue B.5); an answer the gateway cannot
+   * read, or a supplier's business code, is about one call, not about the supplier being down.
+   * @default false
+   */
+  transportFailure?: boolean;
 }
 
 /**
@@ -77,6 +84,8 @@ export class SupplierError extends GatewayError {
   readonly supplierMessage?: string;
   readonly retryable: boolean;
   readonly hint?: string;
+  /** See SupplierErrorDetails.transportFailure; never part of the API. */
+  readonly transportFailure: boolean;
 
   constructor(code: ErrorCode, message: string, details: SupplierErrorDetails) {
     super(code, message, details.extra ?? {});
@@ -86,6 +95,7 @@ export class SupplierError extends GatewayError {
     this.supplierMessage = details.supplierMessage;
     this.retryable = details.retryable;
     this.hint = details.hint;
+    this.transportFailure = details.transportFailure ?? false;
   }
 
   override extensions(): Record<string, unknown> {
@@ -99,6 +109,40 @@ export class SupplierError extends GatewayError {
     if (this.hint !== undefined) ext.hint = this.hint;
     return { ...ext, ...this.extra, code: this.code };
   }
+}
+
+/** What a client should do after SUPPLIER_OUTCOME_UNKNOWN (API.md: "query before retrying"). */
+export const OUTCOME_HINT = "The supplier may or may not have processed the request. Query its state before trying again.";
+
+/** The call a reply belongs to, as the error builders need it. */
+export interface ReplyContext {
+  supplier: SupplierName;
+  /** The supplier's name for the call (e.g. "void.do"). */
+  operation: string;
+  /** True when the call changes supplier state (void.do, stopTicket.do, cancels). */
+  changesState: boolean;
+}
+
+/**
+ * An answer arrived but the gateway cannot interpret it: unparseable, not the documented shape,
+ * a vital field missing, or a code the supplier does not document. For a call that changes
+ * state the outcome is then unknown (issue B.6: never a guessed success or refusal); for a
+ * read it is SUPPLIER_BAD_RESPONSE. `answer` keeps the supplier's own code and message.
+ */
+export function unreadableReply(
+  call: ReplyContext,
+  detail: string,
+  answer: { supplierCode?: string; supplierMessage?: string } = {},
+): SupplierError {
+  const details = { supplier: call.supplier, supplierCode: answer.supplierCode, supplierMessage: answer.supplierMessage, retryable: false };
+  if (call.changesState) {
+    return new SupplierError(
+      "SUPPLIER_OUTCOME_UNKNOWN",
+      `${call.supplier} ${call.operation} sent an answer the gateway cannot interpret (${detail}); the gateway did not resend it`,
+      { ...details, hint: OUTCOME_HINT },
+    );
+  }
+  return new SupplierError("SUPPLIER_BAD_RESPONSE", `${call.supplier} ${call.operation} sent an unexpected reply (${detail})`, details);
 }
 
 /** BAD_USER_INPUT naming the offending field; thrown before any supplier is called. */

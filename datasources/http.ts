@@ -12,11 +12,15 @@
  * It never retries. Whether a call may be repeated is the caller's business; a call that
  * changes supplier state (void.do, stopTicket.do, cancels) must not be, so for those a lost
  * reply becomes SUPPLIER_OUTCOME_UNKNOWN rather than a timeout or an outage.
+ *
+ * An attempt's timeout is the call's `timeoutMs`, cut to what is left of the deadline of the
+ * client call it belongs to (deadline.ts, issue B.12); with nothing left it is not sent.
  */
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { Agent, request } from "undici";
-import { SupplierError, type SupplierName } from "./errors.js";
+import { currentDeadline } from "./deadline.js";
+import { OUTCOME_HINT, SupplierError, unreadableReply, type SupplierName } from "./errors.js";
 
 /** One supplier call as the transport sees it. */
 export interface HttpCall {
@@ -26,6 +30,7 @@ export interface HttpCall {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** The most this attempt may take; less when the client call's deadline is nearer. */
   timeoutMs: number;
   /** True when the call changes supplier state: a lost reply is then SUPPLIER_OUTCOME_UNKNOWN. */
   changesState: boolean;
@@ -50,9 +55,6 @@ export type CallObserver = (call: CallRecord) => void;
 
 /** Codes that mean the request never reached the supplier, so even a state change did not happen. */
 const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
-
-const OUTCOME_HINT =
-  "The supplier may or may not have processed the request. Query its state before trying again.";
 
 /** Replies larger than this are refused (a supplier reply is a few KB). */
 const MAX_REPLY_BYTES = 8 * 1024 * 1024;
@@ -99,7 +101,10 @@ export class SupplierHttp {
     }
   }
 
-  private async send(call: HttpCall): Promise<HttpReply> {
+  private async send(original: HttpCall): Promise<HttpReply> {
+    const left = currentDeadline()?.remainingMs();
+    if (left !== undefined && left <= 0) throw budgetSpent(original);
+    const call = left === undefined || left >= original.timeoutMs ? original : { ...original, timeoutMs: left };
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -120,8 +125,9 @@ export class SupplierHttp {
       try {
         raw = Buffer.from(await res.body.arrayBuffer());
       } catch (err) {
-        if (timedOut) throw transportError(call, err, true);
-        throw unreadableReply(call, `the reply body could not be read (${describe(err)})`);
+        if (errorCode(err) === "UND_ERR_RES_EXCEEDED_MAX_SIZE") throw unreadableReply(call, `the reply is larger than ${MAX_REPLY_BYTES} bytes`);
+        // The connection broke (or the timer fired) while the body was arriving: the transport's fault.
+        throw transportError(call, err, timedOut);
       }
       if (res.statusCode < 200 || res.statusCode >= 300) throw httpStatusError(call, res.statusCode, header(res.headers["retry-after"]));
       let text: string;
@@ -158,8 +164,16 @@ function describe(err: unknown): string {
   return String(err);
 }
 
+/** The client call's deadline passed before this attempt could be sent: nothing reached the supplier. */
+function budgetSpent(call: HttpCall): SupplierError {
+  return new SupplierError("SUPPLIER_TIMEOUT", `${call.supplier} ${call.operation} was not sent: the call's time was used up`, {
+    supplier: call.supplier,
+    retryable: true,
+  });
+}
+
 function transportError(call: HttpCall, err: unknown, timedOut: boolean): SupplierError {
-  const base = { supplier: call.supplier, supplierCode: undefined };
+  const base = { supplier: call.supplier, supplierCode: undefined, transportFailure: true };
   if (timedOut) {
     if (call.changesState) {
       return new SupplierError(
@@ -211,30 +225,13 @@ function httpStatusError(call: HttpCall, status: number, retryAfter: string | nu
     // that nothing happened, so it must not be repeated blindly.
     return new SupplierError("SUPPLIER_UNAVAILABLE", `${call.supplier} answered HTTP ${status} to ${call.operation}`, {
       ...base,
+      transportFailure: true,
       retryable: !call.changesState,
       hint: call.changesState ? OUTCOME_HINT : undefined,
     });
   }
   return new SupplierError("SUPPLIER_REJECTED_REQUEST", `${call.supplier} rejected ${call.operation} with HTTP ${status}`, {
     ...base,
-    retryable: false,
-  });
-}
-
-/**
- * The reply arrived but cannot be understood (unparseable, wrong shape, undecodable body).
- * For a state-changing call that means its outcome is unknown.
- */
-export function unreadableReply(call: Pick<HttpCall, "supplier" | "operation" | "changesState">, detail: string): SupplierError {
-  if (call.changesState) {
-    return new SupplierError(
-      "SUPPLIER_OUTCOME_UNKNOWN",
-      `${call.supplier} ${call.operation} sent a reply the gateway cannot read (${detail}); the gateway did not resend it`,
-      { supplier: call.supplier, retryable: false, hint: OUTCOME_HINT },
-    );
-  }
-  return new SupplierError("SUPPLIER_BAD_RESPONSE", `${call.supplier} ${call.operation} sent an unexpected reply (${detail})`, {
-    supplier: call.supplier,
     retryable: false,
   });
 }

@@ -76,6 +76,16 @@ export interface VoidOrderData {
   refundMethod: RefundMethodName | null;
   tickets: VoidTicketData[];
   fare: VoidFareData | null;
+  /**
+   * Refunds of post-ticketing services (baggage…) voided with the order, as last reported.
+   * Optional only because voids recorded before the field existed lack it; mappings always set it.
+   */
+  postTicketingServices?: PostTicketingServiceRefundData[];
+  /**
+   * Whether the airline confirms automatically; null when the report did not say
+   * (queryVoidOrders.do does not list it). Absent in voids recorded before the field existed.
+   */
+  fastConfirmation?: boolean | null;
   actualRefund: MoneyData | null;
   serviceFee: MoneyData | null;
   expectedConfirmationDate: string | null;

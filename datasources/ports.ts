@@ -54,6 +54,11 @@ export interface SupplierAdapter {
   readonly name: SupplierName;
   /** True when requests go to the embedded simulator. */
   readonly sandbox: boolean;
+  /**
+   * The supplier's configured timeout: the most one call through the adapter may take,
+   * retries included (issue B.12; datasources/deadline.ts).
+   */
+  readonly timeoutMs: number;
   readonly voids?: VoidPort;
   readonly stopIssuance?: StopIssuancePort;
   readonly cancels?: CancelPort;

@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from "type-graphql";
 import { RefundMethod, Supplier, VoidStatus } from "./enums.js";
 import { Money } from "./money.type.js";
 import { DateScalar, DateTimeScalar } from "./scalars.js";
-import { VoidFare, VoidTicket } from "./void-quote.type.js";
+import { PostTicketingServiceRefund, VoidFare, VoidTicket } from "./void-quote.type.js";
 import { VoidStatusEvent } from "./void-status-event.type.js";
 
 @ObjectType({ description: "A submitted void and where it stands" })
@@ -36,6 +36,24 @@ export class VoidOrder {
 
   @Field(() => Money, { nullable: true, description: "What was actually refunded, once the airline confirmed" })
   actualRefund?: Money | null;
+
+  /** As recorded; absent on voids recorded before the field existed (read it through the field below). */
+  postTicketingServices?: PostTicketingServiceRefund[];
+
+  @Field(() => [PostTicketingServiceRefund], {
+    name: "postTicketingServices",
+    description: "Refunds of post-ticketing services (baggage etc.) voided with the order, as the supplier last reported them",
+  })
+  postTicketingServicesOrNone(): PostTicketingServiceRefund[] {
+    // A void recorded before this field existed has none stored: an empty list, not an error.
+    return this.postTicketingServices ?? [];
+  }
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "true when the airline confirms voids automatically; null when the supplier's latest report did not say (ATRIP's void.do says, queryVoidOrders.do does not)",
+  })
+  fastConfirmation?: boolean | null;
 
   @Field(() => Money, { nullable: true, description: "The supplier's void service fee" })
   serviceFee?: Money | null;

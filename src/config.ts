@@ -67,7 +67,7 @@ export const VARIABLES: VariableSpec[] = [
   { name: "SUPPLIER_MAX_CONCURRENCY", default: "64", description: "Calls in flight per supplier (more wait in a queue of 512)" },
   { name: "CIRCUIT_THRESHOLD", default: "5", description: "Consecutive transport failures that open a supplier's circuit" },
   { name: "CIRCUIT_HALF_OPEN_MS", default: "10000", description: "How long an open circuit waits before one probe call" },
-  { name: "SUPPLIER_TIMEOUT_MS", default: "10000", description: "Per-call timeout for every supplier, including reading the reply" },
+  { name: "SUPPLIER_TIMEOUT_MS", default: "10000", description: "Deadline of one supplier call for every supplier: the reply read and any retries included" },
   { name: "STOP_CHECK_DELAY_MS", default: "480000", description: "When to ask for a stop-issuance outcome (sandbox: divided by SANDBOX_TIME_SCALE)" },
   { name: "SANDBOX_TIME_SCALE", default: "10", description: "How many times faster the simulators' clock runs" },
   { name: "LOG_LEVEL", default: "info", description: "pino level: fatal, error, warn, info, debug, trace, silent" },

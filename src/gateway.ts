@@ -8,6 +8,7 @@ import { createAlitripAdapter } from "../datasources/alitrip/index.js";
 import { createAtripAdapter } from "../datasources/atrip/index.js";
 import { createCttAdapter } from "../datasources/ctt/index.js";
 import { SupplierHttp } from "../datasources/http.js";
+import type { OddField } from "../datasources/lenient.js";
 import { SupplierRegistry } from "../datasources/registry.js";
 import { withResilience } from "../datasources/resilience/index.js";
 import type { Services } from "../resolvers/context.js";
@@ -82,11 +83,14 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
       "supplier call",
     );
   });
-  const atrip = createAtripAdapter({ ...config.atrip, baseUrl: urlOf("ATRIP", config.atrip.baseUrl, sandbox.atrip) }, http, !config.atrip.baseUrl);
+  // A reply field of an unexpected shape is left out of the answer and logged once (issue 13, item 5).
+  const oddFields = (odd: OddField) => log.warn({ ...odd }, "supplier reply field of an unexpected shape left out");
+  const atrip = createAtripAdapter({ ...config.atrip, baseUrl: urlOf("ATRIP", config.atrip.baseUrl, sandbox.atrip) }, http, !config.atrip.baseUrl, { oddFields });
   const alitrip = createAlitripAdapter(
     { ...config.alitrip, routerUrl: urlOf("ALITRIP", config.alitrip.routerUrl, sandbox.alitrip) },
     http,
     !config.alitrip.routerUrl,
+    { oddFields },
   );
   const ctt = createCttAdapter({ ...config.ctt, baseUrl: urlOf("CTT", config.ctt.baseUrl, sandbox.ctt) }, http, !config.ctt.baseUrl);
   // One line per supplier: adding a supplier is a datasource folder, a simulator and a line here.

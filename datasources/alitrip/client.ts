@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import type { SupplierHttp } from "../http.js";
-import { unreadableReply } from "../http.js";
+import { unreadableReply } from "../errors.js";
 import { describeZodError, parseJson } from "../json.js";
 import { topError } from "./errors.js";
 import { topSign, topTimestamp, type TopSignMethod } from "./sign.js";

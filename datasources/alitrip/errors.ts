@@ -1,9 +1,11 @@
 /**
  * TOP errors → gateway errors (API.md "Errors"; codes in ALITRIP.md). A `sub_code` decides
  * first: `isp.*` is the platform's fault (retry later), `isv.*` the caller's (fix the request);
- * otherwise the top-level code's range decides.
+ * otherwise the top-level code's range decides. A code outside the platform's list (and no
+ * isp./isv. sub code) is an answer the gateway cannot interpret: SUPPLIER_OUTCOME_UNKNOWN for
+ * a state-changing call such as order.cancel (issue B.6), SUPPLIER_BAD_RESPONSE for a read.
  */
-import { SupplierError, type ErrorCode } from "../errors.js";
+import { SupplierError, unreadableReply, type ErrorCode } from "../errors.js";
 
 export interface TopErrorBody {
   code: number;
@@ -12,7 +14,10 @@ export interface TopErrorBody {
   sub_msg?: string | null;
 }
 
-/** isv sub codes that mean "no such order" (the simulator's; the platform's list is unpublished). */
+/**
+ * isv sub codes read as "no such order". An assumption: the platform's list is unpublished and
+ * these are the simulator's (README "Unconfirmed supplier assumptions").
+ */
 export const ORDER_NOT_FOUND_SUB_CODES = new Set(["isv.order-not-exist", "isv.order-not-found"]);
 
 /** Top-level TOP code → gateway code. */
@@ -37,9 +42,9 @@ export function topError(method: string, body: TopErrorBody, changesState: boole
   else if (sub.startsWith("isv.")) mapped = { code: "SUPPLIER_REJECTED_REQUEST", retryable: false };
   else mapped = topCodeToGateway(body.code);
   if (!mapped) {
-    return new SupplierError("SUPPLIER_BAD_RESPONSE", `Alitrip ${method} answered with undocumented error code ${body.code}`, {
-      ...details,
-      retryable: false,
+    return unreadableReply({ supplier: "ALITRIP", operation: method, changesState }, `error code ${body.code} is not in the platform's list`, {
+      supplierCode,
+      supplierMessage,
     });
   }
   const hint =

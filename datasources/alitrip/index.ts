@@ -5,6 +5,7 @@
  */
 import { badInput } from "../errors.js";
 import type { SupplierHttp } from "../http.js";
+import { OddFieldLog, type OddFieldSink } from "../lenient.js";
 import type { CancelOrderData, CancelOrderRequest } from "../model.js";
 import type { CancelPort, SupplierAdapter } from "../ports.js";
 import { TopClient, type TopConfig } from "./client.js";
@@ -17,6 +18,7 @@ class AlitripCancels implements CancelPort {
   constructor(
     private readonly client: TopClient,
     private readonly defaultSubChannel: string | undefined,
+    private readonly odd: OddFieldLog,
   ) {}
 
   async cancel(request: CancelOrderRequest): Promise<CancelOrderData> {
@@ -26,15 +28,18 @@ class AlitripCancels implements CancelPort {
     const reply = await this.client.call(ORDER_CANCEL_METHOD, { param_btrip_flight_order_operate_common_rq: rq }, cancelOrderResponse, {
       changesState: true,
     });
-    return toCancelResult(request.orderNo, reply);
+    return toCancelResult(request.orderNo, reply, this.odd.noteFor("ALITRIP", ORDER_CANCEL_METHOD, request.orderNo));
   }
 }
 
+/** Builds the Alitrip adapter; `oddFields` receives reported-only reply fields of an unexpected shape, once each. */
 export function createAlitripAdapter(
   config: TopConfig & { defaultSubChannel?: string },
   http: SupplierHttp,
   sandbox: boolean,
+  options: { oddFields?: OddFieldSink } = {},
 ): SupplierAdapter & { client: TopClient } {
   const client = new TopClient(config, http);
-  return { name: "ALITRIP", sandbox, client, cancels: new AlitripCancels(client, config.defaultSubChannel), available: () => true };
+  const cancels = new AlitripCancels(client, config.defaultSubChannel, new OddFieldLog(options.oddFields));
+  return { name: "ALITRIP", sandbox, timeoutMs: config.timeoutMs, client, cancels, available: () => true };
 }

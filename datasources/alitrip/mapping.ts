@@ -1,40 +1,63 @@
 /**
- * Alitrip order.cancel result → CancelOrderResult. `success: true` alone does not mean the
- * order was cancelled: the seed's own sample is success=true with fail_code 1001 "已出票不可取消"
- * (ALITRIP.md). A fail_code or fail_reason, success=false, or a result_code other than 0/200
- * (which code means success is unconfirmed) is a refusal → CANCEL_REJECTED.
+ * Alitrip order.cancel result → CancelOrderResult, by ALITRIP.md's decision rule:
+ *   success: true, no fail_code and no fail_reason → cancelled
+ *   a fail_code or a fail_reason (even with success: true, as seed 003's own sample) → refused
+ *   success: false with neither → refused, described by result_code / result_msg
+ *   no boolean result.success → the gateway cannot tell: SUPPLIER_OUTCOME_UNKNOWN
+ * `result_code` appears in the seed only in a failure sample: it is reported (supplierCode,
+ * extensions.resultCode), never decided on.
  */
-import { SupplierError } from "../errors.js";
+import { SupplierError, unreadableReply, type ReplyContext } from "../errors.js";
+import { OptionalFields, type OddFieldNote } from "../lenient.js";
+import { describeZodError } from "../json.js";
 import type { CancelOrderData } from "../model.js";
 import { parseTopTime } from "./sign.js";
-import type { CancelOrderResponse } from "./wire.js";
+import { cancelModule, cancelResult, ORDER_CANCEL_METHOD, reportedCancelFields as R, type CancelOrderResponse } from "./wire.js";
 
-const SUCCESS_RESULT_CODES = new Set([0, 200]);
+const CANCEL_CALL: ReplyContext = { supplier: "ALITRIP", operation: ORDER_CANCEL_METHOD, changesState: true };
 
-export function toCancelResult(orderNo: string, r: CancelOrderResponse): CancelOrderData {
-  const { result } = r;
-  const m = result.module ?? null;
-  const refused =
-    !result.success ||
-    (m?.fail_code ?? null) !== null ||
-    (m?.fail_reason ?? null) !== null ||
-    (result.result_code !== null && result.result_code !== undefined && !SUCCESS_RESULT_CODES.has(result.result_code));
-  if (refused) {
-    const supplierCode = m?.fail_code ?? (result.result_code !== null && result.result_code !== undefined ? String(result.result_code) : undefined);
-    const supplierMessage = m?.fail_reason ?? result.result_msg ?? undefined;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Decides an order.cancel reply by the rule above: returns the cancel, or throws
+ * CANCEL_REJECTED (a refusal) or SUPPLIER_OUTCOME_UNKNOWN (nothing can be decided).
+ * `note` hears of reported-only fields of an unexpected shape.
+ */
+export function toCancelResult(orderNo: string, r: CancelOrderResponse, note: OddFieldNote = () => undefined): CancelOrderData {
+  const raw = isRecord(r.result) ? r.result : {};
+  const reported = new OptionalFields(raw, note);
+  const resultCode = reported.value("result_code", R.result_code);
+  const resultMsg = reported.value("result_msg", R.result_msg);
+  const answer = { supplierCode: resultCode ?? undefined, supplierMessage: resultMsg ?? undefined };
+
+  const result = cancelResult.safeParse(r.result);
+  if (!result.success) throw unreadableReply(CANCEL_CALL, `result: ${describeZodError(result.error)}`, answer);
+  const mod = cancelModule.nullish().safeParse(result.data.module);
+  if (!mod.success) throw unreadableReply(CANCEL_CALL, `result.module: ${describeZodError(mod.error)}`, answer);
+  const failCode = mod.data?.fail_code ?? null;
+  const failReason = mod.data?.fail_reason ?? null;
+  const details = new OptionalFields(mod.data ?? {}, (field, problem) => note(`module.${field}`, problem));
+  const orderStatus = details.value("order_status", R.order_status);
+
+  if (failCode !== null || failReason !== null || !result.data.success) {
+    const supplierMessage = failReason ?? resultMsg ?? undefined;
     throw new SupplierError("CANCEL_REJECTED", `Alitrip refused to cancel order ${orderNo}: ${supplierMessage ?? "no reason given"}`, {
       supplier: "ALITRIP",
-      supplierCode,
+      supplierCode: failCode ?? resultCode ?? undefined,
       supplierMessage,
       retryable: false,
-      extra: m?.order_status ? { supplierOrderStatus: m.order_status } : {},
+      extra: {
+        ...(orderStatus ? { supplierOrderStatus: orderStatus } : {}),
+        ...(resultCode !== null ? { resultCode } : {}),
+      },
     });
   }
+  const cancelTime = details.value("cancel_time", R.cancel_time);
   return {
     supplier: "ALITRIP",
     orderNo,
-    cancelledAt: m?.cancel_time ? parseTopTime(m.cancel_time) : null,
-    supplierOrderStatus: m?.order_status ?? null,
-    message: result.result_msg,
+    cancelledAt: cancelTime ? parseTopTime(cancelTime) : null,
+    supplierOrderStatus: orderStatus,
+    message: resultMsg,
   };
 }

@@ -25,23 +25,42 @@ export interface BtripFlightCancelOrderRq {
   dis_order_id: string;
 }
 
-const textOrNumber = z.union([z.string(), jsonInt.transform(String)]).nullish().transform((v) => (v === "" ? null : (v ?? null)));
+/** A code that TOP writes either as text or as a number ("1001" / 1001); "" is none. */
+export const textOrNumber = z
+  .union([z.string(), jsonInt.transform(String)])
+  .nullish()
+  .transform((v) => (v === "" ? null : (v ?? null)));
 
-/** order.cancel `result` (HisvResult with module BtripFlightCancelOrderRs). */
-export const cancelOrderResponse = z.object({
-  result: z.object({
-    success: z.boolean(),
-    result_code: jsonInt.nullish(),
-    result_msg: optionalText,
-    module: z
-      .object({
-        cancel_time: optionalText,
-        fail_code: textOrNumber,
-        fail_reason: optionalText,
-        order_status: textOrNumber,
-      })
-      .nullish(),
-  }),
-  request_id: optionalText,
+/**
+ * order.cancel's envelope content. `result` is read by ./mapping.ts, which decides on
+ * `result.success` and the module's fail_code/fail_reason only (ALITRIP.md).
+ */
+export const cancelOrderResponse = z.looseObject({
+  result: z.unknown().optional(),
+  request_id: optionalText.catch(null),
 });
 export type CancelOrderResponse = z.infer<typeof cancelOrderResponse>;
+
+/** order.cancel `result` (HisvResult): what decides. Without a boolean `success` nothing can be decided. */
+export const cancelResult = z.looseObject({
+  success: z.boolean(),
+  module: z.unknown().optional(),
+});
+
+/**
+ * BtripFlightCancelOrderRs. fail_code and fail_reason decide (a refusal even with success=true,
+ * seeds/003_*), so a value of another type there makes the answer uninterpretable; cancel_time
+ * and order_status are only reported and read leniently by the mapping.
+ */
+export const cancelModule = z.looseObject({
+  fail_code: textOrNumber,
+  fail_reason: optionalText,
+});
+
+/** The fields of an order.cancel result that are only reported, never decided on. */
+export const reportedCancelFields = {
+  result_code: textOrNumber,
+  result_msg: optionalText,
+  cancel_time: optionalText,
+  order_status: textOrNumber,
+};

@@ -1,12 +1,13 @@
 /**
  * ATRIP transport (ATRIP.md "Transport"): `POST <base>/<name>.do`, JSON body, the five headers
  * on every call, gzip replies, success only when `status == 0`. Replies are parsed losslessly
- * and checked against the wire schemas; anything else is SUPPLIER_BAD_RESPONSE (or
+ * and their vital fields checked against the wire schemas; a reply without them, or with a
+ * status the call's documentation does not list, is SUPPLIER_BAD_RESPONSE (or
  * SUPPLIER_OUTCOME_UNKNOWN for a call that changes state).
  */
 import type { z } from "zod";
 import type { SupplierHttp } from "../http.js";
-import { unreadableReply } from "../http.js";
+import { unreadableReply } from "../errors.js";
 import { describeZodError, parseJson } from "../json.js";
 import { atripError } from "./errors.js";
 import { MappingError } from "./mapping.js";
@@ -42,9 +43,12 @@ export class AtripClient {
     this.base = config.baseUrl.endsWith("/") ? config.baseUrl : `${config.baseUrl}/`;
   }
 
-  /** stopTicket.do: 0 means only that ATRIP will *try* to stop issuance (seeds/000_*). */
+  /**
+   * stopTicket.do: 0 means only that ATRIP will *try* to stop issuance (seeds/000_*). The body
+   * carries `cid`, the client id, as seed 001 shows (besides the headers; ATRIP.md: harmless).
+   */
   stopTicket(orderNo: string): Promise<AtripEnvelope> {
-    return this.call("stopTicket.do", { orderNo }, envelope);
+    return this.call("stopTicket.do", { cid: this.config.clientId, orderNo }, envelope);
   }
 
   voidQuotation(orderNo: string) {

@@ -1,9 +1,14 @@
 /**
  * ATRIP status → gateway error (API.md "Errors"; codes from ../shared/suppliers/ATRIP.md and
- * the OpenAPI descriptions in ../shared/seeds/002_*). `msg` is passed on as supplierMessage for
- * people, never branched on.
+ * the OpenAPI descriptions in ../shared/seeds/002_*, stopTicket.do's in 000_*). `msg` is passed
+ * on as supplierMessage for people, never branched on.
+ *
+ * A status counts as documented only for the calls whose documentation lists it: the common
+ * statuses for every call, the void statuses for the three void calls, 2 for stopTicket.do,
+ * 70x/800 for queryOrderDetails.do. Anything else is an answer the gateway cannot interpret:
+ * SUPPLIER_OUTCOME_UNKNOWN for a call that changes state, SUPPLIER_BAD_RESPONSE for a read.
  */
-import { SupplierError, type ErrorCode } from "../errors.js";
+import { SupplierError, unreadableReply, type ErrorCode } from "../errors.js";
 
 interface Row {
   code: ErrorCode;
@@ -11,65 +16,101 @@ interface Row {
   retryable: boolean;
   text: string;
   hint?: string;
+  /**
+   * The supplier says it did not take the request: retryable even for a call that changes
+   * state. Otherwise a failed state-changing call is never called retryable.
+   */
+  notTaken?: boolean;
+  /** The calls whose documentation lists this status; absent: every call (ATRIP.md "Common error statuses"). */
+  calls?: readonly string[];
 }
 
 const QUERY_INSTEAD = "A void was already submitted for this order: track it with voidOrder instead of resubmitting.";
+const VOID_CALLS = ["voidQuotation.do", "void.do", "queryVoidOrders.do"] as const;
+const ORDER_DETAILS = ["queryOrderDetails.do"] as const;
 
 /** Every documented ATRIP status other than 0, with what a client should read. */
 export const ATRIP_STATUS_TABLE: Readonly<Record<number, Row>> = {
   [-1]: { code: "SUPPLIER_UNAVAILABLE", retryable: true, text: "ATRIP reported a generic failure" },
   100: { code: "SUPPLIER_REJECTED_REQUEST", retryable: false, text: "ATRIP says required data is missing from the request" },
-  110: { code: "SUPPLIER_RATE_LIMITED", retryable: true, text: "ATRIP's request-rate limit was exceeded", hint: "Back off and try again later." },
+  110: { code: "SUPPLIER_RATE_LIMITED", retryable: true, notTaken: true, text: "ATRIP's request-rate limit was exceeded", hint: "Back off and try again later." },
   900: { code: "SUPPLIER_AUTH_FAILED", retryable: false, text: "ATRIP refused the gateway's credentials", hint: "Check ATRIP_CLIENT_ID and ATRIP_CLIENT_SECRET." },
   901: { code: "SUPPLIER_REJECTED_REQUEST", retryable: false, text: "ATRIP called the request illegal (not JSON)" },
   902: { code: "SUPPLIER_AUTH_FAILED", retryable: false, text: "ATRIP denied access for this account" },
   9999: { code: "SUPPLIER_UNAVAILABLE", retryable: true, text: "ATRIP had a system error" },
-  800: { code: "ORDER_NOT_FOUND", retryable: false, text: "ATRIP has no such order" },
-  703: { code: "ORDER_NOT_FOUND", retryable: false, text: "ATRIP found no order" },
-  801: { code: "ORDER_NOT_FOUND", retryable: false, text: "ATRIP found no order to void", hint: "Check the main ticket order number." },
-  803: { code: "VOID_ALREADY_SUBMITTED", retryable: false, text: "A void was already submitted for this passenger or segment", hint: QUERY_INSTEAD },
-  805: { code: "VOID_OFFER_EXPIRED", retryable: false, text: "The voidOfferId has expired or is not from the latest quote", hint: "Quote again with voidQuote, then submit the new voidOfferId." },
-  808: { code: "NOT_VOIDABLE", retryable: false, text: "The airline's policy does not allow voiding this ticket" },
-  810: { code: "SUPPLIER_REJECTED_REQUEST", retryable: false, text: "ATRIP called the request parameters invalid" },
-  814: { code: "VOID_IN_PROGRESS", retryable: true, text: "A void submission for this order is already in progress", hint: "Wait, then query the void instead of resubmitting." },
-  815: { code: "TICKET_NOT_FOUND", retryable: false, text: "ATRIP found no ticket for this order" },
-  816: { code: "VOID_ALREADY_SUBMITTED", retryable: false, text: "A void was already submitted for this order", hint: QUERY_INSTEAD },
-  817: { code: "VOID_ALREADY_SUBMITTED", retryable: false, text: "A void was already submitted for this order", hint: QUERY_INSTEAD },
-  818: { code: "VOID_ALREADY_SUBMITTED", retryable: false, text: "A void was already submitted for this order", hint: QUERY_INSTEAD },
-  820: { code: "TICKET_ALREADY_USED", retryable: false, text: "A ticket of this order was already used; flown segments cannot be voided" },
-  822: { code: "VOID_DEADLINE_EXCEEDED", retryable: false, text: "The void deadline has passed; this ticket can no longer be voided" },
-  824: { code: "WRONG_ORDER_NUMBER", retryable: false, text: "This is an ancillary order number", hint: "Use the main ticket order number." },
-  841: { code: "VOID_PAYMENT_METHOD_UNSUPPORTED", retryable: false, text: "The payment method of this order does not support void", hint: "Contact the airline directly." },
-  843: { code: "VOID_ROUTE_UNSUPPORTED", retryable: false, text: "ATRIP does not support void for this airline or route" },
+  // stopTicket.do, seed 000: "2: System error". Not a refusal: the attempt was not accepted (issue B.7).
+  2: {
+    code: "SUPPLIER_UNAVAILABLE",
+    retryable: true,
+    notTaken: true,
+    text: "ATRIP had a system error and did not accept the stop request",
+    hint: "Nothing was stopped yet and issuance goes on: ask again now.",
+    calls: ["stopTicket.do"],
+  },
+  // queryOrderDetails.do (ATRIP.md): 701/702/704 are about the request; 705 is ATRIP timing out.
+  701: { code: "SUPPLIER_REJECTED_REQUEST", retryable: false, text: "ATRIP found several orders matching the request", calls: ORDER_DETAILS },
+  702: { code: "SUPPLIER_REJECTED_REQUEST", retryable: false, text: "ATRIP asks for airlinePNR and carrier", calls: ORDER_DETAILS },
+  703: { code: "ORDER_NOT_FOUND", retryable: false, text: "ATRIP found no order", calls: ORDER_DETAILS },
+  704: { code: "SUPPLIER_REJECTED_REQUEST", retryable: false, text: "ATRIP says the request parameters do not match", calls: ORDER_DETAILS },
+  705: { code: "SUPPLIER_TIMEOUT", retryable: true, text: "ATRIP timed out looking up the order", hint: "Ask again.", calls: ORDER_DETAILS },
+  800: { code: "ORDER_NOT_FOUND", retryable: false, text: "ATRIP has no such order", calls: ORDER_DETAILS },
+  801: { code: "ORDER_NOT_FOUND", retryable: false, text: "ATRIP found no order to void", hint: "Check the main ticket order number.", calls: VOID_CALLS },
+  803: { code: "VOID_ALREADY_SUBMITTED", retryable: false, text: "A void was already submitted for this passenger or segment", hint: QUERY_INSTEAD, calls: VOID_CALLS },
+  805: {
+    code: "VOID_OFFER_EXPIRED",
+    retryable: false,
+    text: "The voidOfferId has expired or is not from the latest quote",
+    hint: "Quote again with voidQuote, then submit the new voidOfferId.",
+    calls: VOID_CALLS,
+  },
+  808: { code: "NOT_VOIDABLE", retryable: false, text: "The airline's policy does not allow voiding this ticket", calls: VOID_CALLS },
+  810: { code: "SUPPLIER_REJECTED_REQUEST", retryable: false, text: "ATRIP called the request parameters invalid", calls: VOID_CALLS },
+  814: {
+    code: "VOID_IN_PROGRESS",
+    retryable: true,
+    notTaken: true,
+    text: "A void submission for this order is already in progress",
+    hint: "Wait, then query the void instead of resubmitting.",
+    calls: VOID_CALLS,
+  },
+  815: { code: "TICKET_NOT_FOUND", retryable: false, text: "ATRIP found no ticket for this order", calls: VOID_CALLS },
+  816: { code: "VOID_ALREADY_SUBMITTED", retryable: false, text: "A void was already submitted for this order", hint: QUERY_INSTEAD, calls: VOID_CALLS },
+  817: { code: "VOID_ALREADY_SUBMITTED", retryable: false, text: "A void was already submitted for this order", hint: QUERY_INSTEAD, calls: VOID_CALLS },
+  818: { code: "VOID_ALREADY_SUBMITTED", retryable: false, text: "A void was already submitted for this order", hint: QUERY_INSTEAD, calls: VOID_CALLS },
+  820: { code: "TICKET_ALREADY_USED", retryable: false, text: "A ticket of this order was already used; flown segments cannot be voided", calls: VOID_CALLS },
+  822: { code: "VOID_DEADLINE_EXCEEDED", retryable: false, text: "The void deadline has passed; this ticket can no longer be voided", calls: VOID_CALLS },
+  824: { code: "WRONG_ORDER_NUMBER", retryable: false, text: "This is an ancillary order number", hint: "Use the main ticket order number.", calls: VOID_CALLS },
+  841: {
+    code: "VOID_PAYMENT_METHOD_UNSUPPORTED",
+    retryable: false,
+    text: "The payment method of this order does not support void",
+    hint: "Contact the airline directly.",
+    calls: VOID_CALLS,
+  },
+  843: { code: "VOID_ROUTE_UNSUPPORTED", retryable: false, text: "ATRIP does not support void for this airline or route", calls: VOID_CALLS },
 };
 
-/** Codes a state-changing call may be retried on: the supplier said it did nothing yet. */
-const SAFE_TO_RESEND = new Set<ErrorCode>(["SUPPLIER_RATE_LIMITED", "VOID_IN_PROGRESS"]);
+/** The table row of a status if the documentation of `operation` lists it. */
+export function documentedStatus(operation: string, status: number): Row | undefined {
+  const row = ATRIP_STATUS_TABLE[status];
+  return row && (!row.calls || row.calls.includes(operation)) ? row : undefined;
+}
 
 /**
- * The SupplierError for a non-zero ATRIP status. stopTicket.do documents only 0 and 2 ("system
- * error"): there any status that is not a common code means the stop was not accepted.
- * For state-changing calls (`changesState`) only codes that prove nothing happened stay retryable.
+ * The SupplierError for a non-zero ATRIP status. For state-changing calls (`changesState`)
+ * only statuses saying ATRIP did not take the request stay retryable. No stopTicket.do refusal
+ * is documented, so STOP_ISSUANCE_REJECTED is never produced from a status (API.md).
  */
 export function atripError(operation: string, status: number, msg: string | null, changesState: boolean): SupplierError {
-  const details = { supplier: "ATRIP" as const, supplierCode: String(status), supplierMessage: msg ?? undefined };
-  const row = ATRIP_STATUS_TABLE[status];
-  if (operation === "stopTicket.do" && (row === undefined || !row.code.startsWith("SUPPLIER_"))) {
-    return new SupplierError("STOP_ISSUANCE_REJECTED", `ATRIP did not accept the stop-issuance request (status ${status})`, {
-      ...details,
-      retryable: false,
-      hint: "Ticket issuance goes on; check the order with the supplier.",
-    });
-  }
+  const answer = { supplierCode: String(status), supplierMessage: msg ?? undefined };
+  const row = documentedStatus(operation, status);
   if (row === undefined) {
-    return new SupplierError("SUPPLIER_BAD_RESPONSE", `ATRIP ${operation} answered with undocumented status ${status}`, {
-      ...details,
-      retryable: false,
-    });
+    return unreadableReply({ supplier: "ATRIP", operation, changesState }, `status ${status} is not documented for ${operation}`, answer);
   }
   return new SupplierError(row.code, `${row.text} (ATRIP ${operation} status ${status})`, {
-    ...details,
-    retryable: row.retryable && (!changesState || SAFE_TO_RESEND.has(row.code)),
+    supplier: "ATRIP",
+    ...answer,
+    retryable: row.retryable && (!changesState || row.notTaken === true),
     hint: row.hint,
   });
 }

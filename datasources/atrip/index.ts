@@ -2,6 +2,7 @@
  * The ATRIP supplier as the registry sees it: void (quote, submit, query) and stop issuance.
  */
 import type { SupplierHttp } from "../http.js";
+import { OddFieldLog, type OddFieldSink } from "../lenient.js";
 import type { StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } from "../model.js";
 import type { StopIssuancePort, SupplierAdapter, VoidPort } from "../ports.js";
 import { AtripClient, mapReply, type AtripConfig } from "./client.js";
@@ -10,24 +11,35 @@ import { interpretAtripWebhook } from "./webhooks.js";
 
 export { AtripClient, type AtripConfig } from "./client.js";
 
+/** Options of the ATRIP adapter. */
+export interface AtripAdapterOptions {
+  /** Where reply fields of an unexpected shape are reported, once each. @default a process warning */
+  oddFields?: OddFieldSink;
+}
+
 class AtripVoids implements VoidPort {
-  constructor(private readonly client: AtripClient) {}
+  constructor(
+    private readonly client: AtripClient,
+    private readonly odd: OddFieldLog,
+  ) {}
 
   async quote(orderNo: string): Promise<VoidQuoteData> {
     const reply = await this.client.voidQuotation(orderNo);
-    return mapReply("voidQuotation.do", () => toVoidQuote(reply, new Date()));
+    return mapReply("voidQuotation.do", () => toVoidQuote(reply, new Date(), this.odd.noteFor("ATRIP", "voidQuotation.do", orderNo)));
   }
 
   async submit(orderNo: string, voidOfferId: string): Promise<VoidOrderData> {
     const reply = await this.client.submitVoid(orderNo, voidOfferId);
-    return mapReply("void.do", () => voidReplyToOrder(reply));
+    return mapReply("void.do", () => voidReplyToOrder(reply, this.odd.noteFor("ATRIP", "void.do", reply.voidCode)));
   }
 
+  /** Only the entry asked for is read, so an unreadable other entry cannot hide it. */
   async query(voidCode: string): Promise<VoidOrderData | null> {
     const reply = await this.client.queryVoidOrders(voidCode);
-    const found = ("voidOrders" in reply ? reply.voidOrders : null)?.find((v) => v.voidCode === voidCode);
+    const entries = ("voidOrders" in reply ? reply.voidOrders : null) ?? [];
+    const found = entries.find((v) => typeof v === "object" && v !== null && (v as { voidCode?: unknown }).voidCode === voidCode);
     if (!found) return null;
-    return mapReply("queryVoidOrders.do", () => wireVoidOrderToOrder(found, reply.msg));
+    return mapReply("queryVoidOrders.do", () => wireVoidOrderToOrder(found, reply.msg, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode)));
   }
 }
 
@@ -45,13 +57,19 @@ class AtripStops implements StopIssuancePort {
 }
 
 /** Builds the ATRIP adapter. `sandbox` says whether baseUrl is the embedded simulator. */
-export function createAtripAdapter(config: AtripConfig, http: SupplierHttp, sandbox: boolean): SupplierAdapter & { client: AtripClient } {
+export function createAtripAdapter(
+  config: AtripConfig,
+  http: SupplierHttp,
+  sandbox: boolean,
+  options: AtripAdapterOptions = {},
+): SupplierAdapter & { client: AtripClient } {
   const client = new AtripClient(config, http);
   return {
     name: "ATRIP",
     sandbox,
+    timeoutMs: config.timeoutMs,
     client,
-    voids: new AtripVoids(client),
+    voids: new AtripVoids(client, new OddFieldLog(options.oddFields)),
     stopIssuance: new AtripStops(client),
     webhooks: {
       async register(url: string) {

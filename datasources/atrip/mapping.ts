@@ -1,10 +1,16 @@
 /**
  * ATRIP wire shapes → the gateway's supplier-neutral model. The only place that knows
  * ATRIP's field names, date format (yyyyMMdd), flags (0/1) and status numbers.
+ *
+ * Vital fields (voidCode, voidStatus, orderNo) decide and a bad one is a MappingError; every
+ * other field is read with OptionalFields, so an odd one is left null and noted (issue B.5).
  */
+import { OptionalFields, type OddFieldNote } from "../lenient.js";
+import { describeZodError } from "../json.js";
 import {
   FINAL_VOID_STATUSES,
   type MoneyData,
+  type PostTicketingServiceRefundData,
   type RefundMethodName,
   type StopOutcomeData,
   type VoidFareData,
@@ -14,9 +20,7 @@ import {
   type VoidTicketData,
   type VoidWindowData,
 } from "../model.js";
-import type { OrderDetailsReply, VoidOrderWire, VoidQuotationReply, VoidReply } from "./wire.js";
-import type { z } from "zod";
-import type { serviceFee, voidFareAmount, voidPostTicketingServiceAmount, voidTicket, voidWindow } from "./wire.js";
+import { optionalVoidFields as F, voidOrder, type OrderDetailsReply, type VoidQuotationReply, type VoidReply } from "./wire.js";
 
 /** ATRIP voidStatus → VoidStatus (ATRIP.md "voidStatus"). */
 export const VOID_STATUS_BY_NUMBER: Readonly<Record<number, VoidStatusName>> = {
@@ -29,7 +33,7 @@ export const VOID_STATUS_BY_NUMBER: Readonly<Record<number, VoidStatusName>> = {
   6: "WITHDRAWN",
 };
 
-/** Thrown by mappers when a value is outside what ATRIP documents; the client turns it into SUPPLIER_BAD_RESPONSE. */
+/** Thrown by mappers when a vital value is outside what ATRIP documents; the client turns it into an unreadable reply. */
 export class MappingError extends Error {}
 
 export function toVoidStatus(n: number): VoidStatusName {
@@ -44,30 +48,17 @@ export function toRefundMethod(m: "CashBackToOriginalPayment" | "Voucher" | null
   return null;
 }
 
-/** yyyyMMdd → yyyy-MM-dd; null stays null; anything else is a bad reply. */
-export function toDate(field: string, yyyymmdd: string | null): string | null {
-  if (yyyymmdd === null) return null;
-  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(yyyymmdd);
-  if (!m) throw new MappingError(`${field} "${yyyymmdd}" is not yyyyMMdd`);
-  const [, y, mo, d] = m;
-  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d)) {
-    throw new MappingError(`${field} "${yyyymmdd}" is not a calendar date`);
-  }
-  return `${y}-${mo}-${d}`;
+function tickets(o: OptionalFields): VoidTicketData[] {
+  return o.list("voidTickets", F.voidTicket).map((t) => ({ firstName: t.firstName, lastName: t.lastName, ticketNo: t.ticketNo }));
 }
 
-function tickets(list: z.infer<typeof voidTicket>[] | null | undefined): VoidTicketData[] {
-  return (list ?? []).map((t) => ({ firstName: t.firstName, lastName: t.lastName, ticketNo: t.ticketNo }));
+function fare(o: OptionalFields): VoidFareData | null {
+  const f = o.value("voidFareAmount", F.voidFareAmount);
+  return f && { currency: f.currency, originalAmount: f.originalFareAmount, estimatedRefund: f.estimatedRefundAmount };
 }
 
-function fare(f: z.infer<typeof voidFareAmount> | null | undefined): VoidFareData | null {
-  if (!f) return null;
-  return { currency: f.currency, originalAmount: f.originalFareAmount, estimatedRefund: f.estimatedRefundAmount };
-}
-
-function services(list: z.infer<typeof voidPostTicketingServiceAmount>[] | null | undefined) {
-  return (list ?? []).map((s) => ({
+function services(o: OptionalFields): PostTicketingServiceRefundData[] {
+  return o.list("voidPostTicketingServiceAmounts", F.voidPostTicketingServiceAmount).map((s) => ({
     postTicketingOrderNo: s.postTicketingOrderNo,
     currency: s.currency,
     originalAmount: s.originalPostTicketingServiceAmount,
@@ -75,11 +66,13 @@ function services(list: z.infer<typeof voidPostTicketingServiceAmount>[] | null 
   }));
 }
 
-function fee(f: z.infer<typeof serviceFee> | null | undefined): MoneyData | null {
-  return f ? { amount: f.transactionFee, currency: f.currency } : null;
+function fee(o: OptionalFields): MoneyData | null {
+  const f = o.value("serviceFee", F.serviceFee);
+  return f && { amount: f.transactionFee, currency: f.currency };
 }
 
-function window(w: z.infer<typeof voidWindow> | null | undefined): VoidWindowData | null {
+function window(o: OptionalFields): VoidWindowData | null {
+  const w = o.value("voidWindow", F.voidWindow);
   if (!w) return null;
   return {
     supportVoid: w.supportVoid,
@@ -91,22 +84,30 @@ function window(w: z.infer<typeof voidWindow> | null | undefined): VoidWindowDat
   };
 }
 
-/** voidQuotation.do → VoidQuote. */
-export function toVoidQuote(r: VoidQuotationReply, quotedAt: Date): VoidQuoteData {
+/** The fields a quotation and a void share, all optional. */
+function common(o: OptionalFields) {
+  return {
+    refundMethod: toRefundMethod(o.value("voidMethod", F.voidMethod)),
+    expectedConfirmationDate: o.value("expectedConfirmationDate", F.expectedConfirmationDate),
+    expectedRefundDate: o.value("expectedRefundDate", F.expectedRefundDate),
+    tickets: tickets(o),
+    fare: fare(o),
+    postTicketingServices: services(o),
+    serviceFee: fee(o),
+  };
+}
+
+/** voidQuotation.do → VoidQuote. `fastConfirmation` is non-null in the API: unknown reads as false. */
+export function toVoidQuote(r: VoidQuotationReply, quotedAt: Date, note: OddFieldNote): VoidQuoteData {
+  const o = new OptionalFields(r, note);
   return {
     supplier: "ATRIP",
     orderNo: r.orderNo,
     isVoidable: r.isVoidable,
     voidOfferId: r.voidOfferId,
-    refundMethod: toRefundMethod(r.voidMethod),
-    fastConfirmation: r.fastConfirmation ?? false,
-    expectedConfirmationDate: toDate("expectedConfirmationDate", r.expectedConfirmationDate),
-    expectedRefundDate: toDate("expectedRefundDate", r.expectedRefundDate),
-    tickets: tickets(r.voidTickets),
-    fare: fare(r.voidFareAmount),
-    postTicketingServices: services(r.voidPostTicketingServiceAmounts),
-    serviceFee: fee(r.serviceFee),
-    window: window(r.voidWindow),
+    fastConfirmation: o.value("fastConfirmation", F.fastConfirmation) ?? false,
+    ...common(o),
+    window: window(o),
     quotedAt,
   };
 }
@@ -116,52 +117,58 @@ function voidOrderBase(status: number) {
   return { supplier: "ATRIP" as const, status: name, supplierStatus: status, isFinal: FINAL_VOID_STATUSES.has(name) };
 }
 
-/** void.do → VoidOrder. */
-export function voidReplyToOrder(r: VoidReply): VoidOrderData {
+/** void.do → VoidOrder. void.do documents fastConfirmation (0/1), so it is read here. */
+export function voidReplyToOrder(r: VoidReply, note: OddFieldNote): VoidOrderData {
+  const o = new OptionalFields(r, note);
   return {
     ...voidOrderBase(r.voidStatus),
     voidCode: r.voidCode,
     orderNo: r.orderNo,
-    refundMethod: toRefundMethod(r.voidMethod),
-    tickets: tickets(r.voidTickets),
-    fare: fare(r.voidFareAmount),
+    ...common(o),
+    fastConfirmation: o.value("fastConfirmation", F.fastConfirmation),
     actualRefund: null,
-    serviceFee: fee(r.serviceFee),
-    expectedConfirmationDate: toDate("expectedConfirmationDate", r.expectedConfirmationDate),
-    expectedRefundDate: toDate("expectedRefundDate", r.expectedRefundDate),
-    cancelReason: r.cancelReason,
+    cancelReason: o.value("cancelReason", F.cancelReason),
     message: r.msg,
-    voidOfferId: r.voidOfferId,
+    voidOfferId: o.value("voidOfferId", F.voidOfferId),
   };
 }
 
-function actualRefund(w: VoidOrderWire): MoneyData | null {
-  const a = w.actualRefundAmount;
-  if (a === null || a === undefined) return null;
-  if (typeof a === "string") {
-    const currency = w.voidFareAmount?.currency;
-    if (!currency) throw new MappingError("actualRefundAmount has no currency (no voidFareAmount)");
-    return { amount: a, currency };
+/**
+ * actualRefundAmount as Money. A bare amount takes voidFareAmount's currency; without one
+ * (a Voucher void may lack voidFareAmount, seed 002) the currency is unknown, so it is left
+ * out and noted rather than guessed.
+ */
+function actualRefund(o: OptionalFields, fareCurrency: string | null): MoneyData | null {
+  const a = o.value("actualRefundAmount", F.actualRefundAmount);
+  if (!a) return null;
+  const currency = a.currency ?? fareCurrency;
+  if (!currency) {
+    o.odd("actualRefundAmount", "an amount without a currency, and no voidFareAmount to take one from");
+    return null;
   }
-  return { amount: a.amount, currency: a.currency };
+  return { amount: a.amount, currency };
 }
 
-/** One queryVoidOrders.do entry → VoidOrder. */
-export function wireVoidOrderToOrder(w: VoidOrderWire, message: string | null): VoidOrderData {
+/**
+ * One queryVoidOrders.do entry → VoidOrder. queryVoidOrders.do does not list fastConfirmation,
+ * so it is null here unless ATRIP sends it anyway.
+ */
+export function wireVoidOrderToOrder(entry: unknown, message: string | null, note: OddFieldNote): VoidOrderData {
+  const vital = voidOrder.safeParse(entry);
+  if (!vital.success) throw new MappingError(describeZodError(vital.error));
+  const w = vital.data;
+  const o = new OptionalFields(w, note);
+  const shared = common(o);
   return {
     ...voidOrderBase(w.voidStatus),
     voidCode: w.voidCode,
     orderNo: w.orderNo,
-    refundMethod: toRefundMethod(w.voidMethod),
-    tickets: tickets(w.voidTickets),
-    fare: fare(w.voidFareAmount),
-    actualRefund: actualRefund(w),
-    serviceFee: fee(w.serviceFee),
-    expectedConfirmationDate: toDate("expectedConfirmationDate", w.expectedConfirmationDate),
-    expectedRefundDate: toDate("expectedRefundDate", w.expectedRefundDate),
-    cancelReason: w.cancelReason,
+    ...shared,
+    fastConfirmation: o.value("fastConfirmation", F.fastConfirmation),
+    actualRefund: actualRefund(o, shared.fare?.currency ?? null),
+    cancelReason: o.value("cancelReason", F.cancelReason),
     message,
-    voidOfferId: w.voidOfferId,
+    voidOfferId: o.value("voidOfferId", F.voidOfferId),
   };
 }
 

@@ -4,9 +4,9 @@
  * voidQuotation.do, void.do, queryVoidOrders.do), 000_* (stopTicket.do) and
  * ../shared/suppliers/ATRIP.md (queryOrderDetails.do, webhooks).
  *
- * The schemas are deliberately tolerant where ATRIP's documentation is loose (fields listed as
- * required but obviously absent on error replies, strings vs numbers) and strict where the
- * gateway relies on a value (status codes, voidStatus, voidCode).
+ * The schemas are strict where the gateway relies on a value (status codes, voidStatus,
+ * voidCode, orderNo) and tolerant elsewhere: optional fields are listed here with their
+ * documented shapes and read one by one (../lenient.ts), so an odd one is left out alone.
  */
 import { z } from "zod";
 import { jsonDecimal, jsonFlag, jsonInt, optionalText } from "../json.js";
@@ -47,51 +47,77 @@ export const voidWindow = z.object({
 
 export const voidMethod = z.enum(["CashBackToOriginalPayment", "Voucher"]);
 
-/** voidQuotation.do reply (status 0). */
-export const voidQuotationReply = envelope.extend({
-  orderNo: z.string(),
+/** yyyyMMdd (a real calendar date) → yyyy-MM-dd; "" → null. */
+export const atripDate = z.string().transform((s, ctx) => {
+  if (s === "") return null;
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(s);
+  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!m || !date || date.getUTCMonth() !== Number(m[2]) - 1 || date.getUTCDate() !== Number(m[3])) {
+    ctx.addIssue({ code: "custom", message: `"${s}" is not a yyyyMMdd date` });
+    return z.NEVER;
+  }
+  return `${m[1]}-${m[2]}-${m[3]}`;
+});
+
+/**
+ * queryVoidOrders.do's actualRefundAmount. Seed 002 names it in prose only ("the actual refund
+ * amount once the airline confirmed"), with no type, so the gateway accepts what it can read
+ * unambiguously: a number or decimal string (an amount in the currency of voidFareAmount), or
+ * an object {currency, amount}. Any other shape is left null (../lenient.ts).
+ */
+export const actualRefundAmount = z.union([
+  jsonDecimal.transform((amount) => ({ amount, currency: null as string | null })),
+  z.object({ currency: z.string().min(1), amount: jsonDecimal }),
+]);
+
+/**
+ * The optional fields of the three void replies, by name. They are read one at a time by
+ * ../lenient.ts: an odd one is left out, never the whole reply (issue B.5).
+ */
+export const optionalVoidFields = {
+  voidMethod,
+  fastConfirmation: jsonFlag,
+  expectedConfirmationDate: atripDate,
+  expectedRefundDate: atripDate,
+  voidTicket,
+  voidFareAmount,
+  voidPostTicketingServiceAmount,
+  serviceFee,
+  voidWindow,
+  cancelReason: optionalText,
+  voidOfferId: optionalText,
+  actualRefundAmount,
+};
+
+/**
+ * voidQuotation.do reply (status 0): what the quote's use rests on. `voidOfferId` is read
+ * strictly because submitVoid needs it as sent; everything else is optional (above).
+ */
+export const voidQuotationReply = z.looseObject({
+  ...envelope.shape,
+  orderNo: z.string().min(1),
   isVoidable: jsonFlag,
   voidOfferId: optionalText,
-  voidMethod: voidMethod.nullish(),
-  fastConfirmation: jsonFlag.nullish(),
-  expectedConfirmationDate: optionalText,
-  expectedRefundDate: optionalText,
-  voidTickets: z.array(voidTicket).nullish(),
-  voidFareAmount: voidFareAmount.nullish(),
-  voidPostTicketingServiceAmounts: z.array(voidPostTicketingServiceAmount).nullish(),
-  serviceFee: serviceFee.nullish(),
-  voidWindow: voidWindow.nullish(),
 });
 export type VoidQuotationReply = z.infer<typeof voidQuotationReply>;
 
-/** void.do reply (status 0): the quotation fields plus the void's code and status. */
-export const voidReply = voidQuotationReply.extend({
+/** The vital fields of a void (issue B.5): they decide, and a reply without them is rejected. */
+const voidVital = {
+  orderNo: z.string().min(1),
   voidCode: z.string().min(1),
   voidStatus: jsonInt,
-  cancelReason: optionalText,
-});
+};
+
+/** void.do reply (status 0): the void's vital fields; the rest as in optionalVoidFields. */
+export const voidReply = z.looseObject({ ...envelope.shape, ...voidVital });
 export type VoidReply = z.infer<typeof voidReply>;
 
-/** One entry of queryVoidOrders.do's `voidOrders`. */
-export const voidOrder = z.object({
-  orderNo: z.string(),
-  voidCode: z.string().min(1),
-  voidStatus: jsonInt,
-  voidMethod: voidMethod.nullish(),
-  expectedConfirmationDate: optionalText,
-  expectedRefundDate: optionalText,
-  voidTickets: z.array(voidTicket).nullish(),
-  voidFareAmount: voidFareAmount.nullish(),
-  voidPostTicketingServiceAmounts: z.array(voidPostTicketingServiceAmount).nullish(),
-  serviceFee: serviceFee.nullish(),
-  cancelReason: optionalText,
-  voidOfferId: optionalText,
-  /** Present once the airline confirmed (ATRIP.md); shape as voidFareAmount's currency + amount. */
-  actualRefundAmount: z.union([jsonDecimal, z.object({ currency: z.string(), amount: jsonDecimal })]).nullish(),
-});
+/** One entry of queryVoidOrders.do's `voidOrders`: the vital fields; the rest as in optionalVoidFields. */
+export const voidOrder = z.looseObject(voidVital);
 export type VoidOrderWire = z.infer<typeof voidOrder>;
 
-export const queryVoidOrdersReply = envelope.extend({ voidOrders: z.array(voidOrder).nullish() });
+/** queryVoidOrders.do reply: entries are checked one by one, only the one asked for matters. */
+export const queryVoidOrdersReply = envelope.extend({ voidOrders: z.array(z.unknown()).nullish() });
 
 /** queryOrderDetails.do reply: only what the gateway uses. `orderStatus` is a string here. */
 export const orderDetailsReply = envelope.extend({

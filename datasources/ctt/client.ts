@@ -1,11 +1,13 @@
 /**
  * CTT web API client (CTT.md): JSON POST to `<base>/api/<path>`, signed with time_stamp, random
- * and terminal; `code == 1` is success, anything else a failure described by `message`.
+ * and terminal; `code == 1` is success, 0 or negative a refusal described by `message`, and
+ * anything else (another code, no numeric code) an answer the gateway cannot interpret
+ * (./errors.ts states the rule).
  */
 import type { SupplierHttp } from "../http.js";
-import { unreadableReply } from "../http.js";
+import { unreadableReply } from "../errors.js";
 import { describeZodError, parseJson } from "../json.js";
-import { cttError } from "./errors.js";
+import { cttError, cttOutcome } from "./errors.js";
 import { CTT_TERMINAL, cttRandom, cttSign, cttTimeStamp } from "./sign.js";
 import { apiResultOfString, type ApiResultOfString, type TicketRefundRequest } from "./wire.js";
 
@@ -57,8 +59,14 @@ export class CttClient {
       throw unreadableReply(meta, "not JSON");
     }
     const parsed = apiResultOfString.safeParse(json);
-    if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error));
-    if (parsed.data.code !== 1) throw cttError(parsed.data.code, parsed.data.message);
+    if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error), { supplierMessage: messageOf(json) });
+    if (cttOutcome(parsed.data.code) !== "SUCCESS") throw cttError(meta, parsed.data.code, parsed.data.message);
     return parsed.data;
   }
+}
+
+/** The `message` of a reply that could not be read otherwise, for support staff. */
+function messageOf(json: unknown): string | undefined {
+  const m = typeof json === "object" && json !== null ? (json as { message?: unknown }).message : undefined;
+  return typeof m === "string" && m !== "" ? m : undefined;
 }

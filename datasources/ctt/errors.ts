@@ -1,23 +1,32 @@
 /**
- * CTT `code` → gateway error. CTT documents only `code == 1` = success (CTT.md). The codes
- * below are the ones the simulator uses for a bad signature and an unknown order, kept in one
- * table so they can be corrected when CTT confirms its own; any other code is a refusal.
+ * CTT `code` → what happened. CTT documents no code at all: the only one in seeds/004_* is the
+ * help page's generated sample (`"code": 1` beside "sample string 2", "sample string 3"). The
+ * decision rule is therefore an assumption, stated once here as CTT.md states it:
+ *   code == 1             → success
+ *   code == 0 or negative → a refusal described by `message` (CANCEL_REJECTED, code kept)
+ *   anything else         → the gateway cannot tell: SUPPLIER_OUTCOME_UNKNOWN for a cancel
+ * No negative code is given a meaning of its own (the simulator's -2 bad signature and -3
+ * unknown order are its own choices, not CTT's): they are refusals with CTT's code and message.
  */
-import { SupplierError, type ErrorCode } from "../errors.js";
+import { SupplierError, unreadableReply, type ReplyContext } from "../errors.js";
 
-export const CTT_CODES: Readonly<Record<number, { code: ErrorCode; hint?: string }>> = {
-  [-2]: { code: "SUPPLIER_AUTH_FAILED", hint: "Check CTT_SIGN_KEY." },
-  [-3]: { code: "ORDER_NOT_FOUND" },
-};
+/** What a CTT code is taken to mean. */
+export type CttOutcome = "SUCCESS" | "REFUSED" | "UNKNOWN";
 
-export function cttError(code: number, message: string | null): SupplierError {
-  const row = CTT_CODES[code] ?? { code: "CANCEL_REJECTED" as ErrorCode };
-  const text = row.code === "CANCEL_REJECTED" ? "CTT refused to cancel the order" : "CTT rejected the request";
-  return new SupplierError(row.code, `${text}: ${message ?? `code ${code}`}`, {
+/** The assumed meaning of a CTT code (see above). */
+export function cttOutcome(code: number): CttOutcome {
+  if (code === 1) return "SUCCESS";
+  if (code <= 0) return "REFUSED";
+  return "UNKNOWN";
+}
+
+/** The error for a reply whose code is not success: a refusal, or an answer the gateway cannot interpret. */
+export function cttError(call: ReplyContext, code: number, message: string | null): SupplierError {
+  const answer = { supplierCode: String(code), supplierMessage: message ?? undefined };
+  if (cttOutcome(code) === "UNKNOWN") return unreadableReply(call, `code ${code} is not one the gateway knows how to read`, answer);
+  return new SupplierError("CANCEL_REJECTED", `CTT refused to cancel the order: ${message ?? `code ${code}`}`, {
     supplier: "CTT",
-    supplierCode: String(code),
-    supplierMessage: message ?? undefined,
+    ...answer,
     retryable: false,
-    hint: row.hint,
   });
 }

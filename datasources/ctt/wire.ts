@@ -1,6 +1,6 @@
 /** CTT wire shapes with CTT's own names (../shared/seeds/004_*: TicketRefundRequest, ApiResultOfString). */
 import { z } from "zod";
-import { jsonInt, optionalText } from "../json.js";
+import { JsonNumber, optionalText } from "../json.js";
 
 /** POST api/order/cancel body. `refund_passanger_ids` is CTT's spelling. */
 export interface TicketRefundRequest {
@@ -13,9 +13,14 @@ export interface TicketRefundRequest {
   sign: string;
 }
 
-export const apiResultOfString = z.object({
-  code: jsonInt,
-  message: optionalText,
-  data: z.union([z.string(), z.null()]).optional(),
+/**
+ * ApiResultOfString: `code` (integer) decides and must be a JSON integer: a reply without a
+ * numeric code cannot be interpreted (CTT.md). `message` and `data` are only reported, so a
+ * value of another type there is dropped rather than rejecting the answer.
+ */
+export const apiResultOfString = z.looseObject({
+  code: z.instanceof(JsonNumber, { message: "expected a number" }).refine((n) => /^-?\d+$/.test(n.text), { message: "expected an integer" }).transform((n) => Number(n.text)),
+  message: optionalText.catch(null),
+  data: optionalText.catch(null),
 });
 export type ApiResultOfString = z.infer<typeof apiResultOfString>;

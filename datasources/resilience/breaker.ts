@@ -1,8 +1,10 @@
 /**
  * A circuit breaker per supplier: after `threshold` consecutive transport failures (refused,
- * reset, 5xx, timeouts, lost replies) the gateway stops calling the supplier for
- * `halfOpenAfterMs`, answering SUPPLIER_UNAVAILABLE at once; then one probe call decides.
- * Business refusals (NOT_VOIDABLE, CANCEL_REJECTED…) are answers, not failures.
+ * reset, HTTP 5xx, timeouts, lost replies: `SupplierError.transportFailure`) the gateway stops
+ * calling the supplier for `halfOpenAfterMs`, answering SUPPLIER_UNAVAILABLE at once; then one
+ * probe call decides. Answers are not failures of the supplier: business refusals
+ * (NOT_VOIDABLE, CANCEL_REJECTED…), supplier status codes, and replies the gateway cannot read
+ * (SUPPLIER_BAD_RESPONSE) are about one call, and must not stop everyone's calls (issue B.5).
  */
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
 import { SupplierError } from "../errors.js";
@@ -14,11 +16,10 @@ export interface BreakerSettings {
 
 export const DEFAULT_BREAKER: BreakerSettings = { threshold: 5, halfOpenAfterMs: 10_000 };
 
-const TRANSPORT_FAILURES = new Set(["SUPPLIER_UNAVAILABLE", "SUPPLIER_TIMEOUT", "SUPPLIER_OUTCOME_UNKNOWN", "SUPPLIER_BAD_RESPONSE"]);
-
+/** The breaker of one supplier. */
 export function supplierBreaker(s: BreakerSettings = DEFAULT_BREAKER): CircuitBreakerPolicy {
   return circuitBreaker(
-    handleWhen((e) => e instanceof SupplierError && TRANSPORT_FAILURES.has(e.code)),
+    handleWhen((e) => e instanceof SupplierError && e.transportFailure),
     { halfOpenAfter: s.halfOpenAfterMs, breaker: new ConsecutiveBreaker(s.threshold) },
   );
 }

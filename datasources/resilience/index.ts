@@ -1,13 +1,15 @@
 /**
  * Wraps a supplier adapter's ports in its resilience policies, composed here in one place:
- * bulkhead (concurrency cap) → circuit breaker → retry (read-only calls only) → the call.
- * Policy rejections become the gateway's SUPPLIER_UNAVAILABLE.
+ * deadline (the supplier's timeout for the whole call) → bulkhead (concurrency cap) → circuit
+ * breaker → retry (read-only calls only) → the call. Policy rejections become the gateway's
+ * SUPPLIER_UNAVAILABLE; a call still waiting for a slot at its deadline, SUPPLIER_TIMEOUT.
  */
-import { BrokenCircuitError, BulkheadRejectedError, bulkhead, wrap, type IPolicy } from "cockatiel";
+import { BrokenCircuitError, BulkheadRejectedError, bulkhead, wrap } from "cockatiel";
+import { withinDeadline } from "../deadline.js";
 import { SupplierError, type SupplierName } from "../errors.js";
 import type { SupplierAdapter } from "../ports.js";
 import { DEFAULT_BREAKER, isAvailable, supplierBreaker, type BreakerSettings } from "./breaker.js";
-import { DEFAULT_RETRY, readRetryPolicy, type RetrySettings } from "./retry.js";
+import { DEFAULT_RETRY, readRetry, type RetrySettings } from "./retry.js";
 
 export interface ResilienceSettings {
   retry: RetrySettings;
@@ -34,29 +36,64 @@ function translate(supplier: SupplierName, err: unknown): unknown {
   return err;
 }
 
+function queuedPastDeadline(supplier: SupplierName, budgetMs: number): SupplierError {
+  // Nothing was sent, so even a state-changing call may simply be asked again.
+  return new SupplierError("SUPPLIER_TIMEOUT", `${supplier} was not called: no free slot within the call's ${budgetMs} ms`, {
+    supplier,
+    supplierCode: "OVERLOADED",
+    retryable: true,
+    hint: "Try again shortly.",
+  });
+}
+
 /** Returns the adapter with every port method guarded; `available()` follows the breaker. */
 export function withResilience(adapter: SupplierAdapter, s: ResilienceSettings = DEFAULT_RESILIENCE): SupplierAdapter {
   const breaker = supplierBreaker(s.breaker);
-  const cap = bulkhead(s.concurrency, s.queue);
-  const writes = wrap(cap, breaker);
-  const reads = wrap(cap, breaker, readRetryPolicy(s.retry));
-  const guard = <A extends unknown[], R>(policy: IPolicy, fn: (...args: A) => Promise<R>) => (...args: A): Promise<R> =>
-    policy.execute(() => fn(...args)).catch((err: unknown) => {
+  const policies = wrap(bulkhead(s.concurrency, s.queue), breaker);
+  const retry = readRetry(s.retry);
+
+  /** One call under one deadline; a call still queued at the deadline gives up without being sent. */
+  const run = <R>(call: () => Promise<R>): Promise<R> =>
+    withinDeadline(adapter.timeoutMs, async (deadline) => {
+      const expiry = new AbortController();
+      let started = false;
+      let timer: NodeJS.Timeout | undefined;
+      // A started call ends by itself: every attempt's timeout is cut to the deadline (http.ts).
+      const queued = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          expiry.abort();
+          if (!started) reject(queuedPastDeadline(adapter.name, deadline.budgetMs));
+        }, deadline.remainingMs());
+      });
+      const work = policies.execute(() => {
+        started = true;
+        return call();
+      }, expiry.signal);
+      try {
+        return await Promise.race([work, queued]);
+      } finally {
+        clearTimeout(timer);
+      }
+    }).catch((err: unknown) => {
       throw translate(adapter.name, err);
     });
+
+  const read = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A): Promise<R> => run(() => retry(() => fn(...args)));
+  const write = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A): Promise<R> => run(() => fn(...args));
+
   const { voids, stopIssuance, cancels } = adapter;
   return {
     ...adapter,
     voids: voids && {
-      quote: guard(reads, voids.quote.bind(voids)),
-      submit: guard(writes, voids.submit.bind(voids)),
-      query: guard(reads, voids.query.bind(voids)),
+      quote: read(voids.quote.bind(voids)),
+      submit: write(voids.submit.bind(voids)),
+      query: read(voids.query.bind(voids)),
     },
     stopIssuance: stopIssuance && {
-      stop: guard(writes, stopIssuance.stop.bind(stopIssuance)),
-      outcome: guard(reads, stopIssuance.outcome.bind(stopIssuance)),
+      stop: write(stopIssuance.stop.bind(stopIssuance)),
+      outcome: read(stopIssuance.outcome.bind(stopIssuance)),
     },
-    cancels: cancels && { cancel: guard(writes, cancels.cancel.bind(cancels)) },
+    cancels: cancels && { cancel: write(cancels.cancel.bind(cancels)) },
     available: () => isAvailable(breaker) && adapter.available(),
   };
 }

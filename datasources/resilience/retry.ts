@@ -3,8 +3,12 @@
  * queryOrderDetails.do): on failures the supplier error marks retryable, with jittered
  * exponential backoff, honouring Retry-After (up to `maxRetryAfterMs`; longer means give up).
  * State-changing calls never pass through here (Duffel: do not retry cancellations).
+ *
+ * A retry is made only while the call's deadline leaves room for the wait and a useful attempt
+ * (issue B.12: one deadline per client call). cockatiel's retry policy cannot do that: it
+ * decides to retry before it knows the wait, then sleeps through the deadline. Hence this loop.
  */
-import { DelegateBackoff, handleWhen, retry, type IRetryBackoffContext, type RetryPolicy } from "cockatiel";
+import { currentDeadline } from "../deadline.js";
 import { SupplierError } from "../errors.js";
 
 export interface RetrySettings {
@@ -13,23 +17,38 @@ export interface RetrySettings {
   initialDelayMs: number;
   maxDelayMs: number;
   maxRetryAfterMs: number;
+  /** Least time an attempt must have left, after the wait, to be worth making. */
+  minAttemptMs: number;
 }
 
-export const DEFAULT_RETRY: RetrySettings = { maxRetries: 2, initialDelayMs: 100, maxDelayMs: 2000, maxRetryAfterMs: 5000 };
+export const DEFAULT_RETRY: RetrySettings = { maxRetries: 2, initialDelayMs: 100, maxDelayMs: 2000, maxRetryAfterMs: 5000, minAttemptMs: 100 };
 
-export function readRetryPolicy(s: RetrySettings = DEFAULT_RETRY): RetryPolicy {
-  // The state is the retry number within one execution (cockatiel keeps it per call chain).
-  const backoff = new DelegateBackoff<IRetryBackoffContext<unknown>, number>((ctx, n = 0) => {
-    const err = "error" in ctx.result ? ctx.result.error : undefined;
-    const after = err instanceof SupplierError ? (err.extra.retryAfterSeconds as number | undefined) : undefined;
-    if (after !== undefined) return { delay: after * 1000, state: n + 1 };
-    // Exponential with "full jitter": anywhere between half and all of the capped delay.
-    const cap = Math.min(s.maxDelayMs, s.initialDelayMs * 2 ** n);
-    return { delay: Math.round(cap * (0.5 + Math.random() / 2)), state: n + 1 };
-  });
-  return retry(
-    // A Retry-After longer than we are willing to wait means: give up now, say so.
-    handleWhen((e) => e instanceof SupplierError && e.retryable && Number(e.extra.retryAfterSeconds ?? 0) * 1000 <= s.maxRetryAfterMs),
-    { maxAttempts: s.maxRetries, backoff },
-  );
+/**
+ * How long to wait before retry number `n + 1` after `err`, or undefined when the error is not
+ * worth retrying (not retryable, or a Retry-After longer than we are willing to wait).
+ */
+export function retryDelayMs(s: RetrySettings, n: number, err: unknown): number | undefined {
+  if (!(err instanceof SupplierError) || !err.retryable) return undefined;
+  const after = err.extra.retryAfterSeconds;
+  if (typeof after === "number") return after * 1000 <= s.maxRetryAfterMs ? after * 1000 : undefined;
+  // Exponential with "full jitter": anywhere between half and all of the capped delay.
+  const cap = Math.min(s.maxDelayMs, s.initialDelayMs * 2 ** n);
+  return Math.round(cap * (0.5 + Math.random() / 2));
+}
+
+/** Runs an attempt, and again on retryable failures while retries and the deadline allow. */
+export function readRetry(s: RetrySettings = DEFAULT_RETRY): <T>(attempt: () => Promise<T>) => Promise<T> {
+  return async (attempt) => {
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        const delay = n < s.maxRetries ? retryDelayMs(s, n, err) : undefined;
+        const left = currentDeadline()?.remainingMs() ?? Number.POSITIVE_INFINITY;
+        // No room for the wait plus an attempt: the client gets the real failure now.
+        if (delay === undefined || delay + s.minAttemptMs > left) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  };
 }

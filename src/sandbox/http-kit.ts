@@ -7,6 +7,8 @@
  *   GET  /__sandbox/requests → the latest requests: operation, time, body
  *   POST /__sandbox/faults  ← Partial<Faults> (replaces the current faults)
  *   POST /__sandbox/reset   → counters to zero, faults off
+ * Nothing here knows a supplier: a simulator that needs knobs of its own (lost
+ * webhooks) extends Faults in its own folder.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -27,8 +29,6 @@ export interface Faults {
   resetRate: number;
   /** Share of replies sent with Content-Encoding: gzip but a corrupt body. */
   brokenGzipRate: number;
-  /** Share of webhooks the simulator "loses" (ATRIP only). */
-  webhookDropRate: number;
   /** When non-empty, faults apply only to these operations (e.g. ["void.do"]). */
   operations: string[];
   /** The next `count` matching requests get this HTTP status (e.g. 500, or 429 with Retry-After). */
@@ -41,7 +41,6 @@ export const NO_FAULTS: Faults = {
   malformedRate: 0,
   resetRate: 0,
   brokenGzipRate: 0,
-  webhookDropRate: 0,
   operations: [],
 };
 
@@ -64,15 +63,18 @@ export type Handler = (req: SimRequest) => SimReply | Promise<SimReply>;
 
 const MAX_BODY = 1024 * 1024;
 
-/** A running simulator: its base URL, counters, fault knobs and a close(). */
-export class SimServer {
+/**
+ * A running simulator: its base URL, counters, fault knobs and a close(). F is Faults plus the
+ * simulator's own knobs, which must be optional (absent = off): resets fill in NO_FAULTS only.
+ */
+export class SimServer<F extends Faults = Faults> {
   readonly stats = {
     total: 0,
     byOperation: {} as Record<string, number>,
     /** Other things a simulator counts (webhooks sent, dropped…). */
     events: {} as Record<string, number>,
   };
-  faults: Faults;
+  faults: F;
   /** The latest requests (at most 2000), for tests that check who asked what and when. */
   readonly recent: Array<{ operation: string; at: number; body: string }> = [];
   /** Called for every supplier request (not admin routes), for benches that time who asked what. */
@@ -86,9 +88,9 @@ export class SimServer {
   constructor(
     private readonly operationOf: (url: URL) => string,
     private readonly handler: Handler,
-    faults: Partial<Faults> = {},
+    faults: Partial<F> = {},
   ) {
-    this.faults = { ...NO_FAULTS, ...faults };
+    this.faults = { ...NO_FAULTS, ...faults } as F;
   }
 
   /** Starts listening on host:port (0 = any free port) and resolves with the base URL. */
@@ -170,7 +172,7 @@ export class SimServer {
       return;
     }
     if (this.roll(f.malformedRate, operation)) {
-      res.writeHead(200, { "Content-Type": "application/json" }).end('{"status": 0, "msg": "trunc');
+      res.writeHead(200, { "Content-Type": "application/json" }).end('{"truncated": "repl');
       return;
     }
     let reply: SimReply;
@@ -209,7 +211,7 @@ export class SimServer {
         return send(this.recent);
       case "/__sandbox/faults":
         try {
-          this.faults = { ...NO_FAULTS, ...(JSON.parse(rawBody || "{}") as Partial<Faults>) };
+          this.faults = { ...NO_FAULTS, ...(JSON.parse(rawBody || "{}") as Partial<F>) } as F;
         } catch {
           res.writeHead(400).end();
           return;
@@ -220,7 +222,7 @@ export class SimServer {
         this.stats.byOperation = {};
         this.stats.events = {};
         this.recent.length = 0;
-        this.faults = { ...NO_FAULTS };
+        this.faults = { ...NO_FAULTS } as F;
         return send(this.stats);
       default:
         res.writeHead(404).end();

@@ -108,7 +108,7 @@ describe("gateway process, ATRIP slice", () => {
     const ws = wsClient(gw.wsUrl);
     try {
       const r = await wsRequest(ws, mutation, { orderNo: "ATR-STOP-REFUSED" });
-      expect(r.errors?.[0]?.extensions).toMatchObject({ code: "STOP_ISSUANCE_REJECTED", supplierCode: "2" });
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "2", retryable: true });
     } finally {
       await ws.dispose();
     }

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { createAtripAdapter } from "../../datasources/atrip/index.js";
 import { SupplierHttp } from "../../datasources/http.js";
+import type { OddField } from "../../datasources/lenient.js";
 import { AtripSimulator, type AtripSimulatorOptions } from "../../src/sandbox/atrip/server.js";
 
 export const CREDS = { clientId: "test-client", clientSecret: "test-secret-value" };
@@ -9,11 +10,14 @@ export const CREDS = { clientId: "test-client", clientSecret: "test-secret-value
 export async function startAtrip(options: Partial<AtripSimulatorOptions> = {}, timeoutMs = 2000) {
   const sim = await AtripSimulator.start({ ...CREDS, timeScale: 600, ...options });
   const http = new SupplierHttp();
-  const adapter = createAtripAdapter({ baseUrl: sim.url, ...CREDS, timeoutMs }, http, true);
+  /** Reply fields the adapter left out, as it reported them (once each). */
+  const oddFields: OddField[] = [];
+  const adapter = createAtripAdapter({ baseUrl: sim.url, ...CREDS, timeoutMs }, http, true, { oddFields: (o) => oddFields.push(o) });
   return {
     sim,
     http,
     adapter,
+    oddFields,
     voids: adapter.voids!,
     stops: adapter.stopIssuance!,
     async close() {

@@ -116,6 +116,57 @@ describe("ATRIP datasource ↔ simulator", () => {
     expect((await failure(env.voids.quote(orderNo))).supplierCode).toBe("816");
   });
 
+  it("void.do and queryVoidOrders.do expose postTicketingServices; fastConfirmation where the reply has it", async () => {
+    const orderNo = fresh("ATR-VOID-VCC");
+    const q = await env.voids.quote(orderNo);
+    const v = await env.voids.submit(orderNo, q.voidOfferId!);
+    const baggage = { postTicketingOrderNo: `${orderNo}-BAG1`, currency: "USD", originalAmount: "35.00", estimatedRefund: "35.00" };
+    expect(v).toMatchObject({ fastConfirmation: true, postTicketingServices: [baggage] });
+    // queryVoidOrders.do does not list fastConfirmation (seed 002): unknown, not false.
+    expect(await env.voids.query(v.voidCode)).toMatchObject({ fastConfirmation: null, postTicketingServices: [baggage] });
+  });
+
+  it.each([
+    ["ATR-VOID-VOUCHER", null, { amount: "96.00", currency: "EUR" }],
+    ["ATR-REFUND-STRING", { currency: "CNY", originalAmount: "1280.50", estimatedRefund: "1180.50" }, { amount: "1180.50", currency: "CNY" }],
+  ])("%s: followed to REFUNDED with the documented variants read", async (template, fare, refund) => {
+    const orderNo = fresh(template);
+    const q = await env.voids.quote(orderNo);
+    expect(q.fare).toEqual(fare);
+    const v = await env.voids.submit(orderNo, q.voidOfferId!);
+    expect(v.fare).toEqual(fare);
+    const final = await eventually(async () => {
+      const now = await env.voids.query(v.voidCode);
+      return now?.isFinal ? now : undefined;
+    });
+    expect(final).toMatchObject({ status: "REFUNDED", fare, actualRefund: refund });
+    expect(env.oddFields.filter((o) => o.ref?.startsWith(orderNo) || o.ref === v.voidCode)).toEqual([]);
+  });
+
+  it("ATR-REFUND-ODD: an actualRefundAmount of an unexpected shape leaves the amount null, is reported once, and the void still finishes", async () => {
+    const orderNo = fresh("ATR-REFUND-ODD");
+    const q = await env.voids.quote(orderNo);
+    const v = await env.voids.submit(orderNo, q.voidOfferId!);
+    const final = await eventually(async () => {
+      const now = await env.voids.query(v.voidCode);
+      return now?.isFinal ? now : undefined;
+    });
+    expect(final).toMatchObject({ status: "REFUNDED", isFinal: true, actualRefund: null });
+    expect(await env.voids.query(v.voidCode)).toMatchObject({ status: "REFUNDED", actualRefund: null });
+    const reported = env.oddFields.filter((o) => o.field === "actualRefundAmount");
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ supplier: "ATRIP", operation: "queryVoidOrders.do", ref: v.voidCode });
+  });
+
+  it("void.do answering an undocumented status → SUPPLIER_OUTCOME_UNKNOWN with its code and message; the void did happen", async () => {
+    const orderNo = fresh("ATR-VOID-ODD");
+    const q = await env.voids.quote(orderNo);
+    const err = await failure(env.voids.submit(orderNo, q.voidOfferId!));
+    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "830", retryable: false });
+    expect(err.supplierMessage).toMatch(/received/);
+    expect((await failure(env.voids.quote(orderNo))).code).toBe("VOID_ALREADY_SUBMITTED");
+  });
+
   it("an unknown voidCode queries as null", async () => {
     expect(await env.voids.query("209901-0000")).toBeNull();
   });
@@ -142,10 +193,56 @@ describe("ATRIP datasource ↔ simulator", () => {
     expect(done.state).toBe("ISSUED");
   });
 
-  it("stopTicket.do status 2 → STOP_ISSUANCE_REJECTED", async () => {
+  it("stopTicket.do status 2 (System error) → SUPPLIER_UNAVAILABLE, retryable: the attempt was not accepted", async () => {
     const err = await failure(env.stops.stop("ATR-STOP-REFUSED"));
-    expect(err.code).toBe("STOP_ISSUANCE_REJECTED");
-    expect(err.supplierCode).toBe("2");
+    expect(err).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "2", retryable: true });
+    expect(err.hint).toMatch(/ask again/i);
+  });
+
+  it("stopTicket.do sends cid (the client id) in the body as seed 001 shows, and the headers", async () => {
+    const orderNo = fresh("ATR-STOP-OK");
+    await env.stops.stop(orderNo);
+    const last = env.sim.server.lastRequest!;
+    expect(last.operation).toBe("stopTicket.do");
+    expect(JSON.parse(last.body)).toEqual({ cid: CREDS.clientId, orderNo });
+    expect(last.headers["x-atlas-client-id"]).toBe(CREDS.clientId);
+  });
+
+  it("stopTicket.do 2 once, then asked again: accepted and STOPPED", async () => {
+    const orderNo = fresh("ATR-STOP-BUSY");
+    expect(await failure(env.stops.stop(orderNo))).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: true });
+    await env.stops.stop(orderNo);
+    const done = await eventually(async () => {
+      const o = await env.stops.outcome(orderNo);
+      return o.state !== "PENDING" ? o : undefined;
+    });
+    expect(done.state).toBe("STOPPED");
+  });
+
+  it("stopTicket.do answering an undocumented status → SUPPLIER_OUTCOME_UNKNOWN with its code and message (the stop did go on)", async () => {
+    const orderNo = fresh("ATR-STOP-ODD");
+    const err = await failure(env.stops.stop(orderNo));
+    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "3", supplierMessage: "Request queued", retryable: false });
+    const done = await eventually(async () => {
+      const o = await env.stops.outcome(orderNo);
+      return o.state !== "PENDING" ? o : undefined;
+    });
+    expect(done.state).toBe("STOPPED");
+  });
+
+  it.each([
+    ["ATR-DETAILS-701", "701"],
+    ["ATR-DETAILS-702", "702"],
+    ["ATR-DETAILS-704", "704"],
+  ])("queryOrderDetails.do for %s answers %s → SUPPLIER_REJECTED_REQUEST, not a bad response", async (template, status) => {
+    const err = await failure(env.stops.outcome(fresh(template)));
+    expect(err).toMatchObject({ code: "SUPPLIER_REJECTED_REQUEST", supplierCode: status, retryable: false });
+  });
+
+  it("queryOrderDetails.do 705 (ATRIP timed out) → SUPPLIER_TIMEOUT, retryable; asked again it answers", async () => {
+    const orderNo = fresh("ATR-DETAILS-705");
+    expect(await failure(env.stops.outcome(orderNo))).toMatchObject({ code: "SUPPLIER_TIMEOUT", supplierCode: "705", retryable: true });
+    expect((await env.stops.outcome(orderNo)).state).toBe("PENDING");
   });
 
   it("wrong credentials → SUPPLIER_AUTH_FAILED (900)", async () => {

@@ -119,6 +119,30 @@ describe("Alitrip TOP datasource ↔ simulator", () => {
     expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false });
   });
 
+  it("success=true without result_code (seed 003 shows result_code only in a failure sample) → cancelled", async () => {
+    const orderNo = fresh("ALI-CANCEL-BARE");
+    const r = await alitrip().cancel({ orderNo, subChannel: "corp001" });
+    expect(r).toMatchObject({ supplier: "ALITRIP", orderNo, supplierOrderStatus: "CANCELLED", message: null });
+    expect(r.cancelledAt).toBeInstanceOf(Date);
+  });
+
+  it("success=false without fail_code/fail_reason → CANCEL_REJECTED with result_code and result_msg", async () => {
+    const err = await failure(alitrip().cancel({ orderNo: fresh("ALI-REFUSED"), subChannel: "corp001" }));
+    expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "1003", supplierMessage: "订单状态不允许取消", retryable: false });
+  });
+
+  it("a result without success → SUPPLIER_OUTCOME_UNKNOWN; the order was in fact cancelled, as a second cancel shows", async () => {
+    const orderNo = fresh("ALI-NO-SUCCESS");
+    const err = await failure(alitrip().cancel({ orderNo, subChannel: "corp001" }));
+    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierMessage: "处理中", retryable: false });
+    expect(await failure(alitrip().cancel({ orderNo, subChannel: "corp001" }))).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "1002" });
+  });
+
+  it("an error_response code outside the platform's list → SUPPLIER_OUTCOME_UNKNOWN with the code and message", async () => {
+    const err = await failure(alitrip().cancel({ orderNo: fresh("ALI-ODD-ERROR"), subChannel: "corp001" }));
+    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "77", supplierMessage: "Unlisted platform error", retryable: false });
+  });
+
   it("malformed reply to a cancel → SUPPLIER_OUTCOME_UNKNOWN (it may have happened)", async () => {
     ali.server.faults = { ...NO_FAULTS, malformedRate: 1 };
     expect((await failure(alitrip().cancel({ orderNo: fresh("ALI-CANCEL-OK"), subChannel: "c" }))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
@@ -143,13 +167,30 @@ describe("CTT datasource ↔ simulator", () => {
     expect(err.supplierMessage).toMatch(/30/);
   });
 
-  it("unknown order → ORDER_NOT_FOUND", async () => {
-    expect((await failure(cttCancels().cancel({ orderNo: "CTT-NOPE" }))).code).toBe("ORDER_NOT_FOUND");
+  // CTT documents no codes; a negative one is a refusal (CTT.md), whatever the simulator means by it.
+  it("unknown order (the simulator's -3) → CANCEL_REJECTED with CTT's code and message", async () => {
+    const err = await failure(cttCancels().cancel({ orderNo: "CTT-NOPE" }));
+    expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "-3" });
+    expect(err.supplierMessage).toMatch(/not found/);
   });
 
-  it("wrong sign key → SUPPLIER_AUTH_FAILED", async () => {
+  it("wrong sign key (the simulator's -2) → CANCEL_REJECTED with CTT's code and message", async () => {
     const err = await failure(cttCancels("not-the-key").cancel({ orderNo: fresh("CTT-CANCEL-OK") }));
-    expect(err).toMatchObject({ code: "SUPPLIER_AUTH_FAILED", supplierCode: "-2" });
+    expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "-2" });
+    expect(err.supplierMessage).toMatch(/sign/);
+  });
+
+  it("an undocumented code (2) → SUPPLIER_OUTCOME_UNKNOWN; the order was in fact cancelled", async () => {
+    const orderNo = fresh("CTT-ODD-CODE");
+    const err = await failure(cttCancels().cancel({ orderNo }));
+    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "2", supplierMessage: "已受理 (accepted)", retryable: false });
+    expect(await failure(cttCancels().cancel({ orderNo }))).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "0" });
+  });
+
+  it("a reply without a code → SUPPLIER_OUTCOME_UNKNOWN", async () => {
+    const err = await failure(cttCancels().cancel({ orderNo: fresh("CTT-NO-CODE") }));
+    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false });
+    expect(err.supplierMessage).toMatch(/取消成功/);
   });
 
   it("HTTP 500 on a cancel → SUPPLIER_UNAVAILABLE, not retryable", async () => {

@@ -4,7 +4,8 @@
  * still records every change exactly once — nothing lost, invented or duplicated.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NO_FAULTS, type Faults } from "../../src/sandbox/http-kit.js";
+import type { AtripFaults } from "../../src/sandbox/atrip/server.js";
+import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
 import { fresh } from "../helpers/atrip.js";
 import { wsClient } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
@@ -26,12 +27,12 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const faults = (f: Partial<Faults>) => {
+const faults = (f: Partial<AtripFaults>) => {
   t.sandbox.atrip!.server.faults = { ...NO_FAULTS, ...f };
 };
 const codeOf = (r: Awaited<ReturnType<typeof gql>>) => r.errors?.[0]?.extensions?.code;
 
-const KINDS: Array<[string, Partial<Faults>, string, string]> = [
+const KINDS: Array<[string, Partial<AtripFaults>, string, string]> = [
   // name, fault, code for a read (voidQuote), code for void.do
   ["timeout", { latencyMs: 600 }, "SUPPLIER_TIMEOUT", "SUPPLIER_OUTCOME_UNKNOWN"],
   ["HTTP 500", { http500Rate: 1 }, "SUPPLIER_UNAVAILABLE", "SUPPLIER_UNAVAILABLE"],

@@ -1,5 +1,9 @@
-/** Supplier resilience: retries for reads only, circuit breaker, concurrency cap, Retry-After. */
+/**
+ * Supplier resilience: retries for reads only, circuit breaker (transport failures only),
+ * concurrency cap, Retry-After, and one deadline per call (issue B.12).
+ */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { withinDeadline } from "../../datasources/deadline.js";
 import type { SupplierAdapter } from "../../datasources/ports.js";
 import { DEFAULT_RESILIENCE, withResilience, type ResilienceSettings } from "../../datasources/resilience/index.js";
 import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
@@ -8,12 +12,18 @@ import { failure } from "../helpers/failure.js";
 
 let env: Awaited<ReturnType<typeof startAtrip>>;
 beforeAll(async () => {
-  env = await startAtrip({}, 1000);
+  env = await startAtrip({}, 3000);
 });
 afterAll(async () => env.close());
 afterEach(() => {
   env.sim.server.faults = { ...NO_FAULTS };
 });
+
+const FAST_RETRIES: ResilienceSettings = {
+  ...DEFAULT_RESILIENCE,
+  retry: { ...DEFAULT_RESILIENCE.retry, initialDelayMs: 20, maxDelayMs: 50 },
+  breaker: { threshold: 3, halfOpenAfterMs: 300 },
+};
 
 function guarded(over: Partial<ResilienceSettings> = {}): SupplierAdapter {
   return withResilience(env.adapter, {
@@ -88,5 +98,87 @@ describe("resilience", () => {
     const rejected = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     expect(rejected).toHaveLength(1);
     expect(rejected[0].reason).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "OVERLOADED" });
+  });
+
+  it("does not open the circuit for replies it cannot read, undocumented codes or odd optional fields", async () => {
+    const a = guarded({ retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: 0 } });
+    env.sim.server.faults = { ...NO_FAULTS, malformedRate: 1, operations: ["voidQuotation.do"] };
+    for (let i = 0; i < 4; i++) expect((await failure(a.voids!.quote("ATR-VOID-DEPOSIT"))).code).toBe("SUPPLIER_BAD_RESPONSE");
+    env.sim.server.faults = { ...NO_FAULTS };
+    for (let i = 0; i < 4; i++) {
+      const orderNo = fresh("ATR-VOID-ODD");
+      const q = await a.voids!.quote(orderNo);
+      expect((await failure(a.voids!.submit(orderNo, q.voidOfferId!))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+      expect((await failure(a.stopIssuance!.stop(fresh("ATR-STOP-ODD")))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+      expect((await failure(a.stopIssuance!.outcome(fresh("ATR-DETAILS-701")))).code).toBe("SUPPLIER_REJECTED_REQUEST");
+    }
+    expect(a.available()).toBe(true);
+    const before = env.sim.server.stats.total;
+    expect((await a.voids!.quote(fresh("ATR-VOID-DEPOSIT"))).isVoidable).toBe(true);
+    expect(env.sim.server.stats.total).toBe(before + 1);
+  });
+
+  it("retries queryOrderDetails.do 705 (ATRIP timed out) like any retryable read", async () => {
+    const a = guarded();
+    const before = count("queryOrderDetails.do");
+    expect((await a.stopIssuance!.outcome(fresh("ATR-DETAILS-705"))).state).toBe("PENDING");
+    expect(count("queryOrderDetails.do") - before).toBe(2);
+  });
+});
+
+describe("one deadline per call (issue B.12)", () => {
+  let slow: Awaited<ReturnType<typeof startAtrip>> | undefined;
+  afterEach(async () => {
+    await slow?.close();
+    slow = undefined;
+  });
+  const calls = (op: string) => slow!.sim.server.stats.byOperation[op] ?? 0;
+
+  it("SUPPLIER_TIMEOUT_MS=1500 and a supplier that never answers: the client waits ~1.5 s, one attempt, not three", async () => {
+    slow = await startAtrip({ faults: { latencyMs: 10_000, operations: ["voidQuotation.do"] } }, 1500);
+    const a = withResilience(slow.adapter, FAST_RETRIES);
+    const started = performance.now();
+    const err = await failure(a.voids!.quote("ATR-VOID-DEPOSIT"));
+    const waited = performance.now() - started;
+    expect(err).toMatchObject({ code: "SUPPLIER_TIMEOUT", retryable: true });
+    expect(waited).toBeGreaterThanOrEqual(1450);
+    expect(waited).toBeLessThan(1900);
+    expect(calls("voidQuotation.do")).toBe(1);
+  });
+
+  it("retries fast failures only while the budget allows, then reports the real failure within the budget", async () => {
+    slow = await startAtrip({ faults: { latencyMs: 250, http500Rate: 1, operations: ["voidQuotation.do"] } }, 600);
+    const a = withResilience(slow.adapter, { ...FAST_RETRIES, retry: { ...FAST_RETRIES.retry, maxRetries: 5 } });
+    const started = performance.now();
+    const err = await failure(a.voids!.quote("ATR-VOID-DEPOSIT"));
+    const waited = performance.now() - started;
+    expect(err).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "HTTP 500" });
+    expect(waited).toBeLessThan(600 + 150);
+    // Five retries were allowed; at 250 ms an attempt, the 600 ms budget holds two.
+    expect(calls("voidQuotation.do")).toBeGreaterThanOrEqual(2);
+    expect(calls("voidQuotation.do")).toBeLessThanOrEqual(3);
+  });
+
+  it("a Retry-After longer than the rest of the budget is not waited for", async () => {
+    slow = await startAtrip({ faults: { operations: ["voidQuotation.do"], failNext: { status: 429, count: 1, retryAfter: "2" } } }, 1000);
+    const a = withResilience(slow.adapter, FAST_RETRIES);
+    const started = performance.now();
+    expect(await failure(a.voids!.quote("ATR-VOID-DEPOSIT"))).toMatchObject({ code: "SUPPLIER_RATE_LIMITED" });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(calls("voidQuotation.do")).toBe(1);
+  });
+
+  it("a call still waiting for a free slot at its deadline gives up without being sent", async () => {
+    slow = await startAtrip({ faults: { latencyMs: 10_000 } }, 500);
+    const a = withResilience(slow.adapter, { ...FAST_RETRIES, concurrency: 1, queue: 4 });
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const first = a.voids!.quote(orderNo);
+    // Inside a caller with 200 ms left, the submit's deadline is the caller's, not its own 500 ms.
+    const started = performance.now();
+    const second = await failure(withinDeadline(200, () => a.voids!.submit(orderNo, "v_x")));
+    expect(performance.now() - started).toBeLessThan(400);
+    expect(second).toMatchObject({ code: "SUPPLIER_TIMEOUT", supplierCode: "OVERLOADED", retryable: true });
+    expect((await failure(first)).code).toBe("SUPPLIER_TIMEOUT");
+    expect(calls("void.do")).toBe(0);
   });
 });

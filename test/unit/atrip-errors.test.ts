@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { atripError, ATRIP_STATUS_TABLE } from "../../datasources/atrip/errors.js";
 
-/** API.md "Errors", written out again by hand: ATRIP status → gateway code. */
+/** API.md "Errors", written out again by hand: ATRIP status → gateway code, for the calls documenting it. */
 const EXPECTED: Record<number, string> = {
   [-1]: "SUPPLIER_UNAVAILABLE",
   100: "SUPPLIER_REJECTED_REQUEST",
@@ -27,7 +27,19 @@ const EXPECTED: Record<number, string> = {
   824: "WRONG_ORDER_NUMBER",
   841: "VOID_PAYMENT_METHOD_UNSUPPORTED",
   843: "VOID_ROUTE_UNSUPPORTED",
+  2: "SUPPLIER_UNAVAILABLE",
+  701: "SUPPLIER_REJECTED_REQUEST",
+  702: "SUPPLIER_REJECTED_REQUEST",
+  704: "SUPPLIER_REJECTED_REQUEST",
+  705: "SUPPLIER_TIMEOUT",
 };
+
+/** The call whose documentation lists a status (ATRIP.md, seeds 000 and 002). */
+function callOf(status: number): string {
+  if (status === 2) return "stopTicket.do";
+  if ([701, 702, 703, 704, 705, 800].includes(status)) return "queryOrderDetails.do";
+  return "void.do";
+}
 
 describe("ATRIP error table", () => {
   it("covers exactly the documented statuses", () => {
@@ -37,7 +49,7 @@ describe("ATRIP error table", () => {
   });
 
   it.each(Object.entries(EXPECTED))("status %s → %s with the supplier's code and message", (status, code) => {
-    const err = atripError("void.do", Number(status), "supplier text", false);
+    const err = atripError(callOf(Number(status)), Number(status), "supplier text", false);
     expect(err.code).toBe(code);
     const ext = err.extensions();
     expect(ext).toMatchObject({ code, supplier: "ATRIP", supplierCode: status, supplierMessage: "supplier text" });
@@ -63,13 +75,44 @@ describe("ATRIP error table", () => {
     expect(atripError("void.do", 816, null, true).hint).toMatch(/voidOrder/);
   });
 
-  it("stopTicket.do: status 2 (and any non-common code) is STOP_ISSUANCE_REJECTED", () => {
-    expect(atripError("stopTicket.do", 2, "System error", true).code).toBe("STOP_ISSUANCE_REJECTED");
-    expect(atripError("stopTicket.do", 801, null, true).code).toBe("STOP_ISSUANCE_REJECTED");
+  it("stopTicket.do status 2 (seed 000: System error) is a retryable SUPPLIER_UNAVAILABLE, not a refusal", () => {
+    const err = atripError("stopTicket.do", 2, "System error", true);
+    expect(err).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: true, supplierCode: "2", supplierMessage: "System error" });
+    expect(err.hint).toMatch(/ask again/i);
+    expect(err.transportFailure).toBe(false);
     expect(atripError("stopTicket.do", 900, null, true).code).toBe("SUPPLIER_AUTH_FAILED");
   });
 
-  it("an undocumented status is a bad response, not a guess", () => {
-    expect(atripError("void.do", 4242, null, true).code).toBe("SUPPLIER_BAD_RESPONSE");
+  it("queryOrderDetails.do 705 (ATRIP timed out) is retryable; 701, 702, 704 are not", () => {
+    expect(atripError("queryOrderDetails.do", 705, "timeout", false)).toMatchObject({ code: "SUPPLIER_TIMEOUT", retryable: true });
+    for (const s of [701, 702, 704]) expect(atripError("queryOrderDetails.do", s, null, false).retryable).toBe(false);
+  });
+
+  it.each([
+    ["void.do", 4242],
+    ["void.do", 2],
+    ["void.do", 705],
+    ["stopTicket.do", 3],
+    ["stopTicket.do", 801],
+    ["stopTicket.do", 800],
+  ])("an undocumented status from a state-changing call (%s %i) is an unknown outcome, with the supplier's code and message", (call, status) => {
+    const err = atripError(call, status, "odd", true);
+    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false, supplierCode: String(status), supplierMessage: "odd" });
+    expect(err.hint).toMatch(/query/i);
+  });
+
+  it.each([
+    ["voidQuotation.do", 4242],
+    ["voidQuotation.do", 800],
+    ["queryOrderDetails.do", 801],
+    ["queryVoidOrders.do", 2],
+  ])("an undocumented status from a read (%s %i) is a bad response, not a guess", (call, status) => {
+    expect(atripError(call, status, null, false)).toMatchObject({ code: "SUPPLIER_BAD_RESPONSE", supplierCode: String(status) });
+  });
+
+  it("no status is a stop refusal: none is documented (API.md)", () => {
+    for (const s of [...Object.keys(ATRIP_STATUS_TABLE).map(Number), 3, 4242]) {
+      expect(atripError("stopTicket.do", s, null, true).code).not.toBe("STOP_ISSUANCE_REJECTED");
+    }
   });
 });

@@ -3,9 +3,15 @@
  * schemas and the mapping. The sample texts are written as ATRIP would send them.
  */
 import { describe, expect, it } from "vitest";
-import { toDate, toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder, MappingError } from "../../datasources/atrip/mapping.js";
-import { orderDetailsReply, queryVoidOrdersReply, voidQuotationReply, voidReply } from "../../datasources/atrip/wire.js";
+import { toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder, MappingError } from "../../datasources/atrip/mapping.js";
+import { atripDate, orderDetailsReply, queryVoidOrdersReply, voidQuotationReply, voidReply } from "../../datasources/atrip/wire.js";
 import { parseJson } from "../../datasources/json.js";
+
+/** Collects what the mappers note about odd optional fields. */
+function notes() {
+  const seen: Array<{ field: string; problem: string }> = [];
+  return { seen, note: (field: string, problem: string) => void seen.push({ field, problem }) };
+}
 
 const QUOTE_TEXT = `{
   "status": 0, "msg": null,
@@ -30,7 +36,8 @@ describe("ATRIP mapping", () => {
   it("maps every field of a voidQuotation.do reply", () => {
     const reply = voidQuotationReply.parse(parseJson(QUOTE_TEXT));
     const at = new Date("2025-05-12T10:00:00Z");
-    expect(toVoidQuote(reply, at)).toEqual({
+    const n = notes();
+    expect(toVoidQuote(reply, at, n.note)).toEqual({
       supplier: "ATRIP",
       orderNo: "TESTA20250512100600259",
       isVoidable: true,
@@ -53,13 +60,14 @@ describe("ATRIP mapping", () => {
       },
       quotedAt: at,
     });
+    expect(n.seen).toEqual([]);
   });
 
   it("maps a void.do reply (Voucher, fastConfirmation 0, status 0)", () => {
     const text = QUOTE_TEXT.replace('"fastConfirmation": 1', '"fastConfirmation": 0')
       .replace('"CashBackToOriginalPayment"', '"Voucher"')
       .replace('"isVoidable": true', '"isVoidable": true, "voidCode": "202505-0012", "voidStatus": 0, "cancelReason": ""');
-    const order = voidReplyToOrder(voidReply.parse(parseJson(text)));
+    const order = voidReplyToOrder(voidReply.parse(parseJson(text)), notes().note);
     expect(order).toMatchObject({
       supplier: "ATRIP",
       voidCode: "202505-0012",
@@ -74,6 +82,8 @@ describe("ATRIP mapping", () => {
       expectedConfirmationDate: "2025-05-13",
       expectedRefundDate: "2025-05-20",
       voidOfferId: "v_b893711fcfae4e9d949e9965576bfd3a",
+      fastConfirmation: false,
+      postTicketingServices: [{ postTicketingOrderNo: "PT2025001", currency: "CNY", originalAmount: "35.00", estimatedRefund: "30.5" }],
     });
   });
 
@@ -94,7 +104,9 @@ describe("ATRIP mapping", () => {
       "voidStatus": ${n}, "cancelReason": "${n === 4 ? "airline said no" : ""}", "voidOfferId": "v_1",
       "voidMethod": "CashBackToOriginalPayment", "actualRefundAmount": 387.30 }]}`;
     const reply = queryVoidOrdersReply.parse(parseJson(text));
-    const order = wireVoidOrderToOrder(reply.voidOrders![0], reply.msg);
+    const noted = notes();
+    const order = wireVoidOrderToOrder(reply.voidOrders![0], reply.msg, noted.note);
+    expect(noted.seen).toEqual([]);
     expect(order).toMatchObject({
       status,
       supplierStatus: n,
@@ -105,17 +117,25 @@ describe("ATRIP mapping", () => {
       cancelReason: n === 4 ? "airline said no" : null,
       message: "success",
       tickets: [{ firstName: "NA", lastName: "LI", ticketNo: "999-1" }],
+      postTicketingServices: [],
+      fastConfirmation: null,
     });
   });
 
-  it("rejects an undocumented voidStatus and impossible dates", () => {
+  it("rejects an undocumented voidStatus and a missing vital field", () => {
     const bad = queryVoidOrdersReply.parse(
       parseJson('{"status":0,"msg":"","voidOrders":[{"orderNo":"A","voidCode":"C","voidStatus":7,"expectedConfirmationDate":"20250513","voidMethod":"Voucher"}]}'),
     );
-    expect(() => wireVoidOrderToOrder(bad.voidOrders![0], null)).toThrow(MappingError);
-    expect(() => toDate("d", "20250230")).toThrow(MappingError);
-    expect(() => toDate("d", "2025-05-13")).toThrow(MappingError);
-    expect(toDate("d", null)).toBeNull();
+    expect(() => wireVoidOrderToOrder(bad.voidOrders![0], null, notes().note)).toThrow(MappingError);
+    expect(() => wireVoidOrderToOrder(parseJson('{"voidCode":"C","voidStatus":2}'), null, notes().note)).toThrow(/orderNo/);
+    expect(() => wireVoidOrderToOrder(parseJson('{"orderNo":"A","voidCode":"C","voidStatus":"two"}'), null, notes().note)).toThrow(/voidStatus/);
+  });
+
+  it("reads yyyyMMdd dates and refuses impossible ones", () => {
+    expect(atripDate.parse("20250513")).toBe("2025-05-13");
+    expect(atripDate.parse("")).toBeNull();
+    expect(atripDate.safeParse("20250230").success).toBe(false);
+    expect(atripDate.safeParse("2025-05-13").success).toBe(false);
   });
 
   it.each([
@@ -132,5 +152,104 @@ describe("ATRIP mapping", () => {
   it("refuses replies of the wrong shape", () => {
     expect(voidReply.safeParse(parseJson('{"status":0,"msg":"ok","orderNo":"A","isVoidable":true}')).success).toBe(false);
     expect(voidQuotationReply.safeParse(parseJson('{"status":"zero","orderNo":"A","isVoidable":true}')).success).toBe(false);
+  });
+});
+
+/** A queryVoidOrders.do entry with REFUNDED status and `extra` fields merged in. */
+function refunded(extra: string): unknown {
+  return parseJson(`{"orderNo": "TESTA1", "voidCode": "202505-0012", "voidStatus": 2, "voidMethod": "CashBackToOriginalPayment",
+    "expectedConfirmationDate": "20250513", ${extra}}`);
+}
+const FARE = '"voidFareAmount": {"currency": "CNY", "originalFareAmount": 1280.50, "estimatedRefundAmount": 1180.50}';
+
+describe("ATRIP mapping: tolerant where seed 002 is silent, strict where it speaks (issue B.5)", () => {
+  it.each([
+    ["a number (voidFareAmount's currency)", `${FARE}, "actualRefundAmount": 1180.50`, { amount: "1180.50", currency: "CNY" }],
+    ["a decimal string", `${FARE}, "actualRefundAmount": "1180.50"`, { amount: "1180.50", currency: "CNY" }],
+    ["an object {currency, amount}", `"actualRefundAmount": {"currency": "EUR", "amount": 96.00}`, { amount: "96.00", currency: "EUR" }],
+  ])("actualRefundAmount as %s", (_name, extra, money) => {
+    const n = notes();
+    const order = wireVoidOrderToOrder(refunded(extra), "ok", n.note);
+    expect(order).toMatchObject({ status: "REFUNDED", isFinal: true, actualRefund: money });
+    expect(n.seen).toEqual([]);
+  });
+
+  it.each([
+    ["a list", `${FARE}, "actualRefundAmount": [1180.50]`],
+    ["an object of another shape", `${FARE}, "actualRefundAmount": {"value": 1180.50}`],
+    ["text that is not an amount", `${FARE}, "actualRefundAmount": "CNY 1180.50"`],
+    ["a bare amount with no currency anywhere (Voucher, no voidFareAmount)", `"actualRefundAmount": 96.00`],
+  ])("actualRefundAmount as %s: the void is still REFUNDED, the amount null and noted", (_name, extra) => {
+    const n = notes();
+    const order = wireVoidOrderToOrder(refunded(extra), "ok", n.note);
+    expect(order).toMatchObject({ voidCode: "202505-0012", status: "REFUNDED", isFinal: true, actualRefund: null });
+    expect(n.seen.map((x) => x.field)).toEqual(["actualRefundAmount"]);
+  });
+
+  it("a Voucher void without voidFareAmount (seed 002 promises it only for CashBackToOriginalPayment) is read, with nothing noted", () => {
+    const n = notes();
+    const entry = parseJson('{"orderNo": "A", "voidCode": "C", "voidStatus": 1, "voidMethod": "Voucher", "expectedConfirmationDate": "20250513"}');
+    expect(wireVoidOrderToOrder(entry, null, n.note)).toMatchObject({ status: "AIRLINE_PROCESSING", refundMethod: "VOUCHER", fare: null, actualRefund: null });
+    expect(n.seen).toEqual([]);
+    const submitted = voidReply.parse(parseJson('{"status":0,"msg":"ok","orderNo":"A","voidCode":"C","voidStatus":0,"voidMethod":"Voucher","fastConfirmation":1}'));
+    expect(voidReplyToOrder(submitted, n.note)).toMatchObject({ fare: null, refundMethod: "VOUCHER", fastConfirmation: true, postTicketingServices: [] });
+    expect(n.seen).toEqual([]);
+  });
+
+  it("every optional field of an odd shape is left out alone; the vital fields decide", () => {
+    const n = notes();
+    const entry = parseJson(`{"orderNo": "A", "voidCode": "C", "voidStatus": 2,
+      "voidMethod": "Cash", "expectedConfirmationDate": "2025-05-13", "expectedRefundDate": 20250520,
+      "voidTickets": [{"firstName": "LEI", "lastName": "WANG", "ticketNo": "999-1"}, {"firstName": "NA"}],
+      "voidFareAmount": {"currency": "CNY", "originalFareAmount": "lots"},
+      "voidPostTicketingServiceAmounts": {"postTicketingOrderNo": "PT1"},
+      "serviceFee": 100, "cancelReason": 42, "voidOfferId": ["v_1"], "fastConfirmation": "yes",
+      "actualRefundAmount": 10}`);
+    const order = wireVoidOrderToOrder(entry, "ok", n.note);
+    expect(order).toEqual({
+      supplier: "ATRIP",
+      voidCode: "C",
+      orderNo: "A",
+      status: "REFUNDED",
+      supplierStatus: 2,
+      isFinal: true,
+      refundMethod: null,
+      expectedConfirmationDate: null,
+      expectedRefundDate: null,
+      tickets: [{ firstName: "LEI", lastName: "WANG", ticketNo: "999-1" }],
+      fare: null,
+      postTicketingServices: [],
+      serviceFee: null,
+      fastConfirmation: null,
+      actualRefund: null,
+      cancelReason: null,
+      message: "ok",
+      voidOfferId: null,
+    });
+    expect(n.seen.map((x) => x.field).sort()).toEqual(
+      [
+        "actualRefundAmount",
+        "cancelReason",
+        "expectedConfirmationDate",
+        "expectedRefundDate",
+        "fastConfirmation",
+        "serviceFee",
+        "voidFareAmount",
+        "voidMethod",
+        "voidOfferId",
+        "voidPostTicketingServiceAmounts",
+        "voidTickets.1",
+      ].sort(),
+    );
+  });
+
+  it("a quotation with odd optional fields still quotes; its vital fields stay strict", () => {
+    const n = notes();
+    const reply = voidQuotationReply.parse(
+      parseJson('{"status":0,"msg":null,"orderNo":"A","isVoidable":true,"voidOfferId":"v_1","voidWindow":"24h","fastConfirmation":7}'),
+    );
+    expect(toVoidQuote(reply, new Date(0), n.note)).toMatchObject({ isVoidable: true, voidOfferId: "v_1", window: null, fastConfirmation: false });
+    expect(n.seen.map((x) => x.field)).toEqual(["fastConfirmation", "voidWindow"]);
+    expect(voidQuotationReply.safeParse(parseJson('{"status":0,"msg":null,"orderNo":"A","isVoidable":true,"voidOfferId":5}')).success).toBe(false);
   });
 });

@@ -36,8 +36,11 @@ describe("TOP error mapping", () => {
     expect(topError("cancel", { code: 7 }, true).retryable).toBe(true);
   });
 
-  it("an undocumented code is a bad response", () => {
+  it("an undocumented code is a bad response for a read, an unknown outcome for a cancel (with its code and message)", () => {
     expect(topError("m", { code: 777 }, false).code).toBe("SUPPLIER_BAD_RESPONSE");
+    expect(topError("cancel", { code: 77, msg: "odd" }, true)).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "77", supplierMessage: "odd", retryable: false });
+    // A documented sub_code class still decides, whatever the code.
+    expect(topError("cancel", { code: 77, sub_code: "isv.bad" }, true).code).toBe("SUPPLIER_REJECTED_REQUEST");
   });
 
   it("parses the seed's error_response sample", () => {
@@ -48,29 +51,70 @@ describe("TOP error mapping", () => {
   });
 });
 
-describe("order.cancel result", () => {
+describe("order.cancel result (ALITRIP.md's decision rule)", () => {
   const wrap = (result: string) => cancelOrderResponse.parse(parseJson(`{"result": ${result}, "request_id": "r1"}`));
+  const rejection = (result: string) => {
+    try {
+      toCancelResult("A", wrap(result));
+    } catch (e) {
+      return e as SupplierError;
+    }
+    throw new Error("expected a rejection");
+  };
 
   it("the seed's sample (success=true with fail_code 1001) is CANCEL_REJECTED with the supplier's code and reason", () => {
-    const r = wrap(
+    const err = rejection(
       '{"module":{"cancel_time":"2021-08-01 09:00:00","fail_code":"1001","fail_reason":"已出票不可取消","order_status":"5"},"result_code":1001,"result_msg":"取消失败","success":true}',
     );
-    let err: unknown;
-    try {
-      toCancelResult("test0087771", r);
-    } catch (e) {
-      err = e;
-    }
     expect(err).toBeInstanceOf(SupplierError);
     expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplier: "ALITRIP", supplierCode: "1001", supplierMessage: "已出票不可取消" });
+    expect(err.extensions()).toMatchObject({ supplierOrderStatus: "5", resultCode: "1001" });
   });
 
-  it("success=false is a refusal", () => {
-    expect(() => toCancelResult("A", wrap('{"success":false,"result_code":500,"result_msg":"系统繁忙"}'))).toThrow(/系统繁忙/);
+  it("a fail_reason alone (no fail_code) is a refusal too", () => {
+    expect(rejection('{"module":{"fail_reason":"不可取消"},"success":true}')).toMatchObject({ code: "CANCEL_REJECTED", supplierMessage: "不可取消" });
+  });
+
+  it("success=false with neither is a refusal described by result_code/result_msg", () => {
+    expect(rejection('{"success":false,"result_code":500,"result_msg":"系统繁忙"}')).toMatchObject({
+      code: "CANCEL_REJECTED",
+      supplierCode: "500",
+      supplierMessage: "系统繁忙",
+    });
   });
 
   it("a clean success maps cancel_time (GMT+8) and order_status", () => {
     const ok = toCancelResult("A", wrap('{"module":{"cancel_time":"2021-08-01 09:00:00","order_status":"10"},"result_code":200,"result_msg":"ok","success":true}'));
     expect(ok).toEqual({ supplier: "ALITRIP", orderNo: "A", cancelledAt: new Date("2021-08-01T01:00:00Z"), supplierOrderStatus: "10", message: "ok" });
+  });
+
+  it.each(['{"success":true}', '{"module":{"cancel_time":"2021-08-01 09:00:00"},"success":true}', '{"success":true,"result_code":1001}'])(
+    "success=true without fail fields is cancelled, whatever result_code says or whether it is there: %s",
+    (result) => {
+      expect(toCancelResult("A", wrap(result))).toMatchObject({ supplier: "ALITRIP", orderNo: "A" });
+    },
+  );
+
+  it("reported-only fields of another shape are left out, not decided on", () => {
+    const noted: string[] = [];
+    const ok = toCancelResult("A", wrap('{"module":{"cancel_time":20210801,"order_status":{"v":1}},"result_msg":7,"success":true}'), (f) => void noted.push(f));
+    expect(ok).toEqual({ supplier: "ALITRIP", orderNo: "A", cancelledAt: null, supplierOrderStatus: null, message: null });
+    expect(noted.sort()).toEqual(["module.cancel_time", "module.order_status", "result_msg"]);
+  });
+
+  it.each([
+    ['{"result_code":1001,"result_msg":"处理中"}', "no success"],
+    ['{"success":"true"}', "success not a boolean"],
+    ['{"success":true,"module":{"fail_code":{"x":1}}}', "a fail_code that is neither text nor a number"],
+    ['{"success":true,"module":"已取消"}', "a module that is not an object"],
+    ["null", "no result"],
+  ])("%s (%s) is SUPPLIER_OUTCOME_UNKNOWN, never a guessed success or refusal", (result) => {
+    const err = rejection(result);
+    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplier: "ALITRIP", retryable: false });
+    expect(err.hint).toMatch(/query/i);
+  });
+
+  it("an unknown outcome still carries result_code and result_msg when there are any", () => {
+    expect(rejection('{"result_code":1001,"result_msg":"处理中"}')).toMatchObject({ supplierCode: "1001", supplierMessage: "处理中" });
   });
 });

@@ -3,14 +3,13 @@
  * (ALITRIP.md): method (21/22), app_key (28/29), session (26/27), timestamp and its 10-minute
  * skew (30/31), version (32/34), format (23), signature in all three sign methods (24/25),
  * business parameters (40/41 with isv.* sub codes); then the demo orders of ./orders.ts.
+ * The protocol (signing, GMT+8 times) is the simulator's own reading, in ./top-protocol.ts.
  */
 import { randomBytes } from "node:crypto";
-import { responseKey } from "../../../datasources/alitrip/client.js";
-import { parseTopTime, topSign, topTimestamp, TOP_SIGN_METHODS, type TopSignMethod } from "../../../datasources/alitrip/sign.js";
-import { ORDER_CANCEL_METHOD } from "../../../datasources/alitrip/wire.js";
 import { findTemplate } from "../demo-orders.js";
 import { SimServer, type Faults, type SimReply, type SimRequest } from "../http-kit.js";
 import { ALITRIP_ORDERS } from "./orders.js";
+import { CANCEL_METHOD, expectedSign, formatGmt8, isSignMethod, parseGmt8, responseKeyOf } from "./top-protocol.js";
 
 export interface AlitripSimulatorOptions {
   appKey: string;
@@ -61,19 +60,19 @@ export class AlitripSimulator {
     if (!p.session) return topFailure(26, "Missing Session");
     if (p.session !== this.options.session) return topFailure(27, "Invalid Session");
     if (!p.timestamp) return topFailure(30, "Missing Timestamp");
-    const ts = parseTopTime(p.timestamp);
-    if (!ts || Math.abs(ts.getTime() - Date.now()) > MAX_SKEW_MS) {
-      return topFailure(31, "Invalid Timestamp", "isv.invalid-timestamp", `server time ${topTimestamp()} (GMT+8)`);
+    const ts = parseGmt8(p.timestamp);
+    if (ts === null || Math.abs(ts - Date.now()) > MAX_SKEW_MS) {
+      return topFailure(31, "Invalid Timestamp", "isv.invalid-timestamp", `server time ${formatGmt8(Date.now())} (GMT+8)`);
     }
     if (!p.v) return topFailure(32, "Missing Version");
     if (p.v !== "2.0") return topFailure(34, "Unsupported Version");
     if (p.format !== "json") return topFailure(23, "Invalid Format");
     if (!p.sign) return topFailure(24, "Missing Signature");
-    const method = (p.sign_method || "md5") as TopSignMethod;
-    if (!TOP_SIGN_METHODS.includes(method) || topSign(p, this.options.appSecret, method) !== p.sign) {
+    const method = p.sign_method || "md5";
+    if (!isSignMethod(method) || expectedSign(p, this.options.appSecret, method) !== p.sign) {
       return topFailure(25, "Invalid Signature");
     }
-    if (p.method !== ORDER_CANCEL_METHOD) return topFailure(22, "Invalid Method");
+    if (p.method !== CANCEL_METHOD) return topFailure(22, "Invalid Method");
     return this.cancel(p.param_btrip_flight_order_operate_common_rq);
   }
 
@@ -90,43 +89,35 @@ export class AlitripSimulator {
     const order = findTemplate(ALITRIP_ORDERS, rq.dis_order_id);
     if (!order) return topFailure(50, "Remote service error", "isv.order-not-exist", "订单不存在");
     if (order.outcome === "REMOTE_ERROR") return topFailure(15, "Remote service error", "isp.remote-service-error", "服务暂不可用，请稍后重试");
-    const key = responseKey(ORDER_CANCEL_METHOD);
-    const requestId = randomBytes(6).toString("hex");
+    const reply = (result: Record<string, unknown>): SimReply => ({
+      body: { [responseKeyOf(CANCEL_METHOD)]: { result, request_id: randomBytes(6).toString("hex") } },
+    });
     if (order.outcome === "TICKETED") {
       // The seed's own sample reply (../shared/seeds/003_*), verbatim apart from the time.
-      return {
-        body: {
-          [key]: {
-            result: {
-              module: { cancel_time: topTimestamp(), fail_code: "1001", fail_reason: "已出票不可取消", order_status: "5" },
-              result_code: 1001,
-              result_msg: "取消失败",
-              success: true,
-            },
-            request_id: requestId,
-          },
-        },
-      };
+      return reply({
+        module: { cancel_time: formatGmt8(Date.now()), fail_code: "1001", fail_reason: "已出票不可取消", order_status: "5" },
+        result_code: 1001,
+        result_msg: "取消失败",
+        success: true,
+      });
     }
+    if (order.outcome === "REFUSED") return reply({ result_code: 1003, result_msg: "订单状态不允许取消", success: false });
     if (this.cancelled.has(rq.dis_order_id)) {
-      return {
-        body: {
-          [key]: {
-            result: { module: { fail_code: "1002", fail_reason: "订单已取消", order_status: "CANCELLED" }, result_code: 1002, result_msg: "取消失败", success: true },
-            request_id: requestId,
-          },
-        },
-      };
+      return reply({ module: { fail_code: "1002", fail_reason: "订单已取消", order_status: "CANCELLED" }, result_code: 1002, result_msg: "取消失败", success: true });
     }
     this.cancelled.add(rq.dis_order_id);
-    return {
-      body: {
-        [key]: {
-          // order_status "CANCELLED" is the simulator's; the platform's cancelled value is unpublished.
-          result: { module: { cancel_time: topTimestamp(), order_status: "CANCELLED" }, result_code: 200, result_msg: "取消成功", success: true },
-          request_id: requestId,
-        },
-      },
-    };
+    // order_status "CANCELLED" is the simulator's; the platform's cancelled value is unpublished.
+    const module = { cancel_time: formatGmt8(Date.now()), order_status: "CANCELLED" };
+    switch (order.outcome) {
+      case "CANCELLED_BARE":
+        return reply({ module, success: true });
+      case "NO_SUCCESS":
+        // The order is cancelled, but the reply does not say so: the gateway cannot tell.
+        return reply({ module, result_msg: "处理中" });
+      case "ODD_ERROR":
+        return topFailure(77, "Unlisted platform error");
+      default:
+        return reply({ module, result_code: 200, result_msg: "取消成功", success: true });
+    }
   }
 }

@@ -19,8 +19,28 @@ export interface DemoOrder extends DemoTemplate {
   fare?: string;
   refund?: string;
   fee?: string;
-  /** Outcome of a stop-issuance request (STOPPED, ISSUED) or a refusal of the request itself. */
-  stop?: "STOPPED" | "ISSUED" | "REFUSED";
+  /**
+   * Leave voidFareAmount out of every void reply. Seed 002 promises it only "if voidMethod is
+   * CashBackToOriginalPayment", so a Voucher void may lack it.
+   */
+  omitFare?: boolean;
+  /**
+   * How queryVoidOrders.do writes actualRefundAmount once refunded (default: a number). Seed 002
+   * names the field in prose only, with no type; "list" is a shape the gateway does not expect.
+   */
+  refundAs?: "number" | "string" | "object" | "list";
+  /** void.do records the void (it happened) but answers this undocumented status. */
+  submitAnswerStatus?: number;
+  /**
+   * What stopTicket.do does: STOPPED / ISSUED (accepted, then that outcome), REFUSED (always
+   * status 2, "System error"), BUSY (status 2 the first time, then accepted and STOPPED),
+   * UNDOCUMENTED (accepted and STOPPED, but answers status 3, which seed 000 does not list).
+   */
+  stop?: "STOPPED" | "ISSUED" | "REFUSED" | "BUSY" | "UNDOCUMENTED";
+  /** queryOrderDetails.do answers this status (ATRIP.md: 701, 702, 704, 705) instead of the order… */
+  detailsStatus?: number;
+  /** …only the first this many times, then normally (absent: always). */
+  detailsStatusTimes?: number;
 }
 
 export const DEMO_ORDERS: DemoOrder[] = [
@@ -61,7 +81,46 @@ export const DEMO_ORDERS: DemoOrder[] = [
   { orderNo: "ATR-ANCILLARY", shows: "824: an ancillary order number, not the main order", voidBlockedStatus: 824 },
   { orderNo: "ATR-STOP-OK", shows: "stopTicketIssuance succeeds: orderStatus -3 after the delay (STOPPED)", stop: "STOPPED" },
   { orderNo: "ATR-STOP-ISSUED", shows: "stopTicketIssuance fails: the tickets are issued (orderStatus 2, ISSUED)", stop: "ISSUED" },
-  { orderNo: "ATR-STOP-REFUSED", shows: "stopTicket.do answers status 2: the attempt is refused at once", stop: "REFUSED" },
+  { orderNo: "ATR-STOP-REFUSED", shows: "stopTicket.do always answers status 2 (System error): not accepted, ask again", stop: "REFUSED" },
+  {
+    orderNo: "ATR-VOID-VOUCHER",
+    shows: "Voucher void without voidFareAmount: 0 → 1 → 2, actualRefundAmount as an object",
+    voidPath: [0, 1, 2],
+    voidMethod: "Voucher",
+    omitFare: true,
+    refundAs: "object",
+    currency: "EUR",
+    fare: "96.00",
+    refund: "96.00",
+    fee: "0",
+  },
+  {
+    orderNo: "ATR-REFUND-STRING",
+    shows: "like ATR-VOID-DEPOSIT, but actualRefundAmount is a string (\"1180.50\")",
+    voidPath: [0, 1, 2],
+    refundAs: "string",
+    currency: "CNY",
+    fare: "1280.50",
+    refund: "1180.50",
+    fee: "100",
+  },
+  {
+    orderNo: "ATR-REFUND-ODD",
+    shows: "like ATR-VOID-DEPOSIT, but actualRefundAmount is a list: REFUNDED with actualRefund null (logged once)",
+    voidPath: [0, 1, 2],
+    refundAs: "list",
+    currency: "CNY",
+    fare: "1280.50",
+    refund: "1180.50",
+    fee: "100",
+  },
+  { orderNo: "ATR-VOID-ODD", shows: "void.do records the void but answers status 830 (undocumented) → SUPPLIER_OUTCOME_UNKNOWN", voidPath: [0, 1, 2], submitAnswerStatus: 830 },
+  { orderNo: "ATR-STOP-BUSY", shows: "stopTicket.do answers 2 (System error) the first time, then accepts: STOPPED", stop: "BUSY" },
+  { orderNo: "ATR-STOP-ODD", shows: "stopTicket.do accepts but answers status 3 (undocumented) → SUPPLIER_OUTCOME_UNKNOWN; STOPPED later", stop: "UNDOCUMENTED" },
+  { orderNo: "ATR-DETAILS-701", shows: "queryOrderDetails.do answers 701 (several orders match)", stop: "STOPPED", detailsStatus: 701 },
+  { orderNo: "ATR-DETAILS-702", shows: "queryOrderDetails.do answers 702 (PNR and carrier needed)", stop: "STOPPED", detailsStatus: 702 },
+  { orderNo: "ATR-DETAILS-704", shows: "queryOrderDetails.do answers 704 (parameters do not match)", stop: "STOPPED", detailsStatus: 704 },
+  { orderNo: "ATR-DETAILS-705", shows: "queryOrderDetails.do answers 705 (timeout) once, then the order", stop: "STOPPED", detailsStatus: 705, detailsStatusTimes: 1 },
 ];
 
 /** The demo order an order number stands for. */

@@ -9,20 +9,26 @@ import { SimClock } from "../clock.js";
 import { SimServer, type Faults, type SimReply, type SimRequest } from "../http-kit.js";
 import { AtripSimState, DEFAULT_TIMING, type AtripSimTiming } from "./state.js";
 
+/** The shared fault knobs plus ATRIP's own: its webhooks are best effort and may be lost. */
+export interface AtripFaults extends Faults {
+  /** Share of webhooks the simulator "loses" (0..1; absent: none). */
+  webhookDropRate?: number;
+}
+
 export interface AtripSimulatorOptions {
   clientId: string;
   clientSecret: string;
   /** Simulated time runs this many times faster than real time. */
   timeScale?: number;
   timing?: Partial<AtripSimTiming>;
-  faults?: Partial<Faults>;
+  faults?: Partial<AtripFaults>;
   /** Initial webhook URL (otherwise set with updateWebhookURL.do). */
   webhookUrl?: string;
 }
 
 export class AtripSimulator {
   readonly clock: SimClock;
-  readonly server: SimServer;
+  readonly server: SimServer<AtripFaults>;
   readonly state: AtripSimState;
   webhookUrl: string | undefined;
 
@@ -30,7 +36,7 @@ export class AtripSimulator {
     this.clock = new SimClock(options.timeScale ?? 1);
     this.webhookUrl = options.webhookUrl;
     this.state = new AtripSimState(this.clock, { ...DEFAULT_TIMING, ...options.timing }, (type, data) => void this.sendWebhook(type, data));
-    this.server = new SimServer((url) => url.pathname.replace(/^\/+/, ""), (req) => this.handle(req), options.faults);
+    this.server = new SimServer<AtripFaults>((url) => url.pathname.replace(/^\/+/, ""), (req) => this.handle(req), options.faults);
   }
 
   /** Starts a simulator on host:port (0 = a free port). */
@@ -81,6 +87,8 @@ export class AtripSimulator {
         return voidCode ? { body: this.state.queryVoid(voidCode) } : missing("voidCode");
       }
       case "stopTicket.do": {
+        // Seed 001 shows "cid" (the client id) in this body too; the headers decide (ATRIP.md),
+        // so the simulator reads the body's cid nowhere, and tests look at what was sent.
         const orderNo = text("orderNo");
         return orderNo ? { body: this.state.stop(orderNo) } : missing("orderNo");
       }
@@ -103,7 +111,7 @@ export class AtripSimulator {
   private async sendWebhook(type: string, data: Record<string, unknown>): Promise<void> {
     const url = this.webhookUrl;
     if (!url) return;
-    if (Math.random() < this.server.faults.webhookDropRate) {
+    if (Math.random() < (this.server.faults.webhookDropRate ?? 0)) {
       this.server.count("webhook.dropped");
       return;
     }

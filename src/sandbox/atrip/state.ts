@@ -59,6 +59,9 @@ export class AtripSimState {
   private readonly voids = new Map<string, SimVoid>();
   private readonly voidByOrder = new Map<string, string>();
   private readonly stops = new Map<string, SimStop>();
+  /** How often each order was asked about, for the demo orders that answer differently at first. */
+  private readonly stopAsks = new Map<string, number>();
+  private readonly detailAsks = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private seq = 0;
 
@@ -99,6 +102,9 @@ export class AtripSimState {
     this.voids.set(voidCode, v);
     this.voidByOrder.set(orderNo, voidCode);
     this.scheduleVoidWebhooks(v);
+    if (order.submitAnswerStatus !== undefined) {
+      return { status: order.submitAnswerStatus, msg: "Void request received; processing status unavailable" };
+    }
     return {
       status: 0,
       msg: "success",
@@ -120,7 +126,7 @@ export class AtripSimState {
       expectedConfirmationDate: q.expectedConfirmationDate,
       expectedRefundDate: q.expectedRefundDate,
       voidTickets: q.voidTickets,
-      voidFareAmount: q.voidFareAmount,
+      ...(q.voidFareAmount ? { voidFareAmount: q.voidFareAmount } : {}),
       voidPostTicketingServiceAmounts: q.voidPostTicketingServiceAmounts,
       serviceFee: q.serviceFee,
       voidStatus: status,
@@ -128,14 +134,21 @@ export class AtripSimState {
       voidOfferId: v.offerId,
       voidMethod: q.voidMethod,
     };
-    if (status === 2 || status === 5) entry.actualRefundAmount = dec(v.order.refund);
+    if (status === 2 || status === 5) entry.actualRefundAmount = refundAmount(v.order);
     return { status: 0, msg: "success", voidOrders: [entry] };
   }
 
+  /**
+   * stopTicket.do. Seed 000 documents only 0 and 2 ("System error"), so every refusal here is a
+   * 2, and ATR-STOP-ODD's 3 is deliberately outside the documentation.
+   */
   stop(orderNo: string): AtripFailure | Record<string, unknown> {
     const order = findDemoOrder(orderNo);
     if (!order) return { status: 2, msg: "System error: order does not exist" };
     if (order.stop === "REFUSED" || !order.stop) return { status: 2, msg: "System error: ticket issuance cannot be stopped for this order" };
+    const asks = (this.stopAsks.get(orderNo) ?? 0) + 1;
+    this.stopAsks.set(orderNo, asks);
+    if (order.stop === "BUSY" && asks === 1) return { status: 2, msg: "System error, please try again" };
     if (!this.stops.has(orderNo)) {
       const s: SimStop = { requestedAt: this.clock.now(), order };
       this.stops.set(orderNo, s);
@@ -149,18 +162,26 @@ export class AtripSimState {
         );
       }
     }
+    if (order.stop === "UNDOCUMENTED") return { status: 3, msg: "Request queued" };
     return { status: 0, msg: "We are trying to intercept the ticket issuance. Please check the order status for result after 8 minutes" };
   }
 
   orderDetails(orderNo: string): AtripFailure | Record<string, unknown> {
     const order = findDemoOrder(orderNo);
     if (!order) return { status: 800, msg: "Order does not exist" };
+    if (order.detailsStatus !== undefined) {
+      const asks = (this.detailAsks.get(orderNo) ?? 0) + 1;
+      this.detailAsks.set(orderNo, asks);
+      if (order.detailsStatusTimes === undefined || asks <= order.detailsStatusTimes) {
+        return { status: order.detailsStatus, msg: DETAILS_MESSAGES[order.detailsStatus] ?? "Error" };
+      }
+    }
     let orderStatus = order.stop ? "1" : "2";
     const s = this.stops.get(orderNo);
     if (s) {
       const elapsed = this.clock.now() - s.requestedAt;
       if (order.stop === "ISSUED" && elapsed >= this.timing.issueAfterMs) orderStatus = "2";
-      if (order.stop === "STOPPED" && elapsed >= this.timing.stopDelayMs) orderStatus = "-3";
+      if (order.stop !== "ISSUED" && elapsed >= this.timing.stopDelayMs) orderStatus = "-3";
     }
     return {
       status: 0,
@@ -234,7 +255,9 @@ export class AtripSimState {
         { lastName: "WANG", firstName: "LEI", ticketNo: "999-2140000001" },
         { lastName: "LI", firstName: "NA", ticketNo: "999-2140000002" },
       ],
-      voidFareAmount: { currency: order.currency ?? "CNY", originalFareAmount: dec(order.fare), estimatedRefundAmount: dec(order.refund) },
+      voidFareAmount: order.omitFare
+        ? undefined
+        : { currency: order.currency ?? "CNY", originalFareAmount: dec(order.fare), estimatedRefundAmount: dec(order.refund) },
       voidPostTicketingServiceAmounts: [
         { postTicketingOrderNo: `${orderNo}-BAG1`, currency: order.currency ?? "CNY", originalPostTicketingServiceAmount: dec("35.00"), estimatedRefundAmount: dec("35.00") },
       ],
@@ -248,6 +271,30 @@ export class AtripSimState {
         sameDayTimezone: "GMT+8",
       },
     };
+  }
+}
+
+/** queryOrderDetails.do's documented failure statuses (ATRIP.md "queryOrderDetails.do"). */
+const DETAILS_MESSAGES: Record<number, string> = {
+  701: "Multiple orders match the request",
+  702: "airlinePNR and carrier are required",
+  704: "The parameters do not match",
+  705: "Timeout, please try again",
+};
+
+/** actualRefundAmount in the shape the demo order asks for (seed 002 gives the field no type). */
+function refundAmount(order: DemoOrder): unknown {
+  const amount = order.refund ?? "0";
+  const currency = order.currency ?? "CNY";
+  switch (order.refundAs) {
+    case "string":
+      return amount;
+    case "object":
+      return { currency, amount: dec(amount) };
+    case "list":
+      return [{ currency, amount: dec(amount) }];
+    default:
+      return dec(amount);
   }
 }
 

@@ -1,12 +1,13 @@
 /**
  * The CTT simulator: POST /api/order/cancel as CTT.md describes, with the signature checked
  * (bad sign → code -2 with a message), time_stamp and random checked, and the demo orders of
- * ./orders.ts (unknown order → code -3).
+ * ./orders.ts (unknown order → code -3). The codes are the simulator's own: CTT documents
+ * none. The signature is the simulator's own reading of CTT.md, in ./signature.ts.
  */
-import { cttSign } from "../../../datasources/ctt/sign.js";
 import { findTemplate } from "../demo-orders.js";
 import { SimServer, type Faults, type SimReply, type SimRequest } from "../http-kit.js";
 import { CTT_ORDERS } from "./orders.js";
+import { expectedCttSign, parseCttTimeStamp } from "./signature.js";
 
 export interface CttSimulatorOptions {
   signKey: string;
@@ -17,13 +18,6 @@ const MAX_SKEW_MS = 10 * 60_000;
 
 function result(code: number, message: string, data: string | null = null): SimReply {
   return { body: { code, message, data } };
-}
-
-function parseUtcStamp(s: string): number | null {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, se] = m.map(Number);
-  return Date.UTC(y, mo - 1, d, h, mi, se);
 }
 
 export class CttSimulator {
@@ -68,15 +62,18 @@ export class CttSimulator {
     if (typeof time_stamp !== "string" || typeof random !== "number" || typeof terminal !== "number" || typeof sign !== "string") {
       return result(-2, "签名参数缺失 (signature fields missing)");
     }
-    const at = parseUtcStamp(time_stamp);
+    const at = parseCttTimeStamp(time_stamp);
     if (at === null || Math.abs(at - Date.now()) > MAX_SKEW_MS) return result(-2, "时间戳无效 (time_stamp invalid or skewed)");
     if (!Number.isInteger(random) || random < 10000 || random > 19999) return result(-2, "随机数无效 (random out of range)");
-    if (cttSign(this.options.signKey, random, time_stamp, terminal) !== sign) return result(-2, "签名错误 (invalid sign)");
+    if (expectedCttSign(this.options.signKey, random, time_stamp, terminal) !== sign) return result(-2, "签名错误 (invalid sign)");
     const order = findTemplate(CTT_ORDERS, order_number);
     if (!order) return result(-3, "订单不存在 (order not found)");
-    if (!order.cancellable) return result(0, "距发车不足30天，不能通过此接口取消 (departs within 30 days: cannot be cancelled here)");
+    if (order.outcome === "TOO_LATE") return result(0, "距发车不足30天，不能通过此接口取消 (departs within 30 days: cannot be cancelled here)");
     if (this.cancelled.has(order_number)) return result(0, "订单已取消 (already cancelled)");
     this.cancelled.add(order_number);
+    // The last two cancel the order but answer in a way the gateway cannot interpret.
+    if (order.outcome === "ODD_CODE") return result(2, "已受理 (accepted)", order_number);
+    if (order.outcome === "NO_CODE") return { body: { message: "取消成功 (cancelled)", data: order_number } };
     return result(1, "取消成功 (cancelled)", order_number);
   }
 }

@@ -17,6 +17,8 @@ export function voidKind(registry: SupplierRegistry, policy: PollPolicy): Tracke
     statusOf: (report) => report.status,
     // The supplier's message, else its cancel reason.
     messageOf: (report) => report.message ?? report.cancelReason ?? null,
+    // void.do documents fastConfirmation; queryVoidOrders.do does not return it (seed 002).
+    merge: (stored, report) => ({ ...report, fastConfirmation: report.fastConfirmation ?? stored.fastConfirmation ?? null }),
     ask: (supplier, voidCode) => registry.voids(supplier).query(voidCode),
   };
 }

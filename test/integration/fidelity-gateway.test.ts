@@ -1,0 +1,81 @@
+/**
+ * The fidelity items through the gateway (issue B.6, B.7, B.12): an answer the gateway cannot
+ * interpret to a state-changing call reaches the client as SUPPLIER_OUTCOME_UNKNOWN with the
+ * supplier's code, and is followed up as one; stopTicket.do's "System error" is retryable and
+ * leaves nothing tracked; and the configured timeout bounds what a client waits.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
+import { eventually, fresh } from "../helpers/atrip.js";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { gql, QUOTE } from "../helpers/graphql.js";
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway({ SUPPLIER_TIMEOUT_MS: "1500", SANDBOX_TIME_SCALE: "600" });
+});
+afterAll(async () => t?.close());
+afterEach(() => {
+  t.sandbox.atrip!.server.faults = { ...NO_FAULTS };
+});
+
+const STOP = `mutation S($orderNo: String!) { stopTicketIssuance(input: { supplier: ATRIP, orderNo: $orderNo }) { state } }`;
+const STOP_STATE = `query Q($orderNo: String!) { ticketIssuanceStop(supplier: ATRIP, orderNo: $orderNo) { state } }`;
+const SUBMIT = `mutation S($orderNo: String!, $offer: String!) { submitVoid(input: { supplier: ATRIP, orderNo: $orderNo, voidOfferId: $offer }) { voidCode } }`;
+const CANCEL = `mutation C($supplier: Supplier!, $orderNo: String!) { cancelOrder(input: { supplier: $supplier, orderNo: $orderNo, subChannel: "corp001" }) { orderNo } }`;
+const ext = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions;
+
+describe("undocumented answers to state-changing calls", () => {
+  it("stopTicket.do status 3: SUPPLIER_OUTCOME_UNKNOWN with the code, the stop tracked as PENDING and followed to its outcome", async () => {
+    const orderNo = fresh("ATR-STOP-ODD");
+    expect(ext(await gql(t.url, STOP, { orderNo }))).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplier: "ATRIP", supplierCode: "3", retryable: false });
+    const tracked = await gql<{ ticketIssuanceStop: { state: string } | null }>(t.url, STOP_STATE, { orderNo });
+    expect(tracked.data?.ticketIssuanceStop?.state).toBe("PENDING");
+    const done = await eventually(async () => {
+      const r = await gql<{ ticketIssuanceStop: { state: string } | null }>(t.url, STOP_STATE, { orderNo });
+      return r.data?.ticketIssuanceStop?.state !== "PENDING" ? r.data?.ticketIssuanceStop : undefined;
+    }, 15_000, 100);
+    expect(done.state).toBe("STOPPED");
+  });
+
+  it("stopTicket.do status 2 (System error): SUPPLIER_UNAVAILABLE, retryable, nothing tracked; asking again works", async () => {
+    const orderNo = fresh("ATR-STOP-BUSY");
+    expect(ext(await gql(t.url, STOP, { orderNo }))).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "2", retryable: true });
+    expect((await gql<{ ticketIssuanceStop: unknown }>(t.url, STOP_STATE, { orderNo })).data?.ticketIssuanceStop).toBeNull();
+    expect((await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo })).data?.stopTicketIssuance.state).toBe("PENDING");
+  });
+
+  it("void.do status 830: SUPPLIER_OUTCOME_UNKNOWN with the code; the next submission finds the void instead of resending", async () => {
+    const orderNo = fresh("ATR-VOID-ODD");
+    const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId;
+    expect(ext(await gql(t.url, SUBMIT, { orderNo, offer }))).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "830", retryable: false });
+    const sent = t.sandbox.atrip!.server.stats.byOperation["void.do"];
+    expect(ext(await gql(t.url, SUBMIT, { orderNo, offer }))).toMatchObject({ code: "VOID_ALREADY_SUBMITTED" });
+    expect(t.sandbox.atrip!.server.stats.byOperation["void.do"]).toBe(sent);
+  });
+
+  it.each([
+    ["ALITRIP", "ALI-ODD-ERROR", "77"],
+    ["ALITRIP", "ALI-NO-SUCCESS", undefined],
+    ["CTT", "CTT-ODD-CODE", "2"],
+    ["CTT", "CTT-NO-CODE", undefined],
+  ])("cancelOrder at %s for %s: SUPPLIER_OUTCOME_UNKNOWN (supplierCode %s)", async (supplier, template, supplierCode) => {
+    const e = ext(await gql(t.url, CANCEL, { supplier, orderNo: fresh(template) }));
+    expect(e).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplier, retryable: false });
+    expect(e?.supplierCode).toBe(supplierCode);
+  });
+});
+
+describe("one deadline per client call", () => {
+  it("SUPPLIER_TIMEOUT_MS=1500: a voidQuote to a supplier that never answers returns SUPPLIER_TIMEOUT after ~1.5 s, not ~4.8 s", async () => {
+    t.sandbox.atrip!.server.faults = { ...NO_FAULTS, latencyMs: 10_000, operations: ["voidQuotation.do"] };
+    const before = t.sandbox.atrip!.server.stats.byOperation["voidQuotation.do"] ?? 0;
+    const started = performance.now();
+    const r = await gql(t.url, QUOTE, { orderNo: fresh("ATR-VOID-DEPOSIT") });
+    const waited = performance.now() - started;
+    expect(ext(r)).toMatchObject({ code: "SUPPLIER_TIMEOUT", supplier: "ATRIP" });
+    expect(waited).toBeGreaterThanOrEqual(1450);
+    expect(waited).toBeLessThan(2000);
+    expect((t.sandbox.atrip!.server.stats.byOperation["voidQuotation.do"] ?? 0) - before).toBe(1);
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * CTT's decision rule (CTT.md; datasources/ctt/errors.ts): code 1 success, 0 or negative a
+ * refusal with CTT's code and message, anything else (or no numeric code) an unknown outcome.
+ */
+import { describe, expect, it } from "vitest";
+import { cttError, cttOutcome } from "../../datasources/ctt/errors.js";
+import { apiResultOfString } from "../../datasources/ctt/wire.js";
+import { parseJson } from "../../datasources/json.js";
+
+const CANCEL = { supplier: "CTT" as const, operation: "api/order/cancel", changesState: true };
+
+describe("CTT codes", () => {
+  it.each([
+    [1, "SUCCESS"],
+    [0, "REFUSED"],
+    [-1, "REFUSED"],
+    [-2, "REFUSED"],
+    [-3, "REFUSED"],
+    [-99, "REFUSED"],
+    [2, "UNKNOWN"],
+    [200, "UNKNOWN"],
+  ])("code %i → %s", (code, outcome) => {
+    expect(cttOutcome(code)).toBe(outcome);
+  });
+
+  it("a refusal is CANCEL_REJECTED with CTT's own code and message (no negative code gets a meaning of its own)", () => {
+    for (const code of [0, -2, -3]) {
+      expect(cttError(CANCEL, code, "签名错误")).toMatchObject({ code: "CANCEL_REJECTED", supplier: "CTT", supplierCode: String(code), supplierMessage: "签名错误", retryable: false });
+    }
+  });
+
+  it("another code on a cancel is SUPPLIER_OUTCOME_UNKNOWN with CTT's code and message", () => {
+    expect(cttError(CANCEL, 2, "已受理")).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "2", supplierMessage: "已受理", retryable: false });
+  });
+
+  it.each(['{"message":"ok","data":"x"}', '{"code":"1","message":"ok"}', '{"code":1.5}', '{"code":null}'])("%s has no integer code: not readable", (text) => {
+    expect(apiResultOfString.safeParse(parseJson(text)).success).toBe(false);
+  });
+
+  it("the help page's sample reads as success; message and data of another type are dropped, not decisive", () => {
+    expect(apiResultOfString.parse(parseJson('{ "code": 1, "message": "sample string 2", "data": "sample string 3" }'))).toMatchObject({
+      code: 1,
+      message: "sample string 2",
+      data: "sample string 3",
+    });
+    expect(apiResultOfString.parse(parseJson('{"code":1,"message":{"zh":"成功"},"data":42}'))).toMatchObject({ code: 1, message: null, data: null });
+  });
+});
