@@ -14,7 +14,7 @@ import { openStore } from "../src/store/index.js";
 import { freePort } from "../test/helpers/net.js";
 import { PrivateRedis } from "../test/helpers/redis.js";
 import { atripGatewayEnv, BENCH_ATRIP, BENCH_KEY, inParallel, submitDepositVoid } from "./gateway-client.js";
-import { cpuSeconds, record } from "./lib.js";
+import { cpuSeconds, metric, record } from "./lib.js";
 import { startGateway, stop } from "./processes.js";
 import { openSubscribers } from "./ws-clients.js";
 
@@ -51,14 +51,6 @@ const gateways = [first, await startGateway(env)];
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(url.replace("/graphql", "/metrics"))).text();
-  return text
-    .split("\n")
-    .filter((l) => l.startsWith(name))
-    .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
 }
 
 try {

@@ -62,3 +62,12 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
 }
 /** Linux's USER_HZ, the unit of /proc/<pid>/stat times (100 on every mainstream build). */
 const CLOCK_TICKS = 100;
+
+/** The sum of a gateway's /metrics samples whose line starts with `name`. */
+export async function metric(graphqlUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(graphqlUrl.replace("/graphql", "/metrics"))).text();
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith(name))
+    .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+}
