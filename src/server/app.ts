@@ -1,30 +1,22 @@
 /**
- * One HTTP server: Apollo Server 5 on /graphql (express 5 integration), graphql-ws on the same
- * path and port (queries and mutations work there too; src/server/websocket.ts), Apollo
- * Sandbox as the landing page. Shutdown drains HTTP requests and disposes the websocket server
- * (graphql-ws `dispose()`).
- *
- * The /graphql chain, in order: request id, CORS (answers preflights), the authentication gate
- * (401 before the body is read when credentials are configured), the JSON body parser (capped),
- * Apollo. Request errors end in one handler that logs through pino.
+ * One HTTP server: Apollo Server 5 on /graphql (served from node:http, src/server/graphql-http.ts),
+ * graphql-ws on the same path and port (queries and mutations work there too;
+ * src/server/websocket.ts), Apollo Sandbox as the landing page; every other route (webhooks,
+ * health, metrics) on express. Shutdown drains HTTP requests and disposes the websocket server
+ * (graphql-ws `dispose()`). Request errors end in one handler that logs through pino.
  */
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import { expressMiddleware } from "@as-integrations/express5";
-import cors from "cors";
 import express from "express";
-import { GraphQLError, type GraphQLSchema } from "graphql";
+import type { GraphQLSchema } from "graphql";
 import type { GatewayContext, Services } from "../../resolvers/context.js";
-import { GatewayError } from "../../datasources/errors.js";
 import type { Authenticator, Principal } from "../auth/index.js";
 import type { Logger } from "../logger.js";
-import { enterRequest } from "../request-context.js";
-import { authGate, gatedPrincipal } from "./auth-gate.js";
 import { makeFormatError } from "./format-error.js";
+import { graphqlHttpHandler, isGraphqlPath } from "./graphql-http.js";
 import { refuseHttpSubscriptionsPlugin } from "./http-subscriptions.js";
 import { limitRules, type QueryLimits } from "./limits.js";
 import { OperationLabels, UNKNOWN } from "./operation-label.js";
@@ -58,24 +50,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function requestId(header: unknown): string {
-  return typeof header === "string" && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();
-}
-
-/** Honours (or makes) the request id and echoes it, before anything can refuse the request. */
-const withRequestId: express.RequestHandler = (req, res, next) => {
-  const id = requestId(req.headers["x-request-id"]);
-  res.locals.requestId = id;
-  res.setHeader("x-request-id", id);
-  next();
-};
-
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { schema, services, log, authenticator } = opts;
   const contextFor = (principal: Principal | null, id: string): GatewayContext => ({ principal, tenant: principal?.tenant ?? "", requestId: id, services });
   const app = express();
   app.disable("x-powered-by");
-  const httpServer = http.createServer(app);
+  let graphql: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | undefined;
+  const httpServer = http.createServer((req, res) => (graphql && isGraphqlPath(req.url) ? graphql(req, res) : app(req, res)));
   const formatError = makeFormatError(log);
   const rules = limitRules(opts.limits);
   const labels = new OperationLabels(schema);
@@ -123,29 +104,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   await apollo.start();
 
   opts.routes?.(app);
-  app.use(
-    "/graphql",
-    withRequestId,
-    cors(opts.corsOrigins ? { origin: opts.corsOrigins } : undefined),
-    authGate(authenticator, () => services.metrics.operation(UNKNOWN, "UNAUTHENTICATED", 0)),
-    express.json({ limit: opts.maxBodyBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<GatewayContext> => {
-        const id = res.locals.requestId as string;
-        enterRequest(id);
-        // The gate has verified the credential when credentials are configured; this is the
-        // check for the anonymous demo, and a second line of defence.
-        const gated = gatedPrincipal(res);
-        if (gated) return contextFor(gated, id);
-        try {
-          return contextFor(await authenticator.authenticate(req.headers.authorization), id);
-        } catch (err) {
-          if (err instanceof GatewayError) throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
-          throw err;
-        }
-      },
-    }),
-  );
+  graphql = graphqlHttpHandler({
+    apollo,
+    authenticator,
+    log,
+    corsOrigins: opts.corsOrigins,
+    maxBodyBytes: opts.maxBodyBytes,
+    contextFor,
+    onRefused: () => services.metrics.operation(UNKNOWN, "UNAUTHENTICATED", 0),
+  });
   app.use(requestErrorHandler(log));
 
   await new Promise<void>((resolve, reject) => {
