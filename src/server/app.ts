@@ -55,8 +55,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const contextFor = (principal: Principal | null, id: string): GatewayContext => ({ principal, tenant: principal?.tenant ?? "", requestId: id, services });
   const app = express();
   app.disable("x-powered-by");
-  let graphql: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | undefined;
-  const httpServer = http.createServer((req, res) => (graphql && isGraphqlPath(req.url) ? graphql(req, res) : app(req, res)));
+  // /graphql is served once Apollo has started (below); until then every route is express's.
+  const graphql: { serve?: (req: http.IncomingMessage, res: http.ServerResponse) => void } = {};
+  const httpServer = http.createServer((req, res) => (graphql.serve && isGraphqlPath(req.url) ? graphql.serve(req, res) : app(req, res)));
   const formatError = makeFormatError(log);
   const rules = limitRules(opts.limits);
   const labels = new OperationLabels(schema);
@@ -104,7 +105,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   await apollo.start();
 
   opts.routes?.(app);
-  graphql = graphqlHttpHandler({
+  graphql.serve = graphqlHttpHandler({
     apollo,
     authenticator,
     log,
