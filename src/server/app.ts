@@ -8,6 +8,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import express from "express";
@@ -87,6 +88,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     validationRules: rules,
     formatError,
     plugins: [
+      // On by default, the cache-control plugin wraps every field resolver (willResolveField)
+      // to compute cache hints nothing here uses (no @cacheControl, no response cache).
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
         async serverWillStart() {

@@ -143,6 +143,9 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       },
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
+    // What Apollo's cache-control plugin (disabled in app.ts for its per-field cost) answered:
+    // a GraphQL response carries one tenant's data and must not be stored by intermediaries.
+    if (!res.hasHeader("cache-control") && !String(res.getHeader("content-type") ?? "").startsWith("text/html")) res.setHeader("cache-control", "no-store");
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
       res.end(response.body.string);
