@@ -1,8 +1,9 @@
 /**
- * The floor the gateway's fixed cost is measured against (issue 14): one process serving a
- * trivial GraphQL query `{ hello }` — through bare Apollo Server 5 on node:http
- * (`startStandaloneServer`), through Apollo Server 5 on express 5, or plain node:http answering
- * a constant JSON body (no GraphQL at all). Run by bench/overhead.ts as a child process:
+ * The floor the gateway's fixed cost is measured against (issue 14): the same voidQuote
+ * operation the bench sends the gateway, answered by one trivial resolver (a constant quote,
+ * no supplier call) — through bare Apollo Server 5 on node:http (`startStandaloneServer`),
+ * through Apollo Server 5 on express 5, or plain node:http answering a constant JSON body (no
+ * GraphQL at all). Run by bench/overhead.ts as a child process:
  * `node dist/bench/floor-server.js apollo-http|apollo-express|node-http`.
  */
 import http from "node:http";
@@ -13,12 +14,20 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 
 const kind = process.argv[2] ?? "apollo-http";
-const typeDefs = "type Query { hello: String }";
-const resolvers = { Query: { hello: () => "world" } };
+const typeDefs = `
+  enum Supplier { ATRIP ALITRIP CTT }
+  input VoidQuoteInput { supplier: Supplier!, orderNo: String! }
+  type VoidFare { currency: String!, originalAmount: String!, estimatedRefund: String! }
+  type VoidQuote { orderNo: String!, voidOfferId: String, fare: VoidFare }
+  type Query { hello: String }
+  type Mutation { voidQuote(input: VoidQuoteInput!): VoidQuote! }
+`;
+const quote = { orderNo: "ATR-VOID-DEPOSIT", voidOfferId: "v_floor", fare: { currency: "CNY", originalAmount: "1280.50", estimatedRefund: "1180.50" } };
+const resolvers = { Query: { hello: () => "world" }, Mutation: { voidQuote: () => quote } };
 
 async function start(): Promise<string> {
   if (kind === "node-http") {
-    const body = JSON.stringify({ data: { hello: "world" } });
+    const body = JSON.stringify({ data: { voidQuote: { voidOfferId: quote.voidOfferId, fare: { originalAmount: quote.fare.originalAmount } } } });
     const server = http.createServer((req, res) => {
       req.resume();
       req.on("end", () => {
