@@ -41,6 +41,12 @@ export interface ServerOptions {
   maxBodyBytes: number;
   /** Production: no field suggestions in validation errors. */
   production: boolean;
+  /** Websocket keep-alive ping interval (WS_KEEPALIVE_MS). */
+  wsKeepAliveMs: number;
+  /** How long a websocket may take to send connection_init (WS_CONNECTION_INIT_TIMEOUT_MS). */
+  wsConnectionInitTimeoutMs: number;
+  /** Idle time after which a keep-alive HTTP connection is closed (HTTP_KEEPALIVE_TIMEOUT_MS). */
+  httpKeepAliveTimeoutMs: number;
 }
 
 export interface RunningServer {
@@ -59,6 +65,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // /graphql is served once Apollo has started (below); until then every route is express's.
   const graphql: { serve?: (req: http.IncomingMessage, res: http.ServerResponse) => void } = {};
   const httpServer = http.createServer((req, res) => (graphql.serve && isGraphqlPath(req.url) ? graphql.serve(req, res) : app(req, res)));
+  // Node closes idle keep-alive connections after 5 s, sooner than load balancers (60 s and
+  // more) expect: a balancer then reuses a connection the gateway is closing, the classic
+  // cause of sporadic 502s. Idle connections stay open longer than the balancer's, and the
+  // headers timeout is above that (Node requires it; issue 16, item 6).
+  httpServer.keepAliveTimeout = opts.httpKeepAliveTimeoutMs;
+  httpServer.headersTimeout = opts.httpKeepAliveTimeoutMs + 1000;
   const formatError = makeFormatError(log);
   const rules = limitRules(opts.limits);
   const labels = new OperationLabels(schema);
@@ -74,6 +86,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     labels,
     contextFor,
     maxMessageBytes: opts.maxBodyBytes,
+    keepAliveMs: opts.wsKeepAliveMs,
+    connectionInitWaitTimeoutMs: opts.wsConnectionInitTimeoutMs,
   });
 
   const apollo = new ApolloServer<GatewayContext>({

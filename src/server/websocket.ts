@@ -13,6 +13,9 @@
  * - The same validation as over HTTP (limits included) and the same metrics and error format.
  * - Socket errors (oversized or malformed frames) logged as one pino line instead of the
  *   adapter's console.error with a stack trace (item 8).
+ * - Keep-alive pings: a connection that stops answering is closed within two intervals and all
+ *   it held released (issue 16, item 5; src/server/keepalive.ts); a socket that never sends
+ *   connection_init is closed after `connectionInitWaitTimeout` (4408).
  */
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
@@ -25,6 +28,7 @@ import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { enterRequest } from "../request-context.js";
 import { runAt, type Scheduled } from "./expiry.js";
+import { keepAlive } from "./keepalive.js";
 import { UNKNOWN, type OperationLabels } from "./operation-label.js";
 import { subscribeShared } from "./shared-execution.js";
 
@@ -41,6 +45,10 @@ export interface WebsocketOptions {
   contextFor: (principal: Principal | null, requestId: string) => GatewayContext;
   /** Largest message accepted, in bytes; larger: close 1009. */
   maxMessageBytes: number;
+  /** Interval of keep-alive pings; a socket that misses one is closed at the next (WS_KEEPALIVE_MS). */
+  keepAliveMs: number;
+  /** How long a socket may take to send connection_init (WS_CONNECTION_INIT_TIMEOUT_MS). */
+  connectionInitWaitTimeoutMs: number;
 }
 
 export interface RunningWebsocket {
@@ -58,6 +66,7 @@ export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
   const cleanup = useServer<Record<string, unknown>, Extra>(
     {
       schema,
+      connectionInitWaitTimeout: o.connectionInitWaitTimeoutMs,
       // A bad or missing credential closes the socket with 4403 (graphql-ws Forbidden).
       onConnect: async (ctx) => {
         let principal: Principal | null;
@@ -136,9 +145,11 @@ export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
       if (socket.readyState === WebSocket.OPEN) socket.close(1011, "Internal server error");
     });
   });
+  const pings = keepAlive(server, o.keepAliveMs, () => o.log.debug("websocket closed: it stopped answering keep-alive pings"));
   return {
     server,
     async dispose() {
+      pings.stop();
       await cleanup.dispose();
     },
   };
