@@ -131,6 +131,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     limits: config.limits,
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
+    trustedDocuments: config.trustedDocuments,
     production: config.production,
     routes: (app) => {
       app.use(healthRouter({ store, pubsub, isShuttingDown: () => shuttingDown, metrics }));

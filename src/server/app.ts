@@ -30,6 +30,7 @@ import { limitRules, type QueryLimits } from "./limits.js";
 import { OperationLabels, UNKNOWN } from "./operation-label.js";
 import { operationMetricsPlugin } from "./operation-metrics.js";
 import { requestErrorHandler } from "./request-errors.js";
+import { trustedDocumentsPlugin, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 import { startWebsocket } from "./websocket.js";
 
 export interface ServerOptions {
@@ -48,6 +49,8 @@ export interface ServerOptions {
   maxBodyBytes: number;
   /** Production: no field suggestions in validation errors. */
   production: boolean;
+  /** Trusted documents (operation manifests); undefined: every document as sent. */
+  trustedDocuments?: TrustedDocumentsPolicy;
 }
 
 export interface RunningServer {
@@ -91,6 +94,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     labels,
     contextFor,
     maxMessageBytes: opts.maxBodyBytes,
+    trustedDocuments: opts.trustedDocuments,
   });
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -116,6 +120,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         },
       },
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      ...(opts.trustedDocuments ? [trustedDocumentsPlugin<GatewayContext>(opts.trustedDocuments, services.metrics)] : []),
       refuseHttpSubscriptionsPlugin(),
       operationMetricsPlugin(services.metrics, labels),
     ],

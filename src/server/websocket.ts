@@ -27,6 +27,7 @@ import { enterRequest } from "../request-context.js";
 import { runAt, type Scheduled } from "./expiry.js";
 import { UNKNOWN, type OperationLabels } from "./operation-label.js";
 import { subscribeShared } from "./shared-execution.js";
+import { websocketDocument, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 
 export interface WebsocketOptions {
   httpServer: http.Server;
@@ -41,6 +42,8 @@ export interface WebsocketOptions {
   contextFor: (principal: Principal | null, requestId: string) => GatewayContext;
   /** Largest message accepted, in bytes; larger: close 1009. */
   maxMessageBytes: number;
+  /** Manifest ids resolve to their documents; in safelist mode other documents are refused before parsing. */
+  trustedDocuments?: TrustedDocumentsPolicy;
 }
 
 export interface RunningWebsocket {
@@ -82,9 +85,15 @@ export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
       },
       // The same validation as over HTTP, limits included, before anything executes.
       onSubscribe: (ctx, _id, payload) => {
+        let query: unknown = payload.query;
+        if (o.trustedDocuments) {
+          const trusted = websocketDocument(payload, ctx.extra.principal, o.trustedDocuments, metrics);
+          if ("errors" in trusted) return trusted.errors;
+          query = trusted.query;
+        }
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(query as string);
         } catch (err) {
           metrics.operation(UNKNOWN, "GRAPHQL_PARSE_FAILED", 0);
           return [err as never];
