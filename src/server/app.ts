@@ -30,7 +30,7 @@ import { limitRules, type QueryLimits } from "./limits.js";
 import { OperationLabels, UNKNOWN } from "./operation-label.js";
 import { operationMetricsPlugin } from "./operation-metrics.js";
 import { requestErrorHandler } from "./request-errors.js";
-import { trustedDocumentsPlugin, type TrustedDocumentsPolicy } from "./trusted-documents.js";
+import { trustedDocumentsGate, trustedDocumentsPlugin, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 import { startWebsocket } from "./websocket.js";
 
 export interface ServerOptions {
@@ -120,7 +120,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         },
       },
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
-      ...(opts.trustedDocuments ? [trustedDocumentsPlugin<GatewayContext>(opts.trustedDocuments, services.metrics)] : []),
+      ...(opts.trustedDocuments ? [trustedDocumentsPlugin<GatewayContext>(opts.trustedDocuments)] : []),
       refuseHttpSubscriptionsPlugin(),
       operationMetricsPlugin(services.metrics, labels),
     ],
@@ -134,6 +134,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     cors(opts.corsOrigins ? { origin: opts.corsOrigins } : undefined),
     authGate(authenticator, () => services.metrics.operation(UNKNOWN, "UNAUTHENTICATED", 0)),
     express.json({ limit: opts.maxBodyBytes }),
+    ...(opts.trustedDocuments ? [trustedDocumentsGate(opts.trustedDocuments, services.metrics)] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => {
         const id = res.locals.requestId as string;

@@ -1,16 +1,24 @@
 /**
- * The transports' side of trusted documents (src/trusted-documents/decide.ts decides): an
- * Apollo plugin for HTTP and a function for graphql-ws's `onSubscribe`. Both run before the
- * document is parsed. The plugin works in `requestDidStart`, which Apollo runs before its
- * APQ lookup and its parser whatever serves the HTTP request (express today), so it does not
- * depend on how /graphql is mounted.
+ * The transports' side of trusted documents (src/trusted-documents/decide.ts decides). Both
+ * sides act before the document is parsed:
+ *
+ * - HTTP: `trustedDocumentsGate`, an express middleware after the body parser and before
+ *   Apollo, answers a refused request itself (400 PERSISTED_QUERY_NOT_IN_LIST), and
+ *   `trustedDocumentsPlugin` replaces a manifest id with its document in `requestDidStart`,
+ *   which Apollo runs before its APQ lookup and its parser. (Apollo turns an error thrown
+ *   from `requestDidStart` into a 500, so the refusal cannot live in the plugin.) Both call
+ *   `httpRefusal`/`decideDocument` on the request as sent, so serving /graphql from another
+ *   HTTP layer needs only a new five-line gate.
+ * - graphql-ws: `websocketDocument`, called from `onSubscribe` before `parse`.
  */
 import type { ApolloServerPlugin } from "@apollo/server";
+import type express from "express";
 import { GraphQLError } from "graphql";
 import type { Principal } from "../auth/index.js";
 import type { Metrics } from "../metrics.js";
 import { decideDocument, NOT_IN_LIST, type DocumentRequest, type TrustedDocumentsMode } from "../trusted-documents/decide.js";
 import type { TrustedDocuments } from "../trusted-documents/manifest.js";
+import { gatedPrincipal } from "./auth-gate.js";
 import { UNKNOWN } from "./operation-label.js";
 
 /** The loaded manifests and what to do with documents outside them. */
@@ -19,8 +27,36 @@ export interface TrustedDocumentsPolicy {
   documents: TrustedDocuments;
 }
 
-function refusal(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: NOT_IN_LIST, http: { status: 400 } } });
+/** The HTTP answer to a refused request, or undefined when the request may go on. */
+export function httpRefusal(request: DocumentRequest, principal: Principal | null | undefined, policy: TrustedDocumentsPolicy): { status: number; body: unknown } | undefined {
+  const d = decideDocument(request, principal, policy.documents, policy.mode);
+  if (d.action !== "refuse") return undefined;
+  return { status: 400, body: { errors: [{ message: d.message, extensions: { code: NOT_IN_LIST } }] } };
+}
+
+/** A GraphQL GET's `query` and `extensions` (JSON) from the URL; undefined where absent or not JSON. */
+function getRequest(url: string): DocumentRequest {
+  const at = url.indexOf("?");
+  const search = new URLSearchParams(at < 0 ? "" : url.slice(at + 1));
+  let extensions: unknown;
+  try {
+    extensions = JSON.parse(search.get("extensions") ?? "null");
+  } catch {
+    extensions = undefined;
+  }
+  return { query: search.get("query") ?? undefined, extensions };
+}
+
+/** Express: refuses, before Apollo sees it, a request whose document is not trusted (safelist mode). */
+export function trustedDocumentsGate(policy: TrustedDocumentsPolicy, metrics: Metrics): express.RequestHandler {
+  return (req, res, next) => {
+    const request: DocumentRequest = req.method === "POST" ? ((req.body ?? {}) as DocumentRequest) : getRequest(req.url);
+    // A JSON array is a batch, which the gateway does not accept; Apollo answers it.
+    const refused = Array.isArray(request) ? undefined : httpRefusal(request, gatedPrincipal(res), policy);
+    if (!refused) return next();
+    metrics.operation(UNKNOWN, NOT_IN_LIST, 0);
+    res.status(refused.status).json(refused.body);
+  };
 }
 
 function withoutPersistedQuery(extensions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
@@ -30,18 +66,11 @@ function withoutPersistedQuery(extensions: Record<string, unknown> | undefined):
   return rest;
 }
 
-/**
- * Resolves manifest ids to their documents and, in safelist mode, refuses any other document
- * with HTTP 400 PERSISTED_QUERY_NOT_IN_LIST before Apollo parses (or looks up APQ) anything.
- */
-export function trustedDocumentsPlugin<C extends { principal: Principal | null }>(policy: TrustedDocumentsPolicy, metrics: Metrics): ApolloServerPlugin<C> {
+/** Apollo: a manifest id becomes its manifest's document (POST and GET alike), before APQ and parsing. */
+export function trustedDocumentsPlugin<C extends { principal: Principal | null }>(policy: TrustedDocumentsPolicy): ApolloServerPlugin<C> {
   return {
     async requestDidStart(rc) {
       const d = decideDocument(rc.request, rc.contextValue.principal, policy.documents, policy.mode);
-      if (d.action === "refuse") {
-        metrics.operation(UNKNOWN, NOT_IN_LIST, 0);
-        throw refusal(d.message);
-      }
       if (d.action === "use") {
         rc.request.query = d.query;
         rc.request.extensions = withoutPersistedQuery(rc.request.extensions);
