@@ -95,6 +95,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     contextFor,
     maxMessageBytes: opts.maxBodyBytes,
     trustedDocuments: opts.trustedDocuments,
+    allowedOrigins: opts.corsOrigins,
   });
 
   const apollo = new ApolloServer<GatewayContext>({

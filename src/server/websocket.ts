@@ -28,6 +28,7 @@ import { runAt, type Scheduled } from "./expiry.js";
 import { UNKNOWN, type OperationLabels } from "./operation-label.js";
 import { subscribeShared } from "./shared-execution.js";
 import { websocketDocument, type TrustedDocumentsPolicy } from "./trusted-documents.js";
+import { verifyOrigin } from "./ws-origin.js";
 
 export interface WebsocketOptions {
   httpServer: http.Server;
@@ -44,6 +45,8 @@ export interface WebsocketOptions {
   maxMessageBytes: number;
   /** Manifest ids resolve to their documents; in safelist mode other documents are refused before parsing. */
   trustedDocuments?: TrustedDocumentsPolicy;
+  /** Browser origins allowed to open a socket (CORS_ORIGINS); undefined: any. */
+  allowedOrigins?: string[];
 }
 
 export interface RunningWebsocket {
@@ -57,7 +60,7 @@ type Extra = { principal?: Principal | null; expiry?: Scheduled; ops?: Map<strin
 
 export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
   const { schema, metrics } = o;
-  const server = new WebSocketServer({ server: o.httpServer, path: "/graphql", maxPayload: o.maxMessageBytes });
+  const server = new WebSocketServer({ server: o.httpServer, path: "/graphql", maxPayload: o.maxMessageBytes, verifyClient: verifyOrigin(o.allowedOrigins) });
   const cleanup = useServer<Record<string, unknown>, Extra>(
     {
       schema,
