@@ -77,7 +77,7 @@ describe.skipIf(!haveChromium && !inCi)("the web example in Chromium", () => {
       expect(await page.textContent("#voidCode")).toMatch(/\S/);
       expect(await page.textContent("#error")).toBe("");
     } catch (err) {
-      throw new Error(`${String(err)}\npage console:\n${console.join("\n")}\ngateway:\n${gateway.output().slice(-3000)}`);
+      throw new Error(`${String(err)}\npage console:\n${console.join("\n")}\ngateway:\n${gateway.output().slice(-3000)}`, { cause: err });
     } finally {
       await page.close();
     }
