@@ -67,7 +67,7 @@ export const VARIABLES: VariableSpec[] = [
   { name: "SCHEDULER_TICK_MS", default: "1000", description: "How often the pollers look for due work" },
   { name: "EVENT_CATCHUP_MS", default: "1000", description: "While anyone subscribes, each instance reads the event log at least this often (heals a lost pub/sub wake-up)" },
   { name: "LEASE_MS", default: "30000", description: "How long an instance holds a record it polls; a crashed instance's work moves after this" },
-  { name: "API_KEYS", description: 'JSON list of API keys: [{"key": "…" or "keySha256": "…", "tenant": "acme", "scopes": ["read","write"]}]', secret: true },
+  { name: "API_KEYS", description: 'JSON list of API keys: [{"key": "…" or "keySha256": "…", "tenant": "acme", "scopes": ["read","write"]}] (scope "documents:any": free-form documents under a safelist)', secret: true },
   { name: "JWT_SECRET", description: "HS256 secret of bearer JWTs", secret: true },
   { name: "JWT_JWKS_URL", description: "JWKS URL of bearer JWTs (instead of JWT_SECRET)" },
   { name: "JWT_ISSUER", description: "Required iss of bearer JWTs" },

@@ -25,7 +25,7 @@ let bookings: Awaited<ReturnType<typeof startBookingsSubgraph>>;
 let hive: HiveGateway;
 
 beforeAll(async () => {
-  gateway = await startGatewayProcess({ FEDERATION_SUBGRAPH: "true", API_KEYS, VOID_POLL_MIN_MS: "200" });
+  gateway = await startGatewayProcess({ FEDERATION_SUBGRAPH: "true", API_KEYS, VOID_POLL_MIN_MS: "200", SANDBOX_TIME_SCALE: "60" });
   bookings = await startBookingsSubgraph([{ id: "B1", traveller: "Ada Lovelace", supplier: "ATRIP", orderNo }]);
   const composed = composeServices([
     { name: "postbooking", typeDefs: parse(readFileSync(new URL("../../schema/subgraph.graphql", import.meta.url), "utf8")), url: gateway.url },

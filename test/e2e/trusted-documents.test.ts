@@ -43,7 +43,7 @@ beforeAll(async () => {
 describe("safelist mode", () => {
   let gw: GatewayProcess;
   beforeAll(async () => {
-    gw = await startGatewayProcess({ API_KEYS, TRUSTED_DOCUMENTS: manifestPath, TRUSTED_DOCUMENTS_MODE: "safelist", VOID_POLL_MIN_MS: "200" });
+    gw = await startGatewayProcess({ API_KEYS, TRUSTED_DOCUMENTS: manifestPath, TRUSTED_DOCUMENTS_MODE: "safelist", VOID_POLL_MIN_MS: "200", SANDBOX_TIME_SCALE: "60" });
   });
   afterAll(async () => gw?.stop());
 
