@@ -9,6 +9,9 @@ import { apiKeysSchema, type ApiKeyEntry } from "./auth/api-keys.js";
 import type { JwtSettings } from "./auth/jwt.js";
 import { DEFAULT_RESILIENCE, type ResilienceSettings } from "../datasources/resilience/index.js";
 import { DEFAULT_LIMITS, type QueryLimits } from "./server/limits.js";
+import type { TrustedDocumentsPolicy } from "./server/trusted-documents.js";
+import { TRUSTED_DOCUMENTS_MODES, type TrustedDocumentsMode } from "./trusted-documents/decide.js";
+import { ManifestError, TrustedDocuments } from "./trusted-documents/manifest.js";
 
 export interface VariableSpec {
   name: string;
@@ -43,6 +46,13 @@ export const VARIABLES: VariableSpec[] = [
   { name: "GRAPHQL_MAX_ALIASES", default: "15", description: "Most aliases in one operation" },
   { name: "GRAPHQL_MAX_COST", default: "5000", description: "Highest cost of one operation (graphql-armor's cost model)" },
   { name: "GRAPHQL_MAX_BODY_BYTES", default: "102400", description: "Largest GraphQL request body (larger: 413) and largest websocket message (larger: closed with 1009)" },
+  { name: "TRUSTED_DOCUMENTS", description: "Comma-separated paths of operation manifests (Apollo persisted query manifest format), one per app release in use" },
+  {
+    name: "TRUSTED_DOCUMENTS_MODE",
+    default: "allow",
+    description: "off, allow (manifest ids resolve; other documents and APQ too) or safelist (only manifest documents, except for credentials with the documents:any scope)",
+  },
+  { name: "FEDERATION_SUBGRAPH", default: "false", description: "true: serve the schema as an Apollo Federation 2 subgraph (_service, _entities, @key)" },
   { name: "CORS_ORIGINS", description: "Comma-separated browser origins allowed to call /graphql (unset: any)" },
   { name: "NODE_ENV", description: "production: no field suggestions in errors (stack traces and internal messages are never shown)" },
   { name: "WEBHOOK_MAX_BYTES", default: "65536", description: "Largest webhook body accepted (larger: 413)" },
@@ -60,7 +70,7 @@ export const VARIABLES: VariableSpec[] = [
   { name: "HTTP_KEEPALIVE_TIMEOUT_MS", default: "65000", description: "Idle keep-alive HTTP connections are kept this long: above load balancers' idle timeouts (60 s is common)" },
   { name: "EVENT_CATCHUP_MS", default: "1000", description: "While anyone subscribes, each instance reads the event log at least this often (heals a lost pub/sub wake-up)" },
   { name: "LEASE_MS", default: "30000", description: "How long an instance holds a record it polls; a crashed instance's work moves after this" },
-  { name: "API_KEYS", description: 'JSON list of API keys: [{"key": "…" or "keySha256": "…", "tenant": "acme", "scopes": ["read","write"]}]', secret: true },
+  { name: "API_KEYS", description: 'JSON list of API keys: [{"key": "…" or "keySha256": "…", "tenant": "acme", "scopes": ["read","write"]}] (scope "documents:any": free-form documents under a safelist)', secret: true },
   { name: "JWT_SECRET", description: "HS256 secret of bearer JWTs", secret: true },
   { name: "JWT_JWKS_URL", description: "JWKS URL of bearer JWTs (instead of JWT_SECRET)" },
   { name: "JWT_ISSUER", description: "Required iss of bearer JWTs" },
@@ -117,6 +127,10 @@ export interface Config {
   limits: QueryLimits;
   maxBodyBytes: number;
   corsOrigins?: string[];
+  /** Undefined: no manifests loaded (or TRUSTED_DOCUMENTS_MODE=off). */
+  trustedDocuments?: TrustedDocumentsPolicy;
+  /** Serve the schema as an Apollo Federation 2 subgraph. */
+  federationSubgraph: boolean;
   production: boolean;
   databaseUrl?: string;
   databaseSchema: string;
@@ -215,6 +229,7 @@ export function loadConfig(env: Env = process.env): Config {
   const pollMax = read(env, "VOID_POLL_MAX_MS", positiveInt);
   if (pollMin !== undefined && pollMax !== undefined && pollMin > pollMax) throw new ConfigError("VOID_POLL_MIN_MS", "must not exceed VOID_POLL_MAX_MS");
   const scale = read(env, "SANDBOX_TIME_SCALE", z.coerce.number({ message: "must be a number" }).positive("must be positive")) ?? 10;
+  const trustedDocuments = readTrustedDocuments(env);
   const logLevel = read(env, "LOG_LEVEL", z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])) ?? "info";
   return {
     port: read(env, "PORT", port) ?? 4000,
@@ -252,6 +267,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     maxBodyBytes: read(env, "GRAPHQL_MAX_BODY_BYTES", positiveInt) ?? 102_400,
     corsOrigins: read(env, "CORS_ORIGINS", z.string().transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean)).pipe(z.array(httpUrl).min(1, "list at least one origin"))),
+    trustedDocuments,
+    federationSubgraph: read(env, "FEDERATION_SUBGRAPH", z.enum(["true", "false"], { message: "must be true or false" })) === "true",
     production: env.NODE_ENV === "production",
     databaseUrl: read(env, "DATABASE_URL", z.url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// URL" })),
     databaseSchema: read(env, "DATABASE_SCHEMA", z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier")) ?? "public",
@@ -281,6 +298,21 @@ export function loadConfig(env: Env = process.env): Config {
     sandboxTimeScale: scale,
     logLevel,
   };
+}
+
+/** Loads TRUSTED_DOCUMENTS' manifests for TRUSTED_DOCUMENTS_MODE; a bad manifest names its file. */
+function readTrustedDocuments(env: Env): TrustedDocumentsPolicy | undefined {
+  const modes = TRUSTED_DOCUMENTS_MODES as unknown as [TrustedDocumentsMode, ...TrustedDocumentsMode[]];
+  const mode = read(env, "TRUSTED_DOCUMENTS_MODE", z.enum(modes, { message: "must be off, allow or safelist" })) ?? "allow";
+  const paths = read(env, "TRUSTED_DOCUMENTS", z.string().transform((v) => v.split(",").map((p) => p.trim()).filter(Boolean)));
+  if (mode === "safelist" && !paths?.length) throw new ConfigError("TRUSTED_DOCUMENTS", "safelist mode needs at least one operation manifest");
+  if (mode === "off" || !paths?.length) return undefined;
+  try {
+    return { mode, documents: TrustedDocuments.load(paths) };
+  } catch (err) {
+    if (err instanceof ManifestError) throw new ConfigError("TRUSTED_DOCUMENTS", err.message);
+    throw err;
+  }
 }
 
 /** The --help text: every variable, its default and meaning. Secrets show no value. */

@@ -20,6 +20,7 @@ import { createPubSub, type PubSub } from "./pubsub/index.js";
 import { currentRequestId } from "./request-context.js";
 import { Metrics } from "./metrics.js";
 import { Idempotency } from "./reliability/idempotency.js";
+import { buildSubgraphGatewaySchema } from "./federation/schema.js";
 import { buildGatewaySchema } from "./schema.js";
 import { startServer, type RunningServer } from "./server/app.js";
 import { healthRouter } from "./server/health.js";
@@ -120,7 +121,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   const webhookToken = config.webhookToken ?? randomBytes(24).toString("hex");
   let shuttingDown = false;
 
-  const schema = await buildGatewaySchema();
+  const schema = config.federationSubgraph ? await buildSubgraphGatewaySchema() : await buildGatewaySchema();
   const server = await startServer({
     schema,
     services,
@@ -131,6 +132,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     limits: config.limits,
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
+    trustedDocuments: config.trustedDocuments,
     production: config.production,
     wsKeepAliveMs: config.wsKeepAliveMs,
     wsConnectionInitTimeoutMs: config.wsConnectionInitTimeoutMs,

@@ -2,7 +2,7 @@
 import "reflect-metadata";
 import { validate } from "class-validator";
 import type { GraphQLSchema } from "graphql";
-import { buildSchema } from "type-graphql";
+import { buildSchema, type BuildSchemaOptions } from "type-graphql";
 import { badInput } from "../datasources/errors.js";
 import type { GatewayContext } from "../resolvers/context.js";
 import { requireScope, type Scope } from "./auth/index.js";
@@ -40,8 +40,9 @@ const topicSubscriptionsUnused = {
   },
 };
 
-export function buildGatewaySchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+/** The gateway's resolvers and build options (the subgraph schema, src/federation, adds to them). */
+export function gatewaySchemaOptions(): BuildSchemaOptions {
+  return {
     resolvers: [SuppliersResolver, VoidsResolver, EventsResolver, TicketingResolver, StopEventsResolver, OrdersResolver],
     validateFn: validateInput,
     pubSub: topicSubscriptionsUnused,
@@ -50,5 +51,9 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       for (const s of scopes as Scope[]) requireScope((context as GatewayContext).principal, s);
       return true;
     },
-  });
+  };
+}
+
+export function buildGatewaySchema(): Promise<GraphQLSchema> {
+  return buildSchema(gatewaySchemaOptions());
 }

@@ -5,14 +5,14 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { TENANT_PATTERN, type Principal, type Scope } from "./principal.js";
+import { FREEFORM_DOCUMENTS_SCOPE, TENANT_PATTERN, type Principal, type Scope } from "./principal.js";
 
 const entry = z
   .object({
     key: z.string().min(16, "a key must have at least 16 characters").optional(),
     keySha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "keySha256 must be 64 hex digits").optional(),
     tenant: z.string().regex(TENANT_PATTERN, "tenant must be 1-64 letters, digits, '-' or '_'"),
-    scopes: z.array(z.enum(["read", "write"])).min(1),
+    scopes: z.array(z.enum(["read", "write", FREEFORM_DOCUMENTS_SCOPE])).min(1),
   })
   .refine((e) => (e.key === undefined) !== (e.keySha256 === undefined), { message: "give exactly one of key and keySha256" });
 
@@ -27,7 +27,9 @@ export class ApiKeys {
   constructor(entries: ApiKeyEntry[]) {
     for (const e of entries) {
       const digest = (e.keySha256 ?? sha256Hex(e.key as string)).toLowerCase();
-      this.byDigest.set(digest, { tenant: e.tenant, scopes: new Set<Scope>(e.scopes), via: "api-key" });
+      const scopes = new Set(e.scopes.filter((s): s is Scope => s !== FREEFORM_DOCUMENTS_SCOPE));
+      const freeform = e.scopes.includes(FREEFORM_DOCUMENTS_SCOPE);
+      this.byDigest.set(digest, { tenant: e.tenant, scopes, via: "api-key", ...(freeform ? { freeformDocuments: true } : {}) });
     }
   }
 

@@ -4,7 +4,7 @@
  * scopes from the `scope` claim ("read write" or an array).
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
-import { TENANT_PATTERN, type Principal, type Scope } from "./principal.js";
+import { FREEFORM_DOCUMENTS_SCOPE, TENANT_PATTERN, type Principal, type Scope } from "./principal.js";
 
 export interface JwtSettings {
   secret?: string;
@@ -57,6 +57,7 @@ export class JwtVerifier {
     const raw = payload.scope;
     const list = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(/\s+/) : [];
     const scopes = new Set(list.filter((s): s is Scope => s === "read" || s === "write"));
-    return { tenant, scopes, via: "jwt", expiresAt: expiryOf(payload.exp as number) };
+    const freeform = list.includes(FREEFORM_DOCUMENTS_SCOPE);
+    return { tenant, scopes, via: "jwt", expiresAt: expiryOf(payload.exp as number), ...(freeform ? { freeformDocuments: true } : {}) };
   }
 }

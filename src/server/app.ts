@@ -23,6 +23,7 @@ import { limitRules, type QueryLimits } from "./limits.js";
 import { OperationLabels, UNKNOWN } from "./operation-label.js";
 import { operationMetricsPlugin } from "./operation-metrics.js";
 import { requestErrorHandler } from "./request-errors.js";
+import { trustedDocumentsPlugin, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 import { startWebsocket } from "./websocket.js";
 
 export interface ServerOptions {
@@ -47,6 +48,8 @@ export interface ServerOptions {
   wsConnectionInitTimeoutMs: number;
   /** Idle time after which a keep-alive HTTP connection is closed (HTTP_KEEPALIVE_TIMEOUT_MS). */
   httpKeepAliveTimeoutMs: number;
+  /** Trusted documents (operation manifests); undefined: every document as sent. */
+  trustedDocuments?: TrustedDocumentsPolicy;
 }
 
 export interface RunningServer {
@@ -88,6 +91,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     maxMessageBytes: opts.maxBodyBytes,
     keepAliveMs: opts.wsKeepAliveMs,
     connectionInitWaitTimeoutMs: opts.wsConnectionInitTimeoutMs,
+    trustedDocuments: opts.trustedDocuments,
+    allowedOrigins: opts.corsOrigins,
   });
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -116,6 +121,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         },
       },
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      ...(opts.trustedDocuments ? [trustedDocumentsPlugin<GatewayContext>(opts.trustedDocuments)] : []),
       refuseHttpSubscriptionsPlugin(),
       operationMetricsPlugin(services.metrics, labels),
     ],
@@ -131,6 +137,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     maxBodyBytes: opts.maxBodyBytes,
     contextFor,
     onRefused: () => services.metrics.operation(UNKNOWN, "UNAUTHENTICATED", 0),
+    trustedDocuments: opts.trustedDocuments,
+    metrics: services.metrics,
   });
   app.use(requestErrorHandler(log));
 

@@ -7,7 +7,8 @@
  *
  * The order is the one the express chain had: request id, CORS (answers preflights), the
  * authentication gate (401 before the body is read, src/server/auth-gate.ts), the body — read
- * once, capped at GRAPHQL_MAX_BODY_BYTES, parsed once — then Apollo, whose own checks (CSRF
+ * once, capped at GRAPHQL_MAX_BODY_BYTES, parsed once — the trusted-documents check (safelist
+ * mode refuses before parsing, src/server/trusted-documents.ts), then Apollo, whose own checks (CSRF
  * prevention, APQ, the landing page, GET queries) are untouched. A body that cannot be read
  * ends in the same answers and log lines as before (src/server/request-errors.ts).
  */
@@ -23,7 +24,9 @@ import type { Authenticator, Principal } from "../auth/index.js";
 import type { Logger } from "../logger.js";
 import { enterRequest } from "../request-context.js";
 import { gate } from "./auth-gate.js";
+import type { Metrics } from "../metrics.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
+import { trustedDocumentsRefusal, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 
 export interface GraphqlHttpOptions {
   apollo: ApolloServer<GatewayContext>;
@@ -35,6 +38,9 @@ export interface GraphqlHttpOptions {
   contextFor: (principal: Principal | null, requestId: string) => GatewayContext;
   /** Told of every 401 the gate gives (metrics). */
   onRefused?: () => void;
+  /** Trusted documents: in safelist mode a document outside the manifests is refused here, before Apollo parses it. */
+  trustedDocuments?: TrustedDocumentsPolicy;
+  metrics: Metrics;
 }
 
 /** True for the paths this handler serves (the express mount served these too). */
@@ -124,6 +130,13 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     }
     const body = await bodyOf(req, o.maxBodyBytes);
     if (body instanceof RequestFailure) return sendRequestError(o.log, req, res, id, body);
+    const untrusted = o.trustedDocuments && trustedDocumentsRefusal(o.trustedDocuments, o.metrics, req.method, req.url, body, gated.principal);
+    if (untrusted) {
+      res.statusCode = untrusted.status;
+      res.setHeader("content-type", "application/json; charset=utf-8");
+      res.end(JSON.stringify(untrusted.body));
+      return;
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     const at = (req.url ?? "").indexOf("?");

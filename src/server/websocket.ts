@@ -31,6 +31,8 @@ import { runAt, type Scheduled } from "./expiry.js";
 import { keepAlive } from "./keepalive.js";
 import { UNKNOWN, type OperationLabels } from "./operation-label.js";
 import { subscribeShared } from "./shared-execution.js";
+import { websocketDocument, type TrustedDocumentsPolicy } from "./trusted-documents.js";
+import { verifyOrigin } from "./ws-origin.js";
 
 export interface WebsocketOptions {
   httpServer: http.Server;
@@ -49,6 +51,10 @@ export interface WebsocketOptions {
   keepAliveMs: number;
   /** How long a socket may take to send connection_init (WS_CONNECTION_INIT_TIMEOUT_MS). */
   connectionInitWaitTimeoutMs: number;
+  /** Manifest ids resolve to their documents; in safelist mode other documents are refused before parsing. */
+  trustedDocuments?: TrustedDocumentsPolicy;
+  /** Browser origins allowed to open a socket (CORS_ORIGINS); undefined: any. */
+  allowedOrigins?: string[];
 }
 
 export interface RunningWebsocket {
@@ -62,7 +68,7 @@ type Extra = { principal?: Principal | null; expiry?: Scheduled; ops?: Map<strin
 
 export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
   const { schema, metrics } = o;
-  const server = new WebSocketServer({ server: o.httpServer, path: "/graphql", maxPayload: o.maxMessageBytes });
+  const server = new WebSocketServer({ server: o.httpServer, path: "/graphql", maxPayload: o.maxMessageBytes, verifyClient: verifyOrigin(o.allowedOrigins) });
   const cleanup = useServer<Record<string, unknown>, Extra>(
     {
       schema,
@@ -91,9 +97,15 @@ export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
       },
       // The same validation as over HTTP, limits included, before anything executes.
       onSubscribe: (ctx, _id, payload) => {
+        let query: unknown = payload.query;
+        if (o.trustedDocuments) {
+          const trusted = websocketDocument(payload, ctx.extra.principal, o.trustedDocuments, metrics);
+          if ("errors" in trusted) return trusted.errors;
+          query = trusted.query;
+        }
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(query as string);
         } catch (err) {
           metrics.operation(UNKNOWN, "GRAPHQL_PARSE_FAILED", 0);
           return [err as never];

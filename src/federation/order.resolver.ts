@@ -1,0 +1,28 @@
+/**
+ * The fields the gateway adds to a referenced Order. Like every query they show only the
+ * caller's tenant's records: another tenant's void of the same order is not there.
+ */
+import { Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import type { SupplierName } from "../../datasources/errors.js";
+import type { GatewayContext } from "../../resolvers/context.js";
+import { TicketIssuanceStop } from "../../schema/ticket-issuance-stop.type.js";
+import { VoidOrder } from "../../schema/void-order.type.js";
+import { stopView, voidView, type StopView, type VoidOrderView } from "../tracking/views.js";
+import { Order } from "./order.type.js";
+
+@Resolver(() => Order)
+export class OrderEntityResolver {
+  @Authorized("read")
+  @FieldResolver(() => [VoidOrder], { description: "Every void the gateway recorded for this order, oldest first" })
+  async voids(@Root() order: Order, @Ctx() ctx: GatewayContext): Promise<VoidOrderView[]> {
+    const records = await ctx.services.tracking.voids.byOrder(ctx.tenant, order.orderNo);
+    return records.filter((r) => r.supplier === order.supplier).map(voidView);
+  }
+
+  @Authorized("read")
+  @FieldResolver(() => TicketIssuanceStop, { nullable: true, description: "The stop-issuance request for this order, if one was made" })
+  async ticketIssuanceStop(@Root() order: Order, @Ctx() ctx: GatewayContext): Promise<StopView | null> {
+    const stop = await ctx.services.tracking.stops.get(ctx.tenant, order.supplier as SupplierName, order.orderNo);
+    return stop ? stopView(stop) : null;
+  }
+}

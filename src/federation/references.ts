@@ -1,0 +1,54 @@
+/**
+ * `_entities`: how the router's representations become the gateway's records. A reference
+ * is resolved for the caller's tenant only, so another tenant's void or stop is `null`, as
+ * unknown as it is to `voidOrder` and `ticketIssuanceStop`. Representations are raw JSON
+ * (no argument coercion or validation runs on them), so each key field is checked here.
+ */
+import type { SupplierName } from "../../datasources/errors.js";
+import type { GatewayContext } from "../../resolvers/context.js";
+import { optionalId } from "../../resolvers/validate.js";
+import { Supplier } from "../../schema/enums.js";
+import { requireScope } from "../auth/index.js";
+import { stopView, voidView, type StopView, type VoidOrderView } from "../tracking/views.js";
+
+type Representation = Record<string, unknown>;
+
+const SUPPLIERS = new Set<string>(Object.values(Supplier));
+
+/** The representation's supplier, or undefined when it names none of ours. */
+function supplierOf(ref: Representation): SupplierName | undefined {
+  return typeof ref.supplier === "string" && SUPPLIERS.has(ref.supplier) ? (ref.supplier as SupplierName) : undefined;
+}
+
+async function voidOrder(ref: Representation, ctx: GatewayContext): Promise<VoidOrderView | null> {
+  requireScope(ctx.principal, "read");
+  const supplier = supplierOf(ref);
+  const voidCode = optionalId("voidCode", ref.voidCode);
+  if (!supplier || !voidCode) return null;
+  const record = await ctx.services.tracking.voids.get(ctx.tenant, supplier, voidCode);
+  return record ? voidView(record) : null;
+}
+
+async function ticketIssuanceStop(ref: Representation, ctx: GatewayContext): Promise<StopView | null> {
+  requireScope(ctx.principal, "read");
+  const supplier = supplierOf(ref);
+  const orderNo = optionalId("orderNo", ref.orderNo);
+  if (!supplier || !orderNo) return null;
+  const stop = await ctx.services.tracking.stops.get(ctx.tenant, supplier, orderNo);
+  return stop ? stopView(stop) : null;
+}
+
+/** Any order can be referenced; its fields show what this tenant's records say of it. */
+function order(ref: Representation, ctx: GatewayContext): { supplier: SupplierName; orderNo: string } | null {
+  requireScope(ctx.principal, "read");
+  const supplier = supplierOf(ref);
+  const orderNo = optionalId("orderNo", ref.orderNo);
+  return supplier && orderNo ? { supplier, orderNo } : null;
+}
+
+/** `__resolveReference` of each entity, by type name. */
+export const REFERENCE_RESOLVERS = {
+  VoidOrder: voidOrder,
+  TicketIssuanceStop: ticketIssuanceStop,
+  Order: order,
+} as const;

@@ -1,0 +1,64 @@
+/**
+ * The gateway's schema as an Apollo Federation 2 subgraph (FEDERATION_SUBGRAPH=true), the way
+ * type-graphql documents it: type-graphql builds the schema (plus the Order entity), its SDL
+ * gets the federation `@link` and the entities' `@key`s, and `@apollo/subgraph`'s
+ * `buildSubgraphSchema` rebuilds it with type-graphql's resolvers (`createResolversMap`:
+ * authorization and input validation included) and the reference resolvers, adding
+ * `_service` and `_entities`. The default schema is untouched.
+ */
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
+import { graphql, Kind, lexicographicSortSchema, parse, printSchema, visit, type ConstDirectiveNode, type DocumentNode, type GraphQLSchema } from "graphql";
+import { buildSchema, createResolversMap } from "type-graphql";
+import { gatewaySchemaOptions } from "../schema.js";
+import { OrderEntityResolver } from "./order.resolver.js";
+import { Order } from "./order.type.js";
+import { REFERENCE_RESOLVERS } from "./references.js";
+
+/** The federation spec version the subgraph links to (supported by Apollo's and The Guild's composition). */
+export const FEDERATION_SPEC = "https://specs.apollo.dev/federation/v2.3";
+
+/** The entities the gateway owns, and the fields that identify each (API.md, "Additions under way"). */
+export const ENTITY_KEYS: Readonly<Record<keyof typeof REFERENCE_RESOLVERS, string>> = {
+  VoidOrder: "supplier voidCode",
+  TicketIssuanceStop: "supplier orderNo",
+  Order: "supplier orderNo",
+};
+
+function keyDirective(fields: string): ConstDirectiveNode {
+  return {
+    kind: Kind.DIRECTIVE,
+    name: { kind: Kind.NAME, value: "key" },
+    arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "fields" }, value: { kind: Kind.STRING, value: fields } }],
+  };
+}
+
+/** The SDL with `@link` to federation 2 and a `@key` on every entity. */
+export function withFederation(sdl: string): DocumentNode {
+  const keyed = visit(parse(sdl), {
+    ObjectTypeDefinition(node) {
+      const fields = ENTITY_KEYS[node.name.value as keyof typeof ENTITY_KEYS];
+      return fields === undefined ? undefined : { ...node, directives: [...(node.directives ?? []), keyDirective(fields)] };
+    },
+  });
+  const link = parse(`extend schema @link(url: "${FEDERATION_SPEC}", import: ["@key"])`);
+  return { kind: Kind.DOCUMENT, definitions: [...link.definitions, ...keyed.definitions] };
+}
+
+export async function buildSubgraphGatewaySchema(): Promise<GraphQLSchema> {
+  const options = gatewaySchemaOptions();
+  const base = await buildSchema({ ...options, resolvers: [...options.resolvers, OrderEntityResolver], orphanedTypes: [Order] });
+  const resolvers = createResolversMap(base) as GraphQLResolverMap<unknown>;
+  for (const [type, resolveReference] of Object.entries(REFERENCE_RESOLVERS)) {
+    resolvers[type] = { ...(resolvers[type] as object), __resolveReference: resolveReference } as GraphQLResolverMap<unknown>[string];
+  }
+  return buildSubgraphSchema({ typeDefs: withFederation(printSchema(lexicographicSortSchema(base))), resolvers });
+}
+
+/** The subgraph SDL exactly as `_service { sdl }` serves it to routers (schema/subgraph.graphql is this). */
+export async function subgraphSdl(schema: GraphQLSchema): Promise<string> {
+  const r = await graphql({ schema, source: "{ _service { sdl } }" });
+  const sdl = (r.data?._service as { sdl?: unknown } | undefined)?.sdl;
+  if (typeof sdl !== "string") throw new Error(`_service { sdl } failed: ${JSON.stringify(r.errors)}`);
+  return sdl;
+}

@@ -1,0 +1,72 @@
+/**
+ * FEDERATION_SUBGRAPH=true: the gateway serves its schema as a Federation 2 subgraph —
+ * `_service` gives the committed SDL, `_entities` resolves the gateway's records for the
+ * caller's tenant only — and without it the schema has neither.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API_KEYS, bearer, KEYS } from "../helpers/auth.js";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { gql, quoteAndSubmit } from "../helpers/graphql.js";
+
+const ENTITIES = `query E($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    __typename
+    ... on VoidOrder { voidCode orderNo status }
+    ... on TicketIssuanceStop { orderNo state }
+    ... on Order { orderNo voids { voidCode } ticketIssuanceStop { state } }
+  }
+}`;
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway({ FEDERATION_SUBGRAPH: "true", API_KEYS });
+});
+afterAll(async () => t?.close());
+
+describe("the gateway as a subgraph", () => {
+  it("serves the committed subgraph SDL in _service", async () => {
+    const r = await gql<{ _service: { sdl: string } }>(t.url, "{ _service { sdl } }", {}, bearer(KEYS.acmeRead));
+    expect(`${r.data?._service.sdl}\n`).toBe(readFileSync(new URL("../../schema/subgraph.graphql", import.meta.url), "utf8"));
+  });
+
+  it("resolves entities for the caller's tenant only", async () => {
+    const orderNo = `ATR-VOID-DEPOSIT-sg${Date.now()}`;
+    const voidCode = await quoteAndSubmit(t.url, orderNo, bearer(KEYS.acmeWrite));
+    const representations = [
+      { __typename: "VoidOrder", supplier: "ATRIP", voidCode },
+      { __typename: "Order", supplier: "ATRIP", orderNo },
+      { __typename: "TicketIssuanceStop", supplier: "ATRIP", orderNo },
+    ];
+    const acme = await gql<{ _entities: unknown[] }>(t.url, ENTITIES, { representations }, bearer(KEYS.acmeRead));
+    expect(acme.errors).toBeUndefined();
+    expect(acme.data?._entities).toEqual([
+      { __typename: "VoidOrder", voidCode, orderNo, status: expect.any(String) },
+      { __typename: "Order", orderNo, voids: [{ voidCode }], ticketIssuanceStop: null },
+      null,
+    ]);
+    const globex = await gql<{ _entities: unknown[] }>(t.url, ENTITIES, { representations }, bearer(KEYS.globexWrite));
+    expect(globex.errors).toBeUndefined();
+    expect(globex.data?._entities).toEqual([null, { __typename: "Order", orderNo, voids: [], ticketIssuanceStop: null }, null]);
+  });
+
+  it("refuses entities without the read scope, and odd representations resolve to null", async () => {
+    const r = await gql(t.url, ENTITIES, { representations: [{ __typename: "VoidOrder", supplier: "NOPE", voidCode: "x" }] }, bearer(KEYS.acmeRead));
+    expect(r.data).toEqual({ _entities: [null] });
+    const bad = await gql(t.url, ENTITIES, { representations: [{ __typename: "VoidOrder", supplier: "ATRIP", voidCode: "a b" }] }, bearer(KEYS.acmeRead));
+    expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("the default schema", () => {
+  let plain: TestGateway;
+  beforeAll(async () => {
+    plain = await startTestGateway({ API_KEYS });
+  });
+  afterAll(async () => plain?.close());
+
+  it("has no federation fields", async () => {
+    const r = await gql(plain.url, "{ _service { sdl } }", {}, bearer(KEYS.acmeRead));
+    expect(r.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+});
