@@ -46,6 +46,8 @@ export interface ServerOptions {
   corsOrigins?: string[];
   /** Largest GraphQL request body, and largest websocket message, in bytes. */
   maxBodyBytes: number;
+  /** Subscriptions one websocket may have open (MAX_SUBSCRIPTIONS_PER_CONNECTION). */
+  maxSubscriptionsPerConnection: number;
   /** Production: no field suggestions in validation errors. */
   production: boolean;
 }
@@ -91,6 +93,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     labels,
     contextFor,
     maxMessageBytes: opts.maxBodyBytes,
+    maxSubscriptions: opts.maxSubscriptionsPerConnection,
   });
 
   const apollo = new ApolloServer<GatewayContext>({

@@ -13,6 +13,9 @@
  * - The same validation as over HTTP (limits included) and the same metrics and error format.
  * - Socket errors (oversized or malformed frames) logged as one pino line instead of the
  *   adapter's console.error with a stack trace (item 8).
+ * - At most `maxSubscriptions` subscriptions open per socket; one more gets an `error` message
+ *   with TOO_MANY_SUBSCRIPTIONS, and the socket and its other subscriptions carry on (item 7:
+ *   one socket accepted 20,000).
  */
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
@@ -27,6 +30,7 @@ import { enterRequest } from "../request-context.js";
 import { runAt, type Scheduled } from "./expiry.js";
 import { UNKNOWN, type OperationLabels } from "./operation-label.js";
 import { subscribeShared } from "./shared-execution.js";
+import { tooManySubscriptions } from "./subscription-cap.js";
 
 export interface WebsocketOptions {
   httpServer: http.Server;
@@ -41,6 +45,8 @@ export interface WebsocketOptions {
   contextFor: (principal: Principal | null, requestId: string) => GatewayContext;
   /** Largest message accepted, in bytes; larger: close 1009. */
   maxMessageBytes: number;
+  /** Subscriptions one socket may have open. */
+  maxSubscriptions: number;
 }
 
 export interface RunningWebsocket {
@@ -49,8 +55,8 @@ export interface RunningWebsocket {
   dispose(): Promise<void>;
 }
 
-type Op = { label: string; started: number; outcome: string };
-type Extra = { principal?: Principal | null; expiry?: Scheduled; ops?: Map<string, Op> };
+type Op = { label: string; started: number; outcome: string; subscription: boolean };
+type Extra = { principal?: Principal | null; expiry?: Scheduled; ops?: Map<string, Op>; subscriptions?: number };
 
 export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
   const { schema, metrics } = o;
@@ -94,10 +100,17 @@ export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
           metrics.operation(UNKNOWN, "GRAPHQL_VALIDATION_FAILED", 0);
           return errors;
         }
+        const operation = getOperationAST(document, payload.operationName);
+        const subscription = operation?.operation === "subscription";
+        if (subscription && (ctx.extra.subscriptions ?? 0) >= o.maxSubscriptions) {
+          metrics.operation(o.labels.of(document, operation), "TOO_MANY_SUBSCRIPTIONS", 0);
+          return [tooManySubscriptions(o.maxSubscriptions)];
+        }
+        if (subscription) ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 0) + 1;
         const id = randomUUID();
         enterRequest(id);
-        const label = o.labels.of(document, getOperationAST(document, payload.operationName));
-        (ctx.extra.ops ??= new Map()).set(_id, { label, started: performance.now(), outcome: "OK" });
+        const label = o.labels.of(document, operation);
+        (ctx.extra.ops ??= new Map()).set(_id, { label, started: performance.now(), outcome: "OK", subscription });
         return {
           schema,
           document,
@@ -118,6 +131,7 @@ export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
         const op = ctx.extra.ops?.get(id);
         if (!op) return;
         ctx.extra.ops?.delete(id);
+        if (op.subscription) ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 1) - 1;
         metrics.operation(op.label, op.outcome, (performance.now() - op.started) / 1000);
       },
     },
