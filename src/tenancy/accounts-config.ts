@@ -63,7 +63,9 @@ export function readTenantAccounts(json: string | undefined, file: string | unde
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    return { variable, problem: `${where}${issue?.message ?? "invalid"}` };
+    // A bad tenant name is reported inside the record's "invalid key" issue.
+    const inner = issue?.code === "invalid_key" ? issue.issues[0]?.message : undefined;
+    return { variable, problem: `${where}${inner ?? issue?.message ?? "invalid"}` };
   }
   return parsed.data;
 }
