@@ -77,7 +77,9 @@ export class Tracker<D> {
     let call = this.inFlight.get(key);
     if (!call) {
       this.supplierCalls += 1;
-      call = this.deps.kind.ask(tenant, supplier, ref).finally(() => this.inFlight.delete(key));
+      call = Promise.resolve()
+        .then(() => this.deps.kind.ask(tenant, supplier, ref))
+        .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, call);
     }
     return call;
