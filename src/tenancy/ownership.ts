@@ -4,14 +4,17 @@
  * gateway does: the first tenant to quote, void, stop or cancel an order there owns it, and
  * another tenant's operation on it is answered exactly as the supplier answers for an order it
  * does not know (ORDER_NOT_FOUND, same message and extensions), without calling the supplier.
- * A claim made by an operation the supplier answers ORDER_NOT_FOUND is given back, so nobody
- * holds order numbers that do not exist. On an account only one tenant uses, the supplier
+ * A claim made by an operation the supplier answers ORDER_NOT_FOUND (or that fails its input
+ * check before anything is sent) is given back, so nobody holds order numbers that do not exist. On an account only one tenant uses, the supplier
  * keeps its orders apart by itself and nothing is claimed.
  */
 import { GatewayError, type SupplierName } from "../../datasources/errors.js";
 import type { OrderOperation } from "../../datasources/ports.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { OwnerStore } from "../store/owner-store.js";
+
+/** Outcomes after which a fresh claim is given back: no such order, or a request that was never sent. */
+const UNCLAIMED_BY: ReadonlySet<string> = new Set(["ORDER_NOT_FOUND", "BAD_USER_INPUT"]);
 
 export class OrderOwnership {
   constructor(
@@ -31,7 +34,7 @@ export class OrderOwnership {
     try {
       return await call();
     } catch (err) {
-      if (claim.fresh && err instanceof GatewayError && err.code === "ORDER_NOT_FOUND") await this.owners.release(supplier, account.id, orderNo, tenant);
+      if (claim.fresh && err instanceof GatewayError && UNCLAIMED_BY.has(err.code)) await this.owners.release(supplier, account.id, orderNo, tenant);
       throw err;
     }
   }
