@@ -1,94 +1,141 @@
 /**
- * Overhead: voidQuote through the gateway vs the same voidQuotation.do sent straight to the
- * ATRIP simulator (its own process), 50 concurrent clients. Targets: gateway throughput
- * ≥ 0.5× direct; added p50 latency ≤ 1 ms.
+ * Overhead (issue 14): `voidQuote` through the gateway vs the same voidQuotation.do sent
+ * straight to the supplier stand-in (the ATRIP simulator in its own process, gzipping every
+ * reply and keeping idle connections 65 s: bench/sim-process.ts).
  *
- * Besides the two target rows it records what explains them: a GraphQL query that calls no
- * supplier (the gateway's fixed cost per request), the same paths with one connection (the
- * latency a request pays when nothing queues), and each process's CPU time per request.
+ * Targets: gateway CPU per voidQuote ≤ 700 µs and per query that calls no supplier ≤ 300 µs
+ * (from /proc); added p50 at one connection ≤ 1 ms (timed to the microsecond, bench/latency.ts);
+ * throughput through the gateway ≥ 0.5× direct at 50 connections. Beside them, the floor: the
+ * same kind of request through a bare Apollo Server with one trivial resolver
+ * (bench/floor-server.ts), on node:http and on express, and a plain node:http JSON answer.
+ *
+ * BENCH_TRACE_GC=1 also runs the gateway with --trace-gc and reports collections per 10,000
+ * voidQuotes. BENCH_GATEWAY_MAIN=<path to another build's dist/src/main.js> measures that build.
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { atripGatewayEnv, BENCH_ATRIP, BENCH_KEY } from "./gateway-client.js";
+import { sequentialLatency } from "./latency.js";
 import { cpuSeconds, load, record, type LoadResult } from "./lib.js";
 import { startGateway, startSim, stop } from "./processes.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? "10");
 const connections = 50;
+const traceGc = process.env.BENCH_TRACE_GC === "1";
+
+async function startFloor(kind: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./floor-server.js", import.meta.url)), kind], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /FLOOR (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`floor server ${kind} exited with ${code}`)));
+  });
+  return { url, child };
+}
 
 const sim = await startSim();
-const gw = await startGateway({
-  ...atripGatewayEnv(sim.url),
-  DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-")), "data"),
-});
+const gw = await startGateway(
+  { ...atripGatewayEnv(sim.url), DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-")), "data") },
+  traceGc ? ["--trace-gc"] : [],
+  process.env.BENCH_GATEWAY_MAIN,
+);
+const floors = { "apollo-http": await startFloor("apollo-http"), "apollo-express": await startFloor("apollo-express"), "node-http": await startFloor("node-http") };
 
-const direct = {
+type Target = { url: string; body: string; headers: Record<string, string> };
+const direct: Target = {
   url: `${sim.url}/voidQuotation.do`,
   body: '{"orderNo":"ATR-VOID-DEPOSIT"}',
   headers: { "x-atlas-client-id": BENCH_ATRIP.clientId, "x-atlas-client-secret": BENCH_ATRIP.clientSecret, "accept-encoding": "gzip" },
 };
-const gql = (query: string) => ({ url: gw.url, body: JSON.stringify({ query }), headers: { authorization: `Bearer ${BENCH_KEY}` } });
-const viaGateway = gql('mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { voidOfferId fare { originalAmount } } }');
-const noSupplier = gql("{ suppliers { supplier available } }");
+const gql = (url: string, query: string, headers: Record<string, string> = { authorization: `Bearer ${BENCH_KEY}` }): Target => ({ url, body: JSON.stringify({ query }), headers });
+const viaGateway = gql(gw.url, 'mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { voidOfferId fare { originalAmount } } }');
+const noSupplier = gql(gw.url, "{ suppliers { supplier available } }");
+/** The gateway's voidQuote operation, sent to a floor server (which answers it with a constant). */
+const floorQuery = (url: string) => ({ ...viaGateway, url, headers: {} });
 
 interface Row {
   path: string;
-  connections: number;
   result: LoadResult;
-  gatewayCpuUs?: number;
+  /** CPU µs per completed request of the process that served it, and of the simulator. */
+  serverCpuUs?: number;
   simCpuUs?: number;
 }
 
-/** One load run, with the CPU the gateway and the simulator spent per completed request. */
-async function run(path: string, target: { url: string; body: string; headers: Record<string, string> }, conns: number): Promise<Row> {
-  const g0 = cpuSeconds(gw.child.pid);
+async function run(path: string, target: Target, pid: number | undefined): Promise<Row> {
+  const c0 = cpuSeconds(pid);
   const s0 = cpuSeconds(sim.child.pid);
-  const result = await load({ ...target, connections: conns, seconds });
-  const g1 = cpuSeconds(gw.child.pid);
+  const result = await load({ ...target, connections, seconds });
+  const c1 = cpuSeconds(pid);
   const s1 = cpuSeconds(sim.child.pid);
-  const perRequest = (a?: number, b?: number) => (a === undefined || b === undefined || result.ok === 0 ? undefined : ((b - a) / result.ok) * 1e6);
-  return { path, connections: conns, result, gatewayCpuUs: perRequest(g0, g1), simCpuUs: perRequest(s0, s1) };
+  const per = (a?: number, b?: number) => (a === undefined || b === undefined || result.ok === 0 ? undefined : ((b - a) / result.ok) * 1e6);
+  return { path, result, serverCpuUs: per(c0, c1), simCpuUs: per(s0, s1) };
 }
 
-try {
-  // Warm all paths (JIT, keep-alive sockets, the gateway's document cache).
-  for (const t of [direct, viaGateway, noSupplier]) await load({ ...t, connections, seconds: 2 });
+/** Collections --trace-gc printed between two offsets of the gateway's output. */
+function gcBetween(from: number, to: number): { scavenges: number; markSweeps: number; pauseMs: number } {
+  const lines = gw.output().slice(from, to).split("\n");
+  let scavenges = 0;
+  let markSweeps = 0;
+  let pauseMs = 0;
+  for (const l of lines) {
+    const m = /\b(Scavenge|Mark-Compact|Mark-sweep|Mark-Sweep)\b.*?MB, ([\d.]+) \/ ([\d.]+) ms/.exec(l);
+    if (!m) continue;
+    if (m[1] === "Scavenge") scavenges += 1;
+    else markSweeps += 1;
+    pauseMs += Number(m[2]);
+  }
+  return { scavenges, markSweeps, pauseMs };
+}
 
+const us = (v?: number) => (v === undefined ? "n/a" : v.toFixed(0));
+try {
+  for (const t of [direct, viaGateway, noSupplier, ...Object.values(floors).map((f) => floorQuery(f.url))]) await load({ ...t, connections, seconds: 2 });
+
+  const gcFrom = gw.output().length;
   const rows: Row[] = [
-    await run("direct to simulator", direct, connections),
-    await run("through gateway (voidQuote)", viaGateway, connections),
-    await run("gateway, no supplier call (suppliers query)", noSupplier, connections),
-    await run("direct to simulator", direct, 1),
-    await run("through gateway (voidQuote)", viaGateway, 1),
+    await run("direct to the supplier stand-in (voidQuotation.do)", direct, sim.child.pid),
+    await run("through the gateway (voidQuote)", viaGateway, gw.child.pid),
   ];
-  const [d50, g50, , d1, g1] = rows;
+  const gc = gcBetween(gcFrom, gw.output().length);
+  rows.push(await run("gateway, no supplier call (suppliers query)", noSupplier, gw.child.pid));
+  for (const [kind, f] of Object.entries(floors)) rows.push(await run(`floor: ${kind === "node-http" ? "plain node:http, constant JSON" : `the same voidQuote through bare Apollo Server (${kind === "apollo-http" ? "node:http" : "express 5"}), one trivial resolver`}`, floorQuery(f.url), f.child.pid));
+
+  const lat = {
+    direct: await sequentialLatency(direct.url, direct.body, direct.headers),
+    gateway: await sequentialLatency(viaGateway.url, viaGateway.body, viaGateway.headers),
+    floor: await sequentialLatency(floors["apollo-http"].url, floorQuery(floors["apollo-http"].url).body, {}),
+  };
+  const [d50, g50, none] = rows;
   const ratio = g50.result.requestsPerSec / d50.result.requestsPerSec;
-  const added50 = g50.result.p50 - d50.result.p50;
-  const added1 = g1.result.p50 - d1.result.p50;
-  const us = (v?: number) => (v === undefined ? "n/a" : v.toFixed(0));
+  const added = (lat.gateway.p50 - lat.direct.p50) / 1000;
+  const checks = [
+    ["gateway CPU per voidQuote ≤ 700 µs", `${us(g50.serverCpuUs)} µs`, (g50.serverCpuUs ?? Infinity) <= 700],
+    ["gateway CPU per query with no supplier call ≤ 300 µs", `${us(none.serverCpuUs)} µs`, (none.serverCpuUs ?? Infinity) <= 300],
+    ["added p50 at one connection ≤ 1 ms", `${added.toFixed(3)} ms (${lat.gateway.p50.toFixed(0)} vs ${lat.direct.p50.toFixed(0)} µs)`, added <= 1],
+    [`throughput ≥ 0.5× direct at ${connections} connections`, `${ratio.toFixed(2)}× (${g50.result.requestsPerSec.toFixed(0)} vs ${d50.result.requestsPerSec.toFixed(0)} req/s)`, ratio >= 0.5],
+  ] as const;
   record(
-    `overhead: voidQuote via gateway vs voidQuotation.do direct (${seconds} s per row)`,
-    ["path", "connections", "req/s", "p50 ms", "p99 ms", "2xx", "non-2xx", "errors", "gateway CPU µs/req", "simulator CPU µs/req"],
-    rows.map((r) => [
-      r.path,
-      r.connections,
-      r.result.requestsPerSec.toFixed(0),
-      r.result.p50,
-      r.result.p99,
-      r.result.ok,
-      r.result.non2xx,
-      r.result.errors,
-      r.path.startsWith("direct") ? "—" : us(r.gatewayCpuUs),
-      us(r.simCpuUs),
-    ]),
+    `overhead: voidQuote via the gateway vs voidQuotation.do direct, and the Apollo floor (${seconds} s per row, ${connections} connections)`,
+    ["path", "req/s", "p50 ms", "p99 ms", "2xx", "non-2xx", "errors", "server CPU µs/req", "simulator CPU µs/req"],
+    rows.map((r) => [r.path, r.result.requestsPerSec.toFixed(0), r.result.p50, r.result.p99, r.result.ok, r.result.non2xx, r.result.errors, us(r.serverCpuUs), r.path.startsWith("floor") ? "—" : us(r.simCpuUs)]),
     [
-      `throughput ratio gateway/direct at ${connections} connections: ${ratio.toFixed(2)} (target ≥ 0.5: ${ratio >= 0.5 ? "met" : "NOT met"})`,
-      `added p50 at ${connections} connections: ${added50.toFixed(2)} ms (target ≤ 1 ms: ${added50 <= 1 ? "met" : "NOT met"}); with 1 connection (no queueing): ${added1.toFixed(2)} ms`,
-      "load generator, gateway and simulator share the machine's 2 cores (three processes); CPU per request is from /proc (10 ms ticks).",
+      ...checks.map(([what, got, ok]) => `${what}: ${got} — ${ok ? "met" : "NOT met"}`),
+      `ceiling: one gateway process serves at most 1 s / ${us(g50.serverCpuUs)} µs = ${g50.serverCpuUs ? (1e6 / g50.serverCpuUs).toFixed(0) : "n/a"} voidQuotes/s (${g50.serverCpuUs ? (1e6 / g50.serverCpuUs / d50.result.requestsPerSec).toFixed(2) : "n/a"}× direct); the same voidQuote through bare Apollo (node:http) with a trivial resolver costs ${us(rows[3].serverCpuUs)} µs and reached ${(rows[3].result.requestsPerSec / d50.result.requestsPerSec).toFixed(2)}× direct without any supplier call.`,
+      `one connection, ${2000} requests one after another (µs): direct p50 ${lat.direct.p50.toFixed(0)} / p90 ${lat.direct.p90.toFixed(0)} / p99 ${lat.direct.p99.toFixed(0)}; gateway voidQuote p50 ${lat.gateway.p50.toFixed(0)} / p90 ${lat.gateway.p90.toFixed(0)} / p99 ${lat.gateway.p99.toFixed(0)}; bare Apollo (same voidQuote, trivial resolver) p50 ${lat.floor.p50.toFixed(0)} / p90 ${lat.floor.p90.toFixed(0)} / p99 ${lat.floor.p99.toFixed(0)}.`,
+      ...(traceGc ? [`garbage collection during the voidQuote run: ${((gc.scavenges / g50.result.ok) * 10_000).toFixed(0)} scavenges and ${((gc.markSweeps / g50.result.ok) * 10_000).toFixed(1)} mark-sweeps per 10,000 requests, ${((gc.pauseMs / g50.result.ok) * 10_000).toFixed(0)} ms of pauses per 10,000.`] : []),
+      "the supplier stand-in gzips every reply (both paths ask for gzip) and keeps idle connections 65 s; the load generator, the gateway and the stand-in share the machine's 2 cores (three processes); CPU per request is from /proc (10 ms ticks).",
+      process.env.BENCH_GATEWAY_MAIN ? `gateway build: ${process.env.BENCH_GATEWAY_MAIN}` : "gateway build: this tree's dist/",
     ],
   );
 } finally {
   await stop(gw.child);
   await stop(sim.child);
+  for (const f of Object.values(floors)) await stop(f.child);
 }

@@ -27,13 +27,18 @@ export async function startSim(): Promise<{ url: string; child: ChildProcess }> 
 }
 
 /**
- * Starts `node dist/src/main.js`; `nodeArgs` e.g. ["--cpu-prof"] to profile it. With
- * BENCH_CPU_PROF=<dir> set, every gateway a bench starts writes a CPU profile there on exit;
- * with BENCH_GW_STDERR=1 its stderr is passed through.
+ * Starts `node dist/src/main.js` (or `main`, another build's, for A/B runs); `nodeArgs` e.g.
+ * ["--trace-gc"]. With BENCH_CPU_PROF=<dir> set, every gateway a bench starts writes a CPU
+ * profile there on exit; with BENCH_GW_STDERR=1 its stderr is passed through. `output()` is
+ * everything it wrote to stdout so far.
  */
-export async function startGateway(env: Record<string, string>, nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess; sims: Record<string, string> }> {
+export async function startGateway(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  main = fileURLToPath(new URL("../src/main.js", import.meta.url)),
+): Promise<{ url: string; child: ChildProcess; sims: Record<string, string>; output: () => string }> {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, ...nodeArgs, fileURLToPath(new URL("../src/main.js", import.meta.url))], {
+  const child = spawn(process.execPath, [...prof, ...nodeArgs, main], {
     env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -43,7 +48,7 @@ export async function startGateway(env: Record<string, string>, nodeArgs: string
   const m = await waitFor(child, /Gateway ready in \d+ ms: (http:\/\/\S+\/graphql)[\s\S]*\n\n/, "gateway");
   const sims: Record<string, string> = {};
   for (const s of out.matchAll(/^(\w+) simulator at (http:\/\/\S+)/gm)) sims[s[1]] = s[2];
-  return { url: m[1], child, sims };
+  return { url: m[1], child, sims, output: () => out };
 }
 
 export function stop(child: ChildProcess): Promise<void> {

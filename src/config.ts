@@ -56,6 +56,9 @@ export const VARIABLES: VariableSpec[] = [
   { name: "VOID_POLL_MAX_MS", default: "1800000", description: "Longest poll interval (sandbox: divided by SANDBOX_TIME_SCALE)" },
   { name: "VOID_POLL_WATCHED_MS", default: "10000", description: "Poll interval of a void someone is subscribed to (at most)" },
   { name: "SCHEDULER_TICK_MS", default: "1000", description: "How often the pollers look for due work" },
+  { name: "WS_KEEPALIVE_MS", default: "25000", description: "Websocket keep-alive ping interval; a connection that stops answering is closed within twice this" },
+  { name: "WS_CONNECTION_INIT_TIMEOUT_MS", default: "5000", description: "How long a websocket may take to send connection_init before it is closed (4408)" },
+  { name: "HTTP_KEEPALIVE_TIMEOUT_MS", default: "65000", description: "Idle keep-alive HTTP connections are kept this long: above load balancers' idle timeouts (60 s is common)" },
   { name: "EVENT_CATCHUP_MS", default: "1000", description: "While anyone subscribes, each instance reads the event log at least this often (heals a lost pub/sub wake-up)" },
   { name: "LEASE_MS", default: "30000", description: "How long an instance holds a record it polls; a crashed instance's work moves after this" },
   { name: "API_KEYS", description: 'JSON list of API keys: [{"key": "…" or "keySha256": "…", "tenant": "acme", "scopes": ["read","write"]}]', secret: true },
@@ -140,6 +143,9 @@ export interface Config {
   schedulerTickMs: number;
   leaseMs: number;
   eventCatchUpMs: number;
+  wsKeepAliveMs: number;
+  wsConnectionInitTimeoutMs: number;
+  httpKeepAliveTimeoutMs: number;
   resilience: ResilienceSettings;
   supplierTimeoutMs: number;
   /** Undefined when unset: the default is derived (480000, divided by the time scale in sandbox). */
@@ -276,6 +282,9 @@ export function loadConfig(env: Env = process.env): Config {
     schedulerTickMs: read(env, "SCHEDULER_TICK_MS", positiveInt) ?? 1000,
     leaseMs: read(env, "LEASE_MS", positiveInt) ?? 30_000,
     eventCatchUpMs: read(env, "EVENT_CATCHUP_MS", positiveInt) ?? 1000,
+    wsKeepAliveMs: read(env, "WS_KEEPALIVE_MS", positiveInt) ?? 25_000,
+    wsConnectionInitTimeoutMs: read(env, "WS_CONNECTION_INIT_TIMEOUT_MS", positiveInt) ?? 5000,
+    httpKeepAliveTimeoutMs: read(env, "HTTP_KEEPALIVE_TIMEOUT_MS", positiveInt) ?? 65_000,
     resilience: {
       ...DEFAULT_RESILIENCE,
       retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: read(env, "SUPPLIER_READ_RETRIES", z.coerce.number().int().min(0).max(10)) ?? DEFAULT_RESILIENCE.retry.maxRetries },

@@ -145,6 +145,9 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
     corsOrigins: config.corsOrigins,
     production: config.production,
+    wsKeepAliveMs: config.wsKeepAliveMs,
+    wsConnectionInitTimeoutMs: config.wsConnectionInitTimeoutMs,
+    httpKeepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
     routes: (app) => {
       app.use(healthRouter({ store, pubsub, isShuttingDown: () => shuttingDown, metrics }));
       app.use(

@@ -84,16 +84,40 @@ export class Metrics {
     });
   }
 
-  /** `label` from OperationLabels (a closed set); the outcome is closed here. */
-  operation(label: string, outcome: string, seconds: number): void {
-    const labels = { operation: label, outcome: outcomeLabel(outcome) };
-    this.operations.inc(labels);
-    this.operationSeconds.observe(labels, seconds);
+  /**
+   * Label children, looked up once per label set: prom-client hashes the labels on every call
+   * otherwise (issue 14). The label sets are closed, so this map stays small.
+   */
+  private readonly children = new Map<string, { count: () => void; time: (seconds: number) => void }>();
+
+  private child(key: string, make: () => { count: () => void; time: (seconds: number) => void }) {
+    let c = this.children.get(key);
+    if (!c) this.children.set(key, (c = make()));
+    return c;
   }
 
-  supplierCall(c: CallRecord): void {
-    this.supplierCalls.inc({ supplier: c.supplier, operation: c.operation, outcome: outcomeLabel(c.outcome) });
-    this.supplierSeconds.observe({ supplier: c.supplier, operation: c.operation }, c.durationMs / 1000);
+  /** `label` from OperationLabels (a closed set); the outcome is closed here. */
+  operation(label: string, outcome: string, seconds: number): void {
+    const closed = outcomeLabel(outcome);
+    const c = this.child(`op\u0000${label}\u0000${closed}`, () => {
+      const counter = this.operations.labels(label, closed);
+      const histogram = this.operationSeconds.labels(label, closed);
+      return { count: () => counter.inc(), time: (s) => histogram.observe(s) };
+    });
+    c.count();
+    c.time(seconds);
+  }
+
+  supplierCall(call: CallRecord): void {
+    const outcome = outcomeLabel(call.outcome);
+    this.child(`calls\u0000${call.supplier}\u0000${call.operation}\u0000${outcome}`, () => {
+      const counter = this.supplierCalls.labels(call.supplier, call.operation, outcome);
+      return { count: () => counter.inc(), time: () => undefined };
+    }).count();
+    this.child(`latency\u0000${call.supplier}\u0000${call.operation}`, () => {
+      const histogram = this.supplierSeconds.labels(call.supplier, call.operation);
+      return { count: () => undefined, time: (s) => histogram.observe(s) };
+    }).time(call.durationMs / 1000);
   }
 
   /** `supplier` is a configured supplier's name or "unknown", never the path segment a caller sent. */

@@ -104,10 +104,17 @@ export class SimServer<F extends Faults = Faults> {
     this.faults = { ...NO_FAULTS, ...faults } as F;
   }
 
+  /**
+   * How long an idle keep-alive connection stays open. Benches set 65 s, as a production front
+   * end would (issue 14); set before listen().
+   */
+  keepAliveTimeoutMs = 5000;
+
   /** Starts listening on host:port (0 = any free port) and resolves with the base URL. */
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
     const server = http.createServer((req, res) => void this.serve(req, res));
-    server.keepAliveTimeout = 5000;
+    server.keepAliveTimeout = this.keepAliveTimeoutMs;
+    server.headersTimeout = Math.max(server.headersTimeout, this.keepAliveTimeoutMs + 1000);
     server.on("connection", (s) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));

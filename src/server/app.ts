@@ -1,30 +1,23 @@
 /**
- * One HTTP server: Apollo Server 5 on /graphql (express 5 integration), graphql-ws on the same
- * path and port (queries and mutations work there too; src/server/websocket.ts), Apollo
- * Sandbox as the landing page. Shutdown drains HTTP requests and disposes the websocket server
- * (graphql-ws `dispose()`).
- *
- * The /graphql chain, in order: request id, CORS (answers preflights), the authentication gate
- * (401 before the body is read when credentials are configured), the JSON body parser (capped),
- * Apollo. Request errors end in one handler that logs through pino.
+ * One HTTP server: Apollo Server 5 on /graphql (served from node:http, src/server/graphql-http.ts),
+ * graphql-ws on the same path and port (queries and mutations work there too;
+ * src/server/websocket.ts), Apollo Sandbox as the landing page; every other route (webhooks,
+ * health, metrics) on express. Shutdown drains HTTP requests and disposes the websocket server
+ * (graphql-ws `dispose()`). Request errors end in one handler that logs through pino.
  */
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import { expressMiddleware } from "@as-integrations/express5";
-import cors from "cors";
 import express from "express";
-import { GraphQLError, type GraphQLSchema } from "graphql";
+import type { GraphQLSchema } from "graphql";
 import type { GatewayContext, Services } from "../../resolvers/context.js";
-import { GatewayError } from "../../datasources/errors.js";
 import type { Authenticator, Principal } from "../auth/index.js";
 import type { Logger } from "../logger.js";
-import { enterRequest } from "../request-context.js";
-import { authGate, gatedPrincipal } from "./auth-gate.js";
 import { makeFormatError } from "./format-error.js";
+import { graphqlHttpHandler, isGraphqlPath } from "./graphql-http.js";
 import { refuseHttpSubscriptionsPlugin } from "./http-subscriptions.js";
 import { limitRules, type QueryLimits } from "./limits.js";
 import { OperationLabels, UNKNOWN } from "./operation-label.js";
@@ -50,6 +43,12 @@ export interface ServerOptions {
   maxSubscriptionsPerConnection: number;
   /** Production: no field suggestions in validation errors. */
   production: boolean;
+  /** Websocket keep-alive ping interval (WS_KEEPALIVE_MS). */
+  wsKeepAliveMs: number;
+  /** How long a websocket may take to send connection_init (WS_CONNECTION_INIT_TIMEOUT_MS). */
+  wsConnectionInitTimeoutMs: number;
+  /** Idle time after which a keep-alive HTTP connection is closed (HTTP_KEEPALIVE_TIMEOUT_MS). */
+  httpKeepAliveTimeoutMs: number;
 }
 
 export interface RunningServer {
@@ -60,24 +59,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function requestId(header: unknown): string {
-  return typeof header === "string" && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();
-}
-
-/** Honours (or makes) the request id and echoes it, before anything can refuse the request. */
-const withRequestId: express.RequestHandler = (req, res, next) => {
-  const id = requestId(req.headers["x-request-id"]);
-  res.locals.requestId = id;
-  res.setHeader("x-request-id", id);
-  next();
-};
-
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { schema, services, log, authenticator } = opts;
   const contextFor = (principal: Principal | null, id: string): GatewayContext => ({ principal, tenant: principal?.tenant ?? "", requestId: id, services });
   const app = express();
   app.disable("x-powered-by");
-  const httpServer = http.createServer(app);
+  // /graphql is served once Apollo has started (below); until then every route is express's.
+  const graphql: { serve?: (req: http.IncomingMessage, res: http.ServerResponse) => void } = {};
+  const httpServer = http.createServer((req, res) => (graphql.serve && isGraphqlPath(req.url) ? graphql.serve(req, res) : app(req, res)));
+  // Node closes idle keep-alive connections after 5 s, sooner than load balancers (60 s and
+  // more) expect: a balancer then reuses a connection the gateway is closing, the classic
+  // cause of sporadic 502s. Idle connections stay open longer than the balancer's, and the
+  // headers timeout is above that (Node requires it; issue 16, item 6).
+  httpServer.keepAliveTimeout = opts.httpKeepAliveTimeoutMs;
+  httpServer.headersTimeout = opts.httpKeepAliveTimeoutMs + 1000;
   const formatError = makeFormatError(log);
   const rules = limitRules(opts.limits);
   const labels = new OperationLabels(schema);
@@ -93,6 +88,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     labels,
     contextFor,
     maxMessageBytes: opts.maxBodyBytes,
+    keepAliveMs: opts.wsKeepAliveMs,
+    connectionInitWaitTimeoutMs: opts.wsConnectionInitTimeoutMs,
     maxSubscriptions: opts.maxSubscriptionsPerConnection,
   });
 
@@ -108,6 +105,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     validationRules: rules,
     formatError,
     plugins: [
+      // On by default, the cache-control plugin wraps every field resolver (willResolveField)
+      // to compute cache hints nothing here uses (no @cacheControl, no response cache).
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
         async serverWillStart() {
@@ -126,29 +126,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   await apollo.start();
 
   opts.routes?.(app);
-  app.use(
-    "/graphql",
-    withRequestId,
-    cors(opts.corsOrigins ? { origin: opts.corsOrigins } : undefined),
-    authGate(authenticator, () => services.metrics.operation(UNKNOWN, "UNAUTHENTICATED", 0)),
-    express.json({ limit: opts.maxBodyBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<GatewayContext> => {
-        const id = res.locals.requestId as string;
-        enterRequest(id);
-        // The gate has verified the credential when credentials are configured; this is the
-        // check for the anonymous demo, and a second line of defence.
-        const gated = gatedPrincipal(res);
-        if (gated) return contextFor(gated, id);
-        try {
-          return contextFor(await authenticator.authenticate(req.headers.authorization), id);
-        } catch (err) {
-          if (err instanceof GatewayError) throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
-          throw err;
-        }
-      },
-    }),
-  );
+  graphql.serve = graphqlHttpHandler({
+    apollo,
+    authenticator,
+    log,
+    corsOrigins: opts.corsOrigins,
+    maxBodyBytes: opts.maxBodyBytes,
+    contextFor,
+    onRefused: () => services.metrics.operation(UNKNOWN, "UNAUTHENTICATED", 0),
+  });
   app.use(requestErrorHandler(log));
 
   await new Promise<void>((resolve, reject) => {

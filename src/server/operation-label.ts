@@ -15,6 +15,8 @@ export const UNKNOWN = "unknown";
 
 export class OperationLabels {
   private readonly rootFields = new Set<string>();
+  /** Apollo keeps one parsed document per query, so its operation nodes recur: label each once. */
+  private readonly known = new WeakMap<OperationDefinitionNode, string>();
 
   constructor(schema: GraphQLSchema) {
     for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
@@ -30,6 +32,12 @@ export class OperationLabels {
   /** The label of an operation of a (validated) document; UNKNOWN without one. */
   of(document: DocumentNode | undefined, operation: OperationDefinitionNode | null | undefined): string {
     if (!document || !operation) return UNKNOWN;
+    let label = this.known.get(operation);
+    if (label === undefined) this.known.set(operation, (label = this.compute(document, operation)));
+    return label;
+  }
+
+  private compute(document: DocumentNode, operation: OperationDefinitionNode): string {
     const fields = new Set<string>();
     let meta = false;
     const visited = new Set<string>();

@@ -8,6 +8,7 @@
  * type) and nothing the client sent: a parse error's message quotes the body, and a path may
  * hold the webhook token.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type express from "express";
 import type { Logger } from "../logger.js";
 
@@ -16,6 +17,15 @@ interface HttpError {
   statusCode?: number;
   type?: string;
   limit?: number;
+}
+
+/** A request that cannot be served, as body-parser would describe it: a status, an error type, a limit. */
+export class RequestFailure {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    readonly limit?: number,
+  ) {}
 }
 
 /** What a client is told for a body-parser error type (https://github.com/expressjs/body-parser#errors). */
@@ -36,26 +46,37 @@ function messageFor(type: string | undefined, limit: number | undefined): string
 }
 
 /** The route a request was for, without anything after its first segment (a token, say). */
-function routeOf(req: express.Request): string {
-  return `/${(req.originalUrl.split("?")[0] ?? "").split("/")[1] ?? ""}`;
+function routeOf(url: string | undefined): string {
+  return `/${((url ?? "").split("?")[0] ?? "").split("/")[1] ?? ""}`;
 }
 
+/**
+ * Logs a refused or failed request as one line and answers it (on any node:http response).
+ * `err` is the cause of a 5xx, logged with its stack; for a 4xx only the type is logged.
+ */
+export function sendRequestError(log: Logger, req: IncomingMessage, res: ServerResponse, requestId: string | undefined, f: RequestFailure, err?: unknown): void {
+  const status = f.status >= 400 && f.status < 600 ? f.status : 500;
+  const where = { requestId, method: req.method, route: routeOf(req.url), status };
+  if (status >= 500) log.error({ ...where, err }, "request failed");
+  else log.info({ ...where, type: f.type }, "request refused");
+  if (res.headersSent) {
+    // Half a response is out: all that is left is to end the connection.
+    req.socket.destroy();
+    return;
+  }
+  const client = status < 500;
+  const body = { errors: [{ message: client ? messageFor(f.type, f.limit) : "Internal server error", extensions: { code: client ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR" } }] };
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.end(JSON.stringify(body));
+}
+
+/** The last express handler: body-parser's (and any other) errors, answered by sendRequestError. */
 export function requestErrorHandler(log: Logger): express.ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const e = (err ?? {}) as HttpError;
     const given = e.status ?? e.statusCode;
     const status = typeof given === "number" && given >= 400 && given < 600 ? given : 500;
-    const where = { requestId: res.locals.requestId as string | undefined, method: req.method, route: routeOf(req), status };
-    if (status >= 500) log.error({ ...where, err }, "request failed");
-    else log.info({ ...where, type: e.type }, "request refused");
-    if (res.headersSent) {
-      // Half a response is out: all that is left is to end the connection.
-      req.socket.destroy();
-      return;
-    }
-    const client = status < 500;
-    res.status(status).json({
-      errors: [{ message: client ? messageFor(e.type, e.limit) : "Internal server error", extensions: { code: client ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR" } }],
-    });
+    sendRequestError(log, req, res, res.locals.requestId as string | undefined, new RequestFailure(status, e.type ?? "internal", e.limit), err);
   };
 }

@@ -13,6 +13,9 @@
  * - The same validation as over HTTP (limits included) and the same metrics and error format.
  * - Socket errors (oversized or malformed frames) logged as one pino line instead of the
  *   adapter's console.error with a stack trace (item 8).
+ * - Keep-alive pings: a connection that stops answering is closed within two intervals and all
+ *   it held released (issue 16, item 5; src/server/keepalive.ts); a socket that never sends
+ *   connection_init is closed after `connectionInitWaitTimeout` (4408).
  * - At most `maxSubscriptions` subscriptions open per socket; one more gets an `error` message
  *   with TOO_MANY_SUBSCRIPTIONS, and the socket and its other subscriptions carry on (item 7:
  *   one socket accepted 20,000).
@@ -28,6 +31,7 @@ import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { enterRequest } from "../request-context.js";
 import { runAt, type Scheduled } from "./expiry.js";
+import { keepAlive } from "./keepalive.js";
 import { UNKNOWN, type OperationLabels } from "./operation-label.js";
 import { subscribeShared } from "./shared-execution.js";
 import { tooManySubscriptions } from "./subscription-cap.js";
@@ -45,6 +49,10 @@ export interface WebsocketOptions {
   contextFor: (principal: Principal | null, requestId: string) => GatewayContext;
   /** Largest message accepted, in bytes; larger: close 1009. */
   maxMessageBytes: number;
+  /** Interval of keep-alive pings; a socket that misses one is closed at the next (WS_KEEPALIVE_MS). */
+  keepAliveMs: number;
+  /** How long a socket may take to send connection_init (WS_CONNECTION_INIT_TIMEOUT_MS). */
+  connectionInitWaitTimeoutMs: number;
   /** Subscriptions one socket may have open. */
   maxSubscriptions: number;
 }
@@ -64,6 +72,7 @@ export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
   const cleanup = useServer<Record<string, unknown>, Extra>(
     {
       schema,
+      connectionInitWaitTimeout: o.connectionInitWaitTimeoutMs,
       // A bad or missing credential closes the socket with 4403 (graphql-ws Forbidden).
       onConnect: async (ctx) => {
         let principal: Principal | null;
@@ -150,9 +159,11 @@ export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
       if (socket.readyState === WebSocket.OPEN) socket.close(1011, "Internal server error");
     });
   });
+  const pings = keepAlive(server, o.keepAliveMs, () => o.log.debug("websocket closed: it stopped answering keep-alive pings"));
   return {
     server,
     async dispose() {
+      pings.stop();
       await cleanup.dispose();
     },
   };

@@ -22,7 +22,8 @@ import type { SupplierName } from "../../datasources/errors.js";
 import type { SqlDb } from "./sql.js";
 import type { EventFilter, KindName, RecordKey, SourceName, TrackedEvent } from "./tracked-model.js";
 
-interface EventRow {
+/** An event row as the log's queries return it (the record's fixed times joined in). */
+export interface EventRow {
   id: string;
   kind: string;
   tenant: string;
@@ -45,7 +46,7 @@ const SELECT = `SELECT e.id::text AS id, e.kind, e.tenant, e.supplier, e.ref, e.
     e.message, COALESCE(e.data, t.data) AS data, e.occurred_at, t.started_at, t.not_before
   FROM tracked_events e LEFT JOIN tracked t ON t.kind = e.kind AND t.tenant = e.tenant AND t.supplier = e.supplier AND t.ref = e.ref`;
 
-function toEvent<D>(r: EventRow): TrackedEvent<D> {
+export function toEvent<D>(r: EventRow): TrackedEvent<D> {
   return {
     id: String(r.id),
     kind: r.kind as KindName,

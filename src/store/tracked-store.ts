@@ -8,6 +8,7 @@
  * array read by `jsonb_to_recordset`, so every column is named.
  */
 import type { SupplierName } from "../../datasources/errors.js";
+import { toEvent } from "./event-log.js";
 import type { Sql, SqlDb } from "./sql.js";
 import {
   refKey,
@@ -15,7 +16,6 @@ import {
   type NewRecord,
   type RecordKey,
   type Release,
-  type SourceName,
   type TrackedEvent,
   type TrackedRecord,
   type Transition,
@@ -73,25 +73,9 @@ export function toRecord<D>(r: RecordRow): TrackedRecord<D> {
   };
 }
 
-/** The event a transition or an insert just logged, built from the returned rows. */
-function loggedEvent<D>(r: RecordRow, e: { event_id: string; event_occurred_at: Date; previous_status: string | null; source: string; message: string | null }): TrackedEvent<D> {
-  return {
-    id: String(e.event_id),
-    kind: r.kind as KindName,
-    tenant: r.tenant,
-    supplier: r.supplier as SupplierName,
-    ref: r.ref,
-    orderNo: r.order_no,
-    status: r.status,
-    previousStatus: e.previous_status,
-    isFinal: r.is_final,
-    source: e.source as SourceName,
-    message: e.message,
-    data: json(r.data) as D,
-    occurredAt: new Date(e.event_occurred_at),
-    startedAt: date(r.started_at),
-    notBefore: date(r.not_before),
-  };
+/** The event a transition or an insert just logged, from the record row it returned and the event's own columns. */
+function loggedEvent<D>(r: Logged): TrackedEvent<D> {
+  return toEvent<D>({ ...r, id: r.event_id, occurred_at: r.event_occurred_at });
 }
 
 type Logged = RecordRow & { event_id: string; event_occurred_at: Date; previous_status: string | null; source: string; message: string | null };
@@ -120,7 +104,7 @@ export class TrackedStore {
        SELECT ins.*, logged.event_id, logged.event_occurred_at, NULL::text AS previous_status, $12::text AS source, $13::text AS message FROM ins, logged`,
       [...keyParams(n.key), n.orderNo, n.status, n.isFinal, JSON.stringify(n.data), n.started, n.notBeforeInMs ?? null, n.firstCheckInMs, n.source, n.message],
     );
-    if (rows[0]) return { record: toRecord<D>(rows[0]), event: loggedEvent<D>(rows[0], rows[0]) };
+    if (rows[0]) return { record: toRecord<D>(rows[0]), event: loggedEvent<D>(rows[0]) };
     // Either this tenant has it already, or another tenant owns it.
     const existing = await this.get<D>(n.key);
     return existing ? { record: existing, event: null } : null;
@@ -199,7 +183,7 @@ export class TrackedStore {
       [JSON.stringify(input)],
     );
     const out: Array<{ record: TrackedRecord<D>; event: TrackedEvent<D> } | null> = items.map(() => null);
-    for (const row of rows) out[Number(row.n)] = { record: toRecord<D>(row), event: loggedEvent<D>(row, row) };
+    for (const row of rows) out[Number(row.n)] = { record: toRecord<D>(row), event: loggedEvent<D>(row) };
     return out;
   }
 

@@ -39,6 +39,8 @@ export interface AtripSimulatorOptions {
   faults?: Partial<AtripFaults>;
   /** Initial webhook URL (otherwise set with updateWebhookURL.do). */
   webhookUrl?: string;
+  /** Idle keep-alive of its HTTP server. @default 5000 */
+  keepAliveTimeoutMs?: number;
 }
 
 interface Account {
@@ -93,6 +95,7 @@ export class AtripSimulator {
   /** Starts a simulator on host:port (0 = a free port). */
   static async start(options: AtripSimulatorOptions, port = 0, host = "127.0.0.1"): Promise<AtripSimulator> {
     const sim = new AtripSimulator(options);
+    if (options.keepAliveTimeoutMs !== undefined) sim.server.keepAliveTimeoutMs = options.keepAliveTimeoutMs;
     await sim.server.listen(port, host);
     return sim;
   }

@@ -1,0 +1,165 @@
+/**
+ * /graphql over HTTP, served from node:http straight into Apollo's
+ * `executeHTTPGraphQLRequest` (issue 14: the lean request path). Express, its router,
+ * body-parser and content negotiation cost ~120 µs of CPU per request here — as much as bare
+ * Apollo Server itself — for nothing the GraphQL endpoint needs; the other routes (webhooks,
+ * health, metrics) stay on express.
+ *
+ * The order is the one the express chain had: request id, CORS (answers preflights), the
+ * authentication gate (401 before the body is read, src/server/auth-gate.ts), the body — read
+ * once, capped at GRAPHQL_MAX_BODY_BYTES, parsed once — then Apollo, whose own checks (CSRF
+ * prevention, APQ, the landing page, GET queries) are untouched. A body that cannot be read
+ * ends in the same answers and log lines as before (src/server/request-errors.ts).
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import zlib from "node:zlib";
+import { HeaderMap, type ApolloServer } from "@apollo/server";
+import cors from "cors";
+import { GraphQLError } from "graphql";
+import type { GatewayContext } from "../../resolvers/context.js";
+import { GatewayError } from "../../datasources/errors.js";
+import type { Authenticator, Principal } from "../auth/index.js";
+import type { Logger } from "../logger.js";
+import { enterRequest } from "../request-context.js";
+import { gate } from "./auth-gate.js";
+import { RequestFailure, sendRequestError } from "./request-errors.js";
+
+export interface GraphqlHttpOptions {
+  apollo: ApolloServer<GatewayContext>;
+  authenticator: Authenticator;
+  log: Logger;
+  /** Allowed browser origins; undefined: any. */
+  corsOrigins?: string[];
+  maxBodyBytes: number;
+  contextFor: (principal: Principal | null, requestId: string) => GatewayContext;
+  /** Told of every 401 the gate gives (metrics). */
+  onRefused?: () => void;
+}
+
+/** True for the paths this handler serves (the express mount served these too). */
+export function isGraphqlPath(url: string | undefined): boolean {
+  const path = (url ?? "").split("?", 1)[0];
+  return path === "/graphql" || path === "/graphql/";
+}
+
+function requestId(header: unknown): string {
+  return typeof header === "string" && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();
+}
+
+const INFLATE: Record<string, (b: Buffer, o: zlib.ZlibOptions) => Buffer> = {
+  gzip: zlib.gunzipSync,
+  deflate: zlib.inflateSync,
+  br: zlib.brotliDecompressSync,
+};
+
+/** Reads the whole body, at most `limit` bytes (after inflating), or says why not. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | RequestFailure> {
+  const declared = Number(req.headers["content-length"]);
+  if (declared > limit) {
+    req.resume();
+    return Promise.resolve(new RequestFailure(413, "entity.too.large", limit));
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on("aborted", () => resolve(new RequestFailure(400, "request.aborted")));
+    req.on("error", () => resolve(new RequestFailure(400, "request.aborted")));
+    req.on("end", () => {
+      if (over) return resolve(new RequestFailure(413, "entity.too.large", limit));
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      const encoding = String(req.headers["content-encoding"] ?? "identity").toLowerCase();
+      if (encoding === "identity") return resolve(body);
+      const inflate = INFLATE[encoding];
+      if (!inflate) return resolve(new RequestFailure(415, "encoding.unsupported"));
+      try {
+        resolve(inflate(body, { maxOutputLength: limit }));
+      } catch (err) {
+        resolve((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" ? new RequestFailure(413, "entity.too.large", limit) : new RequestFailure(400, "entity.parse.failed"));
+      }
+    });
+  });
+}
+
+/** The parsed body Apollo expects: JSON bodies parsed, anything else left for Apollo to refuse (CSRF, 400). */
+async function bodyOf(req: IncomingMessage, limit: number): Promise<unknown | RequestFailure> {
+  if (req.method !== "POST") return undefined;
+  const type = String(req.headers["content-type"] ?? "").toLowerCase();
+  if (!/^application\/(.+\+)?json\b/.test(type) && !type.startsWith("text/json")) {
+    req.resume();
+    return {};
+  }
+  const charset = /charset=([^;\s]+)/.exec(type)?.[1]?.replace(/"/g, "");
+  if (charset && charset !== "utf-8" && charset !== "utf8") {
+    req.resume();
+    return new RequestFailure(415, "charset.unsupported");
+  }
+  const raw = await readBody(req, limit);
+  if (!Buffer.isBuffer(raw)) return raw;
+  try {
+    return JSON.parse(raw.toString("utf8")) as unknown;
+  } catch {
+    return new RequestFailure(400, "entity.parse.failed");
+  }
+}
+
+export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const corsHandler = cors(o.corsOrigins ? { origin: o.corsOrigins } : undefined);
+  const serve = async (req: IncomingMessage, res: ServerResponse, id: string) => {
+    const gated = await gate(o.authenticator, req);
+    if ("refused" in gated) {
+      o.onRefused?.();
+      req.resume();
+      res.statusCode = 401;
+      res.setHeader("WWW-Authenticate", 'Bearer realm="gateway"');
+      res.setHeader("content-type", "application/json; charset=utf-8");
+      res.end(JSON.stringify({ errors: [{ message: gated.refused.message, extensions: { code: "UNAUTHENTICATED" } }] }));
+      return;
+    }
+    const body = await bodyOf(req, o.maxBodyBytes);
+    if (body instanceof RequestFailure) return sendRequestError(o.log, req, res, id, body);
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    const at = (req.url ?? "").indexOf("?");
+    const response = await o.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: at < 0 ? "" : (req.url ?? "").slice(at), body },
+      context: async () => {
+        enterRequest(id);
+        // The gate has verified the credential when credentials are configured; this is the
+        // check for the anonymous demo, and a second line of defence.
+        if (gated.principal) return o.contextFor(gated.principal, id);
+        try {
+          return o.contextFor(await o.authenticator.authenticate(req.headers.authorization), id);
+        } catch (err) {
+          if (err instanceof GatewayError) throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+          throw err;
+        }
+      },
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    // What Apollo's cache-control plugin (disabled in app.ts for its per-field cost) answered:
+    // a GraphQL response carries one tenant's data and must not be stored by intermediaries.
+    if (!res.hasHeader("cache-control") && !String(res.getHeader("content-type") ?? "").startsWith("text/html")) res.setHeader("cache-control", "no-store");
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+  return (req, res) => {
+    const id = requestId(req.headers["x-request-id"]);
+    res.setHeader("x-request-id", id);
+    corsHandler(req, res, (err?: unknown) => {
+      if (err) return sendRequestError(o.log, req, res, id, new RequestFailure(500, "cors"), err);
+      serve(req, res, id).catch((e: unknown) => sendRequestError(o.log, req, res, id, new RequestFailure(500, "internal"), e));
+    });
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Server-side keep-alive for websockets (issue 16, item 5). A phone that drops off its network
+ * leaves a TCP connection that neither closes nor answers (no FIN, no RST); without pings the
+ * gateway kept such sockets — their subscriptions, feed listeners, watch marks and gauges — for
+ * ever. Every `intervalMs` each socket gets a ws ping frame (browsers and the ws library answer
+ * pongs by themselves); a socket that has not answered the previous ping is terminated, which
+ * releases all it held (graphql-ws then runs its close handler). A dead connection is thus let
+ * go within two intervals; one that answers is never cut.
+ */
+import type { WebSocket, WebSocketServer } from "ws";
+
+export interface KeepAlive {
+  stop(): void;
+}
+
+export function keepAlive(server: WebSocketServer, intervalMs: number, onDead: () => void = () => undefined): KeepAlive {
+  const answered = new WeakMap<WebSocket, boolean>();
+  server.on("connection", (socket: WebSocket) => {
+    answered.set(socket, true);
+    socket.on("pong", () => answered.set(socket, true));
+  });
+  const timer = setInterval(() => {
+    for (const socket of server.clients) {
+      if (answered.get(socket) === false) {
+        onDead();
+        socket.terminate();
+        continue;
+      }
+      answered.set(socket, false);
+      try {
+        socket.ping();
+      } catch {
+        // A socket closing as we ping; its close event releases it.
+      }
+    }
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
