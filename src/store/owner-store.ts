@@ -17,18 +17,25 @@ export class OwnerStore {
 
   /** Claims the order for `tenant` unless someone holds it; returns the holder. */
   async claim(supplier: SupplierName, account: string, orderNo: string, tenant: string): Promise<Claim> {
-    const rows = await this.db.query<{ tenant: string; fresh: boolean }>(
-      `WITH ins AS (
-         INSERT INTO order_owners (supplier, account, order_no, tenant) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING RETURNING tenant
-       )
-       SELECT tenant, true AS fresh FROM ins
-       UNION ALL
-       SELECT tenant, false AS fresh FROM order_owners WHERE supplier = $1 AND account = $2 AND order_no = $3`,
-      [supplier, account, orderNo, tenant],
-    );
-    // The statement's snapshot does not see its own insert: one row either way.
-    return { tenant: rows[0].tenant, fresh: Boolean(rows[0].fresh) };
+    for (;;) {
+      const rows = await this.db.query<{ tenant: string; fresh: boolean }>(
+        `WITH ins AS (
+           INSERT INTO order_owners (supplier, account, order_no, tenant) VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING RETURNING tenant
+         )
+         SELECT tenant, true AS fresh FROM ins
+         UNION ALL
+         SELECT tenant, false AS fresh FROM order_owners WHERE supplier = $1 AND account = $2 AND order_no = $3`,
+        [supplier, account, orderNo, tenant],
+      );
+      // The statement's snapshot does not see its own insert: one row, normally. None when
+      // another transaction's claim committed while this insert waited for it (PostgreSQL:
+      // the conflict is seen, the row is not, in this snapshot); a new statement sees it.
+      if (rows[0]) return { tenant: rows[0].tenant, fresh: Boolean(rows[0].fresh) };
+      const holder = await this.holder(supplier, account, orderNo);
+      if (holder !== null) return { tenant: holder, fresh: false };
+      // Given back in between: claim again.
+    }
   }
 
   /** The tenant holding the order, if any. */

