@@ -32,6 +32,7 @@ export type ErrorCode =
   | "SUPPLIER_TIMEOUT"
   | "SUPPLIER_BAD_RESPONSE"
   | "SUPPLIER_OUTCOME_UNKNOWN"
+  | "TOO_MANY_SUBSCRIPTIONS"
   | "INTERNAL_SERVER_ERROR";
 
 /** The suppliers the gateway routes to; the same names as the GraphQL `Supplier` enum. */

@@ -2,7 +2,7 @@
  * What a supplier datasource can offer the gateway. A supplier implements the ports of the
  * operations it has; the registry derives "which supplier offers which operation" from them.
  */
-import type { SupplierName } from "./errors.js";
+import type { SupplierError, SupplierName } from "./errors.js";
 import type {
   CancelOrderData,
   CancelOrderRequest,
@@ -49,6 +49,9 @@ export interface WebhookPort {
   interpret(body: string): WebhookHint;
 }
 
+/** The operations a tenant performs on an order (hardening issue, item 4: they claim it). */
+export type OrderOperation = "VOID_QUOTE" | "VOID_SUBMIT" | "STOP_TICKET_ISSUANCE" | "CANCEL_ORDER";
+
 /** One supplier as the registry knows it. */
 export interface SupplierAdapter {
   readonly name: SupplierName;
@@ -65,4 +68,10 @@ export interface SupplierAdapter {
   readonly webhooks?: WebhookPort;
   /** False while the gateway has stopped calling it (circuit open). */
   available(): boolean;
+  /**
+   * The error this supplier's datasource gives when the supplier does not know an order, for
+   * one operation. The gateway answers exactly this, without calling the supplier, when another
+   * tenant owns the order on a shared account (hardening issue, item 4).
+   */
+  unknownOrder(operation: OrderOperation): SupplierError;
 }

@@ -1,10 +1,17 @@
 /**
  * Which supplier offers which operation, and routing to it. A call for an operation the
  * supplier lacks fails with UNSUPPORTED_OPERATION before any network call (API.md).
+ *
+ * Routing is per tenant (hardening issue, item 4): a tenant with its own account at a supplier
+ * has every call for it — requests and background tracking alike — made with that account's
+ * credentials, so the supplier itself keeps its orders apart; other tenants share the
+ * gateway's account. Every account of a supplier shares one set of resilience policies, and
+ * each call waits in its tenant's queue (item 7).
  */
-import { GatewayError, type SupplierName } from "./errors.js";
+import { GatewayError, type SupplierError, type SupplierName } from "./errors.js";
 import type { SupplierOperationName } from "./model.js";
-import type { CancelPort, StopIssuancePort, SupplierAdapter, VoidPort } from "./ports.js";
+import type { CancelPort, OrderOperation, StopIssuancePort, SupplierAdapter, VoidPort } from "./ports.js";
+import { DEFAULT_RESILIENCE, supplierGuard, type ResilienceSettings, type SupplierGuard } from "./resilience/index.js";
 
 /** One row of the `suppliers` query. */
 export interface SupplierInfoData {
@@ -14,6 +21,29 @@ export interface SupplierInfoData {
   available: boolean;
 }
 
+/** The supplier account a tenant's calls go to. */
+export interface AccountRef {
+  /** `shared` for the gateway's own account; otherwise the id of a tenant's own one. */
+  id: string;
+  /** True when no other tenant uses the account: the supplier alone keeps its orders apart. */
+  exclusive: boolean;
+}
+
+/** The gateway's own account, shared by every tenant without one of its own. */
+export const SHARED_ACCOUNT: AccountRef = { id: "shared", exclusive: false };
+
+/** A tenant's own account with one supplier: the adapter built for its credentials. */
+export interface TenantAccount {
+  account: AccountRef;
+  adapter: SupplierAdapter;
+}
+
+export interface RegistryOptions {
+  resilience?: ResilienceSettings;
+  /** Tenants' own accounts, by tenant and supplier. */
+  tenantAccounts?: ReadonlyMap<string, ReadonlyMap<SupplierName, TenantAccount>>;
+}
+
 const PORT_OF: Record<SupplierOperationName, "voids" | "stopIssuance" | "cancels"> = {
   STOP_TICKET_ISSUANCE: "stopIssuance",
   VOID: "voids",
@@ -21,12 +51,22 @@ const PORT_OF: Record<SupplierOperationName, "voids" | "stopIssuance" | "cancels
 };
 
 const OPERATIONS = Object.keys(PORT_OF) as SupplierOperationName[];
+/** Guarded adapters kept per tenant; beyond this many the cache starts again. */
+const BOUND_CACHE = 10_000;
 
 export class SupplierRegistry {
   private readonly adapters = new Map<SupplierName, SupplierAdapter>();
+  private readonly guards = new Map<SupplierName, SupplierGuard>();
+  private readonly tenantAccounts: ReadonlyMap<string, ReadonlyMap<SupplierName, TenantAccount>>;
+  private readonly bound = new Map<string, SupplierAdapter>();
 
-  constructor(adapters: SupplierAdapter[]) {
-    for (const a of adapters) this.adapters.set(a.name, a);
+  /** `adapters`: one per supplier, on the gateway's own account, unguarded. */
+  constructor(adapters: SupplierAdapter[], opts: RegistryOptions = {}) {
+    for (const a of adapters) {
+      this.adapters.set(a.name, a);
+      this.guards.set(a.name, supplierGuard(opts.resilience ?? DEFAULT_RESILIENCE));
+    }
+    this.tenantAccounts = opts.tenantAccounts ?? new Map();
   }
 
   /** Every configured supplier with its operations, in a stable order. */
@@ -35,7 +75,7 @@ export class SupplierRegistry {
       supplier: a.name,
       operations: OPERATIONS.filter((op) => a[PORT_OF[op]] !== undefined),
       sandbox: a.sandbox,
-      available: a.available(),
+      available: (this.guards.get(a.name) as SupplierGuard).available() && a.available(),
     }));
   }
 
@@ -44,26 +84,48 @@ export class SupplierRegistry {
     return [...this.adapters.values()].filter((a) => a[PORT_OF[operation]] !== undefined).map((a) => a.name);
   }
 
-  /** The adapter of a supplier, if configured. */
+  /** The adapter of a supplier on the gateway's account, if configured (webhook intake). */
   get(supplier: SupplierName): SupplierAdapter | undefined {
     return this.adapters.get(supplier);
   }
 
-  voids(supplier: SupplierName): VoidPort {
-    return this.require(supplier, "VOID").voids as VoidPort;
+  /** Every account's adapter of a supplier, the gateway's first (webhook registration). */
+  accounts(supplier: SupplierName): SupplierAdapter[] {
+    const shared = this.adapters.get(supplier);
+    if (!shared) return [];
+    const own = new Map<string, SupplierAdapter>();
+    for (const byTenant of this.tenantAccounts.values()) {
+      const a = byTenant.get(supplier);
+      if (a && a.account.id !== SHARED_ACCOUNT.id) own.set(a.account.id, a.adapter);
+    }
+    return [shared, ...own.values()];
   }
 
-  stopIssuance(supplier: SupplierName): StopIssuancePort {
-    return this.require(supplier, "STOP_TICKET_ISSUANCE").stopIssuance as StopIssuancePort;
+  /** The account a tenant's calls to a supplier go to. */
+  account(supplier: SupplierName, tenant: string): AccountRef {
+    return this.tenantAccounts.get(tenant)?.get(supplier)?.account ?? SHARED_ACCOUNT;
   }
 
-  cancels(supplier: SupplierName): CancelPort {
-    return this.require(supplier, "CANCEL_ORDER").cancels as CancelPort;
+  /** What the supplier answers for an order it does not know (the same for every account). */
+  unknownOrder(supplier: SupplierName, operation: OrderOperation): SupplierError {
+    return (this.adapters.get(supplier) as SupplierAdapter).unknownOrder(operation);
   }
 
-  private require(supplier: SupplierName, operation: SupplierOperationName): SupplierAdapter {
+  voids(supplier: SupplierName, tenant: string): VoidPort {
+    return this.require(supplier, "VOID", tenant).voids as VoidPort;
+  }
+
+  stopIssuance(supplier: SupplierName, tenant: string): StopIssuancePort {
+    return this.require(supplier, "STOP_TICKET_ISSUANCE", tenant).stopIssuance as StopIssuancePort;
+  }
+
+  cancels(supplier: SupplierName, tenant: string): CancelPort {
+    return this.require(supplier, "CANCEL_ORDER", tenant).cancels as CancelPort;
+  }
+
+  private require(supplier: SupplierName, operation: SupplierOperationName, tenant: string): SupplierAdapter {
     const adapter = this.adapters.get(supplier);
-    if (adapter && adapter[PORT_OF[operation]] !== undefined) return adapter;
+    if (adapter && adapter[PORT_OF[operation]] !== undefined) return this.forTenant(supplier, tenant);
     const offeredBy = this.offering(operation);
     const alternatives = offeredBy.length ? `; use ${offeredBy.join(" or ")}` : "";
     throw new GatewayError("UNSUPPORTED_OPERATION", `${supplier} does not offer ${operation}${alternatives}`, {
@@ -71,5 +133,18 @@ export class SupplierRegistry {
       operation,
       supportedBy: offeredBy,
     });
+  }
+
+  /** The tenant's account's adapter, guarded, its calls in the tenant's queue. */
+  private forTenant(supplier: SupplierName, tenant: string): SupplierAdapter {
+    const key = `${supplier}\u0000${tenant}`;
+    let a = this.bound.get(key);
+    if (!a) {
+      const raw = this.tenantAccounts.get(tenant)?.get(supplier)?.adapter ?? (this.adapters.get(supplier) as SupplierAdapter);
+      a = (this.guards.get(supplier) as SupplierGuard).wrap(raw, tenant);
+      if (this.bound.size >= BOUND_CACHE) this.bound.clear();
+      this.bound.set(key, a);
+    }
+    return a;
   }
 }

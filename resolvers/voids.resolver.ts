@@ -12,7 +12,7 @@ export class VoidsResolver {
   @Authorized("write")
   @Mutation(() => VoidQuote, { description: "Ask the supplier what voiding the whole order would give back now (mandatory before submitVoid)" })
   voidQuote(@Arg("input", () => VoidQuoteInput) input: VoidQuoteInput, @Ctx() ctx: GatewayContext): Promise<VoidQuoteData> {
-    return ctx.services.registry.voids(input.supplier).quote(input.orderNo);
+    return ctx.services.tracking.submissions.quote(ctx.tenant, input.supplier, input.orderNo);
   }
 
   @Authorized("write")
@@ -34,9 +34,13 @@ export class VoidsResolver {
   })
   async voidOrder(@Args(() => VoidOrderArgs) args: VoidOrderArgs, @Ctx() ctx: GatewayContext): Promise<VoidOrderView | null> {
     const { tracking, registry } = ctx.services;
-    registry.voids(args.supplier);
+    registry.voids(args.supplier, ctx.tenant);
+    // A void the gateway does not hold is adopted only onto an order this tenant operated on
+    // (hardening issue, item 4); otherwise null, at the cost of an unknown code.
+    const adoptAs = async (report: VoidOrderData | null) =>
+      (await tracking.ownership.mayAdopt(ctx.tenant, args.supplier, report?.orderNo ?? null)) ? (report?.orderNo ?? null) : null;
     const record = args.refresh
-      ? await tracking.voids.refresh(ctx.tenant, args.supplier, args.voidCode, (report: VoidOrderData) => report.orderNo)
+      ? await tracking.voids.refresh(ctx.tenant, args.supplier, args.voidCode, adoptAs)
       : await tracking.voids.get(ctx.tenant, args.supplier, args.voidCode);
     return record ? voidView(record) : null;
   }

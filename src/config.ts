@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS, type QueryLimits } from "./server/limits.js";
 import type { TrustedDocumentsPolicy } from "./server/trusted-documents.js";
 import { TRUSTED_DOCUMENTS_MODES, type TrustedDocumentsMode } from "./trusted-documents/decide.js";
 import { ManifestError, TrustedDocuments } from "./trusted-documents/manifest.js";
+import { isAccountsProblem, readTenantAccounts, type TenantAccountsConfig } from "./tenancy/accounts-config.js";
 
 export interface VariableSpec {
   name: string;
@@ -76,8 +77,16 @@ export const VARIABLES: VariableSpec[] = [
   { name: "JWT_ISSUER", description: "Required iss of bearer JWTs" },
   { name: "JWT_AUDIENCE", description: "Required aud of bearer JWTs" },
   { name: "JWT_TENANT_CLAIM", default: "tenant", description: "JWT claim that names the tenant" },
+  {
+    name: "TENANT_SUPPLIER_ACCOUNTS",
+    description: 'Tenants\' own supplier accounts, JSON: {"acme": {"ATRIP": {"clientId", "clientSecret"}, "ALITRIP": {"appKey", "appSecret", "session", "subChannel"?}, "CTT": {"signKey"}}} (unset: every tenant shares the gateway\'s accounts)',
+    secret: true,
+  },
+  { name: "TENANT_SUPPLIER_ACCOUNTS_FILE", description: "A file holding TENANT_SUPPLIER_ACCOUNTS's JSON (instead of the variable)", secret: true },
+  { name: "MAX_SUBSCRIPTIONS_PER_CONNECTION", default: "100", description: "Subscriptions one websocket may have open (more: TOO_MANY_SUBSCRIPTIONS)" },
+  { name: "MAX_SUBSCRIPTIONS_PER_TENANT", default: "20000", description: "Subscriptions one tenant may have open on one instance (more: TOO_MANY_SUBSCRIPTIONS)" },
   { name: "SUPPLIER_READ_RETRIES", default: "2", description: "Retries of read-only supplier calls on retryable failures (never for state-changing calls)" },
-  { name: "SUPPLIER_MAX_CONCURRENCY", default: "64", description: "Calls in flight per supplier (more wait in a queue of 512)" },
+  { name: "SUPPLIER_MAX_CONCURRENCY", default: "64", description: "Calls in flight per supplier, shared fairly between tenants (each tenant may have 512 more waiting)" },
   { name: "CIRCUIT_THRESHOLD", default: "5", description: "Consecutive transport failures that open a supplier's circuit" },
   { name: "CIRCUIT_HALF_OPEN_MS", default: "10000", description: "How long an open circuit waits before one probe call" },
   { name: "SUPPLIER_TIMEOUT_MS", default: "10000", description: "Deadline of one supplier call for every supplier: the reply read and any retries included" },
@@ -120,6 +129,10 @@ export interface Config {
   ctt: CttSettings;
   apiKeys?: ApiKeyEntry[];
   jwt?: JwtSettings;
+  /** Tenants' own supplier accounts (TENANT_SUPPLIER_ACCOUNTS[_FILE]); undefined: all share the gateway's. */
+  tenantAccounts?: TenantAccountsConfig;
+  maxSubscriptionsPerConnection: number;
+  maxSubscriptionsPerTenant: number;
   webhookToken?: string;
   webhookPublicUrl?: string;
   webhookMaxBytes: number;
@@ -225,6 +238,8 @@ export function loadConfig(env: Env = process.env): Config {
           tenantClaim: read(env, "JWT_TENANT_CLAIM", text) ?? "tenant",
         }
       : undefined;
+  const tenantAccounts = readTenantAccounts(read(env, "TENANT_SUPPLIER_ACCOUNTS", text), read(env, "TENANT_SUPPLIER_ACCOUNTS_FILE", text));
+  if (isAccountsProblem(tenantAccounts)) throw new ConfigError(tenantAccounts.variable, tenantAccounts.problem);
   const pollMin = read(env, "VOID_POLL_MIN_MS", positiveInt);
   const pollMax = read(env, "VOID_POLL_MAX_MS", positiveInt);
   if (pollMin !== undefined && pollMax !== undefined && pollMin > pollMax) throw new ConfigError("VOID_POLL_MIN_MS", "must not exceed VOID_POLL_MAX_MS");
@@ -256,6 +271,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
     apiKeys,
     jwt,
+    tenantAccounts,
+    maxSubscriptionsPerConnection: read(env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", positiveInt) ?? 100,
+    maxSubscriptionsPerTenant: read(env, "MAX_SUBSCRIPTIONS_PER_TENANT", positiveInt) ?? 20_000,
     webhookToken: read(env, "ATRIP_WEBHOOK_TOKEN", z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, "must be 16-128 letters, digits, '-' or '_'")),
     webhookPublicUrl: read(env, "WEBHOOK_PUBLIC_URL", httpUrl),
     webhookMaxBytes: read(env, "WEBHOOK_MAX_BYTES", positiveInt) ?? 65_536,

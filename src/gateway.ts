@@ -4,13 +4,15 @@
  * `startGateway` is what `npm start` and the tests run.
  */
 import { randomBytes } from "node:crypto";
+import { alitripAccountKey } from "../datasources/alitrip/credentials.js";
 import { createAlitripAdapter } from "../datasources/alitrip/index.js";
+import { atripAccountKey } from "../datasources/atrip/credentials.js";
 import { createAtripAdapter } from "../datasources/atrip/index.js";
+import { cttAccountKey } from "../datasources/ctt/credentials.js";
 import { createCttAdapter } from "../datasources/ctt/index.js";
 import { SupplierHttp } from "../datasources/http.js";
 import type { OddField } from "../datasources/lenient.js";
 import { SupplierRegistry } from "../datasources/registry.js";
-import { withResilience } from "../datasources/resilience/index.js";
 import type { Services } from "../resolvers/context.js";
 import { ApiKeys } from "./auth/api-keys.js";
 import { Authenticator } from "./auth/index.js";
@@ -26,6 +28,7 @@ import { startServer, type RunningServer } from "./server/app.js";
 import { healthRouter } from "./server/health.js";
 import { webhookRouter } from "./server/webhooks.js";
 import { openStore, type Store } from "./store/index.js";
+import { buildTenantAccounts } from "./tenancy/accounts.js";
 import { Tracking } from "./tracking/index.js";
 
 /** Where the embedded simulators listen, when they stand in for real suppliers. */
@@ -86,16 +89,24 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   });
   // A reply field of an unexpected shape is left out of the answer and logged once (issue 13, item 5).
   const oddFields = (odd: OddField) => log.warn({ ...odd }, "supplier reply field of an unexpected shape left out");
-  const atrip = createAtripAdapter({ ...config.atrip, baseUrl: urlOf("ATRIP", config.atrip.baseUrl, sandbox.atrip) }, http, !config.atrip.baseUrl, { oddFields });
-  const alitrip = createAlitripAdapter(
-    { ...config.alitrip, routerUrl: urlOf("ALITRIP", config.alitrip.routerUrl, sandbox.alitrip) },
-    http,
-    !config.alitrip.routerUrl,
-    { oddFields },
-  );
-  const ctt = createCttAdapter({ ...config.ctt, baseUrl: urlOf("CTT", config.ctt.baseUrl, sandbox.ctt) }, http, !config.ctt.baseUrl);
+  const atripBase = { ...config.atrip, baseUrl: urlOf("ATRIP", config.atrip.baseUrl, sandbox.atrip) };
+  const alitripBase = { ...config.alitrip, routerUrl: urlOf("ALITRIP", config.alitrip.routerUrl, sandbox.alitrip) };
+  const cttBase = { ...config.ctt, baseUrl: urlOf("CTT", config.ctt.baseUrl, sandbox.ctt) };
+  const atrip = createAtripAdapter(atripBase, http, !config.atrip.baseUrl, { oddFields });
+  const alitrip = createAlitripAdapter(alitripBase, http, !config.alitrip.routerUrl, { oddFields });
+  const ctt = createCttAdapter(cttBase, http, !config.ctt.baseUrl);
+  // Tenants' own accounts: the same factories, other credentials (hardening issue, item 4).
+  const tenantAccounts = buildTenantAccounts(config.tenantAccounts ?? {}, {
+    ATRIP: { key: atripAccountKey, sharedKey: atripAccountKey(config.atrip), build: (c) => createAtripAdapter({ ...atripBase, ...c }, http, atrip.sandbox, { oddFields }) },
+    ALITRIP: {
+      key: alitripAccountKey,
+      sharedKey: alitripAccountKey(config.alitrip),
+      build: ({ subChannel, ...c }) => createAlitripAdapter({ ...alitripBase, ...c, defaultSubChannel: subChannel ?? alitripBase.defaultSubChannel }, http, alitrip.sandbox, { oddFields }),
+    },
+    CTT: { key: cttAccountKey, sharedKey: cttAccountKey(config.ctt), build: (c) => createCttAdapter({ ...cttBase, ...c }, http, ctt.sandbox) },
+  });
   // One line per supplier: adding a supplier is a datasource folder, a simulator and a line here.
-  const registry = new SupplierRegistry([atrip, alitrip, ctt].map((a) => withResilience(a, config.resilience)));
+  const registry = new SupplierRegistry([atrip, alitrip, ctt], { resilience: config.resilience, tenantAccounts });
 
   const scale = atrip.sandbox ? config.sandboxTimeScale : 1;
   const store = deps.store ?? (await openStore({ databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, dataDir: config.dataDir }));
@@ -114,6 +125,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     tickMs: config.schedulerTickMs,
     leaseMs: config.leaseMs,
     catchUpMs: config.eventCatchUpMs,
+    maxSubscriptionsPerTenant: config.maxSubscriptionsPerTenant,
     onRecorded: (kind) => metrics.eventPublished(kind),
     onLogRead: (events, seconds) => metrics.logRead(events, seconds),
   });
@@ -131,6 +143,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     host: config.host,
     limits: config.limits,
     maxBodyBytes: config.maxBodyBytes,
+    maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
     corsOrigins: config.corsOrigins,
     trustedDocuments: config.trustedDocuments,
     production: config.production,
@@ -157,9 +170,12 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
 
   const webhookBase = config.webhookPublicUrl ?? (atrip.sandbox ? `http://127.0.0.1:${server.port}` : undefined);
   if (webhookBase) {
-    await atrip.webhooks!.register(`${webhookBase.replace(/\/+$/, "")}/webhooks/atrip/${webhookToken}`).catch((err: unknown) => {
-      log.warn({ err: String(err) }, "could not register the ATRIP webhook URL; polling still tracks every void");
-    });
+    // With every ATRIP account: tenants' own accounts send their webhooks here too.
+    for (const account of registry.accounts("ATRIP")) {
+      await account.webhooks!.register(`${webhookBase.replace(/\/+$/, "")}/webhooks/atrip/${webhookToken}`).catch((err: unknown) => {
+        log.warn({ err: String(err) }, "could not register the ATRIP webhook URL; polling still tracks every void");
+      });
+    }
   } else {
     log.info("WEBHOOK_PUBLIC_URL is not set: ATRIP webhooks are not registered automatically; polling tracks every void");
   }

@@ -60,3 +60,12 @@ export function topError(method: string, body: TopErrorBody, changesState: boole
     hint,
   });
 }
+
+/**
+ * The error order.cancel gets for an order the platform does not know (code 50 with sub code
+ * isv.order-not-exist: the simulator's reading, see ORDER_NOT_FOUND_SUB_CODES). The gateway
+ * answers this, unsent, when another tenant owns the order (hardening issue, item 4).
+ */
+export function topUnknownOrder(method: string): SupplierError {
+  return topError(method, { code: 50, msg: "Remote service error", sub_code: "isv.order-not-exist", sub_msg: "订单不存在" }, true);
+}

@@ -9,6 +9,7 @@ import { OddFieldLog, type OddFieldSink } from "../lenient.js";
 import type { CancelOrderData, CancelOrderRequest } from "../model.js";
 import type { CancelPort, SupplierAdapter } from "../ports.js";
 import { TopClient, type TopConfig } from "./client.js";
+import { topUnknownOrder } from "./errors.js";
 import { toCancelResult } from "./mapping.js";
 import { cancelOrderResponse, ORDER_CANCEL_METHOD, type BtripFlightCancelOrderRq } from "./wire.js";
 
@@ -41,5 +42,5 @@ export function createAlitripAdapter(
 ): SupplierAdapter & { client: TopClient } {
   const client = new TopClient(config, http);
   const cancels = new AlitripCancels(client, config.defaultSubChannel, new OddFieldLog(options.oddFields));
-  return { name: "ALITRIP", sandbox, timeoutMs: config.timeoutMs, client, cancels, available: () => true };
+  return { name: "ALITRIP", sandbox, timeoutMs: config.timeoutMs, client, cancels, available: () => true, unknownOrder: () => topUnknownOrder(ORDER_CANCEL_METHOD) };
 }

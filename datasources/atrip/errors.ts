@@ -9,6 +9,7 @@
  * SUPPLIER_OUTCOME_UNKNOWN for a call that changes state, SUPPLIER_BAD_RESPONSE for a read.
  */
 import { SupplierError, unreadableReply, type ErrorCode } from "../errors.js";
+import type { OrderOperation } from "../ports.js";
 
 interface Row {
   code: ErrorCode;
@@ -113,4 +114,19 @@ export function atripError(operation: string, status: number, msg: string | null
     retryable: row.retryable && (!changesState || row.notTaken === true),
     hint: row.hint,
   });
+}
+
+/** Seed 002's text for 801 ("order not found for void"), as ATRIP words it. */
+const NO_ORDER_FOR_VOID = "Order not found for void. Check the original main ticket order number.";
+
+/**
+ * The error a call gets when ATRIP does not know the order: 801 for the void calls (seed 002),
+ * and for a stop request 800 of queryOrderDetails.do, the call that reads a stop's outcome
+ * (stopTicket.do documents no such status). The gateway answers this, unsent, when another
+ * tenant owns the order (hardening issue, item 4).
+ */
+export function atripUnknownOrder(operation: OrderOperation): SupplierError {
+  if (operation === "VOID_QUOTE") return atripError("voidQuotation.do", 801, NO_ORDER_FOR_VOID, false);
+  if (operation === "VOID_SUBMIT") return atripError("void.do", 801, NO_ORDER_FOR_VOID, true);
+  return atripError("queryOrderDetails.do", 800, "Order does not exist", false);
 }

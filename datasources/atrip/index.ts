@@ -6,6 +6,7 @@ import { OddFieldLog, type OddFieldSink } from "../lenient.js";
 import type { StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } from "../model.js";
 import type { StopIssuancePort, SupplierAdapter, VoidPort } from "../ports.js";
 import { AtripClient, mapReply, type AtripConfig } from "./client.js";
+import { atripUnknownOrder } from "./errors.js";
 import { toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
 import { interpretAtripWebhook } from "./webhooks.js";
 
@@ -78,5 +79,6 @@ export function createAtripAdapter(
       interpret: interpretAtripWebhook,
     },
     available: () => true,
+    unknownOrder: atripUnknownOrder,
   };
 }

@@ -30,3 +30,12 @@ export function cttError(call: ReplyContext, code: number, message: string | nul
     retryable: false,
   });
 }
+
+/**
+ * ORDER_NOT_FOUND for CTT. CTT documents no code for an unknown order (its refusals are all
+ * CANCEL_REJECTED), so this is the gateway's own answer when another tenant owns the order
+ * (hardening issue, item 4); it carries no supplierCode, as CTT said nothing.
+ */
+export function cttUnknownOrder(): SupplierError {
+  return new SupplierError("ORDER_NOT_FOUND", "CTT has no such order", { supplier: "CTT", retryable: false });
+}

@@ -7,6 +7,7 @@ import type { SupplierHttp } from "../http.js";
 import type { CancelOrderData, CancelOrderRequest } from "../model.js";
 import type { CancelPort, SupplierAdapter } from "../ports.js";
 import { CttClient, type CttConfig } from "./client.js";
+import { cttUnknownOrder } from "./errors.js";
 
 export { CttClient, type CttConfig } from "./client.js";
 
@@ -32,5 +33,5 @@ class CttCancels implements CancelPort {
 
 export function createCttAdapter(config: CttConfig, http: SupplierHttp, sandbox: boolean): SupplierAdapter & { client: CttClient } {
   const client = new CttClient(config, http);
-  return { name: "CTT", sandbox, timeoutMs: config.timeoutMs, client, cancels: new CttCancels(client), available: () => true };
+  return { name: "CTT", sandbox, timeoutMs: config.timeoutMs, client, cancels: new CttCancels(client), available: () => true, unknownOrder: cttUnknownOrder };
 }

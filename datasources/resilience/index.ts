@@ -1,25 +1,34 @@
 /**
  * Wraps a supplier adapter's ports in its resilience policies, composed here in one place:
- * deadline (the supplier's timeout for the whole call) → bulkhead (concurrency cap) → circuit
- * breaker → retry (read-only calls only) → the call. Policy rejections become the gateway's
- * SUPPLIER_UNAVAILABLE; a call still waiting for a slot at its deadline, SUPPLIER_TIMEOUT.
+ * deadline (the supplier's timeout for the whole call) → concurrency cap, shared fairly between
+ * tenants (./fair-bulkhead.ts) → circuit breaker → retry (read-only calls only) → the call.
+ * Policy rejections become the gateway's SUPPLIER_UNAVAILABLE; a call still waiting for a slot
+ * at its deadline, SUPPLIER_TIMEOUT.
+ *
+ * One guard per supplier: every account of a supplier (the gateway's, and tenants' own) shares
+ * its cap and its breaker, since they share its servers; each call is queued as its tenant's
+ * (hardening issue, item 7).
  */
-import { BrokenCircuitError, BulkheadRejectedError, bulkhead, wrap } from "cockatiel";
+import { BrokenCircuitError } from "cockatiel";
 import { withinDeadline } from "../deadline.js";
 import { SupplierError, type SupplierName } from "../errors.js";
 import type { SupplierAdapter } from "../ports.js";
 import { DEFAULT_BREAKER, isAvailable, supplierBreaker, type BreakerSettings } from "./breaker.js";
+import { FairBulkhead, QueueFullError } from "./fair-bulkhead.js";
 import { DEFAULT_RETRY, readRetry, type RetrySettings } from "./retry.js";
 
 export interface ResilienceSettings {
   retry: RetrySettings;
   breaker: BreakerSettings;
-  /** Calls in flight per supplier, and how many may wait for a slot. */
+  /** Calls in flight per supplier, and how many calls one tenant may have waiting for a slot. */
   concurrency: number;
   queue: number;
 }
 
 export const DEFAULT_RESILIENCE: ResilienceSettings = { retry: DEFAULT_RETRY, breaker: DEFAULT_BREAKER, concurrency: 64, queue: 512 };
+
+/** Whose queue calls made outside any tenant's request wait in (tests, tools). */
+export const GATEWAY_QUEUE = "\u0000gateway";
 
 function translate(supplier: SupplierName, err: unknown): unknown {
   if (err instanceof BrokenCircuitError) {
@@ -30,7 +39,7 @@ function translate(supplier: SupplierName, err: unknown): unknown {
       hint: "Try again shortly.",
     });
   }
-  if (err instanceof BulkheadRejectedError) {
+  if (err instanceof QueueFullError) {
     return new SupplierError("SUPPLIER_UNAVAILABLE", `Too many calls to ${supplier} are waiting`, { supplier, supplierCode: "OVERLOADED", retryable: true, hint: "Try again shortly." });
   }
   return err;
@@ -46,54 +55,71 @@ function queuedPastDeadline(supplier: SupplierName, budgetMs: number): SupplierE
   });
 }
 
-/** Returns the adapter with every port method guarded; `available()` follows the breaker. */
-export function withResilience(adapter: SupplierAdapter, s: ResilienceSettings = DEFAULT_RESILIENCE): SupplierAdapter {
+/** The policies of one supplier, shared by all of its accounts. */
+export interface SupplierGuard {
+  /** The adapter with every port method guarded, its calls queued as `tenant`'s. */
+  wrap(adapter: SupplierAdapter, tenant: string): SupplierAdapter;
+  /** False while the breaker keeps calls away from the supplier. */
+  available(): boolean;
+}
+
+export function supplierGuard(s: ResilienceSettings = DEFAULT_RESILIENCE): SupplierGuard {
   const breaker = supplierBreaker(s.breaker);
-  const policies = wrap(bulkhead(s.concurrency, s.queue), breaker);
+  const slots = new FairBulkhead(s.concurrency, s.queue);
   const retry = readRetry(s.retry);
 
   /** One call under one deadline; a call still queued at the deadline gives up without being sent. */
-  const run = <R>(call: () => Promise<R>): Promise<R> =>
+  const run = <R>(adapter: SupplierAdapter, tenant: string, call: () => Promise<R>): Promise<R> =>
     withinDeadline(adapter.timeoutMs, async (deadline) => {
       const expiry = new AbortController();
-      let started = false;
-      let timer: NodeJS.Timeout | undefined;
-      // A started call ends by itself: every attempt's timeout is cut to the deadline (http.ts).
-      const queued = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          expiry.abort();
-          if (!started) reject(queuedPastDeadline(adapter.name, deadline.budgetMs));
-        }, deadline.remainingMs());
-      });
-      const work = policies.execute(() => {
-        started = true;
-        return call();
-      }, expiry.signal);
+      const timer = setTimeout(() => expiry.abort(queuedPastDeadline(adapter.name, deadline.budgetMs)), deadline.remainingMs());
+      let release: () => void;
       try {
-        return await Promise.race([work, queued]);
+        release = await slots.acquire(tenant, expiry.signal);
       } finally {
         clearTimeout(timer);
+      }
+      try {
+        // A started call ends by itself: every attempt's timeout is cut to the deadline (http.ts).
+        return await breaker.execute(call);
+      } finally {
+        release();
       }
     }).catch((err: unknown) => {
       throw translate(adapter.name, err);
     });
 
-  const read = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A): Promise<R> => run(() => retry(() => fn(...args)));
-  const write = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A): Promise<R> => run(() => fn(...args));
-
-  const { voids, stopIssuance, cancels } = adapter;
   return {
-    ...adapter,
-    voids: voids && {
-      quote: read(voids.quote.bind(voids)),
-      submit: write(voids.submit.bind(voids)),
-      query: read(voids.query.bind(voids)),
+    available: () => isAvailable(breaker),
+    wrap(adapter, tenant) {
+      const read =
+        <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+        (...args: A): Promise<R> =>
+          run(adapter, tenant, () => retry(() => fn(...args)));
+      const write =
+        <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+        (...args: A): Promise<R> =>
+          run(adapter, tenant, () => fn(...args));
+      const { voids, stopIssuance, cancels } = adapter;
+      return {
+        ...adapter,
+        voids: voids && {
+          quote: read(voids.quote.bind(voids)),
+          submit: write(voids.submit.bind(voids)),
+          query: read(voids.query.bind(voids)),
+        },
+        stopIssuance: stopIssuance && {
+          stop: write(stopIssuance.stop.bind(stopIssuance)),
+          outcome: read(stopIssuance.outcome.bind(stopIssuance)),
+        },
+        cancels: cancels && { cancel: write(cancels.cancel.bind(cancels)) },
+        available: () => isAvailable(breaker) && adapter.available(),
+      };
     },
-    stopIssuance: stopIssuance && {
-      stop: write(stopIssuance.stop.bind(stopIssuance)),
-      outcome: read(stopIssuance.outcome.bind(stopIssuance)),
-    },
-    cancels: cancels && { cancel: write(cancels.cancel.bind(cancels)) },
-    available: () => isAvailable(breaker) && adapter.available(),
   };
+}
+
+/** One adapter with policies of its own, every call in one queue (tests and tools). */
+export function withResilience(adapter: SupplierAdapter, s: ResilienceSettings = DEFAULT_RESILIENCE): SupplierAdapter {
+  return supplierGuard(s).wrap(adapter, GATEWAY_QUEUE);
 }

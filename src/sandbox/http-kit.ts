@@ -4,7 +4,7 @@
  * routes under /__sandbox/ let a test change faults and read counters of a simulator running
  * in another process:
  *   GET  /__sandbox/stats   → { total, byOperation, events }
- *   GET  /__sandbox/requests → the latest requests: operation, time, body
+ *   GET  /__sandbox/requests → the latest requests: operation, time, body, account (who called)
  *   POST /__sandbox/faults  ← Partial<Faults> (replaces the current faults)
  *   POST /__sandbox/reset   → counters to zero, faults off
  * Nothing here knows a supplier: a simulator that needs knobs of its own (lost
@@ -57,6 +57,17 @@ export interface SimRequest {
   headers: http.IncomingHttpHeaders;
   rawBody: string;
   url: URL;
+  /** Set by the handler: which of the simulator's accounts the request was made as (never a secret). */
+  account?: string;
+}
+
+/** One request as the simulator recorded it. */
+export interface SeenRequest {
+  operation: string;
+  at: number;
+  body: string;
+  /** The account it was made as, when the simulator recognised one. */
+  account?: string;
 }
 
 export type Handler = (req: SimRequest) => SimReply | Promise<SimReply>;
@@ -76,9 +87,9 @@ export class SimServer<F extends Faults = Faults> {
   };
   faults: F;
   /** The latest requests (at most 2000), for tests that check who asked what and when. */
-  readonly recent: Array<{ operation: string; at: number; body: string }> = [];
+  readonly recent: SeenRequest[] = [];
   /** Called for every supplier request (not admin routes), for benches that time who asked what. */
-  onRequest?: (r: { operation: string; at: number; body: string }) => void;
+  onRequest?: (r: SeenRequest) => void;
   /** The last request's operation and headers, for tests that check what a client sent. */
   lastRequest?: { operation: string; headers: http.IncomingHttpHeaders; body: string };
   private server?: http.Server;
@@ -153,7 +164,7 @@ export class SimServer<F extends Faults = Faults> {
     }
     const operation = this.operationOf(url);
     this.lastRequest = { operation, headers: req.headers, body: rawBody };
-    const seen = { operation, at: Date.now(), body: rawBody };
+    const seen: SeenRequest = { operation, at: Date.now(), body: rawBody };
     this.recent.push(seen);
     this.onRequest?.(seen);
     if (this.recent.length > 2000) this.recent.splice(0, this.recent.length - 2000);
@@ -183,8 +194,10 @@ export class SimServer<F extends Faults = Faults> {
       return;
     }
     let reply: SimReply;
+    const simReq: SimRequest = { operation, method: req.method ?? "GET", headers: req.headers, rawBody, url };
     try {
-      reply = await this.handler({ operation, method: req.method ?? "GET", headers: req.headers, rawBody, url });
+      reply = await this.handler(simReq);
+      if (simReq.account !== undefined) seen.account = simReq.account;
     } catch (err) {
       res.writeHead(500, { "Content-Type": "text/plain" }).end(String(err));
       return;

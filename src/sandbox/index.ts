@@ -23,13 +23,27 @@ export interface Sandbox {
 }
 
 export async function startSandbox(config: Config): Promise<Sandbox> {
+  // Tenants' own accounts (TENANT_SUPPLIER_ACCOUNTS) exist at the simulators too.
+  const own = Object.entries(config.tenantAccounts ?? {});
   const atrip = config.atrip.baseUrl
     ? undefined
-    : await AtripSimulator.start({ clientId: config.atrip.clientId, clientSecret: config.atrip.clientSecret, timeScale: config.sandboxTimeScale });
+    : await AtripSimulator.start({
+        clientId: config.atrip.clientId,
+        clientSecret: config.atrip.clientSecret,
+        accounts: own.flatMap(([, a]) => (a.ATRIP ? [a.ATRIP] : [])),
+        timeScale: config.sandboxTimeScale,
+      });
   const alitrip = config.alitrip.routerUrl
     ? undefined
-    : await AlitripSimulator.start({ appKey: config.alitrip.appKey, appSecret: config.alitrip.appSecret, session: config.alitrip.session });
-  const ctt = config.ctt.baseUrl ? undefined : await CttSimulator.start({ signKey: config.ctt.signKey });
+    : await AlitripSimulator.start({
+        appKey: config.alitrip.appKey,
+        appSecret: config.alitrip.appSecret,
+        session: config.alitrip.session,
+        accounts: own.flatMap(([, a]) => (a.ALITRIP ? [{ appKey: a.ALITRIP.appKey, appSecret: a.ALITRIP.appSecret, session: a.ALITRIP.session }] : [])),
+      });
+  const ctt = config.ctt.baseUrl
+    ? undefined
+    : await CttSimulator.start({ signKey: config.ctt.signKey, accounts: own.flatMap(([tenant, a]) => (a.CTT ? [{ signKey: a.CTT.signKey, label: `tenant-${tenant}` }] : [])) });
   const section = (name: string, url: string, extra: string, orders: DemoTemplate[]) => [
     `${name} simulator at ${url}${extra}; demo orders (add "-anything" for a fresh copy):`,
     ...orders.map((o) => `  ${o.orderNo.padEnd(18)} ${o.shows}`),

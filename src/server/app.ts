@@ -40,6 +40,8 @@ export interface ServerOptions {
   corsOrigins?: string[];
   /** Largest GraphQL request body, and largest websocket message, in bytes. */
   maxBodyBytes: number;
+  /** Subscriptions one websocket may have open (MAX_SUBSCRIPTIONS_PER_CONNECTION). */
+  maxSubscriptionsPerConnection: number;
   /** Production: no field suggestions in validation errors. */
   production: boolean;
   /** Websocket keep-alive ping interval (WS_KEEPALIVE_MS). */
@@ -93,6 +95,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     connectionInitWaitTimeoutMs: opts.wsConnectionInitTimeoutMs,
     trustedDocuments: opts.trustedDocuments,
     allowedOrigins: opts.corsOrigins,
+    maxSubscriptions: opts.maxSubscriptionsPerConnection,
   });
 
   const apollo = new ApolloServer<GatewayContext>({

@@ -34,6 +34,7 @@ const GATEWAY_CODES: Record<ErrorCode, true> = {
   SUPPLIER_TIMEOUT: true,
   SUPPLIER_BAD_RESPONSE: true,
   SUPPLIER_OUTCOME_UNKNOWN: true,
+  TOO_MANY_SUBSCRIPTIONS: true,
   INTERNAL_SERVER_ERROR: true,
 };
 

@@ -16,6 +16,9 @@
  * - Keep-alive pings: a connection that stops answering is closed within two intervals and all
  *   it held released (issue 16, item 5; src/server/keepalive.ts); a socket that never sends
  *   connection_init is closed after `connectionInitWaitTimeout` (4408).
+ * - At most `maxSubscriptions` subscriptions open per socket; one more gets an `error` message
+ *   with TOO_MANY_SUBSCRIPTIONS, and the socket and its other subscriptions carry on (item 7:
+ *   one socket accepted 20,000).
  */
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
@@ -33,6 +36,7 @@ import { UNKNOWN, type OperationLabels } from "./operation-label.js";
 import { subscribeShared } from "./shared-execution.js";
 import { websocketDocument, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 import { verifyOrigin } from "./ws-origin.js";
+import { tooManySubscriptions } from "./subscription-cap.js";
 
 export interface WebsocketOptions {
   httpServer: http.Server;
@@ -55,6 +59,8 @@ export interface WebsocketOptions {
   trustedDocuments?: TrustedDocumentsPolicy;
   /** Browser origins allowed to open a socket (CORS_ORIGINS); undefined: any. */
   allowedOrigins?: string[];
+  /** Subscriptions one socket may have open. */
+  maxSubscriptions: number;
 }
 
 export interface RunningWebsocket {
@@ -63,8 +69,8 @@ export interface RunningWebsocket {
   dispose(): Promise<void>;
 }
 
-type Op = { label: string; started: number; outcome: string };
-type Extra = { principal?: Principal | null; expiry?: Scheduled; ops?: Map<string, Op> };
+type Op = { label: string; started: number; outcome: string; subscription: boolean };
+type Extra = { principal?: Principal | null; expiry?: Scheduled; ops?: Map<string, Op>; subscriptions?: number };
 
 export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
   const { schema, metrics } = o;
@@ -115,10 +121,17 @@ export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
           metrics.operation(UNKNOWN, "GRAPHQL_VALIDATION_FAILED", 0);
           return errors;
         }
+        const operation = getOperationAST(document, payload.operationName);
+        const subscription = operation?.operation === "subscription";
+        if (subscription && (ctx.extra.subscriptions ?? 0) >= o.maxSubscriptions) {
+          metrics.operation(o.labels.of(document, operation), "TOO_MANY_SUBSCRIPTIONS", 0);
+          return [tooManySubscriptions(o.maxSubscriptions)];
+        }
+        if (subscription) ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 0) + 1;
         const id = randomUUID();
         enterRequest(id);
-        const label = o.labels.of(document, getOperationAST(document, payload.operationName));
-        (ctx.extra.ops ??= new Map()).set(_id, { label, started: performance.now(), outcome: "OK" });
+        const label = o.labels.of(document, operation);
+        (ctx.extra.ops ??= new Map()).set(_id, { label, started: performance.now(), outcome: "OK", subscription });
         return {
           schema,
           document,
@@ -139,6 +152,7 @@ export function startWebsocket(o: WebsocketOptions): RunningWebsocket {
         const op = ctx.extra.ops?.get(id);
         if (!op) return;
         ctx.extra.ops?.delete(id);
+        if (op.subscription) ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 1) - 1;
         metrics.operation(op.label, op.outcome, (performance.now() - op.started) / 1000);
       },
     },

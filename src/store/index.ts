@@ -7,10 +7,11 @@ import { InboxStore } from "./inbox-store.js";
 import { migrate } from "./migrations.js";
 import { openPglite, openPostgres, type SqlDb } from "./sql.js";
 import { EventLog } from "./event-log.js";
+import { OwnerStore } from "./owner-store.js";
 import { TrackedStore } from "./tracked-store.js";
 import { UnsettledStore } from "./unsettled-store.js";
 
-export { EventLog, IdempotencyStore, InboxStore, TrackedStore, UnsettledStore };
+export { EventLog, IdempotencyStore, InboxStore, OwnerStore, TrackedStore, UnsettledStore };
 export type { SqlDb };
 
 export interface Store {
@@ -22,6 +23,8 @@ export interface Store {
   inbox: InboxStore;
   idempotency: IdempotencyStore;
   unsettled: UnsettledStore;
+  /** Which tenant owns an order on a shared supplier account. */
+  owners: OwnerStore;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export function wrap(db: SqlDb): Store {
     inbox: new InboxStore(db),
     idempotency: new IdempotencyStore(db),
     unsettled: new UnsettledStore(db),
+    owners: new OwnerStore(db),
     close: () => db.close(),
   };
 }

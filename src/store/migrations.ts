@@ -203,6 +203,31 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string }> =
       DROP TABLE stop_requests;
     `,
   },
+  {
+    version: 5,
+    name: "order owners: which tenant operates on an order through a shared supplier account",
+    // Hardening issue, item 4: the first tenant to quote, void, stop or cancel an order through
+    // a supplier account other tenants use owns it there; another tenant's operation is answered
+    // as for an unknown order. Orders tenants already operated on (all through the gateway's
+    // own accounts until now) are owned by the tenant that started on them first.
+    sql: `
+      CREATE TABLE order_owners (
+        supplier    text        NOT NULL,
+        account     text        NOT NULL,
+        order_no    text        NOT NULL,
+        tenant      text        NOT NULL,
+        claimed_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (supplier, account, order_no)
+      );
+      INSERT INTO order_owners (supplier, account, order_no, tenant, claimed_at)
+        SELECT DISTINCT ON (supplier, order_no) supplier, 'shared', order_no, tenant, COALESCE(started_at, updated_at)
+        FROM tracked ORDER BY supplier, order_no, COALESCE(started_at, updated_at), tenant;
+      INSERT INTO order_owners (supplier, account, order_no, tenant, claimed_at)
+        SELECT DISTINCT ON (supplier, order_no) supplier, 'shared', order_no, tenant, since
+        FROM unsettled_submissions ORDER BY supplier, order_no, since, tenant
+        ON CONFLICT DO NOTHING;
+    `,
+  },
 ];
 
 export async function migrate(db: SqlDb): Promise<number[]> {

@@ -3,11 +3,11 @@
  * started a record, supplier webhooks (confirmed by asking the supplier), the scheduled
  * checks and `refresh` queries — hand it supplier reports; it applies the one rule
  * (src/tracking/rule.ts) and records each change as a compare-and-set plus an event in one
- * statement, batched or not. Concurrent asks for one record share one supplier call. Every
+ * statement, batched or not. Concurrent asks for one record through one supplier account share
+ * one supplier call, made with the asking tenant's account (hardening issue, item 4). Every
  * committed change is announced through `recorded`, which wakes delivery (src/tracking/feed.ts);
  * subscribers are served from the event log, never from this announcement.
  */
-import DataLoader from "dataloader";
 import type { SupplierName } from "../../datasources/errors.js";
 import type { Logger } from "../logger.js";
 import { refKey, type RecordKey, type SourceName, type TrackedEvent, type TrackedRecord } from "../store/tracked-model.js";
@@ -52,7 +52,8 @@ async function eachLimited<T>(items: T[], concurrency: number, fn: (item: T, ind
 }
 
 export class Tracker<D> {
-  private readonly loaders = new Map<SupplierName, DataLoader<string, D | null>>();
+  /** Supplier calls in flight, by account and reference: later asks for the same share them. */
+  private readonly inFlight = new Map<string, Promise<D | null>>();
   /** Supplier questions asked (one per coalesced ask), for tests and metrics. */
   supplierCalls = 0;
 
@@ -62,24 +63,26 @@ export class Tracker<D> {
     return this.deps.kind;
   }
 
-  /** Asks the supplier about a record; asks for the same record while a call is in flight share it. */
-  ask(supplier: SupplierName, ref: string): Promise<D | null> {
-    let loader = this.loaders.get(supplier);
-    if (!loader) {
-      loader = new DataLoader<string, D | null>(
-        (refs) =>
-          Promise.all(
-            refs.map((r) => {
-              this.supplierCalls += 1;
-              return this.deps.kind.ask(supplier, r).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-            }),
-          ),
-        { maxBatchSize: 100 },
-      );
-      this.loaders.set(supplier, loader);
+  /** The account a tenant's asks go to: asks through one account for one record share a call. */
+  private accountOf(tenant: string, supplier: SupplierName): string {
+    return this.deps.kind.accountOf?.(tenant, supplier) ?? "";
+  }
+
+  /**
+   * Asks the supplier about a record, with the tenant's account; asks for the same record
+   * through the same account while a call is in flight share it.
+   */
+  ask(tenant: string, supplier: SupplierName, ref: string): Promise<D | null> {
+    const key = `${supplier}\u0000${this.accountOf(tenant, supplier)}\u0000${ref}`;
+    let call = this.inFlight.get(key);
+    if (!call) {
+      this.supplierCalls += 1;
+      call = Promise.resolve()
+        .then(() => this.deps.kind.ask(tenant, supplier, ref))
+        .finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, call);
     }
-    const l = loader;
-    return l.load(ref).finally(() => l.clear(ref));
+    return call;
   }
 
   key(tenant: string, supplier: SupplierName, ref: string): RecordKey {
@@ -128,13 +131,23 @@ export class Tracker<D> {
   /**
    * Asks the supplier first, then applies its answer. A record this tenant does not have is
    * adopted (a QUERY event) when `adoptAs` gives it an order number and nobody else owns it.
+   * `adoptAs` is asked whatever the supplier said (null: it does not know the reference), so
+   * that an unknown reference and one that may not be adopted cost the same (hardening issue,
+   * item 4: response timing told which void codes exist).
    */
-  async refresh(tenant: string, supplier: SupplierName, ref: string, adoptAs?: (report: D) => string): Promise<TrackedRecord<D> | null> {
-    const report = await this.ask(supplier, ref);
+  async refresh(
+    tenant: string,
+    supplier: SupplierName,
+    ref: string,
+    adoptAs?: (report: D | null) => string | null | Promise<string | null>,
+  ): Promise<TrackedRecord<D> | null> {
+    const report = await this.ask(tenant, supplier, ref);
     const record = await this.get(tenant, supplier, ref);
     if (record) return (await this.apply([{ record, report }], "QUERY"))[0].record;
-    if (report === null || !adoptAs) return null;
-    return this.start(tenant, supplier, ref, adoptAs(report), report, { source: "QUERY", started: false });
+    if (!adoptAs) return null;
+    const orderNo = await adoptAs(report);
+    if (report === null || orderNo === null) return null;
+    return this.start(tenant, supplier, ref, orderNo, report, { source: "QUERY", started: false });
   }
 
   /**
@@ -199,19 +212,31 @@ export class Tracker<D> {
 
   /**
    * Webhooks said these records (by supplier reference, across tenants) changed: asks each
-   * supplier once per reference with an open record, side by side, and applies the answers.
-   * Returns the error of each reference (by `supplier:ref`) that could not be confirmed.
+   * supplier once per reference and account with an open record — each record is confirmed
+   * through its own tenant's account — side by side, and applies the answers. Returns the
+   * error of each reference (by `supplier:ref`) that could not be confirmed.
    */
   async confirm(targets: Array<{ supplier: SupplierName; ref: string; records: Array<TrackedRecord<D>> }>, concurrency = 16): Promise<Map<string, unknown>> {
     const failed = new Map<string, unknown>();
     const items: Array<{ record: TrackedRecord<D>; report: D | null }> = [];
-    const open = targets.filter((t) => t.records.some((r) => !r.isFinal));
-    await eachLimited(open, concurrency, async (t) => {
+    const asks: Array<{ supplier: SupplierName; ref: string; tenant: string; records: Array<TrackedRecord<D>> }> = [];
+    for (const t of targets) {
+      const byAccount = new Map<string, (typeof asks)[number]>();
+      for (const record of t.records) {
+        if (record.isFinal) continue;
+        const account = this.accountOf(record.tenant, t.supplier);
+        const ask = byAccount.get(account);
+        if (ask) ask.records.push(record);
+        else byAccount.set(account, { supplier: t.supplier, ref: t.ref, tenant: record.tenant, records: [record] });
+      }
+      asks.push(...byAccount.values());
+    }
+    await eachLimited(asks, concurrency, async (a) => {
       try {
-        const report = await this.ask(t.supplier, t.ref);
-        for (const record of t.records) if (!record.isFinal) items.push({ record, report });
+        const report = await this.ask(a.tenant, a.supplier, a.ref);
+        for (const record of a.records) items.push({ record, report });
       } catch (err) {
-        failed.set(refKey(t.supplier, t.ref), err);
+        failed.set(refKey(a.supplier, a.ref), err);
       }
     });
     await this.apply(items, "WEBHOOK");
@@ -229,7 +254,7 @@ export class Tracker<D> {
     const reports: Array<D | null> = due.map(() => null);
     await eachLimited(due, concurrency, async (r, i) => {
       try {
-        reports[i] = await this.ask(r.supplier, r.ref);
+        reports[i] = await this.ask(r.tenant, r.supplier, r.ref);
         if (reports[i] === null) log.warn({ kind: kind.name, ref: r.ref, supplier: r.supplier }, "the supplier does not know a tracked record");
       } catch (err) {
         log.warn({ err: String(err), kind: kind.name, ref: r.ref, supplier: r.supplier }, "check failed; will try again");

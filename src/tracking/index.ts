@@ -12,6 +12,7 @@ import type { Logger } from "../logger.js";
 import type { PubSub } from "../pubsub/index.js";
 import type { Store } from "../store/index.js";
 import type { KindName, TrackedEvent } from "../store/tracked-model.js";
+import { OrderOwnership } from "../tenancy/ownership.js";
 import { CancelSubmission } from "./cancel-submission.js";
 import { Tracker } from "./engine.js";
 import { EventFeed } from "./feed.js";
@@ -45,6 +46,8 @@ export interface TrackingOptions {
   leaseMs: number;
   /** While anyone subscribes here, the event log is read at least this often (EVENT_CATCHUP_MS). */
   catchUpMs: number;
+  /** Subscriptions one tenant may have open on this instance (MAX_SUBSCRIPTIONS_PER_TENANT). */
+  maxSubscriptionsPerTenant: number;
   /** Each committed event (metrics). */
   onRecorded?: (kind: KindName) => void;
   /** Each read of the event log: events read, seconds (metrics). */
@@ -60,6 +63,8 @@ export class Tracking {
   readonly submissions: VoidSubmission;
   readonly stopRequests: StopRequests;
   readonly cancels: CancelSubmission;
+  /** Which tenant owns an order on a shared supplier account. */
+  readonly ownership: OrderOwnership;
   readonly inbox: InboxProcessor;
   readonly pollers: { voids: Poller; stops: Poller; inbox: Poller; housekeeping: Poller };
 
@@ -76,14 +81,16 @@ export class Tracking {
       feed: this.feed,
       log: store.events,
       logger: log,
+      maxPerTenant: opts.maxSubscriptionsPerTenant,
       watchers: {
         void: new Watchers("void", store.tracked, policy.watchedMs, log),
         stop: new Watchers("stop", store.tracked, policy.watchedMs, log),
       },
     });
-    this.submissions = new VoidSubmission(store, registry, this.voids, log);
-    this.stopRequests = new StopRequests(this.stops, registry, opts.stopCheckDelayMs);
-    this.cancels = new CancelSubmission(store, registry);
+    this.ownership = new OrderOwnership(store.owners, registry);
+    this.submissions = new VoidSubmission(store, registry, this.voids, this.ownership, log);
+    this.stopRequests = new StopRequests(this.stops, registry, this.ownership, opts.stopCheckDelayMs);
+    this.cancels = new CancelSubmission(store, registry, this.ownership);
     this.inbox = new InboxProcessor({ store, registry, trackers: { void: this.voids, stop: this.stops }, submissions: this.submissions, log });
     const drain = (run: () => Promise<number>) => async () => {
       while ((await run()) === BATCH);

@@ -20,8 +20,13 @@ export interface TrackedKind<D> {
   messageOf(report: D): string | null;
   /** The report to store, from the stored one and a newer one (default: the newer). */
   merge?(stored: D, report: D): D;
-  /** Asks the supplier where a record stands; null when the supplier does not know it. */
-  ask(supplier: SupplierName, ref: string): Promise<D | null>;
+  /**
+   * Asks the supplier where a tenant's record stands, with the tenant's account (hardening
+   * issue, item 4); null when the supplier does not know it.
+   */
+  ask(tenant: string, supplier: SupplierName, ref: string): Promise<D | null>;
+  /** The supplier account a tenant's asks go to; asks through one account may share a call. @default one account */
+  accountOf?(tenant: string, supplier: SupplierName): string;
   /** When to ask again while nothing changes. */
   readonly policy: PollPolicy;
 }

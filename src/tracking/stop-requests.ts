@@ -3,11 +3,14 @@
  * later. An accepted request starts a tracked stop, PENDING, first checked at checkAfter
  * (STOP_CHECK_DELAY_MS: "about 8 minutes later"); from then on the engine checks it like any
  * tracked record, and an `order.ticketed` webhook makes it check at once. The outcome recorded
- * is only ever what the supplier's order state says.
+ * is only ever what the supplier's order state says. A request is an operation on the order:
+ * on a shared supplier account it first passes the order-ownership check (hardening issue,
+ * item 4: another tenant's stop of an order already stopped sent stopTicket.do again).
  */
 import type { SupplierName } from "../../datasources/errors.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
+import type { OrderOwnership } from "../tenancy/ownership.js";
 import type { Tracker } from "./engine.js";
 import { KeyedLock } from "./keyed-lock.js";
 import type { StopReport } from "./kinds/stop.js";
@@ -19,6 +22,7 @@ export class StopRequests {
   constructor(
     private readonly stops: Tracker<StopReport>,
     private readonly registry: SupplierRegistry,
+    private readonly ownership: OrderOwnership,
     /** How long after a request its outcome can be known (STOP_CHECK_DELAY_MS). */
     private readonly checkDelayMs: number,
   ) {}
@@ -28,11 +32,14 @@ export class StopRequests {
    * request gets that record back and the supplier is not asked again.
    */
   request(tenant: string, supplier: SupplierName, orderNo: string): Promise<TrackedRecord<StopReport>> {
-    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () => this.requestNow(tenant, supplier, orderNo));
+    this.registry.stopIssuance(supplier, tenant);
+    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () =>
+      this.ownership.operate(tenant, supplier, orderNo, "STOP_TICKET_ISSUANCE", () => this.requestNow(tenant, supplier, orderNo)),
+    );
   }
 
   private async requestNow(tenant: string, supplier: SupplierName, orderNo: string): Promise<TrackedRecord<StopReport>> {
-    const port = this.registry.stopIssuance(supplier);
+    const port = this.registry.stopIssuance(supplier, tenant);
     const existing = await this.stops.get(tenant, supplier, orderNo);
     if (existing) return existing;
     let message: string | null;

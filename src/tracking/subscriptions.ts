@@ -9,7 +9,11 @@
  * Every way of leaving (the client's `complete`, a socket closed with any code, a server-side
  * close, a failed stream) ends in the iterator's `return()`, which releases the feed
  * registration, the watch mark and the count at once.
+ *
+ * A tenant may have `maxPerTenant` streams open on an instance (MAX_SUBSCRIPTIONS_PER_TENANT);
+ * one more is refused with TOO_MANY_SUBSCRIPTIONS (hardening issue, item 7).
  */
+import { GatewayError } from "../../datasources/errors.js";
 import type { Logger } from "../logger.js";
 import { AsyncQueue } from "../pubsub/queue.js";
 import type { KindName, TrackedEvent } from "../store/tracked-model.js";
@@ -33,6 +37,8 @@ export interface SubscriptionDeps {
   log: LogReader;
   watchers: Partial<Record<KindName, Watchers>>;
   logger: Logger;
+  /** Streams one tenant may have open at once on this instance. @default no limit */
+  maxPerTenant?: number;
 }
 
 /** Events replayed per read; the next page is read once the client has taken most of this one. */
@@ -41,6 +47,7 @@ const REPLAY_PAGE = 500;
 export class Subscriptions {
   /** Open subscription streams on this instance (metrics, tests). */
   active = 0;
+  private readonly byTenant = new Map<string, number>();
 
   constructor(private readonly deps: SubscriptionDeps) {}
 
@@ -50,6 +57,21 @@ export class Subscriptions {
   }
 
   async stream<D>(r: StreamRequest): Promise<AsyncIterableIterator<TrackedEvent<D>>> {
+    const open = this.byTenant.get(r.tenant) ?? 0;
+    if (this.deps.maxPerTenant !== undefined && open >= this.deps.maxPerTenant) {
+      throw new GatewayError("TOO_MANY_SUBSCRIPTIONS", `This tenant already has ${open} subscriptions open here, the most allowed`, {
+        limit: this.deps.maxPerTenant,
+        retryable: true,
+        hint: "Close subscriptions you no longer need; one subscription without arguments follows all of your records.",
+      });
+    }
+    // Counted before anything is awaited, so a burst of subscribes cannot pass the cap together.
+    this.byTenant.set(r.tenant, open + 1);
+    const leave = () => {
+      const n = (this.byTenant.get(r.tenant) ?? 1) - 1;
+      if (n) this.byTenant.set(r.tenant, n);
+      else this.byTenant.delete(r.tenant);
+    };
     const matches = (e: TrackedEvent) => (r.ref === undefined || e.ref === r.ref) && (r.orderNo === undefined || e.orderNo === r.orderNo);
     let holding = r.afterEventId !== undefined;
     const held: Array<TrackedEvent<D>> = [];
@@ -63,7 +85,13 @@ export class Subscriptions {
       },
     };
     const target = r.ref !== undefined ? { ref: r.ref } : r.orderNo !== undefined ? { orderNo: r.orderNo } : {};
-    const registration = await this.deps.feed.add({ kind: r.kind, tenant: r.tenant, ...target }, sink);
+    let registration: Awaited<ReturnType<EventFeed["add"]>>;
+    try {
+      registration = await this.deps.feed.add({ kind: r.kind, tenant: r.tenant, ...target }, sink);
+    } catch (err) {
+      leave();
+      throw err;
+    }
     const unwatch = r.ref !== undefined || r.orderNo !== undefined ? (this.deps.watchers[r.kind]?.add(r.tenant, target) ?? (() => undefined)) : () => undefined;
     this.active += 1;
     let released = false;
@@ -73,6 +101,7 @@ export class Subscriptions {
       registration.remove();
       unwatch();
       this.active -= 1;
+      leave();
     };
     if (r.afterEventId !== undefined) {
       this.replay(r, registration.cursor, queue)

@@ -5,13 +5,17 @@
  * order is marked unsettled; the next submission reconciles first by quoting (the supplier
  * answers 803/816-818 when a void exists) instead of resending, and a webhook naming the order
  * settles it by adopting the void.
+ *
+ * Quotes and submissions are operations on an order, so on a shared supplier account they
+ * first pass the order-ownership check (src/tenancy/ownership.ts; hardening issue, item 4).
  */
 import { GatewayError, type SupplierName } from "../../datasources/errors.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
-import type { VoidOrderData } from "../../datasources/model.js";
+import type { VoidOrderData, VoidQuoteData } from "../../datasources/model.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
+import type { OrderOwnership } from "../tenancy/ownership.js";
 import type { Tracker } from "./engine.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { outcomeUnknown } from "./outcome.js";
@@ -25,18 +29,28 @@ export class VoidSubmission {
     private readonly store: Store,
     private readonly registry: SupplierRegistry,
     private readonly voids: Tracker<VoidOrderData>,
+    private readonly ownership: OrderOwnership,
     private readonly log: Logger,
   ) {}
 
   private readonly lock = new KeyedLock();
 
+  /** What voiding the order would give back now (voidQuotation.do), with the tenant's account. */
+  quote(tenant: string, supplier: SupplierName, orderNo: string): Promise<VoidQuoteData> {
+    const port = this.registry.voids(supplier, tenant);
+    return this.ownership.operate(tenant, supplier, orderNo, "VOID_QUOTE", () => port.quote(orderNo));
+  }
+
   /** One submission per order at a time on this instance; the checks run again for the next. */
   submit(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<TrackedRecord<VoidOrderData>> {
-    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () => this.submitNow(tenant, supplier, orderNo, voidOfferId));
+    this.registry.voids(supplier, tenant);
+    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () =>
+      this.ownership.operate(tenant, supplier, orderNo, "VOID_SUBMIT", () => this.submitNow(tenant, supplier, orderNo, voidOfferId)),
+    );
   }
 
   private async submitNow(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<TrackedRecord<VoidOrderData>> {
-    const port = this.registry.voids(supplier);
+    const port = this.registry.voids(supplier, tenant);
     const held = (await this.voids.byOrder(tenant, orderNo)).find((v) => v.supplier === supplier && !RESUBMITTABLE.has(v.status));
     if (held) {
       throw new GatewayError("VOID_ALREADY_SUBMITTED", `Order ${orderNo} already has void ${held.ref} (${held.status}); it was not submitted again`, {
@@ -101,7 +115,7 @@ export class VoidSubmission {
    */
   private async reconcile(tenant: string, supplier: SupplierName, orderNo: string): Promise<void> {
     try {
-      await this.registry.voids(supplier).quote(orderNo);
+      await this.registry.voids(supplier, tenant).quote(orderNo);
     } catch (err) {
       if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") {
         throw new GatewayError("VOID_ALREADY_SUBMITTED", `An earlier submission for order ${orderNo} went through; it was not submitted again`, {
@@ -122,13 +136,14 @@ export class VoidSubmission {
 
   /**
    * A webhook names a void no tenant knows: adopt it for the tenant whose submission to that
-   * order is unsettled — only when the supplier, asked, says the void is on that order.
+   * order is unsettled — only when the supplier, asked with that tenant's account, says the
+   * void is on that order (a webhook naming another order's void settles nothing).
    */
   async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<boolean> {
     const waiting = await this.store.unsettled.byOrder(supplier, OPERATION, orderNo);
     if (waiting.length !== 1) return false;
     const [u] = waiting;
-    const report = await this.voids.ask(supplier, voidCode);
+    const report = await this.voids.ask(u.tenant, supplier, voidCode);
     if (!report || report.orderNo !== orderNo) return false;
     const adopted = await this.voids.start(u.tenant, supplier, voidCode, orderNo, report, { source: "QUERY", started: false });
     if (!adopted) return false;

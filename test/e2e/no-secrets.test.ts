@@ -15,12 +15,31 @@ const SECRETS = {
   ATRIP_WEBHOOK_TOKEN: "webhook-token-Kk2jD4abcdef",
 };
 const KEY = "api-key-Ee7uI3-0123456789";
+/** A tenant with its own supplier accounts (TENANT_SUPPLIER_ACCOUNTS): their secrets must not appear either. */
+const OWN_KEY = "api-key-own-Tt4gH6-0123456789";
+const TENANT_SECRETS = {
+  TENANT_ATRIP_CLIENT_SECRET: "tenant-atrip-secret-Jj8wQ3",
+  TENANT_ALITRIP_APP_SECRET: "tenant-alitrip-secret-Ll2zX5",
+  TENANT_ALITRIP_SESSION: "tenant-alitrip-session-Mm6cV1",
+  TENANT_CTT_SIGN_KEY: "tenant-ctt-key-Nn9bB7",
+};
+const TENANT_ACCOUNTS = JSON.stringify({
+  initech: {
+    ATRIP: { clientId: "initech-client", clientSecret: TENANT_SECRETS.TENANT_ATRIP_CLIENT_SECRET },
+    ALITRIP: { appKey: "initech-app", appSecret: TENANT_SECRETS.TENANT_ALITRIP_APP_SECRET, session: TENANT_SECRETS.TENANT_ALITRIP_SESSION },
+    CTT: { signKey: TENANT_SECRETS.TENANT_CTT_SIGN_KEY },
+  },
+});
 
 let gw: GatewayProcess;
 beforeAll(async () => {
   gw = await startGatewayProcess({
     ...SECRETS,
-    API_KEYS: JSON.stringify([{ key: KEY, tenant: "acme", scopes: ["read", "write"] }]),
+    API_KEYS: JSON.stringify([
+      { key: KEY, tenant: "acme", scopes: ["read", "write"] },
+      { key: OWN_KEY, tenant: "initech", scopes: ["read", "write"] },
+    ]),
+    TENANT_SUPPLIER_ACCOUNTS: TENANT_ACCOUNTS,
     LOG_LEVEL: "trace",
   });
 });
@@ -48,13 +67,22 @@ describe("logs", () => {
     await apolloClient(gw.url, auth)
       .mutate({ mutation: tag`mutation { cancelOrder(input: { supplier: CTT, orderNo: "CTT-CANCEL-OK-1" }) { orderNo } }` })
       .catch(() => undefined);
+    // The tenant with its own accounts, through successes and failures at every supplier.
+    const own = { authorization: `Bearer ${OWN_KEY}` };
+    await quoteAndSubmit(gw.url, `ATR-VOID-DEPOSIT-${Date.now()}`, own);
+    await gql(gw.url, `mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-TICKET-USED-own" }) { orderNo } }`, {}, own);
+    const cancel = (supplier: string, orderNo: string) =>
+      gql<{ cancelOrder: { orderNo: string } }>(gw.url, `mutation { cancelOrder(input: { supplier: ${supplier}, orderNo: "${orderNo}", subChannel: "c1" }) { orderNo } }`, {}, own);
+    expect((await cancel("ALITRIP", `ALI-CANCEL-OK-own${Date.now()}`)).data?.cancelOrder.orderNo).toMatch(/^ALI-CANCEL-OK-own/);
+    expect((await cancel("CTT", `CTT-CANCEL-OK-own${Date.now()}`)).data?.cancelOrder.orderNo).toMatch(/^CTT-CANCEL-OK-own/);
+    await cancel("ALITRIP", "ALI-TICKETED-own");
     const hook = gw.url.replace("/graphql", `/webhooks/atrip/${SECRETS.ATRIP_WEBHOOK_TOKEN}`);
     await fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body: "{broken" });
     await new Promise((r) => setTimeout(r, 500));
     await gw.stop("SIGTERM");
     const out = gw.output();
     expect(out.length).toBeGreaterThan(200);
-    for (const [name, value] of Object.entries({ ...SECRETS, API_KEY: KEY, JWT: jwt, EXPIRED_JWT: expired })) {
+    for (const [name, value] of Object.entries({ ...SECRETS, ...TENANT_SECRETS, API_KEY: KEY, OWN_API_KEY: OWN_KEY, JWT: jwt, EXPIRED_JWT: expired })) {
       expect(out.includes(value), `${name} appeared in the logs`).toBe(false);
     }
   });

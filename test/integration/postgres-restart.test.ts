@@ -45,13 +45,18 @@ describe.skipIf(skip)("PostgreSQL restart", () => {
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const voidCode = await quoteAndSubmit(t.url, orderNo);
     await live.waitFor(1);
+    const other = fresh("ATR-VOID-VCC");
+    const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo: other })).data!.voidQuote.voidOfferId;
 
     pg.stop();
     await eventually(async () => (await fetch(t!.url.replace("/graphql", "/readyz"))).status === 503);
     const read = await gql(t.url, `{ voidOrders(orderNo: "${orderNo}") { voidCode } }`);
     expect(read.errors?.[0]?.extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", retryable: true });
-    const other = fresh("ATR-VOID-VCC");
-    const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo: other })).data!.voidQuote.voidOfferId;
+    // A quote needs the store too: whose order it is cannot be checked without it (hardening issue, item 4).
+    const quotes = sim.stats.byOperation["voidQuotation.do"];
+    const quote = await gql(t.url, QUOTE, { orderNo: fresh("ATR-VOID-VCC") });
+    expect(quote.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");
+    expect(sim.stats.byOperation["voidQuotation.do"]).toBe(quotes);
     const voids = sim.stats.byOperation["void.do"];
     const refused = await gql(t.url, `mutation { submitVoid(input: { supplier: ATRIP, orderNo: "${other}", voidOfferId: "${offer}" }) { voidCode } }`);
     expect(refused.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");

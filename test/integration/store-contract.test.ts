@@ -23,6 +23,21 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
   });
   afterAll(async () => store?.close());
 
+  it.skipIf(skip)("an order has one owner per supplier account: concurrent claims, one winner; only the owner gives it back", async () => {
+    const orderNo = `OWN-${Math.random().toString(36).slice(2)}`;
+    const claims = await Promise.all(["acme", "globex", "initech", "acme"].map((tenant) => store.owners.claim("ATRIP", "shared", orderNo, tenant)));
+    const winner = claims.find((c) => c.fresh)!.tenant;
+    expect(claims.filter((c) => c.fresh)).toHaveLength(1);
+    expect(claims.map((c) => c.tenant)).toEqual([winner, winner, winner, winner]);
+    expect(await store.owners.holder("ATRIP", "shared", orderNo)).toBe(winner);
+    // Another account, another owner.
+    expect(await store.owners.claim("ATRIP", "own:zeta", orderNo, "zeta")).toEqual({ tenant: "zeta", fresh: true });
+    await store.owners.release("ATRIP", "shared", orderNo, winner === "acme" ? "globex" : "acme");
+    expect(await store.owners.holder("ATRIP", "shared", orderNo)).toBe(winner);
+    await store.owners.release("ATRIP", "shared", orderNo, winner);
+    expect(await store.owners.holder("ATRIP", "shared", orderNo)).toBeNull();
+  });
+
   it.skipIf(skip)("starts tracking a record with its first event, once", async () => {
     const d = voidData();
     const first = await store.tracked.insert(newVoid("acme", d));

@@ -67,13 +67,18 @@ describe("void tracking", () => {
     expect((sim.stats.byOperation["queryVoidOrders.do"] ?? 0) - before).toBe(1);
   });
 
-  it("refresh adopts a void submitted elsewhere; an unknown void is null", async () => {
+  it("refresh adopts a void submitted elsewhere on an order the tenant operated on; an unknown void is null", async () => {
     t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
     const orderNo = fresh("ATR-VOID-VCC");
     // Submitted straight at the supplier, not through the gateway.
-    const adapter = t.gw.services.registry.voids("ATRIP");
+    const adapter = t.gw.services.registry.voids("ATRIP", "demo");
     const q = await adapter.quote(orderNo);
     const v = await adapter.submit(orderNo, q.voidOfferId!);
+    const refresh = `{ voidOrder(supplier: ATRIP, voidCode: "${v.voidCode}", refresh: true) { voidCode } }`;
+    // The tenant never operated on the order through the gateway: not adopted (hardening issue, item 4).
+    expect((await gql<{ voidOrder: unknown }>(t.url, refresh)).data?.voidOrder).toBeNull();
+    // A quote through the gateway makes the order the tenant's (the supplier answers "already submitted").
+    expect((await gql(t.url, `mutation { voidQuote(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { orderNo } }`)).errors?.[0]?.extensions?.code).toBe("VOID_ALREADY_SUBMITTED");
     const plain = await gql<{ voidOrder: unknown }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${v.voidCode}") { voidCode } }`);
     expect(plain.data?.voidOrder).toBeNull();
     const adopted = await gql<{ voidOrder: { voidCode: string; submittedAt: string | null; history: Array<{ source: string }> } }>(

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { allowsAnonymous, ConfigError, helpText, loadConfig, VARIABLES } from "../../src/config.js";
 
@@ -57,5 +59,49 @@ describe("configuration", () => {
   ])("rejects malformed API_KEYS %s", (raw, why) => {
     expect(() => loadConfig({ API_KEYS: raw })).toThrow(why);
     expect(() => loadConfig({ API_KEYS: raw })).toThrow(/API_KEYS/);
+  });
+
+  describe("tenants' own supplier accounts (hardening issue, item 4)", () => {
+    const accounts = { acme: { ATRIP: { clientId: "acme-id", clientSecret: "acme-secret-Qx1" }, CTT: { signKey: "ctt-key-Qx2" } } };
+
+    it("reads TENANT_SUPPLIER_ACCOUNTS or the file TENANT_SUPPLIER_ACCOUNTS_FILE names", () => {
+      expect(loadConfig({}).tenantAccounts).toBeUndefined();
+      expect(loadConfig({ TENANT_SUPPLIER_ACCOUNTS: JSON.stringify(accounts) }).tenantAccounts).toEqual(accounts);
+      const file = join(mkdtempSync(join(tmpdir(), "accounts-")), "accounts.json");
+      writeFileSync(file, JSON.stringify(accounts));
+      expect(loadConfig({ TENANT_SUPPLIER_ACCOUNTS_FILE: file }).tenantAccounts).toEqual(accounts);
+    });
+
+    it.each([
+      [{ TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"ATRIP": {"clientId": "acme-id", "clientSecret": "secret-Zz9' }, "TENANT_SUPPLIER_ACCOUNTS", /not valid JSON/],
+      [{ TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"ATRIP": {"clientId": "acme-id"}}}' }, "TENANT_SUPPLIER_ACCOUNTS", /acme\.ATRIP\.clientSecret/],
+      [{ TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"NOSUCH": {"key": "secret-Zz9"}}}' }, "TENANT_SUPPLIER_ACCOUNTS", /NOSUCH/],
+      [{ TENANT_SUPPLIER_ACCOUNTS: '{"a b": {"CTT": {"signKey": "secret-Zz9"}}}' }, "TENANT_SUPPLIER_ACCOUNTS", /tenant/],
+      [{ TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"CTT": {"signKey": 7}}}' }, "TENANT_SUPPLIER_ACCOUNTS", /acme\.CTT\.signKey/],
+      [{ TENANT_SUPPLIER_ACCOUNTS_FILE: "/nonexistent/accounts.json" }, "TENANT_SUPPLIER_ACCOUNTS_FILE", /cannot read/],
+      [{ TENANT_SUPPLIER_ACCOUNTS: "{}", TENANT_SUPPLIER_ACCOUNTS_FILE: "/x" }, "TENANT_SUPPLIER_ACCOUNTS_FILE", /not both/],
+      [{ MAX_SUBSCRIPTIONS_PER_CONNECTION: "0" }, "MAX_SUBSCRIPTIONS_PER_CONNECTION", /positive/],
+      [{ MAX_SUBSCRIPTIONS_PER_TENANT: "many" }, "MAX_SUBSCRIPTIONS_PER_TENANT", /number/],
+    ])("rejects %j naming the variable, never the secret", (env, variable, why) => {
+      let err: unknown;
+      try {
+        loadConfig(env);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).variable).toBe(variable);
+      expect((err as Error).message).toMatch(why);
+      expect((err as Error).message).not.toContain("secret-Zz9");
+    });
+
+    it("are secret: --help and .env.example show no value", () => {
+      for (const name of ["TENANT_SUPPLIER_ACCOUNTS", "TENANT_SUPPLIER_ACCOUNTS_FILE"]) {
+        const v = VARIABLES.find((x) => x.name === name);
+        expect(v?.secret).toBe(true);
+        expect(v?.default).toBeUndefined();
+      }
+      expect(loadConfig({})).toMatchObject({ maxSubscriptionsPerConnection: 100, maxSubscriptionsPerTenant: 20_000 });
+    });
   });
 });

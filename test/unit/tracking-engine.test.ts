@@ -53,7 +53,7 @@ function kindOf(supplier: Supplier): TrackedKind<R> {
     isFinal: (s) => s === "C" || s === "X",
     statusOf: (r) => r.status,
     messageOf: (r) => `report ${r.n}`,
-    ask: (_supplier, ref) => supplier.ask(ref),
+    ask: (_tenant, _supplier, ref) => supplier.ask(ref),
   };
 }
 
@@ -265,12 +265,12 @@ describe("scheduled checks", () => {
     supplier.state.set("V1", { status: "B", n: 1 });
     const gate = deferred();
     supplier.gate = gate.promise;
-    const asks = Array.from({ length: 10 }, () => tracker.ask(ATRIP, "V1"));
+    const asks = Array.from({ length: 10 }, () => tracker.ask("acme", ATRIP, "V1"));
     gate.resolve();
     expect(await Promise.all(asks)).toEqual(Array.from({ length: 10 }, () => ({ status: "B", n: 1 })));
     expect(supplier.calls.get("V1")).toBe(1);
     expect(tracker.supplierCalls).toBe(1);
-    await tracker.ask(ATRIP, "V1");
+    await tracker.ask("acme", ATRIP, "V1");
     expect(supplier.calls.get("V1")).toBe(2); // settled calls are not cached
   });
 

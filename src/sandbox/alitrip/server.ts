@@ -4,17 +4,28 @@
  * skew (30/31), version (32/34), format (23), signature in all three sign methods (24/25),
  * business parameters (40/41 with isv.* sub codes); then the demo orders of ./orders.ts.
  * The protocol (signing, GMT+8 times) is the simulator's own reading, in ./top-protocol.ts.
+ * Several apps (app key, secret and session) may call it; each sees only the orders it
+ * booked (../bookings.ts), and every request is recorded with its app key.
  */
 import { randomBytes } from "node:crypto";
+import { Bookings } from "../bookings.js";
 import { findTemplate } from "../demo-orders.js";
 import { SimServer, type Faults, type SimReply, type SimRequest } from "../http-kit.js";
 import { ALITRIP_ORDERS } from "./orders.js";
 import { CANCEL_METHOD, expectedSign, formatGmt8, isSignMethod, parseGmt8, responseKeyOf } from "./top-protocol.js";
 
-export interface AlitripSimulatorOptions {
+/** A TOP app and the session of the user who authorised it: one account. */
+export interface AlitripSimAccount {
   appKey: string;
   appSecret: string;
   session: string;
+  /** Its name in the request log. @default the app key */
+  label?: string;
+}
+
+export interface AlitripSimulatorOptions extends AlitripSimAccount {
+  /** More accounts (tenants' own), each seeing only the orders it booked. */
+  accounts?: AlitripSimAccount[];
   faults?: Partial<Faults>;
 }
 
@@ -27,8 +38,11 @@ function topFailure(code: number, msg: string, sub_code?: string, sub_msg?: stri
 export class AlitripSimulator {
   readonly server: SimServer;
   private readonly cancelled = new Set<string>();
+  private readonly accounts: AlitripSimAccount[];
+  private readonly bookings = new Bookings();
 
-  private constructor(private readonly options: AlitripSimulatorOptions) {
+  private constructor(options: AlitripSimulatorOptions) {
+    this.accounts = [options, ...(options.accounts ?? [])];
     this.server = new SimServer(
       () => "router/rest",
       (req) => this.handle(req),
@@ -56,9 +70,12 @@ export class AlitripSimulator {
     const p = Object.fromEntries(new URLSearchParams(req.rawBody));
     if (!p.method) return topFailure(21, "Missing Method");
     if (!p.app_key) return topFailure(28, "Missing App Key");
-    if (p.app_key !== this.options.appKey) return topFailure(29, "Invalid App Key");
+    const app = this.accounts.filter((a) => a.appKey === p.app_key);
+    if (!app.length) return topFailure(29, "Invalid App Key");
     if (!p.session) return topFailure(26, "Missing Session");
-    if (p.session !== this.options.session) return topFailure(27, "Invalid Session");
+    const account = app.find((a) => a.session === p.session);
+    if (!account) return topFailure(27, "Invalid Session");
+    req.account = account.label ?? account.appKey;
     if (!p.timestamp) return topFailure(30, "Missing Timestamp");
     const ts = parseGmt8(p.timestamp);
     if (ts === null || Math.abs(ts - Date.now()) > MAX_SKEW_MS) {
@@ -69,14 +86,14 @@ export class AlitripSimulator {
     if (p.format !== "json") return topFailure(23, "Invalid Format");
     if (!p.sign) return topFailure(24, "Missing Signature");
     const method = p.sign_method || "md5";
-    if (!isSignMethod(method) || expectedSign(p, this.options.appSecret, method) !== p.sign) {
+    if (!isSignMethod(method) || expectedSign(p, account.appSecret, method) !== p.sign) {
       return topFailure(25, "Invalid Signature");
     }
     if (p.method !== CANCEL_METHOD) return topFailure(22, "Invalid Method");
-    return this.cancel(p.param_btrip_flight_order_operate_common_rq);
+    return this.cancel(account, p.param_btrip_flight_order_operate_common_rq);
   }
 
-  private cancel(raw: string | undefined): SimReply {
+  private cancel(account: AlitripSimAccount, raw: string | undefined): SimReply {
     if (!raw) return topFailure(40, "Missing Required Arguments", "isv.missing-parameter", "param_btrip_flight_order_operate_common_rq");
     let rq: { sub_channel?: unknown; dis_order_id?: unknown };
     try {
@@ -86,7 +103,8 @@ export class AlitripSimulator {
     }
     if (typeof rq.sub_channel !== "string" || !rq.sub_channel) return topFailure(40, "Missing Required Arguments", "isv.missing-parameter", "sub_channel");
     if (typeof rq.dis_order_id !== "string" || !rq.dis_order_id) return topFailure(40, "Missing Required Arguments", "isv.missing-parameter", "dis_order_id");
-    const order = findTemplate(ALITRIP_ORDERS, rq.dis_order_id);
+    const found = findTemplate(ALITRIP_ORDERS, rq.dis_order_id);
+    const order = found && this.bookings.book(`${account.appKey}\u0000${account.session}`, rq.dis_order_id) ? found : undefined;
     if (!order) return topFailure(50, "Remote service error", "isv.order-not-exist", "订单不存在");
     if (order.outcome === "REMOTE_ERROR") return topFailure(15, "Remote service error", "isp.remote-service-error", "服务暂不可用，请稍后重试");
     const reply = (result: Record<string, unknown>): SimReply => ({

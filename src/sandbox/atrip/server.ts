@@ -3,10 +3,16 @@
  * (headers checked → 900, non-JSON → 901, gzip when asked, status codes of the void and stop
  * calls) with the demo orders of ./orders.ts, a scalable clock, webhooks to the URL registered
  * with updateWebhookURL.do, and the fault knobs of ../http-kit.ts.
+ *
+ * Several accounts (client id and secret pairs) may call it: each has its own quotes, voids,
+ * stops and webhook URL, sees only the orders it booked (../bookings.ts), and its webhooks
+ * carry its client id as `cid`. Every request is recorded with the client id it came with.
  */
 import { request } from "undici";
 import { SimClock } from "../clock.js";
+import { Bookings } from "../bookings.js";
 import { SimServer, type Faults, type SimReply, type SimRequest } from "../http-kit.js";
+import { findDemoOrder } from "./orders.js";
 import { AtripSimState, DEFAULT_TIMING, type AtripSimTiming } from "./state.js";
 
 /** The shared fault knobs plus ATRIP's own: its webhooks are best effort and may be lost. */
@@ -15,9 +21,18 @@ export interface AtripFaults extends Faults {
   webhookDropRate?: number;
 }
 
-export interface AtripSimulatorOptions {
+/** An ATRIP account: the credentials its calls carry. */
+export interface AtripSimAccount {
   clientId: string;
   clientSecret: string;
+}
+
+export interface AtripSimulatorOptions {
+  /** The first account (the gateway's own). */
+  clientId: string;
+  clientSecret: string;
+  /** More accounts (tenants' own), each with orders, voids and a webhook URL of its own. */
+  accounts?: AtripSimAccount[];
   /** Simulated time runs this many times faster than real time. */
   timeScale?: number;
   timing?: Partial<AtripSimTiming>;
@@ -28,17 +43,53 @@ export interface AtripSimulatorOptions {
   keepAliveTimeoutMs?: number;
 }
 
+interface Account {
+  clientId: string;
+  clientSecret: string;
+  state: AtripSimState;
+  webhookUrl: string | undefined;
+}
+
 export class AtripSimulator {
   readonly clock: SimClock;
   readonly server: SimServer<AtripFaults>;
-  readonly state: AtripSimState;
-  webhookUrl: string | undefined;
+  private readonly accounts = new Map<string, Account>();
+  private readonly primary: Account;
+  private readonly bookings = new Bookings();
 
-  private constructor(private readonly options: AtripSimulatorOptions) {
+  private constructor(options: AtripSimulatorOptions) {
     this.clock = new SimClock(options.timeScale ?? 1);
-    this.webhookUrl = options.webhookUrl;
-    this.state = new AtripSimState(this.clock, { ...DEFAULT_TIMING, ...options.timing }, (type, data) => void this.sendWebhook(type, data));
+    const timing = { ...DEFAULT_TIMING, ...options.timing };
+    for (const a of [{ clientId: options.clientId, clientSecret: options.clientSecret }, ...(options.accounts ?? [])]) {
+      if (this.accounts.has(a.clientId)) continue;
+      const state = new AtripSimState(
+        this.clock,
+        timing,
+        (type, data) => void this.sendWebhook(a.clientId, type, data),
+        (orderNo) => {
+          const order = findDemoOrder(orderNo);
+          return order && this.bookings.book(a.clientId, orderNo) ? order : undefined;
+        },
+      );
+      this.accounts.set(a.clientId, { clientId: a.clientId, clientSecret: a.clientSecret, state, webhookUrl: undefined });
+    }
+    this.primary = this.accounts.get(options.clientId) as Account;
+    this.primary.webhookUrl = options.webhookUrl;
     this.server = new SimServer<AtripFaults>((url) => url.pathname.replace(/^\/+/, ""), (req) => this.handle(req), options.faults);
+  }
+
+  /** The first account's state (its voids, stops and clock-driven webhooks). */
+  get state(): AtripSimState {
+    return this.primary.state;
+  }
+
+  /** Where the first account's webhooks go. */
+  get webhookUrl(): string | undefined {
+    return this.primary.webhookUrl;
+  }
+
+  set webhookUrl(url: string | undefined) {
+    this.primary.webhookUrl = url;
   }
 
   /** Starts a simulator on host:port (0 = a free port). */
@@ -54,15 +105,19 @@ export class AtripSimulator {
   }
 
   async close(): Promise<void> {
-    this.state.close();
+    for (const a of this.accounts.values()) a.state.close();
     await this.server.close();
   }
 
   private handle(req: SimRequest): SimReply {
     if (req.method !== "POST") return { status: 405, body: { status: 901, msg: "Illegal request: POST only" } };
-    if (req.headers["x-atlas-client-id"] !== this.options.clientId || req.headers["x-atlas-client-secret"] !== this.options.clientSecret) {
+    const id = req.headers["x-atlas-client-id"];
+    const account = typeof id === "string" ? this.accounts.get(id) : undefined;
+    if (!account || req.headers["x-atlas-client-secret"] !== account.clientSecret) {
       return { body: { status: 900, msg: "Unauthorized" } };
     }
+    req.account = account.clientId;
+    const state = account.state;
     let body: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(req.rawBody);
@@ -76,33 +131,33 @@ export class AtripSimulator {
     switch (req.operation) {
       case "voidQuotation.do": {
         const orderNo = text("orderNo");
-        return orderNo ? { body: this.state.quote(orderNo) } : missing("orderNo");
+        return orderNo ? { body: state.quote(orderNo) } : missing("orderNo");
       }
       case "void.do": {
         const orderNo = text("orderNo");
         const offer = text("voidOfferId");
         if (!orderNo) return missing("orderNo");
         if (!offer) return missing("voidOfferId");
-        return { body: this.state.submit(orderNo, offer) };
+        return { body: state.submit(orderNo, offer) };
       }
       case "queryVoidOrders.do": {
         const voidCode = text("voidCode");
-        return voidCode ? { body: this.state.queryVoid(voidCode) } : missing("voidCode");
+        return voidCode ? { body: state.queryVoid(voidCode) } : missing("voidCode");
       }
       case "stopTicket.do": {
         // Seed 001 shows "cid" (the client id) in this body too; the headers decide (ATRIP.md),
         // so the simulator reads the body's cid nowhere, and tests look at what was sent.
         const orderNo = text("orderNo");
-        return orderNo ? { body: this.state.stop(orderNo) } : missing("orderNo");
+        return orderNo ? { body: state.stop(orderNo) } : missing("orderNo");
       }
       case "queryOrderDetails.do": {
         const orderNo = text("orderNo");
-        return orderNo ? { body: this.state.orderDetails(orderNo) } : missing("orderNo");
+        return orderNo ? { body: state.orderDetails(orderNo) } : missing("orderNo");
       }
       case "updateWebhookURL.do": {
         const url = text("url");
         if (!url || !/^https?:\/\//.test(url)) return { body: { status: 810, msg: "Invalid request parameters: url" } };
-        this.webhookUrl = url;
+        account.webhookUrl = url;
         return { body: { status: 0, msg: "success" } };
       }
       default:
@@ -111,8 +166,9 @@ export class AtripSimulator {
   }
 
   /** Best-effort delivery, as ATRIP's: no retry, no signature; some may be dropped on purpose. */
-  private async sendWebhook(type: string, data: Record<string, unknown>): Promise<void> {
-    const url = this.webhookUrl;
+  private async sendWebhook(clientId: string, type: string, data: Record<string, unknown>): Promise<void> {
+    const account = this.accounts.get(clientId) as Account;
+    const url = account.webhookUrl;
     if (!url) return;
     if (Math.random() < (this.server.faults.webhookDropRate ?? 0)) {
       this.server.count("webhook.dropped");
@@ -122,7 +178,7 @@ export class AtripSimulator {
       const res = await request(url, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ cid: this.options.clientId, type, status: -1, data }),
+        body: JSON.stringify({ cid: account.clientId, type, status: -1, data }),
       });
       await res.body.dump();
       this.server.count(res.statusCode >= 200 && res.statusCode < 300 ? "webhook.sent" : "webhook.refused");

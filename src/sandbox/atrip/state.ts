@@ -69,10 +69,12 @@ export class AtripSimState {
     private readonly clock: SimClock,
     private readonly timing: AtripSimTiming,
     private readonly webhook: WebhookSink,
+    /** The orders this account can see (another account's are unknown to it). @default every demo order */
+    private readonly findOrder: (orderNo: string) => DemoOrder | undefined = findDemoOrder,
   ) {}
 
   quote(orderNo: string): AtripFailure | Record<string, unknown> {
-    const order = findDemoOrder(orderNo);
+    const order = this.findOrder(orderNo);
     if (!order) return { status: 801, msg: "Order not found for void. Check the original main ticket order number." };
     if (order.voidBlockedStatus) return { status: order.voidBlockedStatus, msg: blockedMessage(order.voidBlockedStatus) };
     if (!order.voidPath) return { status: 808, msg: blockedMessage(808) };
@@ -85,7 +87,7 @@ export class AtripSimState {
   }
 
   submit(orderNo: string, voidOfferId: string): AtripFailure | Record<string, unknown> {
-    const order = findDemoOrder(orderNo);
+    const order = this.findOrder(orderNo);
     if (!order) return { status: 801, msg: "Order not found for void. Check the original main ticket order number." };
     if (order.voidBlockedStatus) return { status: order.voidBlockedStatus, msg: blockedMessage(order.voidBlockedStatus) };
     if (this.voidByOrder.has(orderNo)) {
@@ -143,7 +145,7 @@ export class AtripSimState {
    * 2, and ATR-STOP-ODD's 3 is deliberately outside the documentation.
    */
   stop(orderNo: string): AtripFailure | Record<string, unknown> {
-    const order = findDemoOrder(orderNo);
+    const order = this.findOrder(orderNo);
     if (!order) return { status: 2, msg: "System error: order does not exist" };
     if (order.stop === "REFUSED" || !order.stop) return { status: 2, msg: "System error: ticket issuance cannot be stopped for this order" };
     const asks = (this.stopAsks.get(orderNo) ?? 0) + 1;
@@ -167,7 +169,7 @@ export class AtripSimState {
   }
 
   orderDetails(orderNo: string): AtripFailure | Record<string, unknown> {
-    const order = findDemoOrder(orderNo);
+    const order = this.findOrder(orderNo);
     if (!order) return { status: 800, msg: "Order does not exist" };
     if (order.detailsStatus !== undefined) {
       const asks = (this.detailAsks.get(orderNo) ?? 0) + 1;

@@ -3,14 +3,28 @@
  * (bad sign → code -2 with a message), time_stamp and random checked, and the demo orders of
  * ./orders.ts (unknown order → code -3). The codes are the simulator's own: CTT documents
  * none. The signature is the simulator's own reading of CTT.md, in ./signature.ts.
+ * Several accounts (signing keys) may call it: the key a request is signed with says whose it
+ * is; each account sees only the orders it booked (../bookings.ts), and every request is
+ * recorded with its account's label (never the key).
  */
+import { Bookings } from "../bookings.js";
 import { findTemplate } from "../demo-orders.js";
 import { SimServer, type Faults, type SimReply, type SimRequest } from "../http-kit.js";
 import { CTT_ORDERS } from "./orders.js";
 import { expectedCttSign, parseCttTimeStamp } from "./signature.js";
 
-export interface CttSimulatorOptions {
+/** A CTT account: its signing key, and a name for it in the request log. */
+export interface CttSimAccount {
   signKey: string;
+  /** @default "primary" for the first account, "account-<n>" for the others */
+  label?: string;
+}
+
+export interface CttSimulatorOptions {
+  /** The first account's key (the gateway's own). */
+  signKey: string;
+  /** More accounts (tenants' own), each seeing only the orders it booked. */
+  accounts?: CttSimAccount[];
   faults?: Partial<Faults>;
 }
 
@@ -23,8 +37,11 @@ function result(code: number, message: string, data: string | null = null): SimR
 export class CttSimulator {
   readonly server: SimServer;
   private readonly cancelled = new Set<string>();
+  private readonly accounts: Array<Required<CttSimAccount>>;
+  private readonly bookings = new Bookings();
 
-  private constructor(private readonly options: CttSimulatorOptions) {
+  private constructor(options: CttSimulatorOptions) {
+    this.accounts = [{ signKey: options.signKey, label: "primary" }, ...(options.accounts ?? [])].map((a, i) => ({ signKey: a.signKey, label: a.label ?? `account-${i}` }));
     this.server = new SimServer(
       (url) => url.pathname.replace(/^\/+/, ""),
       (req) => this.handle(req),
@@ -65,8 +82,11 @@ export class CttSimulator {
     const at = parseCttTimeStamp(time_stamp);
     if (at === null || Math.abs(at - Date.now()) > MAX_SKEW_MS) return result(-2, "时间戳无效 (time_stamp invalid or skewed)");
     if (!Number.isInteger(random) || random < 10000 || random > 19999) return result(-2, "随机数无效 (random out of range)");
-    if (expectedCttSign(this.options.signKey, random, time_stamp, terminal) !== sign) return result(-2, "签名错误 (invalid sign)");
-    const order = findTemplate(CTT_ORDERS, order_number);
+    const account = this.accounts.find((a) => expectedCttSign(a.signKey, random, time_stamp, terminal) === sign);
+    if (!account) return result(-2, "签名错误 (invalid sign)");
+    req.account = account.label;
+    const found = findTemplate(CTT_ORDERS, order_number);
+    const order = found && this.bookings.book(account.label, order_number) ? found : undefined;
     if (!order) return result(-3, "订单不存在 (order not found)");
     if (order.outcome === "TOO_LATE") return result(0, "距发车不足30天，不能通过此接口取消 (departs within 30 days: cannot be cancelled here)");
     if (this.cancelled.has(order_number)) return result(0, "订单已取消 (already cancelled)");

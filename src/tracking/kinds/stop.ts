@@ -28,8 +28,9 @@ export function stopKind(registry: SupplierRegistry, policy: PollPolicy): Tracke
     statusOf: (report) => report.status,
     messageOf: (report) => report.message,
     merge: (stored, report) => ({ ...report, message: report.message ?? stored.message }),
-    ask: async (supplier, orderNo) => {
-      const o = await registry.stopIssuance(supplier).outcome(orderNo);
+    accountOf: (tenant, supplier) => registry.account(supplier, tenant).id,
+    ask: async (tenant, supplier, orderNo) => {
+      const o = await registry.stopIssuance(supplier, tenant).outcome(orderNo);
       return { status: o.state, message: null, supplierOrderStatus: o.supplierOrderStatus };
     },
   };

@@ -19,6 +19,7 @@ export function voidKind(registry: SupplierRegistry, policy: PollPolicy): Tracke
     messageOf: (report) => report.message ?? report.cancelReason ?? null,
     // void.do documents fastConfirmation; queryVoidOrders.do does not return it (seed 002).
     merge: (stored, report) => ({ ...report, fastConfirmation: report.fastConfirmation ?? stored.fastConfirmation ?? null }),
-    ask: (supplier, voidCode) => registry.voids(supplier).query(voidCode),
+    ask: (tenant, supplier, voidCode) => registry.voids(supplier, tenant).query(voidCode),
+    accountOf: (tenant, supplier) => registry.account(supplier, tenant).id,
   };
 }

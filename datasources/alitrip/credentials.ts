@@ -1,0 +1,18 @@
+/**
+ * A tenant's own Alitrip (TOP) account (hardening issue, item 4): app key, app secret and the
+ * session (the user's authorisation), ALITRIP.md "System parameters"; optionally the tenant's
+ * default sub_channel (its corporate id). The secret and the session are never logged.
+ */
+import { z } from "zod";
+
+export const alitripCredentials = z.strictObject({
+  appKey: z.string().min(1, "appKey must not be empty"),
+  appSecret: z.string().min(1, "appSecret must not be empty"),
+  session: z.string().min(1, "session must not be empty"),
+  subChannel: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "subChannel must be 1-64 letters, digits, '-' or '_'").optional(),
+});
+
+export type AlitripCredentials = z.infer<typeof alitripCredentials>;
+
+/** What identifies the account at the platform: the app and the authorised user's session. */
+export const alitripAccountKey = (c: Pick<AlitripCredentials, "appKey" | "session">): string => `${c.appKey}\u0000${c.session}`;
