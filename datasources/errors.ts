@@ -3,6 +3,7 @@
  * (src/server/format-error.ts) turns them into `extensions.code` and friends exactly as
  * ../shared/design/API.md "Errors" lists them.
  */
+import type { SupplierName } from "./suppliers.js";
 
 /** Every `extensions.code` the public API may carry (API.md, "Errors"). */
 export type ErrorCode =
@@ -35,8 +36,8 @@ export type ErrorCode =
   | "TOO_MANY_SUBSCRIPTIONS"
   | "INTERNAL_SERVER_ERROR";
 
-/** The suppliers the gateway routes to; the same names as the GraphQL `Supplier` enum. */
-export type SupplierName = "ATRIP" | "ALITRIP" | "CTT";
+/** The suppliers the gateway routes to (datasources/suppliers.ts); the same names as the GraphQL `Supplier` enum. */
+export type { SupplierName };
 
 /** An error the client is meant to see: a code, a message, and optional extra extensions. */
 export class GatewayError extends Error {

@@ -12,13 +12,27 @@ import type {
   VoidQuoteData,
 } from "./model.js";
 
-/** Void: quote, submit, query (ATRIP's voidQuotation.do → void.do → queryVoidOrders.do). */
+/** What a supplier says of an earlier submission to an order whose reply was lost. */
+export interface SubmittedCheck {
+  /** True when the order has a void at the supplier: the earlier submission went through. */
+  submitted: boolean;
+  /** True when asking made the client's latest offer stale (it must quote again). */
+  offerReplaced: boolean;
+}
+
+/** Void: quote, submit, query. */
 export interface VoidPort {
   quote(orderNo: string): Promise<VoidQuoteData>;
   /** Changes supplier state: never retried. */
   submit(orderNo: string, voidOfferId: string): Promise<VoidOrderData>;
   /** The void as the supplier sees it now; null when the supplier does not know the code. */
   query(voidCode: string): Promise<VoidOrderData | null>;
+  /**
+   * Optional: whether an earlier submission to the order went through, for a submission whose
+   * reply was lost. A supplier without it cannot be asked, so the gateway never submits again
+   * for that order (src/tracking/void-submission.ts).
+   */
+  findSubmitted?(orderNo: string): Promise<SubmittedCheck>;
 }
 
 /** Stop ticket issuance: a request now, the outcome later. */

@@ -1,20 +1,25 @@
 /** The enums of API.md, registered with type-graphql with a description per value. */
 import { registerEnumType } from "type-graphql";
+import type { SupplierName } from "../datasources/errors.js";
+import { SUPPLIERS } from "../datasources/suppliers.js";
 
-export enum Supplier {
-  ATRIP = "ATRIP",
-  ALITRIP = "ALITRIP",
-  CTT = "CTT",
+/**
+ * The suppliers, one value each, from the wiring list (datasources/suppliers.ts): the value's
+ * description is the supplier descriptor's. `addSuppliers` adds more before a schema is built
+ * (a test's fourth supplier).
+ */
+export const Supplier: Record<string, string> = Object.fromEntries(SUPPLIERS.map((s) => [s.name, s.name]));
+export type Supplier = SupplierName;
+const supplierValues: Record<string, { description: string }> = Object.fromEntries(SUPPLIERS.map((s) => [s.name, { description: s.description }]));
+registerEnumType(Supplier, { name: "Supplier", description: "The supplier a request is routed to", valuesConfig: supplierValues });
+
+/** Adds suppliers beyond the wiring list to the `Supplier` enum of schemas built from now on. */
+export function addSuppliers(suppliers: ReadonlyArray<{ name: string; description: string }>): void {
+  for (const s of suppliers) {
+    Supplier[s.name] = s.name;
+    supplierValues[s.name] = { description: s.description };
+  }
 }
-registerEnumType(Supplier, {
-  name: "Supplier",
-  description: "The supplier a request is routed to",
-  valuesConfig: {
-    ATRIP: { description: "ATRIP (Atlas API): void and stop ticket issuance" },
-    ALITRIP: { description: "Alitrip business-travel flight distribution, via the Taobao Open Platform: cancel order" },
-    CTT: { description: "China Train Tickets web API: cancel order" },
-  },
-});
 
 export enum SupplierOperation {
   STOP_TICKET_ISSUANCE = "STOP_TICKET_ISSUANCE",

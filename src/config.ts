@@ -1,139 +1,215 @@
 /**
  * Configuration from environment variables (ARCHITECTURE.md "Configuration contract").
- * Every variable is declared once in VARIABLES, with its default and meaning; `--help`
- * prints that table, and a bad value stops start-up with a message naming the variable.
+ * Every variable is one row (src/config-kit.ts): the gateway's own rows are here, each
+ * supplier's in its descriptor (datasources/<name>/descriptor.ts). The rows parse (a default
+ * is written once, in its row, and parsed like a given value), print in `--help`, write
+ * `.env.example`, and a test checks the README's table against them. A bad value stops
+ * start-up with a message naming the variable.
  */
 import { z } from "zod";
-import { TOP_SIGN_METHODS, type TopSignMethod } from "../datasources/alitrip/sign.js";
+import { DEFAULT_RESILIENCE, type ResilienceSettings } from "../datasources/resilience/index.js";
+import type { SupplierDescriptor, SupplierSettings } from "../datasources/supplier.js";
+import { SUPPLIERS } from "../datasources/suppliers.js";
 import { apiKeysSchema, type ApiKeyEntry } from "./auth/api-keys.js";
 import type { JwtSettings } from "./auth/jwt.js";
-import { DEFAULT_RESILIENCE, type ResilienceSettings } from "../datasources/resilience/index.js";
+import { bool, ConfigError, httpUrl, isSet, port, positiveInt, read, text, variable, type Env, type VariableSpec } from "./config-kit.js";
 import { DEFAULT_LIMITS, type QueryLimits } from "./server/limits.js";
 import type { TrustedDocumentsPolicy } from "./server/trusted-documents.js";
 import { TRUSTED_DOCUMENTS_MODES, type TrustedDocumentsMode } from "./trusted-documents/decide.js";
 import { ManifestError, TrustedDocuments } from "./trusted-documents/manifest.js";
 import { isAccountsProblem, readTenantAccounts, type TenantAccountsConfig } from "./tenancy/accounts-config.js";
 
-export interface VariableSpec {
-  name: string;
-  /** Shown in --help; undefined means "unset". */
-  default?: string;
-  description: string;
-  /** Never printed or logged. */
-  secret?: boolean;
-}
+export { ConfigError };
+export type { VariableSpec };
 
-export const VARIABLES: VariableSpec[] = [
-  { name: "PORT", default: "4000", description: "HTTP port of /graphql, /webhooks/…, /healthz" },
-  { name: "HOST", default: "0.0.0.0", description: "Interface to listen on" },
-  { name: "ATRIP_BASE_URL", description: "ATRIP base URL, e.g. https://sandbox.atriptech.com/ (unset: the embedded simulator)" },
-  { name: "ATRIP_CLIENT_ID", description: "Sent as x-atlas-client-id (required with ATRIP_BASE_URL)" },
-  { name: "ATRIP_CLIENT_SECRET", description: "Sent as x-atlas-client-secret (required with ATRIP_BASE_URL)", secret: true },
-  { name: "ATRIP_TIMEOUT_MS", description: "Per-call timeout for ATRIP (default: SUPPLIER_TIMEOUT_MS)" },
-  { name: "ALITRIP_URL", description: "TOP router URL, e.g. https://eco.taobao.com/router/rest (unset: the embedded simulator)" },
-  { name: "ALITRIP_APP_KEY", description: "TOP app_key (required with ALITRIP_URL)" },
-  { name: "ALITRIP_APP_SECRET", description: "TOP app secret, signs every call (required with ALITRIP_URL)", secret: true },
-  { name: "ALITRIP_SESSION", description: "TOP session (user authorisation token; required with ALITRIP_URL)", secret: true },
-  { name: "ALITRIP_SIGN_METHOD", default: "md5", description: "md5, hmac or hmac-sha256" },
-  { name: "ALITRIP_SUB_CHANNEL", description: "Default sub_channel (corporate id) when a cancelOrder input has none" },
-  { name: "ALITRIP_TIMEOUT_MS", description: "Per-call timeout for Alitrip (default: SUPPLIER_TIMEOUT_MS)" },
-  { name: "CTT_BASE_URL", description: "CTT web API base URL (unset: the embedded simulator)" },
-  { name: "CTT_SIGN_KEY", description: "The HMAC key of the CTT signature (required with CTT_BASE_URL)", secret: true },
-  { name: "CTT_TIMEOUT_MS", description: "Per-call timeout for CTT (default: SUPPLIER_TIMEOUT_MS)" },
-  { name: "ATRIP_WEBHOOK_TOKEN", description: "Secret last path segment of /webhooks/atrip/<token> (default: random per start)", secret: true },
-  { name: "WEBHOOK_PUBLIC_URL", description: "Public base URL of this gateway; when set, /webhooks/atrip/<token> is registered with ATRIP at start-up" },
-  { name: "WEBHOOK_RATE_LIMIT", default: "5000", description: "Webhooks accepted per second from one address (more: 429)" },
-  { name: "GRAPHQL_MAX_DEPTH", default: "10", description: "Deepest selection an operation may have" },
-  { name: "GRAPHQL_MAX_ALIASES", default: "15", description: "Most aliases in one operation" },
-  { name: "GRAPHQL_MAX_COST", default: "5000", description: "Highest cost of one operation (graphql-armor's cost model)" },
-  { name: "GRAPHQL_MAX_BODY_BYTES", default: "102400", description: "Largest GraphQL request body (larger: 413) and largest websocket message (larger: closed with 1009)" },
-  { name: "TRUSTED_DOCUMENTS", description: "Comma-separated paths of operation manifests (Apollo persisted query manifest format), one per app release in use" },
-  {
+const ms = positiveInt;
+const commaList = z.string().transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean));
+
+/** The gateway's own variables, one row each. */
+export const V = {
+  PORT: variable({ name: "PORT", default: "4000", schema: port, description: "HTTP port of /graphql, /webhooks/…, /healthz" }),
+  HOST: variable({ name: "HOST", default: "0.0.0.0", schema: text, description: "Interface to listen on" }),
+  WEBHOOK_PUBLIC_URL: variable({
+    name: "WEBHOOK_PUBLIC_URL",
+    schema: httpUrl,
+    description: "Public base URL of this gateway; when set, each supplier's /webhooks/<supplier>/<token> is registered with it at start-up",
+  }),
+  WEBHOOK_RATE_LIMIT: variable({ name: "WEBHOOK_RATE_LIMIT", default: "5000", schema: positiveInt, description: "Webhooks accepted per second from one address (more: 429)" }),
+  WEBHOOK_MAX_BYTES: variable({ name: "WEBHOOK_MAX_BYTES", default: "65536", schema: positiveInt, description: "Largest webhook body accepted (larger: 413)" }),
+  GRAPHQL_MAX_DEPTH: variable({ name: "GRAPHQL_MAX_DEPTH", default: String(DEFAULT_LIMITS.maxDepth), schema: positiveInt, description: "Deepest selection an operation may have" }),
+  GRAPHQL_MAX_ALIASES: variable({ name: "GRAPHQL_MAX_ALIASES", default: String(DEFAULT_LIMITS.maxAliases), schema: positiveInt, description: "Most aliases in one operation" }),
+  GRAPHQL_MAX_COST: variable({ name: "GRAPHQL_MAX_COST", default: String(DEFAULT_LIMITS.maxCost), schema: positiveInt, description: "Highest cost of one operation (graphql-armor's cost model)" }),
+  GRAPHQL_MAX_BODY_BYTES: variable({
+    name: "GRAPHQL_MAX_BODY_BYTES",
+    default: "102400",
+    schema: positiveInt,
+    description: "Largest GraphQL request body (larger: 413) and largest websocket message (larger: closed with 1009)",
+  }),
+  TRUSTED_DOCUMENTS: variable({
+    name: "TRUSTED_DOCUMENTS",
+    schema: commaList,
+    description: "Comma-separated paths of operation manifests (Apollo persisted query manifest format), one per app release in use",
+  }),
+  TRUSTED_DOCUMENTS_MODE: variable({
     name: "TRUSTED_DOCUMENTS_MODE",
     default: "allow",
+    schema: z.enum(TRUSTED_DOCUMENTS_MODES as unknown as [TrustedDocumentsMode, ...TrustedDocumentsMode[]], { message: "must be off, allow or safelist" }),
     description: "off, allow (manifest ids resolve; other documents and APQ too) or safelist (only manifest documents, except for credentials with the documents:any scope)",
-  },
-  { name: "FEDERATION_SUBGRAPH", default: "false", description: "true: serve the schema as an Apollo Federation 2 subgraph (_service, _entities, @key)" },
-  { name: "CORS_ORIGINS", description: "Comma-separated browser origins allowed to call /graphql (unset: any)" },
-  { name: "NODE_ENV", description: "production: no field suggestions in errors (stack traces and internal messages are never shown)" },
-  { name: "WEBHOOK_MAX_BYTES", default: "65536", description: "Largest webhook body accepted (larger: 413)" },
-  { name: "DATABASE_URL", description: "postgres://… (unset: embedded PGlite in DATA_DIR)", secret: true },
-  { name: "DATABASE_SCHEMA", default: "public", description: "PostgreSQL schema the gateway uses" },
-  { name: "DATA_DIR", default: "./data", description: "Embedded store location" },
-  { name: "REDIS_URL", description: "redis://… for pub/sub between instances (unset: in-process)", secret: true },
-  { name: "REDIS_PREFIX", default: "gateway:", description: "Prefix of the gateway's Redis channels" },
-  { name: "VOID_POLL_MIN_MS", default: "60000", description: "First poll interval of an open void (sandbox: divided by SANDBOX_TIME_SCALE)" },
-  { name: "VOID_POLL_MAX_MS", default: "1800000", description: "Longest poll interval (sandbox: divided by SANDBOX_TIME_SCALE)" },
-  { name: "VOID_POLL_WATCHED_MS", default: "10000", description: "Poll interval of a void someone is subscribed to (at most)" },
-  { name: "SCHEDULER_TICK_MS", default: "1000", description: "How often the pollers look for due work" },
-  { name: "WS_KEEPALIVE_MS", default: "25000", description: "Websocket keep-alive ping interval; a connection that stops answering is closed within twice this" },
-  { name: "WS_CONNECTION_INIT_TIMEOUT_MS", default: "5000", description: "How long a websocket may take to send connection_init before it is closed (4408)" },
-  { name: "HTTP_KEEPALIVE_TIMEOUT_MS", default: "65000", description: "Idle keep-alive HTTP connections are kept this long: above load balancers' idle timeouts (60 s is common)" },
-  { name: "EVENT_CATCHUP_MS", default: "1000", description: "While anyone subscribes, each instance reads the event log at least this often (heals a lost pub/sub wake-up)" },
-  { name: "LEASE_MS", default: "30000", description: "How long an instance holds a record it polls; a crashed instance's work moves after this" },
-  { name: "API_KEYS", description: 'JSON list of API keys: [{"key": "…" or "keySha256": "…", "tenant": "acme", "scopes": ["read","write"]}] (scope "documents:any": free-form documents under a safelist)', secret: true },
-  { name: "JWT_SECRET", description: "HS256 secret of bearer JWTs", secret: true },
-  { name: "JWT_JWKS_URL", description: "JWKS URL of bearer JWTs (instead of JWT_SECRET)" },
-  { name: "JWT_ISSUER", description: "Required iss of bearer JWTs" },
-  { name: "JWT_AUDIENCE", description: "Required aud of bearer JWTs" },
-  { name: "JWT_TENANT_CLAIM", default: "tenant", description: "JWT claim that names the tenant" },
-  {
-    name: "TENANT_SUPPLIER_ACCOUNTS",
-    description: 'Tenants\' own supplier accounts, JSON: {"acme": {"ATRIP": {"clientId", "clientSecret"}, "ALITRIP": {"appKey", "appSecret", "session", "subChannel"?}, "CTT": {"signKey"}}} (unset: every tenant shares the gateway\'s accounts)',
+  }),
+  FEDERATION_SUBGRAPH: variable({ name: "FEDERATION_SUBGRAPH", default: "false", schema: bool, description: "true: serve the schema as an Apollo Federation 2 subgraph (_service, _entities, @key)" }),
+  CORS_ORIGINS: variable({
+    name: "CORS_ORIGINS",
+    schema: commaList.pipe(z.array(httpUrl).min(1, "list at least one origin")),
+    description: "Comma-separated browser origins allowed to call /graphql (unset: any)",
+  }),
+  NODE_ENV: variable({ name: "NODE_ENV", schema: z.string(), description: "production: no field suggestions in errors (stack traces and internal messages are never shown)" }),
+  DATABASE_URL: variable({
+    name: "DATABASE_URL",
+    schema: z.url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// URL" }),
     secret: true,
-  },
-  { name: "TENANT_SUPPLIER_ACCOUNTS_FILE", description: "A file holding TENANT_SUPPLIER_ACCOUNTS's JSON (instead of the variable)", secret: true },
-  { name: "MAX_SUBSCRIPTIONS_PER_CONNECTION", default: "100", description: "Subscriptions one websocket may have open (more: TOO_MANY_SUBSCRIPTIONS)" },
-  { name: "MAX_SUBSCRIPTIONS_PER_TENANT", default: "20000", description: "Subscriptions one tenant may have open on one instance (more: TOO_MANY_SUBSCRIPTIONS)" },
-  { name: "SUPPLIER_READ_RETRIES", default: "2", description: "Retries of read-only supplier calls on retryable failures (never for state-changing calls)" },
-  { name: "SUPPLIER_MAX_CONCURRENCY", default: "64", description: "Calls in flight per supplier, shared fairly between tenants (each tenant may have 512 more waiting)" },
-  { name: "CIRCUIT_THRESHOLD", default: "5", description: "Consecutive transport failures that open a supplier's circuit" },
-  { name: "CIRCUIT_HALF_OPEN_MS", default: "10000", description: "How long an open circuit waits before one probe call" },
-  { name: "SUPPLIER_TIMEOUT_MS", default: "10000", description: "Deadline of one supplier call for every supplier: the reply read and any retries included" },
-  { name: "STOP_CHECK_DELAY_MS", default: "480000", description: "When to ask for a stop-issuance outcome (sandbox: divided by SANDBOX_TIME_SCALE)" },
-  { name: "SANDBOX_TIME_SCALE", default: "10", description: "How many times faster the simulators' clock runs" },
-  { name: "LOG_LEVEL", default: "info", description: "pino level: fatal, error, warn, info, debug, trace, silent" },
-];
+    description: "postgres://… (unset: embedded PGlite in DATA_DIR)",
+  }),
+  DATABASE_SCHEMA: variable({
+    name: "DATABASE_SCHEMA",
+    default: "public",
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier"),
+    description: "PostgreSQL schema the gateway uses",
+  }),
+  DATA_DIR: variable({ name: "DATA_DIR", default: "./data", schema: text, description: "Embedded store location" }),
+  REDIS_URL: variable({
+    name: "REDIS_URL",
+    schema: z.url({ protocol: /^rediss?$/, message: "must be a redis:// URL" }),
+    secret: true,
+    description: "redis://… for pub/sub between instances (unset: in-process)",
+  }),
+  REDIS_PREFIX: variable({ name: "REDIS_PREFIX", default: "gateway:", schema: text, description: "Prefix of the gateway's Redis channels" }),
+  VOID_POLL_MIN_MS: variable({ name: "VOID_POLL_MIN_MS", default: "60000", schema: ms, description: "First poll interval of an open record (sandbox: divided by SANDBOX_TIME_SCALE unless set)" }),
+  VOID_POLL_MAX_MS: variable({ name: "VOID_POLL_MAX_MS", default: "1800000", schema: ms, description: "Longest poll interval (sandbox: divided by SANDBOX_TIME_SCALE unless set)" }),
+  VOID_POLL_WATCHED_MS: variable({ name: "VOID_POLL_WATCHED_MS", default: "10000", schema: ms, description: "Poll interval of a record someone is subscribed to (at most)" }),
+  SCHEDULER_TICK_MS: variable({ name: "SCHEDULER_TICK_MS", default: "1000", schema: ms, description: "How often the pollers look for due work" }),
+  WS_KEEPALIVE_MS: variable({
+    name: "WS_KEEPALIVE_MS",
+    default: "25000",
+    schema: ms,
+    description: "Websocket keep-alive ping interval; a connection that stops answering is closed within twice this",
+  }),
+  WS_CONNECTION_INIT_TIMEOUT_MS: variable({
+    name: "WS_CONNECTION_INIT_TIMEOUT_MS",
+    default: "5000",
+    schema: ms,
+    description: "How long a websocket may take to send connection_init before it is closed (4408)",
+  }),
+  HTTP_KEEPALIVE_TIMEOUT_MS: variable({
+    name: "HTTP_KEEPALIVE_TIMEOUT_MS",
+    default: "65000",
+    schema: ms,
+    description: "Idle keep-alive HTTP connections are kept this long: above load balancers' idle timeouts (60 s is common)",
+  }),
+  EVENT_CATCHUP_MS: variable({
+    name: "EVENT_CATCHUP_MS",
+    default: "1000",
+    schema: ms,
+    description: "While anyone subscribes, each instance reads the event log at least this often (heals a lost pub/sub wake-up)",
+  }),
+  LEASE_MS: variable({ name: "LEASE_MS", default: "30000", schema: ms, description: "How long an instance holds a record it polls; a crashed instance's work moves after this" }),
+  API_KEYS: variable({
+    name: "API_KEYS",
+    schema: text,
+    secret: true,
+    description: 'JSON list of API keys: [{"key": "…" or "keySha256": "…", "tenant": "acme", "scopes": ["read","write"]}] (scope "documents:any": free-form documents under a safelist)',
+  }),
+  JWT_SECRET: variable({ name: "JWT_SECRET", schema: z.string().min(32, "must have at least 32 characters"), secret: true, description: "HS256 secret of bearer JWTs" }),
+  JWT_JWKS_URL: variable({ name: "JWT_JWKS_URL", schema: httpUrl, description: "JWKS URL of bearer JWTs (instead of JWT_SECRET)" }),
+  JWT_ISSUER: variable({ name: "JWT_ISSUER", schema: text, description: "Required iss of bearer JWTs" }),
+  JWT_AUDIENCE: variable({ name: "JWT_AUDIENCE", schema: text, description: "Required aud of bearer JWTs" }),
+  JWT_TENANT_CLAIM: variable({ name: "JWT_TENANT_CLAIM", default: "tenant", schema: text, description: "JWT claim that names the tenant" }),
+  TENANT_SUPPLIER_ACCOUNTS: variable({
+    name: "TENANT_SUPPLIER_ACCOUNTS",
+    schema: text,
+    secret: true,
+    description: 'Tenants\' own supplier accounts, JSON: {"<tenant>": {"<SUPPLIER>": {<that supplier\'s credentials>}}} (unset: every tenant shares the gateway\'s accounts)',
+  }),
+  TENANT_SUPPLIER_ACCOUNTS_FILE: variable({ name: "TENANT_SUPPLIER_ACCOUNTS_FILE", schema: text, secret: true, description: "A file holding TENANT_SUPPLIER_ACCOUNTS's JSON (instead of the variable)" }),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: variable({
+    name: "MAX_SUBSCRIPTIONS_PER_CONNECTION",
+    default: "100",
+    schema: positiveInt,
+    description: "Subscriptions one websocket may have open (more: TOO_MANY_SUBSCRIPTIONS)",
+  }),
+  MAX_SUBSCRIPTIONS_PER_TENANT: variable({
+    name: "MAX_SUBSCRIPTIONS_PER_TENANT",
+    default: "20000",
+    schema: positiveInt,
+    description: "Subscriptions one tenant may have open on one instance (more: TOO_MANY_SUBSCRIPTIONS)",
+  }),
+  SUPPLIER_READ_RETRIES: variable({
+    name: "SUPPLIER_READ_RETRIES",
+    default: String(DEFAULT_RESILIENCE.retry.maxRetries),
+    schema: z.coerce.number({ message: "must be a number" }).int().min(0).max(10),
+    description: "Retries of read-only supplier calls on retryable failures (never for state-changing calls)",
+  }),
+  SUPPLIER_MAX_CONCURRENCY: variable({
+    name: "SUPPLIER_MAX_CONCURRENCY",
+    default: String(DEFAULT_RESILIENCE.concurrency),
+    schema: positiveInt,
+    description: `Calls in flight per supplier, shared fairly between tenants (each tenant may have ${DEFAULT_RESILIENCE.queue} more waiting)`,
+  }),
+  CIRCUIT_THRESHOLD: variable({
+    name: "CIRCUIT_THRESHOLD",
+    default: String(DEFAULT_RESILIENCE.breaker.threshold),
+    schema: positiveInt,
+    description: "Consecutive transport failures that open a supplier's circuit",
+  }),
+  CIRCUIT_HALF_OPEN_MS: variable({
+    name: "CIRCUIT_HALF_OPEN_MS",
+    default: String(DEFAULT_RESILIENCE.breaker.halfOpenAfterMs),
+    schema: ms,
+    description: "How long an open circuit waits before one probe call",
+  }),
+  SUPPLIER_TIMEOUT_MS: variable({
+    name: "SUPPLIER_TIMEOUT_MS",
+    default: "10000",
+    schema: ms,
+    description: "Deadline of one supplier call for every supplier: the reply read and any retries included",
+  }),
+  STOP_CHECK_DELAY_MS: variable({
+    name: "STOP_CHECK_DELAY_MS",
+    schema: ms,
+    description: "When to ask for a stop-issuance outcome (unset: each supplier's documented delay; sandbox: divided by SANDBOX_TIME_SCALE)",
+  }),
+  SANDBOX_TIME_SCALE: variable({
+    name: "SANDBOX_TIME_SCALE",
+    default: "10",
+    schema: z.coerce.number({ message: "must be a number" }).positive("must be positive"),
+    description: "How many times faster the simulators' clock runs",
+  }),
+  LOG_LEVEL: variable({
+    name: "LOG_LEVEL",
+    default: "info",
+    schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    description: "pino level: fatal, error, warn, info, debug, trace, silent",
+  }),
+} as const;
 
-export interface AtripSettings {
-  /** Undefined: use the embedded simulator. */
-  baseUrl?: string;
-  clientId: string;
-  clientSecret: string;
-  timeoutMs: number;
+/** Every variable: the gateway's, then each supplier's. */
+export function variables(suppliers: readonly SupplierDescriptor[] = SUPPLIERS): VariableSpec[] {
+  return [...Object.values(V), ...suppliers.flatMap((s) => s.variables)];
 }
 
-export interface AlitripSettings {
-  /** Undefined: use the embedded simulator. */
-  routerUrl?: string;
-  appKey: string;
-  appSecret: string;
-  session: string;
-  signMethod: TopSignMethod;
-  defaultSubChannel?: string;
-  timeoutMs: number;
-}
-
-export interface CttSettings {
-  /** Undefined: use the embedded simulator. */
-  baseUrl?: string;
-  signKey: string;
-  timeoutMs: number;
-}
+/** Every variable of the gateway and its suppliers (the wiring list's). */
+export const VARIABLES: VariableSpec[] = variables();
 
 export interface Config {
   port: number;
   host: string;
-  atrip: AtripSettings;
-  alitrip: AlitripSettings;
-  ctt: CttSettings;
+  /** Each supplier's settings, by name (its descriptor reads them). */
+  suppliers: Record<string, SupplierSettings<unknown>>;
   apiKeys?: ApiKeyEntry[];
   jwt?: JwtSettings;
   /** Tenants' own supplier accounts (TENANT_SUPPLIER_ACCOUNTS[_FILE]); undefined: all share the gateway's. */
   tenantAccounts?: TenantAccountsConfig;
   maxSubscriptionsPerConnection: number;
   maxSubscriptionsPerTenant: number;
-  webhookToken?: string;
   webhookPublicUrl?: string;
   webhookMaxBytes: number;
   webhookRateLimit: number;
@@ -150,9 +226,9 @@ export interface Config {
   dataDir: string;
   redisUrl?: string;
   redisPrefix: string;
-  /** Undefined when unset: derived (scaled in sandbox). */
-  voidPollMinMs?: number;
-  voidPollMaxMs?: number;
+  /** Poll intervals; in sandbox divided by the time scale unless the variable was set. */
+  voidPollMinMs: number;
+  voidPollMaxMs: number;
   voidPollWatchedMs: number;
   schedulerTickMs: number;
   leaseMs: number;
@@ -162,57 +238,17 @@ export interface Config {
   httpKeepAliveTimeoutMs: number;
   resilience: ResilienceSettings;
   supplierTimeoutMs: number;
-  /** Undefined when unset: the default is derived (480000, divided by the time scale in sandbox). */
+  /** Undefined when unset: each supplier's documented delay. */
   stopCheckDelayMs?: number;
   sandboxTimeScale: number;
   logLevel: string;
+  /** The variables the environment set (the rest have their defaults). */
+  given: ReadonlySet<string>;
 }
 
-/** A configuration problem, always naming the variable. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable}: ${problem}`);
-    this.name = "ConfigError";
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-function read<T>(env: Env, name: string, schema: z.ZodType<T>): T | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === "") return undefined;
-  const r = schema.safeParse(raw.trim());
-  if (!r.success) throw new ConfigError(name, r.error.issues[0]?.message ?? "invalid value");
-  return r.data;
-}
-
-const positiveInt = z.coerce.number({ message: "must be a number" }).int("must be a whole number").positive("must be positive");
-const port = z.coerce.number({ message: "must be a number" }).int().min(0).max(65535, "must be a port number (0-65535)");
-const httpUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
-const text = z.string().min(1);
-
-export function loadConfig(env: Env = process.env): Config {
-  const supplierTimeoutMs = read(env, "SUPPLIER_TIMEOUT_MS", positiveInt) ?? 10_000;
-  const atripBase = read(env, "ATRIP_BASE_URL", httpUrl);
-  const atripId = read(env, "ATRIP_CLIENT_ID", text);
-  const atripSecret = read(env, "ATRIP_CLIENT_SECRET", text);
-  if (atripBase && !atripId) throw new ConfigError("ATRIP_CLIENT_ID", "is required when ATRIP_BASE_URL is set");
-  if (atripBase && !atripSecret) throw new ConfigError("ATRIP_CLIENT_SECRET", "is required when ATRIP_BASE_URL is set");
-  const aliUrl = read(env, "ALITRIP_URL", httpUrl);
-  const aliKey = read(env, "ALITRIP_APP_KEY", text);
-  const aliSecret = read(env, "ALITRIP_APP_SECRET", text);
-  const aliSession = read(env, "ALITRIP_SESSION", text);
-  if (aliUrl && !aliKey) throw new ConfigError("ALITRIP_APP_KEY", "is required when ALITRIP_URL is set");
-  if (aliUrl && !aliSecret) throw new ConfigError("ALITRIP_APP_SECRET", "is required when ALITRIP_URL is set");
-  if (aliUrl && !aliSession) throw new ConfigError("ALITRIP_SESSION", "is required when ALITRIP_URL is set");
-  const signMethod = read(env, "ALITRIP_SIGN_METHOD", z.enum(TOP_SIGN_METHODS as [TopSignMethod, ...TopSignMethod[]], { message: "must be md5, hmac or hmac-sha256" })) ?? "md5";
-  const cttUrl = read(env, "CTT_BASE_URL", httpUrl);
-  const cttKey = read(env, "CTT_SIGN_KEY", text);
-  if (cttUrl && !cttKey) throw new ConfigError("CTT_SIGN_KEY", "is required when CTT_BASE_URL is set");
-  const apiKeysRaw = read(env, "API_KEYS", text);
+export function loadConfig(env: Env = process.env, suppliers: readonly SupplierDescriptor[] = SUPPLIERS): Config {
+  const supplierTimeoutMs = read(env, V.SUPPLIER_TIMEOUT_MS);
+  const apiKeysRaw = read(env, V.API_KEYS);
   let apiKeys: ApiKeyEntry[] | undefined;
   if (apiKeysRaw !== undefined) {
     let json: unknown;
@@ -225,104 +261,68 @@ export function loadConfig(env: Env = process.env): Config {
     if (!parsed.success) throw new ConfigError("API_KEYS", parsed.error.issues[0]?.message ?? "invalid");
     apiKeys = parsed.data;
   }
-  const jwtSecret = read(env, "JWT_SECRET", z.string().min(32, "must have at least 32 characters"));
-  const jwksUrl = read(env, "JWT_JWKS_URL", httpUrl);
+  const jwtSecret = read(env, V.JWT_SECRET);
+  const jwksUrl = read(env, V.JWT_JWKS_URL);
   if (jwtSecret && jwksUrl) throw new ConfigError("JWT_JWKS_URL", "set either JWT_SECRET or JWT_JWKS_URL, not both");
   const jwt: JwtSettings | undefined =
     jwtSecret || jwksUrl
-      ? {
-          secret: jwtSecret,
-          jwksUrl,
-          issuer: read(env, "JWT_ISSUER", text),
-          audience: read(env, "JWT_AUDIENCE", text),
-          tenantClaim: read(env, "JWT_TENANT_CLAIM", text) ?? "tenant",
-        }
+      ? { secret: jwtSecret, jwksUrl, issuer: read(env, V.JWT_ISSUER), audience: read(env, V.JWT_AUDIENCE), tenantClaim: read(env, V.JWT_TENANT_CLAIM) }
       : undefined;
-  const tenantAccounts = readTenantAccounts(read(env, "TENANT_SUPPLIER_ACCOUNTS", text), read(env, "TENANT_SUPPLIER_ACCOUNTS_FILE", text));
+  const tenantAccounts = readTenantAccounts(read(env, V.TENANT_SUPPLIER_ACCOUNTS), read(env, V.TENANT_SUPPLIER_ACCOUNTS_FILE), suppliers);
   if (isAccountsProblem(tenantAccounts)) throw new ConfigError(tenantAccounts.variable, tenantAccounts.problem);
-  const pollMin = read(env, "VOID_POLL_MIN_MS", positiveInt);
-  const pollMax = read(env, "VOID_POLL_MAX_MS", positiveInt);
-  if (pollMin !== undefined && pollMax !== undefined && pollMin > pollMax) throw new ConfigError("VOID_POLL_MIN_MS", "must not exceed VOID_POLL_MAX_MS");
-  const scale = read(env, "SANDBOX_TIME_SCALE", z.coerce.number({ message: "must be a number" }).positive("must be positive")) ?? 10;
-  const trustedDocuments = readTrustedDocuments(env);
-  const logLevel = read(env, "LOG_LEVEL", z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])) ?? "info";
+  const pollMin = read(env, V.VOID_POLL_MIN_MS);
+  const pollMax = read(env, V.VOID_POLL_MAX_MS);
+  if (isSet(env, V.VOID_POLL_MIN_MS) && isSet(env, V.VOID_POLL_MAX_MS) && pollMin > pollMax) throw new ConfigError("VOID_POLL_MIN_MS", "must not exceed VOID_POLL_MAX_MS");
   return {
-    port: read(env, "PORT", port) ?? 4000,
-    host: read(env, "HOST", text) ?? "0.0.0.0",
-    atrip: {
-      baseUrl: atripBase,
-      clientId: atripId ?? "sandbox-client",
-      clientSecret: atripSecret ?? "sandbox-secret",
-      timeoutMs: read(env, "ATRIP_TIMEOUT_MS", positiveInt) ?? supplierTimeoutMs,
-    },
-    alitrip: {
-      routerUrl: aliUrl,
-      appKey: aliKey ?? "sandbox-app-key",
-      appSecret: aliSecret ?? "sandbox-app-secret",
-      session: aliSession ?? "sandbox-session",
-      signMethod,
-      defaultSubChannel: read(env, "ALITRIP_SUB_CHANNEL", z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '-' or '_'")),
-      timeoutMs: read(env, "ALITRIP_TIMEOUT_MS", positiveInt) ?? supplierTimeoutMs,
-    },
-    ctt: {
-      baseUrl: cttUrl,
-      signKey: cttKey ?? "sandbox-sign-key",
-      timeoutMs: read(env, "CTT_TIMEOUT_MS", positiveInt) ?? supplierTimeoutMs,
-    },
+    port: read(env, V.PORT),
+    host: read(env, V.HOST),
+    suppliers: Object.fromEntries(suppliers.map((s) => [s.name, s.readSettings(env, { timeoutMs: supplierTimeoutMs })])),
     apiKeys,
     jwt,
     tenantAccounts,
-    maxSubscriptionsPerConnection: read(env, "MAX_SUBSCRIPTIONS_PER_CONNECTION", positiveInt) ?? 100,
-    maxSubscriptionsPerTenant: read(env, "MAX_SUBSCRIPTIONS_PER_TENANT", positiveInt) ?? 20_000,
-    webhookToken: read(env, "ATRIP_WEBHOOK_TOKEN", z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, "must be 16-128 letters, digits, '-' or '_'")),
-    webhookPublicUrl: read(env, "WEBHOOK_PUBLIC_URL", httpUrl),
-    webhookMaxBytes: read(env, "WEBHOOK_MAX_BYTES", positiveInt) ?? 65_536,
-    webhookRateLimit: read(env, "WEBHOOK_RATE_LIMIT", positiveInt) ?? 5000,
-    limits: {
-      maxDepth: read(env, "GRAPHQL_MAX_DEPTH", positiveInt) ?? DEFAULT_LIMITS.maxDepth,
-      maxAliases: read(env, "GRAPHQL_MAX_ALIASES", positiveInt) ?? DEFAULT_LIMITS.maxAliases,
-      maxCost: read(env, "GRAPHQL_MAX_COST", positiveInt) ?? DEFAULT_LIMITS.maxCost,
-    },
-    maxBodyBytes: read(env, "GRAPHQL_MAX_BODY_BYTES", positiveInt) ?? 102_400,
-    corsOrigins: read(env, "CORS_ORIGINS", z.string().transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean)).pipe(z.array(httpUrl).min(1, "list at least one origin"))),
-    trustedDocuments,
-    federationSubgraph: read(env, "FEDERATION_SUBGRAPH", z.enum(["true", "false"], { message: "must be true or false" })) === "true",
+    maxSubscriptionsPerConnection: read(env, V.MAX_SUBSCRIPTIONS_PER_CONNECTION),
+    maxSubscriptionsPerTenant: read(env, V.MAX_SUBSCRIPTIONS_PER_TENANT),
+    webhookPublicUrl: read(env, V.WEBHOOK_PUBLIC_URL),
+    webhookMaxBytes: read(env, V.WEBHOOK_MAX_BYTES),
+    webhookRateLimit: read(env, V.WEBHOOK_RATE_LIMIT),
+    limits: { maxDepth: read(env, V.GRAPHQL_MAX_DEPTH), maxAliases: read(env, V.GRAPHQL_MAX_ALIASES), maxCost: read(env, V.GRAPHQL_MAX_COST) },
+    maxBodyBytes: read(env, V.GRAPHQL_MAX_BODY_BYTES),
+    corsOrigins: read(env, V.CORS_ORIGINS),
+    trustedDocuments: readTrustedDocuments(env),
+    federationSubgraph: read(env, V.FEDERATION_SUBGRAPH),
     production: env.NODE_ENV === "production",
-    databaseUrl: read(env, "DATABASE_URL", z.url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// URL" })),
-    databaseSchema: read(env, "DATABASE_SCHEMA", z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier")) ?? "public",
-    dataDir: read(env, "DATA_DIR", text) ?? "./data",
-    redisUrl: read(env, "REDIS_URL", z.url({ protocol: /^rediss?$/, message: "must be a redis:// URL" })),
-    redisPrefix: read(env, "REDIS_PREFIX", text) ?? "gateway:",
+    databaseUrl: read(env, V.DATABASE_URL),
+    databaseSchema: read(env, V.DATABASE_SCHEMA),
+    dataDir: read(env, V.DATA_DIR),
+    redisUrl: read(env, V.REDIS_URL),
+    redisPrefix: read(env, V.REDIS_PREFIX),
     voidPollMinMs: pollMin,
     voidPollMaxMs: pollMax,
-    voidPollWatchedMs: read(env, "VOID_POLL_WATCHED_MS", positiveInt) ?? 10_000,
-    schedulerTickMs: read(env, "SCHEDULER_TICK_MS", positiveInt) ?? 1000,
-    leaseMs: read(env, "LEASE_MS", positiveInt) ?? 30_000,
-    eventCatchUpMs: read(env, "EVENT_CATCHUP_MS", positiveInt) ?? 1000,
-    wsKeepAliveMs: read(env, "WS_KEEPALIVE_MS", positiveInt) ?? 25_000,
-    wsConnectionInitTimeoutMs: read(env, "WS_CONNECTION_INIT_TIMEOUT_MS", positiveInt) ?? 5000,
-    httpKeepAliveTimeoutMs: read(env, "HTTP_KEEPALIVE_TIMEOUT_MS", positiveInt) ?? 65_000,
+    voidPollWatchedMs: read(env, V.VOID_POLL_WATCHED_MS),
+    schedulerTickMs: read(env, V.SCHEDULER_TICK_MS),
+    leaseMs: read(env, V.LEASE_MS),
+    eventCatchUpMs: read(env, V.EVENT_CATCHUP_MS),
+    wsKeepAliveMs: read(env, V.WS_KEEPALIVE_MS),
+    wsConnectionInitTimeoutMs: read(env, V.WS_CONNECTION_INIT_TIMEOUT_MS),
+    httpKeepAliveTimeoutMs: read(env, V.HTTP_KEEPALIVE_TIMEOUT_MS),
     resilience: {
       ...DEFAULT_RESILIENCE,
-      retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: read(env, "SUPPLIER_READ_RETRIES", z.coerce.number().int().min(0).max(10)) ?? DEFAULT_RESILIENCE.retry.maxRetries },
-      concurrency: read(env, "SUPPLIER_MAX_CONCURRENCY", positiveInt) ?? DEFAULT_RESILIENCE.concurrency,
-      breaker: {
-        threshold: read(env, "CIRCUIT_THRESHOLD", positiveInt) ?? DEFAULT_RESILIENCE.breaker.threshold,
-        halfOpenAfterMs: read(env, "CIRCUIT_HALF_OPEN_MS", positiveInt) ?? DEFAULT_RESILIENCE.breaker.halfOpenAfterMs,
-      },
+      retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: read(env, V.SUPPLIER_READ_RETRIES) },
+      concurrency: read(env, V.SUPPLIER_MAX_CONCURRENCY),
+      breaker: { threshold: read(env, V.CIRCUIT_THRESHOLD), halfOpenAfterMs: read(env, V.CIRCUIT_HALF_OPEN_MS) },
     },
     supplierTimeoutMs,
-    stopCheckDelayMs: read(env, "STOP_CHECK_DELAY_MS", positiveInt),
-    sandboxTimeScale: scale,
-    logLevel,
+    stopCheckDelayMs: read(env, V.STOP_CHECK_DELAY_MS),
+    sandboxTimeScale: read(env, V.SANDBOX_TIME_SCALE),
+    logLevel: read(env, V.LOG_LEVEL),
+    given: new Set(variables(suppliers).filter((v) => isSet(env, v)).map((v) => v.name)),
   };
 }
 
 /** Loads TRUSTED_DOCUMENTS' manifests for TRUSTED_DOCUMENTS_MODE; a bad manifest names its file. */
 function readTrustedDocuments(env: Env): TrustedDocumentsPolicy | undefined {
-  const modes = TRUSTED_DOCUMENTS_MODES as unknown as [TrustedDocumentsMode, ...TrustedDocumentsMode[]];
-  const mode = read(env, "TRUSTED_DOCUMENTS_MODE", z.enum(modes, { message: "must be off, allow or safelist" })) ?? "allow";
-  const paths = read(env, "TRUSTED_DOCUMENTS", z.string().transform((v) => v.split(",").map((p) => p.trim()).filter(Boolean)));
+  const mode = read(env, V.TRUSTED_DOCUMENTS_MODE);
+  const paths = read(env, V.TRUSTED_DOCUMENTS);
   if (mode === "safelist" && !paths?.length) throw new ConfigError("TRUSTED_DOCUMENTS", "safelist mode needs at least one operation manifest");
   if (mode === "off" || !paths?.length) return undefined;
   try {
@@ -334,15 +334,16 @@ function readTrustedDocuments(env: Env): TrustedDocumentsPolicy | undefined {
 }
 
 /** The --help text: every variable, its default and meaning. Secrets show no value. */
-export function helpText(): string {
-  const width = Math.max(...VARIABLES.map((v) => v.name.length));
-  const lines = VARIABLES.map((v) => `  ${v.name.padEnd(width)}  ${(v.default ?? "(unset)").padEnd(10)}  ${v.description}`);
+export function helpText(suppliers: readonly SupplierDescriptor[] = SUPPLIERS): string {
+  const all = variables(suppliers);
+  const width = Math.max(...all.map((v) => v.name.length));
+  const lines = all.map((v) => `  ${v.name.padEnd(width)}  ${(v.default ?? "(unset)").padEnd(10)}  ${v.description}`);
   return ["Usage: npm start [-- --help]", "", "Configuration (environment variables):", ...lines, ""].join("\n");
 }
 
 /** True when every supplier is the embedded simulator. */
 export function allSandbox(c: Config): boolean {
-  return !c.atrip.baseUrl && !c.alitrip.routerUrl && !c.ctt.baseUrl;
+  return Object.values(c.suppliers).every((s) => s.url === undefined);
 }
 
 /**

@@ -4,19 +4,17 @@
  * `startGateway` is what `npm start` and the tests run.
  */
 import { randomBytes } from "node:crypto";
-import { alitripAccountKey } from "../datasources/alitrip/credentials.js";
-import { createAlitripAdapter } from "../datasources/alitrip/index.js";
-import { atripAccountKey } from "../datasources/atrip/credentials.js";
-import { createAtripAdapter } from "../datasources/atrip/index.js";
-import { cttAccountKey } from "../datasources/ctt/credentials.js";
-import { createCttAdapter } from "../datasources/ctt/index.js";
+import type { SupplierName } from "../datasources/errors.js";
 import { SupplierHttp } from "../datasources/http.js";
 import type { OddField } from "../datasources/lenient.js";
 import { SupplierRegistry } from "../datasources/registry.js";
+import type { SupplierDescriptor } from "../datasources/supplier.js";
+import { SUPPLIERS } from "../datasources/suppliers.js";
 import type { Services } from "../resolvers/context.js";
+import { addSuppliers } from "../schema/enums.js";
 import { ApiKeys } from "./auth/api-keys.js";
 import { Authenticator } from "./auth/index.js";
-import { allowsAnonymous, type Config } from "./config.js";
+import { allowsAnonymous, V, type Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { createPubSub, type PubSub } from "./pubsub/index.js";
 import { currentRequestId } from "./request-context.js";
@@ -28,35 +26,20 @@ import { startServer, type RunningServer } from "./server/app.js";
 import { healthRouter } from "./server/health.js";
 import { webhookRouter } from "./server/webhooks.js";
 import { openStore, type Store } from "./store/index.js";
-import { buildTenantAccounts } from "./tenancy/accounts.js";
+import { buildTenantAccounts, type AccountBuilders } from "./tenancy/accounts.js";
 import { Tracking } from "./tracking/index.js";
 
-/** Where the embedded simulators listen, when they stand in for real suppliers. */
-export interface SandboxUrls {
-  atrip?: string;
-  alitrip?: string;
-  ctt?: string;
-}
+/** Where the embedded simulators listen, by supplier name, when they stand in for real suppliers. */
+export type SandboxUrls = Record<string, string>;
 
 export interface Gateway {
   url: string;
   port: number;
   services: Services;
   server: RunningServer;
-  /** The secret path segment of /webhooks/atrip/<token>. */
-  webhookToken: string;
+  /** The secret last path segment of /webhooks/<supplier>/<token>, by supplier name. */
+  webhookTokens: Record<string, string>;
   close(): Promise<void>;
-}
-
-/** Supplier defaults in real time; in sandbox they run on the simulators' faster clock. */
-const STOP_CHECK_DELAY_MS = 480_000;
-const VOID_POLL_MIN_MS = 60_000;
-const VOID_POLL_MAX_MS = 1_800_000;
-
-function urlOf(supplier: string, configured: string | undefined, simulator: string | undefined): string {
-  const url = configured ?? simulator;
-  if (!url) throw new Error(`${supplier} has neither a configured URL nor a running simulator`);
-  return url;
 }
 
 export interface GatewayDeps {
@@ -64,6 +47,8 @@ export interface GatewayDeps {
   store?: Store;
   /** A pub/sub to use instead of the configured one (tests); closed with the gateway. */
   pubsub?: PubSub;
+  /** The suppliers to wire (tests add one); the same list the configuration was read with. @default SUPPLIERS */
+  suppliers?: readonly SupplierDescriptor[];
 }
 
 export async function startGateway(config: Config, log: Logger, sandbox: SandboxUrls = {}, deps: GatewayDeps = {}): Promise<Gateway> {
@@ -88,27 +73,29 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     );
   });
   // A reply field of an unexpected shape is left out of the answer and logged once (issue 13, item 5).
-  const oddFields = (odd: OddField) => log.warn({ ...odd }, "supplier reply field of an unexpected shape left out");
-  const atripBase = { ...config.atrip, baseUrl: urlOf("ATRIP", config.atrip.baseUrl, sandbox.atrip) };
-  const alitripBase = { ...config.alitrip, routerUrl: urlOf("ALITRIP", config.alitrip.routerUrl, sandbox.alitrip) };
-  const cttBase = { ...config.ctt, baseUrl: urlOf("CTT", config.ctt.baseUrl, sandbox.ctt) };
-  const atrip = createAtripAdapter(atripBase, http, !config.atrip.baseUrl, { oddFields });
-  const alitrip = createAlitripAdapter(alitripBase, http, !config.alitrip.routerUrl, { oddFields });
-  const ctt = createCttAdapter(cttBase, http, !config.ctt.baseUrl);
+  const ctx = { http, oddFields: (odd: OddField) => log.warn({ ...odd }, "supplier reply field of an unexpected shape left out") };
+  const suppliers = deps.suppliers ?? SUPPLIERS;
+  const adapters = [];
   // Tenants' own accounts: the same factories, other credentials (hardening issue, item 4).
-  const tenantAccounts = buildTenantAccounts(config.tenantAccounts ?? {}, {
-    ATRIP: { key: atripAccountKey, sharedKey: atripAccountKey(config.atrip), build: (c) => createAtripAdapter({ ...atripBase, ...c }, http, atrip.sandbox, { oddFields }) },
-    ALITRIP: {
-      key: alitripAccountKey,
-      sharedKey: alitripAccountKey(config.alitrip),
-      build: ({ subChannel, ...c }) => createAlitripAdapter({ ...alitripBase, ...c, defaultSubChannel: subChannel ?? alitripBase.defaultSubChannel }, http, alitrip.sandbox, { oddFields }),
-    },
-    CTT: { key: cttAccountKey, sharedKey: cttAccountKey(config.ctt), build: (c) => createCttAdapter({ ...cttBase, ...c }, http, ctt.sandbox) },
-  });
-  // One line per supplier: adding a supplier is a datasource folder, a simulator and a line here.
-  const registry = new SupplierRegistry([atrip, alitrip, ctt], { resilience: config.resilience, tenantAccounts });
+  const builders: AccountBuilders = {};
+  for (const s of suppliers) {
+    const { url, settings } = config.suppliers[s.name] ?? s.readSettings({}, { timeoutMs: config.supplierTimeoutMs });
+    const at = url ?? sandbox[s.name];
+    if (!at) throw new Error(`${s.name} has neither a configured URL nor a running simulator`);
+    const onSimulator = url === undefined;
+    adapters.push(s.createAdapter(settings, at, onSimulator, ctx));
+    const accounts = s.accounts;
+    if (accounts) builders[s.name] = { key: (c) => accounts.key(c), sharedKey: accounts.ownKey(settings), build: (c) => s.createAdapter(settings, at, onSimulator, ctx, c) };
+  }
+  const tenantAccounts = buildTenantAccounts(config.tenantAccounts ?? {}, builders);
+  const registry = new SupplierRegistry(adapters, { resilience: config.resilience, tenantAccounts });
 
-  const scale = atrip.sandbox ? config.sandboxTimeScale : 1;
+  // The simulators' clock runs faster: when every supplier with tracked records is a simulator,
+  // the gateway's schedule (unless set explicitly) and the stop delays follow it.
+  const tracked = registry.list().filter((i) => i.operations.includes("VOID") || i.operations.includes("STOP_TICKET_ISSUANCE"));
+  const scale = tracked.length > 0 && tracked.every((i) => i.sandbox) ? config.sandboxTimeScale : 1;
+  const scaled = (ms: number, variable: { name: string }) => (config.given.has(variable.name) ? ms : ms / scale);
+  const stopDelays = new Map(suppliers.map((s) => [s.name, (s.timing?.stopOutcomeDelayMs ?? 0) / scale]));
   const store = deps.store ?? (await openStore({ databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, dataDir: config.dataDir }));
   const pubsub = deps.pubsub ?? createPubSub(config.redisUrl, config.redisPrefix);
   const tracking = new Tracking({
@@ -117,11 +104,11 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     pubsub,
     log,
     policy: {
-      minMs: config.voidPollMinMs ?? VOID_POLL_MIN_MS / scale,
-      maxMs: config.voidPollMaxMs ?? VOID_POLL_MAX_MS / scale,
+      minMs: scaled(config.voidPollMinMs, V.VOID_POLL_MIN_MS),
+      maxMs: scaled(config.voidPollMaxMs, V.VOID_POLL_MAX_MS),
       watchedMs: config.voidPollWatchedMs,
     },
-    stopCheckDelayMs: config.stopCheckDelayMs ?? STOP_CHECK_DELAY_MS / scale,
+    stopCheckDelayMs: (supplier: SupplierName) => config.stopCheckDelayMs ?? stopDelays.get(supplier) ?? 0,
     tickMs: config.schedulerTickMs,
     leaseMs: config.leaseMs,
     catchUpMs: config.eventCatchUpMs,
@@ -130,9 +117,12 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     onLogRead: (events, seconds) => metrics.logRead(events, seconds),
   });
   const services: Services = { registry, store, tracking, idempotency: new Idempotency(store.idempotency), metrics };
-  const webhookToken = config.webhookToken ?? randomBytes(24).toString("hex");
+  const intakes = suppliers.flatMap((s) =>
+    s.webhooks ? [{ supplier: s.name, segment: s.webhooks.segment, token: s.webhooks.token(config.suppliers[s.name]?.settings) ?? randomBytes(24).toString("hex") }] : [],
+  );
   let shuttingDown = false;
 
+  addSuppliers(suppliers);
   const schema = config.federationSubgraph ? await buildSubgraphGatewaySchema() : await buildGatewaySchema();
   const server = await startServer({
     schema,
@@ -156,7 +146,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
         webhookRouter({
           registry,
           inbox: store.inbox,
-          tokens: { ATRIP: webhookToken },
+          intakes,
           maxBytes: config.webhookMaxBytes,
           ratePerSecond: config.webhookRateLimit,
           log,
@@ -168,16 +158,20 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   });
   await tracking.start();
 
-  const webhookBase = config.webhookPublicUrl ?? (atrip.sandbox ? `http://127.0.0.1:${server.port}` : undefined);
-  if (webhookBase) {
-    // With every ATRIP account: tenants' own accounts send their webhooks here too.
-    for (const account of registry.accounts("ATRIP")) {
-      await account.webhooks!.register(`${webhookBase.replace(/\/+$/, "")}/webhooks/atrip/${webhookToken}`).catch((err: unknown) => {
-        log.warn({ err: String(err) }, "could not register the ATRIP webhook URL; polling still tracks every void");
+  // Each supplier's webhook URL is registered with every one of its accounts (tenants' own
+  // accounts send their webhooks here too); in sandbox with the simulators, by themselves.
+  for (const intake of intakes) {
+    const onSimulator = registry.get(intake.supplier)?.sandbox ?? false;
+    const base = config.webhookPublicUrl ?? (onSimulator ? `http://127.0.0.1:${server.port}` : undefined);
+    if (!base) {
+      log.info({ supplier: intake.supplier }, "WEBHOOK_PUBLIC_URL is not set: webhooks are not registered automatically; polling tracks every record");
+      continue;
+    }
+    for (const account of registry.accounts(intake.supplier)) {
+      await account.webhooks?.register(`${base.replace(/\/+$/, "")}/webhooks/${intake.segment}/${intake.token}`).catch((err: unknown) => {
+        log.warn({ err: String(err), supplier: intake.supplier }, "could not register the webhook URL; polling still tracks every record");
       });
     }
-  } else {
-    log.info("WEBHOOK_PUBLIC_URL is not set: ATRIP webhooks are not registered automatically; polling tracks every void");
   }
 
   return {
@@ -185,7 +179,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     port: server.port,
     services,
     server,
-    webhookToken,
+    webhookTokens: Object.fromEntries(intakes.map((i) => [i.supplier, i.token])),
     async close() {
       shuttingDown = true;
       await server.close();

@@ -4,7 +4,8 @@
 import type { SupplierHttp } from "../http.js";
 import { OddFieldLog, type OddFieldSink } from "../lenient.js";
 import type { StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } from "../model.js";
-import type { StopIssuancePort, SupplierAdapter, VoidPort } from "../ports.js";
+import { GatewayError } from "../errors.js";
+import type { StopIssuancePort, SubmittedCheck, SupplierAdapter, VoidPort } from "../ports.js";
 import { AtripClient, mapReply, type AtripConfig } from "./client.js";
 import { atripUnknownOrder } from "./errors.js";
 import { toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
@@ -32,6 +33,21 @@ class AtripVoids implements VoidPort {
   async submit(orderNo: string, voidOfferId: string): Promise<VoidOrderData> {
     const reply = await this.client.submitVoid(orderNo, voidOfferId);
     return mapReply("void.do", () => voidReplyToOrder(reply, this.odd.noteFor("ATRIP", "void.do", reply.voidCode)));
+  }
+
+  /**
+   * ATRIP keeps no lookup of voids by order, but a quote answers 803/816-818 ("void already
+   * submitted … query instead") once a void exists (seed 002) — and a quote that succeeds
+   * issues a new voidOfferId, so the client's offer is no longer the latest.
+   */
+  async findSubmitted(orderNo: string): Promise<SubmittedCheck> {
+    try {
+      await this.quote(orderNo);
+      return { submitted: false, offerReplaced: true };
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") return { submitted: true, offerReplaced: false };
+      throw err;
+    }
   }
 
   /** Only the entry asked for is read, so an unreadable other entry cannot hide it. */

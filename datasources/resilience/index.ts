@@ -107,6 +107,7 @@ export function supplierGuard(s: ResilienceSettings = DEFAULT_RESILIENCE): Suppl
           quote: read(voids.quote.bind(voids)),
           submit: write(voids.submit.bind(voids)),
           query: read(voids.query.bind(voids)),
+          findSubmitted: voids.findSubmitted && read(voids.findSubmitted.bind(voids)),
         },
         stopIssuance: stopIssuance && {
           stop: write(stopIssuance.stop.bind(stopIssuance)),

@@ -15,3 +15,8 @@ export function findTemplate<T extends DemoTemplate>(list: readonly T[], orderNo
   }
   return best;
 }
+
+/** The start-up banner's lines for one simulator: where it listens and its demo orders. */
+export function describeDemoOrders(title: string, orders: readonly DemoTemplate[]): string[] {
+  return [`${title}; demo orders (add "-anything" for a fresh copy):`, ...orders.map((o) => `  ${o.orderNo.padEnd(18)} ${o.shows}`)];
+}

@@ -19,8 +19,8 @@ import { unstorableInJsonb } from "./jsonb.js";
 export interface WebhookRouteOptions {
   registry: SupplierRegistry;
   inbox: InboxStore;
-  /** The secret last path segment, per supplier. */
-  tokens: Partial<Record<SupplierName, string>>;
+  /** Each supplier taking webhooks: its path segment and the secret last path segment. */
+  intakes: Array<{ supplier: SupplierName; segment: string; token: string }>;
   maxBytes: number;
   /** Webhooks accepted per second from one address; more get 429 (the supplier sends again, or polling covers it). */
   ratePerSecond: number;
@@ -41,10 +41,11 @@ function tokenMatches(given: string, expected: string | undefined): boolean {
 
 export function webhookRouter(opts: WebhookRouteOptions): express.Router {
   const router = express.Router();
+  const bySegment = new Map(opts.intakes.map((i) => [i.segment, i]));
   /** The supplier a path names, if it is one the registry has. */
   const supplierOf = (segment: unknown): SupplierName | "unknown" => {
-    const name = String(segment ?? "").toUpperCase() as SupplierName;
-    return opts.registry.get(name) ? name : "unknown";
+    const name = bySegment.get(String(segment ?? ""))?.supplier;
+    return name && opts.registry.get(name) ? name : "unknown";
   };
   const raw = express.raw({ type: () => true, limit: opts.maxBytes });
   const outcome = opts.onOutcome ?? (() => undefined);
@@ -62,7 +63,7 @@ export function webhookRouter(opts: WebhookRouteOptions): express.Router {
   router.post("/webhooks/:supplier/:token", cap, (req, res, next) => {
     const supplier = supplierOf(req.params.supplier);
     const port = supplier === "unknown" ? undefined : opts.registry.get(supplier)?.webhooks;
-    if (supplier === "unknown" || !port || !tokenMatches(String(req.params.token), opts.tokens[supplier])) {
+    if (supplier === "unknown" || !port || !tokenMatches(String(req.params.token), bySegment.get(String(req.params.supplier))?.token)) {
       outcome(supplier, "not_found");
       res.status(404).json({ error: "not found" });
       return;

@@ -9,7 +9,7 @@
 import type { SupplierName } from "../../datasources/errors.js";
 import type { SupplierAdapter } from "../../datasources/ports.js";
 import type { TenantAccount } from "../../datasources/registry.js";
-import type { TenantAccountsConfig, TenantCredentials } from "./accounts-config.js";
+import type { TenantAccountsConfig } from "./accounts-config.js";
 
 /** How to make, and recognise, accounts of one supplier. */
 export interface AccountBuilder<C> {
@@ -21,12 +21,13 @@ export interface AccountBuilder<C> {
   build(credentials: C): SupplierAdapter;
 }
 
-export type AccountBuilders = { [S in keyof TenantCredentials]-?: AccountBuilder<NonNullable<TenantCredentials[S]>> };
+/** The builder of each supplier that takes tenants' own accounts, by name. */
+export type AccountBuilders = Partial<Record<SupplierName, AccountBuilder<unknown>>>;
 
 /** Every tenant's own accounts, by tenant and supplier (tenants on the gateway's own account are left out). */
 export function buildTenantAccounts(config: TenantAccountsConfig, builders: AccountBuilders): Map<string, Map<SupplierName, TenantAccount>> {
   const out = new Map<string, Map<SupplierName, TenantAccount>>();
-  for (const supplier of Object.keys(builders) as Array<keyof TenantCredentials>) {
+  for (const supplier of Object.keys(builders) as SupplierName[]) {
     const builder = builders[supplier] as AccountBuilder<unknown>;
     const byKey = new Map<string, string[]>();
     const tenants = Object.keys(config)

@@ -1,8 +1,8 @@
 /**
  * Works through the webhook inbox: every stored webhook is interpreted by its supplier's
  * datasource and confirmed by asking the supplier; only a confirmed change is recorded
- * (ATRIP.md: a webhook is a hint, never the truth). A hint names a tracked record — a void
- * (`order.void`) or the stop requests of an order (`order.ticketed`) — and each kind's engine
+ * (a webhook is a hint, never the truth: suppliers push best effort, unsigned). A hint names a
+ * tracked record — a void, or the stop requests of an order — and each kind's engine
  * confirms its hints for a batch at once: one supplier question per record, the batch's
  * changes in a few statements. A void no tenant knows may settle a lost submission; otherwise
  * it stays in the inbox (logged, not published); other types are kept and ignored. A row whose

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import type { SupplierName } from "../../datasources/errors.js";
 import type { VoidOrderData } from "../../datasources/model.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
@@ -38,8 +39,8 @@ export interface TrackingOptions {
   log: Logger;
   /** Checks of open records: first interval, longest interval, interval while watched. */
   policy: PollPolicy;
-  /** When a stop request's outcome can be known (STOP_CHECK_DELAY_MS). */
-  stopCheckDelayMs: number;
+  /** When a stop request's outcome can be known, by supplier (STOP_CHECK_DELAY_MS, else the supplier's documented delay). */
+  stopCheckDelayMs: (supplier: SupplierName) => number;
   /** How often the pollers look for due work (SCHEDULER_TICK_MS). */
   tickMs: number;
   /** How long a lease lasts; a crashed instance's work is taken over after this (LEASE_MS). */

@@ -1,11 +1,11 @@
 /**
- * Stop-ticket-issuance requests (ATRIP.md "stopTicket.do"): the request now, the outcome
- * later. An accepted request starts a tracked stop, PENDING, first checked at checkAfter
- * (STOP_CHECK_DELAY_MS: "about 8 minutes later"); from then on the engine checks it like any
- * tracked record, and an `order.ticketed` webhook makes it check at once. The outcome recorded
- * is only ever what the supplier's order state says. A request is an operation on the order:
- * on a shared supplier account it first passes the order-ownership check (hardening issue,
- * item 4: another tenant's stop of an order already stopped sent stopTicket.do again).
+ * Stop-ticket-issuance requests: the request now, the outcome later. An accepted request
+ * starts a tracked stop, PENDING, first checked at checkAfter (the supplier's documented delay,
+ * or STOP_CHECK_DELAY_MS); from then on the engine checks it like any tracked record, and a
+ * webhook saying the order was ticketed makes it check at once. The outcome recorded is only
+ * ever what the supplier's order state says. A request is an operation on the order: on a
+ * shared supplier account it first passes the order-ownership check (hardening issue, item 4:
+ * another tenant's stop of an order already stopped was sent to the supplier again).
  */
 import type { SupplierName } from "../../datasources/errors.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
@@ -23,8 +23,8 @@ export class StopRequests {
     private readonly stops: Tracker<StopReport>,
     private readonly registry: SupplierRegistry,
     private readonly ownership: OrderOwnership,
-    /** How long after a request its outcome can be known (STOP_CHECK_DELAY_MS). */
-    private readonly checkDelayMs: number,
+    /** How long after a request its outcome can be known, by supplier (its documentation; STOP_CHECK_DELAY_MS). */
+    private readonly checkDelayMs: (supplier: SupplierName) => number,
   ) {}
 
   /**
@@ -57,7 +57,7 @@ export class StopRequests {
 
   private async track(tenant: string, supplier: SupplierName, orderNo: string, message: string | null): Promise<TrackedRecord<StopReport>> {
     const report: StopReport = { status: "PENDING", message, supplierOrderStatus: null };
-    const record = await this.stops.start(tenant, supplier, orderNo, orderNo, report, { source: "SUBMIT", started: true, notBeforeInMs: this.checkDelayMs });
+    const record = await this.stops.start(tenant, supplier, orderNo, orderNo, report, { source: "SUBMIT", started: true, notBeforeInMs: this.checkDelayMs(supplier) });
     if (!record) throw new Error(`stop request for ${orderNo} could not be recorded`);
     return record;
   }

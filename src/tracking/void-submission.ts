@@ -1,10 +1,10 @@
 /**
- * Never a second void.do by accident (ATRIP.md: "never call void.do again for an order once it
- * succeeded"). Before calling the supplier: an open or successful void the gateway holds for
- * the order answers VOID_ALREADY_SUBMITTED with its voidCode. When void.do lost its reply, the
- * order is marked unsettled; the next submission reconciles first by quoting (the supplier
- * answers 803/816-818 when a void exists) instead of resending, and a webhook naming the order
- * settles it by adopting the void.
+ * Never a second void submission by accident (a supplier must not be asked to void an order
+ * again once a void succeeded). Before calling the supplier: an open or successful void the
+ * gateway holds for the order answers VOID_ALREADY_SUBMITTED with its voidCode. When a
+ * submission lost its reply, the order is marked unsettled; the next submission asks the
+ * supplier whether it went through (VoidPort.findSubmitted) instead of resending, and a
+ * webhook naming the order settles it by adopting the void.
  *
  * Quotes and submissions are operations on an order, so on a shared supplier account they
  * first pass the order-ownership check (src/tenancy/ownership.ts; hardening issue, item 4).
@@ -108,25 +108,31 @@ export class VoidSubmission {
   }
 
   /**
-   * An earlier void.do for this order lost its reply. A quote tells whether it went through:
-   * "already submitted" means yes (the void's code arrives with the supplier's webhook, or by
-   * polling once known); a normal quote means no — the mark is cleared, but the client's offer
-   * is no longer the latest, so it must quote again.
+   * An earlier submission for this order lost its reply. The supplier is asked whether it went
+   * through (VoidPort.findSubmitted): yes — nothing is sent again (the void arrives with the
+   * supplier's webhook, or by polling once known); no — the mark is cleared and the submission
+   * goes ahead, unless asking replaced the client's offer, which must then be quoted again. A
+   * supplier that cannot be asked gets nothing sent again for the order.
    */
   private async reconcile(tenant: string, supplier: SupplierName, orderNo: string): Promise<void> {
-    try {
-      await this.registry.voids(supplier, tenant).quote(orderNo);
-    } catch (err) {
-      if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") {
-        throw new GatewayError("VOID_ALREADY_SUBMITTED", `An earlier submission for order ${orderNo} went through; it was not submitted again`, {
-          supplier,
-          retryable: false,
-          hint: "The gateway adopts the void when the supplier reports it; list it with voidOrders(orderNo).",
-        });
-      }
-      throw err;
+    const port = this.registry.voids(supplier, tenant);
+    if (!port.findSubmitted) {
+      throw new GatewayError("SUPPLIER_OUTCOME_UNKNOWN", `An earlier submission for order ${orderNo} lost its reply, and ${supplier} cannot be asked whether it went through; it was not submitted again`, {
+        supplier,
+        retryable: false,
+        hint: "The gateway adopts the void if the supplier reports it; list it with voidOrders(orderNo), or check with the supplier.",
+      });
+    }
+    const check = await port.findSubmitted(orderNo);
+    if (check.submitted) {
+      throw new GatewayError("VOID_ALREADY_SUBMITTED", `An earlier submission for order ${orderNo} went through; it was not submitted again`, {
+        supplier,
+        retryable: false,
+        hint: "The gateway adopts the void when the supplier reports it; list it with voidOrders(orderNo).",
+      });
     }
     await this.store.unsettled.settle(tenant, supplier, OPERATION, orderNo);
+    if (!check.offerReplaced) return;
     throw new GatewayError("VOID_OFFER_EXPIRED", `The earlier submission for order ${orderNo} did not go through, and checking it replaced your offer`, {
       supplier,
       retryable: false,

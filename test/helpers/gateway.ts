@@ -1,27 +1,51 @@
 /** A gateway in the test process, against its simulators and a store from the test template. */
+import type { SupplierDescriptor } from "../../datasources/supplier.js";
+import { SUPPLIERS } from "../../datasources/suppliers.js";
 import { loadConfig } from "../../src/config.js";
 import { startGateway, type Gateway } from "../../src/gateway.js";
 import { createLogger } from "../../src/logger.js";
 import type { PubSub } from "../../src/pubsub/index.js";
+import type { AlitripSimulator } from "../../src/sandbox/alitrip/server.js";
+import type { AtripSimulator } from "../../src/sandbox/atrip/server.js";
+import type { CttSimulator } from "../../src/sandbox/ctt/server.js";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import type { Store } from "../../src/store/index.js";
 import { pgliteStore } from "./store.js";
 
+/** The sandbox, with the simulators tests steer typed by supplier. */
+export interface TestSandbox extends Sandbox {
+  atrip?: AtripSimulator;
+  alitrip?: AlitripSimulator;
+  ctt?: CttSimulator;
+}
+
 export interface TestGateway {
   gw: Gateway;
-  sandbox: Sandbox;
+  sandbox: TestSandbox;
   store: Store;
   url: string;
   wsUrl: string;
   close(): Promise<void>;
 }
 
-export async function startTestGateway(env: Record<string, string> = {}, store?: Store, pubsub?: PubSub): Promise<TestGateway> {
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SANDBOX_TIME_SCALE: "60", SCHEDULER_TICK_MS: "100", ...env });
+export interface TestGatewayOptions {
+  /** The suppliers to wire. @default SUPPLIERS */
+  suppliers?: readonly SupplierDescriptor[];
+}
+
+export async function startTestGateway(env: Record<string, string> = {}, store?: Store, pubsub?: PubSub, opts: TestGatewayOptions = {}): Promise<TestGateway> {
+  const suppliers = opts.suppliers ?? SUPPLIERS;
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SANDBOX_TIME_SCALE: "60", SCHEDULER_TICK_MS: "100", ...env }, suppliers);
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
-  const sandbox = await startSandbox(config);
+  const started = await startSandbox(config, suppliers);
+  const sandbox: TestSandbox = {
+    ...started,
+    atrip: started.simulators.ATRIP?.instance as AtripSimulator | undefined,
+    alitrip: started.simulators.ALITRIP?.instance as AlitripSimulator | undefined,
+    ctt: started.simulators.CTT?.instance as CttSimulator | undefined,
+  };
   const s = store ?? (await pgliteStore());
-  const gw = await startGateway(config, log, sandbox.urls, { store: s, pubsub });
+  const gw = await startGateway(config, log, started.urls, { store: s, pubsub, suppliers });
   return {
     gw,
     sandbox,
@@ -30,7 +54,7 @@ export async function startTestGateway(env: Record<string, string> = {}, store?:
     wsUrl: gw.url.replace(/^http/, "ws"),
     async close() {
       await gw.close();
-      await sandbox.close();
+      await started.close();
       if (!store) await s.close();
     },
   };

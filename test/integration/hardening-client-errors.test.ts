@@ -57,7 +57,7 @@ describe("client mistakes (hardening item 6)", () => {
     ["a lone high surrogate", String.raw`{"cid":"c","type":"order.other","status":-1,"data":{"note":"a\ud800b"}}`, /surrogate/],
     ["a lone low surrogate in a key", String.raw`{"cid":"c","type":"order.other","status":-1,"data":{"\udc00":1}}`, /surrogate/],
   ])("a webhook body with %s is a 400, not a 503, and nothing is stored", async (_what, body, why) => {
-    const hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookToken}`;
+    const hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookTokens.ATRIP}`;
     const count = async () => Number((await t.store.db.query<{ n: string }>("SELECT count(*)::text AS n FROM webhook_inbox"))[0].n);
     const before = await count();
     const res = await fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body });

@@ -50,7 +50,7 @@ describe("hardening", () => {
   });
 
   it("caps webhooks per second", async () => {
-    const hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookToken}`;
+    const hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookTokens.ATRIP}`;
     const body = JSON.stringify({ cid: "c", type: "order.other", status: -1, data: {} });
     const statuses = await Promise.all(Array.from({ length: 8 }, () => fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.status)));
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);

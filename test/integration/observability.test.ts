@@ -23,7 +23,7 @@ describe("observability", () => {
     await quoteAndSubmit(t.url, orderNo);
     await gql(t.url, QUOTE, { orderNo: "ATR-TICKET-USED" });
     await sub.waitFor(1);
-    await fetch(`${base()}/webhooks/atrip/${t.gw.webhookToken}`, {
+    await fetch(`${base()}/webhooks/atrip/${t.gw.webhookTokens.ATRIP}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ cid: "c", type: "order.other", status: -1, data: {} }),

@@ -61,7 +61,7 @@ describe.skipIf(skip)("PostgreSQL restart", () => {
     const refused = await gql(t.url, `mutation { submitVoid(input: { supplier: ATRIP, orderNo: "${other}", voidOfferId: "${offer}" }) { voidCode } }`);
     expect(refused.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");
     expect(sim.stats.byOperation["void.do"]).toBe(voids); // nothing sent that could not be recorded
-    const hook = await fetch(`${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookToken}`, {
+    const hook = await fetch(`${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookTokens.ATRIP}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ cid: "c", type: "order.void", status: -1, data: { orderNo, voidCode, voidStatus: 1, message: "" } }),

@@ -170,7 +170,7 @@ describe("two tenants on one shared supplier account", () => {
     expect(codeOf(await gql(t.url, SUBMIT, { orderNo, offer }, A))).toBe("SUPPLIER_OUTCOME_UNKNOWN");
 
     // Before the supplier has even made the real void: a webhook claiming the stranger is this order's.
-    const hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookToken}`;
+    const hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookTokens.ATRIP}`;
     const body = JSON.stringify({ cid: "sandbox-client", type: "order.void", status: -1, data: { orderNo, voidCode: stranger.voidCode, voidStatus: 0, message: "" } });
     expect((await fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body })).status).toBe(200);
     const state = await eventually(async () => {

@@ -20,7 +20,7 @@ beforeAll(async () => {
     CIRCUIT_HALF_OPEN_MS: "500",
   });
   t.sandbox.atrip!.server.faults.webhookDropRate = 1; // only the webhooks this test posts arrive
-  hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookToken}`;
+  hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookTokens.ATRIP}`;
 });
 afterAll(async () => t?.close());
 
@@ -42,7 +42,7 @@ async function settled(): Promise<Record<string, number>> {
 describe("webhook intake", () => {
   it("a wrong token is a 404 and stores nothing", async () => {
     const before = await t.store.inbox.countByState();
-    const res = await post(hook.replace(t.gw.webhookToken, "x".repeat(48)), envelope({ orderNo: "A", voidCode: "B", voidStatus: 0 }));
+    const res = await post(hook.replace(t.gw.webhookTokens.ATRIP, "x".repeat(48)), envelope({ orderNo: "A", voidCode: "B", voidStatus: 0 }));
     expect(res.status).toBe(404);
     expect((await post(hook.replace("/atrip/", "/nosuchsupplier/"), "{}")).status).toBe(404);
     expect(await t.store.inbox.countByState()).toEqual(before);

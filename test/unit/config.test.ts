@@ -8,8 +8,9 @@ describe("configuration", () => {
   it("defaults to the embedded setup", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 4000, host: "0.0.0.0", dataDir: "./data", databaseUrl: undefined, redisUrl: undefined });
-    expect(c.atrip.baseUrl).toBeUndefined();
-    expect(c.alitrip.signMethod).toBe("md5");
+    expect(Object.keys(c.suppliers)).toEqual(["ATRIP", "ALITRIP", "CTT"]);
+    expect(Object.values(c.suppliers).every((s) => s.url === undefined)).toBe(true);
+    expect((c.suppliers.ALITRIP.settings as { signMethod: string }).signMethod).toBe("md5");
   });
 
   it.each([

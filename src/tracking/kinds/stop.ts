@@ -1,8 +1,7 @@
 /**
- * A stop-ticket-issuance request as a tracked kind: PENDING until the supplier's order state
- * says STOPPED or ISSUED (both final), and the supplier question "what does the order's state
- * say about the stop" (queryOrderDetails.do for ATRIP: orderStatus -3 or 2; ATRIP.md). The
- * record's reference is the order number.
+ * A stop-ticket-issuance request as a tracked kind: PENDING until the supplier says STOPPED or
+ * ISSUED (both final), and the supplier question "what does the order's state say about the
+ * stop", through the registry's stop-issuance port. The record's reference is the order number.
  */
 import type { StopStateName } from "../../../datasources/model.js";
 import type { SupplierRegistry } from "../../../datasources/registry.js";

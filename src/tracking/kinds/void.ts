@@ -1,7 +1,7 @@
 /**
- * A void as a tracked kind: ATRIP's voidStatus ladder (ATRIP.md "voidStatus"), final at
- * REFUNDED, REJECTED, COMPLETED and WITHDRAWN, and the supplier question "where does this
- * void stand" (queryVoidOrders.do for ATRIP, through the registry's void port).
+ * A void as a tracked kind: the VoidStatus ladder (each supplier's mapping translates its own
+ * statuses onto it), final at REFUNDED, REJECTED, COMPLETED and WITHDRAWN, and the supplier
+ * question "where does this void stand", through the registry's void port.
  */
 import { FINAL_VOID_STATUSES, VOID_STATUS_RANK, type VoidOrderData, type VoidStatusName } from "../../../datasources/model.js";
 import type { SupplierRegistry } from "../../../datasources/registry.js";

@@ -1,0 +1,45 @@
+/**
+ * CTT (China Train Tickets web API) as the gateway wires it (issue 13, part A): its
+ * variables, the cancel adapter, tenants' own signing keys, its simulator.
+ */
+import { httpUrl, positiveInt, read, requireWith, text, variable } from "../../src/config-kit.js";
+import { CTT_ORDERS } from "../../src/sandbox/ctt/orders.js";
+import { CttSimulator } from "../../src/sandbox/ctt/server.js";
+import { describeDemoOrders } from "../../src/sandbox/demo-orders.js";
+import type { SupplierDescriptor } from "../supplier.js";
+import { cttAccountKey, cttCredentials, type CttCredentials } from "./credentials.js";
+import { createCttAdapter } from "./index.js";
+
+export interface CttSettings {
+  signKey: string;
+  timeoutMs: number;
+}
+
+const BASE_URL = variable({ name: "CTT_BASE_URL", schema: httpUrl, description: "CTT web API base URL (unset: the embedded simulator)" });
+const SIGN_KEY = variable({ name: "CTT_SIGN_KEY", schema: text, secret: true, description: "The HMAC key of the CTT signature (required with CTT_BASE_URL)" });
+const TIMEOUT = variable({ name: "CTT_TIMEOUT_MS", schema: positiveInt, description: "Deadline of one CTT call (default: SUPPLIER_TIMEOUT_MS)" });
+
+/** The simulator's own key, when no real one is configured. */
+const SANDBOX_SIGN_KEY = "sandbox-sign-key";
+
+export const cttSupplier: SupplierDescriptor<CttSettings, CttCredentials> = {
+  name: "CTT",
+  description: "China Train Tickets web API: cancel order",
+  variables: [BASE_URL, SIGN_KEY, TIMEOUT],
+  readSettings(env, shared) {
+    const url = read(env, BASE_URL);
+    requireWith(env, BASE_URL, SIGN_KEY);
+    return { url, settings: { signKey: read(env, SIGN_KEY) ?? SANDBOX_SIGN_KEY, timeoutMs: read(env, TIMEOUT) ?? shared.timeoutMs } };
+  },
+  createAdapter(settings, url, sandbox, ctx, credentials) {
+    return createCttAdapter({ ...settings, ...credentials, baseUrl: url }, ctx.http, sandbox);
+  },
+  accounts: { schema: cttCredentials, key: cttAccountKey, ownKey: cttAccountKey },
+  async startSimulator(settings, opts) {
+    const sim = await CttSimulator.start({
+      signKey: settings.signKey,
+      accounts: opts.accounts.map(({ tenant, credentials }) => ({ signKey: credentials.signKey, label: `tenant-${tenant}` })),
+    });
+    return { url: sim.url, instance: sim, describe: () => describeDemoOrders(`CTT simulator at ${sim.url}`, CTT_ORDERS), close: () => sim.close() };
+  },
+};

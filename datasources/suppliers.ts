@@ -1,0 +1,16 @@
+/**
+ * The one wiring list of suppliers (issue 13, part A; ARCHITECTURE.md "Layout"). Adding a
+ * supplier: a `datasources/<name>/` folder with its descriptor, a simulator under
+ * `src/sandbox/<name>/`, its name here and a line below. Configuration, the gateway, the
+ * simulators, the webhook router and the schema's `Supplier` enum loop over this list.
+ */
+import { alitripSupplier } from "./alitrip/descriptor.js";
+import { atripSupplier } from "./atrip/descriptor.js";
+import { cttSupplier } from "./ctt/descriptor.js";
+import type { SupplierDescriptor } from "./supplier.js";
+
+/** The suppliers' names, as the `Supplier` enum spells them. */
+export const SUPPLIER_NAMES = ["ATRIP", "ALITRIP", "CTT"] as const;
+export type SupplierName = (typeof SUPPLIER_NAMES)[number];
+
+export const SUPPLIERS: readonly SupplierDescriptor[] = [atripSupplier, alitripSupplier, cttSupplier];

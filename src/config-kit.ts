@@ -1,0 +1,72 @@
+/**
+ * The vocabulary of configuration (issues 13 and 17): one row per environment variable — its
+ * name, its default written once, its validation, its help text and whether it is a secret.
+ * The same row parses the variable (a default is parsed like a given value), prints in
+ * `--help`, writes `.env.example` and the README table. The gateway's own rows are in
+ * src/config.ts; each supplier's are in its descriptor (datasources/<name>/descriptor.ts).
+ */
+import { z } from "zod";
+
+export type Env = Record<string, string | undefined>;
+
+export interface VariableSpec<T = unknown> {
+  name: string;
+  /** The default as --help, .env.example and the README show it; parsed like a given value. Undefined: unset. */
+  default?: string;
+  description: string;
+  /** Never printed or logged. */
+  secret?: boolean;
+  /** Validates and converts a value (given, or the default). */
+  schema: z.ZodType<T>;
+}
+
+/** A row with a default: reading it always yields a value. */
+export type DefaultedVariable<T> = VariableSpec<T> & { default: string };
+
+/** Declares a row (keeps the type of its value). */
+export function variable<T>(spec: VariableSpec<T> & { default: string }): DefaultedVariable<T>;
+export function variable<T>(spec: VariableSpec<T>): VariableSpec<T>;
+export function variable<T>(spec: VariableSpec<T>): VariableSpec<T> {
+  return spec;
+}
+
+/** A configuration problem, always naming the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** True when the environment sets the variable (a blank value counts as unset). */
+export function isSet(env: Env, v: VariableSpec): boolean {
+  const raw = env[v.name];
+  return raw !== undefined && raw.trim() !== "";
+}
+
+/** The variable's value: the given one, else its default; undefined when it has neither. */
+export function read<T>(env: Env, v: DefaultedVariable<T>): T;
+export function read<T>(env: Env, v: VariableSpec<T>): T | undefined;
+export function read<T>(env: Env, v: VariableSpec<T>): T | undefined {
+  const raw = isSet(env, v) ? (env[v.name] as string).trim() : v.default;
+  if (raw === undefined) return undefined;
+  const r = v.schema.safeParse(raw);
+  if (!r.success) throw new ConfigError(v.name, r.error.issues[0]?.message ?? "invalid value");
+  return r.data;
+}
+
+/** Throws, naming `needed`, when `given` is set and `needed` is not. */
+export function requireWith(env: Env, given: VariableSpec, needed: VariableSpec): void {
+  if (isSet(env, given) && !isSet(env, needed)) throw new ConfigError(needed.name, `is required when ${given.name} is set`);
+}
+
+export const positiveInt = z.coerce.number({ message: "must be a number" }).int("must be a whole number").positive("must be positive");
+export const port = z.coerce.number({ message: "must be a number" }).int().min(0).max(65535, "must be a port number (0-65535)");
+export const httpUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
+export const text = z.string().min(1);
+export const bool = z.enum(["true", "false"], { message: "must be true or false" }).transform((v) => v === "true");
+/** A secret path segment (a webhook token): 16-128 URL-safe characters. */
+export const pathToken = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, "must be 16-128 letters, digits, '-' or '_'");
