@@ -36,6 +36,9 @@ export const VARIABLES: VariableSpec[] = [
   { name: "CTT_BASE_URL", description: "CTT web API base URL (unset: the embedded simulator)" },
   { name: "CTT_SIGN_KEY", description: "The HMAC key of the CTT signature (required with CTT_BASE_URL)", secret: true },
   { name: "CTT_TIMEOUT_MS", description: "Per-call timeout for CTT (default: SUPPLIER_TIMEOUT_MS)" },
+  { name: "ATRIP_TRACE_PROPAGATION", default: "true", description: "With tracing on (OTEL_*), send ATRIP the W3C trace context (traceparent); false: no trace header" },
+  { name: "ALITRIP_TRACE_PROPAGATION", default: "true", description: "With tracing on (OTEL_*), send Alitrip the W3C trace context (traceparent); false: no trace header" },
+  { name: "CTT_TRACE_PROPAGATION", default: "true", description: "With tracing on (OTEL_*), send CTT the W3C trace context (traceparent); false: no trace header" },
   { name: "ATRIP_WEBHOOK_TOKEN", description: "Secret last path segment of /webhooks/atrip/<token> (default: random per start)", secret: true },
   { name: "WEBHOOK_PUBLIC_URL", description: "Public base URL of this gateway; when set, /webhooks/atrip/<token> is registered with ATRIP at start-up" },
   { name: "WEBHOOK_RATE_LIMIT", default: "5000", description: "Webhooks accepted per second from one address (more: 429)" },
@@ -82,6 +85,8 @@ export interface AtripSettings {
   clientId: string;
   clientSecret: string;
   timeoutMs: number;
+  /** Send the trace context (traceparent) with every call when tracing is on. */
+  tracePropagation: boolean;
 }
 
 export interface AlitripSettings {
@@ -93,6 +98,8 @@ export interface AlitripSettings {
   signMethod: TopSignMethod;
   defaultSubChannel?: string;
   timeoutMs: number;
+  /** Send the trace context (traceparent) with every call when tracing is on. */
+  tracePropagation: boolean;
 }
 
 export interface CttSettings {
@@ -100,6 +107,8 @@ export interface CttSettings {
   baseUrl?: string;
   signKey: string;
   timeoutMs: number;
+  /** Send the trace context (traceparent) with every call when tracing is on. */
+  tracePropagation: boolean;
 }
 
 export interface Config {
@@ -166,6 +175,7 @@ const positiveInt = z.coerce.number({ message: "must be a number" }).int("must b
 const port = z.coerce.number({ message: "must be a number" }).int().min(0).max(65535, "must be a port number (0-65535)");
 const httpUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
 const text = z.string().min(1);
+const bool = z.enum(["true", "false"], { message: "must be true or false" }).transform((v) => v === "true");
 
 export function loadConfig(env: Env = process.env): Config {
   const supplierTimeoutMs = read(env, "SUPPLIER_TIMEOUT_MS", positiveInt) ?? 10_000;
@@ -224,6 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
       clientId: atripId ?? "sandbox-client",
       clientSecret: atripSecret ?? "sandbox-secret",
       timeoutMs: read(env, "ATRIP_TIMEOUT_MS", positiveInt) ?? supplierTimeoutMs,
+      tracePropagation: read(env, "ATRIP_TRACE_PROPAGATION", bool) ?? true,
     },
     alitrip: {
       routerUrl: aliUrl,
@@ -233,11 +244,13 @@ export function loadConfig(env: Env = process.env): Config {
       signMethod,
       defaultSubChannel: read(env, "ALITRIP_SUB_CHANNEL", z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '-' or '_'")),
       timeoutMs: read(env, "ALITRIP_TIMEOUT_MS", positiveInt) ?? supplierTimeoutMs,
+      tracePropagation: read(env, "ALITRIP_TRACE_PROPAGATION", bool) ?? true,
     },
     ctt: {
       baseUrl: cttUrl,
       signKey: cttKey ?? "sandbox-sign-key",
       timeoutMs: read(env, "CTT_TIMEOUT_MS", positiveInt) ?? supplierTimeoutMs,
+      tracePropagation: read(env, "CTT_TRACE_PROPAGATION", bool) ?? true,
     },
     apiKeys,
     jwt,

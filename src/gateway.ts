@@ -74,6 +74,9 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     pollLagSeconds: () => store.tracked.lagSeconds("void"),
     activeSubscriptions: () => tracking.subscriptions.active,
   });
+  const noTracePropagation = new Set(
+    ([["ATRIP", config.atrip], ["ALITRIP", config.alitrip], ["CTT", config.ctt]] as const).filter(([, s]) => !s.tracePropagation).map(([name]) => name),
+  );
   const http = new SupplierHttp((c) => {
     metrics.supplierCall(c);
     const requestId = currentRequestId();
@@ -82,7 +85,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
       { requestId, supplier: c.supplier, operation: c.operation, durationMs: Math.round(c.durationMs), outcome: c.outcome, httpStatus: c.httpStatus },
       "supplier call",
     );
-  });
+  }, { noTracePropagation });
   // A reply field of an unexpected shape is left out of the answer and logged once (issue 13, item 5).
   const oddFields = (odd: OddField) => log.warn({ ...odd }, "supplier reply field of an unexpected shape left out");
   const atrip = createAtripAdapter({ ...config.atrip, baseUrl: urlOf("ATRIP", config.atrip.baseUrl, sandbox.atrip) }, http, !config.atrip.baseUrl, { oddFields });

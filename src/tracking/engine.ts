@@ -6,6 +6,11 @@
  * statement, batched or not. Concurrent asks for one record share one supplier call. Every
  * committed change is announced through `recorded`, which wakes delivery (src/tracking/feed.ts);
  * subscribers are served from the event log, never from this announcement.
+ *
+ * With tracing on (src/telemetry/spans.ts): each transition is a `tracked.transition` span whose
+ * traceparent is logged with its event; a webhook confirmation is a `webhook.confirm` span
+ * continuing the intake's trace; a scheduled run that found work is a `tracked.poll` span. A
+ * supplier question runs in the context of whoever asked first, even when coalesced.
  */
 import DataLoader from "dataloader";
 import type { SupplierName } from "../../datasources/errors.js";
@@ -13,6 +18,7 @@ import type { Logger } from "../logger.js";
 import { refKey, type RecordKey, type SourceName, type TrackedEvent, type TrackedRecord } from "../store/tracked-model.js";
 import type { TrackedKind } from "./kind.js";
 import type { RecordStore } from "./ports.js";
+import { captureParent, confirmSpan, pollSpan, runUnder, tracingOn, transitionSpans, type OwnSpan, type SpanParent } from "../telemetry/spans.js";
 import { decide } from "./rule.js";
 import { pollDelayMs } from "./schedule.js";
 
@@ -53,6 +59,8 @@ async function eachLimited<T>(items: T[], concurrency: number, fn: (item: T, ind
 
 export class Tracker<D> {
   private readonly loaders = new Map<SupplierName, DataLoader<string, D | null>>();
+  /** Tracing on: the context of the first pending ask per `supplier:ref`, which its supplier call runs in. */
+  private readonly askedFrom = new Map<string, SpanParent>();
   /** Supplier questions asked (one per coalesced ask), for tests and metrics. */
   supplierCalls = 0;
 
@@ -71,7 +79,8 @@ export class Tracker<D> {
           Promise.all(
             refs.map((r) => {
               this.supplierCalls += 1;
-              return this.deps.kind.ask(supplier, r).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+              const parent = this.askedFrom.get(refKey(supplier, r));
+              return runUnder(parent, () => this.deps.kind.ask(supplier, r)).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
             }),
           ),
         { maxBatchSize: 100 },
@@ -79,7 +88,13 @@ export class Tracker<D> {
       this.loaders.set(supplier, loader);
     }
     const l = loader;
-    return l.load(ref).finally(() => l.clear(ref));
+    const parent = captureParent();
+    const k = refKey(supplier, ref);
+    if (parent && !this.askedFrom.has(k)) this.askedFrom.set(k, parent);
+    return l.load(ref).finally(() => {
+      l.clear(ref);
+      if (parent) this.askedFrom.delete(k);
+    });
   }
 
   key(tenant: string, supplier: SupplierName, ref: string): RecordKey {
@@ -108,6 +123,7 @@ export class Tracker<D> {
   ): Promise<TrackedRecord<D> | null> {
     const { kind } = this.deps;
     const status = kind.statusOf(report);
+    const spans = transitionSpans([{ kind: kind.name, tenant, supplier, ref, from: null, to: status, source: opts.source }]);
     const res = await this.deps.records.insert<D>({
       key: this.key(tenant, supplier, ref),
       orderNo,
@@ -119,7 +135,17 @@ export class Tracker<D> {
       started: opts.started,
       firstCheckInMs: pollDelayMs(kind.policy, 0, false),
       notBeforeInMs: opts.notBeforeInMs,
-    });
+      traceContext: spans?.traceparent(0),
+    }).then(
+      (r) => {
+        spans?.end([Boolean(r?.event)]);
+        return r;
+      },
+      (err: unknown) => {
+        spans?.end([false]);
+        throw err;
+      },
+    );
     if (!res) return null;
     if (res.event) this.deps.recorded([res.event]);
     return res.record;
@@ -144,10 +170,10 @@ export class Tracker<D> {
    * chunk; a change someone else got to first is decided again from the record as it now
    * stands. One report or many: the same rule, the same statements.
    */
-  async apply(items: Array<{ record: TrackedRecord<D>; report: D | null }>, source: SourceName): Promise<Array<Applied<D>>> {
+  async apply(items: Array<{ record: TrackedRecord<D>; report: D | null; trace?: SpanParent }>, source: SourceName): Promise<Array<Applied<D>>> {
     const { kind, records } = this.deps;
     const out: Array<Applied<D>> = items.map((it) => ({ outcome: "ignored", record: it.record }));
-    let pending = items.map((it, i) => ({ i, record: it.record, report: it.report }));
+    let pending = items.map((it, i) => ({ i, record: it.record, report: it.report, trace: it.trace }));
     for (let round = 0; pending.length && round < ROUNDS; round++) {
       const touches: typeof pending = [];
       const moves: typeof pending = [];
@@ -162,8 +188,13 @@ export class Tracker<D> {
       const lost: typeof pending = [];
       for (let start = 0; start < moves.length; start += CHUNK) {
         const chunk = moves.slice(start, start + CHUNK);
+        const spans = tracingOn()
+          ? transitionSpans(
+              chunk.map((p) => ({ parent: p.trace, kind: kind.name, tenant: p.record.tenant, supplier: p.record.supplier, ref: p.record.ref, from: p.record.status, to: kind.statusOf(p.report as D), source })),
+            )
+          : undefined;
         const results = await records.transitionMany<D>(
-          chunk.map((p) => {
+          chunk.map((p, j) => {
             const status = kind.statusOf(p.report as D);
             return {
               key: keyOf(p.record),
@@ -174,8 +205,18 @@ export class Tracker<D> {
               source,
               message: kind.messageOf(p.report as D),
               nextCheckInMs: pollDelayMs(kind.policy, 0, isWatched(p.record)),
+              traceContext: spans?.traceparent(j),
             };
           }),
+        ).then(
+          (r) => {
+            spans?.end(r.map(Boolean));
+            return r;
+          },
+          (err: unknown) => {
+            spans?.end(chunk.map(() => false));
+            throw err;
+          },
         );
         const events: Array<TrackedEvent<D>> = [];
         results.forEach((r, j) => {
@@ -202,19 +243,31 @@ export class Tracker<D> {
    * supplier once per reference with an open record, side by side, and applies the answers.
    * Returns the error of each reference (by `supplier:ref`) that could not be confirmed.
    */
-  async confirm(targets: Array<{ supplier: SupplierName; ref: string; records: Array<TrackedRecord<D>> }>, concurrency = 16): Promise<Map<string, unknown>> {
+  async confirm(
+    targets: Array<{ supplier: SupplierName; ref: string; records: Array<TrackedRecord<D>>; traces?: Array<string | null> }>,
+    concurrency = 16,
+  ): Promise<Map<string, unknown>> {
     const failed = new Map<string, unknown>();
-    const items: Array<{ record: TrackedRecord<D>; report: D | null }> = [];
+    const items: Array<{ record: TrackedRecord<D>; report: D | null; trace?: SpanParent }> = [];
     const open = targets.filter((t) => t.records.some((r) => !r.isFinal));
+    // Tracing on: one span per record asked about, continuing the webhooks' intake traces.
+    const spans: OwnSpan[] = [];
     await eachLimited(open, concurrency, async (t) => {
+      const span = tracingOn() ? confirmSpan(this.deps.kind.name, t.supplier, t.ref, t.records.map((r) => r.tenant), t.traces ?? []) : undefined;
+      if (span) spans.push(span);
       try {
-        const report = await this.ask(t.supplier, t.ref);
-        for (const record of t.records) if (!record.isFinal) items.push({ record, report });
+        const report = await runUnder(span?.parent, () => this.ask(t.supplier, t.ref));
+        for (const record of t.records) if (!record.isFinal) items.push({ record, report, trace: span?.parent });
       } catch (err) {
         failed.set(refKey(t.supplier, t.ref), err);
+        span?.fail(err);
       }
     });
-    await this.apply(items, "WEBHOOK");
+    try {
+      await this.apply(items, "WEBHOOK");
+    } finally {
+      for (const s of spans) s.end();
+    }
     return failed;
   }
 
@@ -224,8 +277,15 @@ export class Tracker<D> {
    * the next check backed off (a change resets the schedule and drops the lease itself).
    */
   async pollDue(owner: string, limit: number, leaseMs: number, concurrency = 16): Promise<number> {
-    const { kind, records, log } = this.deps;
+    const { kind, records } = this.deps;
+    const startedAt = Date.now();
     const due = await records.leaseDue<D>(kind.name, owner, limit, leaseMs);
+    return pollSpan(kind.name, due.length, startedAt, () => this.checkLeased(owner, due, concurrency));
+  }
+
+  /** Asks about leased records, applies the answers, and gives back the leases of those that did not change. */
+  private async checkLeased(owner: string, due: Array<TrackedRecord<D>>, concurrency: number): Promise<number> {
+    const { kind, records, log } = this.deps;
     const reports: Array<D | null> = due.map(() => null);
     await eachLimited(due, concurrency, async (r, i) => {
       try {

@@ -71,8 +71,8 @@ export async function simStats(base: string): Promise<{ total: number; byOperati
   return (await res.json()) as { total: number; byOperation: Record<string, number> };
 }
 
-/** A simulator's latest requests (operation, time, body). */
-export async function simRequests(base: string): Promise<Array<{ operation: string; at: number; body: string }>> {
+/** A simulator's latest requests (operation, time, body, and the traceparent header when one came). */
+export async function simRequests(base: string): Promise<Array<{ operation: string; at: number; body: string; traceparent?: string }>> {
   const res = await fetch(`${new URL(base).origin}/__sandbox/requests`);
-  return (await res.json()) as Array<{ operation: string; at: number; body: string }>;
+  return (await res.json()) as Array<{ operation: string; at: number; body: string; traceparent?: string }>;
 }
