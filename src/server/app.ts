@@ -61,7 +61,7 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { schema, services, log, authenticator } = opts;
   const contextFor = (principal: Principal | null, id: string): GatewayContext => {
-    if (principal) annotate({ [ATTR.tenant]: principal.tenant });
+    if (principal) annotate(ATTR.tenant, principal.tenant);
     return { principal, tenant: principal?.tenant ?? "", requestId: id, services };
   };
   const app = express();

@@ -95,7 +95,7 @@ export function webhookRouter(opts: WebhookRouteOptions): express.Router {
       }
       // With tracing on, the row keeps this intake's trace context: its confirmation, later and
       // maybe on another instance, continues the trace (src/tracking/inbox-processor.ts).
-      annotate({ [ATTR.supplier]: supplier });
+      annotate(ATTR.supplier, supplier);
       opts.inbox
         .insert(supplier, hint.type, payload, activeTraceparent())
         .then((id) => {

@@ -80,9 +80,9 @@ export function untracedImmediate(fn: () => void): void {
   outsideTrace(() => setImmediate(fn));
 }
 
-/** Adds attributes to the active span (the HTTP server span of a request, for one). */
-export function annotate(attributes: Api.Attributes): void {
-  otel?.api.trace.getActiveSpan()?.setAttributes(attributes);
+/** Adds an attribute to the active span (the HTTP server span of a request, for one). */
+export function annotate(key: string, value: string): void {
+  otel?.api.trace.getActiveSpan()?.setAttribute(key, value);
 }
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -206,6 +206,11 @@ export interface TransitionFacts {
 export interface TransitionSpans {
   /** The traceparent to store with record i's event, so its delivery can follow it. */
   traceparent(i: number): string | null;
+  /**
+   * The context of the first record's span: the statement (one for the whole batch) and the
+   * wake-up it publishes run in it, so the store's and the pub/sub's spans join that trace.
+   */
+  readonly parent: SpanParent;
   /** Ends them; `moved[i]` false where someone else changed the record first. */
   end(moved: boolean[]): void;
 }
@@ -233,6 +238,7 @@ export function transitionSpans(items: TransitionFacts[]): TransitionSpans | und
   );
   return {
     traceparent: (i) => traceparentOf(spans[i]),
+    parent: o.api.trace.setSpan(o.api.context.active(), spans[0]),
     end: (moved) =>
       spans.forEach((s, i) => {
         s.setAttribute(ATTR.outcome, moved[i] ? "moved" : "lost");

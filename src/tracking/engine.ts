@@ -15,7 +15,7 @@
 import DataLoader from "dataloader";
 import type { SupplierName } from "../../datasources/errors.js";
 import type { Logger } from "../logger.js";
-import { refKey, type RecordKey, type SourceName, type TrackedEvent, type TrackedRecord } from "../store/tracked-model.js";
+import { refKey, type NewRecord, type RecordKey, type SourceName, type TrackedEvent, type TrackedRecord } from "../store/tracked-model.js";
 import type { TrackedKind } from "./kind.js";
 import type { RecordStore } from "./ports.js";
 import { captureParent, confirmSpan, pollSpan, runUnder, tracingOn, transitionSpans, type OwnSpan, type SpanParent } from "../telemetry/spans.js";
@@ -124,7 +124,8 @@ export class Tracker<D> {
     const { kind } = this.deps;
     const status = kind.statusOf(report);
     const spans = transitionSpans([{ kind: kind.name, tenant, supplier, ref, from: null, to: status, source: opts.source }]);
-    const res = await this.deps.records.insert<D>({
+    const insert = (n: NewRecord<D>) => runUnder(spans?.parent, () => this.deps.records.insert<D>(n));
+    const res = await insert({
       key: this.key(tenant, supplier, ref),
       orderNo,
       status,
@@ -147,7 +148,8 @@ export class Tracker<D> {
       },
     );
     if (!res) return null;
-    if (res.event) this.deps.recorded([res.event]);
+    const event = res.event;
+    if (event) runUnder(spans?.parent, () => this.deps.recorded([event]));
     return res.record;
   }
 
@@ -193,22 +195,21 @@ export class Tracker<D> {
               chunk.map((p) => ({ parent: p.trace, kind: kind.name, tenant: p.record.tenant, supplier: p.record.supplier, ref: p.record.ref, from: p.record.status, to: kind.statusOf(p.report as D), source })),
             )
           : undefined;
-        const results = await records.transitionMany<D>(
-          chunk.map((p, j) => {
-            const status = kind.statusOf(p.report as D);
-            return {
-              key: keyOf(p.record),
-              from: p.record.status,
-              status,
-              isFinal: kind.isFinal(status),
-              data: stored(p),
-              source,
-              message: kind.messageOf(p.report as D),
-              nextCheckInMs: pollDelayMs(kind.policy, 0, isWatched(p.record)),
-              traceContext: spans?.traceparent(j),
-            };
-          }),
-        ).then(
+        const transitions = chunk.map((p, j) => {
+          const status = kind.statusOf(p.report as D);
+          return {
+            key: keyOf(p.record),
+            from: p.record.status,
+            status,
+            isFinal: kind.isFinal(status),
+            data: stored(p),
+            source,
+            message: kind.messageOf(p.report as D),
+            nextCheckInMs: pollDelayMs(kind.policy, 0, isWatched(p.record)),
+            traceContext: spans?.traceparent(j),
+          };
+        });
+        const results = await runUnder(spans?.parent, () => records.transitionMany<D>(transitions)).then(
           (r) => {
             spans?.end(r.map(Boolean));
             return r;
@@ -224,7 +225,7 @@ export class Tracker<D> {
           out[chunk[j].i] = { outcome: "moved", record: r.record };
           events.push(r.event);
         });
-        if (events.length) this.deps.recorded(events);
+        if (events.length) runUnder(spans?.parent, () => this.deps.recorded(events));
       }
       if (!lost.length) break;
       const again = await Promise.all(lost.map(async (p) => ({ ...p, record: await records.get<D>(keyOf(p.record)) })));

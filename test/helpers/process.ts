@@ -16,8 +16,8 @@ export interface GatewayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startGatewayProcess(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [MAIN], {
+export async function startGatewayProcess(env: Record<string, string> = {}, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: {
       PATH: process.env.PATH ?? "",
       PORT: "0",
@@ -48,7 +48,7 @@ export async function startGatewayProcess(env: Record<string, string> = {}, time
     });
   });
   const sims: Record<string, string> = {};
-  for (const m of out.matchAll(/^(\w+) simulator at (http:\/\/\S+)/gm)) sims[m[1]] = m[2];
+  for (const m of out.matchAll(/^(\w+) simulator at (http:\/\/[^\s;]+)/gm)) sims[m[1]] = m[2];
   return {
     child,
     url,
