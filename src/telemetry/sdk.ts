@@ -30,9 +30,12 @@ import { ATTR, useOpenTelemetry } from "./spans.js";
 export const DEFAULT_SERVICE_NAME = "travel-postbooking-gateway";
 
 export interface Tracing {
-  /** Exports what is buffered and stops the SDK. */
+  /** Exports what is buffered and stops the SDK; gives up after SHUTDOWN_MS (shutdown must end within 15 s). */
   shutdown(): Promise<void>;
 }
+
+/** The most the last export may take at shutdown. */
+const SHUTDOWN_MS = 5000;
 
 function version(): string {
   try {
@@ -87,5 +90,11 @@ export async function startTracing(env: Record<string, string | undefined> = pro
   sdk.start();
   await waitForAllMessagesAcknowledged();
   useOpenTelemetry(api, v);
-  return { shutdown: () => sdk.shutdown() };
+  return {
+    shutdown: () =>
+      Promise.race([
+        sdk.shutdown(),
+        new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`the exporter did not finish within ${SHUTDOWN_MS} ms`)), SHUTDOWN_MS).unref()),
+      ]),
+  };
 }
