@@ -15,10 +15,15 @@
  *
  * An attempt's timeout is the call's `timeoutMs`, cut to what is left of the deadline of the
  * client call it belongs to (deadline.ts, issue B.12); with nothing left it is not sent.
+ *
+ * With tracing on, undici's instrumentation records each request and injects `traceparent`
+ * into it; a supplier whose trace propagation is switched off gets no trace header (its
+ * request is still recorded; src/telemetry/propagator.ts).
  */
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { Agent, request } from "undici";
+import { withoutPropagation } from "../src/telemetry/spans.js";
 import { currentDeadline } from "./deadline.js";
 import { OUTCOME_HINT, SupplierError, unreadableReply, type SupplierName } from "./errors.js";
 
@@ -78,11 +83,23 @@ async function decode(body: Buffer, encoding: string | string[] | undefined): Pr
   return plain.toString("utf8");
 }
 
+/** Options of the transport. */
+export interface SupplierHttpOptions {
+  /** Suppliers that must receive no trace context (`<SUPPLIER>_TRACE_PROPAGATION=false`). @default none */
+  noTracePropagation?: ReadonlySet<string>;
+}
+
 /** Shared keep-alive transport. One instance per gateway; `close()` on shutdown. */
 export class SupplierHttp {
   private readonly pool = new Agent({ connections: 128, keepAliveTimeout: 30_000, maxResponseSize: MAX_REPLY_BYTES });
+  private readonly quiet: ReadonlySet<string>;
 
-  constructor(private readonly observe: CallObserver = () => undefined) {}
+  constructor(
+    private readonly observe: CallObserver = () => undefined,
+    options: SupplierHttpOptions = {},
+  ) {
+    this.quiet = options.noTracePropagation ?? new Set();
+  }
 
   /** POSTs and returns the 2xx reply text, or throws a SupplierError. */
   async post(call: HttpCall): Promise<HttpReply> {
@@ -112,13 +129,8 @@ export class SupplierHttp {
       controller.abort();
     }, call.timeoutMs);
     try {
-      const res = await request(call.url, {
-        method: "POST",
-        headers: call.headers,
-        body: call.body,
-        signal: controller.signal,
-        dispatcher: this.pool,
-      }).catch((err: unknown) => {
+      const send = () => request(call.url, { method: "POST", headers: call.headers, body: call.body, signal: controller.signal, dispatcher: this.pool });
+      const res = await (this.quiet.has(call.supplier) ? withoutPropagation(send) : send()).catch((err: unknown) => {
         throw transportError(call, err, timedOut);
       });
       let raw: Buffer;

@@ -191,9 +191,22 @@ export const V = {
   }),
 } as const;
 
-/** Every variable: the gateway's, then each supplier's. */
+/**
+ * A supplier's switch for sending it the trace context (tracing, issue 16): one row per
+ * supplier in the list, `<SUPPLIER>_TRACE_PROPAGATION`.
+ */
+export function tracePropagationVariable(supplier: string) {
+  return variable({
+    name: `${supplier}_TRACE_PROPAGATION`,
+    default: "true",
+    schema: bool,
+    description: `With tracing on (OTEL_*), send ${supplier} the W3C trace context (traceparent); false: no trace header`,
+  });
+}
+
+/** Every variable: the gateway's, then each supplier's (its own and its trace switch). */
 export function variables(suppliers: readonly SupplierDescriptor[] = SUPPLIERS): VariableSpec[] {
-  return [...Object.values(V), ...suppliers.flatMap((s) => s.variables)];
+  return [...Object.values(V), ...suppliers.flatMap((s) => [...s.variables, tracePropagationVariable(s.name)])];
 }
 
 /** Every variable of the gateway and its suppliers (the wiring list's). */
@@ -204,6 +217,8 @@ export interface Config {
   host: string;
   /** Each supplier's settings, by name (its descriptor reads them). */
   suppliers: Record<string, SupplierSettings<unknown>>;
+  /** Suppliers that must not be sent the trace context (<SUPPLIER>_TRACE_PROPAGATION=false). */
+  noTracePropagation: ReadonlySet<string>;
   apiKeys?: ApiKeyEntry[];
   jwt?: JwtSettings;
   /** Tenants' own supplier accounts (TENANT_SUPPLIER_ACCOUNTS[_FILE]); undefined: all share the gateway's. */
@@ -277,6 +292,7 @@ export function loadConfig(env: Env = process.env, suppliers: readonly SupplierD
     port: read(env, V.PORT),
     host: read(env, V.HOST),
     suppliers: Object.fromEntries(suppliers.map((s) => [s.name, s.readSettings(env, { timeoutMs: supplierTimeoutMs })])),
+    noTracePropagation: new Set(suppliers.filter((s) => !read(env, tracePropagationVariable(s.name))).map((s) => s.name)),
     apiKeys,
     jwt,
     tenantAccounts,

@@ -71,7 +71,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
       { requestId, supplier: c.supplier, operation: c.operation, durationMs: Math.round(c.durationMs), outcome: c.outcome, httpStatus: c.httpStatus },
       "supplier call",
     );
-  });
+  }, { noTracePropagation: config.noTracePropagation });
   // A reply field of an unexpected shape is left out of the answer and logged once (issue 13, item 5).
   const ctx = { http, oddFields: (odd: OddField) => log.warn({ ...odd }, "supplier reply field of an unexpected shape left out") };
   const suppliers = deps.suppliers ?? SUPPLIERS;

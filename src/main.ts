@@ -3,10 +3,15 @@
  * gateway against them, then prints the GraphQL URL and the demo orders. Setting a supplier's
  * URL and credentials points the gateway at the real supplier instead.
  */
-import { allowsAnonymous, ConfigError, helpText, loadConfig } from "./config.js";
-import { startGateway } from "./gateway.js";
-import { createLogger } from "./logger.js";
-import { startSandbox } from "./sandbox/index.js";
+import { tracingRequested } from "./telemetry/switch.js";
+
+// Tracing (OTEL_* variables) is decided before anything else loads, so the instrumentations
+// patch modules before the gateway imports them; with it off, no OpenTelemetry module loads.
+const tracing = tracingRequested() ? await (await import("./telemetry/sdk.js")).startTracing() : undefined;
+const { allowsAnonymous, ConfigError, helpText, loadConfig } = await import("./config.js");
+const { startGateway } = await import("./gateway.js");
+const { createLogger } = await import("./logger.js");
+const { startSandbox } = await import("./sandbox/index.js");
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(helpText());
@@ -51,6 +56,7 @@ async function shutdown(signal: string): Promise<void> {
   force.unref();
   await gateway.close();
   await sandbox.close();
+  await tracing?.shutdown().catch((err: unknown) => log.warn({ err: String(err) }, "could not export the last spans"));
   log.info("stopped");
   process.exit(0);
 }

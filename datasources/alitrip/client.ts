@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { SupplierHttp } from "../http.js";
 import { unreadableReply } from "../errors.js";
 import { describeZodError, parseJson } from "../json.js";
+import { supplierCall } from "../../src/telemetry/spans.js";
 import { topError } from "./errors.js";
 import { topSign, topTimestamp, type TopSignMethod } from "./sign.js";
 import { errorResponse } from "./wire.js";
@@ -59,8 +60,12 @@ export class TopClient {
     private readonly http: SupplierHttp,
   ) {}
 
-  /** Calls one TOP method and returns the content of its `_response` envelope, checked by `schema`. */
-  async call<S extends z.ZodType>(method: string, business: Record<string, unknown>, schema: S, opts: TopCallOptions): Promise<z.output<S>> {
+  /** Calls one TOP method and returns the content of its `_response` envelope, checked by `schema`; traced as one supplier operation. */
+  call<S extends z.ZodType>(method: string, business: Record<string, unknown>, schema: S, opts: TopCallOptions): Promise<z.output<S>> {
+    return supplierCall("ALITRIP", method, () => this.send(method, business, schema, opts));
+  }
+
+  private async send<S extends z.ZodType>(method: string, business: Record<string, unknown>, schema: S, opts: TopCallOptions): Promise<z.output<S>> {
     const meta = { supplier: "ALITRIP" as const, operation: method, changesState: opts.changesState };
     const reply = await this.http.post({
       ...meta,

@@ -9,6 +9,7 @@ import type { z } from "zod";
 import type { SupplierHttp } from "../http.js";
 import { unreadableReply } from "../errors.js";
 import { describeZodError, parseJson } from "../json.js";
+import { supplierCall } from "../../src/telemetry/spans.js";
 import { atripError } from "./errors.js";
 import { MappingError } from "./mapping.js";
 import {
@@ -75,14 +76,14 @@ export class AtripClient {
 
   /**
    * POSTs one call and returns its parsed reply. Statuses in `passThrough` are returned (with
-   * the envelope only) instead of thrown, for calls where they mean "nothing found".
+   * the envelope only) instead of thrown, for calls where they mean "nothing found". Traced as
+   * one supplier operation (src/telemetry/spans.ts).
    */
-  private async call<S extends z.ZodType>(
-    name: string,
-    body: Record<string, string>,
-    schema: S,
-    passThrough: number[] = [],
-  ): Promise<z.output<S>> {
+  private call<S extends z.ZodType>(name: string, body: Record<string, string>, schema: S, passThrough: number[] = []): Promise<z.output<S>> {
+    return supplierCall("ATRIP", name, () => this.send(name, body, schema, passThrough));
+  }
+
+  private async send<S extends z.ZodType>(name: string, body: Record<string, string>, schema: S, passThrough: number[]): Promise<z.output<S>> {
     const changesState = STATE_CHANGING.has(name);
     const meta = { supplier: "ATRIP" as const, operation: name, changesState };
     const reply = await this.http.post({

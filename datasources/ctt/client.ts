@@ -7,6 +7,7 @@
 import type { SupplierHttp } from "../http.js";
 import { unreadableReply } from "../errors.js";
 import { describeZodError, parseJson } from "../json.js";
+import { supplierCall } from "../../src/telemetry/spans.js";
 import { cttError, cttOutcome } from "./errors.js";
 import { CTT_TERMINAL, cttRandom, cttSign, cttTimeStamp } from "./sign.js";
 import { apiResultOfString, type ApiResultOfString, type TicketRefundRequest } from "./wire.js";
@@ -43,7 +44,12 @@ export class CttClient {
     return this.post("order/cancel", body, true);
   }
 
-  private async post(path: string, body: object, changesState: boolean): Promise<ApiResultOfString> {
+  /** One call, traced as one supplier operation (src/telemetry/spans.ts). */
+  private post(path: string, body: object, changesState: boolean): Promise<ApiResultOfString> {
+    return supplierCall("CTT", `api/${path}`, () => this.send(path, body, changesState));
+  }
+
+  private async send(path: string, body: object, changesState: boolean): Promise<ApiResultOfString> {
     const meta = { supplier: "CTT" as const, operation: `api/${path}`, changesState };
     const reply = await this.http.post({
       ...meta,

@@ -4,7 +4,7 @@
  * routes under /__sandbox/ let a test change faults and read counters of a simulator running
  * in another process:
  *   GET  /__sandbox/stats   → { total, byOperation, events }
- *   GET  /__sandbox/requests → the latest requests: operation, time, body, account (who called)
+ *   GET  /__sandbox/requests → the latest requests: operation, time, body, account (who called) and traceparent
  *   POST /__sandbox/faults  ← Partial<Faults> (replaces the current faults)
  *   POST /__sandbox/reset   → counters to zero, faults off
  * Nothing here knows a supplier: a simulator that needs knobs of its own (lost
@@ -14,6 +14,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { stringify } from "lossless-json";
+import { releasePort, untracedPort } from "../telemetry/untraced.js";
 
 /** Fault knobs. Rates are probabilities 0..1 per request. */
 export interface Faults {
@@ -68,6 +69,8 @@ export interface SeenRequest {
   body: string;
   /** The account it was made as, when the simulator recognised one. */
   account?: string;
+  /** The W3C trace context it carried, if any. */
+  traceparent?: string;
 }
 
 export type Handler = (req: SimRequest) => SimReply | Promise<SimReply>;
@@ -86,7 +89,10 @@ export class SimServer<F extends Faults = Faults> {
     events: {} as Record<string, number>,
   };
   faults: F;
-  /** The latest requests (at most 2000), for tests that check who asked what and when. */
+  /**
+   * The latest requests (at most 2000), for tests that check who asked what and when; with the
+   * W3C `traceparent` header when one came (no other header: they carry credentials).
+   */
   readonly recent: SeenRequest[] = [];
   /** Called for every supplier request (not admin routes), for benches that time who asked what. */
   onRequest?: (r: SeenRequest) => void;
@@ -94,6 +100,7 @@ export class SimServer<F extends Faults = Faults> {
   lastRequest?: { operation: string; headers: http.IncomingHttpHeaders; body: string };
   private server?: http.Server;
   private readonly sockets = new Set<import("node:net").Socket>();
+  private port?: number;
   url = "";
 
   constructor(
@@ -125,6 +132,9 @@ export class SimServer<F extends Faults = Faults> {
       server.listen(port, host, () => resolve());
     });
     const addr = server.address() as AddressInfo;
+    // A simulator is a supplier stand-in: what it receives is not the gateway's work to trace.
+    untracedPort(addr.port);
+    this.port = addr.port;
     this.url = `http://${host}:${addr.port}`;
     return this.url;
   }
@@ -145,6 +155,7 @@ export class SimServer<F extends Faults = Faults> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    if (this.port !== undefined) releasePort(this.port);
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -164,7 +175,8 @@ export class SimServer<F extends Faults = Faults> {
     }
     const operation = this.operationOf(url);
     this.lastRequest = { operation, headers: req.headers, body: rawBody };
-    const seen: SeenRequest = { operation, at: Date.now(), body: rawBody };
+    const traceparent = req.headers.traceparent;
+    const seen: SeenRequest = { operation, at: Date.now(), body: rawBody, ...(typeof traceparent === "string" ? { traceparent } : {}) };
     this.recent.push(seen);
     this.onRequest?.(seen);
     if (this.recent.length > 2000) this.recent.splice(0, this.recent.length - 2000);

@@ -16,6 +16,7 @@ import type { GraphQLSchema } from "graphql";
 import type { GatewayContext, Services } from "../../resolvers/context.js";
 import type { Authenticator, Principal } from "../auth/index.js";
 import type { Logger } from "../logger.js";
+import { annotate, ATTR } from "../telemetry/spans.js";
 import { makeFormatError } from "./format-error.js";
 import { graphqlHttpHandler, isGraphqlPath } from "./graphql-http.js";
 import { refuseHttpSubscriptionsPlugin } from "./http-subscriptions.js";
@@ -64,7 +65,10 @@ export interface RunningServer {
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { schema, services, log, authenticator } = opts;
-  const contextFor = (principal: Principal | null, id: string): GatewayContext => ({ principal, tenant: principal?.tenant ?? "", requestId: id, services });
+  const contextFor = (principal: Principal | null, id: string): GatewayContext => {
+    if (principal) annotate(ATTR.tenant, principal.tenant);
+    return { principal, tenant: principal?.tenant ?? "", requestId: id, services };
+  };
   const app = express();
   app.disable("x-powered-by");
   // /graphql is served once Apollo has started (below); until then every route is express's.

@@ -14,6 +14,7 @@ import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { WebhookOutcome } from "../metrics.js";
 import type { InboxStore } from "../store/inbox-store.js";
+import { activeTraceparent, annotate, ATTR, outsideTrace } from "../telemetry/spans.js";
 import { unstorableInJsonb } from "./jsonb.js";
 
 export interface WebhookRouteOptions {
@@ -93,12 +94,16 @@ export function webhookRouter(opts: WebhookRouteOptions): express.Router {
         res.status(400).json({ error: unstorable });
         return;
       }
+      // With tracing on, the row keeps this intake's trace context: its confirmation, later and
+      // maybe on another instance, continues the trace (src/tracking/inbox-processor.ts).
+      annotate(ATTR.supplier, supplier);
       opts.inbox
-        .insert(supplier, hint.type, payload)
+        .insert(supplier, hint.type, payload, activeTraceparent())
         .then((id) => {
           outcome(supplier, "stored");
           res.status(200).json({ ok: true, id });
-          opts.onStored();
+          // The processing it wakes serves every stored row, not this request's trace.
+          outsideTrace(opts.onStored);
         })
         .catch((e: unknown) => {
           opts.log.error({ err: String(e) }, "could not store a webhook");

@@ -39,11 +39,12 @@ export interface EventRow {
   occurred_at: Date;
   started_at: Date | null;
   not_before: Date | null;
+  trace_context: string | null;
 }
 
 /** The event columns, with the record's fixed times; events from before issue 11 carry the record's report. */
 const SELECT = `SELECT e.id::text AS id, e.kind, e.tenant, e.supplier, e.ref, e.order_no, e.status, e.previous_status, e.is_final, e.source,
-    e.message, COALESCE(e.data, t.data) AS data, e.occurred_at, t.started_at, t.not_before
+    e.message, COALESCE(e.data, t.data) AS data, e.occurred_at, t.started_at, t.not_before, e.trace_context
   FROM tracked_events e LEFT JOIN tracked t ON t.kind = e.kind AND t.tenant = e.tenant AND t.supplier = e.supplier AND t.ref = e.ref`;
 
 export function toEvent<D>(r: EventRow): TrackedEvent<D> {
@@ -63,6 +64,7 @@ export function toEvent<D>(r: EventRow): TrackedEvent<D> {
     occurredAt: new Date(r.occurred_at),
     startedAt: r.started_at ? new Date(r.started_at) : null,
     notBefore: r.not_before ? new Date(r.not_before) : null,
+    traceContext: r.trace_context ?? null,
   };
 }
 

@@ -14,6 +14,8 @@ export interface InboxRow {
   payload: unknown;
   receivedAt: Date;
   attempts: number;
+  /** The W3C traceparent of the intake that stored it; null when tracing was off. */
+  traceContext: string | null;
 }
 
 interface Row {
@@ -23,12 +25,14 @@ interface Row {
   payload: unknown;
   received_at: Date;
   attempts: number;
+  trace_context: string | null;
 }
 
 interface PendingInsert {
   supplier: string;
   eventType: string;
   payload: string;
+  traceContext: string | null;
   resolve: (id: string) => void;
   reject: (err: unknown) => void;
 }
@@ -48,11 +52,12 @@ export class InboxStore {
   /**
    * Stores one webhook and resolves with its id once it is durably written. Inserts arriving
    * together are written by one statement (group commit): the per-statement cost, not the
-   * rows, is what limits intake, most of all on the embedded store.
+   * rows, is what limits intake, most of all on the embedded store. `traceContext` is the
+   * intake's W3C traceparent when tracing is on.
    */
-  insert(supplier: string, eventType: string, payload: unknown): Promise<string> {
+  insert(supplier: string, eventType: string, payload: unknown, traceContext: string | null = null): Promise<string> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ supplier, eventType, payload: JSON.stringify(payload), resolve, reject });
+      this.pending.push({ supplier, eventType, payload: JSON.stringify(payload), traceContext, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -69,12 +74,18 @@ export class InboxStore {
     }
     if (!batch.length) return;
     try {
-      // Rows are inserted in ordinality order, so their ids ascend in batch order.
+      // Rows are inserted in ordinality order, so their ids ascend in batch order. Trace
+      // contexts (tracing on) take a fourth array; without any, the statement is as it was.
+      const traced = batch.some((b) => b.traceContext !== null);
       const rows = await this.db.query<{ id: string }>(
-        `INSERT INTO webhook_inbox (supplier, event_type, payload)
-         SELECT s, t, p::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS x(s, t, p, n) ORDER BY n
-         RETURNING id::text AS id`,
-        [batch.map((b) => b.supplier), batch.map((b) => b.eventType), batch.map((b) => b.payload)],
+        traced
+          ? `INSERT INTO webhook_inbox (supplier, event_type, payload, trace_context)
+             SELECT s, t, p::jsonb, c FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS x(s, t, p, c, n) ORDER BY n
+             RETURNING id::text AS id`
+          : `INSERT INTO webhook_inbox (supplier, event_type, payload)
+             SELECT s, t, p::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS x(s, t, p, n) ORDER BY n
+             RETURNING id::text AS id`,
+        [batch.map((b) => b.supplier), batch.map((b) => b.eventType), batch.map((b) => b.payload), ...(traced ? [batch.map((b) => b.traceContext)] : [])],
       );
       const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       if (ids.length !== batch.length) throw new Error(`inbox insert wrote ${ids.length} of ${batch.length} rows`);
@@ -93,7 +104,7 @@ export class InboxStore {
          WHERE (state = 'RECEIVED' AND (retry_at IS NULL OR retry_at <= now()))
             OR (state = 'PROCESSING' AND claimed_at < now() - make_interval(secs => $3::double precision / 1000))
          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING id::text AS id, supplier, event_type, payload, received_at, attempts`,
+       RETURNING id::text AS id, supplier, event_type, payload, received_at, attempts, trace_context`,
       [owner, limit, reclaimAfterMs],
     );
     return rows
@@ -104,6 +115,7 @@ export class InboxStore {
         payload: typeof r.payload === "string" ? (JSON.parse(r.payload) as unknown) : r.payload,
         receivedAt: new Date(r.received_at),
         attempts: Number(r.attempts),
+        traceContext: r.trace_context ?? null,
       }))
       .sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
   }

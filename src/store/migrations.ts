@@ -228,6 +228,17 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string }> =
         ON CONFLICT DO NOTHING;
     `,
   },
+  {
+    version: 6,
+    name: "trace context of a webhook's intake and of an event's transition",
+    // Tracing (src/telemetry/): a W3C traceparent, null when tracing is off. An inbox row's
+    // lets its confirmation continue the intake's trace; an event's lets every instance's
+    // delivery follow the transition that logged it.
+    sql: `
+      ALTER TABLE webhook_inbox ADD COLUMN trace_context text;
+      ALTER TABLE tracked_events ADD COLUMN trace_context text;
+    `,
+  },
 ];
 
 export async function migrate(db: SqlDb): Promise<number[]> {

@@ -62,6 +62,8 @@ export interface TrackedEvent<D = unknown> {
   notBefore: Date | null;
   /** Set on events read back for a replay (afterEventId, history), not delivered live. */
   replayed?: boolean;
+  /** The W3C traceparent of the transition that logged it (tracing on), for its delivery spans. */
+  traceContext?: string | null;
 }
 
 /** A record the gateway starts tracking, with its first event. */
@@ -79,6 +81,8 @@ export interface NewRecord<D = unknown> {
   firstCheckInMs: number;
   /** No scheduled check before this, from now (a stop's checkAfter). */
   notBeforeInMs?: number;
+  /** The first event's trace context (tracing on). */
+  traceContext?: string | null;
 }
 
 /** One compare-and-set: from `from` to `status`, with the event that records it. */
@@ -92,6 +96,8 @@ export interface Transition<D = unknown> {
   message: string | null;
   /** Next scheduled check, from now (never before the record's notBefore). */
   nextCheckInMs: number;
+  /** The event's trace context: its transition span (tracing on). */
+  traceContext?: string | null;
 }
 
 /** A leased record given back: its next check and attempt count. */

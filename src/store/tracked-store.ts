@@ -75,10 +75,10 @@ export function toRecord<D>(r: RecordRow): TrackedRecord<D> {
 
 /** The event a transition or an insert just logged, from the record row it returned and the event's own columns. */
 function loggedEvent<D>(r: Logged): TrackedEvent<D> {
-  return toEvent<D>({ ...r, id: r.event_id, occurred_at: r.event_occurred_at });
+  return toEvent<D>({ ...r, id: r.event_id, occurred_at: r.event_occurred_at, trace_context: r.trace_context ?? null });
 }
 
-type Logged = RecordRow & { event_id: string; event_occurred_at: Date; previous_status: string | null; source: string; message: string | null };
+type Logged = RecordRow & { event_id: string; event_occurred_at: Date; previous_status: string | null; source: string; message: string | null; trace_context?: string | null };
 
 export class TrackedStore {
   constructor(private readonly db: SqlDb) {}
@@ -97,12 +97,13 @@ export class TrackedStore {
                  CASE WHEN $7::boolean THEN NULL ELSE GREATEST(${inMs("$11")}, COALESCE(${inMs("$10")}, '-infinity'::timestamptz)) END)
          ON CONFLICT DO NOTHING RETURNING *
        ), logged AS (
-         INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data)
-         SELECT kind, tenant, supplier, ref, order_no, status, NULL, is_final, $12, $13, data FROM ins
+         INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context)
+         SELECT kind, tenant, supplier, ref, order_no, status, NULL, is_final, $12, $13, data, $14 FROM ins
          RETURNING id::text AS event_id, occurred_at AS event_occurred_at
        )
-       SELECT ins.*, logged.event_id, logged.event_occurred_at, NULL::text AS previous_status, $12::text AS source, $13::text AS message FROM ins, logged`,
-      [...keyParams(n.key), n.orderNo, n.status, n.isFinal, JSON.stringify(n.data), n.started, n.notBeforeInMs ?? null, n.firstCheckInMs, n.source, n.message],
+       SELECT ins.*, logged.event_id, logged.event_occurred_at, NULL::text AS previous_status, $12::text AS source, $13::text AS message, $14::text AS trace_context
+         FROM ins, logged`,
+      [...keyParams(n.key), n.orderNo, n.status, n.isFinal, JSON.stringify(n.data), n.started, n.notBeforeInMs ?? null, n.firstCheckInMs, n.source, n.message, n.traceContext ?? null],
     );
     if (rows[0]) return { record: toRecord<D>(rows[0]), event: loggedEvent<D>(rows[0]) };
     // Either this tenant has it already, or another tenant owns it.
@@ -161,21 +162,23 @@ export class TrackedStore {
       next_ms: i.nextCheckInMs,
       source: i.source,
       message: i.message,
+      // Absent (null in the recordset) with tracing off.
+      ...(i.traceContext ? { trace_context: i.traceContext } : {}),
     }));
     const rows = await this.db.query<Logged & { n: number }>(
       `WITH u AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS u(n int, ${KEY_COLUMNS}, from_status text, status text, is_final boolean, data jsonb, next_ms float8, source text, message text)
+           AS u(n int, ${KEY_COLUMNS}, from_status text, status text, is_final boolean, data jsonb, next_ms float8, source text, message text, trace_context text)
        ), moved AS (
          UPDATE tracked t SET status = u.status, is_final = u.is_final, data = u.data, updated_at = now(),
            final_at = CASE WHEN u.is_final THEN now() END,
            next_check_at = CASE WHEN u.is_final THEN NULL ELSE ${nextCheck("u.next_ms")} END,
            check_attempt = 0, lease_owner = NULL, lease_expires_at = NULL
          FROM u WHERE ${MATCHES} AND t.status = u.from_status
-         RETURNING t.*, u.n, u.from_status AS previous_status, u.source, u.message
+         RETURNING t.*, u.n, u.from_status AS previous_status, u.source, u.message, u.trace_context
        ), logged AS (
-         INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data)
-         SELECT kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data FROM moved ORDER BY n
+         INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context)
+         SELECT kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context FROM moved ORDER BY n
          RETURNING id::text AS event_id, occurred_at AS event_occurred_at, kind AS e_kind, tenant AS e_tenant, supplier AS e_supplier, ref AS e_ref
        )
        SELECT moved.*, logged.event_id, logged.event_occurred_at FROM moved

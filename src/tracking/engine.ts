@@ -7,10 +7,16 @@
  * one supplier call, made with the asking tenant's account (hardening issue, item 4). Every
  * committed change is announced through `recorded`, which wakes delivery (src/tracking/feed.ts);
  * subscribers are served from the event log, never from this announcement.
+ *
+ * With tracing on (src/telemetry/spans.ts): each transition is a `tracked.transition` span whose
+ * traceparent is logged with its event; a webhook confirmation is a `webhook.confirm` span
+ * continuing the intake's trace; a scheduled run that found work is a `tracked.poll` span. A
+ * supplier question runs in the context of whoever asked first, even when coalesced.
  */
 import type { SupplierName } from "../../datasources/errors.js";
 import type { Logger } from "../logger.js";
-import { refKey, type RecordKey, type SourceName, type TrackedEvent, type TrackedRecord } from "../store/tracked-model.js";
+import { refKey, type NewRecord, type RecordKey, type SourceName, type TrackedEvent, type TrackedRecord } from "../store/tracked-model.js";
+import { captureParent, confirmSpan, pollSpan, runUnder, tracingOn, transitionSpans, type OwnSpan, type SpanParent } from "../telemetry/spans.js";
 import type { TrackedKind } from "./kind.js";
 import type { RecordStore } from "./ports.js";
 import { decide } from "./rule.js";
@@ -77,8 +83,10 @@ export class Tracker<D> {
     let call = this.inFlight.get(key);
     if (!call) {
       this.supplierCalls += 1;
+      // Tracing on: the supplier call runs in the context of the first ask.
+      const parent = captureParent();
       call = Promise.resolve()
-        .then(() => this.deps.kind.ask(tenant, supplier, ref))
+        .then(() => runUnder(parent, () => this.deps.kind.ask(tenant, supplier, ref)))
         .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, call);
     }
@@ -111,7 +119,9 @@ export class Tracker<D> {
   ): Promise<TrackedRecord<D> | null> {
     const { kind } = this.deps;
     const status = kind.statusOf(report);
-    const res = await this.deps.records.insert<D>({
+    const spans = transitionSpans([{ kind: kind.name, tenant, supplier, ref, from: null, to: status, source: opts.source }]);
+    const insert = (n: NewRecord<D>) => runUnder(spans?.parent, () => this.deps.records.insert<D>(n));
+    const res = await insert({
       key: this.key(tenant, supplier, ref),
       orderNo,
       status,
@@ -122,9 +132,20 @@ export class Tracker<D> {
       started: opts.started,
       firstCheckInMs: pollDelayMs(kind.policy, 0, false),
       notBeforeInMs: opts.notBeforeInMs,
-    });
+      traceContext: spans?.traceparent(0),
+    }).then(
+      (r) => {
+        spans?.end([Boolean(r?.event)]);
+        return r;
+      },
+      (err: unknown) => {
+        spans?.end([false]);
+        throw err;
+      },
+    );
     if (!res) return null;
-    if (res.event) this.deps.recorded([res.event]);
+    const event = res.event;
+    if (event) runUnder(spans?.parent, () => this.deps.recorded([event]));
     return res.record;
   }
 
@@ -157,10 +178,10 @@ export class Tracker<D> {
    * chunk; a change someone else got to first is decided again from the record as it now
    * stands. One report or many: the same rule, the same statements.
    */
-  async apply(items: Array<{ record: TrackedRecord<D>; report: D | null }>, source: SourceName): Promise<Array<Applied<D>>> {
+  async apply(items: Array<{ record: TrackedRecord<D>; report: D | null; trace?: SpanParent }>, source: SourceName): Promise<Array<Applied<D>>> {
     const { kind, records } = this.deps;
     const out: Array<Applied<D>> = items.map((it) => ({ outcome: "ignored", record: it.record }));
-    let pending = items.map((it, i) => ({ i, record: it.record, report: it.report }));
+    let pending = items.map((it, i) => ({ i, record: it.record, report: it.report, trace: it.trace }));
     for (let round = 0; pending.length && round < ROUNDS; round++) {
       const touches: typeof pending = [];
       const moves: typeof pending = [];
@@ -175,20 +196,34 @@ export class Tracker<D> {
       const lost: typeof pending = [];
       for (let start = 0; start < moves.length; start += CHUNK) {
         const chunk = moves.slice(start, start + CHUNK);
-        const results = await records.transitionMany<D>(
-          chunk.map((p) => {
-            const status = kind.statusOf(p.report as D);
-            return {
-              key: keyOf(p.record),
-              from: p.record.status,
-              status,
-              isFinal: kind.isFinal(status),
-              data: stored(p),
-              source,
-              message: kind.messageOf(p.report as D),
-              nextCheckInMs: pollDelayMs(kind.policy, 0, isWatched(p.record)),
-            };
-          }),
+        const spans = tracingOn()
+          ? transitionSpans(
+              chunk.map((p) => ({ parent: p.trace, kind: kind.name, tenant: p.record.tenant, supplier: p.record.supplier, ref: p.record.ref, from: p.record.status, to: kind.statusOf(p.report as D), source })),
+            )
+          : undefined;
+        const transitions = chunk.map((p, j) => {
+          const status = kind.statusOf(p.report as D);
+          return {
+            key: keyOf(p.record),
+            from: p.record.status,
+            status,
+            isFinal: kind.isFinal(status),
+            data: stored(p),
+            source,
+            message: kind.messageOf(p.report as D),
+            nextCheckInMs: pollDelayMs(kind.policy, 0, isWatched(p.record)),
+            traceContext: spans?.traceparent(j),
+          };
+        });
+        const results = await runUnder(spans?.parent, () => records.transitionMany<D>(transitions)).then(
+          (r) => {
+            spans?.end(r.map(Boolean));
+            return r;
+          },
+          (err: unknown) => {
+            spans?.end(chunk.map(() => false));
+            throw err;
+          },
         );
         const events: Array<TrackedEvent<D>> = [];
         results.forEach((r, j) => {
@@ -196,7 +231,7 @@ export class Tracker<D> {
           out[chunk[j].i] = { outcome: "moved", record: r.record };
           events.push(r.event);
         });
-        if (events.length) this.deps.recorded(events);
+        if (events.length) runUnder(spans?.parent, () => this.deps.recorded(events));
       }
       if (!lost.length) break;
       const again = await Promise.all(lost.map(async (p) => ({ ...p, record: await records.get<D>(keyOf(p.record)) })));
@@ -216,10 +251,13 @@ export class Tracker<D> {
    * through its own tenant's account — side by side, and applies the answers. Returns the
    * error of each reference (by `supplier:ref`) that could not be confirmed.
    */
-  async confirm(targets: Array<{ supplier: SupplierName; ref: string; records: Array<TrackedRecord<D>> }>, concurrency = 16): Promise<Map<string, unknown>> {
+  async confirm(
+    targets: Array<{ supplier: SupplierName; ref: string; records: Array<TrackedRecord<D>>; traces?: Array<string | null> }>,
+    concurrency = 16,
+  ): Promise<Map<string, unknown>> {
     const failed = new Map<string, unknown>();
-    const items: Array<{ record: TrackedRecord<D>; report: D | null }> = [];
-    const asks: Array<{ supplier: SupplierName; ref: string; tenant: string; records: Array<TrackedRecord<D>> }> = [];
+    const items: Array<{ record: TrackedRecord<D>; report: D | null; trace?: SpanParent }> = [];
+    const asks: Array<{ supplier: SupplierName; ref: string; tenant: string; records: Array<TrackedRecord<D>>; traces: Array<string | null> }> = [];
     for (const t of targets) {
       const byAccount = new Map<string, (typeof asks)[number]>();
       for (const record of t.records) {
@@ -227,19 +265,28 @@ export class Tracker<D> {
         const account = this.accountOf(record.tenant, t.supplier);
         const ask = byAccount.get(account);
         if (ask) ask.records.push(record);
-        else byAccount.set(account, { supplier: t.supplier, ref: t.ref, tenant: record.tenant, records: [record] });
+        else byAccount.set(account, { supplier: t.supplier, ref: t.ref, tenant: record.tenant, records: [record], traces: t.traces ?? [] });
       }
       asks.push(...byAccount.values());
     }
+    // Tracing on: one span per supplier question, continuing the webhooks' intake traces.
+    const spans: OwnSpan[] = [];
     await eachLimited(asks, concurrency, async (a) => {
+      const span = tracingOn() ? confirmSpan(this.deps.kind.name, a.supplier, a.ref, a.records.map((r) => r.tenant), a.traces) : undefined;
+      if (span) spans.push(span);
       try {
-        const report = await this.ask(a.tenant, a.supplier, a.ref);
-        for (const record of a.records) items.push({ record, report });
+        const report = await runUnder(span?.parent, () => this.ask(a.tenant, a.supplier, a.ref));
+        for (const record of a.records) items.push({ record, report, trace: span?.parent });
       } catch (err) {
         failed.set(refKey(a.supplier, a.ref), err);
+        span?.fail(err);
       }
     });
-    await this.apply(items, "WEBHOOK");
+    try {
+      await this.apply(items, "WEBHOOK");
+    } finally {
+      for (const sp of spans) sp.end();
+    }
     return failed;
   }
 
@@ -249,8 +296,15 @@ export class Tracker<D> {
    * the next check backed off (a change resets the schedule and drops the lease itself).
    */
   async pollDue(owner: string, limit: number, leaseMs: number, concurrency = 16): Promise<number> {
-    const { kind, records, log } = this.deps;
+    const { kind, records } = this.deps;
+    const startedAt = Date.now();
     const due = await records.leaseDue<D>(kind.name, owner, limit, leaseMs);
+    return pollSpan(kind.name, due.length, startedAt, () => this.checkLeased(owner, due, concurrency));
+  }
+
+  /** Asks about leased records, applies the answers, and gives back the leases of those that did not change. */
+  private async checkLeased(owner: string, due: Array<TrackedRecord<D>>, concurrency: number): Promise<number> {
+    const { kind, records, log } = this.deps;
     const reports: Array<D | null> = due.map(() => null);
     await eachLimited(due, concurrency, async (r, i) => {
       try {

@@ -22,6 +22,7 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "../logger.js";
 import type { PubSub } from "../pubsub/index.js";
 import type { KindName, TrackedEvent } from "../store/tracked-model.js";
+import { deliverySpan, untracedImmediate } from "../telemetry/spans.js";
 import type { LogReader } from "./ports.js";
 
 /** The pub/sub topic of wake-ups. */
@@ -165,7 +166,8 @@ export class EventFeed {
     }
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    // One read serves every commit since the last: it joins no commit's trace.
+    untracedImmediate(() => {
       this.scheduled = false;
       this.reading ??= this.read().finally(() => {
         this.reading = undefined;
@@ -217,11 +219,17 @@ export class EventFeed {
     }
   }
 
+  /** Hands an event to its sinks here; an event logged with a trace context gets an `events.deliver` span when it reached any. */
   private dispatch(e: TrackedEvent): void {
+    const startedAt = e.traceContext ? Date.now() : 0;
+    let delivered = 0;
     for (const key of [keyOf(e.kind, e.tenant), keyOf(e.kind, e.tenant, "r", e.ref), keyOf(e.kind, e.tenant, "o", e.orderNo)]) {
       const set = this.sinks.get(key);
-      if (set) for (const sink of set) sink.push(e);
+      if (!set) continue;
+      for (const sink of set) sink.push(e);
+      delivered += set.size;
     }
+    if (delivered && e.traceContext) deliverySpan(e, delivered, startedAt);
   }
 
   /** Logs the first failure of an outage, not every one. */

@@ -72,11 +72,13 @@ export class InboxProcessor {
       const mine = read.map((r, i) => ({ ...r, i })).filter((r) => r.target?.kind === kind);
       if (!mine.length) continue;
       const records = await this.deps.store.tracked.byRefs(kind, mine.map((r) => r.target as Target));
-      const targets = new Map<string, { supplier: SupplierName; ref: string; records: Array<TrackedRecord<unknown>> }>();
-      for (const { target } of mine) {
+      const targets = new Map<string, { supplier: SupplierName; ref: string; records: Array<TrackedRecord<unknown>>; traces: Array<string | null> }>();
+      for (const { row, target } of mine) {
         const k = refKey(target!.supplier, target!.ref);
         const found = records.get(k);
-        if (found && !targets.has(k)) targets.set(k, { supplier: target!.supplier, ref: target!.ref, records: found });
+        if (found && !targets.has(k)) targets.set(k, { supplier: target!.supplier, ref: target!.ref, records: found, traces: [] });
+        // The intakes' trace contexts (tracing on): the confirmation continues them.
+        if (row.traceContext) targets.get(k)?.traces.push(row.traceContext);
       }
       let failed: Map<string, unknown>;
       try {

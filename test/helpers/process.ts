@@ -16,8 +16,8 @@ export interface GatewayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startGatewayProcess(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [MAIN], {
+export async function startGatewayProcess(env: Record<string, string> = {}, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: {
       PATH: process.env.PATH ?? "",
       PORT: "0",
@@ -48,7 +48,7 @@ export async function startGatewayProcess(env: Record<string, string> = {}, time
     });
   });
   const sims: Record<string, string> = {};
-  for (const m of out.matchAll(/^(\w+) simulator at (http:\/\/\S+)/gm)) sims[m[1]] = m[2];
+  for (const m of out.matchAll(/^(\w+) simulator at (http:\/\/[^\s;]+)/gm)) sims[m[1]] = m[2];
   return {
     child,
     url,
@@ -71,8 +71,8 @@ export async function simStats(base: string): Promise<{ total: number; byOperati
   return (await res.json()) as { total: number; byOperation: Record<string, number> };
 }
 
-/** A simulator's latest requests (operation, time, body). */
-export async function simRequests(base: string): Promise<Array<{ operation: string; at: number; body: string }>> {
+/** A simulator's latest requests (operation, time, body, and the traceparent header when one came). */
+export async function simRequests(base: string): Promise<Array<{ operation: string; at: number; body: string; traceparent?: string }>> {
   const res = await fetch(`${new URL(base).origin}/__sandbox/requests`);
-  return (await res.json()) as Array<{ operation: string; at: number; body: string }>;
+  return (await res.json()) as Array<{ operation: string; at: number; body: string; traceparent?: string }>;
 }
