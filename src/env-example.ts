@@ -1,8 +1,12 @@
-/** `npm run env:example`: writes .env.example from the configuration table (a test keeps them in step). */
-import { writeFileSync } from "node:fs";
+/**
+ * `npm run env:example`: writes .env.example and the README's configuration table from the
+ * configuration rows (a test keeps them in step).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { envExample, withConfigTable } from "./config-docs.js";
 import { VARIABLES } from "./config.js";
 
-const lines = ["# Every configuration variable of the gateway, with its default. Set them in the environment.", "# Unset supplier URLs mean: use the embedded simulator.", ""];
-for (const v of VARIABLES) lines.push(`# ${v.description}${v.secret ? " (secret: never logged)" : ""}`, `# ${v.name}=${v.default ?? ""}`, "");
-writeFileSync(fileURLToPath(new URL("../../.env.example", import.meta.url)), lines.join("\n"));
+const root = (file: string) => fileURLToPath(new URL(`../../${file}`, import.meta.url));
+writeFileSync(root(".env.example"), envExample(VARIABLES));
+writeFileSync(root("README.md"), withConfigTable(readFileSync(root("README.md"), "utf8"), VARIABLES));

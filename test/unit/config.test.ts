@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { allowsAnonymous, ConfigError, helpText, loadConfig, VARIABLES } from "../../src/config.js";
+import { envExample, withConfigTable } from "../../src/config-docs.js";
+import { allowsAnonymous, ConfigError, helpText, loadConfig, V, VARIABLES } from "../../src/config.js";
 
 describe("configuration", () => {
   it("defaults to the embedded setup", () => {
@@ -42,6 +43,25 @@ describe("configuration", () => {
       expect(help).toContain(v.name);
       expect(example).toContain(`${v.name}=`);
     }
+  });
+
+  it("one row per variable feeds .env.example and the README table, which agree with the rows (issue 17, item 2)", () => {
+    expect(new Set(VARIABLES.map((v) => v.name)).size).toBe(VARIABLES.length);
+    expect(readFileSync(new URL("../../.env.example", import.meta.url), "utf8")).toBe(envExample(VARIABLES));
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(readme).toBe(withConfigTable(readme, VARIABLES));
+  });
+
+  it("every default is a valid value of its own row, and is what the configuration holds when nothing is set", () => {
+    for (const v of VARIABLES) if (v.default !== undefined) expect(v.schema.safeParse(v.default).success, v.name).toBe(true);
+    const c = loadConfig({});
+    expect(c.port).toBe(Number(V.PORT.default));
+    expect(c.voidPollMinMs).toBe(Number(V.VOID_POLL_MIN_MS.default));
+    expect(c.limits.maxCost).toBe(Number(V.GRAPHQL_MAX_COST.default));
+    expect(c.resilience.concurrency).toBe(Number(V.SUPPLIER_MAX_CONCURRENCY.default));
+    expect(c.eventCatchUpMs).toBe(Number(V.EVENT_CATCHUP_MS.default));
+    expect(c.given.size).toBe(0);
+    expect(loadConfig({ LEASE_MS: "5000" }).given).toEqual(new Set(["LEASE_MS"]));
   });
 
   it("anonymous only when every supplier is a simulator and nothing is configured", () => {

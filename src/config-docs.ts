@@ -1,0 +1,34 @@
+/**
+ * What the configuration rows (src/config.ts, each supplier's descriptor) write besides
+ * `--help`: `.env.example` and the README's configuration table (issue 17, item 2). A test
+ * checks both files against the rows, so none of them can drift.
+ */
+import type { VariableSpec } from "./config-kit.js";
+
+/** The text of `.env.example`. */
+export function envExample(variables: readonly VariableSpec[]): string {
+  const lines = ["# Every configuration variable of the gateway, with its default. Set them in the environment.", "# Unset supplier URLs mean: use the embedded simulator.", ""];
+  for (const v of variables) lines.push(`# ${v.description}${v.secret ? " (secret: never logged)" : ""}`, `# ${v.name}=${v.default ?? ""}`, "");
+  return lines.join("\n");
+}
+
+/** The markers around the README's generated table. */
+export const README_TABLE = { start: "<!-- configuration table: written by npm run env:example from the rows in src/config.ts and the supplier descriptors -->", end: "<!-- end of configuration table -->" };
+
+/** The README's configuration table (markdown), one row per variable. */
+export function configTable(variables: readonly VariableSpec[]): string {
+  const cell = (s: string) => s.replace(/\|/g, "\\|");
+  return [
+    "| variable | default | meaning |",
+    "|---|---|---|",
+    ...variables.map((v) => `| \`${v.name}\` | ${v.default === undefined ? "—" : `\`${cell(v.default)}\``} | ${cell(v.description)}${v.secret ? " (secret: never logged)" : ""} |`),
+  ].join("\n");
+}
+
+/** `readme` with its generated table replaced by the one for `variables`. */
+export function withConfigTable(readme: string, variables: readonly VariableSpec[]): string {
+  const start = readme.indexOf(README_TABLE.start);
+  const end = readme.indexOf(README_TABLE.end);
+  if (start < 0 || end < start) throw new Error("README.md has no configuration table markers");
+  return `${readme.slice(0, start + README_TABLE.start.length)}\n${configTable(variables)}\n${readme.slice(end)}`;
+}
