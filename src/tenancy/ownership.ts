@@ -16,11 +16,29 @@ import type { OwnerStore } from "../store/owner-store.js";
 /** Outcomes after which a fresh claim is given back: no such order, or a request that was never sent. */
 const UNCLAIMED_BY: ReadonlySet<string> = new Set(["ORDER_NOT_FOUND", "BAD_USER_INPUT"]);
 
+/**
+ * Established holdings are remembered this long, so an order's every quote does not cost a
+ * store write (issue 14: a claim is a write, ~0.5 ms of the embedded store's one connection).
+ * A holding only ends when its own claimer's operation finds no such order; another instance
+ * may learn that up to this late, and meanwhile answers the order as unknown, which it was.
+ * @default 60 s
+ */
+const REMEMBER_MS = 60_000;
+/** Most holdings remembered; beyond, the memory starts again. */
+const REMEMBER_MAX = 50_000;
+
 export class OrderOwnership {
+  private readonly known = new Map<string, { tenant: string; at: number }>();
+
   constructor(
     private readonly owners: OwnerStore,
     private readonly registry: SupplierRegistry,
   ) {}
+
+  private remember(key: string, tenant: string): void {
+    if (this.known.size >= REMEMBER_MAX) this.known.clear();
+    this.known.set(key, { tenant, at: Date.now() });
+  }
 
   /**
    * Runs a tenant's operation on an order, if the order is not another tenant's: then it
@@ -29,12 +47,26 @@ export class OrderOwnership {
   async operate<R>(tenant: string, supplier: SupplierName, orderNo: string, operation: OrderOperation, call: () => Promise<R>): Promise<R> {
     const account = this.registry.account(supplier, tenant);
     if (account.exclusive) return call();
+    const key = `${supplier}\u0000${account.id}\u0000${orderNo}`;
+    const known = this.known.get(key);
+    if (known && Date.now() - known.at < REMEMBER_MS) {
+      if (known.tenant !== tenant) throw this.registry.unknownOrder(supplier, operation);
+      return call();
+    }
     const claim = await this.owners.claim(supplier, account.id, orderNo, tenant);
-    if (claim.tenant !== tenant) throw this.registry.unknownOrder(supplier, operation);
+    if (claim.tenant !== tenant) {
+      this.remember(key, claim.tenant);
+      throw this.registry.unknownOrder(supplier, operation);
+    }
     try {
-      return await call();
+      const result = await call();
+      this.remember(key, tenant);
+      return result;
     } catch (err) {
-      if (claim.fresh && err instanceof GatewayError && UNCLAIMED_BY.has(err.code)) await this.owners.release(supplier, account.id, orderNo, tenant);
+      if (claim.fresh && err instanceof GatewayError && UNCLAIMED_BY.has(err.code)) {
+        this.known.delete(key);
+        await this.owners.release(supplier, account.id, orderNo, tenant);
+      } else this.remember(key, tenant);
       throw err;
     }
   }
