@@ -5,36 +5,54 @@
  */
 import type { SupplierName } from "./suppliers.js";
 
-/** Every `extensions.code` the public API may carry (API.md, "Errors"). */
-export type ErrorCode =
-  | "BAD_USER_INPUT"
-  | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "UNSUPPORTED_OPERATION"
-  | "IDEMPOTENCY_KEY_REUSED"
-  | "REQUEST_IN_PROGRESS"
-  | "ORDER_NOT_FOUND"
-  | "NOT_VOIDABLE"
-  | "VOID_OFFER_EXPIRED"
-  | "VOID_DEADLINE_EXCEEDED"
-  | "VOID_ALREADY_SUBMITTED"
-  | "VOID_IN_PROGRESS"
-  | "TICKET_NOT_FOUND"
-  | "TICKET_ALREADY_USED"
-  | "WRONG_ORDER_NUMBER"
-  | "VOID_PAYMENT_METHOD_UNSUPPORTED"
-  | "VOID_ROUTE_UNSUPPORTED"
-  | "STOP_ISSUANCE_REJECTED"
-  | "CANCEL_REJECTED"
-  | "SUPPLIER_REJECTED_REQUEST"
-  | "SUPPLIER_AUTH_FAILED"
-  | "SUPPLIER_RATE_LIMITED"
-  | "SUPPLIER_UNAVAILABLE"
-  | "SUPPLIER_TIMEOUT"
-  | "SUPPLIER_BAD_RESPONSE"
-  | "SUPPLIER_OUTCOME_UNKNOWN"
-  | "TOO_MANY_SUBSCRIPTIONS"
-  | "INTERNAL_SERVER_ERROR";
+/**
+ * Every `extensions.code` the edge can emit: API.md "Errors", plus the codes GraphQL servers
+ * give refused requests and the gateway's own additions (README, "Errors", lists each; a test
+ * walks the table against this list). One closed set: metrics label outcomes only with these
+ * (hardening issue, item 1) and nothing outside it reaches a client (issue 17, item 3).
+ */
+export const ERROR_CODES = [
+  "BAD_USER_INPUT",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "UNSUPPORTED_OPERATION",
+  "IDEMPOTENCY_KEY_REUSED",
+  "REQUEST_IN_PROGRESS",
+  "ORDER_NOT_FOUND",
+  "NOT_VOIDABLE",
+  "VOID_OFFER_EXPIRED",
+  "VOID_DEADLINE_EXCEEDED",
+  "VOID_ALREADY_SUBMITTED",
+  "VOID_IN_PROGRESS",
+  "TICKET_NOT_FOUND",
+  "TICKET_ALREADY_USED",
+  "WRONG_ORDER_NUMBER",
+  "VOID_PAYMENT_METHOD_UNSUPPORTED",
+  "VOID_ROUTE_UNSUPPORTED",
+  "STOP_ISSUANCE_REJECTED",
+  "CANCEL_REJECTED",
+  "SUPPLIER_REJECTED_REQUEST",
+  "SUPPLIER_AUTH_FAILED",
+  "SUPPLIER_RATE_LIMITED",
+  "SUPPLIER_UNAVAILABLE",
+  "SUPPLIER_TIMEOUT",
+  "SUPPLIER_BAD_RESPONSE",
+  "SUPPLIER_OUTCOME_UNKNOWN",
+  "TOO_MANY_SUBSCRIPTIONS",
+  // Requests refused before anything ran (Apollo Server, graphql-ws, the gateway's HTTP checks).
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_IN_LIST",
+  "OPERATION_RESOLUTION_FAILURE",
+  // The gateway's own store is unreachable (src/store/errors.ts).
+  "SERVICE_UNAVAILABLE",
+  "INTERNAL_SERVER_ERROR",
+] as const;
+
+/** One code of the closed set. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The suppliers the gateway routes to (datasources/suppliers.ts); the same names as the GraphQL `Supplier` enum. */
 export type { SupplierName };

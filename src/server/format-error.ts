@@ -7,8 +7,8 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { GatewayError } from "../../datasources/errors.js";
 import type { Logger } from "../logger.js";
-import { isStoreUnavailable } from "../store/errors.js";
-import { REQUEST_ERROR_CODES } from "./error-codes.js";
+import { StoreUnavailableError } from "../store/errors.js";
+import { isErrorCode, REQUEST_ERROR_CODES } from "./error-codes.js";
 
 /** The formatError of Apollo and graphql-ws: one mapping from thrown errors to the public codes. */
 export function makeFormatError(log: Logger) {
@@ -18,7 +18,7 @@ export function makeFormatError(log: Logger) {
       return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: original.extensions() };
     }
     const code = formatted.extensions?.code;
-    if (typeof code === "string" && REQUEST_ERROR_CODES.has(code)) {
+    if (isErrorCode(code) && REQUEST_ERROR_CODES.has(code)) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
     }
     if (original instanceof GraphQLError && formatted.path === undefined) {
@@ -31,8 +31,8 @@ export function makeFormatError(log: Logger) {
         return { message: formatted.message, extensions: { code: "BAD_REQUEST" } };
       }
     }
-    if (isStoreUnavailable(original)) {
-      log.warn({ err: String(original), path: formatted.path }, "store unavailable");
+    if (original instanceof StoreUnavailableError) {
+      log.warn({ err: String(original.cause ?? original), path: formatted.path }, "store unavailable");
       return {
         message: "The gateway's store is unavailable; try again shortly",
         path: formatted.path,

@@ -24,6 +24,7 @@ import type { Authenticator, Principal } from "../auth/index.js";
 import type { Logger } from "../logger.js";
 import { enterRequest } from "../request-context.js";
 import { gate } from "./auth-gate.js";
+import { errorBody } from "./error-codes.js";
 import type { Metrics } from "../metrics.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
 import { trustedDocumentsRefusal, type TrustedDocumentsPolicy } from "./trusted-documents.js";
@@ -125,7 +126,7 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       res.statusCode = 401;
       res.setHeader("WWW-Authenticate", 'Bearer realm="gateway"');
       res.setHeader("content-type", "application/json; charset=utf-8");
-      res.end(JSON.stringify({ errors: [{ message: gated.refused.message, extensions: { code: "UNAUTHENTICATED" } }] }));
+      res.end(JSON.stringify(errorBody(gated.refused.message, "UNAUTHENTICATED")));
       return;
     }
     const body = await bodyOf(req, o.maxBodyBytes);

@@ -11,6 +11,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type express from "express";
 import type { Logger } from "../logger.js";
+import { errorBody } from "./error-codes.js";
 
 interface HttpError {
   status?: number;
@@ -65,7 +66,7 @@ export function sendRequestError(log: Logger, req: IncomingMessage, res: ServerR
     return;
   }
   const client = status < 500;
-  const body = { errors: [{ message: client ? messageFor(f.type, f.limit) : "Internal server error", extensions: { code: client ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR" } }] };
+  const body = client ? errorBody(messageFor(f.type, f.limit), "BAD_REQUEST") : errorBody("Internal server error", "INTERNAL_SERVER_ERROR");
   res.statusCode = status;
   res.setHeader("content-type", "application/json; charset=utf-8");
   res.end(JSON.stringify(body));

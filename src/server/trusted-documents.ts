@@ -16,6 +16,7 @@ import type { Principal } from "../auth/index.js";
 import type { Metrics } from "../metrics.js";
 import { decideDocument, NOT_IN_LIST, type DocumentRequest, type TrustedDocumentsMode } from "../trusted-documents/decide.js";
 import type { TrustedDocuments } from "../trusted-documents/manifest.js";
+import { errorBody } from "./error-codes.js";
 import { UNKNOWN } from "./operation-label.js";
 
 /** The loaded manifests and what to do with documents outside them. */
@@ -28,7 +29,7 @@ export interface TrustedDocumentsPolicy {
 export function httpRefusal(request: DocumentRequest, principal: Principal | null | undefined, policy: TrustedDocumentsPolicy): { status: number; body: unknown } | undefined {
   const d = decideDocument(request, principal, policy.documents, policy.mode);
   if (d.action !== "refuse") return undefined;
-  return { status: 400, body: { errors: [{ message: d.message, extensions: { code: NOT_IN_LIST } }] } };
+  return { status: 400, body: errorBody(d.message, NOT_IN_LIST) };
 }
 
 /** A GraphQL GET's `query` and `extensions` (JSON) from the URL; undefined where absent or not JSON. */

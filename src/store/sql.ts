@@ -5,6 +5,7 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { rethrowPg, StoreUnavailableError } from "./errors.js";
 
 /** Something that runs a statement: the database, or a transaction. */
 export interface Sql {
@@ -32,16 +33,21 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
   const db = new PGlite(opts.dataDir, opts.template ? { loadDataDir: opts.template } : {});
   await db.waitReady;
   let closed = false;
+  const open = () => {
+    if (closed) throw new StoreUnavailableError("The embedded store is closed");
+  };
   return {
     engine: "pglite",
     async query<T>(text: string, params: unknown[] = []) {
+      open();
       return (await db.query<T>(text, params)).rows;
     },
     async tx<R>(fn: (sql: Sql) => Promise<R>) {
+      open();
       return db.transaction(async (t) => fn({ query: async <T,>(text: string, params: unknown[] = []) => (await t.query<T>(text, params)).rows }));
     },
     async ping() {
-      if (closed) throw new Error("store closed");
+      open();
       await db.query("SELECT 1");
     },
     async close() {
@@ -85,14 +91,14 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
   return {
     engine: "postgres",
     async query<T>(text: string, params: unknown[] = []) {
-      return (await pool.query(text, params)).rows as T[];
+      return (await pool.query(text, params).catch(rethrowPg)).rows as T[];
     },
     async tx<R>(fn: (sql: Sql) => Promise<R>) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch(rethrowPg);
       try {
-        await client.query("BEGIN");
-        const r = await fn({ query: async <T,>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[] });
-        await client.query("COMMIT");
+        await client.query("BEGIN").catch(rethrowPg);
+        const r = await fn({ query: async <T,>(text: string, params: unknown[] = []) => (await client.query(text, params).catch(rethrowPg)).rows as T[] });
+        await client.query("COMMIT").catch(rethrowPg);
         return r;
       } catch (err) {
         await client.query("ROLLBACK").catch(() => undefined);
@@ -102,7 +108,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
       }
     },
     async ping() {
-      await pool.query("SELECT 1");
+      await pool.query("SELECT 1").catch(rethrowPg);
     },
     async close() {
       await pool.end();

@@ -11,6 +11,7 @@
  *   supplier is called. Callers whose credential carries the `documents:any` scope (Apollo
  *   Sandbox, internal tools) are treated as in `allow`.
  */
+import type { ErrorCode } from "../../datasources/errors.js";
 import { sha256Hex, type TrustedDocuments } from "./manifest.js";
 
 export const TRUSTED_DOCUMENTS_MODES = ["off", "allow", "safelist"] as const;
@@ -37,7 +38,7 @@ export type DocumentDecision =
   | { action: "refuse"; message: string };
 
 /** The error code of a refusal (API.md, Errors). */
-export const NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST";
+export const NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST" satisfies ErrorCode;
 
 /** `extensions.persistedQuery.sha256Hash`, when it is a string. */
 export function persistedQueryHash(extensions: unknown): string | undefined {
