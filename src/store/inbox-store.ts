@@ -31,7 +31,7 @@ interface Row {
 interface PendingInsert {
   supplier: string;
   eventType: string;
-  payload: string;
+  payload: unknown;
   traceContext: string | null;
   resolve: (id: string) => void;
   reject: (err: unknown) => void;
@@ -57,7 +57,7 @@ export class InboxStore {
    */
   insert(supplier: string, eventType: string, payload: unknown, traceContext: string | null = null): Promise<string> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ supplier, eventType, payload: JSON.stringify(payload), traceContext, resolve, reject });
+      this.pending.push({ supplier, eventType, payload, traceContext, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -74,18 +74,14 @@ export class InboxStore {
     }
     if (!batch.length) return;
     try {
-      // Rows are inserted in ordinality order, so their ids ascend in batch order. Trace
-      // contexts (tracing on) take a fourth array; without any, the statement is as it was.
-      const traced = batch.some((b) => b.traceContext !== null);
+      // One JSON array of named rows (issue 17, item 4), inserted in `n` order, so their ids
+      // ascend in batch order. trace_context is the intake's traceparent (tracing on) or null.
       const rows = await this.db.query<{ id: string }>(
-        traced
-          ? `INSERT INTO webhook_inbox (supplier, event_type, payload, trace_context)
-             SELECT s, t, p::jsonb, c FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS x(s, t, p, c, n) ORDER BY n
-             RETURNING id::text AS id`
-          : `INSERT INTO webhook_inbox (supplier, event_type, payload)
-             SELECT s, t, p::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS x(s, t, p, n) ORDER BY n
-             RETURNING id::text AS id`,
-        [batch.map((b) => b.supplier), batch.map((b) => b.eventType), batch.map((b) => b.payload), ...(traced ? [batch.map((b) => b.traceContext)] : [])],
+        `INSERT INTO webhook_inbox (supplier, event_type, payload, trace_context)
+         SELECT supplier, event_type, payload, trace_context
+         FROM jsonb_to_recordset($1::jsonb) AS x(n int, supplier text, event_type text, payload jsonb, trace_context text) ORDER BY n
+         RETURNING id::text AS id`,
+        [JSON.stringify(batch.map((b, n) => ({ n, supplier: b.supplier, event_type: b.eventType, payload: b.payload, trace_context: b.traceContext })))],
       );
       const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       if (ids.length !== batch.length) throw new Error(`inbox insert wrote ${ids.length} of ${batch.length} rows`);
@@ -131,11 +127,11 @@ export class InboxStore {
       `UPDATE webhook_inbox AS w SET state = r.state, note = r.note,
          processed_at = CASE WHEN r.state = 'RECEIVED' THEN NULL ELSE now() END, claimed_by = NULL, claimed_at = NULL,
          retry_at = CASE WHEN r.state = 'RECEIVED'
-           THEN now() + make_interval(secs => least($5::double precision, $4::double precision * power(2, greatest(w.attempts - 1, 0))) / 1000)
+           THEN now() + make_interval(secs => least($3::double precision, $2::double precision * power(2, greatest(w.attempts - 1, 0))) / 1000)
            ELSE NULL END
-       FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(id, state, note)
+       FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, state text, note text)
        WHERE w.id = r.id`,
-      [results.map((r) => r.id), results.map((r) => r.state), results.map((r) => r.note), backoff.baseMs, backoff.maxMs],
+      [JSON.stringify(results.map((r) => ({ id: r.id, state: r.state, note: r.note }))), backoff.baseMs, backoff.maxMs],
     );
   }
 
