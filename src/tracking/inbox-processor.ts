@@ -10,21 +10,28 @@
  * doubling to 60 s), up to MAX_ATTEMPTS; the records of a webhook given up are checked at once.
  */
 import type { SupplierName } from "../../datasources/errors.js";
-import type { WebhookHint } from "../../datasources/ports.js";
-import type { SupplierRegistry } from "../../datasources/registry.js";
+import type { WebhookHint, WebhookPort } from "../../datasources/ports.js";
 import type { Logger } from "../logger.js";
-import type { Store } from "../store/index.js";
 import type { InboxRow, InboxState } from "../store/inbox-store.js";
 import { refKey, type KindName, type TrackedRecord } from "../store/tracked-model.js";
 import { keyOf, type Tracker } from "./engine.js";
+import type { InboxQueue, RecordStore, UnsettledOrders } from "./ports.js";
 import type { VoidSubmission } from "./void-submission.js";
 
+/**
+ * What the processor works with: the store's seams (src/tracking/ports.ts), the suppliers'
+ * webhook readers, and each kind's engine. Unit tests give it fakes (test/unit/inbox-processor.test.ts).
+ */
 export interface InboxProcessorDeps {
-  store: Store;
-  registry: SupplierRegistry;
+  inbox: InboxQueue;
+  records: Pick<RecordStore, "byRefs" | "soon">;
+  unsettled: UnsettledOrders;
+  /** The suppliers by name (datasources/registry.ts); one without `webhooks` sends none. */
+  registry: { get(name: SupplierName): { webhooks?: Pick<WebhookPort, "interpret"> } | undefined };
   /** The engine of each kind a webhook can be about. */
   trackers: Partial<Record<KindName, Pick<Tracker<unknown>, "confirm">>>;
-  submissions: VoidSubmission;
+  /** Settles a submission whose reply was lost when a webhook names its void. */
+  submissions: Pick<VoidSubmission, "settleFromWebhook">;
   log: Logger;
 }
 
@@ -60,7 +67,8 @@ export class InboxProcessor {
    * are looked up once per kind, confirmed together, and the outcomes written in one statement.
    */
   async processBatch(owner: string, limit = 100, reclaimAfterMs = 60_000): Promise<number> {
-    const rows = await this.deps.store.inbox.claim(owner, limit, reclaimAfterMs);
+    const rows = await this.deps.inbox.claim(owner, limit, reclaimAfterMs);
+    if (!rows.length) return 0;
     const read = rows.map((row) => {
       const hint = this.interpret(row);
       return { row, hint, target: targetOf(row, hint) };
@@ -71,7 +79,7 @@ export class InboxProcessor {
     for (const [kind, tracker] of Object.entries(this.deps.trackers) as Array<[KindName, Pick<Tracker<unknown>, "confirm">]>) {
       const mine = read.map((r, i) => ({ ...r, i })).filter((r) => r.target?.kind === kind);
       if (!mine.length) continue;
-      const records = await this.deps.store.tracked.byRefs(kind, mine.map((r) => r.target as Target));
+      const records = await this.deps.records.byRefs(kind, mine.map((r) => r.target as Target));
       const targets = new Map<string, { supplier: SupplierName; ref: string; records: Array<TrackedRecord<unknown>>; traces: Array<string | null> }>();
       for (const { row, target } of mine) {
         const k = refKey(target!.supplier, target!.ref);
@@ -94,16 +102,16 @@ export class InboxProcessor {
       }
     }
     // A change a webhook announced but that could not be confirmed is left to polling, now.
-    await this.deps.store.tracked.soon(givenUp.filter((r) => !r.isFinal).map(keyOf));
+    await this.deps.records.soon(givenUp.filter((r) => !r.isFinal).map(keyOf));
 
     // The rest row by row; which of their orders wait for a lost submission is looked up once.
     const rest = read.filter((_, i) => !outcomes[i]);
     const orders = rest.flatMap(({ hint }) => (hint && !(hint instanceof Error) && hint.kind === "void" ? [hint.orderNo] : []));
-    const waiting = await this.deps.store.unsettled.waitingOrders("VOID", orders);
+    const waiting = await this.deps.unsettled.waitingOrders("VOID", orders);
     for (const [i, { row, hint, target }] of read.entries()) {
       if (!outcomes[i]) outcomes[i] = await this.untracked(row, hint, target, waiting);
     }
-    await this.deps.store.inbox.finishMany(read.map(({ row }, i) => ({ id: row.id, state: outcomes[i][0], note: outcomes[i][1] ?? null })));
+    await this.deps.inbox.finishMany(read.map(({ row }, i) => ({ id: row.id, state: outcomes[i][0], note: outcomes[i][1] ?? null })));
     return rows.length;
   }
 

@@ -92,7 +92,7 @@ export class Tracking {
     this.submissions = new VoidSubmission(store, registry, this.voids, this.ownership, log);
     this.stopRequests = new StopRequests(this.stops, registry, this.ownership, opts.stopCheckDelayMs);
     this.cancels = new CancelSubmission(store, registry, this.ownership);
-    this.inbox = new InboxProcessor({ store, registry, trackers: { void: this.voids, stop: this.stops }, submissions: this.submissions, log });
+    this.inbox = new InboxProcessor({ inbox: store.inbox, records: store.tracked, unsettled: store.unsettled, registry, trackers: { void: this.voids, stop: this.stops }, submissions: this.submissions, log });
     const drain = (run: () => Promise<number>) => async () => {
       while ((await run()) === BATCH);
     };

@@ -4,8 +4,16 @@
  * fakes (test/unit/fakes/), which is why the engine never imports the SQL classes themselves.
  */
 import type { EventLog } from "../store/event-log.js";
+import type { InboxStore } from "../store/inbox-store.js";
 import type { TrackedStore } from "../store/tracked-store.js";
+import type { UnsettledStore } from "../store/unsettled-store.js";
 
 export type RecordStore = Pick<TrackedStore, "insert" | "get" | "byOrder" | "byRefs" | "transitionMany" | "touchMany" | "leaseDue" | "releaseMany" | "soon" | "releaseAll" | "watch">;
 
 export type LogReader = Pick<EventLog, "head" | "since" | "replay" | "history">;
+
+/** The webhook inbox as its processor uses it: claim a batch, finish it. */
+export type InboxQueue = Pick<InboxStore, "claim" | "finishMany">;
+
+/** Which orders wait for a submission whose reply was lost. */
+export type UnsettledOrders = Pick<UnsettledStore, "waitingOrders">;

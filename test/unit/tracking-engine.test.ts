@@ -9,53 +9,10 @@ import type { SupplierName } from "../../datasources/errors.js";
 import { createLogger } from "../../src/logger.js";
 import type { TrackedEvent } from "../../src/store/tracked-model.js";
 import { Tracker } from "../../src/tracking/engine.js";
-import type { TrackedKind } from "../../src/tracking/kind.js";
 import { decide } from "../../src/tracking/rule.js";
 import { pollDelayMs } from "../../src/tracking/schedule.js";
+import { deferred, kindOf, policy, Supplier, type R } from "./fakes/test-kind.js";
 import { FakeRecords } from "./fakes/tracking-store.js";
-
-/** A report of the test kind: a status and a sequence number (to see which report was stored). */
-interface R {
-  status: string;
-  n: number;
-}
-
-/** A deferred: a promise and its resolver. */
-function deferred<T = void>() {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-const RANK: Record<string, number> = { A: 0, B: 1, C: 2, X: 2 };
-const policy = { minMs: 1000, maxMs: 8000, watchedMs: 500 };
-
-/** The supplier stand-in: the status each ref has there now (an Error: the call fails), and a gate calls wait on. */
-class Supplier {
-  readonly state = new Map<string, R | Error | null>();
-  readonly calls = new Map<string, number>();
-  gate?: Promise<void>;
-
-  async ask(ref: string): Promise<R | null> {
-    this.calls.set(ref, (this.calls.get(ref) ?? 0) + 1);
-    await this.gate;
-    const s = this.state.get(ref) ?? null;
-    if (s instanceof Error) throw s;
-    return s;
-  }
-}
-
-function kindOf(supplier: Supplier): TrackedKind<R> {
-  return {
-    name: "void",
-    policy,
-    rank: (s) => RANK[s] ?? -1,
-    isFinal: (s) => s === "C" || s === "X",
-    statusOf: (r) => r.status,
-    messageOf: (r) => `report ${r.n}`,
-    ask: (_tenant, _supplier, ref) => supplier.ask(ref),
-  };
-}
 
 function setup() {
   const records = new FakeRecords();

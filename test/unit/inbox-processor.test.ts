@@ -1,0 +1,248 @@
+/**
+ * The webhook inbox processor against fakes of the store (the inbox queue, the tracked records)
+ * and of the supplier (issue 17, item 7): a webhook is a hint confirmed by asking the supplier,
+ * one question per record and account, the batch finished in one statement, failures retried
+ * with a cap, and the rows it cannot use kept with a reason. Waits are on deferreds, never on sleeps.
+ */
+import { describe, expect, it } from "vitest";
+import type { SupplierName } from "../../datasources/errors.js";
+import type { WebhookHint } from "../../datasources/ports.js";
+import { createLogger } from "../../src/logger.js";
+import type { InboxRow, InboxState } from "../../src/store/inbox-store.js";
+import type { KindName, TrackedEvent } from "../../src/store/tracked-model.js";
+import { Tracker } from "../../src/tracking/engine.js";
+import { InboxProcessor } from "../../src/tracking/inbox-processor.js";
+import type { InboxQueue, UnsettledOrders } from "../../src/tracking/ports.js";
+import { deferred, kindOf, Supplier, type R } from "./fakes/test-kind.js";
+import { FakeRecords } from "./fakes/tracking-store.js";
+
+type Finished = { id: string; state: Exclude<InboxState, "PROCESSING">; note: string | null };
+
+/** The inbox queue in memory: rows with a state; claim takes RECEIVED ones and counts the try. */
+class FakeInbox implements InboxQueue {
+  readonly rows = new Map<string, InboxRow & { state: InboxState; note: string | null }>();
+  /** Each finishMany call's results: one entry per statement. */
+  readonly finished: Finished[][] = [];
+  private next = 1;
+
+  add(supplier: SupplierName, body: unknown, attempts = 0): string {
+    const id = String(this.next++);
+    this.rows.set(id, { id, supplier, eventType: "t", payload: body, receivedAt: new Date(), attempts, traceContext: null, state: "RECEIVED", note: null });
+    return id;
+  }
+
+  async claim(_owner: string, limit: number): Promise<InboxRow[]> {
+    const mine = [...this.rows.values()].filter((r) => r.state === "RECEIVED").slice(0, limit);
+    return mine.map((r) => {
+      Object.assign(r, { state: "PROCESSING", attempts: r.attempts + 1 });
+      const { id, supplier, eventType, payload, receivedAt, attempts, traceContext } = r;
+      return structuredClone({ id, supplier, eventType, payload, receivedAt, attempts, traceContext });
+    });
+  }
+
+  async finishMany(results: Finished[]): Promise<void> {
+    this.finished.push(results);
+    for (const r of results) Object.assign(this.rows.get(r.id)!, { state: r.state, note: r.note });
+  }
+
+  stateOf(id: string): [InboxState, string | null] {
+    const r = this.rows.get(id)!;
+    return [r.state, r.note];
+  }
+}
+
+/** ATRIP's reader stand-in: the body is the hint as JSON; "garbage" is not an envelope. */
+const reader = {
+  interpret(body: string): WebhookHint {
+    if (body.includes("garbage")) throw new Error("not an envelope");
+    return JSON.parse(body) as WebhookHint;
+  },
+};
+const registry = { get: (name: SupplierName) => (name === "ATRIP" ? { webhooks: reader } : name === "CTT" ? {} : undefined) };
+
+const voidHint = (voidCode: string, orderNo = `O-${voidCode}`) => ({ type: "order.void", kind: "void", voidCode, orderNo });
+
+function setup(opts: { kind?: KindName; accountOf?: (tenant: string) => string } = {}) {
+  const name = opts.kind ?? "void";
+  const records = new FakeRecords();
+  const supplier = new Supplier();
+  const recorded: TrackedEvent[] = [];
+  const tracker = new Tracker<R>({ kind: kindOf(supplier, { name, accountOf: opts.accountOf }), records, log: createLogger("silent"), recorded: (e) => recorded.push(...e) });
+  const inbox = new FakeInbox();
+  const waiting = new Set<string>();
+  const unsettled: UnsettledOrders = { waitingOrders: async (_op, orders) => new Set(orders.filter((o) => waiting.has(o))) };
+  const settled: string[] = [];
+  const submissions = {
+    settle: (async () => true) as (orderNo: string, voidCode: string) => Promise<boolean>,
+    async settleFromWebhook(_supplier: SupplierName, orderNo: string, voidCode: string) {
+      const done = await this.settle(orderNo, voidCode);
+      if (done) settled.push(`${orderNo}/${voidCode}`);
+      return done;
+    },
+  };
+  const processor = new InboxProcessor({
+    inbox,
+    records,
+    unsettled,
+    registry,
+    trackers: { [name]: tracker as Tracker<unknown> },
+    submissions,
+    log: createLogger("silent"),
+  });
+  const start = (ref: string, status = "A", tenant = "acme") =>
+    tracker.start(tenant, "ATRIP", ref, `O-${ref}`, { status, n: 0 }, { source: "SUBMIT", started: true });
+  return { records, supplier, tracker, recorded, inbox, waiting, settled, submissions, processor, start };
+}
+
+describe("the inbox processor", () => {
+  it("confirms a webhook by asking the supplier: only the answer is recorded, once per record however many webhooks name it", async () => {
+    const { supplier, recorded, inbox, processor, start } = setup();
+    await start("V1");
+    supplier.state.set("V1", { status: "B", n: 1 });
+    const ids = [inbox.add("ATRIP", voidHint("V1")), inbox.add("ATRIP", voidHint("V1")), inbox.add("ATRIP", voidHint("V1"))];
+
+    expect(await processor.processBatch("me")).toBe(3);
+    expect(supplier.calls.get("V1")).toBe(1);
+    expect(recorded.map((e) => [e.previousStatus, e.status, e.source])).toEqual([
+      [null, "A", "SUBMIT"],
+      ["A", "B", "WEBHOOK"],
+    ]);
+    expect(ids.map((id) => inbox.stateOf(id)[0])).toEqual(["PROCESSED", "PROCESSED", "PROCESSED"]);
+    expect(inbox.finished).toHaveLength(1);
+  });
+
+  it("a webhook whose supplier answer says nothing new records nothing; a final record is not asked about", async () => {
+    const { supplier, recorded, inbox, processor, start } = setup();
+    await start("V1");
+    await start("V2", "C");
+    supplier.state.set("V1", { status: "A", n: 1 });
+    const a = inbox.add("ATRIP", voidHint("V1"));
+    const b = inbox.add("ATRIP", voidHint("V2"));
+    await processor.processBatch("me");
+    expect(recorded.filter((e) => e.source === "WEBHOOK")).toEqual([]);
+    expect(supplier.calls.get("V2")).toBeUndefined();
+    expect([inbox.stateOf(a)[0], inbox.stateOf(b)[0]]).toEqual(["PROCESSED", "PROCESSED"]);
+  });
+
+  it("nothing is finished while the supplier is being asked; then the whole batch in one statement", async () => {
+    const { supplier, inbox, processor, start } = setup();
+    await start("V1");
+    await start("V2");
+    supplier.state.set("V1", { status: "B", n: 1 });
+    supplier.state.set("V2", { status: "C", n: 1 });
+    const gate = deferred();
+    supplier.gate = gate.promise;
+    inbox.add("ATRIP", voidHint("V1"));
+    inbox.add("ATRIP", voidHint("V2"));
+    const arrived = supplier.nextCall();
+    const run = processor.processBatch("me");
+    await arrived;
+    expect(inbox.finished).toEqual([]);
+    expect([...inbox.rows.values()].map((r) => r.state)).toEqual(["PROCESSING", "PROCESSING"]);
+    gate.resolve();
+    await run;
+    expect(inbox.finished).toHaveLength(1);
+    expect(inbox.finished[0]!.map((r) => r.state)).toEqual(["PROCESSED", "PROCESSED"]);
+  });
+
+  it("asks once per supplier account: two tenants' stops on one account share the question, on two accounts each asks", async () => {
+    const ticketed = { type: "order.ticketed", kind: "ticketed", orderNo: "O1" };
+    const shared = setup({ kind: "stop", accountOf: () => "one" });
+    await shared.start("O1", "A", "acme");
+    await shared.start("O1", "A", "globex");
+    shared.supplier.state.set("O1", { status: "B", n: 1 });
+    shared.inbox.add("ATRIP", ticketed);
+    await shared.processor.processBatch("me");
+    expect(shared.supplier.calls.get("O1")).toBe(1);
+    expect(shared.recorded.filter((e) => e.source === "WEBHOOK").map((e) => e.tenant).sort()).toEqual(["acme", "globex"]);
+
+    const apart = setup({ kind: "stop", accountOf: (tenant) => tenant });
+    await apart.start("O1", "A", "acme");
+    await apart.start("O1", "A", "globex");
+    apart.supplier.state.set("O1", { status: "B", n: 1 });
+    apart.inbox.add("ATRIP", ticketed);
+    await apart.processor.processBatch("me");
+    expect(apart.supplier.calls.get("O1")).toBe(2);
+    expect(apart.recorded.filter((e) => e.source === "WEBHOOK")).toHaveLength(2);
+  });
+
+  it("a confirmation that fails goes back to the inbox with the reason; at the eighth try it is FAILED and the record is due now", async () => {
+    const { supplier, records, inbox, processor, start } = setup();
+    const record = (await start("V1"))!;
+    supplier.state.set("V1", new Error("supplier down"));
+    const early = inbox.add("ATRIP", voidHint("V1"));
+    await processor.processBatch("me");
+    expect(inbox.stateOf(early)).toEqual(["RECEIVED", "Error: supplier down"]);
+    expect((await records.get(record))!.nextCheckAt!.getTime()).toBeGreaterThan(records.now);
+
+    inbox.rows.get(early)!.state = "PROCESSED"; // out of the way
+    const last = inbox.add("ATRIP", voidHint("V1"), 7);
+    await processor.processBatch("me");
+    expect(inbox.stateOf(last)).toEqual(["FAILED", "Error: supplier down"]);
+    expect((await records.get(record))!.nextCheckAt!.getTime()).toBeLessThanOrEqual(records.now);
+  });
+
+  it("an engine that fails as a whole (its store away) puts every row of that kind back", async () => {
+    const { inbox, records, start } = setup();
+    await start("V1");
+    await start("V2");
+    const processor = new InboxProcessor({
+      inbox,
+      records,
+      unsettled: { waitingOrders: async () => new Set() },
+      registry,
+      trackers: { void: { confirm: () => Promise.reject(new Error("store unreachable")) } },
+      submissions: { settleFromWebhook: async () => false },
+      log: createLogger("silent"),
+    });
+    const ids = [inbox.add("ATRIP", voidHint("V1")), inbox.add("ATRIP", voidHint("V2"))];
+    await processor.processBatch("me");
+    expect(ids.map((id) => inbox.stateOf(id))).toEqual([
+      ["RECEIVED", "Error: store unreachable"],
+      ["RECEIVED", "Error: store unreachable"],
+    ]);
+  });
+
+  it("a void nobody tracks settles a submission that lost its reply, or stays in the inbox as UNKNOWN_VOID", async () => {
+    const { inbox, processor, waiting, settled, submissions } = setup();
+    waiting.add("O-LOST");
+    const lost = inbox.add("ATRIP", voidHint("V9", "O-LOST"));
+    const stranger = inbox.add("ATRIP", voidHint("V8", "O-NOBODY"));
+    await processor.processBatch("me");
+    expect(settled).toEqual(["O-LOST/V9"]);
+    expect(inbox.stateOf(lost)[0]).toBe("PROCESSED");
+    expect(inbox.stateOf(stranger)[0]).toBe("UNKNOWN_VOID");
+
+    // The supplier does not confirm the void is on that order: nothing settled, kept.
+    submissions.settle = async () => false;
+    const unconfirmed = inbox.add("ATRIP", voidHint("V7", "O-LOST"));
+    await processor.processBatch("me");
+    expect(inbox.stateOf(unconfirmed)[0]).toBe("UNKNOWN_VOID");
+
+    // Settling failed (supplier down): tried again later.
+    submissions.settle = () => Promise.reject(new Error("timeout"));
+    const retried = inbox.add("ATRIP", voidHint("V6", "O-LOST"));
+    await processor.processBatch("me");
+    expect(inbox.stateOf(retried)).toEqual(["RECEIVED", "Error: timeout"]);
+  });
+
+  it("rows it cannot use are kept with a reason and never reach a supplier", async () => {
+    const { supplier, inbox, processor } = setup();
+    const garbage = inbox.add("ATRIP", "garbage");
+    const silent = inbox.add("CTT", { anything: 1 });
+    const other = inbox.add("ATRIP", { type: "order.issued", kind: "other" });
+    const ticketed = inbox.add("ATRIP", { type: "order.ticketed", kind: "ticketed", orderNo: "O-1" });
+    expect(await processor.processBatch("me")).toBe(4);
+    expect(inbox.stateOf(garbage)).toEqual(["FAILED", "Error: not an envelope"]);
+    expect(inbox.stateOf(silent)).toEqual(["IGNORED", "no webhook support for this supplier"]);
+    expect(inbox.stateOf(other)).toEqual(["IGNORED", "type order.issued is not tracked"]);
+    expect(inbox.stateOf(ticketed)).toEqual(["PROCESSED", "no open record"]);
+    expect(supplier.calls.size).toBe(0);
+  });
+
+  it("an empty inbox claims nothing and writes nothing", async () => {
+    const { inbox, processor } = setup();
+    expect(await processor.processBatch("me")).toBe(0);
+    expect(inbox.finished).toEqual([]);
+  });
+});
