@@ -1,45 +1,48 @@
 /**
- * One HTTP server: Apollo Server 5 on /graphql (served from node:http, src/server/graphql-http.ts),
- * graphql-ws on the same path and port (queries and mutations work there too;
- * src/server/websocket.ts), Apollo Sandbox as the landing page; every other route (webhooks,
- * health, metrics) on express. Shutdown drains HTTP requests and disposes the websocket server
- * (graphql-ws `dispose()`). Request errors end in one handler that logs through pino.
+ * One HTTP server: Apollo Server 5 on /graphql (served from node:http, ./graphql-http.ts),
+ * graphql-ws on the same path and port (queries and mutations work there too; ./ws/), Apollo
+ * Sandbox as the landing page; every other route (webhooks, health, metrics) on express.
+ * Shutdown drains HTTP requests and disposes the websocket server (graphql-ws `dispose()`).
+ *
+ * `startServer` only assembles parts that are each built and unit-tested on their own
+ * (issue 17, item 1): the HTTP server (./http-server.ts), the express routes, the Apollo
+ * plugins (./apollo-plugins.ts), the websocket options (./ws/options.ts) and plugins
+ * (./ws/plugins.ts), and the /graphql handler.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
 import type { GatewayContext, Services } from "../../resolvers/context.js";
 import type { Authenticator, Principal } from "../auth/index.js";
 import type { Logger } from "../logger.js";
 import { annotate, ATTR } from "../telemetry/spans.js";
+import { apolloPlugins } from "./apollo-plugins.js";
 import { makeFormatError } from "./format-error.js";
-import { graphqlHttpHandler, isGraphqlPath } from "./graphql-http.js";
-import { refuseHttpSubscriptionsPlugin } from "./http-subscriptions.js";
+import { graphqlHttpHandler } from "./graphql-http.js";
+import { createHttpServer, listen } from "./http-server.js";
 import { limitRules, type QueryLimits } from "./limits.js";
-import { OperationLabels, UNKNOWN } from "./operation-label.js";
-import { operationMetricsPlugin } from "./operation-metrics.js";
+import { OperationLabels } from "./operation-label.js";
 import { requestErrorHandler } from "./request-errors.js";
-import { trustedDocumentsPlugin, type TrustedDocumentsPolicy } from "./trusted-documents.js";
-import { startWebsocket } from "./websocket.js";
+import type { TrustedDocumentsPolicy } from "./trusted-documents.js";
+import { websocketOptions } from "./ws/options.js";
+import { websocketPlugins } from "./ws/plugins.js";
+import { startWebsocket } from "./ws/serve.js";
 
 export interface ServerOptions {
   schema: GraphQLSchema;
   services: Services;
   authenticator: Authenticator;
   log: Logger;
+  /** Port to listen on; 0: any free port. */
   port: number;
   host: string;
-  /** Mounts extra routes (webhooks, health) before /graphql. */
+  /** Mounts extra routes (webhooks, health) on express. */
   routes?: (app: express.Express) => void;
   limits: QueryLimits;
   /** Allowed browser origins; undefined: any (credentials are bearer tokens, never cookies). */
   corsOrigins?: string[];
-  /** Largest GraphQL request body, and largest websocket message, in bytes. */
+  /** Largest GraphQL request body, and largest websocket message, in bytes (GRAPHQL_MAX_BODY_BYTES). */
   maxBodyBytes: number;
   /** Subscriptions one websocket may have open (MAX_SUBSCRIPTIONS_PER_CONNECTION). */
   maxSubscriptionsPerConnection: number;
@@ -63,44 +66,45 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const { schema, services, log, authenticator } = opts;
-  const contextFor = (principal: Principal | null, id: string): GatewayContext => {
+/** The context of every operation, HTTP or websocket: who asks, for which tenant, under which request id. */
+export function contextFactory(services: Services) {
+  return (principal: Principal | null, requestId: string): GatewayContext => {
     if (principal) annotate(ATTR.tenant, principal.tenant);
-    return { principal, tenant: principal?.tenant ?? "", requestId: id, services };
+    return { principal, tenant: principal?.tenant ?? "", requestId, services };
   };
+}
+
+/** Express for every route but /graphql; its last handler answers request errors through pino. */
+export function expressRoutes(log: Logger, routes?: (app: express.Express) => void): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  // /graphql is served once Apollo has started (below); until then every route is express's.
-  const graphql: { serve?: (req: http.IncomingMessage, res: http.ServerResponse) => void } = {};
-  const httpServer = http.createServer((req, res) => (graphql.serve && isGraphqlPath(req.url) ? graphql.serve(req, res) : app(req, res)));
-  // Node closes idle keep-alive connections after 5 s, sooner than load balancers (60 s and
-  // more) expect: a balancer then reuses a connection the gateway is closing, the classic
-  // cause of sporadic 502s. Idle connections stay open longer than the balancer's, and the
-  // headers timeout is above that (Node requires it; issue 16, item 6).
-  httpServer.keepAliveTimeout = opts.httpKeepAliveTimeoutMs;
-  httpServer.headersTimeout = opts.httpKeepAliveTimeoutMs + 1000;
+  routes?.(app);
+  app.use(requestErrorHandler(log));
+  return app;
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const { schema, services, log, authenticator } = opts;
+  const { metrics } = services;
+  const contextFor = contextFactory(services);
   const formatError = makeFormatError(log);
   const rules = limitRules(opts.limits);
   const labels = new OperationLabels(schema);
+  const http = createHttpServer(expressRoutes(log, opts.routes), { keepAliveTimeoutMs: opts.httpKeepAliveTimeoutMs });
 
-  const ws = startWebsocket({
-    httpServer,
-    schema,
-    authenticator,
-    metrics: services.metrics,
-    log,
-    rules,
-    formatError,
-    labels,
-    contextFor,
-    maxMessageBytes: opts.maxBodyBytes,
-    keepAliveMs: opts.wsKeepAliveMs,
-    connectionInitWaitTimeoutMs: opts.wsConnectionInitTimeoutMs,
-    trustedDocuments: opts.trustedDocuments,
-    allowedOrigins: opts.corsOrigins,
-    maxSubscriptions: opts.maxSubscriptionsPerConnection,
-  });
+  const ws = startWebsocket(
+    websocketOptions({
+      schema,
+      rules,
+      formatError,
+      labels,
+      contextFor,
+      trustedDocuments: opts.trustedDocuments,
+      connectionInitWaitTimeoutMs: opts.wsConnectionInitTimeoutMs,
+      plugins: websocketPlugins({ authenticator, metrics, maxSubscriptions: opts.maxSubscriptionsPerConnection }),
+    }),
+    { httpServer: http.server, log, maxMessageBytes: opts.maxBodyBytes, keepAliveMs: opts.wsKeepAliveMs, allowedOrigins: opts.corsOrigins },
+  );
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
@@ -113,52 +117,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     hideSchemaDetailsFromClientErrors: opts.production,
     validationRules: rules,
     formatError,
-    plugins: [
-      // On by default, the cache-control plugin wraps every field resolver (willResolveField)
-      // to compute cache hints nothing here uses (no @cacheControl, no response cache).
-      ApolloServerPluginCacheControlDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      {
-        async serverWillStart() {
-          return {
-            async drainServer() {
-              await ws.dispose();
-            },
-          };
-        },
-      },
-      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
-      ...(opts.trustedDocuments ? [trustedDocumentsPlugin<GatewayContext>(opts.trustedDocuments)] : []),
-      refuseHttpSubscriptionsPlugin(),
-      operationMetricsPlugin(services.metrics, labels),
-    ],
+    plugins: apolloPlugins({ httpServer: http.server, alsoStop: ws, metrics, labels, trustedDocuments: opts.trustedDocuments }),
   });
   await apollo.start();
+  http.serveGraphql(
+    graphqlHttpHandler({
+      apollo,
+      authenticator,
+      log,
+      corsOrigins: opts.corsOrigins,
+      maxBodyBytes: opts.maxBodyBytes,
+      contextFor,
+      trustedDocuments: opts.trustedDocuments,
+      metrics,
+    }),
+  );
 
-  opts.routes?.(app);
-  graphql.serve = graphqlHttpHandler({
-    apollo,
-    authenticator,
-    log,
-    corsOrigins: opts.corsOrigins,
-    maxBodyBytes: opts.maxBodyBytes,
-    contextFor,
-    onRefused: () => services.metrics.operation(UNKNOWN, "UNAUTHENTICATED", 0),
-    trustedDocuments: opts.trustedDocuments,
-    metrics: services.metrics,
-  });
-  app.use(requestErrorHandler(log));
-
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(opts.port, opts.host, () => resolve());
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  const shownHost = opts.host === "0.0.0.0" || opts.host === "::" ? "localhost" : opts.host;
+  const { port, url } = await listen(http.server, opts.port, opts.host);
   return {
-    url: `http://${shownHost}:${port}/graphql`,
+    url,
     port,
-    httpServer,
+    httpServer: http.server,
     async close() {
       await apollo.stop();
       ws.server.close();

@@ -25,7 +25,8 @@ import type { Logger } from "../logger.js";
 import { enterRequest } from "../request-context.js";
 import { gate } from "./auth-gate.js";
 import { errorBody } from "./error-codes.js";
-import type { Metrics } from "../metrics.js";
+import { UNKNOWN } from "./operation-label.js";
+import { countRefused, type OperationCounter } from "./operation-meter.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
 import { trustedDocumentsRefusal, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 
@@ -37,11 +38,10 @@ export interface GraphqlHttpOptions {
   corsOrigins?: string[];
   maxBodyBytes: number;
   contextFor: (principal: Principal | null, requestId: string) => GatewayContext;
-  /** Told of every 401 the gate gives (metrics). */
-  onRefused?: () => void;
   /** Trusted documents: in safelist mode a document outside the manifests is refused here, before Apollo parses it. */
   trustedDocuments?: TrustedDocumentsPolicy;
-  metrics: Metrics;
+  /** Requests refused here (401, trusted documents) are counted as operations with no label. */
+  metrics: OperationCounter;
 }
 
 /** True for the paths this handler serves (the express mount served these too). */
@@ -121,7 +121,7 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
   const serve = async (req: IncomingMessage, res: ServerResponse, id: string) => {
     const gated = await gate(o.authenticator, req);
     if ("refused" in gated) {
-      o.onRefused?.();
+      countRefused(o.metrics, UNKNOWN, "UNAUTHENTICATED");
       req.resume();
       res.statusCode = 401;
       res.setHeader("WWW-Authenticate", 'Bearer realm="gateway"');

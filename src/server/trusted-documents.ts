@@ -13,11 +13,11 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
 import type { Principal } from "../auth/index.js";
-import type { Metrics } from "../metrics.js";
 import { decideDocument, NOT_IN_LIST, type DocumentRequest, type TrustedDocumentsMode } from "../trusted-documents/decide.js";
 import type { TrustedDocuments } from "../trusted-documents/manifest.js";
 import { errorBody } from "./error-codes.js";
 import { UNKNOWN } from "./operation-label.js";
+import { countRefused, type OperationCounter } from "./operation-meter.js";
 
 /** The loaded manifests and what to do with documents outside them. */
 export interface TrustedDocumentsPolicy {
@@ -51,7 +51,7 @@ function getRequest(url: string): DocumentRequest {
  */
 export function trustedDocumentsRefusal(
   policy: TrustedDocumentsPolicy,
-  metrics: Metrics,
+  counter: OperationCounter,
   method: string | undefined,
   url: string | undefined,
   body: unknown,
@@ -60,7 +60,7 @@ export function trustedDocumentsRefusal(
   const request: DocumentRequest = method === "POST" ? ((body ?? {}) as DocumentRequest) : getRequest(url ?? "");
   // A JSON array is a batch, which the gateway does not accept; Apollo answers it.
   const refused = Array.isArray(request) ? undefined : httpRefusal(request, principal, policy);
-  if (refused) metrics.operation(UNKNOWN, NOT_IN_LIST, 0);
+  if (refused) countRefused(counter, UNKNOWN, NOT_IN_LIST);
   return refused;
 }
 
@@ -92,12 +92,8 @@ export function websocketDocument(
   payload: DocumentRequest,
   principal: Principal | null | undefined,
   policy: TrustedDocumentsPolicy,
-  metrics: Metrics,
 ): { query: unknown } | { errors: GraphQLError[] } {
   const d = decideDocument(payload, principal, policy.documents, policy.mode);
-  if (d.action === "refuse") {
-    metrics.operation(UNKNOWN, NOT_IN_LIST, 0);
-    return { errors: [new GraphQLError(d.message, { extensions: { code: NOT_IN_LIST } })] };
-  }
+  if (d.action === "refuse") return { errors: [new GraphQLError(d.message, { extensions: { code: NOT_IN_LIST } })] };
   return { query: d.action === "use" ? d.query : payload.query };
 }

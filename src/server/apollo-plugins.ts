@@ -1,0 +1,55 @@
+/**
+ * The Apollo Server plugins of /graphql over HTTP, one concern each and switched on from one
+ * list (`apolloPlugins`), after Hive Gateway's `use*` plugins. Each is its own module and
+ * unit-tested through `executeOperation`, without a port (test/unit/server-parts.test.ts).
+ */
+import type { ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
+import type http from "node:http";
+import type { GatewayContext } from "../../resolvers/context.js";
+import { refuseHttpSubscriptionsPlugin } from "./http-subscriptions.js";
+import type { OperationLabels } from "./operation-label.js";
+import type { OperationCounter } from "./operation-meter.js";
+import { operationMetricsPlugin } from "./operation-metrics.js";
+import { trustedDocumentsPlugin, type TrustedDocumentsPolicy } from "./trusted-documents.js";
+
+export interface ApolloPluginDeps {
+  /** Drained on stop: in-flight requests finish, idle connections close. */
+  httpServer?: http.Server;
+  /** Stopped with the server, after HTTP is drained (the websocket server). */
+  alsoStop?: { dispose(): Promise<void> };
+  metrics: OperationCounter;
+  labels: OperationLabels;
+  trustedDocuments?: TrustedDocumentsPolicy;
+  /** Apollo Sandbox on GET /graphql from a browser. @default true */
+  landingPage?: boolean;
+}
+
+/** Stops something else (the websocket server) when Apollo drains. */
+export function stopOnDrain(target: { dispose(): Promise<void> }): ApolloServerPlugin<GatewayContext> {
+  return {
+    async serverWillStart() {
+      return {
+        async drainServer() {
+          await target.dispose();
+        },
+      };
+    },
+  };
+}
+
+export function apolloPlugins(d: ApolloPluginDeps): Array<ApolloServerPlugin<GatewayContext>> {
+  return [
+    // On by default, the cache-control plugin wraps every field resolver (willResolveField)
+    // to compute cache hints nothing here uses (no @cacheControl, no response cache; issue 14).
+    ApolloServerPluginCacheControlDisabled(),
+    ...(d.httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: d.httpServer })] : []),
+    ...(d.alsoStop ? [stopOnDrain(d.alsoStop)] : []),
+    ...(d.landingPage === false ? [] : [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })]),
+    ...(d.trustedDocuments ? [trustedDocumentsPlugin<GatewayContext>(d.trustedDocuments)] : []),
+    refuseHttpSubscriptionsPlugin(),
+    operationMetricsPlugin(d.metrics, d.labels),
+  ];
+}

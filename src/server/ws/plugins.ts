@@ -1,0 +1,23 @@
+/**
+ * The websocket's plugins, switched on from this one list in the order their hooks run:
+ * authentication first (it sets the principal the others read), then the token's expiry, the
+ * subscription cap and the metrics.
+ */
+import type { Authenticator } from "../../auth/index.js";
+import type { Metrics } from "../../metrics.js";
+import { authenticateSockets } from "./authenticate.js";
+import { capSubscriptions } from "./cap-subscriptions.js";
+import { meterOperations } from "./meter-operations.js";
+import type { WsPlugin } from "./plugin.js";
+import { closeAtTokenExpiry } from "./token-expiry.js";
+
+export interface WebsocketPluginDeps {
+  authenticator: Pick<Authenticator, "authenticate">;
+  metrics: Pick<Metrics, "operation" | "socketOpened" | "socketClosed">;
+  /** Subscriptions one socket may have open (MAX_SUBSCRIPTIONS_PER_CONNECTION). */
+  maxSubscriptions: number;
+}
+
+export function websocketPlugins(d: WebsocketPluginDeps): WsPlugin[] {
+  return [authenticateSockets(d.authenticator, d.metrics), closeAtTokenExpiry(), capSubscriptions(d.maxSubscriptions), meterOperations(d.metrics)];
+}
