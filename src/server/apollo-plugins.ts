@@ -15,6 +15,7 @@ import type { OperationCounter } from "./operation-meter.js";
 import { operationMetricsPlugin } from "./operation-metrics.js";
 import { trustedDocumentsPlugin, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 
+/** What the plugins need; each optional part switches its plugin on. */
 export interface ApolloPluginDeps {
   /** Drained on stop: in-flight requests finish, idle connections close. */
   httpServer?: http.Server;
@@ -40,6 +41,7 @@ export function stopOnDrain(target: { dispose(): Promise<void> }): ApolloServerP
   };
 }
 
+/** The plugin list, in the order Apollo runs their hooks. */
 export function apolloPlugins(d: ApolloPluginDeps): Array<ApolloServerPlugin<GatewayContext>> {
   return [
     // On by default, the cache-control plugin wraps every field resolver (willResolveField)

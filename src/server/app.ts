@@ -29,6 +29,7 @@ import { websocketOptions } from "./ws/options.js";
 import { websocketPlugins } from "./ws/plugins.js";
 import { startWebsocket } from "./ws/serve.js";
 
+/** What the server is made of; main.ts fills it from configuration (README, "Configuration"). */
 export interface ServerOptions {
   schema: GraphQLSchema;
   services: Services;
@@ -58,6 +59,7 @@ export interface ServerOptions {
   trustedDocuments?: TrustedDocumentsPolicy;
 }
 
+/** A listening server. */
 export interface RunningServer {
   url: string;
   port: number;
@@ -83,6 +85,7 @@ export function expressRoutes(log: Logger, routes?: (app: express.Express) => vo
   return app;
 }
 
+/** Builds the parts, starts Apollo, and listens; resolves once the port is bound. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { schema, services, log, authenticator } = opts;
   const { metrics } = services;

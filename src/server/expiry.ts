@@ -8,6 +8,7 @@
 /** setTimeout's longest delay. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** A pending `runAt`; cancel it when what it would end has ended by itself (a socket closed). */
 export interface Scheduled {
   cancel(): void;
 }

@@ -30,6 +30,7 @@ import { countRefused, type OperationCounter } from "./operation-meter.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
 import { trustedDocumentsRefusal, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 
+/** What the /graphql handler needs: a started Apollo Server and the checks that run before it. */
 export interface GraphqlHttpOptions {
   apollo: ApolloServer<GatewayContext>;
   authenticator: Authenticator;
@@ -116,6 +117,10 @@ async function bodyOf(req: IncomingMessage, limit: number): Promise<unknown | Re
   }
 }
 
+/**
+ * The node:http listener for /graphql (src/server/http-server.ts routes to it). Every request gets a request id
+ * (the caller's `x-request-id` when it is a plain token) that the logs and the context carry.
+ */
 export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const corsHandler = cors(o.corsOrigins ? { origin: o.corsOrigins } : undefined);
   const serve = async (req: IncomingMessage, res: ServerResponse, id: string) => {

@@ -7,6 +7,10 @@ import type { PubSub } from "../pubsub/index.js";
 import type { Metrics } from "../metrics.js";
 import type { Store } from "../store/index.js";
 
+/**
+ * The operators' routes. /readyz checks the store and pub/sub on every call, so a balancer stops sending
+ * requests to an instance whose store is away (README, "Operating it").
+ */
 export function healthRouter(opts: { store: Store; pubsub: PubSub; isShuttingDown: () => boolean; metrics: Metrics }): express.Router {
   const router = express.Router();
   router.get("/metrics", async (_req, res) => {

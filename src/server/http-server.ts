@@ -9,12 +9,14 @@ import { isGraphqlPath } from "./graphql-http.js";
 
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
+/** The server and the switch that hands /graphql to its handler once Apollo has started. */
 export interface GatewayHttpServer {
   server: http.Server;
   /** From now on /graphql is served by `handler`; until then it goes to the other routes (404). */
   serveGraphql(handler: Listener): void;
 }
 
+/** The server's connection timeouts. */
 export interface HttpServerOptions {
   /**
    * Idle time after which a keep-alive connection is closed (HTTP_KEEPALIVE_TIMEOUT_MS). Node's
@@ -25,6 +27,7 @@ export interface HttpServerOptions {
   keepAliveTimeoutMs: number;
 }
 
+/** Creates the server without listening (src/server/http-server.ts `listen` does); `others` serves every path but /graphql. */
 export function createHttpServer(others: Listener, o: HttpServerOptions): GatewayHttpServer {
   let graphql: Listener | undefined;
   const server = http.createServer((req, res) => (graphql && isGraphqlPath(req.url) ? graphql(req, res) : others(req, res)));

@@ -11,14 +11,17 @@ import type { GraphQLError, ValidationContext, ValidationRule } from "graphql";
 /** Report a rejection as a validation error (GRAPHQL_VALIDATION_FAILED) instead of throwing. */
 const report = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, err: GraphQLError) => ctx?.reportError(err)] };
 
+/** The limits of one operation (GRAPHQL_MAX_DEPTH, GRAPHQL_MAX_ALIASES, GRAPHQL_MAX_COST). */
 export interface QueryLimits {
   maxDepth: number;
   maxAliases: number;
   maxCost: number;
 }
 
+/** The limits when none are configured: the configuration rows take their defaults from here (src/config.ts). */
 export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 10, maxAliases: 15, maxCost: 5000 };
 
+/** The validation rules for these limits, shared by Apollo and graphql-ws; limits are shown in the message (`exposeLimits`). */
 export function limitRules(l: QueryLimits): ValidationRule[] {
   return [
     maxDepthRule({ n: l.maxDepth, exposeLimits: true, ignoreIntrospection: true, ...report }),

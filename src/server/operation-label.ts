@@ -13,6 +13,7 @@ export const INTROSPECTION = "introspection";
 /** No operation could be told: unparsable, invalid, refused before parsing, or an unknown operationName. */
 export const UNKNOWN = "unknown";
 
+/** The labels of one schema: `of` names an operation by the root field it runs, `all` lists every label there can be. */
 export class OperationLabels {
   private readonly rootFields = new Set<string>();
   /** Apollo keeps one parsed document per query, so its operation nodes recur: label each once. */

@@ -6,6 +6,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import type { OperationLabels } from "./operation-label.js";
 import { MeteredOperation, type OperationCounter } from "./operation-meter.js";
 
+/** Counts each HTTP operation once, when its response is sent; the label is set once Apollo has resolved the operation. */
 export function operationMetricsPlugin<C extends object>(counter: OperationCounter, labels: OperationLabels): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {

@@ -17,6 +17,10 @@ import type { InboxStore } from "../store/inbox-store.js";
 import { activeTraceparent, annotate, ATTR, outsideTrace } from "../telemetry/spans.js";
 import { unstorableInJsonb } from "./jsonb.js";
 
+/**
+ * The intakes to serve and where stored webhooks go; each supplier's path segment and token come from its descriptor
+ * and configuration (`<SUPPLIER>_WEBHOOK_TOKEN`).
+ */
 export interface WebhookRouteOptions {
   registry: SupplierRegistry;
   inbox: InboxStore;
@@ -40,6 +44,7 @@ function tokenMatches(given: string, expected: string | undefined): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/** The webhook routes, rate-limited per address (WEBHOOK_RATE_LIMIT) before the body is read. */
 export function webhookRouter(opts: WebhookRouteOptions): express.Router {
   const router = express.Router();
   const bySegment = new Map(opts.intakes.map((i) => [i.segment, i]));

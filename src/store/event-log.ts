@@ -47,6 +47,7 @@ const SELECT = `SELECT e.id::text AS id, e.kind, e.tenant, e.supplier, e.ref, e.
     e.message, COALESCE(e.data, t.data) AS data, e.occurred_at, t.started_at, t.not_before, e.trace_context
   FROM tracked_events e LEFT JOIN tracked t ON t.kind = e.kind AND t.tenant = e.tenant AND t.supplier = e.supplier AND t.ref = e.ref`;
 
+/** A row of `tracked_events` (joined with its record's fixed times) as the engine sees it. */
 export function toEvent<D>(r: EventRow): TrackedEvent<D> {
   return {
     id: String(r.id),
@@ -95,6 +96,11 @@ function covered(c: Cursor, first: number): { sql: string; params: unknown[] } {
   };
 }
 
+/**
+ * The one log of tracked changes, every kind, read in commit order through snapshot cursors: an event
+ * committed late behind a higher id is still read exactly once (issue 11). Delivery (src/tracking/feed.ts),
+ * replay after `afterEventId`, and history all read it.
+ */
 export class EventLog {
   constructor(private readonly db: SqlDb) {}
 

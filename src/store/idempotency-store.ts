@@ -4,8 +4,10 @@
  */
 import type { SqlDb } from "./sql.js";
 
+/** IN_PROGRESS while the first request under a key runs (a second one gets REQUEST_IN_PROGRESS); DONE once its response is kept. */
 export type IdempotencyState = "IN_PROGRESS" | "DONE";
 
+/** A key's first request: the hash of its input (another input under the key is IDEMPOTENCY_KEY_REUSED) and its response. */
 export interface IdempotencyRecord {
   requestHash: string;
   state: IdempotencyState;
@@ -22,6 +24,7 @@ interface Row {
 
 const KEY = "tenant = $1 AND operation = $2 AND key = $3";
 
+/** Idempotency keys of the mutations that take one (API.md, `idempotencyKey`), per tenant and operation. */
 export class IdempotencyStore {
   constructor(private readonly db: SqlDb) {}
 

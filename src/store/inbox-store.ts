@@ -5,8 +5,10 @@
  */
 import type { SqlDb } from "./sql.js";
 
+/** Where a stored webhook stands. UNKNOWN_VOID: about a void no tenant tracks (kept for operators); FAILED: given up after its tries. */
 export type InboxState = "RECEIVED" | "PROCESSING" | "PROCESSED" | "UNKNOWN_VOID" | "IGNORED" | "FAILED";
 
+/** A stored webhook as the processor claims it: the raw payload, never trusted until confirmed with the supplier. */
 export interface InboxRow {
   id: string;
   supplier: string;
@@ -43,6 +45,10 @@ const MAX_BATCH = 500;
 /** How long a row put back waits before its next try: baseMs, doubling per attempt, at most maxMs. */
 export const RETRY_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 
+/**
+ * The durable webhook inbox: a webhook is answered 200 only once its row is written, so nothing a
+ * supplier was told we accepted is lost (DEVELOPERS.md). Writes are group-committed; claims use SKIP LOCKED.
+ */
 export class InboxStore {
   private pending: PendingInsert[] = [];
   private scheduled = false;

@@ -12,8 +12,13 @@ import { TrackedStore } from "./tracked-store.js";
 import { UnsettledStore } from "./unsettled-store.js";
 
 export { EventLog, IdempotencyStore, InboxStore, OwnerStore, TrackedStore, UnsettledStore };
+/** The database the stores run on, for callers that need a statement of their own (tests, the bench). */
 export type { SqlDb };
 
+/**
+ * The gateway's durable state, one facade per table group over one database. The event log is the truth
+ * every delivery reads (issue 11); pub/sub messages only wake readers up.
+ */
 export interface Store {
   db: SqlDb;
   /** Tracked records of every kind (voids, stop requests). */
@@ -28,14 +33,25 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Where the store lives: DATABASE_URL (PostgreSQL, scale-out) or DATA_DIR (embedded PGlite, the default).
+ * ARCHITECTURE.md, "Embedded default vs scale-out".
+ */
 export interface StoreOptions {
+  /** PostgreSQL connection string (DATABASE_URL); when set, PGlite is not used. */
   databaseUrl?: string;
+  /** PostgreSQL schema (DATABASE_SCHEMA); tests give each run its own. @default "public" */
   databaseSchema?: string;
+  /** The embedded store's directory (DATA_DIR). @default undefined: in memory */
   dataDir?: string;
   /** A PGlite dump to start an empty embedded store from (tests). */
   pgliteTemplate?: Blob;
 }
 
+/**
+ * Opens the store and applies pending migrations before anything reads it (under an advisory lock,
+ * so instances starting together do not race).
+ */
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const db = opts.databaseUrl
     ? await openPostgres({ connectionString: opts.databaseUrl, schema: opts.databaseSchema })

@@ -4,6 +4,10 @@
  */
 import type { SqlDb } from "./sql.js";
 
+/**
+ * Every migration, oldest first. Append only: a shipped migration is never edited, since instances
+ * that applied it would not run it again.
+ */
 export const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
   {
     version: 1,
@@ -241,6 +245,7 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string }> =
   },
 ];
 
+/** Applies the migrations not yet applied, in one transaction under an advisory lock; returns their versions. */
 export async function migrate(db: SqlDb): Promise<number[]> {
   return db.tx(async (sql) => {
     await sql.query("SELECT pg_advisory_xact_lock(727274)");

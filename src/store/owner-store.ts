@@ -12,6 +12,10 @@ export interface Claim {
   fresh: boolean;
 }
 
+/**
+ * Order ownership on shared supplier accounts: the first tenant to act on an order holds it, and
+ * another tenant's requests for it are ORDER_NOT_FOUND without a supplier call (hardening issue, item 4).
+ */
 export class OwnerStore {
   constructor(private readonly db: SqlDb) {}
 

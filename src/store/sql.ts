@@ -12,6 +12,7 @@ export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
 }
 
+/** A database both engines provide. Failures to reach it surface as StoreUnavailableError (./errors.ts). */
 export interface SqlDb extends Sql {
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   tx<R>(fn: (sql: Sql) => Promise<R>): Promise<R>;
@@ -21,8 +22,9 @@ export interface SqlDb extends Sql {
   readonly engine: "pglite" | "postgres";
 }
 
+/** The embedded store's options. */
 export interface PgliteOptions {
-  /** Directory to keep the data in; undefined = in memory. */
+  /** Directory to keep the data in (DATA_DIR). @default undefined: in memory */
   dataDir?: string;
   /** A dump (PGlite dumpDataDir) to start from instead of running initdb, which takes seconds. */
   template?: Blob | File;
@@ -58,10 +60,12 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
   };
 }
 
+/** The PostgreSQL store's options. */
 export interface PostgresOptions {
   connectionString: string;
-  /** PostgreSQL schema to use (tests give each run its own). */
+  /** PostgreSQL schema to use (tests give each run its own); created when missing. @default "public" */
   schema?: string;
+  /** Connections in the pool. @default 10 */
   max?: number;
 }
 

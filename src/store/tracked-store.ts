@@ -53,6 +53,7 @@ const json = (v: unknown): unknown => (typeof v === "string" ? (JSON.parse(v) as
 const keyParams = (k: RecordKey) => [k.kind, k.tenant, k.supplier, k.ref];
 const keyRow = (k: RecordKey) => ({ kind: k.kind, tenant: k.tenant, supplier: k.supplier, ref: k.ref });
 
+/** A row of `tracked` as the engine sees it. */
 export function toRecord<D>(r: RecordRow): TrackedRecord<D> {
   return {
     kind: r.kind as KindName,
@@ -80,6 +81,10 @@ function loggedEvent<D>(r: Logged): TrackedEvent<D> {
 
 type Logged = RecordRow & { event_id: string; event_occurred_at: Date; previous_status: string | null; source: string; message: string | null; trace_context?: string | null };
 
+/**
+ * Tracked records (voids, stop requests) and their transitions. Each transition is a compare-and-set on the
+ * status plus its event in one statement, so two instances confirming one change record it once (issue 11).
+ */
 export class TrackedStore {
   constructor(private readonly db: SqlDb) {}
 

@@ -6,6 +6,7 @@
 import type { SupplierName } from "../../datasources/errors.js";
 import type { SqlDb } from "./sql.js";
 
+/** A submission whose reply was lost: who sent what for which order, and since when. */
 export interface Unsettled {
   tenant: string;
   supplier: SupplierName;
@@ -24,6 +25,10 @@ interface Row {
 
 const toUnsettled = (r: Row): Unsettled => ({ tenant: r.tenant, supplier: r.supplier as SupplierName, operation: r.operation, orderNo: r.order_no, since: new Date(r.since) });
 
+/**
+ * Submissions with an unknown outcome (SUPPLIER_OUTCOME_UNKNOWN). The gateway never resends void.do or
+ * stopTicket.do (ATRIP.md: state-changing calls are not idempotent); the order is reconciled by asking first.
+ */
 export class UnsettledStore {
   constructor(private readonly db: SqlDb) {}
 

@@ -16,6 +16,7 @@ import { outcomeUnknown } from "./outcome.js";
 
 const OPERATION = "CANCEL";
 
+/** cancelOrder: ownership, then the supplier's cancel, with lost replies remembered per order. */
 export class CancelSubmission {
   constructor(
     private readonly store: Store,

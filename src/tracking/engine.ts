@@ -22,6 +22,7 @@ import type { RecordStore } from "./ports.js";
 import { decide } from "./rule.js";
 import { pollDelayMs } from "./schedule.js";
 
+/** What an engine runs on: its kind, the store's records (or a fake of them), and where committed events go. */
 export interface TrackerDeps<D> {
   kind: TrackedKind<D>;
   records: RecordStore;
@@ -42,6 +43,7 @@ const CHUNK = 32;
 /** How often a change someone else got to first is decided again from the record as it now stands. */
 const ROUNDS = 5;
 
+/** The key of a record (its kind, tenant, supplier and reference), without the rest. */
 export const keyOf = (r: RecordKey): RecordKey => ({ kind: r.kind, tenant: r.tenant, supplier: r.supplier, ref: r.ref });
 const isWatched = (r: TrackedRecord<unknown>) => r.watchedUntil !== null && r.watchedUntil.getTime() > Date.now();
 
@@ -57,6 +59,11 @@ async function eachLimited<T>(items: T[], concurrency: number, fn: (item: T, ind
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
+/**
+ * The tracking engine of one kind (issue 11): starts records, applies supplier reports through the one
+ * transition rule (./rule.ts), confirms webhooks, polls due records under leases, and coalesces asks for
+ * one record through one account into one supplier call.
+ */
 export class Tracker<D> {
   /** Supplier calls in flight, by account and reference: later asks for the same share them. */
   private readonly inFlight = new Map<string, Promise<D | null>>();

@@ -36,10 +36,12 @@ export interface FeedTarget {
   orderNo?: string;
 }
 
+/** A listener of the feed: a subscription stream, which queues what it is pushed. */
 export interface FeedSink {
   push(event: TrackedEvent): void;
 }
 
+/** The feed's sources: the event log it reads, the pub/sub that wakes it, and how often it reads without a wake-up. */
 export interface FeedOptions {
   log: LogReader;
   pubsub: PubSub;
@@ -68,6 +70,11 @@ function targetKey(t: FeedTarget): string {
   return keyOf(t.kind, t.tenant);
 }
 
+/**
+ * Delivery from the event log to this instance's subscribers (issue 11): one read serves every listener,
+ * a pub/sub message only wakes the reader, and a lost one costs at most `catchUpMs` of delay, never an event.
+ * The cursor is held only while someone listens.
+ */
 export class EventFeed {
   /** Tells this instance's wake-ups from others'. */
   readonly origin = randomBytes(6).toString("hex");

@@ -59,6 +59,7 @@ function targetOf(row: InboxRow, hint: WebhookHint | Error | null): Target | nul
   return null;
 }
 
+/** Runs the webhook inbox in batches (the inbox poller calls `processBatch`). */
 export class InboxProcessor {
   constructor(private readonly deps: InboxProcessorDeps) {}
 

@@ -32,6 +32,7 @@ const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
 /** Records leased per scheduled run, and webhooks claimed per inbox run. */
 const BATCH = 200;
 
+/** What one instance's tracking needs; the timings come from configuration (README, "Configuration"). */
 export interface TrackingOptions {
   store: Store;
   registry: SupplierRegistry;
@@ -55,6 +56,10 @@ export interface TrackingOptions {
   onLogRead?: (events: number, seconds: number) => void;
 }
 
+/**
+ * One instance's tracking: start it after the store is open, stop it before the store closes. `owner`
+ * names this instance in leases and inbox claims, so a crashed instance's work is recognised and taken over.
+ */
 export class Tracking {
   readonly owner = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   readonly voids: Tracker<VoidOrderData>;

@@ -8,6 +8,7 @@ import type { SupplierName } from "../../datasources/errors.js";
 import type { KindName } from "../store/tracked-model.js";
 import type { PollPolicy } from "./schedule.js";
 
+/** A kind of tracked record: what differs between voids and stop requests. `D` is the supplier report a record keeps. */
 export interface TrackedKind<D> {
   readonly name: KindName;
   /** How far along a status is. A report ranked below the record (an older, slower reply) is never recorded. */

@@ -5,6 +5,7 @@
  */
 import type { Logger } from "../logger.js";
 
+/** One named loop (the void and stop schedulers, the inbox): runs `run` every `intervalMs` once resumed, never twice at once. */
 export class Poller {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;

@@ -8,6 +8,7 @@ import type { TrackedKind } from "./kind.js";
 /** What a supplier report does to a record: a change (an event), a newer report of the same status, or nothing. */
 export type Decision = "move" | "touch" | "ignore";
 
+/** Decides what `report` does to a record standing at `current`; null (the supplier does not know it) does nothing. */
 export function decide<D>(kind: TrackedKind<D>, current: { status: string; isFinal: boolean }, report: D | null): Decision {
   if (report === null || current.isFinal) return "ignore";
   const status = kind.statusOf(report);

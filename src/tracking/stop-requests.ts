@@ -16,6 +16,7 @@ import { KeyedLock } from "./keyed-lock.js";
 import type { StopReport } from "./kinds/stop.js";
 import { outcomeUnknown } from "./outcome.js";
 
+/** stopTicketIssuance: sends the request once per order (serialised per order by a keyed lock) and starts its tracked stop. */
 export class StopRequests {
   private readonly lock = new KeyedLock();
 

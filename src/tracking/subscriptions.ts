@@ -21,6 +21,7 @@ import type { EventFeed } from "./feed.js";
 import type { LogReader } from "./ports.js";
 import type { Watchers } from "./watchers.js";
 
+/** What a subscription asks for: one kind, one tenant, optionally one record or one order, optionally a replay. */
 export interface StreamRequest {
   kind: KindName;
   tenant: string;
@@ -32,6 +33,7 @@ export interface StreamRequest {
   afterEventId?: string;
 }
 
+/** Where streams get their events: the feed (live), the log (replay), and the watch marks of each kind. */
 export interface SubscriptionDeps {
   feed: EventFeed;
   log: LogReader;
@@ -44,6 +46,7 @@ export interface SubscriptionDeps {
 /** Events replayed per read; the next page is read once the client has taken most of this one. */
 const REPLAY_PAGE = 500;
 
+/** Opens subscription streams for the resolvers (voidStatusChanged, ticketIssuanceStopChanged). */
 export class Subscriptions {
   /** Open subscription streams on this instance (metrics, tests). */
   active = 0;

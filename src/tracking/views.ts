@@ -56,10 +56,12 @@ export interface StopEventView {
   replayed: boolean;
 }
 
+/** A stored void as VoidOrder. */
 export function voidView(r: TrackedRecord<VoidOrderData>): VoidOrderView {
   return { ...r.data, status: r.status as VoidOrderData["status"], isFinal: r.isFinal, submittedAt: r.startedAt, updatedAt: r.updatedAt };
 }
 
+/** A void's event as VoidStatusEvent, with the void as it stood right after it. */
 export function voidEventView(e: TrackedEvent<VoidOrderData>): VoidEventView {
   return {
     id: e.id,
@@ -77,6 +79,7 @@ export function voidEventView(e: TrackedEvent<VoidOrderData>): VoidEventView {
   };
 }
 
+/** A stored stop request as TicketIssuanceStop. */
 export function stopView(r: TrackedRecord<StopReport>): StopView {
   return {
     supplier: r.supplier,
@@ -106,6 +109,7 @@ export function stopAt(e: TrackedEvent<StopReport>): StopView {
   };
 }
 
+/** A stop's event as TicketIssuanceStopEvent, with the stop as it stood right after it. */
 export function stopEventView(e: TrackedEvent<StopReport>): StopEventView {
   return {
     id: e.id,

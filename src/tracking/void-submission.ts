@@ -24,6 +24,7 @@ import { outcomeUnknown } from "./outcome.js";
 const RESUBMITTABLE = new Set(["REJECTED", "WITHDRAWN"]);
 const OPERATION = "VOID";
 
+/** voidQuote and submitVoid: ownership, the duplicate guard, reconciliation of lost replies, then the start of the tracked void. */
 export class VoidSubmission {
   constructor(
     private readonly store: Store,

@@ -22,6 +22,10 @@ interface Marks {
   orders: string[];
 }
 
+/**
+ * The watch marks of one kind on this instance: `add` when a subscription on a record or order starts,
+ * the function it returns when it ends; marks are refreshed before they lapse while anyone still watches.
+ */
 export class Watchers {
   private readonly targets = new Map<string, Target>();
   private timer?: NodeJS.Timeout;

@@ -19,6 +19,7 @@ export function tooManySubscriptions(limit: number): GraphQLError {
   });
 }
 
+/** The cap as a plugin: a subscription holds its place from `onOperation` until it completes or is refused. */
 export function capSubscriptions(max: number): WsPlugin {
   /** Each socket's open subscriptions, by operation id. */
   const open = new WeakMap<WsContext["extra"], Set<string>>();

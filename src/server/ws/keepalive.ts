@@ -9,10 +9,15 @@
  */
 import type { WebSocket, WebSocketServer } from "ws";
 
+/** The running pings; stop them when the server is disposed. */
 export interface KeepAlive {
   stop(): void;
 }
 
+/**
+ * Pings every socket of `server` every `intervalMs` (WS_KEEPALIVE_MS) and terminates those that did not answer
+ * the last ping; `onDead` is told of each.
+ */
 export function keepAlive(server: WebSocketServer, intervalMs: number, onDead: () => void = () => undefined): KeepAlive {
   const answered = new WeakMap<WebSocket, boolean>();
   server.on("connection", (socket: WebSocket) => {

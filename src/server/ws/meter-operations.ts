@@ -5,6 +5,7 @@
 import { countRefused, MeteredOperation, type OperationCounter } from "../operation-meter.js";
 import type { WsContext, WsPlugin } from "./plugin.js";
 
+/** The metrics as a plugin: a metered operation per id, from `onOperation` to `onComplete`. */
 export function meterOperations(counter: OperationCounter): WsPlugin {
   const running = new WeakMap<WsContext["extra"], Map<string, MeteredOperation>>();
   const of = (ctx: WsContext, id: string) => running.get(ctx.extra)?.get(id);

@@ -22,6 +22,7 @@ import { subscribeShared } from "../shared-execution.js";
 import { websocketDocument, type TrustedDocumentsPolicy } from "../trusted-documents.js";
 import type { WsContext, WsExtra, WsPlugin } from "./plugin.js";
 
+/** What the options are built from: the schema and its checks, the context, and the plugins. */
 export interface WebsocketOptionsDeps {
   schema: GraphQLSchema;
   /** Extra validation rules (the query limits). */
@@ -43,6 +44,7 @@ export interface WebsocketOptionsDeps {
 /** The code of the first error, for the metrics of a refused operation. */
 const codeOf = (errors: readonly GraphQLError[], fallback: string) => String(errors[0]?.extensions?.code ?? fallback);
 
+/** The graphql-ws server options: hand them to `makeServer` (tests) or `startWebsocket` (./serve.ts). */
 export function websocketOptions(d: WebsocketOptionsDeps): ServerOptions<Record<string, unknown>, WsExtra> {
   const { schema, plugins } = d;
   const rules = [...specifiedRules, ...d.rules];

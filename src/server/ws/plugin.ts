@@ -22,6 +22,7 @@ export interface WsExtra {
   principal?: Principal | null;
 }
 
+/** graphql-ws's context of one socket, with the gateway's extra. */
 export type WsContext = Context<Record<string, unknown>, WsExtra>;
 
 /** An operation a socket sent, parsed and validated. */
@@ -33,6 +34,7 @@ export interface WsOperation {
   subscription: boolean;
 }
 
+/** A websocket concern: any of these hooks, each optional. A plugin keeps its per-socket state keyed by `ctx.extra`. */
 export interface WsPlugin {
   /** A socket sent connection_init. False refuses it: graphql-ws closes it with 4403. */
   onConnect?(ctx: WsContext): boolean | Promise<boolean>;

@@ -11,6 +11,7 @@ import { meterOperations } from "./meter-operations.js";
 import type { WsPlugin } from "./plugin.js";
 import { closeAtTokenExpiry } from "./token-expiry.js";
 
+/** What the websocket's plugins need. */
 export interface WebsocketPluginDeps {
   authenticator: Pick<Authenticator, "authenticate">;
   metrics: Pick<Metrics, "operation" | "socketOpened" | "socketClosed">;
@@ -18,6 +19,7 @@ export interface WebsocketPluginDeps {
   maxSubscriptions: number;
 }
 
+/** The plugin list; ./options.ts runs each hook in this order. */
 export function websocketPlugins(d: WebsocketPluginDeps): WsPlugin[] {
   return [authenticateSockets(d.authenticator, d.metrics), closeAtTokenExpiry(), capSubscriptions(d.maxSubscriptions), meterOperations(d.metrics)];
 }

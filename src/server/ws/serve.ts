@@ -22,6 +22,7 @@ import { keepAlive } from "./keepalive.js";
 import { verifyOrigin } from "./origin.js";
 import type { WsExtra } from "./plugin.js";
 
+/** Where and how the socket server listens: on the HTTP server, with its size cap, origins and pings. */
 export interface WebsocketServing {
   httpServer: http.Server;
   log: Logger;
@@ -33,6 +34,7 @@ export interface WebsocketServing {
   allowedOrigins?: string[];
 }
 
+/** The socket server, running. */
 export interface RunningWebsocket {
   server: WebSocketServer;
   /** Closes every socket with 1001 and stops the server (graphql-ws `dispose()`). */
@@ -49,6 +51,7 @@ export function socketErrorLogger(log: Logger) {
   };
 }
 
+/** Serves `options` on /graphql of `o.httpServer` (the HTTP server's port and path). */
 export function startWebsocket(options: ServerOptions<Record<string, unknown>, WsExtra>, o: WebsocketServing): RunningWebsocket {
   const server = new WebSocketServer({ server: o.httpServer, path: "/graphql", maxPayload: o.maxMessageBytes, verifyClient: verifyOrigin(o.allowedOrigins) });
   const cleanup = useServer(options, server);

@@ -7,6 +7,7 @@
 import { runAt, type Scheduled } from "../expiry.js";
 import type { WsContext, WsPlugin } from "./plugin.js";
 
+/** The expiry as a plugin: a timer per socket whose principal has an `expiresAt`, cancelled when the socket closes. */
 export function closeAtTokenExpiry(): WsPlugin {
   const timers = new WeakMap<WsContext["extra"], Scheduled>();
   return {

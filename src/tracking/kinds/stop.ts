@@ -18,6 +18,7 @@ export interface StopReport {
 
 const RANK: Record<StopStateName, number> = { PENDING: 0, STOPPED: 1, ISSUED: 1 };
 
+/** The stop kind, asking each supplier's stop-issuance port with the tenant's account. */
 export function stopKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<StopReport> {
   return {
     name: "stop",

@@ -8,6 +8,7 @@ import type { SupplierRegistry } from "../../../datasources/registry.js";
 import type { TrackedKind } from "../kind.js";
 import type { PollPolicy } from "../schedule.js";
 
+/** The void kind, asking each supplier's void port with the tenant's account. */
 export function voidKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<VoidOrderData> {
   return {
     name: "void",
