@@ -13,16 +13,21 @@ import { sequentialLatency } from "./latency.js";
 import { cpuSeconds, load, record } from "./lib.js";
 import { startGateway, startSim, stop } from "./processes.js";
 
-const builds = (process.env.BENCH_AB ?? "").split(",").filter(Boolean).map((e) => {
-  const [label, main] = e.split("=");
-  return { label, main };
-});
+const builds = (process.env.BENCH_AB ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((e) => {
+    const [label, main] = e.split("=");
+    return { label, main };
+  });
 if (builds.length < 2) throw new Error('set BENCH_AB="before=/path/dist/src/main.js,after=/path/dist/src/main.js"');
 const rounds = Number(process.env.BENCH_AB_ROUNDS ?? "2");
 const seconds = Number(process.env.BENCH_SECONDS ?? "6");
 
 const sim = await startSim();
-const quote = JSON.stringify({ query: 'mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { voidOfferId fare { originalAmount } } }' });
+const quote = JSON.stringify({
+  query: 'mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { voidOfferId fare { originalAmount } } }',
+});
 const suppliers = JSON.stringify({ query: "{ suppliers { supplier available } }" });
 const headers = { authorization: `Bearer ${BENCH_KEY}` };
 
@@ -30,7 +35,11 @@ const results = new Map<string, Array<{ quoteRps: number; quoteCpu: number; none
 try {
   for (let round = 0; round < rounds; round++) {
     for (const b of builds) {
-      const gw = await startGateway({ ...atripGatewayEnv(sim.url), DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-ab-")), "data") }, [], b.main);
+      const gw = await startGateway(
+        { ...atripGatewayEnv(sim.url), DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-ab-")), "data") },
+        [],
+        b.main,
+      );
       try {
         const cpuPer = async (body: string) => {
           await load({ url: gw.url, body, headers, connections: 50, seconds: 2 });
@@ -64,9 +73,20 @@ try {
   });
   record(
     `A/B of gateway builds, one session (${rounds} alternating rounds, ${seconds} s per load)`,
-    ["build", "CPU µs per voidQuote (each round)", "mean", "CPU µs per suppliers query (each round)", "mean", "voidQuote req/s at 50 conns", "voidQuote p50 µs at 1 conn"],
+    [
+      "build",
+      "CPU µs per voidQuote (each round)",
+      "mean",
+      "CPU µs per suppliers query (each round)",
+      "mean",
+      "voidQuote req/s at 50 conns",
+      "voidQuote p50 µs at 1 conn",
+    ],
     rows,
-    [`builds: ${builds.map((b) => `${b.label} = ${b.main}`).join("; ")}`, "one supplier stand-in for all (gzip, 65 s keep-alive); CPU from /proc."],
+    [
+      `builds: ${builds.map((b) => `${b.label} = ${b.main}`).join("; ")}`,
+      "one supplier stand-in for all (gzip, 65 s keep-alive); CPU from /proc.",
+    ],
   );
 } finally {
   await stop(sim.child);

@@ -116,8 +116,12 @@ try {
   await new Promise((r) => setTimeout(r, 2000)); // duplicates would arrive by now
   const phaseS = (performance.now() - start) / 1000;
   const cpu1 = gateways.map((g) => cpuSeconds(g.child.pid));
-  const reads = (await Promise.all(gateways.map((g) => metric(g.url, "gateway_event_log_read_seconds_count")))).map((n, i) => n - reads0[i]);
-  const eventsRead = (await Promise.all(gateways.map((g) => metric(g.url, "gateway_event_log_events_read_total")))).map((n, i) => n - eventsRead0[i]);
+  const reads = (await Promise.all(gateways.map((g) => metric(g.url, "gateway_event_log_read_seconds_count")))).map(
+    (n, i) => n - reads0[i],
+  );
+  const eventsRead = (await Promise.all(gateways.map((g) => metric(g.url, "gateway_event_log_events_read_total")))).map(
+    (n, i) => n - eventsRead0[i],
+  );
 
   const during = (l: { sentAt: number }) => l.sentAt >= killedAt && l.sentAt < restartedAt;
   const rows = [
@@ -133,7 +137,8 @@ try {
   const outside = rows[1][4] as number;
   const inside = rows[2][4] as number;
   const met = missing === 0 && twice === 0 && outside <= 50 && inside <= CATCH_UP_MS + 1000;
-  const busy = (i: number) => (cpu0[i] === undefined || cpu1[i] === undefined ? "n/a" : `${(((cpu1[i]! - cpu0[i]!) / phaseS) * 100).toFixed(0)} %`);
+  const busy = (i: number) =>
+    cpu0[i] === undefined || cpu1[i] === undefined ? "n/a" : `${(((cpu1[i]! - cpu0[i]!) / phaseS) * 100).toFixed(0)} %`;
   await Promise.all(clients.map((c) => c.dispose()));
   for (const g of gateways) await stop(g.child);
   const store = await openStore({ databaseUrl, databaseSchema: schema });

@@ -102,7 +102,8 @@ try {
     const deadline = Date.now() + 60_000;
     while (sinceRecorded.length < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const phaseS = (performance.now() - start) / 1000;
-    if (process.env.BENCH_CPU_PROF) console.log(`${rate}/s phase (CLOCK_MONOTONIC µs): WSTART=${phaseStartUs} WEND=${process.hrtime.bigint() / 1000n}`);
+    if (process.env.BENCH_CPU_PROF)
+      console.log(`${rate}/s phase (CLOCK_MONOTONIC µs): WSTART=${phaseStartUs} WEND=${process.hrtime.bigint() / 1000n}`);
     const gwCpu1 = cpuSeconds(gw.child.pid);
     const reads = (await metric(gw.url, "gateway_event_log_read_seconds_count")) - reads0;
     const readSeconds = (await metric(gw.url, "gateway_event_log_read_seconds_sum")) - readSeconds0;
@@ -110,7 +111,14 @@ try {
     const busy = (cpuS: number | undefined) => (cpuS === undefined ? "n/a" : `${((cpuS / phaseS) * 100).toFixed(0)} %`);
     const a = [...sinceRecorded].sort((x, y) => x - y);
     const b = [...sinceWebhook].sort((x, y) => x - y);
-    const row = (name: string, s: number[]) => [`${rate}/s`, name, percentile(s, 50), percentile(s, 95), percentile(s, 99), s[s.length - 1] ?? NaN];
+    const row = (name: string, s: number[]) => [
+      `${rate}/s`,
+      name,
+      percentile(s, 50),
+      percentile(s, 95),
+      percentile(s, 99),
+      s[s.length - 1] ?? NaN,
+    ];
     rows.push(row("gateway records the change → client", a), row("webhook sent → client (intake + confirmation)", b));
     // Kept up: the changes were recorded and delivered about as fast as they came (the last
     // one within a second of the last webhook), so the latencies are at this rate.

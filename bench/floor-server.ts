@@ -22,12 +22,18 @@ const typeDefs = `
   type Query { hello: String }
   type Mutation { voidQuote(input: VoidQuoteInput!): VoidQuote! }
 `;
-const quote = { orderNo: "ATR-VOID-DEPOSIT", voidOfferId: "v_floor", fare: { currency: "CNY", originalAmount: "1280.50", estimatedRefund: "1180.50" } };
+const quote = {
+  orderNo: "ATR-VOID-DEPOSIT",
+  voidOfferId: "v_floor",
+  fare: { currency: "CNY", originalAmount: "1280.50", estimatedRefund: "1180.50" },
+};
 const resolvers = { Query: { hello: () => "world" }, Mutation: { voidQuote: () => quote } };
 
 async function start(): Promise<string> {
   if (kind === "node-http") {
-    const body = JSON.stringify({ data: { voidQuote: { voidOfferId: quote.voidOfferId, fare: { originalAmount: quote.fare.originalAmount } } } });
+    const body = JSON.stringify({
+      data: { voidQuote: { voidOfferId: quote.voidOfferId, fare: { originalAmount: quote.fare.originalAmount } } },
+    });
     const server = http.createServer((req, res) => {
       req.resume();
       req.on("end", () => {

@@ -10,7 +10,12 @@ export const BENCH_API_KEYS = JSON.stringify([{ key: BENCH_KEY, tenant: "bench",
 
 /** A gateway's environment for ATRIP at a bench simulator, with the bench API key. */
 export function atripGatewayEnv(simUrl: string): Record<string, string> {
-  return { ATRIP_BASE_URL: simUrl, ATRIP_CLIENT_ID: BENCH_ATRIP.clientId, ATRIP_CLIENT_SECRET: BENCH_ATRIP.clientSecret, API_KEYS: BENCH_API_KEYS };
+  return {
+    ATRIP_BASE_URL: simUrl,
+    ATRIP_CLIENT_ID: BENCH_ATRIP.clientId,
+    ATRIP_CLIENT_SECRET: BENCH_ATRIP.clientSecret,
+    API_KEYS: BENCH_API_KEYS,
+  };
 }
 
 /** Runs one GraphQL operation; throws on any error. */
@@ -28,7 +33,10 @@ export async function gql<T>(url: string, query: string): Promise<T> {
 /** Quotes and submits a void for a fresh copy of ATR-VOID-DEPOSIT; its voidCode and when the reply came. */
 export async function submitDepositVoid(url: string, suffix: string): Promise<{ voidCode: string; at: number }> {
   const orderNo = `ATR-VOID-DEPOSIT-${suffix}`;
-  const q = await gql<{ voidQuote: { voidOfferId: string } }>(url, `mutation { voidQuote(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { voidOfferId } }`);
+  const q = await gql<{ voidQuote: { voidOfferId: string } }>(
+    url,
+    `mutation { voidQuote(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { voidOfferId } }`,
+  );
   const s = await gql<{ submitVoid: { voidCode: string } }>(
     url,
     `mutation { submitVoid(input: { supplier: ATRIP, orderNo: "${orderNo}", voidOfferId: "${q.voidQuote.voidOfferId}" }) { voidCode } }`,

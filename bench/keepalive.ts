@@ -25,7 +25,12 @@ async function idleCpuPerMinute(pingMs: number): Promise<{ cpuMsPerMin: number; 
     EVENT_CATCHUP_MS: "3600000",
   });
   try {
-    const clients = await openSubscribers(gw.url.replace(/^http/, "ws"), N, () => "subscription { voidStatusChanged { id } }", () => undefined);
+    const clients = await openSubscribers(
+      gw.url.replace(/^http/, "ws"),
+      N,
+      () => "subscription { voidStatusChanged { id } }",
+      () => undefined,
+    );
     // The clients answer the gateway's ws pings through the ws library, as browsers do.
     await new Promise((r) => setTimeout(r, 3000));
     const c0 = cpuSeconds(gw.child.pid) ?? NaN;

@@ -18,7 +18,13 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Sends `warmup` then `n` POSTs of `body` to `url`, one at a time; latencies in µs. */
-export async function sequentialLatency(url: string, body: string, headers: Record<string, string>, n = 2000, warmup = 300): Promise<LatencyResult> {
+export async function sequentialLatency(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  n = 2000,
+  warmup = 300,
+): Promise<LatencyResult> {
   const u = new URL(url);
   const client = new Client(u.origin, { keepAliveTimeout: 60_000, pipelining: 1 });
   const times: number[] = [];
@@ -26,7 +32,12 @@ export async function sequentialLatency(url: string, body: string, headers: Reco
   try {
     for (let i = 0; i < warmup + n; i++) {
       const t0 = process.hrtime.bigint();
-      const res = await client.request({ path: u.pathname, method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+      const res = await client.request({
+        path: u.pathname,
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json", ...headers },
+      });
       await res.body.arrayBuffer();
       const us = Number(process.hrtime.bigint() - t0) / 1000;
       if (i < warmup) continue;

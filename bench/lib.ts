@@ -13,10 +13,13 @@ export function machineFacts(): string {
 
 /** Prints a markdown table and appends it, with the machine facts, to bench/RESULTS.md. */
 export function record(title: string, header: string[], rows: Array<Array<string | number>>, notes: string[] = []): void {
-  const table = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  const table = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join(
+    "\n",
+  );
   const block = [`## ${title}`, "", `_${machineFacts()}_`, "", table, "", ...notes.map((n) => `- ${n}`), ""].join("\n");
   console.log(`\n${block}`);
-  if (!existsSync(RESULTS)) writeFileSync(RESULTS, "# Benchmark results\n\nAppended by `npm run bench` and the scripts in bench/. Newest last.\n\n");
+  if (!existsSync(RESULTS))
+    writeFileSync(RESULTS, "# Benchmark results\n\nAppended by `npm run bench` and the scripts in bench/. Newest last.\n\n");
   appendFileSync(RESULTS, `${block}\n`);
 }
 
@@ -30,7 +33,13 @@ export interface LoadResult {
 }
 
 /** One autocannon run. */
-export async function load(opts: { url: string; body: string; headers?: Record<string, string>; connections: number; seconds: number }): Promise<LoadResult> {
+export async function load(opts: {
+  url: string;
+  body: string;
+  headers?: Record<string, string>;
+  connections: number;
+  seconds: number;
+}): Promise<LoadResult> {
   const r = await autocannon({
     url: opts.url,
     method: "POST",

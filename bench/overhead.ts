@@ -27,7 +27,9 @@ const connections = 50;
 const traceGc = process.env.BENCH_TRACE_GC === "1";
 
 async function startFloor(kind: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./floor-server.js", import.meta.url)), kind], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./floor-server.js", import.meta.url)), kind], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -46,7 +48,11 @@ const gw = await startGateway(
   traceGc ? ["--trace-gc"] : [],
   process.env.BENCH_GATEWAY_MAIN,
 );
-const floors = { "apollo-http": await startFloor("apollo-http"), "apollo-express": await startFloor("apollo-express"), "node-http": await startFloor("node-http") };
+const floors = {
+  "apollo-http": await startFloor("apollo-http"),
+  "apollo-express": await startFloor("apollo-express"),
+  "node-http": await startFloor("node-http"),
+};
 
 type Target = { url: string; body: string; headers: Record<string, string> };
 const direct: Target = {
@@ -54,8 +60,15 @@ const direct: Target = {
   body: '{"orderNo":"ATR-VOID-DEPOSIT"}',
   headers: { "x-atlas-client-id": BENCH_ATRIP.clientId, "x-atlas-client-secret": BENCH_ATRIP.clientSecret, "accept-encoding": "gzip" },
 };
-const gql = (url: string, query: string, headers: Record<string, string> = { authorization: `Bearer ${BENCH_KEY}` }): Target => ({ url, body: JSON.stringify({ query }), headers });
-const viaGateway = gql(gw.url, 'mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { voidOfferId fare { originalAmount } } }');
+const gql = (url: string, query: string, headers: Record<string, string> = { authorization: `Bearer ${BENCH_KEY}` }): Target => ({
+  url,
+  body: JSON.stringify({ query }),
+  headers,
+});
+const viaGateway = gql(
+  gw.url,
+  'mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { voidOfferId fare { originalAmount } } }',
+);
 const noSupplier = gql(gw.url, "{ suppliers { supplier available } }");
 /** The gateway's voidQuote operation, sent to a floor server (which answers it with a constant). */
 const floorQuery = (url: string) => ({ ...viaGateway, url, headers: {} });
@@ -96,7 +109,8 @@ function gcBetween(from: number, to: number): { scavenges: number; markSweeps: n
 
 const us = (v?: number) => (v === undefined ? "n/a" : v.toFixed(0));
 try {
-  for (const t of [direct, viaGateway, noSupplier, ...Object.values(floors).map((f) => floorQuery(f.url))]) await load({ ...t, connections, seconds: 2 });
+  for (const t of [direct, viaGateway, noSupplier, ...Object.values(floors).map((f) => floorQuery(f.url))])
+    await load({ ...t, connections, seconds: 2 });
 
   const gcFrom = gw.output().length;
   const rows: Row[] = [
@@ -105,7 +119,14 @@ try {
   ];
   const gc = gcBetween(gcFrom, gw.output().length);
   rows.push(await run("gateway, no supplier call (suppliers query)", noSupplier, gw.child.pid));
-  for (const [kind, f] of Object.entries(floors)) rows.push(await run(`floor: ${kind === "node-http" ? "plain node:http, constant JSON" : `the same voidQuote through bare Apollo Server (${kind === "apollo-http" ? "node:http" : "express 5"}), one trivial resolver`}`, floorQuery(f.url), f.child.pid));
+  for (const [kind, f] of Object.entries(floors))
+    rows.push(
+      await run(
+        `floor: ${kind === "node-http" ? "plain node:http, constant JSON" : `the same voidQuote through bare Apollo Server (${kind === "apollo-http" ? "node:http" : "express 5"}), one trivial resolver`}`,
+        floorQuery(f.url),
+        f.child.pid,
+      ),
+    );
 
   const lat = {
     direct: await sequentialLatency(direct.url, direct.body, direct.headers),
@@ -118,18 +139,40 @@ try {
   const checks = [
     ["gateway CPU per voidQuote ≤ 700 µs", `${us(g50.serverCpuUs)} µs`, (g50.serverCpuUs ?? Infinity) <= 700],
     ["gateway CPU per query with no supplier call ≤ 300 µs", `${us(none.serverCpuUs)} µs`, (none.serverCpuUs ?? Infinity) <= 300],
-    ["added p50 at one connection ≤ 1 ms", `${added.toFixed(3)} ms (${lat.gateway.p50.toFixed(0)} vs ${lat.direct.p50.toFixed(0)} µs)`, added <= 1],
-    [`throughput ≥ 0.5× direct at ${connections} connections`, `${ratio.toFixed(2)}× (${g50.result.requestsPerSec.toFixed(0)} vs ${d50.result.requestsPerSec.toFixed(0)} req/s)`, ratio >= 0.5],
+    [
+      "added p50 at one connection ≤ 1 ms",
+      `${added.toFixed(3)} ms (${lat.gateway.p50.toFixed(0)} vs ${lat.direct.p50.toFixed(0)} µs)`,
+      added <= 1,
+    ],
+    [
+      `throughput ≥ 0.5× direct at ${connections} connections`,
+      `${ratio.toFixed(2)}× (${g50.result.requestsPerSec.toFixed(0)} vs ${d50.result.requestsPerSec.toFixed(0)} req/s)`,
+      ratio >= 0.5,
+    ],
   ] as const;
   record(
     `overhead: voidQuote via the gateway vs voidQuotation.do direct, and the Apollo floor (${seconds} s per row, ${connections} connections)`,
     ["path", "req/s", "p50 ms", "p99 ms", "2xx", "non-2xx", "errors", "server CPU µs/req", "simulator CPU µs/req"],
-    rows.map((r) => [r.path, r.result.requestsPerSec.toFixed(0), r.result.p50, r.result.p99, r.result.ok, r.result.non2xx, r.result.errors, us(r.serverCpuUs), r.path.startsWith("floor") ? "—" : us(r.simCpuUs)]),
+    rows.map((r) => [
+      r.path,
+      r.result.requestsPerSec.toFixed(0),
+      r.result.p50,
+      r.result.p99,
+      r.result.ok,
+      r.result.non2xx,
+      r.result.errors,
+      us(r.serverCpuUs),
+      r.path.startsWith("floor") ? "—" : us(r.simCpuUs),
+    ]),
     [
       ...checks.map(([what, got, ok]) => `${what}: ${got} — ${ok ? "met" : "NOT met"}`),
       `ceiling: one gateway process serves at most 1 s / ${us(g50.serverCpuUs)} µs = ${g50.serverCpuUs ? (1e6 / g50.serverCpuUs).toFixed(0) : "n/a"} voidQuotes/s (${g50.serverCpuUs ? (1e6 / g50.serverCpuUs / d50.result.requestsPerSec).toFixed(2) : "n/a"}× direct); the same voidQuote through bare Apollo (node:http) with a trivial resolver costs ${us(rows[3].serverCpuUs)} µs and reached ${(rows[3].result.requestsPerSec / d50.result.requestsPerSec).toFixed(2)}× direct without any supplier call.`,
       `one connection, ${2000} requests one after another (µs): direct p50 ${lat.direct.p50.toFixed(0)} / p90 ${lat.direct.p90.toFixed(0)} / p99 ${lat.direct.p99.toFixed(0)}; gateway voidQuote p50 ${lat.gateway.p50.toFixed(0)} / p90 ${lat.gateway.p90.toFixed(0)} / p99 ${lat.gateway.p99.toFixed(0)}; bare Apollo (same voidQuote, trivial resolver) p50 ${lat.floor.p50.toFixed(0)} / p90 ${lat.floor.p90.toFixed(0)} / p99 ${lat.floor.p99.toFixed(0)}.`,
-      ...(traceGc ? [`garbage collection during the voidQuote run: ${((gc.scavenges / g50.result.ok) * 10_000).toFixed(0)} scavenges and ${((gc.markSweeps / g50.result.ok) * 10_000).toFixed(1)} mark-sweeps per 10,000 requests, ${((gc.pauseMs / g50.result.ok) * 10_000).toFixed(0)} ms of pauses per 10,000.`] : []),
+      ...(traceGc
+        ? [
+            `garbage collection during the voidQuote run: ${((gc.scavenges / g50.result.ok) * 10_000).toFixed(0)} scavenges and ${((gc.markSweeps / g50.result.ok) * 10_000).toFixed(1)} mark-sweeps per 10,000 requests, ${((gc.pauseMs / g50.result.ok) * 10_000).toFixed(0)} ms of pauses per 10,000.`,
+          ]
+        : []),
       "the supplier stand-in gzips every reply (both paths ask for gzip) and keeps idle connections 65 s; the load generator, the gateway and the stand-in share the machine's 2 cores (three processes); CPU per request is from /proc (10 ms ticks).",
       process.env.BENCH_GATEWAY_MAIN ? `gateway build: ${process.env.BENCH_GATEWAY_MAIN}` : "gateway build: this tree's dist/",
     ],

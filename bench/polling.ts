@@ -68,7 +68,10 @@ try {
   const final = await inParallel(FINAL, 32, (i) => submitDepositVoid(gw.url, `final${i}`));
   sim.clock.advance(10 * VOID_STEP_MS);
   const statuses = await inParallel(FINAL, 32, (i) =>
-    gql<{ voidOrder: { isFinal: boolean } }>(gw.url, `{ voidOrder(supplier: ATRIP, voidCode: "${final[i].voidCode}", refresh: true) { isFinal } }`),
+    gql<{ voidOrder: { isFinal: boolean } }>(
+      gw.url,
+      `{ voidOrder(supplier: ATRIP, voidCode: "${final[i].voidCode}", refresh: true) { isFinal } }`,
+    ),
   );
   const notFinal = statuses.filter((s) => !s.voidOrder.isFinal).length;
   if (notFinal > 0) throw new Error(`${notFinal} of the final voids are not final in the gateway`);
@@ -97,7 +100,9 @@ try {
     // before it (or its submission).
     actual += times.filter((t) => t >= steadyStart).length;
     const before = times.filter((t) => t < steadyStart);
-    expected += predicted(before.length ? before[before.length - 1] : v.at, before.length, windowEnd).filter((t) => t >= steadyStart).length;
+    expected += predicted(before.length ? before[before.length - 1] : v.at, before.length, windowEnd).filter(
+      (t) => t >= steadyStart,
+    ).length;
     let prev = v.at;
     times.forEach((t, attempt) => {
       const due = Math.min(MAX_MS, MIN_MS * 2 ** attempt);
@@ -115,7 +120,8 @@ try {
     const at = (q: number) => ((sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0) / 1000).toFixed(2);
     return `p50 ${at(0.5)} s, p99 ${at(0.99)} s, max ${at(1)} s`;
   };
-  const describe = (p: ReturnType<typeof phase>) => `${p.intervals} intervals: ${p.early} early, ${p.late} late; lateness ${lateness(p.lateness)}`;
+  const describe = (p: ReturnType<typeof phase>) =>
+    `${p.intervals} intervals: ${p.early} early, ${p.late} late; lateness ${lateness(p.lateness)}`;
   const finalCalls = final.reduce((n, v) => n + (polls.get(v.voidCode) ?? []).filter((t) => t > finalSince).length, 0);
   const steadyS = windowS - DRAIN_S;
   const perMin = (n: number) => ((n / steadyS) * 60).toFixed(0);
@@ -126,8 +132,16 @@ try {
     ["measure", "value", "target"],
     [
       ["open voids created (quote + submit through the gateway)", `${OPEN} in ${((createEnd - createStart) / 1000).toFixed(0)} s`, ""],
-      [`steady (${DRAIN_S}–${windowS} s): queryVoidOrders.do calls per minute, measured / schedule predicts`, `${perMin(actual)} / ${perMin(expected)} (ratio ${ratio.toFixed(3)})`, "within 2 %"],
-      [`steady (${DRAIN_S}–${windowS} s): intervals between two polls of one void`, describe(phases.steady), "none early (< 90 % of the delay), none later than delay + tick + 2 s"],
+      [
+        `steady (${DRAIN_S}–${windowS} s): queryVoidOrders.do calls per minute, measured / schedule predicts`,
+        `${perMin(actual)} / ${perMin(expected)} (ratio ${ratio.toFixed(3)})`,
+        "within 2 %",
+      ],
+      [
+        `steady (${DRAIN_S}–${windowS} s): intervals between two polls of one void`,
+        describe(phases.steady),
+        "none early (< 90 % of the delay), none later than delay + tick + 2 s",
+      ],
       [`draining (0–${DRAIN_S} s after creation)`, describe(phases.draining), ""],
       ["while creating (gateway also creating ~100 voids/s)", describe(phases.creating), ""],
       ["calls for final voids", String(finalCalls), "0"],

@@ -21,7 +21,9 @@ function waitFor(child: ChildProcess, pattern: RegExp, what: string): Promise<Re
 }
 
 export async function startSim(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./sim-process.js", import.meta.url))], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./sim-process.js", import.meta.url))], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const m = await waitFor(child, /SIM (http:\/\/\S+)/, "simulator");
   return { url: m[1], child };
 }
@@ -44,7 +46,9 @@ export async function startGateway(
   });
   let out = "";
   child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => { if (process.env.BENCH_GW_STDERR) process.stderr.write(d); });
+  child.stderr?.on("data", (d: Buffer) => {
+    if (process.env.BENCH_GW_STDERR) process.stderr.write(d);
+  });
   const m = await waitFor(child, /Gateway ready in \d+ ms: (http:\/\/\S+\/graphql)[\s\S]*\n\n/, "gateway");
   const sims: Record<string, string> = {};
   for (const s of out.matchAll(/^(\w+) simulator at (http:\/\/\S+)/gm)) sims[s[1]] = s[2];

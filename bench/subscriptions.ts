@@ -31,11 +31,23 @@ const heapKb = async () => {
 
 try {
   // Warm up (JIT, first connections), then let the start-up's memory settle before measuring.
-  await Promise.all((await openSubscribers(200, (i) => `subscription { voidStatusChanged(voidCode: "WARM-${i}") { id } }`, () => undefined)).map((c) => c.dispose()));
+  await Promise.all(
+    (
+      await openSubscribers(
+        200,
+        (i) => `subscription { voidStatusChanged(voidCode: "WARM-${i}") { id } }`,
+        () => undefined,
+      )
+    ).map((c) => c.dispose()),
+  );
   await new Promise((r) => setTimeout(r, 5000));
   const before = rssKb(pid);
   const heapBefore = await heapKb();
-  const own = await openSubscribers(N, (i) => `subscription { voidStatusChanged(voidCode: "BENCH-${i}") { id } }`, () => undefined);
+  const own = await openSubscribers(
+    N,
+    (i) => `subscription { voidStatusChanged(voidCode: "BENCH-${i}") { id } }`,
+    () => undefined,
+  );
   const after = rssKb(pid);
   const heapAfter = await heapKb();
   const perSubKb = (after - before) / N;
@@ -45,16 +57,24 @@ try {
 
   let received = 0;
   let lastAt = 0;
-  const all = await openSubscribers(N, () => "subscription { voidStatusChanged { id status } }", () => {
-    received += 1;
-    lastAt = performance.now();
-  });
+  const all = await openSubscribers(
+    N,
+    () => "subscription { voidStatusChanged { id status } }",
+    () => {
+      received += 1;
+      lastAt = performance.now();
+    },
+  );
   const orderNo = `ATR-VOID-VCC-bench${Date.now()}`;
   const post = (query: string) =>
-    fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) }).then((r) => r.json() as Promise<{ data: Record<string, { voidOfferId?: string }> }>);
+    fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) }).then(
+      (r) => r.json() as Promise<{ data: Record<string, { voidOfferId?: string }> }>,
+    );
   const q = await post(`mutation { voidQuote(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { voidOfferId } }`);
   const t0 = performance.now();
-  await post(`mutation { submitVoid(input: { supplier: ATRIP, orderNo: "${orderNo}", voidOfferId: "${q.data.voidQuote.voidOfferId}" }) { voidCode } }`);
+  await post(
+    `mutation { submitVoid(input: { supplier: ATRIP, orderNo: "${orderNo}", voidOfferId: "${q.data.voidQuote.voidOfferId}" }) { voidCode } }`,
+  );
   const deadline = Date.now() + 10_000;
   while (received < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   const fanOutMs = lastAt - t0;
@@ -63,11 +83,23 @@ try {
     `subscriptions: ${N} graphql-ws clients in one gateway process`,
     ["measure", "value", "target"],
     [
-      ["gateway RSS before / after (per-voidCode subscriptions)", `${(before / 1024).toFixed(0)} MiB / ${(after / 1024).toFixed(0)} MiB`, ""],
+      [
+        "gateway RSS before / after (per-voidCode subscriptions)",
+        `${(before / 1024).toFixed(0)} MiB / ${(after / 1024).toFixed(0)} MiB`,
+        "",
+      ],
       ["RSS delta / N", `${perSubKb.toFixed(1)} KB`, "not meaningful when negative: PGlite returns start-up memory meanwhile"],
-      ["JS heap per subscriber (heap used delta / N)", `${perSubHeapKb.toFixed(1)} KB`, `≤ 30 KB: ${perSubHeapKb <= 30 ? "met" : "NOT met"}`],
+      [
+        "JS heap per subscriber (heap used delta / N)",
+        `${perSubHeapKb.toFixed(1)} KB`,
+        `≤ 30 KB: ${perSubHeapKb <= 30 ? "met" : "NOT met"}`,
+      ],
       ["one tenant-wide event: subscribers reached", `${received} of ${N}`, ""],
-      ["one tenant-wide event: submit → last subscriber", `${fanOutMs.toFixed(0)} ms`, `all within 1 s: ${received === N && fanOutMs <= 1000 ? "met" : "NOT met"}`],
+      [
+        "one tenant-wide event: submit → last subscriber",
+        `${fanOutMs.toFixed(0)} ms`,
+        `all within 1 s: ${received === N && fanOutMs <= 1000 ? "met" : "NOT met"}`,
+      ],
     ],
     ["clients run in the bench process on the same 2 cores; the time includes submitVoid's own work (supplier call, store)."],
   );

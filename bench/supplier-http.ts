@@ -28,7 +28,8 @@ const gatewayHttp = new SupplierHttp();
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 128 });
 const clients: Record<string, () => Promise<string>> = {
   "undici request (the gateway's SupplierHttp)": async () =>
-    (await gatewayHttp.post({ supplier: "ATRIP", operation: "voidQuotation.do", url, headers, body, timeoutMs: 5000, changesState: false })).text,
+    (await gatewayHttp.post({ supplier: "ATRIP", operation: "voidQuotation.do", url, headers, body, timeoutMs: 5000, changesState: false }))
+      .text,
   "node-fetch 3 (keep-alive agent, AbortController timeout)": async () => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 5000);

@@ -96,7 +96,9 @@ const builds: Array<{ label: string; env: Record<string, string>; main?: string 
   { label: "tracing on, 100 % (parentbased_always_on)", env: tracing("parentbased_always_on") },
   { label: "tracing on, 10 % (traceidratio 0.1)", env: tracing("traceidratio", "0.1") },
 ];
-const quote = JSON.stringify({ query: 'mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { voidOfferId fare { originalAmount } } }' });
+const quote = JSON.stringify({
+  query: 'mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { voidOfferId fare { originalAmount } } }',
+});
 const headers = { authorization: `Bearer ${BENCH_KEY}` };
 
 interface Run {
@@ -110,7 +112,11 @@ const results = new Map<string, Run[]>();
 try {
   for (let round = 0; round < rounds; round++) {
     for (const b of builds) {
-      const gw = await startGateway({ ...atripGatewayEnv(sim.url), DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-tracing-")), "data"), ...b.env }, [], b.main);
+      const gw = await startGateway(
+        { ...atripGatewayEnv(sim.url), DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-tracing-")), "data"), ...b.env },
+        [],
+        b.main,
+      );
       try {
         await load({ url: gw.url, body: quote, headers, connections, seconds: 2 });
         // Spans of the warm-up still on their way are not this run's.
@@ -149,7 +155,16 @@ try {
   });
   record(
     `tracing: gateway CPU per voidQuote, off / on at 100 % / on at 10 % (${rounds} alternating rounds, ${seconds} s at ${connections} connections)`,
-    ["build", "CPU µs per voidQuote (each round)", "mean", "vs off", "req/s", "p50 ms (50 conns)", "p50 µs (1 conn)", "spans exported per request"],
+    [
+      "build",
+      "CPU µs per voidQuote (each round)",
+      "mean",
+      "vs off",
+      "req/s",
+      "p50 ms (50 conns)",
+      "p50 µs (1 conn)",
+      "spans exported per request",
+    ],
     rows,
     [
       "tracing on: OTLP/HTTP protobuf (the default) to a local sink that counts spans and discards them; OTEL_BSP_MAX_QUEUE_SIZE=65536 so no span is dropped between exports; the in-process simulators are not involved (one supplier stand-in process for all).",

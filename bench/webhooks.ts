@@ -20,7 +20,12 @@ async function run(name: string, storeEnv: Record<string, string>, storeOpts: St
   const gw = await startGateway({ ...storeEnv, ATRIP_WEBHOOK_TOKEN: token, WEBHOOK_RATE_LIMIT: "1000000" });
   const url = gw.url.replace("/graphql", `/webhooks/atrip/${token}`);
   // An order.void for a void no tenant knows: stored, then kept in the inbox by the processor.
-  const body = JSON.stringify({ cid: "bench", type: "order.void", status: -1, data: { orderNo: "BENCH-1", voidCode: "209901-0001", voidStatus: 1, message: "" } });
+  const body = JSON.stringify({
+    cid: "bench",
+    type: "order.void",
+    status: -1,
+    data: { orderNo: "BENCH-1", voidCode: "209901-0001", voidStatus: 1, message: "" },
+  });
   let r;
   try {
     r = await load({ url, body, connections, seconds });
@@ -31,7 +36,17 @@ async function run(name: string, storeEnv: Record<string, string>, storeOpts: St
   const counts = await store.inbox.countByState();
   await store.close();
   const stored = Object.values(counts).reduce((a, b) => a + b, 0);
-  return [name, r.requestsPerSec.toFixed(0), r.p50, r.p99, r.ok, stored, stored >= r.ok ? "none" : String(r.ok - stored), r.non2xx, r.errors];
+  return [
+    name,
+    r.requestsPerSec.toFixed(0),
+    r.p50,
+    r.p99,
+    r.ok,
+    stored,
+    stored >= r.ok ? "none" : String(r.ok - stored),
+    r.non2xx,
+    r.errors,
+  ];
 }
 
 const rows: Array<Array<string | number>> = [];
@@ -48,5 +63,8 @@ record(
   `webhooks: durable intake (${connections} connections, ${seconds} s)`,
   ["store", "webhooks/s", "p50 ms", "p99 ms", "answered 200", "rows in inbox", "lost", "non-2xx", "errors"],
   rows,
-  ["target ≥ 2,000 webhooks/s with none lost; each 200 is given only after the row is written.", databaseUrl ? "" : "PostgreSQL row skipped: BENCH_DATABASE_URL / TEST_DATABASE_URL not set."].filter(Boolean),
+  [
+    "target ≥ 2,000 webhooks/s with none lost; each 200 is given only after the row is written.",
+    databaseUrl ? "" : "PostgreSQL row skipped: BENCH_DATABASE_URL / TEST_DATABASE_URL not set.",
+  ].filter(Boolean),
 );

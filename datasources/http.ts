@@ -108,11 +108,18 @@ export class SupplierHttp {
     try {
       const reply = await this.send(call);
       status = reply.status;
-      this.observe({ supplier: call.supplier, operation: call.operation, durationMs: performance.now() - started, outcome: "OK", httpStatus: status });
+      this.observe({
+        supplier: call.supplier,
+        operation: call.operation,
+        durationMs: performance.now() - started,
+        outcome: "OK",
+        httpStatus: status,
+      });
       return reply;
     } catch (err) {
       const outcome = err instanceof SupplierError ? err.code : "INTERNAL_SERVER_ERROR";
-      const httpStatus = err instanceof SupplierError && err.supplierCode?.startsWith("HTTP ") ? Number(err.supplierCode.slice(5)) : undefined;
+      const httpStatus =
+        err instanceof SupplierError && err.supplierCode?.startsWith("HTTP ") ? Number(err.supplierCode.slice(5)) : undefined;
       this.observe({ supplier: call.supplier, operation: call.operation, durationMs: performance.now() - started, outcome, httpStatus });
       throw err;
     }
@@ -129,7 +136,8 @@ export class SupplierHttp {
       controller.abort();
     }, call.timeoutMs);
     try {
-      const send = () => request(call.url, { method: "POST", headers: call.headers, body: call.body, signal: controller.signal, dispatcher: this.pool });
+      const send = () =>
+        request(call.url, { method: "POST", headers: call.headers, body: call.body, signal: controller.signal, dispatcher: this.pool });
       const res = await (this.quiet.has(call.supplier) ? withoutPropagation(send) : send()).catch((err: unknown) => {
         throw transportError(call, err, timedOut);
       });
@@ -137,7 +145,8 @@ export class SupplierHttp {
       try {
         raw = Buffer.from(await res.body.arrayBuffer());
       } catch (err) {
-        if (errorCode(err) === "UND_ERR_RES_EXCEEDED_MAX_SIZE") throw unreadableReply(call, `the reply is larger than ${MAX_REPLY_BYTES} bytes`);
+        if (errorCode(err) === "UND_ERR_RES_EXCEEDED_MAX_SIZE")
+          throw unreadableReply(call, `the reply is larger than ${MAX_REPLY_BYTES} bytes`);
         // The connection broke (or the timer fired) while the body was arriving: the transport's fault.
         throw transportError(call, err, timedOut);
       }
@@ -194,11 +203,10 @@ function transportError(call: HttpCall, err: unknown, timedOut: boolean): Suppli
         { ...base, retryable: false, hint: OUTCOME_HINT },
       );
     }
-    return new SupplierError(
-      "SUPPLIER_TIMEOUT",
-      `${call.supplier} ${call.operation} did not answer within ${call.timeoutMs} ms`,
-      { ...base, retryable: true },
-    );
+    return new SupplierError("SUPPLIER_TIMEOUT", `${call.supplier} ${call.operation} did not answer within ${call.timeoutMs} ms`, {
+      ...base,
+      retryable: true,
+    });
   }
   const detail = describe(err);
   if (!NOT_SENT.has(errorCode(err) ?? "") && call.changesState) {

@@ -61,11 +61,13 @@ export const jsonInt = z
   .transform((t) => Number(t.trim()));
 
 /** A JSON number (or a decimal string) → an exact decimal string. */
-export const jsonDecimal = z
-  .union([jsonNumber.transform((n) => toPlainDecimal(n.text)), z.string().regex(DECIMAL_TEXT)]);
+export const jsonDecimal = z.union([jsonNumber.transform((n) => toPlainDecimal(n.text)), z.string().regex(DECIMAL_TEXT)]);
 
 /** A 0/1 flag (or a boolean) → boolean. */
-export const jsonFlag = z.union([z.boolean(), jsonInt.refine((n) => n === 0 || n === 1, { message: "expected 0 or 1" }).transform((n) => n === 1)]);
+export const jsonFlag = z.union([
+  z.boolean(),
+  jsonInt.refine((n) => n === 0 || n === 1, { message: "expected 0 or 1" }).transform((n) => n === 1),
+]);
 
 /** Text that may be missing, null or empty → string | null. */
 export const optionalText = z

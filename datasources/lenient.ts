@@ -74,9 +74,12 @@ export type OddFieldSink = (odd: OddField) => void;
 
 /** Node's process warning: one line on stderr, and visible to `process.on("warning")`. */
 export const warnOddField: OddFieldSink = (odd) => {
-  process.emitWarning(`${odd.supplier} ${odd.operation}: field ${odd.field} left out (${odd.problem})${odd.ref ? `; first seen for ${odd.ref}` : ""}`, {
-    code: "SUPPLIER_ODD_FIELD",
-  });
+  process.emitWarning(
+    `${odd.supplier} ${odd.operation}: field ${odd.field} left out (${odd.problem})${odd.ref ? `; first seen for ${odd.ref}` : ""}`,
+    {
+      code: "SUPPLIER_ODD_FIELD",
+    },
+  );
 };
 
 /**

@@ -7,13 +7,7 @@ import type { SupplierName } from "./errors.js";
 export type SupplierOperationName = "STOP_TICKET_ISSUANCE" | "VOID" | "CANCEL_ORDER";
 export type RefundMethodName = "ORIGINAL_PAYMENT" | "VOUCHER";
 export type VoidStatusName =
-  | "SUPPLIER_PROCESSING"
-  | "AIRLINE_PROCESSING"
-  | "REFUNDED"
-  | "AIRLINE_REFUNDING"
-  | "REJECTED"
-  | "COMPLETED"
-  | "WITHDRAWN";
+  "SUPPLIER_PROCESSING" | "AIRLINE_PROCESSING" | "REFUNDED" | "AIRLINE_REFUNDING" | "REJECTED" | "COMPLETED" | "WITHDRAWN";
 
 /** Statuses after which a void never changes again. */
 export const FINAL_VOID_STATUSES: ReadonlySet<VoidStatusName> = new Set(["REFUNDED", "REJECTED", "COMPLETED", "WITHDRAWN"]);

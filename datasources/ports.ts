@@ -3,14 +3,7 @@
  * operations it has; the registry derives "which supplier offers which operation" from them.
  */
 import type { SupplierError, SupplierName } from "./errors.js";
-import type {
-  CancelOrderData,
-  CancelOrderRequest,
-  StopAcceptedData,
-  StopOutcomeData,
-  VoidOrderData,
-  VoidQuoteData,
-} from "./model.js";
+import type { CancelOrderData, CancelOrderRequest, StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } from "./model.js";
 
 /** What a supplier says of an earlier submission to an order whose reply was lost. */
 export interface SubmittedCheck {

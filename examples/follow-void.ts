@@ -35,17 +35,38 @@ const client = new ApolloClient({ link, cache: new InMemoryCache() });
 
 const QUOTE = gql`
   mutation Quote($orderNo: String!) {
-    voidQuote(input: { supplier: ATRIP, orderNo: $orderNo }) { voidOfferId fare { currency estimatedRefund } }
+    voidQuote(input: { supplier: ATRIP, orderNo: $orderNo }) {
+      voidOfferId
+      fare {
+        currency
+        estimatedRefund
+      }
+    }
   }
 `;
 const SUBMIT = gql`
   mutation Submit($orderNo: String!, $offer: String!, $key: String!) {
-    submitVoid(input: { supplier: ATRIP, orderNo: $orderNo, voidOfferId: $offer, idempotencyKey: $key }) { voidCode status }
+    submitVoid(input: { supplier: ATRIP, orderNo: $orderNo, voidOfferId: $offer, idempotencyKey: $key }) {
+      voidCode
+      status
+    }
   }
 `;
 const FOLLOW = gql`
   subscription Follow($orderNo: String!) {
-    voidStatusChanged(orderNo: $orderNo) { id status source isFinal voidOrder { voidCode actualRefund { amount currency } } }
+    voidStatusChanged(orderNo: $orderNo) {
+      id
+      status
+      source
+      isFinal
+      voidOrder {
+        voidCode
+        actualRefund {
+          amount
+          currency
+        }
+      }
+    }
   }
 `;
 

@@ -30,7 +30,10 @@ export class EventsResolver {
     @Ctx() ctx: GatewayContext,
     @Arg("voidCode", () => String, { nullable: true, description: "Only this void" }) _voidCode?: string,
     @Arg("orderNo", () => String, { nullable: true, description: "Only this order's voids" }) _orderNo?: string,
-    @Arg("afterEventId", () => ID, { nullable: true, description: "Replay the changes recorded after this event first, then continue live" })
+    @Arg("afterEventId", () => ID, {
+      nullable: true,
+      description: "Replay the changes recorded after this event first, then continue live",
+    })
     _afterEventId?: string,
   ): VoidEventView {
     if (!event.replayed) ctx.services.metrics.eventDelivered(event.occurredAt);

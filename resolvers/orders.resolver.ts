@@ -8,7 +8,8 @@ import type { GatewayContext } from "./context.js";
 export class OrdersResolver {
   @Authorized("write")
   @Mutation(() => CancelOrderResult, {
-    description: "Cancel an order at a supplier that offers CANCEL_ORDER (see suppliers). A supplier refusal (e.g. already ticketed) is a CANCEL_REJECTED error. Never resent automatically.",
+    description:
+      "Cancel an order at a supplier that offers CANCEL_ORDER (see suppliers). A supplier refusal (e.g. already ticketed) is a CANCEL_REJECTED error. Never resent automatically.",
   })
   cancelOrder(@Arg("input", () => CancelOrderInput) input: CancelOrderInput, @Ctx() ctx: GatewayContext): Promise<CancelOrderData> {
     const { idempotency, tracking } = ctx.services;

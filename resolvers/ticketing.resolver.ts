@@ -16,7 +16,10 @@ export class TicketingResolver {
     description:
       "Ask the supplier to try to stop ticket issuance of a paid order. PENDING means only that it will try; the gateway checks the outcome after checkAfter. Asking again for the same order returns the first request and calls nothing.",
   })
-  async stopTicketIssuance(@Arg("input", () => StopTicketIssuanceInput) input: StopTicketIssuanceInput, @Ctx() ctx: GatewayContext): Promise<StopView> {
+  async stopTicketIssuance(
+    @Arg("input", () => StopTicketIssuanceInput) input: StopTicketIssuanceInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<StopView> {
     const { idempotency, tracking } = ctx.services;
     return idempotency.run(ctx.tenant, "stopTicketIssuance", input.idempotencyKey, { ...input }, async () =>
       stopView(await tracking.stopRequests.request(ctx.tenant, input.supplier, input.orderNo)),
@@ -24,7 +27,10 @@ export class TicketingResolver {
   }
 
   @Authorized("read")
-  @Query(() => TicketIssuanceStop, { nullable: true, description: "The gateway's record of a stop request (yours only); null when there is none" })
+  @Query(() => TicketIssuanceStop, {
+    nullable: true,
+    description: "The gateway's record of a stop request (yours only); null when there is none",
+  })
   async ticketIssuanceStop(@Args(() => StopArgs) args: StopArgs, @Ctx() ctx: GatewayContext): Promise<StopView | null> {
     const s = await ctx.services.tracking.stops.get(ctx.tenant, args.supplier, args.orderNo);
     return s ? stopView(s) : null;
@@ -49,7 +55,10 @@ export class TicketingResolver {
     @Root() event: TrackedEvent<StopReport>,
     @Ctx() ctx: GatewayContext,
     @Arg("orderNo", () => String, { nullable: true, description: "Only this order" }) _orderNo?: string,
-    @Arg("afterEventId", () => ID, { nullable: true, description: "Replay the changes recorded after this event first, then continue live" })
+    @Arg("afterEventId", () => ID, {
+      nullable: true,
+      description: "Replay the changes recorded after this event first, then continue live",
+    })
     _afterEventId?: string,
   ): StopView {
     if (!event.replayed) ctx.services.metrics.eventDelivered(event.occurredAt);

@@ -10,7 +10,9 @@ import type { GatewayContext } from "./context.js";
 @Resolver(() => VoidOrder)
 export class VoidsResolver {
   @Authorized("write")
-  @Mutation(() => VoidQuote, { description: "Ask the supplier what voiding the whole order would give back now (mandatory before submitVoid)" })
+  @Mutation(() => VoidQuote, {
+    description: "Ask the supplier what voiding the whole order would give back now (mandatory before submitVoid)",
+  })
   voidQuote(@Arg("input", () => VoidQuoteInput) input: VoidQuoteInput, @Ctx() ctx: GatewayContext): Promise<VoidQuoteData> {
     return ctx.services.tracking.submissions.quote(ctx.tenant, input.supplier, input.orderNo);
   }

@@ -7,13 +7,21 @@ import type { VariableSpec } from "./config-kit.js";
 
 /** The text of `.env.example`. */
 export function envExample(variables: readonly VariableSpec[]): string {
-  const lines = ["# Every configuration variable of the gateway, with its default. Set them in the environment.", "# Unset supplier URLs mean: use the embedded simulator.", ""];
-  for (const v of variables) lines.push(`# ${v.description}${v.secret ? " (secret: never logged)" : ""}`, `# ${v.name}=${v.default ?? ""}`, "");
+  const lines = [
+    "# Every configuration variable of the gateway, with its default. Set them in the environment.",
+    "# Unset supplier URLs mean: use the embedded simulator.",
+    "",
+  ];
+  for (const v of variables)
+    lines.push(`# ${v.description}${v.secret ? " (secret: never logged)" : ""}`, `# ${v.name}=${v.default ?? ""}`, "");
   return lines.join("\n");
 }
 
 /** The markers around the README's generated table. */
-export const README_TABLE = { start: "<!-- configuration table: written by npm run env:example from the rows in src/config.ts and the supplier descriptors -->", end: "<!-- end of configuration table -->" };
+export const README_TABLE = {
+  start: "<!-- configuration table: written by npm run env:example from the rows in src/config.ts and the supplier descriptors -->",
+  end: "<!-- end of configuration table -->",
+};
 
 /** The README's configuration table (markdown), one row per variable. */
 export function configTable(variables: readonly VariableSpec[]): string {
@@ -21,7 +29,10 @@ export function configTable(variables: readonly VariableSpec[]): string {
   return [
     "| variable | default | meaning |",
     "|---|---|---|",
-    ...variables.map((v) => `| \`${v.name}\` | ${v.default === undefined ? "—" : `\`${cell(v.default)}\``} | ${cell(v.description)}${v.secret ? " (secret: never logged)" : ""} |`),
+    ...variables.map(
+      (v) =>
+        `| \`${v.name}\` | ${v.default === undefined ? "—" : `\`${cell(v.default)}\``} | ${cell(v.description)}${v.secret ? " (secret: never logged)" : ""} |`,
+    ),
   ].join("\n");
 }
 

@@ -23,7 +23,12 @@ export { ConfigError };
 export type { VariableSpec };
 
 const ms = positiveInt;
-const commaList = z.string().transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean));
+const commaList = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean),
+);
 
 /** The gateway's own variables, one row each. */
 export const V = {
@@ -32,13 +37,39 @@ export const V = {
   WEBHOOK_PUBLIC_URL: variable({
     name: "WEBHOOK_PUBLIC_URL",
     schema: httpUrl,
-    description: "Public base URL of this gateway; when set, each supplier's /webhooks/<supplier>/<token> is registered with it at start-up",
+    description:
+      "Public base URL of this gateway; when set, each supplier's /webhooks/<supplier>/<token> is registered with it at start-up",
   }),
-  WEBHOOK_RATE_LIMIT: variable({ name: "WEBHOOK_RATE_LIMIT", default: "5000", schema: positiveInt, description: "Webhooks accepted per second from one address (more: 429)" }),
-  WEBHOOK_MAX_BYTES: variable({ name: "WEBHOOK_MAX_BYTES", default: "65536", schema: positiveInt, description: "Largest webhook body accepted (larger: 413)" }),
-  GRAPHQL_MAX_DEPTH: variable({ name: "GRAPHQL_MAX_DEPTH", default: String(DEFAULT_LIMITS.maxDepth), schema: positiveInt, description: "Deepest selection an operation may have" }),
-  GRAPHQL_MAX_ALIASES: variable({ name: "GRAPHQL_MAX_ALIASES", default: String(DEFAULT_LIMITS.maxAliases), schema: positiveInt, description: "Most aliases in one operation" }),
-  GRAPHQL_MAX_COST: variable({ name: "GRAPHQL_MAX_COST", default: String(DEFAULT_LIMITS.maxCost), schema: positiveInt, description: "Highest cost of one operation (graphql-armor's cost model)" }),
+  WEBHOOK_RATE_LIMIT: variable({
+    name: "WEBHOOK_RATE_LIMIT",
+    default: "5000",
+    schema: positiveInt,
+    description: "Webhooks accepted per second from one address (more: 429)",
+  }),
+  WEBHOOK_MAX_BYTES: variable({
+    name: "WEBHOOK_MAX_BYTES",
+    default: "65536",
+    schema: positiveInt,
+    description: "Largest webhook body accepted (larger: 413)",
+  }),
+  GRAPHQL_MAX_DEPTH: variable({
+    name: "GRAPHQL_MAX_DEPTH",
+    default: String(DEFAULT_LIMITS.maxDepth),
+    schema: positiveInt,
+    description: "Deepest selection an operation may have",
+  }),
+  GRAPHQL_MAX_ALIASES: variable({
+    name: "GRAPHQL_MAX_ALIASES",
+    default: String(DEFAULT_LIMITS.maxAliases),
+    schema: positiveInt,
+    description: "Most aliases in one operation",
+  }),
+  GRAPHQL_MAX_COST: variable({
+    name: "GRAPHQL_MAX_COST",
+    default: String(DEFAULT_LIMITS.maxCost),
+    schema: positiveInt,
+    description: "Highest cost of one operation (graphql-armor's cost model)",
+  }),
   GRAPHQL_MAX_BODY_BYTES: variable({
     name: "GRAPHQL_MAX_BODY_BYTES",
     default: "102400",
@@ -53,16 +84,28 @@ export const V = {
   TRUSTED_DOCUMENTS_MODE: variable({
     name: "TRUSTED_DOCUMENTS_MODE",
     default: "allow",
-    schema: z.enum(TRUSTED_DOCUMENTS_MODES as unknown as [TrustedDocumentsMode, ...TrustedDocumentsMode[]], { message: "must be off, allow or safelist" }),
-    description: "off, allow (manifest ids resolve; other documents and APQ too) or safelist (only manifest documents, except for credentials with the documents:any scope)",
+    schema: z.enum(TRUSTED_DOCUMENTS_MODES as unknown as [TrustedDocumentsMode, ...TrustedDocumentsMode[]], {
+      message: "must be off, allow or safelist",
+    }),
+    description:
+      "off, allow (manifest ids resolve; other documents and APQ too) or safelist (only manifest documents, except for credentials with the documents:any scope)",
   }),
-  FEDERATION_SUBGRAPH: variable({ name: "FEDERATION_SUBGRAPH", default: "false", schema: bool, description: "true: serve the schema as an Apollo Federation 2 subgraph (_service, _entities, @key)" }),
+  FEDERATION_SUBGRAPH: variable({
+    name: "FEDERATION_SUBGRAPH",
+    default: "false",
+    schema: bool,
+    description: "true: serve the schema as an Apollo Federation 2 subgraph (_service, _entities, @key)",
+  }),
   CORS_ORIGINS: variable({
     name: "CORS_ORIGINS",
     schema: commaList.pipe(z.array(httpUrl).min(1, "list at least one origin")),
     description: "Comma-separated browser origins allowed to call /graphql (unset: any)",
   }),
-  NODE_ENV: variable({ name: "NODE_ENV", schema: z.string(), description: "production: no field suggestions in errors (stack traces and internal messages are never shown)" }),
+  NODE_ENV: variable({
+    name: "NODE_ENV",
+    schema: z.string(),
+    description: "production: no field suggestions in errors (stack traces and internal messages are never shown)",
+  }),
   DATABASE_URL: variable({
     name: "DATABASE_URL",
     schema: z.url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// URL" }),
@@ -82,11 +125,36 @@ export const V = {
     secret: true,
     description: "redis://… for pub/sub between instances (unset: in-process)",
   }),
-  REDIS_PREFIX: variable({ name: "REDIS_PREFIX", default: "gateway:", schema: text, description: "Prefix of the gateway's Redis channels" }),
-  VOID_POLL_MIN_MS: variable({ name: "VOID_POLL_MIN_MS", default: "60000", schema: ms, description: "First poll interval of an open record (sandbox: divided by SANDBOX_TIME_SCALE unless set)" }),
-  VOID_POLL_MAX_MS: variable({ name: "VOID_POLL_MAX_MS", default: "1800000", schema: ms, description: "Longest poll interval (sandbox: divided by SANDBOX_TIME_SCALE unless set)" }),
-  VOID_POLL_WATCHED_MS: variable({ name: "VOID_POLL_WATCHED_MS", default: "10000", schema: ms, description: "Poll interval of a record someone is subscribed to (at most)" }),
-  SCHEDULER_TICK_MS: variable({ name: "SCHEDULER_TICK_MS", default: "1000", schema: ms, description: "How often the pollers look for due work" }),
+  REDIS_PREFIX: variable({
+    name: "REDIS_PREFIX",
+    default: "gateway:",
+    schema: text,
+    description: "Prefix of the gateway's Redis channels",
+  }),
+  VOID_POLL_MIN_MS: variable({
+    name: "VOID_POLL_MIN_MS",
+    default: "60000",
+    schema: ms,
+    description: "First poll interval of an open record (sandbox: divided by SANDBOX_TIME_SCALE unless set)",
+  }),
+  VOID_POLL_MAX_MS: variable({
+    name: "VOID_POLL_MAX_MS",
+    default: "1800000",
+    schema: ms,
+    description: "Longest poll interval (sandbox: divided by SANDBOX_TIME_SCALE unless set)",
+  }),
+  VOID_POLL_WATCHED_MS: variable({
+    name: "VOID_POLL_WATCHED_MS",
+    default: "10000",
+    schema: ms,
+    description: "Poll interval of a record someone is subscribed to (at most)",
+  }),
+  SCHEDULER_TICK_MS: variable({
+    name: "SCHEDULER_TICK_MS",
+    default: "1000",
+    schema: ms,
+    description: "How often the pollers look for due work",
+  }),
   WS_KEEPALIVE_MS: variable({
     name: "WS_KEEPALIVE_MS",
     default: "25000",
@@ -111,14 +179,25 @@ export const V = {
     schema: ms,
     description: "While anyone subscribes, each instance reads the event log at least this often (heals a lost pub/sub wake-up)",
   }),
-  LEASE_MS: variable({ name: "LEASE_MS", default: "30000", schema: ms, description: "How long an instance holds a record it polls; a crashed instance's work moves after this" }),
+  LEASE_MS: variable({
+    name: "LEASE_MS",
+    default: "30000",
+    schema: ms,
+    description: "How long an instance holds a record it polls; a crashed instance's work moves after this",
+  }),
   API_KEYS: variable({
     name: "API_KEYS",
     schema: text,
     secret: true,
-    description: 'JSON list of API keys: [{"key": "…" or "keySha256": "…", "tenant": "acme", "scopes": ["read","write"]}] (scope "documents:any": free-form documents under a safelist)',
+    description:
+      'JSON list of API keys: [{"key": "…" or "keySha256": "…", "tenant": "acme", "scopes": ["read","write"]}] (scope "documents:any": free-form documents under a safelist)',
   }),
-  JWT_SECRET: variable({ name: "JWT_SECRET", schema: z.string().min(32, "must have at least 32 characters"), secret: true, description: "HS256 secret of bearer JWTs" }),
+  JWT_SECRET: variable({
+    name: "JWT_SECRET",
+    schema: z.string().min(32, "must have at least 32 characters"),
+    secret: true,
+    description: "HS256 secret of bearer JWTs",
+  }),
   JWT_JWKS_URL: variable({ name: "JWT_JWKS_URL", schema: httpUrl, description: "JWKS URL of bearer JWTs (instead of JWT_SECRET)" }),
   JWT_ISSUER: variable({ name: "JWT_ISSUER", schema: text, description: "Required iss of bearer JWTs" }),
   JWT_AUDIENCE: variable({ name: "JWT_AUDIENCE", schema: text, description: "Required aud of bearer JWTs" }),
@@ -127,9 +206,15 @@ export const V = {
     name: "TENANT_SUPPLIER_ACCOUNTS",
     schema: text,
     secret: true,
-    description: 'Tenants\' own supplier accounts, JSON: {"<tenant>": {"<SUPPLIER>": {<that supplier\'s credentials>}}} (unset: every tenant shares the gateway\'s accounts)',
+    description:
+      'Tenants\' own supplier accounts, JSON: {"<tenant>": {"<SUPPLIER>": {<that supplier\'s credentials>}}} (unset: every tenant shares the gateway\'s accounts)',
   }),
-  TENANT_SUPPLIER_ACCOUNTS_FILE: variable({ name: "TENANT_SUPPLIER_ACCOUNTS_FILE", schema: text, secret: true, description: "A file holding TENANT_SUPPLIER_ACCOUNTS's JSON (instead of the variable)" }),
+  TENANT_SUPPLIER_ACCOUNTS_FILE: variable({
+    name: "TENANT_SUPPLIER_ACCOUNTS_FILE",
+    schema: text,
+    secret: true,
+    description: "A file holding TENANT_SUPPLIER_ACCOUNTS's JSON (instead of the variable)",
+  }),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: variable({
     name: "MAX_SUBSCRIPTIONS_PER_CONNECTION",
     default: "100",
@@ -175,7 +260,8 @@ export const V = {
   STOP_CHECK_DELAY_MS: variable({
     name: "STOP_CHECK_DELAY_MS",
     schema: ms,
-    description: "When to ask for a stop-issuance outcome (unset: each supplier's documented delay; sandbox: divided by SANDBOX_TIME_SCALE)",
+    description:
+      "When to ask for a stop-issuance outcome (unset: each supplier's documented delay; sandbox: divided by SANDBOX_TIME_SCALE)",
   }),
   SANDBOX_TIME_SCALE: variable({
     name: "SANDBOX_TIME_SCALE",
@@ -281,13 +367,20 @@ export function loadConfig(env: Env = process.env, suppliers: readonly SupplierD
   if (jwtSecret && jwksUrl) throw new ConfigError("JWT_JWKS_URL", "set either JWT_SECRET or JWT_JWKS_URL, not both");
   const jwt: JwtSettings | undefined =
     jwtSecret || jwksUrl
-      ? { secret: jwtSecret, jwksUrl, issuer: read(env, V.JWT_ISSUER), audience: read(env, V.JWT_AUDIENCE), tenantClaim: read(env, V.JWT_TENANT_CLAIM) }
+      ? {
+          secret: jwtSecret,
+          jwksUrl,
+          issuer: read(env, V.JWT_ISSUER),
+          audience: read(env, V.JWT_AUDIENCE),
+          tenantClaim: read(env, V.JWT_TENANT_CLAIM),
+        }
       : undefined;
   const tenantAccounts = readTenantAccounts(read(env, V.TENANT_SUPPLIER_ACCOUNTS), read(env, V.TENANT_SUPPLIER_ACCOUNTS_FILE), suppliers);
   if (isAccountsProblem(tenantAccounts)) throw new ConfigError(tenantAccounts.variable, tenantAccounts.problem);
   const pollMin = read(env, V.VOID_POLL_MIN_MS);
   const pollMax = read(env, V.VOID_POLL_MAX_MS);
-  if (isSet(env, V.VOID_POLL_MIN_MS) && isSet(env, V.VOID_POLL_MAX_MS) && pollMin > pollMax) throw new ConfigError("VOID_POLL_MIN_MS", "must not exceed VOID_POLL_MAX_MS");
+  if (isSet(env, V.VOID_POLL_MIN_MS) && isSet(env, V.VOID_POLL_MAX_MS) && pollMin > pollMax)
+    throw new ConfigError("VOID_POLL_MIN_MS", "must not exceed VOID_POLL_MAX_MS");
   return {
     port: read(env, V.PORT),
     host: read(env, V.HOST),
@@ -301,7 +394,11 @@ export function loadConfig(env: Env = process.env, suppliers: readonly SupplierD
     webhookPublicUrl: read(env, V.WEBHOOK_PUBLIC_URL),
     webhookMaxBytes: read(env, V.WEBHOOK_MAX_BYTES),
     webhookRateLimit: read(env, V.WEBHOOK_RATE_LIMIT),
-    limits: { maxDepth: read(env, V.GRAPHQL_MAX_DEPTH), maxAliases: read(env, V.GRAPHQL_MAX_ALIASES), maxCost: read(env, V.GRAPHQL_MAX_COST) },
+    limits: {
+      maxDepth: read(env, V.GRAPHQL_MAX_DEPTH),
+      maxAliases: read(env, V.GRAPHQL_MAX_ALIASES),
+      maxCost: read(env, V.GRAPHQL_MAX_COST),
+    },
     maxBodyBytes: read(env, V.GRAPHQL_MAX_BODY_BYTES),
     corsOrigins: read(env, V.CORS_ORIGINS),
     trustedDocuments: readTrustedDocuments(env),
@@ -331,7 +428,11 @@ export function loadConfig(env: Env = process.env, suppliers: readonly SupplierD
     stopCheckDelayMs: read(env, V.STOP_CHECK_DELAY_MS),
     sandboxTimeScale: read(env, V.SANDBOX_TIME_SCALE),
     logLevel: read(env, V.LOG_LEVEL),
-    given: new Set(variables(suppliers).filter((v) => isSet(env, v)).map((v) => v.name)),
+    given: new Set(
+      variables(suppliers)
+        .filter((v) => isSet(env, v))
+        .map((v) => v.name),
+    ),
   };
 }
 
@@ -339,7 +440,8 @@ export function loadConfig(env: Env = process.env, suppliers: readonly SupplierD
 function readTrustedDocuments(env: Env): TrustedDocumentsPolicy | undefined {
   const mode = read(env, V.TRUSTED_DOCUMENTS_MODE);
   const paths = read(env, V.TRUSTED_DOCUMENTS);
-  if (mode === "safelist" && !paths?.length) throw new ConfigError("TRUSTED_DOCUMENTS", "safelist mode needs at least one operation manifest");
+  if (mode === "safelist" && !paths?.length)
+    throw new ConfigError("TRUSTED_DOCUMENTS", "safelist mode needs at least one operation manifest");
   if (mode === "off" || !paths?.length) return undefined;
   try {
     return { mode, documents: TrustedDocuments.load(paths) };
@@ -369,7 +471,10 @@ export function allSandbox(c: Config): boolean {
 export function allowsAnonymous(c: Config): boolean {
   const credentials = c.apiKeys !== undefined || c.jwt !== undefined;
   if (!credentials && !allSandbox(c)) {
-    throw new ConfigError("API_KEYS", "a real supplier is configured, so callers must authenticate: set API_KEYS or JWT_SECRET / JWT_JWKS_URL (anonymous access is only for the simulators)");
+    throw new ConfigError(
+      "API_KEYS",
+      "a real supplier is configured, so callers must authenticate: set API_KEYS or JWT_SECRET / JWT_JWKS_URL (anonymous access is only for the simulators)",
+    );
   }
   return !credentials;
 }

@@ -53,8 +53,13 @@ export interface GatewayDeps {
 
 export async function startGateway(config: Config, log: Logger, sandbox: SandboxUrls = {}, deps: GatewayDeps = {}): Promise<Gateway> {
   const allowAnonymous = allowsAnonymous(config);
-  if (allowAnonymous) log.warn("no API_KEYS or JWT configured: anonymous access as tenant 'demo' (allowed only because every supplier is a simulator)");
-  const authenticator = new Authenticator({ apiKeys: config.apiKeys ? new ApiKeys(config.apiKeys) : undefined, jwt: config.jwt, allowAnonymous });
+  if (allowAnonymous)
+    log.warn("no API_KEYS or JWT configured: anonymous access as tenant 'demo' (allowed only because every supplier is a simulator)");
+  const authenticator = new Authenticator({
+    apiKeys: config.apiKeys ? new ApiKeys(config.apiKeys) : undefined,
+    jwt: config.jwt,
+    allowAnonymous,
+  });
   // The sources are read at scrape time, once everything below exists.
   const metrics = new Metrics({
     circuits: () => registry.list().map((s) => ({ supplier: s.supplier, open: !s.available })),
@@ -63,15 +68,25 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     pollLagSeconds: () => store.tracked.lagSeconds("void"),
     activeSubscriptions: () => tracking.subscriptions.active,
   });
-  const http = new SupplierHttp((c) => {
-    metrics.supplierCall(c);
-    const requestId = currentRequestId();
-    // Calls a client asked for at info; background tracking (polls, confirmations) at debug.
-    log[requestId ? "info" : "debug"](
-      { requestId, supplier: c.supplier, operation: c.operation, durationMs: Math.round(c.durationMs), outcome: c.outcome, httpStatus: c.httpStatus },
-      "supplier call",
-    );
-  }, { noTracePropagation: config.noTracePropagation });
+  const http = new SupplierHttp(
+    (c) => {
+      metrics.supplierCall(c);
+      const requestId = currentRequestId();
+      // Calls a client asked for at info; background tracking (polls, confirmations) at debug.
+      log[requestId ? "info" : "debug"](
+        {
+          requestId,
+          supplier: c.supplier,
+          operation: c.operation,
+          durationMs: Math.round(c.durationMs),
+          outcome: c.outcome,
+          httpStatus: c.httpStatus,
+        },
+        "supplier call",
+      );
+    },
+    { noTracePropagation: config.noTracePropagation },
+  );
   // A reply field of an unexpected shape is left out of the answer and logged once (issue 13, item 5).
   const ctx = { http, oddFields: (odd: OddField) => log.warn({ ...odd }, "supplier reply field of an unexpected shape left out") };
   const suppliers = deps.suppliers ?? SUPPLIERS;
@@ -85,7 +100,12 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     const onSimulator = url === undefined;
     adapters.push(s.createAdapter(settings, at, onSimulator, ctx));
     const accounts = s.accounts;
-    if (accounts) builders[s.name] = { key: (c) => accounts.key(c), sharedKey: accounts.ownKey(settings), build: (c) => s.createAdapter(settings, at, onSimulator, ctx, c) };
+    if (accounts)
+      builders[s.name] = {
+        key: (c) => accounts.key(c),
+        sharedKey: accounts.ownKey(settings),
+        build: (c) => s.createAdapter(settings, at, onSimulator, ctx, c),
+      };
   }
   const tenantAccounts = buildTenantAccounts(config.tenantAccounts ?? {}, builders);
   const registry = new SupplierRegistry(adapters, { resilience: config.resilience, tenantAccounts });
@@ -96,7 +116,8 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   const scale = tracked.length > 0 && tracked.every((i) => i.sandbox) ? config.sandboxTimeScale : 1;
   const scaled = (ms: number, variable: { name: string }) => (config.given.has(variable.name) ? ms : ms / scale);
   const stopDelays = new Map(suppliers.map((s) => [s.name, (s.timing?.stopOutcomeDelayMs ?? 0) / scale]));
-  const store = deps.store ?? (await openStore({ databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, dataDir: config.dataDir }));
+  const store =
+    deps.store ?? (await openStore({ databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, dataDir: config.dataDir }));
   const pubsub = deps.pubsub ?? createPubSub(config.redisUrl, config.redisPrefix);
   const tracking = new Tracking({
     store,
@@ -118,7 +139,15 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   });
   const services: Services = { registry, store, tracking, idempotency: new Idempotency(store.idempotency), metrics };
   const intakes = suppliers.flatMap((s) =>
-    s.webhooks ? [{ supplier: s.name, segment: s.webhooks.segment, token: s.webhooks.token(config.suppliers[s.name]?.settings) ?? randomBytes(24).toString("hex") }] : [],
+    s.webhooks
+      ? [
+          {
+            supplier: s.name,
+            segment: s.webhooks.segment,
+            token: s.webhooks.token(config.suppliers[s.name]?.settings) ?? randomBytes(24).toString("hex"),
+          },
+        ]
+      : [],
   );
   let shuttingDown = false;
 
@@ -164,7 +193,10 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     const onSimulator = registry.get(intake.supplier)?.sandbox ?? false;
     const base = config.webhookPublicUrl ?? (onSimulator ? `http://127.0.0.1:${server.port}` : undefined);
     if (!base) {
-      log.info({ supplier: intake.supplier }, "WEBHOOK_PUBLIC_URL is not set: webhooks are not registered automatically; polling tracks every record");
+      log.info(
+        { supplier: intake.supplier },
+        "WEBHOOK_PUBLIC_URL is not set: webhooks are not registered automatically; polling tracks every record",
+      );
       continue;
     }
     for (const account of registry.accounts(intake.supplier)) {

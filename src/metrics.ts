@@ -28,16 +28,66 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 export class Metrics {
   readonly registry = new Registry();
-  private readonly operations = new Counter({ name: "gateway_graphql_operations_total", help: "GraphQL operations by root field (or multiple, introspection, unknown) and outcome (OK, the first error code, or OTHER)", labelNames: ["operation", "outcome"], registers: [this.registry] });
-  private readonly operationSeconds = new Histogram({ name: "gateway_graphql_operation_duration_seconds", help: "GraphQL operation duration", labelNames: ["operation", "outcome"], buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  private readonly supplierCalls = new Counter({ name: "gateway_supplier_calls_total", help: "Supplier calls by supplier, operation and outcome (OK or the gateway error code)", labelNames: ["supplier", "operation", "outcome"], registers: [this.registry] });
-  private readonly supplierSeconds = new Histogram({ name: "gateway_supplier_call_duration_seconds", help: "Supplier call latency", labelNames: ["supplier", "operation"], buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  private readonly webhooks = new Counter({ name: "gateway_webhooks_received_total", help: "Webhooks received by supplier and outcome (stored, not_found, too_large, bad_request, rate_limited, store_failed)", labelNames: ["supplier", "outcome"], registers: [this.registry] });
-  private readonly published = new Counter({ name: "gateway_events_published_total", help: "Tracking events recorded in the event log by this instance (void, stop)", labelNames: ["kind"], registers: [this.registry] });
-  private readonly logReads = new Histogram({ name: "gateway_event_log_read_seconds", help: "Reads of the event log for delivery to this instance's subscribers", buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1], registers: [this.registry] });
-  private readonly logEvents = new Counter({ name: "gateway_event_log_events_read_total", help: "Events read from the event log for delivery to this instance's subscribers", registers: [this.registry] });
-  private readonly delivery = new Histogram({ name: "gateway_event_delivery_seconds", help: "From recording an event to handing it to a subscriber", buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers: [this.registry] });
-  private readonly sockets = new Gauge({ name: "gateway_websocket_connections", help: "Open graphql-ws connections", registers: [this.registry] });
+  private readonly operations = new Counter({
+    name: "gateway_graphql_operations_total",
+    help: "GraphQL operations by root field (or multiple, introspection, unknown) and outcome (OK, the first error code, or OTHER)",
+    labelNames: ["operation", "outcome"],
+    registers: [this.registry],
+  });
+  private readonly operationSeconds = new Histogram({
+    name: "gateway_graphql_operation_duration_seconds",
+    help: "GraphQL operation duration",
+    labelNames: ["operation", "outcome"],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly supplierCalls = new Counter({
+    name: "gateway_supplier_calls_total",
+    help: "Supplier calls by supplier, operation and outcome (OK or the gateway error code)",
+    labelNames: ["supplier", "operation", "outcome"],
+    registers: [this.registry],
+  });
+  private readonly supplierSeconds = new Histogram({
+    name: "gateway_supplier_call_duration_seconds",
+    help: "Supplier call latency",
+    labelNames: ["supplier", "operation"],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly webhooks = new Counter({
+    name: "gateway_webhooks_received_total",
+    help: "Webhooks received by supplier and outcome (stored, not_found, too_large, bad_request, rate_limited, store_failed)",
+    labelNames: ["supplier", "outcome"],
+    registers: [this.registry],
+  });
+  private readonly published = new Counter({
+    name: "gateway_events_published_total",
+    help: "Tracking events recorded in the event log by this instance (void, stop)",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
+  private readonly logReads = new Histogram({
+    name: "gateway_event_log_read_seconds",
+    help: "Reads of the event log for delivery to this instance's subscribers",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+    registers: [this.registry],
+  });
+  private readonly logEvents = new Counter({
+    name: "gateway_event_log_events_read_total",
+    help: "Events read from the event log for delivery to this instance's subscribers",
+    registers: [this.registry],
+  });
+  private readonly delivery = new Histogram({
+    name: "gateway_event_delivery_seconds",
+    help: "From recording an event to handing it to a subscriber",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  private readonly sockets = new Gauge({
+    name: "gateway_websocket_connections",
+    help: "Open graphql-ws connections",
+    registers: [this.registry],
+  });
 
   constructor(sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry });

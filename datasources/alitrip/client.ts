@@ -65,7 +65,12 @@ export class TopClient {
     return supplierCall("ALITRIP", method, () => this.send(method, business, schema, opts));
   }
 
-  private async send<S extends z.ZodType>(method: string, business: Record<string, unknown>, schema: S, opts: TopCallOptions): Promise<z.output<S>> {
+  private async send<S extends z.ZodType>(
+    method: string,
+    business: Record<string, unknown>,
+    schema: S,
+    opts: TopCallOptions,
+  ): Promise<z.output<S>> {
     const meta = { supplier: "ALITRIP" as const, operation: method, changesState: opts.changesState };
     const reply = await this.http.post({
       ...meta,

@@ -9,7 +9,10 @@ export const alitripCredentials = z.strictObject({
   appKey: z.string().min(1, "appKey must not be empty"),
   appSecret: z.string().min(1, "appSecret must not be empty"),
   session: z.string().min(1, "session must not be empty"),
-  subChannel: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "subChannel must be 1-64 letters, digits, '-' or '_'").optional(),
+  subChannel: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "subChannel must be 1-64 letters, digits, '-' or '_'")
+    .optional(),
 });
 
 export type AlitripCredentials = z.infer<typeof alitripCredentials>;

@@ -21,10 +21,24 @@ export interface AlitripSettings {
   timeoutMs: number;
 }
 
-const ROUTER_URL = variable({ name: "ALITRIP_URL", schema: httpUrl, description: "TOP router URL, e.g. https://eco.taobao.com/router/rest (unset: the embedded simulator)" });
+const ROUTER_URL = variable({
+  name: "ALITRIP_URL",
+  schema: httpUrl,
+  description: "TOP router URL, e.g. https://eco.taobao.com/router/rest (unset: the embedded simulator)",
+});
 const APP_KEY = variable({ name: "ALITRIP_APP_KEY", schema: text, description: "TOP app_key (required with ALITRIP_URL)" });
-const APP_SECRET = variable({ name: "ALITRIP_APP_SECRET", schema: text, secret: true, description: "TOP app secret, signs every call (required with ALITRIP_URL)" });
-const SESSION = variable({ name: "ALITRIP_SESSION", schema: text, secret: true, description: "TOP session (user authorisation token; required with ALITRIP_URL)" });
+const APP_SECRET = variable({
+  name: "ALITRIP_APP_SECRET",
+  schema: text,
+  secret: true,
+  description: "TOP app secret, signs every call (required with ALITRIP_URL)",
+});
+const SESSION = variable({
+  name: "ALITRIP_SESSION",
+  schema: text,
+  secret: true,
+  description: "TOP session (user authorisation token; required with ALITRIP_URL)",
+});
 const SIGN_METHOD = variable({
   name: "ALITRIP_SIGN_METHOD",
   default: "md5",
@@ -36,7 +50,11 @@ const SUB_CHANNEL = variable({
   schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '-' or '_'"),
   description: "Default sub_channel (corporate id) when a cancelOrder input has none",
 });
-const TIMEOUT = variable({ name: "ALITRIP_TIMEOUT_MS", schema: positiveInt, description: "Deadline of one Alitrip call (default: SUPPLIER_TIMEOUT_MS)" });
+const TIMEOUT = variable({
+  name: "ALITRIP_TIMEOUT_MS",
+  schema: positiveInt,
+  description: "Deadline of one Alitrip call (default: SUPPLIER_TIMEOUT_MS)",
+});
 
 /** The simulator's own app, when no real one is configured. */
 const SANDBOX = { appKey: "sandbox-app-key", appSecret: "sandbox-app-secret", session: "sandbox-session" };
@@ -62,9 +80,14 @@ export const alitripSupplier: SupplierDescriptor<AlitripSettings, AlitripCredent
   },
   createAdapter(settings, url, sandbox, ctx, credentials) {
     const { subChannel, ...own } = credentials ?? {};
-    return createAlitripAdapter({ ...settings, ...own, defaultSubChannel: subChannel ?? settings.defaultSubChannel, routerUrl: url }, ctx.http, sandbox, {
-      oddFields: ctx.oddFields,
-    });
+    return createAlitripAdapter(
+      { ...settings, ...own, defaultSubChannel: subChannel ?? settings.defaultSubChannel, routerUrl: url },
+      ctx.http,
+      sandbox,
+      {
+        oddFields: ctx.oddFields,
+      },
+    );
   },
   accounts: { schema: alitripCredentials, key: alitripAccountKey, ownKey: alitripAccountKey },
   async startSimulator(settings, opts) {
@@ -74,6 +97,11 @@ export const alitripSupplier: SupplierDescriptor<AlitripSettings, AlitripCredent
       session: settings.session,
       accounts: opts.accounts.map(({ credentials: c }) => ({ appKey: c.appKey, appSecret: c.appSecret, session: c.session })),
     });
-    return { url: sim.url, instance: sim, describe: () => describeDemoOrders(`ALITRIP simulator at ${sim.url}`, ALITRIP_ORDERS), close: () => sim.close() };
+    return {
+      url: sim.url,
+      instance: sim,
+      describe: () => describeDemoOrders(`ALITRIP simulator at ${sim.url}`, ALITRIP_ORDERS),
+      close: () => sim.close(),
+    };
   },
 };

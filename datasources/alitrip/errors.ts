@@ -42,10 +42,14 @@ export function topError(method: string, body: TopErrorBody, changesState: boole
   else if (sub.startsWith("isv.")) mapped = { code: "SUPPLIER_REJECTED_REQUEST", retryable: false };
   else mapped = topCodeToGateway(body.code);
   if (!mapped) {
-    return unreadableReply({ supplier: "ALITRIP", operation: method, changesState }, `error code ${body.code} is not in the platform's list`, {
-      supplierCode,
-      supplierMessage,
-    });
+    return unreadableReply(
+      { supplier: "ALITRIP", operation: method, changesState },
+      `error code ${body.code} is not in the platform's list`,
+      {
+        supplierCode,
+        supplierMessage,
+      },
+    );
   }
   const hint =
     mapped.code === "SUPPLIER_AUTH_FAILED"

@@ -24,7 +24,8 @@ class AlitripCancels implements CancelPort {
 
   async cancel(request: CancelOrderRequest): Promise<CancelOrderData> {
     const subChannel = request.subChannel ?? this.defaultSubChannel;
-    if (!subChannel) throw badInput("subChannel", "ALITRIP needs a sub-channel (corporate id), and no ALITRIP_SUB_CHANNEL default is configured");
+    if (!subChannel)
+      throw badInput("subChannel", "ALITRIP needs a sub-channel (corporate id), and no ALITRIP_SUB_CHANNEL default is configured");
     const rq: BtripFlightCancelOrderRq = { sub_channel: subChannel, dis_order_id: request.orderNo };
     const reply = await this.client.call(ORDER_CANCEL_METHOD, { param_btrip_flight_order_operate_common_rq: rq }, cancelOrderResponse, {
       changesState: true,
@@ -42,5 +43,13 @@ export function createAlitripAdapter(
 ): SupplierAdapter & { client: TopClient } {
   const client = new TopClient(config, http);
   const cancels = new AlitripCancels(client, config.defaultSubChannel, new OddFieldLog(options.oddFields));
-  return { name: "ALITRIP", sandbox, timeoutMs: config.timeoutMs, client, cancels, available: () => true, unknownOrder: () => topUnknownOrder(ORDER_CANCEL_METHOD) };
+  return {
+    name: "ALITRIP",
+    sandbox,
+    timeoutMs: config.timeoutMs,
+    client,
+    cancels,
+    available: () => true,
+    unknownOrder: () => topUnknownOrder(ORDER_CANCEL_METHOD),
+  };
 }

@@ -22,7 +22,10 @@ export function topSign(params: Record<string, string | undefined>, secret: stri
   const base = topSignBase(params);
   switch (method) {
     case "md5":
-      return createHash("md5").update(secret + base + secret, "utf8").digest("hex").toUpperCase();
+      return createHash("md5")
+        .update(secret + base + secret, "utf8")
+        .digest("hex")
+        .toUpperCase();
     case "hmac":
       return createHmac("md5", secret).update(base, "utf8").digest("hex").toUpperCase();
     case "hmac-sha256":

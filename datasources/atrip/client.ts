@@ -12,14 +12,7 @@ import { describeZodError, parseJson } from "../json.js";
 import { supplierCall } from "../../src/telemetry/spans.js";
 import { atripError } from "./errors.js";
 import { MappingError } from "./mapping.js";
-import {
-  envelope,
-  orderDetailsReply,
-  queryVoidOrdersReply,
-  voidQuotationReply,
-  voidReply,
-  type AtripEnvelope,
-} from "./wire.js";
+import { envelope, orderDetailsReply, queryVoidOrdersReply, voidQuotationReply, voidReply, type AtripEnvelope } from "./wire.js";
 
 /** Where and as whom to call ATRIP. The secret is never logged. */
 export interface AtripConfig {
@@ -79,11 +72,21 @@ export class AtripClient {
    * the envelope only) instead of thrown, for calls where they mean "nothing found". Traced as
    * one supplier operation (src/telemetry/spans.ts).
    */
-  private call<S extends z.ZodType>(name: string, body: Record<string, string>, schema: S, passThrough: number[] = []): Promise<z.output<S>> {
+  private call<S extends z.ZodType>(
+    name: string,
+    body: Record<string, string>,
+    schema: S,
+    passThrough: number[] = [],
+  ): Promise<z.output<S>> {
     return supplierCall("ATRIP", name, () => this.send(name, body, schema, passThrough));
   }
 
-  private async send<S extends z.ZodType>(name: string, body: Record<string, string>, schema: S, passThrough: number[]): Promise<z.output<S>> {
+  private async send<S extends z.ZodType>(
+    name: string,
+    body: Record<string, string>,
+    schema: S,
+    passThrough: number[],
+  ): Promise<z.output<S>> {
     const changesState = STATE_CHANGING.has(name);
     const meta = { supplier: "ATRIP" as const, operation: name, changesState };
     const reply = await this.http.post({

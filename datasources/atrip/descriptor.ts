@@ -18,10 +18,27 @@ export interface AtripSettings {
   webhookToken?: string;
 }
 
-const BASE_URL = variable({ name: "ATRIP_BASE_URL", schema: httpUrl, description: "ATRIP base URL, e.g. https://sandbox.atriptech.com/ (unset: the embedded simulator)" });
-const CLIENT_ID = variable({ name: "ATRIP_CLIENT_ID", schema: text, description: "Sent as x-atlas-client-id (required with ATRIP_BASE_URL)" });
-const CLIENT_SECRET = variable({ name: "ATRIP_CLIENT_SECRET", schema: text, secret: true, description: "Sent as x-atlas-client-secret (required with ATRIP_BASE_URL)" });
-const TIMEOUT = variable({ name: "ATRIP_TIMEOUT_MS", schema: positiveInt, description: "Deadline of one ATRIP call (default: SUPPLIER_TIMEOUT_MS)" });
+const BASE_URL = variable({
+  name: "ATRIP_BASE_URL",
+  schema: httpUrl,
+  description: "ATRIP base URL, e.g. https://sandbox.atriptech.com/ (unset: the embedded simulator)",
+});
+const CLIENT_ID = variable({
+  name: "ATRIP_CLIENT_ID",
+  schema: text,
+  description: "Sent as x-atlas-client-id (required with ATRIP_BASE_URL)",
+});
+const CLIENT_SECRET = variable({
+  name: "ATRIP_CLIENT_SECRET",
+  schema: text,
+  secret: true,
+  description: "Sent as x-atlas-client-secret (required with ATRIP_BASE_URL)",
+});
+const TIMEOUT = variable({
+  name: "ATRIP_TIMEOUT_MS",
+  schema: positiveInt,
+  description: "Deadline of one ATRIP call (default: SUPPLIER_TIMEOUT_MS)",
+});
 const WEBHOOK_TOKEN = variable({
   name: "ATRIP_WEBHOOK_TOKEN",
   schema: pathToken,

@@ -56,7 +56,9 @@ class AtripVoids implements VoidPort {
     const entries = ("voidOrders" in reply ? reply.voidOrders : null) ?? [];
     const found = entries.find((v) => typeof v === "object" && v !== null && (v as { voidCode?: unknown }).voidCode === voidCode);
     if (!found) return null;
-    return mapReply("queryVoidOrders.do", () => wireVoidOrderToOrder(found, reply.msg, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode)));
+    return mapReply("queryVoidOrders.do", () =>
+      wireVoidOrderToOrder(found, reply.msg, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode)),
+    );
   }
 }
 

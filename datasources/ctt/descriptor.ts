@@ -16,8 +16,17 @@ export interface CttSettings {
 }
 
 const BASE_URL = variable({ name: "CTT_BASE_URL", schema: httpUrl, description: "CTT web API base URL (unset: the embedded simulator)" });
-const SIGN_KEY = variable({ name: "CTT_SIGN_KEY", schema: text, secret: true, description: "The HMAC key of the CTT signature (required with CTT_BASE_URL)" });
-const TIMEOUT = variable({ name: "CTT_TIMEOUT_MS", schema: positiveInt, description: "Deadline of one CTT call (default: SUPPLIER_TIMEOUT_MS)" });
+const SIGN_KEY = variable({
+  name: "CTT_SIGN_KEY",
+  schema: text,
+  secret: true,
+  description: "The HMAC key of the CTT signature (required with CTT_BASE_URL)",
+});
+const TIMEOUT = variable({
+  name: "CTT_TIMEOUT_MS",
+  schema: positiveInt,
+  description: "Deadline of one CTT call (default: SUPPLIER_TIMEOUT_MS)",
+});
 
 /** The simulator's own key, when no real one is configured. */
 const SANDBOX_SIGN_KEY = "sandbox-sign-key";
@@ -40,6 +49,11 @@ export const cttSupplier: SupplierDescriptor<CttSettings, CttCredentials> = {
       signKey: settings.signKey,
       accounts: opts.accounts.map(({ tenant, credentials }) => ({ signKey: credentials.signKey, label: `tenant-${tenant}` })),
     });
-    return { url: sim.url, instance: sim, describe: () => describeDemoOrders(`CTT simulator at ${sim.url}`, CTT_ORDERS), close: () => sim.close() };
+    return {
+      url: sim.url,
+      instance: sim,
+      describe: () => describeDemoOrders(`CTT simulator at ${sim.url}`, CTT_ORDERS),
+      close: () => sim.close(),
+    };
   },
 };

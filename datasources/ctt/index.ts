@@ -33,5 +33,13 @@ class CttCancels implements CancelPort {
 
 export function createCttAdapter(config: CttConfig, http: SupplierHttp, sandbox: boolean): SupplierAdapter & { client: CttClient } {
   const client = new CttClient(config, http);
-  return { name: "CTT", sandbox, timeoutMs: config.timeoutMs, client, cancels: new CttCancels(client), available: () => true, unknownOrder: cttUnknownOrder };
+  return {
+    name: "CTT",
+    sandbox,
+    timeoutMs: config.timeoutMs,
+    client,
+    cancels: new CttCancels(client),
+    available: () => true,
+    unknownOrder: cttUnknownOrder,
+  };
 }

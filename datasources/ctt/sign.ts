@@ -14,7 +14,9 @@ export function cttSignBase(random: number, timeStamp: string, terminal: number 
 }
 
 export function cttSign(key: string, random: number, timeStamp: string, terminal: number = CTT_TERMINAL): string {
-  const digest = createHash("md5").update(cttSignBase(random, timeStamp, terminal), "utf8").digest("hex");
+  const digest = createHash("md5")
+    .update(cttSignBase(random, timeStamp, terminal), "utf8")
+    .digest("hex");
   return createHmac("sha256", key).update(digest, "utf8").digest("hex");
 }
 

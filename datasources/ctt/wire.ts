@@ -19,7 +19,10 @@ export interface TicketRefundRequest {
  * value of another type there is dropped rather than rejecting the answer.
  */
 export const apiResultOfString = z.looseObject({
-  code: z.instanceof(JsonNumber, { message: "expected a number" }).refine((n) => /^-?\d+$/.test(n.text), { message: "expected an integer" }).transform((n) => Number(n.text)),
+  code: z
+    .instanceof(JsonNumber, { message: "expected a number" })
+    .refine((n) => /^-?\d+$/.test(n.text), { message: "expected an integer" })
+    .transform((n) => Number(n.text)),
   message: optionalText.catch(null),
   data: optionalText.catch(null),
 });

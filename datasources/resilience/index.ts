@@ -40,7 +40,12 @@ function translate(supplier: SupplierName, err: unknown): unknown {
     });
   }
   if (err instanceof QueueFullError) {
-    return new SupplierError("SUPPLIER_UNAVAILABLE", `Too many calls to ${supplier} are waiting`, { supplier, supplierCode: "OVERLOADED", retryable: true, hint: "Try again shortly." });
+    return new SupplierError("SUPPLIER_UNAVAILABLE", `Too many calls to ${supplier} are waiting`, {
+      supplier,
+      supplierCode: "OVERLOADED",
+      retryable: true,
+      hint: "Try again shortly.",
+    });
   }
   return err;
 }

@@ -21,7 +21,13 @@ export interface RetrySettings {
   minAttemptMs: number;
 }
 
-export const DEFAULT_RETRY: RetrySettings = { maxRetries: 2, initialDelayMs: 100, maxDelayMs: 2000, maxRetryAfterMs: 5000, minAttemptMs: 100 };
+export const DEFAULT_RETRY: RetrySettings = {
+  maxRetries: 2,
+  initialDelayMs: 100,
+  maxDelayMs: 2000,
+  maxRetryAfterMs: 5000,
+  minAttemptMs: 100,
+};
 
 /**
  * How long to wait before retry number `n + 1` after `err`, or undefined when the error is not

@@ -10,7 +10,10 @@ import { FREEFORM_DOCUMENTS_SCOPE, TENANT_PATTERN, type Principal, type Scope } 
 const entry = z
   .object({
     key: z.string().min(16, "a key must have at least 16 characters").optional(),
-    keySha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "keySha256 must be 64 hex digits").optional(),
+    keySha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "keySha256 must be 64 hex digits")
+      .optional(),
     tenant: z.string().regex(TENANT_PATTERN, "tenant must be 1-64 letters, digits, '-' or '_'"),
     scopes: z.array(z.enum(["read", "write", FREEFORM_DOCUMENTS_SCOPE])).min(1),
   })

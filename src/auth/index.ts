@@ -35,7 +35,8 @@ export class Authenticator {
    * A value that is not a valid credential throws UNAUTHENTICATED.
    */
   async authenticate(authorization: unknown): Promise<Principal | null> {
-    if (authorization === undefined || authorization === null || authorization === "") return this.settings.allowAnonymous ? ANONYMOUS : null;
+    if (authorization === undefined || authorization === null || authorization === "")
+      return this.settings.allowAnonymous ? ANONYMOUS : null;
     const m = typeof authorization === "string" ? /^Bearer\s+(\S+)$/i.exec(authorization.trim()) : null;
     if (!m) throw unauthenticated("use 'Authorization: Bearer <api key or JWT>'");
     const token = m[1];
@@ -60,6 +61,7 @@ export function unauthenticated(why: string): GatewayError {
 /** Throws UNAUTHENTICATED without a principal, FORBIDDEN without the scope. */
 export function requireScope(principal: Principal | null, scope: Scope): Principal {
   if (!principal) throw unauthenticated("send 'Authorization: Bearer <api key or JWT>'");
-  if (!principal.scopes.has(scope)) throw new GatewayError("FORBIDDEN", `This credential lacks the '${scope}' scope`, { requiredScope: scope });
+  if (!principal.scopes.has(scope))
+    throw new GatewayError("FORBIDDEN", `This credential lacks the '${scope}' scope`, { requiredScope: scope });
   return principal;
 }

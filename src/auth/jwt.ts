@@ -53,7 +53,8 @@ export class JwtVerifier {
       throw new JwtRejected(code === "ERR_JWT_EXPIRED" ? "the token has expired" : `the token is not valid (${code})`);
     }
     const tenant = payload[this.settings.tenantClaim];
-    if (typeof tenant !== "string" || !TENANT_PATTERN.test(tenant)) throw new JwtRejected(`the token has no valid "${this.settings.tenantClaim}" claim`);
+    if (typeof tenant !== "string" || !TENANT_PATTERN.test(tenant))
+      throw new JwtRejected(`the token has no valid "${this.settings.tenantClaim}" claim`);
     const raw = payload.scope;
     const list = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(/\s+/) : [];
     const scopes = new Set(list.filter((s): s is Scope => s === "read" || s === "write"));

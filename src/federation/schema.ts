@@ -8,7 +8,17 @@
  */
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
-import { graphql, Kind, lexicographicSortSchema, parse, printSchema, visit, type ConstDirectiveNode, type DocumentNode, type GraphQLSchema } from "graphql";
+import {
+  graphql,
+  Kind,
+  lexicographicSortSchema,
+  parse,
+  printSchema,
+  visit,
+  type ConstDirectiveNode,
+  type DocumentNode,
+  type GraphQLSchema,
+} from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
 import { gatewaySchemaOptions } from "../schema.js";
 import { OrderEntityResolver } from "./order.resolver.js";

@@ -32,7 +32,9 @@ export function requestHash(operation: string, input: Record<string, unknown>): 
     }
     return v;
   };
-  return createHash("sha256").update(`${operation}\n${JSON.stringify(canonical(input))}`).digest("hex");
+  return createHash("sha256")
+    .update(`${operation}\n${JSON.stringify(canonical(input))}`)
+    .digest("hex");
 }
 
 /** An error replayed from storage: the same code, message and extensions as the first time. */
@@ -48,7 +50,13 @@ class ReplayedError extends GatewayError {
 export class Idempotency {
   constructor(private readonly store: IdempotencyStore) {}
 
-  async run<T>(tenant: string, operation: string, key: string | null | undefined, input: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+  async run<T>(
+    tenant: string,
+    operation: string,
+    key: string | null | undefined,
+    input: Record<string, unknown>,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     if (!key) return fn();
     const hash = requestHash(operation, input);
     const existing = await this.store.claim(tenant, operation, key, hash);
@@ -77,13 +85,20 @@ export class Idempotency {
     }
     if (existing.state === "IN_PROGRESS") {
       if (Date.now() - existing.createdAt.getTime() > ABANDONED_AFTER_MS) {
-        throw new GatewayError("SUPPLIER_OUTCOME_UNKNOWN", `The first request with idempotencyKey "${key}" never finished; its outcome is unknown`, {
-          idempotencyKey: key,
-          retryable: false,
-          hint: "Query the order's state before trying again with a new key.",
-        });
+        throw new GatewayError(
+          "SUPPLIER_OUTCOME_UNKNOWN",
+          `The first request with idempotencyKey "${key}" never finished; its outcome is unknown`,
+          {
+            idempotencyKey: key,
+            retryable: false,
+            hint: "Query the order's state before trying again with a new key.",
+          },
+        );
       }
-      throw new GatewayError("REQUEST_IN_PROGRESS", `A request with idempotencyKey "${key}" is still running`, { idempotencyKey: key, retryable: true });
+      throw new GatewayError("REQUEST_IN_PROGRESS", `A request with idempotencyKey "${key}" is still running`, {
+        idempotencyKey: key,
+        retryable: true,
+      });
     }
     const r = existing.response as StoredResponse;
     if ("error" in r) throw new ReplayedError(r.error);

@@ -23,7 +23,9 @@ export async function startSandbox(config: Config, suppliers: readonly SupplierD
     const configured = config.suppliers[s.name];
     if (!configured || configured.url !== undefined) continue;
     // Tenants' own accounts (TENANT_SUPPLIER_ACCOUNTS) exist at the simulators too.
-    const accounts = Object.entries(config.tenantAccounts ?? {}).flatMap(([tenant, own]) => (own[s.name] !== undefined ? [{ tenant, credentials: own[s.name] }] : []));
+    const accounts = Object.entries(config.tenantAccounts ?? {}).flatMap(([tenant, own]) =>
+      own[s.name] !== undefined ? [{ tenant, credentials: own[s.name] }] : [],
+    );
     simulators[s.name] = await s.startSimulator(configured.settings, { timeScale: config.sandboxTimeScale, accounts });
   }
   return {

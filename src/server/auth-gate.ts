@@ -27,7 +27,10 @@ function isLandingPage(req: IncomingMessage): boolean {
  * The gate's decision: go on (with the verified principal, when there is one), or refuse with
  * the UNAUTHENTICATED error to answer. Other failures (a JWKS endpoint down) are thrown.
  */
-export async function gate(authenticator: Authenticator, req: IncomingMessage): Promise<{ principal?: Principal } | { refused: GatewayError }> {
+export async function gate(
+  authenticator: Authenticator,
+  req: IncomingMessage,
+): Promise<{ principal?: Principal } | { refused: GatewayError }> {
   if (authenticator.anonymousAllowed || isLandingPage(req)) return {};
   try {
     const principal = await authenticator.authenticate(req.headers.authorization);

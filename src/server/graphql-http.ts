@@ -89,7 +89,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | Request
       try {
         resolve(inflate(body, { maxOutputLength: limit }));
       } catch (err) {
-        resolve((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" ? new RequestFailure(413, "entity.too.large", limit) : new RequestFailure(400, "entity.parse.failed"));
+        resolve(
+          (err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE"
+            ? new RequestFailure(413, "entity.too.large", limit)
+            : new RequestFailure(400, "entity.parse.failed"),
+        );
       }
     });
   });
@@ -136,7 +140,8 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     }
     const body = await bodyOf(req, o.maxBodyBytes);
     if (body instanceof RequestFailure) return sendRequestError(o.log, req, res, id, body);
-    const untrusted = o.trustedDocuments && trustedDocumentsRefusal(o.trustedDocuments, o.metrics, req.method, req.url, body, gated.principal);
+    const untrusted =
+      o.trustedDocuments && trustedDocumentsRefusal(o.trustedDocuments, o.metrics, req.method, req.url, body, gated.principal);
     if (untrusted) {
       res.statusCode = untrusted.status;
       res.setHeader("content-type", "application/json; charset=utf-8");
@@ -144,7 +149,8 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       return;
     }
     const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    for (const [key, value] of Object.entries(req.headers))
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     const at = (req.url ?? "").indexOf("?");
     const response = await o.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: at < 0 ? "" : (req.url ?? "").slice(at), body },
@@ -164,7 +170,8 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     for (const [key, value] of response.headers) res.setHeader(key, value);
     // What Apollo's cache-control plugin (disabled in app.ts for its per-field cost) answered:
     // a GraphQL response carries one tenant's data and must not be stored by intermediaries.
-    if (!res.hasHeader("cache-control") && !String(res.getHeader("content-type") ?? "").startsWith("text/html")) res.setHeader("cache-control", "no-store");
+    if (!res.hasHeader("cache-control") && !String(res.getHeader("content-type") ?? "").startsWith("text/html"))
+      res.setHeader("cache-control", "no-store");
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
       res.end(response.body.string);

@@ -37,7 +37,9 @@ export function healthRouter(opts: { store: Store; pubsub: PubSub; isShuttingDow
         return [what, String((err as Error).message ?? err)] as const;
       }
     };
-    const results = Object.fromEntries(await Promise.all([check("store", () => opts.store.db.ping()), check("pubsub", () => opts.pubsub.ping())]));
+    const results = Object.fromEntries(
+      await Promise.all([check("store", () => opts.store.db.ping()), check("pubsub", () => opts.pubsub.ping())]),
+    );
     const ok = Object.values(results).every((v) => v === "ok");
     res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "not ready", ...results });
   });

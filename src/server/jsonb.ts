@@ -35,4 +35,3 @@ function badString(s: string): string | undefined {
   if (LONE_SURROGATE.test(s)) return "the body contains an unpaired UTF-16 surrogate (e.g. \\ud800), which cannot be stored";
   return undefined;
 }
-

@@ -55,7 +55,14 @@ function routeOf(url: string | undefined): string {
  * Logs a refused or failed request as one line and answers it (on any node:http response).
  * `err` is the cause of a 5xx, logged with its stack; for a 4xx only the type is logged.
  */
-export function sendRequestError(log: Logger, req: IncomingMessage, res: ServerResponse, requestId: string | undefined, f: RequestFailure, err?: unknown): void {
+export function sendRequestError(
+  log: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string | undefined,
+  f: RequestFailure,
+  err?: unknown,
+): void {
   const status = f.status >= 400 && f.status < 600 ? f.status : 500;
   const where = { requestId, method: req.method, route: routeOf(req.url), status };
   if (status >= 500) log.error({ ...where, err }, "request failed");
@@ -78,6 +85,13 @@ export function requestErrorHandler(log: Logger): express.ErrorRequestHandler {
     const e = (err ?? {}) as HttpError;
     const given = e.status ?? e.statusCode;
     const status = typeof given === "number" && given >= 400 && given < 600 ? given : 500;
-    sendRequestError(log, req, res, res.locals.requestId as string | undefined, new RequestFailure(status, e.type ?? "internal", e.limit), err);
+    sendRequestError(
+      log,
+      req,
+      res,
+      res.locals.requestId as string | undefined,
+      new RequestFailure(status, e.type ?? "internal", e.limit),
+      err,
+    );
   };
 }

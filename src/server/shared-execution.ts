@@ -50,7 +50,8 @@ export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterabl
   if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
   const key = `${print(args.document)}\u0000${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}`;
   return mapEvents(stream as unknown as AsyncIterator<unknown>, (event) => {
-    if (event === null || typeof event !== "object") return Promise.resolve(execute({ ...args, rootValue: event }) as ExecutionResult | Promise<ExecutionResult>);
+    if (event === null || typeof event !== "object")
+      return Promise.resolve(execute({ ...args, rootValue: event }) as ExecutionResult | Promise<ExecutionResult>);
     let byOperation = shared.get(event);
     if (!byOperation) shared.set(event, (byOperation = new Map()));
     let result = byOperation.get(key);

@@ -26,7 +26,11 @@ export interface TrustedDocumentsPolicy {
 }
 
 /** The HTTP answer to a refused request, or undefined when the request may go on. */
-export function httpRefusal(request: DocumentRequest, principal: Principal | null | undefined, policy: TrustedDocumentsPolicy): { status: number; body: unknown } | undefined {
+export function httpRefusal(
+  request: DocumentRequest,
+  principal: Principal | null | undefined,
+  policy: TrustedDocumentsPolicy,
+): { status: number; body: unknown } | undefined {
   const d = decideDocument(request, principal, policy.documents, policy.mode);
   if (d.action !== "refuse") return undefined;
   return { status: 400, body: errorBody(d.message, NOT_IN_LIST) };

@@ -143,7 +143,14 @@ export class EventLog {
    * A tenant's events of a kind after `afterId` that `cursor` covers (a subscriber's replay:
    * whatever the cursor does not cover reaches it live), oldest first.
    */
-  async replay<D>(kind: KindName, tenant: string, filter: EventFilter, afterId: string, cursor: string, limit: number): Promise<Array<TrackedEvent<D>>> {
+  async replay<D>(
+    kind: KindName,
+    tenant: string,
+    filter: EventFilter,
+    afterId: string,
+    cursor: string,
+    limit: number,
+  ): Promise<Array<TrackedEvent<D>>> {
     const seen = covered(parse(cursor), 5);
     const params: unknown[] = [tenant, kind, afterId, limit, ...seen.params];
     const conds = ["e.tenant = $1", "e.kind = $2", "e.id > $3::bigint", seen.sql];
@@ -155,12 +162,10 @@ export class EventLog {
 
   /** Every event of one record, oldest first. */
   async history<D>(key: RecordKey): Promise<Array<TrackedEvent<D>>> {
-    const rows = await this.db.query<EventRow>(`${SELECT} WHERE e.kind = $1 AND e.tenant = $2 AND e.supplier = $3 AND e.ref = $4 ORDER BY e.id`, [
-      key.kind,
-      key.tenant,
-      key.supplier,
-      key.ref,
-    ]);
+    const rows = await this.db.query<EventRow>(
+      `${SELECT} WHERE e.kind = $1 AND e.tenant = $2 AND e.supplier = $3 AND e.ref = $4 ORDER BY e.id`,
+      [key.kind, key.tenant, key.supplier, key.ref],
+    );
     return rows.map((r) => ({ ...toEvent<D>(r), replayed: true }));
   }
 }

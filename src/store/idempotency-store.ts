@@ -36,7 +36,11 @@ export class IdempotencyStore {
       [tenant, operation, key, requestHash],
     );
     if (inserted.length) return null;
-    const rows = await this.db.query<Row>(`SELECT request_hash, state, response, created_at FROM idempotency_keys WHERE ${KEY}`, [tenant, operation, key]);
+    const rows = await this.db.query<Row>(`SELECT request_hash, state, response, created_at FROM idempotency_keys WHERE ${KEY}`, [
+      tenant,
+      operation,
+      key,
+    ]);
     const r = rows[0];
     if (!r) return this.claim(tenant, operation, key, requestHash); // expired between the two statements
     return {
@@ -48,7 +52,12 @@ export class IdempotencyStore {
   }
 
   async complete(tenant: string, operation: string, key: string, response: unknown): Promise<void> {
-    await this.db.query(`UPDATE idempotency_keys SET state = 'DONE', response = $4, updated_at = now() WHERE ${KEY}`, [tenant, operation, key, JSON.stringify(response)]);
+    await this.db.query(`UPDATE idempotency_keys SET state = 'DONE', response = $4, updated_at = now() WHERE ${KEY}`, [
+      tenant,
+      operation,
+      key,
+      JSON.stringify(response),
+    ]);
   }
 
   /** Forgets a key whose request failed in a way worth trying again (a gateway bug). */
@@ -58,7 +67,10 @@ export class IdempotencyStore {
 
   /** Deletes keys older than `olderThanMs` (kept at least 24 h). */
   async expire(olderThanMs: number): Promise<number> {
-    const rows = await this.db.query("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1::double precision / 1000) RETURNING key", [olderThanMs]);
+    const rows = await this.db.query(
+      "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1::double precision / 1000) RETURNING key",
+      [olderThanMs],
+    );
     return rows.length;
   }
 }

@@ -87,7 +87,11 @@ export class InboxStore {
          SELECT supplier, event_type, payload, trace_context
          FROM jsonb_to_recordset($1::jsonb) AS x(n int, supplier text, event_type text, payload jsonb, trace_context text) ORDER BY n
          RETURNING id::text AS id`,
-        [JSON.stringify(batch.map((b, n) => ({ n, supplier: b.supplier, event_type: b.eventType, payload: b.payload, trace_context: b.traceContext })))],
+        [
+          JSON.stringify(
+            batch.map((b, n) => ({ n, supplier: b.supplier, event_type: b.eventType, payload: b.payload, trace_context: b.traceContext })),
+          ),
+        ],
       );
       const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       if (ids.length !== batch.length) throw new Error(`inbox insert wrote ${ids.length} of ${batch.length} rows`);
@@ -127,7 +131,10 @@ export class InboxStore {
    * again before `min(retryMaxMs, retryBaseMs × 2^(attempts - 1))` has passed, so a supplier
    * outage does not burn its tries at once.
    */
-  async finishMany(results: Array<{ id: string; state: Exclude<InboxState, "PROCESSING">; note: string | null }>, backoff = RETRY_BACKOFF): Promise<void> {
+  async finishMany(
+    results: Array<{ id: string; state: Exclude<InboxState, "PROCESSING">; note: string | null }>,
+    backoff = RETRY_BACKOFF,
+  ): Promise<void> {
     if (!results.length) return;
     await this.db.query(
       `UPDATE webhook_inbox AS w SET state = r.state, note = r.note,

@@ -249,12 +249,18 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string }> =
 export async function migrate(db: SqlDb): Promise<number[]> {
   return db.tx(async (sql) => {
     await sql.query("SELECT pg_advisory_xact_lock(727274)");
-    await sql.query("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+    await sql.query(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+    );
     const done = new Set((await sql.query<{ version: number }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)));
     const applied: number[] = [];
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
-      for (const statement of m.sql.split(";").map((s) => s.trim()).filter(Boolean)) await sql.query(statement);
+      for (const statement of m.sql
+        .split(";")
+        .map((s) => s.trim())
+        .filter(Boolean))
+        await sql.query(statement);
       await sql.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [m.version, m.name]);
       applied.push(m.version);
     }

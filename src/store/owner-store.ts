@@ -44,12 +44,20 @@ export class OwnerStore {
 
   /** The tenant holding the order, if any. */
   async holder(supplier: SupplierName, account: string, orderNo: string): Promise<string | null> {
-    const rows = await this.db.query<{ tenant: string }>("SELECT tenant FROM order_owners WHERE supplier = $1 AND account = $2 AND order_no = $3", [supplier, account, orderNo]);
+    const rows = await this.db.query<{ tenant: string }>(
+      "SELECT tenant FROM order_owners WHERE supplier = $1 AND account = $2 AND order_no = $3",
+      [supplier, account, orderNo],
+    );
     return rows[0]?.tenant ?? null;
   }
 
   /** Gives a claim back (the supplier said there is no such order). Only the holder's. */
   async release(supplier: SupplierName, account: string, orderNo: string, tenant: string): Promise<void> {
-    await this.db.query("DELETE FROM order_owners WHERE supplier = $1 AND account = $2 AND order_no = $3 AND tenant = $4", [supplier, account, orderNo, tenant]);
+    await this.db.query("DELETE FROM order_owners WHERE supplier = $1 AND account = $2 AND order_no = $3 AND tenant = $4", [
+      supplier,
+      account,
+      orderNo,
+      tenant,
+    ]);
   }
 }

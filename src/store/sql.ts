@@ -46,7 +46,9 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
     },
     async tx<R>(fn: (sql: Sql) => Promise<R>) {
       open();
-      return db.transaction(async (t) => fn({ query: async <T,>(text: string, params: unknown[] = []) => (await t.query<T>(text, params)).rows }));
+      return db.transaction(async (t) =>
+        fn({ query: async <T>(text: string, params: unknown[] = []) => (await t.query<T>(text, params)).rows }),
+      );
     },
     async ping() {
       open();
@@ -101,7 +103,9 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
       const client = await pool.connect().catch(rethrowPg);
       try {
         await client.query("BEGIN").catch(rethrowPg);
-        const r = await fn({ query: async <T,>(text: string, params: unknown[] = []) => (await client.query(text, params).catch(rethrowPg)).rows as T[] });
+        const r = await fn({
+          query: async <T>(text: string, params: unknown[] = []) => (await client.query(text, params).catch(rethrowPg)).rows as T[],
+        });
         await client.query("COMMIT").catch(rethrowPg);
         return r;
       } catch (err) {

@@ -79,7 +79,14 @@ function loggedEvent<D>(r: Logged): TrackedEvent<D> {
   return toEvent<D>({ ...r, id: r.event_id, occurred_at: r.event_occurred_at, trace_context: r.trace_context ?? null });
 }
 
-type Logged = RecordRow & { event_id: string; event_occurred_at: Date; previous_status: string | null; source: string; message: string | null; trace_context?: string | null };
+type Logged = RecordRow & {
+  event_id: string;
+  event_occurred_at: Date;
+  previous_status: string | null;
+  source: string;
+  message: string | null;
+  trace_context?: string | null;
+};
 
 /**
  * Tracked records (voids, stop requests) and their transitions. Each transition is a compare-and-set on the
@@ -108,7 +115,19 @@ export class TrackedStore {
        )
        SELECT ins.*, logged.event_id, logged.event_occurred_at, NULL::text AS previous_status, $12::text AS source, $13::text AS message, $14::text AS trace_context
          FROM ins, logged`,
-      [...keyParams(n.key), n.orderNo, n.status, n.isFinal, JSON.stringify(n.data), n.started, n.notBeforeInMs ?? null, n.firstCheckInMs, n.source, n.message, n.traceContext ?? null],
+      [
+        ...keyParams(n.key),
+        n.orderNo,
+        n.status,
+        n.isFinal,
+        JSON.stringify(n.data),
+        n.started,
+        n.notBeforeInMs ?? null,
+        n.firstCheckInMs,
+        n.source,
+        n.message,
+        n.traceContext ?? null,
+      ],
     );
     if (rows[0]) return { record: toRecord<D>(rows[0]), event: loggedEvent<D>(rows[0]) };
     // Either this tenant has it already, or another tenant owns it.
@@ -123,11 +142,10 @@ export class TrackedStore {
 
   /** A tenant's records of one order, oldest first. */
   async byOrder<D>(kind: KindName, tenant: string, orderNo: string): Promise<Array<TrackedRecord<D>>> {
-    const rows = await this.db.query<RecordRow>("SELECT * FROM tracked WHERE kind = $1 AND tenant = $2 AND order_no = $3 ORDER BY started_at NULLS LAST, ref", [
-      kind,
-      tenant,
-      orderNo,
-    ]);
+    const rows = await this.db.query<RecordRow>(
+      "SELECT * FROM tracked WHERE kind = $1 AND tenant = $2 AND order_no = $3 ORDER BY started_at NULLS LAST, ref",
+      [kind, tenant, orderNo],
+    );
     return rows.map((r) => toRecord<D>(r));
   }
 
@@ -139,7 +157,10 @@ export class TrackedStore {
     const found = new Map<string, Array<TrackedRecord<D>>>();
     if (!refs.length) return found;
     const wanted = new Set(refs.map((r) => refKey(r.supplier, r.ref)));
-    const rows = await this.db.query<RecordRow>("SELECT * FROM tracked WHERE kind = $1 AND ref = ANY($2::text[])", [kind, [...new Set(refs.map((r) => r.ref))]]);
+    const rows = await this.db.query<RecordRow>("SELECT * FROM tracked WHERE kind = $1 AND ref = ANY($2::text[])", [
+      kind,
+      [...new Set(refs.map((r) => r.ref))],
+    ]);
     for (const row of rows) {
       const k = refKey(row.supplier, row.ref);
       if (!wanted.has(k)) continue;
@@ -274,6 +295,8 @@ export class TrackedStore {
 
   /** Open (not final) records of a kind, for metrics and tests. */
   async countOpen(kind: KindName): Promise<number> {
-    return Number((await this.db.query<{ n: string }>("SELECT count(*)::text AS n FROM tracked WHERE kind = $1 AND NOT is_final", [kind]))[0].n);
+    return Number(
+      (await this.db.query<{ n: string }>("SELECT count(*)::text AS n FROM tracked WHERE kind = $1 AND NOT is_final", [kind]))[0].n,
+    );
   }
 }

@@ -23,7 +23,13 @@ interface Row {
   since: Date;
 }
 
-const toUnsettled = (r: Row): Unsettled => ({ tenant: r.tenant, supplier: r.supplier as SupplierName, operation: r.operation, orderNo: r.order_no, since: new Date(r.since) });
+const toUnsettled = (r: Row): Unsettled => ({
+  tenant: r.tenant,
+  supplier: r.supplier as SupplierName,
+  operation: r.operation,
+  orderNo: r.order_no,
+  since: new Date(r.since),
+});
 
 /**
  * Submissions with an unknown outcome (SUPPLIER_OUTCOME_UNKNOWN). The gateway never resends void.do or
@@ -41,31 +47,40 @@ export class UnsettledStore {
   }
 
   async get(tenant: string, supplier: SupplierName, operation: string, orderNo: string): Promise<Unsettled | null> {
-    const rows = await this.db.query<Row>("SELECT * FROM unsettled_submissions WHERE tenant = $1 AND supplier = $2 AND operation = $3 AND order_no = $4", [
-      tenant,
-      supplier,
-      operation,
-      orderNo,
-    ]);
+    const rows = await this.db.query<Row>(
+      "SELECT * FROM unsettled_submissions WHERE tenant = $1 AND supplier = $2 AND operation = $3 AND order_no = $4",
+      [tenant, supplier, operation, orderNo],
+    );
     return rows[0] ? toUnsettled(rows[0]) : null;
   }
 
   /** Every tenant's unsettled submission for an order (a webhook names no tenant). */
   async byOrder(supplier: SupplierName, operation: string, orderNo: string): Promise<Unsettled[]> {
-    return (await this.db.query<Row>("SELECT * FROM unsettled_submissions WHERE supplier = $1 AND operation = $2 AND order_no = $3", [supplier, operation, orderNo])).map(toUnsettled);
+    return (
+      await this.db.query<Row>("SELECT * FROM unsettled_submissions WHERE supplier = $1 AND operation = $2 AND order_no = $3", [
+        supplier,
+        operation,
+        orderNo,
+      ])
+    ).map(toUnsettled);
   }
 
   /** Which of these orders have an unsettled submission of `operation`, any tenant. */
   async waitingOrders(operation: string, orderNos: string[]): Promise<Set<string>> {
     if (!orderNos.length) return new Set();
-    const rows = await this.db.query<{ order_no: string }>("SELECT DISTINCT order_no FROM unsettled_submissions WHERE operation = $1 AND order_no = ANY($2::text[])", [
-      operation,
-      orderNos,
-    ]);
+    const rows = await this.db.query<{ order_no: string }>(
+      "SELECT DISTINCT order_no FROM unsettled_submissions WHERE operation = $1 AND order_no = ANY($2::text[])",
+      [operation, orderNos],
+    );
     return new Set(rows.map((r) => r.order_no));
   }
 
   async settle(tenant: string, supplier: SupplierName, operation: string, orderNo: string): Promise<void> {
-    await this.db.query("DELETE FROM unsettled_submissions WHERE tenant = $1 AND supplier = $2 AND operation = $3 AND order_no = $4", [tenant, supplier, operation, orderNo]);
+    await this.db.query("DELETE FROM unsettled_submissions WHERE tenant = $1 AND supplier = $2 AND operation = $3 AND order_no = $4", [
+      tenant,
+      supplier,
+      operation,
+      orderNo,
+    ]);
   }
 }

@@ -32,7 +32,10 @@ export function recordedPath(path: string): { route?: string; path: string } {
   if (path === "/graphql" || path === "/graphql/") return { route: "/graphql", path };
   if (path === "/webhooks" || path.startsWith("/webhooks/")) {
     const supplier = path.split("/")[2] ?? "";
-    return { route: "/webhooks/:supplier/:token", path: `/webhooks/${SUPPLIER_SEGMENT.test(supplier) ? supplier : "[redacted]"}/[redacted]` };
+    return {
+      route: "/webhooks/:supplier/:token",
+      path: `/webhooks/${SUPPLIER_SEGMENT.test(supplier) ? supplier : "[redacted]"}/[redacted]`,
+    };
   }
   return { path };
 }

@@ -16,7 +16,14 @@ const KNOWN: Record<string, () => TextMapPropagator> = {
 
 /** The propagators OTEL_PROPAGATORS names (of those this gateway supports). */
 export function propagatorFromEnv(value: string | undefined): TextMapPropagator[] {
-  const names = [...new Set((value ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))];
+  const names = [
+    ...new Set(
+      (value ?? "")
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
   if (!names.length) return [KNOWN.tracecontext(), KNOWN.baggage()];
   if (names.includes("none")) return [];
   return names.flatMap((n) => {

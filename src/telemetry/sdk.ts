@@ -46,7 +46,9 @@ function version(): string {
 }
 
 /** The gateway code of a GraphQL result's first error, as the edge will report it. */
-function errorCodeOf(errors: ReadonlyArray<{ extensions?: Record<string, unknown>; originalError?: unknown }> | undefined): string | undefined {
+function errorCodeOf(
+  errors: ReadonlyArray<{ extensions?: Record<string, unknown>; originalError?: unknown }> | undefined,
+): string | undefined {
   const first = errors?.[0];
   if (!first) return undefined;
   const code = first.extensions?.code ?? (first.originalError as { code?: unknown } | undefined)?.code;
@@ -94,7 +96,9 @@ export async function startTracing(env: Record<string, string | undefined> = pro
     shutdown: () =>
       Promise.race([
         sdk.shutdown(),
-        new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`the exporter did not finish within ${SHUTDOWN_MS} ms`)), SHUTDOWN_MS).unref()),
+        new Promise<void>((_, reject) =>
+          setTimeout(() => reject(new Error(`the exporter did not finish within ${SHUTDOWN_MS} ms`)), SHUTDOWN_MS).unref(),
+        ),
       ]),
   };
 }

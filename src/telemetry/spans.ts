@@ -46,7 +46,11 @@ let otel: Otel | undefined;
 
 /** Called once, by src/telemetry/sdk.ts, after the SDK has started. */
 export function useOpenTelemetry(api: typeof Api, version: string): void {
-  otel = { api, tracer: api.trace.getTracer("travel-postbooking-gateway", version), quiet: api.createContextKey("gateway.no-trace-propagation") };
+  otel = {
+    api,
+    tracer: api.trace.getTracer("travel-postbooking-gateway", version),
+    quiet: api.createContextKey("gateway.no-trace-propagation"),
+  };
 }
 
 /** True when the SDK runs in this process. */
@@ -175,10 +179,21 @@ export interface OwnSpan {
  * `POST /webhooks/…`, possibly on another instance — and it links to the intakes of any
  * further webhooks about the same record.
  */
-export function confirmSpan(kind: string, supplier: string, ref: string, tenants: string[], traceparents: Array<string | null>): OwnSpan | undefined {
+export function confirmSpan(
+  kind: string,
+  supplier: string,
+  ref: string,
+  tenants: string[],
+  traceparents: Array<string | null>,
+): OwnSpan | undefined {
   const o = otel;
   if (!o) return undefined;
-  const attributes: Api.Attributes = { [ATTR.supplier]: supplier, [ATTR.kind]: kind, [ATTR.ref]: ref, [ATTR.webhooks]: traceparents.length };
+  const attributes: Api.Attributes = {
+    [ATTR.supplier]: supplier,
+    [ATTR.kind]: kind,
+    [ATTR.ref]: ref,
+    [ATTR.webhooks]: traceparents.length,
+  };
   if (new Set(tenants).size === 1) attributes[ATTR.tenant] = tenants[0];
   const [first, ...more] = traceparents;
   const span = o.tracer.startSpan("webhook.confirm", { attributes, links: linksOf(o, more) }, contextOf(o, first));
@@ -254,16 +269,20 @@ export function transitionSpans(items: TransitionFacts[]): TransitionSpans | und
 export function pollSpan<T>(kind: string, records: number, startedAt: number, fn: () => Promise<T>): Promise<T> {
   const o = otel;
   if (!o || records === 0) return fn();
-  return o.tracer.startActiveSpan("tracked.poll", { root: true, startTime: startedAt, attributes: { [ATTR.kind]: kind, [ATTR.records]: records } }, async (span) => {
-    try {
-      return await fn();
-    } catch (err) {
-      fail(o, span, err);
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return o.tracer.startActiveSpan(
+    "tracked.poll",
+    { root: true, startTime: startedAt, attributes: { [ATTR.kind]: kind, [ATTR.records]: records } },
+    async (span) => {
+      try {
+        return await fn();
+      } catch (err) {
+        fail(o, span, err);
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 /** What was delivered, for the delivery span. */

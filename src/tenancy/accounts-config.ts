@@ -36,8 +36,16 @@ export interface AccountsProblem {
  * Reads the accounts from the JSON variable or the file variable (not both). Undefined when
  * neither is set; an AccountsProblem when one is wrong.
  */
-export function readTenantAccounts(json: string | undefined, file: string | undefined, suppliers: readonly SupplierDescriptor[]): TenantAccountsConfig | AccountsProblem | undefined {
-  if (json !== undefined && file !== undefined) return { variable: "TENANT_SUPPLIER_ACCOUNTS_FILE", problem: "set either TENANT_SUPPLIER_ACCOUNTS or TENANT_SUPPLIER_ACCOUNTS_FILE, not both" };
+export function readTenantAccounts(
+  json: string | undefined,
+  file: string | undefined,
+  suppliers: readonly SupplierDescriptor[],
+): TenantAccountsConfig | AccountsProblem | undefined {
+  if (json !== undefined && file !== undefined)
+    return {
+      variable: "TENANT_SUPPLIER_ACCOUNTS_FILE",
+      problem: "set either TENANT_SUPPLIER_ACCOUNTS or TENANT_SUPPLIER_ACCOUNTS_FILE, not both",
+    };
   const variable = file !== undefined ? "TENANT_SUPPLIER_ACCOUNTS_FILE" : "TENANT_SUPPLIER_ACCOUNTS";
   let text = json;
   if (file !== undefined) {

@@ -25,7 +25,10 @@ export interface AccountBuilder<C> {
 export type AccountBuilders = Partial<Record<SupplierName, AccountBuilder<unknown>>>;
 
 /** Every tenant's own accounts, by tenant and supplier (tenants on the gateway's own account are left out). */
-export function buildTenantAccounts(config: TenantAccountsConfig, builders: AccountBuilders): Map<string, Map<SupplierName, TenantAccount>> {
+export function buildTenantAccounts(
+  config: TenantAccountsConfig,
+  builders: AccountBuilders,
+): Map<string, Map<SupplierName, TenantAccount>> {
   const out = new Map<string, Map<SupplierName, TenantAccount>>();
   for (const supplier of Object.keys(builders) as SupplierName[]) {
     const builder = builders[supplier] as AccountBuilder<unknown>;

@@ -16,7 +16,16 @@
 import type { SupplierName } from "../../datasources/errors.js";
 import type { Logger } from "../logger.js";
 import { refKey, type NewRecord, type RecordKey, type SourceName, type TrackedEvent, type TrackedRecord } from "../store/tracked-model.js";
-import { captureParent, confirmSpan, pollSpan, runUnder, tracingOn, transitionSpans, type OwnSpan, type SpanParent } from "../telemetry/spans.js";
+import {
+  captureParent,
+  confirmSpan,
+  pollSpan,
+  runUnder,
+  tracingOn,
+  transitionSpans,
+  type OwnSpan,
+  type SpanParent,
+} from "../telemetry/spans.js";
 import type { TrackedKind } from "./kind.js";
 import type { RecordStore } from "./ports.js";
 import { decide } from "./rule.js";
@@ -185,7 +194,10 @@ export class Tracker<D> {
    * chunk; a change someone else got to first is decided again from the record as it now
    * stands. One report or many: the same rule, the same statements.
    */
-  async apply(items: Array<{ record: TrackedRecord<D>; report: D | null; trace?: SpanParent }>, source: SourceName): Promise<Array<Applied<D>>> {
+  async apply(
+    items: Array<{ record: TrackedRecord<D>; report: D | null; trace?: SpanParent }>,
+    source: SourceName,
+  ): Promise<Array<Applied<D>>> {
     const { kind, records } = this.deps;
     const out: Array<Applied<D>> = items.map((it) => ({ outcome: "ignored", record: it.record }));
     let pending = items.map((it, i) => ({ i, record: it.record, report: it.report, trace: it.trace }));
@@ -205,7 +217,16 @@ export class Tracker<D> {
         const chunk = moves.slice(start, start + CHUNK);
         const spans = tracingOn()
           ? transitionSpans(
-              chunk.map((p) => ({ parent: p.trace, kind: kind.name, tenant: p.record.tenant, supplier: p.record.supplier, ref: p.record.ref, from: p.record.status, to: kind.statusOf(p.report as D), source })),
+              chunk.map((p) => ({
+                parent: p.trace,
+                kind: kind.name,
+                tenant: p.record.tenant,
+                supplier: p.record.supplier,
+                ref: p.record.ref,
+                from: p.record.status,
+                to: kind.statusOf(p.report as D),
+                source,
+              })),
             )
           : undefined;
         const transitions = chunk.map((p, j) => {
@@ -264,7 +285,13 @@ export class Tracker<D> {
   ): Promise<Map<string, unknown>> {
     const failed = new Map<string, unknown>();
     const items: Array<{ record: TrackedRecord<D>; report: D | null; trace?: SpanParent }> = [];
-    const asks: Array<{ supplier: SupplierName; ref: string; tenant: string; records: Array<TrackedRecord<D>>; traces: Array<string | null> }> = [];
+    const asks: Array<{
+      supplier: SupplierName;
+      ref: string;
+      tenant: string;
+      records: Array<TrackedRecord<D>>;
+      traces: Array<string | null>;
+    }> = [];
     for (const t of targets) {
       const byAccount = new Map<string, (typeof asks)[number]>();
       for (const record of t.records) {
@@ -279,7 +306,15 @@ export class Tracker<D> {
     // Tracing on: one span per supplier question, continuing the webhooks' intake traces.
     const spans: OwnSpan[] = [];
     await eachLimited(asks, concurrency, async (a) => {
-      const span = tracingOn() ? confirmSpan(this.deps.kind.name, a.supplier, a.ref, a.records.map((r) => r.tenant), a.traces) : undefined;
+      const span = tracingOn()
+        ? confirmSpan(
+            this.deps.kind.name,
+            a.supplier,
+            a.ref,
+            a.records.map((r) => r.tenant),
+            a.traces,
+          )
+        : undefined;
       if (span) spans.push(span);
       try {
         const report = await runUnder(span?.parent, () => this.ask(a.tenant, a.supplier, a.ref));
@@ -316,7 +351,8 @@ export class Tracker<D> {
     await eachLimited(due, concurrency, async (r, i) => {
       try {
         reports[i] = await this.ask(r.tenant, r.supplier, r.ref);
-        if (reports[i] === null) log.warn({ kind: kind.name, ref: r.ref, supplier: r.supplier }, "the supplier does not know a tracked record");
+        if (reports[i] === null)
+          log.warn({ kind: kind.name, ref: r.ref, supplier: r.supplier }, "the supplier does not know a tracked record");
       } catch (err) {
         log.warn({ err: String(err), kind: kind.name, ref: r.ref, supplier: r.supplier }, "check failed; will try again");
       }
@@ -326,7 +362,9 @@ export class Tracker<D> {
       "POLL",
     );
     const release = due.flatMap((r, i) =>
-      applied[i].outcome === "moved" ? [] : [{ key: keyOf(r), nextCheckInMs: pollDelayMs(kind.policy, r.checkAttempt + 1, isWatched(r)), attempt: r.checkAttempt + 1 }],
+      applied[i].outcome === "moved"
+        ? []
+        : [{ key: keyOf(r), nextCheckInMs: pollDelayMs(kind.policy, r.checkAttempt + 1, isWatched(r)), attempt: r.checkAttempt + 1 }],
     );
     await records.releaseMany(owner, release);
     return due.length;

@@ -80,8 +80,14 @@ export class InboxProcessor {
     for (const [kind, tracker] of Object.entries(this.deps.trackers) as Array<[KindName, Pick<Tracker<unknown>, "confirm">]>) {
       const mine = read.map((r, i) => ({ ...r, i })).filter((r) => r.target?.kind === kind);
       if (!mine.length) continue;
-      const records = await this.deps.records.byRefs(kind, mine.map((r) => r.target as Target));
-      const targets = new Map<string, { supplier: SupplierName; ref: string; records: Array<TrackedRecord<unknown>>; traces: Array<string | null> }>();
+      const records = await this.deps.records.byRefs(
+        kind,
+        mine.map((r) => r.target as Target),
+      );
+      const targets = new Map<
+        string,
+        { supplier: SupplierName; ref: string; records: Array<TrackedRecord<unknown>>; traces: Array<string | null> }
+      >();
       for (const { row, target } of mine) {
         const k = refKey(target!.supplier, target!.ref);
         const found = records.get(k);
@@ -140,8 +146,12 @@ export class InboxProcessor {
     if (!target) return ["IGNORED", `type ${hint.type} is not tracked`];
     if (hint.kind !== "void") return ["PROCESSED", "no open record"];
     try {
-      if (waiting.has(hint.orderNo) && (await this.deps.submissions.settleFromWebhook(target.supplier, hint.orderNo, hint.voidCode))) return ["PROCESSED"];
-      this.deps.log.info({ supplier: target.supplier, voidCode: hint.voidCode, inboxId: row.id }, "webhook for a void no tenant knows; kept in the inbox");
+      if (waiting.has(hint.orderNo) && (await this.deps.submissions.settleFromWebhook(target.supplier, hint.orderNo, hint.voidCode)))
+        return ["PROCESSED"];
+      this.deps.log.info(
+        { supplier: target.supplier, voidCode: hint.voidCode, inboxId: row.id },
+        "webhook for a void no tenant knows; kept in the inbox",
+      );
       return ["UNKNOWN_VOID"];
     } catch (err) {
       return this.retryLater(row, err);

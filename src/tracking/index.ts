@@ -97,14 +97,37 @@ export class Tracking {
     this.submissions = new VoidSubmission(store, registry, this.voids, this.ownership, log);
     this.stopRequests = new StopRequests(this.stops, registry, this.ownership, opts.stopCheckDelayMs);
     this.cancels = new CancelSubmission(store, registry, this.ownership);
-    this.inbox = new InboxProcessor({ inbox: store.inbox, records: store.tracked, unsettled: store.unsettled, registry, trackers: { void: this.voids, stop: this.stops }, submissions: this.submissions, log });
+    this.inbox = new InboxProcessor({
+      inbox: store.inbox,
+      records: store.tracked,
+      unsettled: store.unsettled,
+      registry,
+      trackers: { void: this.voids, stop: this.stops },
+      submissions: this.submissions,
+      log,
+    });
     const drain = (run: () => Promise<number>) => async () => {
       while ((await run()) === BATCH);
     };
     this.pollers = {
-      voids: new Poller("voids", drain(() => this.voids.pollDue(this.owner, BATCH, opts.leaseMs)), opts.tickMs, log),
-      stops: new Poller("stops", drain(() => this.stops.pollDue(this.owner, BATCH, opts.leaseMs)), opts.tickMs, log),
-      inbox: new Poller("inbox", drain(() => this.inbox.processBatch(this.owner, BATCH)), opts.tickMs, log),
+      voids: new Poller(
+        "voids",
+        drain(() => this.voids.pollDue(this.owner, BATCH, opts.leaseMs)),
+        opts.tickMs,
+        log,
+      ),
+      stops: new Poller(
+        "stops",
+        drain(() => this.stops.pollDue(this.owner, BATCH, opts.leaseMs)),
+        opts.tickMs,
+        log,
+      ),
+      inbox: new Poller(
+        "inbox",
+        drain(() => this.inbox.processBatch(this.owner, BATCH)),
+        opts.tickMs,
+        log,
+      ),
       housekeeping: new Poller("housekeeping", () => store.idempotency.expire(IDEMPOTENCY_TTL_MS), 60_000, log),
     };
   }
@@ -126,6 +149,8 @@ export class Tracking {
   async dispose(): Promise<void> {
     await Promise.all(Object.values(this.pollers).map((p) => p.dispose()));
     await this.feed.close();
-    await this.opts.store.tracked.releaseAll(this.owner).catch((err: unknown) => this.opts.log.warn({ err: String(err) }, "could not release leases; they will expire"));
+    await this.opts.store.tracked
+      .releaseAll(this.owner)
+      .catch((err: unknown) => this.opts.log.warn({ err: String(err) }, "could not release leases; they will expire"));
   }
 }

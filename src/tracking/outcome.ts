@@ -3,5 +3,7 @@ import { SupplierError } from "../../datasources/errors.js";
 
 /** The supplier may or may not have acted on the call (its reply was lost or unreadable). */
 export function outcomeUnknown(err: unknown): boolean {
-  return err instanceof SupplierError && (err.code === "SUPPLIER_OUTCOME_UNKNOWN" || (err.code === "SUPPLIER_UNAVAILABLE" && !err.retryable));
+  return (
+    err instanceof SupplierError && (err.code === "SUPPLIER_OUTCOME_UNKNOWN" || (err.code === "SUPPLIER_UNAVAILABLE" && !err.retryable))
+  );
 }

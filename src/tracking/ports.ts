@@ -9,7 +9,10 @@ import type { TrackedStore } from "../store/tracked-store.js";
 import type { UnsettledStore } from "../store/unsettled-store.js";
 
 /** The tracked records, as the engine uses them (src/store/tracked-store.ts). */
-export type RecordStore = Pick<TrackedStore, "insert" | "get" | "byOrder" | "byRefs" | "transitionMany" | "touchMany" | "leaseDue" | "releaseMany" | "soon" | "releaseAll" | "watch">;
+export type RecordStore = Pick<
+  TrackedStore,
+  "insert" | "get" | "byOrder" | "byRefs" | "transitionMany" | "touchMany" | "leaseDue" | "releaseMany" | "soon" | "releaseAll" | "watch"
+>;
 
 /** The event log, as delivery, replay and history read it (src/store/event-log.ts). */
 export type LogReader = Pick<EventLog, "head" | "since" | "replay" | "history">;

@@ -58,7 +58,11 @@ export class StopRequests {
 
   private async track(tenant: string, supplier: SupplierName, orderNo: string, message: string | null): Promise<TrackedRecord<StopReport>> {
     const report: StopReport = { status: "PENDING", message, supplierOrderStatus: null };
-    const record = await this.stops.start(tenant, supplier, orderNo, orderNo, report, { source: "SUBMIT", started: true, notBeforeInMs: this.checkDelayMs(supplier) });
+    const record = await this.stops.start(tenant, supplier, orderNo, orderNo, report, {
+      source: "SUBMIT",
+      started: true,
+      notBeforeInMs: this.checkDelayMs(supplier),
+    });
     if (!record) throw new Error(`stop request for ${orderNo} could not be recorded`);
     return record;
   }

@@ -95,7 +95,10 @@ export class Subscriptions {
       leave();
       throw err;
     }
-    const unwatch = r.ref !== undefined || r.orderNo !== undefined ? (this.deps.watchers[r.kind]?.add(r.tenant, target) ?? (() => undefined)) : () => undefined;
+    const unwatch =
+      r.ref !== undefined || r.orderNo !== undefined
+        ? (this.deps.watchers[r.kind]?.add(r.tenant, target) ?? (() => undefined))
+        : () => undefined;
     this.active += 1;
     let released = false;
     release = () => {

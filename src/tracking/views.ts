@@ -74,7 +74,13 @@ export function voidEventView(e: TrackedEvent<VoidOrderData>): VoidEventView {
     source: e.source,
     message: e.message,
     occurredAt: e.occurredAt,
-    voidOrder: { ...e.data, status: e.status as VoidOrderData["status"], isFinal: e.isFinal, submittedAt: e.startedAt, updatedAt: e.occurredAt },
+    voidOrder: {
+      ...e.data,
+      status: e.status as VoidOrderData["status"],
+      isFinal: e.isFinal,
+      submittedAt: e.startedAt,
+      updatedAt: e.occurredAt,
+    },
     replayed: e.replayed === true,
   };
 }

@@ -50,16 +50,25 @@ export class VoidSubmission {
     );
   }
 
-  private async submitNow(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<TrackedRecord<VoidOrderData>> {
+  private async submitNow(
+    tenant: string,
+    supplier: SupplierName,
+    orderNo: string,
+    voidOfferId: string,
+  ): Promise<TrackedRecord<VoidOrderData>> {
     const port = this.registry.voids(supplier, tenant);
     const held = (await this.voids.byOrder(tenant, orderNo)).find((v) => v.supplier === supplier && !RESUBMITTABLE.has(v.status));
     if (held) {
-      throw new GatewayError("VOID_ALREADY_SUBMITTED", `Order ${orderNo} already has void ${held.ref} (${held.status}); it was not submitted again`, {
-        supplier,
-        voidCode: held.ref,
-        retryable: false,
-        hint: "Track it with voidOrder or voidStatusChanged(voidCode).",
-      });
+      throw new GatewayError(
+        "VOID_ALREADY_SUBMITTED",
+        `Order ${orderNo} already has void ${held.ref} (${held.status}); it was not submitted again`,
+        {
+          supplier,
+          voidCode: held.ref,
+          retryable: false,
+          hint: "Track it with voidOrder or voidStatusChanged(voidCode).",
+        },
+      );
     }
     if (await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo)) await this.reconcile(tenant, supplier, orderNo);
     let submitted;
@@ -80,13 +89,19 @@ export class VoidSubmission {
   private async record(tenant: string, submitted: VoidOrderData): Promise<TrackedRecord<VoidOrderData>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const record = await this.voids.start(tenant, submitted.supplier, submitted.voidCode, submitted.orderNo, submitted, { source: "SUBMIT", started: true });
+        const record = await this.voids.start(tenant, submitted.supplier, submitted.voidCode, submitted.orderNo, submitted, {
+          source: "SUBMIT",
+          started: true,
+        });
         if (!record) throw new Error(`void ${submitted.voidCode} already belongs to another tenant`);
         await this.store.unsettled.settle(tenant, submitted.supplier, OPERATION, submitted.orderNo);
         return record;
       } catch (err) {
         if (attempt >= 2) {
-          this.log.error({ err: String(err), voidCode: submitted.voidCode, orderNo: submitted.orderNo }, "void accepted by the supplier but not recorded");
+          this.log.error(
+            { err: String(err), voidCode: submitted.voidCode, orderNo: submitted.orderNo },
+            "void accepted by the supplier but not recorded",
+          );
           const now = new Date();
           return {
             ...this.voids.key(tenant, submitted.supplier, submitted.voidCode),
@@ -118,27 +133,39 @@ export class VoidSubmission {
   private async reconcile(tenant: string, supplier: SupplierName, orderNo: string): Promise<void> {
     const port = this.registry.voids(supplier, tenant);
     if (!port.findSubmitted) {
-      throw new GatewayError("SUPPLIER_OUTCOME_UNKNOWN", `An earlier submission for order ${orderNo} lost its reply, and ${supplier} cannot be asked whether it went through; it was not submitted again`, {
-        supplier,
-        retryable: false,
-        hint: "The gateway adopts the void if the supplier reports it; list it with voidOrders(orderNo), or check with the supplier.",
-      });
+      throw new GatewayError(
+        "SUPPLIER_OUTCOME_UNKNOWN",
+        `An earlier submission for order ${orderNo} lost its reply, and ${supplier} cannot be asked whether it went through; it was not submitted again`,
+        {
+          supplier,
+          retryable: false,
+          hint: "The gateway adopts the void if the supplier reports it; list it with voidOrders(orderNo), or check with the supplier.",
+        },
+      );
     }
     const check = await port.findSubmitted(orderNo);
     if (check.submitted) {
-      throw new GatewayError("VOID_ALREADY_SUBMITTED", `An earlier submission for order ${orderNo} went through; it was not submitted again`, {
-        supplier,
-        retryable: false,
-        hint: "The gateway adopts the void when the supplier reports it; list it with voidOrders(orderNo).",
-      });
+      throw new GatewayError(
+        "VOID_ALREADY_SUBMITTED",
+        `An earlier submission for order ${orderNo} went through; it was not submitted again`,
+        {
+          supplier,
+          retryable: false,
+          hint: "The gateway adopts the void when the supplier reports it; list it with voidOrders(orderNo).",
+        },
+      );
     }
     await this.store.unsettled.settle(tenant, supplier, OPERATION, orderNo);
     if (!check.offerReplaced) return;
-    throw new GatewayError("VOID_OFFER_EXPIRED", `The earlier submission for order ${orderNo} did not go through, and checking it replaced your offer`, {
-      supplier,
-      retryable: false,
-      hint: "Quote again with voidQuote, then submit the new voidOfferId.",
-    });
+    throw new GatewayError(
+      "VOID_OFFER_EXPIRED",
+      `The earlier submission for order ${orderNo} did not go through, and checking it replaced your offer`,
+      {
+        supplier,
+        retryable: false,
+        hint: "Quote again with voidQuote, then submit the new voidOfferId.",
+      },
+    );
   }
 
   /**

@@ -49,21 +49,30 @@ export function persistedQueryHash(extensions: unknown): string | undefined {
   return typeof hash === "string" ? hash : undefined;
 }
 
-export function decideDocument(request: DocumentRequest, caller: DocumentCaller | null | undefined, documents: TrustedDocuments, mode: TrustedDocumentsMode): DocumentDecision {
+export function decideDocument(
+  request: DocumentRequest,
+  caller: DocumentCaller | null | undefined,
+  documents: TrustedDocuments,
+  mode: TrustedDocumentsMode,
+): DocumentDecision {
   if (mode === "off") return { action: "pass" };
   const hash = persistedQueryHash(request.extensions);
   const byId = hash === undefined ? undefined : documents.get(hash);
   if (byId) return { action: "use", id: byId.id, query: byId.body };
   if (mode === "allow" || caller?.freeformDocuments) return { action: "pass" };
   if (hash !== undefined) {
-    return { action: "refuse", message: `Operation ${JSON.stringify(hash.slice(0, 64))} is not in this gateway's trusted documents (the operation manifests of supported app releases)` };
+    return {
+      action: "refuse",
+      message: `Operation ${JSON.stringify(hash.slice(0, 64))} is not in this gateway's trusted documents (the operation manifests of supported app releases)`,
+    };
   }
   if (typeof request.query === "string") {
     const byBody = documents.get(sha256Hex(request.query));
     if (byBody) return { action: "use", id: byBody.id, query: byBody.body };
     return {
       action: "refuse",
-      message: "This gateway runs only trusted documents: send the id of an operation from your app's manifest in extensions.persistedQuery.sha256Hash",
+      message:
+        "This gateway runs only trusted documents: send the id of an operation from your app's manifest in extensions.persistedQuery.sha256Hash",
     };
   }
   // No document at all: nothing to parse; the server answers its own BAD_REQUEST.

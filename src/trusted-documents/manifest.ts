@@ -71,7 +71,8 @@ export class TrustedDocuments {
       throw new ManifestError(`${source}: ${issue?.path.join(".") || "manifest"}: ${issue?.message ?? "invalid"}`);
     }
     for (const op of r.data.operations) {
-      if (sha256Hex(op.body) !== op.id) throw new ManifestError(`${source}: operation ${op.name} (${op.id}): the id is not the SHA-256 of its body`);
+      if (sha256Hex(op.body) !== op.id)
+        throw new ManifestError(`${source}: operation ${op.name} (${op.id}): the id is not the SHA-256 of its body`);
     }
     return r.data.operations;
   }

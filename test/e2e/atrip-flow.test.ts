@@ -19,23 +19,55 @@ afterAll(async () => {
 const QUOTE = gql`
   mutation Quote($orderNo: String!) {
     voidQuote(input: { supplier: ATRIP, orderNo: $orderNo }) {
-      supplier orderNo isVoidable voidOfferId refundMethod fastConfirmation quotedAt
-      fare { currency originalAmount estimatedRefund }
-      serviceFee { amount currency }
-      tickets { firstName lastName ticketNo }
+      supplier
+      orderNo
+      isVoidable
+      voidOfferId
+      refundMethod
+      fastConfirmation
+      quotedAt
+      fare {
+        currency
+        originalAmount
+        estimatedRefund
+      }
+      serviceFee {
+        amount
+        currency
+      }
+      tickets {
+        firstName
+        lastName
+        ticketNo
+      }
     }
   }
 `;
 const SUBMIT = gql`
   mutation Submit($orderNo: String!, $offer: String!) {
     submitVoid(input: { supplier: ATRIP, orderNo: $orderNo, voidOfferId: $offer }) {
-      supplier voidCode orderNo status supplierStatus isFinal submittedAt updatedAt
+      supplier
+      voidCode
+      orderNo
+      status
+      supplierStatus
+      isFinal
+      submittedAt
+      updatedAt
     }
   }
 `;
 const VOID_ORDER = gql`
   query VoidOrder($code: String!) {
-    voidOrder(supplier: ATRIP, voidCode: $code, refresh: true) { voidCode status isFinal actualRefund { amount currency } }
+    voidOrder(supplier: ATRIP, voidCode: $code, refresh: true) {
+      voidCode
+      status
+      isFinal
+      actualRefund {
+        amount
+        currency
+      }
+    }
   }
 `;
 
@@ -47,7 +79,16 @@ describe("gateway process, ATRIP slice", () => {
   it("lists its suppliers", async () => {
     const client = apolloClient(gw.url);
     const { data } = await client.query<{ suppliers: Array<{ supplier: string; operations: string[]; sandbox: boolean }> }>({
-      query: gql`{ suppliers { supplier operations sandbox available } }`,
+      query: gql`
+        {
+          suppliers {
+            supplier
+            operations
+            sandbox
+            available
+          }
+        }
+      `,
     });
     expect(data?.suppliers.find((s) => s.supplier === "ATRIP")).toMatchObject({
       operations: ["STOP_TICKET_ISSUANCE", "VOID"],
@@ -69,7 +110,10 @@ describe("gateway process, ATRIP slice", () => {
     });
     expect(v?.submitVoid).toMatchObject({ status: "SUPPLIER_PROCESSING" });
     expect(new Date(v!.submitVoid.submittedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
-    const { data: o } = await client.query<{ voidOrder: { voidCode: string } }>({ query: VOID_ORDER, variables: { code: v!.submitVoid.voidCode } });
+    const { data: o } = await client.query<{ voidOrder: { voidCode: string } }>({
+      query: VOID_ORDER,
+      variables: { code: v!.submitVoid.voidCode },
+    });
     expect(o?.voidOrder.voidCode).toBe(v!.submitVoid.voidCode);
   });
 
@@ -87,7 +131,11 @@ describe("gateway process, ATRIP slice", () => {
       const calls = (await simStats(gw.sims.ATRIP)).byOperation["void.do"];
       const again = await wsRequest(client, SUBMIT.loc!.source.body, { orderNo, offer: q.data!.voidQuote.voidOfferId });
       // The gateway holds the void: it answers by itself and sends no second void.do.
-      expect(again.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", supplier: "ATRIP", voidCode: v.data!.submitVoid.voidCode });
+      expect(again.errors?.[0]?.extensions).toMatchObject({
+        code: "VOID_ALREADY_SUBMITTED",
+        supplier: "ATRIP",
+        voidCode: v.data!.submitVoid.voidCode,
+      });
       expect((await simStats(gw.sims.ATRIP)).byOperation["void.do"]).toBe(calls);
     } finally {
       await client.dispose();
@@ -142,7 +190,15 @@ describe("gateway process, ATRIP slice", () => {
     const before = await simStats(gw.sims.ATRIP);
     const client = apolloClient(gw.url);
     const err = await client
-      .mutate({ mutation: gql`mutation { voidQuote(input: { supplier: CTT, orderNo: "ATR-VOID-DEPOSIT" }) { orderNo } }` })
+      .mutate({
+        mutation: gql`
+          mutation {
+            voidQuote(input: { supplier: CTT, orderNo: "ATR-VOID-DEPOSIT" }) {
+              orderNo
+            }
+          }
+        `,
+      })
       .catch((e: unknown) => e);
     expect(CombinedGraphQLErrors.is(err)).toBe(true);
     const first = (err as CombinedGraphQLErrors).errors[0];
@@ -160,7 +216,10 @@ describe("gateway process, ATRIP slice", () => {
   it("SIGTERM drains, closes the websockets and exits 0", async () => {
     const ws = wsClient(gw.wsUrl);
     // An open subscription keeps the socket up, so the close comes from the server.
-    ws.subscribe({ query: "subscription { voidStatusChanged { id } }" }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    ws.subscribe(
+      { query: "subscription { voidStatusChanged { id } }" },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
     await wsRequest(ws, "{ suppliers { supplier } }");
     const closed = new Promise<number>((resolve) => ws.on("closed", (e) => resolve((e as { code: number }).code)));
     const started = Date.now();

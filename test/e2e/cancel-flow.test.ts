@@ -15,7 +15,13 @@ afterAll(async () => {
 
 const CANCEL = gql`
   mutation Cancel($input: CancelOrderInput!) {
-    cancelOrder(input: $input) { supplier orderNo cancelledAt supplierOrderStatus message }
+    cancelOrder(input: $input) {
+      supplier
+      orderNo
+      cancelledAt
+      supplierOrderStatus
+      message
+    }
   }
 `;
 
@@ -31,7 +37,14 @@ async function errorOf(p: Promise<unknown>): Promise<{ message: string; extensio
 describe("gateway process, cancelOrder", () => {
   it("lists ALITRIP and CTT with CANCEL_ORDER", async () => {
     const { data } = await apolloClient(gw.url).query<{ suppliers: Array<{ supplier: string; operations: string[] }> }>({
-      query: gql`{ suppliers { supplier operations } }`,
+      query: gql`
+        {
+          suppliers {
+            supplier
+            operations
+          }
+        }
+      `,
     });
     expect(data?.suppliers).toEqual(
       expect.arrayContaining([
@@ -52,8 +65,19 @@ describe("gateway process, cancelOrder", () => {
   });
 
   it("a ticketed ALITRIP order is CANCEL_REJECTED with the supplier's reason", async () => {
-    const e = await errorOf(apolloClient(gw.url).mutate({ mutation: CANCEL, variables: { input: { supplier: "ALITRIP", orderNo: "ALI-TICKETED", subChannel: "corp001" } } }));
-    expect(e.extensions).toMatchObject({ code: "CANCEL_REJECTED", supplier: "ALITRIP", supplierCode: "1001", supplierMessage: "已出票不可取消", retryable: false });
+    const e = await errorOf(
+      apolloClient(gw.url).mutate({
+        mutation: CANCEL,
+        variables: { input: { supplier: "ALITRIP", orderNo: "ALI-TICKETED", subChannel: "corp001" } },
+      }),
+    );
+    expect(e.extensions).toMatchObject({
+      code: "CANCEL_REJECTED",
+      supplier: "ALITRIP",
+      supplierCode: "1001",
+      supplierMessage: "已出票不可取消",
+      retryable: false,
+    });
   });
 
   it("cancels at CTT, and refuses one within 30 days", async () => {
@@ -70,14 +94,18 @@ describe("gateway process, cancelOrder", () => {
 
   it("ALITRIP without subChannel (and no default) → BAD_USER_INPUT before any call", async () => {
     const before = await simStats(gw.sims.ALITRIP);
-    const e = await errorOf(apolloClient(gw.url).mutate({ mutation: CANCEL, variables: { input: { supplier: "ALITRIP", orderNo: "ALI-CANCEL-OK-z" } } }));
+    const e = await errorOf(
+      apolloClient(gw.url).mutate({ mutation: CANCEL, variables: { input: { supplier: "ALITRIP", orderNo: "ALI-CANCEL-OK-z" } } }),
+    );
     expect(e.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "subChannel" });
     expect((await simStats(gw.sims.ALITRIP)).total).toBe(before.total);
   });
 
   it("ATRIP → UNSUPPORTED_OPERATION naming ALITRIP and CTT", async () => {
     const before = await simStats(gw.sims.ATRIP);
-    const e = await errorOf(apolloClient(gw.url).mutate({ mutation: CANCEL, variables: { input: { supplier: "ATRIP", orderNo: "ATR-VOID-DEPOSIT" } } }));
+    const e = await errorOf(
+      apolloClient(gw.url).mutate({ mutation: CANCEL, variables: { input: { supplier: "ATRIP", orderNo: "ATR-VOID-DEPOSIT" } } }),
+    );
     expect(e.extensions).toMatchObject({ code: "UNSUPPORTED_OPERATION", supportedBy: ["ALITRIP", "CTT"] });
     expect(e.message).toMatch(/ALITRIP or CTT/);
     // Nothing for this order reached ATRIP (background polling of other voids may go on).
@@ -86,7 +114,10 @@ describe("gateway process, cancelOrder", () => {
 
   it("bad passenger ids → BAD_USER_INPUT naming passengerIds", async () => {
     const e = await errorOf(
-      apolloClient(gw.url).mutate({ mutation: CANCEL, variables: { input: { supplier: "CTT", orderNo: "CTT-CANCEL-OK-q", passengerIds: ["ok", "not ok"] } } }),
+      apolloClient(gw.url).mutate({
+        mutation: CANCEL,
+        variables: { input: { supplier: "CTT", orderNo: "CTT-CANCEL-OK-q", passengerIds: ["ok", "not ok"] } },
+      }),
     );
     expect(e.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "passengerIds" });
   });

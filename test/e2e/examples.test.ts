@@ -35,7 +35,11 @@ describe("examples", () => {
     await new Promise((r) => setTimeout(r, 500));
     await quoteAndSubmit(t.url, orderNo);
     const r = await running;
-    const events = r.out.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { status: string });
+    const events = r.out
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { status: string });
     expect(events.map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "COMPLETED"]);
     expect(r.code).toBe(0);
   });

@@ -62,7 +62,9 @@ describe("logs", () => {
     await gql(gw.url, `{ suppliers { supplier } }`, {}, { authorization: `Bearer ${KEY}x` });
     await gql(gw.url, `mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-TICKET-USED" }) { orderNo } }`, {}, auth);
     await apolloClient(gw.url, auth)
-      .mutate({ mutation: tag`mutation { cancelOrder(input: { supplier: ALITRIP, orderNo: "ALI-TICKETED", subChannel: "c1" }) { orderNo } }` })
+      .mutate({
+        mutation: tag`mutation { cancelOrder(input: { supplier: ALITRIP, orderNo: "ALI-TICKETED", subChannel: "c1" }) { orderNo } }`,
+      })
       .catch(() => undefined);
     await apolloClient(gw.url, auth)
       .mutate({ mutation: tag`mutation { cancelOrder(input: { supplier: CTT, orderNo: "CTT-CANCEL-OK-1" }) { orderNo } }` })
@@ -72,7 +74,12 @@ describe("logs", () => {
     await quoteAndSubmit(gw.url, `ATR-VOID-DEPOSIT-${Date.now()}`, own);
     await gql(gw.url, `mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-TICKET-USED-own" }) { orderNo } }`, {}, own);
     const cancel = (supplier: string, orderNo: string) =>
-      gql<{ cancelOrder: { orderNo: string } }>(gw.url, `mutation { cancelOrder(input: { supplier: ${supplier}, orderNo: "${orderNo}", subChannel: "c1" }) { orderNo } }`, {}, own);
+      gql<{ cancelOrder: { orderNo: string } }>(
+        gw.url,
+        `mutation { cancelOrder(input: { supplier: ${supplier}, orderNo: "${orderNo}", subChannel: "c1" }) { orderNo } }`,
+        {},
+        own,
+      );
     expect((await cancel("ALITRIP", `ALI-CANCEL-OK-own${Date.now()}`)).data?.cancelOrder.orderNo).toMatch(/^ALI-CANCEL-OK-own/);
     expect((await cancel("CTT", `CTT-CANCEL-OK-own${Date.now()}`)).data?.cancelOrder.orderNo).toMatch(/^CTT-CANCEL-OK-own/);
     await cancel("ALITRIP", "ALI-TICKETED-own");
@@ -82,7 +89,14 @@ describe("logs", () => {
     await gw.stop("SIGTERM");
     const out = gw.output();
     expect(out.length).toBeGreaterThan(200);
-    for (const [name, value] of Object.entries({ ...SECRETS, ...TENANT_SECRETS, API_KEY: KEY, OWN_API_KEY: OWN_KEY, JWT: jwt, EXPIRED_JWT: expired })) {
+    for (const [name, value] of Object.entries({
+      ...SECRETS,
+      ...TENANT_SECRETS,
+      API_KEY: KEY,
+      OWN_API_KEY: OWN_KEY,
+      JWT: jwt,
+      EXPIRED_JWT: expired,
+    })) {
       expect(out.includes(value), `${name} appeared in the logs`).toBe(false);
     }
   });

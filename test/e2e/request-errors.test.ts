@@ -47,17 +47,32 @@ function logged(from: number, msg: string, n = 1): Promise<Array<Record<string, 
 const MARKER = "BODY-FRAGMENT-7f3a";
 
 async function stillServing(): Promise<void> {
-  const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ suppliers { supplier } }" }), signal: AbortSignal.timeout(5000) });
+  const res = await fetch(gw.url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ suppliers { supplier } }" }),
+    signal: AbortSignal.timeout(5000),
+  });
   expect(res.status).toBe(200);
 }
 
 describe("request errors through the logger (hardening item 8)", () => {
   it.each([
     ["a malformed JSON body", `{"query": "{ suppliers } ${MARKER}`, 400, /not valid JSON/, "entity.parse.failed"],
-    ["an oversized body", JSON.stringify({ query: "{ suppliers { supplier } }", pad: MARKER.repeat(20_000) }), 413, /larger than 102400 bytes/, "entity.too.large"],
+    [
+      "an oversized body",
+      JSON.stringify({ query: "{ suppliers { supplier } }", pad: MARKER.repeat(20_000) }),
+      413,
+      /larger than 102400 bytes/,
+      "entity.too.large",
+    ],
   ])("%s: one JSON log line, a clean JSON answer, nothing on stderr", async (_what, body, status, message, type) => {
     const from = gw.output().length;
-    const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "req-errors-1" }, body });
+    const res = await fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "req-errors-1" },
+      body,
+    });
     expect(res.status).toBe(status);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
     const json = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };

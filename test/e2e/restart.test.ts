@@ -40,7 +40,12 @@ describe("gateway restart", () => {
     gw = await startGatewayProcess(env);
     const orderNo = fresh("ATR-VOID-VCC");
     const voidCode = await quoteAndSubmit(gw.url, orderNo, AUTH);
-    const before = await gql<{ voidOrder: { history: EventOut[] } }>(gw.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id status } } }`, {}, AUTH);
+    const before = await gql<{ voidOrder: { history: EventOut[] } }>(
+      gw.url,
+      `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id status } } }`,
+      {},
+      AUTH,
+    );
     const submitted = before.data!.voidOrder.history[0];
     expect(await gw.stop("SIGTERM")).toBe(0);
 

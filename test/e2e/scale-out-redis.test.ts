@@ -88,13 +88,17 @@ describe.skipIf(skip)("two gateways, PostgreSQL + Redis, Redis killed and restar
     running.push(...gateways);
 
     const clients = gateways.flatMap((g) => [wsClient(g.wsUrl, AUTH), wsClient(g.wsUrl, AUTH)]);
-    const subs: Array<Collected<EventOut>> = clients.map((c) => collect<EventOut>(c, VOID_EVENTS, {}, (d) => d.voidStatusChanged as EventOut));
+    const subs: Array<Collected<EventOut>> = clients.map((c) =>
+      collect<EventOut>(c, VOID_EVENTS, {}, (d) => d.voidStatusChanged as EventOut),
+    );
     await new Promise((r) => setTimeout(r, 500));
 
     const codes: string[] = [];
-    for (let i = 0; i < 3 * PER_PHASE; i++) codes.push(await quoteAndSubmit(gateways[i % 2].url, `ATR-VOID-DEPOSIT-${randomBytes(4).toString("hex")}`, AUTH));
+    for (let i = 0; i < 3 * PER_PHASE; i++)
+      codes.push(await quoteAndSubmit(gateways[i % 2].url, `ATR-VOID-DEPOSIT-${randomBytes(4).toString("hex")}`, AUTH));
     const phase = (p: number) => codes.slice(p * PER_PHASE, (p + 1) * PER_PHASE);
-    const reached = (status: string, which: string[]) => Promise.all(subs.map((s) => Promise.all(which.map((c) => s.waitUntil((e) => e.voidCode === c && e.status === status, 20_000)))));
+    const reached = (status: string, which: string[]) =>
+      Promise.all(subs.map((s) => Promise.all(which.map((c) => s.waitUntil((e) => e.voidCode === c && e.status === status, 20_000)))));
     await reached("SUPPLIER_PROCESSING", codes);
 
     // Before: the first voids move to 1 at the supplier; webhooks tell both gateways.

@@ -24,7 +24,6 @@ afterAll(async () => {
   await Promise.all(sims.map((s) => s.close()));
 });
 
-
 function sharedEnv(sim: AtripSimulator, extra: Record<string, string>): Record<string, string> {
   return {
     DATABASE_URL: DATABASE_URL!,
@@ -40,10 +39,16 @@ function sharedEnv(sim: AtripSimulator, extra: Record<string, string>): Record<s
   };
 }
 
-async function pair(sim: AtripSimulator, extra: Record<string, string>, withWebhooksOnA: boolean): Promise<[GatewayProcess, GatewayProcess]> {
+async function pair(
+  sim: AtripSimulator,
+  extra: Record<string, string>,
+  withWebhooksOnA: boolean,
+): Promise<[GatewayProcess, GatewayProcess]> {
   const env = sharedEnv(sim, extra);
   const portA = await freePort();
-  const webhooks: Record<string, string> = withWebhooksOnA ? { WEBHOOK_PUBLIC_URL: `http://127.0.0.1:${portA}`, ATRIP_WEBHOOK_TOKEN: randomBytes(16).toString("hex") } : {};
+  const webhooks: Record<string, string> = withWebhooksOnA
+    ? { WEBHOOK_PUBLIC_URL: `http://127.0.0.1:${portA}`, ATRIP_WEBHOOK_TOKEN: randomBytes(16).toString("hex") }
+    : {};
   // Both start at once: migrations must not race.
   const [a, b] = await Promise.all([startGatewayProcess({ ...env, ...webhooks, PORT: String(portA) }), startGatewayProcess(env)]);
   running.push(a, b);
@@ -81,7 +86,8 @@ describe.skipIf(skip)("two gateways, PostgreSQL + Redis", () => {
     for (let i = 0; i < 8; i++) codes.push(await quoteAndSubmit(i % 2 ? a.url : b.url, fresh("ATR-VOID-VCC"), AUTH));
     sim.server.recent.length = 0;
     await new Promise((r) => setTimeout(r, 3000));
-    const asked = (code: string) => sim.server.recent.filter((r) => r.operation === "queryVoidOrders.do" && r.body.includes(code)).map((r) => r.at);
+    const asked = (code: string) =>
+      sim.server.recent.filter((r) => r.operation === "queryVoidOrders.do" && r.body.includes(code)).map((r) => r.at);
     for (const code of codes) {
       const times = asked(code);
       expect(times.length).toBeGreaterThanOrEqual(3);
@@ -92,7 +98,12 @@ describe.skipIf(skip)("two gateways, PostgreSQL + Redis", () => {
     sim.clock.advance(3 * 60_000);
     for (const code of codes) {
       const final = await eventually(async () => {
-        const r = await gql<{ voidOrder: { isFinal: boolean; history: EventOut[] } }>(b.url, `{ voidOrder(supplier: ATRIP, voidCode: "${code}") { isFinal history { status } } }`, {}, AUTH);
+        const r = await gql<{ voidOrder: { isFinal: boolean; history: EventOut[] } }>(
+          b.url,
+          `{ voidOrder(supplier: ATRIP, voidCode: "${code}") { isFinal history { status } } }`,
+          {},
+          AUTH,
+        );
         return r.data?.voidOrder.isFinal ? r.data.voidOrder : undefined;
       }, 15_000);
       expect(final.history.map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING", "COMPLETED"]);

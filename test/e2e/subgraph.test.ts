@@ -51,9 +51,19 @@ describe("the gateway as a subgraph", () => {
   });
 
   it("refuses entities without the read scope, and odd representations resolve to null", async () => {
-    const r = await gql(t.url, ENTITIES, { representations: [{ __typename: "VoidOrder", supplier: "NOPE", voidCode: "x" }] }, bearer(KEYS.acmeRead));
+    const r = await gql(
+      t.url,
+      ENTITIES,
+      { representations: [{ __typename: "VoidOrder", supplier: "NOPE", voidCode: "x" }] },
+      bearer(KEYS.acmeRead),
+    );
     expect(r.data).toEqual({ _entities: [null] });
-    const bad = await gql(t.url, ENTITIES, { representations: [{ __typename: "VoidOrder", supplier: "ATRIP", voidCode: "a b" }] }, bearer(KEYS.acmeRead));
+    const bad = await gql(
+      t.url,
+      ENTITIES,
+      { representations: [{ __typename: "VoidOrder", supplier: "ATRIP", voidCode: "a b" }] },
+      bearer(KEYS.acmeRead),
+    );
     expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 });

@@ -28,7 +28,11 @@ beforeAll(async () => {
   gateway = await startGatewayProcess({ FEDERATION_SUBGRAPH: "true", API_KEYS, VOID_POLL_MIN_MS: "200", SANDBOX_TIME_SCALE: "60" });
   bookings = await startBookingsSubgraph([{ id: "B1", traveller: "Ada Lovelace", supplier: "ATRIP", orderNo }]);
   const composed = composeServices([
-    { name: "postbooking", typeDefs: parse(readFileSync(new URL("../../schema/subgraph.graphql", import.meta.url), "utf8")), url: gateway.url },
+    {
+      name: "postbooking",
+      typeDefs: parse(readFileSync(new URL("../../schema/subgraph.graphql", import.meta.url), "utf8")),
+      url: gateway.url,
+    },
     { name: "bookings", typeDefs: parse(BOOKINGS_SDL), url: bookings.url },
   ]);
   if (!composed.supergraphSdl) throw new Error(`composition failed: ${composed.errors?.map((e) => e.message).join("; ")}`);
@@ -62,10 +66,20 @@ describe("through Hive Gateway", () => {
     try {
       // graphql-ws gives no "subscribed" signal; give both subscriptions time to reach the gateway.
       await new Promise((r) => setTimeout(r, 1500));
-      const q = await gql<{ voidQuote: { voidOfferId: string; fare: { currency: string; estimatedRefund: string } } }>(hive.url, QUOTE, { orderNo }, bearer(KEYS.acmeWrite));
+      const q = await gql<{ voidQuote: { voidOfferId: string; fare: { currency: string; estimatedRefund: string } } }>(
+        hive.url,
+        QUOTE,
+        { orderNo },
+        bearer(KEYS.acmeWrite),
+      );
       expect(q.errors).toBeUndefined();
       expect(q.data?.voidQuote.fare).toEqual({ currency: "CNY", estimatedRefund: "1180.50" });
-      const s = await gql<{ submitVoid: { voidCode: string; status: string } }>(hive.url, SUBMIT, { orderNo, offer: q.data!.voidQuote.voidOfferId }, bearer(KEYS.acmeWrite));
+      const s = await gql<{ submitVoid: { voidCode: string; status: string } }>(
+        hive.url,
+        SUBMIT,
+        { orderNo, offer: q.data!.voidQuote.voidOfferId },
+        bearer(KEYS.acmeWrite),
+      );
       expect(s.errors).toBeUndefined();
       voidCode = s.data!.submitVoid.voidCode;
       const final = await acme.waitUntil((e) => e.isFinal, 30_000);
@@ -83,19 +97,27 @@ describe("through Hive Gateway", () => {
   }, 60_000);
 
   it("joins a booking from the bookings subgraph with the gateway's records of its order, per tenant", async () => {
-    const acme = await gql<{ booking: { traveller: string; order: { orderNo: string; voids: Array<{ voidCode: string; status: string }>; ticketIssuanceStop: null } } }>(
-      hive.url,
-      BOOKING,
-      {},
-      bearer(KEYS.acmeRead),
-    );
+    const acme = await gql<{
+      booking: {
+        traveller: string;
+        order: { orderNo: string; voids: Array<{ voidCode: string; status: string }>; ticketIssuanceStop: null };
+      };
+    }>(hive.url, BOOKING, {}, bearer(KEYS.acmeRead));
     expect(acme.errors).toBeUndefined();
-    expect(acme.data?.booking).toEqual({ traveller: "Ada Lovelace", order: { supplier: "ATRIP", orderNo, voids: [{ voidCode, status: "REFUNDED" }], ticketIssuanceStop: null } });
+    expect(acme.data?.booking).toEqual({
+      traveller: "Ada Lovelace",
+      order: { supplier: "ATRIP", orderNo, voids: [{ voidCode, status: "REFUNDED" }], ticketIssuanceStop: null },
+    });
 
     const globex = await gql<{ booking: { order: { voids: unknown[] } } }>(hive.url, BOOKING, {}, bearer(KEYS.globexWrite));
     expect(globex.errors).toBeUndefined();
     expect(globex.data?.booking.order.voids).toEqual([]);
-    const other = await gql<{ voidOrder: unknown }>(hive.url, `query V($c: String!) { voidOrder(supplier: ATRIP, voidCode: $c) { voidCode } }`, { c: voidCode }, bearer(KEYS.globexWrite));
+    const other = await gql<{ voidOrder: unknown }>(
+      hive.url,
+      `query V($c: String!) { voidOrder(supplier: ATRIP, voidCode: $c) { voidCode } }`,
+      { c: voidCode },
+      bearer(KEYS.globexWrite),
+    );
     expect(other.data).toEqual({ voidOrder: null });
   });
 

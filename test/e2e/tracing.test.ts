@@ -92,12 +92,21 @@ describe("tracing on (OTLP over HTTP, protobuf)", () => {
     expect(r.errors).toBeUndefined();
     const all = await receiver.waitFor((spans) => {
       const t = inTrace(spans, tp.traceId);
-      return t.some((s) => s.kind === SPAN_KIND.SERVER) && t.some((s) => s.kind === SPAN_KIND.CLIENT) && t.some((s) => s.name.startsWith("supplier "));
+      return (
+        t.some((s) => s.kind === SPAN_KIND.SERVER) &&
+        t.some((s) => s.kind === SPAN_KIND.CLIENT) &&
+        t.some((s) => s.name.startsWith("supplier "))
+      );
     });
     const trace = inTrace(all, tp.traceId);
     const server = trace.find((s) => s.kind === SPAN_KIND.SERVER)!;
     expect(server).toMatchObject({ name: "POST /graphql", parentSpanId: tp.parent });
-    expect(server.attributes).toMatchObject({ "http.request.method": "POST", "http.route": "/graphql", "url.path": "/graphql", "gateway.tenant": "acme" });
+    expect(server.attributes).toMatchObject({
+      "http.request.method": "POST",
+      "http.route": "/graphql",
+      "url.path": "/graphql",
+      "gateway.tenant": "acme",
+    });
     expect(Number(server.attributes["http.response.status_code"])).toBe(200);
     const operation = trace.find((s) => s.scope === "@opentelemetry/instrumentation-graphql" && s.name === "mutation Q")!;
     expect(operation.attributes).toMatchObject({ "graphql.operation.type": "mutation", "graphql.operation.name": "Q" });
@@ -112,7 +121,9 @@ describe("tracing on (OTLP over HTTP, protobuf)", () => {
     expect(server.resource["service.name"]).toBe("gateway-under-test");
 
     // The simulator was sent the trace context of the undici call, in this trace.
-    const sent = (await simRequests(gw.sims.ATRIP)).filter((q) => q.operation === "voidQuotation.do" && q.traceparent?.includes(tp.traceId));
+    const sent = (await simRequests(gw.sims.ATRIP)).filter(
+      (q) => q.operation === "voidQuotation.do" && q.traceparent?.includes(tp.traceId),
+    );
     expect(sent.map((q) => q.traceparent)).toEqual([`00-${tp.traceId}-${client.spanId}-01`]);
     // Log lines written inside the trace carry it.
     expect(gw.output()).toMatch(new RegExp(`"trace_id":"${tp.traceId}","span_id":"[0-9a-f]{16}"`));
@@ -122,10 +133,18 @@ describe("tracing on (OTLP over HTTP, protobuf)", () => {
     const tp = newTraceparent();
     const r = await gql(gw.url, QUOTE, { orderNo: "ATR-TICKET-USED" }, { ...AUTH, traceparent: tp.header });
     expect(r.errors?.[0]?.extensions?.code).toBe("TICKET_ALREADY_USED");
-    const all = await receiver.waitFor((spans) => inTrace(spans, tp.traceId).some((s) => s.name === "mutation Q") && inTrace(spans, tp.traceId).some((s) => s.name.startsWith("supplier ")));
+    const all = await receiver.waitFor(
+      (spans) =>
+        inTrace(spans, tp.traceId).some((s) => s.name === "mutation Q") &&
+        inTrace(spans, tp.traceId).some((s) => s.name.startsWith("supplier ")),
+    );
     const trace = inTrace(all, tp.traceId);
     const supplier = trace.find((s) => s.name === "supplier ATRIP voidQuotation.do")!;
-    expect(supplier.attributes).toMatchObject({ "gateway.error.code": "TICKET_ALREADY_USED", "gateway.supplier.code": "820", "error.type": "TICKET_ALREADY_USED" });
+    expect(supplier.attributes).toMatchObject({
+      "gateway.error.code": "TICKET_ALREADY_USED",
+      "gateway.supplier.code": "820",
+      "error.type": "TICKET_ALREADY_USED",
+    });
     expect(supplier.status.code).toBe(2);
     expect(trace.find((s) => s.name === "mutation Q")!.attributes["gateway.error.code"]).toBe("TICKET_ALREADY_USED");
   });
@@ -162,13 +181,19 @@ describe("tracing on (OTLP over HTTP, protobuf)", () => {
       expect(confirm.name).toBe("webhook.confirm");
       expect(confirm.attributes).toMatchObject({ "gateway.supplier": "ATRIP", "gateway.tracked.ref": voidCode });
       expect(intake).toMatchObject({ kind: SPAN_KIND.SERVER, name: "POST /webhooks/:supplier/:token" });
-      expect(intake.attributes).toMatchObject({ "url.path": "/webhooks/atrip/[redacted]", "http.route": "/webhooks/:supplier/:token", "gateway.supplier": "ATRIP" });
+      expect(intake.attributes).toMatchObject({
+        "url.path": "/webhooks/atrip/[redacted]",
+        "http.route": "/webhooks/:supplier/:token",
+        "gateway.supplier": "ATRIP",
+      });
       // The confirmation asked the supplier, and that call is in the trace too.
       const ask = trace.find((s) => s.parentSpanId === confirm.spanId && s.name === "supplier ATRIP queryVoidOrders.do")!;
       expect(trace.some((s) => s.parentSpanId === ask.spanId && s.kind === SPAN_KIND.CLIENT)).toBe(true);
       // The submission's first event is delivered under the request that made it.
       const first = sub.items.find((e) => e.source === "SUBMIT")!;
-      const firstDelivery = await receiver.waitFor((spans) => spans.some((s) => s.name === "events.deliver" && s.attributes["gateway.event.id"] === first.id));
+      const firstDelivery = await receiver.waitFor((spans) =>
+        spans.some((s) => s.name === "events.deliver" && s.attributes["gateway.event.id"] === first.id),
+      );
       const d1 = firstDelivery.find((s) => s.name === "events.deliver" && s.attributes["gateway.event.id"] === first.id)!;
       const submitTrace = inTrace(receiver.spans, d1.traceId);
       expect(byId(submitTrace, d1.parentSpanId)?.attributes["gateway.tracked.source"]).toBe("SUBMIT");
@@ -188,7 +213,12 @@ describe("tracing on (OTLP over HTTP, protobuf)", () => {
       { ...AUTH, traceparent: ctt.header },
     );
     expect(c.errors).toBeUndefined();
-    const a = await gql(gw.url, `mutation A($o: String!) { cancelOrder(input: { supplier: ALITRIP, orderNo: $o, subChannel: "corp001" }) { orderNo } }`, { o: fresh("ALI-CANCEL-OK") }, { ...AUTH, traceparent: ali.header });
+    const a = await gql(
+      gw.url,
+      `mutation A($o: String!) { cancelOrder(input: { supplier: ALITRIP, orderNo: $o, subChannel: "corp001" }) { orderNo } }`,
+      { o: fresh("ALI-CANCEL-OK") },
+      { ...AUTH, traceparent: ali.header },
+    );
     expect(a.errors).toBeUndefined();
 
     const cttRequests = await simRequests(gw.sims.CTT);
@@ -218,7 +248,9 @@ describe("tracing on (OTLP over HTTP, protobuf)", () => {
     const hook = gw.url.replace("/graphql", `/webhooks/atrip/${SECRETS.ATRIP_WEBHOOK_TOKEN}`);
     await fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body: "{broken" });
     await fetch(gw.url.replace("/graphql", `/webhooks/atrip/${SECRETS.ATRIP_WEBHOOK_TOKEN}x`), { method: "POST", body: "{}" });
-    await receiver.waitFor((spans) => spans.filter((s) => s.kind === SPAN_KIND.SERVER && String(s.attributes["url.path"]).startsWith("/webhooks/")).length >= 2);
+    await receiver.waitFor(
+      (spans) => spans.filter((s) => s.kind === SPAN_KIND.SERVER && String(s.attributes["url.path"]).startsWith("/webhooks/")).length >= 2,
+    );
     // Stopping flushes what is still buffered.
     await gw.stop("SIGTERM");
 
@@ -229,7 +261,10 @@ describe("tracing on (OTLP over HTTP, protobuf)", () => {
     expect(get2.attributes["url.query"]).toBe("query=REDACTED&variables=REDACTED");
     const values = spans.flatMap(stringsOf);
     for (const [name, value] of Object.entries({ ...SECRETS, API_KEY: KEY, JWT: jwt, VARIABLE: VARIABLE_MARKER })) {
-      expect(values.filter((v) => v.includes(value)), `${name} appeared in an exported span`).toEqual([]);
+      expect(
+        values.filter((v) => v.includes(value)),
+        `${name} appeared in an exported span`,
+      ).toEqual([]);
     }
   });
 });
@@ -250,7 +285,10 @@ describe("tracing off", () => {
          return r;
        }`,
     );
-    writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)});`);
+    writeFileSync(
+      join(dir, "register.mjs"),
+      `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)});`,
+    );
     const off = await startGatewayProcess({ LOG_LEVEL: "info" }, 30_000, ["--import", pathToFileURL(join(dir, "register.mjs")).href]);
     try {
       const r = await gql(off.url, QUOTE, { orderNo: fresh("ATR-VOID-DEPOSIT") }, { traceparent: newTraceparent().header });
@@ -269,7 +307,11 @@ describe("tracing off", () => {
   });
 });
 
-const scaleOutSkip = !DATABASE_URL ? skipReason("tracing across instances", "TEST_DATABASE_URL") : !REDIS_URL ? skipReason("tracing across instances", "TEST_REDIS_URL") : false;
+const scaleOutSkip = !DATABASE_URL
+  ? skipReason("tracing across instances", "TEST_DATABASE_URL")
+  : !REDIS_URL
+    ? skipReason("tracing across instances", "TEST_REDIS_URL")
+    : false;
 
 describe.skipIf(scaleOutSkip)("tracing across two instances (PostgreSQL + Redis)", () => {
   const running: GatewayProcess[] = [];
@@ -317,17 +359,27 @@ describe.skipIf(scaleOutSkip)("tracing across two instances (PostgreSQL + Redis)
       sim.clock.advance(60_000);
       sim.webhookUrl = b.url.replace("/graphql", `/webhooks/atrip/${token}`);
       sim.state.announceVoid(voidCode);
-      const events = await Promise.all(subs.map((s) => s.waitUntil((e) => e.voidCode === voidCode && e.status === "AIRLINE_PROCESSING", 20_000)));
+      const events = await Promise.all(
+        subs.map((s) => s.waitUntil((e) => e.voidCode === voidCode && e.status === "AIRLINE_PROCESSING", 20_000)),
+      );
       expect(events.map((e) => e.source)).toEqual(["WEBHOOK", "WEBHOOK"]);
 
       const isDelivery = (s: ReceivedSpan) => s.name === "events.deliver" && s.attributes["gateway.event.id"] === events[0].id;
       const pidOf = (s: ReceivedSpan) => Number(s.resource["process.pid"]);
-      const all = await rx.waitFor((spans) => spans.filter(isDelivery).length === 2 && spans.some((s) => s.name === "webhook.confirm" && s.attributes["gateway.tracked.ref"] === voidCode));
+      const all = await rx.waitFor(
+        (spans) =>
+          spans.filter(isDelivery).length === 2 &&
+          spans.some((s) => s.name === "webhook.confirm" && s.attributes["gateway.tracked.ref"] === voidCode),
+      );
       const deliveries = all.filter(isDelivery);
       expect(deliveries.map(pidOf).sort()).toEqual([a.child.pid, b.child.pid].sort());
       const transition = byId(all, deliveries[0].parentSpanId)!;
       expect(deliveries[1].parentSpanId).toBe(transition.spanId);
-      expect(transition.attributes).toMatchObject({ "gateway.tracked.ref": voidCode, "gateway.tracked.source": "WEBHOOK", "gateway.tracked.status": "AIRLINE_PROCESSING" });
+      expect(transition.attributes).toMatchObject({
+        "gateway.tracked.ref": voidCode,
+        "gateway.tracked.source": "WEBHOOK",
+        "gateway.tracked.status": "AIRLINE_PROCESSING",
+      });
       expect(pidOf(transition)).toBe(b.child.pid);
       const trace = inTrace(all, transition.traceId);
       const [confirm, intake] = ancestors(trace, transition);
@@ -336,7 +388,11 @@ describe.skipIf(scaleOutSkip)("tracing across two instances (PostgreSQL + Redis)
       // The store and the pub/sub, seen by their instrumentations inside the trace.
       await rx.waitFor((spans) => inTrace(spans, transition.traceId).some((s) => s.scope === "@opentelemetry/instrumentation-ioredis"));
       const full = inTrace(rx.spans, transition.traceId);
-      expect(full.some((s) => s.attributes["db.system.name"] === "postgresql" && String(s.attributes["db.query.text"]).includes("tracked_events"))).toBe(true);
+      expect(
+        full.some(
+          (s) => s.attributes["db.system.name"] === "postgresql" && String(s.attributes["db.query.text"]).includes("tracked_events"),
+        ),
+      ).toBe(true);
       expect(full.some((s) => s.attributes["db.system.name"] === "redis" && s.attributes["db.operation.name"] === "publish")).toBe(true);
       expect(rx.spans.flatMap(stringsOf).filter((v) => v.includes(token) || v.includes(KEY))).toEqual([]);
       subs.forEach((s) => s.stop());

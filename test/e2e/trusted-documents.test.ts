@@ -10,7 +10,16 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createGatewayClient } from "../../examples/web/src/client.js";
-import { FOLLOW, QUOTE, SUBMIT, SUPPLIERS, type Quote, type StatusEvent, type Submitted, type Suppliers } from "../../examples/web/src/operations.js";
+import {
+  FOLLOW,
+  QUOTE,
+  SUBMIT,
+  SUPPLIERS,
+  type Quote,
+  type StatusEvent,
+  type Submitted,
+  type Suppliers,
+} from "../../examples/web/src/operations.js";
 import { bearer, KEYS } from "../helpers/auth.js";
 import { wsClient, wsRequest } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
@@ -32,7 +41,13 @@ const idOf = (name: string) => manifest.operations.find((o) => o.name === name)!
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> } };
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      data?: Record<string, unknown> | null;
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    },
+  };
 }
 
 beforeAll(async () => {
@@ -43,7 +58,13 @@ beforeAll(async () => {
 describe("safelist mode", () => {
   let gw: GatewayProcess;
   beforeAll(async () => {
-    gw = await startGatewayProcess({ API_KEYS, TRUSTED_DOCUMENTS: manifestPath, TRUSTED_DOCUMENTS_MODE: "safelist", VOID_POLL_MIN_MS: "200", SANDBOX_TIME_SCALE: "60" });
+    gw = await startGatewayProcess({
+      API_KEYS,
+      TRUSTED_DOCUMENTS: manifestPath,
+      TRUSTED_DOCUMENTS_MODE: "safelist",
+      VOID_POLL_MIN_MS: "200",
+      SANDBOX_TIME_SCALE: "60",
+    });
   });
   afterAll(async () => gw?.stop());
 
@@ -52,7 +73,12 @@ describe("safelist mode", () => {
   });
 
   it("Apollo Client with the persisted-query link runs the app's query, mutation and subscription by id", async () => {
-    const { apollo, ws } = createGatewayClient({ url: gw.url, token: KEYS.acmeWrite, loadManifest: async () => manifest, webSocketImpl: WebSocket });
+    const { apollo, ws } = createGatewayClient({
+      url: gw.url,
+      token: KEYS.acmeWrite,
+      loadManifest: async () => manifest,
+      webSocketImpl: WebSocket,
+    });
     const orderNo = `ATR-VOID-DEPOSIT-td${Date.now()}`;
     try {
       const s = await apollo.query<Suppliers>({ query: SUPPLIERS });
@@ -76,7 +102,10 @@ describe("safelist mode", () => {
       await new Promise((r) => setTimeout(r, 500));
       const q = await apollo.mutate<Quote>({ mutation: QUOTE, variables: { orderNo } });
       expect(q.data?.voidQuote.fare).toEqual({ currency: "CNY", estimatedRefund: "1180.50", __typename: "VoidFare" });
-      const v = await apollo.mutate<Submitted>({ mutation: SUBMIT, variables: { orderNo, offer: q.data!.voidQuote.voidOfferId, key: `k-${orderNo}` } });
+      const v = await apollo.mutate<Submitted>({
+        mutation: SUBMIT,
+        variables: { orderNo, offer: q.data!.voidQuote.voidOfferId, key: `k-${orderNo}` },
+      });
       expect(v.data?.submitVoid.status).toBe("SUPPLIER_PROCESSING");
       expect(await final).toBe("REFUNDED");
       expect(statuses).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "REFUNDED"]);
@@ -90,7 +119,9 @@ describe("safelist mode", () => {
     const p = await post(gw.url, { extensions }, bearer(KEYS.acmeWrite));
     expect(p.status).toBe(200);
     expect(p.body.data?.suppliers).toHaveLength(3);
-    const get = await fetch(`${gw.url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, { headers: { ...bearer(KEYS.acmeWrite), "apollo-require-preflight": "true" } });
+    const get = await fetch(`${gw.url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, {
+      headers: { ...bearer(KEYS.acmeWrite), "apollo-require-preflight": "true" },
+    });
     expect(((await get.json()) as { data: { suppliers: unknown[] } }).data.suppliers).toHaveLength(3);
     const ws = wsClient(gw.wsUrl, bearer(KEYS.acmeWrite));
     try {
@@ -160,7 +191,9 @@ describe("allow mode", () => {
   afterAll(async () => t?.close());
 
   it("manifest ids resolve, free-form documents run, and automatic persisted queries keep working", async () => {
-    expect((await post(t.url, { extensions: { persistedQuery: { version: 1, sha256Hash: idOf("Suppliers") } } })).body.data?.suppliers).toHaveLength(3);
+    expect(
+      (await post(t.url, { extensions: { persistedQuery: { version: 1, sha256Hash: idOf("Suppliers") } } })).body.data?.suppliers,
+    ).toHaveLength(3);
     expect((await post(t.url, { query: "{ suppliers { supplier } }" })).body.data?.suppliers).toHaveLength(3);
     const doc = "query Apq { suppliers { supplier available } }";
     const apq = { persistedQuery: { version: 1, sha256Hash: sha256(doc) } };

@@ -18,10 +18,19 @@ import { buildWebExample, serveStatic } from "../helpers/web-example.js";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 const inCi = process.env.CI === "true";
-if (!haveChromium && !inCi) console.log(`web example browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+if (!haveChromium && !inCi)
+  console.log(`web example browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
 
 const LADDER = ["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "REFUNDED"];
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 describe.skipIf(!haveChromium && !inCi)("the web example in Chromium", () => {
   let gateway: GatewayProcess;
@@ -43,7 +52,11 @@ describe.skipIf(!haveChromium && !inCi)("the web example in Chromium", () => {
       // Slow enough for each status to be seen: the demo void takes about 2 s.
       SANDBOX_TIME_SCALE: "60",
     });
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "chromium-profile-")), { executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "chromium-profile-")), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+    });
   }, 120_000);
 
   afterAll(async () => {

@@ -33,7 +33,12 @@ export interface TestGatewayOptions {
   suppliers?: readonly SupplierDescriptor[];
 }
 
-export async function startTestGateway(env: Record<string, string> = {}, store?: Store, pubsub?: PubSub, opts: TestGatewayOptions = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  store?: Store,
+  pubsub?: PubSub,
+  opts: TestGatewayOptions = {},
+): Promise<TestGateway> {
   const suppliers = opts.suppliers ?? SUPPLIERS;
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SANDBOX_TIME_SCALE: "60", SCHEDULER_TICK_MS: "100", ...env }, suppliers);
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");

@@ -15,10 +15,14 @@ export interface HiveGateway {
 
 export async function startHiveGateway(supergraphPath: string, timeoutMs = 30_000): Promise<HiveGateway> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [BIN, "supergraph", supergraphPath, "-c", CONFIG, "--host", "127.0.0.1", "--port", String(port)], {
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "test" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [BIN, "supergraph", supergraphPath, "-c", CONFIG, "--host", "127.0.0.1", "--port", String(port)],
+    {
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));

@@ -108,7 +108,19 @@ function keyValues(list: Buffer[]): Record<string, AttrValue> {
 }
 
 function protoSpan(buf: Buffer, scope: string, resource: Record<string, AttrValue>): ReceivedSpan {
-  const span: ReceivedSpan = { traceId: "", spanId: "", parentSpanId: "", name: "", kind: 0, attributes: {}, events: [], links: [], status: { code: 0, message: "" }, scope, resource };
+  const span: ReceivedSpan = {
+    traceId: "",
+    spanId: "",
+    parentSpanId: "",
+    name: "",
+    kind: 0,
+    attributes: {},
+    events: [],
+    links: [],
+    status: { code: 0, message: "" },
+    scope,
+    resource,
+  };
   const attrs: Buffer[] = [];
   for (const f of fieldsOf(buf)) {
     if (f.no === 1) span.traceId = hex(f);
@@ -119,7 +131,10 @@ function protoSpan(buf: Buffer, scope: string, resource: Record<string, AttrValu
     else if (f.no === 9) attrs.push(bytes(f));
     else if (f.no === 11) {
       const ev = fieldsOf(bytes(f));
-      span.events.push({ name: text(ev.find((e) => e.no === 2) ?? { no: 2, value: Buffer.alloc(0) }), attributes: keyValues(ev.filter((e) => e.no === 3).map(bytes)) });
+      span.events.push({
+        name: text(ev.find((e) => e.no === 2) ?? { no: 2, value: Buffer.alloc(0) }),
+        attributes: keyValues(ev.filter((e) => e.no === 3).map(bytes)),
+      });
     } else if (f.no === 13) {
       const l = fieldsOf(bytes(f));
       span.links.push({
@@ -144,7 +159,13 @@ export function decodeProtobuf(buf: Buffer): ReceivedSpan[] {
   for (const rs of fieldsOf(buf).filter((f) => f.no === 1)) {
     const parts = fieldsOf(bytes(rs));
     const resourceField = parts.find((p) => p.no === 1);
-    const resource = resourceField ? keyValues(fieldsOf(bytes(resourceField)).filter((f) => f.no === 1).map(bytes)) : {};
+    const resource = resourceField
+      ? keyValues(
+          fieldsOf(bytes(resourceField))
+            .filter((f) => f.no === 1)
+            .map(bytes),
+        )
+      : {};
     for (const ss of parts.filter((p) => p.no === 2)) {
       const s = fieldsOf(bytes(ss));
       const scopeField = s.find((p) => p.no === 1);
@@ -171,7 +192,8 @@ function jsonValue(v: Record<string, unknown> | undefined): AttrValue {
   return null;
 }
 
-const jsonKvs = (list: JsonKv[] | undefined): Record<string, AttrValue> => Object.fromEntries((list ?? []).map((kv) => [kv.key, jsonValue(kv.value)]));
+const jsonKvs = (list: JsonKv[] | undefined): Record<string, AttrValue> =>
+  Object.fromEntries((list ?? []).map((kv) => [kv.key, jsonValue(kv.value)]));
 
 interface JsonSpan {
   traceId: string;
@@ -186,7 +208,9 @@ interface JsonSpan {
 }
 
 export function decodeJson(body: string): ReceivedSpan[] {
-  const req = JSON.parse(body) as { resourceSpans?: Array<{ resource?: { attributes?: JsonKv[] }; scopeSpans?: Array<{ scope?: { name?: string }; spans?: JsonSpan[] }> }> };
+  const req = JSON.parse(body) as {
+    resourceSpans?: Array<{ resource?: { attributes?: JsonKv[] }; scopeSpans?: Array<{ scope?: { name?: string }; spans?: JsonSpan[] }> }>;
+  };
   return (req.resourceSpans ?? []).flatMap((rs) =>
     (rs.scopeSpans ?? []).flatMap((ss) =>
       (ss.spans ?? []).map((s) => ({

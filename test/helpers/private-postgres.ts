@@ -29,7 +29,11 @@ export class PrivatePostgres {
   constructor(readonly port: number) {
     this.bin = binDir() as string;
     this.dir = mkdtempSync(join(tmpdir(), "pg-private-"));
-    chownSync(this.dir, Number(execFileSync("id", ["-u", "postgres"]).toString().trim()), Number(execFileSync("id", ["-g", "postgres"]).toString().trim()));
+    chownSync(
+      this.dir,
+      Number(execFileSync("id", ["-u", "postgres"]).toString().trim()),
+      Number(execFileSync("id", ["-g", "postgres"]).toString().trim()),
+    );
   }
 
   get url(): string {
@@ -45,7 +49,9 @@ export class PrivatePostgres {
   }
 
   start(): void {
-    this.asPostgres(`${this.bin}/pg_ctl -D ${this.dir}/data -o '-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1' -l ${this.dir}/log -w start`);
+    this.asPostgres(
+      `${this.bin}/pg_ctl -D ${this.dir}/data -o '-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1' -l ${this.dir}/log -w start`,
+    );
   }
 
   /** Stops at once, as a crash would (-m immediate). */

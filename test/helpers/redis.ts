@@ -29,7 +29,9 @@ export class PrivateRedis {
 
   /** Starts the server and resolves once it accepts connections. */
   async start(): Promise<void> {
-    this.child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    this.child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
     await eventually(() => answers(this.port), 5000);
   }
 

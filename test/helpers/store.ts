@@ -20,7 +20,10 @@ export async function pgliteStore(): Promise<Store> {
 }
 
 /** A store in a new schema of TEST_DATABASE_URL; close() drops the schema. */
-export async function postgresStore(schema = `t_${randomBytes(6).toString("hex")}`, url = DATABASE_URL): Promise<Store & { schema: string }> {
+export async function postgresStore(
+  schema = `t_${randomBytes(6).toString("hex")}`,
+  url = DATABASE_URL,
+): Promise<Store & { schema: string }> {
   if (!url) throw new Error("TEST_DATABASE_URL is not set");
   const db = await openPostgres({ connectionString: url, schema, max: 5 });
   await migrate(db);

@@ -11,7 +11,12 @@ export interface Collected<T> {
   stop(): void;
 }
 
-export function collect<T>(client: Client, query: string, variables: Record<string, unknown>, pick: (data: Record<string, unknown>) => T): Collected<T> {
+export function collect<T>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  pick: (data: Record<string, unknown>) => T,
+): Collected<T> {
   const items: T[] = [];
   const errors: unknown[] = [];
   const waiters: Array<() => void> = [];
@@ -33,7 +38,10 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
   );
   const waitUntilCond = (cond: () => boolean, what: string, timeoutMs: number) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(items)} errors ${JSON.stringify(errors)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(items)} errors ${JSON.stringify(errors)}`)),
+        timeoutMs,
+      );
       const check = () => {
         if (cond()) {
           clearTimeout(timer);

@@ -17,7 +17,6 @@ afterEach(() => {
   env.sim.server.faults = { ...NO_FAULTS };
 });
 
-
 describe("ATRIP datasource ↔ simulator", () => {
   it("sends the five headers and decodes gzip replies", async () => {
     const before = env.sim.server.stats.events["reply.gzip"] ?? 0;
@@ -32,7 +31,7 @@ describe("ATRIP datasource ↔ simulator", () => {
     expect(env.sim.server.stats.events["reply.gzip"]).toBe(before + 1);
   });
 
-  it("keeps amounts exact (1280.50 stays \"1280.50\")", async () => {
+  it('keeps amounts exact (1280.50 stays "1280.50")', async () => {
     const q = await env.voids.quote(fresh("ATR-VOID-DEPOSIT"));
     expect(q.fare).toEqual({ currency: "CNY", originalAmount: "1280.50", estimatedRefund: "1180.50" });
     expect(q.serviceFee).toEqual({ amount: "100", currency: "CNY" });
@@ -128,7 +127,11 @@ describe("ATRIP datasource ↔ simulator", () => {
 
   it.each([
     ["ATR-VOID-VOUCHER", null, { amount: "96.00", currency: "EUR" }],
-    ["ATR-REFUND-STRING", { currency: "CNY", originalAmount: "1280.50", estimatedRefund: "1180.50" }, { amount: "1180.50", currency: "CNY" }],
+    [
+      "ATR-REFUND-STRING",
+      { currency: "CNY", originalAmount: "1280.50", estimatedRefund: "1180.50" },
+      { amount: "1180.50", currency: "CNY" },
+    ],
   ])("%s: followed to REFUNDED with the documented variants read", async (template, fare, refund) => {
     const orderNo = fresh(template);
     const q = await env.voids.quote(orderNo);
@@ -247,7 +250,11 @@ describe("ATRIP datasource ↔ simulator", () => {
 
   it("wrong credentials → SUPPLIER_AUTH_FAILED (900)", async () => {
     const http = new SupplierHttp();
-    const wrong = createAtripAdapter({ baseUrl: env.sim.url, clientId: CREDS.clientId, clientSecret: "wrong", timeoutMs: 1000 }, http, true);
+    const wrong = createAtripAdapter(
+      { baseUrl: env.sim.url, clientId: CREDS.clientId, clientSecret: "wrong", timeoutMs: 1000 },
+      http,
+      true,
+    );
     const err = await failure(wrong.voids!.quote("ATR-VOID-DEPOSIT"));
     await http.close();
     expect(err.code).toBe("SUPPLIER_AUTH_FAILED");

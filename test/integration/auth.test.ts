@@ -12,7 +12,13 @@ import { collect } from "../helpers/subscribe.js";
 const SECRET = "jwt-secret-for-tests-0123456789abcdef";
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startTestGateway({ API_KEYS, JWT_SECRET: SECRET, JWT_ISSUER: "https://issuer.test", JWT_AUDIENCE: "gateway", VOID_POLL_MIN_MS: "300" });
+  t = await startTestGateway({
+    API_KEYS,
+    JWT_SECRET: SECRET,
+    JWT_ISSUER: "https://issuer.test",
+    JWT_AUDIENCE: "gateway",
+    VOID_POLL_MIN_MS: "300",
+  });
 });
 afterAll(async () => t?.close());
 
@@ -32,14 +38,17 @@ const OPERATIONS: Array<[string, string, "read" | "write"]> = [
   ["voidOrders", '{ voidOrders(orderNo: "ATR-VOID-DEPOSIT") { voidCode } }', "read"],
   ["ticketIssuanceStop", '{ ticketIssuanceStop(supplier: ATRIP, orderNo: "ATR-STOP-OK") { state } }', "read"],
   ["voidQuote", 'mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { orderNo } }', "write"],
-  ["submitVoid", 'mutation { submitVoid(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT", voidOfferId: "v_x" }) { voidCode } }', "write"],
+  [
+    "submitVoid",
+    'mutation { submitVoid(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT", voidOfferId: "v_x" }) { voidCode } }',
+    "write",
+  ],
   ["stopTicketIssuance", 'mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "ATR-STOP-OK" }) { state } }', "write"],
   ["cancelOrder", 'mutation { cancelOrder(input: { supplier: CTT, orderNo: "CTT-CANCEL-OK" }) { orderNo } }', "write"],
 ];
 
 const codeOf = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
-const supplierCalls = () =>
-  t.sandbox.atrip!.server.stats.total + t.sandbox.alitrip!.server.stats.total + t.sandbox.ctt!.server.stats.total;
+const supplierCalls = () => t.sandbox.atrip!.server.stats.total + t.sandbox.alitrip!.server.stats.total + t.sandbox.ctt!.server.stats.total;
 
 describe("authentication and scopes", () => {
   it.each(OPERATIONS)("%s without a token → UNAUTHENTICATED, no supplier call", async (_name, query) => {
@@ -80,7 +89,14 @@ describe("authentication and scopes", () => {
     ["wrong issuer", async () => jwt({ tenant: "initech", scope: "read" }, { iss: "https://evil.test" })],
     ["no tenant claim", async () => jwt({ scope: "read" })],
     // The signature's first character: its last one carries 2 padding bits, so changing it may change nothing.
-    ["wrong signature", async () => (await jwt({ tenant: "initech", scope: "read" })).replace(/\.([^.])([^.]*)$/, (_m, c: string, rest: string) => `.${c === "A" ? "B" : "A"}${rest}`)],
+    [
+      "wrong signature",
+      async () =>
+        (await jwt({ tenant: "initech", scope: "read" })).replace(
+          /\.([^.])([^.]*)$/,
+          (_m, c: string, rest: string) => `.${c === "A" ? "B" : "A"}${rest}`,
+        ),
+    ],
   ])("a JWT with %s → UNAUTHENTICATED", async (_what, make) => {
     const r = await gql(t.url, OPERATIONS[0][1], {}, bearer(await make()));
     expect(codeOf(r)).toBe("UNAUTHENTICATED");
@@ -147,9 +163,18 @@ describe("tenant isolation", () => {
     expect(globexAll.items).toEqual([]);
     expect(replay.items.filter((e) => e.voidCode === voidCode)).toEqual([]);
     expect(byCode.items).toEqual([]);
-    expect(acmeAll.items.filter((e) => e.voidCode === voidCode).map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "REFUNDED"]);
+    expect(acmeAll.items.filter((e) => e.voidCode === voidCode).map((e) => e.status)).toEqual([
+      "SUPPLIER_PROCESSING",
+      "AIRLINE_PROCESSING",
+      "REFUNDED",
+    ]);
     // acme still sees its own record, with the full history.
-    const own = await gql<{ voidOrder: { history: unknown[] } }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id } } }`, {}, acme);
+    const own = await gql<{ voidOrder: { history: unknown[] } }>(
+      t.url,
+      `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id } } }`,
+      {},
+      acme,
+    );
     expect(own.data?.voidOrder.history).toHaveLength(3);
     for (const s of [globexAll, acmeAll, replay, byCode]) s.stop();
     await gClient.dispose();

@@ -34,8 +34,10 @@ afterEach(() => {
 function topConfig(over: Partial<TopConfig> = {}): TopConfig {
   return { routerUrl: ali.url, ...TOP, signMethod: "md5", timeoutMs: 1000, ...over };
 }
-const alitrip = (over: Partial<TopConfig> & { defaultSubChannel?: string } = {}) => createAlitripAdapter(topConfig(over), http, true).cancels!;
-const cttCancels = (key = CTT_KEY, timeoutMs = 1000) => createCttAdapter({ baseUrl: ctt.url, signKey: key, timeoutMs }, http, true).cancels!;
+const alitrip = (over: Partial<TopConfig> & { defaultSubChannel?: string } = {}) =>
+  createAlitripAdapter(topConfig(over), http, true).cancels!;
+const cttCancels = (key = CTT_KEY, timeoutMs = 1000) =>
+  createCttAdapter({ baseUrl: ctt.url, signKey: key, timeoutMs }, http, true).cancels!;
 
 async function failure(p: Promise<unknown>): Promise<SupplierError> {
   const err = await p.then(
@@ -100,14 +102,21 @@ describe("Alitrip TOP datasource ↔ simulator", () => {
 
   it("the router rejects an unknown method (22) and a missing business parameter (40, isv.*)", async () => {
     const client = createAlitripAdapter(topConfig(), http, true).client;
-    const unknown = await failure(client.call("alitrip.btrip.flight.distribution.nothing", {}, cancelOrderResponse, { changesState: false }));
+    const unknown = await failure(
+      client.call("alitrip.btrip.flight.distribution.nothing", {}, cancelOrderResponse, { changesState: false }),
+    );
     expect(unknown).toMatchObject({ code: "SUPPLIER_REJECTED_REQUEST", supplierCode: "22" });
     const missing = await failure(client.call(ORDER_CANCEL_METHOD, {}, cancelOrderResponse, { changesState: true }));
     expect(missing).toMatchObject({ code: "SUPPLIER_REJECTED_REQUEST", supplierCode: "40/isv.missing-parameter" });
   });
 
   it("the router rejects a timestamp more than 10 minutes off (31)", async () => {
-    const form = topForm(topConfig(), ORDER_CANCEL_METHOD, { param_btrip_flight_order_operate_common_rq: { sub_channel: "c", dis_order_id: "ALI-CANCEL-OK-x" } }, new Date(Date.now() - 11 * 60_000));
+    const form = topForm(
+      topConfig(),
+      ORDER_CANCEL_METHOD,
+      { param_btrip_flight_order_operate_common_rq: { sub_channel: "c", dis_order_id: "ALI-CANCEL-OK-x" } },
+      new Date(Date.now() - 11 * 60_000),
+    );
     const res = await fetch(ali.url, { method: "POST", body: new URLSearchParams(form) });
     const body = (await res.json()) as { error_response: { code: number } };
     expect(body.error_response.code).toBe(31);
@@ -135,12 +144,20 @@ describe("Alitrip TOP datasource ↔ simulator", () => {
     const orderNo = fresh("ALI-NO-SUCCESS");
     const err = await failure(alitrip().cancel({ orderNo, subChannel: "corp001" }));
     expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierMessage: "处理中", retryable: false });
-    expect(await failure(alitrip().cancel({ orderNo, subChannel: "corp001" }))).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "1002" });
+    expect(await failure(alitrip().cancel({ orderNo, subChannel: "corp001" }))).toMatchObject({
+      code: "CANCEL_REJECTED",
+      supplierCode: "1002",
+    });
   });
 
   it("an error_response code outside the platform's list → SUPPLIER_OUTCOME_UNKNOWN with the code and message", async () => {
     const err = await failure(alitrip().cancel({ orderNo: fresh("ALI-ODD-ERROR"), subChannel: "corp001" }));
-    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "77", supplierMessage: "Unlisted platform error", retryable: false });
+    expect(err).toMatchObject({
+      code: "SUPPLIER_OUTCOME_UNKNOWN",
+      supplierCode: "77",
+      supplierMessage: "Unlisted platform error",
+      retryable: false,
+    });
   });
 
   it("malformed reply to a cancel → SUPPLIER_OUTCOME_UNKNOWN (it may have happened)", async () => {
@@ -183,7 +200,12 @@ describe("CTT datasource ↔ simulator", () => {
   it("an undocumented code (2) → SUPPLIER_OUTCOME_UNKNOWN; the order was in fact cancelled", async () => {
     const orderNo = fresh("CTT-ODD-CODE");
     const err = await failure(cttCancels().cancel({ orderNo }));
-    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "2", supplierMessage: "已受理 (accepted)", retryable: false });
+    expect(err).toMatchObject({
+      code: "SUPPLIER_OUTCOME_UNKNOWN",
+      supplierCode: "2",
+      supplierMessage: "已受理 (accepted)",
+      retryable: false,
+    });
     expect(await failure(cttCancels().cancel({ orderNo }))).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "0" });
   });
 
@@ -195,7 +217,10 @@ describe("CTT datasource ↔ simulator", () => {
 
   it("HTTP 500 on a cancel → SUPPLIER_UNAVAILABLE, not retryable", async () => {
     ctt.server.faults = { ...NO_FAULTS, http500Rate: 1 };
-    expect(await failure(cttCancels().cancel({ orderNo: fresh("CTT-CANCEL-OK") }))).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: false });
+    expect(await failure(cttCancels().cancel({ orderNo: fresh("CTT-CANCEL-OK") }))).toMatchObject({
+      code: "SUPPLIER_UNAVAILABLE",
+      retryable: false,
+    });
   });
 
   it("reset connection on a cancel → SUPPLIER_OUTCOME_UNKNOWN", async () => {

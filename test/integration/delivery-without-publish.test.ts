@@ -17,7 +17,11 @@ import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/grap
 import { DATABASE_URL, postgresStore, REDIS_URL, skipReason } from "../helpers/store.js";
 import { collect } from "../helpers/subscribe.js";
 
-const skip = !DATABASE_URL ? skipReason("delivery without publish", "TEST_DATABASE_URL") : !REDIS_URL ? skipReason("delivery without publish", "TEST_REDIS_URL") : false;
+const skip = !DATABASE_URL
+  ? skipReason("delivery without publish", "TEST_DATABASE_URL")
+  : !REDIS_URL
+    ? skipReason("delivery without publish", "TEST_REDIS_URL")
+    : false;
 
 const gateways: TestGateway[] = [];
 let store: Store | undefined;
@@ -44,7 +48,11 @@ describe.skipIf(skip)("a commit whose publish is lost", () => {
     // A records everything (it polls its simulator); B only delivers.
     const a = await startTestGateway({ VOID_POLL_MIN_MS: "300", VOID_POLL_WATCHED_MS: "300" }, store, broken);
     gateways.push(a);
-    const b = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000", VOID_POLL_WATCHED_MS: "3600000", EVENT_CATCHUP_MS: "300" }, store, new RedisPubSub(REDIS_URL!, prefix));
+    const b = await startTestGateway(
+      { VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000", VOID_POLL_WATCHED_MS: "3600000", EVENT_CATCHUP_MS: "300" },
+      store,
+      new RedisPubSub(REDIS_URL!, prefix),
+    );
     gateways.push(b);
     // B has a simulator of its own that knows none of A's voids: it must not check them.
     b.gw.services.tracking.pause();
@@ -57,7 +65,10 @@ describe.skipIf(skip)("a commit whose publish is lost", () => {
     await sub.waitUntil((e) => e.voidCode === voidCode && e.isFinal, 20_000);
     await new Promise((r) => setTimeout(r, 800)); // a duplicate would show up by now
 
-    const h = await gql<{ voidOrder: { history: Array<{ id: string; status: string }> } }>(a.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id status } } }`);
+    const h = await gql<{ voidOrder: { history: Array<{ id: string; status: string }> } }>(
+      a.url,
+      `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id status } } }`,
+    );
     const history = h.data!.voidOrder.history;
     // Polling may see the short intermediate status or not; whatever was recorded is what B delivers.
     expect(history[0].status).toBe("SUPPLIER_PROCESSING");

@@ -31,7 +31,11 @@ async function append(sql: Sql, tenant: string, ref: string): Promise<string> {
 }
 
 /** Every event new since `cursor`, reading page by page; returns their refs and the cursor after. */
-async function drain(store: Store, cursor: string, pageSize = 1000): Promise<{ refs: string[]; ids: string[]; cursor: string; pages: number }> {
+async function drain(
+  store: Store,
+  cursor: string,
+  pageSize = 1000,
+): Promise<{ refs: string[]; ids: string[]; cursor: string; pages: number }> {
   const refs: string[] = [];
   const ids: string[] = [];
   let pages = 0;
@@ -91,7 +95,9 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
     expect(replay.map((e) => e.ref)).toEqual(["R-1", "R-2"]);
     expect(replay.every((e) => e.replayed)).toBe(true);
     expect((await drain(store, cursor)).refs).toContain("R-3");
-    expect((await store.events.replay("void", tenant, { ref: "R-2" }, "0", await store.events.head(), 100)).map((e) => e.ref)).toEqual(["R-2"]);
+    expect((await store.events.replay("void", tenant, { ref: "R-2" }, "0", await store.events.head(), 100)).map((e) => e.ref)).toEqual([
+      "R-2",
+    ]);
   });
 
   it.skipIf(skip)("rejects a cursor that is not one", async () => {
@@ -129,33 +135,36 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
     expect((await drain(store, second.cursor)).refs.filter((r) => r === "FAST" || r === "SLOW")).toEqual([]);
   });
 
-  it.skipIf(skip || _name !== "PostgreSQL")("a subscriber gets the later-committed smaller id too, after the other, once each", async () => {
-    const tenant = `t-sub-${Math.random()}`;
-    const feed = new EventFeed({ log: store.events, pubsub: new MemoryPubSub(), logger: createLogger("silent"), catchUpMs: 50 });
-    await feed.start();
-    const subs = new Subscriptions({ feed, log: store.events, logger: createLogger("silent"), watchers: {} });
-    const stream = await subs.stream<unknown>({ kind: "void", tenant });
-    let commitSlow!: () => void;
-    const slowMayCommit = new Promise<void>((r) => (commitSlow = r));
-    let appended!: () => void;
-    const slowAppended = new Promise<void>((r) => (appended = r));
-    const slow = store.db.tx(async (sql) => {
-      await append(sql, tenant, "SLOW");
-      appended();
-      await slowMayCommit;
-    });
-    await slowAppended;
-    await append(store.db, tenant, "FAST");
-    const first = (await stream.next()).value as TrackedEvent;
-    expect(first.ref).toBe("FAST");
-    commitSlow();
-    await slow;
-    const second = (await stream.next()).value as TrackedEvent;
-    expect(second.ref).toBe("SLOW");
-    expect(BigInt(second.id)).toBeLessThan(BigInt(first.id));
-    const third = await Promise.race([stream.next(), new Promise((r) => setTimeout(() => r("nothing"), 200))]);
-    expect(third).toBe("nothing");
-    await stream.return!();
-    await feed.close();
-  });
+  it.skipIf(skip || _name !== "PostgreSQL")(
+    "a subscriber gets the later-committed smaller id too, after the other, once each",
+    async () => {
+      const tenant = `t-sub-${Math.random()}`;
+      const feed = new EventFeed({ log: store.events, pubsub: new MemoryPubSub(), logger: createLogger("silent"), catchUpMs: 50 });
+      await feed.start();
+      const subs = new Subscriptions({ feed, log: store.events, logger: createLogger("silent"), watchers: {} });
+      const stream = await subs.stream<unknown>({ kind: "void", tenant });
+      let commitSlow!: () => void;
+      const slowMayCommit = new Promise<void>((r) => (commitSlow = r));
+      let appended!: () => void;
+      const slowAppended = new Promise<void>((r) => (appended = r));
+      const slow = store.db.tx(async (sql) => {
+        await append(sql, tenant, "SLOW");
+        appended();
+        await slowMayCommit;
+      });
+      await slowAppended;
+      await append(store.db, tenant, "FAST");
+      const first = (await stream.next()).value as TrackedEvent;
+      expect(first.ref).toBe("FAST");
+      commitSlow();
+      await slow;
+      const second = (await stream.next()).value as TrackedEvent;
+      expect(second.ref).toBe("SLOW");
+      expect(BigInt(second.id)).toBeLessThan(BigInt(first.id));
+      const third = await Promise.race([stream.next(), new Promise((r) => setTimeout(() => r("nothing"), 200))]);
+      expect(third).toBe("nothing");
+      await stream.return!();
+      await feed.close();
+    },
+  );
 });

@@ -114,7 +114,11 @@ describe("supplier concurrency shared between tenants", () => {
     const baseline = median(await quotes(7));
 
     // 10 requests × 15 aliases = 150 queryVoidOrders.do calls at 4 in flight: ~3.8 s of supplier time.
-    const aliases = (r: number) => Array.from({ length: 15 }, (_, i) => `v${i}: voidOrder(supplier: ATRIP, voidCode: "209901-${r}${String(i).padStart(3, "0")}", refresh: true) { voidCode }`).join("\n");
+    const aliases = (r: number) =>
+      Array.from(
+        { length: 15 },
+        (_, i) => `v${i}: voidOrder(supplier: ATRIP, voidCode: "209901-${r}${String(i).padStart(3, "0")}", refresh: true) { voidCode }`,
+      ).join("\n");
     const before = t.sandbox.atrip!.server.stats.byOperation["queryVoidOrders.do"] ?? 0;
     const flood = Promise.all(Array.from({ length: 10 }, (_, r) => gql<Record<string, unknown>>(t.url, `{ ${aliases(r)} }`, {}, A)));
     await eventually(() => (t.sandbox.atrip!.server.stats.byOperation["queryVoidOrders.do"] ?? 0) - before >= 4);

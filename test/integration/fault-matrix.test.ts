@@ -77,7 +77,10 @@ describe("fault matrix", () => {
     }
     await new Promise((r) => setTimeout(r, 500));
     expect(sub.items.map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "COMPLETED"]);
-    const h = await gql<{ voidOrder: { history: EventOut[] } }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id } } }`);
+    const h = await gql<{ voidOrder: { history: EventOut[] } }>(
+      t.url,
+      `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id } } }`,
+    );
     expect(h.data!.voidOrder.history.map((e) => e.id)).toEqual(sub.items.map((e) => e.id));
     sub.stop();
     await client.dispose();

@@ -28,13 +28,22 @@ const ext = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }) =>
 describe("undocumented answers to state-changing calls", () => {
   it("stopTicket.do status 3: SUPPLIER_OUTCOME_UNKNOWN with the code, the stop tracked as PENDING and followed to its outcome", async () => {
     const orderNo = fresh("ATR-STOP-ODD");
-    expect(ext(await gql(t.url, STOP, { orderNo }))).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplier: "ATRIP", supplierCode: "3", retryable: false });
+    expect(ext(await gql(t.url, STOP, { orderNo }))).toMatchObject({
+      code: "SUPPLIER_OUTCOME_UNKNOWN",
+      supplier: "ATRIP",
+      supplierCode: "3",
+      retryable: false,
+    });
     const tracked = await gql<{ ticketIssuanceStop: { state: string } | null }>(t.url, STOP_STATE, { orderNo });
     expect(tracked.data?.ticketIssuanceStop?.state).toBe("PENDING");
-    const done = await eventually(async () => {
-      const r = await gql<{ ticketIssuanceStop: { state: string } | null }>(t.url, STOP_STATE, { orderNo });
-      return r.data?.ticketIssuanceStop?.state !== "PENDING" ? r.data?.ticketIssuanceStop : undefined;
-    }, 15_000, 100);
+    const done = await eventually(
+      async () => {
+        const r = await gql<{ ticketIssuanceStop: { state: string } | null }>(t.url, STOP_STATE, { orderNo });
+        return r.data?.ticketIssuanceStop?.state !== "PENDING" ? r.data?.ticketIssuanceStop : undefined;
+      },
+      15_000,
+      100,
+    );
     expect(done.state).toBe("STOPPED");
   });
 
@@ -48,7 +57,11 @@ describe("undocumented answers to state-changing calls", () => {
   it("void.do status 830: SUPPLIER_OUTCOME_UNKNOWN with the code; the next submission finds the void instead of resending", async () => {
     const orderNo = fresh("ATR-VOID-ODD");
     const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId;
-    expect(ext(await gql(t.url, SUBMIT, { orderNo, offer }))).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "830", retryable: false });
+    expect(ext(await gql(t.url, SUBMIT, { orderNo, offer }))).toMatchObject({
+      code: "SUPPLIER_OUTCOME_UNKNOWN",
+      supplierCode: "830",
+      retryable: false,
+    });
     const sent = t.sandbox.atrip!.server.stats.byOperation["void.do"];
     expect(ext(await gql(t.url, SUBMIT, { orderNo, offer }))).toMatchObject({ code: "VOID_ALREADY_SUBMITTED" });
     expect(t.sandbox.atrip!.server.stats.byOperation["void.do"]).toBe(sent);

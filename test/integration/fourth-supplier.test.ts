@@ -23,7 +23,10 @@ afterAll(async () => t?.close());
 
 describe("a fourth supplier through the wiring list", () => {
   it("is listed with the operations its ports offer", async () => {
-    const r = await gql<{ suppliers: Array<{ supplier: string; operations: string[]; sandbox: boolean }> }>(t.url, "{ suppliers { supplier operations sandbox } }");
+    const r = await gql<{ suppliers: Array<{ supplier: string; operations: string[]; sandbox: boolean }> }>(
+      t.url,
+      "{ suppliers { supplier operations sandbox } }",
+    );
     expect(r.data?.suppliers.find((s) => s.supplier === "AEROLITE")).toEqual({ supplier: "AEROLITE", operations: ["VOID"], sandbox: true });
   });
 

@@ -35,7 +35,19 @@ const ALLOWED = new Set([
 const text = fc.oneof(
   fc.string({ maxLength: 80 }),
   fc.string({ unit: "grapheme", maxLength: 20 }),
-  fc.constantFrom("", " ", "ATR-VOID-DEPOSIT", "ATR-TICKET-USED", "ALI-TICKETED", "CTT-WITHIN-30", "x".repeat(64), "x".repeat(65), "a\u0000b", "' OR 1=1 --", "../../etc"),
+  fc.constantFrom(
+    "",
+    " ",
+    "ATR-VOID-DEPOSIT",
+    "ATR-TICKET-USED",
+    "ALI-TICKETED",
+    "CTT-WITHIN-30",
+    "x".repeat(64),
+    "x".repeat(65),
+    "a\u0000b",
+    "' OR 1=1 --",
+    "../../etc",
+  ),
   fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
 );
 const supplier = fc.constantFrom("ATRIP", "ALITRIP", "CTT");

@@ -15,7 +15,12 @@ const SECRET = "jwt-secret-for-tests-0123456789abcdef";
 const MAX_BODY = 102_400;
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startTestGateway({ API_KEYS, JWT_SECRET: SECRET, CORS_ORIGINS: "https://app.example", GRAPHQL_MAX_BODY_BYTES: String(MAX_BODY) });
+  t = await startTestGateway({
+    API_KEYS,
+    JWT_SECRET: SECRET,
+    CORS_ORIGINS: "https://app.example",
+    GRAPHQL_MAX_BODY_BYTES: String(MAX_BODY),
+  });
 });
 afterAll(async () => t?.close());
 
@@ -29,7 +34,11 @@ const post = (body: string, headers: Record<string, string> = {}) =>
   fetch(t.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body, signal: AbortSignal.timeout(10_000) });
 
 async function jwt(exp: number, claims: Record<string, unknown> = { tenant: "initech", scope: "read" }): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime(exp).sign(new TextEncoder().encode(SECRET));
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(SECRET));
 }
 
 type Socket = { ws: WebSocket; types: string[]; closed: Promise<{ code: number; at: number }> };
@@ -105,15 +114,28 @@ describe("authentication before any work (hardening item 3)", () => {
     const page = await fetch(t.url, { headers: { accept: "text/html" } });
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toMatch(/text\/html/);
-    const preflight = await fetch(t.url, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" } });
+    const preflight = await fetch(t.url, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type",
+      },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example");
     // With a valid credential, Apollo's CSRF prevention still refuses simple requests.
-    const simple = await fetch(t.url, { method: "POST", headers: { "content-type": "text/plain", ...bearer(KEYS.acmeRead) }, body: JSON.stringify({ query: TRIVIAL }) });
+    const simple = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "text/plain", ...bearer(KEYS.acmeRead) },
+      body: JSON.stringify({ query: TRIVIAL }),
+    });
     expect(simple.status).toBe(400);
     const get = await fetch(`${t.url}?query=${encodeURIComponent(TRIVIAL)}`, { headers: bearer(KEYS.acmeRead) });
     expect(get.status).toBe(400);
-    const preflighted = await fetch(`${t.url}?query=${encodeURIComponent(TRIVIAL)}`, { headers: { "apollo-require-preflight": "true", ...bearer(KEYS.acmeRead) } });
+    const preflighted = await fetch(`${t.url}?query=${encodeURIComponent(TRIVIAL)}`, {
+      headers: { "apollo-require-preflight": "true", ...bearer(KEYS.acmeRead) },
+    });
     expect(preflighted.status).toBe(200);
   });
 
@@ -189,7 +211,9 @@ describe("long-lived JWTs on the websocket (hardening item 5)", () => {
     // Long enough for a socket closed "at once" to have been closed.
     await new Promise((r) => setTimeout(r, 1500));
     expect(s.ws.readyState).toBe(WebSocket.OPEN);
-    const result = new Promise<Record<string, unknown>>((resolve) => s.ws.on("message", (m) => JSON.parse(String(m)).type === "next" && resolve(JSON.parse(String(m)))));
+    const result = new Promise<Record<string, unknown>>((resolve) =>
+      s.ws.on("message", (m) => JSON.parse(String(m)).type === "next" && resolve(JSON.parse(String(m)))),
+    );
     s.ws.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: TRIVIAL } }));
     expect(await result).toMatchObject({ type: "next", payload: { data: { suppliers: expect.any(Array) } } });
     expect(s.ws.readyState).toBe(WebSocket.OPEN);

@@ -16,7 +16,12 @@ afterAll(async () => t?.close());
 const TRIVIAL = "{ suppliers { supplier } }";
 
 async function stillServing(): Promise<void> {
-  const res = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: TRIVIAL }), signal: AbortSignal.timeout(5000) });
+  const res = await fetch(t.url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: TRIVIAL }),
+    signal: AbortSignal.timeout(5000),
+  });
   expect(res.status).toBe(200);
   expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
 }
@@ -25,7 +30,11 @@ describe("client mistakes (hardening item 6)", () => {
   it("refresh: null means refresh: false", async () => {
     const literal = await gql(t.url, '{ voidOrder(supplier: ATRIP, voidCode: "202611-0001", refresh: null) { voidCode } }');
     expect(literal).toEqual({ data: { voidOrder: null } });
-    const variable = await gql(t.url, "query V($r: Boolean) { voidOrder(supplier: ATRIP, voidCode: \"202611-0001\", refresh: $r) { voidCode } }", { r: null });
+    const variable = await gql(
+      t.url,
+      'query V($r: Boolean) { voidOrder(supplier: ATRIP, voidCode: "202611-0001", refresh: $r) { voidCode } }',
+      { r: null },
+    );
     expect(variable).toEqual({ data: { voidOrder: null } });
     const before = t.sandbox.atrip!.server.stats.total;
     await gql(t.url, '{ voidOrder(supplier: ATRIP, voidCode: "202611-0001", refresh: null) { voidCode } }');
@@ -33,7 +42,11 @@ describe("client mistakes (hardening item 6)", () => {
   });
 
   it("a subscription sent over HTTP POST is a 400 that says where subscriptions are served", async () => {
-    const res = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: VOID_EVENTS, variables: {} }) });
+    const res = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: VOID_EVENTS, variables: {} }),
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }>; data?: unknown };
     expect(body.errors).toHaveLength(1);
@@ -65,7 +78,11 @@ describe("client mistakes (hardening item 6)", () => {
     expect(((await res.json()) as { error: string }).error).toMatch(why);
     expect(await count()).toBe(before);
     // A good webhook right after is stored.
-    const ok = await fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body: String.raw`{"cid":"c","type":"order.other","status":-1,"data":{"note":"fine \ud83d\ude00"}}` });
+    const ok = await fetch(hook, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: String.raw`{"cid":"c","type":"order.other","status":-1,"data":{"note":"fine \ud83d\ude00"}}`,
+    });
     expect(ok.status).toBe(200);
     expect(await count()).toBe(before + 1);
     await stillServing();

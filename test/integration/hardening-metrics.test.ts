@@ -22,7 +22,8 @@ async function inBatches(n: number, send: (i: number) => Promise<unknown>): Prom
   for (let i = 0; i < n; i += PARALLEL) await Promise.all(Array.from({ length: Math.min(PARALLEL, n - i) }, (_, j) => send(i + j)));
 }
 
-const post = (url: string, body: unknown) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (url: string, body: unknown) =>
+  fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 /** One request of every kind the churn sends, so each (closed) series exists before "before". */
 async function traffic(tag: string, client: ReturnType<typeof wsClient>): Promise<void> {
@@ -74,7 +75,7 @@ describe("metric labels (hardening item 1)", () => {
 
   it("labels introspection and several root fields with fixed buckets", async () => {
     await post(t.url, { query: "query Intro { __schema { queryType { name } } }" });
-    await post(t.url, { query: "query Two { suppliers { supplier } voidOrders(orderNo: \"X-1\") { voidCode } }" });
+    await post(t.url, { query: 'query Two { suppliers { supplier } voidOrders(orderNo: "X-1") { voidCode } }' });
     await post(t.url, { query: "query Broken { suppliers { nope } }" });
     const text = await scrape();
     expect(text).toContain('gateway_graphql_operations_total{operation="introspection",outcome="OK"}');

@@ -6,7 +6,12 @@ import { gql } from "../helpers/graphql.js";
 
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startTestGateway({ GRAPHQL_MAX_DEPTH: "6", GRAPHQL_MAX_ALIASES: "5", CORS_ORIGINS: "https://app.example", WEBHOOK_RATE_LIMIT: "5" });
+  t = await startTestGateway({
+    GRAPHQL_MAX_DEPTH: "6",
+    GRAPHQL_MAX_ALIASES: "5",
+    CORS_ORIGINS: "https://app.example",
+    WEBHOOK_RATE_LIMIT: "5",
+  });
 });
 afterAll(async () => t?.close());
 
@@ -29,30 +34,50 @@ describe("hardening", () => {
   });
 
   it("rejects an oversized body with 413", async () => {
-    const res = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `{ suppliers { supplier } }`, pad: "x".repeat(200_000) }) });
+    const res = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ suppliers { supplier } }`, pad: "x".repeat(200_000) }),
+    });
     expect(res.status).toBe(413);
   });
 
   it("keeps Apollo's CSRF prevention on (a simple request is refused; Sandbox-style requests pass)", async () => {
-    const simple = await fetch(t.url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ query: "{ suppliers { supplier } }" }) });
+    const simple = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ query: "{ suppliers { supplier } }" }),
+    });
     expect(simple.status).toBe(400);
     const get = await fetch(`${t.url}?query=${encodeURIComponent("{ suppliers { supplier } }")}`);
     expect(get.status).toBe(400);
-    const preflighted = await fetch(`${t.url}?query=${encodeURIComponent("{ suppliers { supplier } }")}`, { headers: { "apollo-require-preflight": "true" } });
+    const preflighted = await fetch(`${t.url}?query=${encodeURIComponent("{ suppliers { supplier } }")}`, {
+      headers: { "apollo-require-preflight": "true" },
+    });
     expect(preflighted.status).toBe(200);
   });
 
   it("allows only the configured browser origins", async () => {
-    const ok = await fetch(t.url, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST" } });
+    const ok = await fetch(t.url, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+    });
     expect(ok.headers.get("access-control-allow-origin")).toBe("https://app.example");
-    const other = await fetch(t.url, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+    const other = await fetch(t.url, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("caps webhooks per second", async () => {
     const hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookTokens.ATRIP}`;
     const body = JSON.stringify({ cid: "c", type: "order.other", status: -1, data: {} });
-    const statuses = await Promise.all(Array.from({ length: 8 }, () => fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.status),
+      ),
+    );
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(3);
   });

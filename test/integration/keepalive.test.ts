@@ -56,7 +56,9 @@ it("connections that stop answering are released within two ping intervals; an a
   const { tracking } = t.gw.services;
   const r = await relay(t.gw.port);
   const viaRelay = Array.from({ length: 20 }, () => wsClient(`ws://127.0.0.1:${r.port}/graphql`));
-  const subs = viaRelay.map((c, i) => collect<EventOut>(c, VOID_EVENTS, i % 2 ? { voidCode: `PHONE-${i}` } : {}, (d) => d.voidStatusChanged as EventOut));
+  const subs = viaRelay.map((c, i) =>
+    collect<EventOut>(c, VOID_EVENTS, i % 2 ? { voidCode: `PHONE-${i}` } : {}, (d) => d.voidStatusChanged as EventOut),
+  );
   const answering = wsClient(t.wsUrl);
   const live = collect<EventOut>(answering, VOID_EVENTS, {}, (d) => d.voidStatusChanged as EventOut);
   await eventually(() => tracking.subscriptions.active === 21, 10_000);

@@ -29,7 +29,6 @@ afterAll(async () => {
   }
 });
 
-
 describe.skipIf(skip)("PostgreSQL restart", () => {
   it("refuses honestly while the store is away and resumes exactly-once tracking after", async () => {
     pg = new PrivatePostgres(await freePort());
@@ -58,7 +57,10 @@ describe.skipIf(skip)("PostgreSQL restart", () => {
     expect(quote.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");
     expect(sim.stats.byOperation["voidQuotation.do"]).toBe(quotes);
     const voids = sim.stats.byOperation["void.do"];
-    const refused = await gql(t.url, `mutation { submitVoid(input: { supplier: ATRIP, orderNo: "${other}", voidOfferId: "${offer}" }) { voidCode } }`);
+    const refused = await gql(
+      t.url,
+      `mutation { submitVoid(input: { supplier: ATRIP, orderNo: "${other}", voidOfferId: "${offer}" }) { voidCode } }`,
+    );
     expect(refused.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");
     expect(sim.stats.byOperation["void.do"]).toBe(voids); // nothing sent that could not be recorded
     const hook = await fetch(`${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookTokens.ATRIP}`, {
@@ -76,7 +78,10 @@ describe.skipIf(skip)("PostgreSQL restart", () => {
     expect(mine[0]).toBe("SUPPLIER_PROCESSING");
     expect(mine[mine.length - 1]).toBe("REFUNDED");
     expect(new Set(mine).size).toBe(mine.length);
-    const h = await gql<{ voidOrder: { history: EventOut[] } }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { status } } }`);
+    const h = await gql<{ voidOrder: { history: EventOut[] } }>(
+      t.url,
+      `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { status } } }`,
+    );
     expect(h.data!.voidOrder.history.map((e) => e.status)).toEqual(mine);
     live.stop();
     await client.dispose();

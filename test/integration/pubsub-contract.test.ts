@@ -8,7 +8,11 @@ import { REDIS_URL, skipReason } from "../helpers/store.js";
 
 const transports: Array<[string, () => PubSub, string | false]> = [
   ["memory", () => new MemoryPubSub(), false],
-  ["Redis", () => new RedisPubSub(REDIS_URL!, `test-${randomBytes(4).toString("hex")}:`), REDIS_URL ? false : skipReason("Redis pub/sub contract", "TEST_REDIS_URL")],
+  [
+    "Redis",
+    () => new RedisPubSub(REDIS_URL!, `test-${randomBytes(4).toString("hex")}:`),
+    REDIS_URL ? false : skipReason("Redis pub/sub contract", "TEST_REDIS_URL"),
+  ],
 ];
 
 function inbox() {

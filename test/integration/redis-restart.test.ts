@@ -15,7 +15,11 @@ import { hasRedisServer, PrivateRedis } from "../helpers/redis.js";
 import { REDIS_URL, skipReason } from "../helpers/store.js";
 import { collect } from "../helpers/subscribe.js";
 
-const skip = !REDIS_URL ? skipReason("Redis restart", "TEST_REDIS_URL") : !hasRedisServer ? skipReason("Redis restart", "redis-server (binary)") : false;
+const skip = !REDIS_URL
+  ? skipReason("Redis restart", "TEST_REDIS_URL")
+  : !hasRedisServer
+    ? skipReason("Redis restart", "redis-server (binary)")
+    : false;
 
 let redis: PrivateRedis | undefined;
 let t: TestGateway | undefined;
@@ -28,7 +32,12 @@ describe.skipIf(skip)("Redis restart", () => {
   it("loses no event: live delivery goes on during the outage, nothing twice after it, missed events replay from the log", async () => {
     redis = new PrivateRedis(await freePort());
     await redis.start();
-    t = await startTestGateway({ REDIS_URL: redis.url, REDIS_PREFIX: `rr-${redis.port}:`, VOID_POLL_MIN_MS: "3600000", VOID_POLL_WATCHED_MS: "3600000" });
+    t = await startTestGateway({
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: `rr-${redis.port}:`,
+      VOID_POLL_MIN_MS: "3600000",
+      VOID_POLL_WATCHED_MS: "3600000",
+    });
     t.sandbox.atrip!.server.faults.webhookDropRate = 1;
     const client = wsClient(t.wsUrl);
     const live = collect<EventOut>(client, VOID_EVENTS, {}, (d) => d.voidStatusChanged as EventOut);

@@ -121,7 +121,10 @@ describe("never a second state-changing call", () => {
     expect(calls("void.do")).toBe(1);
     // The supplier's webhook for the new void settles the order: the gateway adopts it.
     const listed = await eventually(async () => {
-      const r = await gql<{ voidOrders: Array<{ voidCode: string; submittedAt: string | null }> }>(t!.url, `{ voidOrders(orderNo: "${orderNo}") { voidCode submittedAt } }`);
+      const r = await gql<{ voidOrders: Array<{ voidCode: string; submittedAt: string | null }> }>(
+        t!.url,
+        `{ voidOrders(orderNo: "${orderNo}") { voidCode submittedAt } }`,
+      );
       return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
     });
     expect(listed).toHaveLength(1);
@@ -156,7 +159,10 @@ describe("never a second state-changing call", () => {
     expect(again.data?.stopTicketIssuance.state).toBe("PENDING");
     expect(sim.stats.byOperation["stopTicket.do"]).toBe(1);
     const done = await eventually(async () => {
-      const r = await gql<{ ticketIssuanceStop: { state: string } }>(t!.url, `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { state } }`);
+      const r = await gql<{ ticketIssuanceStop: { state: string } }>(
+        t!.url,
+        `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { state } }`,
+      );
       return r.data?.ticketIssuanceStop.state !== "PENDING" ? r.data?.ticketIssuanceStop : undefined;
     });
     expect(done.state).toBe("STOPPED");
@@ -179,6 +185,8 @@ describe("never a second state-changing call", () => {
     sim.faults = { ...sim.faults, resetRate: 1 };
     expect(codeOf(await gql(t.url, CANCEL, { orderNo: notDone }, {}))).toBe("SUPPLIER_OUTCOME_UNKNOWN");
     sim.faults = { ...sim.faults, resetRate: 0 };
-    expect((await gql<{ cancelOrder: { orderNo: string } }>(t.url, CANCEL, { orderNo: notDone }, {})).data?.cancelOrder.orderNo).toBe(notDone);
+    expect((await gql<{ cancelOrder: { orderNo: string } }>(t.url, CANCEL, { orderNo: notDone }, {})).data?.cancelOrder.orderNo).toBe(
+      notDone,
+    );
   });
 });

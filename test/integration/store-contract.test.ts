@@ -12,7 +12,13 @@ const engines: Array<[string, () => Promise<Store>, string | false]> = [
 ];
 
 /** A transition of a void to the status `to` reports. */
-function move(key: RecordKey, from: string, to: VoidOrderData, source: Transition["source"] = "POLL", nextCheckInMs = 60_000): Transition<VoidOrderData> {
+function move(
+  key: RecordKey,
+  from: string,
+  to: VoidOrderData,
+  source: Transition["source"] = "POLL",
+  nextCheckInMs = 60_000,
+): Transition<VoidOrderData> {
   return { key, from, status: to.status, isFinal: to.isFinal, data: to, source, message: to.message, nextCheckInMs };
 }
 
@@ -25,7 +31,9 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
 
   it.skipIf(skip)("an order has one owner per supplier account: concurrent claims, one winner; only the owner gives it back", async () => {
     const orderNo = `OWN-${Math.random().toString(36).slice(2)}`;
-    const claims = await Promise.all(["acme", "globex", "initech", "acme"].map((tenant) => store.owners.claim("ATRIP", "shared", orderNo, tenant)));
+    const claims = await Promise.all(
+      ["acme", "globex", "initech", "acme"].map((tenant) => store.owners.claim("ATRIP", "shared", orderNo, tenant)),
+    );
     const winner = claims.find((c) => c.fresh)!.tenant;
     expect(claims.filter((c) => c.fresh)).toHaveLength(1);
     expect(claims.map((c) => c.tenant)).toEqual([winner, winner, winner, winner]);
@@ -41,9 +49,22 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
   it.skipIf(skip)("starts tracking a record with its first event, once", async () => {
     const d = voidData();
     const first = await store.tracked.insert(newVoid("acme", d));
-    expect(first?.event).toMatchObject({ kind: "void", status: "SUPPLIER_PROCESSING", previousStatus: null, source: "SUBMIT", ref: d.voidCode, orderNo: d.orderNo });
+    expect(first?.event).toMatchObject({
+      kind: "void",
+      status: "SUPPLIER_PROCESSING",
+      previousStatus: null,
+      source: "SUBMIT",
+      ref: d.voidCode,
+      orderNo: d.orderNo,
+    });
     expect(first?.event?.data.fare?.originalAmount).toBe("1280.50");
-    expect(first?.record).toMatchObject({ tenant: "acme", orderNo: d.orderNo, status: "SUPPLIER_PROCESSING", isFinal: false, checkAttempt: 0 });
+    expect(first?.record).toMatchObject({
+      tenant: "acme",
+      orderNo: d.orderNo,
+      status: "SUPPLIER_PROCESSING",
+      isFinal: false,
+      checkAttempt: 0,
+    });
     expect(first?.record.startedAt).toBeInstanceOf(Date);
     expect(first?.record.nextCheckAt!.getTime()).toBeGreaterThan(Date.now() + 50_000);
     const again = await store.tracked.insert(newVoid("acme", d));
@@ -90,7 +111,11 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     await store.tracked.insert(newVoid("acme", d));
     const key = voidKey("acme", d);
     const next = { ...d, status: "AIRLINE_PROCESSING" as const, supplierStatus: 1 };
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.tracked.transitionMany([move(key, "SUPPLIER_PROCESSING", next, i % 2 ? "POLL" : "WEBHOOK")])));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        store.tracked.transitionMany([move(key, "SUPPLIER_PROCESSING", next, i % 2 ? "POLL" : "WEBHOOK")]),
+      ),
+    );
     expect(results.map((r) => r[0]).filter(Boolean)).toHaveLength(1);
     const final = { ...d, status: "REFUNDED" as const, supplierStatus: 2, isFinal: true };
     const [done] = await store.tracked.transitionMany([move(key, "AIRLINE_PROCESSING", final)]);
@@ -104,23 +129,38 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect(history.map((e) => (e.data as VoidOrderData).supplierStatus)).toEqual([0, 1, 2]);
   });
 
-  it.skipIf(skip)("transitionMany: one statement for many records; results in input order, null where the status had moved on", async () => {
-    const tenant = `t-tm-${Math.random()}`;
-    const ds = [voidData(), voidData(), voidData()];
-    for (const d of ds) await store.tracked.insert(newVoid(tenant, d));
-    await store.tracked.transitionMany([move(voidKey(tenant, ds[1]), "SUPPLIER_PROCESSING", { ...ds[1], status: "AIRLINE_PROCESSING" })]);
-    const results = await store.tracked.transitionMany(
-      ds.map((d, i) =>
-        move(voidKey(tenant, d), "SUPPLIER_PROCESSING", { ...d, status: i === 2 ? "REFUNDED" : "AIRLINE_PROCESSING", isFinal: i === 2, message: `m${i}` }, "WEBHOOK"),
-      ),
-    );
-    expect(results[1]).toBeNull();
-    expect(results[0]?.event).toMatchObject({ ref: ds[0].voidCode, previousStatus: "SUPPLIER_PROCESSING", status: "AIRLINE_PROCESSING", source: "WEBHOOK", message: "m0", isFinal: false });
-    expect(results[2]?.event).toMatchObject({ ref: ds[2].voidCode, status: "REFUNDED", isFinal: true });
-    expect(BigInt(results[2]!.event.id)).toBeGreaterThan(BigInt(results[0]!.event.id));
-    expect((await store.events.history(voidKey(tenant, ds[1]))).map((e) => e.source)).toEqual(["SUBMIT", "POLL"]);
-    expect(await store.tracked.transitionMany([])).toEqual([]);
-  });
+  it.skipIf(skip)(
+    "transitionMany: one statement for many records; results in input order, null where the status had moved on",
+    async () => {
+      const tenant = `t-tm-${Math.random()}`;
+      const ds = [voidData(), voidData(), voidData()];
+      for (const d of ds) await store.tracked.insert(newVoid(tenant, d));
+      await store.tracked.transitionMany([move(voidKey(tenant, ds[1]), "SUPPLIER_PROCESSING", { ...ds[1], status: "AIRLINE_PROCESSING" })]);
+      const results = await store.tracked.transitionMany(
+        ds.map((d, i) =>
+          move(
+            voidKey(tenant, d),
+            "SUPPLIER_PROCESSING",
+            { ...d, status: i === 2 ? "REFUNDED" : "AIRLINE_PROCESSING", isFinal: i === 2, message: `m${i}` },
+            "WEBHOOK",
+          ),
+        ),
+      );
+      expect(results[1]).toBeNull();
+      expect(results[0]?.event).toMatchObject({
+        ref: ds[0].voidCode,
+        previousStatus: "SUPPLIER_PROCESSING",
+        status: "AIRLINE_PROCESSING",
+        source: "WEBHOOK",
+        message: "m0",
+        isFinal: false,
+      });
+      expect(results[2]?.event).toMatchObject({ ref: ds[2].voidCode, status: "REFUNDED", isFinal: true });
+      expect(BigInt(results[2]!.event.id)).toBeGreaterThan(BigInt(results[0]!.event.id));
+      expect((await store.events.history(voidKey(tenant, ds[1]))).map((e) => e.source)).toEqual(["SUBMIT", "POLL"]);
+      expect(await store.tracked.transitionMany([])).toEqual([]);
+    },
+  );
 
   it.skipIf(skip)("touchMany stores a newer report of the same status only while the status still matches", async () => {
     const tenant = `t-touch-${Math.random()}`;
@@ -143,7 +183,10 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     await store.tracked.insert(newVoid(tenant, voidData(), { firstCheckInMs: 3_600_000 }));
     const refunded = voidData({ status: "REFUNDED", supplierStatus: 2 });
     await store.tracked.insert(newVoid(tenant, refunded, { firstCheckInMs: 0 }));
-    const [x, y] = await Promise.all([store.tracked.leaseDue("void", "owner-x", 100, 60_000), store.tracked.leaseDue("void", "owner-y", 100, 60_000)]);
+    const [x, y] = await Promise.all([
+      store.tracked.leaseDue("void", "owner-x", 100, 60_000),
+      store.tracked.leaseDue("void", "owner-y", 100, 60_000),
+    ]);
     const mine = (list: typeof x) => list.filter((r) => r.tenant === tenant).map((r) => r.ref);
     const got = [...mine(x), ...mine(y)];
     expect(got.sort()).toEqual(due.map((d) => d.voidCode).sort());
@@ -173,7 +216,9 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect(leased.ref).toBe(d.voidCode);
     await store.tracked.releaseMany("runner", [{ key: voidKey(tenant, d), nextCheckInMs: 0, attempt: 4 }]);
     await store.tracked.leaseDue("void", "runner", 1000, 60_000);
-    const [r] = await store.tracked.transitionMany([move(voidKey(tenant, d), "SUPPLIER_PROCESSING", { ...d, status: "AIRLINE_PROCESSING" }, "WEBHOOK", 0)]);
+    const [r] = await store.tracked.transitionMany([
+      move(voidKey(tenant, d), "SUPPLIER_PROCESSING", { ...d, status: "AIRLINE_PROCESSING" }, "WEBHOOK", 0),
+    ]);
     expect(r?.record.checkAttempt).toBe(0);
     expect((await store.tracked.leaseDue("void", "other", 1000, 60_000)).map((x) => x.ref)).toContain(d.voidCode);
   });

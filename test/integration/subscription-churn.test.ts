@@ -50,7 +50,10 @@ const subscription = (i: number) =>
 async function open(way: Way, i: number): Promise<RawClient> {
   const token =
     way === "jwtExpiry"
-      ? await new SignJWT({ tenant: "acme", scope: "read" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime(Math.floor(Date.now() / 1000) + 4).sign(new TextEncoder().encode(SECRET))
+      ? await new SignJWT({ tenant: "acme", scope: "read" })
+          .setProtectedHeader({ alg: "HS256" })
+          .setExpirationTime(Math.floor(Date.now() / 1000) + 4)
+          .sign(new TextEncoder().encode(SECRET))
       : KEYS.acmeRead;
   const c = await rawClient(t.wsUrl, { authorization: `Bearer ${token}` });
   const s = subscription(i);

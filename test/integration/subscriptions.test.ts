@@ -20,7 +20,8 @@ afterEach(async () => {
 });
 
 const isFinal = async (url: string, voidCode: string) =>
-  (await gql<{ voidOrder: { isFinal: boolean } }>(url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { isFinal } }`)).data?.voidOrder.isFinal;
+  (await gql<{ voidOrder: { isFinal: boolean } }>(url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { isFinal } }`)).data
+    ?.voidOrder.isFinal;
 
 describe("voidStatusChanged with afterEventId", () => {
   it("resubscribing after two missed changes gets exactly those two, then live ones", async () => {
@@ -66,7 +67,16 @@ describe("voidStatusChanged with afterEventId", () => {
         const stream = await subs.stream({ kind: "void", tenant, afterEventId: "0" });
         // Record a change while the replay is under way, and announce it as the engine would.
         const [moved] = await store.tracked.transitionMany([
-          { key: voidKey(tenant, d), from: "SUPPLIER_PROCESSING", status: "AIRLINE_PROCESSING", isFinal: false, data: { ...d, status: "AIRLINE_PROCESSING" }, source: "POLL", message: null, nextCheckInMs: 60_000 },
+          {
+            key: voidKey(tenant, d),
+            from: "SUPPLIER_PROCESSING",
+            status: "AIRLINE_PROCESSING",
+            isFinal: false,
+            data: { ...d, status: "AIRLINE_PROCESSING" },
+            source: "POLL",
+            message: null,
+            nextCheckInMs: 60_000,
+          },
         ]);
         feed.recorded([moved!.event]);
         const got = [(await stream.next()).value as TrackedEvent, (await stream.next()).value as TrackedEvent];
@@ -103,11 +113,21 @@ describe("stop issuance tracking", () => {
   const CHANGES = `subscription C($orderNo: String, $after: ID) {
     ticketIssuanceStopChanged(orderNo: $orderNo, afterEventId: $after) { orderNo state checkAfter resolvedAt eventId supplierOrderStatus }
   }`;
-  type StopOut = { orderNo: string; state: string; checkAfter: string; resolvedAt: string | null; eventId: string; supplierOrderStatus: string | null };
+  type StopOut = {
+    orderNo: string;
+    state: string;
+    checkAfter: string;
+    resolvedAt: string | null;
+    eventId: string;
+    supplierOrderStatus: string | null;
+  };
   const HISTORY = `query H($orderNo: String!) {
     ticketIssuanceStop(supplier: ATRIP, orderNo: $orderNo) { state history { id state previousState isFinal source occurredAt stop { state } } }
   }`;
-  type HistoryOut = { state: string; history: Array<{ id: string; state: string; previousState: string | null; isFinal: boolean; source: string; stop: { state: string } }> };
+  type HistoryOut = {
+    state: string;
+    history: Array<{ id: string; state: string; previousState: string | null; isFinal: boolean; source: string; stop: { state: string } }>;
+  };
 
   it.each([
     ["ATR-STOP-OK", "STOPPED"],
@@ -128,7 +148,10 @@ describe("stop issuance tracking", () => {
       // The order.ticketed webhook made the gateway check before checkAfter.
       expect(Date.parse(done.resolvedAt!)).toBeLessThan(Date.parse(done.checkAfter));
     }
-    const stored = await gql<{ ticketIssuanceStop: StopOut }>(t.url, `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { orderNo state resolvedAt checkAfter } }`);
+    const stored = await gql<{ ticketIssuanceStop: StopOut }>(
+      t.url,
+      `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { orderNo state resolvedAt checkAfter } }`,
+    );
     expect(stored.data?.ticketIssuanceStop.state).toBe(outcome);
     // Asking again returns the same request and does not call stopTicket.do again.
     const calls = t.sandbox.atrip!.server.stats.byOperation["stopTicket.do"];

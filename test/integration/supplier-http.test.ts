@@ -37,9 +37,17 @@ afterEach(() => {
 });
 
 function call(over: Partial<HttpCall> = {}): HttpCall {
-  return { supplier: "ATRIP", operation: "test.do", url: `${base}/test.do`, headers: { "Content-Type": "application/json" }, body: "{}", timeoutMs: 1000, changesState: false, ...over };
+  return {
+    supplier: "ATRIP",
+    operation: "test.do",
+    url: `${base}/test.do`,
+    headers: { "Content-Type": "application/json" },
+    body: "{}",
+    timeoutMs: 1000,
+    changesState: false,
+    ...over,
+  };
 }
-
 
 const JSON_TEXT = '{"status":0,"msg":"成功","amount":1280.50}';
 

@@ -56,16 +56,24 @@ async function answersPromptly(): Promise<void> {
 describe("tenants with their own supplier accounts", () => {
   it("each tenant's calls carry its own credentials; a tenant without an account uses the gateway's", async () => {
     const orders = { acme: fresh("ATR-VOID-DEPOSIT"), globex: fresh("ATR-VOID-DEPOSIT"), initech: fresh("ATR-VOID-DEPOSIT") };
-    for (const [who, headers] of [["acme", A], ["globex", B], ["initech", C]] as const) {
+    for (const [who, headers] of [
+      ["acme", A],
+      ["globex", B],
+      ["initech", C],
+    ] as const) {
       expect((await gql(t.url, QUOTE, { orderNo: orders[who] }, headers)).errors).toBeUndefined();
     }
     expect(accountsOf(atrip(), "voidQuotation.do", orders.acme)).toEqual(new Set(["acme-client"]));
     expect(accountsOf(atrip(), "voidQuotation.do", orders.globex)).toEqual(new Set(["globex-client"]));
     expect(accountsOf(atrip(), "voidQuotation.do", orders.initech)).toEqual(new Set(["sandbox-client"]));
     // The webhook URL is registered with every account, so every account's webhooks arrive.
-    expect(new Set(atrip().recent.filter((r) => r.operation === "updateWebhookURL.do").map((r) => r.account))).toEqual(
-      new Set(["sandbox-client", "acme-client", "globex-client"]),
-    );
+    expect(
+      new Set(
+        atrip()
+          .recent.filter((r) => r.operation === "updateWebhookURL.do")
+          .map((r) => r.account),
+      ),
+    ).toEqual(new Set(["sandbox-client", "acme-client", "globex-client"]));
 
     const ali = fresh("ALI-CANCEL-OK");
     const cancelAli = await gql(t.url, `mutation { cancelOrder(input: { supplier: ALITRIP, orderNo: "${ali}" }) { orderNo } }`, {}, A);
@@ -74,7 +82,9 @@ describe("tenants with their own supplier accounts", () => {
     expect(aliReq.account).toBe("acme-app");
     expect(decodeURIComponent(aliReq.body)).toContain('"sub_channel":"acmecorp"');
     const ctt = fresh("CTT-CANCEL-OK");
-    expect((await gql(t.url, `mutation { cancelOrder(input: { supplier: CTT, orderNo: "${ctt}" }) { orderNo } }`, {}, A)).errors).toBeUndefined();
+    expect(
+      (await gql(t.url, `mutation { cancelOrder(input: { supplier: CTT, orderNo: "${ctt}" }) { orderNo } }`, {}, A)).errors,
+    ).toBeUndefined();
     expect(accountsOf(t.sandbox.ctt!.server, "api/order/cancel", ctt)).toEqual(new Set(["tenant-acme"]));
     await answersPromptly();
   });
@@ -83,7 +93,9 @@ describe("tenants with their own supplier accounts", () => {
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const voidCode = await quoteAndSubmit(t.url, orderNo, A);
     const stopOrder = fresh("ATR-STOP-OK");
-    expect((await gql(t.url, `mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "${stopOrder}" }) { state } }`, {}, B)).errors).toBeUndefined();
+    expect(
+      (await gql(t.url, `mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "${stopOrder}" }) { state } }`, {}, B)).errors,
+    ).toBeUndefined();
     const final = await eventually(async () => {
       const r = await gql<{ voidOrder: { isFinal: boolean; history: Array<{ source: string }> } }>(
         t.url,
@@ -96,7 +108,12 @@ describe("tenants with their own supplier accounts", () => {
     expect(final.history.length).toBeGreaterThanOrEqual(2);
     expect(accountsOf(atrip(), "queryVoidOrders.do", voidCode)).toEqual(new Set(["acme-client"]));
     const stopped = await eventually(async () => {
-      const r = await gql<{ ticketIssuanceStop: { state: string } }>(t.url, `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${stopOrder}") { state } }`, {}, B);
+      const r = await gql<{ ticketIssuanceStop: { state: string } }>(
+        t.url,
+        `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${stopOrder}") { state } }`,
+        {},
+        B,
+      );
       return r.data?.ticketIssuanceStop.state === "STOPPED" ? r.data.ticketIssuanceStop : undefined;
     }, 20_000);
     expect(stopped.state).toBe("STOPPED");
@@ -112,17 +129,27 @@ describe("tenants with their own supplier accounts", () => {
     expect(other.errors?.[0]?.extensions).toMatchObject({ code: "ORDER_NOT_FOUND", supplierCode: "801" });
     // The gateway did not stop it: the supplier did, asked with globex's credentials.
     expect((atrip().stats.byOperation["voidQuotation.do"] ?? 0) - before).toBe(1);
-    expect(atrip().recent.filter((r) => r.operation === "voidQuotation.do" && r.body.includes(orderNo)).map((r) => r.account)).toEqual(["acme-client", "globex-client"]);
+    expect(
+      atrip()
+        .recent.filter((r) => r.operation === "voidQuotation.do" && r.body.includes(orderNo))
+        .map((r) => r.account),
+    ).toEqual(["acme-client", "globex-client"]);
     // acme's offer is still the latest, and its void stays acme's.
     const voided = await gql<{ submitVoid: { voidCode: string } }>(t.url, SUBMIT, { orderNo, offer }, A);
     expect(voided.errors).toBeUndefined();
     const code = voided.data!.submitVoid.voidCode;
     const refresh = `{ voidOrder(supplier: ATRIP, voidCode: "${code}", refresh: true) { voidCode } }`;
     expect((await gql<{ voidOrder: unknown }>(t.url, refresh, {}, B)).data?.voidOrder).toBeNull();
-    expect(atrip().recent.filter((r) => r.operation === "queryVoidOrders.do" && r.body.includes(code)).some((r) => r.account === "globex-client")).toBe(true);
+    expect(
+      atrip()
+        .recent.filter((r) => r.operation === "queryVoidOrders.do" && r.body.includes(code))
+        .some((r) => r.account === "globex-client"),
+    ).toBe(true);
 
     const ctt = fresh("CTT-CANCEL-OK");
-    expect((await gql(t.url, `mutation { cancelOrder(input: { supplier: CTT, orderNo: "${ctt}" }) { orderNo } }`, {}, A)).errors).toBeUndefined();
+    expect(
+      (await gql(t.url, `mutation { cancelOrder(input: { supplier: CTT, orderNo: "${ctt}" }) { orderNo } }`, {}, A)).errors,
+    ).toBeUndefined();
     const refused = await gql(t.url, `mutation { cancelOrder(input: { supplier: CTT, orderNo: "${ctt}" }) { orderNo } }`, {}, B);
     expect(codeOf(refused)).toBe("CANCEL_REJECTED"); // the simulator's answer to an order this account does not have
     expect(accountsOf(t.sandbox.ctt!.server, "api/order/cancel", ctt)).toEqual(new Set(["tenant-acme", "tenant-globex"]));

@@ -72,22 +72,36 @@ describe("two tenants on one shared supplier account", () => {
     const after = await gql(t.url, QUOTE, { orderNo }, B);
     expect(after.errors).toEqual(unknownQuote.errors);
     expect(codeOf(await gql(t.url, QUOTE, { orderNo }, A))).toBe("VOID_ALREADY_SUBMITTED");
-    expect((await gql<{ voidOrders: unknown[] }>(t.url, `{ voidOrders(orderNo: "${orderNo}") { voidCode } }`, {}, B)).data?.voidOrders).toEqual([]);
+    expect(
+      (await gql<{ voidOrders: unknown[] }>(t.url, `{ voidOrders(orderNo: "${orderNo}") { voidCode } }`, {}, B)).data?.voidOrders,
+    ).toEqual([]);
     await answersPromptly();
   });
 
   it("another tenant's stop of a stopped order is ORDER_NOT_FOUND and stopTicket.do is not sent again", async () => {
     const orderNo = fresh("ATR-STOP-OK");
-    expect((await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo }, A)).data?.stopTicketIssuance.state).toBe("PENDING");
+    expect((await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo }, A)).data?.stopTicketIssuance.state).toBe(
+      "PENDING",
+    );
     const sent = calls("stopTicket.do");
     const before = supplierCalls();
     const refused = await gql(t.url, STOP, { orderNo }, B);
-    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "ORDER_NOT_FOUND", supplier: "ATRIP", supplierCode: "800", retryable: false });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: "ORDER_NOT_FOUND",
+      supplier: "ATRIP",
+      supplierCode: "800",
+      retryable: false,
+    });
     expect(supplierCalls()).toBe(before);
     expect(calls("stopTicket.do")).toBe(sent);
-    expect((await gql<{ ticketIssuanceStop: unknown }>(t.url, `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { state } }`, {}, B)).data?.ticketIssuanceStop).toBeNull();
+    expect(
+      (await gql<{ ticketIssuanceStop: unknown }>(t.url, `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { state } }`, {}, B))
+        .data?.ticketIssuanceStop,
+    ).toBeNull();
     // The owner asking again still gets its first request back, unsent.
-    expect((await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo }, A)).data?.stopTicketIssuance.state).toBe("PENDING");
+    expect((await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo }, A)).data?.stopTicketIssuance.state).toBe(
+      "PENDING",
+    );
     expect(calls("stopTicket.do")).toBe(sent);
     await answersPromptly();
   });
@@ -171,10 +185,17 @@ describe("two tenants on one shared supplier account", () => {
 
     // Before the supplier has even made the real void: a webhook claiming the stranger is this order's.
     const hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookTokens.ATRIP}`;
-    const body = JSON.stringify({ cid: "sandbox-client", type: "order.void", status: -1, data: { orderNo, voidCode: stranger.voidCode, voidStatus: 0, message: "" } });
+    const body = JSON.stringify({
+      cid: "sandbox-client",
+      type: "order.void",
+      status: -1,
+      data: { orderNo, voidCode: stranger.voidCode, voidStatus: 0, message: "" },
+    });
     expect((await fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body })).status).toBe(200);
     const state = await eventually(async () => {
-      const rows = await t.store.db.query<{ state: string }>("SELECT state FROM webhook_inbox WHERE payload->'data'->>'voidCode' = $1", [stranger.voidCode]);
+      const rows = await t.store.db.query<{ state: string }>("SELECT state FROM webhook_inbox WHERE payload->'data'->>'voidCode' = $1", [
+        stranger.voidCode,
+      ]);
       return rows[0] && rows[0].state !== "RECEIVED" && rows[0].state !== "PROCESSING" ? rows[0].state : undefined;
     });
     expect(state).toBe("UNKNOWN_VOID");
@@ -182,7 +203,12 @@ describe("two tenants on one shared supplier account", () => {
 
     // The supplier's webhook for the real void settles the order: adopted for A, on its order.
     const listed = await eventually(async () => {
-      const r = await gql<{ voidOrders: Array<{ voidCode: string; orderNo: string }> }>(t.url, `{ voidOrders(orderNo: "${orderNo}") { voidCode orderNo } }`, {}, A);
+      const r = await gql<{ voidOrders: Array<{ voidCode: string; orderNo: string }> }>(
+        t.url,
+        `{ voidOrders(orderNo: "${orderNo}") { voidCode orderNo } }`,
+        {},
+        A,
+      );
       return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
     }, 15_000);
     expect(listed).toHaveLength(1);

@@ -18,7 +18,9 @@ afterEach(async () => {
 
 async function followToFinal(mode: "webhooks" | "polling" | "both") {
   const env: Record<string, string> =
-    mode === "webhooks" ? { VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000", VOID_POLL_WATCHED_MS: "3600000" } : { VOID_POLL_MIN_MS: "300", VOID_POLL_WATCHED_MS: "300" };
+    mode === "webhooks"
+      ? { VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000", VOID_POLL_WATCHED_MS: "3600000" }
+      : { VOID_POLL_MIN_MS: "300", VOID_POLL_WATCHED_MS: "300" };
   t = await startTestGateway(env);
   if (mode === "polling") t.sandbox.atrip!.server.faults.webhookDropRate = 1;
   const client = wsClient(t.wsUrl);
@@ -31,8 +33,17 @@ async function followToFinal(mode: "webhooks" | "polling" | "both") {
   await new Promise((r) => setTimeout(r, 1500));
   sub.stop();
   await client.dispose();
-  const history = await gql<{ voidOrder: { history: EventOut[] } }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id status source } } }`);
-  return { voidCode, events: sub.items, errors: sub.errors, history: history.data!.voidOrder.history, webhooks: t.sandbox.atrip!.server.stats.events };
+  const history = await gql<{ voidOrder: { history: EventOut[] } }>(
+    t.url,
+    `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id status source } } }`,
+  );
+  return {
+    voidCode,
+    events: sub.items,
+    errors: sub.errors,
+    history: history.data!.voidOrder.history,
+    webhooks: t.sandbox.atrip!.server.stats.events,
+  };
 }
 
 describe("void tracking", () => {
@@ -78,7 +89,10 @@ describe("void tracking", () => {
     // The tenant never operated on the order through the gateway: not adopted (hardening issue, item 4).
     expect((await gql<{ voidOrder: unknown }>(t.url, refresh)).data?.voidOrder).toBeNull();
     // A quote through the gateway makes the order the tenant's (the supplier answers "already submitted").
-    expect((await gql(t.url, `mutation { voidQuote(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { orderNo } }`)).errors?.[0]?.extensions?.code).toBe("VOID_ALREADY_SUBMITTED");
+    expect(
+      (await gql(t.url, `mutation { voidQuote(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { orderNo } }`)).errors?.[0]?.extensions
+        ?.code,
+    ).toBe("VOID_ALREADY_SUBMITTED");
     const plain = await gql<{ voidOrder: unknown }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${v.voidCode}") { voidCode } }`);
     expect(plain.data?.voidOrder).toBeNull();
     const adopted = await gql<{ voidOrder: { voidCode: string; submittedAt: string | null; history: Array<{ source: string }> } }>(
@@ -88,7 +102,10 @@ describe("void tracking", () => {
     expect(adopted.data?.voidOrder).toMatchObject({ voidCode: v.voidCode, submittedAt: null, history: [{ source: "QUERY" }] });
     const list = await gql<{ voidOrders: Array<{ voidCode: string }> }>(t.url, `{ voidOrders(orderNo: "${orderNo}") { voidCode } }`);
     expect(list.data?.voidOrders).toEqual([{ voidCode: v.voidCode }]);
-    const unknown = await gql<{ voidOrder: unknown }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "209901-0000", refresh: true) { voidCode } }`);
+    const unknown = await gql<{ voidOrder: unknown }>(
+      t.url,
+      `{ voidOrder(supplier: ATRIP, voidCode: "209901-0000", refresh: true) { voidCode } }`,
+    );
     expect(unknown.data?.voidOrder).toBeNull();
   });
 
@@ -97,7 +114,8 @@ describe("void tracking", () => {
     const sim = t.sandbox.atrip!.server;
     const voidCode = await quoteAndSubmit(t.url, fresh("ATR-VOID-REJECT"));
     const isFinal = async () =>
-      (await gql<{ voidOrder: { isFinal: boolean } }>(t!.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { isFinal } }`)).data?.voidOrder.isFinal;
+      (await gql<{ voidOrder: { isFinal: boolean } }>(t!.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { isFinal } }`)).data
+        ?.voidOrder.isFinal;
     for (let i = 0; i < 100 && !(await isFinal()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await isFinal()).toBe(true);
     const count = () => sim.recent.filter((r) => r.operation === "queryVoidOrders.do" && r.body.includes(voidCode)).length;

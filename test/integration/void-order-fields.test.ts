@@ -36,7 +36,10 @@ describe("VoidOrder: what the supplier returns", () => {
     const baggage = { postTicketingOrderNo: `${orderNo}-BAG1`, currency: "USD", originalAmount: "35.00", estimatedRefund: "35.00" };
     expect(s.errors).toBeUndefined();
     expect(s.data!.submitVoid).toMatchObject({ fastConfirmation: true, postTicketingServices: [baggage] });
-    const r = await gql<{ voidOrder: Out }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${s.data!.submitVoid.voidCode}", refresh: true) { ${FIELDS} } }`);
+    const r = await gql<{ voidOrder: Out }>(
+      t.url,
+      `{ voidOrder(supplier: ATRIP, voidCode: "${s.data!.submitVoid.voidCode}", refresh: true) { ${FIELDS} } }`,
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data!.voidOrder.postTicketingServices).toEqual([baggage]);
   });
@@ -63,6 +66,11 @@ describe("VoidOrder: what the supplier returns", () => {
     await t.store.tracked.insert(newVoid("demo", old, { firstCheckInMs: 3_600_000 }));
     const r = await gql<{ voidOrder: Out }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${old.voidCode}") { ${FIELDS} } }`);
     expect(r.errors).toBeUndefined();
-    expect(r.data!.voidOrder).toEqual({ voidCode: old.voidCode, status: "SUPPLIER_PROCESSING", fastConfirmation: null, postTicketingServices: [] });
+    expect(r.data!.voidOrder).toEqual({
+      voidCode: old.voidCode,
+      status: "SUPPLIER_PROCESSING",
+      fastConfirmation: null,
+      postTicketingServices: [],
+    });
   });
 });

@@ -18,7 +18,11 @@ it("targets added together are all marked, by reference and by order, and only t
   const ds = [voidData(), voidData(), voidData(), voidData()];
   for (const d of ds) await store.tracked.insert(newVoid(tenant, d, { firstCheckInMs: 3_600_000 }));
   const watchers = new Watchers("void", store.tracked, 1_000, createLogger("silent"));
-  const stops = [watchers.add(tenant, { ref: ds[0].voidCode }), watchers.add(tenant, { ref: ds[1].voidCode }), watchers.add(tenant, { orderNo: ds[2].orderNo })];
+  const stops = [
+    watchers.add(tenant, { ref: ds[0].voidCode }),
+    watchers.add(tenant, { ref: ds[1].voidCode }),
+    watchers.add(tenant, { orderNo: ds[2].orderNo }),
+  ];
   const get = (i: number) => store.tracked.get(voidKey(tenant, ds[i]));
   await eventually(async () => ((await get(2))?.watchedUntil ? true : undefined));
   for (const i of [0, 1, 2]) {

@@ -24,11 +24,15 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const post = (url: string, body: string, type = "application/json") => fetch(url, { method: "POST", headers: { "content-type": type }, body });
+const post = (url: string, body: string, type = "application/json") =>
+  fetch(url, { method: "POST", headers: { "content-type": type }, body });
 const envelope = (data: Record<string, unknown>, type = "order.void") => JSON.stringify({ cid: "sandbox-client", type, status: -1, data });
 
 async function history(voidCode: string): Promise<EventOut[]> {
-  const r = await gql<{ voidOrder: { history: EventOut[] } }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id status source } } }`);
+  const r = await gql<{ voidOrder: { history: EventOut[] } }>(
+    t.url,
+    `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id status source } } }`,
+  );
   return r.data!.voidOrder.history;
 }
 
@@ -42,7 +46,10 @@ async function settled(): Promise<Record<string, number>> {
 describe("webhook intake", () => {
   it("a wrong token is a 404 and stores nothing", async () => {
     const before = await t.store.inbox.countByState();
-    const res = await post(hook.replace(t.gw.webhookTokens.ATRIP, "x".repeat(48)), envelope({ orderNo: "A", voidCode: "B", voidStatus: 0 }));
+    const res = await post(
+      hook.replace(t.gw.webhookTokens.ATRIP, "x".repeat(48)),
+      envelope({ orderNo: "A", voidCode: "B", voidStatus: 0 }),
+    );
     expect(res.status).toBe(404);
     expect((await post(hook.replace("/atrip/", "/nosuchsupplier/"), "{}")).status).toBe(404);
     expect(await t.store.inbox.countByState()).toEqual(before);
@@ -68,7 +75,12 @@ describe("webhook intake", () => {
     await sub.waitFor(1);
     const truthful = envelope({ orderNo, voidCode, voidStatus: 0, message: "" });
     const forged = envelope({ orderNo, voidCode, voidStatus: 2, message: "refunded!" });
-    const replies = await Promise.all([post(hook, truthful), post(hook, truthful), post(hook, forged), post(hook, envelope({ orderNo }, "order.refund"))]);
+    const replies = await Promise.all([
+      post(hook, truthful),
+      post(hook, truthful),
+      post(hook, forged),
+      post(hook, envelope({ orderNo }, "order.refund")),
+    ]);
     for (const r of replies) {
       expect(r.status).toBe(200);
       expect(((await r.json()) as { id: string }).id).toMatch(/^\d+$/);
@@ -116,7 +128,9 @@ describe("webhook intake", () => {
     const orders = Array.from({ length: 45 }, () => fresh("ATR-VOID-VCC"));
     const codes = await Promise.all(orders.map((o) => quoteAndSubmit(t.url, o)));
     t.sandbox.atrip!.clock.advance(61_000);
-    const bodies = orders.flatMap((orderNo, i) => Array.from({ length: 3 }, () => envelope({ orderNo, voidCode: codes[i], voidStatus: 1, message: "" })));
+    const bodies = orders.flatMap((orderNo, i) =>
+      Array.from({ length: 3 }, () => envelope({ orderNo, voidCode: codes[i], voidStatus: 1, message: "" })),
+    );
     const replies = await Promise.all(bodies.map((b) => post(hook, b)));
     expect(replies.map((r) => r.status)).toEqual(bodies.map(() => 200));
     await settled();
@@ -136,7 +150,10 @@ describe("webhook intake", () => {
     sim.server.faults = { ...sim.server.faults, http500Rate: 1, operations: ["queryVoidOrders.do"] };
     const reply = await post(hook, envelope({ orderNo, voidCode, voidStatus: 1, message: "" }));
     const { id } = (await reply.json()) as { id: string };
-    const row = async () => (await t.store.db.query<{ state: string; attempts: number }>("SELECT state, attempts FROM webhook_inbox WHERE id = $1::bigint", [id]))[0];
+    const row = async () =>
+      (
+        await t.store.db.query<{ state: string; attempts: number }>("SELECT state, attempts FROM webhook_inbox WHERE id = $1::bigint", [id])
+      )[0];
     await eventually(async () => ((await row()).attempts >= 2 ? true : undefined));
     expect((await row()).attempts).toBeLessThanOrEqual(3); // 1 s, then 2 s between tries: not all eight in a burst
     expect((await row()).state).not.toBe("FAILED");

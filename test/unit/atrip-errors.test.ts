@@ -43,8 +43,14 @@ function callOf(status: number): string {
 
 describe("ATRIP error table", () => {
   it("covers exactly the documented statuses", () => {
-    expect(Object.keys(ATRIP_STATUS_TABLE).map(Number).sort((a, b) => a - b)).toEqual(
-      Object.keys(EXPECTED).map(Number).sort((a, b) => a - b),
+    expect(
+      Object.keys(ATRIP_STATUS_TABLE)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(
+      Object.keys(EXPECTED)
+        .map(Number)
+        .sort((a, b) => a - b),
     );
   });
 
@@ -95,11 +101,19 @@ describe("ATRIP error table", () => {
     ["stopTicket.do", 3],
     ["stopTicket.do", 801],
     ["stopTicket.do", 800],
-  ])("an undocumented status from a state-changing call (%s %i) is an unknown outcome, with the supplier's code and message", (call, status) => {
-    const err = atripError(call, status, "odd", true);
-    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false, supplierCode: String(status), supplierMessage: "odd" });
-    expect(err.hint).toMatch(/query/i);
-  });
+  ])(
+    "an undocumented status from a state-changing call (%s %i) is an unknown outcome, with the supplier's code and message",
+    (call, status) => {
+      const err = atripError(call, status, "odd", true);
+      expect(err).toMatchObject({
+        code: "SUPPLIER_OUTCOME_UNKNOWN",
+        retryable: false,
+        supplierCode: String(status),
+        supplierMessage: "odd",
+      });
+      expect(err.hint).toMatch(/query/i);
+    },
+  );
 
   it.each([
     ["voidQuotation.do", 4242],

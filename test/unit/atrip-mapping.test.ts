@@ -124,11 +124,15 @@ describe("ATRIP mapping", () => {
 
   it("rejects an undocumented voidStatus and a missing vital field", () => {
     const bad = queryVoidOrdersReply.parse(
-      parseJson('{"status":0,"msg":"","voidOrders":[{"orderNo":"A","voidCode":"C","voidStatus":7,"expectedConfirmationDate":"20250513","voidMethod":"Voucher"}]}'),
+      parseJson(
+        '{"status":0,"msg":"","voidOrders":[{"orderNo":"A","voidCode":"C","voidStatus":7,"expectedConfirmationDate":"20250513","voidMethod":"Voucher"}]}',
+      ),
     );
     expect(() => wireVoidOrderToOrder(bad.voidOrders![0], null, notes().note)).toThrow(MappingError);
     expect(() => wireVoidOrderToOrder(parseJson('{"voidCode":"C","voidStatus":2}'), null, notes().note)).toThrow(/orderNo/);
-    expect(() => wireVoidOrderToOrder(parseJson('{"orderNo":"A","voidCode":"C","voidStatus":"two"}'), null, notes().note)).toThrow(/voidStatus/);
+    expect(() => wireVoidOrderToOrder(parseJson('{"orderNo":"A","voidCode":"C","voidStatus":"two"}'), null, notes().note)).toThrow(
+      /voidStatus/,
+    );
   });
 
   it("reads yyyyMMdd dates and refuses impossible ones", () => {
@@ -188,11 +192,25 @@ describe("ATRIP mapping: tolerant where seed 002 is silent, strict where it spea
 
   it("a Voucher void without voidFareAmount (seed 002 promises it only for CashBackToOriginalPayment) is read, with nothing noted", () => {
     const n = notes();
-    const entry = parseJson('{"orderNo": "A", "voidCode": "C", "voidStatus": 1, "voidMethod": "Voucher", "expectedConfirmationDate": "20250513"}');
-    expect(wireVoidOrderToOrder(entry, null, n.note)).toMatchObject({ status: "AIRLINE_PROCESSING", refundMethod: "VOUCHER", fare: null, actualRefund: null });
+    const entry = parseJson(
+      '{"orderNo": "A", "voidCode": "C", "voidStatus": 1, "voidMethod": "Voucher", "expectedConfirmationDate": "20250513"}',
+    );
+    expect(wireVoidOrderToOrder(entry, null, n.note)).toMatchObject({
+      status: "AIRLINE_PROCESSING",
+      refundMethod: "VOUCHER",
+      fare: null,
+      actualRefund: null,
+    });
     expect(n.seen).toEqual([]);
-    const submitted = voidReply.parse(parseJson('{"status":0,"msg":"ok","orderNo":"A","voidCode":"C","voidStatus":0,"voidMethod":"Voucher","fastConfirmation":1}'));
-    expect(voidReplyToOrder(submitted, n.note)).toMatchObject({ fare: null, refundMethod: "VOUCHER", fastConfirmation: true, postTicketingServices: [] });
+    const submitted = voidReply.parse(
+      parseJson('{"status":0,"msg":"ok","orderNo":"A","voidCode":"C","voidStatus":0,"voidMethod":"Voucher","fastConfirmation":1}'),
+    );
+    expect(voidReplyToOrder(submitted, n.note)).toMatchObject({
+      fare: null,
+      refundMethod: "VOUCHER",
+      fastConfirmation: true,
+      postTicketingServices: [],
+    });
     expect(n.seen).toEqual([]);
   });
 
@@ -248,8 +266,15 @@ describe("ATRIP mapping: tolerant where seed 002 is silent, strict where it spea
     const reply = voidQuotationReply.parse(
       parseJson('{"status":0,"msg":null,"orderNo":"A","isVoidable":true,"voidOfferId":"v_1","voidWindow":"24h","fastConfirmation":7}'),
     );
-    expect(toVoidQuote(reply, new Date(0), n.note)).toMatchObject({ isVoidable: true, voidOfferId: "v_1", window: null, fastConfirmation: false });
+    expect(toVoidQuote(reply, new Date(0), n.note)).toMatchObject({
+      isVoidable: true,
+      voidOfferId: "v_1",
+      window: null,
+      fastConfirmation: false,
+    });
     expect(n.seen.map((x) => x.field)).toEqual(["fastConfirmation", "voidWindow"]);
-    expect(voidQuotationReply.safeParse(parseJson('{"status":0,"msg":null,"orderNo":"A","isVoidable":true,"voidOfferId":5}')).success).toBe(false);
+    expect(voidQuotationReply.safeParse(parseJson('{"status":0,"msg":null,"orderNo":"A","isVoidable":true,"voidOfferId":5}')).success).toBe(
+      false,
+    );
   });
 });

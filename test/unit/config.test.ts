@@ -94,8 +94,16 @@ describe("configuration", () => {
     });
 
     it.each([
-      [{ TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"ATRIP": {"clientId": "acme-id", "clientSecret": "secret-Zz9' }, "TENANT_SUPPLIER_ACCOUNTS", /not valid JSON/],
-      [{ TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"ATRIP": {"clientId": "acme-id"}}}' }, "TENANT_SUPPLIER_ACCOUNTS", /acme\.ATRIP\.clientSecret/],
+      [
+        { TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"ATRIP": {"clientId": "acme-id", "clientSecret": "secret-Zz9' },
+        "TENANT_SUPPLIER_ACCOUNTS",
+        /not valid JSON/,
+      ],
+      [
+        { TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"ATRIP": {"clientId": "acme-id"}}}' },
+        "TENANT_SUPPLIER_ACCOUNTS",
+        /acme\.ATRIP\.clientSecret/,
+      ],
       [{ TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"NOSUCH": {"key": "secret-Zz9"}}}' }, "TENANT_SUPPLIER_ACCOUNTS", /NOSUCH/],
       [{ TENANT_SUPPLIER_ACCOUNTS: '{"a b": {"CTT": {"signKey": "secret-Zz9"}}}' }, "TENANT_SUPPLIER_ACCOUNTS", /tenant/],
       [{ TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"CTT": {"signKey": 7}}}' }, "TENANT_SUPPLIER_ACCOUNTS", /acme\.CTT\.signKey/],

@@ -25,17 +25,31 @@ describe("CTT codes", () => {
 
   it("a refusal is CANCEL_REJECTED with CTT's own code and message (no negative code gets a meaning of its own)", () => {
     for (const code of [0, -2, -3]) {
-      expect(cttError(CANCEL, code, "签名错误")).toMatchObject({ code: "CANCEL_REJECTED", supplier: "CTT", supplierCode: String(code), supplierMessage: "签名错误", retryable: false });
+      expect(cttError(CANCEL, code, "签名错误")).toMatchObject({
+        code: "CANCEL_REJECTED",
+        supplier: "CTT",
+        supplierCode: String(code),
+        supplierMessage: "签名错误",
+        retryable: false,
+      });
     }
   });
 
   it("another code on a cancel is SUPPLIER_OUTCOME_UNKNOWN with CTT's code and message", () => {
-    expect(cttError(CANCEL, 2, "已受理")).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "2", supplierMessage: "已受理", retryable: false });
+    expect(cttError(CANCEL, 2, "已受理")).toMatchObject({
+      code: "SUPPLIER_OUTCOME_UNKNOWN",
+      supplierCode: "2",
+      supplierMessage: "已受理",
+      retryable: false,
+    });
   });
 
-  it.each(['{"message":"ok","data":"x"}', '{"code":"1","message":"ok"}', '{"code":1.5}', '{"code":null}'])("%s has no integer code: not readable", (text) => {
-    expect(apiResultOfString.safeParse(parseJson(text)).success).toBe(false);
-  });
+  it.each(['{"message":"ok","data":"x"}', '{"code":"1","message":"ok"}', '{"code":1.5}', '{"code":null}'])(
+    "%s has no integer code: not readable",
+    (text) => {
+      expect(apiResultOfString.safeParse(parseJson(text)).success).toBe(false);
+    },
+  );
 
   it("the help page's sample reads as success; message and data of another type are dropped, not decisive", () => {
     expect(apiResultOfString.parse(parseJson('{ "code": 1, "message": "sample string 2", "data": "sample string 3" }'))).toMatchObject({
@@ -43,6 +57,10 @@ describe("CTT codes", () => {
       message: "sample string 2",
       data: "sample string 3",
     });
-    expect(apiResultOfString.parse(parseJson('{"code":1,"message":{"zh":"成功"},"data":42}'))).toMatchObject({ code: 1, message: null, data: null });
+    expect(apiResultOfString.parse(parseJson('{"code":1,"message":{"zh":"成功"},"data":42}'))).toMatchObject({
+      code: 1,
+      message: null,
+      data: null,
+    });
   });
 });

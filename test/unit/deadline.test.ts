@@ -4,7 +4,8 @@ import { currentDeadline, Deadline, withinDeadline } from "../../datasources/dea
 import { SupplierError } from "../../datasources/errors.js";
 import { DEFAULT_RETRY, readRetry, retryDelayMs } from "../../datasources/resilience/retry.js";
 
-const retryable = (extra: Record<string, unknown> = {}) => new SupplierError("SUPPLIER_UNAVAILABLE", "x", { supplier: "ATRIP", retryable: true, extra });
+const retryable = (extra: Record<string, unknown> = {}) =>
+  new SupplierError("SUPPLIER_UNAVAILABLE", "x", { supplier: "ATRIP", retryable: true, extra });
 
 describe("call deadline", () => {
   it("is carried through awaits, and a nested call never gets more time than its caller", async () => {

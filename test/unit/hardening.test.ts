@@ -22,11 +22,14 @@ describe("operation labels (item 1)", () => {
 
   it.each([
     ["query AnyName { suppliers { supplier } }", "suppliers"],
-    ["mutation M { a: voidQuote(input: {supplier: ATRIP, orderNo: \"X\"}) { orderNo } b: voidQuote(input: {supplier: ATRIP, orderNo: \"Y\"}) { orderNo } }", "voidQuote"],
+    [
+      'mutation M { a: voidQuote(input: {supplier: ATRIP, orderNo: "X"}) { orderNo } b: voidQuote(input: {supplier: ATRIP, orderNo: "Y"}) { orderNo } }',
+      "voidQuote",
+    ],
     ["subscription { voidStatusChanged { id } }", "voidStatusChanged"],
-    ["{ ...F } fragment F on Query { voidOrders(orderNo: \"X\") { voidCode } }", "voidOrders"],
+    ['{ ...F } fragment F on Query { voidOrders(orderNo: "X") { voidCode } }', "voidOrders"],
     ["{ ... on Query { suppliers { supplier } } __typename }", "suppliers"],
-    ["{ suppliers { supplier } voidOrders(orderNo: \"X\") { voidCode } }", "multiple"],
+    ['{ suppliers { supplier } voidOrders(orderNo: "X") { voidCode } }', "multiple"],
     ["{ __schema { queryType { name } } }", "introspection"],
     ["{ __typename }", "introspection"],
     ["{ notAField }", "unknown"],

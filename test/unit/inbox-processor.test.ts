@@ -27,7 +27,17 @@ class FakeInbox implements InboxQueue {
 
   add(supplier: SupplierName, body: unknown, attempts = 0): string {
     const id = String(this.next++);
-    this.rows.set(id, { id, supplier, eventType: "t", payload: body, receivedAt: new Date(), attempts, traceContext: null, state: "RECEIVED", note: null });
+    this.rows.set(id, {
+      id,
+      supplier,
+      eventType: "t",
+      payload: body,
+      receivedAt: new Date(),
+      attempts,
+      traceContext: null,
+      state: "RECEIVED",
+      note: null,
+    });
     return id;
   }
 
@@ -67,7 +77,12 @@ function setup(opts: { kind?: KindName; accountOf?: (tenant: string) => string }
   const records = new FakeRecords();
   const supplier = new Supplier();
   const recorded: TrackedEvent[] = [];
-  const tracker = new Tracker<R>({ kind: kindOf(supplier, { name, accountOf: opts.accountOf }), records, log: createLogger("silent"), recorded: (e) => recorded.push(...e) });
+  const tracker = new Tracker<R>({
+    kind: kindOf(supplier, { name, accountOf: opts.accountOf }),
+    records,
+    log: createLogger("silent"),
+    recorded: (e) => recorded.push(...e),
+  });
   const inbox = new FakeInbox();
   const waiting = new Set<string>();
   const unsettled: UnsettledOrders = { waitingOrders: async (_op, orders) => new Set(orders.filter((o) => waiting.has(o))) };
@@ -154,7 +169,12 @@ describe("the inbox processor", () => {
     shared.inbox.add("ATRIP", ticketed);
     await shared.processor.processBatch("me");
     expect(shared.supplier.calls.get("O1")).toBe(1);
-    expect(shared.recorded.filter((e) => e.source === "WEBHOOK").map((e) => e.tenant).sort()).toEqual(["acme", "globex"]);
+    expect(
+      shared.recorded
+        .filter((e) => e.source === "WEBHOOK")
+        .map((e) => e.tenant)
+        .sort(),
+    ).toEqual(["acme", "globex"]);
 
     const apart = setup({ kind: "stop", accountOf: (tenant) => tenant });
     await apart.start("O1", "A", "acme");

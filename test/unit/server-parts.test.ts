@@ -40,7 +40,11 @@ describe("the Apollo plugin list", () => {
     const counted: Array<[string, string]> = [];
     apollo = new ApolloServer<GatewayContext>({
       schema,
-      plugins: apolloPlugins({ metrics: { operation: (label, outcome) => void counted.push([label, outcome]) }, labels: new OperationLabels(schema), landingPage: false }),
+      plugins: apolloPlugins({
+        metrics: { operation: (label, outcome) => void counted.push([label, outcome]) },
+        labels: new OperationLabels(schema),
+        landingPage: false,
+      }),
     });
     await apollo.start();
     const context = { contextValue: { principal: null, tenant: "", requestId: "r", services: {} as GatewayContext["services"] } };
@@ -93,7 +97,8 @@ describe("the HTTP server", () => {
     const s = createHttpServer(others, { keepAliveTimeoutMs: 65_000 });
     request(s.server, "/graphql");
     s.serveGraphql((req) => void hits.push(`graphql ${req.url}`));
-    for (const url of ["/graphql", "/graphql/", "/graphql?query=%7Bhello%7D", "/graphqlx", "/healthz", "/webhooks/atrip/t"]) request(s.server, url);
+    for (const url of ["/graphql", "/graphql/", "/graphql?query=%7Bhello%7D", "/graphqlx", "/healthz", "/webhooks/atrip/t"])
+      request(s.server, url);
     expect(hits).toEqual([
       "others /graphql",
       "graphql /graphql",

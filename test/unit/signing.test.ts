@@ -88,7 +88,9 @@ describe("TOP signing", () => {
   it("writes the timestamp in GMT+8 when the process runs in America/New_York", () => {
     const sign = fileURLToPath(new URL("../../dist/datasources/alitrip/sign.js", import.meta.url));
     const script = `import(${JSON.stringify(sign)}).then(m => console.log(new Date("2026-11-21T08:30:00Z").getTimezoneOffset(), m.topTimestamp(new Date("2026-11-21T08:30:00Z"))))`;
-    const out = execFileSync(process.execPath, ["-e", script], { env: { ...process.env, TZ: "America/New_York" } }).toString().trim();
+    const out = execFileSync(process.execPath, ["-e", script], { env: { ...process.env, TZ: "America/New_York" } })
+      .toString()
+      .trim();
     expect(out).toBe("300 2026-11-21 16:30:00");
   });
 });

@@ -1,7 +1,16 @@
 /** The pieces of tracing that need no SDK: when it is on, what a URL may record, and the helpers with tracing off. */
 import { describe, expect, it } from "vitest";
 import { recordedPath, recordedQuery } from "../../src/telemetry/http-hooks.js";
-import { activeTraceparent, captureParent, confirmSpan, pollSpan, supplierCall, tracingOn, transitionSpans, withoutPropagation } from "../../src/telemetry/spans.js";
+import {
+  activeTraceparent,
+  captureParent,
+  confirmSpan,
+  pollSpan,
+  supplierCall,
+  tracingOn,
+  transitionSpans,
+  withoutPropagation,
+} from "../../src/telemetry/spans.js";
 import { tracingRequested } from "../../src/telemetry/switch.js";
 
 describe("tracingRequested", () => {
@@ -20,9 +29,15 @@ describe("tracingRequested", () => {
 
 describe("what the HTTP server span may record", () => {
   it("never the webhook token, a path segment", () => {
-    expect(recordedPath("/webhooks/atrip/webhook-token-Kk2jD4abcdef")).toEqual({ route: "/webhooks/:supplier/:token", path: "/webhooks/atrip/[redacted]" });
+    expect(recordedPath("/webhooks/atrip/webhook-token-Kk2jD4abcdef")).toEqual({
+      route: "/webhooks/:supplier/:token",
+      path: "/webhooks/atrip/[redacted]",
+    });
     // A segment as long as a token is never kept, wherever it stands.
-    expect(recordedPath("/webhooks/webhook-token-Kk2jD4abcdef")).toEqual({ route: "/webhooks/:supplier/:token", path: "/webhooks/[redacted]/[redacted]" });
+    expect(recordedPath("/webhooks/webhook-token-Kk2jD4abcdef")).toEqual({
+      route: "/webhooks/:supplier/:token",
+      path: "/webhooks/[redacted]/[redacted]",
+    });
     expect(recordedPath("/webhooks/atrip/token/extra").path).toBe("/webhooks/atrip/[redacted]");
     expect(recordedPath("/graphql")).toEqual({ route: "/graphql", path: "/graphql" });
     expect(recordedPath("/other")).toEqual({ path: "/other" });
@@ -44,6 +59,8 @@ describe("own spans with tracing off", () => {
     expect(activeTraceparent()).toBeNull();
     expect(captureParent()).toBeUndefined();
     expect(confirmSpan("void", "ATRIP", "V1", ["acme"], [])).toBeUndefined();
-    expect(transitionSpans([{ kind: "void", tenant: "acme", supplier: "ATRIP", ref: "V1", from: null, to: "REFUNDED", source: "POLL" }])).toBeUndefined();
+    expect(
+      transitionSpans([{ kind: "void", tenant: "acme", supplier: "ATRIP", ref: "V1", from: null, to: "REFUNDED", source: "POLL" }]),
+    ).toBeUndefined();
   });
 });

@@ -27,7 +27,10 @@ describe("TOP error mapping", () => {
       code: "SUPPLIER_REJECTED_REQUEST",
       supplierCode: "50/isv.invalid-parameter",
     });
-    expect(topError("m", { code: 40, sub_code: "isp.remote-service-error" }, false)).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: true });
+    expect(topError("m", { code: 40, sub_code: "isp.remote-service-error" }, false)).toMatchObject({
+      code: "SUPPLIER_UNAVAILABLE",
+      retryable: true,
+    });
     expect(topError("m", { code: 50, sub_code: "isv.order-not-exist" }, false).code).toBe("ORDER_NOT_FOUND");
   });
 
@@ -38,13 +41,20 @@ describe("TOP error mapping", () => {
 
   it("an undocumented code is a bad response for a read, an unknown outcome for a cancel (with its code and message)", () => {
     expect(topError("m", { code: 777 }, false).code).toBe("SUPPLIER_BAD_RESPONSE");
-    expect(topError("cancel", { code: 77, msg: "odd" }, true)).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "77", supplierMessage: "odd", retryable: false });
+    expect(topError("cancel", { code: 77, msg: "odd" }, true)).toMatchObject({
+      code: "SUPPLIER_OUTCOME_UNKNOWN",
+      supplierCode: "77",
+      supplierMessage: "odd",
+      retryable: false,
+    });
     // A documented sub_code class still decides, whatever the code.
     expect(topError("cancel", { code: 77, sub_code: "isv.bad" }, true).code).toBe("SUPPLIER_REJECTED_REQUEST");
   });
 
   it("parses the seed's error_response sample", () => {
-    const body = parseJson('{"error_response":{"code":50,"msg":"Remote service error","sub_code":"isv.invalid-parameter","sub_msg":"非法参数"}}');
+    const body = parseJson(
+      '{"error_response":{"code":50,"msg":"Remote service error","sub_code":"isv.invalid-parameter","sub_msg":"非法参数"}}',
+    );
     const parsed = errorResponse.parse(body).error_response;
     expect(parsed).toMatchObject({ code: 50, msg: "Remote service error", sub_code: "isv.invalid-parameter", sub_msg: "非法参数" });
     expect(topError("m", parsed, true).supplierMessage).toBe("Remote service error: 非法参数");
@@ -72,7 +82,10 @@ describe("order.cancel result (ALITRIP.md's decision rule)", () => {
   });
 
   it("a fail_reason alone (no fail_code) is a refusal too", () => {
-    expect(rejection('{"module":{"fail_reason":"不可取消"},"success":true}')).toMatchObject({ code: "CANCEL_REJECTED", supplierMessage: "不可取消" });
+    expect(rejection('{"module":{"fail_reason":"不可取消"},"success":true}')).toMatchObject({
+      code: "CANCEL_REJECTED",
+      supplierMessage: "不可取消",
+    });
   });
 
   it("success=false with neither is a refusal described by result_code/result_msg", () => {
@@ -84,8 +97,17 @@ describe("order.cancel result (ALITRIP.md's decision rule)", () => {
   });
 
   it("a clean success maps cancel_time (GMT+8) and order_status", () => {
-    const ok = toCancelResult("A", wrap('{"module":{"cancel_time":"2021-08-01 09:00:00","order_status":"10"},"result_code":200,"result_msg":"ok","success":true}'));
-    expect(ok).toEqual({ supplier: "ALITRIP", orderNo: "A", cancelledAt: new Date("2021-08-01T01:00:00Z"), supplierOrderStatus: "10", message: "ok" });
+    const ok = toCancelResult(
+      "A",
+      wrap('{"module":{"cancel_time":"2021-08-01 09:00:00","order_status":"10"},"result_code":200,"result_msg":"ok","success":true}'),
+    );
+    expect(ok).toEqual({
+      supplier: "ALITRIP",
+      orderNo: "A",
+      cancelledAt: new Date("2021-08-01T01:00:00Z"),
+      supplierOrderStatus: "10",
+      message: "ok",
+    });
   });
 
   it.each(['{"success":true}', '{"module":{"cancel_time":"2021-08-01 09:00:00"},"success":true}', '{"success":true,"result_code":1001}'])(
@@ -97,7 +119,11 @@ describe("order.cancel result (ALITRIP.md's decision rule)", () => {
 
   it("reported-only fields of another shape are left out, not decided on", () => {
     const noted: string[] = [];
-    const ok = toCancelResult("A", wrap('{"module":{"cancel_time":20210801,"order_status":{"v":1}},"result_msg":7,"success":true}'), (f) => void noted.push(f));
+    const ok = toCancelResult(
+      "A",
+      wrap('{"module":{"cancel_time":20210801,"order_status":{"v":1}},"result_msg":7,"success":true}'),
+      (f) => void noted.push(f),
+    );
     expect(ok).toEqual({ supplier: "ALITRIP", orderNo: "A", cancelledAt: null, supplierOrderStatus: null, message: null });
     expect(noted.sort()).toEqual(["module.cancel_time", "module.order_status", "result_msg"]);
   });

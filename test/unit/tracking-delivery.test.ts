@@ -117,7 +117,13 @@ describe("delivery from the log", () => {
 
   it("a lost wake-up is healed by the catch-up read; a wake-up that arrives twice delivers nothing twice", async () => {
     const fakeLog = new FakeLog();
-    const failing: PubSub = { ...new MemoryPubSub(), publish: () => Promise.reject(new Error("redis away")), subscribe: async () => () => undefined, ping: async () => undefined, close: async () => undefined };
+    const failing: PubSub = {
+      ...new MemoryPubSub(),
+      publish: () => Promise.reject(new Error("redis away")),
+      subscribe: async () => () => undefined,
+      ping: async () => undefined,
+      close: async () => undefined,
+    };
     const writer = feedOn(fakeLog, failing).feed;
     const reader = feedOn(fakeLog, new MemoryPubSub(), 20);
     await Promise.all([writer.start(), reader.feed.start()]);
@@ -179,7 +185,10 @@ describe("subscription streams", () => {
     feed.recorded(records.log.committed.slice(-1));
     await read;
     openReplay();
-    const got = [(await first).value, (await stream.next()).value, (await stream.next()).value].map((e: TrackedEvent) => [e.ref, e.replayed === true]);
+    const got = [(await first).value, (await stream.next()).value, (await stream.next()).value].map((e: TrackedEvent) => [
+      e.ref,
+      e.replayed === true,
+    ]);
     expect(got).toEqual([
       ["V1", true],
       ["V2", true],
@@ -211,7 +220,9 @@ describe("subscription streams", () => {
   it("leaving releases the feed registration, the watch mark and the count at once, even with a next() pending", async () => {
     const { feed, watchers, subs } = subscriptions();
     await feed.start();
-    const streams = await Promise.all(Array.from({ length: 50 }, (_, i) => subs.stream({ kind: "void", tenant: "acme", ref: `V${i % 5}` })));
+    const streams = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => subs.stream({ kind: "void", tenant: "acme", ref: `V${i % 5}` })),
+    );
     expect(subs.active).toBe(50);
     expect(feed.listeners).toBe(50);
     expect(watchers.size).toBe(5);

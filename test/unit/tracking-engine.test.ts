@@ -18,7 +18,12 @@ function setup() {
   const records = new FakeRecords();
   const supplier = new Supplier();
   const recorded: TrackedEvent[] = [];
-  const tracker = new Tracker<R>({ kind: kindOf(supplier), records, log: createLogger("silent"), recorded: (events) => recorded.push(...events) });
+  const tracker = new Tracker<R>({
+    kind: kindOf(supplier),
+    records,
+    log: createLogger("silent"),
+    recorded: (events) => recorded.push(...events),
+  });
   return { records, supplier, tracker, recorded };
 }
 
@@ -44,7 +49,9 @@ describe("the engine", () => {
     const { tracker, recorded } = setup();
     const first = await tracker.start("acme", ATRIP, "V1", "O1", { status: "A", n: 0 }, { source: "SUBMIT", started: true });
     expect(first).toMatchObject({ status: "A", isFinal: false, orderNo: "O1" });
-    expect(await tracker.start("acme", ATRIP, "V1", "O1", { status: "A", n: 0 }, { source: "SUBMIT", started: true })).toMatchObject({ status: "A" });
+    expect(await tracker.start("acme", ATRIP, "V1", "O1", { status: "A", n: 0 }, { source: "SUBMIT", started: true })).toMatchObject({
+      status: "A",
+    });
     expect(await tracker.start("globex", ATRIP, "V1", "O1", { status: "A", n: 0 }, { source: "QUERY", started: false })).toBeNull();
     expect(recorded.map((e) => [e.tenant, e.status, e.source])).toEqual([["acme", "A", "SUBMIT"]]);
   });
@@ -90,7 +97,8 @@ describe("the engine", () => {
   it("racing producers on two instances record each change once", async () => {
     const { records, supplier } = setup();
     const events: TrackedEvent[] = [];
-    const instance = () => new Tracker<R>({ kind: kindOf(supplier), records, log: createLogger("silent"), recorded: (e) => events.push(...e) });
+    const instance = () =>
+      new Tracker<R>({ kind: kindOf(supplier), records, log: createLogger("silent"), recorded: (e) => events.push(...e) });
     const [a, b] = [instance(), instance()];
     const start = (await a.start("acme", ATRIP, "V1", "O1", { status: "A", n: 0 }, { source: "SUBMIT", started: true }))!;
     await Promise.all([
@@ -115,7 +123,9 @@ describe("the engine", () => {
         async (n, rounds) => {
           const batched = setup();
           const single = setup();
-          for (const t of [batched, single]) for (let i = 0; i < n; i++) await t.tracker.start("acme", ATRIP, `V${i}`, `O${i}`, { status: "A", n: 0 }, { source: "SUBMIT", started: true });
+          for (const t of [batched, single])
+            for (let i = 0; i < n; i++)
+              await t.tracker.start("acme", ATRIP, `V${i}`, `O${i}`, { status: "A", n: 0 }, { source: "SUBMIT", started: true });
           let seq = 0;
           for (const round of rounds) {
             // One report per record per round (a batch holds distinct records).
@@ -128,9 +138,14 @@ describe("the engine", () => {
           }
           for (let i = 0; i < n; i++) {
             const [b, s] = [await batched.tracker.get("acme", ATRIP, `V${i}`), await single.tracker.get("acme", ATRIP, `V${i}`)];
-            expect({ status: b!.status, data: b!.data, isFinal: b!.isFinal }).toEqual({ status: s!.status, data: s!.data, isFinal: s!.isFinal });
+            expect({ status: b!.status, data: b!.data, isFinal: b!.isFinal }).toEqual({
+              status: s!.status,
+              data: s!.data,
+              isFinal: s!.isFinal,
+            });
           }
-          const story = (t: ReturnType<typeof setup>) => t.recorded.map((e) => `${e.ref}:${e.previousStatus}>${e.status}:${e.message}`).sort();
+          const story = (t: ReturnType<typeof setup>) =>
+            t.recorded.map((e) => `${e.ref}:${e.previousStatus}>${e.status}:${e.message}`).sort();
           expect(story(batched)).toEqual(story(single));
           expect(batched.records.statements.transitionMany ?? 0).toBeLessThanOrEqual(single.records.statements.transitionMany ?? 0);
         },
@@ -142,11 +157,20 @@ describe("the engine", () => {
   it("writes a batch's changes in chunks of 32, each announced as soon as it commits", async () => {
     const { tracker, records, recorded } = setup();
     const started = [];
-    for (let i = 0; i < 70; i++) started.push((await tracker.start("acme", ATRIP, `V${i}`, `O${i}`, { status: "A", n: 0 }, { source: "SUBMIT", started: true }))!);
+    for (let i = 0; i < 70; i++)
+      started.push((await tracker.start("acme", ATRIP, `V${i}`, `O${i}`, { status: "A", n: 0 }, { source: "SUBMIT", started: true }))!);
     const announced: number[] = [];
     const before = recorded.length;
-    const t2 = new Tracker<R>({ kind: kindOf(new Supplier()), records, log: createLogger("silent"), recorded: (e) => announced.push(e.length) });
-    await t2.apply(started.map((record) => ({ record, report: { status: "B", n: 1 } })), "WEBHOOK");
+    const t2 = new Tracker<R>({
+      kind: kindOf(new Supplier()),
+      records,
+      log: createLogger("silent"),
+      recorded: (e) => announced.push(e.length),
+    });
+    await t2.apply(
+      started.map((record) => ({ record, report: { status: "B", n: 1 } })),
+      "WEBHOOK",
+    );
     expect(announced).toEqual([32, 32, 6]);
     expect(recorded.length).toBe(before);
   });
@@ -155,7 +179,8 @@ describe("the engine", () => {
 describe("scheduled checks", () => {
   it("lease due records, give unchanged ones back with a backed-off next check, leave changed ones to their new schedule", async () => {
     const { tracker, records, supplier } = setup();
-    for (const ref of ["V1", "V2", "V3"]) await tracker.start("acme", ATRIP, ref, `O-${ref}`, { status: "A", n: 0 }, { source: "SUBMIT", started: true });
+    for (const ref of ["V1", "V2", "V3"])
+      await tracker.start("acme", ATRIP, ref, `O-${ref}`, { status: "A", n: 0 }, { source: "SUBMIT", started: true });
     supplier.state.set("V1", { status: "A", n: 1 });
     supplier.state.set("V2", { status: "B", n: 2 });
     supplier.state.set("V3", new Error("supplier down"));

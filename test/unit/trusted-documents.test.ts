@@ -59,11 +59,18 @@ describe("decideDocument", () => {
   it("safelist: manifest documents by id or by identical body; anything else is refused", () => {
     expect(decideDocument({ extensions: pq(id) }, null, docs, "safelist")).toEqual({ action: "use", id, query: QUOTE });
     // The id decides: a different text sent with it is not what runs.
-    expect(decideDocument({ query: "{ suppliers { supplier } }", extensions: pq(id) }, null, docs, "safelist")).toEqual({ action: "use", id, query: QUOTE });
+    expect(decideDocument({ query: "{ suppliers { supplier } }", extensions: pq(id) }, null, docs, "safelist")).toEqual({
+      action: "use",
+      id,
+      query: QUOTE,
+    });
     expect(decideDocument({ query: QUOTE }, null, docs, "safelist")).toEqual({ action: "use", id, query: QUOTE });
     expect(decideDocument({ query: "{ suppliers { supplier } }" }, null, docs, "safelist")).toMatchObject({ action: "refuse" });
     expect(decideDocument({ query: `${QUOTE} ` }, null, docs, "safelist")).toMatchObject({ action: "refuse" });
-    expect(decideDocument({ extensions: pq("0".repeat(64)) }, null, docs, "safelist")).toMatchObject({ action: "refuse", message: expect.stringContaining("0000") });
+    expect(decideDocument({ extensions: pq("0".repeat(64)) }, null, docs, "safelist")).toMatchObject({
+      action: "refuse",
+      message: expect.stringContaining("0000"),
+    });
     // An APQ registration (text + its own hash) of a document outside the list is refused too.
     const other = "{ suppliers { supplier } }";
     expect(decideDocument({ query: other, extensions: pq(sha256Hex(other)) }, null, docs, "safelist")).toMatchObject({ action: "refuse" });

@@ -154,9 +154,17 @@ function setup(opts: { maxSubscriptions?: number; principals?: Record<string, Pr
     websocketOptions({
       schema,
       rules: limitRules({ maxDepth: 3, maxAliases: 2, maxCost: 1000 }),
-      formatError: (formatted) => ({ message: formatted.message, extensions: { code: formatted.extensions?.code ?? "INTERNAL_SERVER_ERROR" } }),
+      formatError: (formatted) => ({
+        message: formatted.message,
+        extensions: { code: formatted.extensions?.code ?? "INTERNAL_SERVER_ERROR" },
+      }),
       labels: new OperationLabels(schema),
-      contextFor: (principal, requestId) => ({ principal, tenant: principal?.tenant ?? "", requestId, services: {} as GatewayContext["services"] }),
+      contextFor: (principal, requestId) => ({
+        principal,
+        tenant: principal?.tenant ?? "",
+        requestId,
+        services: {} as GatewayContext["services"],
+      }),
       plugins: websocketPlugins({ authenticator, metrics, maxSubscriptions: opts.maxSubscriptions ?? 2 }),
     }),
   );
@@ -232,7 +240,9 @@ describe("websocket options and plugins, without a port", () => {
     const s2 = subscribe("s2");
     await socket.until(() => ticks.listeners === 2);
     await socket.receive({ id: "s3", type: MessageType.Subscribe, payload: { query: "subscription { ticks }" } });
-    expect(socket.messages("s3")).toMatchObject([{ type: MessageType.Error, payload: [{ extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit: 2 } }] }]);
+    expect(socket.messages("s3")).toMatchObject([
+      { type: MessageType.Error, payload: [{ extensions: { code: "TOO_MANY_SUBSCRIPTIONS", limit: 2 } }] },
+    ]);
 
     ticks.push(7);
     await socket.until(() => socket.messages("s1").length === 1 && socket.messages("s2").length === 1);

@@ -9,7 +9,10 @@ import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from "@apollo/clien
 import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { getMainDefinition } from "@apollo/client/utilities";
-import { generatePersistedQueryIdsFromManifest, type PersistedQueryManifestForGeneratingPersistedQueryIds } from "@apollo/persisted-query-lists";
+import {
+  generatePersistedQueryIdsFromManifest,
+  type PersistedQueryManifestForGeneratingPersistedQueryIds,
+} from "@apollo/persisted-query-lists";
 import { createClient, type Client } from "graphql-ws";
 
 export interface GatewayClientOptions {

@@ -41,10 +41,13 @@ function addStatus(status: string, source: string, isFinal: boolean): void {
 
 let offer: string | null = null;
 
-apollo.query<Suppliers>({ query: SUPPLIERS }).then(
-  ({ data }) => ($("suppliers").textContent = (data?.suppliers ?? []).map((s) => `${s.supplier}${s.available ? "" : " (unavailable)"}`).join(", ")),
-  showError,
-);
+apollo
+  .query<Suppliers>({ query: SUPPLIERS })
+  .then(
+    ({ data }) =>
+      ($("suppliers").textContent = (data?.suppliers ?? []).map((s) => `${s.supplier}${s.available ? "" : " (unavailable)"}`).join(", ")),
+    showError,
+  );
 
 $("quote").addEventListener("click", async () => {
   $("error").textContent = "";

@@ -15,9 +15,21 @@ export const ALITRIP_ORDERS: AlitripDemoOrder[] = [
     outcome: "CANCELLED_BARE",
     shows: "cancellable; success=true with no result_code or result_msg (seed 003 shows result_code only in a failure sample)",
   },
-  { orderNo: "ALI-TICKETED", outcome: "TICKETED", shows: "already ticketed: success=true with fail_code 1001 已出票不可取消 → CANCEL_REJECTED" },
-  { orderNo: "ALI-REFUSED", outcome: "REFUSED", shows: "success=false with no fail_code/fail_reason → CANCEL_REJECTED with result_code/result_msg" },
+  {
+    orderNo: "ALI-TICKETED",
+    outcome: "TICKETED",
+    shows: "already ticketed: success=true with fail_code 1001 已出票不可取消 → CANCEL_REJECTED",
+  },
+  {
+    orderNo: "ALI-REFUSED",
+    outcome: "REFUSED",
+    shows: "success=false with no fail_code/fail_reason → CANCEL_REJECTED with result_code/result_msg",
+  },
   { orderNo: "ALI-REMOTE-ERROR", outcome: "REMOTE_ERROR", shows: "the platform answers an isp.* remote error → SUPPLIER_UNAVAILABLE" },
   { orderNo: "ALI-NO-SUCCESS", outcome: "NO_SUCCESS", shows: "cancels, but the result has no success field → SUPPLIER_OUTCOME_UNKNOWN" },
-  { orderNo: "ALI-ODD-ERROR", outcome: "ODD_ERROR", shows: "cancels, but answers error_response code 77 (not in the platform's list) → SUPPLIER_OUTCOME_UNKNOWN" },
+  {
+    orderNo: "ALI-ODD-ERROR",
+    outcome: "ODD_ERROR",
+    shows: "cancels, but answers error_response code 77 (not in the platform's list) → SUPPLIER_OUTCOME_UNKNOWN",
+  },
 ];

@@ -101,12 +101,15 @@ export class AlitripSimulator {
     } catch {
       return topFailure(41, "Invalid Arguments", "isv.invalid-parameter", "param_btrip_flight_order_operate_common_rq is not JSON");
     }
-    if (typeof rq.sub_channel !== "string" || !rq.sub_channel) return topFailure(40, "Missing Required Arguments", "isv.missing-parameter", "sub_channel");
-    if (typeof rq.dis_order_id !== "string" || !rq.dis_order_id) return topFailure(40, "Missing Required Arguments", "isv.missing-parameter", "dis_order_id");
+    if (typeof rq.sub_channel !== "string" || !rq.sub_channel)
+      return topFailure(40, "Missing Required Arguments", "isv.missing-parameter", "sub_channel");
+    if (typeof rq.dis_order_id !== "string" || !rq.dis_order_id)
+      return topFailure(40, "Missing Required Arguments", "isv.missing-parameter", "dis_order_id");
     const found = findTemplate(ALITRIP_ORDERS, rq.dis_order_id);
     const order = found && this.bookings.book(`${account.appKey}\u0000${account.session}`, rq.dis_order_id) ? found : undefined;
     if (!order) return topFailure(50, "Remote service error", "isv.order-not-exist", "订单不存在");
-    if (order.outcome === "REMOTE_ERROR") return topFailure(15, "Remote service error", "isp.remote-service-error", "服务暂不可用，请稍后重试");
+    if (order.outcome === "REMOTE_ERROR")
+      return topFailure(15, "Remote service error", "isp.remote-service-error", "服务暂不可用，请稍后重试");
     const reply = (result: Record<string, unknown>): SimReply => ({
       body: { [responseKeyOf(CANCEL_METHOD)]: { result, request_id: randomBytes(6).toString("hex") } },
     });
@@ -121,7 +124,12 @@ export class AlitripSimulator {
     }
     if (order.outcome === "REFUSED") return reply({ result_code: 1003, result_msg: "订单状态不允许取消", success: false });
     if (this.cancelled.has(rq.dis_order_id)) {
-      return reply({ module: { fail_code: "1002", fail_reason: "订单已取消", order_status: "CANCELLED" }, result_code: 1002, result_msg: "取消失败", success: true });
+      return reply({
+        module: { fail_code: "1002", fail_reason: "订单已取消", order_status: "CANCELLED" },
+        result_code: 1002,
+        result_msg: "取消失败",
+        success: true,
+      });
     }
     this.cancelled.add(rq.dis_order_id);
     // order_status "CANCELLED" is the simulator's; the platform's cancelled value is unpublished.

@@ -75,7 +75,12 @@ export const DEMO_ORDERS: DemoOrder[] = [
     fee: "0",
     cancelReason: "The airline rejected the void: the ticket was already revalidated.",
   },
-  { orderNo: "ATR-VOID-DEADLINE", shows: "quotes fine, but void.do answers 822 (deadline exceeded)", submitBlockedStatus: 822, voidPath: [0] },
+  {
+    orderNo: "ATR-VOID-DEADLINE",
+    shows: "quotes fine, but void.do answers 822 (deadline exceeded)",
+    submitBlockedStatus: 822,
+    voidPath: [0],
+  },
   { orderNo: "ATR-NOT-VOIDABLE", shows: "808: non-voidable per airline policy", voidBlockedStatus: 808 },
   { orderNo: "ATR-TICKET-USED", shows: "820: a ticket was already used", voidBlockedStatus: 820 },
   { orderNo: "ATR-ANCILLARY", shows: "824: an ancillary order number, not the main order", voidBlockedStatus: 824 },
@@ -96,7 +101,7 @@ export const DEMO_ORDERS: DemoOrder[] = [
   },
   {
     orderNo: "ATR-REFUND-STRING",
-    shows: "like ATR-VOID-DEPOSIT, but actualRefundAmount is a string (\"1180.50\")",
+    shows: 'like ATR-VOID-DEPOSIT, but actualRefundAmount is a string ("1180.50")',
     voidPath: [0, 1, 2],
     refundAs: "string",
     currency: "CNY",
@@ -114,13 +119,28 @@ export const DEMO_ORDERS: DemoOrder[] = [
     refund: "1180.50",
     fee: "100",
   },
-  { orderNo: "ATR-VOID-ODD", shows: "void.do records the void but answers status 830 (undocumented) → SUPPLIER_OUTCOME_UNKNOWN", voidPath: [0, 1, 2], submitAnswerStatus: 830 },
+  {
+    orderNo: "ATR-VOID-ODD",
+    shows: "void.do records the void but answers status 830 (undocumented) → SUPPLIER_OUTCOME_UNKNOWN",
+    voidPath: [0, 1, 2],
+    submitAnswerStatus: 830,
+  },
   { orderNo: "ATR-STOP-BUSY", shows: "stopTicket.do answers 2 (System error) the first time, then accepts: STOPPED", stop: "BUSY" },
-  { orderNo: "ATR-STOP-ODD", shows: "stopTicket.do accepts but answers status 3 (undocumented) → SUPPLIER_OUTCOME_UNKNOWN; STOPPED later", stop: "UNDOCUMENTED" },
+  {
+    orderNo: "ATR-STOP-ODD",
+    shows: "stopTicket.do accepts but answers status 3 (undocumented) → SUPPLIER_OUTCOME_UNKNOWN; STOPPED later",
+    stop: "UNDOCUMENTED",
+  },
   { orderNo: "ATR-DETAILS-701", shows: "queryOrderDetails.do answers 701 (several orders match)", stop: "STOPPED", detailsStatus: 701 },
   { orderNo: "ATR-DETAILS-702", shows: "queryOrderDetails.do answers 702 (PNR and carrier needed)", stop: "STOPPED", detailsStatus: 702 },
   { orderNo: "ATR-DETAILS-704", shows: "queryOrderDetails.do answers 704 (parameters do not match)", stop: "STOPPED", detailsStatus: 704 },
-  { orderNo: "ATR-DETAILS-705", shows: "queryOrderDetails.do answers 705 (timeout) once, then the order", stop: "STOPPED", detailsStatus: 705, detailsStatusTimes: 1 },
+  {
+    orderNo: "ATR-DETAILS-705",
+    shows: "queryOrderDetails.do answers 705 (timeout) once, then the order",
+    stop: "STOPPED",
+    detailsStatus: 705,
+    detailsStatusTimes: 1,
+  },
 ];
 
 /** The demo order an order number stands for. */

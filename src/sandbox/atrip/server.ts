@@ -75,7 +75,11 @@ export class AtripSimulator {
     }
     this.primary = this.accounts.get(options.clientId) as Account;
     this.primary.webhookUrl = options.webhookUrl;
-    this.server = new SimServer<AtripFaults>((url) => url.pathname.replace(/^\/+/, ""), (req) => this.handle(req), options.faults);
+    this.server = new SimServer<AtripFaults>(
+      (url) => url.pathname.replace(/^\/+/, ""),
+      (req) => this.handle(req),
+      options.faults,
+    );
   }
 
   /** The first account's state (its voids, stops and clock-driven webhooks). */

@@ -147,7 +147,8 @@ export class AtripSimState {
   stop(orderNo: string): AtripFailure | Record<string, unknown> {
     const order = this.findOrder(orderNo);
     if (!order) return { status: 2, msg: "System error: order does not exist" };
-    if (order.stop === "REFUSED" || !order.stop) return { status: 2, msg: "System error: ticket issuance cannot be stopped for this order" };
+    if (order.stop === "REFUSED" || !order.stop)
+      return { status: 2, msg: "System error: ticket issuance cannot be stopped for this order" };
     const asks = (this.stopAsks.get(orderNo) ?? 0) + 1;
     this.stopAsks.set(orderNo, asks);
     if (order.stop === "BUSY" && asks === 1) return { status: 2, msg: "System error, please try again" };
@@ -235,10 +236,13 @@ export class AtripSimState {
   }
 
   private later(simMs: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, this.clock.real(simMs) + 5);
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        fn();
+      },
+      this.clock.real(simMs) + 5,
+    );
     t.unref();
     this.timers.add(t);
   }
@@ -261,7 +265,12 @@ export class AtripSimState {
         ? undefined
         : { currency: order.currency ?? "CNY", originalFareAmount: dec(order.fare), estimatedRefundAmount: dec(order.refund) },
       voidPostTicketingServiceAmounts: [
-        { postTicketingOrderNo: `${orderNo}-BAG1`, currency: order.currency ?? "CNY", originalPostTicketingServiceAmount: dec("35.00"), estimatedRefundAmount: dec("35.00") },
+        {
+          postTicketingOrderNo: `${orderNo}-BAG1`,
+          currency: order.currency ?? "CNY",
+          originalPostTicketingServiceAmount: dec("35.00"),
+          estimatedRefundAmount: dec("35.00"),
+        },
       ],
       serviceFee: { currency: order.currency ?? "CNY", transactionFee: dec(order.fee) },
       voidWindow: {

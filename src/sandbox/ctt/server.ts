@@ -41,7 +41,10 @@ export class CttSimulator {
   private readonly bookings = new Bookings();
 
   private constructor(options: CttSimulatorOptions) {
-    this.accounts = [{ signKey: options.signKey, label: "primary" }, ...(options.accounts ?? [])].map((a, i) => ({ signKey: a.signKey, label: a.label ?? `account-${i}` }));
+    this.accounts = [{ signKey: options.signKey, label: "primary" }, ...(options.accounts ?? [])].map((a, i) => ({
+      signKey: a.signKey,
+      label: a.label ?? `account-${i}`,
+    }));
     this.server = new SimServer(
       (url) => url.pathname.replace(/^\/+/, ""),
       (req) => this.handle(req),
@@ -64,7 +67,8 @@ export class CttSimulator {
   }
 
   private handle(req: SimRequest): SimReply {
-    if (req.operation !== "api/order/cancel") return { status: 404, body: { Message: `No HTTP resource was found that matches the request URI '${req.url.pathname}'.` } };
+    if (req.operation !== "api/order/cancel")
+      return { status: 404, body: { Message: `No HTTP resource was found that matches the request URI '${req.url.pathname}'.` } };
     if (req.method !== "POST") return { status: 405, body: { Message: "The requested resource does not support http method." } };
     let b: Record<string, unknown>;
     try {
@@ -88,7 +92,8 @@ export class CttSimulator {
     const found = findTemplate(CTT_ORDERS, order_number);
     const order = found && this.bookings.book(account.label, order_number) ? found : undefined;
     if (!order) return result(-3, "订单不存在 (order not found)");
-    if (order.outcome === "TOO_LATE") return result(0, "距发车不足30天，不能通过此接口取消 (departs within 30 days: cannot be cancelled here)");
+    if (order.outcome === "TOO_LATE")
+      return result(0, "距发车不足30天，不能通过此接口取消 (departs within 30 days: cannot be cancelled here)");
     if (this.cancelled.has(order_number)) return result(0, "订单已取消 (already cancelled)");
     this.cancelled.add(order_number);
     // The last two cancel the order but answer in a way the gateway cannot interpret.

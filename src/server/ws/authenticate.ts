@@ -10,7 +10,10 @@ import type { Metrics } from "../../metrics.js";
 import type { WsPlugin } from "./plugin.js";
 
 /** Authentication as a plugin: `authenticate` is the same as over HTTP (src/auth/), so one credential works on both. */
-export function authenticateSockets(authenticator: Pick<Authenticator, "authenticate">, gauge: Pick<Metrics, "socketOpened" | "socketClosed">): WsPlugin {
+export function authenticateSockets(
+  authenticator: Pick<Authenticator, "authenticate">,
+  gauge: Pick<Metrics, "socketOpened" | "socketClosed">,
+): WsPlugin {
   return {
     async onConnect(ctx) {
       try {

@@ -12,7 +12,16 @@
  * Everything else is a plugin from the list it is given (./plugin.ts), run in order.
  */
 import { randomUUID } from "node:crypto";
-import { getOperationAST, parse, specifiedRules, validate, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
+import {
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type ValidationRule,
+} from "graphql";
 import type { ServerOptions, SubscribePayload } from "graphql-ws";
 import type { GatewayContext } from "../../../resolvers/context.js";
 import type { Principal } from "../../auth/index.js";

@@ -7,7 +7,10 @@
  */
 import type { IncomingMessage } from "node:http";
 
-type VerifyClient = (info: { origin: string; secure: boolean; req: IncomingMessage }, callback: (ok: boolean, code?: number, message?: string) => void) => void;
+type VerifyClient = (
+  info: { origin: string; secure: boolean; req: IncomingMessage },
+  callback: (ok: boolean, code?: number, message?: string) => void,
+) => void;
 
 /** A `ws` `verifyClient` for these origins; undefined (any origin) when there is no list. */
 export function verifyOrigin(allowed: readonly string[] | undefined): VerifyClient | undefined {

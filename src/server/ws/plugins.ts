@@ -21,5 +21,10 @@ export interface WebsocketPluginDeps {
 
 /** The plugin list; ./options.ts runs each hook in this order. */
 export function websocketPlugins(d: WebsocketPluginDeps): WsPlugin[] {
-  return [authenticateSockets(d.authenticator, d.metrics), closeAtTokenExpiry(), capSubscriptions(d.maxSubscriptions), meterOperations(d.metrics)];
+  return [
+    authenticateSockets(d.authenticator, d.metrics),
+    closeAtTokenExpiry(),
+    capSubscriptions(d.maxSubscriptions),
+    meterOperations(d.metrics),
+  ];
 }

@@ -53,7 +53,12 @@ export function socketErrorLogger(log: Logger) {
 
 /** Serves `options` on /graphql of `o.httpServer` (the HTTP server's port and path). */
 export function startWebsocket(options: ServerOptions<Record<string, unknown>, WsExtra>, o: WebsocketServing): RunningWebsocket {
-  const server = new WebSocketServer({ server: o.httpServer, path: "/graphql", maxPayload: o.maxMessageBytes, verifyClient: verifyOrigin(o.allowedOrigins) });
+  const server = new WebSocketServer({
+    server: o.httpServer,
+    path: "/graphql",
+    maxPayload: o.maxMessageBytes,
+    verifyClient: verifyOrigin(o.allowedOrigins),
+  });
   const cleanup = useServer(options, server);
   // Registered after useServer's own "connection" listener, so this runs after it has added
   // its socket "error" listener (console.error with a stack, then close 1011), and replaces it.

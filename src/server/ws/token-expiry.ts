@@ -15,7 +15,10 @@ export function closeAtTokenExpiry(): WsPlugin {
       const at = ctx.extra.principal?.expiresAt;
       if (at) {
         const socket = ctx.extra.socket;
-        timers.set(ctx.extra, runAt(at, () => socket.close(4403, "Forbidden: the token has expired")));
+        timers.set(
+          ctx.extra,
+          runAt(at, () => socket.close(4403, "Forbidden: the token has expired")),
+        );
       }
       return true;
     },

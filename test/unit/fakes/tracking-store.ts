@@ -68,7 +68,14 @@ export class FakeLog implements LogReader {
     return { events, cursor: String(from + fresh.length) };
   }
 
-  async replay<D>(kind: KindName, tenant: string, filter: EventFilter, afterId: string, cursor: string, limit: number): Promise<Array<TrackedEvent<D>>> {
+  async replay<D>(
+    kind: KindName,
+    tenant: string,
+    filter: EventFilter,
+    afterId: string,
+    cursor: string,
+    limit: number,
+  ): Promise<Array<TrackedEvent<D>>> {
     await this.replayGate;
     return this.committed
       .slice(0, Number(cursor))
@@ -134,7 +141,11 @@ export class FakeRecords implements RecordStore {
     const k = keyString(n.key);
     const existing = this.rows.get(k);
     if (existing) return { record: this.view<D>(existing), event: null };
-    if (n.key.kind === "void" && [...this.rows.values()].some((r) => r.kind === "void" && r.supplier === n.key.supplier && r.ref === n.key.ref)) return null;
+    if (
+      n.key.kind === "void" &&
+      [...this.rows.values()].some((r) => r.kind === "void" && r.supplier === n.key.supplier && r.ref === n.key.ref)
+    )
+      return null;
     const s: Stored = {
       ...n.key,
       orderNo: n.orderNo,
@@ -164,7 +175,9 @@ export class FakeRecords implements RecordStore {
 
   async byOrder<D>(kind: KindName, tenant: string, orderNo: string): Promise<Array<TrackedRecord<D>>> {
     this.count("byOrder");
-    return [...this.rows.values()].filter((r) => r.kind === kind && r.tenant === tenant && r.orderNo === orderNo).map((r) => this.view<D>(r));
+    return [...this.rows.values()]
+      .filter((r) => r.kind === kind && r.tenant === tenant && r.orderNo === orderNo)
+      .map((r) => this.view<D>(r));
   }
 
   async byRefs<D>(kind: KindName, refs: Array<{ supplier: SupplierName; ref: string }>): Promise<Map<string, Array<TrackedRecord<D>>>> {
@@ -212,7 +225,9 @@ export class FakeRecords implements RecordStore {
   async leaseDue<D>(kind: KindName, owner: string, limit: number, leaseMs: number): Promise<Array<TrackedRecord<D>>> {
     this.count("leaseDue");
     const due = [...this.rows.values()]
-      .filter((r) => r.kind === kind && !r.isFinal && r.nextCheckAt !== null && r.nextCheckAt.getTime() <= this.now && r.leaseUntil < this.now)
+      .filter(
+        (r) => r.kind === kind && !r.isFinal && r.nextCheckAt !== null && r.nextCheckAt.getTime() <= this.now && r.leaseUntil < this.now,
+      )
       .sort((a, b) => a.nextCheckAt!.getTime() - b.nextCheckAt!.getTime())
       .slice(0, limit);
     for (const r of due) Object.assign(r, { leaseOwner: owner, leaseUntil: this.now + leaseMs });
