@@ -32,8 +32,9 @@ const toUnsettled = (r: Row): Unsettled => ({
 });
 
 /**
- * Submissions with an unknown outcome (SUPPLIER_OUTCOME_UNKNOWN). The gateway never resends void.do or
- * stopTicket.do (ATRIP.md: state-changing calls are not idempotent); the order is reconciled by asking first.
+ * Submissions with an unknown outcome (SUPPLIER_OUTCOME_UNKNOWN). The gateway never resends a call that
+ * changes state (API.md, SUPPLIER_OUTCOME_UNKNOWN: "the gateway did not resend it"); the order is
+ * reconciled by asking first.
  */
 export class UnsettledStore {
   constructor(private readonly db: SqlDb) {}
