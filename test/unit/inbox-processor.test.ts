@@ -161,29 +161,19 @@ describe("the inbox processor", () => {
   });
 
   it("asks once per supplier account: two tenants' stops on one account share the question, on two accounts each asks", async () => {
-    const ticketed = { type: "order.ticketed", kind: "ticketed", orderNo: "O1" };
-    const shared = setup({ kind: "stop", accountOf: () => "one" });
-    await shared.start("O1", "A", "acme");
-    await shared.start("O1", "A", "globex");
-    shared.supplier.state.set("O1", { status: "B", n: 1 });
-    shared.inbox.add("ATRIP", ticketed);
-    await shared.processor.processBatch("me");
-    expect(shared.supplier.calls.get("O1")).toBe(1);
-    expect(
-      shared.recorded
-        .filter((e) => e.source === "WEBHOOK")
-        .map((e) => e.tenant)
-        .sort(),
-    ).toEqual(["acme", "globex"]);
-
-    const apart = setup({ kind: "stop", accountOf: (tenant) => tenant });
-    await apart.start("O1", "A", "acme");
-    await apart.start("O1", "A", "globex");
-    apart.supplier.state.set("O1", { status: "B", n: 1 });
-    apart.inbox.add("ATRIP", ticketed);
-    await apart.processor.processBatch("me");
-    expect(apart.supplier.calls.get("O1")).toBe(2);
-    expect(apart.recorded.filter((e) => e.source === "WEBHOOK")).toHaveLength(2);
+    /** Two tenants' stops of order O1, confirmed by one webhook saying it was ticketed. */
+    const twoTenants = async (accountOf: (tenant: string) => string) => {
+      const t = setup({ kind: "stop", accountOf });
+      await t.start("O1", "A", "acme");
+      await t.start("O1", "A", "globex");
+      t.supplier.state.set("O1", { status: "B", n: 1 });
+      t.inbox.add("ATRIP", { type: "order.ticketed", kind: "ticketed", orderNo: "O1" });
+      await t.processor.processBatch("me");
+      const confirmed = t.recorded.filter((e) => e.source === "WEBHOOK").map((e) => e.tenant);
+      return { asked: t.supplier.calls.get("O1"), confirmed: confirmed.sort() };
+    };
+    expect(await twoTenants(() => "one")).toEqual({ asked: 1, confirmed: ["acme", "globex"] });
+    expect(await twoTenants((tenant) => tenant)).toEqual({ asked: 2, confirmed: ["acme", "globex"] });
   });
 
   it("a confirmation that fails goes back to the inbox with the reason; at the eighth try it is FAILED and the record is due now", async () => {
