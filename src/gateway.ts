@@ -117,7 +117,14 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   const scaled = (ms: number, variable: { name: string }) => (config.given.has(variable.name) ? ms : ms / scale);
   const stopDelays = new Map(suppliers.map((s) => [s.name, (s.timing?.stopOutcomeDelayMs ?? 0) / scale]));
   const store =
-    deps.store ?? (await openStore({ databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, dataDir: config.dataDir }));
+    deps.store ??
+    (await openStore({
+      databaseUrl: config.databaseUrl,
+      databaseSchema: config.databaseSchema,
+      dataDir: config.dataDir,
+      onMaintenanceError: (err) =>
+        log.warn({ err: String(err) }, "embedded store maintenance (vacuum, analyze) failed; the next round tries again"),
+    }));
   const pubsub = deps.pubsub ?? createPubSub(config.redisUrl, config.redisPrefix);
   const tracking = new Tracking({
     store,

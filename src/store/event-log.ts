@@ -42,10 +42,23 @@ export interface EventRow {
   trace_context: string | null;
 }
 
-/** The event columns, with the record's fixed times; events from before issue 11 carry the record's report. */
-const SELECT = `SELECT e.id::text AS id, e.kind, e.tenant, e.supplier, e.ref, e.order_no, e.status, e.previous_status, e.is_final, e.source,
-    e.message, COALESCE(e.data, t.data) AS data, e.occurred_at, t.started_at, t.not_before, e.trace_context
-  FROM tracked_events e LEFT JOIN tracked t ON t.kind = e.kind AND t.tenant = e.tenant AND t.supplier = e.supplier AND t.ref = e.ref`;
+/**
+ * The event columns of the events `chosen` selects (a statement over `tracked_events e`, with
+ * its own order and limit), with their records' fixed times; events from before issue 11 carry
+ * the record's report. The events are chosen first and each is then joined with its record by
+ * key, so a read costs in proportion to the events it returns, not to the number of records:
+ * joined before the limit, the planner hashed the whole `tracked` table for every delivery read
+ * (6.6–8.6 ms per read with 10,000 records on PGlite, about 1 ms now).
+ */
+const selectEvents = (
+  chosen: string,
+) => `SELECT e.id::text AS id, e.kind, e.tenant, e.supplier, e.ref, e.order_no, e.status, e.previous_status,
+    e.is_final, e.source, e.message, COALESCE(e.data, t.data) AS data, e.occurred_at, t.started_at, t.not_before, e.trace_context
+  FROM (${chosen}) e LEFT JOIN LATERAL (
+    SELECT t.data, t.started_at, t.not_before FROM tracked t
+    WHERE t.kind = e.kind AND t.tenant = e.tenant AND t.supplier = e.supplier AND t.ref = e.ref
+  ) t ON true
+  ORDER BY e.id`;
 
 /** A row of `tracked_events` (joined with its record's fixed times) as the engine sees it. */
 export function toEvent<D>(r: EventRow): TrackedEvent<D> {
@@ -121,7 +134,7 @@ export class EventLog {
       const rows = await this.db.query<EventRow & { snapshot: string }>(
         `WITH now AS (SELECT pg_current_snapshot() AS s)
          SELECT now.s::text AS snapshot, page.* FROM now LEFT JOIN LATERAL (
-           ${SELECT} WHERE ${horizon} AND NOT pg_visible_in_snapshot(e.tx, $2::pg_snapshot) ORDER BY e.id LIMIT $1
+           ${selectEvents(`SELECT * FROM tracked_events e WHERE ${horizon} AND NOT pg_visible_in_snapshot(e.tx, $2::pg_snapshot) ORDER BY e.id LIMIT $1`)}
          ) page ON true`,
         [limit, c.base],
       );
@@ -131,8 +144,8 @@ export class EventLog {
     }
     // The next page of the same snapshot: its events after the last one handed out.
     const rows = await this.db.query<EventRow>(
-      `${SELECT} WHERE ${horizon} AND NOT pg_visible_in_snapshot(e.tx, $2::pg_snapshot)
-         AND pg_visible_in_snapshot(e.tx, $3::pg_snapshot) AND e.id > $4::bigint ORDER BY e.id LIMIT $1`,
+      selectEvents(`SELECT * FROM tracked_events e WHERE ${horizon} AND NOT pg_visible_in_snapshot(e.tx, $2::pg_snapshot)
+         AND pg_visible_in_snapshot(e.tx, $3::pg_snapshot) AND e.id > $4::bigint ORDER BY e.id LIMIT $1`),
       [limit, c.base, c.paging.snapshot, c.paging.lastId],
     );
     const events = rows.map((r) => toEvent<D>(r));
@@ -156,14 +169,17 @@ export class EventLog {
     const conds = ["e.tenant = $1", "e.kind = $2", "e.id > $3::bigint", seen.sql];
     if (filter.ref !== undefined) conds.push(`e.ref = $${params.push(filter.ref)}`);
     if (filter.orderNo !== undefined) conds.push(`e.order_no = $${params.push(filter.orderNo)}`);
-    const rows = await this.db.query<EventRow>(`${SELECT} WHERE ${conds.join(" AND ")} ORDER BY e.id LIMIT $4`, params);
+    const rows = await this.db.query<EventRow>(
+      selectEvents(`SELECT * FROM tracked_events e WHERE ${conds.join(" AND ")} ORDER BY e.id LIMIT $4`),
+      params,
+    );
     return rows.map((r) => ({ ...toEvent<D>(r), replayed: true }));
   }
 
   /** Every event of one record, oldest first. */
   async history<D>(key: RecordKey): Promise<Array<TrackedEvent<D>>> {
     const rows = await this.db.query<EventRow>(
-      `${SELECT} WHERE e.kind = $1 AND e.tenant = $2 AND e.supplier = $3 AND e.ref = $4 ORDER BY e.id`,
+      selectEvents("SELECT * FROM tracked_events e WHERE e.kind = $1 AND e.tenant = $2 AND e.supplier = $3 AND e.ref = $4"),
       [key.kind, key.tenant, key.supplier, key.ref],
     );
     return rows.map((r) => ({ ...toEvent<D>(r), replayed: true }));

@@ -46,6 +46,8 @@ export interface StoreOptions {
   dataDir?: string;
   /** A PGlite dump to start an empty embedded store from (tests). */
   pgliteTemplate?: Blob;
+  /** Told when the embedded store's maintenance (the autovacuum PGlite lacks) fails a round. */
+  onMaintenanceError?: (err: unknown) => void;
 }
 
 /**
@@ -55,7 +57,7 @@ export interface StoreOptions {
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const db = opts.databaseUrl
     ? await openPostgres({ connectionString: opts.databaseUrl, schema: opts.databaseSchema })
-    : await openPglite({ dataDir: opts.dataDir, template: opts.pgliteTemplate });
+    : await openPglite({ dataDir: opts.dataDir, template: opts.pgliteTemplate, onMaintenanceError: opts.onMaintenanceError });
   await migrate(db);
   return wrap(db);
 }

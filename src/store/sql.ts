@@ -6,6 +6,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { rethrowPg, StoreUnavailableError } from "./errors.js";
+import { startMaintenance, type MaintenanceOptions } from "./maintenance.js";
 
 /** Something that runs a statement: the database, or a transaction. */
 export interface Sql {
@@ -28,6 +29,13 @@ export interface PgliteOptions {
   dataDir?: string;
   /** A dump (PGlite dumpDataDir) to start from instead of running initdb, which takes seconds. */
   template?: Blob | File;
+  /**
+   * The autovacuum PGlite lacks (./maintenance.ts); `false` turns it off.
+   * @default {} (PostgreSQL's autovacuum thresholds, a check every 5 s)
+   */
+  maintenance?: MaintenanceOptions | false;
+  /** Told when a maintenance round fails (the next round tries again). */
+  onMaintenanceError?: (err: unknown) => void;
 }
 
 /** Opens the embedded PGlite store. */
@@ -38,6 +46,10 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
   const open = () => {
     if (closed) throw new StoreUnavailableError("The embedded store is closed");
   };
+  const maintenance =
+    opts.maintenance === false
+      ? undefined
+      : startMaintenance({ query: async <T>(text: string) => (await db.query<T>(text)).rows }, opts.maintenance, opts.onMaintenanceError);
   return {
     engine: "pglite",
     async query<T>(text: string, params: unknown[] = []) {
@@ -57,6 +69,7 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
     async close() {
       if (closed) return;
       closed = true;
+      await maintenance?.stop();
       await db.close();
     },
   };

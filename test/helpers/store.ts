@@ -12,9 +12,9 @@ export const DATABASE_URL = process.env.TEST_DATABASE_URL;
 export const REDIS_URL = process.env.TEST_REDIS_URL;
 
 /** An in-memory PGlite store, loaded from the migrated template. */
-export async function pgliteStore(): Promise<Store> {
+export async function pgliteStore(opts: { maintenance?: false } = {}): Promise<Store> {
   const template = new Blob([readFileSync(PGLITE_DUMP_TEMPLATE)]);
-  const db = await openPglite({ template });
+  const db = await openPglite({ template, ...opts });
   await migrate(db);
   return wrap(db);
 }
