@@ -115,18 +115,23 @@ export class AtripClient {
       throw atripError(name, head.data.status, head.data.msg, changesState);
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error));
+    if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error), answerOf(head.data));
     return parsed.data;
   }
 }
 
-/** Runs a mapper, turning a MappingError into the right unreadable-reply error. */
-export function mapReply<T>(operation: string, map: () => T): T {
+/** What ATRIP answered, for an error the gateway reports about that answer (issue 13, B.6: the supplier's code and message). */
+function answerOf(reply: AtripEnvelope): { supplierCode: string; supplierMessage?: string } {
+  return { supplierCode: String(reply.status), supplierMessage: reply.msg ?? undefined };
+}
+
+/** Runs a mapper over `reply`, turning a MappingError into the right unreadable-reply error (with ATRIP's code and message). */
+export function mapReply<T>(operation: string, reply: AtripEnvelope, map: () => T): T {
   try {
     return map();
   } catch (err) {
     if (err instanceof MappingError) {
-      throw unreadableReply({ supplier: "ATRIP", operation, changesState: STATE_CHANGING.has(operation) }, err.message);
+      throw unreadableReply({ supplier: "ATRIP", operation, changesState: STATE_CHANGING.has(operation) }, err.message, answerOf(reply));
     }
     throw err;
   }

@@ -27,12 +27,14 @@ class AtripVoids implements VoidPort {
 
   async quote(orderNo: string): Promise<VoidQuoteData> {
     const reply = await this.client.voidQuotation(orderNo);
-    return mapReply("voidQuotation.do", () => toVoidQuote(reply, new Date(), this.odd.noteFor("ATRIP", "voidQuotation.do", orderNo)));
+    return mapReply("voidQuotation.do", reply, () =>
+      toVoidQuote(reply, new Date(), this.odd.noteFor("ATRIP", "voidQuotation.do", orderNo)),
+    );
   }
 
   async submit(orderNo: string, voidOfferId: string): Promise<VoidOrderData> {
     const reply = await this.client.submitVoid(orderNo, voidOfferId);
-    return mapReply("void.do", () => voidReplyToOrder(reply, this.odd.noteFor("ATRIP", "void.do", reply.voidCode)));
+    return mapReply("void.do", reply, () => voidReplyToOrder(reply, this.odd.noteFor("ATRIP", "void.do", reply.voidCode)));
   }
 
   /**
@@ -56,7 +58,7 @@ class AtripVoids implements VoidPort {
     const entries = ("voidOrders" in reply ? reply.voidOrders : null) ?? [];
     const found = entries.find((v) => typeof v === "object" && v !== null && (v as { voidCode?: unknown }).voidCode === voidCode);
     if (!found) return null;
-    return mapReply("queryVoidOrders.do", () =>
+    return mapReply("queryVoidOrders.do", reply, () =>
       wireVoidOrderToOrder(found, reply.msg, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode)),
     );
   }

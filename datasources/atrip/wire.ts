@@ -11,8 +11,15 @@
 import { z } from "zod";
 import { jsonDecimal, jsonFlag, jsonInt, optionalText } from "../json.js";
 
+/**
+ * `msg`: "Required: No … Please DO NOT use this field to check the success" (seed 000), nullable
+ * in seed 002. Nothing is decided on it, so a `msg` that is not text is left out (null) instead
+ * of losing a reply — for void.do, one that says the void was accepted.
+ */
+const humanMessage = z.unknown().transform((v) => (typeof v === "string" && v !== "" ? v : null));
+
 /** Every ATRIP reply: `status` 0 is success; `msg` is for humans only. */
-export const envelope = z.object({ status: jsonInt, msg: optionalText });
+export const envelope = z.object({ status: jsonInt, msg: humanMessage });
 export type AtripEnvelope = z.infer<typeof envelope>;
 
 export const voidTicket = z.object({
@@ -119,11 +126,13 @@ export type VoidOrderWire = z.infer<typeof voidOrder>;
 /** queryVoidOrders.do reply: entries are checked one by one, only the one asked for matters. */
 export const queryVoidOrdersReply = envelope.extend({ voidOrders: z.array(z.unknown()).nullish() });
 
-/** queryOrderDetails.do reply: only what the gateway uses. `orderStatus` is a string here. */
+/**
+ * queryOrderDetails.do reply: only what the gateway uses, `orderStatus` (a string here; its
+ * other fields, ticketStatus among them, decide nothing and are not read, so no shape of
+ * theirs can lose the outcome of a stop).
+ */
 export const orderDetailsReply = envelope.extend({
-  orderNo: optionalText,
   orderStatus: z.union([z.string(), jsonInt.transform(String)]).nullish(),
-  ticketStatus: z.union([z.string(), jsonInt.transform(String)]).nullish(),
 });
 export type OrderDetailsReply = z.infer<typeof orderDetailsReply>;
 

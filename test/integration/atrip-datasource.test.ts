@@ -304,6 +304,27 @@ describe("ATRIP datasource ↔ simulator", () => {
       expect(err).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: true });
     });
 
+    it("void.do status 0 with an undocumented voidStatus → SUPPLIER_OUTCOME_UNKNOWN carrying ATRIP's code and msg", async () => {
+      const http = await import("node:http");
+      const server = http.createServer((_req, res) =>
+        res.end('{"status":0,"msg":"queued for the airline","orderNo":"A","voidCode":"202505-0099","voidStatus":7}'),
+      );
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+      const port = (server.address() as { port: number }).port;
+      const client = new SupplierHttp();
+      const odd = createAtripAdapter({ baseUrl: `http://127.0.0.1:${port}`, ...CREDS, timeoutMs: 1000 }, client, false);
+      const err = await failure(odd.voids!.submit("A", "v_1"));
+      void client.close();
+      server.close();
+      expect(err).toMatchObject({
+        code: "SUPPLIER_OUTCOME_UNKNOWN",
+        supplierCode: "0",
+        supplierMessage: "queued for the airline",
+        retryable: false,
+      });
+      expect(err.message).toMatch(/voidStatus/);
+    });
+
     it("a wrongly-shaped reply → SUPPLIER_BAD_RESPONSE", async () => {
       // A server that answers status 0 without the documented fields.
       const http = await import("node:http");

@@ -261,6 +261,19 @@ describe("ATRIP mapping: tolerant where seed 002 is silent, strict where it spea
     );
   });
 
+  it("a msg that is not text (seed 000: not to be used to check success) leaves the reply whole: a void.do acceptance is still one", () => {
+    const reply = voidReply.parse(parseJson('{"status":0,"msg":5,"orderNo":"TESTA1","voidCode":"202505-0012","voidStatus":0}'));
+    expect(reply.msg).toBeNull();
+    expect(voidReplyToOrder(reply, notes().note)).toMatchObject({ voidCode: "202505-0012", status: "SUPPLIER_PROCESSING" });
+    expect(voidReply.parse(parseJson('{"status":0,"msg":{"en":"ok"},"orderNo":"A","voidCode":"c","voidStatus":1}')).msg).toBeNull();
+    expect(voidReply.parse(parseJson('{"status":0,"msg":"accepted","orderNo":"A","voidCode":"c","voidStatus":1}')).msg).toBe("accepted");
+  });
+
+  it("queryOrderDetails.do: fields the gateway does not read (ticketStatus, orderNo) cannot lose a stop's outcome", () => {
+    const reply = orderDetailsReply.parse(parseJson('{"status":0,"msg":"ok","orderNo":7,"orderStatus":"-3","ticketStatus":{"odd":true}}'));
+    expect(toStopOutcome("ZNMKU1", reply)).toEqual({ orderNo: "ZNMKU1", state: "STOPPED", supplierOrderStatus: "-3" });
+  });
+
   it("a quotation with odd optional fields still quotes; its vital fields stay strict", () => {
     const n = notes();
     const reply = voidQuotationReply.parse(
