@@ -9,6 +9,7 @@
  * Quotes and submissions are operations on an order, so on a shared supplier account they
  * first pass the order-ownership check (src/tenancy/ownership.ts; hardening issue, item 4).
  */
+import { currentDeadline, withinDeadline } from "../../datasources/deadline.js";
 import { GatewayError, type SupplierName } from "../../datasources/errors.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { VoidOrderData, VoidQuoteData } from "../../datasources/model.js";
@@ -56,7 +57,6 @@ export class VoidSubmission {
     orderNo: string,
     voidOfferId: string,
   ): Promise<TrackedRecord<VoidOrderData>> {
-    const port = this.registry.voids(supplier, tenant);
     const held = (await this.voids.byOrder(tenant, orderNo)).find((v) => v.supplier === supplier && !RESUBMITTABLE.has(v.status));
     if (held) {
       throw new GatewayError(
@@ -70,7 +70,46 @@ export class VoidSubmission {
         },
       );
     }
-    if (await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo)) await this.reconcile(tenant, supplier, orderNo);
+    if (await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo)) {
+      const budgetMs = this.registry.get(supplier)?.timeoutMs;
+      // One deadline for the client's call (issue 13, B.12): the check and the submission share it.
+      if (budgetMs) return withinDeadline(budgetMs, () => this.reconcileThenSubmit(tenant, supplier, orderNo, voidOfferId, budgetMs));
+      await this.reconcile(tenant, supplier, orderNo);
+    }
+    return this.submitOnce(tenant, supplier, orderNo, voidOfferId);
+  }
+
+  /**
+   * Asks whether the lost submission went through, then submits within what is left of the
+   * client's deadline. When the check used more than half of it, void.do is not sent with the
+   * rest — a void.do cut short by its deadline would be one more unknown outcome — and the
+   * client is told to submit again, which now goes straight to the supplier.
+   */
+  private async reconcileThenSubmit(
+    tenant: string,
+    supplier: SupplierName,
+    orderNo: string,
+    voidOfferId: string,
+    budgetMs: number,
+  ): Promise<TrackedRecord<VoidOrderData>> {
+    await this.reconcile(tenant, supplier, orderNo);
+    if ((currentDeadline()?.remainingMs() ?? budgetMs) < budgetMs / 2) {
+      throw new GatewayError(
+        "SUPPLIER_TIMEOUT",
+        `The earlier submission for order ${orderNo} did not go through, but checking it took most of the time allowed; the void was not submitted`,
+        { supplier, retryable: true, hint: "Submit again: the check is done, and the next submission goes straight to the supplier." },
+      );
+    }
+    return this.submitOnce(tenant, supplier, orderNo, voidOfferId);
+  }
+
+  private async submitOnce(
+    tenant: string,
+    supplier: SupplierName,
+    orderNo: string,
+    voidOfferId: string,
+  ): Promise<TrackedRecord<VoidOrderData>> {
+    const port = this.registry.voids(supplier, tenant);
     let submitted;
     try {
       submitted = await port.submit(orderNo, voidOfferId);

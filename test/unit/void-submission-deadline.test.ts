@@ -1,0 +1,82 @@
+/**
+ * One deadline per client call (issue 13, B.12) when a submission first checks a lost one:
+ * the check (VoidPort.findSubmitted) and void.do share the supplier's timeout, and void.do is
+ * not sent with less than half of it left. Fakes of the store, registry and tracker; the
+ * deadline is the real one (datasources/deadline.ts).
+ */
+import { describe, expect, it } from "vitest";
+import { currentDeadline } from "../../datasources/deadline.js";
+import type { SupplierRegistry } from "../../datasources/registry.js";
+import type { VoidOrderData } from "../../datasources/model.js";
+import type { Logger } from "../../src/logger.js";
+import type { Store } from "../../src/store/index.js";
+import type { OrderOwnership } from "../../src/tenancy/ownership.js";
+import type { Tracker } from "../../src/tracking/engine.js";
+import { VoidSubmission } from "../../src/tracking/void-submission.js";
+
+const TIMEOUT_MS = 200;
+
+function setup(checkMs: number) {
+  const calls: string[] = [];
+  let leftAtSubmit: number | undefined;
+  const unsettled = new Set(["ORD-1"]);
+  const port = {
+    async findSubmitted() {
+      calls.push("findSubmitted");
+      await new Promise((r) => setTimeout(r, checkMs));
+      return { submitted: false, offerReplaced: false };
+    },
+    async submit(orderNo: string) {
+      calls.push("submit");
+      leftAtSubmit = currentDeadline()?.remainingMs();
+      return { supplier: "ATRIP", orderNo, voidCode: "V-1", status: "SUPPLIER_PROCESSING", isFinal: false } as unknown as VoidOrderData;
+    },
+  };
+  const store = {
+    unsettled: {
+      get: async (_t: string, _s: string, _op: string, orderNo: string) => (unsettled.has(orderNo) ? { orderNo } : null),
+      settle: async (_t: string, _s: string, _op: string, orderNo: string) => void unsettled.delete(orderNo),
+      mark: async () => undefined,
+    },
+  } as unknown as Store;
+  const registry = { voids: () => port, get: () => ({ timeoutMs: TIMEOUT_MS }) } as unknown as SupplierRegistry;
+  const voids = {
+    byOrder: async () => [],
+    start: async (tenant: string, supplier: string, ref: string, orderNo: string, data: VoidOrderData) => ({
+      tenant,
+      supplier,
+      ref,
+      orderNo,
+      data,
+    }),
+  } as unknown as Tracker<VoidOrderData>;
+  const ownership = {
+    operate: (_t: string, _s: string, _o: string, _op: string, call: () => Promise<unknown>) => call(),
+  } as unknown as OrderOwnership;
+  const log = { error: () => undefined } as unknown as Logger;
+  return { submission: new VoidSubmission(store, registry, voids, ownership, log), calls, unsettled, leftAtSubmit: () => leftAtSubmit };
+}
+
+describe("a submission after a lost one: one deadline", () => {
+  it("a quick check leaves void.do the rest of the same deadline, not a new one", async () => {
+    const s = setup(20);
+    const record = await s.submission.submit("t", "ATRIP", "ORD-1", "offer-1");
+    expect(record).toMatchObject({ ref: "V-1" });
+    expect(s.calls).toEqual(["findSubmitted", "submit"]);
+    expect(s.leftAtSubmit()).toBeLessThanOrEqual(TIMEOUT_MS - 15);
+    expect(s.leftAtSubmit()).toBeGreaterThan(TIMEOUT_MS / 2);
+  });
+
+  it("a check that took more than half of it: void.do is not sent, SUPPLIER_TIMEOUT (retryable), and the next submission goes straight", async () => {
+    const s = setup(130);
+    await expect(s.submission.submit("t", "ATRIP", "ORD-1", "offer-1")).rejects.toMatchObject({
+      code: "SUPPLIER_TIMEOUT",
+      extra: { retryable: true },
+    });
+    expect(s.calls).toEqual(["findSubmitted"]);
+    expect(s.unsettled.has("ORD-1")).toBe(false);
+
+    await s.submission.submit("t", "ATRIP", "ORD-1", "offer-1");
+    expect(s.calls).toEqual(["findSubmitted", "submit"]);
+  });
+});
