@@ -124,7 +124,8 @@ try {
     // one within a second of the last webhook), so the latencies are at this rate.
     const keptUp = a.length === N && phaseS <= sendS + 1;
     const fast = a.length === N && percentile(a, 99) <= 50;
-    met &&= (fast && keptUp) || rate < 1000;
+    // Issue 11 asks it at 500/s (issue 7 asked it at 1,000/s): every rate run must meet it.
+    met &&= fast && keptUp;
     notes.push(
       `${rate}/s: ${a.length} of ${N} events delivered, webhooks sent over ${sendS.toFixed(1)} s (${(N / sendS).toFixed(0)}/s), the last event delivered after ${phaseS.toFixed(1)} s (${(a.length / phaseS).toFixed(0)} changes/s recorded and delivered: ${keptUp ? "kept up" : "did NOT keep up"}); p99 recorded → client ≤ 50 ms: ${fast ? "yes" : "no"}; CPU of one core while they flowed (${phaseS.toFixed(1)} s): gateway ${busy(gwCpu1 !== undefined && gwCpu0 !== undefined ? gwCpu1 - gwCpu0 : undefined)}, bench process (simulator, webhooks, clients) ${busy((benchCpu.user + benchCpu.system) / 1e6)}; delivery read the event log ${reads} times (${(N / Math.max(1, reads)).toFixed(1)} events per read, ${((readSeconds / Math.max(1, reads)) * 1000).toFixed(2)} ms per read, ${((readSeconds / phaseS) * 100).toFixed(1)} % of the phase).`,
     );
@@ -141,7 +142,7 @@ try {
     rows,
     [
       ...notes,
-      `target (p99 ≤ 50 ms, change recorded → client, while keeping up with 1,000 events/s): ${met ? "met" : "NOT met"}`,
+      `target (p99 ≤ 50 ms, change recorded → client, keeping up, at each rate run: ${RATES.join(", ")}/s): ${met ? "met" : "NOT met"}`,
       `webhooks: simulator ${JSON.stringify(sim.server.stats.events)}; gateway inbox afterwards ${JSON.stringify(inbox)}.`,
       `the ${N} voids were created through the gateway (quote + submit) in ${createS.toFixed(0)} s; polling pushed out to an hour, so webhooks are the only source.`,
       `the simulator and the clients run in the bench process, the gateway (store: ${storeName}) in its own; 2 cores in all.`,
