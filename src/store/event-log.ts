@@ -47,8 +47,9 @@ export interface EventRow {
  * its own order and limit), with their records' fixed times; events from before issue 11 carry
  * the record's report. The events are chosen first and each is then joined with its record by
  * key, so a read costs in proportion to the events it returns, not to the number of records:
- * joined before the limit, the planner hashed the whole `tracked` table for every delivery read
- * (6.6–8.6 ms per read with 10,000 records on PGlite, about 1 ms now).
+ * joined before the limit, the planner could hash the whole `tracked` table for every delivery
+ * read. With 10,000 records on PGlite a read took 7.0 ms; now 1.3 ms, once the tables have
+ * statistics (./maintenance.ts; bench/RESULTS.md, "Embedded store").
  */
 const selectEvents = (
   chosen: string,

@@ -31,7 +31,7 @@ export interface PgliteOptions {
   template?: Blob | File;
   /**
    * The autovacuum PGlite lacks (./maintenance.ts); `false` turns it off.
-   * @default {} (PostgreSQL's autovacuum thresholds, a check every 5 s)
+   * @default {} (MaintenanceOptions' defaults: one step at most per check, every 5 s)
    */
   maintenance?: MaintenanceOptions | false;
   /** Told when a maintenance round fails (the next round tries again). */
