@@ -58,6 +58,20 @@ export function read<T>(env: Env, v: VariableSpec<T>): T | undefined {
   return r.data;
 }
 
+/** A supplier's own call deadline, `<PREFIX>_TIMEOUT_MS`; unset, it is SUPPLIER_TIMEOUT_MS (read it with `readTimeout`). */
+export function timeoutVariable(prefix: string, label: string): VariableSpec<number> {
+  return variable({
+    name: `${prefix}_TIMEOUT_MS`,
+    schema: positiveInt,
+    description: `Deadline of one ${label} call (default: SUPPLIER_TIMEOUT_MS)`,
+  });
+}
+
+/** The supplier's deadline: its own variable when set, else the shared SUPPLIER_TIMEOUT_MS. */
+export function readTimeout(env: Env, v: VariableSpec<number>, shared: { timeoutMs: number }): number {
+  return read(env, v) ?? shared.timeoutMs;
+}
+
 /** Throws, naming `needed`, when `given` is set and `needed` is not. */
 export function requireWith(env: Env, given: VariableSpec, needed: VariableSpec): void {
   if (isSet(env, given) && !isSet(env, needed)) throw new ConfigError(needed.name, `is required when ${given.name} is set`);

@@ -3,7 +3,7 @@
  * adapter, tenants' own TOP apps and sessions, its simulator.
  */
 import { z } from "zod";
-import { httpUrl, positiveInt, read, requireWith, text, variable } from "../../src/config-kit.js";
+import { httpUrl, read, readTimeout, requireWith, text, timeoutVariable, variable } from "../../src/config-kit.js";
 import { ALITRIP_ORDERS } from "../../src/sandbox/alitrip/orders.js";
 import { AlitripSimulator } from "../../src/sandbox/alitrip/server.js";
 import { describeDemoOrders } from "../../src/sandbox/demo-orders.js";
@@ -50,11 +50,7 @@ const SUB_CHANNEL = variable({
   schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '-' or '_'"),
   description: "Default sub_channel (corporate id) when a cancelOrder input has none",
 });
-const TIMEOUT = variable({
-  name: "ALITRIP_TIMEOUT_MS",
-  schema: positiveInt,
-  description: "Deadline of one Alitrip call (default: SUPPLIER_TIMEOUT_MS)",
-});
+const TIMEOUT = timeoutVariable("ALITRIP", "Alitrip");
 
 /** The simulator's own app, when no real one is configured. */
 const SANDBOX = { appKey: "sandbox-app-key", appSecret: "sandbox-app-secret", session: "sandbox-session" };
@@ -74,7 +70,7 @@ export const alitripSupplier: SupplierDescriptor<AlitripSettings, AlitripCredent
         session: read(env, SESSION) ?? SANDBOX.session,
         signMethod: read(env, SIGN_METHOD),
         defaultSubChannel: read(env, SUB_CHANNEL),
-        timeoutMs: read(env, TIMEOUT) ?? shared.timeoutMs,
+        timeoutMs: readTimeout(env, TIMEOUT, shared),
       },
     };
   },

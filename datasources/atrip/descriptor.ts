@@ -2,7 +2,7 @@
  * ATRIP as the gateway wires it (issue 13, part A): its variables, its adapter, tenants' own
  * accounts, the `order.void` / `order.ticketed` webhook, the stop outcome delay, its simulator.
  */
-import { httpUrl, pathToken, positiveInt, read, requireWith, text, variable } from "../../src/config-kit.js";
+import { httpUrl, pathToken, read, readTimeout, requireWith, text, timeoutVariable, variable } from "../../src/config-kit.js";
 import { DEMO_ORDERS } from "../../src/sandbox/atrip/orders.js";
 import { AtripSimulator } from "../../src/sandbox/atrip/server.js";
 import { describeDemoOrders } from "../../src/sandbox/demo-orders.js";
@@ -34,11 +34,7 @@ const CLIENT_SECRET = variable({
   secret: true,
   description: "Sent as x-atlas-client-secret (required with ATRIP_BASE_URL)",
 });
-const TIMEOUT = variable({
-  name: "ATRIP_TIMEOUT_MS",
-  schema: positiveInt,
-  description: "Deadline of one ATRIP call (default: SUPPLIER_TIMEOUT_MS)",
-});
+const TIMEOUT = timeoutVariable("ATRIP", "ATRIP");
 const WEBHOOK_TOKEN = variable({
   name: "ATRIP_WEBHOOK_TOKEN",
   schema: pathToken,
@@ -62,7 +58,7 @@ export const atripSupplier: SupplierDescriptor<AtripSettings, AtripCredentials> 
       settings: {
         clientId: read(env, CLIENT_ID) ?? SANDBOX.clientId,
         clientSecret: read(env, CLIENT_SECRET) ?? SANDBOX.clientSecret,
-        timeoutMs: read(env, TIMEOUT) ?? shared.timeoutMs,
+        timeoutMs: readTimeout(env, TIMEOUT, shared),
         webhookToken: read(env, WEBHOOK_TOKEN),
       },
     };

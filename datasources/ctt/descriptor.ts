@@ -2,7 +2,7 @@
  * CTT (China Train Tickets web API) as the gateway wires it (issue 13, part A): its
  * variables, the cancel adapter, tenants' own signing keys, its simulator.
  */
-import { httpUrl, positiveInt, read, requireWith, text, variable } from "../../src/config-kit.js";
+import { httpUrl, read, readTimeout, requireWith, text, timeoutVariable, variable } from "../../src/config-kit.js";
 import { CTT_ORDERS } from "../../src/sandbox/ctt/orders.js";
 import { CttSimulator } from "../../src/sandbox/ctt/server.js";
 import { describeDemoOrders } from "../../src/sandbox/demo-orders.js";
@@ -22,11 +22,7 @@ const SIGN_KEY = variable({
   secret: true,
   description: "The HMAC key of the CTT signature (required with CTT_BASE_URL)",
 });
-const TIMEOUT = variable({
-  name: "CTT_TIMEOUT_MS",
-  schema: positiveInt,
-  description: "Deadline of one CTT call (default: SUPPLIER_TIMEOUT_MS)",
-});
+const TIMEOUT = timeoutVariable("CTT", "CTT");
 
 /** The simulator's own key, when no real one is configured. */
 const SANDBOX_SIGN_KEY = "sandbox-sign-key";
@@ -38,7 +34,7 @@ export const cttSupplier: SupplierDescriptor<CttSettings, CttCredentials> = {
   readSettings(env, shared) {
     const url = read(env, BASE_URL);
     requireWith(env, BASE_URL, SIGN_KEY);
-    return { url, settings: { signKey: read(env, SIGN_KEY) ?? SANDBOX_SIGN_KEY, timeoutMs: read(env, TIMEOUT) ?? shared.timeoutMs } };
+    return { url, settings: { signKey: read(env, SIGN_KEY) ?? SANDBOX_SIGN_KEY, timeoutMs: readTimeout(env, TIMEOUT, shared) } };
   },
   createAdapter(settings, url, sandbox, ctx, credentials) {
     return createCttAdapter({ ...settings, ...credentials, baseUrl: url }, ctx.http, sandbox);

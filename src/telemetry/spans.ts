@@ -133,6 +133,18 @@ function fail(o: Otel, span: Api.Span, err: unknown): void {
   span.setStatus({ code: o.api.SpanStatusCode.ERROR, message: typeof e?.message === "string" ? e.message : code });
 }
 
+/** Runs `fn` as the span's work: a failure is recorded on it, and the span ends either way. */
+async function within<T>(o: Otel, span: Api.Span, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    fail(o, span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
 /**
  * One supplier operation (`supplier ATRIP voidQuotation.do`): the request, the reply read and
  * mapped, the supplier's code on failure. Each attempt of a retried read is its own span; the
@@ -142,16 +154,7 @@ export function supplierCall<T>(supplier: string, operation: string, fn: () => P
   const o = otel;
   if (!o) return fn();
   const attributes = { [ATTR.supplier]: supplier, [ATTR.operation]: operation };
-  return o.tracer.startActiveSpan(`supplier ${supplier} ${operation}`, { attributes }, async (span) => {
-    try {
-      return await fn();
-    } catch (err) {
-      fail(o, span, err);
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return o.tracer.startActiveSpan(`supplier ${supplier} ${operation}`, { attributes }, (span) => within(o, span, fn));
 }
 
 /** Runs `fn` (a supplier request) so that no trace header is injected into it (the supplier's switch is off). */
@@ -272,16 +275,7 @@ export function pollSpan<T>(kind: string, records: number, startedAt: number, fn
   return o.tracer.startActiveSpan(
     "tracked.poll",
     { root: true, startTime: startedAt, attributes: { [ATTR.kind]: kind, [ATTR.records]: records } },
-    async (span) => {
-      try {
-        return await fn();
-      } catch (err) {
-        fail(o, span, err);
-        throw err;
-      } finally {
-        span.end();
-      }
-    },
+    (span) => within(o, span, fn),
   );
 }
 

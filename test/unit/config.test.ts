@@ -5,6 +5,16 @@ import { describe, expect, it } from "vitest";
 import { envExample, withConfigTable } from "../../src/config-docs.js";
 import { allowsAnonymous, ConfigError, helpText, loadConfig, V, VARIABLES } from "../../src/config.js";
 
+/** What loading `env` throws (undefined if it loads). */
+function loadError(env: Record<string, string>): unknown {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 describe("configuration", () => {
   it("defaults to the embedded setup", () => {
     const c = loadConfig({});
@@ -25,12 +35,7 @@ describe("configuration", () => {
     [{ VOID_POLL_MIN_MS: "-5" }, "VOID_POLL_MIN_MS"],
     [{ ATRIP_WEBHOOK_TOKEN: "short" }, "ATRIP_WEBHOOK_TOKEN"],
   ])("rejects %j naming %s", (env, variable) => {
-    let err: unknown;
-    try {
-      loadConfig(env);
-    } catch (e) {
-      err = e;
-    }
+    const err = loadError(env);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).variable).toBe(variable);
     expect((err as Error).message).toContain(variable);
@@ -112,12 +117,7 @@ describe("configuration", () => {
       [{ MAX_SUBSCRIPTIONS_PER_CONNECTION: "0" }, "MAX_SUBSCRIPTIONS_PER_CONNECTION", /positive/],
       [{ MAX_SUBSCRIPTIONS_PER_TENANT: "many" }, "MAX_SUBSCRIPTIONS_PER_TENANT", /number/],
     ])("rejects %j naming the variable, never the secret", (env, variable, why) => {
-      let err: unknown;
-      try {
-        loadConfig(env);
-      } catch (e) {
-        err = e;
-      }
+      const err = loadError(env);
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as ConfigError).variable).toBe(variable);
       expect((err as Error).message).toMatch(why);
