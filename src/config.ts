@@ -17,7 +17,7 @@ import { DEFAULT_LIMITS, type QueryLimits } from "./server/limits.js";
 import type { TrustedDocumentsPolicy } from "./server/trusted-documents.js";
 import { TRUSTED_DOCUMENTS_MODES, type TrustedDocumentsMode } from "./trusted-documents/decide.js";
 import { ManifestError, TrustedDocuments } from "./trusted-documents/manifest.js";
-import { isAccountsProblem, readTenantAccounts, type TenantAccountsConfig } from "./tenancy/accounts-config.js";
+import { readTenantAccounts, type TenantAccountsConfig } from "./tenancy/accounts-config.js";
 
 export { ConfigError };
 export type { VariableSpec };
@@ -376,7 +376,6 @@ export function loadConfig(env: Env = process.env, suppliers: readonly SupplierD
         }
       : undefined;
   const tenantAccounts = readTenantAccounts(read(env, V.TENANT_SUPPLIER_ACCOUNTS), read(env, V.TENANT_SUPPLIER_ACCOUNTS_FILE), suppliers);
-  if (isAccountsProblem(tenantAccounts)) throw new ConfigError(tenantAccounts.variable, tenantAccounts.problem);
   const pollMin = read(env, V.VOID_POLL_MIN_MS);
   const pollMax = read(env, V.VOID_POLL_MAX_MS);
   if (isSet(env, V.VOID_POLL_MIN_MS) && isSet(env, V.VOID_POLL_MAX_MS) && pollMin > pollMax)

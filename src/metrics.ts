@@ -138,36 +138,33 @@ export class Metrics {
    * Label children, looked up once per label set: prom-client hashes the labels on every call
    * otherwise (issue 14). The label sets are closed, so this map stays small.
    */
-  private readonly children = new Map<string, { count: () => void; time: (seconds: number) => void }>();
+  private readonly children = new Map<string, unknown>();
 
-  private child(key: string, make: () => { count: () => void; time: (seconds: number) => void }) {
-    let c = this.children.get(key);
-    if (!c) this.children.set(key, (c = make()));
+  private child<T>(key: string, make: () => T): T {
+    let c = this.children.get(key) as T | undefined;
+    if (c === undefined) this.children.set(key, (c = make()));
     return c;
   }
 
   /** `label` from OperationLabels (a closed set); the outcome is closed here. */
   operation(label: string, outcome: string, seconds: number): void {
     const closed = outcomeLabel(outcome);
-    const c = this.child(`op\u0000${label}\u0000${closed}`, () => {
-      const counter = this.operations.labels(label, closed);
-      const histogram = this.operationSeconds.labels(label, closed);
-      return { count: () => counter.inc(), time: (s) => histogram.observe(s) };
-    });
-    c.count();
-    c.time(seconds);
+    const c = this.child(`op\u0000${label}\u0000${closed}`, () => ({
+      count: this.operations.labels(label, closed),
+      time: this.operationSeconds.labels(label, closed),
+    }));
+    c.count.inc();
+    c.time.observe(seconds);
   }
 
   supplierCall(call: CallRecord): void {
     const outcome = outcomeLabel(call.outcome);
-    this.child(`calls\u0000${call.supplier}\u0000${call.operation}\u0000${outcome}`, () => {
-      const counter = this.supplierCalls.labels(call.supplier, call.operation, outcome);
-      return { count: () => counter.inc(), time: () => undefined };
-    }).count();
-    this.child(`latency\u0000${call.supplier}\u0000${call.operation}`, () => {
-      const histogram = this.supplierSeconds.labels(call.supplier, call.operation);
-      return { count: () => undefined, time: (s) => histogram.observe(s) };
-    }).time(call.durationMs / 1000);
+    this.child(`calls\u0000${call.supplier}\u0000${call.operation}\u0000${outcome}`, () =>
+      this.supplierCalls.labels(call.supplier, call.operation, outcome),
+    ).inc();
+    this.child(`latency\u0000${call.supplier}\u0000${call.operation}`, () =>
+      this.supplierSeconds.labels(call.supplier, call.operation),
+    ).observe(call.durationMs / 1000);
   }
 
   /** `supplier` is a configured supplier's name or "unknown", never the path segment a caller sent. */

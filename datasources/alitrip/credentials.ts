@@ -5,14 +5,14 @@
  */
 import { z } from "zod";
 
+/** A TOP sub_channel (corporate id): the rule, and its wording for a message. */
+export const SUB_CHANNEL_RULE = { pattern: /^[A-Za-z0-9_-]{1,64}$/, rule: "1-64 letters, digits, '-' or '_'" };
+
 export const alitripCredentials = z.strictObject({
   appKey: z.string().min(1, "appKey must not be empty"),
   appSecret: z.string().min(1, "appSecret must not be empty"),
   session: z.string().min(1, "session must not be empty"),
-  subChannel: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, "subChannel must be 1-64 letters, digits, '-' or '_'")
-    .optional(),
+  subChannel: z.string().regex(SUB_CHANNEL_RULE.pattern, `subChannel must be ${SUB_CHANNEL_RULE.rule}`).optional(),
 });
 
 export type AlitripCredentials = z.infer<typeof alitripCredentials>;

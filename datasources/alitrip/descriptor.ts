@@ -8,7 +8,7 @@ import { ALITRIP_ORDERS } from "../../src/sandbox/alitrip/orders.js";
 import { AlitripSimulator } from "../../src/sandbox/alitrip/server.js";
 import { describeDemoOrders } from "../../src/sandbox/demo-orders.js";
 import type { SupplierDescriptor } from "../supplier.js";
-import { alitripAccountKey, alitripCredentials, type AlitripCredentials } from "./credentials.js";
+import { alitripAccountKey, alitripCredentials, SUB_CHANNEL_RULE, type AlitripCredentials } from "./credentials.js";
 import { createAlitripAdapter } from "./index.js";
 import { TOP_SIGN_METHODS, type TopSignMethod } from "./sign.js";
 
@@ -47,7 +47,7 @@ const SIGN_METHOD = variable({
 });
 const SUB_CHANNEL = variable({
   name: "ALITRIP_SUB_CHANNEL",
-  schema: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '-' or '_'"),
+  schema: z.string().regex(SUB_CHANNEL_RULE.pattern, `must be ${SUB_CHANNEL_RULE.rule}`),
   description: "Default sub_channel (corporate id) when a cancelOrder input has none",
 });
 const TIMEOUT = timeoutVariable("ALITRIP", "Alitrip");

@@ -16,7 +16,7 @@ import { jsonDecimal, jsonFlag, jsonInt, optionalText } from "../json.js";
  * in seed 002. Nothing is decided on it, so a `msg` that is not text is left out (null) instead
  * of losing a reply — for void.do, one that says the void was accepted.
  */
-const humanMessage = z.unknown().transform((v) => (typeof v === "string" && v !== "" ? v : null));
+const humanMessage = optionalText.catch(null);
 
 /** Every ATRIP reply: `status` 0 is success; `msg` is for humans only. */
 export const envelope = z.object({ status: jsonInt, msg: humanMessage });

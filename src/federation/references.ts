@@ -7,22 +7,21 @@
 import type { SupplierName } from "../../datasources/errors.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 import { optionalId } from "../../resolvers/validate.js";
-import { Supplier } from "../../schema/enums.js";
 import { requireScope } from "../auth/index.js";
 import { stopView, voidView, type StopView, type VoidOrderView } from "../tracking/views.js";
 
 type Representation = Record<string, unknown>;
 
-const SUPPLIERS = new Set<string>(Object.values(Supplier));
-
-/** The representation's supplier, or undefined when it names none of ours. */
-function supplierOf(ref: Representation): SupplierName | undefined {
-  return typeof ref.supplier === "string" && SUPPLIERS.has(ref.supplier) ? (ref.supplier as SupplierName) : undefined;
+/** The representation's supplier, or undefined when it names none this gateway serves. */
+function supplierOf(ref: Representation, ctx: GatewayContext): SupplierName | undefined {
+  return typeof ref.supplier === "string" && ctx.services.registry.get(ref.supplier as SupplierName)
+    ? (ref.supplier as SupplierName)
+    : undefined;
 }
 
 async function voidOrder(ref: Representation, ctx: GatewayContext): Promise<VoidOrderView | null> {
   requireScope(ctx.principal, "read");
-  const supplier = supplierOf(ref);
+  const supplier = supplierOf(ref, ctx);
   const voidCode = optionalId("voidCode", ref.voidCode);
   if (!supplier || !voidCode) return null;
   const record = await ctx.services.tracking.voids.get(ctx.tenant, supplier, voidCode);
@@ -31,7 +30,7 @@ async function voidOrder(ref: Representation, ctx: GatewayContext): Promise<Void
 
 async function ticketIssuanceStop(ref: Representation, ctx: GatewayContext): Promise<StopView | null> {
   requireScope(ctx.principal, "read");
-  const supplier = supplierOf(ref);
+  const supplier = supplierOf(ref, ctx);
   const orderNo = optionalId("orderNo", ref.orderNo);
   if (!supplier || !orderNo) return null;
   const stop = await ctx.services.tracking.stops.get(ctx.tenant, supplier, orderNo);
@@ -41,7 +40,7 @@ async function ticketIssuanceStop(ref: Representation, ctx: GatewayContext): Pro
 /** Any order can be referenced; its fields show what this tenant's records say of it. */
 function order(ref: Representation, ctx: GatewayContext): { supplier: SupplierName; orderNo: string } | null {
   requireScope(ctx.principal, "read");
-  const supplier = supplierOf(ref);
+  const supplier = supplierOf(ref, ctx);
   const orderNo = optionalId("orderNo", ref.orderNo);
   return supplier && orderNo ? { supplier, orderNo } : null;
 }

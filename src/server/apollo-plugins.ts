@@ -13,7 +13,6 @@ import { refuseHttpSubscriptionsPlugin } from "./http-subscriptions.js";
 import type { OperationLabels } from "./operation-label.js";
 import type { OperationCounter } from "./operation-meter.js";
 import { operationMetricsPlugin } from "./operation-metrics.js";
-import { trustedDocumentsPlugin, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 
 /** What the plugins need; each optional part switches its plugin on. */
 export interface ApolloPluginDeps {
@@ -23,7 +22,6 @@ export interface ApolloPluginDeps {
   alsoStop?: { dispose(): Promise<void> };
   metrics: OperationCounter;
   labels: OperationLabels;
-  trustedDocuments?: TrustedDocumentsPolicy;
   /** Apollo Sandbox on GET /graphql from a browser. @default true */
   landingPage?: boolean;
 }
@@ -50,7 +48,6 @@ export function apolloPlugins(d: ApolloPluginDeps): Array<ApolloServerPlugin<Gat
     ...(d.httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: d.httpServer })] : []),
     ...(d.alsoStop ? [stopOnDrain(d.alsoStop)] : []),
     ...(d.landingPage === false ? [] : [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })]),
-    ...(d.trustedDocuments ? [trustedDocumentsPlugin<GatewayContext>(d.trustedDocuments)] : []),
     refuseHttpSubscriptionsPlugin(),
     operationMetricsPlugin(d.metrics, d.labels),
   ];

@@ -120,7 +120,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     hideSchemaDetailsFromClientErrors: opts.production,
     validationRules: rules,
     formatError,
-    plugins: apolloPlugins({ httpServer: http.server, alsoStop: ws, metrics, labels, trustedDocuments: opts.trustedDocuments }),
+    plugins: apolloPlugins({ httpServer: http.server, alsoStop: ws, metrics, labels }),
   });
   await apollo.start();
   http.serveGraphql(

@@ -28,7 +28,7 @@ import { errorBody } from "./error-codes.js";
 import { UNKNOWN } from "./operation-label.js";
 import { countRefused, type OperationCounter } from "./operation-meter.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
-import { trustedDocumentsRefusal, type TrustedDocumentsPolicy } from "./trusted-documents.js";
+import { trustedHttpRequest, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 
 /** What the /graphql handler needs: a started Apollo Server and the checks that run before it. */
 export interface GraphqlHttpOptions {
@@ -138,22 +138,22 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       res.end(JSON.stringify(errorBody(gated.refused.message, "UNAUTHENTICATED")));
       return;
     }
-    const body = await bodyOf(req, o.maxBodyBytes);
-    if (body instanceof RequestFailure) return sendRequestError(o.log, req, res, id, body);
-    const untrusted =
-      o.trustedDocuments && trustedDocumentsRefusal(o.trustedDocuments, o.metrics, req.method, req.url, body, gated.principal);
-    if (untrusted) {
-      res.statusCode = untrusted.status;
+    const parsed = await bodyOf(req, o.maxBodyBytes);
+    if (parsed instanceof RequestFailure) return sendRequestError(o.log, req, res, id, parsed);
+    const at = (req.url ?? "").indexOf("?");
+    const sent = { body: parsed, search: at < 0 ? "" : (req.url ?? "").slice(at) };
+    const input = o.trustedDocuments ? trustedHttpRequest(o.trustedDocuments, o.metrics, req.method, sent, gated.principal) : sent;
+    if ("refused" in input) {
+      res.statusCode = input.refused.status;
       res.setHeader("content-type", "application/json; charset=utf-8");
-      res.end(JSON.stringify(untrusted.body));
+      res.end(JSON.stringify(input.refused.body));
       return;
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers))
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-    const at = (req.url ?? "").indexOf("?");
     const response = await o.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: at < 0 ? "" : (req.url ?? "").slice(at), body },
+      httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: input.search, body: input.body },
       context: async () => {
         enterRequest(id);
         // The gate has verified the credential when credentials are configured; this is the

@@ -2,15 +2,12 @@
  * The transports' side of trusted documents (src/trusted-documents/decide.ts decides). Both
  * sides act before the document is parsed:
  *
- * - HTTP: `trustedDocumentsRefusal`, called by the /graphql handler (src/server/graphql-http.ts)
- *   after the body is read and before Apollo, answers a refused request itself (400
- *   PERSISTED_QUERY_NOT_IN_LIST), and `trustedDocumentsPlugin` replaces a manifest id with its
- *   document in `requestDidStart`, which Apollo runs before its APQ lookup and its parser.
- *   (Apollo turns an error thrown from `requestDidStart` into a 500, so the refusal cannot
- *   live in the plugin.) Both decide on the request as sent.
+ * - HTTP: `trustedHttpRequest`, called once by the /graphql handler (src/server/graphql-http.ts)
+ *   after the body is read and before Apollo: it answers a refused request itself (400
+ *   PERSISTED_QUERY_NOT_IN_LIST), or replaces a manifest id with its document in the request
+ *   it hands to Apollo, ahead of Apollo's APQ lookup and its parser.
  * - graphql-ws: `websocketDocument`, called from `onSubscribe` before `parse`.
  */
-import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
 import type { Principal } from "../auth/index.js";
 import { decideDocument, NOT_IN_LIST, type DocumentRequest, type TrustedDocumentsMode } from "../trusted-documents/decide.js";
@@ -25,21 +22,8 @@ export interface TrustedDocumentsPolicy {
   documents: TrustedDocuments;
 }
 
-/** The HTTP answer to a refused request, or undefined when the request may go on. */
-export function httpRefusal(
-  request: DocumentRequest,
-  principal: Principal | null | undefined,
-  policy: TrustedDocumentsPolicy,
-): { status: number; body: unknown } | undefined {
-  const d = decideDocument(request, principal, policy.documents, policy.mode);
-  if (d.action !== "refuse") return undefined;
-  return { status: 400, body: errorBody(d.message, NOT_IN_LIST) };
-}
-
-/** A GraphQL GET's `query` and `extensions` (JSON) from the URL; undefined where absent or not JSON. */
-function getRequest(url: string): DocumentRequest {
-  const at = url.indexOf("?");
-  const search = new URLSearchParams(at < 0 ? "" : url.slice(at + 1));
+/** A GraphQL GET's `query` and `extensions` (JSON) from the URL's search; undefined where absent or not JSON. */
+function getRequest(search: URLSearchParams): DocumentRequest {
   let extensions: unknown;
   try {
     extensions = JSON.parse(search.get("extensions") ?? "null");
@@ -49,25 +33,6 @@ function getRequest(url: string): DocumentRequest {
   return { query: search.get("query") ?? undefined, extensions };
 }
 
-/**
- * The refusal of an HTTP request whose document is not trusted (safelist mode), or undefined
- * when it may go on; counted in the operation metrics. `body` is the parsed POST body.
- */
-export function trustedDocumentsRefusal(
-  policy: TrustedDocumentsPolicy,
-  counter: OperationCounter,
-  method: string | undefined,
-  url: string | undefined,
-  body: unknown,
-  principal: Principal | null | undefined,
-): { status: number; body: unknown } | undefined {
-  const request: DocumentRequest = method === "POST" ? ((body ?? {}) as DocumentRequest) : getRequest(url ?? "");
-  // A JSON array is a batch, which the gateway does not accept; Apollo answers it.
-  const refused = Array.isArray(request) ? undefined : httpRefusal(request, principal, policy);
-  if (refused) countRefused(counter, UNKNOWN, NOT_IN_LIST);
-  return refused;
-}
-
 function withoutPersistedQuery(extensions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!extensions || !("persistedQuery" in extensions)) return extensions;
   const rest = { ...extensions };
@@ -75,17 +40,41 @@ function withoutPersistedQuery(extensions: Record<string, unknown> | undefined):
   return rest;
 }
 
-/** Apollo: a manifest id becomes its manifest's document (POST and GET alike), before APQ and parsing. */
-export function trustedDocumentsPlugin<C extends { principal: Principal | null }>(policy: TrustedDocumentsPolicy): ApolloServerPlugin<C> {
-  return {
-    async requestDidStart(rc) {
-      const d = decideDocument(rc.request, rc.contextValue.principal, policy.documents, policy.mode);
-      if (d.action === "use") {
-        rc.request.query = d.query;
-        rc.request.extensions = withoutPersistedQuery(rc.request.extensions);
-      }
-    },
-  };
+/** An HTTP GraphQL request as the /graphql handler hands it to Apollo: the parsed POST body and the URL's search ("?…" or ""). */
+export interface HttpGraphQLInput {
+  body: unknown;
+  search: string;
+}
+
+/**
+ * Decides an HTTP request once, before Apollo parses anything: a refusal (safelist mode; counted
+ * in the operation metrics) to answer with, or the request to run — with a manifest id replaced
+ * by its manifest's document (POST and GET alike), so Apollo's APQ lookup never sees the id.
+ */
+export function trustedHttpRequest(
+  policy: TrustedDocumentsPolicy,
+  counter: OperationCounter,
+  method: string | undefined,
+  input: HttpGraphQLInput,
+  principal: Principal | null | undefined,
+): { refused: { status: number; body: unknown } } | HttpGraphQLInput {
+  const search = new URLSearchParams(input.search);
+  const post = method === "POST";
+  const request: DocumentRequest = post ? ((input.body ?? {}) as DocumentRequest) : getRequest(search);
+  // A JSON array is a batch, which the gateway does not accept; Apollo answers it.
+  if (Array.isArray(request)) return input;
+  const d = decideDocument(request, principal, policy.documents, policy.mode);
+  if (d.action === "refuse") {
+    countRefused(counter, UNKNOWN, NOT_IN_LIST);
+    return { refused: { status: 400, body: errorBody(d.message, NOT_IN_LIST) } };
+  }
+  if (d.action !== "use") return input;
+  const extensions = withoutPersistedQuery(request.extensions as Record<string, unknown> | undefined);
+  if (post) return { body: { ...(input.body as object), query: d.query, extensions }, search: input.search };
+  search.set("query", d.query);
+  if (extensions && Object.keys(extensions).length) search.set("extensions", JSON.stringify(extensions));
+  else search.delete("extensions");
+  return { body: input.body, search: `?${search.toString()}` };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Submissions whose outcome is unknown: a state-changing supplier call (void.do, stopTicket.do)
- * lost its reply. The next request for the order reconciles first instead of resending, and a
+ * Submissions whose outcome is unknown: a state-changing supplier call (a void submission, a
+ * stop request) lost its reply. The next request for the order reconciles first instead of resending, and a
  * supplier webhook naming the order settles it.
  */
 import type { SupplierName } from "../../datasources/errors.js";

@@ -3,7 +3,7 @@
  * changed where it would carry a secret or a body:
  *
  * - `url.path` of a webhook is `/webhooks/<supplier>/[redacted]`: the last segment is the
- *   webhook token (ATRIP_WEBHOOK_TOKEN).
+ *   webhook token (the supplier's `<SUPPLIER>_WEBHOOK_TOKEN`).
  * - `url.query` keeps parameter names only (`query=REDACTED&variables=REDACTED`): a GraphQL
  *   GET carries its operation and variables there.
  * - `http.route` names the route, and the span is named after it (`POST /graphql`).

@@ -146,7 +146,7 @@ async function within<T>(o: Otel, span: Api.Span, fn: () => Promise<T>): Promise
 }
 
 /**
- * One supplier operation (`supplier ATRIP voidQuotation.do`): the request, the reply read and
+ * One supplier operation (`supplier <name> <operation>`): the request, the reply read and
  * mapped, the supplier's code on failure. Each attempt of a retried read is its own span; the
  * undici client span of the HTTP exchange is its child.
  */

@@ -13,6 +13,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { SupplierDescriptor } from "../../datasources/supplier.js";
+import { ConfigError } from "../config-kit.js";
 import { TENANT_PATTERN } from "../auth/principal.js";
 
 /** One tenant's own accounts: credentials by supplier name. */
@@ -26,33 +27,27 @@ function schemaOf(suppliers: readonly SupplierDescriptor[]) {
   return z.record(z.string().regex(TENANT_PATTERN, "a tenant must be 1-64 letters, digits, '-' or '_'"), z.strictObject(bySupplier));
 }
 
-/** The variable a problem is about, and the problem (never a value). */
-export interface AccountsProblem {
-  variable: string;
-  problem: string;
-}
-
 /**
  * Reads the accounts from the JSON variable or the file variable (not both). Undefined when
- * neither is set; an AccountsProblem when one is wrong.
+ * neither is set; a ConfigError naming the variable (never a value) when one is wrong.
  */
 export function readTenantAccounts(
   json: string | undefined,
   file: string | undefined,
   suppliers: readonly SupplierDescriptor[],
-): TenantAccountsConfig | AccountsProblem | undefined {
+): TenantAccountsConfig | undefined {
   if (json !== undefined && file !== undefined)
-    return {
-      variable: "TENANT_SUPPLIER_ACCOUNTS_FILE",
-      problem: "set either TENANT_SUPPLIER_ACCOUNTS or TENANT_SUPPLIER_ACCOUNTS_FILE, not both",
-    };
+    throw new ConfigError(
+      "TENANT_SUPPLIER_ACCOUNTS_FILE",
+      "set either TENANT_SUPPLIER_ACCOUNTS or TENANT_SUPPLIER_ACCOUNTS_FILE, not both",
+    );
   const variable = file !== undefined ? "TENANT_SUPPLIER_ACCOUNTS_FILE" : "TENANT_SUPPLIER_ACCOUNTS";
   let text = json;
   if (file !== undefined) {
     try {
       text = readFileSync(file, "utf8");
     } catch (err) {
-      return { variable, problem: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? "error"})` };
+      throw new ConfigError(variable, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? "error"})`);
     }
   }
   if (text === undefined) return undefined;
@@ -61,7 +56,7 @@ export function readTenantAccounts(
     raw = JSON.parse(text);
   } catch {
     // JSON.parse's message quotes the text around the error, which may be a secret.
-    return { variable, problem: "is not valid JSON" };
+    throw new ConfigError(variable, "is not valid JSON");
   }
   const parsed = schemaOf(suppliers).safeParse(raw);
   if (!parsed.success) {
@@ -69,12 +64,7 @@ export function readTenantAccounts(
     const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
     // A bad tenant name is reported inside the record's "invalid key" issue.
     const inner = issue?.code === "invalid_key" ? issue.issues[0]?.message : undefined;
-    return { variable, problem: `${where}${inner ?? issue?.message ?? "invalid"}` };
+    throw new ConfigError(variable, `${where}${inner ?? issue?.message ?? "invalid"}`);
   }
   return parsed.data as TenantAccountsConfig;
-}
-
-/** True when `r` is a problem rather than accounts. */
-export function isAccountsProblem(r: TenantAccountsConfig | AccountsProblem | undefined): r is AccountsProblem {
-  return r !== undefined && typeof (r as AccountsProblem).problem === "string" && typeof (r as AccountsProblem).variable === "string";
 }

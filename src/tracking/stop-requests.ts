@@ -49,7 +49,7 @@ export class StopRequests {
     } catch (err) {
       // The reply was lost: the supplier may be trying to stop. Track the order as if it were —
       // the outcome recorded later is only ever what the order's state says — and never send
-      // stopTicket.do again for it.
+      // the stop request again for it.
       if (outcomeUnknown(err)) await this.track(tenant, supplier, orderNo, "outcome of the stop request unknown: the gateway is checking");
       throw err;
     }

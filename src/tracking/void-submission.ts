@@ -37,7 +37,7 @@ export class VoidSubmission {
 
   private readonly lock = new KeyedLock();
 
-  /** What voiding the order would give back now (voidQuotation.do), with the tenant's account. */
+  /** What voiding the order would give back now (the void port's quote), with the tenant's account. */
   quote(tenant: string, supplier: SupplierName, orderNo: string): Promise<VoidQuoteData> {
     const port = this.registry.voids(supplier, tenant);
     return this.ownership.operate(tenant, supplier, orderNo, "VOID_QUOTE", () => port.quote(orderNo));
@@ -71,18 +71,17 @@ export class VoidSubmission {
       );
     }
     if (await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo)) {
-      const budgetMs = this.registry.get(supplier)?.timeoutMs;
       // One deadline for the client's call (issue 13, B.12): the check and the submission share it.
-      if (budgetMs) return withinDeadline(budgetMs, () => this.reconcileThenSubmit(tenant, supplier, orderNo, voidOfferId, budgetMs));
-      await this.reconcile(tenant, supplier, orderNo);
+      const budgetMs = this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY;
+      return withinDeadline(budgetMs, () => this.reconcileThenSubmit(tenant, supplier, orderNo, voidOfferId, budgetMs));
     }
     return this.submitOnce(tenant, supplier, orderNo, voidOfferId);
   }
 
   /**
    * Asks whether the lost submission went through, then submits within what is left of the
-   * client's deadline. When the check used more than half of it, void.do is not sent with the
-   * rest — a void.do cut short by its deadline would be one more unknown outcome — and the
+   * client's deadline. When the check used more than half of it, the submission is not sent with
+   * the rest — one cut short by its deadline would be one more unknown outcome — and the
    * client is told to submit again, which now goes straight to the supplier.
    */
   private async reconcileThenSubmit(

@@ -12,7 +12,8 @@
  *   Sandbox, internal tools) are treated as in `allow`.
  */
 import type { ErrorCode } from "../../datasources/errors.js";
-import { sha256Hex, type TrustedDocuments } from "./manifest.js";
+import { sha256Hex } from "../auth/api-keys.js";
+import type { TrustedDocuments } from "./manifest.js";
 
 export const TRUSTED_DOCUMENTS_MODES = ["off", "allow", "safelist"] as const;
 export type TrustedDocumentsMode = (typeof TRUSTED_DOCUMENTS_MODES)[number];

@@ -9,9 +9,9 @@
  * One file per app version; their operations are pooled. Every id is checked against the
  * SHA-256 of its body at load, so a hand-edited manifest cannot make an id run another text.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { sha256Hex } from "../auth/api-keys.js";
 
 /** One operation of a manifest. */
 export interface TrustedDocument {
@@ -33,8 +33,6 @@ const manifestSchema = z.object({
     }),
   ),
 });
-
-export const sha256Hex = (s: string): string => createHash("sha256").update(s, "utf8").digest("hex");
 
 /** A manifest that cannot be used; the message names the file and the problem. */
 export class ManifestError extends Error {}

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.js";
 import { decideDocument } from "../../src/trusted-documents/decide.js";
-import { ManifestError, sha256Hex, TrustedDocuments } from "../../src/trusted-documents/manifest.js";
+import { sha256Hex } from "../../src/auth/api-keys.js";
+import { ManifestError, TrustedDocuments } from "../../src/trusted-documents/manifest.js";
 
 const QUOTE = "mutation Quote($orderNo: String!) {\n  voidQuote(input: {supplier: ATRIP, orderNo: $orderNo}) {\n    voidOfferId\n  }\n}";
 const SUPPLIERS = "query Suppliers {\n  suppliers {\n    supplier\n  }\n}";

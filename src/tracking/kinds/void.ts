@@ -18,7 +18,8 @@ export function voidKind(registry: SupplierRegistry, policy: PollPolicy): Tracke
     statusOf: (report) => report.status,
     // The supplier's message, else its cancel reason.
     messageOf: (report) => report.message ?? report.cancelReason ?? null,
-    // void.do documents fastConfirmation; queryVoidOrders.do does not return it (seed 002).
+    // Not every supplier call reports fastConfirmation (a submission may, a later query not):
+    // a report without it keeps the one stored.
     merge: (stored, report) => ({ ...report, fastConfirmation: report.fastConfirmation ?? stored.fastConfirmation ?? null }),
     ask: (tenant, supplier, voidCode) => registry.voids(supplier, tenant).query(voidCode),
     accountOf: (tenant, supplier) => registry.account(supplier, tenant).id,
