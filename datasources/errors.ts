@@ -1,138 +1,10 @@
 /**
- * The gateway's typed errors. Datasources and resolvers throw these; the GraphQL edge
- * (src/server/format-error.ts) turns them into `extensions.code` and friends exactly as
- * ../shared/design/API.md "Errors" lists them.
+ * What the datasources share to report a supplier's answer as an error: the call a reply
+ * belongs to and the rule for an answer the gateway cannot read. The errors themselves are
+ * the vocabulary's (src/vocabulary/errors.ts).
  */
-import type { SupplierName } from "./suppliers.js";
-
-/**
- * Every `extensions.code` the edge can emit: API.md "Errors", plus the codes GraphQL servers
- * give refused requests and the gateway's own additions (README, "Errors", lists each; a test
- * walks the table against this list). One closed set: metrics label outcomes only with these
- * (hardening issue, item 1) and nothing outside it reaches a client (issue 17, item 3).
- */
-export const ERROR_CODES = [
-  "BAD_USER_INPUT",
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-  "UNSUPPORTED_OPERATION",
-  "IDEMPOTENCY_KEY_REUSED",
-  "REQUEST_IN_PROGRESS",
-  "ORDER_NOT_FOUND",
-  "NOT_VOIDABLE",
-  "VOID_OFFER_EXPIRED",
-  "VOID_DEADLINE_EXCEEDED",
-  "VOID_ALREADY_SUBMITTED",
-  "VOID_IN_PROGRESS",
-  "TICKET_NOT_FOUND",
-  "TICKET_ALREADY_USED",
-  "WRONG_ORDER_NUMBER",
-  "VOID_PAYMENT_METHOD_UNSUPPORTED",
-  "VOID_ROUTE_UNSUPPORTED",
-  "STOP_ISSUANCE_REJECTED",
-  "CANCEL_REJECTED",
-  "SUPPLIER_REJECTED_REQUEST",
-  "SUPPLIER_AUTH_FAILED",
-  "SUPPLIER_RATE_LIMITED",
-  "SUPPLIER_UNAVAILABLE",
-  "SUPPLIER_TIMEOUT",
-  "SUPPLIER_BAD_RESPONSE",
-  "SUPPLIER_OUTCOME_UNKNOWN",
-  "TOO_MANY_SUBSCRIPTIONS",
-  // Requests refused before anything ran (Apollo Server, graphql-ws, the gateway's HTTP checks).
-  "GRAPHQL_PARSE_FAILED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "BAD_REQUEST",
-  "PERSISTED_QUERY_NOT_FOUND",
-  "PERSISTED_QUERY_NOT_IN_LIST",
-  "OPERATION_RESOLUTION_FAILURE",
-  // The gateway's own store is unreachable (src/store/errors.ts).
-  "SERVICE_UNAVAILABLE",
-  "INTERNAL_SERVER_ERROR",
-] as const;
-
-/** One code of the closed set. */
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-/** The suppliers the gateway routes to (datasources/suppliers.ts); the same names as the GraphQL `Supplier` enum. */
-export type { SupplierName };
-
-/** An error the client is meant to see: a code, a message, and optional extra extensions. */
-export class GatewayError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    /** Extra extensions (mutable so an edge can add context, e.g. a hint). */
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = "GatewayError";
-  }
-
-  /** The `extensions` object of the GraphQL error. */
-  extensions(): Record<string, unknown> {
-    return { code: this.code, ...this.extra };
-  }
-}
-
-/** What a supplier error carries besides its gateway code (API.md: supplier errors). */
-export interface SupplierErrorDetails {
-  supplier: SupplierName;
-  /** The supplier's own code, as a string ("822", "isv.invalid-parameter", "HTTP 503"). */
-  supplierCode?: string;
-  supplierMessage?: string;
-  retryable: boolean;
-  hint?: string;
-  /** Extra extensions, e.g. `voidCode` for VOID_ALREADY_SUBMITTED. */
-  extra?: Record<string, unknown>;
-  /**
-   * True when the transport failed: no connection, a lost or late reply, an HTTP 5xx. Only
-   * these count towards a supplier's circuit breaker (issue B.5); an answer the gateway cannot
-   * read, or a supplier's business code, is about one call, not about the supplier being down.
-   * @default false
-   */
-  transportFailure?: boolean;
-}
-
-/**
- * A failure that came from (or on the way to) a supplier. Keeps the supplier's own code and
- * message so support staff can look it up, and says whether trying again may help.
- */
-export class SupplierError extends GatewayError {
-  readonly supplier: SupplierName;
-  readonly supplierCode?: string;
-  readonly supplierMessage?: string;
-  readonly retryable: boolean;
-  readonly hint?: string;
-  /** See SupplierErrorDetails.transportFailure; never part of the API. */
-  readonly transportFailure: boolean;
-
-  constructor(code: ErrorCode, message: string, details: SupplierErrorDetails) {
-    super(code, message, details.extra ?? {});
-    this.name = "SupplierError";
-    this.supplier = details.supplier;
-    this.supplierCode = details.supplierCode;
-    this.supplierMessage = details.supplierMessage;
-    this.retryable = details.retryable;
-    this.hint = details.hint;
-    this.transportFailure = details.transportFailure ?? false;
-  }
-
-  override extensions(): Record<string, unknown> {
-    const ext: Record<string, unknown> = {
-      code: this.code,
-      supplier: this.supplier,
-      retryable: this.retryable,
-    };
-    if (this.supplierCode !== undefined) ext.supplierCode = this.supplierCode;
-    if (this.supplierMessage !== undefined) ext.supplierMessage = this.supplierMessage;
-    if (this.hint !== undefined) ext.hint = this.hint;
-    return { ...ext, ...this.extra, code: this.code };
-  }
-}
-
-/** What a client should do after SUPPLIER_OUTCOME_UNKNOWN (API.md: "query before retrying"). */
-export const OUTCOME_HINT = "The supplier may or may not have processed the request. Query its state before trying again.";
+import { OUTCOME_HINT, SupplierError } from "../src/vocabulary/errors.js";
+import type { SupplierName } from "../src/vocabulary/suppliers.js";
 
 /** The call a reply belongs to, as the error builders need it. */
 export interface ReplyContext {
@@ -163,9 +35,4 @@ export function unreadableReply(
     );
   }
   return new SupplierError("SUPPLIER_BAD_RESPONSE", `${call.supplier} ${call.operation} sent an unexpected reply (${detail})`, details);
-}
-
-/** BAD_USER_INPUT naming the offending field; thrown before any supplier is called. */
-export function badInput(field: string, problem: string): GatewayError {
-  return new GatewayError("BAD_USER_INPUT", `${field}: ${problem}`, { field });
 }

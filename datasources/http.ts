@@ -25,7 +25,9 @@ import zlib from "node:zlib";
 import { Agent, request } from "undici";
 import { withoutPropagation } from "../src/telemetry/spans.js";
 import { currentDeadline } from "./deadline.js";
-import { OUTCOME_HINT, SupplierError, unreadableReply, type SupplierName } from "./errors.js";
+import { unreadableReply } from "./errors.js";
+import { OUTCOME_HINT, SupplierError } from "../src/vocabulary/errors.js";
+import { type SupplierName } from "../src/vocabulary/suppliers.js";
 
 /** One supplier call as the transport sees it. */
 export interface HttpCall {

@@ -7,7 +7,7 @@
  * (a refunded void stuck unfinished because its actualRefundAmount had a new shape).
  */
 import type { z } from "zod";
-import type { SupplierName } from "./errors.js";
+import type { SupplierName } from "../src/vocabulary/suppliers.js";
 import { describeZodError } from "./json.js";
 
 /** Says that a reply's `field` had an unexpected shape and was left out. */

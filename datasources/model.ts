@@ -2,7 +2,7 @@
  * Supplier-neutral results the datasources produce and the schema types expose. Field names
  * follow ../shared/design/API.md; each supplier's mapping is the one place that fills them.
  */
-import type { SupplierName } from "./errors.js";
+import type { SupplierName } from "../src/vocabulary/suppliers.js";
 
 export type SupplierOperationName = "STOP_TICKET_ISSUANCE" | "VOID" | "CANCEL_ORDER";
 export type RefundMethodName = "ORIGINAL_PAYMENT" | "VOUCHER";

@@ -2,7 +2,8 @@
  * What a supplier datasource can offer the gateway. A supplier implements the ports of the
  * operations it has; the registry derives "which supplier offers which operation" from them.
  */
-import type { SupplierError, SupplierName } from "./errors.js";
+import type { SupplierError } from "../src/vocabulary/errors.js";
+import type { SupplierName } from "../src/vocabulary/suppliers.js";
 import type { CancelOrderData, CancelOrderRequest, StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } from "./model.js";
 
 /** What a supplier says of an earlier submission to an order whose reply was lost. */

@@ -8,7 +8,8 @@
  * gateway's account. Every account of a supplier shares one set of resilience policies, and
  * each call waits in its tenant's queue (item 7).
  */
-import { GatewayError, type SupplierError, type SupplierName } from "./errors.js";
+import { GatewayError, type SupplierError } from "../src/vocabulary/errors.js";
+import { type SupplierName } from "../src/vocabulary/suppliers.js";
 import type { SupplierOperationName } from "./model.js";
 import type { CancelPort, OrderOperation, StopIssuancePort, SupplierAdapter, VoidPort } from "./ports.js";
 import { DEFAULT_RESILIENCE, supplierGuard, type ResilienceSettings, type SupplierGuard } from "./resilience/index.js";

@@ -6,7 +6,7 @@
  */
 import type { z } from "zod";
 import type { Env, VariableSpec } from "../src/config-kit.js";
-import type { SupplierName } from "./errors.js";
+import type { SupplierName } from "../src/vocabulary/suppliers.js";
 import type { SupplierHttp } from "./http.js";
 import type { OddFieldSink } from "./lenient.js";
 import type { SupplierAdapter } from "./ports.js";

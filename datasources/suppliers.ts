@@ -9,8 +9,4 @@ import { atripSupplier } from "./atrip/descriptor.js";
 import { cttSupplier } from "./ctt/descriptor.js";
 import type { SupplierDescriptor } from "./supplier.js";
 
-/** The suppliers' names, as the `Supplier` enum spells them. */
-export const SUPPLIER_NAMES = ["ATRIP", "ALITRIP", "CTT"] as const;
-export type SupplierName = (typeof SUPPLIER_NAMES)[number];
-
 export const SUPPLIERS: readonly SupplierDescriptor[] = [atripSupplier, alitripSupplier, cttSupplier];

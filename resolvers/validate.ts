@@ -1,5 +1,5 @@
 /** Checks for arguments type-graphql does not validate (subscription arguments). */
-import { badInput } from "../datasources/errors.js";
+import { badInput } from "../src/vocabulary/errors.js";
 import { ID_LENGTH_MESSAGE, ID_MAX, ID_PATTERN, ID_PATTERN_MESSAGE } from "../schema/inputs.js";
 
 /** An optional identifier: null/undefined passes; anything else must follow the identifier rule. */

@@ -1,6 +1,6 @@
 /** The enums of API.md, registered with type-graphql with a description per value. */
 import { registerEnumType } from "type-graphql";
-import type { SupplierName } from "../datasources/errors.js";
+import type { SupplierName } from "../src/vocabulary/suppliers.js";
 import { SUPPLIERS } from "../datasources/suppliers.js";
 
 /**

@@ -4,7 +4,7 @@
  * `startGateway` is what `npm start` and the tests run.
  */
 import { randomBytes } from "node:crypto";
-import type { SupplierName } from "../datasources/errors.js";
+import type { SupplierName } from "./vocabulary/suppliers.js";
 import { SupplierHttp } from "../datasources/http.js";
 import type { OddField } from "../datasources/lenient.js";
 import { SupplierRegistry } from "../datasources/registry.js";

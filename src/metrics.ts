@@ -4,12 +4,12 @@
  * Node process. One registry per gateway (not prom-client's global), so tests can run several.
  * Every label value comes from a closed set, whatever a caller sends (hardening issue, item 1):
  * operations are labelled by root field (src/server/operation-label.ts), outcomes by the edge's
- * error codes (src/server/error-codes.ts, anything else is "OTHER"), suppliers by the registry.
+ * error codes (src/vocabulary/errors.ts, anything else is "OTHER"), suppliers by the registry.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { SupplierName } from "../datasources/errors.js";
+import type { SupplierName } from "./vocabulary/suppliers.js";
 import type { CallRecord } from "../datasources/http.js";
-import { outcomeLabel } from "./server/error-codes.js";
+import { outcomeLabel } from "./vocabulary/errors.js";
 
 /** What became of a webhook request. */
 export type WebhookOutcome = "stored" | "not_found" | "too_large" | "bad_request" | "rate_limited" | "store_failed";

@@ -3,7 +3,7 @@ import "reflect-metadata";
 import { validate } from "class-validator";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema, type BuildSchemaOptions } from "type-graphql";
-import { badInput } from "../datasources/errors.js";
+import { badInput } from "./vocabulary/errors.js";
 import type { GatewayContext } from "../resolvers/context.js";
 import { requireScope, type Scope } from "./auth/index.js";
 import { EventsResolver } from "../resolvers/events.resolver.js";

@@ -5,7 +5,8 @@
  * isp./isv. sub code) is an answer the gateway cannot interpret: SUPPLIER_OUTCOME_UNKNOWN for
  * a state-changing call such as order.cancel (issue B.6), SUPPLIER_BAD_RESPONSE for a read.
  */
-import { SupplierError, unreadableReply, type ErrorCode } from "../errors.js";
+import { unreadableReply } from "../errors.js";
+import { SupplierError, type ErrorCode } from "../../src/vocabulary/errors.js";
 
 export interface TopErrorBody {
   code: number;

@@ -3,7 +3,7 @@
  * the configured default (ALITRIP_SUB_CHANNEL); without either the call fails before any
  * network traffic.
  */
-import { badInput } from "../errors.js";
+import { badInput } from "../../src/vocabulary/errors.js";
 import type { SupplierHttp } from "../http.js";
 import { OddFieldLog, type OddFieldSink } from "../lenient.js";
 import type { CancelOrderData, CancelOrderRequest } from "../model.js";

@@ -7,7 +7,8 @@
  * `result_code` appears in the seed only in a failure sample: it is reported (supplierCode,
  * extensions.resultCode), never decided on.
  */
-import { SupplierError, unreadableReply, type ReplyContext } from "../errors.js";
+import { unreadableReply, type ReplyContext } from "../errors.js";
+import { SupplierError } from "../../src/vocabulary/errors.js";
 import { OptionalFields, type OddFieldNote } from "../lenient.js";
 import { describeZodError } from "../json.js";
 import type { CancelOrderData } from "../model.js";

@@ -8,7 +8,8 @@
  * 70x/800 for queryOrderDetails.do. Anything else is an answer the gateway cannot interpret:
  * SUPPLIER_OUTCOME_UNKNOWN for a call that changes state, SUPPLIER_BAD_RESPONSE for a read.
  */
-import { SupplierError, unreadableReply, type ErrorCode } from "../errors.js";
+import { unreadableReply } from "../errors.js";
+import { SupplierError, type ErrorCode } from "../../src/vocabulary/errors.js";
 import type { OrderOperation } from "../ports.js";
 
 interface Row {

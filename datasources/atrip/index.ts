@@ -4,7 +4,7 @@
 import type { SupplierHttp } from "../http.js";
 import { OddFieldLog, type OddFieldSink } from "../lenient.js";
 import type { StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } from "../model.js";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../../src/vocabulary/errors.js";
 import type { StopIssuancePort, SubmittedCheck, SupplierAdapter, VoidPort } from "../ports.js";
 import { AtripClient, mapReply, type AtripConfig } from "./client.js";
 import { atripUnknownOrder } from "./errors.js";

@@ -8,7 +8,8 @@
  * No negative code is given a meaning of its own (the simulator's -2 bad signature and -3
  * unknown order are its own choices, not CTT's): they are refusals with CTT's code and message.
  */
-import { SupplierError, unreadableReply, type ReplyContext } from "../errors.js";
+import { unreadableReply, type ReplyContext } from "../errors.js";
+import { SupplierError } from "../../src/vocabulary/errors.js";
 
 /** What a CTT code is taken to mean. */
 export type CttOutcome = "SUCCESS" | "REFUSED" | "UNKNOWN";

@@ -7,7 +7,7 @@
  * (SUPPLIER_BAD_RESPONSE) are about one call, and must not stop everyone's calls (issue B.5).
  */
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
-import { SupplierError } from "../errors.js";
+import { SupplierError } from "../../src/vocabulary/errors.js";
 
 export interface BreakerSettings {
   threshold: number;

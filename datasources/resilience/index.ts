@@ -11,7 +11,8 @@
  */
 import { BrokenCircuitError } from "cockatiel";
 import { withinDeadline } from "../deadline.js";
-import { SupplierError, type SupplierName } from "../errors.js";
+import { SupplierError } from "../../src/vocabulary/errors.js";
+import { type SupplierName } from "../../src/vocabulary/suppliers.js";
 import type { SupplierAdapter } from "../ports.js";
 import { DEFAULT_BREAKER, isAvailable, supplierBreaker, type BreakerSettings } from "./breaker.js";
 import { FairBulkhead, QueueFullError } from "./fair-bulkhead.js";

@@ -9,7 +9,7 @@
  * decides to retry before it knows the wait, then sleeps through the deadline. Hence this loop.
  */
 import { currentDeadline } from "../deadline.js";
-import { SupplierError } from "../errors.js";
+import { SupplierError } from "../../src/vocabulary/errors.js";
 
 export interface RetrySettings {
   /** Retries after the first attempt. */

@@ -4,7 +4,7 @@
  * for queries and subscriptions, `write` for mutations. Anonymous callers (tenant `demo`)
  * only when no credentials are configured and every supplier is a simulator.
  */
-import { GatewayError } from "../../datasources/errors.js";
+import { GatewayError } from "../vocabulary/errors.js";
 import { ApiKeys } from "./api-keys.js";
 import { JwtRejected, JwtVerifier, type JwtSettings } from "./jwt.js";
 import { ANONYMOUS, type Principal, type Scope } from "./principal.js";

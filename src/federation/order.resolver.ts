@@ -3,7 +3,7 @@
  * caller's tenant's records: another tenant's void of the same order is not there.
  */
 import { Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 import { TicketIssuanceStop } from "../../schema/ticket-issuance-stop.type.js";
 import { VoidOrder } from "../../schema/void-order.type.js";

@@ -4,7 +4,7 @@
  * unknown as it is to `voidOrder` and `ticketIssuanceStop`. Representations are raw JSON
  * (no argument coercion or validation runs on them), so each key field is checked here.
  */
-import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 import { optionalId } from "../../resolvers/validate.js";
 import { requireScope } from "../auth/index.js";

@@ -5,7 +5,7 @@
  * while the first is still running, REQUEST_IN_PROGRESS. Keys are kept at least 24 hours.
  */
 import { createHash } from "node:crypto";
-import { GatewayError, type ErrorCode } from "../../datasources/errors.js";
+import { GatewayError, type ErrorCode } from "../vocabulary/errors.js";
 import type { IdempotencyStore } from "../store/idempotency-store.js";
 
 /** A first request that has run this long without finishing most likely died with its instance. */

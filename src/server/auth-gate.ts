@@ -12,7 +12,7 @@
  * verified twice.
  */
 import type { IncomingMessage } from "node:http";
-import { GatewayError } from "../../datasources/errors.js";
+import { GatewayError } from "../vocabulary/errors.js";
 import { unauthenticated, type Authenticator, type Principal } from "../auth/index.js";
 
 function isLandingPage(req: IncomingMessage): boolean {

@@ -5,10 +5,10 @@
  */
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
-import { GatewayError } from "../../datasources/errors.js";
+import { GatewayError } from "../vocabulary/errors.js";
 import type { Logger } from "../logger.js";
 import { StoreUnavailableError } from "../store/errors.js";
-import { isErrorCode, REQUEST_ERROR_CODES } from "./error-codes.js";
+import { isErrorCode, REQUEST_ERROR_CODES } from "../vocabulary/errors.js";
 
 /** The formatError of Apollo and graphql-ws: one mapping from thrown errors to the public codes. */
 export function makeFormatError(log: Logger) {

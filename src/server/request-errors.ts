@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type express from "express";
 import type { Logger } from "../logger.js";
-import { errorBody } from "./error-codes.js";
+import { errorBody } from "../vocabulary/errors.js";
 
 interface HttpError {
   status?: number;

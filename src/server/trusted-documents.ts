@@ -12,7 +12,7 @@ import { GraphQLError } from "graphql";
 import type { Principal } from "../auth/index.js";
 import { decideDocument, NOT_IN_LIST, type DocumentRequest, type TrustedDocumentsMode } from "../trusted-documents/decide.js";
 import type { TrustedDocuments } from "../trusted-documents/manifest.js";
-import { errorBody } from "./error-codes.js";
+import { errorBody } from "../vocabulary/errors.js";
 import { UNKNOWN } from "./operation-label.js";
 import { countRefused, type OperationCounter } from "./operation-meter.js";
 

@@ -9,7 +9,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import express from "express";
 import { rateLimit } from "express-rate-limit";
-import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { WebhookOutcome } from "../metrics.js";

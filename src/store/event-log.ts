@@ -18,9 +18,10 @@
  * PGlite has one connection, so there id order is commit order anyway; the same SQL runs on
  * both engines.
  */
-import type { SupplierName } from "../../datasources/errors.js";
-import type { SqlDb } from "./sql.js";
-import type { EventFilter, KindName, RecordKey, SourceName, TrackedEvent } from "./tracked-model.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
+import type { SqlDb } from "./db.js";
+import type { EventFilter, RecordKey, SourceName, TrackedEvent } from "./tracked-model.js";
+import type { KindName } from "../vocabulary/kinds.js";
 
 /** An event row as the log's queries return it (the record's fixed times joined in). */
 export interface EventRow {

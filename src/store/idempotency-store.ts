@@ -2,7 +2,7 @@
  * Idempotency keys (Stripe semantics): per tenant and operation, the first request under a key
  * is recorded with a hash of its input; its response (result or error) is kept for replay.
  */
-import type { SqlDb } from "./sql.js";
+import type { SqlDb } from "./db.js";
 
 /** IN_PROGRESS while the first request under a key runs (a second one gets REQUEST_IN_PROGRESS); DONE once its response is kept. */
 export type IdempotencyState = "IN_PROGRESS" | "DONE";

@@ -3,7 +3,7 @@
  * processed asynchronously. Rows are claimed (SKIP LOCKED) so two instances never process the
  * same row at once; a claim older than `reclaimAfterMs` (a crashed instance) is taken over.
  */
-import type { SqlDb } from "./sql.js";
+import type { SqlDb } from "./db.js";
 
 /** Where a stored webhook stands. UNKNOWN_VOID: about a void no tenant tracks (kept for operators); FAILED: given up after its tries. */
 export type InboxState = "RECEIVED" | "PROCESSING" | "PROCESSED" | "UNKNOWN_VOID" | "IGNORED" | "FAILED";

@@ -5,7 +5,8 @@
 import { IdempotencyStore } from "./idempotency-store.js";
 import { InboxStore } from "./inbox-store.js";
 import { migrate } from "./migrations.js";
-import { openPglite, openPostgres, type SqlDb } from "./sql.js";
+import { openPglite, openPostgres } from "./sql.js";
+import { type SqlDb } from "./db.js";
 import { EventLog } from "./event-log.js";
 import { OwnerStore } from "./owner-store.js";
 import { TrackedStore } from "./tracked-store.js";

@@ -8,7 +8,7 @@
  * the gateway ran. PostgreSQL servers have autovacuum; this does its work for PGlite, one
  * short step at a time (see MaintenanceOptions for when).
  */
-import type { Sql } from "./sql.js";
+import type { Sql } from "./db.js";
 
 /**
  * When a table is vacuumed or analysed. Autovacuum's own rule (20 % of the rows dead, 10 %

@@ -2,7 +2,7 @@
  * Schema migrations, applied in order at start-up under an advisory lock (so two instances
  * starting together do not race). Append only: never edit a migration that has shipped.
  */
-import type { SqlDb } from "./sql.js";
+import type { SqlDb } from "./db.js";
 
 /**
  * Every migration, oldest first. Append only: a shipped migration is never edited, since instances

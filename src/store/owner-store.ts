@@ -3,8 +3,8 @@
  * statement: insert if nobody holds the order, and say who holds it now — so two tenants
  * starting on one order at once cannot both win.
  */
-import type { SupplierName } from "../../datasources/errors.js";
-import type { SqlDb } from "./sql.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
+import type { SqlDb } from "./db.js";
 
 /** Who holds an order after a claim, and whether this claim made the holding. */
 export interface Claim {

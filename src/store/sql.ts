@@ -6,22 +6,8 @@
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { rethrowPg, StoreUnavailableError } from "./errors.js";
+import type { Sql, SqlDb } from "./db.js";
 import { startMaintenance, type MaintenanceOptions } from "./maintenance.js";
-
-/** Something that runs a statement: the database, or a transaction. */
-export interface Sql {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-}
-
-/** A database both engines provide. Failures to reach it surface as StoreUnavailableError (./errors.ts). */
-export interface SqlDb extends Sql {
-  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
-  tx<R>(fn: (sql: Sql) => Promise<R>): Promise<R>;
-  /** Throws when the database cannot be reached. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-  readonly engine: "pglite" | "postgres";
-}
 
 /** The embedded store's options. */
 export interface PgliteOptions {

@@ -4,10 +4,9 @@
  * kinds lives in `data` (the supplier's latest report, mapped) and in the kind's definition
  * (src/tracking/kinds/); the store only sees these shapes.
  */
-import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
 
-/** The kinds of tracked record. */
-export type KindName = "void" | "stop";
+import type { KindName } from "../vocabulary/kinds.js";
 
 /** How the gateway learned of a change (the schema's StatusSource). */
 export type SourceName = "SUBMIT" | "WEBHOOK" | "POLL" | "QUERY";

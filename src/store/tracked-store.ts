@@ -7,12 +7,11 @@
  * instances (due, lease expiry) use the database clock. Batches pass their rows as one JSON
  * array read by `jsonb_to_recordset`, so every column is named.
  */
-import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
 import { toEvent } from "./event-log.js";
-import type { Sql, SqlDb } from "./sql.js";
+import type { Sql, SqlDb } from "./db.js";
 import {
   refKey,
-  type KindName,
   type NewRecord,
   type RecordKey,
   type Release,
@@ -20,6 +19,7 @@ import {
   type TrackedRecord,
   type Transition,
 } from "./tracked-model.js";
+import { type KindName } from "../vocabulary/kinds.js";
 
 interface RecordRow {
   kind: string;

@@ -3,8 +3,8 @@
  * stop request) lost its reply. The next request for the order reconciles first instead of resending, and a
  * supplier webhook naming the order settles it.
  */
-import type { SupplierName } from "../../datasources/errors.js";
-import type { SqlDb } from "./sql.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
+import type { SqlDb } from "./db.js";
 
 /** A submission whose reply was lost: who sent what for which order, and since when. */
 export interface Unsettled {

@@ -6,7 +6,7 @@
  * tenants otherwise — so ownership of orders is kept by the gateway wherever two tenants
  * reach one supplier account, however the configuration says it.
  */
-import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { SupplierAdapter } from "../../datasources/ports.js";
 import type { TenantAccount } from "../../datasources/registry.js";
 import type { TenantAccountsConfig } from "./accounts-config.js";

@@ -8,7 +8,8 @@
  * check before anything is sent) is given back, so nobody holds order numbers that do not exist. On an account only one tenant uses, the supplier
  * keeps its orders apart by itself and nothing is claimed.
  */
-import { GatewayError, type SupplierName } from "../../datasources/errors.js";
+import { GatewayError } from "../vocabulary/errors.js";
+import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { OrderOperation } from "../../datasources/ports.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { OwnerStore } from "../store/owner-store.js";

@@ -6,7 +6,8 @@
  * A cancel is an operation on the order: on a shared supplier account it first passes the
  * order-ownership check (hardening issue, item 4).
  */
-import { GatewayError, type SupplierName } from "../../datasources/errors.js";
+import { GatewayError } from "../vocabulary/errors.js";
+import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { CancelOrderData, CancelOrderRequest } from "../../datasources/model.js";
 import type { CancelPort } from "../../datasources/ports.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";

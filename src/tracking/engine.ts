@@ -13,7 +13,7 @@
  * continuing the intake's trace; a scheduled run that found work is a `tracked.poll` span. A
  * supplier question runs in the context of whoever asked first, even when coalesced.
  */
-import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { Logger } from "../logger.js";
 import { refKey, type NewRecord, type RecordKey, type SourceName, type TrackedEvent, type TrackedRecord } from "../store/tracked-model.js";
 import {

@@ -21,7 +21,8 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../logger.js";
 import type { PubSub } from "../pubsub/index.js";
-import type { KindName, TrackedEvent } from "../store/tracked-model.js";
+import type { TrackedEvent } from "../store/tracked-model.js";
+import type { KindName } from "../vocabulary/kinds.js";
 import { deliverySpan, untracedImmediate } from "../telemetry/spans.js";
 import type { LogReader } from "./ports.js";
 

@@ -9,11 +9,12 @@
  * confirmation failed (supplier down) goes back for another try after a growing wait (1 s
  * doubling to 60 s), up to MAX_ATTEMPTS; the records of a webhook given up are checked at once.
  */
-import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { WebhookHint, WebhookPort } from "../../datasources/ports.js";
 import type { Logger } from "../logger.js";
 import type { InboxRow, InboxState } from "../store/inbox-store.js";
-import { refKey, type KindName, type TrackedRecord } from "../store/tracked-model.js";
+import { refKey, type TrackedRecord } from "../store/tracked-model.js";
+import { type KindName } from "../vocabulary/kinds.js";
 import { keyOf, type Tracker } from "./engine.js";
 import type { InboxQueue, RecordStore, UnsettledOrders } from "./ports.js";
 import type { VoidSubmission } from "./void-submission.js";

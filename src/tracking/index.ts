@@ -6,13 +6,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { VoidOrderData } from "../../datasources/model.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { PubSub } from "../pubsub/index.js";
 import type { Store } from "../store/index.js";
-import type { KindName, TrackedEvent } from "../store/tracked-model.js";
+import type { TrackedEvent } from "../store/tracked-model.js";
+import type { KindName } from "../vocabulary/kinds.js";
 import { OrderOwnership } from "../tenancy/ownership.js";
 import { CancelSubmission } from "./cancel-submission.js";
 import { Tracker } from "./engine.js";

@@ -4,8 +4,8 @@
  * asks, the event log, delivery, replay, watch marks — is the engine's, the same for every
  * kind. A void and a stop-issuance request are two small instances (src/tracking/kinds/).
  */
-import type { SupplierName } from "../../datasources/errors.js";
-import type { KindName } from "../store/tracked-model.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
+import type { KindName } from "../vocabulary/kinds.js";
 import type { PollPolicy } from "./schedule.js";
 
 /** A kind of tracked record: what differs between voids and stop requests. `D` is the supplier report a record keeps. */

@@ -1,5 +1,5 @@
 /** Telling a state-changing call whose outcome the gateway cannot know from a plain failure. */
-import { SupplierError } from "../../datasources/errors.js";
+import { SupplierError } from "../vocabulary/errors.js";
 
 /** The supplier may or may not have acted on the call (its reply was lost or unreadable). */
 export function outcomeUnknown(err: unknown): boolean {

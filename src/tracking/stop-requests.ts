@@ -7,7 +7,7 @@
  * shared supplier account it first passes the order-ownership check (hardening issue, item 4:
  * another tenant's stop of an order already stopped was sent to the supplier again).
  */
-import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
 import type { OrderOwnership } from "../tenancy/ownership.js";

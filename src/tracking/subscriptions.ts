@@ -13,10 +13,11 @@
  * A tenant may have `maxPerTenant` streams open on an instance (MAX_SUBSCRIPTIONS_PER_TENANT);
  * one more is refused with TOO_MANY_SUBSCRIPTIONS (hardening issue, item 7).
  */
-import { GatewayError } from "../../datasources/errors.js";
+import { GatewayError } from "../vocabulary/errors.js";
 import type { Logger } from "../logger.js";
 import { AsyncQueue } from "../pubsub/queue.js";
-import type { KindName, TrackedEvent } from "../store/tracked-model.js";
+import type { TrackedEvent } from "../store/tracked-model.js";
+import type { KindName } from "../vocabulary/kinds.js";
 import type { EventFeed } from "./feed.js";
 import type { LogReader } from "./ports.js";
 import type { Watchers } from "./watchers.js";

@@ -10,7 +10,8 @@
  * first pass the order-ownership check (src/tenancy/ownership.ts; hardening issue, item 4).
  */
 import { currentDeadline, withinDeadline } from "../../datasources/deadline.js";
-import { GatewayError, type SupplierName } from "../../datasources/errors.js";
+import { GatewayError } from "../vocabulary/errors.js";
+import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { VoidOrderData, VoidQuoteData } from "../../datasources/model.js";
 import type { Logger } from "../logger.js";

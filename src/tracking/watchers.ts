@@ -7,7 +7,7 @@
  * once, those that arrive while a mark is being written together in the next one.
  */
 import type { Logger } from "../logger.js";
-import type { KindName } from "../store/tracked-model.js";
+import type { KindName } from "../vocabulary/kinds.js";
 import type { RecordStore } from "./ports.js";
 
 interface Target {

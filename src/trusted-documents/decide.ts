@@ -11,7 +11,7 @@
  *   supplier is called. Callers whose credential carries the `documents:any` scope (Apollo
  *   Sandbox, internal tools) are treated as in `allow`.
  */
-import type { ErrorCode } from "../../datasources/errors.js";
+import type { ErrorCode } from "../vocabulary/errors.js";
 import { sha256Hex } from "../auth/api-keys.js";
 import type { TrustedDocuments } from "./manifest.js";
 

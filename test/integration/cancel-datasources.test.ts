@@ -4,7 +4,7 @@ import { createAlitripAdapter, topForm, type TopConfig } from "../../datasources
 import type { TopSignMethod } from "../../datasources/alitrip/sign.js";
 import { cancelOrderResponse, ORDER_CANCEL_METHOD } from "../../datasources/alitrip/wire.js";
 import { createCttAdapter } from "../../datasources/ctt/index.js";
-import { SupplierError } from "../../datasources/errors.js";
+import { SupplierError } from "../../src/vocabulary/errors.js";
 import { SupplierHttp } from "../../datasources/http.js";
 import { AlitripSimulator } from "../../src/sandbox/alitrip/server.js";
 import { CttSimulator } from "../../src/sandbox/ctt/server.js";

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { MemoryPubSub } from "../../src/pubsub/memory.js";
-import type { Sql } from "../../src/store/sql.js";
+import type { Sql } from "../../src/store/db.js";
 import type { Store } from "../../src/store/index.js";
 import type { TrackedEvent } from "../../src/store/tracked-model.js";
 import { EventFeed } from "../../src/tracking/feed.js";

@@ -1,7 +1,7 @@
 /** The call deadline (datasources/deadline.ts) and the retry decision that respects it (issue B.12). */
 import { describe, expect, it } from "vitest";
 import { currentDeadline, Deadline, withinDeadline } from "../../datasources/deadline.js";
-import { SupplierError } from "../../datasources/errors.js";
+import { SupplierError } from "../../src/vocabulary/errors.js";
 import { DEFAULT_RETRY, readRetry, retryDelayMs } from "../../datasources/resilience/retry.js";
 
 const retryable = (extra: Record<string, unknown> = {}) =>

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES } from "../../datasources/errors.js";
-import { isErrorCode, REQUEST_ERROR_CODES } from "../../src/server/error-codes.js";
+import { ERROR_CODES } from "../../src/vocabulary/errors.js";
+import { isErrorCode, REQUEST_ERROR_CODES } from "../../src/vocabulary/errors.js";
 import { pgConnectionFailure, rethrowPg, StoreUnavailableError } from "../../src/store/errors.js";
 
 /** The codes in the first column of README's "## Errors" table. */

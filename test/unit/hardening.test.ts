@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { optionalEventId } from "../../resolvers/validate.js";
 import { expiryOf } from "../../src/auth/jwt.js";
 import { buildGatewaySchema } from "../../src/schema.js";
-import { outcomeLabel } from "../../src/server/error-codes.js";
+import { outcomeLabel } from "../../src/vocabulary/errors.js";
 import { MAX_TIMER_MS, runAt } from "../../src/server/expiry.js";
 import { unstorableInJsonb } from "../../src/server/jsonb.js";
 import { OperationLabels } from "../../src/server/operation-label.js";

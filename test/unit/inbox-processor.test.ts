@@ -5,11 +5,12 @@
  * with a cap, and the rows it cannot use kept with a reason. Waits are on deferreds, never on sleeps.
  */
 import { describe, expect, it } from "vitest";
-import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierName } from "../../src/vocabulary/suppliers.js";
 import type { WebhookHint } from "../../datasources/ports.js";
 import { createLogger } from "../../src/logger.js";
 import type { InboxRow, InboxState } from "../../src/store/inbox-store.js";
-import type { KindName, TrackedEvent } from "../../src/store/tracked-model.js";
+import type { TrackedEvent } from "../../src/store/tracked-model.js";
+import type { KindName } from "../../src/vocabulary/kinds.js";
 import { Tracker } from "../../src/tracking/engine.js";
 import { InboxProcessor } from "../../src/tracking/inbox-processor.js";
 import type { InboxQueue, UnsettledOrders } from "../../src/tracking/ports.js";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { topError } from "../../datasources/alitrip/errors.js";
 import { toCancelResult } from "../../datasources/alitrip/mapping.js";
 import { cancelOrderResponse, errorResponse } from "../../datasources/alitrip/wire.js";
-import { SupplierError } from "../../datasources/errors.js";
+import { SupplierError } from "../../src/vocabulary/errors.js";
 import { parseJson } from "../../datasources/json.js";
 
 const ranges: Array<[number[], string]> = [

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { SupplierName } from "../../datasources/errors.js";
+import type { SupplierName } from "../../src/vocabulary/suppliers.js";
 import { createLogger } from "../../src/logger.js";
 import type { TrackedEvent } from "../../src/store/tracked-model.js";
 import { Tracker } from "../../src/tracking/engine.js";

@@ -2,7 +2,7 @@
  * A tracked kind for unit tests (statuses A → B → C, or X; C and X final) and the supplier
  * stand-in it asks: the engine's and the inbox processor's tests share them.
  */
-import type { KindName } from "../../../src/store/tracked-model.js";
+import type { KindName } from "../../../src/vocabulary/kinds.js";
 import type { TrackedKind } from "../../../src/tracking/kind.js";
 
 /** A report of the test kind: a status and a sequence number (to see which report was stored). */

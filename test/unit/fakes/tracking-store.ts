@@ -5,11 +5,10 @@
  * the log hands out ids at append but makes events visible at commit, so a test can commit
  * out of id order. Time is the fake's own (`now`), moved by the test.
  */
-import type { SupplierName } from "../../../datasources/errors.js";
+import type { SupplierName } from "../../../src/vocabulary/suppliers.js";
 import {
   refKey,
   type EventFilter,
-  type KindName,
   type NewRecord,
   type RecordKey,
   type Release,
@@ -17,6 +16,7 @@ import {
   type TrackedRecord,
   type Transition,
 } from "../../../src/store/tracked-model.js";
+import { type KindName } from "../../../src/vocabulary/kinds.js";
 import type { LogReader, RecordStore } from "../../../src/tracking/ports.js";
 
 const keyString = (k: RecordKey) => `${k.kind}|${k.tenant}|${k.supplier}|${k.ref}`;
