@@ -1,7 +1,7 @@
 /**
  * A supplier as one module (issue 13, part A): everything the rest of the gateway needs to
  * know of it, exported by its `datasources/<name>/descriptor.ts` and wired from one list
- * (datasources/suppliers.ts). Configuration, the gateway, the simulators and the webhook
+ * (datasources/suppliers.ts). Configuration, the gateway and the webhook
  * router loop over the list; no shared file names a supplier.
  */
 import type { z } from "zod";
@@ -23,16 +23,6 @@ export interface SupplierSettings<S> {
   /** The configured URL; undefined: the supplier's simulator stands in. */
   url?: string;
   settings: S;
-}
-
-/** A running simulator. */
-export interface StartedSimulator {
-  url: string;
-  /** Start-up banner lines: where it listens and its demo orders. */
-  describe(): string[];
-  close(): Promise<void>;
-  /** The simulator object itself, for tests that steer it. */
-  instance: unknown;
 }
 
 /** Tenants' own accounts with this supplier (hardening issue, item 4). */
@@ -66,6 +56,4 @@ export interface SupplierDescriptor<S = unknown, C = unknown> {
     /** How long after a stop-issuance request its outcome can be known. */
     stopOutcomeDelayMs?: number;
   };
-  /** Starts its simulator, with the gateway's account and tenants' own ones; `timeScale`: the simulated clock's speed. */
-  startSimulator(settings: S, opts: { timeScale: number; accounts: Array<{ tenant: string; credentials: C }> }): Promise<StartedSimulator>;
 }

@@ -11,7 +11,6 @@ const tracing = tracingRequested() ? await (await import("./telemetry/sdk.js")).
 const { allowsAnonymous, ConfigError, helpText, loadConfig } = await import("./config.js");
 const { startGateway } = await import("./gateway.js");
 const { createLogger } = await import("./logger.js");
-const { startSandbox } = await import("./sandbox/index.js");
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(helpText());
@@ -32,13 +31,16 @@ try {
 
 const log = createLogger(config.logLevel);
 const started = Date.now();
-const sandbox = await startSandbox(config);
-const gateway = await startGateway(config, log, sandbox.urls);
+// The simulators stand in for suppliers without a URL; with every supplier configured, no
+// sandbox module loads (issue 21, item 3).
+const needsSandbox = Object.values(config.suppliers).some((s) => s.url === undefined);
+const sandbox = needsSandbox ? await (await import("./sandbox/index.js")).startSandbox(config) : undefined;
+const gateway = await startGateway(config, log, sandbox?.urls);
 
 const banner = [
   "",
   `Gateway ready in ${Date.now() - started} ms: ${gateway.url}  (open it in a browser for Apollo Sandbox)`,
-  ...sandbox.describe(),
+  ...(sandbox?.describe() ?? []),
   "",
 ];
 process.stdout.write(`${banner.join("\n")}\n`);
@@ -55,7 +57,7 @@ async function shutdown(signal: string): Promise<void> {
   }, 15_000);
   force.unref();
   await gateway.close();
-  await sandbox.close();
+  await sandbox?.close();
   await tracing?.shutdown().catch((err: unknown) => log.warn({ err: String(err) }, "could not export the last spans"));
   log.info("stopped");
   process.exit(0);

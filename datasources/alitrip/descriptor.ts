@@ -1,12 +1,9 @@
 /**
  * Alitrip (TOP router) as the gateway wires it (issue 13, part A): its variables, the cancel
- * adapter, tenants' own TOP apps and sessions, its simulator.
+ * adapter, tenants' own TOP apps and sessions.
  */
 import { z } from "zod";
 import { httpUrl, read, readTimeout, requireWith, text, timeoutVariable, variable } from "../../src/config-kit.js";
-import { ALITRIP_ORDERS } from "../../src/sandbox/alitrip/orders.js";
-import { AlitripSimulator } from "../../src/sandbox/alitrip/server.js";
-import { describeDemoOrders } from "../../src/sandbox/demo-orders.js";
 import type { SupplierDescriptor } from "../supplier.js";
 import { alitripAccountKey, alitripCredentials, SUB_CHANNEL_RULE, type AlitripCredentials } from "./credentials.js";
 import { createAlitripAdapter } from "./index.js";
@@ -86,18 +83,4 @@ export const alitripSupplier: SupplierDescriptor<AlitripSettings, AlitripCredent
     );
   },
   accounts: { schema: alitripCredentials, key: alitripAccountKey, ownKey: alitripAccountKey },
-  async startSimulator(settings, opts) {
-    const sim = await AlitripSimulator.start({
-      appKey: settings.appKey,
-      appSecret: settings.appSecret,
-      session: settings.session,
-      accounts: opts.accounts.map(({ credentials: c }) => ({ appKey: c.appKey, appSecret: c.appSecret, session: c.session })),
-    });
-    return {
-      url: sim.url,
-      instance: sim,
-      describe: () => describeDemoOrders(`ALITRIP simulator at ${sim.url}`, ALITRIP_ORDERS),
-      close: () => sim.close(),
-    };
-  },
 };

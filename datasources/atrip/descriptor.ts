@@ -1,11 +1,8 @@
 /**
  * ATRIP as the gateway wires it (issue 13, part A): its variables, its adapter, tenants' own
- * accounts, the `order.void` / `order.ticketed` webhook, the stop outcome delay, its simulator.
+ * accounts, the `order.void` / `order.ticketed` webhook, the stop outcome delay.
  */
 import { httpUrl, pathToken, read, readTimeout, requireWith, text, timeoutVariable, variable } from "../../src/config-kit.js";
-import { DEMO_ORDERS } from "../../src/sandbox/atrip/orders.js";
-import { AtripSimulator } from "../../src/sandbox/atrip/server.js";
-import { describeDemoOrders } from "../../src/sandbox/demo-orders.js";
 import type { SupplierDescriptor } from "../supplier.js";
 import { atripAccountKey, atripCredentials, type AtripCredentials } from "./credentials.js";
 import { createAtripAdapter } from "./index.js";
@@ -70,18 +67,4 @@ export const atripSupplier: SupplierDescriptor<AtripSettings, AtripCredentials> 
   webhooks: { segment: "atrip", token: (settings) => settings.webhookToken },
   // "The result of stopping ticket issuance needs to be obtained … after 8 minutes" (seed 000).
   timing: { stopOutcomeDelayMs: 8 * 60_000 },
-  async startSimulator(settings, opts) {
-    const sim = await AtripSimulator.start({
-      clientId: settings.clientId,
-      clientSecret: settings.clientSecret,
-      accounts: opts.accounts.map((a) => a.credentials),
-      timeScale: opts.timeScale,
-    });
-    return {
-      url: sim.url,
-      instance: sim,
-      describe: () => describeDemoOrders(`ATRIP simulator at ${sim.url} (clock x${opts.timeScale})`, DEMO_ORDERS),
-      close: () => sim.close(),
-    };
-  },
 };

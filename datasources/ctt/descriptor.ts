@@ -1,11 +1,8 @@
 /**
  * CTT (China Train Tickets web API) as the gateway wires it (issue 13, part A): its
- * variables, the cancel adapter, tenants' own signing keys, its simulator.
+ * variables, the cancel adapter, tenants' own signing keys.
  */
 import { httpUrl, read, readTimeout, requireWith, text, timeoutVariable, variable } from "../../src/config-kit.js";
-import { CTT_ORDERS } from "../../src/sandbox/ctt/orders.js";
-import { CttSimulator } from "../../src/sandbox/ctt/server.js";
-import { describeDemoOrders } from "../../src/sandbox/demo-orders.js";
 import type { SupplierDescriptor } from "../supplier.js";
 import { cttAccountKey, cttCredentials, type CttCredentials } from "./credentials.js";
 import { createCttAdapter } from "./index.js";
@@ -40,16 +37,4 @@ export const cttSupplier: SupplierDescriptor<CttSettings, CttCredentials> = {
     return createCttAdapter({ ...settings, ...credentials, baseUrl: url }, ctx.http, sandbox);
   },
   accounts: { schema: cttCredentials, key: cttAccountKey, ownKey: cttAccountKey },
-  async startSimulator(settings, opts) {
-    const sim = await CttSimulator.start({
-      signKey: settings.signKey,
-      accounts: opts.accounts.map(({ tenant, credentials }) => ({ signKey: credentials.signKey, label: `tenant-${tenant}` })),
-    });
-    return {
-      url: sim.url,
-      instance: sim,
-      describe: () => describeDemoOrders(`CTT simulator at ${sim.url}`, CTT_ORDERS),
-      close: () => sim.close(),
-    };
-  },
 };

@@ -9,6 +9,7 @@ import type { AlitripSimulator } from "../../src/sandbox/alitrip/server.js";
 import type { AtripSimulator } from "../../src/sandbox/atrip/server.js";
 import type { CttSimulator } from "../../src/sandbox/ctt/server.js";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import type { SimulatorLoader } from "../../src/sandbox/simulators.js";
 import type { Store } from "../../src/store/index.js";
 import { pgliteStore } from "./store.js";
 
@@ -31,6 +32,8 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   /** The suppliers to wire. @default SUPPLIERS */
   suppliers?: readonly SupplierDescriptor[];
+  /** The simulators, by supplier name. @default SIMULATORS */
+  simulators?: Readonly<Record<string, SimulatorLoader>>;
 }
 
 export async function startTestGateway(
@@ -42,7 +45,7 @@ export async function startTestGateway(
   const suppliers = opts.suppliers ?? SUPPLIERS;
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SANDBOX_TIME_SCALE: "60", SCHEDULER_TICK_MS: "100", ...env }, suppliers);
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
-  const started = await startSandbox(config, suppliers);
+  const started = await startSandbox(config, opts.simulators);
   const sandbox: TestSandbox = {
     ...started,
     atrip: started.simulators.ATRIP?.instance as AtripSimulator | undefined,

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUPPLIERS } from "../../datasources/suppliers.js";
 import { aeroliteSupplier } from "../fixtures/aerolite/descriptor.js";
-import type { AeroLiteSimulator } from "../fixtures/aerolite/simulator.js";
+import { aeroliteSimulator, type AeroLiteSimulator } from "../fixtures/aerolite/simulator.js";
+import { SIMULATORS } from "../../src/sandbox/simulators.js";
 import { wsClient } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { gql, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
@@ -17,6 +18,7 @@ let t: TestGateway;
 beforeAll(async () => {
   t = await startTestGateway({ VOID_POLL_MIN_MS: "200", VOID_POLL_WATCHED_MS: "200", AEROLITE_SIM_STEP_MS: "300" }, undefined, undefined, {
     suppliers: [...SUPPLIERS, aeroliteSupplier],
+    simulators: { ...SIMULATORS, AEROLITE: async () => aeroliteSimulator },
   });
 });
 afterAll(async () => t?.close());

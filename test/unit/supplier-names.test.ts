@@ -1,7 +1,7 @@
 /**
  * Supplier knowledge stays in its datasource folder and simulator (issue 13, "done means"): the
- * shared code names no supplier; only the lists do: the names (src/vocabulary/suppliers.ts) and the
- * descriptors (datasources/suppliers.ts). The same
+ * shared code names no supplier; only the lists do: the names (src/vocabulary/suppliers.ts), the
+ * descriptors (datasources/suppliers.ts) and the simulators (src/sandbox/simulators.ts). The same
  * search as the issue's `grep -rniE "atrip|alitrip|\bctt\b"` over the same paths.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -13,8 +13,10 @@ const SHARED = [
   "src/config.ts",
   "src/gateway.ts",
   "src/sandbox/index.ts",
-  "src/sandbox/http-kit.ts",
+  "src/sandbox/simulator.ts",
+  "src/sandbox/simulators.ts",
   "src/vocabulary",
+  "src/sandbox/http-kit.ts",
   "src/tracking",
   "src/store",
   "src/server",
@@ -36,6 +38,6 @@ describe("shared code names no supplier", () => {
       .flatMap(files)
       .filter((f) => /atrip|alitrip|\bctt\b/i.test(readFileSync(f, "utf8")))
       .map((f) => relative(ROOT, f));
-    expect(naming.sort()).toEqual(["datasources/suppliers.ts", "src/vocabulary/suppliers.ts"]);
+    expect(naming.sort()).toEqual(["datasources/suppliers.ts", "src/sandbox/simulators.ts", "src/vocabulary/suppliers.ts"]);
   });
 });
