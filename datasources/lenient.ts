@@ -73,7 +73,7 @@ export interface OddField {
 export type OddFieldSink = (odd: OddField) => void;
 
 /** Node's process warning: one line on stderr, and visible to `process.on("warning")`. */
-export const warnOddField: OddFieldSink = (odd) => {
+const warnOddField: OddFieldSink = (odd) => {
   process.emitWarning(
     `${odd.supplier} ${odd.operation}: field ${odd.field} left out (${odd.problem})${odd.ref ? `; first seen for ${odd.ref}` : ""}`,
     {

@@ -31,7 +31,7 @@ export interface AccountRef {
 }
 
 /** The gateway's own account, shared by every tenant without one of its own. */
-export const SHARED_ACCOUNT: AccountRef = { id: "shared", exclusive: false };
+const SHARED_ACCOUNT: AccountRef = { id: "shared", exclusive: false };
 
 /** A tenant's own account with one supplier: the adapter built for its credentials. */
 export interface TenantAccount {

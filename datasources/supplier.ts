@@ -12,7 +12,7 @@ import type { OddFieldSink } from "./lenient.js";
 import type { SupplierAdapter } from "./ports.js";
 
 /** What the gateway hands a supplier's factories. */
-export interface SupplierContext {
+interface SupplierContext {
   http: SupplierHttp;
   /** Where reply fields of an unexpected shape are reported, once each. */
   oddFields?: OddFieldSink;
@@ -26,7 +26,7 @@ export interface SupplierSettings<S> {
 }
 
 /** Tenants' own accounts with this supplier (hardening issue, item 4). */
-export interface SupplierAccounts<S, C> {
+interface SupplierAccounts<S, C> {
   /** The credentials a tenant's own account carries (validated at start-up; secrets). */
   schema: z.ZodType<C>;
   /** What identifies an account at the supplier. */

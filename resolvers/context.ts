@@ -3,13 +3,11 @@ import type { SupplierRegistry } from "../datasources/registry.js";
 import type { Principal } from "../src/auth/index.js";
 import type { Metrics } from "../src/metrics.js";
 import type { Idempotency } from "../src/reliability/idempotency.js";
-import type { Store } from "../src/store/index.js";
 import type { Tracking } from "../src/tracking/index.js";
 
 /** Long-lived services, built once per gateway. */
 export interface Services {
   registry: SupplierRegistry;
-  store: Store;
   tracking: Tracking;
   idempotency: Idempotency;
   metrics: Metrics;

@@ -68,6 +68,6 @@ export class TicketingResolver {
   @FieldResolver(() => [TicketIssuanceStopEvent])
   async history(@Root() stop: StopView, @Ctx() ctx: GatewayContext): Promise<StopEventView[]> {
     const key = ctx.services.tracking.stops.key(ctx.tenant, stop.supplier as StopArgs["supplier"], stop.orderNo);
-    return (await ctx.services.store.events.history<StopReport>(key)).map(stopEventView);
+    return (await ctx.services.tracking.history<StopReport>(key)).map(stopEventView);
   }
 }

@@ -11,7 +11,7 @@ export function optionalId(field: string, value: unknown): string | undefined {
 }
 
 /** The largest event id: ids are PostgreSQL bigints. */
-export const MAX_EVENT_ID = 9223372036854775807n;
+const MAX_EVENT_ID = 9223372036854775807n;
 
 /**
  * An optional event id: digits only, at most the largest bigint. A larger one used to reach

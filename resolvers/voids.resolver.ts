@@ -56,6 +56,6 @@ export class VoidsResolver {
   @FieldResolver(() => [VoidStatusEvent])
   async history(@Root() order: VoidOrderView, @Ctx() ctx: GatewayContext): Promise<VoidEventView[]> {
     const key = ctx.services.tracking.voids.key(ctx.tenant, order.supplier, order.voidCode);
-    return (await ctx.services.store.events.history<VoidOrderData>(key)).map(voidEventView);
+    return (await ctx.services.tracking.history<VoidOrderData>(key)).map(voidEventView);
   }
 }

@@ -13,7 +13,7 @@ export const ID_LENGTH_MESSAGE = `must be 1 to ${ID_MAX} characters long`;
 export const ID_PATTERN_MESSAGE = "may contain only letters, digits, '-' and '_'";
 
 /** The identifier rule as a class-validator decorator. */
-export function SupplierId(): PropertyDecorator {
+function SupplierId(): PropertyDecorator {
   return (target, key) => {
     Length(1, ID_MAX, { message: ID_LENGTH_MESSAGE })(target, key as string);
     Matches(ID_PATTERN, { message: ID_PATTERN_MESSAGE })(target, key as string);
@@ -26,7 +26,7 @@ export function SupplierId(): PropertyDecorator {
  * not emitted in the schema.
  */
 @InputType()
-export abstract class IdempotentInput {
+abstract class IdempotentInput {
   @Field(() => String, {
     nullable: true,
     description:

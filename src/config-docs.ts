@@ -18,13 +18,13 @@ export function envExample(variables: readonly VariableSpec[]): string {
 }
 
 /** The markers around the README's generated table. */
-export const README_TABLE = {
+const README_TABLE = {
   start: "<!-- configuration table: written by npm run env:example from the rows in src/config.ts and the supplier descriptors -->",
   end: "<!-- end of configuration table -->",
 };
 
 /** The README's configuration table (markdown), one row per variable. */
-export function configTable(variables: readonly VariableSpec[]): string {
+function configTable(variables: readonly VariableSpec[]): string {
   const cell = (s: string) => s.replace(/\|/g, "\\|");
   return [
     "| variable | default | meaning |",

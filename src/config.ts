@@ -281,7 +281,7 @@ export const V = {
  * A supplier's switch for sending it the trace context (tracing, issue 16): one row per
  * supplier in the list, `<SUPPLIER>_TRACE_PROPAGATION`.
  */
-export function tracePropagationVariable(supplier: string) {
+function tracePropagationVariable(supplier: string) {
   return variable({
     name: `${supplier}_TRACE_PROPAGATION`,
     default: "true",
@@ -291,7 +291,7 @@ export function tracePropagationVariable(supplier: string) {
 }
 
 /** Every variable: the gateway's, then each supplier's (its own and its trace switch). */
-export function variables(suppliers: readonly SupplierDescriptor[] = SUPPLIERS): VariableSpec[] {
+function variables(suppliers: readonly SupplierDescriptor[] = SUPPLIERS): VariableSpec[] {
   return [...Object.values(V), ...suppliers.flatMap((s) => [...s.variables, tracePropagationVariable(s.name)])];
 }
 
@@ -459,7 +459,7 @@ export function helpText(suppliers: readonly SupplierDescriptor[] = SUPPLIERS): 
 }
 
 /** True when every supplier is the embedded simulator. */
-export function allSandbox(c: Config): boolean {
+function allSandbox(c: Config): boolean {
   return Object.values(c.suppliers).every((s) => s.url === undefined);
 }
 

@@ -144,7 +144,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     onRecorded: (kind) => metrics.eventPublished(kind),
     onLogRead: (events, seconds) => metrics.logRead(events, seconds),
   });
-  const services: Services = { registry, store, tracking, idempotency: new Idempotency(store.idempotency), metrics };
+  const services: Services = { registry, tracking, idempotency: new Idempotency(store.idempotency), metrics };
   const intakes = suppliers.flatMap((s) =>
     s.webhooks
       ? [

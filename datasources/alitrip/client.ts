@@ -31,7 +31,7 @@ export interface TopCallOptions {
 }
 
 /** The root key of a method's success envelope. */
-export function responseKey(method: string): string {
+function responseKey(method: string): string {
   return `${method.replaceAll(".", "_")}_response`;
 }
 

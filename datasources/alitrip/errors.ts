@@ -19,10 +19,10 @@ export interface TopErrorBody {
  * isv sub codes read as "no such order". An assumption: the platform's list is unpublished and
  * these are the simulator's (README "Unconfirmed supplier assumptions").
  */
-export const ORDER_NOT_FOUND_SUB_CODES = new Set(["isv.order-not-exist", "isv.order-not-found"]);
+const ORDER_NOT_FOUND_SUB_CODES = new Set(["isv.order-not-exist", "isv.order-not-found"]);
 
 /** Top-level TOP code → gateway code. */
-export function topCodeToGateway(code: number): { code: ErrorCode; retryable: boolean } | undefined {
+function topCodeToGateway(code: number): { code: ErrorCode; retryable: boolean } | undefined {
   if (code >= 4 && code <= 8) return { code: "SUPPLIER_RATE_LIMITED", retryable: true };
   if (code === 10 || code === 15 || code === 50) return { code: "SUPPLIER_UNAVAILABLE", retryable: true };
   if ((code >= 11 && code <= 13) || (code >= 24 && code <= 29)) return { code: "SUPPLIER_AUTH_FAILED", retryable: false };

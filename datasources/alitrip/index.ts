@@ -13,7 +13,7 @@ import { topUnknownOrder } from "./errors.js";
 import { toCancelResult } from "./mapping.js";
 import { cancelOrderResponse, ORDER_CANCEL_METHOD, type BtripFlightCancelOrderRq } from "./wire.js";
 
-export { TopClient, topForm, responseKey, type TopConfig } from "./client.js";
+export { TopClient, topForm, type TopConfig } from "./client.js";
 
 class AlitripCancels implements CancelPort {
   constructor(

@@ -26,7 +26,7 @@ export interface BtripFlightCancelOrderRq {
 }
 
 /** A code that TOP writes either as text or as a number ("1001" / 1001); "" is none. */
-export const textOrNumber = z
+const textOrNumber = z
   .union([z.string(), jsonInt.transform(String)])
   .nullish()
   .transform((v) => (v === "" ? null : (v ?? null)));

@@ -171,7 +171,7 @@ export const ATRIP_STATUS_TABLE: Readonly<Record<number, Row>> = {
 };
 
 /** The table row of a status if the documentation of `operation` lists it. */
-export function documentedStatus(operation: string, status: number): Row | undefined {
+function documentedStatus(operation: string, status: number): Row | undefined {
   const row = ATRIP_STATUS_TABLE[status];
   return row && (!row.calls || row.calls.includes(operation)) ? row : undefined;
 }

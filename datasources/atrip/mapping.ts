@@ -23,7 +23,7 @@ import {
 import { optionalVoidFields as F, voidOrder, type OrderDetailsReply, type VoidQuotationReply, type VoidReply } from "./wire.js";
 
 /** ATRIP voidStatus → VoidStatus (ATRIP.md "voidStatus"). */
-export const VOID_STATUS_BY_NUMBER: Readonly<Record<number, VoidStatusName>> = {
+const VOID_STATUS_BY_NUMBER: Readonly<Record<number, VoidStatusName>> = {
   0: "SUPPLIER_PROCESSING",
   1: "AIRLINE_PROCESSING",
   2: "REFUNDED",
@@ -36,13 +36,13 @@ export const VOID_STATUS_BY_NUMBER: Readonly<Record<number, VoidStatusName>> = {
 /** Thrown by mappers when a vital value is outside what ATRIP documents; the client turns it into an unreadable reply. */
 export class MappingError extends Error {}
 
-export function toVoidStatus(n: number): VoidStatusName {
+function toVoidStatus(n: number): VoidStatusName {
   const s = VOID_STATUS_BY_NUMBER[n];
   if (s === undefined) throw new MappingError(`voidStatus ${n} is not a documented ATRIP void status`);
   return s;
 }
 
-export function toRefundMethod(m: "CashBackToOriginalPayment" | "Voucher" | null | undefined): RefundMethodName | null {
+function toRefundMethod(m: "CashBackToOriginalPayment" | "Voucher" | null | undefined): RefundMethodName | null {
   if (m === "CashBackToOriginalPayment") return "ORIGINAL_PAYMENT";
   if (m === "Voucher") return "VOUCHER";
   return null;

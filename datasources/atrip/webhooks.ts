@@ -8,7 +8,7 @@ import type { WebhookHint } from "../ports.js";
 import { orderTicketedEvent, orderVoidEvent, webhookEnvelope } from "./wire.js";
 
 /** Thrown when a body is not ATRIP's webhook envelope. */
-export class WebhookShapeError extends Error {}
+class WebhookShapeError extends Error {}
 
 /** Reads a webhook body (raw text). Throws WebhookShapeError when it is not the envelope or its data is off. */
 export function interpretAtripWebhook(text: string): WebhookHint {

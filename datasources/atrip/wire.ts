@@ -22,28 +22,28 @@ const humanMessage = optionalText.catch(null);
 export const envelope = z.object({ status: jsonInt, msg: humanMessage });
 export type AtripEnvelope = z.infer<typeof envelope>;
 
-export const voidTicket = z.object({
+const voidTicket = z.object({
   firstName: z.string(),
   lastName: z.string(),
   ticketNo: z.string(),
 });
 
-export const voidFareAmount = z.object({
+const voidFareAmount = z.object({
   currency: z.string(),
   originalFareAmount: jsonDecimal,
   estimatedRefundAmount: jsonDecimal,
 });
 
-export const voidPostTicketingServiceAmount = z.object({
+const voidPostTicketingServiceAmount = z.object({
   postTicketingOrderNo: z.string(),
   currency: z.string(),
   originalPostTicketingServiceAmount: jsonDecimal,
   estimatedRefundAmount: jsonDecimal,
 });
 
-export const serviceFee = z.object({ currency: z.string(), transactionFee: jsonDecimal });
+const serviceFee = z.object({ currency: z.string(), transactionFee: jsonDecimal });
 
-export const voidWindow = z.object({
+const voidWindow = z.object({
   supportVoid: jsonFlag,
   allowVoid: jsonFlag,
   voidTimeAfterIssure: optionalText,
@@ -52,7 +52,7 @@ export const voidWindow = z.object({
   sameDayTimezone: optionalText,
 });
 
-export const voidMethod = z.enum(["CashBackToOriginalPayment", "Voucher"]);
+const voidMethod = z.enum(["CashBackToOriginalPayment", "Voucher"]);
 
 /** yyyyMMdd (a real calendar date) → yyyy-MM-dd; "" → null. */
 export const atripDate = z.string().transform((s, ctx) => {
@@ -72,7 +72,7 @@ export const atripDate = z.string().transform((s, ctx) => {
  * unambiguously: a number or decimal string (an amount in the currency of voidFareAmount), or
  * an object {currency, amount}. Any other shape is left null (../lenient.ts).
  */
-export const actualRefundAmount = z.union([
+const actualRefundAmount = z.union([
   jsonDecimal.transform((amount) => ({ amount, currency: null as string | null })),
   z.object({ currency: z.string().min(1), amount: jsonDecimal }),
 ]);
@@ -121,7 +121,6 @@ export type VoidReply = z.infer<typeof voidReply>;
 
 /** One entry of queryVoidOrders.do's `voidOrders`: the vital fields; the rest as in optionalVoidFields. */
 export const voidOrder = z.looseObject(voidVital);
-export type VoidOrderWire = z.infer<typeof voidOrder>;
 
 /** queryVoidOrders.do reply: entries are checked one by one, only the one asked for matters. */
 export const queryVoidOrdersReply = envelope.extend({ voidOrders: z.array(z.unknown()).nullish() });

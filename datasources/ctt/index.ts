@@ -12,7 +12,7 @@ import { cttUnknownOrder } from "./errors.js";
 export { CttClient, type CttConfig } from "./client.js";
 
 /** How passengerIds become refund_passanger_ids. */
-export const PASSENGER_ID_SEPARATOR = ",";
+const PASSENGER_ID_SEPARATOR = ",";
 
 class CttCancels implements CancelPort {
   constructor(private readonly client: CttClient) {}

@@ -29,7 +29,7 @@ export interface ResilienceSettings {
 export const DEFAULT_RESILIENCE: ResilienceSettings = { retry: DEFAULT_RETRY, breaker: DEFAULT_BREAKER, concurrency: 64, queue: 512 };
 
 /** Whose queue calls made outside any tenant's request wait in (tests, tools). */
-export const GATEWAY_QUEUE = "\u0000gateway";
+const GATEWAY_QUEUE = "\u0000gateway";
 
 function translate(supplier: SupplierName, err: unknown): unknown {
   if (err instanceof BrokenCircuitError) {

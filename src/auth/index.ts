@@ -10,8 +10,6 @@ import { JwtRejected, JwtVerifier, type JwtSettings } from "./jwt.js";
 import { ANONYMOUS, type Principal, type Scope } from "./principal.js";
 
 export type { Principal, Scope } from "./principal.js";
-export { ANONYMOUS } from "./principal.js";
-
 export interface AuthSettings {
   apiKeys?: ApiKeys;
   jwt?: JwtSettings;

@@ -26,10 +26,10 @@ import { Order } from "./order.type.js";
 import { REFERENCE_RESOLVERS } from "./references.js";
 
 /** The federation spec version the subgraph links to (supported by Apollo's and The Guild's composition). */
-export const FEDERATION_SPEC = "https://specs.apollo.dev/federation/v2.3";
+const FEDERATION_SPEC = "https://specs.apollo.dev/federation/v2.3";
 
 /** The entities the gateway owns, and the fields that identify each (API.md, "Additions under way"). */
-export const ENTITY_KEYS: Readonly<Record<keyof typeof REFERENCE_RESOLVERS, string>> = {
+const ENTITY_KEYS: Readonly<Record<keyof typeof REFERENCE_RESOLVERS, string>> = {
   VoidOrder: "supplier voidCode",
   TicketIssuanceStop: "supplier orderNo",
   Order: "supplier orderNo",
@@ -44,7 +44,7 @@ function keyDirective(fields: string): ConstDirectiveNode {
 }
 
 /** The SDL with `@link` to federation 2 and a `@key` on every entity. */
-export function withFederation(sdl: string): DocumentNode {
+function withFederation(sdl: string): DocumentNode {
   const keyed = visit(parse(sdl), {
     ObjectTypeDefinition(node) {
       const fields = ENTITY_KEYS[node.name.value as keyof typeof ENTITY_KEYS];

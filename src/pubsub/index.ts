@@ -3,9 +3,7 @@ import { MemoryPubSub } from "./memory.js";
 import { RedisPubSub } from "./redis.js";
 import type { PubSub } from "./types.js";
 
-export type { Listener, PubSub } from "./types.js";
-export { MemoryPubSub, RedisPubSub };
-
+export type { PubSub } from "./types.js";
 export function createPubSub(redisUrl: string | undefined, prefix?: string): PubSub {
   return redisUrl ? new RedisPubSub(redisUrl, prefix) : new MemoryPubSub();
 }

@@ -19,7 +19,7 @@ interface StoredError {
 type StoredResponse = { ok: unknown } | { error: StoredError };
 
 /** Canonical JSON (sorted keys) of the input without the key itself. */
-export function requestHash(operation: string, input: Record<string, unknown>): string {
+function requestHash(operation: string, input: Record<string, unknown>): string {
   const canonical = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(canonical);
     if (v !== null && typeof v === "object") {

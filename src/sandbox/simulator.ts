@@ -15,7 +15,7 @@ export interface StartedSimulator {
 }
 
 /** How a simulator starts. */
-export interface SimulatorOptions<C> {
+interface SimulatorOptions<C> {
   /** The simulated clock's speed (SANDBOX_TIME_SCALE). */
   timeScale: number;
   /** Tenants' own accounts (TENANT_SUPPLIER_ACCOUNTS), which exist at the simulator too. */

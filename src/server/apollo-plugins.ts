@@ -27,7 +27,7 @@ export interface ApolloPluginDeps {
 }
 
 /** Stops something else (the websocket server) when Apollo drains. */
-export function stopOnDrain(target: { dispose(): Promise<void> }): ApolloServerPlugin<GatewayContext> {
+function stopOnDrain(target: { dispose(): Promise<void> }): ApolloServerPlugin<GatewayContext> {
   return {
     async serverWillStart() {
       return {

@@ -69,7 +69,7 @@ export interface RunningServer {
 }
 
 /** The context of every operation, HTTP or websocket: who asks, for which tenant, under which request id. */
-export function contextFactory(services: Services) {
+function contextFactory(services: Services) {
   return (principal: Principal | null, requestId: string): GatewayContext => {
     if (principal) annotate(ATTR.tenant, principal.tenant);
     return { principal, tenant: principal?.tenant ?? "", requestId, services };
@@ -77,7 +77,7 @@ export function contextFactory(services: Services) {
 }
 
 /** Express for every route but /graphql; its last handler answers request errors through pino. */
-export function expressRoutes(log: Logger, routes?: (app: express.Express) => void): express.Express {
+function expressRoutes(log: Logger, routes?: (app: express.Express) => void): express.Express {
   const app = express();
   app.disable("x-powered-by");
   routes?.(app);

@@ -8,7 +8,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
 
 /** The message of a subscription sent over HTTP: where to send it instead. */
-export const SUBSCRIPTIONS_OVER_HTTP =
+const SUBSCRIPTIONS_OVER_HTTP =
   "Subscriptions are served over the websocket at /graphql (graphql-transport-ws protocol, e.g. the graphql-ws client), not over HTTP";
 
 /** Refuses a subscription over HTTP once Apollo has resolved the operation, before anything runs. */

@@ -7,9 +7,9 @@
 import { Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 
 /** Several different root fields in one operation. */
-export const MULTIPLE = "multiple";
+const MULTIPLE = "multiple";
 /** Only meta fields (`__schema`, `__type`, `__typename`). */
-export const INTROSPECTION = "introspection";
+const INTROSPECTION = "introspection";
 /** No operation could be told: unparsable, invalid, refused before parsing, or an unknown operationName. */
 export const UNKNOWN = "unknown";
 

@@ -5,7 +5,7 @@
 import type { SqlDb } from "./db.js";
 
 /** IN_PROGRESS while the first request under a key runs (a second one gets REQUEST_IN_PROGRESS); DONE once its response is kept. */
-export type IdempotencyState = "IN_PROGRESS" | "DONE";
+type IdempotencyState = "IN_PROGRESS" | "DONE";
 
 /** A key's first request: the hash of its input (another input under the key is IDEMPOTENCY_KEY_REUSED) and its response. */
 export interface IdempotencyRecord {

@@ -43,7 +43,7 @@ interface PendingInsert {
 const MAX_BATCH = 500;
 
 /** How long a row put back waits before its next try: baseMs, doubling per attempt, at most maxMs. */
-export const RETRY_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
+const RETRY_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 
 /**
  * The durable webhook inbox: a webhook is answered 200 only once its row is written, so nothing a

@@ -12,7 +12,6 @@ import { OwnerStore } from "./owner-store.js";
 import { TrackedStore } from "./tracked-store.js";
 import { UnsettledStore } from "./unsettled-store.js";
 
-export { EventLog, IdempotencyStore, InboxStore, OwnerStore, TrackedStore, UnsettledStore };
 /** The database the stores run on, for callers that need a statement of their own (tests, the bench). */
 export type { SqlDb };
 

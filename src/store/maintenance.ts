@@ -65,7 +65,7 @@ export function dueWork(t: TableActivity, o: MaintenanceOptions = {}): { vacuum:
 }
 
 /** Reads every user table's counters (flushed first: a backend hands its counts over only every second or so). */
-export async function readActivity(sql: Sql): Promise<TableActivity[]> {
+async function readActivity(sql: Sql): Promise<TableActivity[]> {
   await sql.query("SELECT pg_stat_force_next_flush()");
   const rows = await sql.query<{ table: string; rows: string; live: string; changed: string; dead: string }>(
     `SELECT format('%I.%I', s.schemaname, s.relname) AS table, c.reltuples::text AS rows, s.n_live_tup::text AS live,

@@ -8,7 +8,7 @@ import type { SqlDb } from "./db.js";
  * Every migration, oldest first. Append only: a shipped migration is never edited, since instances
  * that applied it would not run it again.
  */
-export const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
+const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
   {
     version: 1,
     name: "voids, void events, stop requests, webhook inbox",

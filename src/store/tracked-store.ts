@@ -54,7 +54,7 @@ const keyParams = (k: RecordKey) => [k.kind, k.tenant, k.supplier, k.ref];
 const keyRow = (k: RecordKey) => ({ kind: k.kind, tenant: k.tenant, supplier: k.supplier, ref: k.ref });
 
 /** A row of `tracked` as the engine sees it. */
-export function toRecord<D>(r: RecordRow): TrackedRecord<D> {
+function toRecord<D>(r: RecordRow): TrackedRecord<D> {
   return {
     kind: r.kind as KindName,
     tenant: r.tenant,

@@ -17,7 +17,7 @@ import { ConfigError } from "../config-kit.js";
 import { TENANT_PATTERN } from "../auth/principal.js";
 
 /** One tenant's own accounts: credentials by supplier name. */
-export type TenantCredentials = Record<string, unknown>;
+type TenantCredentials = Record<string, unknown>;
 
 /** Every tenant's own accounts. */
 export type TenantAccountsConfig = Record<string, TenantCredentials>;

@@ -27,7 +27,7 @@ import { deliverySpan, untracedImmediate } from "../telemetry/spans.js";
 import type { LogReader } from "./ports.js";
 
 /** The pub/sub topic of wake-ups. */
-export const WAKE_TOPIC = "tracking.recorded";
+const WAKE_TOPIC = "tracking.recorded";
 
 /** Who an event is for: a kind and tenant, and at most one of a reference or an order. */
 export interface FeedTarget {

@@ -12,7 +12,7 @@ import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { PubSub } from "../pubsub/index.js";
 import type { Store } from "../store/index.js";
-import type { TrackedEvent } from "../store/tracked-model.js";
+import type { RecordKey, TrackedEvent } from "../store/tracked-model.js";
 import type { KindName } from "../vocabulary/kinds.js";
 import { OrderOwnership } from "../tenancy/ownership.js";
 import { CancelSubmission } from "./cancel-submission.js";
@@ -131,6 +131,11 @@ export class Tracking {
       ),
       housekeeping: new Poller("housekeeping", () => store.idempotency.expire(IDEMPOTENCY_TTL_MS), 60_000, log),
     };
+  }
+
+  /** A record's events, oldest first (its `history` field). */
+  history<D>(key: RecordKey): Promise<Array<TrackedEvent<D>>> {
+    return this.opts.store.events.history<D>(key);
   }
 
   async start(): Promise<void> {

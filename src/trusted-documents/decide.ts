@@ -42,7 +42,7 @@ export type DocumentDecision =
 export const NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST" satisfies ErrorCode;
 
 /** `extensions.persistedQuery.sha256Hash`, when it is a string. */
-export function persistedQueryHash(extensions: unknown): string | undefined {
+function persistedQueryHash(extensions: unknown): string | undefined {
   if (extensions === null || typeof extensions !== "object") return undefined;
   const pq = (extensions as { persistedQuery?: unknown }).persistedQuery;
   if (pq === null || typeof pq !== "object") return undefined;

@@ -4,8 +4,5 @@
  * has its definition in the tracked-kinds list (src/tracking/kinds/index.ts).
  */
 
-/** The kinds of tracked record. */
-export const KIND_NAMES = ["void", "stop"] as const;
-
-/** One kind's name. */
-export type KindName = (typeof KIND_NAMES)[number];
+/** The name of a kind of tracked record. */
+export type KindName = "void" | "stop";

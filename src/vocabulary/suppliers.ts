@@ -5,8 +5,5 @@
  * in src/sandbox/simulators.ts.
  */
 
-/** The suppliers' names, as the `Supplier` enum spells them. */
-export const SUPPLIER_NAMES = ["ATRIP", "ALITRIP", "CTT"] as const;
-
-/** One supplier's name. */
-export type SupplierName = (typeof SUPPLIER_NAMES)[number];
+/** A supplier's name, as the `Supplier` enum spells it. */
+export type SupplierName = "ATRIP" | "ALITRIP" | "CTT";

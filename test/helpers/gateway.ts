@@ -14,7 +14,7 @@ import type { Store } from "../../src/store/index.js";
 import { pgliteStore } from "./store.js";
 
 /** The sandbox, with the simulators tests steer typed by supplier. */
-export interface TestSandbox extends Sandbox {
+interface TestSandbox extends Sandbox {
   atrip?: AtripSimulator;
   alitrip?: AlitripSimulator;
   ctt?: CttSimulator;

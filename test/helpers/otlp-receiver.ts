@@ -8,7 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 
-export type AttrValue = string | number | boolean | bigint | null | AttrValue[] | { [k: string]: AttrValue };
+type AttrValue = string | number | boolean | bigint | null | AttrValue[] | { [k: string]: AttrValue };
 
 export interface ReceivedSpan {
   traceId: string;
@@ -154,7 +154,7 @@ function protoSpan(buf: Buffer, scope: string, resource: Record<string, AttrValu
 }
 
 /** ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1) → spans. */
-export function decodeProtobuf(buf: Buffer): ReceivedSpan[] {
+function decodeProtobuf(buf: Buffer): ReceivedSpan[] {
   const spans: ReceivedSpan[] = [];
   for (const rs of fieldsOf(buf).filter((f) => f.no === 1)) {
     const parts = fieldsOf(bytes(rs));
@@ -207,7 +207,7 @@ interface JsonSpan {
   status?: { code?: number; message?: string };
 }
 
-export function decodeJson(body: string): ReceivedSpan[] {
+function decodeJson(body: string): ReceivedSpan[] {
   const req = JSON.parse(body) as {
     resourceSpans?: Array<{ resource?: { attributes?: JsonKv[] }; scopeSpans?: Array<{ scope?: { name?: string }; spans?: JsonSpan[] }> }>;
   };

@@ -2,7 +2,7 @@
 import type { DemoTemplate } from "../demo-orders.js";
 
 /** How the simulator answers order.cancel for an order (see ./server.ts). */
-export type AlitripOutcome = "CANCELLED" | "CANCELLED_BARE" | "TICKETED" | "REFUSED" | "REMOTE_ERROR" | "NO_SUCCESS" | "ODD_ERROR";
+type AlitripOutcome = "CANCELLED" | "CANCELLED_BARE" | "TICKETED" | "REFUSED" | "REMOTE_ERROR" | "NO_SUCCESS" | "ODD_ERROR";
 
 export interface AlitripDemoOrder extends DemoTemplate {
   outcome: AlitripOutcome;

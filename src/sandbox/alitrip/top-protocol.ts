@@ -8,7 +8,7 @@
 import { createHash, createHmac } from "node:crypto";
 
 /** The `sign_method` values ALITRIP.md lists. */
-export const SIGN_METHODS = ["md5", "hmac", "hmac-sha256"] as const;
+const SIGN_METHODS = ["md5", "hmac", "hmac-sha256"] as const;
 /** One of SIGN_METHODS. */
 export type SignMethod = (typeof SIGN_METHODS)[number];
 

@@ -22,7 +22,7 @@ export interface AtripFaults extends Faults {
 }
 
 /** An ATRIP account: the credentials its calls carry. */
-export interface AtripSimAccount {
+interface AtripSimAccount {
   clientId: string;
   clientSecret: string;
 }

@@ -10,7 +10,7 @@ import type { SimClock } from "../clock.js";
 import { findDemoOrder, type DemoOrder } from "./orders.js";
 
 /** How long a voidOfferId stays valid, in simulated ms. ATRIP does not document it. */
-export const OFFER_LIFETIME_MS = 30 * 60_000;
+const OFFER_LIFETIME_MS = 30 * 60_000;
 
 export interface AtripSimTiming {
   /** Simulated ms between two void status steps. */

@@ -6,7 +6,7 @@ import type { DemoTemplate } from "../demo-orders.js";
  * shows only the help page's generated sample, code 1); the simulator's refusals use 0 and
  * negative codes, the reading CTT.md states as an assumption.
  */
-export type CttOutcome = "CANCELLED" | "TOO_LATE" | "ODD_CODE" | "NO_CODE";
+type CttOutcome = "CANCELLED" | "TOO_LATE" | "ODD_CODE" | "NO_CODE";
 
 export interface CttDemoOrder extends DemoTemplate {
   outcome: CttOutcome;

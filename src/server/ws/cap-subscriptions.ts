@@ -8,7 +8,7 @@ import { GraphQLError } from "graphql";
 import type { WsContext, WsPlugin } from "./plugin.js";
 
 /** The refusal of a subscription beyond the cap, with a code clients can branch on. */
-export function tooManySubscriptions(limit: number): GraphQLError {
+function tooManySubscriptions(limit: number): GraphQLError {
   return new GraphQLError(`This connection already has ${limit} subscriptions open, the most allowed`, {
     extensions: {
       code: "TOO_MANY_SUBSCRIPTIONS",

@@ -11,7 +11,7 @@ import type { Context } from "graphql-ws";
 import type { Principal } from "../../auth/index.js";
 
 /** What a plugin may do to the socket: close it (graphql-ws/use/ws puts the `ws` socket here). */
-export interface ClosableSocket {
+interface ClosableSocket {
   close(code: number, reason: string): void;
 }
 
@@ -26,7 +26,7 @@ export interface WsExtra {
 export type WsContext = Context<Record<string, unknown>, WsExtra>;
 
 /** An operation a socket sent, parsed and validated. */
-export interface WsOperation {
+interface WsOperation {
   document: DocumentNode;
   operation: OperationDefinitionNode | null | undefined;
   /** Its metrics label (src/server/operation-label.ts). */

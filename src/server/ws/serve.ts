@@ -42,7 +42,7 @@ export interface RunningWebsocket {
 }
 
 /** Logs a socket's error as one line; a client's protocol error (ws already closed it with 1009, 1002…) at info. */
-export function socketErrorLogger(log: Logger) {
+function socketErrorLogger(log: Logger) {
   return (socket: WebSocket) => (err: Error & { code?: string }) => {
     const clientFault = typeof err.code === "string" && err.code.startsWith("WS_ERR_");
     if (clientFault) log.info({ code: err.code, reason: err.message }, "websocket closed: the client broke the protocol");
