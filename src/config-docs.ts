@@ -1,6 +1,6 @@
 /**
  * What the configuration rows (src/config.ts, each supplier's descriptor) write besides
- * `--help`: `.env.example` and the README's configuration table (issue 17, item 2). A test
+ * `--help`: `.env.example` and the configuration table of docs/configuration.md (issue 17, item 2). A test
  * checks both files against the rows, so none of them can drift.
  */
 import type { VariableSpec } from "./config-kit.js";
@@ -17,13 +17,13 @@ export function envExample(variables: readonly VariableSpec[]): string {
   return lines.join("\n");
 }
 
-/** The markers around the README's generated table. */
-const README_TABLE = {
+/** The markers around the generated table in docs/configuration.md. */
+const CONFIG_TABLE = {
   start: "<!-- configuration table: written by npm run env:example from the rows in src/config.ts and the supplier descriptors -->",
   end: "<!-- end of configuration table -->",
 };
 
-/** The README's configuration table (markdown), one row per variable. */
+/** The configuration table (markdown), one row per variable. */
 function configTable(variables: readonly VariableSpec[]): string {
   const cell = (s: string) => s.replace(/\|/g, "\\|");
   return [
@@ -36,10 +36,10 @@ function configTable(variables: readonly VariableSpec[]): string {
   ].join("\n");
 }
 
-/** `readme` with its generated table replaced by the one for `variables`. */
-export function withConfigTable(readme: string, variables: readonly VariableSpec[]): string {
-  const start = readme.indexOf(README_TABLE.start);
-  const end = readme.indexOf(README_TABLE.end);
-  if (start < 0 || end < start) throw new Error("README.md has no configuration table markers");
-  return `${readme.slice(0, start + README_TABLE.start.length)}\n${configTable(variables)}\n${readme.slice(end)}`;
+/** `doc` (docs/configuration.md) with its generated table replaced by the one for `variables`. */
+export function withConfigTable(doc: string, variables: readonly VariableSpec[]): string {
+  const start = doc.indexOf(CONFIG_TABLE.start);
+  const end = doc.indexOf(CONFIG_TABLE.end);
+  if (start < 0 || end < start) throw new Error("docs/configuration.md has no configuration table markers");
+  return `${doc.slice(0, start + CONFIG_TABLE.start.length)}\n${configTable(variables)}\n${doc.slice(end)}`;
 }

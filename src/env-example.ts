@@ -1,5 +1,5 @@
 /**
- * `npm run env:example`: writes .env.example and the README's configuration table from the
+ * `npm run env:example`: writes .env.example and the configuration table of docs/configuration.md from the
  * configuration rows (a test keeps them in step).
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -9,4 +9,4 @@ import { VARIABLES } from "./config.js";
 
 const root = (file: string) => fileURLToPath(new URL(`../../${file}`, import.meta.url));
 writeFileSync(root(".env.example"), envExample(VARIABLES));
-writeFileSync(root("README.md"), withConfigTable(readFileSync(root("README.md"), "utf8"), VARIABLES));
+writeFileSync(root("docs/configuration.md"), withConfigTable(readFileSync(root("docs/configuration.md"), "utf8"), VARIABLES));

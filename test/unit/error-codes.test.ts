@@ -1,6 +1,6 @@
 /**
  * One closed set of error codes (issue 17, item 3): every code the edge can emit is in
- * ERROR_CODES and in README's error table, and a store outage is recognised by the driver's
+ * ERROR_CODES and in the error table of docs/errors.md, and a store outage is recognised by the driver's
  * error type and SQLSTATE, not by reading messages.
  */
 import { readFileSync } from "node:fs";
@@ -10,17 +10,17 @@ import { ERROR_CODES } from "../../src/vocabulary/errors.js";
 import { isErrorCode, REQUEST_ERROR_CODES } from "../../src/vocabulary/errors.js";
 import { pgConnectionFailure, rethrowPg, StoreUnavailableError } from "../../src/store/errors.js";
 
-/** The codes in the first column of README's "## Errors" table. */
-function readmeErrorCodes(): string[] {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const section = readme.split("\n## Errors\n")[1]?.split("\n## ")[0] ?? "";
+/** The codes in the first column of the table under "## Codes" in docs/errors.md. */
+function documentedErrorCodes(): string[] {
+  const doc = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
+  const section = doc.split("\n## Codes\n")[1]?.split("\n## ")[0] ?? "";
   const rows = section.split("\n").filter((l) => l.startsWith("| `"));
   return rows.flatMap((row) => [...(row.split("|")[1] ?? "").matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!));
 }
 
 describe("the closed set of error codes", () => {
-  it("README's error table lists exactly the codes of ERROR_CODES, each once", () => {
-    const documented = readmeErrorCodes();
+  it("the error table of docs/errors.md lists exactly the codes of ERROR_CODES, each once", () => {
+    const documented = documentedErrorCodes();
     expect(documented.length).toBeGreaterThan(30);
     expect(new Set(documented).size).toBe(documented.length);
     expect([...documented].sort()).toEqual([...ERROR_CODES].sort());
