@@ -2,7 +2,7 @@
  * The one HTTP client every supplier datasource uses: undici's `request` over a keep-alive
  * connection pool, a per-call timeout that also covers reading the body, decoding of gzip (or
  * deflate, br) replies, and the translation of transport failures into the gateway's supplier
- * error codes (API.md, "Errors").
+ * error codes (docs/errors.md).
  *
  * undici replaced node-fetch after a measurement (`npm run bench:supplier-http`): one gzip
  * voidQuotation.do cost ~900 µs of client CPU through node-fetch (WHATWG streams, a zlib stream

@@ -1,6 +1,6 @@
 /**
  * Supplier-neutral results the datasources produce and the schema types expose. Field names
- * follow ../shared/design/API.md; each supplier's mapping is the one place that fills them.
+ * follow docs/api.md; each supplier's mapping is the one place that fills them.
  */
 import type { SupplierName } from "../src/vocabulary/suppliers.js";
 

@@ -1,6 +1,6 @@
 /**
  * Which supplier offers which operation, and routing to it. A call for an operation the
- * supplier lacks fails with UNSUPPORTED_OPERATION before any network call (API.md).
+ * supplier lacks fails with UNSUPPORTED_OPERATION before any network call (docs/api.md).
  *
  * Routing is per tenant (hardening issue, item 4): a tenant with its own account at a supplier
  * has every call for it — requests and background tracking alike — made with that account's

@@ -1,4 +1,4 @@
-/** The enums of API.md, registered with type-graphql with a description per value. */
+/** The enums of docs/api.md, registered with type-graphql with a description per value. */
 import { registerEnumType } from "type-graphql";
 import type { SupplierName } from "../src/vocabulary/suppliers.js";
 import { SUPPLIERS } from "../datasources/suppliers.js";

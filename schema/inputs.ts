@@ -80,7 +80,7 @@ export class VoidOrderArgs {
   @SupplierId()
   voidCode!: string;
 
-  // Nullable, null meaning false, as API.md promises (`refresh: Boolean = false`).
+  // Nullable, null meaning false, as docs/api.md promises (`refresh: Boolean = false`).
   @Field(() => Boolean, {
     nullable: true,
     defaultValue: false,

@@ -1,4 +1,4 @@
-/** The three custom scalars of API.md: DateTime, Date and Decimal. */
+/** The three custom scalars of docs/api.md: DateTime, Date and Decimal. */
 import { GraphQLError, GraphQLScalarType, Kind } from "graphql";
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -2,7 +2,7 @@
  * The vocabulary of configuration (issues 13 and 17): one row per environment variable — its
  * name, its default written once, its validation, its help text and whether it is a secret.
  * The same row parses the variable (a default is parsed like a given value), prints in
- * `--help`, writes `.env.example` and the README table. The gateway's own rows are in
+ * `--help`, writes `.env.example` and the table in docs/configuration.md. The gateway's own rows are in
  * src/config.ts; each supplier's are in its descriptor (datasources/<name>/descriptor.ts).
  */
 import { z } from "zod";
@@ -11,7 +11,7 @@ export type Env = Record<string, string | undefined>;
 
 export interface VariableSpec<T = unknown> {
   name: string;
-  /** The default as --help, .env.example and the README show it; parsed like a given value. Undefined: unset. */
+  /** The default as --help, .env.example and docs/configuration.md show it; parsed like a given value. Undefined: unset. */
   default?: string;
   description: string;
   /** Never printed or logged. */

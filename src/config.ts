@@ -1,9 +1,9 @@
 /**
- * Configuration from environment variables (ARCHITECTURE.md "Configuration contract").
+ * Configuration from environment variables (docs/architecture.md "Configuration contract").
  * Every variable is one row (src/config-kit.ts): the gateway's own rows are here, each
  * supplier's in its descriptor (datasources/<name>/descriptor.ts). The rows parse (a default
  * is written once, in its row, and parsed like a given value), print in `--help`, write
- * `.env.example`, and a test checks the README's table against them. A bad value stops
+ * `.env.example`, and a test checks docs/configuration.md's table against them. A bad value stops
  * start-up with a message naming the variable.
  */
 import { z } from "zod";

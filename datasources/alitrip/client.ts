@@ -1,5 +1,5 @@
 /**
- * The TOP router client (ALITRIP.md "Transport", "System parameters"): one form-encoded POST
+ * The TOP router client (docs/suppliers/alitrip.md "Transport", "System parameters"): one form-encoded POST
  * per call to the configured router URL, system parameters plus business parameters (objects
  * as one JSON-string field), signed; the reply is unwrapped from
  * `<method_with_underscores>_response` or mapped from `error_response`.

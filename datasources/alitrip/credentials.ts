@@ -1,6 +1,6 @@
 /**
  * A tenant's own Alitrip (TOP) account (hardening issue, item 4): app key, app secret and the
- * session (the user's authorisation), ALITRIP.md "System parameters"; optionally the tenant's
+ * session (the user's authorisation), docs/suppliers/alitrip.md "System parameters"; optionally the tenant's
  * default sub_channel (its corporate id). The secret and the session are never logged.
  */
 import { z } from "zod";

@@ -1,5 +1,5 @@
 /**
- * TOP errors → gateway errors (API.md "Errors"; codes in ALITRIP.md). A `sub_code` decides
+ * TOP errors → gateway errors (docs/errors.md; codes in docs/suppliers/alitrip.md). A `sub_code` decides
  * first: `isp.*` is the platform's fault (retry later), `isv.*` the caller's (fix the request);
  * otherwise the top-level code's range decides. A code outside the platform's list (and no
  * isp./isv. sub code) is an answer the gateway cannot interpret: SUPPLIER_OUTCOME_UNKNOWN for
@@ -17,7 +17,7 @@ export interface TopErrorBody {
 
 /**
  * isv sub codes read as "no such order". An assumption: the platform's list is unpublished and
- * these are the simulator's (README "Unconfirmed supplier assumptions").
+ * these are the simulator's (docs/suppliers/alitrip.md "Unconfirmed assumptions").
  */
 const ORDER_NOT_FOUND_SUB_CODES = new Set(["isv.order-not-exist", "isv.order-not-found"]);
 

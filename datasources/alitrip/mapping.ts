@@ -1,5 +1,5 @@
 /**
- * Alitrip order.cancel result → CancelOrderResult, by ALITRIP.md's decision rule:
+ * Alitrip order.cancel result → CancelOrderResult, by docs/suppliers/alitrip.md's decision rule:
  *   success: true, no fail_code and no fail_reason → cancelled
  *   a fail_code or a fail_reason (even with success: true, as seed 003's own sample) → refused
  *   success: false with neither → refused, described by result_code / result_msg

@@ -1,5 +1,5 @@
 /**
- * TOP request signing (ALITRIP.md "Signing"): every parameter except `sign`, empty values
+ * TOP request signing (docs/suppliers/alitrip.md "Signing"): every parameter except `sign`, empty values
  * dropped, sorted by name in ASCII order, concatenated as name1value1name2value2… with raw
  * values; then md5(secret + s + secret), HMAC-MD5(secret, s) or HMAC-SHA256(secret, s), in
  * upper-case hex. Object parameters are signed as the JSON string that is sent.

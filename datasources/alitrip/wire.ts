@@ -1,6 +1,6 @@
 /**
- * TOP and Alitrip wire shapes, with the platform's own names (../shared/seeds/003_*,
- * ../shared/suppliers/ALITRIP.md).
+ * TOP and Alitrip wire shapes, with the platform's own names (seed 003 (docs/suppliers/alitrip.md "Sources"),
+ * docs/suppliers/alitrip.md).
  */
 import { z } from "zod";
 import { jsonInt, optionalText } from "../json.js";
@@ -16,7 +16,7 @@ export const errorResponse = z.object({
   }),
 });
 
-/** The method name of the order cancel call (seeds/003_*). */
+/** The method name of the order cancel call (seed 003, docs/suppliers/alitrip.md "Sources"). */
 export const ORDER_CANCEL_METHOD = "alitrip.btrip.flight.distribution.order.cancel";
 
 /** Business parameter of order.cancel (and order.detail): BtripFlightCancelOrderRq. */
@@ -33,7 +33,7 @@ const textOrNumber = z
 
 /**
  * order.cancel's envelope content. `result` is read by ./mapping.ts, which decides on
- * `result.success` and the module's fail_code/fail_reason only (ALITRIP.md).
+ * `result.success` and the module's fail_code/fail_reason only (docs/suppliers/alitrip.md).
  */
 export const cancelOrderResponse = z.looseObject({
   result: z.unknown().optional(),
@@ -49,7 +49,7 @@ export const cancelResult = z.looseObject({
 
 /**
  * BtripFlightCancelOrderRs. fail_code and fail_reason decide (a refusal even with success=true,
- * seeds/003_*), so a value of another type there makes the answer uninterpretable; cancel_time
+ * seed 003 (docs/suppliers/alitrip.md "Sources")), so a value of another type there makes the answer uninterpretable; cancel_time
  * and order_status are only reported and read leniently by the mapping.
  */
 export const cancelModule = z.looseObject({

@@ -1,5 +1,5 @@
 /**
- * ATRIP transport (ATRIP.md "Transport"): `POST <base>/<name>.do`, JSON body, the five headers
+ * ATRIP transport (docs/suppliers/atrip.md "Transport"): `POST <base>/<name>.do`, JSON body, the five headers
  * on every call, gzip replies, success only when `status == 0`. Replies are parsed losslessly
  * and their vital fields checked against the wire schemas; a reply without them, or with a
  * status the call's documentation does not list, is SUPPLIER_BAD_RESPONSE (or
@@ -38,8 +38,8 @@ export class AtripClient {
   }
 
   /**
-   * stopTicket.do: 0 means only that ATRIP will *try* to stop issuance (seeds/000_*). The body
-   * carries `cid`, the client id, as seed 001 shows (besides the headers; ATRIP.md: harmless).
+   * stopTicket.do: 0 means only that ATRIP will *try* to stop issuance (seed 000, docs/suppliers/atrip.md "Sources"). The body
+   * carries `cid`, the client id, as seed 001 shows (besides the headers; docs/suppliers/atrip.md: harmless).
    */
   stopTicket(orderNo: string): Promise<AtripEnvelope> {
     return this.call("stopTicket.do", { cid: this.config.clientId, orderNo }, envelope);

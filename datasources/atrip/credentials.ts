@@ -1,6 +1,6 @@
 /**
  * A tenant's own ATRIP account (hardening issue, item 4): the client id and secret sent as
- * x-atlas-client-id / x-atlas-client-secret (ATRIP.md "Transport"). The secret is never logged.
+ * x-atlas-client-id / x-atlas-client-secret (docs/suppliers/atrip.md "Transport"). The secret is never logged.
  */
 import { z } from "zod";
 

@@ -1,6 +1,6 @@
 /**
- * ATRIP status → gateway error (API.md "Errors"; codes from ../shared/suppliers/ATRIP.md and
- * the OpenAPI descriptions in ../shared/seeds/002_*, stopTicket.do's in 000_*). `msg` is passed
+ * ATRIP status → gateway error (docs/errors.md; codes from docs/suppliers/atrip.md and
+ * the OpenAPI descriptions in seed 002 (docs/suppliers/atrip.md "Sources"), stopTicket.do's in 000_*). `msg` is passed
  * on as supplierMessage for people, never branched on.
  *
  * A status counts as documented only for the calls whose documentation lists it: the common
@@ -23,7 +23,7 @@ interface Row {
    * state. Otherwise a failed state-changing call is never called retryable.
    */
   notTaken?: boolean;
-  /** The calls whose documentation lists this status; absent: every call (ATRIP.md "Common error statuses"). */
+  /** The calls whose documentation lists this status; absent: every call (docs/suppliers/atrip.md "Common error statuses"). */
   calls?: readonly string[];
 }
 
@@ -60,7 +60,7 @@ export const ATRIP_STATUS_TABLE: Readonly<Record<number, Row>> = {
     hint: "Nothing was stopped yet and issuance goes on: ask again now.",
     calls: ["stopTicket.do"],
   },
-  // queryOrderDetails.do (ATRIP.md): 701/702/704 are about the request; 705 is ATRIP timing out.
+  // queryOrderDetails.do (docs/suppliers/atrip.md): 701/702/704 are about the request; 705 is ATRIP timing out.
   701: {
     code: "SUPPLIER_REJECTED_REQUEST",
     retryable: false,
@@ -179,7 +179,7 @@ function documentedStatus(operation: string, status: number): Row | undefined {
 /**
  * The SupplierError for a non-zero ATRIP status. For state-changing calls (`changesState`)
  * only statuses saying ATRIP did not take the request stay retryable. No stopTicket.do refusal
- * is documented, so STOP_ISSUANCE_REJECTED is never produced from a status (API.md).
+ * is documented, so STOP_ISSUANCE_REJECTED is never produced from a status (docs/api.md).
  */
 export function atripError(operation: string, status: number, msg: string | null, changesState: boolean): SupplierError {
   const answer = { supplierCode: String(status), supplierMessage: msg ?? undefined };

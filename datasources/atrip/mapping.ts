@@ -22,7 +22,7 @@ import {
 } from "../model.js";
 import { optionalVoidFields as F, voidOrder, type OrderDetailsReply, type VoidQuotationReply, type VoidReply } from "./wire.js";
 
-/** ATRIP voidStatus → VoidStatus (ATRIP.md "voidStatus"). */
+/** ATRIP voidStatus → VoidStatus (docs/suppliers/atrip.md "voidStatus"). */
 const VOID_STATUS_BY_NUMBER: Readonly<Record<number, VoidStatusName>> = {
   0: "SUPPLIER_PROCESSING",
   1: "AIRLINE_PROCESSING",
@@ -173,7 +173,7 @@ export function wireVoidOrderToOrder(entry: unknown, message: string | null, not
 }
 
 /**
- * queryOrderDetails.do after a stop request (ATRIP.md, seeds/000_*): orderStatus "-3" means
+ * queryOrderDetails.do after a stop request (docs/suppliers/atrip.md, seed 000 (docs/suppliers/atrip.md "Sources")): orderStatus "-3" means
  * issuance was stopped, "2" means the tickets were issued; anything else is not known yet.
  */
 export function toStopOutcome(orderNo: string, r: OrderDetailsReply): StopOutcomeData {

@@ -1,5 +1,5 @@
 /**
- * ATRIP webhooks (ATRIP.md "Webhooks"): envelope {cid, type, status, data}; `order.void` names
+ * ATRIP webhooks (docs/suppliers/atrip.md "Webhooks"): envelope {cid, type, status, data}; `order.void` names
  * a void, `order.ticketed` an order. Best effort and unsigned, so the gateway treats them as
  * hints and confirms with a query before recording anything.
  */

@@ -1,8 +1,8 @@
 /**
  * ATRIP's wire shapes, with ATRIP's own field names and spellings (`voidTimeAfterIssure`,
- * `voidTimeBeforeDepature`). Source: ../shared/seeds/002_* (the OpenAPI fragments of
+ * `voidTimeBeforeDepature`). Source: seed 002 (docs/suppliers/atrip.md "Sources") (the OpenAPI fragments of
  * voidQuotation.do, void.do, queryVoidOrders.do), 000_* (stopTicket.do) and
- * ../shared/suppliers/ATRIP.md (queryOrderDetails.do, webhooks).
+ * docs/suppliers/atrip.md (queryOrderDetails.do, webhooks).
  *
  * The schemas are strict where the gateway relies on a value (status codes, voidStatus,
  * voidCode, orderNo) and tolerant elsewhere: optional fields are listed here with their
@@ -135,7 +135,7 @@ export const orderDetailsReply = envelope.extend({
 });
 export type OrderDetailsReply = z.infer<typeof orderDetailsReply>;
 
-/** Webhook envelope (ATRIP.md "Webhooks"): cid, type, status (internal, ignore), data. */
+/** Webhook envelope (docs/suppliers/atrip.md "Webhooks"): cid, type, status (internal, ignore), data. */
 export const webhookEnvelope = z.object({
   cid: z.string().nullish(),
   type: z.string().min(1),

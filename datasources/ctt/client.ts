@@ -1,5 +1,5 @@
 /**
- * CTT web API client (CTT.md): JSON POST to `<base>/api/<path>`, signed with time_stamp, random
+ * CTT web API client (docs/suppliers/ctt.md): JSON POST to `<base>/api/<path>`, signed with time_stamp, random
  * and terminal; `code == 1` is success, 0 or negative a refusal described by `message`, and
  * anything else (another code, no numeric code) an answer the gateway cannot interpret
  * (./errors.ts states the rule).

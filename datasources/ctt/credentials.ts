@@ -1,6 +1,6 @@
 /**
  * A tenant's own CTT account (hardening issue, item 4): the HMAC key of CTT's signature
- * (CTT.md "Signing": "the signing key is a secret of the account"). Never logged.
+ * (docs/suppliers/ctt.md "Signing": "the signing key is a secret of the account"). Never logged.
  */
 import { z } from "zod";
 

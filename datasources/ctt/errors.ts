@@ -1,7 +1,7 @@
 /**
- * CTT `code` → what happened. CTT documents no code at all: the only one in seeds/004_* is the
+ * CTT `code` → what happened. CTT documents no code at all: the only one in seed 004 (docs/suppliers/ctt.md "Sources") is the
  * help page's generated sample (`"code": 1` beside "sample string 2", "sample string 3"). The
- * decision rule is therefore an assumption, stated once here as CTT.md states it:
+ * decision rule is therefore an assumption, stated once here as docs/suppliers/ctt.md states it:
  *   code == 1             → success
  *   code == 0 or negative → a refusal described by `message` (CANCEL_REJECTED, code kept)
  *   anything else         → the gateway cannot tell: SUPPLIER_OUTCOME_UNKNOWN for a cancel

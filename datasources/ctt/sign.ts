@@ -1,5 +1,5 @@
 /**
- * CTT request signature (CTT.md "Signing", unconfirmed: taken from the supplier's own web
+ * CTT request signature (docs/suppliers/ctt.md "Signing", unconfirmed: taken from the supplier's own web
  * front-end): s = "random=<random>&timestamp=<time_stamp>&terminal=<terminal>" (the label is
  * `timestamp`, the JSON field `time_stamp`); sign = lower-hex HMAC-SHA256(key, lower-hex MD5(s)).
  * Business fields are not signed.

@@ -1,4 +1,4 @@
-/** CTT wire shapes with CTT's own names (../shared/seeds/004_*: TicketRefundRequest, ApiResultOfString). */
+/** CTT wire shapes with CTT's own names (seed 004 (docs/suppliers/ctt.md "Sources"): TicketRefundRequest, ApiResultOfString). */
 import { z } from "zod";
 import { JsonNumber, optionalText } from "../json.js";
 
@@ -15,7 +15,7 @@ export interface TicketRefundRequest {
 
 /**
  * ApiResultOfString: `code` (integer) decides and must be a JSON integer: a reply without a
- * numeric code cannot be interpreted (CTT.md). `message` and `data` are only reported, so a
+ * numeric code cannot be interpreted (docs/suppliers/ctt.md). `message` and `data` are only reported, so a
  * value of another type there is dropped rather than rejecting the answer.
  */
 export const apiResultOfString = z.looseObject({

@@ -28,7 +28,7 @@ import { REFERENCE_RESOLVERS } from "./references.js";
 /** The federation spec version the subgraph links to (supported by Apollo's and The Guild's composition). */
 const FEDERATION_SPEC = "https://specs.apollo.dev/federation/v2.3";
 
-/** The entities the gateway owns, and the fields that identify each (API.md, "Additions under way"). */
+/** The entities the gateway owns, and the fields that identify each (docs/api.md "Additions"). */
 const ENTITY_KEYS: Readonly<Record<keyof typeof REFERENCE_RESOLVERS, string>> = {
   VoidOrder: "supplier voidCode",
   TicketIssuanceStop: "supplier orderNo",

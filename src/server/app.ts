@@ -29,7 +29,7 @@ import { websocketOptions } from "./ws/options.js";
 import { websocketPlugins } from "./ws/plugins.js";
 import { startWebsocket } from "./ws/serve.js";
 
-/** What the server is made of; main.ts fills it from configuration (README, "Configuration"). */
+/** What the server is made of; main.ts fills it from configuration (docs/configuration.md). */
 export interface ServerOptions {
   schema: GraphQLSchema;
   services: Services;

@@ -1,5 +1,5 @@
 /**
- * The GraphQL edge: turns thrown errors into what API.md promises. A GatewayError keeps its
+ * The GraphQL edge: turns thrown errors into what docs/api.md promises. A GatewayError keeps its
  * code, message and supplier extensions; GraphQL's own validation and input errors pass
  * through; anything else is a bug and becomes INTERNAL_SERVER_ERROR without internals.
  */

@@ -9,7 +9,7 @@ import type { Store } from "../store/index.js";
 
 /**
  * The operators' routes. /readyz checks the store and pub/sub on every call, so a balancer stops sending
- * requests to an instance whose store is away (README, "Operating it").
+ * requests to an instance whose store is away (docs/operating.md).
  */
 export function healthRouter(opts: { store: Store; pubsub: PubSub; isShuttingDown: () => boolean; metrics: Metrics }): express.Router {
   const router = express.Router();

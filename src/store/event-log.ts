@@ -1,5 +1,5 @@
 /**
- * Reading the event log in commit order (issue 11, ARCHITECTURE.md "Delivery").
+ * Reading the event log in commit order (issue 11, docs/architecture.md "Delivery").
  *
  * Event ids come from a sequence, taken before commit: a transaction can take id 10, another
  * id 11 and commit first. A reader that kept "the largest id seen" would then skip 10 for

@@ -24,7 +24,7 @@ interface Row {
 
 const KEY = "tenant = $1 AND operation = $2 AND key = $3";
 
-/** Idempotency keys of the mutations that take one (API.md, `idempotencyKey`), per tenant and operation. */
+/** Idempotency keys of the mutations that take one (docs/api.md, `idempotencyKey`), per tenant and operation. */
 export class IdempotencyStore {
   constructor(private readonly db: SqlDb) {}
 

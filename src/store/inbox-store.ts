@@ -47,7 +47,7 @@ const RETRY_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 
 /**
  * The durable webhook inbox: a webhook is answered 200 only once its row is written, so nothing a
- * supplier was told we accepted is lost (DEVELOPERS.md). Writes are group-committed; claims use SKIP LOCKED.
+ * supplier was told we accepted is lost (docs/tracking.md). Writes are group-committed; claims use SKIP LOCKED.
  */
 export class InboxStore {
   private pending: PendingInsert[] = [];

@@ -35,7 +35,7 @@ export interface Store {
 
 /**
  * Where the store lives: DATABASE_URL (PostgreSQL, scale-out) or DATA_DIR (embedded PGlite, the default).
- * ARCHITECTURE.md, "Embedded default vs scale-out".
+ * docs/architecture.md, "Embedded default vs scale-out".
  */
 export interface StoreOptions {
   /** PostgreSQL connection string (DATABASE_URL); when set, PGlite is not used. */

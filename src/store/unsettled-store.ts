@@ -33,7 +33,7 @@ const toUnsettled = (r: Row): Unsettled => ({
 
 /**
  * Submissions with an unknown outcome (SUPPLIER_OUTCOME_UNKNOWN). The gateway never resends a call that
- * changes state (API.md, SUPPLIER_OUTCOME_UNKNOWN: "the gateway did not resend it"); the order is
+ * changes state (docs/api.md, SUPPLIER_OUTCOME_UNKNOWN: "the gateway did not resend it"); the order is
  * reconciled by asking first.
  */
 export class UnsettledStore {

@@ -1,5 +1,5 @@
 /**
- * Delivery from the event log (issue 11, ARCHITECTURE.md "Delivery"). Each instance reads
+ * Delivery from the event log (issue 11, docs/architecture.md "Delivery"). Each instance reads
  * the log in commit order (src/store/event-log.ts) and hands every event to its own
  * interested subscribers — indexed by kind and tenant, kind, tenant and reference, kind,
  * tenant and order — so one read serves all of an instance's subscribers and an event costs

@@ -33,7 +33,7 @@ const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
 /** Records leased per scheduled run, and webhooks claimed per inbox run. */
 const BATCH = 200;
 
-/** What one instance's tracking needs; the timings come from configuration (README, "Configuration"). */
+/** What one instance's tracking needs; the timings come from configuration (docs/configuration.md). */
 export interface TrackingOptions {
   store: Store;
   registry: SupplierRegistry;

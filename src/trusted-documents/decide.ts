@@ -38,7 +38,7 @@ export type DocumentDecision =
   /** Refuse with PERSISTED_QUERY_NOT_IN_LIST. */
   | { action: "refuse"; message: string };
 
-/** The error code of a refusal (API.md, Errors). */
+/** The error code of a refusal (docs/errors.md). */
 export const NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST" satisfies ErrorCode;
 
 /** `extensions.persistedQuery.sha256Hash`, when it is a string. */

@@ -8,8 +8,8 @@
 import type { SupplierName } from "./suppliers.js";
 
 /**
- * Every `extensions.code` the edge can emit: API.md "Errors", plus the codes GraphQL servers
- * give refused requests and the gateway's own additions (README, "Errors", lists each; a test
+ * Every `extensions.code` the edge can emit: docs/errors.md, plus the codes GraphQL servers
+ * give refused requests and the gateway's own additions (docs/errors.md lists each; a test
  * walks the table against this list). One closed set: metrics label outcomes only with these
  * (hardening issue, item 1) and nothing outside it reaches a client (issue 17, item 3).
  */
@@ -74,7 +74,7 @@ export class GatewayError extends Error {
   }
 }
 
-/** What a supplier error carries besides its gateway code (API.md: supplier errors). */
+/** What a supplier error carries besides its gateway code (docs/api.md: supplier errors). */
 export interface SupplierErrorDetails {
   supplier: SupplierName;
   /** The supplier's own code, as a string ("822", "isv.invalid-parameter", "HTTP 503"). */
@@ -130,7 +130,7 @@ export class SupplierError extends GatewayError {
   }
 }
 
-/** What a client should do after SUPPLIER_OUTCOME_UNKNOWN (API.md: "query before retrying"). */
+/** What a client should do after SUPPLIER_OUTCOME_UNKNOWN (docs/api.md: "query before retrying"). */
 export const OUTCOME_HINT = "The supplier may or may not have processed the request. Query its state before trying again.";
 
 /** BAD_USER_INPUT naming the offending field; thrown before any supplier is called. */

@@ -184,7 +184,7 @@ describe("CTT datasource ↔ simulator", () => {
     expect(err.supplierMessage).toMatch(/30/);
   });
 
-  // CTT documents no codes; a negative one is a refusal (CTT.md), whatever the simulator means by it.
+  // CTT documents no codes; a negative one is a refusal (docs/suppliers/ctt.md), whatever the simulator means by it.
   it("unknown order (the simulator's -3) → CANCEL_REJECTED with CTT's code and message", async () => {
     const err = await failure(cttCancels().cancel({ orderNo: "CTT-NOPE" }));
     expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "-3" });

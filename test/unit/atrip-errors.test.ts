@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { atripError, ATRIP_STATUS_TABLE } from "../../datasources/atrip/errors.js";
 
-/** API.md "Errors", written out again by hand: ATRIP status → gateway code, for the calls documenting it. */
+/** docs/errors.md, written out again by hand: ATRIP status → gateway code, for the calls documenting it. */
 const EXPECTED: Record<number, string> = {
   [-1]: "SUPPLIER_UNAVAILABLE",
   100: "SUPPLIER_REJECTED_REQUEST",
@@ -34,7 +34,7 @@ const EXPECTED: Record<number, string> = {
   705: "SUPPLIER_TIMEOUT",
 };
 
-/** The call whose documentation lists a status (ATRIP.md, seeds 000 and 002). */
+/** The call whose documentation lists a status (docs/suppliers/atrip.md, seeds 000 and 002). */
 function callOf(status: number): string {
   if (status === 2) return "stopTicket.do";
   if ([701, 702, 703, 704, 705, 800].includes(status)) return "queryOrderDetails.do";
@@ -124,7 +124,7 @@ describe("ATRIP error table", () => {
     expect(atripError(call, status, null, false)).toMatchObject({ code: "SUPPLIER_BAD_RESPONSE", supplierCode: String(status) });
   });
 
-  it("no status is a stop refusal: none is documented (API.md)", () => {
+  it("no status is a stop refusal: none is documented (docs/api.md)", () => {
     for (const s of [...Object.keys(ATRIP_STATUS_TABLE).map(Number), 3, 4242]) {
       expect(atripError("stopTicket.do", s, null, true).code).not.toBe("STOP_ISSUANCE_REJECTED");
     }

@@ -1,5 +1,5 @@
 /**
- * Every field of ATRIP's documented replies (../shared/seeds/002_*, 000_*) through the wire
+ * Every field of ATRIP's documented replies (seed 002 (docs/suppliers/atrip.md "Sources"), 000_*) through the wire
  * schemas and the mapping. The sample texts are written as ATRIP would send them.
  */
 import { describe, expect, it } from "vitest";

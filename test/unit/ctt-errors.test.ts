@@ -1,5 +1,5 @@
 /**
- * CTT's decision rule (CTT.md; datasources/ctt/errors.ts): code 1 success, 0 or negative a
+ * CTT's decision rule (docs/suppliers/ctt.md; datasources/ctt/errors.ts): code 1 success, 0 or negative a
  * refusal with CTT's code and message, anything else (or no numeric code) an unknown outcome.
  */
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-/** TOP envelopes, error_response parsing and every code range of API.md. */
+/** TOP envelopes, error_response parsing and every code range of docs/api.md. */
 import { describe, expect, it } from "vitest";
 import { topError } from "../../datasources/alitrip/errors.js";
 import { toCancelResult } from "../../datasources/alitrip/mapping.js";
@@ -61,7 +61,7 @@ describe("TOP error mapping", () => {
   });
 });
 
-describe("order.cancel result (ALITRIP.md's decision rule)", () => {
+describe("order.cancel result (docs/suppliers/alitrip.md's decision rule)", () => {
   const wrap = (result: string) => cancelOrderResponse.parse(parseJson(`{"result": ${result}, "request_id": "r1"}`));
   const rejection = (result: string) => {
     try {

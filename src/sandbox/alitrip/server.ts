@@ -1,6 +1,6 @@
 /**
  * The Alitrip TOP router simulator: form-encoded POSTs checked the way the platform does
- * (ALITRIP.md): method (21/22), app_key (28/29), session (26/27), timestamp and its 10-minute
+ * (docs/suppliers/alitrip.md): method (21/22), app_key (28/29), session (26/27), timestamp and its 10-minute
  * skew (30/31), version (32/34), format (23), signature in all three sign methods (24/25),
  * business parameters (40/41 with isv.* sub codes); then the demo orders of ./orders.ts.
  * The protocol (signing, GMT+8 times) is the simulator's own reading, in ./top-protocol.ts.
@@ -114,7 +114,7 @@ export class AlitripSimulator {
       body: { [responseKeyOf(CANCEL_METHOD)]: { result, request_id: randomBytes(6).toString("hex") } },
     });
     if (order.outcome === "TICKETED") {
-      // The seed's own sample reply (../shared/seeds/003_*), verbatim apart from the time.
+      // The seed's own sample reply (seed 003, docs/suppliers/alitrip.md "Sources"), verbatim apart from the time.
       return reply({
         module: { cancel_time: formatGmt8(Date.now()), fail_code: "1001", fail_reason: "已出票不可取消", order_status: "5" },
         result_code: 1001,

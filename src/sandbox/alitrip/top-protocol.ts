@@ -1,18 +1,18 @@
 /**
- * The TOP router protocol as the simulator reads ../shared/suppliers/ALITRIP.md ("System
- * parameters", "Signing") and ../shared/seeds/003_*. Written apart from datasources/alitrip/
+ * The TOP router protocol as the simulator reads docs/suppliers/alitrip.md ("System
+ * parameters", "Signing") and seed 003 (docs/suppliers/alitrip.md "Sources"). Written apart from datasources/alitrip/
  * on purpose (issue B.11): the simulator is a second, independent reading of the documents,
  * so a test can catch the gateway and the documents disagreeing. Import nothing from
  * datasources/ here.
  */
 import { createHash, createHmac } from "node:crypto";
 
-/** The `sign_method` values ALITRIP.md lists. */
+/** The `sign_method` values docs/suppliers/alitrip.md lists. */
 const SIGN_METHODS = ["md5", "hmac", "hmac-sha256"] as const;
 /** One of SIGN_METHODS. */
 export type SignMethod = (typeof SIGN_METHODS)[number];
 
-/** The one method the simulator serves (seeds/003_*). */
+/** The one method the simulator serves (seed 003, docs/suppliers/alitrip.md "Sources"). */
 export const CANCEL_METHOD = "alitrip.btrip.flight.distribution.order.cancel";
 
 /** True when a request's `sign_method` is one the platform knows. */
@@ -21,7 +21,7 @@ export function isSignMethod(s: string): s is SignMethod {
 }
 
 /**
- * The signature a request should carry, following ALITRIP.md "Signing": every parameter but
+ * The signature a request should carry, following docs/suppliers/alitrip.md "Signing": every parameter but
  * `sign`, empty values dropped, names in ASCII order (the default sort compares UTF-16 code
  * units, which is ASCII order for ASCII names), `name + value` concatenated with raw values,
  * then the digest of the chosen method in upper-case hex.
@@ -42,7 +42,7 @@ export function expectedSign(form: Readonly<Record<string, string>>, secret: str
 const EIGHT_HOURS_MS = 8 * 3_600_000;
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
-/** An instant as TOP writes it: `yyyy-MM-dd HH:mm:ss` in GMT+8 (ALITRIP.md, `timestamp`). */
+/** An instant as TOP writes it: `yyyy-MM-dd HH:mm:ss` in GMT+8 (docs/suppliers/alitrip.md, `timestamp`). */
 export function formatGmt8(epochMs: number): string {
   const t = new Date(epochMs + EIGHT_HOURS_MS);
   const date = `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
@@ -61,7 +61,7 @@ export function parseGmt8(text: string): number | null {
   return ms - EIGHT_HOURS_MS;
 }
 
-/** The root key of a method's json reply: dots to underscores, then `_response` (ALITRIP.md). */
+/** The root key of a method's json reply: dots to underscores, then `_response` (docs/suppliers/alitrip.md). */
 export function responseKeyOf(method: string): string {
   return `${method.split(".").join("_")}_response`;
 }

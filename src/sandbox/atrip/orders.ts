@@ -1,5 +1,5 @@
 /**
- * The ATRIP simulator's demo orders. Each covers one scenario of ATRIP.md; `npm start` prints
+ * The ATRIP simulator's demo orders. Each covers one scenario of docs/suppliers/atrip.md; `npm start` prints
  * this list. An order number may carry any suffix after a dash (ATR-VOID-DEPOSIT-7) and then
  * behaves like its template with its own state, so demos and tests can repeat a scenario.
  */
@@ -37,7 +37,7 @@ export interface DemoOrder extends DemoTemplate {
    * UNDOCUMENTED (accepted and STOPPED, but answers status 3, which seed 000 does not list).
    */
   stop?: "STOPPED" | "ISSUED" | "REFUSED" | "BUSY" | "UNDOCUMENTED";
-  /** queryOrderDetails.do answers this status (ATRIP.md: 701, 702, 704, 705) instead of the order… */
+  /** queryOrderDetails.do answers this status (docs/suppliers/atrip.md: 701, 702, 704, 705) instead of the order… */
   detailsStatus?: number;
   /** …only the first this many times, then normally (absent: always). */
   detailsStatusTimes?: number;

@@ -1,5 +1,5 @@
 /**
- * The ATRIP simulator: a real HTTP server speaking ATRIP's protocol as ATRIP.md describes it
+ * The ATRIP simulator: a real HTTP server speaking ATRIP's protocol as docs/suppliers/atrip.md describes it
  * (headers checked → 900, non-JSON → 901, gzip when asked, status codes of the void and stop
  * calls) with the demo orders of ./orders.ts, a scalable clock, webhooks to the URL registered
  * with updateWebhookURL.do, and the fault knobs of ../http-kit.ts.
@@ -149,7 +149,7 @@ export class AtripSimulator {
         return voidCode ? { body: state.queryVoid(voidCode) } : missing("voidCode");
       }
       case "stopTicket.do": {
-        // Seed 001 shows "cid" (the client id) in this body too; the headers decide (ATRIP.md),
+        // Seed 001 shows "cid" (the client id) in this body too; the headers decide (docs/suppliers/atrip.md),
         // so the simulator reads the body's cid nowhere, and tests look at what was sent.
         const orderNo = text("orderNo");
         return orderNo ? { body: state.stop(orderNo) } : missing("orderNo");

@@ -285,7 +285,7 @@ export class AtripSimState {
   }
 }
 
-/** queryOrderDetails.do's documented failure statuses (ATRIP.md "queryOrderDetails.do"). */
+/** queryOrderDetails.do's documented failure statuses (docs/suppliers/atrip.md "queryOrderDetails.do"). */
 const DETAILS_MESSAGES: Record<number, string> = {
   701: "Multiple orders match the request",
   702: "airlinePNR and carrier are required",

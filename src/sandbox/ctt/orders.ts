@@ -2,9 +2,9 @@
 import type { DemoTemplate } from "../demo-orders.js";
 
 /**
- * How the simulator answers api/order/cancel for an order. CTT documents no codes (seeds/004_*
+ * How the simulator answers api/order/cancel for an order. CTT documents no codes (seed 004 (docs/suppliers/ctt.md "Sources")
  * shows only the help page's generated sample, code 1); the simulator's refusals use 0 and
- * negative codes, the reading CTT.md states as an assumption.
+ * negative codes, the reading docs/suppliers/ctt.md states as an assumption.
  */
 type CttOutcome = "CANCELLED" | "TOO_LATE" | "ODD_CODE" | "NO_CODE";
 

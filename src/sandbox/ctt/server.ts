@@ -1,8 +1,8 @@
 /**
- * The CTT simulator: POST /api/order/cancel as CTT.md describes, with the signature checked
+ * The CTT simulator: POST /api/order/cancel as docs/suppliers/ctt.md describes, with the signature checked
  * (bad sign → code -2 with a message), time_stamp and random checked, and the demo orders of
  * ./orders.ts (unknown order → code -3). The codes are the simulator's own: CTT documents
- * none. The signature is the simulator's own reading of CTT.md, in ./signature.ts.
+ * none. The signature is the simulator's own reading of docs/suppliers/ctt.md, in ./signature.ts.
  * Several accounts (signing keys) may call it: the key a request is signed with says whose it
  * is; each account sees only the orders it booked (../bookings.ts), and every request is
  * recorded with its account's label (never the key).

@@ -1,5 +1,5 @@
 /**
- * The CTT request signature as the simulator reads ../shared/suppliers/CTT.md "Signing"
+ * The CTT request signature as the simulator reads docs/suppliers/ctt.md "Signing"
  * (itself unconfirmed: taken from CTT's own web front-end). Written apart from
  * datasources/ctt/ on purpose (issue B.11) so the simulator checks the gateway against the
  * document, not against the gateway's own code. Import nothing from datasources/ here.
