@@ -20,7 +20,7 @@ export class TicketIssuanceStop {
   @Field(() => DateTimeScalar, { description: "When the gateway sent the request" })
   requestedAt!: Date;
 
-  @Field(() => DateTimeScalar, { description: "when the supplier says the outcome can be known (about 8 minutes after the request)" })
+  @Field(() => DateTimeScalar, { description: "when the gateway first asks the supplier for the outcome: when the supplier says it can be known (about 8 minutes after the request), or the gateway's configured check delay" })
   checkAfter!: Date;
 
   @Field(() => DateTimeScalar, { nullable: true, description: "When the outcome became known" })

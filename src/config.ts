@@ -18,6 +18,8 @@ import type { TrustedDocumentsPolicy } from "./server/trusted-documents.js";
 import { TRUSTED_DOCUMENTS_MODES, type TrustedDocumentsMode } from "./trusted-documents/decide.js";
 import { ManifestError, TrustedDocuments } from "./trusted-documents/manifest.js";
 import { readTenantAccounts, type TenantAccountsConfig } from "./tenancy/accounts-config.js";
+import { TRACKED_KINDS, type AnyKind } from "./tracking/kinds/index.js";
+import { readPollPolicy, type PollPolicy } from "./tracking/schedule.js";
 
 export { ConfigError };
 export type { VariableSpec };
@@ -131,24 +133,6 @@ export const V = {
     schema: text,
     description: "Prefix of the gateway's Redis channels",
   }),
-  VOID_POLL_MIN_MS: variable({
-    name: "VOID_POLL_MIN_MS",
-    default: "60000",
-    schema: ms,
-    description: "First poll interval of an open record (sandbox: divided by SANDBOX_TIME_SCALE unless set)",
-  }),
-  VOID_POLL_MAX_MS: variable({
-    name: "VOID_POLL_MAX_MS",
-    default: "1800000",
-    schema: ms,
-    description: "Longest poll interval (sandbox: divided by SANDBOX_TIME_SCALE unless set)",
-  }),
-  VOID_POLL_WATCHED_MS: variable({
-    name: "VOID_POLL_WATCHED_MS",
-    default: "10000",
-    schema: ms,
-    description: "Poll interval of a record someone is subscribed to (at most)",
-  }),
   SCHEDULER_TICK_MS: variable({
     name: "SCHEDULER_TICK_MS",
     default: "1000",
@@ -261,7 +245,7 @@ export const V = {
     name: "STOP_CHECK_DELAY_MS",
     schema: ms,
     description:
-      "When to ask for a stop-issuance outcome (unset: each supplier's documented delay; sandbox: divided by SANDBOX_TIME_SCALE)",
+      "When a stop request is first checked, its checkAfter (unset: each supplier's documented delay, in sandbox divided by SANDBOX_TIME_SCALE); STOP_POLL_* after that",
   }),
   SANDBOX_TIME_SCALE: variable({
     name: "SANDBOX_TIME_SCALE",
@@ -290,9 +274,13 @@ function tracePropagationVariable(supplier: string) {
   });
 }
 
-/** Every variable: the gateway's, then each supplier's (its own and its trace switch). */
-function variables(suppliers: readonly SupplierDescriptor[] = SUPPLIERS): VariableSpec[] {
-  return [...Object.values(V), ...suppliers.flatMap((s) => [...s.variables, tracePropagationVariable(s.name)])];
+/** Every variable: the gateway's, each tracked kind's schedule, then each supplier's (its own and its trace switch). */
+function variables(suppliers: readonly SupplierDescriptor[] = SUPPLIERS, kinds: readonly AnyKind[] = TRACKED_KINDS): VariableSpec[] {
+  return [
+    ...Object.values(V),
+    ...kinds.flatMap((k) => Object.values(k.poll)),
+    ...suppliers.flatMap((s) => [...s.variables, tracePropagationVariable(s.name)]),
+  ];
 }
 
 /** Every variable of the gateway and its suppliers (the wiring list's). */
@@ -327,10 +315,8 @@ export interface Config {
   dataDir: string;
   redisUrl?: string;
   redisPrefix: string;
-  /** Poll intervals; in sandbox divided by the time scale unless the variable was set. */
-  voidPollMinMs: number;
-  voidPollMaxMs: number;
-  voidPollWatchedMs: number;
+  /** Each tracked kind's poll intervals, by kind name; in sandbox divided by the time scale unless the variable was set. */
+  polls: Record<string, PollPolicy>;
   schedulerTickMs: number;
   leaseMs: number;
   eventCatchUpMs: number;
@@ -347,7 +333,11 @@ export interface Config {
   given: ReadonlySet<string>;
 }
 
-export function loadConfig(env: Env = process.env, suppliers: readonly SupplierDescriptor[] = SUPPLIERS): Config {
+export function loadConfig(
+  env: Env = process.env,
+  suppliers: readonly SupplierDescriptor[] = SUPPLIERS,
+  kinds: readonly AnyKind[] = TRACKED_KINDS,
+): Config {
   const supplierTimeoutMs = read(env, V.SUPPLIER_TIMEOUT_MS);
   const apiKeysRaw = read(env, V.API_KEYS);
   let apiKeys: ApiKeyEntry[] | undefined;
@@ -376,10 +366,6 @@ export function loadConfig(env: Env = process.env, suppliers: readonly SupplierD
         }
       : undefined;
   const tenantAccounts = readTenantAccounts(read(env, V.TENANT_SUPPLIER_ACCOUNTS), read(env, V.TENANT_SUPPLIER_ACCOUNTS_FILE), suppliers);
-  const pollMin = read(env, V.VOID_POLL_MIN_MS);
-  const pollMax = read(env, V.VOID_POLL_MAX_MS);
-  if (isSet(env, V.VOID_POLL_MIN_MS) && isSet(env, V.VOID_POLL_MAX_MS) && pollMin > pollMax)
-    throw new ConfigError("VOID_POLL_MIN_MS", "must not exceed VOID_POLL_MAX_MS");
   return {
     port: read(env, V.PORT),
     host: read(env, V.HOST),
@@ -408,9 +394,7 @@ export function loadConfig(env: Env = process.env, suppliers: readonly SupplierD
     dataDir: read(env, V.DATA_DIR),
     redisUrl: read(env, V.REDIS_URL),
     redisPrefix: read(env, V.REDIS_PREFIX),
-    voidPollMinMs: pollMin,
-    voidPollMaxMs: pollMax,
-    voidPollWatchedMs: read(env, V.VOID_POLL_WATCHED_MS),
+    polls: Object.fromEntries(kinds.map((k) => [k.name, readPollPolicy(env, k.poll)])),
     schedulerTickMs: read(env, V.SCHEDULER_TICK_MS),
     leaseMs: read(env, V.LEASE_MS),
     eventCatchUpMs: read(env, V.EVENT_CATCHUP_MS),
@@ -428,7 +412,7 @@ export function loadConfig(env: Env = process.env, suppliers: readonly SupplierD
     sandboxTimeScale: read(env, V.SANDBOX_TIME_SCALE),
     logLevel: read(env, V.LOG_LEVEL),
     given: new Set(
-      variables(suppliers)
+      variables(suppliers, kinds)
         .filter((v) => isSet(env, v))
         .map((v) => v.name),
     ),
@@ -451,8 +435,8 @@ function readTrustedDocuments(env: Env): TrustedDocumentsPolicy | undefined {
 }
 
 /** The --help text: every variable, its default and meaning. Secrets show no value. */
-export function helpText(suppliers: readonly SupplierDescriptor[] = SUPPLIERS): string {
-  const all = variables(suppliers);
+export function helpText(suppliers: readonly SupplierDescriptor[] = SUPPLIERS, kinds: readonly AnyKind[] = TRACKED_KINDS): string {
+  const all = variables(suppliers, kinds);
   const width = Math.max(...all.map((v) => v.name.length));
   const lines = all.map((v) => `  ${v.name.padEnd(width)}  ${(v.default ?? "(unset)").padEnd(10)}  ${v.description}`);
   return ["Usage: npm start [-- --help]", "", "Configuration (environment variables):", ...lines, ""].join("\n");

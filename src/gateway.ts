@@ -14,7 +14,7 @@ import type { Services } from "../resolvers/context.js";
 import { addSuppliers } from "../schema/enums.js";
 import { ApiKeys } from "./auth/api-keys.js";
 import { Authenticator } from "./auth/index.js";
-import { allowsAnonymous, V, type Config } from "./config.js";
+import { allowsAnonymous, type Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { createPubSub, type PubSub } from "./pubsub/index.js";
 import { currentRequestId } from "./request-context.js";
@@ -28,6 +28,7 @@ import { webhookRouter } from "./server/webhooks.js";
 import { openStore, type Store } from "./store/index.js";
 import { buildTenantAccounts, type AccountBuilders } from "./tenancy/accounts.js";
 import { Tracking } from "./tracking/index.js";
+import { TRACKED_KINDS, type AnyKind } from "./tracking/kinds/index.js";
 
 /** Where the embedded simulators listen, by supplier name, when they stand in for real suppliers. */
 export type SandboxUrls = Record<string, string>;
@@ -49,9 +50,12 @@ export interface GatewayDeps {
   pubsub?: PubSub;
   /** The suppliers to wire (tests add one); the same list the configuration was read with. @default SUPPLIERS */
   suppliers?: readonly SupplierDescriptor[];
+  /** The tracked kinds (tests add one); the same list the configuration was read with. @default TRACKED_KINDS */
+  kinds?: readonly AnyKind[];
 }
 
 export async function startGateway(config: Config, log: Logger, sandbox: SandboxUrls = {}, deps: GatewayDeps = {}): Promise<Gateway> {
+  const kinds = deps.kinds ?? TRACKED_KINDS;
   const allowAnonymous = allowsAnonymous(config);
   if (allowAnonymous)
     log.warn("no API_KEYS or JWT configured: anonymous access as tenant 'demo' (allowed only because every supplier is a simulator)");
@@ -63,8 +67,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   // The sources are read at scrape time, once everything below exists.
   const metrics = new Metrics({
     circuits: () => registry.list().map((s) => ({ supplier: s.supplier, open: !s.available })),
-    openVoids: () => store.tracked.countOpen("void"),
-    pendingStops: () => store.tracked.countOpen("stop"),
+    openRecords: kinds.map((k) => ({ gauge: k.openGauge, count: () => store.tracked.countOpen(k.name) })),
     pollLagSeconds: () => store.tracked.lagSeconds("void"),
     activeSubscriptions: () => tracking.subscriptions.active,
   });
@@ -131,11 +134,13 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     registry,
     pubsub,
     log,
-    policy: {
-      minMs: scaled(config.voidPollMinMs, V.VOID_POLL_MIN_MS),
-      maxMs: scaled(config.voidPollMaxMs, V.VOID_POLL_MAX_MS),
-      watchedMs: config.voidPollWatchedMs,
-    },
+    kinds,
+    policies: Object.fromEntries(
+      kinds.map((k) => {
+        const p = config.polls[k.name];
+        return [k.name, { minMs: scaled(p.minMs, k.poll.minMs), maxMs: scaled(p.maxMs, k.poll.maxMs), watchedMs: p.watchedMs }];
+      }),
+    ),
     stopCheckDelayMs: (supplier: SupplierName) => config.stopCheckDelayMs ?? stopDelays.get(supplier) ?? 0,
     tickMs: config.schedulerTickMs,
     leaseMs: config.leaseMs,

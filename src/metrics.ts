@@ -17,8 +17,8 @@ export type WebhookOutcome = "stored" | "not_found" | "too_large" | "bad_request
 export interface MetricSources {
   /** Supplier name → circuit open? */
   circuits(): Array<{ supplier: string; open: boolean }>;
-  openVoids(): Promise<number>;
-  pendingStops(): Promise<number>;
+  /** Each tracked kind's gauge of records not yet final (the tracked-kinds list's `openGauge`) and its count. */
+  openRecords: ReadonlyArray<{ gauge: { name: string; help: string }; count(): Promise<number> }>;
   /** Seconds the most overdue open void has been waiting for its poll (0 when none is due). */
   pollLagSeconds(): Promise<number>;
   activeSubscriptions(): number;
@@ -62,7 +62,7 @@ export class Metrics {
   });
   private readonly published = new Counter({
     name: "gateway_events_published_total",
-    help: "Tracking events recorded in the event log by this instance (void, stop)",
+    help: "Tracking events recorded in the event log by this instance, by tracked kind",
     labelNames: ["kind"],
     registers: [this.registry],
   });
@@ -100,22 +100,15 @@ export class Metrics {
         for (const c of sources.circuits()) this.set({ supplier: c.supplier }, c.open ? 1 : 0);
       },
     });
-    new Gauge({
-      name: "gateway_open_voids",
-      help: "Tracked voids not yet final",
-      registers: [this.registry],
-      async collect() {
-        this.set(await sources.openVoids());
-      },
-    });
-    new Gauge({
-      name: "gateway_pending_stops",
-      help: "Stop-issuance requests not yet resolved",
-      registers: [this.registry],
-      async collect() {
-        this.set(await sources.pendingStops());
-      },
-    });
+    for (const open of sources.openRecords) {
+      new Gauge({
+        ...open.gauge,
+        registers: [this.registry],
+        async collect() {
+          this.set(await open.count());
+        },
+      });
+    }
     new Gauge({
       name: "gateway_poll_lag_seconds",
       help: "How long the most overdue open void has waited past its poll time",

@@ -146,7 +146,9 @@ export class Tracker<D> {
       source: opts.source,
       message: kind.messageOf(report),
       started: opts.started,
-      firstCheckInMs: pollDelayMs(kind.policy, 0, false),
+      // A record that may not be checked before a time (a stop's checkAfter) is first checked
+      // then, not one poll interval later (issue 21, item 5).
+      firstCheckInMs: opts.notBeforeInMs ?? pollDelayMs(kind.policy, 0, false),
       notBeforeInMs: opts.notBeforeInMs,
       traceContext: spans?.traceparent(0),
     }).then(

@@ -16,6 +16,7 @@ import type { InboxRow, InboxState } from "../store/inbox-store.js";
 import { refKey, type TrackedRecord } from "../store/tracked-model.js";
 import { type KindName } from "../vocabulary/kinds.js";
 import { keyOf, type Tracker } from "./engine.js";
+import type { KindDefinition } from "./kind.js";
 import type { InboxQueue, RecordStore, UnsettledOrders } from "./ports.js";
 import type { VoidSubmission } from "./void-submission.js";
 
@@ -31,6 +32,8 @@ export interface InboxProcessorDeps {
   registry: { get(name: SupplierName): { webhooks?: Pick<WebhookPort, "interpret"> } | undefined };
   /** The engine of each kind a webhook can be about. */
   trackers: Partial<Record<KindName, Pick<Tracker<unknown>, "confirm">>>;
+  /** The kinds (the tracked-kinds list): which record of each a webhook is about. */
+  kinds: ReadonlyArray<Pick<KindDefinition, "name" | "webhookRef">>;
   /** Settles a submission whose reply was lost when a webhook names its void. */
   submissions: Pick<VoidSubmission, "settleFromWebhook">;
   log: Logger;
@@ -51,12 +54,12 @@ const MAX_ATTEMPTS = 8;
 /** Records of a batch being confirmed at once. */
 const CONCURRENCY = 16;
 
-function targetOf(row: InboxRow, hint: WebhookHint | Error | null): Target | null {
+function targetOf(row: InboxRow, hint: WebhookHint | Error | null, kinds: InboxProcessorDeps["kinds"]): Target | null {
   if (hint === null || hint instanceof Error) return null;
-  const supplier = row.supplier as SupplierName;
-  if (hint.kind === "void") return { kind: "void", supplier, ref: hint.voidCode };
-  // A stop request's reference is its order number.
-  if (hint.kind === "ticketed") return { kind: "stop", supplier, ref: hint.orderNo };
+  for (const kind of kinds) {
+    const ref = kind.webhookRef?.(hint) ?? null;
+    if (ref !== null) return { kind: kind.name, supplier: row.supplier as SupplierName, ref };
+  }
   return null;
 }
 
@@ -73,7 +76,7 @@ export class InboxProcessor {
     if (!rows.length) return 0;
     const read = rows.map((row) => {
       const hint = this.interpret(row);
-      return { row, hint, target: targetOf(row, hint) };
+      return { row, hint, target: targetOf(row, hint, this.deps.kinds) };
     });
     const outcomes: Outcome[] = new Array(read.length);
     const givenUp: Array<TrackedRecord<unknown>> = [];

@@ -19,8 +19,8 @@ import { CancelSubmission } from "./cancel-submission.js";
 import { Tracker } from "./engine.js";
 import { EventFeed } from "./feed.js";
 import { InboxProcessor } from "./inbox-processor.js";
-import { stopKind, type StopReport } from "./kinds/stop.js";
-import { voidKind } from "./kinds/void.js";
+import { TRACKED_KINDS, type AnyKind } from "./kinds/index.js";
+import type { StopReport } from "./kinds/stop.js";
 import { Poller } from "./poller.js";
 import type { PollPolicy } from "./schedule.js";
 import { StopRequests } from "./stop-requests.js";
@@ -39,8 +39,10 @@ export interface TrackingOptions {
   registry: SupplierRegistry;
   pubsub: PubSub;
   log: Logger;
-  /** Checks of open records: first interval, longest interval, interval while watched. */
-  policy: PollPolicy;
+  /** The kinds to track (the tracked-kinds list, or a test's). @default TRACKED_KINDS */
+  kinds?: readonly AnyKind[];
+  /** Each kind's checks of open records, by kind name: first interval, longest, while watched (its `<PREFIX>_POLL_*` rows). */
+  policies: Readonly<Record<string, PollPolicy>>;
   /** When a stop request's outcome can be known, by supplier (STOP_CHECK_DELAY_MS, else the supplier's documented delay). */
   stopCheckDelayMs: (supplier: SupplierName) => number;
   /** How often the pollers look for due work (SCHEDULER_TICK_MS). */
@@ -73,26 +75,38 @@ export class Tracking {
   /** Which tenant owns an order on a shared supplier account. */
   readonly ownership: OrderOwnership;
   readonly inbox: InboxProcessor;
-  readonly pollers: { voids: Poller; stops: Poller; inbox: Poller; housekeeping: Poller };
+  /** Every kind's engine, by kind name, in the list's order. */
+  readonly trackers: ReadonlyMap<KindName, Tracker<unknown>>;
+  /** The pollers: the inbox's, housekeeping, and one per kind (named after it). */
+  readonly pollers: { inbox: Poller; housekeeping: Poller } & Readonly<Record<string, Poller>>;
 
   constructor(private readonly opts: TrackingOptions) {
-    const { store, registry, pubsub, log, policy } = opts;
+    const { store, registry, pubsub, log } = opts;
+    const kinds = opts.kinds ?? TRACKED_KINDS;
     this.feed = new EventFeed({ log: store.events, pubsub, logger: log, catchUpMs: opts.catchUpMs, onRead: opts.onLogRead });
     const recorded = (events: TrackedEvent[]) => {
       for (const e of events) opts.onRecorded?.(e.kind);
       this.feed.recorded(events);
     };
-    this.voids = new Tracker({ kind: voidKind(registry, policy), records: store.tracked, log, recorded });
-    this.stops = new Tracker({ kind: stopKind(registry, policy), records: store.tracked, log, recorded });
+    const policyOf = (name: KindName): PollPolicy => {
+      const policy = opts.policies[name];
+      if (!policy) throw new Error(`no schedule for the tracked kind ${name}`);
+      return policy;
+    };
+    this.trackers = new Map(
+      kinds.map((k) => [
+        k.name,
+        new Tracker<unknown>({ kind: k.create(registry, policyOf(k.name)), records: store.tracked, log, recorded }),
+      ]),
+    );
+    this.voids = this.tracker<VoidOrderData>("void");
+    this.stops = this.tracker<StopReport>("stop");
     this.subscriptions = new Subscriptions({
       feed: this.feed,
       log: store.events,
       logger: log,
       maxPerTenant: opts.maxSubscriptionsPerTenant,
-      watchers: {
-        void: new Watchers("void", store.tracked, policy.watchedMs, log),
-        stop: new Watchers("stop", store.tracked, policy.watchedMs, log),
-      },
+      watchers: Object.fromEntries(kinds.map((k) => [k.name, new Watchers(k.name, store.tracked, policyOf(k.name).watchedMs, log)])),
     });
     this.ownership = new OrderOwnership(store.owners, registry);
     this.submissions = new VoidSubmission(store, registry, this.voids, this.ownership, log);
@@ -103,7 +117,8 @@ export class Tracking {
       records: store.tracked,
       unsettled: store.unsettled,
       registry,
-      trackers: { void: this.voids, stop: this.stops },
+      trackers: Object.fromEntries(this.trackers),
+      kinds,
       submissions: this.submissions,
       log,
     });
@@ -111,17 +126,16 @@ export class Tracking {
       while ((await run()) === BATCH);
     };
     this.pollers = {
-      voids: new Poller(
-        "voids",
-        drain(() => this.voids.pollDue(this.owner, BATCH, opts.leaseMs)),
-        opts.tickMs,
-        log,
-      ),
-      stops: new Poller(
-        "stops",
-        drain(() => this.stops.pollDue(this.owner, BATCH, opts.leaseMs)),
-        opts.tickMs,
-        log,
+      ...Object.fromEntries(
+        [...this.trackers].map(([name, tracker]) => [
+          name,
+          new Poller(
+            `${name}s`,
+            drain(() => tracker.pollDue(this.owner, BATCH, opts.leaseMs)),
+            opts.tickMs,
+            log,
+          ),
+        ]),
       ),
       inbox: new Poller(
         "inbox",
@@ -131,6 +145,13 @@ export class Tracking {
       ),
       housekeeping: new Poller("housekeeping", () => store.idempotency.expire(IDEMPOTENCY_TTL_MS), 60_000, log),
     };
+  }
+
+  /** The engine of a kind; throws for a kind not in the list. */
+  tracker<D>(kind: KindName): Tracker<D> {
+    const tracker = this.trackers.get(kind);
+    if (!tracker) throw new Error(`${kind} is not a tracked kind here`);
+    return tracker as Tracker<D>;
   }
 
   /** A record's events, oldest first (its `history` field). */

@@ -6,7 +6,9 @@
  */
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { KindName } from "../vocabulary/kinds.js";
-import type { PollPolicy } from "./schedule.js";
+import type { SupplierRegistry } from "../../datasources/registry.js";
+import type { WebhookHint } from "../../datasources/ports.js";
+import type { PollPolicy, PollVariables } from "./schedule.js";
 
 /** A kind of tracked record: what differs between voids and stop requests. `D` is the supplier report a record keeps. */
 export interface TrackedKind<D> {
@@ -30,4 +32,22 @@ export interface TrackedKind<D> {
   accountOf?(tenant: string, supplier: SupplierName): string;
   /** When to ask again while nothing changes. */
   readonly policy: PollPolicy;
+}
+
+/**
+ * A kind as the tracked-kinds list wires it (src/tracking/kinds/index.ts; issue 21, item 5):
+ * its name, its own schedule rows, its gauge, which webhooks are about it, and how to make the
+ * kind from the registry and its schedule. Configuration, metrics, the inbox and the tracking
+ * wiring loop over the list; adding a kind touches the list and the kind's own file.
+ */
+export interface KindDefinition<D = unknown> {
+  readonly name: KindName;
+  /** Its schedule's configuration rows (`<PREFIX>_POLL_*`). */
+  readonly poll: PollVariables;
+  /** The gauge of its records not yet final (metrics). */
+  readonly openGauge: { readonly name: string; readonly help: string };
+  /** The reference of the record a supplier's webhook is about, when it is about one of this kind. */
+  webhookRef?(hint: WebhookHint): string | null;
+  /** The kind, asking the registry's ports with each tenant's account. */
+  create(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<D>;
 }

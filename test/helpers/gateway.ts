@@ -1,4 +1,5 @@
 /** A gateway in the test process, against its simulators and a store from the test template. */
+import type { AnyKind } from "../../src/tracking/kinds/index.js";
 import type { SupplierDescriptor } from "../../datasources/supplier.js";
 import { SUPPLIERS } from "../../datasources/suppliers.js";
 import { loadConfig } from "../../src/config.js";
@@ -34,6 +35,8 @@ export interface TestGatewayOptions {
   suppliers?: readonly SupplierDescriptor[];
   /** The simulators, by supplier name. @default SIMULATORS */
   simulators?: Readonly<Record<string, SimulatorLoader>>;
+  /** The tracked kinds. @default TRACKED_KINDS */
+  kinds?: readonly AnyKind[];
 }
 
 export async function startTestGateway(
@@ -43,7 +46,11 @@ export async function startTestGateway(
   opts: TestGatewayOptions = {},
 ): Promise<TestGateway> {
   const suppliers = opts.suppliers ?? SUPPLIERS;
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", SANDBOX_TIME_SCALE: "60", SCHEDULER_TICK_MS: "100", ...env }, suppliers);
+  const config = loadConfig(
+    { PORT: "0", HOST: "127.0.0.1", SANDBOX_TIME_SCALE: "60", SCHEDULER_TICK_MS: "100", ...env },
+    suppliers,
+    opts.kinds,
+  );
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
   const started = await startSandbox(config, opts.simulators);
   const sandbox: TestSandbox = {
@@ -53,7 +60,7 @@ export async function startTestGateway(
     ctt: started.simulators.CTT?.instance as CttSimulator | undefined,
   };
   const s = store ?? (await pgliteStore());
-  const gw = await startGateway(config, log, started.urls, { store: s, pubsub, suppliers });
+  const gw = await startGateway(config, log, started.urls, { store: s, pubsub, suppliers, kinds: opts.kinds });
   return {
     gw,
     sandbox,

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { voidDefinition } from "../../src/tracking/kinds/void.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -61,7 +62,8 @@ describe("configuration", () => {
     for (const v of VARIABLES) if (v.default !== undefined) expect(v.schema.safeParse(v.default).success, v.name).toBe(true);
     const c = loadConfig({});
     expect(c.port).toBe(Number(V.PORT.default));
-    expect(c.voidPollMinMs).toBe(Number(V.VOID_POLL_MIN_MS.default));
+    expect(c.polls.void.minMs).toBe(Number(voidDefinition.poll.minMs.default));
+    expect(c.polls.stop).toEqual({ minMs: 60_000, maxMs: 1_800_000, watchedMs: 10_000 });
     expect(c.limits.maxCost).toBe(Number(V.GRAPHQL_MAX_COST.default));
     expect(c.resilience.concurrency).toBe(Number(V.SUPPLIER_MAX_CONCURRENCY.default));
     expect(c.eventCatchUpMs).toBe(Number(V.EVENT_CATCHUP_MS.default));

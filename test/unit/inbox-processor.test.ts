@@ -4,6 +4,7 @@
  * one question per record and account, the batch finished in one statement, failures retried
  * with a cap, and the rows it cannot use kept with a reason. Waits are on deferreds, never on sleeps.
  */
+import { TRACKED_KINDS } from "../../src/tracking/kinds/index.js";
 import { describe, expect, it } from "vitest";
 import type { SupplierName } from "../../src/vocabulary/suppliers.js";
 import type { WebhookHint } from "../../datasources/ports.js";
@@ -102,6 +103,7 @@ function setup(opts: { kind?: KindName; accountOf?: (tenant: string) => string }
     unsettled,
     registry,
     trackers: { [name]: tracker as Tracker<unknown> },
+    kinds: TRACKED_KINDS,
     submissions,
     log: createLogger("silent"),
   });
@@ -203,6 +205,7 @@ describe("the inbox processor", () => {
       unsettled: { waitingOrders: async () => new Set() },
       registry,
       trackers: { void: { confirm: () => Promise.reject(new Error("store unreachable")) } },
+      kinds: TRACKED_KINDS,
       submissions: { settleFromWebhook: async () => false },
       log: createLogger("silent"),
     });

@@ -5,8 +5,8 @@
  */
 import type { StopStateName } from "../../../datasources/model.js";
 import type { SupplierRegistry } from "../../../datasources/registry.js";
-import type { TrackedKind } from "../kind.js";
-import type { PollPolicy } from "../schedule.js";
+import type { KindDefinition, TrackedKind } from "../kind.js";
+import { pollVariables, type PollPolicy } from "../schedule.js";
 
 /** What the gateway knows of a stop: its state, the supplier's message and order status. */
 export interface StopReport {
@@ -19,7 +19,7 @@ export interface StopReport {
 const RANK: Record<StopStateName, number> = { PENDING: 0, STOPPED: 1, ISSUED: 1 };
 
 /** The stop kind, asking each supplier's stop-issuance port with the tenant's account. */
-export function stopKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<StopReport> {
+function stopKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<StopReport> {
   return {
     name: "stop",
     policy,
@@ -35,3 +35,16 @@ export function stopKind(registry: SupplierRegistry, policy: PollPolicy): Tracke
     },
   };
 }
+
+/**
+ * Stop requests in the tracked-kinds list: their own STOP_POLL_* rows (the first check is at the
+ * request's checkAfter, these are the checks after it), gateway_pending_stops, and webhooks saying
+ * an order was ticketed (a stop request's reference is its order number).
+ */
+export const stopDefinition: KindDefinition<StopReport> = {
+  name: "stop",
+  poll: pollVariables("STOP", "a pending stop request after its first check"),
+  openGauge: { name: "gateway_pending_stops", help: "Stop-issuance requests not yet resolved" },
+  webhookRef: (hint) => (hint.kind === "ticketed" ? hint.orderNo : null),
+  create: stopKind,
+};

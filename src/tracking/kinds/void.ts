@@ -5,11 +5,11 @@
  */
 import { FINAL_VOID_STATUSES, VOID_STATUS_RANK, type VoidOrderData, type VoidStatusName } from "../../../datasources/model.js";
 import type { SupplierRegistry } from "../../../datasources/registry.js";
-import type { TrackedKind } from "../kind.js";
-import type { PollPolicy } from "../schedule.js";
+import type { KindDefinition, TrackedKind } from "../kind.js";
+import { pollVariables, type PollPolicy } from "../schedule.js";
 
 /** The void kind, asking each supplier's void port with the tenant's account. */
-export function voidKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<VoidOrderData> {
+function voidKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<VoidOrderData> {
   return {
     name: "void",
     policy,
@@ -25,3 +25,12 @@ export function voidKind(registry: SupplierRegistry, policy: PollPolicy): Tracke
     accountOf: (tenant, supplier) => registry.account(supplier, tenant).id,
   };
 }
+
+/** Voids in the tracked-kinds list: VOID_POLL_* rows, gateway_open_voids, `order.void`-like webhooks. */
+export const voidDefinition: KindDefinition<VoidOrderData> = {
+  name: "void",
+  poll: pollVariables("VOID", "an open void"),
+  openGauge: { name: "gateway_open_voids", help: "Tracked voids not yet final" },
+  webhookRef: (hint) => (hint.kind === "void" ? hint.voidCode : null),
+  create: voidKind,
+};
