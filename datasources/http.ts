@@ -96,11 +96,14 @@ export class SupplierHttp {
   private readonly pool = new Agent({ connections: 128, keepAliveTimeout: 30_000, maxResponseSize: MAX_REPLY_BYTES });
   private readonly quiet: ReadonlySet<string>;
 
-  constructor(
-    private readonly observe: CallObserver = () => undefined,
-    options: SupplierHttpOptions = {},
-  ) {
+  private readonly observe: CallObserver;
+
+  /** `observers`: each is told of every call (metrics, logs), in order. */
+  constructor(observers: readonly CallObserver[] = [], options: SupplierHttpOptions = {}) {
     this.quiet = options.noTracePropagation ?? new Set();
+    this.observe = (call) => {
+      for (const o of observers) o(call);
+    };
   }
 
   /** POSTs and returns the 2xx reply text, or throws a SupplierError. */

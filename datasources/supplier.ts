@@ -12,7 +12,7 @@ import type { OddFieldSink } from "./lenient.js";
 import type { SupplierAdapter } from "./ports.js";
 
 /** What the gateway hands a supplier's factories. */
-interface SupplierContext {
+export interface SupplierContext {
   http: SupplierHttp;
   /** Where reply fields of an unexpected shape are reported, once each. */
   oddFields?: OddFieldSink;

@@ -84,3 +84,41 @@ export const text = z.string().min(1);
 export const bool = z.enum(["true", "false"], { message: "must be true or false" }).transform((v) => v === "true");
 /** A secret path segment (a webhook token): 16-128 URL-safe characters. */
 export const pathToken = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, "must be 16-128 letters, digits, '-' or '_'");
+
+/** Rows of one concern, keyed by the name of the setting each one fills. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each row keeps its own value type
+export type Rows = Readonly<Record<string, VariableSpec<any>>>;
+
+/** What rows read as: each row's value under its key; undefined only for a row without a default. */
+export type ValuesOf<R extends Rows> = {
+  -readonly [K in keyof R]: R[K] extends DefaultedVariable<infer T> ? T : R[K] extends VariableSpec<infer T> ? T | undefined : never;
+};
+
+/** Reads every row of a concern: a new setting is one row, its value appears under its key. */
+function readRows<R extends Rows>(env: Env, rows: R): ValuesOf<R> {
+  return Object.fromEntries(Object.entries(rows).map(([key, row]) => [key, read(env, row)])) as ValuesOf<R>;
+}
+
+/**
+ * One concern's configuration (issue 21, item 4): its rows and how its settings are read from
+ * them — by default each row's value under its key; `derive` checks rows against each other or
+ * builds what the rows describe (a parsed key list, loaded manifests).
+ */
+export interface Concern<R extends Rows = Rows, S = ValuesOf<R>> {
+  readonly rows: R;
+  read(env: Env): S;
+}
+
+export function concern<R extends Rows>(rows: R): Concern<R, ValuesOf<R>>;
+export function concern<R extends Rows, S>(rows: R, derive: (values: ValuesOf<R>, env: Env) => S): Concern<R, S>;
+export function concern<R extends Rows, S>(rows: R, derive?: (values: ValuesOf<R>, env: Env) => S): Concern<R, S | ValuesOf<R>> {
+  return { rows, read: (env) => (derive ? derive(readRows(env, rows), env) : readRows(env, rows)) };
+}
+
+/** A comma-separated list, blanks dropped. */
+export const commaList = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean),
+);

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { envExample, withConfigTable } from "./config-docs.js";
-import { VARIABLES } from "./config.js";
+import { VARIABLES } from "./config/index.js";
 
 const root = (file: string) => fileURLToPath(new URL(`../../${file}`, import.meta.url));
 writeFileSync(root(".env.example"), envExample(VARIABLES));

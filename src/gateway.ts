@@ -1,33 +1,27 @@
 /**
- * Wires a gateway from its configuration: the store, the pub/sub, the supplier HTTP client,
- * the datasources and their registry, the tracking engine, the schema and the server.
- * `startGateway` is what `npm start` and the tests run.
+ * The composition root (issue 21, item 4): a gateway wired from its configuration in named
+ * steps — the authenticator, the metrics, the supplier HTTP transport with its observers, the
+ * registry, the store and pub/sub, tracking, the webhook intakes, the server — each in its own
+ * module under src/startup/. `startGateway` is what `npm start` and the tests run.
  */
-import { randomBytes } from "node:crypto";
-import type { SupplierName } from "./vocabulary/suppliers.js";
 import { SupplierHttp } from "../datasources/http.js";
-import type { OddField } from "../datasources/lenient.js";
-import { SupplierRegistry } from "../datasources/registry.js";
 import type { SupplierDescriptor } from "../datasources/supplier.js";
 import { SUPPLIERS } from "../datasources/suppliers.js";
 import type { Services } from "../resolvers/context.js";
-import { addSuppliers } from "../schema/enums.js";
-import { ApiKeys } from "./auth/api-keys.js";
-import { Authenticator } from "./auth/index.js";
-import { allowsAnonymous, type Config } from "./config.js";
+import type { Config } from "./config/index.js";
 import type { Logger } from "./logger.js";
-import { createPubSub, type PubSub } from "./pubsub/index.js";
-import { currentRequestId } from "./request-context.js";
 import { Metrics } from "./metrics.js";
+import { createPubSub, type PubSub } from "./pubsub/index.js";
 import { Idempotency } from "./reliability/idempotency.js";
-import { buildSubgraphGatewaySchema } from "./federation/schema.js";
-import { buildGatewaySchema } from "./schema.js";
-import { startServer, type RunningServer } from "./server/app.js";
-import { healthRouter } from "./server/health.js";
-import { webhookRouter } from "./server/webhooks.js";
-import { openStore, type Store } from "./store/index.js";
-import { buildTenantAccounts, type AccountBuilders } from "./tenancy/accounts.js";
-import { Tracking } from "./tracking/index.js";
+import type { RunningServer } from "./server/app.js";
+import { buildAuthenticator } from "./startup/authentication.js";
+import { buildRegistry } from "./startup/registry.js";
+import { startGatewayServer } from "./startup/server.js";
+import { openConfiguredStore } from "./startup/store.js";
+import { logSupplierCalls, meterSupplierCalls } from "./startup/supplier-calls.js";
+import { buildTracking } from "./startup/tracking.js";
+import { registerWebhooks, webhookIntakes } from "./startup/webhooks.js";
+import type { Store } from "./store/index.js";
 import { TRACKED_KINDS, type AnyKind } from "./tracking/kinds/index.js";
 
 /** Where the embedded simulators listen, by supplier name, when they stand in for real suppliers. */
@@ -55,168 +49,37 @@ export interface GatewayDeps {
 }
 
 export async function startGateway(config: Config, log: Logger, sandbox: SandboxUrls = {}, deps: GatewayDeps = {}): Promise<Gateway> {
+  const suppliers = deps.suppliers ?? SUPPLIERS;
   const kinds = deps.kinds ?? TRACKED_KINDS;
-  const allowAnonymous = allowsAnonymous(config);
-  if (allowAnonymous)
-    log.warn("no API_KEYS or JWT configured: anonymous access as tenant 'demo' (allowed only because every supplier is a simulator)");
-  const authenticator = new Authenticator({
-    apiKeys: config.apiKeys ? new ApiKeys(config.apiKeys) : undefined,
-    jwt: config.jwt,
-    allowAnonymous,
-  });
-  // The sources are read at scrape time, once everything below exists.
-  const metrics = new Metrics({
+  const authenticator = buildAuthenticator(config, log);
+  const metrics = new Metrics();
+  const http = new SupplierHttp([meterSupplierCalls(metrics), logSupplierCalls(log)], { noTracePropagation: config.noTracePropagation });
+  const registry = buildRegistry({ config, suppliers, sandbox, http, log });
+  const store = deps.store ?? (await openConfiguredStore(config, log));
+  const pubsub = deps.pubsub ?? createPubSub(config.pubsub.redisUrl, config.pubsub.redisPrefix);
+  const tracking = buildTracking({ config, registry, suppliers, kinds, store, pubsub, metrics, log });
+  metrics.watch({
     circuits: () => registry.list().map((s) => ({ supplier: s.supplier, open: !s.available })),
     openRecords: kinds.map((k) => ({ gauge: k.openGauge, count: () => store.tracked.countOpen(k.name) })),
     pollLagSeconds: () => store.tracked.lagSeconds("void"),
     activeSubscriptions: () => tracking.subscriptions.active,
   });
-  const http = new SupplierHttp(
-    (c) => {
-      metrics.supplierCall(c);
-      const requestId = currentRequestId();
-      // Calls a client asked for at info; background tracking (polls, confirmations) at debug.
-      log[requestId ? "info" : "debug"](
-        {
-          requestId,
-          supplier: c.supplier,
-          operation: c.operation,
-          durationMs: Math.round(c.durationMs),
-          outcome: c.outcome,
-          httpStatus: c.httpStatus,
-        },
-        "supplier call",
-      );
-    },
-    { noTracePropagation: config.noTracePropagation },
-  );
-  // A reply field of an unexpected shape is left out of the answer and logged once (issue 13, item 5).
-  const ctx = { http, oddFields: (odd: OddField) => log.warn({ ...odd }, "supplier reply field of an unexpected shape left out") };
-  const suppliers = deps.suppliers ?? SUPPLIERS;
-  const adapters = [];
-  // Tenants' own accounts: the same factories, other credentials (hardening issue, item 4).
-  const builders: AccountBuilders = {};
-  for (const s of suppliers) {
-    const { url, settings } = config.suppliers[s.name] ?? s.readSettings({}, { timeoutMs: config.supplierTimeoutMs });
-    const at = url ?? sandbox[s.name];
-    if (!at) throw new Error(`${s.name} has neither a configured URL nor a running simulator`);
-    const onSimulator = url === undefined;
-    adapters.push(s.createAdapter(settings, at, onSimulator, ctx));
-    const accounts = s.accounts;
-    if (accounts)
-      builders[s.name] = {
-        key: (c) => accounts.key(c),
-        sharedKey: accounts.ownKey(settings),
-        build: (c) => s.createAdapter(settings, at, onSimulator, ctx, c),
-      };
-  }
-  const tenantAccounts = buildTenantAccounts(config.tenantAccounts ?? {}, builders);
-  const registry = new SupplierRegistry(adapters, { resilience: config.resilience, tenantAccounts });
-
-  // The simulators' clock runs faster: when every supplier with tracked records is a simulator,
-  // the gateway's schedule (unless set explicitly) and the stop delays follow it.
-  const tracked = registry.list().filter((i) => i.operations.includes("VOID") || i.operations.includes("STOP_TICKET_ISSUANCE"));
-  const scale = tracked.length > 0 && tracked.every((i) => i.sandbox) ? config.sandboxTimeScale : 1;
-  const scaled = (ms: number, variable: { name: string }) => (config.given.has(variable.name) ? ms : ms / scale);
-  const stopDelays = new Map(suppliers.map((s) => [s.name, (s.timing?.stopOutcomeDelayMs ?? 0) / scale]));
-  const store =
-    deps.store ??
-    (await openStore({
-      databaseUrl: config.databaseUrl,
-      databaseSchema: config.databaseSchema,
-      dataDir: config.dataDir,
-      onMaintenanceError: (err) =>
-        log.warn({ err: String(err) }, "embedded store maintenance (vacuum, analyze) failed; the next round tries again"),
-    }));
-  const pubsub = deps.pubsub ?? createPubSub(config.redisUrl, config.redisPrefix);
-  const tracking = new Tracking({
-    store,
-    registry,
-    pubsub,
-    log,
-    kinds,
-    policies: Object.fromEntries(
-      kinds.map((k) => {
-        const p = config.polls[k.name];
-        return [k.name, { minMs: scaled(p.minMs, k.poll.minMs), maxMs: scaled(p.maxMs, k.poll.maxMs), watchedMs: p.watchedMs }];
-      }),
-    ),
-    stopCheckDelayMs: (supplier: SupplierName) => config.stopCheckDelayMs ?? stopDelays.get(supplier) ?? 0,
-    tickMs: config.schedulerTickMs,
-    leaseMs: config.leaseMs,
-    catchUpMs: config.eventCatchUpMs,
-    maxSubscriptionsPerTenant: config.maxSubscriptionsPerTenant,
-    onRecorded: (kind) => metrics.eventPublished(kind),
-    onLogRead: (events, seconds) => metrics.logRead(events, seconds),
-  });
-  const services: Services = { registry, tracking, idempotency: new Idempotency(store.idempotency), metrics };
-  const intakes = suppliers.flatMap((s) =>
-    s.webhooks
-      ? [
-          {
-            supplier: s.name,
-            segment: s.webhooks.segment,
-            token: s.webhooks.token(config.suppliers[s.name]?.settings) ?? randomBytes(24).toString("hex"),
-          },
-        ]
-      : [],
-  );
+  const services = { registry, tracking, idempotency: new Idempotency(store.idempotency), metrics };
+  const intakes = webhookIntakes(config, suppliers);
   let shuttingDown = false;
-
-  addSuppliers(suppliers);
-  const schema = config.federationSubgraph ? await buildSubgraphGatewaySchema() : await buildGatewaySchema();
-  const server = await startServer({
-    schema,
+  const server = await startGatewayServer({
+    config,
+    suppliers,
     services,
     authenticator,
+    store,
+    pubsub,
+    intakes,
+    isShuttingDown: () => shuttingDown,
     log,
-    port: config.port,
-    host: config.host,
-    limits: config.limits,
-    maxBodyBytes: config.maxBodyBytes,
-    maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
-    corsOrigins: config.corsOrigins,
-    trustedDocuments: config.trustedDocuments,
-    production: config.production,
-    wsKeepAliveMs: config.wsKeepAliveMs,
-    wsConnectionInitTimeoutMs: config.wsConnectionInitTimeoutMs,
-    httpKeepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
-    routes: (app) => {
-      app.use(healthRouter({ store, pubsub, isShuttingDown: () => shuttingDown, metrics }));
-      app.use(
-        webhookRouter({
-          registry,
-          inbox: store.inbox,
-          intakes,
-          maxBytes: config.webhookMaxBytes,
-          ratePerSecond: config.webhookRateLimit,
-          log,
-          onStored: () => tracking.pollers.inbox.kick(),
-          onOutcome: (supplier, outcome) => metrics.webhook(supplier, outcome),
-        }),
-      );
-    },
   });
   await tracking.start();
-
-  // Each supplier's webhook URL is registered with every one of its accounts (tenants' own
-  // accounts send their webhooks here too); in sandbox with the simulators, by themselves.
-  for (const intake of intakes) {
-    const onSimulator = registry.get(intake.supplier)?.sandbox ?? false;
-    const base = config.webhookPublicUrl ?? (onSimulator ? `http://127.0.0.1:${server.port}` : undefined);
-    if (!base) {
-      log.info(
-        { supplier: intake.supplier },
-        "WEBHOOK_PUBLIC_URL is not set: webhooks are not registered automatically; polling tracks every record",
-      );
-      continue;
-    }
-    for (const account of registry.accounts(intake.supplier)) {
-      await account.webhooks?.register(`${base.replace(/\/+$/, "")}/webhooks/${intake.segment}/${intake.token}`).catch((err: unknown) => {
-        log.warn({ err: String(err), supplier: intake.supplier }, "could not register the webhook URL; polling still tracks every record");
-      });
-    }
-  }
+  await registerWebhooks(intakes, registry, { publicUrl: config.webhooks.publicUrl, port: server.port, log });
 
   return {
     url: server.url,

@@ -8,7 +8,7 @@ import { tracingRequested } from "./telemetry/switch.js";
 // Tracing (OTEL_* variables) is decided before anything else loads, so the instrumentations
 // patch modules before the gateway imports them; with it off, no OpenTelemetry module loads.
 const tracing = tracingRequested() ? await (await import("./telemetry/sdk.js")).startTracing() : undefined;
-const { allowsAnonymous, ConfigError, helpText, loadConfig } = await import("./config.js");
+const { allowsAnonymous, ConfigError, helpText, loadConfig } = await import("./config/index.js");
 const { startGateway } = await import("./gateway.js");
 const { createLogger } = await import("./logger.js");
 
@@ -29,7 +29,7 @@ try {
   throw err;
 }
 
-const log = createLogger(config.logLevel);
+const log = createLogger(config.runtime.logLevel);
 const started = Date.now();
 // The simulators stand in for suppliers without a URL; with every supplier configured, no
 // sandbox module loads (issue 21, item 3).

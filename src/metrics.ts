@@ -89,8 +89,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(sources: MetricSources) {
+  constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Adds the gauges read at scrape time from the parts of a running gateway (its registry, store
+   * and tracking), once they exist; the counters above are fed as things happen.
+   */
+  watch(sources: MetricSources): void {
     new Gauge({
       name: "gateway_supplier_circuit_open",
       help: "1 while the gateway has stopped calling the supplier",

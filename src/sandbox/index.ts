@@ -4,7 +4,7 @@
  * (src/main.ts, and tests) imports this; each simulator's module is loaded from the list in
  * ./simulators.ts when it is started, and none when every supplier has a URL.
  */
-import type { Config } from "../config.js";
+import type { Config } from "../config/index.js";
 import type { StartedSimulator } from "./simulator.js";
 import { SIMULATORS, type SimulatorLoader } from "./simulators.js";
 
@@ -33,7 +33,7 @@ export async function startSandbox(config: Config, simulators: Readonly<Record<s
       const accounts = Object.entries(config.tenantAccounts ?? {}).flatMap(([tenant, own]) =>
         own[name] !== undefined ? [{ tenant, credentials: own[name] }] : [],
       );
-      started[name] = await (await load()).start(configured.settings, { timeScale: config.sandboxTimeScale, accounts });
+      started[name] = await (await load()).start(configured.settings, { timeScale: config.runtime.sandboxTimeScale, accounts });
     }
   } catch (err) {
     await Promise.all(Object.values(started).map((sim) => sim.close()));

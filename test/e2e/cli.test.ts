@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { VARIABLES } from "../../src/config.js";
+import { VARIABLES } from "../../src/config/index.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/src/main.js", import.meta.url));
 const run = (args: string[], env: Record<string, string> = {}) =>

@@ -2,7 +2,7 @@
 import type { AnyKind } from "../../src/tracking/kinds/index.js";
 import type { SupplierDescriptor } from "../../datasources/supplier.js";
 import { SUPPLIERS } from "../../datasources/suppliers.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config/index.js";
 import { startGateway, type Gateway } from "../../src/gateway.js";
 import { createLogger } from "../../src/logger.js";
 import type { PubSub } from "../../src/pubsub/index.js";

@@ -5,7 +5,7 @@
  * ATRIP simulator, records its events in the log and shows its gauge — no shared file names it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig, helpText } from "../../src/config.js";
+import { loadConfig, helpText } from "../../src/config/index.js";
 import { TRACKED_KINDS } from "../../src/tracking/kinds/index.js";
 import { REFUND_WATCH, refundWatch, type RefundReport } from "../fixtures/refund-watch/kind.js";
 import { eventually } from "../helpers/atrip.js";

@@ -4,7 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { envExample, withConfigTable } from "../../src/config-docs.js";
-import { allowsAnonymous, ConfigError, helpText, loadConfig, V, VARIABLES } from "../../src/config.js";
+import { allowsAnonymous, ConfigError, helpText, loadConfig, VARIABLES } from "../../src/config/index.js";
+import { HTTP, LIMITS } from "../../src/config/http.js";
+import { SUPPLIER_CALLS } from "../../src/config/supplier-calls.js";
+import { concern, positiveInt, variable } from "../../src/config-kit.js";
+import { TRACKING } from "../../src/config/tracking.js";
 
 /** What loading `env` throws (undefined if it loads). */
 function loadError(env: Record<string, string>): unknown {
@@ -19,7 +23,11 @@ function loadError(env: Record<string, string>): unknown {
 describe("configuration", () => {
   it("defaults to the embedded setup", () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 4000, host: "0.0.0.0", dataDir: "./data", databaseUrl: undefined, redisUrl: undefined });
+    expect(c).toMatchObject({
+      http: { port: 4000, host: "0.0.0.0" },
+      store: { dataDir: "./data", databaseUrl: undefined },
+      pubsub: { redisUrl: undefined },
+    });
     expect(Object.keys(c.suppliers)).toEqual(["ATRIP", "ALITRIP", "CTT"]);
     expect(Object.values(c.suppliers).every((s) => s.url === undefined)).toBe(true);
     expect((c.suppliers.ALITRIP.settings as { signMethod: string }).signMethod).toBe("md5");
@@ -58,15 +66,32 @@ describe("configuration", () => {
     expect(doc).toBe(withConfigTable(doc, VARIABLES));
   });
 
+  it("a setting is one row: a concern reads each row's value under its key, parsed, with its default (issue 21, item 4)", () => {
+    const demo = concern({
+      everyMs: variable({ name: "DEMO_EVERY_MS", default: "250", schema: positiveInt, description: "demo" }),
+      label: variable({ name: "DEMO_LABEL", schema: positiveInt, description: "demo, no default" }),
+    });
+    expect(demo.read({})).toEqual({ everyMs: 250, label: undefined });
+    expect(demo.read({ DEMO_EVERY_MS: " 40 ", DEMO_LABEL: "7" })).toEqual({ everyMs: 40, label: 7 });
+    expect(() => demo.read({ DEMO_EVERY_MS: "soon" })).toThrow(/DEMO_EVERY_MS/);
+  });
+
   it("every default is a valid value of its own row, and is what the configuration holds when nothing is set", () => {
     for (const v of VARIABLES) if (v.default !== undefined) expect(v.schema.safeParse(v.default).success, v.name).toBe(true);
     const c = loadConfig({});
-    expect(c.port).toBe(Number(V.PORT.default));
+    expect(c.http.port).toBe(Number(HTTP.rows.port.default));
     expect(c.polls.void.minMs).toBe(Number(voidDefinition.poll.minMs.default));
     expect(c.polls.stop).toEqual({ minMs: 60_000, maxMs: 1_800_000, watchedMs: 10_000 });
-    expect(c.limits.maxCost).toBe(Number(V.GRAPHQL_MAX_COST.default));
-    expect(c.resilience.concurrency).toBe(Number(V.SUPPLIER_MAX_CONCURRENCY.default));
-    expect(c.eventCatchUpMs).toBe(Number(V.EVENT_CATCHUP_MS.default));
+    expect(c.limits.maxCost).toBe(Number(LIMITS.rows.maxCost.default));
+    expect(c.supplierCalls.resilience.concurrency).toBe(Number(SUPPLIER_CALLS.rows.maxConcurrency.default));
+    expect(c.tracking.eventCatchUpMs).toBe(Number(TRACKING.rows.eventCatchUpMs.default));
+    expect(c.subscriptions).toEqual({
+      wsKeepAliveMs: 25_000,
+      wsConnectionInitTimeoutMs: 5_000,
+      maxPerConnection: 100,
+      maxPerTenant: 20_000,
+    });
+    expect(Object.keys(c.http)).not.toContain("nodeEnv");
     expect(c.given.size).toBe(0);
     expect(loadConfig({ LEASE_MS: "5000" }).given).toEqual(new Set(["LEASE_MS"]));
   });
@@ -132,7 +157,7 @@ describe("configuration", () => {
         expect(v?.secret).toBe(true);
         expect(v?.default).toBeUndefined();
       }
-      expect(loadConfig({})).toMatchObject({ maxSubscriptionsPerConnection: 100, maxSubscriptionsPerTenant: 20_000 });
+      expect(loadConfig({}).subscriptions).toMatchObject({ maxPerConnection: 100, maxPerTenant: 20_000 });
     });
   });
 });

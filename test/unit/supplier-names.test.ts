@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const SHARED = [
-  "src/config.ts",
+  "src/config",
+  "src/startup",
   "src/gateway.ts",
   "src/sandbox/index.ts",
   "src/sandbox/simulator.ts",

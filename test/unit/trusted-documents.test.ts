@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.js";
+import { ConfigError, loadConfig } from "../../src/config/index.js";
 import { decideDocument } from "../../src/trusted-documents/decide.js";
 import { sha256Hex } from "../../src/auth/api-keys.js";
 import { ManifestError, TrustedDocuments } from "../../src/trusted-documents/manifest.js";

@@ -1,0 +1,62 @@
+/** The HTTP server: where it listens, who may call it from a browser, how much it reads (issue 21, item 4: one concern, one row per setting). */
+import { z } from "zod";
+import { bool, commaList, concern, httpUrl, port, positiveInt, text, variable } from "../config-kit.js";
+import { DEFAULT_LIMITS } from "../server/limits.js";
+
+export const HTTP = concern(
+  {
+    port: variable({ name: "PORT", default: "4000", schema: port, description: "HTTP port of /graphql, /webhooks/…, /healthz" }),
+    host: variable({ name: "HOST", default: "0.0.0.0", schema: text, description: "Interface to listen on" }),
+    corsOrigins: variable({
+      name: "CORS_ORIGINS",
+      schema: commaList.pipe(z.array(httpUrl).min(1, "list at least one origin")),
+      description: "Comma-separated browser origins allowed to call /graphql (unset: any)",
+    }),
+    maxBodyBytes: variable({
+      name: "GRAPHQL_MAX_BODY_BYTES",
+      default: "102400",
+      schema: positiveInt,
+      description: "Largest GraphQL request body (larger: 413) and largest websocket message (larger: closed with 1009)",
+    }),
+    keepAliveTimeoutMs: variable({
+      name: "HTTP_KEEPALIVE_TIMEOUT_MS",
+      default: "65000",
+      schema: positiveInt,
+      description: "Idle keep-alive HTTP connections are kept this long: above load balancers' idle timeouts (60 s is common)",
+    }),
+    federationSubgraph: variable({
+      name: "FEDERATION_SUBGRAPH",
+      default: "false",
+      schema: bool,
+      description: "true: serve the schema as an Apollo Federation 2 subgraph (_service, _entities, @key)",
+    }),
+    nodeEnv: variable({
+      name: "NODE_ENV",
+      schema: z.string(),
+      description: "production: no field suggestions in errors (stack traces and internal messages are never shown)",
+    }),
+  },
+  ({ nodeEnv, ...values }) => ({ ...values, production: nodeEnv === "production" }),
+);
+
+/** What one GraphQL operation may ask for. */
+export const LIMITS = concern({
+  maxDepth: variable({
+    name: "GRAPHQL_MAX_DEPTH",
+    default: String(DEFAULT_LIMITS.maxDepth),
+    schema: positiveInt,
+    description: "Deepest selection an operation may have",
+  }),
+  maxAliases: variable({
+    name: "GRAPHQL_MAX_ALIASES",
+    default: String(DEFAULT_LIMITS.maxAliases),
+    schema: positiveInt,
+    description: "Most aliases in one operation",
+  }),
+  maxCost: variable({
+    name: "GRAPHQL_MAX_COST",
+    default: String(DEFAULT_LIMITS.maxCost),
+    schema: positiveInt,
+    description: "Highest cost of one operation (graphql-armor's cost model)",
+  }),
+});

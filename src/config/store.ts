@@ -1,0 +1,34 @@
+/** The store (embedded PGlite or PostgreSQL) and the pub/sub between instances (issue 21, item 4). */
+import { z } from "zod";
+import { concern, text, variable } from "../config-kit.js";
+
+export const STORE = concern({
+  databaseUrl: variable({
+    name: "DATABASE_URL",
+    schema: z.url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// URL" }),
+    secret: true,
+    description: "postgres://… (unset: embedded PGlite in DATA_DIR)",
+  }),
+  databaseSchema: variable({
+    name: "DATABASE_SCHEMA",
+    default: "public",
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier"),
+    description: "PostgreSQL schema the gateway uses",
+  }),
+  dataDir: variable({ name: "DATA_DIR", default: "./data", schema: text, description: "Embedded store location" }),
+});
+
+export const PUBSUB = concern({
+  redisUrl: variable({
+    name: "REDIS_URL",
+    schema: z.url({ protocol: /^rediss?$/, message: "must be a redis:// URL" }),
+    secret: true,
+    description: "redis://… for pub/sub between instances (unset: in-process)",
+  }),
+  redisPrefix: variable({
+    name: "REDIS_PREFIX",
+    default: "gateway:",
+    schema: text,
+    description: "Prefix of the gateway's Redis channels",
+  }),
+});

@@ -1,0 +1,37 @@
+/**
+ * Start-up step: the tracking schedule. The simulators' clock runs faster, so when every
+ * supplier with tracked records is a simulator, each kind's poll intervals (unless set
+ * explicitly) and the suppliers' documented stop delays follow it.
+ */
+import type { SupplierRegistry } from "../../datasources/registry.js";
+import type { SupplierDescriptor } from "../../datasources/supplier.js";
+import type { Config } from "../config/index.js";
+import type { AnyKind } from "../tracking/kinds/index.js";
+import type { PollPolicy } from "../tracking/schedule.js";
+import type { SupplierName } from "../vocabulary/suppliers.js";
+
+export interface TrackingSchedule {
+  /** Each kind's poll intervals, by kind name. */
+  policies: Record<string, PollPolicy>;
+  /** When a stop request is first checked, by supplier: STOP_CHECK_DELAY_MS, else the supplier's documented delay. */
+  stopCheckDelayMs(supplier: SupplierName): number;
+}
+
+export function trackingSchedule(
+  config: Config,
+  registry: SupplierRegistry,
+  suppliers: readonly SupplierDescriptor[],
+  kinds: readonly AnyKind[],
+): TrackingSchedule {
+  const tracked = registry.list().filter((i) => i.operations.includes("VOID") || i.operations.includes("STOP_TICKET_ISSUANCE"));
+  const scale = tracked.length > 0 && tracked.every((i) => i.sandbox) ? config.runtime.sandboxTimeScale : 1;
+  const scaled = (ms: number, variable: { name: string }) => (config.given.has(variable.name) ? ms : ms / scale);
+  const stopDelays = new Map(suppliers.map((s) => [s.name, (s.timing?.stopOutcomeDelayMs ?? 0) / scale]));
+  const policies = Object.fromEntries(
+    kinds.map((k) => {
+      const p = config.polls[k.name];
+      return [k.name, { minMs: scaled(p.minMs, k.poll.minMs), maxMs: scaled(p.maxMs, k.poll.maxMs), watchedMs: p.watchedMs }];
+    }),
+  );
+  return { policies, stopCheckDelayMs: (supplier) => config.tracking.stopCheckDelayMs ?? stopDelays.get(supplier) ?? 0 };
+}

@@ -1,0 +1,67 @@
+/** Start-up step: the schema and the server — GraphQL over HTTP and websockets, health, metrics and webhook routes. */
+import type { SupplierDescriptor } from "../../datasources/supplier.js";
+import type { Services } from "../../resolvers/context.js";
+import { addSuppliers } from "../../schema/enums.js";
+import type { Authenticator } from "../auth/index.js";
+import type { Config } from "../config/index.js";
+import { buildSubgraphGatewaySchema } from "../federation/schema.js";
+import type { Logger } from "../logger.js";
+import type { PubSub } from "../pubsub/index.js";
+import { buildGatewaySchema } from "../schema.js";
+import { startServer, type RunningServer } from "../server/app.js";
+import { healthRouter } from "../server/health.js";
+import { webhookRouter } from "../server/webhooks.js";
+import type { Store } from "../store/index.js";
+import type { Tracking } from "../tracking/index.js";
+import type { WebhookIntake } from "./webhooks.js";
+
+export interface ServerInputs {
+  config: Config;
+  suppliers: readonly SupplierDescriptor[];
+  services: Services & { tracking: Tracking };
+  authenticator: Authenticator;
+  store: Store;
+  pubsub: PubSub;
+  intakes: readonly WebhookIntake[];
+  /** True once shutdown began: /readyz answers 503. */
+  isShuttingDown: () => boolean;
+  log: Logger;
+}
+
+export async function startGatewayServer(p: ServerInputs): Promise<RunningServer> {
+  const { config, services, log } = p;
+  addSuppliers(p.suppliers);
+  const schema = config.http.federationSubgraph ? await buildSubgraphGatewaySchema() : await buildGatewaySchema();
+  return startServer({
+    schema,
+    services,
+    authenticator: p.authenticator,
+    log,
+    port: config.http.port,
+    host: config.http.host,
+    limits: config.limits,
+    maxBodyBytes: config.http.maxBodyBytes,
+    maxSubscriptionsPerConnection: config.subscriptions.maxPerConnection,
+    corsOrigins: config.http.corsOrigins,
+    trustedDocuments: config.trustedDocuments,
+    production: config.http.production,
+    wsKeepAliveMs: config.subscriptions.wsKeepAliveMs,
+    wsConnectionInitTimeoutMs: config.subscriptions.wsConnectionInitTimeoutMs,
+    httpKeepAliveTimeoutMs: config.http.keepAliveTimeoutMs,
+    routes: (app) => {
+      app.use(healthRouter({ store: p.store, pubsub: p.pubsub, isShuttingDown: p.isShuttingDown, metrics: services.metrics }));
+      app.use(
+        webhookRouter({
+          registry: services.registry,
+          inbox: p.store.inbox,
+          intakes: [...p.intakes],
+          maxBytes: config.webhooks.maxBytes,
+          ratePerSecond: config.webhooks.rateLimit,
+          log,
+          onStored: () => services.tracking.pollers.inbox.kick(),
+          onOutcome: (supplier, outcome) => services.metrics.webhook(supplier, outcome),
+        }),
+      );
+    },
+  });
+}

@@ -1,0 +1,12 @@
+/** Start-up step: the store — PostgreSQL when DATABASE_URL is set, else the embedded PGlite in DATA_DIR. */
+import type { Config } from "../config/index.js";
+import type { Logger } from "../logger.js";
+import { openStore, type Store } from "../store/index.js";
+
+export function openConfiguredStore(config: Config, log: Logger): Promise<Store> {
+  return openStore({
+    ...config.store,
+    onMaintenanceError: (err) =>
+      log.warn({ err: String(err) }, "embedded store maintenance (vacuum, analyze) failed; the next round tries again"),
+  });
+}
