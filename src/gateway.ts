@@ -27,6 +27,7 @@ import { healthRouter } from "./server/health.js";
 import { webhookRouter } from "./server/webhooks.js";
 import { openStore, type Store } from "./store/index.js";
 import { buildTenantAccounts, type AccountBuilders } from "./tenancy/accounts.js";
+import { OrderOwnership } from "./tenancy/ownership.js";
 import { Tracking } from "./tracking/index.js";
 
 /** Where the embedded simulators listen, by supplier name, when they stand in for real suppliers. */
@@ -108,14 +109,6 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
       };
   }
   const tenantAccounts = buildTenantAccounts(config.tenantAccounts ?? {}, builders);
-  const registry = new SupplierRegistry(adapters, { resilience: config.resilience, tenantAccounts });
-
-  // The simulators' clock runs faster: when every supplier with tracked records is a simulator,
-  // the gateway's schedule (unless set explicitly) and the stop delays follow it.
-  const tracked = registry.list().filter((i) => i.operations.includes("VOID") || i.operations.includes("STOP_TICKET_ISSUANCE"));
-  const scale = tracked.length > 0 && tracked.every((i) => i.sandbox) ? config.sandboxTimeScale : 1;
-  const scaled = (ms: number, variable: { name: string }) => (config.given.has(variable.name) ? ms : ms / scale);
-  const stopDelays = new Map(suppliers.map((s) => [s.name, (s.timing?.stopOutcomeDelayMs ?? 0) / scale]));
   const store =
     deps.store ??
     (await openStore({
@@ -125,6 +118,16 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
       onMaintenanceError: (err) =>
         log.warn({ err: String(err) }, "embedded store maintenance (vacuum, analyze) failed; the next round tries again"),
     }));
+  // The registry applies order ownership as it hands out ports (issue 21, item 6): the store comes first.
+  const ownership = new OrderOwnership(store.owners);
+  const registry = new SupplierRegistry(adapters, { resilience: config.resilience, tenantAccounts, ownership });
+
+  // The simulators' clock runs faster: when every supplier with tracked records is a simulator,
+  // the gateway's schedule (unless set explicitly) and the stop delays follow it.
+  const tracked = registry.list().filter((i) => i.operations.includes("VOID") || i.operations.includes("STOP_TICKET_ISSUANCE"));
+  const scale = tracked.length > 0 && tracked.every((i) => i.sandbox) ? config.sandboxTimeScale : 1;
+  const scaled = (ms: number, variable: { name: string }) => (config.given.has(variable.name) ? ms : ms / scale);
+  const stopDelays = new Map(suppliers.map((s) => [s.name, (s.timing?.stopOutcomeDelayMs ?? 0) / scale]));
   const pubsub = deps.pubsub ?? createPubSub(config.redisUrl, config.redisPrefix);
   const tracking = new Tracking({
     store,
@@ -144,7 +147,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     onRecorded: (kind) => metrics.eventPublished(kind),
     onLogRead: (events, seconds) => metrics.logRead(events, seconds),
   });
-  const services: Services = { registry, tracking, idempotency: new Idempotency(store.idempotency), metrics };
+  const services: Services = { registry, tracking, ownership, idempotency: new Idempotency(store.idempotency), metrics };
   const intakes = suppliers.flatMap((s) =>
     s.webhooks
       ? [
