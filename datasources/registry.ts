@@ -7,6 +7,11 @@
  * credentials, so the supplier itself keeps its orders apart; other tenants share the
  * gateway's account. Every account of a supplier shares one set of resilience policies, and
  * each call waits in its tenant's queue (item 7).
+ *
+ * Ownership of orders on a shared account is applied here too, where a tenant's ports are handed
+ * out (issue 21, item 6): the operations a client starts on an order pass the order gate
+ * before the resilience guard, so a caller holding a port cannot skip it. The gate itself lives
+ * above this layer (src/tenancy/ownership.ts); the registry knows only its shape, `OrderGate`.
  */
 import { GatewayError, type SupplierError } from "../src/vocabulary/errors.js";
 import { type SupplierName } from "../src/vocabulary/suppliers.js";
@@ -39,10 +44,34 @@ export interface TenantAccount {
   adapter: SupplierAdapter;
 }
 
+/** One operation a client started on an order, as the registry hands it to the order gate. */
+export interface OrderAction {
+  tenant: string;
+  supplier: SupplierName;
+  /** The account the call goes to: orders are owned per account. */
+  account: AccountRef;
+  orderNo: string;
+  operation: OrderOperation;
+  /** What the supplier answers for an order it does not know, for this operation: the refusal. */
+  unknownOrder: () => SupplierError;
+}
+
+/**
+ * Decides whether a tenant's operation on an order may reach the supplier (hardening issue,
+ * item 4). Implemented by src/tenancy/ownership.ts, which keeps who holds which order; the
+ * registry only calls it, for shared accounts only.
+ */
+export interface OrderGate {
+  /** Runs `call` if the order is not another tenant's; otherwise throws `action.unknownOrder()` and `call` is never made. */
+  operate<R>(action: OrderAction, call: () => Promise<R>): Promise<R>;
+}
+
 export interface RegistryOptions {
   resilience?: ResilienceSettings;
   /** Tenants' own accounts, by tenant and supplier. */
   tenantAccounts?: ReadonlyMap<string, ReadonlyMap<SupplierName, TenantAccount>>;
+  /** Who may operate on an order of a shared account (issue 21, item 6: applied as ports are handed out). */
+  ownership: OrderGate;
 }
 
 const PORT_OF: Record<SupplierOperationName, "voids" | "stopIssuance" | "cancels"> = {
@@ -55,19 +84,48 @@ const OPERATIONS = Object.keys(PORT_OF) as SupplierOperationName[];
 /** Guarded adapters kept per tenant; beyond this many the cache starts again. */
 const BOUND_CACHE = 10_000;
 
+/**
+ * The adapter with the operations a client starts on an order — quote, submit, the check of a
+ * lost submission (as part of the submission), stop, cancel — passed through the order gate.
+ * Background reads (a void by its code, a stop's outcome) are not: a poll must not cost a claim.
+ */
+function gateOrders(
+  adapter: SupplierAdapter,
+  through: <R>(orderNo: string, operation: OrderOperation, call: () => Promise<R>) => Promise<R>,
+): SupplierAdapter {
+  const { voids, stopIssuance, cancels } = adapter;
+  const findSubmitted = voids?.findSubmitted?.bind(voids);
+  return {
+    ...adapter,
+    voids: voids && {
+      quote: (orderNo) => through(orderNo, "VOID_QUOTE", () => voids.quote(orderNo)),
+      submit: (orderNo, voidOfferId) => through(orderNo, "VOID_SUBMIT", () => voids.submit(orderNo, voidOfferId)),
+      query: (voidCode) => voids.query(voidCode),
+      findSubmitted: findSubmitted && ((orderNo) => through(orderNo, "VOID_SUBMIT", () => findSubmitted(orderNo))),
+    },
+    stopIssuance: stopIssuance && {
+      stop: (orderNo) => through(orderNo, "STOP_TICKET_ISSUANCE", () => stopIssuance.stop(orderNo)),
+      outcome: (orderNo) => stopIssuance.outcome(orderNo),
+    },
+    cancels: cancels && { cancel: (request) => through(request.orderNo, "CANCEL_ORDER", () => cancels.cancel(request)) },
+  };
+}
+
 export class SupplierRegistry {
   private readonly adapters = new Map<SupplierName, SupplierAdapter>();
   private readonly guards = new Map<SupplierName, SupplierGuard>();
   private readonly tenantAccounts: ReadonlyMap<string, ReadonlyMap<SupplierName, TenantAccount>>;
   private readonly bound = new Map<string, SupplierAdapter>();
+  private readonly ownership: OrderGate;
 
   /** `adapters`: one per supplier, on the gateway's own account, unguarded. */
-  constructor(adapters: SupplierAdapter[], opts: RegistryOptions = {}) {
+  constructor(adapters: SupplierAdapter[], opts: RegistryOptions) {
     for (const a of adapters) {
       this.adapters.set(a.name, a);
       this.guards.set(a.name, supplierGuard(opts.resilience ?? DEFAULT_RESILIENCE));
     }
     this.tenantAccounts = opts.tenantAccounts ?? new Map();
+    this.ownership = opts.ownership;
   }
 
   /** Every configured supplier with its operations, in a stable order. */
@@ -108,7 +166,7 @@ export class SupplierRegistry {
   }
 
   /** What the supplier answers for an order it does not know (the same for every account). */
-  unknownOrder(supplier: SupplierName, operation: OrderOperation): SupplierError {
+  private unknownOrder(supplier: SupplierName, operation: OrderOperation): SupplierError {
     return (this.adapters.get(supplier) as SupplierAdapter).unknownOrder(operation);
   }
 
@@ -136,13 +194,26 @@ export class SupplierRegistry {
     });
   }
 
-  /** The tenant's account's adapter, guarded, its calls in the tenant's queue. */
+  /**
+   * The tenant's account's adapter, guarded, its calls in the tenant's queue; on a shared
+   * account, its order operations first pass the order gate (issue 21, item 6). On an account
+   * only this tenant uses, the supplier keeps its orders apart and nothing is gated.
+   */
   private forTenant(supplier: SupplierName, tenant: string): SupplierAdapter {
     const key = `${supplier}\u0000${tenant}`;
     let a = this.bound.get(key);
     if (!a) {
       const raw = this.tenantAccounts.get(tenant)?.get(supplier)?.adapter ?? (this.adapters.get(supplier) as SupplierAdapter);
-      a = (this.guards.get(supplier) as SupplierGuard).wrap(raw, tenant);
+      const guarded = (this.guards.get(supplier) as SupplierGuard).wrap(raw, tenant);
+      const account = this.account(supplier, tenant);
+      a = account.exclusive
+        ? guarded
+        : gateOrders(guarded, (orderNo, operation, call) =>
+            this.ownership.operate(
+              { tenant, supplier, account, orderNo, operation, unknownOrder: () => this.unknownOrder(supplier, operation) },
+              call,
+            ),
+          );
       if (this.bound.size >= BOUND_CACHE) this.bound.clear();
       this.bound.set(key, a);
     }

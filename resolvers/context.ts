@@ -3,12 +3,15 @@ import type { SupplierRegistry } from "../datasources/registry.js";
 import type { Principal } from "../src/auth/index.js";
 import type { Metrics } from "../src/metrics.js";
 import type { Idempotency } from "../src/reliability/idempotency.js";
+import type { OrderOwnership } from "../src/tenancy/ownership.js";
 import type { Tracking } from "../src/tracking/index.js";
 
 /** Long-lived services, built once per gateway. */
 export interface Services {
   registry: SupplierRegistry;
   tracking: Tracking;
+  /** Who owns an order on a shared supplier account: the registry applies it to order operations; refresh asks it before adopting. */
+  ownership: OrderOwnership;
   idempotency: Idempotency;
   metrics: Metrics;
 }

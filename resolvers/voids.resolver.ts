@@ -14,7 +14,8 @@ export class VoidsResolver {
     description: "Ask the supplier what voiding the whole order would give back now (mandatory before submitVoid)",
   })
   voidQuote(@Arg("input", () => VoidQuoteInput) input: VoidQuoteInput, @Ctx() ctx: GatewayContext): Promise<VoidQuoteData> {
-    return ctx.services.tracking.submissions.quote(ctx.tenant, input.supplier, input.orderNo);
+    // Stateless: straight to the tenant's void port, which applies order ownership (issue 21, item 6).
+    return ctx.services.registry.voids(input.supplier, ctx.tenant).quote(input.orderNo);
   }
 
   @Authorized("write")
@@ -35,12 +36,13 @@ export class VoidsResolver {
     description: "the gateway's record; refresh: true asks the supplier first (and adopts a void submitted elsewhere). null when unknown.",
   })
   async voidOrder(@Args(() => VoidOrderArgs) args: VoidOrderArgs, @Ctx() ctx: GatewayContext): Promise<VoidOrderView | null> {
-    const { tracking, registry } = ctx.services;
+    const { tracking, registry, ownership } = ctx.services;
     registry.voids(args.supplier, ctx.tenant);
     // A void the gateway does not hold is adopted only onto an order this tenant operated on
     // (hardening issue, item 4); otherwise null, at the cost of an unknown code.
+    const account = registry.account(args.supplier, ctx.tenant);
     const adoptAs = async (report: VoidOrderData | null) =>
-      (await tracking.ownership.mayAdopt(ctx.tenant, args.supplier, report?.orderNo ?? null)) ? (report?.orderNo ?? null) : null;
+      (await ownership.mayAdopt(ctx.tenant, args.supplier, account, report?.orderNo ?? null)) ? (report?.orderNo ?? null) : null;
     const record = args.refresh
       ? await tracking.voids.refresh(ctx.tenant, args.supplier, args.voidCode, adoptAs)
       : await tracking.voids.get(ctx.tenant, args.supplier, args.voidCode);

@@ -1,7 +1,7 @@
 /**
  * The composition root (issue 21, item 4): a gateway wired from its configuration in named
  * steps — the authenticator, the metrics, the supplier HTTP transport with its observers, the
- * registry, the store and pub/sub, tracking, the webhook intakes, the server — each in its own
+ * store, the registry (with order ownership), the pub/sub, tracking, the webhook intakes, the server — each in its own
  * module under src/startup/. `startGateway` is what `npm start` and the tests run.
  */
 import { SupplierHttp } from "../datasources/http.js";
@@ -22,6 +22,7 @@ import { logSupplierCalls, meterSupplierCalls } from "./startup/supplier-calls.j
 import { buildTracking } from "./startup/tracking.js";
 import { registerWebhooks, webhookIntakes } from "./startup/webhooks.js";
 import type { Store } from "./store/index.js";
+import { OrderOwnership } from "./tenancy/ownership.js";
 import { TRACKED_KINDS, type AnyKind } from "./tracking/kinds/index.js";
 
 /** Where the embedded simulators listen, by supplier name, when they stand in for real suppliers. */
@@ -54,8 +55,10 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   const authenticator = buildAuthenticator(config, log);
   const metrics = new Metrics();
   const http = new SupplierHttp([meterSupplierCalls(metrics), logSupplierCalls(log)], { noTracePropagation: config.noTracePropagation });
-  const registry = buildRegistry({ config, suppliers, sandbox, http, log });
   const store = deps.store ?? (await openConfiguredStore(config, log));
+  // The registry applies order ownership as it hands out ports (issue 21, item 6): the store comes first.
+  const ownership = new OrderOwnership(store.owners);
+  const registry = buildRegistry({ config, suppliers, sandbox, http, ownership, log });
   const pubsub = deps.pubsub ?? createPubSub(config.pubsub.redisUrl, config.pubsub.redisPrefix);
   const tracking = buildTracking({ config, registry, suppliers, kinds, store, pubsub, metrics, log });
   metrics.watch({
@@ -64,7 +67,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     pollLagSeconds: () => store.tracked.lagSeconds("void"),
     activeSubscriptions: () => tracking.subscriptions.active,
   });
-  const services = { registry, tracking, idempotency: new Idempotency(store.idempotency), metrics };
+  const services = { registry, tracking, ownership, idempotency: new Idempotency(store.idempotency), metrics };
   const intakes = webhookIntakes(config, suppliers);
   let shuttingDown = false;
   const server = await startGatewayServer({

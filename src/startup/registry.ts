@@ -1,11 +1,12 @@
 /**
  * Start-up step: the supplier registry. Each supplier of the wiring list gets its adapter on
  * the gateway's account — at its configured URL, or at its simulator's — and the factories of
- * tenants' own accounts (hardening issue, item 4).
+ * tenants' own accounts (hardening issue, item 4); the registry applies order ownership to the
+ * ports it hands out.
  */
 import type { SupplierHttp } from "../../datasources/http.js";
 import type { SupplierAdapter } from "../../datasources/ports.js";
-import { SupplierRegistry } from "../../datasources/registry.js";
+import { SupplierRegistry, type OrderGate } from "../../datasources/registry.js";
 import type { SupplierContext, SupplierDescriptor } from "../../datasources/supplier.js";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../logger.js";
@@ -18,10 +19,12 @@ export interface RegistryInputs {
   /** Where the simulators listen, by supplier name, for suppliers without a configured URL. */
   sandbox: Readonly<Record<string, string>>;
   http: SupplierHttp;
+  /** Who may operate on an order of a shared account (issue 21, item 6). */
+  ownership: OrderGate;
   log: Logger;
 }
 
-export function buildRegistry({ config, suppliers, sandbox, http, log }: RegistryInputs): SupplierRegistry {
+export function buildRegistry({ config, suppliers, sandbox, http, ownership, log }: RegistryInputs): SupplierRegistry {
   const ctx: SupplierContext = { http, oddFields: logOddFields(log) };
   const adapters: SupplierAdapter[] = [];
   // Tenants' own accounts: the same factories, other credentials.
@@ -41,5 +44,5 @@ export function buildRegistry({ config, suppliers, sandbox, http, log }: Registr
       };
   }
   const tenantAccounts = buildTenantAccounts(config.tenantAccounts ?? {}, builders);
-  return new SupplierRegistry(adapters, { resilience: config.supplierCalls.resilience, tenantAccounts });
+  return new SupplierRegistry(adapters, { resilience: config.supplierCalls.resilience, tenantAccounts, ownership });
 }

@@ -7,11 +7,15 @@
  * A claim made by an operation the supplier answers ORDER_NOT_FOUND (or that fails its input
  * check before anything is sent) is given back, so nobody holds order numbers that do not exist. On an account only one tenant uses, the supplier
  * keeps its orders apart by itself and nothing is claimed.
+ *
+ * The registry applies the check as it hands out a tenant's ports (issue 21, item 6): it calls
+ * `operate` — this class is its `OrderGate` — with the account and the refusal, so nothing here
+ * needs the registry, and every caller of an order operation passes it, the resolver that quotes
+ * included.
  */
 import { GatewayError } from "../vocabulary/errors.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
-import type { OrderOperation } from "../../datasources/ports.js";
-import type { SupplierRegistry } from "../../datasources/registry.js";
+import type { AccountRef, OrderAction, OrderGate } from "../../datasources/registry.js";
 import type { OwnerStore } from "../store/owner-store.js";
 
 /** Outcomes after which a fresh claim is given back: no such order, or a request that was never sent. */
@@ -28,13 +32,11 @@ const REMEMBER_MS = 60_000;
 /** Most holdings remembered; beyond, the memory starts again. */
 const REMEMBER_MAX = 50_000;
 
-export class OrderOwnership {
+/** Which tenant owns an order on a shared supplier account: the registry's order gate, and refresh's adoption check. */
+export class OrderOwnership implements OrderGate {
   private readonly known = new Map<string, { tenant: string; at: number }>();
 
-  constructor(
-    private readonly owners: OwnerStore,
-    private readonly registry: SupplierRegistry,
-  ) {}
+  constructor(private readonly owners: OwnerStore) {}
 
   private remember(key: string, tenant: string): void {
     if (this.known.size >= REMEMBER_MAX) this.known.clear();
@@ -43,21 +45,21 @@ export class OrderOwnership {
 
   /**
    * Runs a tenant's operation on an order, if the order is not another tenant's: then it
-   * throws the supplier's unknown-order error and `call` is never made.
+   * throws the supplier's unknown-order error (`action.unknownOrder()`) and `call` is never made.
    */
-  async operate<R>(tenant: string, supplier: SupplierName, orderNo: string, operation: OrderOperation, call: () => Promise<R>): Promise<R> {
-    const account = this.registry.account(supplier, tenant);
+  async operate<R>(action: OrderAction, call: () => Promise<R>): Promise<R> {
+    const { tenant, supplier, account, orderNo } = action;
     if (account.exclusive) return call();
     const key = `${supplier}\u0000${account.id}\u0000${orderNo}`;
     const known = this.known.get(key);
     if (known && Date.now() - known.at < REMEMBER_MS) {
-      if (known.tenant !== tenant) throw this.registry.unknownOrder(supplier, operation);
+      if (known.tenant !== tenant) throw action.unknownOrder();
       return call();
     }
     const claim = await this.owners.claim(supplier, account.id, orderNo, tenant);
     if (claim.tenant !== tenant) {
       this.remember(key, claim.tenant);
-      throw this.registry.unknownOrder(supplier, operation);
+      throw action.unknownOrder();
     }
     try {
       const result = await call();
@@ -74,12 +76,11 @@ export class OrderOwnership {
 
   /**
    * True when a record on this order may become the tenant's (a `refresh` adopting a void the
-   * gateway does not hold): the tenant operated on the order, or the account is its alone.
-   * Looks the order up even without one (`null`: the supplier did not know the record), so
-   * both answers cost the same.
+   * gateway does not hold): the tenant operated on the order, or the account (the one the
+   * tenant's calls to the supplier go to) is its alone. Looks the order up even without one
+   * (`null`: the supplier did not know the record), so both answers cost the same.
    */
-  async mayAdopt(tenant: string, supplier: SupplierName, orderNo: string | null): Promise<boolean> {
-    const account = this.registry.account(supplier, tenant);
+  async mayAdopt(tenant: string, supplier: SupplierName, account: AccountRef, orderNo: string | null): Promise<boolean> {
     if (account.exclusive) return orderNo !== null;
     const holder = await this.owners.holder(supplier, account.id, orderNo ?? "");
     return orderNo !== null && holder === tenant;

@@ -3,34 +3,27 @@
  * unsettled. The suppliers refuse a second cancel of a cancelled order instead of applying it
  * twice, so the next cancelOrder for that order may be sent — and its answer is read in that
  * light: a refusal then says the earlier cancel may well be the one that cancelled the order.
- * A cancel is an operation on the order: on a shared supplier account it first passes the
- * order-ownership check (hardening issue, item 4).
+ * A cancel is an operation on the order: on a shared supplier account the registry's cancel
+ * port passes it through the order-ownership check (hardening issue, item 4; issue 21, item 6).
  */
 import { GatewayError } from "../vocabulary/errors.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { CancelOrderData, CancelOrderRequest } from "../../datasources/model.js";
-import type { CancelPort } from "../../datasources/ports.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Store } from "../store/index.js";
-import type { OrderOwnership } from "../tenancy/ownership.js";
 import { outcomeUnknown } from "./outcome.js";
 
 const OPERATION = "CANCEL";
 
-/** cancelOrder: ownership, then the supplier's cancel, with lost replies remembered per order. */
+/** cancelOrder: the supplier's cancel (through the registry's port), with lost replies remembered per order. */
 export class CancelSubmission {
   constructor(
     private readonly store: Store,
     private readonly registry: SupplierRegistry,
-    private readonly ownership: OrderOwnership,
   ) {}
 
   async cancel(tenant: string, supplier: SupplierName, request: CancelOrderRequest): Promise<CancelOrderData> {
     const port = this.registry.cancels(supplier, tenant);
-    return this.ownership.operate(tenant, supplier, request.orderNo, "CANCEL_ORDER", () => this.cancelNow(tenant, supplier, port, request));
-  }
-
-  private async cancelNow(tenant: string, supplier: SupplierName, port: CancelPort, request: CancelOrderRequest): Promise<CancelOrderData> {
     const earlier = await this.store.unsettled.get(tenant, supplier, OPERATION, request.orderNo);
     try {
       const result = await port.cancel(request);

@@ -14,7 +14,6 @@ import type { PubSub } from "../pubsub/index.js";
 import type { Store } from "../store/index.js";
 import type { RecordKey, TrackedEvent } from "../store/tracked-model.js";
 import type { KindName } from "../vocabulary/kinds.js";
-import { OrderOwnership } from "../tenancy/ownership.js";
 import { CancelSubmission } from "./cancel-submission.js";
 import { Tracker } from "./engine.js";
 import { EventFeed } from "./feed.js";
@@ -72,8 +71,6 @@ export class Tracking {
   readonly submissions: VoidSubmission;
   readonly stopRequests: StopRequests;
   readonly cancels: CancelSubmission;
-  /** Which tenant owns an order on a shared supplier account. */
-  readonly ownership: OrderOwnership;
   readonly inbox: InboxProcessor;
   /** Every kind's engine, by kind name, in the list's order. */
   readonly trackers: ReadonlyMap<KindName, Tracker<unknown>>;
@@ -108,10 +105,9 @@ export class Tracking {
       maxPerTenant: opts.maxSubscriptionsPerTenant,
       watchers: Object.fromEntries(kinds.map((k) => [k.name, new Watchers(k.name, store.tracked, policyOf(k.name).watchedMs, log)])),
     });
-    this.ownership = new OrderOwnership(store.owners, registry);
-    this.submissions = new VoidSubmission(store, registry, this.voids, this.ownership, log);
-    this.stopRequests = new StopRequests(this.stops, registry, this.ownership, opts.stopCheckDelayMs);
-    this.cancels = new CancelSubmission(store, registry, this.ownership);
+    this.submissions = new VoidSubmission(store, registry, this.voids, log);
+    this.stopRequests = new StopRequests(this.stops, registry, opts.stopCheckDelayMs);
+    this.cancels = new CancelSubmission(store, registry);
     this.inbox = new InboxProcessor({
       inbox: store.inbox,
       records: store.tracked,

@@ -4,13 +4,14 @@
  * or STOP_CHECK_DELAY_MS); from then on the engine checks it like any tracked record, and a
  * webhook saying the order was ticketed makes it check at once. The outcome recorded is only
  * ever what the supplier's order state says. A request is an operation on the order: on a
- * shared supplier account it first passes the order-ownership check (hardening issue, item 4:
- * another tenant's stop of an order already stopped was sent to the supplier again).
+ * shared supplier account the registry's stop port passes it through the order-ownership check
+ * (hardening issue, item 4: another tenant's stop of an order already stopped was sent to the
+ * supplier again; issue 21, item 6: applied where the registry hands out ports).
  */
 import type { SupplierName } from "../vocabulary/suppliers.js";
+import type { StopIssuancePort } from "../../datasources/ports.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
-import type { OrderOwnership } from "../tenancy/ownership.js";
 import type { Tracker } from "./engine.js";
 import { KeyedLock } from "./keyed-lock.js";
 import type { StopReport } from "./kinds/stop.js";
@@ -23,24 +24,26 @@ export class StopRequests {
   constructor(
     private readonly stops: Tracker<StopReport>,
     private readonly registry: SupplierRegistry,
-    private readonly ownership: OrderOwnership,
     /** How long after a request its outcome can be known, by supplier (its documentation; STOP_CHECK_DELAY_MS). */
     private readonly checkDelayMs: (supplier: SupplierName) => number,
   ) {}
 
   /**
    * Asks the supplier to stop issuance and tracks the stop. An order that already has a stop
-   * request gets that record back and the supplier is not asked again.
+   * request gets that record back and the supplier is not asked again. The registry is asked
+   * once, before the lock (an unsupported operation fails at once).
    */
   request(tenant: string, supplier: SupplierName, orderNo: string): Promise<TrackedRecord<StopReport>> {
-    this.registry.stopIssuance(supplier, tenant);
-    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () =>
-      this.ownership.operate(tenant, supplier, orderNo, "STOP_TICKET_ISSUANCE", () => this.requestNow(tenant, supplier, orderNo)),
-    );
+    const port = this.registry.stopIssuance(supplier, tenant);
+    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () => this.requestNow(port, tenant, supplier, orderNo));
   }
 
-  private async requestNow(tenant: string, supplier: SupplierName, orderNo: string): Promise<TrackedRecord<StopReport>> {
-    const port = this.registry.stopIssuance(supplier, tenant);
+  private async requestNow(
+    port: StopIssuancePort,
+    tenant: string,
+    supplier: SupplierName,
+    orderNo: string,
+  ): Promise<TrackedRecord<StopReport>> {
     const existing = await this.stops.get(tenant, supplier, orderNo);
     if (existing) return existing;
     let message: string | null;

@@ -6,18 +6,20 @@
  * supplier whether it went through (VoidPort.findSubmitted) instead of resending, and a
  * webhook naming the order settles it by adopting the void.
  *
- * Quotes and submissions are operations on an order, so on a shared supplier account they
- * first pass the order-ownership check (src/tenancy/ownership.ts; hardening issue, item 4).
+ * A submission is an operation on an order: on a shared supplier account the registry's void
+ * port passes it through the order-ownership check (hardening issue, item 4), the check of a
+ * lost submission (findSubmitted) included. A quote is not this module's: voidQuote calls the
+ * port directly (issue 21, item 6).
  */
 import { currentDeadline, withinDeadline } from "../../datasources/deadline.js";
 import { GatewayError } from "../vocabulary/errors.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
-import type { VoidOrderData, VoidQuoteData } from "../../datasources/model.js";
+import type { VoidOrderData } from "../../datasources/model.js";
+import type { VoidPort } from "../../datasources/ports.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
-import type { OrderOwnership } from "../tenancy/ownership.js";
 import type { Tracker } from "./engine.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { outcomeUnknown } from "./outcome.js";
@@ -26,33 +28,29 @@ import { outcomeUnknown } from "./outcome.js";
 const RESUBMITTABLE = new Set(["REJECTED", "WITHDRAWN"]);
 const OPERATION = "VOID";
 
-/** voidQuote and submitVoid: ownership, the duplicate guard, reconciliation of lost replies, then the start of the tracked void. */
+/** submitVoid: the duplicate guard, reconciliation of lost replies, then the start of the tracked void. */
 export class VoidSubmission {
   constructor(
     private readonly store: Store,
     private readonly registry: SupplierRegistry,
     private readonly voids: Tracker<VoidOrderData>,
-    private readonly ownership: OrderOwnership,
     private readonly log: Logger,
   ) {}
 
   private readonly lock = new KeyedLock();
 
-  /** What voiding the order would give back now (the void port's quote), with the tenant's account. */
-  quote(tenant: string, supplier: SupplierName, orderNo: string): Promise<VoidQuoteData> {
-    const port = this.registry.voids(supplier, tenant);
-    return this.ownership.operate(tenant, supplier, orderNo, "VOID_QUOTE", () => port.quote(orderNo));
-  }
-
-  /** One submission per order at a time on this instance; the checks run again for the next. */
+  /**
+   * One submission per order at a time on this instance; the checks run again for the next.
+   * The registry is asked once, before the lock (an unsupported operation fails at once), and
+   * its port serves the whole submission.
+   */
   submit(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<TrackedRecord<VoidOrderData>> {
-    this.registry.voids(supplier, tenant);
-    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () =>
-      this.ownership.operate(tenant, supplier, orderNo, "VOID_SUBMIT", () => this.submitNow(tenant, supplier, orderNo, voidOfferId)),
-    );
+    const port = this.registry.voids(supplier, tenant);
+    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () => this.submitNow(port, tenant, supplier, orderNo, voidOfferId));
   }
 
   private async submitNow(
+    port: VoidPort,
     tenant: string,
     supplier: SupplierName,
     orderNo: string,
@@ -74,9 +72,9 @@ export class VoidSubmission {
     if (await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo)) {
       // One deadline for the client's call (issue 13, B.12): the check and the submission share it.
       const budgetMs = this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY;
-      return withinDeadline(budgetMs, () => this.reconcileThenSubmit(tenant, supplier, orderNo, voidOfferId, budgetMs));
+      return withinDeadline(budgetMs, () => this.reconcileThenSubmit(port, tenant, supplier, orderNo, voidOfferId, budgetMs));
     }
-    return this.submitOnce(tenant, supplier, orderNo, voidOfferId);
+    return this.submitOnce(port, tenant, supplier, orderNo, voidOfferId);
   }
 
   /**
@@ -86,13 +84,14 @@ export class VoidSubmission {
    * client is told to submit again, which now goes straight to the supplier.
    */
   private async reconcileThenSubmit(
+    port: VoidPort,
     tenant: string,
     supplier: SupplierName,
     orderNo: string,
     voidOfferId: string,
     budgetMs: number,
   ): Promise<TrackedRecord<VoidOrderData>> {
-    await this.reconcile(tenant, supplier, orderNo);
+    await this.reconcile(port, tenant, supplier, orderNo);
     if ((currentDeadline()?.remainingMs() ?? budgetMs) < budgetMs / 2) {
       throw new GatewayError(
         "SUPPLIER_TIMEOUT",
@@ -100,16 +99,16 @@ export class VoidSubmission {
         { supplier, retryable: true, hint: "Submit again: the check is done, and the next submission goes straight to the supplier." },
       );
     }
-    return this.submitOnce(tenant, supplier, orderNo, voidOfferId);
+    return this.submitOnce(port, tenant, supplier, orderNo, voidOfferId);
   }
 
   private async submitOnce(
+    port: VoidPort,
     tenant: string,
     supplier: SupplierName,
     orderNo: string,
     voidOfferId: string,
   ): Promise<TrackedRecord<VoidOrderData>> {
-    const port = this.registry.voids(supplier, tenant);
     let submitted;
     try {
       submitted = await port.submit(orderNo, voidOfferId);
@@ -169,8 +168,7 @@ export class VoidSubmission {
    * goes ahead, unless asking replaced the client's offer, which must then be quoted again. A
    * supplier that cannot be asked gets nothing sent again for the order.
    */
-  private async reconcile(tenant: string, supplier: SupplierName, orderNo: string): Promise<void> {
-    const port = this.registry.voids(supplier, tenant);
+  private async reconcile(port: VoidPort, tenant: string, supplier: SupplierName, orderNo: string): Promise<void> {
     if (!port.findSubmitted) {
       throw new GatewayError(
         "SUPPLIER_OUTCOME_UNKNOWN",

@@ -81,8 +81,9 @@ describe("void tracking", () => {
   it("refresh adopts a void submitted elsewhere on an order the tenant operated on; an unknown void is null", async () => {
     t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
     const orderNo = fresh("ATR-VOID-VCC");
-    // Submitted straight at the supplier, not through the gateway.
-    const adapter = t.gw.services.registry.voids("ATRIP", "demo");
+    // Submitted straight at the supplier, not through the gateway: the gateway's account's own
+    // adapter (a port the registry hands out would apply order ownership; issue 21, item 6).
+    const adapter = t.gw.services.registry.get("ATRIP")!.voids!;
     const q = await adapter.quote(orderNo);
     const v = await adapter.submit(orderNo, q.voidOfferId!);
     const refresh = `{ voidOrder(supplier: ATRIP, voidCode: "${v.voidCode}", refresh: true) { voidCode } }`;

@@ -10,7 +10,6 @@ import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { VoidOrderData } from "../../datasources/model.js";
 import type { Logger } from "../../src/logger.js";
 import type { Store } from "../../src/store/index.js";
-import type { OrderOwnership } from "../../src/tenancy/ownership.js";
 import type { Tracker } from "../../src/tracking/engine.js";
 import { VoidSubmission } from "../../src/tracking/void-submission.js";
 
@@ -50,11 +49,8 @@ function setup(checkMs: number) {
       data,
     }),
   } as unknown as Tracker<VoidOrderData>;
-  const ownership = {
-    operate: (_t: string, _s: string, _o: string, _op: string, call: () => Promise<unknown>) => call(),
-  } as unknown as OrderOwnership;
   const log = { error: () => undefined } as unknown as Logger;
-  return { submission: new VoidSubmission(store, registry, voids, ownership, log), calls, unsettled, leftAtSubmit: () => leftAtSubmit };
+  return { submission: new VoidSubmission(store, registry, voids, log), calls, unsettled, leftAtSubmit: () => leftAtSubmit };
 }
 
 describe("a submission after a lost one: one deadline", () => {
