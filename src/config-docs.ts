@@ -1,5 +1,5 @@
 /**
- * What the configuration rows (src/config.ts, each supplier's descriptor) write besides
+ * What the configuration rows (src/config/, each tracked kind, each supplier's descriptor) write besides
  * `--help`: `.env.example` and the configuration table of docs/configuration.md (issue 17, item 2). A test
  * checks both files against the rows, so none of them can drift.
  */
@@ -19,7 +19,8 @@ export function envExample(variables: readonly VariableSpec[]): string {
 
 /** The markers around the generated table in docs/configuration.md. */
 const CONFIG_TABLE = {
-  start: "<!-- configuration table: written by npm run env:example from the rows in src/config.ts and the supplier descriptors -->",
+  start:
+    "<!-- configuration table: written by npm run env:example from the rows in src/config/, the tracked kinds and the supplier descriptors -->",
   end: "<!-- end of configuration table -->",
 };
 

@@ -3,7 +3,8 @@
  * name, its default written once, its validation, its help text and whether it is a secret.
  * The same row parses the variable (a default is parsed like a given value), prints in
  * `--help`, writes `.env.example` and the table in docs/configuration.md. The gateway's own rows are in
- * src/config.ts; each supplier's are in its descriptor (datasources/<name>/descriptor.ts).
+ * src/config/ (one module per concern), each tracked kind's with its definition
+ * (src/tracking/kinds/), each supplier's in its descriptor (datasources/<name>/descriptor.ts).
  */
 import { z } from "zod";
 

@@ -18,7 +18,7 @@ export interface QueryLimits {
   maxCost: number;
 }
 
-/** The limits when none are configured: the configuration rows take their defaults from here (src/config.ts). */
+/** The limits when none are configured: the configuration rows take their defaults from here (src/config/http.ts). */
 export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 10, maxAliases: 15, maxCost: 5000 };
 
 /** The validation rules for these limits, shared by Apollo and graphql-ws; limits are shown in the message (`exposeLimits`). */
