@@ -37,6 +37,16 @@ const needsSandbox = Object.values(config.suppliers).some((s) => s.url === undef
 const sandbox = needsSandbox ? await (await import("./sandbox/index.js")).startSandbox(config) : undefined;
 const gateway = await startGateway(config, log, sandbox?.urls);
 
+// Memory back after a burst of work, when the process idles (issue 22, item 2).
+const stopIdleGc = (await import("./reliability/idle-gc.js")).startIdleGc({
+  everyMs: config.runtime.idleGcMs,
+  onCollect: (before, after, ms) =>
+    log.debug(
+      { heapBeforeMb: Math.round(before / 2 ** 20), heapAfterMb: Math.round(after / 2 ** 20), ms: Math.round(ms) },
+      "idle full collection",
+    ),
+});
+
 const banner = [
   "",
   `Gateway ready in ${Date.now() - started} ms: ${gateway.url}  (open it in a browser for Apollo Sandbox)`,
@@ -56,6 +66,7 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, 15_000);
   force.unref();
+  stopIdleGc();
   await gateway.close();
   await sandbox?.close();
   await tracing?.shutdown().catch((err: unknown) => log.warn({ err: String(err) }, "could not export the last spans"));

@@ -9,7 +9,7 @@ import { PGLITE_DATADIR_TEMPLATE, PGLITE_DUMP_TEMPLATE, TEMPLATE_ROOT } from "./
 export default async function setup(): Promise<void> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { migrate } = await import("../src/store/migrations.js");
-  const { openPglite } = await import("../src/store/sql.js");
+  const { openPglite } = await import("../src/store/pglite.js");
   rmSync(TEMPLATE_ROOT, { recursive: true, force: true });
   mkdirSync(TEMPLATE_ROOT, { recursive: true });
   const db = await openPglite({ dataDir: PGLITE_DATADIR_TEMPLATE });

@@ -3,7 +3,7 @@
  * always checked; iss and aud when configured. The tenant comes from JWT_TENANT_CLAIM, the
  * scopes from the `scope` claim ("read write" or an array).
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import type { JWTPayload, JWTVerifyGetKey } from "jose";
 import { FREEFORM_DOCUMENTS_SCOPE, TENANT_PATTERN, type Principal, type Scope } from "./principal.js";
 
 export interface JwtSettings {
@@ -30,16 +30,20 @@ export function expiryOf(exp: number): Date {
 export class JwtRejected extends Error {}
 
 export class JwtVerifier {
-  private readonly key: Uint8Array | JWTVerifyGetKey;
+  /** jose and the key, loaded on first use: a gateway without JWTs never loads jose (issue 22). */
+  private readonly loaded: Promise<{ jose: typeof import("jose"); key: Uint8Array | JWTVerifyGetKey }>;
 
   constructor(private readonly settings: JwtSettings) {
-    if (settings.jwksUrl) this.key = createRemoteJWKSet(new URL(settings.jwksUrl));
-    else if (settings.secret) this.key = new TextEncoder().encode(settings.secret);
-    else throw new Error("JwtVerifier needs JWT_SECRET or JWT_JWKS_URL");
+    if (!settings.jwksUrl && !settings.secret) throw new Error("JwtVerifier needs JWT_SECRET or JWT_JWKS_URL");
+    this.loaded = import("jose").then((jose) => ({
+      jose,
+      key: settings.jwksUrl ? jose.createRemoteJWKSet(new URL(settings.jwksUrl)) : new TextEncoder().encode(settings.secret),
+    }));
   }
 
   async verify(token: string): Promise<Principal> {
     let payload: JWTPayload;
+    const { jose, key } = await this.loaded;
     try {
       const opts = {
         issuer: this.settings.issuer,
@@ -47,7 +51,7 @@ export class JwtVerifier {
         algorithms: this.settings.jwksUrl ? undefined : ["HS256"],
         requiredClaims: ["exp"],
       };
-      ({ payload } = typeof this.key === "function" ? await jwtVerify(token, this.key, opts) : await jwtVerify(token, this.key, opts));
+      ({ payload } = typeof key === "function" ? await jose.jwtVerify(token, key, opts) : await jose.jwtVerify(token, key, opts));
     } catch (err) {
       const code = (err as { code?: string }).code ?? "ERR_JWT_INVALID";
       throw new JwtRejected(code === "ERR_JWT_EXPIRED" ? "the token has expired" : `the token is not valid (${code})`);

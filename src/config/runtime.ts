@@ -1,6 +1,8 @@
-/** The process itself: its log level, and the simulators' clock when suppliers are simulated (issue 21, item 4). */
+/** The process itself: its log level, giving memory back when idle, and the simulators' clock when suppliers are simulated (issue 21, item 4). */
 import { z } from "zod";
 import { concern, variable } from "../config-kit.js";
+
+const wholeMs = z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more");
 
 export const RUNTIME = concern({
   sandboxTimeScale: variable({
@@ -8,6 +10,13 @@ export const RUNTIME = concern({
     default: "10",
     schema: z.coerce.number({ message: "must be a number" }).positive("must be positive"),
     description: "How many times faster the simulators' clock runs",
+  }),
+  idleGcMs: variable({
+    name: "IDLE_GC_MS",
+    default: "10000",
+    schema: wholeMs,
+    description:
+      "How often to check for garbage left by a burst of work; when the process is idle and its heap grew, one full collection (0: off; docs/memory.md)",
   }),
   logLevel: variable({
     name: "LOG_LEVEL",

@@ -16,6 +16,12 @@ export const STORE = concern({
     description: "PostgreSQL schema the gateway uses",
   }),
   dataDir: variable({ name: "DATA_DIR", default: "./data", schema: text, description: "Embedded store location" }),
+  pgliteSharedBuffers: variable({
+    name: "PGLITE_SHARED_BUFFERS",
+    default: "16MB",
+    schema: z.string().regex(/^\d+(kB|MB|GB)$/, "must be a size such as 16MB"),
+    description: "The embedded store's buffer cache (PostgreSQL shared_buffers): more trades memory for fewer reads (docs/memory.md)",
+  }),
 });
 
 export const PUBSUB = concern({

@@ -1,9 +1,8 @@
-/** Picks the pub/sub: in-process by default, Redis when REDIS_URL is set. */
+/** Picks the pub/sub: in-process by default, Redis when REDIS_URL is set (ioredis is loaded only then; issue 22). */
 import { MemoryPubSub } from "./memory.js";
-import { RedisPubSub } from "./redis.js";
 import type { PubSub } from "./types.js";
 
 export type { PubSub } from "./types.js";
-export function createPubSub(redisUrl: string | undefined, prefix?: string): PubSub {
-  return redisUrl ? new RedisPubSub(redisUrl, prefix) : new MemoryPubSub();
+export async function createPubSub(redisUrl: string | undefined, prefix?: string): Promise<PubSub> {
+  return redisUrl ? new (await import("./redis.js")).RedisPubSub(redisUrl, prefix) : new MemoryPubSub();
 }

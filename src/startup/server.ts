@@ -4,7 +4,6 @@ import type { Services } from "../../resolvers/context.js";
 import { addSuppliers } from "../../schema/enums.js";
 import type { Authenticator } from "../auth/index.js";
 import type { Config } from "../config/index.js";
-import { buildSubgraphGatewaySchema } from "../federation/schema.js";
 import type { Logger } from "../logger.js";
 import type { PubSub } from "../pubsub/index.js";
 import { buildGatewaySchema } from "../schema.js";
@@ -31,7 +30,10 @@ export interface ServerInputs {
 export async function startGatewayServer(p: ServerInputs): Promise<RunningServer> {
   const { config, services, log } = p;
   addSuppliers(p.suppliers);
-  const schema = config.http.federationSubgraph ? await buildSubgraphGatewaySchema() : await buildGatewaySchema();
+  // The federation modules (and @apollo/subgraph) are loaded only for a subgraph (issue 22).
+  const schema = config.http.federationSubgraph
+    ? await (await import("../federation/schema.js")).buildSubgraphGatewaySchema()
+    : await buildGatewaySchema();
   return startServer({
     schema,
     services,

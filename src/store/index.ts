@@ -5,7 +5,6 @@
 import { IdempotencyStore } from "./idempotency-store.js";
 import { InboxStore } from "./inbox-store.js";
 import { migrate } from "./migrations.js";
-import { openPglite, openPostgres } from "./sql.js";
 import { type SqlDb } from "./db.js";
 import { EventLog } from "./event-log.js";
 import { OwnerStore } from "./owner-store.js";
@@ -46,6 +45,8 @@ export interface StoreOptions {
   dataDir?: string;
   /** A PGlite dump to start an empty embedded store from (tests). */
   pgliteTemplate?: Blob;
+  /** The embedded store's shared_buffers (PGLITE_SHARED_BUFFERS). */
+  pgliteSharedBuffers?: string;
   /** Told when the embedded store's maintenance (the autovacuum PGlite lacks) fails a round. */
   onMaintenanceError?: (err: unknown) => void;
 }
@@ -55,9 +56,17 @@ export interface StoreOptions {
  * so instances starting together do not race).
  */
 export async function openStore(opts: StoreOptions): Promise<Store> {
+  // Each engine (and its driver) is loaded only when it is the one configured (issue 22).
   const db = opts.databaseUrl
-    ? await openPostgres({ connectionString: opts.databaseUrl, schema: opts.databaseSchema })
-    : await openPglite({ dataDir: opts.dataDir, template: opts.pgliteTemplate, onMaintenanceError: opts.onMaintenanceError });
+    ? await (await import("./postgres.js")).openPostgres({ connectionString: opts.databaseUrl, schema: opts.databaseSchema })
+    : await (
+        await import("./pglite.js")
+      ).openPglite({
+        dataDir: opts.dataDir,
+        template: opts.pgliteTemplate,
+        sharedBuffers: opts.pgliteSharedBuffers,
+        onMaintenanceError: opts.onMaintenanceError,
+      });
   await migrate(db);
   return wrap(db);
 }

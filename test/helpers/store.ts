@@ -4,7 +4,8 @@ import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate } from "../../src/store/migrations.js";
-import { openPglite, openPostgres } from "../../src/store/sql.js";
+import { openPglite } from "../../src/store/pglite.js";
+import { openPostgres } from "../../src/store/postgres.js";
 import { wrap, type Store } from "../../src/store/index.js";
 import { PGLITE_DATADIR_TEMPLATE, PGLITE_DUMP_TEMPLATE } from "./paths.js";
 

@@ -8,7 +8,8 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../src/vocabulary/errors.js";
 import { isErrorCode, REQUEST_ERROR_CODES } from "../../src/vocabulary/errors.js";
-import { pgConnectionFailure, rethrowPg, StoreUnavailableError } from "../../src/store/errors.js";
+import { StoreUnavailableError } from "../../src/store/errors.js";
+import { pgConnectionFailure, rethrowPg } from "../../src/store/postgres-errors.js";
 
 /** The codes in the first column of the table under "## Codes" in docs/errors.md. */
 function documentedErrorCodes(): string[] {

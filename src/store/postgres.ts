@@ -1,65 +1,11 @@
 /**
- * One SQL dialect (PostgreSQL) over two engines: PGlite (PostgreSQL compiled to WebAssembly,
- * the embedded default, in DATA_DIR) and a PostgreSQL server through `pg` (DATABASE_URL).
- * The stores only see `SqlDb`.
+ * The scale-out engine: a PostgreSQL server through `pg` (DATABASE_URL), the same SQL dialect
+ * as the embedded PGlite (./pglite.ts). The stores only see `SqlDb`; this module (and `pg`) is
+ * loaded only when DATABASE_URL is set (issue 22).
  */
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { rethrowPg, StoreUnavailableError } from "./errors.js";
 import type { Sql, SqlDb } from "./db.js";
-import { startMaintenance, type MaintenanceOptions } from "./maintenance.js";
-
-/** The embedded store's options. */
-export interface PgliteOptions {
-  /** Directory to keep the data in (DATA_DIR). @default undefined: in memory */
-  dataDir?: string;
-  /** A dump (PGlite dumpDataDir) to start from instead of running initdb, which takes seconds. */
-  template?: Blob | File;
-  /**
-   * The autovacuum PGlite lacks (./maintenance.ts); `false` turns it off.
-   * @default {} (MaintenanceOptions' defaults: one step at most per check, every 5 s)
-   */
-  maintenance?: MaintenanceOptions | false;
-  /** Told when a maintenance round fails (the next round tries again). */
-  onMaintenanceError?: (err: unknown) => void;
-}
-
-/** Opens the embedded PGlite store. */
-export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
-  const db = new PGlite(opts.dataDir, opts.template ? { loadDataDir: opts.template } : {});
-  await db.waitReady;
-  let closed = false;
-  const open = () => {
-    if (closed) throw new StoreUnavailableError("The embedded store is closed");
-  };
-  const maintenance =
-    opts.maintenance === false
-      ? undefined
-      : startMaintenance({ query: async <T>(text: string) => (await db.query<T>(text)).rows }, opts.maintenance, opts.onMaintenanceError);
-  return {
-    engine: "pglite",
-    async query<T>(text: string, params: unknown[] = []) {
-      open();
-      return (await db.query<T>(text, params)).rows;
-    },
-    async tx<R>(fn: (sql: Sql) => Promise<R>) {
-      open();
-      return db.transaction(async (t) =>
-        fn({ query: async <T>(text: string, params: unknown[] = []) => (await t.query<T>(text, params)).rows }),
-      );
-    },
-    async ping() {
-      open();
-      await db.query("SELECT 1");
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await maintenance?.stop();
-      await db.close();
-    },
-  };
-}
+import { rethrowPg } from "./postgres-errors.js";
 
 /** The PostgreSQL store's options. */
 export interface PostgresOptions {

@@ -1,0 +1,41 @@
+// `npm start`'s first step (issue 22, item 4): builds only when a source is newer than the last
+// build (dist/.build-stamp, written as `npm run build`'s last step) or no build exists, so a
+// start on an unchanged tree costs a directory walk (tens of ms) instead of a full tsc run.
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const STAMP = "dist/.build-stamp";
+/** What the build reads: tsconfig.json's include list, and the files that decide its result. */
+const INPUTS = [
+  "src",
+  "schema",
+  "resolvers",
+  "datasources",
+  "test",
+  "bench",
+  "examples",
+  "vitest.config.ts",
+  "tsconfig.json",
+  "package-lock.json",
+];
+const SKIP = new Set(["node_modules", "dist", "web"]);
+
+/** The newest modification time under `path` (a file or a folder), in ms. */
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let max = st.mtimeMs;
+  for (const entry of readdirSync(path)) if (!SKIP.has(entry)) max = Math.max(max, newest(join(path, entry)));
+  return max;
+}
+
+const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
+const changed = Math.max(...INPUTS.map(newest));
+if (changed > built) {
+  process.stdout.write(built ? "sources changed since the last build: building\n" : "no build yet: building\n");
+  const r = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}

@@ -1,0 +1,100 @@
+/**
+ * The embedded engine: PGlite (PostgreSQL compiled to WebAssembly) in DATA_DIR, the same SQL
+ * dialect as the PostgreSQL server (./postgres.ts). The stores only see `SqlDb`; this module
+ * (and PGlite) is loaded only when no DATABASE_URL is set.
+ *
+ * A light start (issue 22): an empty DATA_DIR is filled from a data directory prepared at build
+ * time (./prepare-template.ts) instead of running initdb in the serving process — initdb costs
+ * seconds and grows the WebAssembly memory to ~800 MB, which is never given back — and
+ * PostgreSQL's buffers are sized for an embedded store (`sharedBuffers`).
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { Sql, SqlDb } from "./db.js";
+import { StoreUnavailableError } from "./errors.js";
+import { startMaintenance, type MaintenanceOptions } from "./maintenance.js";
+
+/** The data directory `npm run build` prepares (initdb and migrations done), beside the built code. */
+export const BUILT_TEMPLATE = fileURLToPath(new URL("../../pglite-template", import.meta.url));
+
+/** The embedded store's options. */
+export interface PgliteOptions {
+  /** Directory to keep the data in (DATA_DIR). @default undefined: in memory */
+  dataDir?: string;
+  /** A dump (PGlite dumpDataDir) to start from instead of running initdb, which takes seconds. */
+  template?: Blob | File;
+  /**
+   * A prepared data directory copied into an empty `dataDir` instead of running initdb; skipped
+   * when it does not exist (a build without it, or the sources run directly).
+   * @default BUILT_TEMPLATE
+   */
+  templateDir?: string;
+  /** PostgreSQL's shared_buffers (PGLITE_SHARED_BUFFERS), e.g. "16MB". @default undefined: PGlite's own (128MB) */
+  sharedBuffers?: string;
+  /**
+   * The autovacuum PGlite lacks (./maintenance.ts); `false` turns it off.
+   * @default {} (MaintenanceOptions' defaults: one step at most per check, every 5 s)
+   */
+  maintenance?: MaintenanceOptions | false;
+  /** Told when a maintenance round fails (the next round tries again). */
+  onMaintenanceError?: (err: unknown) => void;
+}
+
+/**
+ * Fills an empty or missing `dataDir` from the prepared template: copied beside it, then renamed
+ * into place, so a crash half-way never leaves a half-made data directory.
+ */
+function seedDataDir(dataDir: string, templateDir: string): void {
+  if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return;
+  if (!existsSync(join(templateDir, "PG_VERSION"))) return;
+  mkdirSync(dirname(dataDir), { recursive: true });
+  const staging = `${dataDir}.seeding-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  cpSync(templateDir, staging, { recursive: true });
+  rmSync(dataDir, { recursive: true, force: true });
+  renameSync(staging, dataDir);
+}
+
+/** Opens the embedded PGlite store. */
+export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
+  if (opts.dataDir && !opts.template) seedDataDir(opts.dataDir, opts.templateDir ?? BUILT_TEMPLATE);
+  const startParams = opts.sharedBuffers ? [...PGlite.defaultStartParams, "-c", `shared_buffers=${opts.sharedBuffers}`] : undefined;
+  const db = new PGlite(opts.dataDir, {
+    ...(opts.template ? { loadDataDir: opts.template } : {}),
+    ...(startParams ? { startParams } : {}),
+  });
+  await db.waitReady;
+  let closed = false;
+  const open = () => {
+    if (closed) throw new StoreUnavailableError("The embedded store is closed");
+  };
+  const maintenance =
+    opts.maintenance === false
+      ? undefined
+      : startMaintenance({ query: async <T>(text: string) => (await db.query<T>(text)).rows }, opts.maintenance, opts.onMaintenanceError);
+  return {
+    engine: "pglite",
+    async query<T>(text: string, params: unknown[] = []) {
+      open();
+      return (await db.query<T>(text, params)).rows;
+    },
+    async tx<R>(fn: (sql: Sql) => Promise<R>) {
+      open();
+      return db.transaction(async (t) =>
+        fn({ query: async <T>(text: string, params: unknown[] = []) => (await t.query<T>(text, params)).rows }),
+      );
+    },
+    async ping() {
+      open();
+      await db.query("SELECT 1");
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await maintenance?.stop();
+      await db.close();
+    },
+  };
+}

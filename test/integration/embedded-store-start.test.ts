@@ -1,0 +1,81 @@
+/**
+ * The embedded store's light start (issue 22): an empty DATA_DIR is filled from a prepared data
+ * directory instead of running initdb, a DATA_DIR that holds data is never replaced, and a
+ * DATA_DIR made with the old settings (PGlite's own, 128 MB of shared buffers; the test
+ * template is made that way) opens with the new ones and keeps every record, event and
+ * idempotency key.
+ */
+import { cpSync, existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { STORE } from "../../src/config/store.js";
+import { openStore, wrap } from "../../src/store/index.js";
+import { migrate } from "../../src/store/migrations.js";
+import { openPglite } from "../../src/store/pglite.js";
+import { PGLITE_DATADIR_TEMPLATE } from "../helpers/paths.js";
+
+const SHARED_BUFFERS = STORE.rows.pgliteSharedBuffers.default;
+const newDir = () => join(mkdtempSync(join(tmpdir(), "embedded-start-")), "nested", "data");
+
+describe("the embedded store's start", () => {
+  it("fills an empty DATA_DIR (parents included) from the prepared directory, without initdb", async () => {
+    const dir = newDir();
+    const started = performance.now();
+    const db = await openPglite({ dataDir: dir, templateDir: PGLITE_DATADIR_TEMPLATE, sharedBuffers: SHARED_BUFFERS, maintenance: false });
+    const ms = performance.now() - started;
+    try {
+      expect(existsSync(join(dir, "PG_VERSION"))).toBe(true);
+      // The copy is migrated already: its tables are there before anyone migrates.
+      expect(await db.query<{ n: number }>("SELECT count(*)::int AS n FROM tracked")).toEqual([{ n: 0 }]);
+      expect(await db.query<{ shared_buffers: string }>("SHOW shared_buffers")).toEqual([{ shared_buffers: SHARED_BUFFERS }]);
+      // initdb takes seconds here; a copy and an open well under that.
+      expect(ms).toBeLessThan(4_000);
+      expect(readdirSync(join(dir, "..")).filter((n) => n.includes("seeding"))).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("keeps every record, event and idempotency key of a DATA_DIR made with the old settings, and never replaces it", async () => {
+    const dir = newDir();
+    cpSync(PGLITE_DATADIR_TEMPLATE, dir, { recursive: true });
+    // The old code path: PGlite's own settings.
+    const old = await openPglite({ dataDir: dir, templateDir: "", maintenance: false });
+    expect(await old.query<{ shared_buffers: string }>("SHOW shared_buffers")).toEqual([{ shared_buffers: "128MB" }]);
+    await migrate(old);
+    const before = wrap(old);
+    const key = { kind: "void" as const, tenant: "acme", supplier: "ATRIP" as const, ref: "V-KEPT" };
+    await before.tracked.insert({
+      key,
+      orderNo: "ATR-KEPT",
+      status: "PENDING",
+      isFinal: false,
+      data: { status: "PENDING" },
+      source: "SUBMIT",
+      message: null,
+      started: true,
+      firstCheckInMs: 60_000,
+    });
+    expect(await before.idempotency.claim("acme", "submitVoid", "idem-1", "hash-1")).toBeNull();
+    await before.idempotency.complete("acme", "submitVoid", "idem-1", { voidCode: "V-KEPT" });
+    const events = await before.events.history(key);
+    await old.close();
+
+    // The new settings, through the gateway's own path (with its prepared directory at hand).
+    const store = await openStore({ dataDir: dir, pgliteSharedBuffers: SHARED_BUFFERS });
+    try {
+      expect(await store.db.query<{ shared_buffers: string }>("SHOW shared_buffers")).toEqual([{ shared_buffers: SHARED_BUFFERS }]);
+      expect((await store.tracked.get(key))?.orderNo).toBe("ATR-KEPT");
+      expect(await store.events.history(key)).toEqual(events);
+      expect(events).toHaveLength(1);
+      expect(await store.idempotency.claim("acme", "submitVoid", "idem-1", "hash-1")).toMatchObject({
+        state: "DONE",
+        requestHash: "hash-1",
+        response: { voidCode: "V-KEPT" },
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});
