@@ -28,6 +28,12 @@ export async function startSim(): Promise<{ url: string; child: ChildProcess }> 
   return { url: m[1], child };
 }
 
+/** Settings an A/B run may vary from the bench's own environment (e.g. PGLITE_SHARED_BUFFERS=128MB against the default). */
+const PASSED_THROUGH = ["PGLITE_SHARED_BUFFERS", "IDLE_GC_MS"];
+function passedThrough(): Record<string, string> {
+  return Object.fromEntries(PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
+}
+
 /**
  * Starts `node dist/src/main.js` (or `main`, another build's, for A/B runs); `nodeArgs` e.g.
  * ["--trace-gc"]. With BENCH_CPU_PROF=<dir> set, every gateway a bench starts writes a CPU
@@ -41,7 +47,7 @@ export async function startGateway(
 ): Promise<{ url: string; child: ChildProcess; sims: Record<string, string>; output: () => string }> {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...prof, ...nodeArgs, main], {
-    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
+    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...passedThrough(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -30,6 +30,9 @@ try {
 }
 
 const log = createLogger(config.runtime.logLevel);
+// Memory under load and after it (issue 22, item 2): the heap's growth step, set before the gateway loads.
+const { limitHeapGrowth, startIdleGc } = await import("./reliability/memory.js");
+limitHeapGrowth(config.runtime.heapGrowingPercent);
 const started = Date.now();
 // The simulators stand in for suppliers without a URL; with every supplier configured, no
 // sandbox module loads (issue 21, item 3).
@@ -37,8 +40,8 @@ const needsSandbox = Object.values(config.suppliers).some((s) => s.url === undef
 const sandbox = needsSandbox ? await (await import("./sandbox/index.js")).startSandbox(config) : undefined;
 const gateway = await startGateway(config, log, sandbox?.urls);
 
-// Memory back after a burst of work, when the process idles (issue 22, item 2).
-const stopIdleGc = (await import("./reliability/idle-gc.js")).startIdleGc({
+// Memory back after a burst of work, when the process idles.
+const stopIdleGc = startIdleGc({
   everyMs: config.runtime.idleGcMs,
   onCollect: (before, after, ms) =>
     log.debug(

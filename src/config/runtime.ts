@@ -18,6 +18,13 @@ export const RUNTIME = concern({
     description:
       "How often to check for garbage left by a burst of work; when the process is idle and its heap grew, one full collection (0: off; docs/memory.md)",
   }),
+  heapGrowingPercent: variable({
+    name: "HEAP_GROWING_PERCENT",
+    default: "20",
+    schema: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0).max(1000),
+    description:
+      "How far the JS heap may grow past what the last full collection left before the next one (V8's heap-growing-percent); lower keeps RSS down under load (0: V8's own; docs/memory.md)",
+  }),
   logLevel: variable({
     name: "LOG_LEVEL",
     default: "info",

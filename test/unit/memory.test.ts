@@ -1,6 +1,6 @@
 /** Memory back after a burst of work (issue 22, item 2): one full collection once the process idles, none while it works. */
 import { describe, expect, it } from "vitest";
-import { startIdleGc } from "../../src/reliability/idle-gc.js";
+import { startIdleGc } from "../../src/reliability/memory.js";
 
 describe("idle full collection", () => {
   it("collects the garbage of a burst once the event loop idles, and only then", async () => {
