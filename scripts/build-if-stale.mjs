@@ -21,12 +21,14 @@ const INPUTS = [
   "package-lock.json",
 ];
 const SKIP = new Set(["node_modules", "dist", "web"]);
+/** Files the build reads; a benchmark's RESULTS.md or a document changing needs no build. */
+const READ = /\.(ts|mts|cts|json)$/;
 
 /** The newest modification time under `path` (a file or a folder), in ms. */
 function newest(path) {
   if (!existsSync(path)) return 0;
   const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
+  if (!st.isDirectory()) return READ.test(path) ? st.mtimeMs : 0;
   let max = st.mtimeMs;
   for (const entry of readdirSync(path)) if (!SKIP.has(entry)) max = Math.max(max, newest(join(path, entry)));
   return max;

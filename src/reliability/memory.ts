@@ -32,7 +32,8 @@ export function startIdleGc(opts: IdleGcOptions): () => void {
   const gc = runInNewContext("gc") as () => void;
   const growth = opts.growthBytes ?? 32 * 2 ** 20;
   const idleBelow = opts.idleBelow ?? 0.1;
-  let baseline = process.memoryUsage().heapUsed;
+  // The first look after start-up collects what loading the gateway left behind.
+  let baseline = 0;
   let last = performance.eventLoopUtilization();
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
