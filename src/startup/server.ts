@@ -11,13 +11,12 @@ import { startServer, type RunningServer } from "../server/app.js";
 import { healthRouter } from "../server/health.js";
 import { webhookRouter } from "../server/webhooks.js";
 import type { Store } from "../store/index.js";
-import type { Tracking } from "../tracking/index.js";
 import type { WebhookIntake } from "./webhooks.js";
 
 export interface ServerInputs {
   config: Config;
   suppliers: readonly SupplierDescriptor[];
-  services: Services & { tracking: Tracking };
+  services: Services;
   authenticator: Authenticator;
   store: Store;
   pubsub: PubSub;
