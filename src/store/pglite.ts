@@ -27,10 +27,11 @@ export interface PgliteOptions {
   template?: Blob | File;
   /**
    * A prepared data directory copied into an empty `dataDir` instead of running initdb; skipped
-   * when it does not exist (a build without it, or the sources run directly).
+   * when it does not exist (a build without it, or the sources run directly); `false`: never
+   * (the build step that makes it, and a test of the old path).
    * @default BUILT_TEMPLATE
    */
-  templateDir?: string;
+  templateDir?: string | false;
   /** PostgreSQL's shared_buffers (PGLITE_SHARED_BUFFERS), e.g. "16MB". @default undefined: PGlite's own (128MB) */
   sharedBuffers?: string;
   /**
@@ -59,7 +60,8 @@ function seedDataDir(dataDir: string, templateDir: string): void {
 
 /** Opens the embedded PGlite store. */
 export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
-  if (opts.dataDir && !opts.template) seedDataDir(opts.dataDir, opts.templateDir ?? BUILT_TEMPLATE);
+  const templateDir = opts.templateDir ?? BUILT_TEMPLATE;
+  if (opts.dataDir && !opts.template && templateDir !== false) seedDataDir(opts.dataDir, templateDir);
   const startParams = opts.sharedBuffers ? [...PGlite.defaultStartParams, "-c", `shared_buffers=${opts.sharedBuffers}`] : undefined;
   const db = new PGlite(opts.dataDir, {
     ...(opts.template ? { loadDataDir: opts.template } : {}),

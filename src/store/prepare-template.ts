@@ -8,7 +8,7 @@ import { migrate } from "./migrations.js";
 import { BUILT_TEMPLATE, openPglite } from "./pglite.js";
 
 rmSync(BUILT_TEMPLATE, { recursive: true, force: true });
-const db = await openPglite({ dataDir: BUILT_TEMPLATE, templateDir: "", maintenance: false });
+const db = await openPglite({ dataDir: BUILT_TEMPLATE, templateDir: false, maintenance: false });
 await migrate(db);
 // A checkpoint, so the copy starts from a clean state and replays no WAL on its first open.
 await db.query("CHECKPOINT");

@@ -41,7 +41,7 @@ describe("the embedded store's start", () => {
     const dir = newDir();
     cpSync(PGLITE_DATADIR_TEMPLATE, dir, { recursive: true });
     // The old code path: PGlite's own settings.
-    const old = await openPglite({ dataDir: dir, templateDir: "", maintenance: false });
+    const old = await openPglite({ dataDir: dir, templateDir: false, maintenance: false });
     expect(await old.query<{ shared_buffers: string }>("SHOW shared_buffers")).toEqual([{ shared_buffers: "128MB" }]);
     await migrate(old);
     const before = wrap(old);
