@@ -12,6 +12,12 @@ import type { CallRecord } from "../datasources/http.js";
 import { outcomeLabel } from "./vocabulary/errors.js";
 
 /** What became of a webhook request. */
+/** The HTTP transports of subscriptions (src/server/streams/). */
+export type HttpStreamTransport = "multipart" | "sse";
+
+/** Why a subscription stream over HTTP ended. */
+export type HttpStreamEnd = "completed" | "failed" | "client_gone" | "slow_reader" | "token_expired" | "shutdown";
+
 export type WebhookOutcome = "stored" | "not_found" | "too_large" | "bad_request" | "rate_limited" | "store_failed";
 
 export interface MetricSources {
@@ -86,6 +92,19 @@ export class Metrics {
   private readonly sockets = new Gauge({
     name: "gateway_websocket_connections",
     help: "Open graphql-ws connections",
+    registers: [this.registry],
+  });
+
+  private readonly httpStreams = new Gauge({
+    name: "gateway_http_subscription_streams",
+    help: "Open subscription streams over HTTP, by transport (multipart, sse)",
+    labelNames: ["transport"],
+    registers: [this.registry],
+  });
+  private readonly httpStreamEnds = new Counter({
+    name: "gateway_http_subscription_streams_ended_total",
+    help: "Subscription streams over HTTP that ended, by transport and reason (completed, failed, client_gone, slow_reader, token_expired, shutdown)",
+    labelNames: ["transport", "reason"],
     registers: [this.registry],
   });
 
@@ -183,6 +202,15 @@ export class Metrics {
 
   eventDelivered(occurredAt: Date | string): void {
     this.delivery.observe(Math.max(0, (Date.now() - new Date(occurredAt).getTime()) / 1000));
+  }
+
+  httpStreamOpened(transport: HttpStreamTransport): void {
+    this.httpStreams.inc({ transport });
+  }
+
+  httpStreamEnded(transport: HttpStreamTransport, reason: HttpStreamEnd): void {
+    this.httpStreams.dec({ transport });
+    this.httpStreamEnds.inc({ transport, reason });
   }
 
   socketOpened(): void {

@@ -1,4 +1,7 @@
-/** Subscriptions and their websocket: caps per connection and per tenant, keep-alive (issue 21, item 4). */
+/**
+ * Subscriptions and their transports: caps per connection and per tenant, the websocket's
+ * keep-alive (issue 21, item 4), the HTTP streams' heartbeat and slow-reader bound (issue 23).
+ */
 import { concern, positiveInt, variable } from "../config-kit.js";
 
 export const SUBSCRIPTIONS = concern({
@@ -25,5 +28,17 @@ export const SUBSCRIPTIONS = concern({
     default: "20000",
     schema: positiveInt,
     description: "Subscriptions one tenant may have open on one instance (more: TOO_MANY_SUBSCRIPTIONS)",
+  }),
+  httpHeartbeatMs: variable({
+    name: "HTTP_SUBSCRIPTION_HEARTBEAT_MS",
+    default: "5000",
+    schema: positiveInt.max(5000, "must be at most 5000 (Apollo's multipart protocol wants a heartbeat at least every 5 s)"),
+    description: "Heartbeat interval of subscriptions over HTTP: an empty part ({}) in multipart streams; SSE streams get graphql-sse's own comment every 12 s",
+  }),
+  httpMaxBufferedBytes: variable({
+    name: "HTTP_SUBSCRIPTION_MAX_BUFFERED_BYTES",
+    default: "1048576",
+    schema: positiveInt,
+    description: "A subscription over HTTP whose client stops reading is cut once this many bytes wait unsent (never buffered without limit)",
   }),
 });

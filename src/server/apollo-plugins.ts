@@ -18,21 +18,21 @@ import { operationMetricsPlugin } from "./operation-metrics.js";
 export interface ApolloPluginDeps {
   /** Drained on stop: in-flight requests finish, idle connections close. */
   httpServer?: http.Server;
-  /** Stopped with the server, after HTTP is drained (the websocket server). */
-  alsoStop?: { dispose(): Promise<void> };
+  /** Stopped with the server, as HTTP drains (the HTTP streams, the websocket server), in this order. */
+  alsoStop?: ReadonlyArray<{ dispose(): Promise<void> }>;
   metrics: OperationCounter;
   labels: OperationLabels;
   /** Apollo Sandbox on GET /graphql from a browser. @default true */
   landingPage?: boolean;
 }
 
-/** Stops something else (the websocket server) when Apollo drains. */
-function stopOnDrain(target: { dispose(): Promise<void> }): ApolloServerPlugin<GatewayContext> {
+/** Stops other servers (the HTTP streams, the websocket server) when Apollo drains. */
+function stopOnDrain(targets: ReadonlyArray<{ dispose(): Promise<void> }>): ApolloServerPlugin<GatewayContext> {
   return {
     async serverWillStart() {
       return {
         async drainServer() {
-          await target.dispose();
+          for (const target of targets) await target.dispose();
         },
       };
     },

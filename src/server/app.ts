@@ -1,6 +1,7 @@
 /**
  * One HTTP server: Apollo Server 5 on /graphql (served from node:http, ./graphql-http.ts),
- * graphql-ws on the same path and port (queries and mutations work there too; ./ws/), Apollo
+ * graphql-ws on the same path and port (queries and mutations work there too; ./ws/),
+ * subscriptions over HTTP as multipart or SSE on the same path (./streams/), Apollo
  * Sandbox as the landing page; every other route (webhooks, health, metrics) on express.
  * Shutdown drains HTTP requests and disposes the websocket server (graphql-ws `dispose()`).
  *
@@ -23,7 +24,9 @@ import { graphqlHttpHandler } from "./graphql-http.js";
 import { createHttpServer, listen } from "./http-server.js";
 import { limitRules, type QueryLimits } from "./limits.js";
 import { OperationLabels } from "./operation-label.js";
+import { operationPreparer } from "./prepare-operation.js";
 import { requestErrorHandler } from "./request-errors.js";
+import { httpStreamServer, HttpStreams } from "./streams/index.js";
 import type { TrustedDocumentsPolicy } from "./trusted-documents.js";
 import { websocketOptions } from "./ws/options.js";
 import { websocketPlugins } from "./ws/plugins.js";
@@ -57,6 +60,8 @@ export interface ServerOptions {
   httpKeepAliveTimeoutMs: number;
   /** Trusted documents (operation manifests); undefined: every document as sent. */
   trustedDocuments?: TrustedDocumentsPolicy;
+  /** Subscriptions over HTTP: the multipart heartbeat and the slow-reader bound (HTTP_SUBSCRIPTION_*). */
+  httpStreams: { heartbeatMs: number; maxBufferedBytes: number };
 }
 
 /** A listening server. */
@@ -109,6 +114,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     { httpServer: http.server, log, maxMessageBytes: opts.maxBodyBytes, keepAliveMs: opts.wsKeepAliveMs, allowedOrigins: opts.corsOrigins },
   );
 
+  const streams = new HttpStreams({ log, metrics, ...opts.httpStreams });
+  const prepare = operationPreparer({ schema, rules, labels });
+
   const apollo = new ApolloServer<GatewayContext>({
     schema,
     introspection: true,
@@ -120,7 +128,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     hideSchemaDetailsFromClientErrors: opts.production,
     validationRules: rules,
     formatError,
-    plugins: apolloPlugins({ httpServer: http.server, alsoStop: ws, metrics, labels }),
+    // On stop, the HTTP streams end (clients resubscribe elsewhere) and the websockets close.
+    plugins: apolloPlugins({ httpServer: http.server, alsoStop: [streams, ws], metrics, labels }),
   });
   await apollo.start();
   http.serveGraphql(
@@ -133,6 +142,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       contextFor,
       trustedDocuments: opts.trustedDocuments,
       metrics,
+      streams: httpStreamServer({ schema, prepare, formatError, contextFor, metrics, streams }),
     }),
   );
 

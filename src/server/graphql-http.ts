@@ -28,6 +28,7 @@ import { errorBody } from "../vocabulary/errors.js";
 import { UNKNOWN } from "./operation-label.js";
 import { countRefused, type OperationCounter } from "./operation-meter.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
+import { streamTransportOf, type HttpStreamServer } from "./streams/index.js";
 import { trustedHttpRequest, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 
 /** What the /graphql handler needs: a started Apollo Server and the checks that run before it. */
@@ -43,6 +44,8 @@ export interface GraphqlHttpOptions {
   trustedDocuments?: TrustedDocumentsPolicy;
   /** Requests refused here (401, trusted documents) are counted as operations with no label. */
   metrics: OperationCounter;
+  /** Subscriptions over HTTP (multipart, SSE; ./streams/); undefined: refused with 400 (Apollo plugin). */
+  streams?: HttpStreamServer;
 }
 
 /** True for the paths this handler serves (the express mount served these too). */
@@ -121,6 +124,30 @@ async function bodyOf(req: IncomingMessage, limit: number): Promise<unknown | Re
   }
 }
 
+/** Answers 401 UNAUTHENTICATED (the body unread), counted as a refused operation. */
+function refuseUnauthenticated(res: ServerResponse, metrics: OperationCounter, message: string, req?: IncomingMessage): void {
+  countRefused(metrics, UNKNOWN, "UNAUTHENTICATED");
+  req?.resume();
+  res.statusCode = 401;
+  res.setHeader("WWW-Authenticate", 'Bearer realm="gateway"');
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.end(JSON.stringify(errorBody(message, "UNAUTHENTICATED")));
+}
+
+/**
+ * The principal of a request the gate let through without one: the anonymous demo's, or
+ * undefined when there is no valid credential. The landing page passes the gate too, so a
+ * stream asked for by a bare GET is checked here.
+ */
+async function anonymousPrincipal(authenticator: Authenticator, req: IncomingMessage): Promise<Principal | undefined> {
+  try {
+    return (await authenticator.authenticate(req.headers.authorization)) ?? undefined;
+  } catch (err) {
+    if (err instanceof GatewayError && err.code === "UNAUTHENTICATED") return undefined;
+    throw err;
+  }
+}
+
 /**
  * The node:http listener for /graphql (src/server/http-server.ts routes to it). Every request gets a request id
  * (the caller's `x-request-id` when it is a plain token) that the logs and the context carry.
@@ -129,15 +156,7 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
   const corsHandler = cors(o.corsOrigins ? { origin: o.corsOrigins } : undefined);
   const serve = async (req: IncomingMessage, res: ServerResponse, id: string) => {
     const gated = await gate(o.authenticator, req);
-    if ("refused" in gated) {
-      countRefused(o.metrics, UNKNOWN, "UNAUTHENTICATED");
-      req.resume();
-      res.statusCode = 401;
-      res.setHeader("WWW-Authenticate", 'Bearer realm="gateway"');
-      res.setHeader("content-type", "application/json; charset=utf-8");
-      res.end(JSON.stringify(errorBody(gated.refused.message, "UNAUTHENTICATED")));
-      return;
-    }
+    if ("refused" in gated) return refuseUnauthenticated(res, o.metrics, gated.refused.message, req);
     const parsed = await bodyOf(req, o.maxBodyBytes);
     if (parsed instanceof RequestFailure) return sendRequestError(o.log, req, res, id, parsed);
     const at = (req.url ?? "").indexOf("?");
@@ -148,6 +167,14 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       res.setHeader("content-type", "application/json; charset=utf-8");
       res.end(JSON.stringify(input.refused.body));
       return;
+    }
+    const transport = o.streams && streamTransportOf(req.headers.accept);
+    if (transport) {
+      const principal = gated.principal ?? (await anonymousPrincipal(o.authenticator, req));
+      if (principal === undefined) return refuseUnauthenticated(res, o.metrics, "send 'Authorization: Bearer <api key or JWT>'");
+      const r = { req, res, id, principal, body: input.body, search: input.search };
+      enterRequest(id);
+      if (await o.streams!.serve(transport, r)) return;
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers))

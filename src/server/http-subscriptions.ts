@@ -1,15 +1,16 @@
 /**
- * Subscriptions are served over the websocket only. Sent over HTTP POST, one used to run its
- * resolver without an event and fail with an internal error ("…reading 'replayed'"); now it
- * is refused with HTTP 400 and BAD_REQUEST before anything executes (hardening issue, item 6).
- * (Apollo itself refuses a subscription sent by GET, with 405.)
+ * A subscription over HTTP is served as a stream when its Accept header asks for one
+ * (multipart or SSE; ./streams/). Sent as a plain request, it used to run its resolver without
+ * an event and fail with an internal error ("…reading 'replayed'"); it is refused with HTTP 400
+ * and BAD_REQUEST before anything executes (hardening issue, item 6), the message naming the
+ * transports that serve it. (Apollo itself refuses a subscription sent by GET, with 405.)
  */
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
 
-/** The message of a subscription sent over HTTP: where to send it instead. */
+/** The message of a subscription sent as a plain request: how to ask for it instead. */
 const SUBSCRIPTIONS_OVER_HTTP =
-  "Subscriptions are served over the websocket at /graphql (graphql-transport-ws protocol, e.g. the graphql-ws client), not over HTTP";
+  "A subscription over HTTP needs a streaming Accept header: 'multipart/mixed;subscriptionSpec=1.0' (Apollo's multipart protocol, as Apollo Client's HttpLink sends it) or 'text/event-stream' (graphql-sse); or use the websocket at /graphql (graphql-transport-ws)";
 
 /** Refuses a subscription over HTTP once Apollo has resolved the operation, before anything runs. */
 export function refuseHttpSubscriptionsPlugin<C extends object>(): ApolloServerPlugin<C> {

@@ -1,7 +1,12 @@
-/** Real GraphQL clients for end-to-end tests: Apollo Client over HTTP and graphql-ws over a websocket. */
-import { ApolloClient, HttpLink, InMemoryCache } from "@apollo/client";
+/**
+ * Real GraphQL clients for the tests: Apollo Client over HTTP (its plain HttpLink also follows
+ * subscriptions, over Apollo's multipart protocol), graphql-ws over a websocket, graphql-sse.
+ */
+import { ApolloClient, gql, HttpLink, InMemoryCache } from "@apollo/client";
+import { createClient as createSseClient, type Client as SseClient } from "graphql-sse";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
+import type { Subscriber } from "./subscribe.js";
 
 export function apolloClient(url: string, headers: Record<string, string> = {}): ApolloClient {
   return new ApolloClient({
@@ -32,4 +37,26 @@ export function wsRequest<T = Record<string, unknown>>(
       },
     );
   });
+}
+
+/** The graphql-sse client (distinct connections mode), with `headers` on every request. */
+export function sseClient(url: string, headers: Record<string, string> = {}): SseClient {
+  return createSseClient({ url, headers, retryAttempts: 0 });
+}
+
+/**
+ * Apollo Client's `subscribe` in the shape `collect` takes (./subscribe.ts). Over the plain
+ * HttpLink it is Apollo's multipart protocol; its errors arrive as `error` (Apollo Client 4).
+ */
+export function apolloSubscriber(client: ApolloClient): Subscriber {
+  return {
+    subscribe(payload, sink) {
+      const sub = client.subscribe({ query: gql(payload.query), variables: payload.variables }).subscribe({
+        next: (r) => sink.next({ data: r.data ?? undefined, errors: r.error ? [r.error] : undefined }),
+        error: (e: unknown) => sink.error(e),
+        complete: () => sink.complete(),
+      });
+      return () => sub.unsubscribe();
+    },
+  };
 }

@@ -1,5 +1,22 @@
-/** Collects a graphql-ws subscription's results, with deferred waits instead of sleeps. */
-import type { Client } from "graphql-ws";
+/**
+ * Collects a subscription's results, with deferred waits instead of sleeps, from any client
+ * with graphql-ws's `subscribe(payload, sink)` shape: graphql-ws, graphql-sse, or Apollo Client
+ * through `apolloSubscriber` (./clients.ts).
+ */
+
+/** A result as every client hands it over. */
+interface SinkResult {
+  data?: unknown;
+  errors?: ReadonlyArray<unknown>;
+}
+
+/** What `collect` needs of a client: graphql-ws's and graphql-sse's `subscribe`. */
+export interface Subscriber {
+  subscribe(
+    payload: { query: string; variables?: Record<string, unknown> },
+    sink: { next(r: SinkResult): void; error(e: unknown): void; complete(): void },
+  ): () => void;
+}
 
 export interface Collected<T> {
   items: T[];
@@ -12,7 +29,7 @@ export interface Collected<T> {
 }
 
 export function collect<T>(
-  client: Client,
+  client: Subscriber,
   query: string,
   variables: Record<string, unknown>,
   pick: (data: Record<string, unknown>) => T,

@@ -42,6 +42,7 @@ describe("configuration", () => {
     [{ PORT: "70000" }, "PORT"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     [{ VOID_POLL_MIN_MS: "-5" }, "VOID_POLL_MIN_MS"],
+    [{ HTTP_SUBSCRIPTION_HEARTBEAT_MS: "6000" }, "HTTP_SUBSCRIPTION_HEARTBEAT_MS"],
     [{ ATRIP_WEBHOOK_TOKEN: "short" }, "ATRIP_WEBHOOK_TOKEN"],
   ])("rejects %j naming %s", (env, variable) => {
     const err = loadError(env);
@@ -90,6 +91,8 @@ describe("configuration", () => {
       wsConnectionInitTimeoutMs: 5_000,
       maxPerConnection: 100,
       maxPerTenant: 20_000,
+      httpHeartbeatMs: 5_000,
+      httpMaxBufferedBytes: 1_048_576,
     });
     expect(Object.keys(c.http)).not.toContain("nodeEnv");
     expect(c.given.size).toBe(0);

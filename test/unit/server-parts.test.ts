@@ -79,7 +79,7 @@ describe("the Apollo plugin list", () => {
     const base = { metrics: { operation: () => undefined }, labels: new OperationLabels(schema) };
     const plain = apolloPlugins(base).length;
     expect(apolloPlugins({ ...base, landingPage: false })).toHaveLength(plain - 1);
-    expect(apolloPlugins({ ...base, alsoStop: { dispose: async () => undefined } })).toHaveLength(plain + 1);
+    expect(apolloPlugins({ ...base, alsoStop: [{ dispose: async () => undefined }] })).toHaveLength(plain + 1);
   });
 });
 

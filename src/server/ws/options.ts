@@ -12,21 +12,13 @@
  * Everything else is a plugin from the list it is given (./plugin.ts), run in order.
  */
 import { randomUUID } from "node:crypto";
-import {
-  getOperationAST,
-  parse,
-  specifiedRules,
-  validate,
-  type GraphQLError,
-  type GraphQLFormattedError,
-  type GraphQLSchema,
-  type ValidationRule,
-} from "graphql";
+import type { GraphQLError, GraphQLFormattedError, GraphQLSchema, ValidationRule } from "graphql";
 import type { ServerOptions, SubscribePayload } from "graphql-ws";
 import type { GatewayContext } from "../../../resolvers/context.js";
 import type { Principal } from "../../auth/index.js";
 import { enterRequest } from "../../request-context.js";
 import { UNKNOWN, type OperationLabels } from "../operation-label.js";
+import { operationPreparer } from "../prepare-operation.js";
 import { subscribeShared } from "../shared-execution.js";
 import { websocketDocument, type TrustedDocumentsPolicy } from "../trusted-documents.js";
 import type { WsContext, WsExtra, WsPlugin } from "./plugin.js";
@@ -56,7 +48,7 @@ const codeOf = (errors: readonly GraphQLError[], fallback: string) => String(err
 /** The graphql-ws server options: hand them to `makeServer` (tests) or `startWebsocket` (./serve.ts). */
 export function websocketOptions(d: WebsocketOptionsDeps): ServerOptions<Record<string, unknown>, WsExtra> {
   const { schema, plugins } = d;
-  const rules = [...specifiedRules, ...d.rules];
+  const prepare = operationPreparer(d);
   const refuse = (ctx: WsContext, id: string, label: string, code: string, errors: readonly GraphQLError[]) => {
     for (const p of plugins) p.onRefused?.(ctx, id, label, code);
     return errors;
@@ -80,16 +72,8 @@ export function websocketOptions(d: WebsocketOptionsDeps): ServerOptions<Record<
     onSubscribe: (ctx, id, payload) => {
       const trusted = documentOf(ctx, payload);
       if ("errors" in trusted) return refuse(ctx, id, UNKNOWN, codeOf(trusted.errors, "PERSISTED_QUERY_NOT_IN_LIST"), trusted.errors);
-      let document;
-      try {
-        document = parse(trusted.query as string);
-      } catch (err) {
-        return refuse(ctx, id, UNKNOWN, "GRAPHQL_PARSE_FAILED", [err as GraphQLError]);
-      }
-      const errors = validate(schema, document, rules);
-      if (errors.length) return refuse(ctx, id, UNKNOWN, "GRAPHQL_VALIDATION_FAILED", errors);
-      const operation = getOperationAST(document, payload.operationName);
-      const op = { document, operation, label: d.labels.of(document, operation), subscription: operation?.operation === "subscription" };
+      const op = prepare(trusted.query, payload.operationName);
+      if ("refused" in op) return refuse(ctx, id, op.refused.label, op.refused.code, op.refused.errors);
       for (const p of plugins) {
         const refused = p.onOperation?.(ctx, id, op);
         if (refused?.length) return refuse(ctx, id, op.label, codeOf(refused, "ERROR"), refused);
@@ -98,7 +82,7 @@ export function websocketOptions(d: WebsocketOptionsDeps): ServerOptions<Record<
       enterRequest(requestId);
       return {
         schema,
-        document,
+        document: op.document,
         operationName: payload.operationName,
         variableValues: payload.variables,
         contextValue: d.contextFor(ctx.extra.principal ?? null, requestId),

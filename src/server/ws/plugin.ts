@@ -6,9 +6,10 @@
  * `onNext`, `onComplete`, `onClose`), after the gateway has parsed and validated the
  * operation, so a plugin sees a resolved operation, never a raw payload.
  */
-import type { DocumentNode, GraphQLError, GraphQLFormattedError, OperationDefinitionNode } from "graphql";
+import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import type { Context } from "graphql-ws";
 import type { Principal } from "../../auth/index.js";
+import type { PreparedOperation } from "../prepare-operation.js";
 
 /** What a plugin may do to the socket: close it (graphql-ws/use/ws puts the `ws` socket here). */
 interface ClosableSocket {
@@ -25,15 +26,6 @@ export interface WsExtra {
 /** graphql-ws's context of one socket, with the gateway's extra. */
 export type WsContext = Context<Record<string, unknown>, WsExtra>;
 
-/** An operation a socket sent, parsed and validated. */
-interface WsOperation {
-  document: DocumentNode;
-  operation: OperationDefinitionNode | null | undefined;
-  /** Its metrics label (src/server/operation-label.ts). */
-  label: string;
-  subscription: boolean;
-}
-
 /** A websocket concern: any of these hooks, each optional. A plugin keeps its per-socket state keyed by `ctx.extra`. */
 export interface WsPlugin {
   /** A socket sent connection_init. False refuses it: graphql-ws closes it with 4403. */
@@ -41,7 +33,7 @@ export interface WsPlugin {
   /** The socket closed (its operations have completed). */
   onClose?(ctx: WsContext): void;
   /** An operation is about to run; errors refuse it (the client gets an `error` message). */
-  onOperation?(ctx: WsContext, id: string, op: WsOperation): readonly GraphQLError[] | undefined;
+  onOperation?(ctx: WsContext, id: string, op: PreparedOperation): readonly GraphQLError[] | undefined;
   /** An operation was refused before it ran: by the gateway's checks or by a plugin. */
   onRefused?(ctx: WsContext, id: string, label: string, code: string): void;
   /** A result of the operation carried these errors (already formatted for the client). */

@@ -1,0 +1,70 @@
+/**
+ * Parse, validate and label one operation, the same way for every transport that executes it
+ * outside Apollo: the websocket (./ws/options.ts) and the HTTP streams (./streams/). The rules
+ * are Apollo's — GraphQL's own plus the query limits — so a document refused over HTTP is
+ * refused everywhere, with the same code.
+ */
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValidationRule,
+} from "graphql";
+import { UNKNOWN, type OperationLabels } from "./operation-label.js";
+
+/** An operation ready to run: its document, the operation chosen in it, its metrics label. */
+export interface PreparedOperation {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  /** Its metrics label (./operation-label.ts). */
+  label: string;
+  subscription: boolean;
+}
+
+/** An operation refused before it ran, with the code it is counted and answered under. */
+export interface RefusedOperation {
+  refused: { label: string; code: string; errors: readonly GraphQLError[] };
+}
+
+/** What the preparer needs: the schema, the extra validation rules (query limits), the labels. */
+export interface PrepareDeps {
+  schema: GraphQLSchema;
+  rules: readonly ValidationRule[];
+  labels: OperationLabels;
+}
+
+/** The refusal of a request with the code a client can branch on (Apollo's codes for the same faults). */
+export function refusal(code: string, errors: readonly GraphQLError[], label = UNKNOWN): RefusedOperation {
+  const coded = errors.map((e) =>
+    e.extensions?.code ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } }),
+  );
+  return { refused: { label, code, errors: coded } };
+}
+
+/** Returns the function that prepares `query` (with `operationName`) or says why it cannot run. */
+export function operationPreparer(d: PrepareDeps): (query: unknown, operationName?: string | null) => PreparedOperation | RefusedOperation {
+  const rules = [...specifiedRules, ...d.rules];
+  return (query, operationName) => {
+    if (typeof query !== "string" || query === "")
+      return refusal("BAD_REQUEST", [new GraphQLError("The request has no GraphQL document: send `query` as a string")]);
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch (err) {
+      return refusal("GRAPHQL_PARSE_FAILED", [err instanceof GraphQLError ? err : new GraphQLError(String(err))]);
+    }
+    const errors = validate(d.schema, document, rules);
+    if (errors.length) return refusal("GRAPHQL_VALIDATION_FAILED", errors);
+    const operation = getOperationAST(document, operationName ?? undefined);
+    if (!operation) {
+      const why = operationName ? `Unknown operation named "${operationName}"` : "Must provide operation name if query contains multiple operations";
+      return refusal("OPERATION_RESOLUTION_FAILURE", [new GraphQLError(why)]);
+    }
+    return { document, operation, label: d.labels.of(document, operation), subscription: operation.operation === "subscription" };
+  };
+}

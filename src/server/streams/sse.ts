@@ -1,0 +1,116 @@
+/**
+ * Subscriptions (and queries and mutations) over Server-Sent Events, by the graphql-sse
+ * protocol in its distinct connections mode (issue 23, item 2), with the library's own handler
+ * (`createHandler` of graphql-sse): its framing (`event: next`, `event: complete`), its request
+ * parsing and its keep-alive comment every 12 s. What the gateway adds around it:
+ *
+ * - The request reaches it authenticated, its body read and capped and trusted documents
+ *   applied (src/server/graphql-http.ts); the operation is prepared as everywhere else
+ *   (../prepare-operation.ts) in `onSubscribe`, so the library's own validation is off.
+ * - A refused document is streamed as a `next` with its errors then `complete`, as graphql-sse
+ *   does for validation errors, with the gateway's codes.
+ * - The response is written through the stream registry (./registry.ts): released when the
+ *   client goes away, cut when it stops reading, ended at the token's expiry and at shutdown.
+ *
+ * The single connection mode (a stream reserved with PUT, operations POSTed with a token) is
+ * not offered: it keeps per-token state on one instance, which a load balancer does not route
+ * back to. Such requests get Apollo's answers (405 for PUT).
+ */
+import { execute, type ExecutionResult, type GraphQLFormattedError } from "graphql";
+import { createHandler, print, type OperationArgs } from "graphql-sse";
+import { enterRequest } from "../../request-context.js";
+import { UNKNOWN } from "../operation-label.js";
+import { countRefused, MeteredOperation } from "../operation-meter.js";
+import { subscribeShared } from "../shared-execution.js";
+import { formatResult, type StreamDeps, type StreamRequest } from "./exchange.js";
+
+/** What the handler keeps per request: the operation's label and its meter, once prepared. */
+interface SseState {
+  label: string;
+  metered?: MeteredOperation;
+}
+
+type Context = Record<PropertyKey, unknown>;
+
+const HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" };
+
+/** The SSE server: serves one request as an event stream (or the library's 4xx answer). */
+export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
+  const handler = createHandler<StreamRequest, SseState, Context>({
+    // Distinct connections only: no token, no stream reserved by PUT (see above).
+    authenticate: () => undefined,
+    // Validated with the query limits by `d.prepare` in onSubscribe.
+    validate: () => [],
+    execute: (args) => execute(args),
+    subscribe: (args) => subscribeShared(args),
+    onSubscribe(req, params): OperationArgs<Context> | ExecutionResult {
+      const op = d.prepare(params.query, params.operationName);
+      if ("refused" in op) {
+        countRefused(d.metrics, op.refused.label, op.refused.code);
+        return { data: null, errors: op.refused.errors };
+      }
+      req.context.label = op.label;
+      req.context.metered = new MeteredOperation(d.metrics, op.label);
+      enterRequest(req.raw.id);
+      return {
+        schema: d.schema,
+        document: op.document,
+        operationName: params.operationName,
+        variableValues: params.variables,
+        contextValue: d.contextFor(req.raw.principal, req.raw.id) as unknown as Context,
+      };
+    },
+    onNext(_ctx, req, result) {
+      const out = formatResult(d, result as ExecutionResult) as ExecutionResult;
+      req.context.metered?.answered(out.errors as GraphQLFormattedError[] | undefined);
+      return out;
+    },
+    onComplete(_ctx, req) {
+      req.context.metered?.end();
+    },
+  });
+
+  return async (r) => {
+    const state: SseState = { label: UNKNOWN };
+    const [body, init] = await handler({
+      method: r.req.method ?? "GET",
+      url: `/graphql${r.search}`,
+      headers: {
+        // Routed here because the Accept header asks for an event stream (./negotiate.ts); the
+        // library compares it whole.
+        get: (key) => (key === "accept" ? "text/event-stream" : [r.req.headers[key] ?? []].flat().join("\n") || undefined),
+      },
+      body: r.req.method === "POST" ? ((r.body ?? null) as Context | null) : null,
+      raw: r,
+      context: state,
+    });
+    if (!body || typeof body === "string") {
+      // The library's own refusals: an unreadable request (400), a mutation over GET (405), a
+      // body that is not JSON (415).
+      if (init.status >= 400) countRefused(d.metrics, UNKNOWN, "BAD_REQUEST");
+      r.res.writeHead(init.status, init.statusText, init.headers);
+      r.res.end(body ?? undefined);
+      return;
+    }
+    r.res.writeHead(200, HEADERS);
+    const open = d.streams.add({
+      transport: "sse",
+      res: r.res,
+      principal: r.principal,
+      label: state.label,
+      lastWords: (errors) => (errors ? print({ event: "next", data: { errors } as unknown as ExecutionResult }) + print({ event: "complete", data: null }) : ""),
+      release: () => {
+        state.metered?.end();
+        void body.return(undefined);
+      },
+    });
+    try {
+      for await (const chunk of body) if (!open.write(chunk)) break;
+      open.end("completed");
+    } catch (err) {
+      const errors = [d.formatError({ message: String(err) }, err)];
+      state.metered?.answered(errors);
+      open.end("failed", errors);
+    }
+  };
+}

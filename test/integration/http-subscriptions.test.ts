@@ -1,0 +1,167 @@
+/**
+ * Subscriptions over HTTP (issue 23) with the real clients: Apollo Client 4's plain HttpLink
+ * (Apollo's multipart protocol) and the graphql-sse client, against a gateway with its
+ * simulators. Each follows a demo void to its final state, each change exactly once, and
+ * resumes with afterEventId; the same authentication, tenant isolation and per-tenant cap as
+ * the websocket (counted across transports); released at once when the client goes away.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { API_KEYS, bearer, KEYS } from "../helpers/auth.js";
+import { eventually, fresh } from "../helpers/atrip.js";
+import { apolloClient, apolloSubscriber, sseClient, wsClient } from "../helpers/clients.js";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
+import { collect, type Subscriber } from "../helpers/subscribe.js";
+
+let t: TestGateway | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+const MULTIPART = 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json';
+
+const CLIENTS: Array<[string, string, (url: string, headers?: Record<string, string>) => Subscriber]> = [
+  ["Apollo Client HttpLink", "multipart", (url, headers) => apolloSubscriber(apolloClient(url, headers))],
+  ["graphql-sse", "sse", (url, headers) => sseClient(url, headers)],
+];
+
+const active = () => t!.gw.services.tracking.subscriptions.active;
+const isFinal = async (url: string, voidCode: string) =>
+  (await gql<{ voidOrder: { isFinal: boolean } }>(url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { isFinal } }`)).data
+    ?.voidOrder.isFinal;
+
+async function metric(name: string, labels: string): Promise<number> {
+  const text = await (await fetch(t!.url.replace("/graphql", "/metrics"))).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name}{${labels}}`));
+  return Number(line?.split(" ").at(-1) ?? 0);
+}
+
+describe.each(CLIENTS)("%s (%s)", (_name, transport, makeClient) => {
+  it("follows a demo void to its final state, each change once, then resumes with afterEventId", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "300", VOID_POLL_WATCHED_MS: "300" });
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const sub = collect<EventOut>(makeClient(t.url), VOID_EVENTS, { orderNo }, (d) => d.voidStatusChanged as EventOut);
+    await eventually(() => active() === 1);
+    expect(await metric("gateway_http_subscription_streams", `transport="${transport}"`)).toBe(1);
+    const voidCode = await quoteAndSubmit(t.url, orderNo);
+    await sub.waitUntil((e) => e.isFinal, 20_000);
+    expect(sub.items.map((e) => [e.voidCode, e.previousStatus, e.status])).toEqual([
+      [voidCode, null, "SUPPLIER_PROCESSING"],
+      [voidCode, "SUPPLIER_PROCESSING", "AIRLINE_PROCESSING"],
+      [voidCode, "AIRLINE_PROCESSING", "REFUNDED"],
+    ]);
+    expect(sub.errors).toEqual([]);
+    sub.stop();
+    await eventually(() => active() === 0);
+
+    // A reconnect after the first change: exactly the later ones, then live ones.
+    const resumed = collect<EventOut>(makeClient(t.url), VOID_EVENTS, { after: sub.items[0]!.id }, (d) => d.voidStatusChanged as EventOut);
+    const missed = await resumed.waitFor(2);
+    expect(missed.map((e) => e.status)).toEqual(["AIRLINE_PROCESSING", "REFUNDED"]);
+    const other = fresh("ATR-VOID-VCC");
+    await quoteAndSubmit(t.url, other);
+    await resumed.waitUntil((e) => e.orderNo === other);
+    expect(new Set(resumed.items.map((e) => e.id)).size).toBe(resumed.items.length);
+    expect(resumed.items.slice(0, 2).map((e) => e.id)).toEqual(sub.items.slice(1).map((e) => e.id));
+    resumed.stop();
+    await eventually(() => active() === 0);
+    expect(await isFinal(t.url, voidCode)).toBe(true);
+  });
+
+  it("sees only its own tenant's events, and is refused without a valid credential", async () => {
+    t = await startTestGateway({ API_KEYS });
+    const acme = collect<EventOut>(makeClient(t.url, bearer(KEYS.acmeRead)), VOID_EVENTS, {}, (d) => d.voidStatusChanged as EventOut);
+    await eventually(() => active() === 1);
+    const globexOrder = fresh("ATR-VOID-VCC");
+    await quoteAndSubmit(t.url, globexOrder, bearer(KEYS.globexWrite));
+    const acmeOrder = fresh("ATR-VOID-VCC");
+    await quoteAndSubmit(t.url, acmeOrder, bearer(KEYS.acmeWrite));
+    await acme.waitUntil((e) => e.orderNo === acmeOrder);
+    expect(acme.items.some((e) => e.orderNo === globexOrder)).toBe(false);
+    acme.stop();
+
+    const refused = collect<EventOut>(makeClient(t.url, bearer("not-a-key-0123456789")), VOID_EVENTS, {}, (d) => d.voidStatusChanged as EventOut);
+    await eventually(() => refused.errors.length > 0);
+    expect(refused.items).toEqual([]);
+    await eventually(() => active() === 0);
+  });
+});
+
+describe("every HTTP transport", () => {
+  it("answers 401 before anything runs, without a credential", async () => {
+    t = await startTestGateway({ API_KEYS });
+    for (const accept of [MULTIPART, "text/event-stream"]) {
+      const res = await fetch(t.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept },
+        body: JSON.stringify({ query: "subscription { voidStatusChanged { id } }" }),
+      });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe("UNAUTHENTICATED");
+      // A GET passes the gate only as the landing page; a stream asked for by GET is checked too.
+      const get = await fetch(`${t.url}?query=${encodeURIComponent("subscription { voidStatusChanged { id } }")}`, { headers: { accept } });
+      expect(get.status).toBe(401);
+    }
+    expect(active()).toBe(0);
+  });
+
+  it("counts the per-tenant cap across the websocket, multipart and SSE together", async () => {
+    t = await startTestGateway({ MAX_SUBSCRIPTIONS_PER_TENANT: "2" });
+    const ws = wsClient(t.wsUrl);
+    const viaWs = collect(ws, VOID_EVENTS, {}, (d) => d);
+    const viaMultipart = collect(apolloSubscriber(apolloClient(t.url)), VOID_EVENTS, {}, (d) => d);
+    await eventually(() => active() === 2);
+    const viaSse = collect(sseClient(t.url), VOID_EVENTS, {}, (d) => d);
+    await eventually(() => viaSse.errors.length > 0);
+    expect(JSON.stringify(viaSse.errors)).toMatch(/TOO_MANY_SUBSCRIPTIONS/);
+    viaMultipart.stop();
+    await eventually(() => active() === 1);
+    const again = collect(sseClient(t.url), VOID_EVENTS, {}, (d) => d);
+    await eventually(() => active() === 2);
+    expect(again.errors).toEqual([]);
+    again.stop();
+    viaWs.stop();
+    await ws.dispose();
+    await eventually(() => active() === 0);
+  });
+
+  it("releases the subscription at once when the client goes away, and counts why in the metrics", async () => {
+    t = await startTestGateway();
+    for (const accept of [MULTIPART, "text/event-stream"]) {
+      const abort = new AbortController();
+      const res = await fetch(t.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept },
+        body: JSON.stringify({ query: VOID_EVENTS, variables: { orderNo: fresh("ATR-VOID-VCC") } }),
+        signal: abort.signal,
+      });
+      expect(res.status).toBe(200);
+      await eventually(() => active() === 1);
+      abort.abort();
+      await eventually(() => active() === 0);
+      expect(t.gw.services.tracking.subscriptions.watched).toBe(0);
+    }
+    expect(await metric("gateway_http_subscription_streams", 'transport="multipart"')).toBe(0);
+    expect(await metric("gateway_http_subscription_streams_ended_total", 'transport="sse",reason="client_gone"')).toBe(1);
+    expect(await metric("gateway_http_subscription_streams_ended_total", 'transport="multipart",reason="client_gone"')).toBe(1);
+  });
+
+  it("queries and mutations keep their present answers; a subscription sent as plain JSON is refused with 400", async () => {
+    t = await startTestGateway();
+    const query = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: MULTIPART },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
+    expect(query.headers.get("content-type")).toMatch(/^application\/(graphql-response\+)?json/);
+    expect(await query.json()).toEqual({ data: { __typename: "Query" } });
+    const plain = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "subscription { voidStatusChanged { id } }" }),
+    });
+    expect(plain.status).toBe(400);
+    expect(JSON.stringify(await plain.json())).toMatch(/text\/event-stream/);
+  });
+});
