@@ -72,47 +72,52 @@ describe("safelist mode", () => {
     expect(manifest.operations.map((o) => o.name).sort()).toEqual(["Follow", "Quote", "Submit", "Suppliers"]);
   });
 
-  it("Apollo Client with the persisted-query link runs the app's query, mutation and subscription by id", async () => {
-    const { apollo, ws } = createGatewayClient({
-      url: gw.url,
-      token: KEYS.acmeWrite,
-      loadManifest: async () => manifest,
-      webSocketImpl: WebSocket,
-    });
-    const orderNo = `ATR-VOID-DEPOSIT-td${Date.now()}`;
-    try {
-      const s = await apollo.query<Suppliers>({ query: SUPPLIERS });
-      expect(s.data?.suppliers.map((x) => x.supplier)).toEqual(["ATRIP", "ALITRIP", "CTT"]);
-      const statuses: string[] = [];
-      const final = new Promise<string>((resolve, reject) => {
-        const sub = apollo.subscribe<StatusEvent>({ query: FOLLOW, variables: { orderNo } }).subscribe({
-          next: ({ data, error }) => {
-            if (error) return reject(error);
-            const e = data?.voidStatusChanged;
-            if (!e) return;
-            statuses.push(e.status);
-            if (e.isFinal) {
-              sub.unsubscribe();
-              resolve(e.status);
-            }
-          },
-          error: reject,
+  it.each(["websocket", "http"] as const)(
+    "Apollo Client with the persisted-query link runs the app's query, mutation and subscription (over %s) by id",
+    async (subscriptions) => {
+      const { apollo, ws } = createGatewayClient({
+        url: gw.url,
+        token: KEYS.acmeWrite,
+        loadManifest: async () => manifest,
+        webSocketImpl: WebSocket,
+        subscriptions,
+      });
+      const orderNo = `ATR-VOID-DEPOSIT-td${Date.now()}`;
+      try {
+        const s = await apollo.query<Suppliers>({ query: SUPPLIERS });
+        expect(s.data?.suppliers.map((x) => x.supplier)).toEqual(["ATRIP", "ALITRIP", "CTT"]);
+        const statuses: string[] = [];
+        const final = new Promise<string>((resolve, reject) => {
+          const sub = apollo.subscribe<StatusEvent>({ query: FOLLOW, variables: { orderNo } }).subscribe({
+            next: ({ data, error }) => {
+              if (error) return reject(error);
+              const e = data?.voidStatusChanged;
+              if (!e) return;
+              statuses.push(e.status);
+              if (e.isFinal) {
+                sub.unsubscribe();
+                resolve(e.status);
+              }
+            },
+            error: reject,
+          });
         });
-      });
-      await new Promise((r) => setTimeout(r, 500));
-      const q = await apollo.mutate<Quote>({ mutation: QUOTE, variables: { orderNo } });
-      expect(q.data?.voidQuote.fare).toEqual({ currency: "CNY", estimatedRefund: "1180.50", __typename: "VoidFare" });
-      const v = await apollo.mutate<Submitted>({
-        mutation: SUBMIT,
-        variables: { orderNo, offer: q.data!.voidQuote.voidOfferId, key: `k-${orderNo}` },
-      });
-      expect(v.data?.submitVoid.status).toBe("SUPPLIER_PROCESSING");
-      expect(await final).toBe("REFUNDED");
-      expect(statuses).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "REFUNDED"]);
-    } finally {
-      await ws.dispose();
-    }
-  }, 45_000);
+        await new Promise((r) => setTimeout(r, 500));
+        const q = await apollo.mutate<Quote>({ mutation: QUOTE, variables: { orderNo } });
+        expect(q.data?.voidQuote.fare).toEqual({ currency: "CNY", estimatedRefund: "1180.50", __typename: "VoidFare" });
+        const v = await apollo.mutate<Submitted>({
+          mutation: SUBMIT,
+          variables: { orderNo, offer: q.data!.voidQuote.voidOfferId, key: `k-${orderNo}` },
+        });
+        expect(v.data?.submitVoid.status).toBe("SUPPLIER_PROCESSING");
+        expect(await final).toBe("REFUNDED");
+        expect(statuses).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "REFUNDED"]);
+      } finally {
+        await ws?.dispose();
+      }
+    },
+    45_000,
+  );
 
   it("an id alone runs the manifest's document, over POST, GET and the websocket", async () => {
     const extensions = { persistedQuery: { version: 1, sha256Hash: idOf("Suppliers") } };

@@ -66,8 +66,8 @@ describe.skipIf(!haveChromium && !inCi)("the web example in Chromium", () => {
     await elsewhere?.close();
   });
 
-  const pageUrl = (origin: string, orderNo: string) =>
-    `${origin}/index.html?${new URLSearchParams({ gateway: gateway.url, token: KEYS.acmeWrite, order: orderNo })}`;
+  const pageUrl = (origin: string, orderNo: string, subscriptions = "websocket") =>
+    `${origin}/index.html?${new URLSearchParams({ gateway: gateway.url, token: KEYS.acmeWrite, order: orderNo, subscriptions })}`;
 
   async function open(url: string): Promise<{ page: Page; console: string[] }> {
     const page = await browser.newPage();
@@ -78,28 +78,34 @@ describe.skipIf(!haveChromium && !inCi)("the web example in Chromium", () => {
     return { page, console };
   }
 
-  it("quotes, voids and shows each status as it arrives, up to the final one", async () => {
-    const orderNo = `ATR-VOID-DEPOSIT-web${Date.now()}`;
-    const { page, console } = await open(pageUrl(site.origin, orderNo));
-    try {
-      await page.locator("#suppliers", { hasText: "ATRIP" }).waitFor({ timeout: 15_000 });
-      await page.click("#quote");
-      await page.locator("#quoted", { hasText: "Refund 1180.50 CNY" }).waitFor({ timeout: 15_000 });
-      await page.click("#void");
-      await page.locator("#final", { hasText: /^REFUNDED$/ }).waitFor({ timeout: 30_000 });
-      const statuses = await page.locator("#statuses li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-status")));
-      // Each change as it arrived, in order, ending with the final one (a short-lived status may
-      // be passed over by the gateway's confirmation, never invented or repeated).
-      expect(statuses.at(-1)).toBe("REFUNDED");
-      expect(LADDER.filter((s) => statuses.includes(s))).toEqual(statuses);
-      expect(await page.textContent("#voidCode")).toMatch(/\S/);
-      expect(await page.textContent("#error")).toBe("");
-    } catch (err) {
-      throw new Error(`${String(err)}\npage console:\n${console.join("\n")}\ngateway:\n${gateway.output().slice(-3000)}`, { cause: err });
-    } finally {
-      await page.close();
-    }
-  }, 60_000);
+  // Over a websocket (GraphQLWsLink), and over HTTP with Apollo Client's plain HttpLink
+  // (Apollo's multipart subscription protocol, through the browser's fetch).
+  it.each(["websocket", "http"])(
+    "quotes, voids and shows each status as it arrives, up to the final one (subscription over %s)",
+    async (subscriptions) => {
+      const orderNo = `ATR-VOID-DEPOSIT-web${Date.now()}`;
+      const { page, console } = await open(pageUrl(site.origin, orderNo, subscriptions));
+      try {
+        await page.locator("#suppliers", { hasText: "ATRIP" }).waitFor({ timeout: 15_000 });
+        await page.click("#quote");
+        await page.locator("#quoted", { hasText: "Refund 1180.50 CNY" }).waitFor({ timeout: 15_000 });
+        await page.click("#void");
+        await page.locator("#final", { hasText: /^REFUNDED$/ }).waitFor({ timeout: 30_000 });
+        const statuses = await page.locator("#statuses li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-status")));
+        // Each change as it arrived, in order, ending with the final one (a short-lived status may
+        // be passed over by the gateway's confirmation, never invented or repeated).
+        expect(statuses.at(-1)).toBe("REFUNDED");
+        expect(LADDER.filter((s) => statuses.includes(s))).toEqual(statuses);
+        expect(await page.textContent("#voidCode")).toMatch(/\S/);
+        expect(await page.textContent("#error")).toBe("");
+      } catch (err) {
+        throw new Error(`${String(err)}\npage console:\n${console.join("\n")}\ngateway:\n${gateway.output().slice(-3000)}`, { cause: err });
+      } finally {
+        await page.close();
+      }
+    },
+    60_000,
+  );
 
   it("a page from an origin not in CORS_ORIGINS cannot read an answer, over HTTP or the websocket", async () => {
     const before = await simStats(gateway.sims.ATRIP);

@@ -2,6 +2,7 @@
  * The page: quotes a void, submits it, and lists each status as the gateway reports it.
  * Settings come from the page's query string, so one build talks to any gateway:
  *   ?gateway=https://gateway.example.com/graphql&token=<api key or JWT>&order=ATR-VOID-DEPOSIT-7
+ * and `&subscriptions=http` to follow the void over HTTP (multipart) instead of a websocket.
  * The operation manifest is served beside the page (persisted-query-manifest.json).
  */
 import { createGatewayClient } from "./client.js";
@@ -14,13 +15,16 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const orderInput = $<HTMLInputElement>("order");
 orderInput.value = params.get("order") ?? `ATR-VOID-DEPOSIT-${Date.now()}`;
 
+const subscriptions = params.get("subscriptions") === "http" ? "http" : "websocket";
 let connected: () => void = () => undefined;
-const wsReady = new Promise<void>((resolve) => (connected = resolve));
+// Over HTTP there is no connection to wait for: the subscription is a request of its own.
+const wsReady = subscriptions === "http" ? Promise.resolve() : new Promise<void>((resolve) => (connected = resolve));
 const { apollo } = createGatewayClient({
   url,
   token,
   loadManifest: () => fetch(new URL("persisted-query-manifest.json", location.href)).then((r) => r.json()),
   onConnected: () => connected(),
+  subscriptions,
 });
 
 /** Shows an error: the GraphQL code when there is one, else what the browser said. */
