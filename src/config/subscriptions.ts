@@ -33,12 +33,14 @@ export const SUBSCRIPTIONS = concern({
     name: "HTTP_SUBSCRIPTION_HEARTBEAT_MS",
     default: "5000",
     schema: positiveInt.max(5000, "must be at most 5000 (Apollo's multipart protocol wants a heartbeat at least every 5 s)"),
-    description: "Heartbeat interval of subscriptions over HTTP: an empty part ({}) in multipart streams; SSE streams get graphql-sse's own comment every 12 s",
+    description:
+      "Heartbeat interval of subscriptions over HTTP: an empty part ({}) in multipart streams; SSE streams get graphql-sse's own comment every 12 s",
   }),
   httpMaxBufferedBytes: variable({
     name: "HTTP_SUBSCRIPTION_MAX_BUFFERED_BYTES",
     default: "1048576",
     schema: positiveInt,
-    description: "A subscription over HTTP whose client stops reading is cut once this many bytes wait unsent (never buffered without limit)",
+    description:
+      "A subscription over HTTP whose client stops reading is cut once this many bytes wait unsent (never buffered without limit)",
   }),
 });

@@ -41,7 +41,9 @@ export interface PrepareDeps {
 /** The refusal of a request with the code a client can branch on (Apollo's codes for the same faults). */
 export function refusal(code: string, errors: readonly GraphQLError[], label = UNKNOWN): RefusedOperation {
   const coded = errors.map((e) =>
-    e.extensions?.code ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } }),
+    e.extensions?.code
+      ? e
+      : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } }),
   );
   return { refused: { label, code, errors: coded } };
 }
@@ -62,7 +64,9 @@ export function operationPreparer(d: PrepareDeps): (query: unknown, operationNam
     if (errors.length) return refusal("GRAPHQL_VALIDATION_FAILED", errors);
     const operation = getOperationAST(document, operationName ?? undefined);
     if (!operation) {
-      const why = operationName ? `Unknown operation named "${operationName}"` : "Must provide operation name if query contains multiple operations";
+      const why = operationName
+        ? `Unknown operation named "${operationName}"`
+        : "Must provide operation name if query contains multiple operations";
       return refusal("OPERATION_RESOLUTION_FAILURE", [new GraphQLError(why)]);
     }
     return { document, operation, label: d.labels.of(document, operation), subscription: operation.operation === "subscription" };

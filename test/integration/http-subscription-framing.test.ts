@@ -84,7 +84,9 @@ describe("multipart framing", () => {
     const live = parts(sub.got.text);
     expect(live.closed).toBe(false);
     expect(live.bodies).toContainEqual({});
-    const events = live.bodies.filter((b) => JSON.stringify(b) !== "{}") as Array<{ payload: { data: { voidStatusChanged: { status: string } } } }>;
+    const events = live.bodies.filter((b) => JSON.stringify(b) !== "{}") as Array<{
+      payload: { data: { voidStatusChanged: { status: string } } };
+    }>;
     expect(events.map((e) => Object.keys(e))).toEqual(events.map(() => ["payload"]));
     expect(events.map((e) => e.payload.data.voidStatusChanged.status)).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "REFUNDED"]);
 
@@ -152,7 +154,14 @@ describe("a client that stops reading", () => {
     const chunk = "x".repeat(64 * 1024);
     const server = http.createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/plain" });
-      const open = streams.add({ transport: "multipart", res, principal: null, label: "test", lastWords: () => "", release: () => void released++ });
+      const open = streams.add({
+        transport: "multipart",
+        res,
+        principal: null,
+        label: "test",
+        lastWords: () => "",
+        release: () => void released++,
+      });
       const pump = () => {
         buffered = Math.max(buffered, res.writableLength);
         if (!open.write(chunk)) return;

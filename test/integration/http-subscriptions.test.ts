@@ -81,7 +81,12 @@ describe.each(CLIENTS)("%s (%s)", (_name, transport, makeClient) => {
     expect(acme.items.some((e) => e.orderNo === globexOrder)).toBe(false);
     acme.stop();
 
-    const refused = collect<EventOut>(makeClient(t.url, bearer("not-a-key-0123456789")), VOID_EVENTS, {}, (d) => d.voidStatusChanged as EventOut);
+    const refused = collect<EventOut>(
+      makeClient(t.url, bearer("not-a-key-0123456789")),
+      VOID_EVENTS,
+      {},
+      (d) => d.voidStatusChanged as EventOut,
+    );
     await eventually(() => refused.errors.length > 0);
     expect(refused.items).toEqual([]);
     await eventually(() => active() === 0);
@@ -98,7 +103,9 @@ describe("every HTTP transport", () => {
         body: JSON.stringify({ query: "subscription { voidStatusChanged { id } }" }),
       });
       expect(res.status).toBe(401);
-      expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe("UNAUTHENTICATED");
+      expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe(
+        "UNAUTHENTICATED",
+      );
       // A GET passes the gate only as the landing page; a stream asked for by GET is checked too.
       const get = await fetch(`${t.url}?query=${encodeURIComponent("subscription { voidStatusChanged { id } }")}`, { headers: { accept } });
       expect(get.status).toBe(401);

@@ -77,7 +77,10 @@ export async function serveMultipart(d: StreamDeps, r: StreamRequest): Promise<b
     return true;
   }
   if (!op.subscription) return false;
-  if (params.variables !== undefined && (typeof params.variables !== "object" || params.variables === null || Array.isArray(params.variables))) {
+  if (
+    params.variables !== undefined &&
+    (typeof params.variables !== "object" || params.variables === null || Array.isArray(params.variables))
+  ) {
     refuse(d, r, op.label, "BAD_REQUEST", [{ message: "`variables` must be a JSON object", extensions: { code: "BAD_REQUEST" } }]);
     return true;
   }

@@ -157,7 +157,8 @@ class Stream implements OpenStream {
       reason,
       seconds: Math.round(performance.now() - this.opened) / 1000,
     };
-    if (reason === "slow_reader") this.o.log.warn({ ...fields, maxBufferedBytes: this.o.maxBufferedBytes }, "subscription stream cut: the client stopped reading");
+    if (reason === "slow_reader")
+      this.o.log.warn({ ...fields, maxBufferedBytes: this.o.maxBufferedBytes }, "subscription stream cut: the client stopped reading");
     else this.o.log.debug(fields, "subscription stream ended");
   }
 }

@@ -98,7 +98,8 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
       res: r.res,
       principal: r.principal,
       label: state.label,
-      lastWords: (errors) => (errors ? print({ event: "next", data: { errors } as unknown as ExecutionResult }) + print({ event: "complete", data: null }) : ""),
+      lastWords: (errors) =>
+        errors ? print({ event: "next", data: { errors } as unknown as ExecutionResult }) + print({ event: "complete", data: null }) : "",
       release: () => {
         state.metered?.end();
         void body.return(undefined);
