@@ -39,7 +39,7 @@ export interface PrepareDeps {
 }
 
 /** The refusal of a request with the code a client can branch on (Apollo's codes for the same faults). */
-export function refusal(code: string, errors: readonly GraphQLError[], label = UNKNOWN): RefusedOperation {
+function refusal(code: string, errors: readonly GraphQLError[], label = UNKNOWN): RefusedOperation {
   const coded = errors.map((e) =>
     e.extensions?.code
       ? e

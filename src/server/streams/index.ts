@@ -12,7 +12,7 @@ import { sseServer } from "./sse.js";
 
 export { streamTransportOf } from "./negotiate.js";
 export { HttpStreams } from "./registry.js";
-export type { StreamDeps, StreamRequest } from "./exchange.js";
+export type { StreamDeps } from "./exchange.js";
 
 /** The HTTP stream transports, ready to serve. */
 export interface HttpStreamServer {

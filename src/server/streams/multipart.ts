@@ -24,7 +24,7 @@ import type { PreparedOperation } from "../prepare-operation.js";
 import { subscribeShared } from "../shared-execution.js";
 import { formatResult, type StreamDeps, type StreamRequest } from "./exchange.js";
 
-export const MULTIPART_CONTENT_TYPE = 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0';
+const MULTIPART_CONTENT_TYPE = 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0';
 
 const DELIMITER = "\r\n--graphql";
 const PART_HEAD = "\r\ncontent-type: application/json\r\n\r\n";
@@ -34,12 +34,12 @@ const CLOSE = "--\r\n";
 /** One JSON part, closed by the next delimiter. */
 const part = (json: string) => PART_HEAD + json + DELIMITER;
 /** The heartbeat part (`{}`). */
-export const HEARTBEAT = part("{}");
+const HEARTBEAT = part("{}");
 const payload = (result: unknown) => part(JSON.stringify({ payload: result }));
 const fatal = (errors: readonly GraphQLFormattedError[]) => part(JSON.stringify({ payload: null, errors }));
 
 /** The GraphQL parameters of a POST body or a GET's search. */
-export function paramsOf(r: Pick<StreamRequest, "body" | "search">): { query?: unknown; operationName?: string; variables?: unknown } {
+function paramsOf(r: Pick<StreamRequest, "body" | "search">): { query?: unknown; operationName?: string; variables?: unknown } {
   if (r.body !== undefined) {
     const b = (r.body ?? {}) as Record<string, unknown>;
     return { query: b.query, operationName: typeof b.operationName === "string" ? b.operationName : undefined, variables: b.variables };
