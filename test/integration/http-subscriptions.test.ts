@@ -1,6 +1,7 @@
 /**
  * Subscriptions over HTTP (issue 23) with the real clients: Apollo Client 4's plain HttpLink
- * (Apollo's multipart protocol) and the graphql-sse client, against a gateway with its
+ * and Relay through Apollo's adapter (Apollo's multipart protocol), the graphql-sse client and
+ * urql's `fetchSubscriptions` (SSE), against a gateway with its
  * simulators. Each follows a demo void to its final state, each change exactly once, and
  * resumes with afterEventId; the same authentication, tenant isolation and per-tenant cap as
  * the websocket (counted across transports); released at once when the client goes away.
@@ -8,7 +9,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { API_KEYS, bearer, KEYS } from "../helpers/auth.js";
 import { eventually, fresh } from "../helpers/atrip.js";
-import { apolloClient, apolloSubscriber, sseClient, wsClient } from "../helpers/clients.js";
+import { apolloClient, apolloSubscriber, relaySubscriber, sseClient, urqlSubscriber, wsClient } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
 import { collect, type Subscriber } from "../helpers/subscribe.js";
@@ -24,6 +25,8 @@ const MULTIPART = 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,appli
 const CLIENTS: Array<[string, string, (url: string, headers?: Record<string, string>) => Subscriber]> = [
   ["Apollo Client HttpLink", "multipart", (url, headers) => apolloSubscriber(apolloClient(url, headers))],
   ["graphql-sse", "sse", (url, headers) => sseClient(url, headers)],
+  ["urql fetchSubscriptions", "sse", (url, headers) => urqlSubscriber(url, headers)],
+  ["Relay with Apollo's multipart adapter", "multipart", (url, headers) => relaySubscriber(url, headers)],
 ];
 
 const active = () => t!.gw.services.tracking.subscriptions.active;
