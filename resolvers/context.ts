@@ -5,6 +5,7 @@ import type { Metrics } from "../src/metrics.js";
 import type { Idempotency } from "../src/reliability/idempotency.js";
 import type { OrderOwnership } from "../src/tenancy/ownership.js";
 import type { Tracking } from "../src/tracking/index.js";
+import type { StoreLoaders } from "../src/tracking/loaders.js";
 
 /** Long-lived services, built once per gateway. */
 export interface Services {
@@ -24,4 +25,6 @@ export interface GatewayContext {
   /** Correlates log lines of one HTTP request or websocket operation. */
   requestId: string;
   services: Services;
+  /** This request's store reads, batched (src/tracking/loaders.ts): use them for records and history under a list. */
+  loaders: StoreLoaders;
 }

@@ -68,6 +68,7 @@ export class TicketingResolver {
   @FieldResolver(() => [TicketIssuanceStopEvent])
   async history(@Root() stop: StopView, @Ctx() ctx: GatewayContext): Promise<StopEventView[]> {
     const key = ctx.services.tracking.stops.key(ctx.tenant, stop.supplier as StopArgs["supplier"], stop.orderNo);
-    return (await ctx.services.tracking.history<StopReport>(key)).map(stopEventView);
+    // Batched with the other history fields of the request (src/tracking/loaders.ts).
+    return ((await ctx.loaders.history.load(key)) as Array<TrackedEvent<StopReport>>).map(stopEventView);
   }
 }

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { TrackedEvent } from "../src/store/tracked-model.js";
 import type { VoidOrderData, VoidQuoteData } from "../datasources/model.js";
 import { OrderArgs, SubmitVoidInput, VoidOrderArgs, VoidQuoteInput } from "../schema/inputs.js";
 import { VoidOrder } from "../schema/void-order.type.js";
@@ -58,6 +59,7 @@ export class VoidsResolver {
   @FieldResolver(() => [VoidStatusEvent])
   async history(@Root() order: VoidOrderView, @Ctx() ctx: GatewayContext): Promise<VoidEventView[]> {
     const key = ctx.services.tracking.voids.key(ctx.tenant, order.supplier, order.voidCode);
-    return (await ctx.services.tracking.history<VoidOrderData>(key)).map(voidEventView);
+    // Batched with the other history fields of the request (src/tracking/loaders.ts).
+    return ((await ctx.loaders.history.load(key)) as Array<TrackedEvent<VoidOrderData>>).map(voidEventView);
   }
 }

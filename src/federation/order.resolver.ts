@@ -2,6 +2,9 @@
  * The fields the gateway adds to a referenced Order. Like every query they show only the
  * caller's tenant's records: another tenant's void of the same order is not there.
  */
+import type { VoidOrderData } from "../../datasources/model.js";
+import type { TrackedRecord } from "../store/tracked-model.js";
+import type { StopReport } from "../tracking/kinds/stop.js";
 import { Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { GatewayContext } from "../../resolvers/context.js";
@@ -15,14 +18,17 @@ export class OrderEntityResolver {
   @Authorized("read")
   @FieldResolver(() => [VoidOrder], { description: "Every void the gateway recorded for this order, oldest first" })
   async voids(@Root() order: Order, @Ctx() ctx: GatewayContext): Promise<VoidOrderView[]> {
-    const records = await ctx.services.tracking.voids.byOrder(ctx.tenant, order.orderNo);
+    // Every referenced order's voids in one read (src/tracking/loaders.ts).
+    const records = (await ctx.loaders.byOrder.load({ kind: "void", tenant: ctx.tenant, orderNo: order.orderNo })) as Array<
+      TrackedRecord<VoidOrderData>
+    >;
     return records.filter((r) => r.supplier === order.supplier).map(voidView);
   }
 
   @Authorized("read")
   @FieldResolver(() => TicketIssuanceStop, { nullable: true, description: "The stop-issuance request for this order, if one was made" })
   async ticketIssuanceStop(@Root() order: Order, @Ctx() ctx: GatewayContext): Promise<StopView | null> {
-    const stop = await ctx.services.tracking.stops.get(ctx.tenant, order.supplier as SupplierName, order.orderNo);
-    return stop ? stopView(stop) : null;
+    const stop = await ctx.loaders.record.load(ctx.services.tracking.stops.key(ctx.tenant, order.supplier as SupplierName, order.orderNo));
+    return stop ? stopView(stop as TrackedRecord<StopReport>) : null;
   }
 }

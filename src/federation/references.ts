@@ -4,6 +4,9 @@
  * unknown as it is to `voidOrder` and `ticketIssuanceStop`. Representations are raw JSON
  * (no argument coercion or validation runs on them), so each key field is checked here.
  */
+import type { VoidOrderData } from "../../datasources/model.js";
+import type { TrackedRecord } from "../store/tracked-model.js";
+import type { StopReport } from "../tracking/kinds/stop.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 import { optionalId } from "../../resolvers/validate.js";
@@ -24,8 +27,9 @@ async function voidOrder(ref: Representation, ctx: GatewayContext): Promise<Void
   const supplier = supplierOf(ref, ctx);
   const voidCode = optionalId("voidCode", ref.voidCode);
   if (!supplier || !voidCode) return null;
-  const record = await ctx.services.tracking.voids.get(ctx.tenant, supplier, voidCode);
-  return record ? voidView(record) : null;
+  // Every reference of the request in one read (src/tracking/loaders.ts).
+  const record = await ctx.loaders.record.load(ctx.services.tracking.voids.key(ctx.tenant, supplier, voidCode));
+  return record ? voidView(record as TrackedRecord<VoidOrderData>) : null;
 }
 
 async function ticketIssuanceStop(ref: Representation, ctx: GatewayContext): Promise<StopView | null> {
@@ -33,8 +37,8 @@ async function ticketIssuanceStop(ref: Representation, ctx: GatewayContext): Pro
   const supplier = supplierOf(ref, ctx);
   const orderNo = optionalId("orderNo", ref.orderNo);
   if (!supplier || !orderNo) return null;
-  const stop = await ctx.services.tracking.stops.get(ctx.tenant, supplier, orderNo);
-  return stop ? stopView(stop) : null;
+  const stop = await ctx.loaders.record.load(ctx.services.tracking.stops.key(ctx.tenant, supplier, orderNo));
+  return stop ? stopView(stop as TrackedRecord<StopReport>) : null;
 }
 
 /** Any order can be referenced; its fields show what this tenant's records say of it. */

@@ -77,7 +77,7 @@ export interface RunningServer {
 function contextFactory(services: Services) {
   return (principal: Principal | null, requestId: string): GatewayContext => {
     if (principal) annotate(ATTR.tenant, principal.tenant);
-    return { principal, tenant: principal?.tenant ?? "", requestId, services };
+    return { principal, tenant: principal?.tenant ?? "", requestId, services, loaders: services.tracking.loaders() };
   };
 }
 

@@ -20,7 +20,7 @@
  */
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { SqlDb } from "./db.js";
-import type { EventFilter, RecordKey, SourceName, TrackedEvent } from "./tracked-model.js";
+import { recordKeyOf, type EventFilter, type RecordKey, type SourceName, type TrackedEvent } from "./tracked-model.js";
 import type { KindName } from "../vocabulary/kinds.js";
 
 /** An event row as the log's queries return it (the record's fixed times joined in). */
@@ -176,6 +176,29 @@ export class EventLog {
       params,
     );
     return rows.map((r) => ({ ...toEvent<D>(r), replayed: true }));
+  }
+
+  /**
+   * Every event of each record, oldest first, in the order asked: one statement for a batch
+   * (the request's loaders, src/tracking/loaders.ts). Keys carry their tenant, so a batch that
+   * mixes tenants returns each tenant's events only for its own keys.
+   */
+  async historyMany<D>(keys: readonly RecordKey[]): Promise<Array<Array<TrackedEvent<D>>>> {
+    if (!keys.length) return [];
+    const rows = await this.db.query<EventRow>(
+      selectEvents(`SELECT e.* FROM tracked_events e
+         JOIN (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS u(kind text, tenant text, supplier text, ref text)) u
+         ON e.kind = u.kind AND e.tenant = u.tenant AND e.supplier = u.supplier AND e.ref = u.ref`),
+      [JSON.stringify(keys.map((k) => ({ kind: k.kind, tenant: k.tenant, supplier: k.supplier, ref: k.ref })))],
+    );
+    const byKey = new Map<string, Array<TrackedEvent<D>>>();
+    for (const r of rows) {
+      const k = recordKeyOf(r);
+      const events = byKey.get(k);
+      if (events) events.push({ ...toEvent<D>(r), replayed: true });
+      else byKey.set(k, [{ ...toEvent<D>(r), replayed: true }]);
+    }
+    return keys.map((k) => byKey.get(recordKeyOf(k)) ?? []);
   }
 
   /** Every event of one record, oldest first. */

@@ -116,3 +116,8 @@ export interface EventFilter {
 export function refKey(supplier: string, ref: string): string {
   return `${supplier}:${ref}`;
 }
+
+/** One string per record key, for matching the rows of a batch read to the keys asked for. */
+export function recordKeyOf(k: { kind: string; tenant: string; supplier: string; ref: string }): string {
+  return JSON.stringify([k.kind, k.tenant, k.supplier, k.ref]);
+}

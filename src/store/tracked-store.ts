@@ -11,6 +11,7 @@ import type { SupplierName } from "../vocabulary/suppliers.js";
 import { toEvent } from "./event-log.js";
 import type { Sql, SqlDb } from "./db.js";
 import {
+  recordKeyOf,
   refKey,
   type NewRecord,
   type RecordKey,
@@ -138,6 +139,40 @@ export class TrackedStore {
   async get<D>(key: RecordKey, sql: Sql = this.db): Promise<TrackedRecord<D> | null> {
     const rows = await sql.query<RecordRow>(`SELECT * FROM tracked WHERE ${KEY}`, keyParams(key));
     return rows[0] ? toRecord<D>(rows[0]) : null;
+  }
+
+  /**
+   * Records by key, in the order asked, null where there is none: one statement for a batch
+   * (the request's loaders, src/tracking/loaders.ts). Keys carry their tenant, so a batch that
+   * mixes tenants returns each tenant's rows only for its own keys.
+   */
+  async getMany<D>(keys: readonly RecordKey[]): Promise<Array<TrackedRecord<D> | null>> {
+    if (!keys.length) return [];
+    const rows = await this.db.query<RecordRow>(
+      `SELECT t.* FROM tracked t JOIN (SELECT DISTINCT * FROM jsonb_to_recordset($1::jsonb) AS u(${KEY_COLUMNS})) u ON ${MATCHES}`,
+      [JSON.stringify(keys.map(keyRow))],
+    );
+    const found = new Map(rows.map((r) => [recordKeyOf(r), toRecord<D>(r)]));
+    return keys.map((k) => found.get(recordKeyOf(k)) ?? null);
+  }
+
+  /** Each (tenant, orderNo)'s records of a kind, oldest first, in the order asked: one statement for a batch. */
+  async byOrders<D>(kind: KindName, orders: ReadonlyArray<{ tenant: string; orderNo: string }>): Promise<Array<Array<TrackedRecord<D>>>> {
+    if (!orders.length) return [];
+    const rows = await this.db.query<RecordRow>(
+      `SELECT t.* FROM tracked t JOIN (SELECT DISTINCT * FROM jsonb_to_recordset($2::jsonb) AS u(tenant text, order_no text)) u
+         ON t.kind = $1 AND t.tenant = u.tenant AND t.order_no = u.order_no
+       ORDER BY t.started_at NULLS LAST, t.ref`,
+      [kind, JSON.stringify(orders.map((o) => ({ tenant: o.tenant, order_no: o.orderNo })))],
+    );
+    const byOrder = new Map<string, Array<TrackedRecord<D>>>();
+    for (const r of rows) {
+      const k = JSON.stringify([r.tenant, r.order_no]);
+      const records = byOrder.get(k);
+      if (records) records.push(toRecord<D>(r));
+      else byOrder.set(k, [toRecord<D>(r)]);
+    }
+    return orders.map((o) => byOrder.get(JSON.stringify([o.tenant, o.orderNo])) ?? []);
   }
 
   /** A tenant's records of one order, oldest first. */

@@ -23,6 +23,7 @@ import type { StopReport } from "./kinds/stop.js";
 import { Poller } from "./poller.js";
 import type { PollPolicy } from "./schedule.js";
 import { StopRequests } from "./stop-requests.js";
+import { storeLoaders, type StoreLoaders } from "./loaders.js";
 import { Subscriptions } from "./subscriptions.js";
 import { VoidSubmission } from "./void-submission.js";
 import { Watchers } from "./watchers.js";
@@ -153,6 +154,16 @@ export class Tracking {
   /** A record's events, oldest first (its `history` field). */
   history<D>(key: RecordKey): Promise<Array<TrackedEvent<D>>> {
     return this.opts.store.events.history<D>(key);
+  }
+
+  /** New store loaders for one request: its record, history and order reads batched (./loaders.ts). */
+  loaders(): StoreLoaders {
+    const { tracked, events } = this.opts.store;
+    return storeLoaders({
+      getMany: (keys) => tracked.getMany(keys),
+      historyMany: (keys) => events.historyMany(keys),
+      byOrders: (kind, orders) => tracked.byOrders(kind, orders),
+    });
   }
 
   async start(): Promise<void> {

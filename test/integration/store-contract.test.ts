@@ -74,6 +74,32 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect(adopted?.record.startedAt).toBeNull();
   });
 
+  it.skipIf(skip)("batch reads return each key's rows in the order asked, a missing key empty, tenants never crossed", async () => {
+    const [a, b] = [voidData(), voidData()];
+    await store.tracked.insert(newVoid("acme", a));
+    await store.tracked.insert(newVoid("globex", b));
+    const keys = [voidKey("globex", b), voidKey("acme", a), voidKey("globex", a), voidKey("acme", a)];
+    expect((await store.tracked.getMany(keys)).map((r) => r && [r.tenant, r.ref])).toEqual([
+      ["globex", b.voidCode],
+      ["acme", a.voidCode],
+      null,
+      ["acme", a.voidCode],
+    ]);
+    expect((await store.events.historyMany(keys)).map((h) => h.map((e) => [e.tenant, e.ref, e.status]))).toEqual([
+      [["globex", b.voidCode, "SUPPLIER_PROCESSING"]],
+      [["acme", a.voidCode, "SUPPLIER_PROCESSING"]],
+      [],
+      [["acme", a.voidCode, "SUPPLIER_PROCESSING"]],
+    ]);
+    const orders = [
+      { tenant: "acme", orderNo: a.orderNo },
+      { tenant: "globex", orderNo: a.orderNo },
+      { tenant: "globex", orderNo: b.orderNo },
+    ];
+    expect((await store.tracked.byOrders("void", orders)).map((rs) => rs.map((r) => r.ref))).toEqual([[a.voidCode], [], [b.voidCode]]);
+    expect(await store.tracked.getMany([])).toEqual([]);
+  });
+
   it.skipIf(skip)("a void belongs to one tenant: another tenant's stays unknown", async () => {
     const d = voidData();
     await store.tracked.insert(newVoid("acme", d));

@@ -164,6 +164,7 @@ function setup(opts: { maxSubscriptions?: number; principals?: Record<string, Pr
         tenant: principal?.tenant ?? "",
         requestId,
         services: {} as GatewayContext["services"],
+        loaders: {} as GatewayContext["loaders"],
       }),
       plugins: websocketPlugins({ authenticator, metrics, maxSubscriptions: opts.maxSubscriptions ?? 2 }),
     }),
