@@ -47,7 +47,15 @@ describe("the Apollo plugin list", () => {
       }),
     });
     await apollo.start();
-    const context = { contextValue: { principal: null, tenant: "", requestId: "r", services: {} as GatewayContext["services"], loaders: {} as GatewayContext["loaders"] } };
+    const context = {
+      contextValue: {
+        principal: null,
+        tenant: "",
+        requestId: "r",
+        services: {} as GatewayContext["services"],
+        loaders: {} as GatewayContext["loaders"],
+      },
+    };
     const run = async (query: string) => {
       const res = await apollo!.executeOperation({ query }, context);
       return res.body.kind === "single" ? res.body.singleResult : undefined;
