@@ -65,7 +65,15 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     circuits: () => registry.list().map((s) => ({ supplier: s.supplier, open: !s.available })),
     openRecords: kinds.map((k) => ({ gauge: k.openGauge, count: () => store.tracked.countOpen(k.name) })),
     pollLagSeconds: () => store.tracked.lagSeconds("void"),
+    checkLag: kinds.map((k) => ({ kind: k.name, seconds: () => store.tracked.lagSeconds(k.name) })),
+    inboxBacklog: () => store.inbox.backlog(),
+    storeUp: () =>
+      store.db.ping().then(
+        () => true,
+        () => false,
+      ),
     activeSubscriptions: () => tracking.subscriptions.active,
+    tenantSubscriptions: () => ({ max: tracking.subscriptions.busiestTenant, limit: config.subscriptions.maxPerTenant }),
   });
   const services = { registry, tracking, ownership, idempotency: new Idempotency(store.idempotency), metrics };
   const intakes = webhookIntakes(config, suppliers);

@@ -27,7 +27,15 @@ export interface MetricSources {
   openRecords: ReadonlyArray<{ gauge: { name: string; help: string }; count(): Promise<number> }>;
   /** Seconds the most overdue open void has been waiting for its poll (0 when none is due). */
   pollLagSeconds(): Promise<number>;
+  /** The same for every tracked kind (a stop past its check time, a void past its poll). */
+  checkLag: ReadonlyArray<{ kind: string; seconds(): Promise<number> }>;
+  /** Webhooks taken and not yet processed, and the oldest one's age. */
+  inboxBacklog(): Promise<{ count: number; oldestSeconds: number }>;
+  /** True when the store answers (a ping per scrape). */
+  storeUp(): Promise<boolean>;
   activeSubscriptions(): number;
+  /** The most subscriptions one tenant has open on this instance, and the cap (MAX_SUBSCRIPTIONS_PER_TENANT). */
+  tenantSubscriptions(): { max: number; limit: number };
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -126,21 +134,58 @@ export class Metrics {
         for (const c of sources.circuits()) this.set({ supplier: c.supplier }, c.open ? 1 : 0);
       },
     });
-    for (const open of sources.openRecords) {
-      new Gauge({
-        ...open.gauge,
-        registers: [this.registry],
-        async collect() {
-          this.set(await open.count());
-        },
-      });
-    }
+    for (const open of sources.openRecords) this.storeGauge(open.gauge.name, open.gauge.help, open.count);
+    this.storeGauge(
+      "gateway_poll_lag_seconds",
+      "How long the most overdue open void has waited past its poll time",
+      sources.pollLagSeconds,
+    );
     new Gauge({
-      name: "gateway_poll_lag_seconds",
-      help: "How long the most overdue open void has waited past its poll time",
+      name: "gateway_check_lag_seconds",
+      help: "How long the most overdue open record of each tracked kind has waited past its check time (a stop past its check, a void past its poll)",
+      labelNames: ["kind"],
       registers: [this.registry],
       async collect() {
-        this.set(await sources.pollLagSeconds());
+        for (const k of sources.checkLag) {
+          await k.seconds().then(
+            (v) => this.set({ kind: k.kind }, v),
+            () => this.set({ kind: k.kind }, Number.NaN),
+          );
+        }
+      },
+    });
+    this.storeGauge(
+      "gateway_webhook_inbox_backlog",
+      "Webhooks taken and not yet processed",
+      async () => (await sources.inboxBacklog()).count,
+    );
+    this.storeGauge(
+      "gateway_webhook_inbox_oldest_seconds",
+      "Age of the oldest webhook not yet processed (0 when none waits)",
+      async () => (await sources.inboxBacklog()).oldestSeconds,
+    );
+    new Gauge({
+      name: "gateway_store_up",
+      help: "1 while the gateway's store answers (checked at each scrape), 0 when it does not",
+      registers: [this.registry],
+      async collect() {
+        this.set((await sources.storeUp()) ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "gateway_subscriptions_tenant_max",
+      help: "The most subscriptions one tenant has open on this instance (compare gateway_subscriptions_tenant_limit)",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.tenantSubscriptions().max);
+      },
+    });
+    new Gauge({
+      name: "gateway_subscriptions_tenant_limit",
+      help: "Subscriptions one tenant may have open on one instance (MAX_SUBSCRIPTIONS_PER_TENANT)",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.tenantSubscriptions().limit);
       },
     });
     new Gauge({
@@ -149,6 +194,25 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.set(sources.activeSubscriptions());
+      },
+    });
+  }
+
+  /**
+   * A gauge read from the store at each scrape. A failed read sets it to NaN — unknown, which
+   * no threshold matches; `gateway_store_up` 0 says why — instead of failing the whole scrape,
+   * so the alerts on the other metrics keep working while the store is away.
+   */
+  private storeGauge(name: string, help: string, read: () => Promise<number>): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        await read().then(
+          (v) => this.set(v),
+          () => this.set(Number.NaN),
+        );
       },
     });
   }

@@ -148,6 +148,14 @@ export class InboxStore {
     );
   }
 
+  /** Webhooks taken and not yet processed, and how long the oldest has waited (metrics; the open rows' index). */
+  async backlog(): Promise<{ count: number; oldestSeconds: number }> {
+    const rows = await this.db.query<{ n: string; age: number | null }>(
+      "SELECT count(*)::text AS n, extract(epoch FROM now() - min(received_at))::float8 AS age FROM webhook_inbox WHERE state IN ('RECEIVED', 'PROCESSING')",
+    );
+    return { count: Number(rows[0]?.n ?? 0), oldestSeconds: Math.max(0, Number(rows[0]?.age ?? 0)) };
+  }
+
   /** Rows by state, for tests, metrics and operators. */
   async countByState(): Promise<Record<string, number>> {
     const rows = await this.db.query<{ state: string; n: string }>("SELECT state, count(*)::text AS n FROM webhook_inbox GROUP BY state");

@@ -55,6 +55,13 @@ export class Subscriptions {
 
   constructor(private readonly deps: SubscriptionDeps) {}
 
+  /** The most streams one tenant has open on this instance (metrics: how near the cap). */
+  get busiestTenant(): number {
+    let max = 0;
+    for (const n of this.byTenant.values()) if (n > max) max = n;
+    return max;
+  }
+
   /** Records and orders watched for this instance's subscribers (metrics, tests). */
   get watched(): number {
     return Object.values(this.deps.watchers).reduce((n, w) => n + (w?.size ?? 0), 0);
