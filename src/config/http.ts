@@ -30,6 +30,13 @@ export const HTTP = concern(
       schema: bool,
       description: "true: serve the schema as an Apollo Federation 2 subgraph (_service, _entities, @key)",
     }),
+    explorer: variable({
+      name: "EXPLORER",
+      default: "sandbox",
+      schema: z.enum(["sandbox", "graphiql", "off"], { message: "must be sandbox, graphiql or off" }),
+      description:
+        "What GET /graphql shows a browser: sandbox (Apollo Sandbox, loaded from Apollo's CDN), graphiql (GraphiQL served from the gateway itself: works offline) or off",
+    }),
     nodeEnv: variable({
       name: "NODE_ENV",
       schema: z.string(),

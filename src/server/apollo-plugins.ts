@@ -6,9 +6,9 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import type http from "node:http";
 import type { GatewayContext } from "../../resolvers/context.js";
+import { explorerPlugin, type Explorer } from "./explorer.js";
 import { refuseHttpSubscriptionsPlugin } from "./http-subscriptions.js";
 import type { OperationLabels } from "./operation-label.js";
 import type { OperationCounter } from "./operation-meter.js";
@@ -22,8 +22,8 @@ export interface ApolloPluginDeps {
   alsoStop?: ReadonlyArray<{ dispose(): Promise<void> }>;
   metrics: OperationCounter;
   labels: OperationLabels;
-  /** Apollo Sandbox on GET /graphql from a browser. @default true */
-  landingPage?: boolean;
+  /** What GET /graphql shows a browser (EXPLORER; ./explorer.ts). @default "sandbox" */
+  explorer?: Explorer;
 }
 
 /** Stops other servers (the HTTP streams, the websocket server) when Apollo drains. */
@@ -47,7 +47,7 @@ export function apolloPlugins(d: ApolloPluginDeps): Array<ApolloServerPlugin<Gat
     ApolloServerPluginCacheControlDisabled(),
     ...(d.httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: d.httpServer })] : []),
     ...(d.alsoStop ? [stopOnDrain(d.alsoStop)] : []),
-    ...(d.landingPage === false ? [] : [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })]),
+    explorerPlugin<GatewayContext>(d.explorer ?? "sandbox"),
     refuseHttpSubscriptionsPlugin(),
     operationMetricsPlugin(d.metrics, d.labels),
   ];

@@ -19,6 +19,7 @@ import type { Authenticator, Principal } from "../auth/index.js";
 import type { Logger } from "../logger.js";
 import { annotate, ATTR } from "../telemetry/spans.js";
 import { apolloPlugins } from "./apollo-plugins.js";
+import type { Explorer } from "./explorer.js";
 import { makeFormatError } from "./format-error.js";
 import { graphqlHttpHandler } from "./graphql-http.js";
 import { createHttpServer, listen } from "./http-server.js";
@@ -60,6 +61,8 @@ export interface ServerOptions {
   httpKeepAliveTimeoutMs: number;
   /** Trusted documents (operation manifests); undefined: every document as sent. */
   trustedDocuments?: TrustedDocumentsPolicy;
+  /** What GET /graphql shows a browser (EXPLORER). @default "sandbox" */
+  explorer?: Explorer;
   /** Subscriptions over HTTP: the multipart heartbeat and the slow-reader bound (HTTP_SUBSCRIPTION_*). */
   httpStreams: { heartbeatMs: number; maxBufferedBytes: number };
 }
@@ -129,7 +132,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     validationRules: rules,
     formatError,
     // On stop, the HTTP streams end (clients resubscribe elsewhere) and the websockets close.
-    plugins: apolloPlugins({ httpServer: http.server, alsoStop: [streams, ws], metrics, labels }),
+    plugins: apolloPlugins({ httpServer: http.server, alsoStop: [streams, ws], metrics, labels, explorer: opts.explorer }),
   });
   await apollo.start();
   http.serveGraphql(

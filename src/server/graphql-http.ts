@@ -28,6 +28,7 @@ import { errorBody } from "../vocabulary/errors.js";
 import { UNKNOWN } from "./operation-label.js";
 import { countRefused, type OperationCounter } from "./operation-meter.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
+import { gzippedPage } from "./explorer.js";
 import { streamTransportOf, type HttpStreamServer } from "./streams/index.js";
 import { trustedHttpRequest, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 
@@ -201,7 +202,19 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       res.setHeader("cache-control", "no-store");
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
-      res.end(response.body.string);
+      // The explorer's page (./explorer.ts) is megabytes of HTML: sent gzipped, compressed once.
+      const page = response.body.string;
+      if (
+        page.length > 65_536 &&
+        String(res.getHeader("content-type")).startsWith("text/html") &&
+        /\bgzip\b/.test(String(req.headers["accept-encoding"]))
+      ) {
+        res.setHeader("content-encoding", "gzip");
+        res.setHeader("vary", "accept-encoding");
+        res.end(gzippedPage(page));
+        return;
+      }
+      res.end(page);
       return;
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);

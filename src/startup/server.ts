@@ -49,6 +49,7 @@ export async function startGatewayServer(p: ServerInputs): Promise<RunningServer
     wsKeepAliveMs: config.subscriptions.wsKeepAliveMs,
     wsConnectionInitTimeoutMs: config.subscriptions.wsConnectionInitTimeoutMs,
     httpKeepAliveTimeoutMs: config.http.keepAliveTimeoutMs,
+    explorer: config.http.explorer,
     httpStreams: { heartbeatMs: config.subscriptions.httpHeartbeatMs, maxBufferedBytes: config.subscriptions.httpMaxBufferedBytes },
     routes: (app) => {
       app.use(healthRouter({ store: p.store, pubsub: p.pubsub, isShuttingDown: p.isShuttingDown, metrics: services.metrics }));

@@ -43,7 +43,7 @@ describe("the Apollo plugin list", () => {
       plugins: apolloPlugins({
         metrics: { operation: (label, outcome) => void counted.push([label, outcome]) },
         labels: new OperationLabels(schema),
-        landingPage: false,
+        explorer: "off",
       }),
     });
     await apollo.start();
@@ -79,14 +79,14 @@ describe("the Apollo plugin list", () => {
     const { counted, run } = await serve();
     const result = await run("subscription { ticks }");
     expect(result?.errors?.[0]?.extensions?.code).toBe("BAD_REQUEST");
-    expect(result?.errors?.[0]?.message).toMatch(/websocket/);
+    expect(result?.errors?.[0]?.message).toMatch(/text\/event-stream.*websocket/);
     expect(counted).toEqual([["ticks", "BAD_REQUEST"]]);
   });
 
   it("switches plugins on from the list: trusted documents and the drain only when given", () => {
     const base = { metrics: { operation: () => undefined }, labels: new OperationLabels(schema) };
     const plain = apolloPlugins(base).length;
-    expect(apolloPlugins({ ...base, landingPage: false })).toHaveLength(plain - 1);
+    expect(apolloPlugins({ ...base, explorer: "off" })).toHaveLength(plain);
     expect(apolloPlugins({ ...base, alsoStop: [{ dispose: async () => undefined }] })).toHaveLength(plain + 1);
   });
 });
