@@ -17,8 +17,9 @@ const AUTH = bearer(KEYS.acmeWrite);
 let sim: AtripSimulator;
 let gw: GatewayProcess | undefined;
 beforeAll(async () => {
-  // x30: one void step (60 simulated seconds) takes 2 s.
-  sim = await AtripSimulator.start({ ...CREDS, timeScale: 30 });
+  // The supplier's clock stands still: the void moves one step (60 simulated seconds) only when
+  // the test advances it, so a slow restart cannot let it pass a status unseen.
+  sim = await AtripSimulator.start({ ...CREDS, timeScale: 0.001, timing: { voidStepMs: 60_000 } });
 });
 afterAll(async () => {
   await gw?.stop();
@@ -52,6 +53,11 @@ describe("gateway restart", () => {
     gw = await startGatewayProcess(env);
     const client = wsClient(gw.wsUrl, AUTH);
     const sub = collect<EventOut>(client, VOID_EVENTS, { voidCode, after: submitted.id }, (d) => d.voidStatusChanged as EventOut);
+    // Each step after the restart; whether the subscription is live yet or not, the replay
+    // from afterEventId covers what was recorded before it was.
+    sim.clock.advance(60_000);
+    await sub.waitUntil((e) => e.status === "AIRLINE_PROCESSING", 20_000);
+    sim.clock.advance(60_000);
     await sub.waitUntil((e) => e.isFinal, 20_000);
     await new Promise((r) => setTimeout(r, 1000));
     expect(sub.items.map((e) => [e.status, e.source])).toEqual([
