@@ -34,12 +34,13 @@ for tool in podman runc mmdebstrap; do
 done
 
 work=$(mktemp -d /tmp/container-proof.XXXXXX)
-cat >"$work/containers.conf" <<'CONF'
+cat >"$work/containers.conf" <<CONF
 [containers]
 default_ulimits = []
 [engine]
 cgroup_manager = "cgroupfs"
 runtime = "runc"
+tmp_dir = "$work/tmp"
 CONF
 export CONTAINERS_CONF="$work/containers.conf"
 P=(podman --storage-driver vfs --root "$work/storage" --runroot "$work/run")
@@ -47,7 +48,6 @@ sim_pid=""
 cleanup() {
   "${P[@]}" rm -af -t 1 >/dev/null 2>&1 || true
   [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
-  "${P[@]}" system reset -f >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
