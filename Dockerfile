@@ -33,7 +33,8 @@ COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/resolvers ./dist/resolvers
 COPY --from=build /app/dist/schema ./dist/schema
 COPY --from=build /app/dist/datasources ./dist/datasources
-COPY --from=build /app/dist/pglite-template ./dist/pglite-template
+# Readable by the node user: PostgreSQL keeps its data directories 0700.
+COPY --from=build --chown=node:node /app/dist/pglite-template ./dist/pglite-template
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node

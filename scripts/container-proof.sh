@@ -125,6 +125,13 @@ port_b=$((sim_port + 2))
 ATRIP_CLIENT_ID=proof-client ATRIP_CLIENT_SECRET=proof-secret SIM_PORT=$sim_port SIM_HOST=127.0.0.1 SANDBOX_TIME_SCALE=60 \
   node dist/src/sandbox/serve.js >"$work/sim.log" 2>&1 &
 sim_pid=$!
+node -e '
+  const port = Number(process.argv[1]);
+  const end = Date.now() + 20_000;
+  const tryOnce = () => require("node:net").connect(port, "127.0.0.1")
+    .on("connect", () => process.exit(0))
+    .on("error", () => (Date.now() > end ? process.exit(1) : setTimeout(tryOnce, 200)));
+  tryOnce();' "$sim_port" || { cat "$work/sim.log"; fail "the ATRIP simulator did not start"; }
 common=(
   --network host
   -e "DATABASE_URL=$DATABASE_URL" -e "DATABASE_SCHEMA=$schema" -e "REDIS_URL=$REDIS_URL" -e "REDIS_PREFIX=$schema:"
