@@ -139,6 +139,36 @@ describe("multipart framing", () => {
   });
 });
 
+describe("a client that is gone before its stream is registered", () => {
+  it("is released at once (its close will not come again)", async () => {
+    const ends: HttpStreamEnd[] = [];
+    const streams = new HttpStreams({
+      log: createLogger("silent"),
+      metrics: { httpStreamOpened: () => undefined, httpStreamEnded: (_t, reason) => void ends.push(reason) },
+      heartbeatMs: 5000,
+      maxBufferedBytes: 1024,
+    });
+    let released = 0;
+    const server = http.createServer((_req, res) => {
+      // As when the client leaves while the subscription is being set up: registered only after the close.
+      res.once("close", () => {
+        streams.add({ transport: "sse", res, principal: null, label: "test", lastWords: () => "", release: () => void released++ });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const socket = connect((server.address() as AddressInfo).port, "127.0.0.1");
+    socket.write("GET / HTTP/1.1\r\nhost: x\r\n\r\n", () => setTimeout(() => socket.destroy(), 50));
+    try {
+      await eventually(() => ends.length === 1);
+      expect(ends).toEqual(["client_gone"]);
+      expect(released).toBe(1);
+      expect(streams.size).toBe(0);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe("a client that stops reading", () => {
   it("is cut once more than HTTP_SUBSCRIPTION_MAX_BUFFERED_BYTES wait unsent, and its source released", async () => {
     const ends: HttpStreamEnd[] = [];

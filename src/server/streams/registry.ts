@@ -83,7 +83,7 @@ export class HttpStreams {
     return stream;
   }
 
-  /** Ends every stream with a retryable error (shutdown); resolves once each response has ended. */
+  /** Ends every stream with a retryable error (shutdown); their last bytes are written when it returns. */
   async dispose(): Promise<void> {
     const error: GraphQLFormattedError = {
       message: "The gateway is shutting down; subscribe again (with afterEventId to resume where you were)",
@@ -119,6 +119,9 @@ class Stream implements OpenStream {
     private readonly removed: () => void,
   ) {
     p.res.once("close", () => this.end("client_gone"));
+    // A client that left while the subscription was being set up has closed already: its
+    // "close" will not come again. Ended once the registry has finished adding the stream.
+    if (p.res.destroyed || p.res.socket?.destroyed) queueMicrotask(() => this.end("client_gone"));
     const at = p.principal?.expiresAt;
     if (at) {
       this.expiry = runAt(at, () =>
