@@ -5,6 +5,10 @@
  *
  *   A_URL=http://127.0.0.1:4001/graphql B_URL=http://127.0.0.1:4002/graphql TOKEN=<api key> node scripts/container-scale-out.mjs
  */
+/* global fetch */
+import console from "node:console";
+import process from "node:process";
+import { setTimeout } from "node:timers";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 
