@@ -5,49 +5,27 @@
  * void's changes up to its final one. No request to another host is even attempted. Skipped,
  * saying why, only where no Chromium can be had outside CI; in CI a missing Chromium fails.
  */
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, skipWithoutChromium } from "../helpers/chromium.js";
 import { quoteAndSubmit } from "../helpers/graphql.js";
 import { startGatewayProcess, type GatewayProcess } from "../helpers/process.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === "true";
-if (!haveChromium && !inCi)
-  console.log(`explorer browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-
 /** Open subscription streams over HTTP, from the gateway's /metrics. */
+
 async function openStreams(url: string): Promise<number> {
   const text = await (await fetch(url.replace("/graphql", "/metrics"))).text();
   return [...text.matchAll(/^gateway_http_subscription_streams\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-describe.skipIf(!haveChromium && !inCi)("the offline explorer (EXPLORER=graphiql) in Chromium", () => {
+describe.skipIf(skipWithoutChromium("explorer browser test"))("the offline explorer (EXPLORER=graphiql) in Chromium", () => {
   let gateway: GatewayProcess;
   let browser: BrowserContext;
   const elsewhere: string[] = [];
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package`);
     gateway = await startGatewayProcess({ EXPLORER: "graphiql", VOID_POLL_MIN_MS: "200", SANDBOX_TIME_SCALE: "60" });
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "chromium-profile-")), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-    });
+    browser = await launchChromium();
     const own = new URL(gateway.url).host;
     // Every request to another host is refused (and remembered), as on a network with no way out.
     await browser.route("**/*", (route) => {

@@ -6,40 +6,22 @@
  * CORS_ORIGINS reads nothing, over HTTP or the websocket. Skipped, saying why, only where no
  * Chromium can be had outside CI; in CI a missing Chromium fails.
  */
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, skipWithoutChromium } from "../helpers/chromium.js";
 import { API_KEYS, KEYS } from "../helpers/auth.js";
 import { startGatewayProcess, simStats, type GatewayProcess } from "../helpers/process.js";
 import { buildWebExample, serveStatic } from "../helpers/web-example.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === "true";
-if (!haveChromium && !inCi)
-  console.log(`web example browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-
 const LADDER = ["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "REFUNDED"];
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
-describe.skipIf(!haveChromium && !inCi)("the web example in Chromium", () => {
+describe.skipIf(skipWithoutChromium("web example browser test"))("the web example in Chromium", () => {
   let gateway: GatewayProcess;
   let site: Awaited<ReturnType<typeof serveStatic>>;
   let elsewhere: Awaited<ReturnType<typeof serveStatic>>;
   let browser: BrowserContext;
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package`);
     const build = await buildWebExample();
     site = await serveStatic(build.dir);
     elsewhere = await serveStatic(build.dir);
@@ -52,11 +34,7 @@ describe.skipIf(!haveChromium && !inCi)("the web example in Chromium", () => {
       // Slow enough for each status to be seen: the demo void takes about 2 s.
       SANDBOX_TIME_SCALE: "60",
     });
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "chromium-profile-")), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
