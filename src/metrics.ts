@@ -154,46 +154,39 @@ export class Metrics {
         }
       },
     });
-    this.storeGauge(
-      "gateway_webhook_inbox_backlog",
-      "Webhooks taken and not yet processed",
-      async () => (await sources.inboxBacklog()).count,
-    );
+    // One statement for both inbox gauges: a scrape collects them together, so they share the read in flight.
+    let inbox: ReturnType<MetricSources["inboxBacklog"]> | undefined;
+    const backlog = () => (inbox ??= sources.inboxBacklog().finally(() => (inbox = undefined)));
+    this.storeGauge("gateway_webhook_inbox_backlog", "Webhooks taken and not yet processed", async () => (await backlog()).count);
     this.storeGauge(
       "gateway_webhook_inbox_oldest_seconds",
       "Age of the oldest webhook not yet processed (0 when none waits)",
-      async () => (await sources.inboxBacklog()).oldestSeconds,
+      async () => (await backlog()).oldestSeconds,
     );
+    this.readGauge("gateway_store_up", "1 while the gateway's store answers (checked at each scrape), 0 when it does not", async () =>
+      (await sources.storeUp()) ? 1 : 0,
+    );
+    this.readGauge(
+      "gateway_subscriptions_tenant_max",
+      "The most subscriptions one tenant has open on this instance (compare gateway_subscriptions_tenant_limit)",
+      () => sources.tenantSubscriptions().max,
+    );
+    this.readGauge(
+      "gateway_subscriptions_tenant_limit",
+      "Subscriptions one tenant may have open on one instance (MAX_SUBSCRIPTIONS_PER_TENANT)",
+      () => sources.tenantSubscriptions().limit,
+    );
+    this.readGauge("gateway_active_subscriptions", "Open GraphQL subscriptions on this instance", sources.activeSubscriptions);
+  }
+
+  /** A gauge whose value is read at each scrape. */
+  private readGauge(name: string, help: string, read: () => number | Promise<number>): void {
     new Gauge({
-      name: "gateway_store_up",
-      help: "1 while the gateway's store answers (checked at each scrape), 0 when it does not",
+      name,
+      help,
       registers: [this.registry],
       async collect() {
-        this.set((await sources.storeUp()) ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: "gateway_subscriptions_tenant_max",
-      help: "The most subscriptions one tenant has open on this instance (compare gateway_subscriptions_tenant_limit)",
-      registers: [this.registry],
-      collect() {
-        this.set(sources.tenantSubscriptions().max);
-      },
-    });
-    new Gauge({
-      name: "gateway_subscriptions_tenant_limit",
-      help: "Subscriptions one tenant may have open on one instance (MAX_SUBSCRIPTIONS_PER_TENANT)",
-      registers: [this.registry],
-      collect() {
-        this.set(sources.tenantSubscriptions().limit);
-      },
-    });
-    new Gauge({
-      name: "gateway_active_subscriptions",
-      help: "Open GraphQL subscriptions on this instance",
-      registers: [this.registry],
-      collect() {
-        this.set(sources.activeSubscriptions());
+        this.set(await read());
       },
     });
   }
