@@ -3,7 +3,9 @@
  * each change kept"). BENCH_AB="label=/path/to/dist/src/main.js,label=…": each build in turn,
  * BENCH_AB_ROUNDS times (alternating, so drift on the shared machine hits all alike), against
  * one supplier stand-in: CPU per voidQuote and per no-supplier query at 50 connections, and the
- * voidQuote p50 at one connection in µs.
+ * voidQuote p50 at one connection in µs. A build runs with `npm start`'s Node options, or with
+ * those written after it (`semi16=/path/dist/src/main.js --max-semi-space-size=16`) to compare
+ * settings of one build.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,8 +19,12 @@ const builds = (process.env.BENCH_AB ?? "")
   .split(",")
   .filter(Boolean)
   .map((e) => {
-    const [label, main] = e.split("=");
-    return { label, main };
+    const at = e.indexOf("=");
+    const [main, ...nodeArgs] = e
+      .slice(at + 1)
+      .split(" ")
+      .filter(Boolean);
+    return { label: e.slice(0, at), main, nodeArgs };
   });
 if (builds.length < 2) throw new Error('set BENCH_AB="before=/path/dist/src/main.js,after=/path/dist/src/main.js"');
 const rounds = Number(process.env.BENCH_AB_ROUNDS ?? "2");
@@ -37,7 +43,7 @@ try {
     for (const b of builds) {
       const gw = await startGateway(
         { ...atripGatewayEnv(sim.url), DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-ab-")), "data") },
-        [],
+        b.nodeArgs.length > 0 ? b.nodeArgs : undefined,
         b.main,
       );
       try {
@@ -84,7 +90,7 @@ try {
     ],
     rows,
     [
-      `builds: ${builds.map((b) => `${b.label} = ${b.main}`).join("; ")}`,
+      `builds: ${builds.map((b) => `${b.label} = ${[b.main, ...b.nodeArgs].join(" ")}`).join("; ")}`,
       "one supplier stand-in for all (gzip, 65 s keep-alive); CPU from /proc.",
     ],
   );

@@ -7,13 +7,15 @@
  * BENCH_FOOTPRINT_ROUNDS (default 2) alternates the scenarios; BENCH_BASE_MAIN=<another build's
  * dist/src/main.js> measures that build too, alternating. Also: the embedded gateway after 60 s
  * of voidQuote (BENCH_LOAD_SECONDS), and `npm start` end to end on the built, unchanged tree.
+ * The gateway runs with the Node options `npm start` gives it (package.json's start script);
+ * BENCH_NODE_DEFAULTS=1 also measures it with Node's own, alternating.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { load, record } from "./lib.js";
+import { load, record, START_NODE_ARGS } from "./lib.js";
 
 const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const FLOOR = fileURLToPath(new URL("./pglite-floor.js", import.meta.url));
@@ -114,20 +116,23 @@ async function quoteLoad(out: string): Promise<number> {
 const GATEWAY_READY = /Gateway ready in \d+ ms/;
 const gatewayEnv = (extra: Record<string, string>) => ({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...extra });
 
-async function scenarios(name: string, main: string): Promise<Array<[string, Sample]>> {
+async function scenarios(name: string, main: string, nodeArgs: string[]): Promise<Array<[string, Sample]>> {
   const dir = join(mkdtempSync(join(tmpdir(), "footprint-")), "data");
   const out: Array<[string, Sample]> = [];
   try {
-    out.push([`${name}: first start, empty DATA_DIR`, await measure([main], gatewayEnv({ DATA_DIR: dir }), GATEWAY_READY)]);
-    out.push([`${name}: restart, same DATA_DIR`, await measure([main], gatewayEnv({ DATA_DIR: dir }), GATEWAY_READY)]);
+    out.push([`${name}: first start, empty DATA_DIR`, await measure([...nodeArgs, main], gatewayEnv({ DATA_DIR: dir }), GATEWAY_READY)]);
+    out.push([`${name}: restart, same DATA_DIR`, await measure([...nodeArgs, main], gatewayEnv({ DATA_DIR: dir }), GATEWAY_READY)]);
     out.push([`${name}: floor, bare PGlite open of that DATA_DIR`, await measure([FLOOR, dir], {}, /^OPEN/m)]);
     out.push([
       `${name}: ${LOAD_SECONDS} s of voidQuote (c=8), then idle`,
-      await measure([main], gatewayEnv({ DATA_DIR: dir }), GATEWAY_READY, { load: quoteLoad }),
+      await measure([...nodeArgs, main], gatewayEnv({ DATA_DIR: dir }), GATEWAY_READY, { load: quoteLoad }),
     ]);
     if (DATABASE_URL) {
       const schema = `footprint_${process.pid}`;
-      out.push([`${name}: on PostgreSQL`, await measure([main], gatewayEnv({ DATABASE_URL, DATABASE_SCHEMA: schema }), GATEWAY_READY)]);
+      out.push([
+        `${name}: on PostgreSQL`,
+        await measure([...nodeArgs, main], gatewayEnv({ DATABASE_URL, DATABASE_SCHEMA: schema }), GATEWAY_READY),
+      ]);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -153,12 +158,13 @@ async function npmStart(): Promise<Array<[string, Sample]>> {
   }
 }
 
-const builds: Array<[string, string]> = [["this build", MAIN]];
-if (process.env.BENCH_BASE_MAIN) builds.push(["base", process.env.BENCH_BASE_MAIN]);
+const builds: Array<[string, string, string[]]> = [["this build", MAIN, START_NODE_ARGS]];
+if (process.env.BENCH_BASE_MAIN) builds.push(["base", process.env.BENCH_BASE_MAIN, START_NODE_ARGS]);
+if (process.env.BENCH_NODE_DEFAULTS === "1") builds.push(["this build, Node's default options", MAIN, []]);
 const all = new Map<string, Sample[]>();
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, main] of round % 2 ? [...builds].reverse() : builds) {
-    for (const [label, sample] of await scenarios(name, main)) all.set(label, [...(all.get(label) ?? []), sample]);
+  for (const [name, main, nodeArgs] of round % 2 ? [...builds].reverse() : builds) {
+    for (const [label, sample] of await scenarios(name, main, nodeArgs)) all.set(label, [...(all.get(label) ?? []), sample]);
   }
   for (const [label, sample] of await npmStart()) all.set(label, [...(all.get(label) ?? []), sample]);
 }

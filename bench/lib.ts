@@ -6,6 +6,13 @@ import autocannon from "autocannon";
 
 export const RESULTS = fileURLToPath(new URL("../../bench/RESULTS.md", import.meta.url));
 
+/** The Node options `npm start` runs the gateway with (`node <options> dist/src/main.js`), so benches measure what users run. */
+export const START_NODE_ARGS = (
+  JSON.parse(readFileSync(fileURLToPath(new URL("../../package.json", import.meta.url)), "utf8")) as { scripts: { start: string } }
+).scripts.start
+  .split(" ")
+  .filter((a) => a.startsWith("--"));
+
 export function machineFacts(): string {
   const cpu = cpus();
   return `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${new Date().toISOString()}`;

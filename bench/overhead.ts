@@ -3,11 +3,13 @@
  * straight to the supplier stand-in (the ATRIP simulator in its own process, gzipping every
  * reply and keeping idle connections 65 s: bench/sim-process.ts).
  *
- * Targets: gateway CPU per voidQuote ≤ 700 µs and per query that calls no supplier ≤ 300 µs
- * (from /proc); added p50 at one connection ≤ 1 ms (timed to the microsecond, bench/latency.ts);
- * throughput through the gateway ≥ 0.5× direct at 50 connections. Beside them, the floor: the
- * same kind of request through a bare Apollo Server with one trivial resolver
- * (bench/floor-server.ts), on node:http and on express, and a plain node:http JSON answer.
+ * Targets (issue 24): gateway CPU per voidQuote ≤ 2× the bare hop's in the same run, and per
+ * query that calls no supplier ≤ 120 µs (from /proc); added p50 at one connection ≤ 0.5 ms over
+ * direct (timed to the microsecond, bench/latency.ts); throughput through the gateway ≥ 0.5×
+ * direct at 50 connections. Beside them, the floors (bench/floor-server.ts): the bare hop
+ * (node:http → undici → gunzip → JSON to the same stand-in, no GraphQL), the same kind of
+ * request through a bare Apollo Server with one trivial resolver, on node:http and on express,
+ * and a plain node:http JSON answer.
  *
  * BENCH_TRACE_GC=1 also runs the gateway with --trace-gc and reports collections per 10,000
  * voidQuotes. BENCH_GATEWAY_MAIN=<path to another build's dist/src/main.js> measures that build.
@@ -19,15 +21,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { atripGatewayEnv, BENCH_ATRIP, BENCH_KEY } from "./gateway-client.js";
 import { sequentialLatency } from "./latency.js";
-import { cpuSeconds, load, record, type LoadResult } from "./lib.js";
+import { cpuSeconds, load, record, START_NODE_ARGS, type LoadResult } from "./lib.js";
 import { startGateway, startSim, stop } from "./processes.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? "10");
 const connections = 50;
 const traceGc = process.env.BENCH_TRACE_GC === "1";
 
-async function startFloor(kind: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./floor-server.js", import.meta.url)), kind], {
+async function startFloor(kind: string, ...args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./floor-server.js", import.meta.url)), kind, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -45,10 +47,11 @@ async function startFloor(kind: string): Promise<{ url: string; child: ChildProc
 const sim = await startSim();
 const gw = await startGateway(
   { ...atripGatewayEnv(sim.url), DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-")), "data") },
-  traceGc ? ["--trace-gc"] : [],
+  traceGc ? [...START_NODE_ARGS, "--trace-gc"] : START_NODE_ARGS,
   process.env.BENCH_GATEWAY_MAIN,
 );
 const floors = {
+  "bare-hop": await startFloor("bare-hop", sim.url),
   "apollo-http": await startFloor("apollo-http"),
   "apollo-express": await startFloor("apollo-express"),
   "node-http": await startFloor("node-http"),
@@ -119,34 +122,45 @@ try {
   ];
   const gc = gcBetween(gcFrom, gw.output().length);
   rows.push(await run("gateway, no supplier call (suppliers query)", noSupplier, gw.child.pid));
-  for (const [kind, f] of Object.entries(floors))
-    rows.push(
-      await run(
-        `floor: ${kind === "node-http" ? "plain node:http, constant JSON" : `the same voidQuote through bare Apollo Server (${kind === "apollo-http" ? "node:http" : "express 5"}), one trivial resolver`}`,
-        floorQuery(f.url),
-        f.child.pid,
-      ),
-    );
+  const floorLabel: Record<keyof typeof floors, string> = {
+    "bare-hop": "floor: the bare hop (node:http → undici → gunzip → JSON, same stand-in, no GraphQL)",
+    "apollo-http": "floor: the same voidQuote through bare Apollo Server (node:http), one trivial resolver",
+    "apollo-express": "floor: the same voidQuote through bare Apollo Server (express 5), one trivial resolver",
+    "node-http": "floor: plain node:http, constant JSON",
+  };
+  const floorRows = {} as Record<keyof typeof floors, Row>;
+  for (const kind of Object.keys(floors) as Array<keyof typeof floors>) {
+    floorRows[kind] = await run(floorLabel[kind], floorQuery(floors[kind].url), floors[kind].child.pid);
+    rows.push(floorRows[kind]);
+  }
 
   const lat = {
     direct: await sequentialLatency(direct.url, direct.body, direct.headers),
     gateway: await sequentialLatency(viaGateway.url, viaGateway.body, viaGateway.headers),
+    hop: await sequentialLatency(floors["bare-hop"].url, floorQuery(floors["bare-hop"].url).body, {}),
     floor: await sequentialLatency(floors["apollo-http"].url, floorQuery(floors["apollo-http"].url).body, {}),
   };
   const [d50, g50, none] = rows;
+  const hop = floorRows["bare-hop"];
+  const apollo = floorRows["apollo-http"];
   const ratio = g50.result.requestsPerSec / d50.result.requestsPerSec;
   const added = (lat.gateway.p50 - lat.direct.p50) / 1000;
+  const cpuRatio = (g50.serverCpuUs ?? Infinity) / (hop.serverCpuUs ?? NaN);
   const checks = [
-    ["gateway CPU per voidQuote ≤ 700 µs", `${us(g50.serverCpuUs)} µs`, (g50.serverCpuUs ?? Infinity) <= 700],
-    ["gateway CPU per query with no supplier call ≤ 300 µs", `${us(none.serverCpuUs)} µs`, (none.serverCpuUs ?? Infinity) <= 300],
     [
-      "added p50 at one connection ≤ 1 ms",
+      "gateway CPU per voidQuote ≤ 2× the bare hop's",
+      `${cpuRatio.toFixed(2)}× (${us(g50.serverCpuUs)} vs ${us(hop.serverCpuUs)} µs)`,
+      cpuRatio <= 2,
+    ],
+    ["gateway CPU per query with no supplier call ≤ 120 µs", `${us(none.serverCpuUs)} µs`, (none.serverCpuUs ?? Infinity) <= 120],
+    [
+      "added p50 at one connection ≤ 0.5 ms over direct",
       `${added.toFixed(3)} ms (${lat.gateway.p50.toFixed(0)} vs ${lat.direct.p50.toFixed(0)} µs)`,
-      added <= 1,
+      added <= 0.5,
     ],
     [
       `throughput ≥ 0.5× direct at ${connections} connections`,
-      `${ratio.toFixed(2)}× (${g50.result.requestsPerSec.toFixed(0)} vs ${d50.result.requestsPerSec.toFixed(0)} req/s)`,
+      `${ratio.toFixed(2)}× (${g50.result.requestsPerSec.toFixed(0)} vs ${d50.result.requestsPerSec.toFixed(0)} req/s; bare hop ${(hop.result.requestsPerSec / d50.result.requestsPerSec).toFixed(2)}×)`,
       ratio >= 0.5,
     ],
   ] as const;
@@ -166,8 +180,8 @@ try {
     ]),
     [
       ...checks.map(([what, got, ok]) => `${what}: ${got} — ${ok ? "met" : "NOT met"}`),
-      `ceiling: one gateway process serves at most 1 s / ${us(g50.serverCpuUs)} µs = ${g50.serverCpuUs ? (1e6 / g50.serverCpuUs).toFixed(0) : "n/a"} voidQuotes/s (${g50.serverCpuUs ? (1e6 / g50.serverCpuUs / d50.result.requestsPerSec).toFixed(2) : "n/a"}× direct); the same voidQuote through bare Apollo (node:http) with a trivial resolver costs ${us(rows[3].serverCpuUs)} µs and reached ${(rows[3].result.requestsPerSec / d50.result.requestsPerSec).toFixed(2)}× direct without any supplier call.`,
-      `one connection, ${2000} requests one after another (µs): direct p50 ${lat.direct.p50.toFixed(0)} / p90 ${lat.direct.p90.toFixed(0)} / p99 ${lat.direct.p99.toFixed(0)}; gateway voidQuote p50 ${lat.gateway.p50.toFixed(0)} / p90 ${lat.gateway.p90.toFixed(0)} / p99 ${lat.gateway.p99.toFixed(0)}; bare Apollo (same voidQuote, trivial resolver) p50 ${lat.floor.p50.toFixed(0)} / p90 ${lat.floor.p90.toFixed(0)} / p99 ${lat.floor.p99.toFixed(0)}.`,
+      `ceiling: one gateway process serves at most 1 s / ${us(g50.serverCpuUs)} µs = ${g50.serverCpuUs ? (1e6 / g50.serverCpuUs).toFixed(0) : "n/a"} voidQuotes/s (${g50.serverCpuUs ? (1e6 / g50.serverCpuUs / d50.result.requestsPerSec).toFixed(2) : "n/a"}× direct); the same voidQuote through bare Apollo (node:http) with a trivial resolver costs ${us(apollo.serverCpuUs)} µs and reached ${(apollo.result.requestsPerSec / d50.result.requestsPerSec).toFixed(2)}× direct without any supplier call.`,
+      `one connection, ${2000} requests one after another (µs): direct p50 ${lat.direct.p50.toFixed(0)} / p90 ${lat.direct.p90.toFixed(0)} / p99 ${lat.direct.p99.toFixed(0)}; gateway voidQuote p50 ${lat.gateway.p50.toFixed(0)} / p90 ${lat.gateway.p90.toFixed(0)} / p99 ${lat.gateway.p99.toFixed(0)}; bare hop p50 ${lat.hop.p50.toFixed(0)} / p90 ${lat.hop.p90.toFixed(0)} / p99 ${lat.hop.p99.toFixed(0)}; bare Apollo (same voidQuote, trivial resolver) p50 ${lat.floor.p50.toFixed(0)} / p90 ${lat.floor.p90.toFixed(0)} / p99 ${lat.floor.p99.toFixed(0)}.`,
       ...(traceGc
         ? [
             `garbage collection during the voidQuote run: ${((gc.scavenges / g50.result.ok) * 10_000).toFixed(0)} scavenges and ${((gc.markSweeps / g50.result.ok) * 10_000).toFixed(1)} mark-sweeps per 10,000 requests, ${((gc.pauseMs / g50.result.ok) * 10_000).toFixed(0)} ms of pauses per 10,000.`,

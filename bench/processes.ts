@@ -1,5 +1,6 @@
 /** Child processes for benches: the simulator and the built gateway, each on its own core's worth of scheduling. */
 import { spawn, type ChildProcess } from "node:child_process";
+import { START_NODE_ARGS } from "./lib.js";
 import { fileURLToPath } from "node:url";
 
 function waitFor(child: ChildProcess, pattern: RegExp, what: string): Promise<RegExpExecArray> {
@@ -35,14 +36,14 @@ function passedThrough(): Record<string, string> {
 }
 
 /**
- * Starts `node dist/src/main.js` (or `main`, another build's, for A/B runs); `nodeArgs` e.g.
- * ["--trace-gc"]. With BENCH_CPU_PROF=<dir> set, every gateway a bench starts writes a CPU
+ * Starts `node dist/src/main.js` (or `main`, another build's, for A/B runs) with the Node options
+ * `npm start` gives it, or `nodeArgs` instead (e.g. ["--trace-gc"]). With BENCH_CPU_PROF=<dir> set, every gateway a bench starts writes a CPU
  * profile there on exit; with BENCH_GW_STDERR=1 its stderr is passed through. `output()` is
  * everything it wrote to stdout so far.
  */
 export async function startGateway(
   env: Record<string, string>,
-  nodeArgs: string[] = [],
+  nodeArgs: string[] = START_NODE_ARGS,
   main = fileURLToPath(new URL("../src/main.js", import.meta.url)),
 ): Promise<{ url: string; child: ChildProcess; sims: Record<string, string>; output: () => string }> {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];

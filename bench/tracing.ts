@@ -114,7 +114,7 @@ try {
     for (const b of builds) {
       const gw = await startGateway(
         { ...atripGatewayEnv(sim.url), DATA_DIR: join(mkdtempSync(join(tmpdir(), "bench-tracing-")), "data"), ...b.env },
-        [],
+        undefined,
         b.main,
       );
       try {
