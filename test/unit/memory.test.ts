@@ -29,6 +29,31 @@ describe("idle full collection", () => {
     }
   });
 
+  it("waits for an eighth of a large live heap rather than growthBytes alone", async () => {
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const collected: number[] = [];
+    // Tens of MB that stay live, as thousands of subscribers do.
+    const large: unknown[] = Array.from({ length: 1_000_000 }, (_, i) => ({ i, s: `y${i}` }));
+    const stop = startIdleGc({ everyMs: 100, growthBytes: 2 ** 20, onCollect: (before) => collected.push(before) });
+    try {
+      // The first idle look collects what start-up left: the large heap becomes the baseline.
+      await wait(400);
+      expect(collected.length).toBeGreaterThanOrEqual(1);
+      const n = collected.length;
+      // A few MB more: past growthBytes (1 MB) but under an eighth of the live heap — no collection.
+      const some: unknown[] = Array.from({ length: 60_000 }, (_, i) => ({ i }));
+      await wait(400);
+      expect(collected.length).toBe(n);
+      // Past an eighth: collected once the loop idles.
+      const more: unknown[] = Array.from({ length: 600_000 }, (_, i) => ({ i, s: `z${i}` }));
+      await wait(500);
+      expect(collected.length).toBeGreaterThan(n);
+      expect(large.length + some.length + more.length).toBe(1_660_000);
+    } finally {
+      stop();
+    }
+  });
+
   it("is off with 0", () => {
     expect(startIdleGc({ everyMs: 0 })).toBeTypeOf("function");
   });
