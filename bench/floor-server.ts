@@ -7,7 +7,7 @@
  * the same voidQuotation.do to the supplier stand-in with undici `request` (gzip asked for),
  * gunzips and parses the reply and answers its figures as JSON — the supplier hop with no
  * GraphQL, no auth, no validation. Run by bench/overhead.ts as a child process:
- * `node dist/bench/floor-server.js apollo-http|apollo-express|node-http|bare-hop [supplier URL]`.
+ * `node dist/bench/floor-server.js apollo-http|apollo-express|node-http|bare-hop [direct request as JSON]`.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,7 +17,6 @@ import { startStandaloneServer } from "@apollo/server/standalone";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { Agent, request } from "undici";
-import { BENCH_ATRIP } from "./gateway-client.js";
 
 const kind = process.argv[2] ?? "apollo-http";
 const typeDefs = `
@@ -35,34 +34,21 @@ const quote = {
 };
 const resolvers = { Query: { hello: () => "world" }, Mutation: { voidQuote: () => quote } };
 
-/** node:http → undici → gunzip → JSON, and back: the hop a gateway cannot go below. */
-function bareHop(supplierUrl: string): http.Server {
+/**
+ * node:http → undici → gunzip → JSON, and back: the hop a gateway cannot go below. `target` is
+ * the bench's direct request (URL, body, headers), so the supplier's call is named in one place.
+ */
+function bareHop(target: { url: string; body: string; headers: Record<string, string> }): http.Server {
   const dispatcher = new Agent({ keepAliveTimeout: 60_000, connections: 64 });
-  const headers = {
-    "content-type": "application/json",
-    "accept-encoding": "gzip",
-    "x-atlas-client-id": BENCH_ATRIP.clientId,
-    "x-atlas-client-secret": BENCH_ATRIP.clientSecret,
-  };
+  const headers = { "content-type": "application/json", ...target.headers };
   return http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    req.resume();
     req.on("end", () => {
-      const { query } = JSON.parse(Buffer.concat(chunks).toString()) as { query: string };
-      const orderNo = /orderNo: "([^"]+)"/.exec(query)?.[1] ?? "";
       void (async () => {
-        const answer = await request(`${supplierUrl}/voidQuotation.do`, {
-          method: "POST",
-          dispatcher,
-          headers,
-          body: JSON.stringify({ orderNo }),
-        });
+        const answer = await request(target.url, { method: "POST", dispatcher, headers, body: target.body });
         const raw = Buffer.from(await answer.body.arrayBuffer());
-        const text = (answer.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString();
-        const reply = JSON.parse(text) as { voidOfferId?: string; serviceFee?: unknown };
-        const body = JSON.stringify({
-          data: { voidQuote: { voidOfferId: reply.voidOfferId ?? null, fare: { originalAmount: String(reply.serviceFee) } } },
-        });
+        const reply: unknown = JSON.parse((answer.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString());
+        const body = JSON.stringify({ data: { voidQuote: reply } });
         res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
         res.end(body);
       })().catch((err: unknown) => {
@@ -74,7 +60,7 @@ function bareHop(supplierUrl: string): http.Server {
 
 async function start(): Promise<string> {
   if (kind === "bare-hop") {
-    const server = bareHop(process.argv[3] ?? "");
+    const server = bareHop(JSON.parse(process.argv[3] ?? "{}") as Parameters<typeof bareHop>[0]);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   }

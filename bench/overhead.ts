@@ -50,18 +50,18 @@ const gw = await startGateway(
   traceGc ? [...START_NODE_ARGS, "--trace-gc"] : START_NODE_ARGS,
   process.env.BENCH_GATEWAY_MAIN,
 );
-const floors = {
-  "bare-hop": await startFloor("bare-hop", sim.url),
-  "apollo-http": await startFloor("apollo-http"),
-  "apollo-express": await startFloor("apollo-express"),
-  "node-http": await startFloor("node-http"),
-};
 
 type Target = { url: string; body: string; headers: Record<string, string> };
 const direct: Target = {
   url: `${sim.url}/voidQuotation.do`,
   body: '{"orderNo":"ATR-VOID-DEPOSIT"}',
   headers: { "x-atlas-client-id": BENCH_ATRIP.clientId, "x-atlas-client-secret": BENCH_ATRIP.clientSecret, "accept-encoding": "gzip" },
+};
+const floors = {
+  "bare-hop": await startFloor("bare-hop", JSON.stringify(direct)),
+  "apollo-http": await startFloor("apollo-http"),
+  "apollo-express": await startFloor("apollo-express"),
+  "node-http": await startFloor("node-http"),
 };
 const gql = (url: string, query: string, headers: Record<string, string> = { authorization: `Bearer ${BENCH_KEY}` }): Target => ({
   url,
