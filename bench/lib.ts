@@ -6,12 +6,19 @@ import autocannon from "autocannon";
 
 export const RESULTS = fileURLToPath(new URL("../../bench/RESULTS.md", import.meta.url));
 
-/** The Node options `npm start` runs the gateway with (`node <options> dist/src/main.js`), so benches measure what users run. */
-export const START_NODE_ARGS = (
-  JSON.parse(readFileSync(fileURLToPath(new URL("../../package.json", import.meta.url)), "utf8")) as { scripts: { start: string } }
-).scripts.start
-  .split(" ")
-  .filter((a) => a.startsWith("--"));
+/**
+ * The Node options `npm start` runs the gateway with (`node <options> dist/src/main.js`), so
+ * benches measure what users run; BENCH_NODE_ARGS (space-separated, may be empty) replaces them
+ * to measure another setting.
+ */
+export const START_NODE_ARGS =
+  process.env.BENCH_NODE_ARGS !== undefined
+    ? process.env.BENCH_NODE_ARGS.split(" ").filter(Boolean)
+    : (
+        JSON.parse(readFileSync(fileURLToPath(new URL("../../package.json", import.meta.url)), "utf8")) as { scripts: { start: string } }
+      ).scripts.start
+        .split(" ")
+        .filter((a) => a.startsWith("--"));
 
 export function machineFacts(): string {
   const cpu = cpus();

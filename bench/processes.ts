@@ -30,13 +30,13 @@ export async function startSim(): Promise<{ url: string; child: ChildProcess }> 
 }
 
 /** Settings an A/B run may vary from the bench's own environment (e.g. PGLITE_SHARED_BUFFERS=128MB against the default). */
-const PASSED_THROUGH = ["PGLITE_SHARED_BUFFERS", "IDLE_GC_MS"];
+const PASSED_THROUGH = ["PGLITE_SHARED_BUFFERS", "IDLE_GC_MS", "HEAP_GROWING_PERCENT"];
 function passedThrough(): Record<string, string> {
   return Object.fromEntries(PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
 }
 
 /**
- * Starts `node dist/src/main.js` (or `main`, another build's, for A/B runs) with the Node options
+ * Starts `node dist/src/main.js` (or `main`, or BENCH_GATEWAY_MAIN: another build's, for A/B runs) with the Node options
  * `npm start` gives it, or `nodeArgs` instead (e.g. ["--trace-gc"]). With BENCH_CPU_PROF=<dir> set, every gateway a bench starts writes a CPU
  * profile there on exit; with BENCH_GW_STDERR=1 its stderr is passed through. `output()` is
  * everything it wrote to stdout so far.
@@ -44,7 +44,7 @@ function passedThrough(): Record<string, string> {
 export async function startGateway(
   env: Record<string, string>,
   nodeArgs: string[] = START_NODE_ARGS,
-  main = fileURLToPath(new URL("../src/main.js", import.meta.url)),
+  main = process.env.BENCH_GATEWAY_MAIN ?? fileURLToPath(new URL("../src/main.js", import.meta.url)),
 ): Promise<{ url: string; child: ChildProcess; sims: Record<string, string>; output: () => string }> {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...prof, ...nodeArgs, main], {
