@@ -82,7 +82,7 @@ async function measure(
   return { readyMs, peakMb: m.peakMb, idleMb: m.rssMb, loadPeakMb };
 }
 
-/** The gateway's node process under `npm start` (npm → sh → node): the process in the group running main.js. */
+/** The gateway's node process under `npm start` (npm → sh → node): the process in the group running scripts/start.mjs (or main.js). */
 function gatewayPid(group: number): number {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -90,8 +90,12 @@ function gatewayPid(group: number): number {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      // npm runs `sh -c "node dist/src/main.js"`: the gateway is the node process, not the shell.
-      if (Number(fields[2]) === group && /(^|\/)node$/.test(argv[0]) && argv.some((a) => a.endsWith("dist/src/main.js")))
+      // npm runs `sh -c "node scripts/start.mjs"`, which runs the gateway in its own process: the node process, not the shell.
+      if (
+        Number(fields[2]) === group &&
+        /(^|\/)node$/.test(argv[0]) &&
+        argv.some((a) => a.endsWith("dist/src/main.js") || a.endsWith("scripts/start.mjs"))
+      )
         return Number(entry);
     } catch {
       // a process that ended meanwhile
