@@ -8,7 +8,8 @@
  * seconds and grows the WebAssembly memory to ~800 MB, which is never given back — and
  * PostgreSQL's buffers are sized for an embedded store (`sharedBuffers`).
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { copyFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
@@ -43,17 +44,49 @@ export interface PgliteOptions {
   onMaintenanceError?: (err: unknown) => void;
 }
 
+/** Files copied at once when seeding: the copies run in libuv's thread pool and overlap. */
+const COPIES_AT_ONCE = 16;
+
+/**
+ * Copies a directory tree, folders with their modes first, then the files (copyFile keeps each
+ * file's mode) many at a time: the template's ~1,000 files took 76–107 ms this way against
+ * 128–190 ms with one `cpSync` (and 425 ms cold), in alternating runs (issue 22, ready time).
+ */
+async function copyTree(from: string, to: string): Promise<void> {
+  const files: string[] = [];
+  const walk = (rel: string) => {
+    const dir = join(to, rel);
+    mkdirSync(dir);
+    chmodSync(dir, statSync(join(from, rel)).mode);
+    for (const entry of readdirSync(join(from, rel), { withFileTypes: true })) {
+      const path = join(rel, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) files.push(path);
+      else throw new Error(`the store template holds ${path}, which is neither a file nor a folder`);
+    }
+  };
+  walk("");
+  let next = 0;
+  const copier = async () => {
+    while (next < files.length) {
+      const path = files[next++];
+      await copyFile(join(from, path), join(to, path));
+    }
+  };
+  await Promise.all(Array.from({ length: COPIES_AT_ONCE }, copier));
+}
+
 /**
  * Fills an empty or missing `dataDir` from the prepared template: copied beside it, then renamed
  * into place, so a crash half-way never leaves a half-made data directory.
  */
-function seedDataDir(dataDir: string, templateDir: string): void {
+export async function seedDataDir(dataDir: string, templateDir: string): Promise<void> {
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return;
   if (!existsSync(join(templateDir, "PG_VERSION"))) return;
   mkdirSync(dirname(dataDir), { recursive: true });
   const staging = `${dataDir}.seeding-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  cpSync(templateDir, staging, { recursive: true });
+  await copyTree(templateDir, staging);
   rmSync(dataDir, { recursive: true, force: true });
   renameSync(staging, dataDir);
 }
@@ -61,7 +94,7 @@ function seedDataDir(dataDir: string, templateDir: string): void {
 /** Opens the embedded PGlite store. */
 export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
   const templateDir = opts.templateDir ?? BUILT_TEMPLATE;
-  if (opts.dataDir && !opts.template && templateDir !== false) seedDataDir(opts.dataDir, templateDir);
+  if (opts.dataDir && !opts.template && templateDir !== false) await seedDataDir(opts.dataDir, templateDir);
   const startParams = opts.sharedBuffers ? [...PGlite.defaultStartParams, "-c", `shared_buffers=${opts.sharedBuffers}`] : undefined;
   const db = new PGlite(opts.dataDir, {
     ...(opts.template ? { loadDataDir: opts.template } : {}),

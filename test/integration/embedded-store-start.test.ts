@@ -5,14 +5,14 @@
  * template is made that way) opens with the new ones and keeps every record, event and
  * idempotency key.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { STORE } from "../../src/config/store.js";
 import { openStore, wrap } from "../../src/store/index.js";
 import { migrate } from "../../src/store/migrations.js";
-import { openPglite } from "../../src/store/pglite.js";
+import { openPglite, seedDataDir } from "../../src/store/pglite.js";
 import { PGLITE_DATADIR_TEMPLATE } from "../helpers/paths.js";
 
 const SHARED_BUFFERS = STORE.rows.pgliteSharedBuffers.default;
@@ -35,6 +35,20 @@ describe("the embedded store's start", () => {
     } finally {
       await db.close();
     }
+  });
+
+  it("copies the prepared directory whole: every folder and file, with its size and mode", async () => {
+    const dir = newDir();
+    await seedDataDir(dir, PGLITE_DATADIR_TEMPLATE);
+    const tree = (root: string) =>
+      (readdirSync(root, { recursive: true }) as string[]).sort().map((path) => {
+        const st = statSync(join(root, path));
+        return [path, st.isDirectory() ? "dir" : st.size, st.mode];
+      });
+    const copied = tree(dir);
+    expect(copied.length).toBeGreaterThan(500);
+    expect(copied).toEqual(tree(PGLITE_DATADIR_TEMPLATE));
+    expect(statSync(dir).mode).toBe(statSync(PGLITE_DATADIR_TEMPLATE).mode);
   });
 
   it("keeps every record, event and idempotency key of a DATA_DIR made with the old settings, and never replaces it", async () => {
