@@ -9,8 +9,6 @@ import { tracingRequested } from "./telemetry/switch.js";
 // patch modules before the gateway imports them; with it off, no OpenTelemetry module loads.
 const tracing = tracingRequested() ? await (await import("./telemetry/sdk.js")).startTracing() : undefined;
 const { allowsAnonymous, ConfigError, helpText, loadConfig } = await import("./config/index.js");
-const { startGateway } = await import("./gateway.js");
-const { createLogger } = await import("./logger.js");
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(helpText());
@@ -28,6 +26,13 @@ try {
   }
   throw err;
 }
+
+// A first start on the embedded store copies the prepared data directory into an empty DATA_DIR:
+// begun now, the copy (in libuv's thread pool) overlaps loading the gateway's modules, and the
+// store's open waits for it (issue 22, ready time; src/store/seed.ts).
+if (!config.store.databaseUrl) void (await import("./store/seed.js")).seedDataDir(config.store.dataDir);
+const { startGateway } = await import("./gateway.js");
+const { createLogger } = await import("./logger.js");
 
 const log = createLogger(config.runtime.logLevel);
 // Memory under load and after it (issue 22, item 2): the heap's growth step, set before the gateway loads.

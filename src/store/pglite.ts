@@ -8,17 +8,11 @@
  * seconds and grows the WebAssembly memory to ~800 MB, which is never given back — and
  * PostgreSQL's buffers are sized for an embedded store (`sharedBuffers`).
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { copyFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import type { Sql, SqlDb } from "./db.js";
 import { StoreUnavailableError } from "./errors.js";
 import { startMaintenance, type MaintenanceOptions } from "./maintenance.js";
-
-/** The data directory `npm run build` prepares (initdb and migrations done), beside the built code. */
-export const BUILT_TEMPLATE = fileURLToPath(new URL("../../pglite-template", import.meta.url));
+import { BUILT_TEMPLATE, seedDataDir } from "./seed.js";
 
 /** The embedded store's options. */
 export interface PgliteOptions {
@@ -42,53 +36,6 @@ export interface PgliteOptions {
   maintenance?: MaintenanceOptions | false;
   /** Told when a maintenance round fails (the next round tries again). */
   onMaintenanceError?: (err: unknown) => void;
-}
-
-/** Files copied at once when seeding: the copies run in libuv's thread pool and overlap. */
-const COPIES_AT_ONCE = 16;
-
-/**
- * Copies a directory tree, folders with their modes first, then the files (copyFile keeps each
- * file's mode) many at a time: the template's ~1,000 files took 76–107 ms this way against
- * 128–190 ms with one `cpSync` (and 425 ms cold), in alternating runs (issue 22, ready time).
- */
-async function copyTree(from: string, to: string): Promise<void> {
-  const files: string[] = [];
-  const walk = (rel: string) => {
-    const dir = join(to, rel);
-    mkdirSync(dir);
-    chmodSync(dir, statSync(join(from, rel)).mode);
-    for (const entry of readdirSync(join(from, rel), { withFileTypes: true })) {
-      const path = join(rel, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile()) files.push(path);
-      else throw new Error(`the store template holds ${path}, which is neither a file nor a folder`);
-    }
-  };
-  walk("");
-  let next = 0;
-  const copier = async () => {
-    while (next < files.length) {
-      const path = files[next++];
-      await copyFile(join(from, path), join(to, path));
-    }
-  };
-  await Promise.all(Array.from({ length: COPIES_AT_ONCE }, copier));
-}
-
-/**
- * Fills an empty or missing `dataDir` from the prepared template: copied beside it, then renamed
- * into place, so a crash half-way never leaves a half-made data directory.
- */
-export async function seedDataDir(dataDir: string, templateDir: string): Promise<void> {
-  if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return;
-  if (!existsSync(join(templateDir, "PG_VERSION"))) return;
-  mkdirSync(dirname(dataDir), { recursive: true });
-  const staging = `${dataDir}.seeding-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  await copyTree(templateDir, staging);
-  rmSync(dataDir, { recursive: true, force: true });
-  renameSync(staging, dataDir);
 }
 
 /** Opens the embedded PGlite store. */

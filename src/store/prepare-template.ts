@@ -5,7 +5,8 @@
  */
 import { rmSync } from "node:fs";
 import { migrate } from "./migrations.js";
-import { BUILT_TEMPLATE, openPglite } from "./pglite.js";
+import { openPglite } from "./pglite.js";
+import { BUILT_TEMPLATE } from "./seed.js";
 
 rmSync(BUILT_TEMPLATE, { recursive: true, force: true });
 const db = await openPglite({ dataDir: BUILT_TEMPLATE, templateDir: false, maintenance: false });

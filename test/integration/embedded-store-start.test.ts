@@ -12,7 +12,8 @@ import { describe, expect, it } from "vitest";
 import { STORE } from "../../src/config/store.js";
 import { openStore, wrap } from "../../src/store/index.js";
 import { migrate } from "../../src/store/migrations.js";
-import { openPglite, seedDataDir } from "../../src/store/pglite.js";
+import { openPglite } from "../../src/store/pglite.js";
+import { seedDataDir } from "../../src/store/seed.js";
 import { PGLITE_DATADIR_TEMPLATE } from "../helpers/paths.js";
 
 const SHARED_BUFFERS = STORE.rows.pgliteSharedBuffers.default;
@@ -46,6 +47,11 @@ describe("the embedded store's start", () => {
         return [path, st.isDirectory() ? "dir" : st.size, st.mode];
       });
     const copied = tree(dir);
+    // A second caller while a copy is under way waits for that copy instead of starting another.
+    const other = newDir();
+    expect(seedDataDir(other, PGLITE_DATADIR_TEMPLATE)).toBe(seedDataDir(other, PGLITE_DATADIR_TEMPLATE));
+    await seedDataDir(other, PGLITE_DATADIR_TEMPLATE);
+    expect(tree(other)).toEqual(copied);
     expect(copied.length).toBeGreaterThan(500);
     expect(copied).toEqual(tree(PGLITE_DATADIR_TEMPLATE));
     expect(statSync(dir).mode).toBe(statSync(PGLITE_DATADIR_TEMPLATE).mode);
