@@ -13,6 +13,13 @@ import { describe, expect, it } from "vitest";
 const SCRIPT = fileURLToPath(new URL("../../scripts/build-if-stale.mjs", import.meta.url));
 const START = fileURLToPath(new URL("../../scripts/start.mjs", import.meta.url));
 
+/** Edits the probe project's one source, dated after any build made so far. */
+function changeSource(root: string): void {
+  const later = new Date(Date.now() + 5_000);
+  writeFileSync(join(root, "src", "a.ts"), "export const a = 2;\n");
+  utimesSync(join(root, "src", "a.ts"), later, later);
+}
+
 describe("build-if-stale", () => {
   it("builds without a build, skips an unchanged tree, builds again after a source changes", () => {
     const root = mkdtempSync(join(tmpdir(), "stale-"));
@@ -33,9 +40,7 @@ describe("build-if-stale", () => {
     expect(run().status).toBe(0);
     expect(builds()).toBe(1);
 
-    const later = new Date(Date.now() + 5_000);
-    writeFileSync(join(root, "src", "a.ts"), "export const a = 2;\n");
-    utimesSync(join(root, "src", "a.ts"), later, later);
+    changeSource(root);
     const r = run();
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("sources changed since the last build");
@@ -73,9 +78,7 @@ describe("build-if-stale", () => {
 
     // A source changed and the build fails: its status, and the old main is not run.
     writePackage('node -e "process.exit(3)"');
-    const later = new Date(Date.now() + 5_000);
-    writeFileSync(join(root, "src", "a.ts"), "export const a = 2;\n");
-    utimesSync(join(root, "src", "a.ts"), later, later);
+    changeSource(root);
     const r3 = run();
     expect(r3.status).toBe(3);
     expect(r3.stdout).toContain("sources changed since the last build");
