@@ -50,8 +50,8 @@ module.exports = {
     {
       name: "sandbox-only-from-start-up",
       severity: "error",
-      comment: "Nothing but the start-up path (src/main.ts) reaches the simulators; a gateway on real suppliers loads none.",
-      from: { path: PRODUCTION, pathNot: ["^src/main\\.ts$", "^src/sandbox/"] },
+      comment: "Nothing but the start-up path (src/run.ts) reaches the simulators; a gateway on real suppliers loads none.",
+      from: { path: PRODUCTION, pathNot: ["^src/run\\.ts$", "^src/sandbox/"] },
       to: { path: "^src/sandbox/" },
     },
     {

@@ -28,7 +28,9 @@ WORKDIR /app
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY package.json ./
 # Only what runs: the gateway, its resolvers, schema and datasources (with the simulators of the
-# all-simulator demo), and the prepared data directory that seeds an empty DATA_DIR.
+# all-simulator demo), and the prepared data directory that seeds an empty DATA_DIR. dist/src
+# holds the bundle dist/src/main.js runs (dist/src/bundle); the modules beside it run when
+# tracing is on.
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/resolvers ./dist/resolvers
 COPY --from=build /app/dist/schema ./dist/schema

@@ -2,13 +2,15 @@
  * Simulators stay out of the production load path (issue 21, item 3): the built gateway, run as
  * `npm start` runs it with every supplier configured, loads no module of src/sandbox/. A loader
  * hook records every module the process loads; the same hook on the default start (every
- * supplier a simulator) sees the simulators, so the recording itself is shown to work.
+ * supplier a simulator) sees the simulators, so the recording itself is shown to work. The
+ * gateway runs from its bundle: a file of the bundle counts as the modules in it (../helpers/bundle.ts).
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { BUNDLE_DIR, withBundledModules } from "../helpers/bundle.js";
 import { startGatewayProcess } from "../helpers/process.js";
 
 const HOOK = fileURLToPath(new URL("../fixtures/load-path/register.mjs", import.meta.url));
@@ -27,10 +29,12 @@ async function loadedModules(env: Record<string, string>): Promise<string[]> {
   });
   expect(r.status).toBe(200);
   await gw.stop();
-  return readFileSync(file, "utf8")
+  const files = readFileSync(file, "utf8")
     .split("\n")
     .filter(Boolean)
     .map((u) => fileURLToPath(u));
+  expect(files.some((f) => f.startsWith(BUNDLE_DIR))).toBe(true);
+  return withBundledModules(files);
 }
 
 describe("the production load path", () => {

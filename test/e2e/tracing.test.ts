@@ -21,12 +21,13 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AtripSimulator } from "../../src/sandbox/atrip/server.js";
-import { CREDS, fresh } from "../helpers/atrip.js";
+import { CREDS, eventually, fresh } from "../helpers/atrip.js";
+import { BUNDLE_DIR, withBundledModules } from "../helpers/bundle.js";
 import { wsClient } from "../helpers/clients.js";
 import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
 import { SPAN_KIND, startOtlpReceiver, stringsOf, type OtlpReceiver, type ReceivedSpan } from "../helpers/otlp-receiver.js";
@@ -86,6 +87,16 @@ afterAll(async () => {
 });
 
 describe("tracing on (OTLP over HTTP, protobuf)", () => {
+  it("runs from the built modules, not the bundle, so the instrumentations patch what loads", async () => {
+    const line = await eventually(() =>
+      gw
+        .output()
+        .split("\n")
+        .find((l) => l.includes('"msg":"gateway started"')),
+    );
+    expect(JSON.parse(line)).toMatchObject({ bundled: false });
+  });
+
   it("continues a client's traceparent through the server span, the operation, the supplier operation and the undici call, out to the supplier", async () => {
     const tp = newTraceparent();
     const r = await gql(gw.url, QUOTE, { orderNo: fresh("ATR-VOID-DEPOSIT") }, { ...AUTH, traceparent: tp.header });
@@ -299,12 +310,21 @@ describe("tracing off", () => {
     } finally {
       await off.stop();
     }
-    const urls = readFileSync(seen, "utf8").split("\n").filter(Boolean);
+    // The gateway runs from its bundle: a file of it counts as the modules in it.
+    const resolved = readFileSync(seen, "utf8").split("\n").filter(Boolean);
+    expect(resolved.some((u) => u.startsWith(pathToFileURL(BUNDLE_DIR).href))).toBe(true);
+    const urls = withBundledModules(resolved.filter((u) => u.startsWith("file:")).map((u) => fileURLToPath(u))).map(
+      (f) => pathToFileURL(f).href,
+    );
     // The hook sees package imports (so it would see these)...
     expect(urls.some((u) => u.includes("/node_modules/pino/"))).toBe(true);
+    expect(urls.some((u) => u.includes("/node_modules/graphql/"))).toBe(true);
     expect(urls.some((u) => u.endsWith("/dist/src/telemetry/switch.js"))).toBe(true);
-    // ...and nothing of the SDK, its instrumentations or the loader hook was imported.
-    expect(urls.filter((u) => /@opentelemetry|import-in-the-middle|require-in-the-middle|\/telemetry\/sdk\.js/.test(u))).toEqual([]);
+    // ...and nothing of the SDK, its instrumentations or the loader hook was imported. (The
+    // bundle shows what the hook cannot see of CommonJS: prom-client requires the no-op
+    // @opentelemetry/api, its own dependency, for exemplars; the API does nothing without the SDK.)
+    const sdk = urls.filter((u) => !u.includes("/node_modules/@opentelemetry/api/"));
+    expect(sdk.filter((u) => /@opentelemetry|import-in-the-middle|require-in-the-middle|\/telemetry\/sdk\.js/.test(u))).toEqual([]);
     expect(off.output()).toContain('"msg":"supplier call"');
     expect(off.output()).not.toContain("trace_id");
   });

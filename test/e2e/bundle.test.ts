@@ -1,0 +1,62 @@
+/**
+ * The built gateway starts from the bundle the build makes (scripts/bundle.mjs, issue 22's ready
+ * time), and the bundle serves: a query, a supplier call through undici, and the embedded store.
+ * The rest of test/e2e runs through it too; with tracing on, the built modules run instead
+ * (test/e2e/tracing.test.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGatewayProcess, type GatewayProcess } from "../helpers/process.js";
+import { eventually, fresh } from "../helpers/atrip.js";
+
+let gw: GatewayProcess;
+beforeAll(async () => {
+  gw = await startGatewayProcess({ LOG_LEVEL: "info" });
+});
+afterAll(async () => {
+  await gw?.stop();
+});
+
+async function post(
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
+  const res = await fetch(gw.url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+}
+
+describe("the bundled gateway", () => {
+  it("is what dist/src/main.js runs when tracing is off", async () => {
+    const line = await eventually(() =>
+      gw
+        .output()
+        .split("\n")
+        .find((l) => l.includes('"msg":"gateway started"')),
+    );
+    expect(JSON.parse(line)).toMatchObject({ bundled: true });
+  });
+
+  it("quotes and submits a void against the ATRIP simulator, and reads the void back from its store", async () => {
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const quote = await post(
+      `mutation($o: String!) { voidQuote(input: { supplier: ATRIP, orderNo: $o }) { isVoidable voidOfferId fare { currency } } }`,
+      { o: orderNo },
+    );
+    expect(quote.errors).toBeUndefined();
+    const q = quote.data!.voidQuote as { isVoidable: boolean; voidOfferId: string };
+    expect(q.isVoidable).toBe(true);
+    const submitted = await post(
+      `mutation($o: String!, $v: String!) { submitVoid(input: { supplier: ATRIP, orderNo: $o, voidOfferId: $v }) { voidCode status } }`,
+      { o: orderNo, v: q.voidOfferId },
+    );
+    expect(submitted.errors).toBeUndefined();
+    const voidCode = (submitted.data!.submitVoid as { voidCode: string }).voidCode;
+    const read = await post(`query($c: String!) { voidOrder(supplier: ATRIP, voidCode: $c) { voidCode orderNo } }`, { c: voidCode });
+    expect(read.errors).toBeUndefined();
+    expect(read.data!.voidOrder).toEqual({ voidCode, orderNo });
+  });
+});
