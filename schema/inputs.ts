@@ -25,7 +25,7 @@ function SupplierId(): PropertyDecorator {
  * type-graphql copies its field into each input that extends it; unused on its own, it is
  * not emitted in the schema.
  */
-@InputType()
+@InputType("IdempotentInput")
 abstract class IdempotentInput {
   @Field(() => String, {
     nullable: true,
@@ -37,7 +37,7 @@ abstract class IdempotentInput {
   idempotencyKey?: string | null;
 }
 
-@InputType({ description: "Ask a supplier to stop issuing the tickets of a paid order" })
+@InputType("StopTicketIssuanceInput", { description: "Ask a supplier to stop issuing the tickets of a paid order" })
 export class StopTicketIssuanceInput extends IdempotentInput {
   @Field(() => Supplier, { description: "The supplier of the order (ATRIP)" })
   supplier!: Supplier;
@@ -47,7 +47,7 @@ export class StopTicketIssuanceInput extends IdempotentInput {
   orderNo!: string;
 }
 
-@InputType({ description: "Ask what voiding a whole order would give back" })
+@InputType("VoidQuoteInput", { description: "Ask what voiding a whole order would give back" })
 export class VoidQuoteInput {
   @Field(() => Supplier, { description: "The supplier of the order (ATRIP)" })
   supplier!: Supplier;
@@ -57,7 +57,7 @@ export class VoidQuoteInput {
   orderNo!: string;
 }
 
-@InputType({ description: "Submit a void with the offer of the latest quote" })
+@InputType("SubmitVoidInput", { description: "Submit a void with the offer of the latest quote" })
 export class SubmitVoidInput extends IdempotentInput {
   @Field(() => Supplier, { description: "The supplier of the order (ATRIP)" })
   supplier!: Supplier;
@@ -89,7 +89,7 @@ export class VoidOrderArgs {
   refresh?: boolean | null;
 }
 
-@InputType({ description: "Cancel an order. ALITRIP needs orderNo and a subChannel (or the configured default); CTT needs orderNo, and takes passengerIds and reason." })
+@InputType("CancelOrderInput", { description: "Cancel an order. ALITRIP needs orderNo and a subChannel (or the configured default); CTT needs orderNo, and takes passengerIds and reason." })
 export class CancelOrderInput extends IdempotentInput {
   @Field(() => Supplier, { description: "ALITRIP or CTT" })
   supplier!: Supplier;

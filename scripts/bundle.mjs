@@ -1,7 +1,8 @@
 // `npm run build`'s bundling step (issue 22, ready time): the gateway's start-up (dist/src/run.js)
 // and what it imports, node_modules included, into dist/src/bundle/, one file per lazily loaded
-// part (esbuild's code splitting keeps run.ts's dynamic imports lazy). Loading ~2,000 modules
-// one by one cost ~0.3 s of a 1.5 s first start; src/main.ts runs this bundle when it is current.
+// part (esbuild's code splitting keeps run.ts's dynamic imports lazy). Loading the several hundred
+// modules of a start one by one cost ~0.5 s of a 1.7 s first start (bench/RESULTS.md); src/main.ts
+// runs this bundle when it is current.
 //
 // Left outside (loaded from node_modules as usual):
 // - PGlite: it finds its WebAssembly and data files beside its own modules;
@@ -28,11 +29,11 @@ const { metafile } = await build({
   external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "pino", "pino-pretty", "pg-native", "bufferutil", "utf-8-validate"],
   // CommonJS dependencies call require() for Node's own modules; an ES module has none.
   banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
-  // Whitespace and syntax only: identifiers and class names (type-graphql names GraphQL types
-  // after them) stay as written, so stack traces stay readable.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  keepNames: true,
+  // Not minified, and no keepNames: esbuild's keepNames wraps every function it creates in a
+  // name-setting call, closures made per request included, which cost 15 % more CPU per
+  // voidQuote and 35 % per query in an A/B (bench/RESULTS.md). A bundler renames classes whose
+  // names clash (Money becomes Money2), so every type-graphql type is named explicitly
+  // (@ObjectType("Money", …)); test/e2e/bundle.test.ts checks the served schema.
   logLevel: "warning",
   metafile: true,
 });

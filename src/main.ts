@@ -1,7 +1,7 @@
 /**
  * `npm start`'s entry (`node dist/src/main.js`): runs the gateway's start-up (./run.ts) from the
- * bundle the build makes of it (scripts/bundle.mjs: one module graph in a few files instead of
- * ~2,000 modules, ~0.3 s less to "ready", issue 22), or from the built modules when
+ * bundle the build makes of it (scripts/bundle.mjs: a few files instead of several hundred
+ * modules, ~0.5 s less to "ready", issue 22), or from the built modules when
  * - tracing is asked for: OpenTelemetry's instrumentations patch graphql, pg, ioredis, pino and
  *   http as they load, and cannot patch copies bundled inside one file;
  * - there is no bundle (under tsx, or a build without it), or it is older than run.js (a `tsc`

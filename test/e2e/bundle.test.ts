@@ -1,9 +1,19 @@
 /**
  * The built gateway starts from the bundle the build makes (scripts/bundle.mjs, issue 22's ready
- * time), and the bundle serves: a query, a supplier call through undici, and the embedded store.
+ * time), and the bundle serves: the committed schema (type-graphql names types after classes,
+ * and a bundler renames clashing classes), a supplier call through undici, the embedded store.
  * The rest of test/e2e runs through it too; with tracing on, the built modules run instead
  * (test/e2e/tracing.test.ts).
  */
+import { readFileSync } from "node:fs";
+import {
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  lexicographicSortSchema,
+  printSchema,
+  type IntrospectionQuery,
+} from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGatewayProcess, type GatewayProcess } from "../helpers/process.js";
 import { eventually, fresh } from "../helpers/atrip.js";
@@ -38,6 +48,16 @@ describe("the bundled gateway", () => {
         .find((l) => l.includes('"msg":"gateway started"')),
     );
     expect(JSON.parse(line)).toMatchObject({ bundled: true });
+  });
+
+  it("serves exactly the committed schema (schema/schema.graphql)", async () => {
+    const r = await post(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true, oneOf: true }));
+    expect(r.errors).toBeUndefined();
+    const served = printSchema(lexicographicSortSchema(buildClientSchema(r.data as unknown as IntrospectionQuery)));
+    const committed = printSchema(
+      lexicographicSortSchema(buildSchema(readFileSync(new URL("../../schema/schema.graphql", import.meta.url), "utf8"))),
+    );
+    expect(served).toBe(committed);
   });
 
   it("quotes and submits a void against the ATRIP simulator, and reads the void back from its store", async () => {
