@@ -15,8 +15,9 @@ import {
   type IntrospectionQuery,
 } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGatewayProcess, type GatewayProcess } from "../helpers/process.js";
-import { eventually, fresh } from "../helpers/atrip.js";
+import { fresh } from "../helpers/atrip.js";
+import { gql } from "../helpers/graphql.js";
+import { startedLogLine, startGatewayProcess, type GatewayProcess } from "../helpers/process.js";
 
 let gw: GatewayProcess;
 beforeAll(async () => {
@@ -26,28 +27,11 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-async function post(
-  query: string,
-  variables: Record<string, unknown> = {},
-): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
-  const res = await fetch(gw.url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query, variables }),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-}
+const post = (query: string, variables: Record<string, unknown> = {}) => gql(gw.url, query, variables);
 
 describe("the bundled gateway", () => {
   it("is what dist/src/main.js runs when tracing is off", async () => {
-    const line = await eventually(() =>
-      gw
-        .output()
-        .split("\n")
-        .find((l) => l.includes('"msg":"gateway started"')),
-    );
-    expect(JSON.parse(line)).toMatchObject({ bundled: true });
+    expect(await startedLogLine(gw)).toMatchObject({ bundled: true });
   });
 
   it("serves exactly the committed schema (schema/schema.graphql)", async () => {

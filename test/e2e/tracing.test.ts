@@ -26,12 +26,12 @@ import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AtripSimulator } from "../../src/sandbox/atrip/server.js";
-import { CREDS, eventually, fresh } from "../helpers/atrip.js";
+import { CREDS, fresh } from "../helpers/atrip.js";
 import { BUNDLE_DIR, withBundledModules } from "../helpers/bundle.js";
 import { wsClient } from "../helpers/clients.js";
 import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
 import { SPAN_KIND, startOtlpReceiver, stringsOf, type OtlpReceiver, type ReceivedSpan } from "../helpers/otlp-receiver.js";
-import { simRequests, startGatewayProcess, type GatewayProcess } from "../helpers/process.js";
+import { simRequests, startedLogLine, startGatewayProcess, type GatewayProcess } from "../helpers/process.js";
 import { DATABASE_URL, REDIS_URL, skipReason } from "../helpers/store.js";
 import { collect } from "../helpers/subscribe.js";
 
@@ -88,13 +88,7 @@ afterAll(async () => {
 
 describe("tracing on (OTLP over HTTP, protobuf)", () => {
   it("runs from the built modules, not the bundle, so the instrumentations patch what loads", async () => {
-    const line = await eventually(() =>
-      gw
-        .output()
-        .split("\n")
-        .find((l) => l.includes('"msg":"gateway started"')),
-    );
-    expect(JSON.parse(line)).toMatchObject({ bundled: false });
+    expect(await startedLogLine(gw)).toMatchObject({ bundled: false });
   });
 
   it("continues a client's traceparent through the server span, the operation, the supplier operation and the undici call, out to the supplier", async () => {

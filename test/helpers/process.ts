@@ -1,6 +1,7 @@
 /** Runs the built gateway (`node dist/src/main.js`) as a child process, as `npm start` would. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { eventually } from "./atrip.js";
 import { freshDataDir } from "./store.js";
 
 const MAIN = fileURLToPath(new URL("../../dist/src/main.js", import.meta.url));
@@ -79,4 +80,15 @@ export async function simStats(base: string): Promise<{ total: number; byOperati
 export async function simRequests(base: string): Promise<Array<{ operation: string; at: number; body: string; traceparent?: string }>> {
   const res = await fetch(`${new URL(base).origin}/__sandbox/requests`);
   return (await res.json()) as Array<{ operation: string; at: number; body: string; traceparent?: string }>;
+}
+
+/** The gateway's "gateway started" log line (LOG_LEVEL=info), parsed, once it has been written. */
+export async function startedLogLine(gw: GatewayProcess): Promise<Record<string, unknown>> {
+  const line = await eventually(() =>
+    gw
+      .output()
+      .split("\n")
+      .find((l) => l.includes('"msg":"gateway started"')),
+  );
+  return JSON.parse(line) as Record<string, unknown>;
 }
