@@ -14,7 +14,7 @@ import { openStore } from "../src/store/index.js";
 import { freePort } from "../test/helpers/net.js";
 import { PrivateRedis } from "../test/helpers/redis.js";
 import { atripGatewayEnv, BENCH_ATRIP, BENCH_KEY, inParallel, submitDepositVoid } from "./gateway-client.js";
-import { cpuSeconds, metric, record } from "./lib.js";
+import { cpuSeconds, deliveryShares, histogram, metric, record } from "./lib.js";
 import { startGateway, stop } from "./processes.js";
 import { openSubscribers } from "./ws-clients.js";
 
@@ -84,6 +84,7 @@ try {
 
   const reads0 = await Promise.all(gateways.map((g) => metric(g.url, "gateway_event_log_read_seconds_count")));
   const eventsRead0 = await Promise.all(gateways.map((g) => metric(g.url, "gateway_event_log_events_read_total")));
+  const delivered0 = await Promise.all(gateways.map((g) => histogram(g.url, "gateway_event_delivery_seconds")));
   const cpu0 = gateways.map((g) => cpuSeconds(g.child.pid));
   listening = true;
   sim.clock.advance(STEP_MS);
@@ -116,6 +117,9 @@ try {
   await new Promise((r) => setTimeout(r, 2000)); // duplicates would arrive by now
   const phaseS = (performance.now() - start) / 1000;
   const cpu1 = gateways.map((g) => cpuSeconds(g.child.pid));
+  const served = await Promise.all(
+    gateways.map(async (g, i) => deliveryShares(delivered0[i], await histogram(g.url, "gateway_event_delivery_seconds"))),
+  );
   const reads = (await Promise.all(gateways.map((g) => metric(g.url, "gateway_event_log_read_seconds_count")))).map(
     (n, i) => n - reads0[i],
   );
@@ -155,6 +159,7 @@ try {
       `target (every event once; p99 ≤ 50 ms outside the outage, ≤ EVENT_CATCHUP_MS + 1 s = ${CATCH_UP_MS + 1000} ms during it): ${met ? "met" : "NOT met"}`,
       `delivery cost: gateway 1 read the log ${reads[0]} times for ${eventsRead[0]} events, gateway 2 ${reads[1]} times for ${eventsRead[1]} (${((reads[0] + reads[1]) / (2 * N)).toFixed(2)} reads per event per instance; each read serves all of that instance's subscribers).`,
       `CPU of one core while the changes flowed (${phaseS.toFixed(1)} s): gateway 1 ${busy(0)}, gateway 2 ${busy(1)}.`,
+      `in each gateway, recorded → the subscriber's resolver (before the socket; all events, outage included): gateway 1 ${served[0]}; gateway 2 ${served[1]}.`,
       `the ${N} voids were created through the gateways in ${createS.toFixed(0)} s; webhooks only (polling an hour); inbox afterwards ${JSON.stringify(inbox)}.`,
       `2 cores in all: the bench process (simulator, ${N} clients), two gateways, PostgreSQL and Redis.`,
     ],
