@@ -16,6 +16,44 @@ export interface PostgresOptions {
   max?: number;
 }
 
+/** Most statement texts one pool names; the rest run unnamed. The gateway has about sixty. */
+const MAX_NAMED = 256;
+/** "cached plan must not change result type": a named statement outlived a change of its table (another instance migrated). */
+const STALE_PLAN = "0A000";
+
+/**
+ * Names each parameterised statement text, so every connection of the pool parses it once and
+ * PostgreSQL may keep its plan, instead of parsing and planning it on every call: parse and
+ * bind were 45 % of PostgreSQL's time per statement in bench:delivery (issue 24). Texts without
+ * parameters (migrations: several statements in one text) run unnamed, by the simple protocol,
+ * and so does everything in a transaction (only migrations use one), where a failed statement
+ * could not be tried again. A text whose named form fails as stale (its table changed shape)
+ * runs unnamed from then on.
+ */
+function statementNames() {
+  const names = new Map<string, string | null>();
+  let next = 0;
+  return {
+    config(text: string, values: unknown[]): pg.QueryConfig {
+      if (!values.length) return { text, values };
+      let name = names.get(text);
+      if (name === undefined && names.size < MAX_NAMED) names.set(text, (name = `gw${next++}`));
+      return name ? { name, text, values } : { text, values };
+    },
+    /** Runs `run` on the named form, and once more unnamed when that form is stale. */
+    async run<R>(text: string, values: unknown[], run: (q: pg.QueryConfig) => Promise<R>): Promise<R> {
+      const q = this.config(text, values);
+      try {
+        return await run(q);
+      } catch (err) {
+        if (!q.name || (err as { code?: string }).code !== STALE_PLAN) throw err;
+        names.set(text, null);
+        return run({ text, values });
+      }
+    },
+  };
+}
+
 /** Opens a PostgreSQL pool. The schema is created when missing. */
 export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
   const schema = opts.schema ?? "public";
@@ -39,10 +77,11 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
       throw err;
     }
   }
+  const statements = statementNames();
   return {
     engine: "postgres",
     async query<T>(text: string, params: unknown[] = []) {
-      return (await pool.query(text, params).catch(rethrowPg)).rows as T[];
+      return (await statements.run(text, params, (q) => pool.query(q)).catch(rethrowPg)).rows as T[];
     },
     async tx<R>(fn: (sql: Sql) => Promise<R>) {
       const client = await pool.connect().catch(rethrowPg);
