@@ -1,6 +1,6 @@
 /** The store (embedded PGlite or PostgreSQL) and the pub/sub between instances (issue 21, item 4). */
 import { z } from "zod";
-import { concern, text, variable } from "../config-kit.js";
+import { bool, concern, text, variable } from "../config-kit.js";
 
 export const STORE = concern({
   databaseUrl: variable({
@@ -14,6 +14,13 @@ export const STORE = concern({
     default: "public",
     schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier"),
     description: "PostgreSQL schema the gateway uses",
+  }),
+  databaseNamedStatements: variable({
+    name: "DATABASE_NAMED_STATEMENTS",
+    default: "true",
+    schema: bool,
+    description:
+      "PostgreSQL: each connection prepares the gateway's statements once (named statements). false behind a pooler that cannot keep them: PgBouncer before 1.21, or later without max_prepared_statements, in transaction mode",
   }),
   dataDir: variable({ name: "DATA_DIR", default: "./data", schema: text, description: "Embedded store location" }),
   pgliteSharedBuffers: variable({

@@ -41,6 +41,8 @@ export interface StoreOptions {
   databaseUrl?: string;
   /** PostgreSQL schema (DATABASE_SCHEMA); tests give each run its own. @default "public" */
   databaseSchema?: string;
+  /** PostgreSQL: prepare each statement once per connection (DATABASE_NAMED_STATEMENTS). @default true */
+  databaseNamedStatements?: boolean;
   /** The embedded store's directory (DATA_DIR). @default undefined: in memory */
   dataDir?: string;
   /** A PGlite dump to start an empty embedded store from (tests). */
@@ -58,7 +60,9 @@ export interface StoreOptions {
 export async function openStore(opts: StoreOptions): Promise<Store> {
   // Each engine (and its driver) is loaded only when it is the one configured (issue 22).
   const db = opts.databaseUrl
-    ? await (await import("./postgres.js")).openPostgres({ connectionString: opts.databaseUrl, schema: opts.databaseSchema })
+    ? await (
+        await import("./postgres.js")
+      ).openPostgres({ connectionString: opts.databaseUrl, schema: opts.databaseSchema, namedStatements: opts.databaseNamedStatements })
     : await (
         await import("./pglite.js")
       ).openPglite({

@@ -14,6 +14,8 @@ export interface PostgresOptions {
   schema?: string;
   /** Connections in the pool. @default 10 */
   max?: number;
+  /** Prepare each parameterised statement once per connection (DATABASE_NAMED_STATEMENTS). @default true */
+  namedStatements?: boolean;
 }
 
 /** Most statement texts one pool names; the rest run unnamed. The gateway has about sixty. */
@@ -28,14 +30,16 @@ const STALE_PLAN = "0A000";
  * parameters (migrations: several statements in one text) run unnamed, by the simple protocol,
  * and so does everything in a transaction (only migrations use one), where a failed statement
  * could not be tried again. A text whose named form fails as stale (its table changed shape)
- * runs unnamed from then on.
+ * runs unnamed from then on. Off (DATABASE_NAMED_STATEMENTS=false), everything runs unnamed: a
+ * pooler in transaction mode that does not track prepared statements (PgBouncer before 1.21)
+ * would hand a named statement to a connection that never prepared it.
  */
-function statementNames() {
+function statementNames(enabled: boolean) {
   const names = new Map<string, string | null>();
   let next = 0;
   return {
     config(text: string, values: unknown[]): pg.QueryConfig {
-      if (!values.length) return { text, values };
+      if (!enabled || !values.length) return { text, values };
       let name = names.get(text);
       if (name === undefined && names.size < MAX_NAMED) names.set(text, (name = `gw${next++}`));
       return name ? { name, text, values } : { text, values };
@@ -77,7 +81,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
       throw err;
     }
   }
-  const statements = statementNames();
+  const statements = statementNames(opts.namedStatements ?? true);
   return {
     engine: "postgres",
     async query<T>(text: string, params: unknown[] = []) {

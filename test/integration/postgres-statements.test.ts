@@ -5,7 +5,9 @@
  * again unnamed and goes on.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
 import type { Store } from "../../src/store/index.js";
+import { openPostgres } from "../../src/store/postgres.js";
 import { DATABASE_URL, postgresStore, skipReason } from "../helpers/store.js";
 
 const skip = DATABASE_URL ? false : skipReason("PostgreSQL named statements", "TEST_DATABASE_URL");
@@ -37,5 +39,21 @@ describe("named statements on PostgreSQL", () => {
     expect(await store.db.query(text, [40, 2])).toEqual([{ sum: 42 }]);
     await expect(store.db.query(text, ["x", 2])).rejects.toThrow(/invalid input syntax/);
     expect(await store.db.query(text, [5, 5])).toEqual([{ sum: 10 }]);
+  });
+
+  it.skipIf(skip)("are prepared on the connection; with DATABASE_NAMED_STATEMENTS=false, none is", async () => {
+    for (const namedStatements of [true, false]) {
+      // One connection, so the statement and the look at what it prepared share a session.
+      const schema = `t_${randomBytes(6).toString("hex")}`;
+      const db = await openPostgres({ connectionString: DATABASE_URL!, schema, max: 1, namedStatements });
+      try {
+        expect(await db.query("SELECT $1::int AS one", [1])).toEqual([{ one: 1 }]);
+        const prepared = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'gw%'");
+        expect(prepared[0].n).toBe(namedStatements ? 1 : 0);
+      } finally {
+        await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await db.close();
+      }
+    }
   });
 });
