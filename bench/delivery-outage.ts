@@ -90,6 +90,7 @@ try {
   sim.clock.advance(STEP_MS);
   const start = performance.now();
   const wallStart = Date.now();
+  const phaseStartUs = process.hrtime.bigint() / 1000n;
   const sendS = N / RATE;
   const outageFrom = start + ((sendS - OUTAGE_S) / 2) * 1000;
   const outageTo = outageFrom + OUTAGE_S * 1000;
@@ -116,6 +117,8 @@ try {
   while (latency.length < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 2000)); // duplicates would arrive by now
   const phaseS = (performance.now() - start) / 1000;
+  if (process.env.BENCH_CPU_PROF)
+    console.log(`phase (CLOCK_MONOTONIC µs, for the CPU profiles): WSTART=${phaseStartUs} WEND=${process.hrtime.bigint() / 1000n}`);
   const cpu1 = gateways.map((g) => cpuSeconds(g.child.pid));
   const served = await Promise.all(
     gateways.map(async (g, i) => deliveryShares(delivered0[i], await histogram(g.url, "gateway_event_delivery_seconds"))),
