@@ -86,9 +86,14 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
 /** Linux's USER_HZ, the unit of /proc/<pid>/stat times (100 on every mainstream build). */
 const CLOCK_TICKS = 100;
 
+/** A gateway's /metrics page. */
+async function metricsText(graphqlUrl: string): Promise<string> {
+  return (await fetch(graphqlUrl.replace("/graphql", "/metrics"))).text();
+}
+
 /** The sum of a gateway's /metrics samples whose line starts with `name`. */
 export async function metric(graphqlUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(graphqlUrl.replace("/graphql", "/metrics"))).text();
+  const text = await metricsText(graphqlUrl);
   return text
     .split("\n")
     .filter((l) => l.startsWith(name))
@@ -97,7 +102,7 @@ export async function metric(graphqlUrl: string, name: string): Promise<number> 
 
 /** Cumulative counts of a gateway's histogram `name`, by upper bound in seconds (`+Inf` last). */
 export async function histogram(graphqlUrl: string, name: string): Promise<Map<string, number>> {
-  const text = await (await fetch(graphqlUrl.replace("/graphql", "/metrics"))).text();
+  const text = await metricsText(graphqlUrl);
   const out = new Map<string, number>();
   for (const l of text.split("\n")) {
     const m = l.match(new RegExp(`^${name}_bucket\\{.*le="([^"]+)".*\\} (\\S+)$`));

@@ -36,25 +36,18 @@ const STALE_PLAN = "0A000";
  */
 function statementNames(enabled: boolean) {
   const names = new Map<string, string | null>();
-  let next = 0;
-  return {
-    config(text: string, values: unknown[]): pg.QueryConfig {
-      if (!enabled || !values.length) return { text, values };
-      let name = names.get(text);
-      if (name === undefined && names.size < MAX_NAMED) names.set(text, (name = `gw${next++}`));
-      return name ? { name, text, values } : { text, values };
-    },
-    /** Runs `run` on the named form, and once more unnamed when that form is stale. */
-    async run<R>(text: string, values: unknown[], run: (q: pg.QueryConfig) => Promise<R>): Promise<R> {
-      const q = this.config(text, values);
-      try {
-        return await run(q);
-      } catch (err) {
-        if (!q.name || (err as { code?: string }).code !== STALE_PLAN) throw err;
-        names.set(text, null);
-        return run({ text, values });
-      }
-    },
+  /** Runs `run` on the statement, named when it may be, and once more unnamed when its named form is stale. */
+  return async <R>(text: string, values: unknown[], run: (q: pg.QueryConfig) => Promise<R>): Promise<R> => {
+    let name = enabled && values.length ? names.get(text) : null;
+    if (name === undefined && names.size < MAX_NAMED) names.set(text, (name = `gw${names.size}`));
+    if (!name) return run({ text, values });
+    try {
+      return await run({ name, text, values });
+    } catch (err) {
+      if ((err as { code?: string }).code !== STALE_PLAN) throw err;
+      names.set(text, null);
+      return run({ text, values });
+    }
   };
 }
 
@@ -81,11 +74,11 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
       throw err;
     }
   }
-  const statements = statementNames(opts.namedStatements ?? true);
+  const runStatement = statementNames(opts.namedStatements ?? true);
   return {
     engine: "postgres",
     async query<T>(text: string, params: unknown[] = []) {
-      return (await statements.run(text, params, (q) => pool.query(q)).catch(rethrowPg)).rows as T[];
+      return (await runStatement(text, params, (q) => pool.query(q)).catch(rethrowPg)).rows as T[];
     },
     async tx<R>(fn: (sql: Sql) => Promise<R>) {
       const client = await pool.connect().catch(rethrowPg);

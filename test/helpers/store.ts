@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate } from "../../src/store/migrations.js";
 import { openPglite } from "../../src/store/pglite.js";
-import { openPostgres } from "../../src/store/postgres.js";
+import { openPostgres, type PostgresOptions } from "../../src/store/postgres.js";
 import { wrap, type Store } from "../../src/store/index.js";
 import { PGLITE_DATADIR_TEMPLATE, PGLITE_DUMP_TEMPLATE } from "./paths.js";
 
@@ -24,9 +24,10 @@ export async function pgliteStore(opts: { maintenance?: false } = {}): Promise<S
 export async function postgresStore(
   schema = `t_${randomBytes(6).toString("hex")}`,
   url = DATABASE_URL,
+  pool: Pick<PostgresOptions, "max" | "namedStatements"> = {},
 ): Promise<Store & { schema: string }> {
   if (!url) throw new Error("TEST_DATABASE_URL is not set");
-  const db = await openPostgres({ connectionString: url, schema, max: 5 });
+  const db = await openPostgres({ connectionString: url, schema, max: 5, ...pool });
   await migrate(db);
   const store = wrap(db);
   return {

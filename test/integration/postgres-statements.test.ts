@@ -5,9 +5,7 @@
  * again unnamed and goes on.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { randomBytes } from "node:crypto";
 import type { Store } from "../../src/store/index.js";
-import { openPostgres } from "../../src/store/postgres.js";
 import { DATABASE_URL, postgresStore, skipReason } from "../helpers/store.js";
 
 const skip = DATABASE_URL ? false : skipReason("PostgreSQL named statements", "TEST_DATABASE_URL");
@@ -44,15 +42,13 @@ describe("named statements on PostgreSQL", () => {
   it.skipIf(skip)("are prepared on the connection; with DATABASE_NAMED_STATEMENTS=false, none is", async () => {
     for (const namedStatements of [true, false]) {
       // One connection, so the statement and the look at what it prepared share a session.
-      const schema = `t_${randomBytes(6).toString("hex")}`;
-      const db = await openPostgres({ connectionString: DATABASE_URL!, schema, max: 1, namedStatements });
+      const one = await postgresStore(undefined, DATABASE_URL, { max: 1, namedStatements });
       try {
-        expect(await db.query("SELECT $1::int AS one", [1])).toEqual([{ one: 1 }]);
-        const prepared = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'gw%'");
+        expect(await one.db.query("SELECT $1::int AS one", [1])).toEqual([{ one: 1 }]);
+        const prepared = await one.db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'gw%'");
         expect(prepared[0].n).toBe(namedStatements ? 1 : 0);
       } finally {
-        await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await db.close();
+        await one.close();
       }
     }
   });
