@@ -13,7 +13,7 @@ import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { WebhookOutcome } from "../metrics.js";
-import type { InboxStore } from "../store/inbox-store.js";
+import type { InboxRow, InboxStore } from "../store/inbox-store.js";
 import { activeTraceparent, annotate, ATTR, outsideTrace } from "../telemetry/spans.js";
 import { unstorableInJsonb } from "./jsonb.js";
 
@@ -23,15 +23,20 @@ import { unstorableInJsonb } from "./jsonb.js";
  */
 export interface WebhookRouteOptions {
   registry: SupplierRegistry;
-  inbox: InboxStore;
+  inbox: Pick<InboxStore, "insert">;
+  /**
+   * The instance whose processor takes the stored rows (they are written claimed by it and
+   * handed to `onStored`); null: written unclaimed, for whichever instance claims them.
+   */
+  owner: string | null;
   /** Each supplier taking webhooks: its path segment and the secret last path segment. */
   intakes: Array<{ supplier: SupplierName; segment: string; token: string }>;
   maxBytes: number;
   /** Webhooks accepted per second from one address; more get 429 (the supplier sends again, or polling covers it). */
   ratePerSecond: number;
   log: Logger;
-  /** Called after a webhook was stored. */
-  onStored: () => void;
+  /** Called with each webhook stored; with `owner` set, it must take the row to that instance's processing. */
+  onStored: (row: InboxRow) => void;
   /** Every webhook's outcome, for metrics. */
   onOutcome?: (supplier: SupplierName | "unknown", outcome: WebhookOutcome) => void;
 }
@@ -103,12 +108,12 @@ export function webhookRouter(opts: WebhookRouteOptions): express.Router {
       // maybe on another instance, continues the trace (src/tracking/inbox-processor.ts).
       annotate(ATTR.supplier, supplier);
       opts.inbox
-        .insert(supplier, hint.type, payload, activeTraceparent())
-        .then((id) => {
+        .insert(supplier, hint.type, payload, activeTraceparent(), opts.owner)
+        .then((row) => {
           outcome(supplier, "stored");
-          res.status(200).json({ ok: true, id });
+          res.status(200).json({ ok: true, id: row.id });
           // The processing it wakes serves every stored row, not this request's trace.
-          outsideTrace(opts.onStored);
+          outsideTrace(() => opts.onStored(row));
         })
         .catch((e: unknown) => {
           opts.log.error({ err: String(e) }, "could not store a webhook");

@@ -61,7 +61,8 @@ export async function startGatewayServer(p: ServerInputs): Promise<RunningServer
           maxBytes: config.webhooks.maxBytes,
           ratePerSecond: config.webhooks.rateLimit,
           log,
-          onStored: () => services.tracking.pollers.inbox.kick(),
+          owner: services.tracking.owner,
+          onStored: (row) => services.tracking.webhookStored(row),
           onOutcome: (supplier, outcome) => services.metrics.webhook(supplier, outcome),
         }),
       );

@@ -35,7 +35,8 @@ interface PendingInsert {
   eventType: string;
   payload: unknown;
   traceContext: string | null;
-  resolve: (id: string) => void;
+  claimedBy: string | null;
+  resolve: (row: InboxRow) => void;
   reject: (err: unknown) => void;
 }
 
@@ -56,14 +57,25 @@ export class InboxStore {
   constructor(private readonly db: SqlDb) {}
 
   /**
-   * Stores one webhook and resolves with its id once it is durably written. Inserts arriving
+   * Stores one webhook and resolves with its row once it is durably written. Inserts arriving
    * together are written by one statement (group commit): the per-statement cost, not the
    * rows, is what limits intake, most of all on the embedded store. `traceContext` is the
    * intake's W3C traceparent when tracing is on.
+   *
+   * With `claimedBy`, the row is written already claimed by that instance (PROCESSING, its
+   * first try counted), as `claim` would leave it: the intake hands it to that instance's
+   * processor in memory, which saves the claim statement per batch. If the instance dies before
+   * processing it, the row is reclaimed after `reclaimAfterMs` like any claimed row.
    */
-  insert(supplier: string, eventType: string, payload: unknown, traceContext: string | null = null): Promise<string> {
+  insert(
+    supplier: string,
+    eventType: string,
+    payload: unknown,
+    traceContext: string | null = null,
+    claimedBy: string | null = null,
+  ): Promise<InboxRow> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ supplier, eventType, payload, traceContext, resolve, reject });
+      this.pending.push({ supplier, eventType, payload, traceContext, claimedBy, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -81,21 +93,43 @@ export class InboxStore {
     if (!batch.length) return;
     try {
       // One JSON array of named rows (issue 17, item 4), inserted in `n` order, so their ids
-      // ascend in batch order. trace_context is the intake's traceparent (tracing on) or null.
-      const rows = await this.db.query<{ id: string }>(
-        `INSERT INTO webhook_inbox (supplier, event_type, payload, trace_context)
-         SELECT supplier, event_type, payload, trace_context
-         FROM jsonb_to_recordset($1::jsonb) AS x(n int, supplier text, event_type text, payload jsonb, trace_context text) ORDER BY n
-         RETURNING id::text AS id`,
+      // ascend in batch order. trace_context is the intake's traceparent (tracing on) or null;
+      // a row with claimed_by is written as claimed (see insert).
+      const rows = await this.db.query<{ id: string; received_at: Date }>(
+        `INSERT INTO webhook_inbox (supplier, event_type, payload, trace_context, state, claimed_by, claimed_at, attempts)
+         SELECT supplier, event_type, payload, trace_context,
+                CASE WHEN claimed_by IS NULL THEN 'RECEIVED' ELSE 'PROCESSING' END, claimed_by,
+                CASE WHEN claimed_by IS NULL THEN NULL ELSE now() END, CASE WHEN claimed_by IS NULL THEN 0 ELSE 1 END
+         FROM jsonb_to_recordset($1::jsonb)
+           AS x(n int, supplier text, event_type text, payload jsonb, trace_context text, claimed_by text) ORDER BY n
+         RETURNING id::text AS id, received_at`,
         [
           JSON.stringify(
-            batch.map((b, n) => ({ n, supplier: b.supplier, event_type: b.eventType, payload: b.payload, trace_context: b.traceContext })),
+            batch.map((b, n) => ({
+              n,
+              supplier: b.supplier,
+              event_type: b.eventType,
+              payload: b.payload,
+              trace_context: b.traceContext,
+              claimed_by: b.claimedBy,
+            })),
           ),
         ],
       );
       const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       if (ids.length !== batch.length) throw new Error(`inbox insert wrote ${ids.length} of ${batch.length} rows`);
-      batch.forEach((b, i) => b.resolve(String(ids[i])));
+      const receivedAt = new Date(rows[0].received_at);
+      batch.forEach((b, i) =>
+        b.resolve({
+          id: String(ids[i]),
+          supplier: b.supplier,
+          eventType: b.eventType,
+          payload: b.payload,
+          receivedAt,
+          attempts: b.claimedBy === null ? 0 : 1,
+          traceContext: b.traceContext,
+        }),
+      );
     } catch (err) {
       for (const b of batch) b.reject(err);
     }
@@ -124,6 +158,19 @@ export class InboxStore {
         traceContext: r.trace_context ?? null,
       }))
       .sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+  }
+
+  /**
+   * Gives back rows claimed and not yet tried (an instance stopping with rows an intake handed it):
+   * they are RECEIVED again, their try uncounted, for any instance to claim at once.
+   */
+  async unclaim(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.db.query(
+      `UPDATE webhook_inbox SET state = 'RECEIVED', claimed_by = NULL, claimed_at = NULL, attempts = greatest(attempts - 1, 0)
+       WHERE id = ANY($1::bigint[]) AND state = 'PROCESSING'`,
+      [ids],
+    );
   }
 
   /**

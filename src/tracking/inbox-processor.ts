@@ -8,6 +8,12 @@
  * it stays in the inbox (logged, not published); other types are kept and ignored. A row whose
  * confirmation failed (supplier down) goes back for another try after a growing wait (1 s
  * doubling to 60 s), up to MAX_ATTEMPTS; the records of a webhook given up are checked at once.
+ *
+ * Rows come from two places: this instance's intakes hand over the rows they stored already
+ * claimed (`accept`), and the store gives the rest (`claim`: rows put back for a retry, rows
+ * other instances stored while this one was the only one processing, and rows of a crashed
+ * instance). Handed-over rows go first; the store is asked when none are waiting, and at least
+ * every CLAIM_EVERY_MS, so retries are never starved by a steady stream of webhooks.
  */
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { WebhookHint, WebhookPort } from "../../datasources/ports.js";
@@ -53,6 +59,8 @@ interface Target {
 const MAX_ATTEMPTS = 8;
 /** Records of a batch being confirmed at once. */
 const CONCURRENCY = 16;
+/** While rows are handed over, the store is still asked for claimable rows at least this often. */
+const CLAIM_EVERY_MS = 1000;
 
 function targetOf(row: InboxRow, hint: WebhookHint | Error | null, kinds: InboxProcessorDeps["kinds"]): Target | null {
   if (hint === null || hint instanceof Error) return null;
@@ -65,14 +73,35 @@ function targetOf(row: InboxRow, hint: WebhookHint | Error | null, kinds: InboxP
 
 /** Runs the webhook inbox in batches (the inbox poller calls `processBatch`). */
 export class InboxProcessor {
+  /** Rows this instance's intakes stored claimed for it, with when they were handed over. */
+  private handed: Array<{ row: InboxRow; at: number }> = [];
+  private lastClaimAt = Number.NEGATIVE_INFINITY;
+
   constructor(private readonly deps: InboxProcessorDeps) {}
 
+  /** Takes a row an intake stored already claimed for this instance (InboxStore.insert's `claimedBy`). */
+  accept(row: InboxRow): void {
+    this.handed.push({ row, at: performance.now() });
+  }
+
+  /** Gives the handed-over rows not yet processed back to the store, for any instance (on stop). */
+  async release(): Promise<void> {
+    const ids = this.handed.map((h) => h.row.id);
+    this.handed = [];
+    await this.deps.inbox.unclaim(ids);
+  }
+
   /**
-   * Processes up to `limit` rows; returns how many it claimed. The records the batch is about
+   * Processes up to `limit` rows; returns how many it took. The records the batch is about
    * are looked up once per kind, confirmed together, and the outcomes written in one statement.
    */
   async processBatch(owner: string, limit = 100, reclaimAfterMs = 60_000): Promise<number> {
-    const rows = await this.deps.inbox.claim(owner, limit, reclaimAfterMs);
+    const rows = this.takeHanded(limit, reclaimAfterMs);
+    const now = performance.now();
+    if (rows.length < limit && (rows.length === 0 || now - this.lastClaimAt >= CLAIM_EVERY_MS)) {
+      this.lastClaimAt = now;
+      rows.push(...(await this.deps.inbox.claim(owner, limit - rows.length, reclaimAfterMs)));
+    }
     if (!rows.length) return 0;
     const read = rows.map((row) => {
       const hint = this.interpret(row);
@@ -124,6 +153,21 @@ export class InboxProcessor {
     }
     await this.deps.inbox.finishMany(read.map(({ row }, i) => ({ id: row.id, state: outcomes[i][0], note: outcomes[i][1] ?? null })));
     return rows.length;
+  }
+
+  /**
+   * Up to `limit` handed-over rows, oldest first. A row waiting longer than half the reclaim time is
+   * dropped here: by the time it would be processed, `claim` (here or elsewhere) may have taken it
+   * over as a crashed instance's, and it must not be processed twice at once.
+   */
+  private takeHanded(limit: number, reclaimAfterMs: number): InboxRow[] {
+    const fresh = performance.now() - reclaimAfterMs / 2;
+    const taken = this.handed.splice(0, limit);
+    const rows = taken.filter((h) => h.at >= fresh).map((h) => h.row);
+    if (rows.length < taken.length) {
+      this.deps.log.warn({ dropped: taken.length - rows.length }, "handed-over webhooks waited too long; left to the store's reclaim");
+    }
+    return rows;
   }
 
   /** A row whose confirmation failed goes back to the inbox, up to MAX_ATTEMPTS, then FAILED. */

@@ -12,6 +12,7 @@ import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { PubSub } from "../pubsub/index.js";
 import type { Store } from "../store/index.js";
+import type { InboxRow } from "../store/inbox-store.js";
 import type { RecordKey, TrackedEvent } from "../store/tracked-model.js";
 import type { KindName } from "../vocabulary/kinds.js";
 import { CancelSubmission } from "./cancel-submission.js";
@@ -179,9 +180,26 @@ export class Tracking {
     for (const p of Object.values(this.pollers)) p.resume();
   }
 
-  /** Stops the pollers and delivery, waits for their runs, and gives this instance's leases back. */
+  /**
+   * A webhook an intake stored claimed for this instance (`owner`): processed by this instance's
+   * inbox poller, which it wakes, without claiming it from the store again.
+   */
+  webhookStored(row: InboxRow): void {
+    this.inbox.accept(row);
+    this.pollers.inbox.kick();
+  }
+
+  /**
+   * Stops the pollers and delivery, waits for their runs, and gives this instance's leases back,
+   * and the webhooks handed to it and not yet processed.
+   */
   async dispose(): Promise<void> {
     await Promise.all(Object.values(this.pollers).map((p) => p.dispose()));
+    await this.inbox
+      .release()
+      .catch((err: unknown) =>
+        this.opts.log.warn({ err: String(err) }, "could not give back unprocessed webhooks; they will be reclaimed"),
+      );
     await this.feed.close();
     await this.opts.store.tracked
       .releaseAll(this.owner)

@@ -303,7 +303,9 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
 
   it.skipIf(skip)("webhook inbox: concurrent inserts are written together, each with its own id", async () => {
     const tag = Math.random().toString(36).slice(2);
-    const ids = await Promise.all(Array.from({ length: 60 }, (_, i) => store.inbox.insert("ATRIP", "order.batch", { tag, i })));
+    const ids = (await Promise.all(Array.from({ length: 60 }, (_, i) => store.inbox.insert("ATRIP", "order.batch", { tag, i })))).map(
+      (r) => r.id,
+    );
     expect(new Set(ids).size).toBe(60);
     const claimed = await store.inbox.claim(`batch-${tag}`, 10_000, 60_000);
     const byId = new Map(claimed.map((r) => [r.id, r.payload as { tag: string; i: number }]));
@@ -313,7 +315,7 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
   });
 
   it.skipIf(skip)("webhook inbox: durable rows, claimed once, reclaimed after a crash", async () => {
-    const id = await store.inbox.insert("ATRIP", "order.void", { type: "order.void", data: { voidCode: "X" } });
+    const { id } = await store.inbox.insert("ATRIP", "order.void", { type: "order.void", data: { voidCode: "X" } });
     const [c1, c2] = await Promise.all([store.inbox.claim("i1", 100, 60_000), store.inbox.claim("i2", 100, 60_000)]);
     const claimed = [...c1, ...c2].filter((r) => r.id === id);
     expect(claimed).toHaveLength(1);
@@ -326,8 +328,39 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect((await store.inbox.countByState()).PROCESSED).toBeGreaterThanOrEqual(1);
   });
 
+  it.skipIf(skip)("webhook inbox: a row stored claimed is no one else's until reclaimed; given back, anyone's", async () => {
+    const tag = Math.random().toString(36).slice(2);
+    const [a, b] = await Promise.all([
+      store.inbox.insert("ATRIP", "order.void", { tag, n: 1 }, "00-trace", `owner-${tag}`),
+      store.inbox.insert("ATRIP", "order.void", { tag, n: 2 }, null, null),
+    ]);
+    expect(a).toMatchObject({ supplier: "ATRIP", eventType: "order.void", payload: { tag, n: 1 }, attempts: 1, traceContext: "00-trace" });
+    expect(b).toMatchObject({ payload: { tag, n: 2 }, attempts: 0, traceContext: null });
+    const seen = async (owner: string, reclaimAfterMs = 60_000) =>
+      (await store.inbox.claim(owner, 10_000, reclaimAfterMs)).filter((r) => (r.payload as { tag?: string }).tag === tag);
+    // Only the unclaimed row is claimable; the claimed one counts its first try already.
+    expect((await seen(`other-${tag}`)).map((r) => r.id)).toEqual([b.id]);
+    await new Promise((r) => setTimeout(r, 60));
+    // Its owner crashed: after the reclaim time it is taken over, second try counted.
+    const reclaimed = await seen(`heir-${tag}`, 50);
+    expect(reclaimed.map((r) => [r.id, r.attempts])).toEqual([
+      [a.id, 2],
+      [b.id, 2],
+    ]);
+    // Given back untried (an instance stopping): RECEIVED again, that try uncounted, anyone's at once.
+    await store.inbox.unclaim([a.id, b.id]);
+    expect((await seen(`next-${tag}`)).map((r) => [r.id, r.attempts])).toEqual([
+      [a.id, 2],
+      [b.id, 2],
+    ]);
+    await store.inbox.finishMany([a, b].map(({ id }) => ({ id, state: "PROCESSED" as const, note: null })));
+    // A processed row is not given back.
+    await store.inbox.unclaim([a.id]);
+    expect(await seen(`last-${tag}`, 1)).toEqual([]);
+  });
+
   it.skipIf(skip)("webhook inbox: a row put back waits out its backoff, which grows with its attempts", async () => {
-    const id = await store.inbox.insert("ATRIP", "order.void", { type: "order.void", data: { voidCode: "R" } });
+    const { id } = await store.inbox.insert("ATRIP", "order.void", { type: "order.void", data: { voidCode: "R" } });
     const mine = async (owner: string) => (await store.inbox.claim(owner, 1000, 60_000)).filter((r) => r.id === id);
     const backoff = { baseMs: 300, maxMs: 600 };
     expect(await mine("r1")).toHaveLength(1);

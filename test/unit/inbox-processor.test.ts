@@ -25,6 +25,9 @@ class FakeInbox implements InboxQueue {
   readonly rows = new Map<string, InboxRow & { state: InboxState; note: string | null }>();
   /** Each finishMany call's results: one entry per statement. */
   readonly finished: Finished[][] = [];
+  /** How many claim statements ran; the ids each unclaim gave back. */
+  claims = 0;
+  readonly unclaimed: string[][] = [];
   private next = 1;
 
   add(supplier: SupplierName, body: unknown, attempts = 0): string {
@@ -43,7 +46,16 @@ class FakeInbox implements InboxQueue {
     return id;
   }
 
+  /** A row an intake stored claimed for this instance (InboxStore.insert with claimedBy), as the intake hands it over. */
+  addClaimed(supplier: SupplierName, body: unknown): InboxRow {
+    const id = this.add(supplier, body, 1);
+    Object.assign(this.rows.get(id)!, { state: "PROCESSING" });
+    const { supplier: s, eventType, payload, receivedAt, attempts, traceContext } = this.rows.get(id)!;
+    return structuredClone({ id, supplier: s, eventType, payload, receivedAt, attempts, traceContext });
+  }
+
   async claim(_owner: string, limit: number): Promise<InboxRow[]> {
+    this.claims++;
     const mine = [...this.rows.values()].filter((r) => r.state === "RECEIVED").slice(0, limit);
     return mine.map((r) => {
       Object.assign(r, { state: "PROCESSING", attempts: r.attempts + 1 });
@@ -55,6 +67,14 @@ class FakeInbox implements InboxQueue {
   async finishMany(results: Finished[]): Promise<void> {
     this.finished.push(results);
     for (const r of results) Object.assign(this.rows.get(r.id)!, { state: r.state, note: r.note });
+  }
+
+  async unclaim(ids: readonly string[]): Promise<void> {
+    this.unclaimed.push([...ids]);
+    for (const id of ids) {
+      const r = this.rows.get(id)!;
+      if (r.state === "PROCESSING") Object.assign(r, { state: "RECEIVED", attempts: r.attempts - 1 });
+    }
   }
 
   stateOf(id: string): [InboxState, string | null] {
@@ -252,6 +272,44 @@ describe("the inbox processor", () => {
     expect(inbox.stateOf(other)).toEqual(["IGNORED", "type order.issued is not tracked"]);
     expect(inbox.stateOf(ticketed)).toEqual(["PROCESSED", "no open record"]);
     expect(supplier.calls.size).toBe(0);
+  });
+
+  it("rows an intake hands over are processed without claiming each batch; the store is still asked once a second", async () => {
+    const { supplier, recorded, inbox, processor, start } = setup();
+    await start("V1");
+    await start("V2");
+    supplier.state.set("V1", { status: "B", n: 1 });
+    supplier.state.set("V2", { status: "B", n: 1 });
+    const retry = inbox.add("ATRIP", voidHint("V2"), 1);
+    const first = inbox.addClaimed("ATRIP", voidHint("V1"));
+    processor.accept(first);
+    // The first batch asks the store too (never asked yet): the retry waiting there comes along.
+    expect(await processor.processBatch("me")).toBe(2);
+    expect(inbox.claims).toBe(1);
+    const second = inbox.addClaimed("ATRIP", voidHint("V1"));
+    processor.accept(second);
+    expect(await processor.processBatch("me")).toBe(1);
+    expect(inbox.claims).toBe(1);
+    expect([first.id, second.id, retry].map((id) => inbox.stateOf(id)[0])).toEqual(["PROCESSED", "PROCESSED", "PROCESSED"]);
+    expect(recorded.filter((e) => e.source === "WEBHOOK").map((e) => e.ref)).toEqual(["V1", "V2"]);
+    // Nothing handed over: the store is asked.
+    expect(await processor.processBatch("me")).toBe(0);
+    expect(inbox.claims).toBe(2);
+  });
+
+  it("a handed-over row that waited past half the reclaim time is left to the store; on stop the rest are given back", async () => {
+    const { inbox, processor } = setup();
+    const stale = inbox.addClaimed("ATRIP", voidHint("V1"));
+    processor.accept(stale);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await processor.processBatch("me", 100, 4)).toBe(0);
+    expect(inbox.stateOf(stale.id)[0]).toBe("PROCESSING");
+    const waiting = [inbox.addClaimed("ATRIP", voidHint("V2")), inbox.addClaimed("ATRIP", voidHint("V3"))];
+    waiting.forEach((r) => processor.accept(r));
+    await processor.release();
+    expect(inbox.unclaimed).toEqual([waiting.map((r) => r.id)]);
+    expect(waiting.map((r) => inbox.rows.get(r.id)!.state)).toEqual(["RECEIVED", "RECEIVED"]);
+    expect(await processor.processBatch("me")).toBe(2);
   });
 
   it("an empty inbox claims nothing and writes nothing", async () => {
