@@ -11,6 +11,7 @@ import express from "express";
 import { rateLimit } from "express-rate-limit";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
+import type { WebhookHint } from "../../datasources/ports.js";
 import type { Logger } from "../logger.js";
 import type { WebhookOutcome } from "../metrics.js";
 import type { InboxRow, InboxStore } from "../store/inbox-store.js";
@@ -35,8 +36,11 @@ export interface WebhookRouteOptions {
   /** Webhooks accepted per second from one address; more get 429 (the supplier sends again, or polling covers it). */
   ratePerSecond: number;
   log: Logger;
-  /** Called with each webhook stored; with `owner` set, it must take the row to that instance's processing. */
-  onStored: (row: InboxRow) => void;
+  /**
+   * Called with each webhook stored and what its supplier's reader made of it; with `owner` set, it
+   * must take the row to that instance's processing.
+   */
+  onStored: (row: InboxRow, hint: WebhookHint) => void;
   /** Every webhook's outcome, for metrics. */
   onOutcome?: (supplier: SupplierName | "unknown", outcome: WebhookOutcome) => void;
 }
@@ -113,7 +117,7 @@ export function webhookRouter(opts: WebhookRouteOptions): express.Router {
           outcome(supplier, "stored");
           res.status(200).json({ ok: true, id: row.id });
           // The processing it wakes serves every stored row, not this request's trace.
-          outsideTrace(() => opts.onStored(row));
+          outsideTrace(() => opts.onStored(row, hint));
         })
         .catch((e: unknown) => {
           opts.log.error({ err: String(e) }, "could not store a webhook");

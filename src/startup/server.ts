@@ -62,7 +62,7 @@ export async function startGatewayServer(p: ServerInputs): Promise<RunningServer
           ratePerSecond: config.webhooks.rateLimit,
           log,
           owner: services.tracking.owner,
-          onStored: (row) => services.tracking.webhookStored(row),
+          onStored: (row, hint) => services.tracking.webhookStored(row, hint),
           onOutcome: (supplier, outcome) => services.metrics.webhook(supplier, outcome),
         }),
       );

@@ -75,19 +75,26 @@ function targetOf(row: InboxRow, hint: WebhookHint | Error | null, kinds: InboxP
 export class InboxProcessor {
   /** Rows this instance's intakes stored claimed for it, with when they were handed over. */
   private handed: Array<{ row: InboxRow; at: number }> = [];
+  /** What the intake already read from each handed-over row's body (not read twice). */
+  private readonly hints = new Map<string, WebhookHint>();
   private lastClaimAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: InboxProcessorDeps) {}
 
-  /** Takes a row an intake stored already claimed for this instance (InboxStore.insert's `claimedBy`). */
-  accept(row: InboxRow): void {
+  /**
+   * Takes a row an intake stored already claimed for this instance (InboxStore.insert's `claimedBy`),
+   * with the hint the intake read from its body.
+   */
+  accept(row: InboxRow, hint?: WebhookHint): void {
     this.handed.push({ row, at: performance.now() });
+    if (hint) this.hints.set(row.id, hint);
   }
 
   /** Gives the handed-over rows not yet processed back to the store, for any instance (on stop). */
   async release(): Promise<void> {
     const ids = this.handed.map((h) => h.row.id);
     this.handed = [];
+    this.hints.clear();
     await this.deps.inbox.unclaim(ids);
   }
 
@@ -104,7 +111,8 @@ export class InboxProcessor {
     }
     if (!rows.length) return 0;
     const read = rows.map((row) => {
-      const hint = this.interpret(row);
+      const hint = this.hints.get(row.id) ?? this.interpret(row);
+      this.hints.delete(row.id);
       return { row, hint, target: targetOf(row, hint, this.deps.kinds) };
     });
     const outcomes: Outcome[] = new Array(read.length);
@@ -164,6 +172,7 @@ export class InboxProcessor {
     const fresh = performance.now() - reclaimAfterMs / 2;
     const taken = this.handed.splice(0, limit);
     const rows = taken.filter((h) => h.at >= fresh).map((h) => h.row);
+    for (const h of taken) if (h.at < fresh) this.hints.delete(h.row.id);
     if (rows.length < taken.length) {
       this.deps.log.warn({ dropped: taken.length - rows.length }, "handed-over webhooks waited too long; left to the store's reclaim");
     }

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { VoidOrderData } from "../../datasources/model.js";
+import type { WebhookHint } from "../../datasources/ports.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { PubSub } from "../pubsub/index.js";
@@ -184,8 +185,8 @@ export class Tracking {
    * A webhook an intake stored claimed for this instance (`owner`): processed by this instance's
    * inbox poller, which it wakes, without claiming it from the store again.
    */
-  webhookStored(row: InboxRow): void {
-    this.inbox.accept(row);
+  webhookStored(row: InboxRow, hint: WebhookHint): void {
+    this.inbox.accept(row, hint);
     this.pollers.inbox.kick();
   }
 

@@ -92,7 +92,7 @@ const reader = {
 };
 const registry = { get: (name: SupplierName) => (name === "ATRIP" ? { webhooks: reader } : name === "CTT" ? {} : undefined) };
 
-const voidHint = (voidCode: string, orderNo = `O-${voidCode}`) => ({ type: "order.void", kind: "void", voidCode, orderNo });
+const voidHint = (voidCode: string, orderNo = `O-${voidCode}`) => ({ type: "order.void", kind: "void" as const, voidCode, orderNo });
 
 function setup(opts: { kind?: KindName; accountOf?: (tenant: string) => string } = {}) {
   const name = opts.kind ?? "void";
@@ -295,6 +295,18 @@ describe("the inbox processor", () => {
     // Nothing handed over: the store is asked.
     expect(await processor.processBatch("me")).toBe(0);
     expect(inbox.claims).toBe(2);
+  });
+
+  it("a handed-over row is not read again: the intake's hint is used", async () => {
+    const { supplier, recorded, inbox, processor, start } = setup();
+    await start("V1");
+    supplier.state.set("V1", { status: "B", n: 1 });
+    // The reader would refuse this body; the hint the intake read from the real one is what counts.
+    const row = inbox.addClaimed("ATRIP", "garbage");
+    processor.accept(row, voidHint("V1"));
+    expect(await processor.processBatch("me")).toBe(1);
+    expect(inbox.stateOf(row.id)).toEqual(["PROCESSED", null]);
+    expect(recorded.filter((e) => e.source === "WEBHOOK").map((e) => e.ref)).toEqual(["V1"]);
   });
 
   it("a handed-over row that waited past half the reclaim time is left to the store; on stop the rest are given back", async () => {
