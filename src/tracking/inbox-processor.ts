@@ -10,10 +10,10 @@
  * doubling to 60 s), up to MAX_ATTEMPTS; the records of a webhook given up are checked at once.
  *
  * Rows come from two places: this instance's intakes hand over the rows they stored already
- * claimed (`accept`), and the store gives the rest (`claim`: rows put back for a retry, rows
- * other instances stored while this one was the only one processing, and rows of a crashed
- * instance). Handed-over rows go first; the store is asked when none are waiting, and at least
- * every CLAIM_EVERY_MS, so retries are never starved by a steady stream of webhooks.
+ * claimed (`accept`), and the store gives the rest (`claim`: rows put back for a retry, rows an
+ * instance gave back when it stopped, and a crashed instance's rows after the reclaim time).
+ * Handed-over rows go first; the store is asked when none are waiting, and at least every
+ * CLAIM_EVERY_MS, so retries are never starved by a steady stream of webhooks.
  */
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { WebhookHint, WebhookPort } from "../../datasources/ports.js";
