@@ -25,21 +25,15 @@ import { unstorableInJsonb } from "./jsonb.js";
 export interface WebhookRouteOptions {
   registry: SupplierRegistry;
   inbox: Pick<InboxStore, "insert">;
-  /**
-   * The instance whose processor takes the stored rows (they are written claimed by it and
-   * handed to `onStored`); null: written unclaimed, for whichever instance claims them.
-   */
-  owner: string | null;
+  /** The instance whose processor takes the stored rows: they are written claimed by it and handed to `onStored`. */
+  owner: string;
   /** Each supplier taking webhooks: its path segment and the secret last path segment. */
   intakes: Array<{ supplier: SupplierName; segment: string; token: string }>;
   maxBytes: number;
   /** Webhooks accepted per second from one address; more get 429 (the supplier sends again, or polling covers it). */
   ratePerSecond: number;
   log: Logger;
-  /**
-   * Called with each webhook stored and what its supplier's reader made of it; with `owner` set, it
-   * must take the row to that instance's processing.
-   */
+  /** Called with each webhook stored and what its supplier's reader made of it; it must take the row to `owner`'s processing. */
   onStored: (row: InboxRow, hint: WebhookHint) => void;
   /** Every webhook's outcome, for metrics. */
   onOutcome?: (supplier: SupplierName | "unknown", outcome: WebhookOutcome) => void;

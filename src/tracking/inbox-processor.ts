@@ -73,10 +73,11 @@ function targetOf(row: InboxRow, hint: WebhookHint | Error | null, kinds: InboxP
 
 /** Runs the webhook inbox in batches (the inbox poller calls `processBatch`). */
 export class InboxProcessor {
-  /** Rows this instance's intakes stored claimed for it, with when they were handed over. */
-  private handed: Array<{ row: InboxRow; at: number }> = [];
-  /** What the intake already read from each handed-over row's body (not read twice). */
-  private readonly hints = new Map<string, WebhookHint>();
+  /**
+   * Rows this instance's intakes stored claimed for it, with what the intake read from each body
+   * (not read twice) and when they were handed over.
+   */
+  private handed: Array<{ row: InboxRow; hint?: WebhookHint; at: number }> = [];
   private lastClaimAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: InboxProcessorDeps) {}
@@ -86,15 +87,13 @@ export class InboxProcessor {
    * with the hint the intake read from its body.
    */
   accept(row: InboxRow, hint?: WebhookHint): void {
-    this.handed.push({ row, at: performance.now() });
-    if (hint) this.hints.set(row.id, hint);
+    this.handed.push({ row, hint, at: performance.now() });
   }
 
   /** Gives the handed-over rows not yet processed back to the store, for any instance (on stop). */
   async release(): Promise<void> {
     const ids = this.handed.map((h) => h.row.id);
     this.handed = [];
-    this.hints.clear();
     await this.deps.inbox.unclaim(ids);
   }
 
@@ -103,18 +102,14 @@ export class InboxProcessor {
    * are looked up once per kind, confirmed together, and the outcomes written in one statement.
    */
   async processBatch(owner: string, limit = 100, reclaimAfterMs = 60_000): Promise<number> {
-    const rows = this.takeHanded(limit, reclaimAfterMs);
+    const taken = this.takeHanded(limit, reclaimAfterMs);
     const now = performance.now();
-    if (rows.length < limit && (rows.length === 0 || now - this.lastClaimAt >= CLAIM_EVERY_MS)) {
+    if (taken.length < limit && (taken.length === 0 || now - this.lastClaimAt >= CLAIM_EVERY_MS)) {
       this.lastClaimAt = now;
-      rows.push(...(await this.deps.inbox.claim(owner, limit - rows.length, reclaimAfterMs)));
+      for (const row of await this.deps.inbox.claim(owner, limit - taken.length, reclaimAfterMs)) taken.push({ row });
     }
-    if (!rows.length) return 0;
-    const read = rows.map((row) => {
-      const hint = this.hints.get(row.id) ?? this.interpret(row);
-      this.hints.delete(row.id);
-      return { row, hint, target: targetOf(row, hint, this.deps.kinds) };
-    });
+    if (!taken.length) return 0;
+    const read = taken.map(({ row, hint = this.interpret(row) }) => ({ row, hint, target: targetOf(row, hint, this.deps.kinds) }));
     const outcomes: Outcome[] = new Array(read.length);
     const givenUp: Array<TrackedRecord<unknown>> = [];
 
@@ -160,7 +155,7 @@ export class InboxProcessor {
       if (!outcomes[i]) outcomes[i] = await this.untracked(row, hint, target, waiting);
     }
     await this.deps.inbox.finishMany(read.map(({ row }, i) => ({ id: row.id, state: outcomes[i][0], note: outcomes[i][1] ?? null })));
-    return rows.length;
+    return read.length;
   }
 
   /**
@@ -168,11 +163,10 @@ export class InboxProcessor {
    * dropped here: by the time it would be processed, `claim` (here or elsewhere) may have taken it
    * over as a crashed instance's, and it must not be processed twice at once.
    */
-  private takeHanded(limit: number, reclaimAfterMs: number): InboxRow[] {
+  private takeHanded(limit: number, reclaimAfterMs: number): Array<{ row: InboxRow; hint?: WebhookHint }> {
     const fresh = performance.now() - reclaimAfterMs / 2;
     const taken = this.handed.splice(0, limit);
-    const rows = taken.filter((h) => h.at >= fresh).map((h) => h.row);
-    for (const h of taken) if (h.at < fresh) this.hints.delete(h.row.id);
+    const rows = taken.filter((h) => h.at >= fresh);
     if (rows.length < taken.length) {
       this.deps.log.warn({ dropped: taken.length - rows.length }, "handed-over webhooks waited too long; left to the store's reclaim");
     }
