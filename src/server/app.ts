@@ -2,7 +2,8 @@
  * One HTTP server: Apollo Server 5 on /graphql (served from node:http, ./graphql-http.ts),
  * graphql-ws on the same path and port (queries and mutations work there too; ./ws/),
  * subscriptions over HTTP as multipart or SSE on the same path (./streams/), Apollo
- * Sandbox as the landing page; every other route (webhooks, health, metrics) on express.
+ * Sandbox as the landing page; the webhook intake on node:http too (./webhooks.ts); every other
+ * route (health, metrics) on express.
  * Shutdown drains HTTP requests and disposes the websocket server (graphql-ws `dispose()`).
  *
  * `startServer` only assembles parts that are each built and unit-tested on their own
@@ -31,6 +32,7 @@ import { httpStreamServer, HttpStreams } from "./streams/index.js";
 import type { TrustedDocumentsPolicy } from "./trusted-documents.js";
 import { websocketOptions } from "./ws/options.js";
 import { websocketPlugins } from "./ws/plugins.js";
+import type { WebhookIntakeHandler } from "./webhooks.js";
 import { startWebsocket } from "./ws/serve.js";
 
 /** What the server is made of; main.ts fills it from configuration (docs/configuration.md). */
@@ -42,8 +44,10 @@ export interface ServerOptions {
   /** Port to listen on; 0: any free port. */
   port: number;
   host: string;
-  /** Mounts extra routes (webhooks, health) on express. */
+  /** Mounts extra routes (health, metrics) on express. */
   routes?: (app: express.Express) => void;
+  /** The webhook intake, served from node:http before the express routes. */
+  webhooks?: WebhookIntakeHandler;
   limits: QueryLimits;
   /** Allowed browser origins; undefined: any (credentials are bearer tokens, never cookies). */
   corsOrigins?: string[];
@@ -101,7 +105,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const formatError = makeFormatError(log);
   const rules = limitRules(opts.limits);
   const labels = new OperationLabels(schema);
-  const http = createHttpServer(expressRoutes(log, opts.routes), { keepAliveTimeoutMs: opts.httpKeepAliveTimeoutMs });
+  const http = createHttpServer(expressRoutes(log, opts.routes), {
+    keepAliveTimeoutMs: opts.httpKeepAliveTimeoutMs,
+    direct: opts.webhooks ? [opts.webhooks] : [],
+  });
 
   const ws = startWebsocket(
     websocketOptions({
@@ -157,6 +164,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     async close() {
       await apollo.stop();
       ws.server.close();
+      opts.webhooks?.close();
     },
   };
 }

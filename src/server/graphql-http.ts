@@ -14,7 +14,6 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import zlib from "node:zlib";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import cors from "cors";
 import { GraphQLError } from "graphql";
@@ -27,6 +26,7 @@ import { gate } from "./auth-gate.js";
 import { errorBody } from "../vocabulary/errors.js";
 import { UNKNOWN } from "./operation-label.js";
 import { countRefused, type OperationCounter } from "./operation-meter.js";
+import { readBody } from "./body.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
 import { gzippedPage } from "./explorer.js";
 import { streamTransportOf, type HttpStreamServer } from "./streams/index.js";
@@ -57,50 +57,6 @@ export function isGraphqlPath(url: string | undefined): boolean {
 
 function requestId(header: unknown): string {
   return typeof header === "string" && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();
-}
-
-const INFLATE: Record<string, (b: Buffer, o: zlib.ZlibOptions) => Buffer> = {
-  gzip: zlib.gunzipSync,
-  deflate: zlib.inflateSync,
-  br: zlib.brotliDecompressSync,
-};
-
-/** Reads the whole body, at most `limit` bytes (after inflating), or says why not. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | RequestFailure> {
-  const declared = Number(req.headers["content-length"]);
-  if (declared > limit) {
-    req.resume();
-    return Promise.resolve(new RequestFailure(413, "entity.too.large", limit));
-  }
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      else chunks.push(chunk);
-    });
-    req.on("aborted", () => resolve(new RequestFailure(400, "request.aborted")));
-    req.on("error", () => resolve(new RequestFailure(400, "request.aborted")));
-    req.on("end", () => {
-      if (over) return resolve(new RequestFailure(413, "entity.too.large", limit));
-      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      const encoding = String(req.headers["content-encoding"] ?? "identity").toLowerCase();
-      if (encoding === "identity") return resolve(body);
-      const inflate = INFLATE[encoding];
-      if (!inflate) return resolve(new RequestFailure(415, "encoding.unsupported"));
-      try {
-        resolve(inflate(body, { maxOutputLength: limit }));
-      } catch (err) {
-        resolve(
-          (err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE"
-            ? new RequestFailure(413, "entity.too.large", limit)
-            : new RequestFailure(400, "entity.parse.failed"),
-        );
-      }
-    });
-  });
 }
 
 /** The parsed body Apollo expects: JSON bodies parsed, anything else left for Apollo to refuse (CSRF, 400). */

@@ -1,7 +1,8 @@
 /**
  * The gateway's one HTTP server: /graphql goes to the GraphQL handler (node:http, no express
- * on the hot path; issue 14) once it is set, every other route (webhooks, health, metrics) to
- * express. graphql-ws shares the server and the path (./ws/serve.ts).
+ * on the hot path; issue 14) once it is set, webhooks to their intake (node:http too; issue 24),
+ * every other route (health, metrics) to express. graphql-ws shares the server and the path
+ * (./ws/serve.ts).
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -25,12 +26,22 @@ export interface HttpServerOptions {
    * The headers timeout is set above it, as Node requires.
    */
   keepAliveTimeoutMs: number;
+  /** Served before the other routes: the webhook intake (./webhooks.ts). */
+  direct?: ReadonlyArray<{ matches(req: http.IncomingMessage): boolean; handle: Listener }>;
 }
 
-/** Creates the server without listening (src/server/http-server.ts `listen` does); `others` serves every path but /graphql. */
+/**
+ * Creates the server without listening (src/server/http-server.ts `listen` does); `others` serves
+ * every request that neither /graphql nor a `direct` handler takes.
+ */
 export function createHttpServer(others: Listener, o: HttpServerOptions): GatewayHttpServer {
   let graphql: Listener | undefined;
-  const server = http.createServer((req, res) => (graphql && isGraphqlPath(req.url) ? graphql(req, res) : others(req, res)));
+  const direct = o.direct ?? [];
+  const server = http.createServer((req, res) => {
+    if (graphql && isGraphqlPath(req.url)) return graphql(req, res);
+    for (const d of direct) if (d.matches(req)) return d.handle(req, res);
+    others(req, res);
+  });
   server.keepAliveTimeout = o.keepAliveTimeoutMs;
   server.headersTimeout = o.keepAliveTimeoutMs + 1000;
   return {

@@ -1,4 +1,4 @@
-/** Start-up step: the schema and the server — GraphQL over HTTP and websockets, health, metrics and webhook routes. */
+/** Start-up step: the schema and the server — GraphQL over HTTP and websockets, health, metrics and the webhook intake. */
 import type { SupplierDescriptor } from "../../datasources/supplier.js";
 import type { Services } from "../../resolvers/context.js";
 import { addSuppliers } from "../../schema/enums.js";
@@ -9,7 +9,7 @@ import type { PubSub } from "../pubsub/index.js";
 import { buildGatewaySchema } from "../schema.js";
 import { startServer, type RunningServer } from "../server/app.js";
 import { healthRouter } from "../server/health.js";
-import { webhookRouter } from "../server/webhooks.js";
+import { webhookHandler } from "../server/webhooks.js";
 import type { Store } from "../store/index.js";
 import type { WebhookIntake } from "./webhooks.js";
 
@@ -53,19 +53,17 @@ export async function startGatewayServer(p: ServerInputs): Promise<RunningServer
     httpStreams: { heartbeatMs: config.subscriptions.httpHeartbeatMs, maxBufferedBytes: config.subscriptions.httpMaxBufferedBytes },
     routes: (app) => {
       app.use(healthRouter({ store: p.store, pubsub: p.pubsub, isShuttingDown: p.isShuttingDown, metrics: services.metrics }));
-      app.use(
-        webhookRouter({
-          registry: services.registry,
-          inbox: p.store.inbox,
-          intakes: [...p.intakes],
-          maxBytes: config.webhooks.maxBytes,
-          ratePerSecond: config.webhooks.rateLimit,
-          log,
-          owner: services.tracking.owner,
-          onStored: (row, hint) => services.tracking.webhookStored(row, hint),
-          onOutcome: (supplier, outcome) => services.metrics.webhook(supplier, outcome),
-        }),
-      );
     },
+    webhooks: webhookHandler({
+      registry: services.registry,
+      inbox: p.store.inbox,
+      intakes: [...p.intakes],
+      maxBytes: config.webhooks.maxBytes,
+      ratePerSecond: config.webhooks.rateLimit,
+      log,
+      owner: services.tracking.owner,
+      onStored: (row, hint) => services.tracking.webhookStored(row, hint),
+      onOutcome: (supplier, outcome) => services.metrics.webhook(supplier, outcome),
+    }),
   });
 }

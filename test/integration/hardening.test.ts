@@ -73,12 +73,21 @@ describe("hardening", () => {
   it("caps webhooks per second", async () => {
     const hook = `${t.url.replace("/graphql", "")}/webhooks/atrip/${t.gw.webhookTokens.ATRIP}`;
     const body = JSON.stringify({ cid: "c", type: "order.other", status: -1, data: {} });
-    const statuses = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.status),
-      ),
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, () => fetch(hook, { method: "POST", headers: { "content-type": "application/json" }, body })),
     );
+    const statuses = replies.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+    // The IETF draft-8 headers on every answer; a refusal says when to come back.
+    for (const r of replies) {
+      expect(r.headers.get("ratelimit-policy")).toMatch(/^"5-in-1sec"; q=5; w=1; pk=:[A-Za-z0-9+/=]+:$/);
+      expect(r.headers.get("ratelimit")).toMatch(/^"5-in-1sec"; r=[0-4]; t=[01]$/);
+    }
+    const refused = replies.filter((r) => r.status === 429);
+    for (const r of refused) {
+      expect(r.headers.get("retry-after")).toMatch(/^[01]$/);
+      expect(await r.json()).toEqual({ error: "too many webhooks" });
+    }
   });
 });

@@ -2,6 +2,7 @@
  * Webhook intake and confirmation. The simulator's clock runs at real speed here, so a void
  * stays at status 0 for a simulated minute and any other status a webhook claims is false.
  */
+import { deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, fresh } from "../helpers/atrip.js";
 import { wsClient } from "../helpers/clients.js";
@@ -58,6 +59,38 @@ describe("webhook intake", () => {
   it("a body over the cap is a 413", async () => {
     const res = await post(hook, envelope({ orderNo: "A", voidCode: "B", voidStatus: 0, message: "x".repeat(4000) }));
     expect(res.status).toBe(413);
+  });
+
+  it("takes gzip and deflate bodies; refuses another encoding, a body that inflates over the cap, and any method but POST", async () => {
+    const before = await t.store.inbox.countByState();
+    const body = envelope({ orderNo: "ATR-X", voidCode: "209901-9998", voidStatus: 0 }, "order.other");
+    const send = (encoding: string, bytes: Buffer, url = hook) =>
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-encoding": encoding },
+        body: new Uint8Array(bytes),
+      });
+    for (const [encoding, bytes] of [
+      ["gzip", gzipSync(body)],
+      ["deflate", deflateSync(body)],
+    ] as const) {
+      const res = await send(encoding, bytes);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { id: string }).id).toMatch(/^\d+$/);
+    }
+    // The path as express's router took it: a trailing slash and a query string are the same intake.
+    expect((await send("identity", Buffer.from(body), `${hook}/?from=test`)).status).toBe(200);
+    expect((await send("compress", Buffer.from(body))).status).toBe(400);
+    expect((await send("gzip", Buffer.from("not gzip"))).status).toBe(400);
+    const big = envelope({ orderNo: "ATR-X", voidCode: "209901-9998", voidStatus: 0, message: " ".repeat(4000) });
+    const tooBig = await send("gzip", gzipSync(big));
+    expect(tooBig.status).toBe(413);
+    expect(await tooBig.json()).toEqual({ error: "body over 2048 bytes" });
+    expect((await fetch(hook)).status).toBe(404);
+    expect((await fetch(hook, { method: "PUT", body })).status).toBe(404);
+    const after = await settled();
+    const stored = (s: Record<string, number>) => Object.values(s).reduce((a, b) => a + b, 0);
+    expect(stored(after) - stored(before)).toBe(3);
   });
 
   it("not JSON, or not the envelope, is a 400", async () => {

@@ -118,6 +118,17 @@ describe("the HTTP server", () => {
     ]);
   });
 
+  it("sends what a direct handler matches to it, before the other routes; /graphql still goes to its handler", () => {
+    const hits: string[] = [];
+    const s = createHttpServer((req) => void hits.push(`others ${req.url}`), {
+      keepAliveTimeoutMs: 65_000,
+      direct: [{ matches: (req) => req.url!.startsWith("/webhooks/"), handle: (req) => void hits.push(`direct ${req.url}`) }],
+    });
+    s.serveGraphql((req) => void hits.push(`graphql ${req.url}`));
+    for (const url of ["/webhooks/atrip/t", "/graphql", "/healthz"]) request(s.server, url);
+    expect(hits).toEqual(["direct /webhooks/atrip/t", "graphql /graphql", "others /healthz"]);
+  });
+
   it("keeps idle connections longer than load balancers do, with the headers timeout above it", () => {
     const { server } = createHttpServer(() => undefined, { keepAliveTimeoutMs: 65_000 });
     expect(server.keepAliveTimeout).toBe(65_000);
