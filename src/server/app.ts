@@ -105,9 +105,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const formatError = makeFormatError(log);
   const rules = limitRules(opts.limits);
   const labels = new OperationLabels(schema);
+  const { webhooks } = opts;
   const http = createHttpServer(expressRoutes(log, opts.routes), {
     keepAliveTimeoutMs: opts.httpKeepAliveTimeoutMs,
-    direct: opts.webhooks ? [opts.webhooks] : [],
+    direct: webhooks ? [(req, res) => webhooks.serve(req, res)] : [],
   });
 
   const ws = startWebsocket(
@@ -164,7 +165,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     async close() {
       await apollo.stop();
       ws.server.close();
-      opts.webhooks?.close();
+      webhooks?.close();
     },
   };
 }

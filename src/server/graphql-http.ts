@@ -28,6 +28,7 @@ import { UNKNOWN } from "./operation-label.js";
 import { countRefused, type OperationCounter } from "./operation-meter.js";
 import { readBody } from "./body.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
+import { sendJson } from "./send-json.js";
 import { gzippedPage } from "./explorer.js";
 import { streamTransportOf, type HttpStreamServer } from "./streams/index.js";
 import { trustedHttpRequest, type TrustedDocumentsPolicy } from "./trusted-documents.js";
@@ -85,10 +86,8 @@ async function bodyOf(req: IncomingMessage, limit: number): Promise<unknown | Re
 function refuseUnauthenticated(res: ServerResponse, metrics: OperationCounter, message: string, req?: IncomingMessage): void {
   countRefused(metrics, UNKNOWN, "UNAUTHENTICATED");
   req?.resume();
-  res.statusCode = 401;
   res.setHeader("WWW-Authenticate", 'Bearer realm="gateway"');
-  res.setHeader("content-type", "application/json; charset=utf-8");
-  res.end(JSON.stringify(errorBody(message, "UNAUTHENTICATED")));
+  sendJson(res, 401, errorBody(message, "UNAUTHENTICATED"));
 }
 
 /**
@@ -119,12 +118,7 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     const at = (req.url ?? "").indexOf("?");
     const sent = { body: parsed, search: at < 0 ? "" : (req.url ?? "").slice(at) };
     const input = o.trustedDocuments ? trustedHttpRequest(o.trustedDocuments, o.metrics, req.method, sent, gated.principal) : sent;
-    if ("refused" in input) {
-      res.statusCode = input.refused.status;
-      res.setHeader("content-type", "application/json; charset=utf-8");
-      res.end(JSON.stringify(input.refused.body));
-      return;
-    }
+    if ("refused" in input) return sendJson(res, input.refused.status, input.refused.body);
     const transport = o.streams && streamTransportOf(req.headers.accept);
     if (transport) {
       const principal = gated.principal ?? (await anonymousPrincipal(o.authenticator, req));

@@ -26,8 +26,11 @@ export interface HttpServerOptions {
    * The headers timeout is set above it, as Node requires.
    */
   keepAliveTimeoutMs: number;
-  /** Served before the other routes: the webhook intake (./webhooks.ts). */
-  direct?: ReadonlyArray<{ matches(req: http.IncomingMessage): boolean; handle: Listener }>;
+  /**
+   * Offered each request before the other routes: each answers the requests that are its own and
+   * returns true, or returns false (the webhook intake, ./webhooks.ts).
+   */
+  direct?: ReadonlyArray<(req: http.IncomingMessage, res: http.ServerResponse) => boolean>;
 }
 
 /**
@@ -39,7 +42,7 @@ export function createHttpServer(others: Listener, o: HttpServerOptions): Gatewa
   const direct = o.direct ?? [];
   const server = http.createServer((req, res) => {
     if (graphql && isGraphqlPath(req.url)) return graphql(req, res);
-    for (const d of direct) if (d.matches(req)) return d.handle(req, res);
+    for (const serve of direct) if (serve(req, res)) return;
     others(req, res);
   });
   server.keepAliveTimeout = o.keepAliveTimeoutMs;

@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type express from "express";
 import type { Logger } from "../logger.js";
 import { errorBody } from "../vocabulary/errors.js";
+import { sendJson } from "./send-json.js";
 
 interface HttpError {
   status?: number;
@@ -74,9 +75,7 @@ export function sendRequestError(
   }
   const client = status < 500;
   const body = client ? errorBody(messageFor(f.type, f.limit), "BAD_REQUEST") : errorBody("Internal server error", "INTERNAL_SERVER_ERROR");
-  res.statusCode = status;
-  res.setHeader("content-type", "application/json; charset=utf-8");
-  res.end(JSON.stringify(body));
+  sendJson(res, status, body);
 }
 
 /** The last express handler: body-parser's (and any other) errors, answered by sendRequestError. */

@@ -7,7 +7,8 @@
  * a 400, and so is one jsonb cannot hold (U+0000, a lone surrogate): it could never be stored.
  * The raw event is written to the durable inbox before the 200; processing happens afterwards,
  * asynchronously. Metrics name only configured suppliers ("unknown" otherwise), never the path
- * segment a caller sent (hardening issue, item 1). */
+ * segment a caller sent (hardening issue, item 1).
+ */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SupplierName } from "../vocabulary/suppliers.js";
@@ -20,6 +21,7 @@ import { activeTraceparent, annotate, ATTR, outsideTrace } from "../telemetry/sp
 import { readBody } from "./body.js";
 import { unstorableInJsonb } from "./jsonb.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
+import { sendJson } from "./send-json.js";
 import { rateCap } from "./webhook-rate.js";
 
 /**
@@ -59,17 +61,10 @@ function segmentsOf(url: string | undefined): { supplier: string; token: string 
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.statusCode = status;
-  res.setHeader("content-type", "application/json; charset=utf-8");
-  res.end(JSON.stringify(body));
-}
-
-/** The intake as the HTTP server sees it (src/server/http-server.ts routes the requests it matches to it). */
+/** The intake as the HTTP server sees it (src/server/http-server.ts offers it every request but /graphql's). */
 export interface WebhookIntakeHandler {
-  /** True for a POST to a webhook path; everything else goes to the other routes. */
-  matches(req: IncomingMessage): boolean;
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Answers a POST to a webhook path and returns true; false for any other request (left to the other routes). */
+  serve(req: IncomingMessage, res: ServerResponse): boolean;
   /** Stops the rate cap's timer. */
   close(): void;
 }
@@ -131,8 +126,7 @@ export function webhookHandler(opts: WebhookIntakeOptions): WebhookIntakeHandler
     outsideTrace(() => opts.onStored(row, hint));
   };
 
-  const serve = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = segmentsOf(req.url)!;
+  const answer = async (req: IncomingMessage, res: ServerResponse, path: { supplier: string; token: string }) => {
     const supplier = supplierOf(path.supplier);
     if (!(await cap.take(req, res))) {
       req.resume();
@@ -152,9 +146,11 @@ export function webhookHandler(opts: WebhookIntakeOptions): WebhookIntakeHandler
   };
 
   return {
-    matches: (req) => req.method === "POST" && segmentsOf(req.url) !== undefined,
-    handle(req, res) {
-      serve(req, res).catch((e: unknown) => sendRequestError(opts.log, req, res, undefined, new RequestFailure(500, "internal"), e));
+    serve(req, res) {
+      const path = req.method === "POST" ? segmentsOf(req.url) : undefined;
+      if (!path) return false;
+      answer(req, res, path).catch((e: unknown) => sendRequestError(opts.log, req, res, undefined, new RequestFailure(500, "internal"), e));
+      return true;
     },
     close: () => cap.close(),
   };

@@ -122,7 +122,13 @@ describe("the HTTP server", () => {
     const hits: string[] = [];
     const s = createHttpServer((req) => void hits.push(`others ${req.url}`), {
       keepAliveTimeoutMs: 65_000,
-      direct: [{ matches: (req) => req.url!.startsWith("/webhooks/"), handle: (req) => void hits.push(`direct ${req.url}`) }],
+      direct: [
+        (req) => {
+          if (!req.url!.startsWith("/webhooks/")) return false;
+          hits.push(`direct ${req.url}`);
+          return true;
+        },
+      ],
     });
     s.serveGraphql((req) => void hits.push(`graphql ${req.url}`));
     for (const url of ["/webhooks/atrip/t", "/graphql", "/healthz"]) request(s.server, url);
