@@ -12,6 +12,7 @@ import { PGlite } from "@electric-sql/pglite";
 import type { Sql, SqlDb } from "./db.js";
 import { StoreUnavailableError } from "./errors.js";
 import { startMaintenance, type MaintenanceOptions } from "./maintenance.js";
+import { PreparedStatements } from "./pglite-statements.js";
 import { BUILT_TEMPLATE, seedDataDir } from "./seed.js";
 
 /** The embedded store's options. */
@@ -48,6 +49,7 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
     ...(startParams ? { startParams } : {}),
   });
   await db.waitReady;
+  const statements = new PreparedStatements(db);
   let closed = false;
   const open = () => {
     if (closed) throw new StoreUnavailableError("The embedded store is closed");
@@ -60,12 +62,17 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
     engine: "pglite",
     async query<T>(text: string, params: unknown[] = []) {
       open();
-      return (await db.query<T>(text, params)).rows;
+      return statements.query<T>(text, params);
     },
     async tx<R>(fn: (sql: Sql) => Promise<R>) {
       open();
       return db.transaction(async (t) =>
-        fn({ query: async <T>(text: string, params: unknown[] = []) => (await t.query<T>(text, params)).rows }),
+        fn({
+          query: async <T>(text: string, params: unknown[] = []) => {
+            if (t.closed) throw new Error("Transaction is closed");
+            return statements.inTransaction<T>(text, params);
+          },
+        }),
       );
     },
     async ping() {
