@@ -39,7 +39,11 @@ const { createLogger } = await import("./logger.js");
 const log = createLogger(config.runtime.logLevel);
 // Memory under load and after it (issue 22, item 2): the heap's growth step, set before the gateway loads.
 const { limitHeapGrowth, startIdleGc } = await import("./reliability/memory.js");
-limitHeapGrowth(config.runtime.heapGrowingPercent);
+limitHeapGrowth({
+  percent: config.runtime.heapGrowingPercent,
+  onChange: (capped, live) =>
+    log.debug({ liveHeapMb: Math.round(live / 2 ** 20) }, capped ? "heap growth capped again (small heap)" : "heap growth cap lifted (large live heap)"),
+});
 const started = Date.now();
 // The simulators stand in for suppliers without a URL; with every supplier configured, no
 // sandbox module loads (issue 21, item 3).

@@ -23,7 +23,7 @@ export const RUNTIME = concern({
     default: "20",
     schema: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0).max(1000),
     description:
-      "How far the JS heap may grow past what the last full collection left before the next one (V8's heap-growing-percent); lower keeps RSS down under load (0: V8's own; docs/memory.md)",
+      "How far the JS heap may grow past what the last full collection left before the next one (V8's heap-growing-percent) while that is under 128 MB; lower keeps RSS down under load. A larger live heap (thousands of subscribers) grows by V8's own step (0: V8's own always; docs/memory.md)",
   }),
   logLevel: variable({
     name: "LOG_LEVEL",

@@ -10,8 +10,8 @@
  * V8's own `gc()` is reached by turning on its flag at run time (`--expose-gc`) and reading the
  * function from a fresh context; nothing else of V8's behaviour changes.
  */
-import { performance } from "node:perf_hooks";
-import { setFlagsFromString } from "node:v8";
+import { constants, performance, PerformanceObserver } from "node:perf_hooks";
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 export interface IdleGcOptions {
@@ -55,13 +55,54 @@ export function startIdleGc(opts: IdleGcOptions): () => void {
   return () => clearInterval(timer);
 }
 
+/** What `limitHeapGrowth` is told. */
+export interface HeapGrowthOptions {
+  /** V8's `heap-growing-percent` while the heap is small (HEAP_GROWING_PERCENT); 0 leaves V8's own throughout. */
+  percent: number;
+  /**
+   * Live heap (what a full collection left) from which V8's own growth applies, up to the next
+   * full collection that leaves less than three quarters of it. @default 128 MiB
+   */
+  liftAboveBytes?: number;
+  /** Told when the cap is lifted (false) or applies again (true), with the live heap. */
+  onChange?: (capped: boolean, liveBytes: number) => void;
+}
+
 /**
  * Caps how far V8 lets the heap grow past what its last full collection left before the next
- * one (V8's `--heap-growing-percent`, read at each collection, so setting it at start-up takes
+ * one (V8's `--heap-growing-percent`, read at each collection, so setting it at run time takes
  * effect). V8 sizes that step for the machine's memory; on a large host a 60 s quote load grew
  * the heap to 150 MB of mostly garbage (peak RSS 375 MB) where 20 % kept it at 82 MB (peak
- * 282 MB) at the same throughput (issue 22, item 2). 0 leaves V8's own.
+ * 282 MB) at the same throughput (issue 22, item 2).
+ *
+ * The cap is for a small heap. A large live heap — thousands of subscribers: ~360 MB with
+ * 10,000 — under steady work reaches 20 % more within seconds, and each full collection marks
+ * all of it: at 500 changes/s one every 4–5 s, each a burst of a few hundred ms of the main
+ * thread, which held up every event delivered meanwhile (bench/RESULTS.md, "Heap growth with
+ * many subscribers"). So once a full collection leaves `liftAboveBytes` or more, V8's own
+ * growth applies until one leaves less than three quarters of it. Returns the function that
+ * stops watching (and leaves V8's own growth).
  */
-export function limitHeapGrowth(percent: number): void {
-  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
+export function limitHeapGrowth(opts: HeapGrowthOptions): () => void {
+  const { percent } = opts;
+  if (percent <= 0) return () => undefined;
+  const liftAbove = opts.liftAboveBytes ?? 128 * 2 ** 20;
+  let capped = true;
+  setFlagsFromString(`--heap-growing-percent=${percent}`);
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if ((entry as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      const live = getHeapStatistics().used_heap_size;
+      const cap = capped ? live < liftAbove : live < (liftAbove * 3) / 4;
+      if (cap === capped) continue;
+      capped = cap;
+      setFlagsFromString(`--heap-growing-percent=${cap ? percent : 0}`);
+      opts.onChange?.(cap, live);
+    }
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  return () => {
+    observer.disconnect();
+    setFlagsFromString("--heap-growing-percent=0");
+  };
 }

@@ -1,6 +1,10 @@
 /** Memory back after a burst of work (issue 22, item 2): one full collection once the process idles, none while it works. */
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
-import { startIdleGc } from "../../src/reliability/memory.js";
+import { limitHeapGrowth, startIdleGc } from "../../src/reliability/memory.js";
+
+setFlagsFromString("--expose-gc");
 
 describe("idle full collection", () => {
   it("collects the garbage of a burst once the event loop idles, and only then", async () => {
@@ -56,5 +60,44 @@ describe("idle full collection", () => {
 
   it("is off with 0", () => {
     expect(startIdleGc({ everyMs: 0 })).toBeTypeOf("function");
+  });
+});
+
+describe("heap growth cap", () => {
+  const collect = runInNewContext("gc") as () => void;
+
+  it("applies while the live heap is small, is lifted once a full collection leaves more, and applies again below three quarters of it", async () => {
+    const changes: Array<[boolean, number]> = [];
+    collect(); // what earlier tests left
+    const liftAbove = getHeapStatistics().used_heap_size + 48 * 2 ** 20;
+    const stop = limitHeapGrowth({ percent: 20, liftAboveBytes: liftAbove, onChange: (capped, live) => changes.push([capped, live]) });
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    try {
+      collect();
+      await settle();
+      expect(changes).toEqual([]);
+      // ~80 MB that stay live, as thousands of subscribers do.
+      let live: unknown[] = Array.from({ length: 1_000_000 }, (_, i) => ({ i, s: `live-${i}` }));
+      collect();
+      await settle();
+      expect(changes).toHaveLength(1);
+      expect(changes[0][0]).toBe(false);
+      expect(changes[0][1]).toBeGreaterThanOrEqual(liftAbove);
+      expect(live.length).toBe(1_000_000);
+      // Dropped: the next full collection caps it again.
+      live = [];
+      collect();
+      await settle();
+      expect(changes.map(([capped]) => capped)).toEqual([false, true]);
+      expect(changes[1][1]).toBeLessThan((liftAbove * 3) / 4);
+    } finally {
+      stop();
+    }
+  });
+
+  it("with 0 leaves V8's own growth and watches nothing", () => {
+    const stop = limitHeapGrowth({ percent: 0, onChange: () => expect.fail("no change expected") });
+    collect();
+    stop();
   });
 });
