@@ -42,7 +42,10 @@ const { limitHeapGrowth, startIdleGc } = await import("./reliability/memory.js")
 limitHeapGrowth({
   percent: config.runtime.heapGrowingPercent,
   onChange: (capped, live) =>
-    log.debug({ liveHeapMb: Math.round(live / 2 ** 20) }, capped ? "heap growth capped again (small heap)" : "heap growth cap lifted (large live heap)"),
+    log.debug(
+      { liveHeapMb: Math.round(live / 2 ** 20) },
+      capped ? "heap growth capped again (small heap)" : "heap growth cap lifted (large live heap)",
+    ),
 });
 const started = Date.now();
 // The simulators stand in for suppliers without a URL; with every supplier configured, no

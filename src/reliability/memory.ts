@@ -78,8 +78,8 @@ export interface HeapGrowthOptions {
  * The cap is for a small heap. A large live heap — thousands of subscribers: ~360 MB with
  * 10,000 — under steady work reaches 20 % more within seconds, and each full collection marks
  * all of it: at 500 changes/s one every 4–5 s, each a burst of a few hundred ms of the main
- * thread, which held up every event delivered meanwhile (bench/RESULTS.md, "Heap growth with
- * many subscribers"). So once a full collection leaves `liftAboveBytes` or more, V8's own
+ * thread, which held up every event delivered meanwhile (bench/RESULTS.md, "Prepared
+ * statements on the embedded store and the heap's growth step"). So once a full collection leaves `liftAboveBytes` or more, V8's own
  * growth applies until one leaves less than three quarters of it. Returns the function that
  * stops watching (and leaves V8's own growth).
  */

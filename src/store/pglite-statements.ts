@@ -3,10 +3,11 @@
  *
  * PGlite's own `query` hands a statement to its WebAssembly backend in six calls (parse,
  * describe, bind, describe, execute, sync) and has it parsed, analysed and planned every time.
- * Here a statement with parameters is prepared once under a name, and each later run binds and
- * executes it, every message in one call. On the gateway's own statements that costs 2–2.7×
- * less CPU per statement (bench/RESULTS.md, "Prepared statements on the embedded store").
- * A statement without parameters (DDL, migrations) is sent unnamed, still in one call.
+ * Here a statement with parameters is prepared once under a name, its result columns kept, and
+ * each later run only binds and executes it, every message in one call: a record read by key
+ * costs 69–108 µs of CPU instead of 366–431 (bench/RESULTS.md, "Prepared statements on the
+ * embedded store and the heap's growth step"). A statement without parameters (DDL,
+ * migrations) is sent unnamed, still in one call.
  *
  * Parameters are encoded as node-postgres encodes them for the PostgreSQL engine
  * (`prepareValue`: text, arrays as array literals, objects as JSON), their types left to the
@@ -129,6 +130,9 @@ export class PreparedStatements {
 
   private async forget(text: string, name: string): Promise<void> {
     this.prepared.delete(text);
-    await this.db.execProtocolStream(concat([serialize.close({ type: "S", name }), serialize.sync()]), { syncToFs: false, throwOnError: false });
+    await this.db.execProtocolStream(concat([serialize.close({ type: "S", name }), serialize.sync()]), {
+      syncToFs: false,
+      throwOnError: false,
+    });
   }
 }
