@@ -75,13 +75,14 @@ export interface HeapGrowthOptions {
  * the heap to 150 MB of mostly garbage (peak RSS 375 MB) where 20 % kept it at 82 MB (peak
  * 282 MB) at the same throughput (issue 22, item 2).
  *
- * The cap is for a small heap. A large live heap — thousands of subscribers: ~360 MB with
- * 10,000 — under steady work reaches 20 % more within seconds, and each full collection marks
- * all of it: at 500 changes/s one every 4–5 s, each a burst of a few hundred ms of the main
- * thread, which held up every event delivered meanwhile (bench/RESULTS.md, "Prepared
- * statements on the embedded store and the heap's growth step"). So once a full collection leaves `liftAboveBytes` or more, V8's own
- * growth applies until one leaves less than three quarters of it. Returns the function that
- * stops watching (and leaves V8's own growth).
+ * The cap is for a small heap. A large live heap — thousands of subscribers: ~360 MB left by each
+ * full collection in bench:events with 10,000 — under steady work reaches 20 % more within
+ * seconds, and each full collection marks all of it: at 500 changes/s one every 4–5 s, each a
+ * burst of a few hundred ms of the main thread, which held up every event delivered meanwhile
+ * (bench/RESULTS.md, "Prepared statements on the embedded store and the heap's growth step"). So
+ * once a full collection leaves `liftAboveBytes` or more, V8's own growth applies until one
+ * leaves less than three quarters of it. Returns the function that stops watching (and leaves
+ * V8's own growth).
  */
 export function limitHeapGrowth(opts: HeapGrowthOptions): () => void {
   const { percent } = opts;
