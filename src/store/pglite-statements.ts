@@ -20,12 +20,7 @@
 import { messages, protocol, type PGlite } from "@electric-sql/pglite";
 import pgUtils from "pg/lib/utils.js";
 import { StoreUnavailableError } from "./errors.js";
-
-/** Most statements kept prepared; beyond it a statement is sent unnamed (each run parsed and planned). */
-const MAX_PREPARED = 256;
-
-/** SQLSTATE of "cached plan must not change result type": a table a prepared `SELECT *` reads changed its columns. */
-const PLAN_RESULT_CHANGED = "0A000";
+import { MAX_PREPARED, STALE_PLAN } from "./prepared.js";
 
 const { serialize } = protocol;
 
@@ -117,7 +112,7 @@ export class PreparedStatements {
     }
     if (!known && parsed && name !== "") this.prepared.set(text, { name, shape });
     if (failure) {
-      if (failure.code === PLAN_RESULT_CHANGED && known) {
+      if (failure.code === STALE_PLAN && known) {
         await this.forget(text, name);
         // Nothing ran; outside a transaction it runs again, prepared afresh.
         if (!inTx && !again) return this.run<T>(text, params, inTx, true);

@@ -6,6 +6,7 @@
 import pg from "pg";
 import type { Sql, SqlDb } from "./db.js";
 import { rethrowPg } from "./postgres-errors.js";
+import { MAX_PREPARED, STALE_PLAN } from "./prepared.js";
 
 /** The PostgreSQL store's options. */
 export interface PostgresOptions {
@@ -17,11 +18,6 @@ export interface PostgresOptions {
   /** Prepare each parameterised statement once per connection (DATABASE_NAMED_STATEMENTS). @default true */
   namedStatements?: boolean;
 }
-
-/** Most statement texts one pool names; the rest run unnamed. The gateway has about sixty. */
-const MAX_NAMED = 256;
-/** "cached plan must not change result type": a named statement outlived a change of its table (another instance migrated). */
-const STALE_PLAN = "0A000";
 
 /**
  * Names each parameterised statement text, so every connection of the pool parses it once and
@@ -39,7 +35,7 @@ function statementNames(enabled: boolean) {
   /** Runs `run` on the statement, named when it may be, and once more unnamed when its named form is stale. */
   return async <R>(text: string, values: unknown[], run: (q: pg.QueryConfig) => Promise<R>): Promise<R> => {
     let name = enabled && values.length ? names.get(text) : null;
-    if (name === undefined && names.size < MAX_NAMED) names.set(text, (name = `gw${names.size}`));
+    if (name === undefined && names.size < MAX_PREPARED) names.set(text, (name = `gw${names.size}`));
     if (!name) return run({ text, values });
     try {
       return await run({ name, text, values });
