@@ -273,6 +273,13 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect((await store.tracked.leaseDue("void", "ps", 1000, 60_000)).map((r) => r.ref)).toContain(open.voidCode);
   });
 
+  it.skipIf(skip)("tracked records' pages keep a quarter free, so updates of a record stay on its page", async () => {
+    const [t] = await store.db.query<{ options: string[] | null }>(
+      "SELECT reloptions AS options FROM pg_class WHERE oid = 'tracked'::regclass",
+    );
+    expect(t.options).toContain("fillfactor=75");
+  });
+
   it.skipIf(skip)("watch pulls the next check forward (never before notBefore) and marks the record watched", async () => {
     const tenant = `t-w-${Math.random()}`;
     const d = voidData();
