@@ -250,8 +250,8 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
     // with room on its page PostgreSQL writes the new version there, without new index entries
     // when no indexed column changed (a HOT update), and prunes the old ones as it goes. Packed
     // full, every update moved the row to another page. On 10,000 open voids, one watch-mark
-    // beat a second, 10 beats: 226-451 ms each and the table at 1,754 pages when packed;
-    // 38-41 ms by the eighth and 1,032 pages with a quarter free (bench/RESULTS.md, "Tracked
+    // beat a second, 10 beats: 183-500 ms each and the table at 1,754 pages when packed;
+    // 38-42 ms by the eighth and 1,032 pages with a quarter free (bench/RESULTS.md, "Tracked
     // records' fill factor"). Pages written from now on keep the room; existing ones as they
     // are rewritten.
     sql: `ALTER TABLE tracked SET (fillfactor = 75)`,
