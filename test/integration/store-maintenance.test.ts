@@ -73,8 +73,9 @@ describe("maintenance of the embedded store", () => {
     store = await pgliteStore({ maintenance: false });
     await churn(store);
     const before = await stats(store, "tracked");
-    // (A few pages are pruned on the way.)
-    expect(Number(before.n_dead_tup)).toBeGreaterThan(5000);
+    // (Of the 6,000 old versions, those on pages with room are pruned on the way: the
+    // tracked records' pages keep a quarter free, store migration 7.)
+    expect(Number(before.n_dead_tup)).toBeGreaterThan(2000);
     expect(before.analyzed).toBe(false);
 
     const steps = [];
