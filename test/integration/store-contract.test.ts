@@ -273,7 +273,7 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect((await store.tracked.leaseDue("void", "ps", 1000, 60_000)).map((r) => r.ref)).toContain(open.voidCode);
   });
 
-  it.skipIf(skip)("tracked records' pages keep a quarter free, so updates of a record stay on its page", async () => {
+  it.skipIf(skip)("tracked records' table keeps a quarter of each page free for updates (fillfactor 75)", async () => {
     const [t] = await store.db.query<{ options: string[] | null }>(
       "SELECT reloptions AS options FROM pg_class WHERE oid = 'tracked'::regclass",
     );
