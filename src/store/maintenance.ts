@@ -107,7 +107,8 @@ async function analysedColumns(sql: Sql, table: string): Promise<string | undefi
   const [row] = await sql.query<{ columns: string | null }>(
     `SELECT CASE WHEN bool_or(atttypid = 'jsonb'::regtype) AND bool_or(atttypid <> 'jsonb'::regtype)
                  THEN string_agg(quote_ident(attname), ', ' ORDER BY attnum) FILTER (WHERE atttypid <> 'jsonb'::regtype) END AS columns
-       FROM pg_attribute WHERE attrelid = '${table.replaceAll("'", "''")}'::regclass AND attnum > 0 AND NOT attisdropped`,
+       FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
+    [table],
   );
   return row?.columns ?? undefined;
 }

@@ -57,7 +57,11 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
   const maintenance =
     opts.maintenance === false
       ? undefined
-      : startMaintenance({ query: async <T>(text: string) => (await db.query<T>(text)).rows }, opts.maintenance, opts.onMaintenanceError);
+      : startMaintenance(
+          { query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows },
+          opts.maintenance,
+          opts.onMaintenanceError,
+        );
   return {
     engine: "pglite",
     async query<T>(text: string, params: unknown[] = []) {

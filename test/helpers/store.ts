@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { MaintenanceOptions } from "../../src/store/maintenance.js";
 import { migrate } from "../../src/store/migrations.js";
 import { openPglite } from "../../src/store/pglite.js";
 import { openPostgres, type PostgresOptions } from "../../src/store/postgres.js";
@@ -13,7 +14,7 @@ export const DATABASE_URL = process.env.TEST_DATABASE_URL;
 export const REDIS_URL = process.env.TEST_REDIS_URL;
 
 /** An in-memory PGlite store, loaded from the migrated template. */
-export async function pgliteStore(opts: { maintenance?: false } = {}): Promise<Store> {
+export async function pgliteStore(opts: { maintenance?: MaintenanceOptions | false } = {}): Promise<Store> {
   const template = new Blob([readFileSync(PGLITE_DUMP_TEMPLATE)]);
   const db = await openPglite({ template, ...opts });
   await migrate(db);

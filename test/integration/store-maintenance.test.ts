@@ -152,6 +152,15 @@ describe("maintenance of the embedded store", () => {
     expect(failures).toEqual([]);
   });
 
+  it("the embedded store's own loop analyses the tracked records without their JSON column", async () => {
+    store = await pgliteStore({ maintenance: { intervalMs: 50 } });
+    await churn(store);
+    const sampled = async () =>
+      (await store!.db.query<{ attname: string }>("SELECT attname FROM pg_stats WHERE tablename = 'tracked'")).map((r) => r.attname);
+    await expect.poll(sampled, { timeout: 10_000, interval: 50 }).toEqual(expect.arrayContaining(["kind", "ref", "status"]));
+    expect(await sampled()).not.toContain("data");
+  });
+
   it("reports a failed round and tries again on the next", async () => {
     const failures: unknown[] = [];
     let calls = 0;
