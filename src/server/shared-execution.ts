@@ -48,7 +48,10 @@ function mapEvents<T, R>(source: AsyncIterator<T>, fn: (t: T) => Promise<R>): As
 export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const stream = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
-  const key = `${print(args.document)}\u0000${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}`;
+  // The document's own text where it has one (it is kept anyway): print() would build a
+  // string of dozens of pieces that every subscription kept until its first event.
+  const text = args.document.loc?.source.body ?? print(args.document);
+  const key = `${text}\u0000${args.operationName ?? ""}\u0000${JSON.stringify(args.variableValues ?? {})}`;
   return mapEvents(stream as unknown as AsyncIterator<unknown>, (event) => {
     if (event === null || typeof event !== "object")
       return Promise.resolve(execute({ ...args, rootValue: event }) as ExecutionResult | Promise<ExecutionResult>);
