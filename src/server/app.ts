@@ -16,13 +16,12 @@ import { ApolloServer } from "@apollo/server";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
 import type { GatewayContext, Services } from "../../resolvers/context.js";
-import type { Authenticator, Principal } from "../auth/index.js";
+import type { Authenticator } from "../auth/index.js";
 import type { Logger } from "../logger.js";
-import { annotate, ATTR } from "../telemetry/spans.js";
-import type { StoreLoaders } from "../tracking/loaders.js";
 import { apolloPlugins } from "./apollo-plugins.js";
 import type { Explorer } from "./explorer.js";
 import { makeFormatError } from "./format-error.js";
+import { contextFactory } from "./operation-context.js";
 import { graphqlHttpHandler } from "./graphql-http.js";
 import { createHttpServer, listen } from "./http-server.js";
 import { limitRules, type QueryLimits } from "./limits.js";
@@ -79,35 +78,6 @@ export interface RunningServer {
   httpServer: http.Server;
   /** Stops accepting, finishes in-flight requests, closes websockets. */
   close(): Promise<void>;
-}
-
-/**
- * The context of every operation, HTTP or websocket: who asks, for which tenant, under which
- * request id. Its store loaders are made on first use: most operations read nothing through
- * them (a quote, a supplier call, a subscription whose events select no stored field), and a
- * subscription's context lives as long as the subscription, where three DataLoaders and their
- * functions were about 1 KB of each subscriber's heap (bench/RESULTS.md, issue 24).
- */
-export class OperationContext implements GatewayContext {
-  private made?: StoreLoaders;
-
-  constructor(
-    readonly principal: Principal | null,
-    readonly tenant: string,
-    readonly requestId: string,
-    readonly services: Services,
-  ) {}
-
-  get loaders(): StoreLoaders {
-    return (this.made ??= this.services.tracking.loaders());
-  }
-}
-
-function contextFactory(services: Services) {
-  return (principal: Principal | null, requestId: string): GatewayContext => {
-    if (principal) annotate(ATTR.tenant, principal.tenant);
-    return new OperationContext(principal, principal?.tenant ?? "", requestId, services);
-  };
 }
 
 /** Express for every route but /graphql; its last handler answers request errors through pino. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Services } from "../../resolvers/context.js";
-import { OperationContext } from "../../src/server/app.js";
+import { OperationContext } from "../../src/server/operation-context.js";
 import { storeLoaders } from "../../src/tracking/loaders.js";
 
 describe("an operation's context", () => {

@@ -22,7 +22,7 @@ import { subscribeShared } from "../../src/server/shared-execution.js";
 /** One event object handed to every subscriber, as the gateway's feed does; `executions` counts resolver runs. */
 function fixture() {
   const counts = { executions: 0 };
-  let subscribers: Array<(event: { word: string }) => void> = [];
+  const subscribers: Array<(event: { word: string }) => void> = [];
   const schema = new GraphQLSchema({
     query: new GraphQLObjectType({ name: "Query", fields: { hello: { type: GraphQLString, resolve: () => "hi" } } }),
     subscription: new GraphQLObjectType({
@@ -61,7 +61,7 @@ function fixture() {
   });
   const prepare = operationPreparer({ schema, rules: [], labels: new OperationLabels(schema) });
   const publish = (event: { word: string }) => subscribers.forEach((s) => s(event));
-  return { schema, prepare, publish, counts, reset: () => (subscribers = []) };
+  return { schema, prepare, publish, counts };
 }
 
 function prepared(op: ReturnType<ReturnType<typeof fixture>["prepare"]>): PreparedOperation {
@@ -106,12 +106,11 @@ describe("a subscription's document", () => {
     const { schema, prepare, publish, counts } = fixture();
     const subscribe = async (query: string, prefix: string) => {
       const op = prepared(prepare(query));
-      const stream = (await subscribeShared({
+      return (await subscribeShared({
         schema,
         document: op.document,
         variableValues: { prefix },
       })) as AsyncIterableIterator<ExecutionResult>;
-      return stream;
     };
     const text = "subscription ($prefix: String) { said(prefix: $prefix) }";
     const same = [await subscribe(text, "> "), await subscribe(text, "> ")];
