@@ -3,7 +3,7 @@
  * each change kept"). BENCH_AB="label=/path/to/dist/src/main.js,label=…": each build in turn,
  * BENCH_AB_ROUNDS times (alternating, so drift on the shared machine hits all alike), against
  * one supplier stand-in: CPU per voidQuote and per no-supplier query at 50 connections, and the
- * voidQuote p50 at one connection in µs. A build runs with `npm start`'s Node options, or with
+ * voidQuote p50 at one connection in µs, and the peak RSS after the voidQuote load. A build runs with `npm start`'s Node options, or with
  * those written after it (`semi16=/path/dist/src/main.js --max-semi-space-size=16`) to compare
  * settings of one build.
  */
@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { atripGatewayEnv, BENCH_KEY } from "./gateway-client.js";
 import { sequentialLatency } from "./latency.js";
-import { cpuSeconds, load, record } from "./lib.js";
+import { cpuSeconds, load, processMemory, record } from "./lib.js";
 import { startGateway, startSim, stop } from "./processes.js";
 
 const builds = (process.env.BENCH_AB ?? "")
@@ -37,7 +37,7 @@ const quote = JSON.stringify({
 const suppliers = JSON.stringify({ query: "{ suppliers { supplier available } }" });
 const headers = { authorization: `Bearer ${BENCH_KEY}` };
 
-const results = new Map<string, Array<{ quoteRps: number; quoteCpu: number; noneCpu: number; p50: number }>>();
+const results = new Map<string, Array<{ quoteRps: number; quoteCpu: number; noneCpu: number; p50: number; peakMb: number }>>();
 try {
   for (let round = 0; round < rounds; round++) {
     for (const b of builds) {
@@ -54,10 +54,11 @@ try {
           return { rps: r.requestsPerSec, cpu: ((cpuSeconds(gw.child.pid)! - c0) / r.ok) * 1e6 };
         };
         const q = await cpuPer(quote);
+        const { peakMb } = processMemory(gw.child.pid!);
         const n = await cpuPer(suppliers);
         const lat = await sequentialLatency(gw.url, quote, headers, 1500);
         const list = results.get(b.label) ?? [];
-        list.push({ quoteRps: q.rps, quoteCpu: q.cpu, noneCpu: n.cpu, p50: lat.p50 });
+        list.push({ quoteRps: q.rps, quoteCpu: q.cpu, noneCpu: n.cpu, p50: lat.p50, peakMb });
         results.set(b.label, list);
       } finally {
         await stop(gw.child);
@@ -75,6 +76,7 @@ try {
       mean(r.map((x) => x.noneCpu)).toFixed(0),
       mean(r.map((x) => x.quoteRps)).toFixed(0),
       mean(r.map((x) => x.p50)).toFixed(0),
+      r.map((x) => x.peakMb.toFixed(0)).join(" / "),
     ];
   });
   record(
@@ -87,6 +89,7 @@ try {
       "mean",
       "voidQuote req/s at 50 conns",
       "voidQuote p50 µs at 1 conn",
+      "peak RSS MB after the voidQuote load (each round)",
     ],
     rows,
     [

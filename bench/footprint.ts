@@ -15,7 +15,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { load, record, START_NODE_ARGS } from "./lib.js";
+import { load, processMemory, record, START_NODE_ARGS } from "./lib.js";
 
 const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const FLOOR = fileURLToPath(new URL("./pglite-floor.js", import.meta.url));
@@ -33,12 +33,6 @@ interface Sample {
   loadPeakMb?: number;
 }
 
-/** VmHWM and VmRSS of a process, in MB. */
-function memory(pid: number): { peakMb: number; rssMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
-  return { peakMb: kb("VmHWM") / 1024, rssMb: kb("VmRSS") / 1024 };
-}
 
 /**
  * Starts a process, waits for `ready` on its stdout, optionally loads it, idles, reads its memory,
@@ -71,9 +65,9 @@ async function measure(
   });
   // With npm start the gateway is npm's grandchild: its memory is read from the node process in the group.
   const pid = opts.command ? gatewayPid(child.pid as number) : (child.pid as number);
-  const loadPeakMb = opts.load ? await opts.load(out).then(() => memory(pid).peakMb) : undefined;
+  const loadPeakMb = opts.load ? await opts.load(out).then(() => processMemory(pid).peakMb) : undefined;
   await new Promise((r) => setTimeout(r, IDLE_MS));
-  const m = memory(pid);
+  const m = processMemory(pid);
   child.removeAllListeners("exit");
   await new Promise<void>((resolve) => {
     child.once("exit", () => resolve());

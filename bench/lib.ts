@@ -20,6 +20,13 @@ export const START_NODE_ARGS =
         .split(" ")
         .filter((a) => a.startsWith("--"));
 
+/** VmHWM (peak RSS) and VmRSS of a process, in MB. */
+export function processMemory(pid: number): { peakMb: number; rssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
+  return { peakMb: kb("VmHWM") / 1024, rssMb: kb("VmRSS") / 1024 };
+}
+
 export function machineFacts(): string {
   const cpu = cpus();
   return `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${new Date().toISOString()}`;

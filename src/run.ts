@@ -41,6 +41,7 @@ const log = createLogger(config.runtime.logLevel);
 const { limitHeapGrowth, startIdleGc } = await import("./reliability/memory.js");
 limitHeapGrowth({
   percent: config.runtime.heapGrowingPercent,
+  minStepBytes: config.runtime.heapHeadroomMb * 2 ** 20,
   onChange: (capped, live) =>
     log.debug(
       { liveHeapMb: Math.round(live / 2 ** 20) },

@@ -16,7 +16,7 @@ export const RUNTIME = concern({
     default: "10000",
     schema: wholeMs,
     description:
-      "How often to check for garbage left by a burst of work; when the process is idle and its heap grew, one full collection (0: off; docs/memory.md)",
+      "How long the process must idle after a burst of work (looked at every fifth of it) before, if its heap grew, one full collection gives the garbage back (0: off; docs/memory.md)",
   }),
   heapGrowingPercent: variable({
     name: "HEAP_GROWING_PERCENT",
@@ -24,6 +24,13 @@ export const RUNTIME = concern({
     schema: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0).max(1000),
     description:
       "How far the JS heap may grow past what the last full collection left before the next one (V8's heap-growing-percent) while that is under 128 MB; lower keeps RSS down under load. A larger live heap (thousands of subscribers) grows by V8's own step (0: V8's own always; docs/memory.md)",
+  }),
+  heapHeadroomMb: variable({
+    name: "HEAP_HEADROOM_MB",
+    default: "32",
+    schema: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0).max(4096),
+    description:
+      "The least the JS heap may grow past what the last full collection left while HEAP_GROWING_PERCENT applies, in MB: a small heap under load is then not fully collected every few hundred ms (0: the percent alone; docs/memory.md)",
   }),
   logLevel: variable({
     name: "LOG_LEVEL",

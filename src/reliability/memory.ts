@@ -15,7 +15,7 @@ import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 export interface IdleGcOptions {
-  /** How often to look (IDLE_GC_MS); 0 turns it off. */
+  /** How long the event loop must have been mostly idle (IDLE_GC_MS), looked at every fifth of it; 0 turns it off. */
   everyMs: number;
   /**
    * Heap growth since the last full collection that makes one worth it. With 32 MiB, RSS 20 s
@@ -30,27 +30,44 @@ export interface IdleGcOptions {
   onCollect?: (before: number, after: number, ms: number) => void;
 }
 
+/** Looks per interval: the idle interval is judged over a window that slides by a fifth of it. */
+const LOOKS_PER_INTERVAL = 5;
+/** Up to this live heap the idle collection is V8's memory-reducing one (below); above, a plain full collection. */
+const REDUCING_BELOW = 128 * 2 ** 20;
+
+type Gc = (options?: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
+
 /** Starts looking; returns the function that stops it. */
 export function startIdleGc(opts: IdleGcOptions): () => void {
   if (opts.everyMs <= 0) return () => undefined;
   setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
+  const gc = runInNewContext("gc") as Gc;
   const growth = opts.growthBytes ?? 8 * 2 ** 20;
   const idleBelow = opts.idleBelow ?? 0.1;
   // The first look after start-up collects what loading the gateway left behind.
   let baseline = 0;
-  let last = performance.eventLoopUtilization();
+  // The event loop's figures at each of the last looks, oldest first: a load that ends is
+  // followed by its collection one interval later (not up to two, as with one look per interval).
+  const looks = [performance.eventLoopUtilization()];
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
-    const utilisation = performance.eventLoopUtilization(now, last).utilization;
-    last = now;
+    const utilisation = performance.eventLoopUtilization(now, looks[0]).utilization;
+    looks.push(now);
+    if (looks.length <= LOOKS_PER_INTERVAL) return;
+    looks.shift();
     const before = process.memoryUsage().heapUsed;
     if (utilisation >= idleBelow || before - baseline < Math.max(growth, baseline / 8)) return;
     const started = performance.now();
-    gc();
+    // A small heap gets V8's memory-reducing collection (what it runs before giving up on an
+    // allocation): it also hands back the pages the collection frees, which Node 26 otherwise
+    // keeps pooled, and shrinks the young generation (bench/RESULTS.md, "The heap's headroom").
+    // A large one (thousands of subscribers) a plain one: the reducing kind collects several
+    // times over, and an event arriving meanwhile would wait for all of them.
+    if (before < REDUCING_BELOW) gc({ type: "major", execution: "sync", flavor: "last-resort" });
+    else gc();
     baseline = process.memoryUsage().heapUsed;
     opts.onCollect?.(before, baseline, performance.now() - started);
-  }, opts.everyMs);
+  }, opts.everyMs / LOOKS_PER_INTERVAL);
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -59,6 +76,13 @@ export function startIdleGc(opts: IdleGcOptions): () => void {
 export interface HeapGrowthOptions {
   /** V8's `heap-growing-percent` while the heap is small (HEAP_GROWING_PERCENT); 0 leaves V8's own throughout. */
   percent: number;
+  /**
+   * The least the heap may grow past what the last full collection left, whatever `percent`
+   * gives (HEAP_HEADROOM_MB): 20 % of a small heap is a few megabytes, which a quote load
+   * promotes within a few hundred milliseconds, and each full collection's marking then costs
+   * more than the memory it saves (bench/RESULTS.md, "The heap's headroom"). @default 0
+   */
+  minStepBytes?: number;
   /**
    * Live heap (what a full collection left) from which V8's own growth applies, up to the next
    * full collection that leaves less than three quarters of it. @default 128 MiB
@@ -88,16 +112,23 @@ export function limitHeapGrowth(opts: HeapGrowthOptions): () => void {
   const { percent } = opts;
   if (percent <= 0) return () => undefined;
   const liftAbove = opts.liftAboveBytes ?? 128 * 2 ** 20;
+  const minStep = opts.minStepBytes ?? 0;
   let capped = true;
-  setFlagsFromString(`--heap-growing-percent=${percent}`);
+  let flag = -1;
+  const set = (value: number) => {
+    if (value === flag) return;
+    flag = value;
+    setFlagsFromString(`--heap-growing-percent=${value}`);
+  };
+  set(growthPercent(percent, minStep, getHeapStatistics().used_heap_size));
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       if ((entry as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
       const live = getHeapStatistics().used_heap_size;
       const cap = capped ? live < liftAbove : live < (liftAbove * 3) / 4;
+      set(cap ? growthPercent(percent, minStep, live) : 0);
       if (cap === capped) continue;
       capped = cap;
-      setFlagsFromString(`--heap-growing-percent=${cap ? percent : 0}`);
       opts.onChange?.(cap, live);
     }
   });
@@ -106,4 +137,10 @@ export function limitHeapGrowth(opts: HeapGrowthOptions): () => void {
     observer.disconnect();
     setFlagsFromString("--heap-growing-percent=0");
   };
+}
+
+/** The growth step for a live heap of `liveBytes`: `percent`, or more when that is under `minStepBytes`. */
+export function growthPercent(percent: number, minStepBytes: number, liveBytes: number): number {
+  if (minStepBytes <= 0 || liveBytes <= 0) return percent;
+  return Math.max(percent, Math.ceil((100 * minStepBytes) / liveBytes));
 }

@@ -1,8 +1,9 @@
 /** Memory back after a burst of work (issue 22, item 2): one full collection once the process idles, none while it works. */
+import { constants, performance, PerformanceObserver } from "node:perf_hooks";
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
-import { limitHeapGrowth, startIdleGc } from "../../src/reliability/memory.js";
+import { growthPercent, limitHeapGrowth, startIdleGc } from "../../src/reliability/memory.js";
 
 setFlagsFromString("--expose-gc");
 
@@ -93,6 +94,52 @@ describe("heap growth cap", () => {
     } finally {
       stop();
     }
+  });
+
+  it("gives a small heap at least the headroom: the percent, or more when that is fewer bytes", () => {
+    const mb = 2 ** 20;
+    expect(growthPercent(20, 32 * mb, 40 * mb)).toBe(80);
+    expect(growthPercent(20, 32 * mb, 33 * mb)).toBe(97);
+    expect(growthPercent(20, 32 * mb, 200 * mb)).toBe(20);
+    expect(growthPercent(20, 0, 40 * mb)).toBe(20);
+  });
+
+  /**
+   * Full collections while objects that live long enough to be promoted churn through the heap:
+   * at least three times what a full collection leaves, so the count does not depend on what
+   * earlier tests left live. `headroom`: the least step, as a share of that live heap.
+   */
+  async function fullCollectionsUnderChurn(headroom: number): Promise<number> {
+    collect();
+    const live = getHeapStatistics().used_heap_size;
+    const stop = limitHeapGrowth({ percent: 20, minStepBytes: Math.round(live * headroom) });
+    const majors: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries())
+        if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors.push(e.startTime);
+    });
+    observer.observe({ entryTypes: ["gc"] });
+    try {
+      collect(); // the next limit, from the step just set
+      const from = performance.now();
+      const ring: unknown[] = new Array(1_000_000);
+      // ~70 bytes per object with its string.
+      const n = Math.max(4_000_000, Math.ceil((3 * live) / 70));
+      for (let i = 0; i < n; i++) ring[i % ring.length] = { i, s: `churn-${i}` };
+      expect(ring.length).toBe(1_000_000);
+      await new Promise((r) => setTimeout(r, 50)); // the observer's last entries
+      return majors.filter((t) => t > from).length;
+    } finally {
+      stop();
+      observer.disconnect();
+    }
+  }
+
+  it("with a headroom, a small heap under churn is fully collected far less often", async () => {
+    const percentOnly = await fullCollectionsUnderChurn(0);
+    const withHeadroom = await fullCollectionsUnderChurn(4);
+    expect(percentOnly).toBeGreaterThanOrEqual(4);
+    expect(withHeadroom * 2).toBeLessThanOrEqual(percentOnly);
   });
 
   it("with 0 leaves V8's own growth and watches nothing", () => {
