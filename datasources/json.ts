@@ -4,17 +4,19 @@
  * source text (JsonNumber) and each reply schema says whether a field is an integer, a
  * decimal amount or a 0/1 flag.
  */
-import { parse as parseLossless } from "lossless-json";
 import { z } from "zod";
+import { parseExactJson } from "./exact-json.js";
 
 /** A JSON number, exactly as the supplier wrote it. */
 export class JsonNumber {
   constructor(readonly text: string) {}
 }
 
+const toJsonNumber = (text: string) => new JsonNumber(text);
+
 /** Parses JSON keeping every number as a JsonNumber. Throws SyntaxError on bad JSON. */
 export function parseJson(text: string): unknown {
-  return parseLossless(text, null, (value: string) => new JsonNumber(value));
+  return parseExactJson(text, toJsonNumber);
 }
 
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
