@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { load, processMemory, record, START_NODE_ARGS } from "./lib.js";
+import { passedThrough } from "./processes.js";
 
 const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const FLOOR = fileURLToPath(new URL("./pglite-floor.js", import.meta.url));
@@ -46,7 +47,7 @@ async function measure(
 ): Promise<Sample> {
   const started = performance.now();
   const child = spawn(opts.command ?? process.execPath, args, {
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", ...passedThrough(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

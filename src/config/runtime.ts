@@ -27,7 +27,7 @@ export const RUNTIME = concern({
   }),
   heapHeadroomMb: variable({
     name: "HEAP_HEADROOM_MB",
-    default: "32",
+    default: "0",
     schema: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0).max(4096),
     description:
       "The least the JS heap may grow past what the last full collection left while HEAP_GROWING_PERCENT applies, in MB: a small heap under load is then not fully collected every few hundred ms (0: the percent alone; docs/memory.md)",
