@@ -34,7 +34,6 @@ interface Sample {
   loadPeakMb?: number;
 }
 
-
 /**
  * Starts a process, waits for `ready` on its stdout, optionally loads it, idles, reads its memory,
  * stops it. `command` defaults to this Node; `npm` runs `npm start` as a user would.

@@ -46,7 +46,18 @@ function random(seed: number): () => number {
 }
 
 const NUMBERS = ["0", "-0", "1280.50", "12345678901234567890", "1.2805e3", "1E-7", "-0.000", "7e+2", "42"];
-const STRINGS = ["", "plain", "ATR-VOID-DEPOSIT", 'a\\"b', "tab\\tnew\\nline", "\\u00e9t\\u00E9", "\\ud83d\\ude00", "中文", "slash\\/", "\\\\"];
+const STRINGS = [
+  "",
+  "plain",
+  "ATR-VOID-DEPOSIT",
+  'a\\"b',
+  "tab\\tnew\\nline",
+  "\\u00e9t\\u00E9",
+  "\\ud83d\\ude00",
+  "中文",
+  "slash\\/",
+  "\\\\",
+];
 const WHITESPACE = ["", " ", "\n", "\t", "\r\n  "];
 
 function generate(next: () => number, depth: number): string {
@@ -61,7 +72,9 @@ function generate(next: () => number, depth: number): string {
   }
   const n = Math.floor(next() * 4);
   const items = Array.from({ length: n }, (_, idx) =>
-    r < 0.65 ? `${ws()}${generate(next, depth + 1)}${ws()}` : `${ws()}"${pick(["k", "orderNo", "fare", "__proto__", `k${idx}`])}"${ws()}:${ws()}${generate(next, depth + 1)}${ws()}`,
+    r < 0.65
+      ? `${ws()}${generate(next, depth + 1)}${ws()}`
+      : `${ws()}"${pick(["k", "orderNo", "fare", "__proto__", `k${idx}`])}"${ws()}:${ws()}${generate(next, depth + 1)}${ws()}`,
   );
   return r < 0.65 ? `[${items.join(",")}]` : `{${items.join(",")}}`;
 }
@@ -101,7 +114,7 @@ describe("the exact JSON parser", () => {
     "[1,]",
     "[,1]",
     '{"a" 1}',
-    '{a:1}',
+    "{a:1}",
     "'x'",
     '"tab\there"',
     '"\\x"',
