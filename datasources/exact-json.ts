@@ -4,9 +4,9 @@
  * lossless-json 4 does — the same grammar, duplicate keys refused unless their values are equal,
  * `__proto__` kept as an ordinary key — and a differential test holds it to that
  * (test/unit/exact-json.test.ts). It exists because lossless-json builds every string one
- * character at a time: on a `voidQuote`, 17 of the gateway's 138 KB allocated per call went to
- * the reply's strings (issue 24; bench/RESULTS.md, "Supplier replies parsed without
- * per-character strings"). Here a string without escapes is one slice of the text.
+ * character at a time: on a `voidQuote`, 17 of the 138–161 KB the gateway allocated per call
+ * went to the reply's strings (issue 24; bench/RESULTS.md, "Issue 24, seventh session"). Here a
+ * string without escapes is one slice of the text.
  */
 
 const QUOTE = 0x22;

@@ -60,7 +60,7 @@ export function startIdleGc(opts: IdleGcOptions): () => void {
     const started = performance.now();
     // A small heap gets V8's memory-reducing collection (what it runs before giving up on an
     // allocation): it also hands back the pages the collection frees, which Node 26 otherwise
-    // keeps pooled, and shrinks the young generation (bench/RESULTS.md, "The heap's headroom").
+    // keeps pooled, and shrinks the young generation (bench/RESULTS.md, "Issue 24, seventh session").
     // A large one (thousands of subscribers) a plain one: the reducing kind collects several
     // times over, and an event arriving meanwhile would wait for all of them.
     if (before < REDUCING_BELOW) gc({ type: "major", execution: "sync", flavor: "last-resort" });
@@ -78,9 +78,10 @@ export interface HeapGrowthOptions {
   percent: number;
   /**
    * The least the heap may grow past what the last full collection left, whatever `percent`
-   * gives (HEAP_HEADROOM_MB): 20 % of a small heap is a few megabytes, which a quote load
-   * promotes within a few hundred milliseconds, and each full collection's marking then costs
-   * more than the memory it saves (bench/RESULTS.md, "The heap's headroom"). @default 0
+   * gives (HEAP_HEADROOM_MB). 20 % of a small heap is a few megabytes, which a quote load
+   * promotes within a few hundred milliseconds, and each full collection's marking costs CPU;
+   * a larger step costs memory after the load. Both are measured in bench/RESULTS.md ("Issue 24,
+   * seventh session"), and the setting is off by default. @default 0
    */
   minStepBytes?: number;
   /**
