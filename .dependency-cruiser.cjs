@@ -48,6 +48,14 @@ module.exports = {
       to: { path: "^(resolvers|schema)/" },
     },
     {
+      name: "no-async-hooks-in-production",
+      severity: "error",
+      comment:
+        "No AsyncLocalStorage (or other async hook) in what npm start loads: on Node 20 and 22 one switches on promise hooks for every promise of the process, a quarter of a request's CPU (bench/RESULTS.md, issue 24, eighth session). Pass what a call needs as an argument (datasources/deadline.ts, CallScope).",
+      from: { path: PRODUCTION },
+      to: { dependencyTypes: ["core"], path: "async_hooks$" },
+    },
+    {
       name: "sandbox-only-from-start-up",
       severity: "error",
       comment: "Nothing but the start-up path (src/run.ts) reaches the simulators; a gateway on real suppliers loads none.",

@@ -6,10 +6,13 @@
  * (resilience/retry.ts). Before, each attempt had the full timeout: three attempts at a
  * supplier that never answers kept a client ~3 × SUPPLIER_TIMEOUT_MS.
  *
- * The deadline travels in AsyncLocalStorage (as the request id does, src/request-context.ts),
- * so the ports' signatures, which resolvers and tracking call, stay as they are.
+ * The deadline travels with the call as an argument (a `CallScope`, the last parameter of
+ * every port and client method), with the id of the request the call serves. Both once travelled in
+ * AsyncLocalStorage; on Node 20 and 22 that switches on promise hooks for every promise of the
+ * process, which cost a quarter of a `voidQuote`'s CPU and of a supplier-free query's
+ * (bench/RESULTS.md, "Issue 24, eighth session"). eslint forbids `node:async_hooks` outside the
+ * telemetry folder.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 
 /** An instant after which a call has no time left. */
 export class Deadline {
@@ -26,20 +29,24 @@ export class Deadline {
   }
 }
 
-const current = new AsyncLocalStorage<Deadline>();
-
-/**
- * Runs `fn` within a deadline `budgetMs` from now, or within the enclosing deadline when that
- * one ends sooner (a call made inside another call never gets more time than its caller has).
- */
-export function withinDeadline<T>(budgetMs: number, fn: (deadline: Deadline) => Promise<T>): Promise<T> {
-  const outer = current.getStore();
-  const at = Date.now() + budgetMs;
-  const deadline = outer && outer.at <= at ? outer : new Deadline(at, budgetMs);
-  return current.run(deadline, () => fn(deadline));
+/** What a supplier call carries besides its own arguments. Every field is optional: background calls have neither. */
+export interface CallScope {
+  /** The HTTP request or websocket operation the call serves, for its log line. */
+  readonly requestId?: string;
+  /** The deadline of the client call under way; set by the resilience layer. */
+  readonly deadline?: Deadline;
 }
 
-/** The deadline of the call under way, if any (calls outside the resilience layer have none). */
-export function currentDeadline(): Deadline | undefined {
-  return current.getStore();
+/**
+ * A deadline `budgetMs` from now, or the enclosing one when that ends sooner (a call made
+ * inside another call never gets more time than its caller has).
+ */
+export function deadlineWithin(outer: Deadline | undefined, budgetMs: number): Deadline {
+  const at = Date.now() + budgetMs;
+  return outer && outer.at <= at ? outer : new Deadline(at, budgetMs);
+}
+
+/** `scope` with a deadline `budgetMs` from now, or its own when that ends sooner. */
+export function withinDeadline(scope: CallScope | undefined, budgetMs: number): CallScope & { deadline: Deadline } {
+  return { requestId: scope?.requestId, deadline: deadlineWithin(scope?.deadline, budgetMs) };
 }

@@ -14,7 +14,7 @@
  * reply becomes SUPPLIER_OUTCOME_UNKNOWN rather than a timeout or an outage.
  *
  * An attempt's timeout is the call's `timeoutMs`, cut to what is left of the deadline of the
- * client call it belongs to (deadline.ts, issue B.12); with nothing left it is not sent.
+ * client call it belongs to (the call's scope, deadline.ts, issue B.12); with nothing left it is not sent.
  *
  * With tracing on, undici's instrumentation records each request and injects `traceparent`
  * into it; a supplier whose trace propagation is switched off gets no trace header (its
@@ -24,7 +24,7 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { Agent, request } from "undici";
 import { withoutPropagation } from "../src/telemetry/spans.js";
-import { currentDeadline } from "./deadline.js";
+import type { CallScope } from "./deadline.js";
 import { unreadableReply } from "./errors.js";
 import { OUTCOME_HINT, SupplierError } from "../src/vocabulary/errors.js";
 import { type SupplierName } from "../src/vocabulary/suppliers.js";
@@ -41,6 +41,8 @@ export interface HttpCall {
   timeoutMs: number;
   /** True when the call changes supplier state: a lost reply is then SUPPLIER_OUTCOME_UNKNOWN. */
   changesState: boolean;
+  /** The request it serves and the client call's deadline, when there are. */
+  scope?: CallScope;
 }
 
 /** A reply that arrived whole with a 2xx status. */
@@ -57,6 +59,8 @@ export interface CallRecord {
   /** "OK" (HTTP 2xx received) or the gateway error code of the transport failure. */
   outcome: string;
   httpStatus?: number;
+  /** The request the call served; none for background calls (polls, webhook confirmations). */
+  requestId?: string;
 }
 export type CallObserver = (call: CallRecord) => void;
 
@@ -119,19 +123,27 @@ export class SupplierHttp {
         durationMs: performance.now() - started,
         outcome: "OK",
         httpStatus: status,
+        requestId: call.scope?.requestId,
       });
       return reply;
     } catch (err) {
       const outcome = err instanceof SupplierError ? err.code : "INTERNAL_SERVER_ERROR";
       const httpStatus =
         err instanceof SupplierError && err.supplierCode?.startsWith("HTTP ") ? Number(err.supplierCode.slice(5)) : undefined;
-      this.observe({ supplier: call.supplier, operation: call.operation, durationMs: performance.now() - started, outcome, httpStatus });
+      this.observe({
+        supplier: call.supplier,
+        operation: call.operation,
+        durationMs: performance.now() - started,
+        outcome,
+        httpStatus,
+        requestId: call.scope?.requestId,
+      });
       throw err;
     }
   }
 
   private async send(original: HttpCall): Promise<HttpReply> {
-    const left = currentDeadline()?.remainingMs();
+    const left = original.scope?.deadline?.remainingMs();
     if (left !== undefined && left <= 0) throw budgetSpent(original);
     const call = left === undefined || left >= original.timeoutMs ? original : { ...original, timeoutMs: left };
     const controller = new AbortController();

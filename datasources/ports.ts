@@ -1,8 +1,11 @@
 /**
  * What a supplier datasource can offer the gateway. A supplier implements the ports of the
  * operations it has; the registry derives "which supplier offers which operation" from them.
+ * Every call takes an optional `CallScope` last (deadline.ts): the request it serves and its
+ * deadline, handed on to the HTTP transport.
  */
 import type { SupplierError } from "../src/vocabulary/errors.js";
+import type { CallScope } from "./deadline.js";
 import type { SupplierName } from "../src/vocabulary/suppliers.js";
 import type { CancelOrderData, CancelOrderRequest, StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } from "./model.js";
 
@@ -16,31 +19,31 @@ export interface SubmittedCheck {
 
 /** Void: quote, submit, query. */
 export interface VoidPort {
-  quote(orderNo: string): Promise<VoidQuoteData>;
+  quote(orderNo: string, scope?: CallScope): Promise<VoidQuoteData>;
   /** Changes supplier state: never retried. */
-  submit(orderNo: string, voidOfferId: string): Promise<VoidOrderData>;
+  submit(orderNo: string, voidOfferId: string, scope?: CallScope): Promise<VoidOrderData>;
   /** The void as the supplier sees it now; null when the supplier does not know the code. */
-  query(voidCode: string): Promise<VoidOrderData | null>;
+  query(voidCode: string, scope?: CallScope): Promise<VoidOrderData | null>;
   /**
    * Optional: whether an earlier submission to the order went through, for a submission whose
    * reply was lost. A supplier without it cannot be asked, so the gateway never submits again
    * for that order (src/tracking/void-submission.ts).
    */
-  findSubmitted?(orderNo: string): Promise<SubmittedCheck>;
+  findSubmitted?(orderNo: string, scope?: CallScope): Promise<SubmittedCheck>;
 }
 
 /** Stop ticket issuance: a request now, the outcome later. */
 export interface StopIssuancePort {
   /** Changes supplier state: never retried. Resolves when the supplier accepted the attempt. */
-  stop(orderNo: string): Promise<StopAcceptedData>;
+  stop(orderNo: string, scope?: CallScope): Promise<StopAcceptedData>;
   /** What the order's state says about the stop right now. */
-  outcome(orderNo: string): Promise<StopOutcomeData>;
+  outcome(orderNo: string, scope?: CallScope): Promise<StopOutcomeData>;
 }
 
 /** Cancel an unticketed (or far-future) order. */
 export interface CancelPort {
   /** Changes supplier state: never retried. */
-  cancel(request: CancelOrderRequest): Promise<CancelOrderData>;
+  cancel(request: CancelOrderRequest, scope?: CallScope): Promise<CancelOrderData>;
 }
 
 /** What a supplier webhook says, in supplier-neutral terms: a hint, never the truth. */

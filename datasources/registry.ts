@@ -98,16 +98,16 @@ function gateOrders(
   return {
     ...adapter,
     voids: voids && {
-      quote: (orderNo) => through(orderNo, "VOID_QUOTE", () => voids.quote(orderNo)),
-      submit: (orderNo, voidOfferId) => through(orderNo, "VOID_SUBMIT", () => voids.submit(orderNo, voidOfferId)),
-      query: (voidCode) => voids.query(voidCode),
-      findSubmitted: findSubmitted && ((orderNo) => through(orderNo, "VOID_SUBMIT", () => findSubmitted(orderNo))),
+      quote: (orderNo, scope) => through(orderNo, "VOID_QUOTE", () => voids.quote(orderNo, scope)),
+      submit: (orderNo, voidOfferId, scope) => through(orderNo, "VOID_SUBMIT", () => voids.submit(orderNo, voidOfferId, scope)),
+      query: (voidCode, scope) => voids.query(voidCode, scope),
+      findSubmitted: findSubmitted && ((orderNo, scope) => through(orderNo, "VOID_SUBMIT", () => findSubmitted(orderNo, scope))),
     },
     stopIssuance: stopIssuance && {
-      stop: (orderNo) => through(orderNo, "STOP_TICKET_ISSUANCE", () => stopIssuance.stop(orderNo)),
-      outcome: (orderNo) => stopIssuance.outcome(orderNo),
+      stop: (orderNo, scope) => through(orderNo, "STOP_TICKET_ISSUANCE", () => stopIssuance.stop(orderNo, scope)),
+      outcome: (orderNo, scope) => stopIssuance.outcome(orderNo, scope),
     },
-    cancels: cancels && { cancel: (request) => through(request.orderNo, "CANCEL_ORDER", () => cancels.cancel(request)) },
+    cancels: cancels && { cancel: (request, scope) => through(request.orderNo, "CANCEL_ORDER", () => cancels.cancel(request, scope)) },
   };
 }
 

@@ -14,12 +14,17 @@ export class OrdersResolver {
   cancelOrder(@Arg("input", () => CancelOrderInput) input: CancelOrderInput, @Ctx() ctx: GatewayContext): Promise<CancelOrderData> {
     const { idempotency, tracking } = ctx.services;
     return idempotency.run(ctx.tenant, "cancelOrder", input.idempotencyKey, { ...input }, () =>
-      tracking.cancels.cancel(ctx.tenant, input.supplier, {
-        orderNo: input.orderNo,
-        subChannel: input.subChannel,
-        passengerIds: input.passengerIds,
-        reason: input.reason,
-      }),
+      tracking.cancels.cancel(
+        ctx.tenant,
+        input.supplier,
+        {
+          orderNo: input.orderNo,
+          subChannel: input.subChannel,
+          passengerIds: input.passengerIds,
+          reason: input.reason,
+        },
+        { requestId: ctx.requestId },
+      ),
     );
   }
 }

@@ -22,7 +22,7 @@ export class TicketingResolver {
   ): Promise<StopView> {
     const { idempotency, tracking } = ctx.services;
     return idempotency.run(ctx.tenant, "stopTicketIssuance", input.idempotencyKey, { ...input }, async () =>
-      stopView(await tracking.stopRequests.request(ctx.tenant, input.supplier, input.orderNo)),
+      stopView(await tracking.stopRequests.request(ctx.tenant, input.supplier, input.orderNo, { requestId: ctx.requestId })),
     );
   }
 

@@ -16,7 +16,7 @@ export class VoidsResolver {
   })
   voidQuote(@Arg("input", () => VoidQuoteInput) input: VoidQuoteInput, @Ctx() ctx: GatewayContext): Promise<VoidQuoteData> {
     // Stateless: straight to the tenant's void port, which applies order ownership (issue 21, item 6).
-    return ctx.services.registry.voids(input.supplier, ctx.tenant).quote(input.orderNo);
+    return ctx.services.registry.voids(input.supplier, ctx.tenant).quote(input.orderNo, { requestId: ctx.requestId });
   }
 
   @Authorized("write")
@@ -27,7 +27,9 @@ export class VoidsResolver {
   async submitVoid(@Arg("input", () => SubmitVoidInput) input: SubmitVoidInput, @Ctx() ctx: GatewayContext): Promise<VoidOrderView> {
     const { idempotency, tracking } = ctx.services;
     return idempotency.run(ctx.tenant, "submitVoid", input.idempotencyKey, { ...input }, async () =>
-      voidView(await tracking.submissions.submit(ctx.tenant, input.supplier, input.orderNo, input.voidOfferId)),
+      voidView(
+        await tracking.submissions.submit(ctx.tenant, input.supplier, input.orderNo, input.voidOfferId, { requestId: ctx.requestId }),
+      ),
     );
   }
 
@@ -45,7 +47,7 @@ export class VoidsResolver {
     const adoptAs = async (report: VoidOrderData | null) =>
       (await ownership.mayAdopt(ctx.tenant, args.supplier, account, report?.orderNo ?? null)) ? (report?.orderNo ?? null) : null;
     const record = args.refresh
-      ? await tracking.voids.refresh(ctx.tenant, args.supplier, args.voidCode, adoptAs)
+      ? await tracking.voids.refresh(ctx.tenant, args.supplier, args.voidCode, adoptAs, { requestId: ctx.requestId })
       : await tracking.voids.get(ctx.tenant, args.supplier, args.voidCode);
     return record ? voidView(record) : null;
   }

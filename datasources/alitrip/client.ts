@@ -8,6 +8,7 @@
  * names the method, its parameters and its result schema.
  */
 import { z } from "zod";
+import type { CallScope } from "../deadline.js";
 import type { SupplierHttp } from "../http.js";
 import { unreadableReply } from "../errors.js";
 import { describeZodError, parseJson } from "../json.js";
@@ -28,6 +29,8 @@ export interface TopConfig {
 export interface TopCallOptions {
   /** True when the method changes supplier state (never retried; lost replies → outcome unknown). */
   changesState: boolean;
+  /** The request the call serves and its deadline. */
+  scope?: CallScope;
 }
 
 /** The root key of a method's success envelope. */
@@ -74,6 +77,7 @@ export class TopClient {
     const meta = { supplier: "ALITRIP" as const, operation: method, changesState: opts.changesState };
     const reply = await this.http.post({
       ...meta,
+      scope: opts.scope,
       url: this.config.routerUrl,
       timeoutMs: this.config.timeoutMs,
       headers: { "Content-Type": "application/x-www-form-urlencoded;charset=utf-8", Accept: "application/json" },

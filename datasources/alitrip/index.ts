@@ -4,6 +4,7 @@
  * network traffic.
  */
 import { badInput } from "../../src/vocabulary/errors.js";
+import type { CallScope } from "../deadline.js";
 import type { SupplierHttp } from "../http.js";
 import { OddFieldLog, type OddFieldSink } from "../lenient.js";
 import type { CancelOrderData, CancelOrderRequest } from "../model.js";
@@ -22,13 +23,14 @@ class AlitripCancels implements CancelPort {
     private readonly odd: OddFieldLog,
   ) {}
 
-  async cancel(request: CancelOrderRequest): Promise<CancelOrderData> {
+  async cancel(request: CancelOrderRequest, scope?: CallScope): Promise<CancelOrderData> {
     const subChannel = request.subChannel ?? this.defaultSubChannel;
     if (!subChannel)
       throw badInput("subChannel", "ALITRIP needs a sub-channel (corporate id), and no ALITRIP_SUB_CHANNEL default is configured");
     const rq: BtripFlightCancelOrderRq = { sub_channel: subChannel, dis_order_id: request.orderNo };
     const reply = await this.client.call(ORDER_CANCEL_METHOD, { param_btrip_flight_order_operate_common_rq: rq }, cancelOrderResponse, {
       changesState: true,
+      scope,
     });
     return toCancelResult(request.orderNo, reply, this.odd.noteFor("ALITRIP", ORDER_CANCEL_METHOD, request.orderNo));
   }

@@ -6,6 +6,7 @@
  * SUPPLIER_OUTCOME_UNKNOWN for a call that changes state).
  */
 import type { z } from "zod";
+import type { CallScope } from "../deadline.js";
 import type { SupplierHttp } from "../http.js";
 import { unreadableReply } from "../errors.js";
 import { describeZodError, parseJson } from "../json.js";
@@ -41,30 +42,30 @@ export class AtripClient {
    * stopTicket.do: 0 means only that ATRIP will *try* to stop issuance (seed 000, docs/suppliers/atrip.md "Sources"). The body
    * carries `cid`, the client id, as seed 001 shows (besides the headers; docs/suppliers/atrip.md: harmless).
    */
-  stopTicket(orderNo: string): Promise<AtripEnvelope> {
-    return this.call("stopTicket.do", { cid: this.config.clientId, orderNo }, envelope);
+  stopTicket(orderNo: string, scope?: CallScope): Promise<AtripEnvelope> {
+    return this.call("stopTicket.do", { cid: this.config.clientId, orderNo }, envelope, scope);
   }
 
-  voidQuotation(orderNo: string) {
-    return this.call("voidQuotation.do", { orderNo }, voidQuotationReply);
+  voidQuotation(orderNo: string, scope?: CallScope) {
+    return this.call("voidQuotation.do", { orderNo }, voidQuotationReply, scope);
   }
 
   /** void.do with the offer of the latest quotation. Never call it twice for one order. */
-  submitVoid(orderNo: string, voidOfferId: string) {
-    return this.call("void.do", { orderNo, voidOfferId }, voidReply);
+  submitVoid(orderNo: string, voidOfferId: string, scope?: CallScope) {
+    return this.call("void.do", { orderNo, voidOfferId }, voidReply, scope);
   }
 
-  queryVoidOrders(voidCode: string) {
-    return this.call("queryVoidOrders.do", { voidCode }, queryVoidOrdersReply, [801]);
+  queryVoidOrders(voidCode: string, scope?: CallScope) {
+    return this.call("queryVoidOrders.do", { voidCode }, queryVoidOrdersReply, scope, [801]);
   }
 
-  queryOrderDetails(orderNo: string) {
-    return this.call("queryOrderDetails.do", { orderNo }, orderDetailsReply);
+  queryOrderDetails(orderNo: string, scope?: CallScope) {
+    return this.call("queryOrderDetails.do", { orderNo }, orderDetailsReply, scope);
   }
 
   /** Registers the one URL that receives every webhook type. */
   updateWebhookUrl(url: string): Promise<AtripEnvelope> {
-    return this.call("updateWebhookURL.do", { url }, envelope);
+    return this.call("updateWebhookURL.do", { url }, envelope, undefined);
   }
 
   /**
@@ -76,21 +77,24 @@ export class AtripClient {
     name: string,
     body: Record<string, string>,
     schema: S,
+    scope: CallScope | undefined,
     passThrough: number[] = [],
   ): Promise<z.output<S>> {
-    return supplierCall("ATRIP", name, () => this.send(name, body, schema, passThrough));
+    return supplierCall("ATRIP", name, () => this.send(name, body, schema, scope, passThrough));
   }
 
   private async send<S extends z.ZodType>(
     name: string,
     body: Record<string, string>,
     schema: S,
+    scope: CallScope | undefined,
     passThrough: number[],
   ): Promise<z.output<S>> {
     const changesState = STATE_CHANGING.has(name);
     const meta = { supplier: "ATRIP" as const, operation: name, changesState };
     const reply = await this.http.post({
       ...meta,
+      scope,
       url: this.base + name,
       timeoutMs: this.config.timeoutMs,
       body: JSON.stringify(body),

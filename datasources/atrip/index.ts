@@ -1,6 +1,7 @@
 /**
  * The ATRIP supplier as the registry sees it: void (quote, submit, query) and stop issuance.
  */
+import type { CallScope } from "../deadline.js";
 import type { SupplierHttp } from "../http.js";
 import { OddFieldLog, type OddFieldSink } from "../lenient.js";
 import type { StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } from "../model.js";
@@ -25,15 +26,15 @@ class AtripVoids implements VoidPort {
     private readonly odd: OddFieldLog,
   ) {}
 
-  async quote(orderNo: string): Promise<VoidQuoteData> {
-    const reply = await this.client.voidQuotation(orderNo);
+  async quote(orderNo: string, scope?: CallScope): Promise<VoidQuoteData> {
+    const reply = await this.client.voidQuotation(orderNo, scope);
     return mapReply("voidQuotation.do", reply, () =>
       toVoidQuote(reply, new Date(), this.odd.noteFor("ATRIP", "voidQuotation.do", orderNo)),
     );
   }
 
-  async submit(orderNo: string, voidOfferId: string): Promise<VoidOrderData> {
-    const reply = await this.client.submitVoid(orderNo, voidOfferId);
+  async submit(orderNo: string, voidOfferId: string, scope?: CallScope): Promise<VoidOrderData> {
+    const reply = await this.client.submitVoid(orderNo, voidOfferId, scope);
     return mapReply("void.do", reply, () => voidReplyToOrder(reply, this.odd.noteFor("ATRIP", "void.do", reply.voidCode)));
   }
 
@@ -42,9 +43,9 @@ class AtripVoids implements VoidPort {
    * submitted … query instead") once a void exists (seed 002) — and a quote that succeeds
    * issues a new voidOfferId, so the client's offer is no longer the latest.
    */
-  async findSubmitted(orderNo: string): Promise<SubmittedCheck> {
+  async findSubmitted(orderNo: string, scope?: CallScope): Promise<SubmittedCheck> {
     try {
-      await this.quote(orderNo);
+      await this.quote(orderNo, scope);
       return { submitted: false, offerReplaced: true };
     } catch (err) {
       if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") return { submitted: true, offerReplaced: false };
@@ -53,8 +54,8 @@ class AtripVoids implements VoidPort {
   }
 
   /** Only the entry asked for is read, so an unreadable other entry cannot hide it. */
-  async query(voidCode: string): Promise<VoidOrderData | null> {
-    const reply = await this.client.queryVoidOrders(voidCode);
+  async query(voidCode: string, scope?: CallScope): Promise<VoidOrderData | null> {
+    const reply = await this.client.queryVoidOrders(voidCode, scope);
     const entries = ("voidOrders" in reply ? reply.voidOrders : null) ?? [];
     const found = entries.find((v) => typeof v === "object" && v !== null && (v as { voidCode?: unknown }).voidCode === voidCode);
     if (!found) return null;
@@ -67,13 +68,13 @@ class AtripVoids implements VoidPort {
 class AtripStops implements StopIssuancePort {
   constructor(private readonly client: AtripClient) {}
 
-  async stop(orderNo: string): Promise<StopAcceptedData> {
-    const reply = await this.client.stopTicket(orderNo);
+  async stop(orderNo: string, scope?: CallScope): Promise<StopAcceptedData> {
+    const reply = await this.client.stopTicket(orderNo, scope);
     return { supplier: "ATRIP", orderNo, message: reply.msg };
   }
 
-  async outcome(orderNo: string): Promise<StopOutcomeData> {
-    return toStopOutcome(orderNo, await this.client.queryOrderDetails(orderNo));
+  async outcome(orderNo: string, scope?: CallScope): Promise<StopOutcomeData> {
+    return toStopOutcome(orderNo, await this.client.queryOrderDetails(orderNo, scope));
   }
 }
 

@@ -4,6 +4,7 @@
  * anything else (another code, no numeric code) an answer the gateway cannot interpret
  * (./errors.ts states the rule).
  */
+import type { CallScope } from "../deadline.js";
 import type { SupplierHttp } from "../http.js";
 import { unreadableReply } from "../errors.js";
 import { describeZodError, parseJson } from "../json.js";
@@ -29,7 +30,7 @@ export class CttClient {
   }
 
   /** POST api/order/cancel: cancel an order more than 30 days out. */
-  cancelOrder(orderNumber: string, passengerIds: string, reason: string): Promise<ApiResultOfString> {
+  cancelOrder(orderNumber: string, passengerIds: string, reason: string, scope?: CallScope): Promise<ApiResultOfString> {
     const random = cttRandom();
     const timeStamp = cttTimeStamp();
     const body: TicketRefundRequest = {
@@ -41,18 +42,19 @@ export class CttClient {
       random,
       sign: cttSign(this.config.signKey, random, timeStamp),
     };
-    return this.post("order/cancel", body, true);
+    return this.post("order/cancel", body, true, scope);
   }
 
   /** One call, traced as one supplier operation (src/telemetry/spans.ts). */
-  private post(path: string, body: object, changesState: boolean): Promise<ApiResultOfString> {
-    return supplierCall("CTT", `api/${path}`, () => this.send(path, body, changesState));
+  private post(path: string, body: object, changesState: boolean, scope: CallScope | undefined): Promise<ApiResultOfString> {
+    return supplierCall("CTT", `api/${path}`, () => this.send(path, body, changesState, scope));
   }
 
-  private async send(path: string, body: object, changesState: boolean): Promise<ApiResultOfString> {
+  private async send(path: string, body: object, changesState: boolean, scope: CallScope | undefined): Promise<ApiResultOfString> {
     const meta = { supplier: "CTT" as const, operation: `api/${path}`, changesState };
     const reply = await this.http.post({
       ...meta,
+      scope,
       url: `${this.base}/api/${path}`,
       timeoutMs: this.config.timeoutMs,
       headers: { "Content-Type": "application/json", Accept: "application/json" },

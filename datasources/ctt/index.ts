@@ -3,6 +3,7 @@
  * single `refund_passanger_ids` string (the field is one string; CTT does not document a
  * separator, the comma is what its web front-end sends); no ids sends "".
  */
+import type { CallScope } from "../deadline.js";
 import type { SupplierHttp } from "../http.js";
 import type { CancelOrderData, CancelOrderRequest } from "../model.js";
 import type { CancelPort, SupplierAdapter } from "../ports.js";
@@ -17,9 +18,9 @@ const PASSENGER_ID_SEPARATOR = ",";
 class CttCancels implements CancelPort {
   constructor(private readonly client: CttClient) {}
 
-  async cancel(request: CancelOrderRequest): Promise<CancelOrderData> {
+  async cancel(request: CancelOrderRequest, scope?: CallScope): Promise<CancelOrderData> {
     const ids = (request.passengerIds ?? []).join(PASSENGER_ID_SEPARATOR);
-    const reply = await this.client.cancelOrder(request.orderNo, ids, request.reason ?? "");
+    const reply = await this.client.cancelOrder(request.orderNo, ids, request.reason ?? "", scope);
     return {
       supplier: "CTT",
       orderNo: request.orderNo,

@@ -10,7 +10,7 @@
  * (hardening issue, item 7).
  */
 import { BrokenCircuitError } from "cockatiel";
-import { withinDeadline } from "../deadline.js";
+import { withinDeadline, type CallScope } from "../deadline.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
 import { type SupplierName } from "../../src/vocabulary/suppliers.js";
 import type { SupplierAdapter } from "../ports.js";
@@ -74,9 +74,19 @@ export function supplierGuard(s: ResilienceSettings = DEFAULT_RESILIENCE): Suppl
   const slots = new FairBulkhead(s.concurrency, s.queue);
   const retry = readRetry(s.retry);
 
-  /** One call under one deadline; a call still queued at the deadline gives up without being sent. */
-  const run = <R>(adapter: SupplierAdapter, tenant: string, call: () => Promise<R>): Promise<R> =>
-    withinDeadline(adapter.timeoutMs, async (deadline) => {
+  /**
+   * One call under one deadline (the caller's, when it ends sooner); a call still queued at the
+   * deadline gives up without being sent. `call` gets the scope with that deadline.
+   */
+  const run = <R>(
+    adapter: SupplierAdapter,
+    tenant: string,
+    outer: CallScope | undefined,
+    call: (scope: CallScope) => Promise<R>,
+  ): Promise<R> => {
+    const scope = withinDeadline(outer, adapter.timeoutMs);
+    const { deadline } = scope;
+    const guarded = async () => {
       const expiry = new AbortController();
       const timer = setTimeout(() => expiry.abort(queuedPastDeadline(adapter.name, deadline.budgetMs)), deadline.remainingMs());
       let release: () => void;
@@ -87,39 +97,39 @@ export function supplierGuard(s: ResilienceSettings = DEFAULT_RESILIENCE): Suppl
       }
       try {
         // A started call ends by itself: every attempt's timeout is cut to the deadline (http.ts).
-        return await breaker.execute(call);
+        return await breaker.execute(() => call(scope));
       } finally {
         release();
       }
-    }).catch((err: unknown) => {
+    };
+    return guarded().catch((err: unknown) => {
       throw translate(adapter.name, err);
     });
+  };
 
   return {
     available: () => isAvailable(breaker),
     wrap(adapter, tenant) {
-      const read =
-        <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-        (...args: A): Promise<R> =>
-          run(adapter, tenant, () => retry(() => fn(...args)));
-      const write =
-        <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-        (...args: A): Promise<R> =>
-          run(adapter, tenant, () => fn(...args));
+      /** A read-only call: retried within the deadline. */
+      const read = <R>(outer: CallScope | undefined, fn: (scope: CallScope) => Promise<R>): Promise<R> =>
+        run(adapter, tenant, outer, (scope) => retry(() => fn(scope), scope.deadline));
+      /** A call that changes supplier state: never retried. */
+      const write = <R>(outer: CallScope | undefined, fn: (scope: CallScope) => Promise<R>): Promise<R> => run(adapter, tenant, outer, fn);
       const { voids, stopIssuance, cancels } = adapter;
+      const findSubmitted = voids?.findSubmitted?.bind(voids);
       return {
         ...adapter,
         voids: voids && {
-          quote: read(voids.quote.bind(voids)),
-          submit: write(voids.submit.bind(voids)),
-          query: read(voids.query.bind(voids)),
-          findSubmitted: voids.findSubmitted && read(voids.findSubmitted.bind(voids)),
+          quote: (orderNo, scope) => read(scope, (s) => voids.quote(orderNo, s)),
+          submit: (orderNo, voidOfferId, scope) => write(scope, (s) => voids.submit(orderNo, voidOfferId, s)),
+          query: (voidCode, scope) => read(scope, (s) => voids.query(voidCode, s)),
+          findSubmitted: findSubmitted && ((orderNo, scope) => read(scope, (s) => findSubmitted(orderNo, s))),
         },
         stopIssuance: stopIssuance && {
-          stop: write(stopIssuance.stop.bind(stopIssuance)),
-          outcome: read(stopIssuance.outcome.bind(stopIssuance)),
+          stop: (orderNo, scope) => write(scope, (s) => stopIssuance.stop(orderNo, s)),
+          outcome: (orderNo, scope) => read(scope, (s) => stopIssuance.outcome(orderNo, s)),
         },
-        cancels: cancels && { cancel: write(cancels.cancel.bind(cancels)) },
+        cancels: cancels && { cancel: (request, scope) => write(scope, (s) => cancels.cancel(request, s)) },
         available: () => isAvailable(breaker) && adapter.available(),
       };
     },

@@ -8,7 +8,7 @@
  * (issue B.12: one deadline per client call). cockatiel's retry policy cannot do that: it
  * decides to retry before it knows the wait, then sleeps through the deadline. Hence this loop.
  */
-import { currentDeadline } from "../deadline.js";
+import type { Deadline } from "../deadline.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
 
 export interface RetrySettings {
@@ -42,15 +42,15 @@ export function retryDelayMs(s: RetrySettings, n: number, err: unknown): number 
   return Math.round(cap * (0.5 + Math.random() / 2));
 }
 
-/** Runs an attempt, and again on retryable failures while retries and the deadline allow. */
-export function readRetry(s: RetrySettings = DEFAULT_RETRY): <T>(attempt: () => Promise<T>) => Promise<T> {
-  return async (attempt) => {
+/** Runs an attempt, and again on retryable failures while retries and the deadline (none: no limit) allow. */
+export function readRetry(s: RetrySettings = DEFAULT_RETRY): <T>(attempt: () => Promise<T>, deadline?: Deadline) => Promise<T> {
+  return async (attempt, deadline) => {
     for (let n = 0; ; n++) {
       try {
         return await attempt();
       } catch (err) {
         const delay = n < s.maxRetries ? retryDelayMs(s, n, err) : undefined;
-        const left = currentDeadline()?.remainingMs() ?? Number.POSITIVE_INFINITY;
+        const left = deadline?.remainingMs() ?? Number.POSITIVE_INFINITY;
         // No room for the wait plus an attempt: the client gets the real failure now.
         if (delay === undefined || delay + s.minAttemptMs > left) throw err;
         await new Promise((r) => setTimeout(r, delay));

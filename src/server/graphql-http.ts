@@ -21,7 +21,6 @@ import type { GatewayContext } from "../../resolvers/context.js";
 import { GatewayError } from "../vocabulary/errors.js";
 import type { Authenticator, Principal } from "../auth/index.js";
 import type { Logger } from "../logger.js";
-import { enterRequest } from "../request-context.js";
 import { gate } from "./auth-gate.js";
 import { errorBody } from "../vocabulary/errors.js";
 import { UNKNOWN } from "./operation-label.js";
@@ -124,7 +123,6 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       const principal = gated.principal ?? (await anonymousPrincipal(o.authenticator, req));
       if (principal === undefined) return refuseUnauthenticated(res, o.metrics, "send 'Authorization: Bearer <api key or JWT>'");
       const r = { req, res, id, principal, body: input.body, search: input.search };
-      enterRequest(id);
       if (await o.streams!.serve(transport, r)) return;
     }
     const headers = new HeaderMap();
@@ -133,7 +131,6 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     const response = await o.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: input.search, body: input.body },
       context: async () => {
-        enterRequest(id);
         // The gate has verified the credential when credentials are configured; this is the
         // check for the anonymous demo, and a second line of defence.
         if (gated.principal) return o.contextFor(gated.principal, id);

@@ -6,7 +6,6 @@ import type { CallObserver } from "../../datasources/http.js";
 import type { OddField } from "../../datasources/lenient.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { currentRequestId } from "../request-context.js";
 
 /** Counts each call by supplier, operation and outcome. */
 export function meterSupplierCalls(metrics: Metrics): CallObserver {
@@ -16,10 +15,9 @@ export function meterSupplierCalls(metrics: Metrics): CallObserver {
 /** Logs each call: those a client asked for at info, background tracking (polls, confirmations) at debug. */
 export function logSupplierCalls(log: Logger): CallObserver {
   return (call) => {
-    const requestId = currentRequestId();
-    log[requestId ? "info" : "debug"](
+    log[call.requestId ? "info" : "debug"](
       {
-        requestId,
+        requestId: call.requestId,
         supplier: call.supplier,
         operation: call.operation,
         durationMs: Math.round(call.durationMs),

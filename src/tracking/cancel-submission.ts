@@ -7,6 +7,7 @@
  * port passes it through the order-ownership check (hardening issue, item 4; issue 21, item 6).
  */
 import { GatewayError } from "../vocabulary/errors.js";
+import type { CallScope } from "../../datasources/deadline.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { CancelOrderData, CancelOrderRequest } from "../../datasources/model.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
@@ -22,11 +23,12 @@ export class CancelSubmission {
     private readonly registry: SupplierRegistry,
   ) {}
 
-  async cancel(tenant: string, supplier: SupplierName, request: CancelOrderRequest): Promise<CancelOrderData> {
+  /** `scope` names the request it serves. */
+  async cancel(tenant: string, supplier: SupplierName, request: CancelOrderRequest, scope?: CallScope): Promise<CancelOrderData> {
     const port = this.registry.cancels(supplier, tenant);
     const earlier = await this.store.unsettled.get(tenant, supplier, OPERATION, request.orderNo);
     try {
-      const result = await port.cancel(request);
+      const result = await port.cancel(request, scope);
       if (earlier) await this.store.unsettled.settle(tenant, supplier, OPERATION, request.orderNo);
       return result;
     } catch (err) {

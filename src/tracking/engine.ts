@@ -13,6 +13,7 @@
  * continuing the intake's trace; a scheduled run that found work is a `tracked.poll` span. A
  * supplier question runs in the context of whoever asked first, even when coalesced.
  */
+import type { CallScope } from "../../datasources/deadline.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { Logger } from "../logger.js";
 import { refKey, type NewRecord, type RecordKey, type SourceName, type TrackedEvent, type TrackedRecord } from "../store/tracked-model.js";
@@ -92,9 +93,10 @@ export class Tracker<D> {
 
   /**
    * Asks the supplier about a record, with the tenant's account; asks for the same record
-   * through the same account while a call is in flight share it.
+   * through the same account while a call is in flight share it (the first ask's `scope` names
+   * the request the call serves).
    */
-  ask(tenant: string, supplier: SupplierName, ref: string): Promise<D | null> {
+  ask(tenant: string, supplier: SupplierName, ref: string, scope?: CallScope): Promise<D | null> {
     const key = `${supplier}\u0000${this.accountOf(tenant, supplier)}\u0000${ref}`;
     let call = this.inFlight.get(key);
     if (!call) {
@@ -102,7 +104,7 @@ export class Tracker<D> {
       // Tracing on: the supplier call runs in the context of the first ask.
       const parent = captureParent();
       call = Promise.resolve()
-        .then(() => runUnder(parent, () => this.deps.kind.ask(tenant, supplier, ref)))
+        .then(() => runUnder(parent, () => this.deps.kind.ask(tenant, supplier, ref, scope)))
         .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, call);
     }
@@ -179,8 +181,9 @@ export class Tracker<D> {
     supplier: SupplierName,
     ref: string,
     adoptAs?: (report: D | null) => string | null | Promise<string | null>,
+    scope?: CallScope,
   ): Promise<TrackedRecord<D> | null> {
-    const report = await this.ask(tenant, supplier, ref);
+    const report = await this.ask(tenant, supplier, ref, scope);
     const record = await this.get(tenant, supplier, ref);
     if (record) return (await this.apply([{ record, report }], "QUERY"))[0].record;
     if (!adoptAs) return null;

@@ -4,6 +4,7 @@
  * asks, the event log, delivery, replay, watch marks — is the engine's, the same for every
  * kind. A void and a stop-issuance request are two small instances (src/tracking/kinds/).
  */
+import type { CallScope } from "../../datasources/deadline.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { KindName } from "../vocabulary/kinds.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
@@ -27,7 +28,7 @@ export interface TrackedKind<D> {
    * Asks the supplier where a tenant's record stands, with the tenant's account (hardening
    * issue, item 4); null when the supplier does not know it.
    */
-  ask(tenant: string, supplier: SupplierName, ref: string): Promise<D | null>;
+  ask(tenant: string, supplier: SupplierName, ref: string, scope?: CallScope): Promise<D | null>;
   /** The supplier account a tenant's asks go to; asks through one account may share a call. @default one account */
   accountOf?(tenant: string, supplier: SupplierName): string;
   /** When to ask again while nothing changes. */

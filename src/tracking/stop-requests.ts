@@ -8,6 +8,7 @@
  * (hardening issue, item 4: another tenant's stop of an order already stopped was sent to the
  * supplier again; issue 21, item 6: applied where the registry hands out ports).
  */
+import type { CallScope } from "../../datasources/deadline.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { StopIssuancePort } from "../../datasources/ports.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
@@ -31,11 +32,11 @@ export class StopRequests {
   /**
    * Asks the supplier to stop issuance and tracks the stop. An order that already has a stop
    * request gets that record back and the supplier is not asked again. The registry is asked
-   * once, before the lock (an unsupported operation fails at once).
+   * once, before the lock (an unsupported operation fails at once). `scope` names the request it serves.
    */
-  request(tenant: string, supplier: SupplierName, orderNo: string): Promise<TrackedRecord<StopReport>> {
+  request(tenant: string, supplier: SupplierName, orderNo: string, scope?: CallScope): Promise<TrackedRecord<StopReport>> {
     const port = this.registry.stopIssuance(supplier, tenant);
-    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () => this.requestNow(port, tenant, supplier, orderNo));
+    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () => this.requestNow(port, tenant, supplier, orderNo, scope));
   }
 
   private async requestNow(
@@ -43,12 +44,13 @@ export class StopRequests {
     tenant: string,
     supplier: SupplierName,
     orderNo: string,
+    scope: CallScope | undefined,
   ): Promise<TrackedRecord<StopReport>> {
     const existing = await this.stops.get(tenant, supplier, orderNo);
     if (existing) return existing;
     let message: string | null;
     try {
-      message = (await port.stop(orderNo)).message;
+      message = (await port.stop(orderNo, scope)).message;
     } catch (err) {
       // The reply was lost: the supplier may be trying to stop. Track the order as if it were —
       // the outcome recorded later is only ever what the order's state says — and never send

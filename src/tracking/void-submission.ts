@@ -11,7 +11,7 @@
  * lost submission (findSubmitted) included. A quote is not this module's: voidQuote calls the
  * port directly (issue 21, item 6).
  */
-import { currentDeadline, withinDeadline } from "../../datasources/deadline.js";
+import { withinDeadline, type CallScope } from "../../datasources/deadline.js";
 import { GatewayError } from "../vocabulary/errors.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
@@ -42,11 +42,19 @@ export class VoidSubmission {
   /**
    * One submission per order at a time on this instance; the checks run again for the next.
    * The registry is asked once, before the lock (an unsupported operation fails at once), and
-   * its port serves the whole submission.
+   * its port serves the whole submission. `scope` names the request it serves.
    */
-  submit(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<TrackedRecord<VoidOrderData>> {
+  submit(
+    tenant: string,
+    supplier: SupplierName,
+    orderNo: string,
+    voidOfferId: string,
+    scope?: CallScope,
+  ): Promise<TrackedRecord<VoidOrderData>> {
     const port = this.registry.voids(supplier, tenant);
-    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () => this.submitNow(port, tenant, supplier, orderNo, voidOfferId));
+    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () =>
+      this.submitNow(port, tenant, supplier, orderNo, voidOfferId, scope),
+    );
   }
 
   private async submitNow(
@@ -55,6 +63,7 @@ export class VoidSubmission {
     supplier: SupplierName,
     orderNo: string,
     voidOfferId: string,
+    scope: CallScope | undefined,
   ): Promise<TrackedRecord<VoidOrderData>> {
     const held = (await this.voids.byOrder(tenant, orderNo)).find((v) => v.supplier === supplier && !RESUBMITTABLE.has(v.status));
     if (held) {
@@ -72,9 +81,9 @@ export class VoidSubmission {
     if (await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo)) {
       // One deadline for the client's call (issue 13, B.12): the check and the submission share it.
       const budgetMs = this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY;
-      return withinDeadline(budgetMs, () => this.reconcileThenSubmit(port, tenant, supplier, orderNo, voidOfferId, budgetMs));
+      return this.reconcileThenSubmit(port, tenant, supplier, orderNo, voidOfferId, withinDeadline(scope, budgetMs));
     }
-    return this.submitOnce(port, tenant, supplier, orderNo, voidOfferId);
+    return this.submitOnce(port, tenant, supplier, orderNo, voidOfferId, scope);
   }
 
   /**
@@ -89,17 +98,18 @@ export class VoidSubmission {
     supplier: SupplierName,
     orderNo: string,
     voidOfferId: string,
-    budgetMs: number,
+    scope: ReturnType<typeof withinDeadline>,
   ): Promise<TrackedRecord<VoidOrderData>> {
-    await this.reconcile(port, tenant, supplier, orderNo);
-    if ((currentDeadline()?.remainingMs() ?? budgetMs) < budgetMs / 2) {
+    const { deadline } = scope;
+    await this.reconcile(port, tenant, supplier, orderNo, scope);
+    if (deadline.remainingMs() < deadline.budgetMs / 2) {
       throw new GatewayError(
         "SUPPLIER_TIMEOUT",
         `The earlier submission for order ${orderNo} did not go through, but checking it took most of the time allowed; the void was not submitted`,
         { supplier, retryable: true, hint: "Submit again: the check is done, and the next submission goes straight to the supplier." },
       );
     }
-    return this.submitOnce(port, tenant, supplier, orderNo, voidOfferId);
+    return this.submitOnce(port, tenant, supplier, orderNo, voidOfferId, scope);
   }
 
   private async submitOnce(
@@ -108,10 +118,11 @@ export class VoidSubmission {
     supplier: SupplierName,
     orderNo: string,
     voidOfferId: string,
+    scope: CallScope | undefined,
   ): Promise<TrackedRecord<VoidOrderData>> {
     let submitted;
     try {
-      submitted = await port.submit(orderNo, voidOfferId);
+      submitted = await port.submit(orderNo, voidOfferId, scope);
     } catch (err) {
       if (outcomeUnknown(err)) await this.store.unsettled.mark(tenant, supplier, OPERATION, orderNo, (err as Error).message);
       throw err;
@@ -168,7 +179,7 @@ export class VoidSubmission {
    * goes ahead, unless asking replaced the client's offer, which must then be quoted again. A
    * supplier that cannot be asked gets nothing sent again for the order.
    */
-  private async reconcile(port: VoidPort, tenant: string, supplier: SupplierName, orderNo: string): Promise<void> {
+  private async reconcile(port: VoidPort, tenant: string, supplier: SupplierName, orderNo: string, scope: CallScope): Promise<void> {
     if (!port.findSubmitted) {
       throw new GatewayError(
         "SUPPLIER_OUTCOME_UNKNOWN",
@@ -180,7 +191,7 @@ export class VoidSubmission {
         },
       );
     }
-    const check = await port.findSubmitted(orderNo);
+    const check = await port.findSubmitted(orderNo, scope);
     if (check.submitted) {
       throw new GatewayError(
         "VOID_ALREADY_SUBMITTED",

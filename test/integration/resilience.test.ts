@@ -175,7 +175,7 @@ describe("one deadline per call (issue B.12)", () => {
     const first = a.voids!.quote(orderNo);
     // Inside a caller with 200 ms left, the submit's deadline is the caller's, not its own 500 ms.
     const started = performance.now();
-    const second = await failure(withinDeadline(200, () => a.voids!.submit(orderNo, "v_x")));
+    const second = await failure(a.voids!.submit(orderNo, "v_x", withinDeadline(undefined, 200)));
     expect(performance.now() - started).toBeLessThan(400);
     expect(second).toMatchObject({ code: "SUPPLIER_TIMEOUT", supplierCode: "OVERLOADED", retryable: true });
     expect((await failure(first)).code).toBe("SUPPLIER_TIMEOUT");

@@ -5,8 +5,9 @@
  * `voidOrder { history }` costs what it costs for a few; and a batch that mixes two tenants'
  * keys returns each tenant's rows for its own keys only.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { currentRequestId } from "../../src/request-context.js";
 import type { SqlDb } from "../../src/store/db.js";
 import { wrap, type Store } from "../../src/store/index.js";
 import { migrate } from "../../src/store/migrations.js";
@@ -28,7 +29,23 @@ afterEach(async () => {
   store = undefined;
 });
 
-/** A statement the store ran, and the request it ran for (src/request-context.ts), if any. */
+/**
+ * The x-request-id of the HTTP request being served, carried through its async flow. The
+ * gateway keeps no such thing (AsyncLocalStorage's promise hooks cost too much on Node 20 and
+ * 22, datasources/deadline.ts); the test wraps the server's request handlers in its own.
+ */
+const serving = new AsyncLocalStorage<string>();
+
+function attributeRequests(server: Server): void {
+  const handlers = server.listeners("request") as Array<(...args: unknown[]) => void>;
+  server.removeAllListeners("request");
+  for (const handle of handlers)
+    server.on("request", (req: { headers: Record<string, unknown> }, res: unknown) =>
+      serving.run(String(req.headers["x-request-id"] ?? ""), () => handle(req, res)),
+    );
+}
+
+/** A statement the store ran, and the request it ran for, if any. */
 interface Ran {
   text: string;
   requestId?: string;
@@ -39,7 +56,7 @@ async function countingStore(): Promise<{ store: Store; statements: Ran[] }> {
   const db = await openPglite({ template: new Blob([readFileSync(PGLITE_DUMP_TEMPLATE)]) });
   await migrate(db);
   const statements: Ran[] = [];
-  const ran = (text: string) => statements.push({ text, requestId: currentRequestId() });
+  const ran = (text: string) => statements.push({ text, requestId: serving.getStore() });
   const counted: SqlDb = {
     engine: db.engine,
     query: (text, params) => (ran(text), db.query(text, params)),
@@ -68,6 +85,7 @@ describe("store reads batched per request", () => {
     const c = await countingStore();
     store = c.store;
     t = await startTestGateway({ FEDERATION_SUBGRAPH: "true" }, store);
+    attributeRequests(t.gw.server.httpServer);
     const orders = Array.from({ length: 20 }, () => fresh("ATR-VOID-VCC"));
     const codes: string[] = [];
     for (const o of orders) codes.push(await quoteAndSubmit(t.url, o));

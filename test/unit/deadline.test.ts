@@ -1,6 +1,6 @@
 /** The call deadline (datasources/deadline.ts) and the retry decision that respects it (issue B.12). */
 import { describe, expect, it } from "vitest";
-import { currentDeadline, Deadline, withinDeadline } from "../../datasources/deadline.js";
+import { Deadline, deadlineWithin, withinDeadline } from "../../datasources/deadline.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
 import { DEFAULT_RETRY, readRetry, retryDelayMs } from "../../datasources/resilience/retry.js";
 
@@ -8,17 +8,18 @@ const retryable = (extra: Record<string, unknown> = {}) =>
   new SupplierError("SUPPLIER_UNAVAILABLE", "x", { supplier: "ATRIP", retryable: true, extra });
 
 describe("call deadline", () => {
-  it("is carried through awaits, and a nested call never gets more time than its caller", async () => {
-    expect(currentDeadline()).toBeUndefined();
-    await withinDeadline(1000, async (outer) => {
-      await new Promise((r) => setTimeout(r, 5));
-      expect(currentDeadline()).toBe(outer);
-      await withinDeadline(60_000, async (inner) => expect(inner).toBe(outer));
-      await withinDeadline(10, async (inner) => {
-        expect(inner).not.toBe(outer);
-        expect(inner.remainingMs()).toBeLessThanOrEqual(10);
-      });
-    });
+  it("a nested call never gets more time than its caller, and keeps the caller's request id", () => {
+    const outer = withinDeadline({ requestId: "r-1" }, 1000);
+    expect(outer).toMatchObject({ requestId: "r-1", deadline: { budgetMs: 1000 } });
+    expect(outer.deadline.remainingMs()).toBeLessThanOrEqual(1000);
+    const longer = withinDeadline(outer, 60_000);
+    expect(longer.deadline).toBe(outer.deadline);
+    expect(longer.requestId).toBe("r-1");
+    const shorter = withinDeadline(outer, 10);
+    expect(shorter.deadline).not.toBe(outer.deadline);
+    expect(shorter.deadline.remainingMs()).toBeLessThanOrEqual(10);
+    expect(deadlineWithin(undefined, 50).budgetMs).toBe(50);
+    expect(withinDeadline(undefined, 50).requestId).toBeUndefined();
     expect(new Deadline(Date.now() - 5, 1).remainingMs()).toBe(0);
   });
 });
@@ -37,20 +38,22 @@ describe("read retries", () => {
   it("gives up with the real error when the deadline leaves no room for the wait and an attempt", async () => {
     const retry = readRetry({ ...DEFAULT_RETRY, maxRetries: 5, initialDelayMs: 50, maxDelayMs: 50, minAttemptMs: 100 });
     let attempts = 0;
-    const err = await withinDeadline(120, () =>
-      retry(async () => {
+    const err = await retry(
+      async () => {
         attempts += 1;
         throw retryable();
-      }),
+      },
+      deadlineWithin(undefined, 120),
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SupplierError);
     expect(attempts).toBe(1);
     attempts = 0;
-    await withinDeadline(10_000, () =>
-      retry(async () => {
+    await retry(
+      async () => {
         attempts += 1;
         if (attempts < 3) throw retryable();
-      }),
+      },
+      deadlineWithin(undefined, 10_000),
     );
     expect(attempts).toBe(3);
   });

@@ -5,7 +5,7 @@
  * deadline is the real one (datasources/deadline.ts).
  */
 import { describe, expect, it } from "vitest";
-import { currentDeadline } from "../../datasources/deadline.js";
+import type { CallScope } from "../../datasources/deadline.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { VoidOrderData } from "../../datasources/model.js";
 import type { Logger } from "../../src/logger.js";
@@ -17,17 +17,20 @@ const TIMEOUT_MS = 200;
 
 function setup(checkMs: number) {
   const calls: string[] = [];
+  const scopes: Array<CallScope | undefined> = [];
   let leftAtSubmit: number | undefined;
   const unsettled = new Set(["ORD-1"]);
   const port = {
-    async findSubmitted() {
+    async findSubmitted(_orderNo: string, scope?: CallScope) {
       calls.push("findSubmitted");
+      scopes.push(scope);
       await new Promise((r) => setTimeout(r, checkMs));
       return { submitted: false, offerReplaced: false };
     },
-    async submit(orderNo: string) {
+    async submit(orderNo: string, _offer: string, scope?: CallScope) {
       calls.push("submit");
-      leftAtSubmit = currentDeadline()?.remainingMs();
+      scopes.push(scope);
+      leftAtSubmit = scope?.deadline?.remainingMs();
       return { supplier: "ATRIP", orderNo, voidCode: "V-1", status: "SUPPLIER_PROCESSING", isFinal: false } as unknown as VoidOrderData;
     },
   };
@@ -50,15 +53,18 @@ function setup(checkMs: number) {
     }),
   } as unknown as Tracker<VoidOrderData>;
   const log = { error: () => undefined } as unknown as Logger;
-  return { submission: new VoidSubmission(store, registry, voids, log), calls, unsettled, leftAtSubmit: () => leftAtSubmit };
+  return { submission: new VoidSubmission(store, registry, voids, log), calls, scopes, unsettled, leftAtSubmit: () => leftAtSubmit };
 }
 
 describe("a submission after a lost one: one deadline", () => {
   it("a quick check leaves void.do the rest of the same deadline, not a new one", async () => {
     const s = setup(20);
-    const record = await s.submission.submit("t", "ATRIP", "ORD-1", "offer-1");
+    const record = await s.submission.submit("t", "ATRIP", "ORD-1", "offer-1", { requestId: "req-7" });
     expect(record).toMatchObject({ ref: "V-1" });
     expect(s.calls).toEqual(["findSubmitted", "submit"]);
+    // Both calls carry the client's request and the one deadline.
+    expect(s.scopes.map((c) => c?.requestId)).toEqual(["req-7", "req-7"]);
+    expect(s.scopes[1]?.deadline).toBe(s.scopes[0]?.deadline);
     expect(s.leftAtSubmit()).toBeLessThanOrEqual(TIMEOUT_MS - 15);
     expect(s.leftAtSubmit()).toBeGreaterThan(TIMEOUT_MS / 2);
   });

@@ -18,7 +18,6 @@
  * is answered as plain JSON with HTTP 400, as Apollo Server answers the same fault for a query.
  */
 import type { ExecutionResult, GraphQLFormattedError } from "graphql";
-import { enterRequest } from "../../request-context.js";
 import { countRefused, MeteredOperation } from "../operation-meter.js";
 import type { PreparedOperation } from "../prepare-operation.js";
 import { subscribeShared } from "../shared-execution.js";
@@ -96,7 +95,6 @@ async function stream(
   operationName: string | undefined,
 ): Promise<void> {
   const metered = new MeteredOperation(d.metrics, op.label);
-  enterRequest(r.id);
   const result = await subscribeShared({
     schema: d.schema,
     document: op.document,

@@ -18,7 +18,6 @@
  */
 import { execute, type ExecutionResult, type GraphQLFormattedError } from "graphql";
 import { createHandler, print, type OperationArgs } from "graphql-sse";
-import { enterRequest } from "../../request-context.js";
 import { UNKNOWN } from "../operation-label.js";
 import { countRefused, MeteredOperation } from "../operation-meter.js";
 import { subscribeShared } from "../shared-execution.js";
@@ -51,7 +50,6 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
       }
       req.context.label = op.label;
       req.context.metered = new MeteredOperation(d.metrics, op.label);
-      enterRequest(req.raw.id);
       return {
         schema: d.schema,
         document: op.document,

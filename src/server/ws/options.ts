@@ -16,7 +16,6 @@ import type { GraphQLError, GraphQLFormattedError, GraphQLSchema, ValidationRule
 import type { ServerOptions, SubscribePayload } from "graphql-ws";
 import type { GatewayContext } from "../../../resolvers/context.js";
 import type { Principal } from "../../auth/index.js";
-import { enterRequest } from "../../request-context.js";
 import { UNKNOWN, type OperationLabels } from "../operation-label.js";
 import { operationPreparer } from "../prepare-operation.js";
 import { subscribeShared } from "../shared-execution.js";
@@ -79,7 +78,6 @@ export function websocketOptions(d: WebsocketOptionsDeps): ServerOptions<Record<
         if (refused?.length) return refuse(ctx, id, op.label, codeOf(refused, "ERROR"), refused);
       }
       const requestId = randomUUID();
-      enterRequest(requestId);
       return {
         schema,
         document: op.document,

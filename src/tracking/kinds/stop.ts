@@ -29,8 +29,8 @@ function stopKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<S
     messageOf: (report) => report.message,
     merge: (stored, report) => ({ ...report, message: report.message ?? stored.message }),
     accountOf: (tenant, supplier) => registry.account(supplier, tenant).id,
-    ask: async (tenant, supplier, orderNo) => {
-      const o = await registry.stopIssuance(supplier, tenant).outcome(orderNo);
+    ask: async (tenant, supplier, orderNo, scope) => {
+      const o = await registry.stopIssuance(supplier, tenant).outcome(orderNo, scope);
       return { status: o.state, message: null, supplierOrderStatus: o.supplierOrderStatus };
     },
   };

@@ -21,7 +21,7 @@ function voidKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<V
     // Not every supplier call reports fastConfirmation (a submission may, a later query not):
     // a report without it keeps the one stored.
     merge: (stored, report) => ({ ...report, fastConfirmation: report.fastConfirmation ?? stored.fastConfirmation ?? null }),
-    ask: (tenant, supplier, voidCode) => registry.voids(supplier, tenant).query(voidCode),
+    ask: (tenant, supplier, voidCode, scope) => registry.voids(supplier, tenant).query(voidCode, scope),
     accountOf: (tenant, supplier) => registry.account(supplier, tenant).id,
   };
 }
