@@ -37,16 +37,15 @@ export interface CallScope {
   readonly deadline?: Deadline;
 }
 
-/**
- * A deadline `budgetMs` from now, or the enclosing one when that ends sooner (a call made
- * inside another call never gets more time than its caller has).
- */
-export function deadlineWithin(outer: Deadline | undefined, budgetMs: number): Deadline {
-  const at = Date.now() + budgetMs;
-  return outer && outer.at <= at ? outer : new Deadline(at, budgetMs);
-}
+/** A scope whose deadline is set. */
+export type DeadlineScope = CallScope & { readonly deadline: Deadline };
 
-/** `scope` with a deadline `budgetMs` from now, or its own when that ends sooner. */
-export function withinDeadline(scope: CallScope | undefined, budgetMs: number): CallScope & { deadline: Deadline } {
-  return { requestId: scope?.requestId, deadline: deadlineWithin(scope?.deadline, budgetMs) };
+/**
+ * `scope` with a deadline `budgetMs` from now, or with its own when that ends sooner (a call
+ * made inside another call never gets more time than its caller has).
+ */
+export function withinDeadline(scope: CallScope | undefined, budgetMs: number): DeadlineScope {
+  const outer = scope?.deadline;
+  const at = Date.now() + budgetMs;
+  return { requestId: scope?.requestId, deadline: outer && outer.at <= at ? outer : new Deadline(at, budgetMs) };
 }

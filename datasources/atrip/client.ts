@@ -65,7 +65,7 @@ export class AtripClient {
 
   /** Registers the one URL that receives every webhook type. */
   updateWebhookUrl(url: string): Promise<AtripEnvelope> {
-    return this.call("updateWebhookURL.do", { url }, envelope, undefined);
+    return this.call("updateWebhookURL.do", { url }, envelope);
   }
 
   /**
@@ -77,7 +77,7 @@ export class AtripClient {
     name: string,
     body: Record<string, string>,
     schema: S,
-    scope: CallScope | undefined,
+    scope?: CallScope,
     passThrough: number[] = [],
   ): Promise<z.output<S>> {
     return supplierCall("ATRIP", name, () => this.send(name, body, schema, scope, passThrough));

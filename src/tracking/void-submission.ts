@@ -11,7 +11,7 @@
  * lost submission (findSubmitted) included. A quote is not this module's: voidQuote calls the
  * port directly (issue 21, item 6).
  */
-import { withinDeadline, type CallScope } from "../../datasources/deadline.js";
+import { withinDeadline, type CallScope, type DeadlineScope } from "../../datasources/deadline.js";
 import { GatewayError } from "../vocabulary/errors.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
@@ -98,7 +98,7 @@ export class VoidSubmission {
     supplier: SupplierName,
     orderNo: string,
     voidOfferId: string,
-    scope: ReturnType<typeof withinDeadline>,
+    scope: DeadlineScope,
   ): Promise<TrackedRecord<VoidOrderData>> {
     const { deadline } = scope;
     await this.reconcile(port, tenant, supplier, orderNo, scope);

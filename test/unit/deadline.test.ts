@@ -1,6 +1,6 @@
 /** The call deadline (datasources/deadline.ts) and the retry decision that respects it (issue B.12). */
 import { describe, expect, it } from "vitest";
-import { Deadline, deadlineWithin, withinDeadline } from "../../datasources/deadline.js";
+import { Deadline, withinDeadline } from "../../datasources/deadline.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
 import { DEFAULT_RETRY, readRetry, retryDelayMs } from "../../datasources/resilience/retry.js";
 
@@ -18,7 +18,7 @@ describe("call deadline", () => {
     const shorter = withinDeadline(outer, 10);
     expect(shorter.deadline).not.toBe(outer.deadline);
     expect(shorter.deadline.remainingMs()).toBeLessThanOrEqual(10);
-    expect(deadlineWithin(undefined, 50).budgetMs).toBe(50);
+    expect(withinDeadline(undefined, 50).deadline.budgetMs).toBe(50);
     expect(withinDeadline(undefined, 50).requestId).toBeUndefined();
     expect(new Deadline(Date.now() - 5, 1).remainingMs()).toBe(0);
   });
@@ -38,23 +38,17 @@ describe("read retries", () => {
   it("gives up with the real error when the deadline leaves no room for the wait and an attempt", async () => {
     const retry = readRetry({ ...DEFAULT_RETRY, maxRetries: 5, initialDelayMs: 50, maxDelayMs: 50, minAttemptMs: 100 });
     let attempts = 0;
-    const err = await retry(
-      async () => {
-        attempts += 1;
-        throw retryable();
-      },
-      deadlineWithin(undefined, 120),
-    ).catch((e: unknown) => e);
+    const err = await retry(async () => {
+      attempts += 1;
+      throw retryable();
+    }, withinDeadline(undefined, 120).deadline).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SupplierError);
     expect(attempts).toBe(1);
     attempts = 0;
-    await retry(
-      async () => {
-        attempts += 1;
-        if (attempts < 3) throw retryable();
-      },
-      deadlineWithin(undefined, 10_000),
-    );
+    await retry(async () => {
+      attempts += 1;
+      if (attempts < 3) throw retryable();
+    }, withinDeadline(undefined, 10_000).deadline);
     expect(attempts).toBe(3);
   });
 });
