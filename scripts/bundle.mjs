@@ -26,6 +26,8 @@ const { metafile } = await build({
   format: "esm",
   platform: "node",
   target: "node20",
+  // Apollo's hashing through Node's crypto, as outside a bundle (./lib/createhash.mjs says why).
+  alias: { "@apollo/utils.createhash": "./scripts/lib/createhash.mjs" },
   external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "pino", "pino-pretty", "pg-native", "bufferutil", "utf-8-validate"],
   // CommonJS dependencies call require() for Node's own modules; an ES module has none.
   banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },

@@ -18,7 +18,8 @@ export interface IdleGcOptions {
   /** How long the event loop must have been mostly idle (IDLE_GC_MS), looked at every fifth of it; 0 turns it off. */
   everyMs: number;
   /**
-   * Heap growth since the last full collection that makes one worth it. With 32 MiB, RSS 20 s
+   * Heap growth since the last idle collection that makes one worth it: of the live heap, or of
+   * the heap's committed size. With 32 MiB, RSS 20 s
    * after a 40 s quote load stayed 13 % above its idle figure in one run of two; with 8 MiB it was
    * back within 4 % in both (issue 22, item 2). A large live heap (thousands of subscribers)
    * waits for an eighth of itself instead, so its longer collections stay as rare. @default 8 MiB
@@ -44,8 +45,10 @@ export function startIdleGc(opts: IdleGcOptions): () => void {
   const gc = runInNewContext("gc") as Gc;
   const growth = opts.growthBytes ?? 8 * 2 ** 20;
   const idleBelow = opts.idleBelow ?? 0.1;
-  // The first look after start-up collects what loading the gateway left behind.
+  // The first look after start-up collects what loading the gateway left behind. What the last
+  // idle collection left: the live heap, and the heap's committed size (what RSS holds for it).
   let baseline = 0;
+  let committedBaseline = 0;
   // The event loop's figures at each of the last looks, oldest first: a load that ends is
   // followed by its collection one interval later (not up to two, as with one look per interval).
   const looks = [performance.eventLoopUtilization()];
@@ -55,8 +58,14 @@ export function startIdleGc(opts: IdleGcOptions): () => void {
     looks.push(now);
     if (looks.length <= LOOKS_PER_INTERVAL) return;
     looks.shift();
+    if (utilisation >= idleBelow) return;
     const before = process.memoryUsage().heapUsed;
-    if (utilisation >= idleBelow || before - baseline < Math.max(growth, baseline / 8)) return;
+    // Garbage left (the live heap grew), or a heap that grew and kept its pages: a load whose
+    // last full collection came just before it ended leaves little garbage but a heap sized for
+    // the load (the young generation grown to its limit, the old one to its growth step).
+    const committed = getHeapStatistics().total_heap_size;
+    const worth = Math.max(growth, baseline / 8);
+    if (before - baseline < worth && committed - committedBaseline < worth) return;
     const started = performance.now();
     // A small heap gets V8's memory-reducing collection (what it runs before giving up on an
     // allocation): it also hands back the pages the collection frees, which Node 26 otherwise
@@ -66,6 +75,7 @@ export function startIdleGc(opts: IdleGcOptions): () => void {
     if (before < REDUCING_BELOW) gc({ type: "major", execution: "sync", flavor: "last-resort" });
     else gc();
     baseline = process.memoryUsage().heapUsed;
+    committedBaseline = getHeapStatistics().total_heap_size;
     opts.onCollect?.(before, baseline, performance.now() - started);
   }, opts.everyMs / LOOKS_PER_INTERVAL);
   timer.unref();

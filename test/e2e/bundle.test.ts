@@ -3,8 +3,10 @@
  * time), and the bundle serves: the committed schema (type-graphql names types after classes,
  * and a bundler renames clashing classes), a supplier call through undici, the embedded store.
  * The rest of test/e2e runs through it too; with tracing on, the built modules run instead
- * (test/e2e/tracing.test.ts).
+ * (test/e2e/tracing.test.ts). Apollo's hashing uses Node's crypto in the bundle too
+ * (scripts/lib/createhash.mjs).
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
   buildClientSchema,
@@ -62,5 +64,30 @@ describe("the bundled gateway", () => {
     const read = await post(`query($c: String!) { voidOrder(supplier: ATRIP, voidCode: $c) { voidCode orderNo } }`, { c: voidCode });
     expect(read.errors).toBeUndefined();
     expect(read.data!.voidOrder).toEqual({ voidCode, orderNo });
+  });
+
+  it("hashes documents with Node's crypto, as outside a bundle, and to the same digests", async () => {
+    const meta = JSON.parse(readFileSync(new URL("../../dist/bundle-meta.json", import.meta.url), "utf8")) as {
+      inputs: Record<string, unknown>;
+    };
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs).toContain("scripts/lib/createhash.mjs");
+    expect(inputs.filter((i) => /node_modules\/(sha\.js|@apollo\/utils\.createhash)\//.test(i))).toEqual([]);
+    // Automatic persisted queries: Apollo checks the client's SHA-256 of the document against its own.
+    const query = `{ suppliers { supplier bundleProbe: available } }`;
+    const send = (body: unknown) =>
+      fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(
+        (r) => r.json() as Promise<{ data?: unknown; errors?: Array<{ message: string }> }>,
+      );
+    const sha256Hash = createHash("sha256").update(query).digest("hex");
+    const registered = await send({ query, extensions: { persistedQuery: { version: 1, sha256Hash } } });
+    expect(registered.errors).toBeUndefined();
+    const byHash = await send({ extensions: { persistedQuery: { version: 1, sha256Hash } } });
+    expect(byHash).toEqual(registered);
+    const wrong = await send({
+      query,
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256Hash.replace(/^./, (c) => (c === "0" ? "1" : "0")) } },
+    });
+    expect(wrong.errors?.[0]?.message).toMatch(/provided sha does not match query/);
   });
 });

@@ -1,9 +1,13 @@
 /** Memory back after a burst of work (issue 22, item 2): one full collection once the process idles, none while it works. */
+import { execFileSync } from "node:child_process";
 import { constants, performance, PerformanceObserver } from "node:perf_hooks";
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { growthPercent, limitHeapGrowth, startIdleGc } from "../../src/reliability/memory.js";
+
+/** The built module (npm test builds first), for a test that needs a process of its own. */
+const BUILT_MEMORY = new URL("../../dist/src/reliability/memory.js", import.meta.url).href;
 
 setFlagsFromString("--expose-gc");
 
@@ -57,6 +61,38 @@ describe("idle full collection", () => {
     } finally {
       stop();
     }
+  });
+
+  it("also collects after a burst whose garbage a full collection already took, while the heap still holds its pages", () => {
+    // In a fresh process: this test's heap has room left by the others, so a burst would not grow it.
+    const script = `
+      import { getHeapStatistics, setFlagsFromString } from "node:v8";
+      import { runInNewContext } from "node:vm";
+      import { startIdleGc } from ${JSON.stringify(BUILT_MEMORY)};
+      setFlagsFromString("--expose-gc");
+      const fullCollection = runInNewContext("gc");
+      const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+      const collected = [];
+      const stop = startIdleGc({ everyMs: 100, growthBytes: 8 * 2 ** 20, onCollect: (before) => collected.push(before) });
+      await wait(400); // idle, and too little yet for a collection
+      const n = collected.length;
+      const used0 = process.memoryUsage().heapUsed;
+      const committed0 = getHeapStatistics().total_heap_size;
+      // A burst that ends just after V8's own full collection: little garbage left, a grown heap.
+      let held = Array.from({ length: 400_000 }, (_, i) => ({ i, s: "x" + i }));
+      held = held.length;
+      fullCollection();
+      const usedGrowth = process.memoryUsage().heapUsed - used0;
+      const committedGrowth = getHeapStatistics().total_heap_size - committed0;
+      await wait(450);
+      stop();
+      console.log(JSON.stringify({ n, after: collected.length, usedGrowth, committedGrowth, held }));
+    `;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    const r = JSON.parse(out) as { n: number; after: number; usedGrowth: number; committedGrowth: number };
+    expect(r.usedGrowth).toBeLessThan(8 * 2 ** 20);
+    expect(r.committedGrowth).toBeGreaterThanOrEqual(8 * 2 ** 20);
+    expect(r.after).toBeGreaterThan(r.n);
   });
 
   it("is off with 0", () => {
