@@ -6,8 +6,12 @@
  * GraphQL at all). And the bare hop (issue 24): plain node:http that forwards each request as
  * the same voidQuotation.do to the supplier stand-in with undici `request` (gzip asked for),
  * gunzips and parses the reply and answers its figures as JSON — the supplier hop with no
- * GraphQL, no auth, no validation. Run by bench/overhead.ts as a child process:
- * `node dist/bench/floor-server.js apollo-http|apollo-express|node-http|bare-hop [direct request as JSON]`.
+ * GraphQL, no auth, no validation. Between them, graphql-js with no server framework: node:http,
+ * the document parsed and validated once and kept, `execute` per request — answering the
+ * constant (`graphql-js`), or with the bare hop's call in the resolver (`graphql-hop`): what
+ * GraphQL itself adds to the hop, without Apollo Server's pipeline. Run by bench/overhead.ts as
+ * a child process: `node dist/bench/floor-server.js apollo-http|apollo-express|node-http|graphql-js|bare-hop|graphql-hop
+ * [direct request as JSON]`.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,6 +20,7 @@ import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
+import { buildSchema, execute, parse, validate, type DocumentNode } from "graphql";
 import { Agent, request } from "undici";
 
 const kind = process.argv[2] ?? "apollo-http";
@@ -58,7 +63,74 @@ function bareHop(target: { url: string; body: string; headers: Record<string, st
   });
 }
 
+/** The supplier call of the bare hop: voidQuotation.do, gunzipped and parsed. */
+function supplierCall(target: { url: string; body: string; headers: Record<string, string> }): () => Promise<unknown> {
+  const dispatcher = new Agent({ keepAliveTimeout: 60_000, connections: 64 });
+  const headers = { "content-type": "application/json", ...target.headers };
+  return async () => {
+    const answer = await request(target.url, { method: "POST", dispatcher, headers, body: target.body });
+    const raw = Buffer.from(await answer.body.arrayBuffer());
+    return JSON.parse((answer.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString());
+  };
+}
+
+/** node:http → JSON body → graphql-js `execute` (documents parsed and validated once) → JSON. */
+function graphqlJs(voidQuote: () => unknown): http.Server {
+  const schema = buildSchema(typeDefs);
+  const documents = new Map<string, DocumentNode>();
+  const rootValue = { voidQuote, hello: () => "world" };
+  return http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      void (async () => {
+        const { query, variables } = JSON.parse(Buffer.concat(chunks).toString()) as { query: string; variables?: Record<string, unknown> };
+        let document = documents.get(query);
+        if (!document) {
+          document = parse(query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) throw new Error(errors[0].message);
+          documents.set(query, document);
+        }
+        const body = JSON.stringify(await execute({ schema, document, rootValue, variableValues: variables }));
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+      })().catch((err: unknown) => {
+        res.writeHead(500).end(String(err));
+      });
+    });
+  });
+}
+
 async function start(): Promise<string> {
+  if (kind === "graphql-js" || kind === "graphql-hop") {
+    const call =
+      kind === "graphql-hop" ? supplierCall(JSON.parse(process.argv[3] ?? "{}") as Parameters<typeof supplierCall>[0]) : undefined;
+    // The hop's reply carries the supplier's own field names; the resolver maps the three the operation selects.
+    const server = graphqlJs(
+      call
+        ? async () => {
+            const reply = (await call()) as {
+              orderNo: string;
+              voidOfferId?: string;
+              voidFareAmount?: { currency: string; originalFareAmount: unknown; estimatedRefundAmount: unknown };
+            };
+            const fare = reply.voidFareAmount;
+            return {
+              orderNo: reply.orderNo,
+              voidOfferId: reply.voidOfferId ?? null,
+              fare: fare && {
+                currency: fare.currency,
+                originalAmount: String(fare.originalFareAmount),
+                estimatedRefund: String(fare.estimatedRefundAmount),
+              },
+            };
+          }
+        : () => quote,
+    );
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  }
   if (kind === "bare-hop") {
     const server = bareHop(JSON.parse(process.argv[3] ?? "{}") as Parameters<typeof bareHop>[0]);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -9,7 +9,8 @@
  * direct at 50 connections. Beside them, the floors (bench/floor-server.ts): the bare hop
  * (node:http → undici → gunzip → JSON to the same stand-in, no GraphQL), the same kind of
  * request through a bare Apollo Server with one trivial resolver, on node:http and on express,
- * and a plain node:http JSON answer.
+ * and a plain node:http JSON answer; and graphql-js on node:http without Apollo Server, alone and
+ * with the bare hop's call in its resolver.
  *
  * BENCH_TRACE_GC=1 also runs the gateway with --trace-gc and reports collections per 10,000
  * voidQuotes. BENCH_GATEWAY_MAIN=<path to another build's dist/src/main.js> measures that build.
@@ -62,6 +63,8 @@ const floors = {
   "apollo-http": await startFloor("apollo-http"),
   "apollo-express": await startFloor("apollo-express"),
   "node-http": await startFloor("node-http"),
+  "graphql-js": await startFloor("graphql-js"),
+  "graphql-hop": await startFloor("graphql-hop", JSON.stringify(direct)),
 };
 const gql = (url: string, query: string, headers: Record<string, string> = { authorization: `Bearer ${BENCH_KEY}` }): Target => ({
   url,
@@ -127,6 +130,8 @@ try {
     "apollo-http": "floor: the same voidQuote through bare Apollo Server (node:http), one trivial resolver",
     "apollo-express": "floor: the same voidQuote through bare Apollo Server (express 5), one trivial resolver",
     "node-http": "floor: plain node:http, constant JSON",
+    "graphql-js": "floor: the same voidQuote through graphql-js on node:http (no Apollo Server), one trivial resolver",
+    "graphql-hop": "floor: graphql-js on node:http with the bare hop's call in the resolver (GraphQL + the hop, no Apollo Server)",
   };
   const floorRows = {} as Record<keyof typeof floors, Row>;
   for (const kind of Object.keys(floors) as Array<keyof typeof floors>) {
