@@ -39,32 +39,11 @@ const quote = {
 };
 const resolvers = { Query: { hello: () => "world" }, Mutation: { voidQuote: () => quote } };
 
-/**
- * node:http → undici → gunzip → JSON, and back: the hop a gateway cannot go below. `target` is
- * the bench's direct request (URL, body, headers), so the supplier's call is named in one place.
- */
-function bareHop(target: { url: string; body: string; headers: Record<string, string> }): http.Server {
-  const dispatcher = new Agent({ keepAliveTimeout: 60_000, connections: 64 });
-  const headers = { "content-type": "application/json", ...target.headers };
-  return http.createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      void (async () => {
-        const answer = await request(target.url, { method: "POST", dispatcher, headers, body: target.body });
-        const raw = Buffer.from(await answer.body.arrayBuffer());
-        const reply: unknown = JSON.parse((answer.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString());
-        const body = JSON.stringify({ data: { voidQuote: reply } });
-        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
-        res.end(body);
-      })().catch((err: unknown) => {
-        res.writeHead(502).end(String(err));
-      });
-    });
-  });
-}
+/** The bench's direct request (URL, body, headers): the supplier's call is named in one place, bench/overhead.ts. */
+type DirectRequest = { url: string; body: string; headers: Record<string, string> };
 
-/** The supplier call of the bare hop: voidQuotation.do, gunzipped and parsed. */
-function supplierCall(target: { url: string; body: string; headers: Record<string, string> }): () => Promise<unknown> {
+/** The supplier call of the bare hop: voidQuotation.do over undici, gunzipped and parsed. */
+function supplierCall(target: DirectRequest): () => Promise<unknown> {
   const dispatcher = new Agent({ keepAliveTimeout: 60_000, connections: 64 });
   const headers = { "content-type": "application/json", ...target.headers };
   return async () => {
@@ -72,6 +51,23 @@ function supplierCall(target: { url: string; body: string; headers: Record<strin
     const raw = Buffer.from(await answer.body.arrayBuffer());
     return JSON.parse((answer.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString());
   };
+}
+
+/** node:http → undici → gunzip → JSON, and back: the hop a gateway cannot go below. */
+function bareHop(target: DirectRequest): http.Server {
+  const call = supplierCall(target);
+  return http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      void (async () => {
+        const body = JSON.stringify({ data: { voidQuote: await call() } });
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+      })().catch((err: unknown) => {
+        res.writeHead(502).end(String(err));
+      });
+    });
+  });
 }
 
 /** node:http → JSON body → graphql-js `execute` (documents parsed and validated once) → JSON. */
@@ -104,27 +100,14 @@ function graphqlJs(voidQuote: () => unknown): http.Server {
 
 async function start(): Promise<string> {
   if (kind === "graphql-js" || kind === "graphql-hop") {
-    const call =
-      kind === "graphql-hop" ? supplierCall(JSON.parse(process.argv[3] ?? "{}") as Parameters<typeof supplierCall>[0]) : undefined;
-    // The hop's reply carries the supplier's own field names; the resolver maps the three the operation selects.
+    // With the hop, the resolver answers the constant once the supplier's reply is in and parsed:
+    // the bare hop maps nothing either, and the supplier's field names stay in its datasource.
+    const call = kind === "graphql-hop" ? supplierCall(JSON.parse(process.argv[3] ?? "{}") as DirectRequest) : undefined;
     const server = graphqlJs(
       call
         ? async () => {
-            const reply = (await call()) as {
-              orderNo: string;
-              voidOfferId?: string;
-              voidFareAmount?: { currency: string; originalFareAmount: unknown; estimatedRefundAmount: unknown };
-            };
-            const fare = reply.voidFareAmount;
-            return {
-              orderNo: reply.orderNo,
-              voidOfferId: reply.voidOfferId ?? null,
-              fare: fare && {
-                currency: fare.currency,
-                originalAmount: String(fare.originalFareAmount),
-                estimatedRefund: String(fare.estimatedRefundAmount),
-              },
-            };
+            await call();
+            return quote;
           }
         : () => quote,
     );
@@ -132,7 +115,7 @@ async function start(): Promise<string> {
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   }
   if (kind === "bare-hop") {
-    const server = bareHop(JSON.parse(process.argv[3] ?? "{}") as Parameters<typeof bareHop>[0]);
+    const server = bareHop(JSON.parse(process.argv[3] ?? "{}") as DirectRequest);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   }

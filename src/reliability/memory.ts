@@ -59,11 +59,10 @@ export function startIdleGc(opts: IdleGcOptions): () => void {
     if (looks.length <= LOOKS_PER_INTERVAL) return;
     looks.shift();
     if (utilisation >= idleBelow) return;
-    const before = process.memoryUsage().heapUsed;
     // Garbage left (the live heap grew), or a heap that grew and kept its pages: a load whose
     // last full collection came just before it ended leaves little garbage but a heap sized for
     // the load (the young generation grown to its limit, the old one to its growth step).
-    const committed = getHeapStatistics().total_heap_size;
+    const { used_heap_size: before, total_heap_size: committed } = getHeapStatistics();
     const worth = Math.max(growth, baseline / 8);
     if (before - baseline < worth && committed - committedBaseline < worth) return;
     const started = performance.now();
@@ -74,8 +73,7 @@ export function startIdleGc(opts: IdleGcOptions): () => void {
     // times over, and an event arriving meanwhile would wait for all of them.
     if (before < REDUCING_BELOW) gc({ type: "major", execution: "sync", flavor: "last-resort" });
     else gc();
-    baseline = process.memoryUsage().heapUsed;
-    committedBaseline = getHeapStatistics().total_heap_size;
+    ({ used_heap_size: baseline, total_heap_size: committedBaseline } = getHeapStatistics());
     opts.onCollect?.(before, baseline, performance.now() - started);
   }, opts.everyMs / LOOKS_PER_INTERVAL);
   timer.unref();
