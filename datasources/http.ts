@@ -22,12 +22,15 @@
  */
 import { promisify } from "node:util";
 import zlib from "node:zlib";
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import { withoutPropagation } from "../src/telemetry/spans.js";
 import type { CallScope } from "./deadline.js";
 import { unreadableReply } from "./errors.js";
 import { OUTCOME_HINT, SupplierError } from "../src/vocabulary/errors.js";
 import { type SupplierName } from "../src/vocabulary/suppliers.js";
+
+/** Call URLs kept parsed; more (a misconfiguration) are parsed per call. */
+const MAX_TARGETS = 64;
 
 /** One supplier call as the transport sees it. */
 export interface HttpCall {
@@ -99,6 +102,8 @@ export interface SupplierHttpOptions {
 export class SupplierHttp {
   private readonly pool = new Agent({ connections: 128, keepAliveTimeout: 30_000, maxResponseSize: MAX_REPLY_BYTES });
   private readonly quiet: ReadonlySet<string>;
+  /** Each call URL as the pool takes it, parsed once: a supplier is called at a handful of URLs. */
+  private readonly targets = new Map<string, { origin: string; path: string }>();
 
   private readonly observe: CallObserver;
 
@@ -153,8 +158,9 @@ export class SupplierHttp {
       controller.abort();
     }, call.timeoutMs);
     try {
-      const send = () =>
-        request(call.url, { method: "POST", headers: call.headers, body: call.body, signal: controller.signal, dispatcher: this.pool });
+      const { origin, path } = this.target(call.url);
+      // The pool's own request, not undici's top-level one, which parses the URL and copies the options on every call.
+      const send = () => this.pool.request({ origin, path, method: "POST", headers: call.headers, body: call.body, signal: controller.signal });
       const res = await (this.quiet.has(call.supplier) ? withoutPropagation(send) : send()).catch((err: unknown) => {
         throw transportError(call, err, timedOut);
       });
@@ -178,6 +184,16 @@ export class SupplierHttp {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private target(url: string): { origin: string; path: string } {
+    let t = this.targets.get(url);
+    if (!t) {
+      const u = new URL(url);
+      t = { origin: u.origin, path: `${u.pathname}${u.search}` };
+      if (this.targets.size < MAX_TARGETS) this.targets.set(url, t);
+    }
+    return t;
   }
 
   /** Closes the keep-alive connections. */

@@ -76,12 +76,12 @@ export class TopClient {
   ): Promise<z.output<S>> {
     const meta = { supplier: "ALITRIP" as const, operation: method, changesState: opts.changesState };
     const reply = await this.http.post({
-      ...meta,
       scope: opts.scope,
       url: this.config.routerUrl,
       timeoutMs: this.config.timeoutMs,
       headers: { "Content-Type": "application/x-www-form-urlencoded;charset=utf-8", Accept: "application/json" },
       body: new URLSearchParams(topForm(this.config, method, business)).toString(),
+      ...meta,
     });
     let json: unknown;
     try {

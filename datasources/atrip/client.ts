@@ -93,7 +93,6 @@ export class AtripClient {
     const changesState = STATE_CHANGING.has(name);
     const meta = { supplier: "ATRIP" as const, operation: name, changesState };
     const reply = await this.http.post({
-      ...meta,
       scope,
       url: this.base + name,
       timeoutMs: this.config.timeoutMs,
@@ -105,6 +104,7 @@ export class AtripClient {
         "x-atlas-client-id": this.config.clientId,
         "x-atlas-client-secret": this.config.clientSecret,
       },
+      ...meta,
     });
     let json: unknown;
     try {

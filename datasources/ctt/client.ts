@@ -53,12 +53,12 @@ export class CttClient {
   private async send(path: string, body: object, changesState: boolean, scope: CallScope | undefined): Promise<ApiResultOfString> {
     const meta = { supplier: "CTT" as const, operation: `api/${path}`, changesState };
     const reply = await this.http.post({
-      ...meta,
       scope,
       url: `${this.base}/api/${path}`,
       timeoutMs: this.config.timeoutMs,
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify(body),
+      ...meta,
     });
     let json: unknown;
     try {

@@ -52,6 +52,23 @@ function call(over: Partial<HttpCall> = {}): HttpCall {
 const JSON_TEXT = '{"status":0,"msg":"成功","amount":1280.50}';
 
 describe("supplier HTTP transport", () => {
+  it("sends each call to its URL's path and query (URLs are parsed once and kept)", async () => {
+    const seen: string[] = [];
+    handler = (req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers["content-type"]}`);
+      res.end("{}");
+    };
+    const url = `${base}/router/rest?format=json&v=2.0`;
+    await transport.post(call({ url }));
+    await transport.post(call({ url }));
+    await transport.post(call({ url: `${base}/api/order/cancel` }));
+    expect(seen).toEqual([
+      "POST /router/rest?format=json&v=2.0 application/json",
+      "POST /router/rest?format=json&v=2.0 application/json",
+      "POST /api/order/cancel application/json",
+    ]);
+  });
+
   it.each([
     ["gzip", zlib.gzipSync],
     ["deflate", zlib.deflateSync],
