@@ -160,7 +160,8 @@ export class SupplierHttp {
     try {
       const { origin, path } = this.target(call.url);
       // The pool's own request, not undici's top-level one, which parses the URL and copies the options on every call.
-      const send = () => this.pool.request({ origin, path, method: "POST", headers: call.headers, body: call.body, signal: controller.signal });
+      const send = () =>
+        this.pool.request({ origin, path, method: "POST", headers: call.headers, body: call.body, signal: controller.signal });
       const res = await (this.quiet.has(call.supplier) ? withoutPropagation(send) : send()).catch((err: unknown) => {
         throw transportError(call, err, timedOut);
       });
