@@ -7,6 +7,7 @@
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import WebSocket from "ws";
 import { eventually, fresh } from "../helpers/atrip.js";
 import { wsClient } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
@@ -80,6 +81,32 @@ it("connections that stop answering are released within two ping intervals; an a
   live.stop();
   r.close();
   await Promise.all([...viaRelay, answering].map((c) => c.dispose()));
+});
+
+it("pings each socket once per interval, the sockets in slices across it rather than all at once", async () => {
+  // A sweep of every socket at once held the event loop ~110 ms per 10,000 sockets (src/server/staggered.ts).
+  const sockets = await Promise.all(
+    Array.from(
+      { length: 30 },
+      () =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(t.wsUrl, "graphql-transport-ws");
+          ws.once("open", () => resolve(ws));
+          ws.once("error", reject);
+        }),
+    ),
+  );
+  const pings = sockets.map(() => [] as number[]);
+  sockets.forEach((ws, i) => ws.on("ping", () => pings[i].push(performance.now())));
+  await new Promise((res) => setTimeout(res, 4 * KEEPALIVE_MS + 100));
+  for (const p of pings) {
+    expect(p.length).toBeGreaterThanOrEqual(3);
+    for (let k = 1; k < p.length; k++) expect(p[k] - p[k - 1]).toBeGreaterThan(KEEPALIVE_MS / 2);
+  }
+  // The interval's slots (one per ~100 ms): the sockets' first pings are spread over most of it.
+  const first = pings.map((p) => p[0]);
+  expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(KEEPALIVE_MS / 3);
+  sockets.forEach((ws) => ws.terminate());
 });
 
 it("keeps an idle keep-alive HTTP connection open past Node's 5 s default", async () => {

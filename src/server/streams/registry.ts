@@ -9,7 +9,8 @@
  *   HTTP_SUBSCRIPTION_MAX_BUFFERED_BYTES wait unsent in the response, the connection is
  *   destroyed (reason `slow_reader`).
  * - **Heartbeats** for the transports that want them from here (multipart: an empty part every
- *   HTTP_SUBSCRIPTION_HEARTBEAT_MS), from one timer for all streams, not one per stream.
+ *   HTTP_SUBSCRIPTION_HEARTBEAT_MS), from one timer for all streams, not one per stream, each
+ *   tick writing to a slice of them (../staggered.ts) rather than to all at once.
  * - **No longer than its credential:** a stream opened with a JWT ends at the token's expiry with
  *   UNAUTHENTICATED, as the websocket closes with 4403.
  * - **Shutdown** ends every stream with a retryable SERVICE_UNAVAILABLE, so clients resubscribe
@@ -23,6 +24,7 @@ import type { Principal } from "../../auth/index.js";
 import type { Logger } from "../../logger.js";
 import type { HttpStreamEnd, HttpStreamTransport, Metrics } from "../../metrics.js";
 import { runAt, type Scheduled } from "../expiry.js";
+import { Staggered } from "../staggered.js";
 
 /** What one transport supplies for a stream: how to say its last words, and how to let go of its source. */
 export interface StreamParts {
@@ -61,9 +63,11 @@ const gone = (res: ServerResponse) => res.destroyed || res.writableEnded;
 export class HttpStreams {
   private readonly open = new Set<Stream>();
   private readonly beating = new Map<Stream, string>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly beats: Staggered<Stream>;
 
-  constructor(private readonly o: HttpStreamsOptions) {}
+  constructor(private readonly o: HttpStreamsOptions) {
+    this.beats = new Staggered(o.heartbeatMs, (stream) => stream.write(this.beating.get(stream) ?? ""));
+  }
 
   /** Streams open now (tests, metrics). */
   get size(): number {
@@ -78,7 +82,7 @@ export class HttpStreams {
     this.o.log.debug({ transport: parts.transport, operation: parts.label, tenant: parts.principal?.tenant }, "subscription stream opened");
     if (heartbeat !== undefined) {
       this.beating.set(stream, heartbeat);
-      this.timer ??= setInterval(() => this.beat(), this.o.heartbeatMs).unref();
+      this.beats.add(stream);
     }
     return stream;
   }
@@ -90,21 +94,13 @@ export class HttpStreams {
       extensions: { code: "SERVICE_UNAVAILABLE", retryable: true },
     };
     for (const s of [...this.open]) s.end("shutdown", [error]);
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  private beat(): void {
-    for (const [stream, heartbeat] of this.beating) stream.write(heartbeat);
+    this.beats.stop();
   }
 
   private remove(stream: Stream): void {
     this.open.delete(stream);
     this.beating.delete(stream);
-    if (this.beating.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
+    this.beats.delete(stream);
   }
 }
 

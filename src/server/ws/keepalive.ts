@@ -5,9 +5,11 @@
  * ever. Every `intervalMs` each socket gets a ws ping frame (browsers and the ws library answer
  * pongs by themselves); a socket that has not answered the previous ping is terminated, which
  * releases all it held (graphql-ws then runs its close handler). A dead connection is thus let
- * go within two intervals; one that answers is never cut.
+ * go within two intervals; one that answers is never cut. The pings are spread over the
+ * interval, a slice of the sockets every ~100 ms (../staggered.ts), not sent to all at once.
  */
 import type { WebSocket, WebSocketServer } from "ws";
+import { Staggered } from "../staggered.js";
 
 /** The running pings; stop them when the server is disposed. */
 export interface KeepAlive {
@@ -20,25 +22,31 @@ export interface KeepAlive {
  */
 export function keepAlive(server: WebSocketServer, intervalMs: number, onDead: () => void = () => undefined): KeepAlive {
   const answered = new WeakMap<WebSocket, boolean>();
+  const pings = new Staggered<WebSocket>(intervalMs, (socket) => {
+    if (answered.get(socket) === false) {
+      onDead();
+      socket.terminate();
+      return;
+    }
+    answered.set(socket, false);
+    try {
+      socket.ping();
+    } catch {
+      // A socket closing as we ping; its close event releases it.
+    }
+  });
+  let stopped = false;
   server.on("connection", (socket: WebSocket) => {
+    if (stopped) return;
     answered.set(socket, true);
     socket.on("pong", () => answered.set(socket, true));
+    socket.on("close", () => pings.delete(socket));
+    pings.add(socket);
   });
-  const timer = setInterval(() => {
-    for (const socket of server.clients) {
-      if (answered.get(socket) === false) {
-        onDead();
-        socket.terminate();
-        continue;
-      }
-      answered.set(socket, false);
-      try {
-        socket.ping();
-      } catch {
-        // A socket closing as we ping; its close event releases it.
-      }
-    }
-  }, intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => {
+      stopped = true;
+      pings.stop();
+    },
+  };
 }
