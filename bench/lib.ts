@@ -107,6 +107,16 @@ export async function metric(graphqlUrl: string, name: string): Promise<number> 
     .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
 }
 
+/**
+ * The gateway's event-loop delay since its previous /metrics scrape, in ms (prom-client's
+ * monitor, 10 ms resolution; each scrape starts it afresh): how long work waited for the loop.
+ */
+export async function loopDelay(graphqlUrl: string): Promise<{ p99: number; max: number }> {
+  const text = await metricsText(graphqlUrl);
+  const read = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1] ?? NaN) * 1000;
+  return { p99: read("nodejs_eventloop_lag_p99_seconds"), max: read("nodejs_eventloop_lag_max_seconds") };
+}
+
 /** Cumulative counts of a gateway's histogram `name`, by upper bound in seconds (`+Inf` last). */
 export async function histogram(graphqlUrl: string, name: string): Promise<Map<string, number>> {
   const text = await metricsText(graphqlUrl);
