@@ -100,7 +100,11 @@ async function metricsText(graphqlUrl: string): Promise<string> {
 
 /** The sum of a gateway's /metrics samples whose line starts with `name`. */
 export async function metric(graphqlUrl: string, name: string): Promise<number> {
-  const text = await metricsText(graphqlUrl);
+  return sumOf(await metricsText(graphqlUrl), name);
+}
+
+/** The sum of the samples in a /metrics `text` whose line starts with `name`. */
+function sumOf(text: string, name: string): number {
   return text
     .split("\n")
     .filter((l) => l.startsWith(name))
@@ -113,8 +117,7 @@ export async function metric(graphqlUrl: string, name: string): Promise<number> 
  */
 export async function loopDelay(graphqlUrl: string): Promise<{ p99: number; max: number }> {
   const text = await metricsText(graphqlUrl);
-  const read = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1] ?? NaN) * 1000;
-  return { p99: read("nodejs_eventloop_lag_p99_seconds"), max: read("nodejs_eventloop_lag_max_seconds") };
+  return { p99: sumOf(text, "nodejs_eventloop_lag_p99_seconds ") * 1000, max: sumOf(text, "nodejs_eventloop_lag_max_seconds ") * 1000 };
 }
 
 /** Cumulative counts of a gateway's histogram `name`, by upper bound in seconds (`+Inf` last). */

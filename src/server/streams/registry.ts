@@ -62,11 +62,11 @@ const gone = (res: ServerResponse) => res.destroyed || res.writableEnded;
 /** The open HTTP streams of this instance. */
 export class HttpStreams {
   private readonly open = new Set<Stream>();
-  private readonly beating = new Map<Stream, string>();
+  /** The streams that have a heartbeat. */
   private readonly beats: Staggered<Stream>;
 
   constructor(private readonly o: HttpStreamsOptions) {
-    this.beats = new Staggered(o.heartbeatMs, (stream) => stream.write(this.beating.get(stream) ?? ""));
+    this.beats = new Staggered(o.heartbeatMs, (stream) => stream.beat());
   }
 
   /** Streams open now (tests, metrics). */
@@ -76,14 +76,11 @@ export class HttpStreams {
 
   /** Registers a stream whose headers are sent; `heartbeat`, when given, is written every HTTP_SUBSCRIPTION_HEARTBEAT_MS. */
   add(parts: StreamParts, heartbeat?: string): OpenStream {
-    const stream = new Stream(parts, this.o, () => this.remove(stream));
+    const stream = new Stream(parts, this.o, heartbeat, () => this.remove(stream));
     this.open.add(stream);
     this.o.metrics.httpStreamOpened(parts.transport);
     this.o.log.debug({ transport: parts.transport, operation: parts.label, tenant: parts.principal?.tenant }, "subscription stream opened");
-    if (heartbeat !== undefined) {
-      this.beating.set(stream, heartbeat);
-      this.beats.add(stream);
-    }
+    if (heartbeat !== undefined) this.beats.add(stream);
     return stream;
   }
 
@@ -99,7 +96,6 @@ export class HttpStreams {
 
   private remove(stream: Stream): void {
     this.open.delete(stream);
-    this.beating.delete(stream);
     this.beats.delete(stream);
   }
 }
@@ -112,6 +108,8 @@ class Stream implements OpenStream {
   constructor(
     private readonly p: StreamParts,
     private readonly o: HttpStreamsOptions,
+    /** Written every HTTP_SUBSCRIPTION_HEARTBEAT_MS when given. */
+    private readonly heartbeat: string | undefined,
     private readonly removed: () => void,
   ) {
     p.res.once("close", () => this.end("client_gone"));
@@ -126,6 +124,11 @@ class Stream implements OpenStream {
         ]),
       );
     }
+  }
+
+  /** Writes the heartbeat, if this stream has one. */
+  beat(): void {
+    if (this.heartbeat !== undefined) this.write(this.heartbeat);
   }
 
   write(chunk: string): boolean {
