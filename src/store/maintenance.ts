@@ -98,17 +98,12 @@ async function readActivity(sql: Sql): Promise<TableActivity[]> {
   }));
 }
 
-/**
- * The most overdue step of all tables, if any is due. `firstAnalysesOnly`: only the ANALYZE of a
- * table never analysed, whose planner estimates blind (a whole-table hash, the event log scanned
- * for each delivery read), which a busy loop does not put off.
- */
-export function nextStep(tables: TableActivity[], o: MaintenanceOptions = {}, firstAnalysesOnly = false): MaintenanceStep | undefined {
+/** The most overdue step of all tables, if any is due. */
+export function nextStep(tables: TableActivity[], o: MaintenanceOptions = {}): MaintenanceStep | undefined {
   let best: { step: MaintenanceStep; ratio: number } | undefined;
   for (const t of tables) {
-    if (firstAnalysesOnly && t.rows >= 0) continue;
     const due = dueWork(t, o);
-    for (const did of firstAnalysesOnly ? (["ANALYZE"] as const) : (["VACUUM", "ANALYZE"] as const)) {
+    for (const did of ["VACUUM", "ANALYZE"] as const) {
       const ratio = did === "VACUUM" ? due.vacuum : due.analyze;
       if (ratio > 1 && (!best || ratio > best.ratio)) best = { step: { table: t.table, did }, ratio };
     }
@@ -137,8 +132,8 @@ async function analysedColumns(sql: Sql, table: string): Promise<string | undefi
  * Does the most overdue step, if any, and returns it. One step a round keeps each pause of the
  * single connection short; the next round takes the next table.
  */
-export async function maintain(sql: Sql, o: MaintenanceOptions = {}, firstAnalysesOnly = false): Promise<MaintenanceStep | undefined> {
-  const step = nextStep(await readActivity(sql), o, firstAnalysesOnly);
+export async function maintain(sql: Sql, o: MaintenanceOptions = {}): Promise<MaintenanceStep | undefined> {
+  const step = nextStep(await readActivity(sql), o);
   if (!step) return undefined;
   if (step.did === "VACUUM") {
     await sql.query(`VACUUM ${step.table}`);
@@ -174,8 +169,8 @@ function loopUtilization(): () => number {
 
 /**
  * Runs `maintain` at most every `intervalMs`, in a second when the loop was not busy (see
- * `busyAbove`), or anyway once a round has waited `maxDeferMs`; while the loop is busy, a table
- * never analysed is still analysed (the timer never keeps the process alive). A round that fails is reported to `onError` and the next one tries again;
+ * `busyAbove`), or anyway once a round has waited `maxDeferMs` (the timer never keeps the
+ * process alive). A round that fails is reported to `onError` and the next one tries again;
  * rounds never overlap.
  */
 export function startMaintenance(sql: Sql, o: MaintenanceOptions = {}, onError: (err: unknown) => void = () => undefined): Maintenance {
@@ -183,17 +178,13 @@ export function startMaintenance(sql: Sql, o: MaintenanceOptions = {}, onError: 
   const load = o.loopLoad ?? loopUtilization();
   let running: Promise<void> | undefined;
   let lastRound = performance.now();
-  let lastFullRound = lastRound;
   const timer = setInterval(
     () => {
       const busy = load() > (o.busyAbove ?? 0.75);
-      const now = performance.now();
-      if (running || now - lastRound < intervalMs) return;
-      // Busy: only a first ANALYZE, which does not wait; any other step waits (at most maxDeferMs).
-      const deferred = busy && now - lastFullRound < (o.maxDeferMs ?? 30_000);
-      lastRound = now;
-      if (!deferred) lastFullRound = now;
-      running = maintain(sql, o, deferred)
+      const waited = performance.now() - lastRound;
+      if (running || waited < intervalMs || (busy && waited < (o.maxDeferMs ?? 30_000))) return;
+      lastRound = performance.now();
+      running = maintain(sql, o)
         .then(
           () => undefined,
           (err: unknown) => onError(err),
