@@ -8,7 +8,6 @@
  * the gateway ran. PostgreSQL servers have autovacuum; this does its work for PGlite, one
  * short step at a time (see MaintenanceOptions for when).
  */
-import { performance } from "node:perf_hooks";
 import type { Sql } from "./db.js";
 
 /**
@@ -21,22 +20,8 @@ import type { Sql } from "./db.js";
  * off the index by the planner itself.
  */
 export interface MaintenanceOptions {
-  /** Least time between rounds; each does at most one VACUUM or ANALYZE, the most overdue. @default 5000 */
+  /** Time between checks; each does at most one VACUUM or ANALYZE, the most overdue. @default 5000 */
   intervalMs?: number;
-  /**
-   * A round waits while the event loop is busier than this (its utilization over the last
-   * second, 0–1): every statement queued behind a step waits for it (a VACUUM of 10,000 tracked
-   * records took 15–110 ms), and a loop near its limit needs about ten times a stall to work off
-   * what piled up meanwhile. So the steps fall into the quiet moments between bursts. @default 0.75
-   */
-  busyAbove?: number;
-  /**
-   * The longest a round waits for a quiet moment: under a load that never lets up, one round
-   * runs every this often, so the tables are still looked after. @default 30000
-   */
-  maxDeferMs?: number;
-  /** The loop's utilization since the last call (tests give their own). @default Node's eventLoopUtilization */
-  loopLoad?: () => number;
   /** Rows (dead, or changed / of size change) a table must pass before either step. @default 1000 */
   threshold?: number;
   /** VACUUM past `threshold` + this share of the rows dead. @default 1 */
@@ -156,43 +141,20 @@ export interface Maintenance {
   stop(): Promise<void>;
 }
 
-/** The event loop's utilization (0–1) since the previous call. */
-function loopUtilization(): () => number {
-  let last = performance.eventLoopUtilization();
-  return () => {
-    const now = performance.eventLoopUtilization();
-    const used = performance.eventLoopUtilization(now, last).utilization;
-    last = now;
-    return used;
-  };
-}
-
 /**
- * Runs `maintain` at most every `intervalMs`, in a second when the loop was not busy (see
- * `busyAbove`), or anyway once a round has waited `maxDeferMs` (the timer never keeps the
- * process alive). A round that fails is reported to `onError` and the next one tries again;
- * rounds never overlap.
+ * Runs `maintain` every `intervalMs` (the timer never keeps the process alive). A round that
+ * fails is reported to `onError` and the next one tries again; rounds never overlap.
  */
 export function startMaintenance(sql: Sql, o: MaintenanceOptions = {}, onError: (err: unknown) => void = () => undefined): Maintenance {
-  const intervalMs = o.intervalMs ?? 5_000;
-  const load = o.loopLoad ?? loopUtilization();
   let running: Promise<void> | undefined;
-  let lastRound = performance.now();
-  const timer = setInterval(
-    () => {
-      const busy = load() > (o.busyAbove ?? 0.75);
-      const waited = performance.now() - lastRound;
-      if (running || waited < intervalMs || (busy && waited < (o.maxDeferMs ?? 30_000))) return;
-      lastRound = performance.now();
-      running = maintain(sql, o)
-        .then(
-          () => undefined,
-          (err: unknown) => onError(err),
-        )
-        .finally(() => (running = undefined));
-    },
-    Math.min(intervalMs, 1_000),
-  );
+  const timer = setInterval(() => {
+    running ??= maintain(sql, o)
+      .then(
+        () => undefined,
+        (err: unknown) => onError(err),
+      )
+      .finally(() => (running = undefined));
+  }, o.intervalMs ?? 5_000);
   timer.unref();
   return {
     async stop() {

@@ -161,28 +161,6 @@ describe("maintenance of the embedded store", () => {
     expect(await sampled()).not.toContain("data");
   });
 
-  it("puts a round off while the event loop is busy, at most for maxDeferMs", async () => {
-    const rounds = (busy: boolean) => async () => {
-      let n = 0;
-      // Each round starts by flushing the table counters; this store has no tables, so no step is due.
-      const sql = {
-        query: async <T>(text: string): Promise<T[]> => {
-          if (text.includes("pg_stat_force_next_flush")) n += 1;
-          return [];
-        },
-      };
-      const running = startMaintenance(sql, { intervalMs: 20, maxDeferMs: 300, loopLoad: () => (busy ? 0.9 : 0.1) });
-      await new Promise((r) => setTimeout(r, 1_000));
-      await running.stop();
-      return n;
-    };
-    // Quiet: a round every interval (~50 in the second; a loaded machine runs fewer ticks).
-    expect(await rounds(false)()).toBeGreaterThanOrEqual(12);
-    // Busy: only the rounds that waited 300 ms (three in the second).
-    expect(await rounds(true)()).toBeGreaterThanOrEqual(2);
-    expect(await rounds(true)()).toBeLessThanOrEqual(3);
-  });
-
   it("reports a failed round and tries again on the next", async () => {
     const failures: unknown[] = [];
     let calls = 0;
