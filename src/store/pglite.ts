@@ -45,7 +45,7 @@ export interface PgliteOptions {
  * `wal_init_zero=off`: PostgreSQL fills each new 16 MB WAL segment with zeroes before its first
  * record. PGlite has no background process to do that ahead of time, so the statement whose
  * record crosses into a new segment writes all 16 MB itself, on the gateway's only thread: a
- * stall of ~35 ms every 16 MB of writes, every 8–12 s at 500 changes/s (bench/RESULTS.md, "WAL
+ * stall of ~35 ms every 16 MB of writes, every 7–15 s at 500 changes/s (bench/RESULTS.md, "WAL
  * segments on the embedded store"). Off, the file is created at its size by writing its last
  * byte. Recovery finds the end of the WAL by its records' headers, not by zeroes, so it is
  * unchanged (test/integration/embedded-store-wal.test.ts).
