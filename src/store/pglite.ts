@@ -56,8 +56,8 @@ const START_SETTINGS = ["wal_init_zero=off"];
 export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
   const templateDir = opts.templateDir ?? BUILT_TEMPLATE;
   if (opts.dataDir && !opts.template && templateDir !== false) await seedDataDir(opts.dataDir, templateDir);
-  const startParams = [...PGlite.defaultStartParams, ...START_SETTINGS.flatMap((s) => ["-c", s])];
-  if (opts.sharedBuffers) startParams.push("-c", `shared_buffers=${opts.sharedBuffers}`);
+  const settings = opts.sharedBuffers ? [...START_SETTINGS, `shared_buffers=${opts.sharedBuffers}`] : START_SETTINGS;
+  const startParams = [...PGlite.defaultStartParams, ...settings.flatMap((s) => ["-c", s])];
   const db = new PGlite(opts.dataDir, { startParams, ...(opts.template ? { loadDataDir: opts.template } : {}) });
   await db.waitReady;
   const statements = new PreparedStatements(db);

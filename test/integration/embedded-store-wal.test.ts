@@ -4,13 +4,12 @@
  * segments loses nothing it committed.
  */
 import { spawn } from "node:child_process";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { openPglite } from "../../src/store/pglite.js";
 import { freshDataDir } from "../helpers/store.js";
 
 /** The built module, run by a child process that is then killed. */
-const BUILT_PGLITE = pathToFileURL(fileURLToPath(new URL("../../dist/src/store/pglite.js", import.meta.url))).href;
+const BUILT_PGLITE = new URL("../../dist/src/store/pglite.js", import.meta.url).href;
 const BATCHES = 18;
 /** Each row's body: 32 MD5s in hex, 1 KB that does not compress; 18,000 rows are more WAL than a 16 MB segment. */
 const BODY = "(SELECT string_agg(md5(n::text || '-' || k), '') FROM generate_series(1, 32) k)";
