@@ -48,7 +48,8 @@ export class FairBulkhead {
    */
   acquire(tenant: string, signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    if (this.active < this.slots && !this.waiting.size) return Promise.resolve(this.take(tenant));
+    const free = this.tryAcquire(tenant);
+    if (free) return Promise.resolve(free);
     const queue = this.waiting.get(tenant) ?? [];
     if (queue.length >= this.queuePerTenant) return Promise.reject(new QueueFullError());
     return new Promise((grant, fail) => {
@@ -64,6 +65,15 @@ export class FairBulkhead {
       this.waiting.set(tenant, queue);
       this.drain();
     });
+  }
+
+  /**
+   * The release function of a slot taken at once, when one is free and nobody waits; undefined
+   * otherwise (then `acquire` queues). Lets a caller skip the queue's timer and signal when, as
+   * almost always, there is no queue.
+   */
+  tryAcquire(tenant: string): (() => void) | undefined {
+    return this.active < this.slots && !this.waiting.size ? this.take(tenant) : undefined;
   }
 
   private take(tenant: string): () => void {

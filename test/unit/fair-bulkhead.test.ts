@@ -67,4 +67,22 @@ describe("fair bulkhead", () => {
     (await next)();
     expect(b.executing).toBe(0);
   });
+
+  it("tryAcquire takes a free slot at once, and none while the cap is reached or anyone waits", async () => {
+    const b = new FairBulkhead(1, 10);
+    const first = b.tryAcquire("a");
+    expect(first).toBeTypeOf("function");
+    expect(b.tryAcquire("b")).toBeUndefined();
+    const waiting = b.acquire("b");
+    first!();
+    // The freed slot went to the waiting call, not to a caller trying its luck.
+    expect(b.tryAcquire("c")).toBeUndefined();
+    (await waiting)();
+    expect(b.executing).toBe(0);
+    const again = b.tryAcquire("c");
+    expect(b.executing).toBe(1);
+    again!();
+    again!();
+    expect(b.executing).toBe(0);
+  });
 });
