@@ -50,4 +50,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
 STOPSIGNAL SIGTERM
 # A young generation of 8 MB per half (Node's own is 16): ~20-30 MB less RSS, as `npm start` runs it
 # (docs/memory.md).
-CMD ["node", "--max-semi-space-size=8", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=8", "--no-allocation-site-pretenuring", "dist/src/main.js"]

@@ -1,5 +1,6 @@
 /** Memory back after a burst of work (issue 22, item 2): one full collection once the process idles, none while it works. */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { constants, performance, PerformanceObserver } from "node:perf_hooks";
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -182,5 +183,20 @@ describe("heap growth cap", () => {
     const stop = limitHeapGrowth({ percent: 0, onChange: () => expect.fail("no change expected") });
     collect();
     stop();
+  });
+});
+
+describe("the Node options the gateway runs with", () => {
+  it("npm start and the image's CMD give the same ones, which this Node accepts", () => {
+    const root = new URL("../../", import.meta.url);
+    const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { scripts: { start: string } };
+    const fromStart = pkg.scripts.start.split(" ").filter((a) => a.startsWith("--"));
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(new URL("Dockerfile", root), "utf8"));
+    const fromImage = (JSON.parse(cmd?.[1] ?? "[]") as string[]).filter((a) => a.startsWith("--"));
+    expect(fromStart).toEqual(["--max-semi-space-size=8", "--no-allocation-site-pretenuring"]);
+    expect(fromImage).toEqual(fromStart);
+    // An unknown V8 flag only warns: check that each is one Node lists.
+    const known = execFileSync(process.execPath, ["--v8-options"], { encoding: "utf8" });
+    for (const flag of fromStart) expect(known).toContain(`  ${flag.replace(/^--no-/, "--").replace(/=.*$/, "")} (`);
   });
 });
