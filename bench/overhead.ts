@@ -37,8 +37,9 @@ const ratioConnections = Number(process.env.BENCH_RATIO_CONNECTIONS ?? "8");
 const connections = 50;
 const traceGc = process.env.BENCH_TRACE_GC === "1";
 
+/** A floor server, with the Node options the gateway runs with (a V8 setting that helps one helps the other alike). */
 async function startFloor(kind: string, ...args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./floor-server.js", import.meta.url)), kind, ...args], {
+  const child = spawn(process.execPath, [...START_NODE_ARGS, fileURLToPath(new URL("./floor-server.js", import.meta.url)), kind, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -210,6 +211,7 @@ try {
         : []),
       "the supplier stand-in gzips every reply (both paths ask for gzip) and keeps idle connections 65 s; the load generator, the gateway and the stand-in share the machine's 2 cores (three processes); CPU per request is from /proc (10 ms ticks).",
       process.env.BENCH_GATEWAY_MAIN ? `gateway build: ${process.env.BENCH_GATEWAY_MAIN}` : "gateway build: this tree's dist/",
+      `Node options of the gateway and of the floors alike: ${START_NODE_ARGS.join(" ") || "none"}`,
     ],
   );
 } finally {
