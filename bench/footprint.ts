@@ -5,8 +5,9 @@
  * DATA_DIR, and, with BENCH_DATABASE_URL or TEST_DATABASE_URL, on PostgreSQL. The floor: a bare
  * PGlite open of the same kind of data directory in its own process, in the same run.
  * BENCH_FOOTPRINT_ROUNDS (default 2) alternates the scenarios; BENCH_BASE_MAIN=<another build's
- * dist/src/main.js> measures that build too, alternating, with BENCH_BASE_NODE_ARGS as its Node options if set. Also: the embedded gateway after 60 s
- * of voidQuote (BENCH_LOAD_SECONDS), and `npm start` end to end on the built, unchanged tree.
+ * dist/src/main.js> measures that build too, alternating, with BENCH_BASE_NODE_ARGS (space-separated)
+ * as its Node options if set. Also: the embedded gateway after 60 s of voidQuote
+ * (BENCH_LOAD_SECONDS), and `npm start` end to end on the built, unchanged tree.
  * The gateway runs with the Node options `npm start` gives it (package.json's start script);
  * BENCH_NODE_DEFAULTS=1 also measures it with Node's own, alternating.
  */
@@ -157,7 +158,6 @@ async function npmStart(): Promise<Array<[string, Sample]>> {
 }
 
 const builds: Array<[string, string, string[]]> = [["this build", MAIN, START_NODE_ARGS]];
-// BENCH_BASE_NODE_ARGS (space-separated): the base's Node options, to compare options of one build.
 const baseArgs = process.env.BENCH_BASE_NODE_ARGS?.split(" ").filter(Boolean) ?? START_NODE_ARGS;
 if (process.env.BENCH_BASE_MAIN) builds.push(["base", process.env.BENCH_BASE_MAIN, baseArgs]);
 if (process.env.BENCH_NODE_DEFAULTS === "1") builds.push(["this build, Node's default options", MAIN, []]);
