@@ -37,23 +37,32 @@ const { startGateway } = await import("./gateway.js");
 const { createLogger } = await import("./logger.js");
 
 const log = createLogger(config.runtime.logLevel);
-// Memory under load and after it (issue 22, item 2): the heap's growth step, set before the gateway loads.
+// Memory under load and after it (issue 22, item 2): the heap's growth step, set before the gateway
+// loads. Its headroom (HEAP_HEADROOM_MB) applies once the gateway is ready: during start-up a larger
+// step left more of loading's garbage for later and a first start idled higher (docs/memory.md).
 const { limitHeapGrowth, startIdleGc } = await import("./reliability/memory.js");
-limitHeapGrowth({
-  percent: config.runtime.heapGrowingPercent,
-  minStepBytes: config.runtime.heapHeadroomMb * 2 ** 20,
-  onChange: (capped, live) =>
-    log.debug(
-      { liveHeapMb: Math.round(live / 2 ** 20) },
-      capped ? "heap growth capped again (small heap)" : "heap growth cap lifted (large live heap)",
-    ),
-});
+const limitGrowth = (minStepBytes: number) =>
+  limitHeapGrowth({
+    percent: config.runtime.heapGrowingPercent,
+    minStepBytes,
+    onChange: (capped, live) =>
+      log.debug(
+        { liveHeapMb: Math.round(live / 2 ** 20) },
+        capped ? "heap growth capped again (small heap)" : "heap growth cap lifted (large live heap)",
+      ),
+  });
+const stopStartupGrowth = limitGrowth(0);
 const started = Date.now();
 // The simulators stand in for suppliers without a URL; with every supplier configured, no
 // sandbox module loads (issue 21, item 3).
 const needsSandbox = Object.values(config.suppliers).some((s) => s.url === undefined);
 const sandbox = needsSandbox ? await (await import("./sandbox/index.js")).startSandbox(config) : undefined;
 const gateway = await startGateway(config, log, sandbox?.urls);
+
+if (config.runtime.heapHeadroomMb > 0) {
+  stopStartupGrowth();
+  limitGrowth(config.runtime.heapHeadroomMb * 2 ** 20);
+}
 
 // Memory back after a burst of work, when the process idles.
 const stopIdleGc = startIdleGc({

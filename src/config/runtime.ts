@@ -30,7 +30,7 @@ export const RUNTIME = concern({
     default: "0",
     schema: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0).max(4096),
     description:
-      "The least the JS heap may grow past what the last full collection left while HEAP_GROWING_PERCENT applies, in MB: a small heap under load is then not fully collected every few hundred ms (0: the percent alone; docs/memory.md)",
+      "The least the JS heap may grow past what the last full collection left while HEAP_GROWING_PERCENT applies, in MB, once the gateway is ready: a small heap under load is then not fully collected every few hundred ms (0: the percent alone; the container image sets 32; docs/memory.md)",
   }),
   logLevel: variable({
     name: "LOG_LEVEL",

@@ -97,7 +97,7 @@ export interface HeapGrowthOptions {
    * gives (HEAP_HEADROOM_MB). 20 % of a small heap is a few megabytes, which a quote load
    * promotes within a few hundred milliseconds, and each full collection's marking costs CPU;
    * a larger step costs memory after the load. Both are measured in bench/RESULTS.md ("Issue 24,
-   * seventh session"), and the setting is off by default. @default 0
+   * seventh session" and "thirteenth session"): off by default, 32 MB in the container image. @default 0
    */
   minStepBytes?: number;
   /**

@@ -5,6 +5,7 @@ import { constants, performance, PerformanceObserver } from "node:perf_hooks";
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
+import { RUNTIME } from "../../src/config/runtime.js";
 import { growthPercent, limitHeapGrowth, startIdleGc } from "../../src/reliability/memory.js";
 
 /** The built module (npm test builds first), for a test that needs a process of its own. */
@@ -223,5 +224,12 @@ describe("the Node options the gateway runs with", () => {
     expect(fromImage).toEqual(fromStart);
     // Node refuses to start on an option it does not know ("bad option", exit 9): this one starts.
     expect(execFileSync(process.execPath, [...fromStart, "-e", "process.stdout.write('started')"], { encoding: "utf8" })).toBe("started");
+  });
+
+  it("the image sets a growth headroom the gateway reads, where npm start leaves none", () => {
+    const dockerfile = readFileSync(new URL("../../Dockerfile", import.meta.url), "utf8");
+    const set = /^\s+HEAP_HEADROOM_MB=(\S+)$/m.exec(dockerfile)?.[1];
+    expect(RUNTIME.read({ HEAP_HEADROOM_MB: set }).heapHeadroomMb).toBe(32);
+    expect(RUNTIME.read({}).heapHeadroomMb).toBe(0);
   });
 });
