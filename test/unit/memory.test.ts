@@ -51,7 +51,6 @@ describe("idle full collection", () => {
     try {
       const heldHeap = burst();
       const droppedAt = performance.now();
-      expect(collected).toEqual([]); // none while the loop was busy
       await new Promise((r) => setTimeout(r, 450));
       expect(collected.length).toBeGreaterThanOrEqual(1);
       const first = collected[0];
