@@ -41,17 +41,14 @@ const log = createLogger(config.runtime.logLevel);
 // loads. Its headroom (HEAP_HEADROOM_MB) applies once the gateway is ready: during start-up a larger
 // step left more of loading's garbage for later and a first start idled higher (docs/memory.md).
 const { limitHeapGrowth, startIdleGc } = await import("./reliability/memory.js");
-const limitGrowth = (minStepBytes: number) =>
-  limitHeapGrowth({
-    percent: config.runtime.heapGrowingPercent,
-    minStepBytes,
-    onChange: (capped, live) =>
-      log.debug(
-        { liveHeapMb: Math.round(live / 2 ** 20) },
-        capped ? "heap growth capped again (small heap)" : "heap growth cap lifted (large live heap)",
-      ),
-  });
-const stopStartupGrowth = limitGrowth(0);
+const heapGrowth = limitHeapGrowth({
+  percent: config.runtime.heapGrowingPercent,
+  onChange: (capped, live) =>
+    log.debug(
+      { liveHeapMb: Math.round(live / 2 ** 20) },
+      capped ? "heap growth capped again (small heap)" : "heap growth cap lifted (large live heap)",
+    ),
+});
 const started = Date.now();
 // The simulators stand in for suppliers without a URL; with every supplier configured, no
 // sandbox module loads (issue 21, item 3).
@@ -59,10 +56,7 @@ const needsSandbox = Object.values(config.suppliers).some((s) => s.url === undef
 const sandbox = needsSandbox ? await (await import("./sandbox/index.js")).startSandbox(config) : undefined;
 const gateway = await startGateway(config, log, sandbox?.urls);
 
-if (config.runtime.heapHeadroomMb > 0) {
-  stopStartupGrowth();
-  limitGrowth(config.runtime.heapHeadroomMb * 2 ** 20);
-}
+heapGrowth.setMinStep(config.runtime.heapHeadroomMb * 2 ** 20);
 
 // Memory back after a burst of work, when the process idles.
 const stopIdleGc = startIdleGc({

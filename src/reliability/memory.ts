@@ -93,20 +93,27 @@ export interface HeapGrowthOptions {
   /** V8's `heap-growing-percent` while the heap is small (HEAP_GROWING_PERCENT); 0 leaves V8's own throughout. */
   percent: number;
   /**
-   * The least the heap may grow past what the last full collection left, whatever `percent`
-   * gives (HEAP_HEADROOM_MB). 20 % of a small heap is a few megabytes, which a quote load
-   * promotes within a few hundred milliseconds, and each full collection's marking costs CPU;
-   * a larger step costs memory after the load. Both are measured in bench/RESULTS.md ("Issue 24,
-   * seventh session" and "thirteenth session"): off by default, 32 MB in the container image. @default 0
-   */
-  minStepBytes?: number;
-  /**
    * Live heap (what a full collection left) from which V8's own growth applies, up to the next
    * full collection that leaves less than three quarters of it. @default 128 MiB
    */
   liftAboveBytes?: number;
   /** Told when the cap is lifted (false) or applies again (true), with the live heap. */
   onChange?: (capped: boolean, liveBytes: number) => void;
+}
+
+/** What `limitHeapGrowth` returns. */
+export interface HeapGrowth {
+  /**
+   * From now on, the least the heap may grow past what the last full collection left, whatever
+   * `percent` gives (HEAP_HEADROOM_MB; none until this is called). 20 % of a small heap is a few
+   * megabytes, which a quote load promotes within a few hundred milliseconds, and each full
+   * collection's marking costs CPU; a larger step costs memory after the load. Both are measured
+   * in bench/RESULTS.md ("Issue 24, seventh session" and "thirteenth session"): off by default,
+   * 32 MB in the container image.
+   */
+  setMinStep(bytes: number): void;
+  /** Stops watching, and leaves V8's own growth. */
+  stop(): void;
 }
 
 /**
@@ -122,14 +129,13 @@ export interface HeapGrowthOptions {
  * burst of a few hundred ms of the main thread, which held up every event delivered meanwhile
  * (bench/RESULTS.md, "Prepared statements on the embedded store and the heap's growth step"). So
  * once a full collection leaves `liftAboveBytes` or more, V8's own growth applies until one
- * leaves less than three quarters of it. Returns the function that stops watching (and leaves
- * V8's own growth).
+ * leaves less than three quarters of it.
  */
-export function limitHeapGrowth(opts: HeapGrowthOptions): () => void {
+export function limitHeapGrowth(opts: HeapGrowthOptions): HeapGrowth {
   const { percent } = opts;
-  if (percent <= 0) return () => undefined;
+  if (percent <= 0) return { setMinStep: () => undefined, stop: () => undefined };
   const liftAbove = opts.liftAboveBytes ?? 128 * 2 ** 20;
-  const minStep = opts.minStepBytes ?? 0;
+  let minStep = 0;
   let capped = true;
   let flag = -1;
   const set = (value: number) => {
@@ -150,9 +156,15 @@ export function limitHeapGrowth(opts: HeapGrowthOptions): () => void {
     }
   });
   observer.observe({ entryTypes: ["gc"] });
-  return () => {
-    observer.disconnect();
-    setFlagsFromString("--heap-growing-percent=0");
+  return {
+    setMinStep: (bytes) => {
+      minStep = bytes;
+      if (capped) set(growthPercent(percent, minStep, getHeapStatistics().used_heap_size));
+    },
+    stop: () => {
+      observer.disconnect();
+      setFlagsFromString("--heap-growing-percent=0");
+    },
   };
 }
 

@@ -139,7 +139,7 @@ describe("heap growth cap", () => {
     const changes: Array<[boolean, number]> = [];
     collect(); // what earlier tests left
     const liftAbove = getHeapStatistics().used_heap_size + 48 * 2 ** 20;
-    const stop = limitHeapGrowth({ percent: 20, liftAboveBytes: liftAbove, onChange: (capped, live) => changes.push([capped, live]) });
+    const { stop } = limitHeapGrowth({ percent: 20, liftAboveBytes: liftAbove, onChange: (capped, live) => changes.push([capped, live]) });
     const settle = () => new Promise((r) => setTimeout(r, 50));
     try {
       collect();
@@ -165,11 +165,10 @@ describe("heap growth cap", () => {
   });
 
   it("gives a small heap at least the headroom: the percent, or more when that is fewer bytes", () => {
-    const mb = 2 ** 20;
-    expect(growthPercent(20, 32 * mb, 40 * mb)).toBe(80);
-    expect(growthPercent(20, 32 * mb, 33 * mb)).toBe(97);
-    expect(growthPercent(20, 32 * mb, 200 * mb)).toBe(20);
-    expect(growthPercent(20, 0, 40 * mb)).toBe(20);
+    expect(growthPercent(20, 32 * MB, 40 * MB)).toBe(80);
+    expect(growthPercent(20, 32 * MB, 33 * MB)).toBe(97);
+    expect(growthPercent(20, 32 * MB, 200 * MB)).toBe(20);
+    expect(growthPercent(20, 0, 40 * MB)).toBe(20);
   });
 
   /**
@@ -180,7 +179,8 @@ describe("heap growth cap", () => {
   async function fullCollectionsUnderChurn(headroom: number): Promise<number> {
     collect();
     const live = getHeapStatistics().used_heap_size;
-    const stop = limitHeapGrowth({ percent: 20, minStepBytes: Math.round(live * headroom) });
+    const growth = limitHeapGrowth({ percent: 20 });
+    growth.setMinStep(Math.round(live * headroom));
     const { majors, stop: stopWatching } = watchFullCollections();
     try {
       collect(); // the next limit, from the step just set
@@ -193,7 +193,7 @@ describe("heap growth cap", () => {
       await new Promise((r) => setTimeout(r, 50)); // the observer's last entries
       return majors.filter((t) => t > from).length;
     } finally {
-      stop();
+      growth.stop();
       stopWatching();
     }
   }
@@ -206,7 +206,7 @@ describe("heap growth cap", () => {
   });
 
   it("with 0 leaves V8's own growth and watches nothing", () => {
-    const stop = limitHeapGrowth({ percent: 0, onChange: () => expect.fail("no change expected") });
+    const { stop } = limitHeapGrowth({ percent: 0, onChange: () => expect.fail("no change expected") });
     collect();
     stop();
   });
