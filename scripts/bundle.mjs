@@ -11,11 +11,34 @@
 // The folder sits two levels below dist/, as the modules do, so paths made from
 // import.meta.url (the prepared data directory, ../../pglite-template) resolve the same.
 import { build } from "esbuild";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const OUT = "dist/src/bundle";
 /** Which modules went into which file of the bundle (test/e2e/load-path.test.ts reads it); not shipped. */
 const META = "dist/bundle-meta.json";
+
+/**
+ * graphql-js's type guards (isObjectType, isListType…) go through its `instanceOf`, which, unless
+ * NODE_ENV is "production", looks at every failed `instanceof` for the same class name from a
+ * second copy of graphql ("Cannot use … from another module or realm"). The bundle holds one copy
+ * of graphql (test/e2e/bundle.test.ts checks it), so that check can never fire in it, and it cost
+ * ~1 % of a voidQuote's CPU in a profile (bench/RESULTS.md, "Issue 24, fourteenth session"). In
+ * the bundle, graphql's `instanceOf` is its production one whatever NODE_ENV says; nothing else
+ * reads NODE_ENV differently. The modules (tests, tracing) keep the check.
+ */
+const GRAPHQL_INSTANCE_OF = /[\\/]node_modules[\\/]graphql[\\/]jsutils[\\/]instanceOf\.js$/;
+const graphqlOneRealm = {
+  name: "graphql-one-realm",
+  setup(b) {
+    b.onLoad({ filter: GRAPHQL_INSTANCE_OF }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      const flag = /const isProduction =[^;]*;/;
+      if (!flag.test(source)) throw new Error(`${args.path} changed: scripts/bundle.mjs no longer knows its production switch`);
+      return { contents: source.replace(flag, "const isProduction = true;"), loader: "js" };
+    });
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 const { metafile } = await build({
   entryPoints: { run: "dist/src/run.js" },
@@ -28,6 +51,7 @@ const { metafile } = await build({
   target: "node20",
   // Apollo's hashing through Node's crypto, as outside a bundle (./lib/createhash.mjs says why).
   alias: { "@apollo/utils.createhash": "./scripts/lib/createhash.mjs" },
+  plugins: [graphqlOneRealm],
   external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "pino", "pino-pretty", "pg-native", "bufferutil", "utf-8-validate"],
   // CommonJS dependencies call require() for Node's own modules; an ES module has none.
   banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },

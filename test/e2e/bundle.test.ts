@@ -4,10 +4,11 @@
  * and a bundler renames clashing classes), a supplier call through undici, the embedded store.
  * The rest of test/e2e runs through it too; with tracing on, the built modules run instead
  * (test/e2e/tracing.test.ts). Apollo's hashing uses Node's crypto in the bundle too
- * (scripts/lib/createhash.mjs).
+ * (scripts/lib/createhash.mjs), and graphql's type guards skip the second-copy check that one copy
+ * of graphql makes moot.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import {
   buildClientSchema,
   buildSchema,
@@ -64,6 +65,21 @@ describe("the bundled gateway", () => {
     const read = await post(`query($c: String!) { voidOrder(supplier: ATRIP, voidCode: $c) { voidCode orderNo } }`, { c: voidCode });
     expect(read.errors).toBeUndefined();
     expect(read.data!.voidOrder).toEqual({ voidCode, orderNo });
+  });
+
+  it("holds one copy of graphql, whose instanceOf skips the check for a second copy", () => {
+    const meta = JSON.parse(readFileSync(new URL("../../dist/bundle-meta.json", import.meta.url), "utf8")) as {
+      inputs: Record<string, unknown>;
+    };
+    const copies = Object.keys(meta.inputs).filter((i) => /node_modules\/graphql\/jsutils\/instanceOf\.m?js$/.test(i));
+    expect(copies).toEqual(["node_modules/graphql/jsutils/instanceOf.js"]);
+    const dir = new URL("../../dist/src/bundle/", import.meta.url);
+    const chunks = readdirSync(dir).map((f) => readFileSync(new URL(f, dir), "utf8"));
+    const module = chunks
+      .map((c) => /\/\/ node_modules\/graphql\/jsutils\/instanceOf\.js\n([\s\S]*?)\n\/\/ node_modules\//.exec(c)?.[1])
+      .filter(Boolean);
+    expect(module).toHaveLength(1);
+    expect(module[0]).toMatch(/var isProduction = true;/);
   });
 
   it("hashes documents with Node's crypto, as outside a bundle, and to the same digests", async () => {
