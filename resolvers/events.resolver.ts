@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from "type-graphql";
+import { RequireScope } from "../src/auth/field-scopes.js";
 import type { VoidOrderData } from "../datasources/model.js";
 import { VoidOrder } from "../schema/void-order.type.js";
 import { VoidStatusEvent } from "../schema/void-status-event.type.js";
@@ -10,7 +11,7 @@ import { optionalEventId, optionalId } from "./validate.js";
 
 @Resolver(() => VoidStatusEvent)
 export class EventsResolver {
-  @Authorized("read")
+  @RequireScope("read")
   @Subscription(() => VoidStatusEvent, {
     description: "all of the caller's voids, or one void / one order; afterEventId replays missed changes first",
     subscribe: ({ args, context }) => {

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, Mutation, Resolver } from "type-graphql";
+import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
+import { RequireScope } from "../src/auth/field-scopes.js";
 import type { CancelOrderData } from "../datasources/model.js";
 import { CancelOrderResult } from "../schema/cancel-order.type.js";
 import { CancelOrderInput } from "../schema/inputs.js";
@@ -6,7 +7,7 @@ import type { GatewayContext } from "./context.js";
 
 @Resolver(() => CancelOrderResult)
 export class OrdersResolver {
-  @Authorized("write")
+  @RequireScope("write")
   @Mutation(() => CancelOrderResult, {
     description:
       "Cancel an order at a supplier that offers CANCEL_ORDER (see suppliers). A supplier refusal (e.g. already ticketed) is a CANCEL_REJECTED error. Never resent automatically.",

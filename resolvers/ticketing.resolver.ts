@@ -1,4 +1,5 @@
-import { Arg, Authorized, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { RequireScope } from "../src/auth/field-scopes.js";
 import { StopArgs, StopTicketIssuanceInput } from "../schema/inputs.js";
 import { TicketIssuanceStop } from "../schema/ticket-issuance-stop.type.js";
 import { TicketIssuanceStopEvent } from "../schema/ticket-issuance-stop-event.type.js";
@@ -11,7 +12,7 @@ import { optionalEventId, optionalId } from "./validate.js";
 
 @Resolver(() => TicketIssuanceStop)
 export class TicketingResolver {
-  @Authorized("write")
+  @RequireScope("write")
   @Mutation(() => TicketIssuanceStop, {
     description:
       "Ask the supplier to try to stop ticket issuance of a paid order. PENDING means only that it will try; the gateway checks the outcome after checkAfter. Asking again for the same order returns the first request and calls nothing.",
@@ -26,7 +27,7 @@ export class TicketingResolver {
     );
   }
 
-  @Authorized("read")
+  @RequireScope("read")
   @Query(() => TicketIssuanceStop, {
     nullable: true,
     description: "The gateway's record of a stop request (yours only); null when there is none",
@@ -36,7 +37,7 @@ export class TicketingResolver {
     return s ? stopView(s) : null;
   }
 
-  @Authorized("read")
+  @RequireScope("read")
   @Subscription(() => TicketIssuanceStop, {
     description:
       "Stop requests as they are made and resolved: all of the caller's, or one order's; afterEventId (an eventId or a history id) replays missed changes first",

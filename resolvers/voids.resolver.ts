@@ -1,4 +1,5 @@
-import { Arg, Authorized, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { RequireScope } from "../src/auth/field-scopes.js";
 import type { TrackedEvent } from "../src/store/tracked-model.js";
 import type { VoidOrderData, VoidQuoteData } from "../datasources/model.js";
 import { OrderArgs, SubmitVoidInput, VoidOrderArgs, VoidQuoteInput } from "../schema/inputs.js";
@@ -10,7 +11,7 @@ import type { GatewayContext } from "./context.js";
 
 @Resolver(() => VoidOrder)
 export class VoidsResolver {
-  @Authorized("write")
+  @RequireScope("write")
   @Mutation(() => VoidQuote, {
     description: "Ask the supplier what voiding the whole order would give back now (mandatory before submitVoid)",
   })
@@ -19,7 +20,7 @@ export class VoidsResolver {
     return ctx.services.registry.voids(input.supplier, ctx.tenant).quote(input.orderNo, { requestId: ctx.requestId });
   }
 
-  @Authorized("write")
+  @RequireScope("write")
   @Mutation(() => VoidOrder, {
     description:
       "Submit a void with the voidOfferId of the latest quote. Never resent automatically, and never sent while the gateway holds an open or successful void for the order (VOID_ALREADY_SUBMITTED with its voidCode). The gateway records it and follows it to its final state: subscribe with voidStatusChanged(voidCode).",
@@ -33,7 +34,7 @@ export class VoidsResolver {
     );
   }
 
-  @Authorized("read")
+  @RequireScope("read")
   @Query(() => VoidOrder, {
     nullable: true,
     description: "the gateway's record; refresh: true asks the supplier first (and adopts a void submitted elsewhere). null when unknown.",
@@ -52,7 +53,7 @@ export class VoidsResolver {
     return record ? voidView(record) : null;
   }
 
-  @Authorized("read")
+  @RequireScope("read")
   @Query(() => [VoidOrder], { description: "Every void the gateway recorded for an order (yours only)" })
   async voidOrders(@Args(() => OrderArgs) args: OrderArgs, @Ctx() ctx: GatewayContext): Promise<VoidOrderView[]> {
     return (await ctx.services.tracking.voids.byOrder(ctx.tenant, args.orderNo)).map(voidView);

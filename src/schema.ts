@@ -4,8 +4,7 @@ import { validate } from "class-validator";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema, type BuildSchemaOptions } from "type-graphql";
 import { badInput } from "./vocabulary/errors.js";
-import type { GatewayContext } from "../resolvers/context.js";
-import { requireScope, type Scope } from "./auth/index.js";
+import { enforceScopes } from "./auth/field-scopes.js";
 import { EventsResolver } from "../resolvers/events.resolver.js";
 import { OrdersResolver } from "../resolvers/orders.resolver.js";
 import { StopEventsResolver } from "../resolvers/stop-events.resolver.js";
@@ -46,14 +45,10 @@ export function gatewaySchemaOptions(): BuildSchemaOptions {
     resolvers: [SuppliersResolver, VoidsResolver, EventsResolver, TicketingResolver, StopEventsResolver, OrdersResolver],
     validateFn: validateInput,
     pubSub: topicSubscriptionsUnused,
-    // @Authorized("read") / @Authorized("write"): UNAUTHENTICATED or FORBIDDEN, never a bare false.
-    authChecker: ({ context }, scopes) => {
-      for (const s of scopes as Scope[]) requireScope((context as GatewayContext).principal, s);
-      return true;
-    },
   };
 }
 
-export function buildGatewaySchema(): Promise<GraphQLSchema> {
-  return buildSchema(gatewaySchemaOptions());
+/** The schema, with each field's declared scope (@RequireScope) checked before its resolver. */
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
+  return enforceScopes(await buildSchema(gatewaySchemaOptions()));
 }

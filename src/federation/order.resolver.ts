@@ -5,7 +5,8 @@
 import type { VoidOrderData } from "../../datasources/model.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
 import type { StopReport } from "../tracking/kinds/stop.js";
-import { Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { RequireScope } from "../auth/field-scopes.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 import { TicketIssuanceStop } from "../../schema/ticket-issuance-stop.type.js";
@@ -15,7 +16,7 @@ import { Order } from "./order.type.js";
 
 @Resolver(() => Order)
 export class OrderEntityResolver {
-  @Authorized("read")
+  @RequireScope("read")
   @FieldResolver(() => [VoidOrder], { description: "Every void the gateway recorded for this order, oldest first" })
   async voids(@Root() order: Order, @Ctx() ctx: GatewayContext): Promise<VoidOrderView[]> {
     // Every referenced order's voids in one read (src/tracking/loaders.ts).
@@ -25,7 +26,7 @@ export class OrderEntityResolver {
     return records.filter((r) => r.supplier === order.supplier).map(voidView);
   }
 
-  @Authorized("read")
+  @RequireScope("read")
   @FieldResolver(() => TicketIssuanceStop, { nullable: true, description: "The stop-issuance request for this order, if one was made" })
   async ticketIssuanceStop(@Root() order: Order, @Ctx() ctx: GatewayContext): Promise<StopView | null> {
     const stop = await ctx.loaders.record.load(ctx.services.tracking.stops.key(ctx.tenant, order.supplier as SupplierName, order.orderNo));

@@ -3,7 +3,7 @@
  * type-graphql documents it: type-graphql builds the schema (plus the Order entity), its SDL
  * gets the federation `@link` and the entities' `@key`s, and `@apollo/subgraph`'s
  * `buildSubgraphSchema` rebuilds it with type-graphql's resolvers (`createResolversMap`:
- * authorization and input validation included) and the reference resolvers, adding
+ * scope checks and input validation included) and the reference resolvers, adding
  * `_service` and `_entities`. The default schema is untouched.
  */
 import { buildSubgraphSchema } from "@apollo/subgraph";
@@ -20,6 +20,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
+import { enforceScopes } from "../auth/field-scopes.js";
 import { gatewaySchemaOptions } from "../schema.js";
 import { OrderEntityResolver } from "./order.resolver.js";
 import { Order } from "./order.type.js";
@@ -57,7 +58,9 @@ function withFederation(sdl: string): DocumentNode {
 
 export async function buildSubgraphGatewaySchema(): Promise<GraphQLSchema> {
   const options = gatewaySchemaOptions();
-  const base = await buildSchema({ ...options, resolvers: [...options.resolvers, OrderEntityResolver], orphanedTypes: [Order] });
+  const base = enforceScopes(
+    await buildSchema({ ...options, resolvers: [...options.resolvers, OrderEntityResolver], orphanedTypes: [Order] }),
+  );
   const resolvers = createResolversMap(base) as GraphQLResolverMap<unknown>;
   for (const [type, resolveReference] of Object.entries(REFERENCE_RESOLVERS)) {
     resolvers[type] = { ...(resolvers[type] as object), __resolveReference: resolveReference } as GraphQLResolverMap<unknown>[string];

@@ -51,6 +51,8 @@ describe("the gateway as a subgraph", () => {
   });
 
   it("refuses entities without the read scope, and odd representations resolve to null", async () => {
+    const anonymous = await gql(t.url, ENTITIES, { representations: [{ __typename: "Order", supplier: "ATRIP", orderNo: "ATR-1" }] });
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     const r = await gql(
       t.url,
       ENTITIES,

@@ -77,6 +77,13 @@ describe("authentication and scopes", () => {
     }
   });
 
+  it("checks the scope before the input: bad input without the scope is refused for the scope", async () => {
+    const bad = 'mutation { voidQuote(input: { supplier: ATRIP, orderNo: "not valid!" }) { orderNo } }';
+    expect(codeOf(await gql(t.url, bad))).toBe("UNAUTHENTICATED");
+    expect(codeOf(await gql(t.url, bad, {}, bearer(KEYS.acmeRead)))).toBe("FORBIDDEN");
+    expect(codeOf(await gql(t.url, bad, {}, bearer(KEYS.acmeWrite)))).toBe("BAD_USER_INPUT");
+  });
+
   it("a valid JWT works, with the tenant from its claim", async () => {
     const token = await jwt({ tenant: "initech", scope: "read write" });
     const r = await gql<{ voidQuote: { orderNo: string } }>(t.url, OPERATIONS[4][1], {}, bearer(token));
