@@ -2,7 +2,7 @@ import { Field, ObjectType } from "type-graphql";
 import { Supplier } from "./enums.js";
 import { DateTimeScalar } from "./scalars.js";
 
-@ObjectType("CancelOrderResult", { description: "A cancellation the supplier confirmed. A refusal is an error (CANCEL_REJECTED), never a result." })
+@ObjectType("CancelOrderResult", { simpleResolvers: true, description: "A cancellation the supplier confirmed. A refusal is an error (CANCEL_REJECTED), never a result." })
 export class CancelOrderResult {
   @Field(() => Supplier, { description: "The supplier that cancelled" })
   supplier!: Supplier;

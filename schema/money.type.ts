@@ -1,7 +1,7 @@
 import { Field, ObjectType } from "type-graphql";
 import { DecimalScalar } from "./scalars.js";
 
-@ObjectType("Money", { description: "An exact amount of money in a currency" })
+@ObjectType("Money", { simpleResolvers: true, description: "An exact amount of money in a currency" })
 export class Money {
   @Field(() => DecimalScalar, { description: 'The amount, as an exact decimal string (e.g. "1280.50")' })
   amount!: string;

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from "type-graphql";
 import { Supplier, SupplierOperation } from "./enums.js";
 
-@ObjectType("SupplierInfo", { description: "A supplier the gateway routes to, and what it offers" })
+@ObjectType("SupplierInfo", { simpleResolvers: true, description: "A supplier the gateway routes to, and what it offers" })
 export class SupplierInfo {
   @Field(() => Supplier, { description: "The supplier" })
   supplier!: Supplier;

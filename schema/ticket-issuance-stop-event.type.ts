@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from "type-graphql";
 import { StatusSource, Supplier, TicketIssuanceStopState } from "./enums.js";
 import { DateTimeScalar } from "./scalars.js";
 
-@ObjectType("TicketIssuanceStopEvent", { description: "One recorded change of a stop-issuance request" })
+@ObjectType("TicketIssuanceStopEvent", { simpleResolvers: true, description: "One recorded change of a stop-issuance request" })
 export class TicketIssuanceStopEvent {
   @Field(() => ID, { description: "increases with every recorded change (one sequence for voids and stops); pass it back as afterEventId to resume" })
   id!: string;

@@ -3,7 +3,7 @@ import { Supplier, TicketIssuanceStopState } from "./enums.js";
 import { DateTimeScalar } from "./scalars.js";
 import { TicketIssuanceStopEvent } from "./ticket-issuance-stop-event.type.js";
 
-@ObjectType("TicketIssuanceStop", { description: "A request to stop ticket issuance of a paid order, and its outcome" })
+@ObjectType("TicketIssuanceStop", { simpleResolvers: true, description: "A request to stop ticket issuance of a paid order, and its outcome" })
 export class TicketIssuanceStop {
   @Field(() => Supplier, { description: "The supplier asked to stop" })
   supplier!: Supplier;

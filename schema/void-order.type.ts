@@ -5,7 +5,7 @@ import { DateScalar, DateTimeScalar } from "./scalars.js";
 import { PostTicketingServiceRefund, VoidFare, VoidTicket } from "./void-quote.type.js";
 import { VoidStatusEvent } from "./void-status-event.type.js";
 
-@ObjectType("VoidOrder", { description: "A submitted void and where it stands" })
+@ObjectType("VoidOrder", { simpleResolvers: true, description: "A submitted void and where it stands" })
 export class VoidOrder {
   @Field(() => Supplier, { description: "The supplier handling the void" })
   supplier!: Supplier;

@@ -3,7 +3,7 @@ import { RefundMethod, Supplier } from "./enums.js";
 import { Money } from "./money.type.js";
 import { DateScalar, DateTimeScalar, DecimalScalar } from "./scalars.js";
 
-@ObjectType("VoidTicket", { description: "A ticket covered by a void" })
+@ObjectType("VoidTicket", { simpleResolvers: true, description: "A ticket covered by a void" })
 export class VoidTicket {
   @Field(() => String, { description: "Passenger's first name" })
   firstName!: string;
@@ -15,7 +15,7 @@ export class VoidTicket {
   ticketNo!: string;
 }
 
-@ObjectType("VoidFare", { description: "The fare part of a void: what was paid and what is expected back" })
+@ObjectType("VoidFare", { simpleResolvers: true, description: "The fare part of a void: what was paid and what is expected back" })
 export class VoidFare {
   @Field(() => String, { description: "3-letter ISO 4217 currency code" })
   currency!: string;
@@ -27,7 +27,7 @@ export class VoidFare {
   estimatedRefund!: string;
 }
 
-@ObjectType("PostTicketingServiceRefund", { description: "The refund of a post-ticketing service (baggage etc.) voided with the order" })
+@ObjectType("PostTicketingServiceRefund", { simpleResolvers: true, description: "The refund of a post-ticketing service (baggage etc.) voided with the order" })
 export class PostTicketingServiceRefund {
   @Field(() => String, { description: "The post-ticketing service's order number" })
   postTicketingOrderNo!: string;
@@ -42,7 +42,7 @@ export class PostTicketingServiceRefund {
   estimatedRefund!: string;
 }
 
-@ObjectType("VoidWindow", { description: "The airline's void window, as the supplier reports it" })
+@ObjectType("VoidWindow", { simpleResolvers: true, description: "The airline's void window, as the supplier reports it" })
 export class VoidWindow {
   @Field(() => Boolean, { description: "Whether the airline supports void at all" })
   supportVoid!: boolean;
@@ -63,7 +63,7 @@ export class VoidWindow {
   sameDayTimezone?: string | null;
 }
 
-@ObjectType("VoidQuote", { description: "What voiding a whole order would give back now. Submit it with submitVoid and its voidOfferId." })
+@ObjectType("VoidQuote", { simpleResolvers: true, description: "What voiding a whole order would give back now. Submit it with submitVoid and its voidOfferId." })
 export class VoidQuote {
   @Field(() => Supplier, { description: "The supplier that quoted" })
   supplier!: Supplier;

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from "type-graphql";
 import { StatusSource, Supplier, VoidStatus } from "./enums.js";
 import { DateTimeScalar } from "./scalars.js";
 
-@ObjectType("VoidStatusEvent", { description: "One recorded status change of a void" })
+@ObjectType("VoidStatusEvent", { simpleResolvers: true, description: "One recorded status change of a void" })
 export class VoidStatusEvent {
   @Field(() => ID, { description: "increases with every recorded change; pass it back as afterEventId to resume" })
   id!: string;

@@ -39,7 +39,13 @@ const topicSubscriptionsUnused = {
   },
 };
 
-/** The gateway's resolvers and build options (the subgraph schema, src/federation, adds to them). */
+/**
+ * The gateway's resolvers and build options (the subgraph schema, src/federation, adds to them).
+ * Every @ObjectType sets `simpleResolvers`: its plain fields are read by graphql-js's default
+ * resolver, not through a type-graphql wrapper and middleware chain each (no field has
+ * middleware; scopes are checked on root fields, ./auth/field-scopes.ts). Fields that are
+ * methods, and @FieldResolvers, keep type-graphql's (test/unit/schema-resolvers.test.ts).
+ */
 export function gatewaySchemaOptions(): BuildSchemaOptions {
   return {
     resolvers: [SuppliersResolver, VoidsResolver, EventsResolver, TicketingResolver, StopEventsResolver, OrdersResolver],
