@@ -5,7 +5,8 @@
  *
  * Targets (issue 24): gateway CPU per voidQuote ≤ 2× the bare hop's in the same run, and per
  * query that calls no supplier ≤ 120 µs (from /proc); added p50 at one connection ≤ 0.5 ms over
- * direct (timed to the microsecond, bench/latency.ts); throughput through the gateway ≥ 0.5×
+ * direct (timed to the microsecond, bench/latency.ts, each path right after a load on it: see
+ * `warmLatency`); throughput through the gateway ≥ 0.5×
  * direct at 50 connections. Beside them, the floors (bench/floor-server.ts): the bare hop
  * (node:http → undici → gunzip → JSON to the same stand-in, no GraphQL), the same kind of
  * request through a bare Apollo Server with one trivial resolver, on node:http and on express,
@@ -122,6 +123,19 @@ function gcBetween(from: number, to: number): { scavenges: number; markSweeps: n
   return { scavenges, markSweeps, pauseMs };
 }
 
+/**
+ * One path's latency at one connection in its steady state: right after 2 s of load on it, as
+ * the table's rows are warmed, then 2,000 requests one after another. A process that idled a
+ * minute runs its first ~2,000 requests at up to twice the CPU: the full collections V8's memory
+ * reducer (and the gateway's idle collection) run at idle drop the optimized code of functions
+ * that have no live closure, and it is compiled again (bench/RESULTS.md, "Issue 24, fourteenth
+ * session"). The gateway's figure after idling is reported beside it.
+ */
+async function warmLatency(t: Target) {
+  await load({ ...t, connections, seconds: 2 });
+  return sequentialLatency(t.url, t.body, t.headers);
+}
+
 const us = (v?: number) => (v === undefined ? "n/a" : v.toFixed(0));
 try {
   for (const t of [direct, viaGateway, noSupplier, ...Object.values(floors).map((f) => floorQuery(f.url))])
@@ -143,16 +157,20 @@ try {
     "graphql-hop": "floor: graphql-js on node:http with the bare hop's call in the resolver (GraphQL + the hop, no Apollo Server)",
   };
   const floorRows = {} as Record<keyof typeof floors, Row>;
+  const floorsFrom = performance.now();
   for (const kind of Object.keys(floors) as Array<keyof typeof floors>) {
     floorRows[kind] = await run(floorLabel[kind], floorQuery(floors[kind].url), floors[kind].child.pid);
     rows.push(floorRows[kind]);
   }
 
+  const floorsSeconds = Math.round((performance.now() - floorsFrom) / 1000);
+  // The gateway sat idle while the floors ran: first its latency as a client finds it then.
+  const gatewayAfterIdle = await sequentialLatency(viaGateway.url, viaGateway.body, viaGateway.headers);
   const lat = {
-    direct: await sequentialLatency(direct.url, direct.body, direct.headers),
-    gateway: await sequentialLatency(viaGateway.url, viaGateway.body, viaGateway.headers),
-    hop: await sequentialLatency(floors["bare-hop"].url, floorQuery(floors["bare-hop"].url).body, {}),
-    floor: await sequentialLatency(floors["apollo-http"].url, floorQuery(floors["apollo-http"].url).body, {}),
+    direct: await warmLatency(direct),
+    gateway: await warmLatency(viaGateway),
+    hop: await warmLatency(floorQuery(floors["bare-hop"].url)),
+    floor: await warmLatency(floorQuery(floors["apollo-http"].url)),
   };
   const [d50, g50, none] = rows;
   const hop = floorRows["bare-hop"];
@@ -203,7 +221,7 @@ try {
     [
       ...checks.map(([what, got, ok]) => `${what}: ${got} — ${ok ? "met" : "NOT met"}`),
       `ceiling: one gateway process serves at most 1 s / ${us(g50.serverCpuUs)} µs = ${g50.serverCpuUs ? (1e6 / g50.serverCpuUs).toFixed(0) : "n/a"} voidQuotes/s (${g50.serverCpuUs ? (1e6 / g50.serverCpuUs / d50.result.requestsPerSec).toFixed(2) : "n/a"}× direct); the same voidQuote through bare Apollo (node:http) with a trivial resolver costs ${us(apollo.serverCpuUs)} µs and reached ${(apollo.result.requestsPerSec / d50.result.requestsPerSec).toFixed(2)}× direct without any supplier call.`,
-      `one connection, ${2000} requests one after another (µs): direct p50 ${lat.direct.p50.toFixed(0)} / p90 ${lat.direct.p90.toFixed(0)} / p99 ${lat.direct.p99.toFixed(0)}; gateway voidQuote p50 ${lat.gateway.p50.toFixed(0)} / p90 ${lat.gateway.p90.toFixed(0)} / p99 ${lat.gateway.p99.toFixed(0)}; bare hop p50 ${lat.hop.p50.toFixed(0)} / p90 ${lat.hop.p90.toFixed(0)} / p99 ${lat.hop.p99.toFixed(0)}; bare Apollo (same voidQuote, trivial resolver) p50 ${lat.floor.p50.toFixed(0)} / p90 ${lat.floor.p90.toFixed(0)} / p99 ${lat.floor.p99.toFixed(0)}.`,
+      `one connection, ${2000} requests one after another, each path right after 2 s of load on it (µs): direct p50 ${lat.direct.p50.toFixed(0)} / p90 ${lat.direct.p90.toFixed(0)} / p99 ${lat.direct.p99.toFixed(0)}; gateway voidQuote p50 ${lat.gateway.p50.toFixed(0)} / p90 ${lat.gateway.p90.toFixed(0)} / p99 ${lat.gateway.p99.toFixed(0)}; bare hop p50 ${lat.hop.p50.toFixed(0)} / p90 ${lat.hop.p90.toFixed(0)} / p99 ${lat.hop.p99.toFixed(0)}; bare Apollo (same voidQuote, trivial resolver) p50 ${lat.floor.p50.toFixed(0)} / p90 ${lat.floor.p90.toFixed(0)} / p99 ${lat.floor.p99.toFixed(0)}. The gateway after idling ~${floorsSeconds} s while the floors ran, before that load: p50 ${gatewayAfterIdle.p50.toFixed(0)} / p90 ${gatewayAfterIdle.p90.toFixed(0)} / p99 ${gatewayAfterIdle.p99.toFixed(0)} (${((gatewayAfterIdle.p50 - lat.direct.p50) / 1000).toFixed(3)} ms over direct).`,
       ...(traceGc
         ? [
             `garbage collection during the voidQuote run: ${((gc.scavenges / g50.result.ok) * 10_000).toFixed(0)} scavenges and ${((gc.markSweeps / g50.result.ok) * 10_000).toFixed(1)} mark-sweeps per 10,000 requests, ${((gc.pauseMs / g50.result.ok) * 10_000).toFixed(0)} ms of pauses per 10,000.`,
