@@ -7,7 +7,10 @@
 import { Field, ObjectType } from "type-graphql";
 import { Supplier } from "../../schema/enums.js";
 
-@ObjectType("Order", { simpleResolvers: true, description: "An order, as other subgraphs reference it: the gateway's voids and stop request for it (yours only)" })
+@ObjectType("Order", {
+  simpleResolvers: true,
+  description: "An order, as other subgraphs reference it: the gateway's voids and stop request for it (yours only)",
+})
 export class Order {
   @Field(() => Supplier, { description: "The supplier the order was booked with" })
   supplier!: Supplier;
