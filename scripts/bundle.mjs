@@ -12,6 +12,7 @@
 // import.meta.url (the prepared data directory, ../../pglite-template) resolve the same.
 import { build } from "esbuild";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 
 const OUT = "dist/src/bundle";
 /** Which modules went into which file of the bundle (test/e2e/load-path.test.ts reads it); not shipped. */
@@ -21,20 +22,29 @@ const META = "dist/bundle-meta.json";
  * graphql-js's type guards (isObjectType, isListType…) go through its `instanceOf`, which, unless
  * NODE_ENV is "production", looks at every failed `instanceof` for the same class name from a
  * second copy of graphql ("Cannot use … from another module or realm"). The bundle holds one copy
- * of graphql (test/e2e/bundle.test.ts checks it), so that check can never fire in it, and it cost
+ * of graphql (the build fails otherwise, below; test/e2e/bundle.test.ts checks it too), so that
+ * check can never fire in it, and it cost
  * ~1 % of a voidQuote's CPU in a profile (bench/RESULTS.md, "Issue 24, fourteenth session"). In
  * the bundle, graphql's `instanceOf` is its production one whatever NODE_ENV says; nothing else
  * reads NODE_ENV differently. The modules (tests, tracing) keep the check.
  */
-const GRAPHQL_INSTANCE_OF = /[\\/]node_modules[\\/]graphql[\\/]jsutils[\\/]instanceOf\.js$/;
+const GRAPHQL_INSTANCE_OF = /[\\/]node_modules[\\/]graphql[\\/]jsutils[\\/]instanceOf\.m?js$/;
 const graphqlOneRealm = {
   name: "graphql-one-realm",
   setup(b) {
+    const loaded = [];
     b.onLoad({ filter: GRAPHQL_INSTANCE_OF }, (args) => {
+      loaded.push(args.path);
       const source = readFileSync(args.path, "utf8");
       const flag = /const isProduction =[^;]*;/;
       if (!flag.test(source)) throw new Error(`${args.path} changed: scripts/bundle.mjs no longer knows its production switch`);
       return { contents: source.replace(flag, "const isProduction = true;"), loader: "js" };
+    });
+    // Fails closed: the switch is only right with exactly one copy of graphql, the project's own.
+    b.onEnd(() => {
+      const own = resolvePath("node_modules/graphql/jsutils/instanceOf.js");
+      if (loaded.length !== 1 || resolvePath(loaded[0]) !== own)
+        throw new Error(`the bundle must hold exactly one copy of graphql (${own}); it loaded: ${loaded.join(", ") || "none"}`);
     });
   },
 };

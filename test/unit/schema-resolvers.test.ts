@@ -1,11 +1,14 @@
 /**
  * What the built schema runs per field: plain fields are read by graphql-js's default resolver
  * (every @ObjectType sets type-graphql's `simpleResolvers`, so no wrapper and no middleware chain
- * per field), field resolvers keep type-graphql's, and every root field carries its scope check.
+ * per field), field resolvers keep type-graphql's, and every root field carries its scope check,
+ * in the subgraph schema too (which is rebuilt from the SDL with the resolvers carried over).
  */
 import { isObjectType, type GraphQLObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
+import { buildSubgraphGatewaySchema } from "../../src/federation/schema.js";
 import { buildGatewaySchema } from "../../src/schema.js";
+import { GatewayError } from "../../src/vocabulary/errors.js";
 
 /** The @FieldResolver methods of resolvers/, and fields that are methods of their type (type-graphql's resolver stays on these). */
 const FIELD_RESOLVERS = [
@@ -39,5 +42,39 @@ describe("the gateway's schema", async () => {
     for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()])
       for (const f of Object.values(root!.getFields()))
         expect(f.extensions.requiredScope, `${root!.name}.${f.name}`).toMatch(/^(read|write)$/);
+  });
+});
+
+/** The code a resolver throws at once, before any work (the scope check), for a caller without credentials. */
+function refusalOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (err) {
+    return err instanceof GatewayError ? err.code : String(err);
+  }
+  return undefined;
+}
+
+describe("the subgraph schema (FEDERATION_SUBGRAPH)", async () => {
+  const schema = await buildSubgraphGatewaySchema();
+  const anonymous = { principal: null };
+
+  it("refuses a caller without credentials in every root field and in the Order entity's fields, before anything runs", () => {
+    const info = {} as never;
+    for (const root of [schema.getQueryType()!, schema.getMutationType()!, schema.getSubscriptionType()!])
+      for (const f of Object.values(root.getFields())) {
+        if (f.name === "_entities" || f.name === "_service") continue; // federation's own: the reference resolvers check the scope
+        const run = root === schema.getSubscriptionType() ? f.subscribe! : f.resolve!;
+        expect(
+          refusalOf(() => run(undefined, {}, anonymous, info)),
+          `${root.name}.${f.name}`,
+        ).toBe("UNAUTHENTICATED");
+      }
+    const order = (schema.getType("Order") as GraphQLObjectType).getFields();
+    for (const name of ["voids", "ticketIssuanceStop"])
+      expect(
+        refusalOf(() => order[name].resolve!({ supplier: "ATRIP", orderNo: "ATR-1" }, {}, anonymous, info)),
+        `Order.${name}`,
+      ).toBe("UNAUTHENTICATED");
   });
 });
