@@ -23,10 +23,10 @@ const META = "dist/bundle-meta.json";
  * NODE_ENV is "production", looks at every failed `instanceof` for the same class name from a
  * second copy of graphql ("Cannot use … from another module or realm"). The bundle holds one copy
  * of graphql (the build fails otherwise, below; test/e2e/bundle.test.ts checks it too), so that
- * check can never fire in it, and it cost
- * ~1 % of a voidQuote's CPU in a profile (bench/RESULTS.md, "Issue 24, fourteenth session"). In
- * the bundle, graphql's `instanceOf` is its production one whatever NODE_ENV says; nothing else
- * reads NODE_ENV differently. The modules (tests, tracing) keep the check.
+ * check can never fire in it, and it cost ~1 % of a voidQuote's CPU in a profile
+ * (bench/RESULTS.md, "Issue 24, fourteenth session"). In the bundle, graphql's `instanceOf` is its
+ * production one whatever NODE_ENV says; nothing else reads NODE_ENV differently. The modules
+ * (tests, tracing) keep the check.
  */
 const GRAPHQL_INSTANCE_OF = /[\\/]node_modules[\\/]graphql[\\/]jsutils[\\/]instanceOf\.m?js$/;
 const graphqlOneRealm = {
