@@ -177,6 +177,7 @@ try {
   const apollo = floorRows["apollo-http"];
   const ratio = g50.result.requestsPerSec / d50.result.requestsPerSec;
   const added = (lat.gateway.p50 - lat.direct.p50) / 1000;
+  const addedAfterIdle = (gatewayAfterIdle.p50 - lat.direct.p50) / 1000;
   const pairs: Array<{ gateway: number; hop: number }> = [];
   for (let round = 0; round < ratioRounds; round++) {
     const g = await run("gateway", viaGateway, gw.child.pid, 6, ratioConnections);
@@ -195,7 +196,7 @@ try {
     ["gateway CPU per query with no supplier call ≤ 120 µs", `${us(none.serverCpuUs)} µs`, (none.serverCpuUs ?? Infinity) <= 120],
     [
       "added p50 at one connection ≤ 0.5 ms over direct (warm)",
-      `${added.toFixed(3)} ms (${lat.gateway.p50.toFixed(0)} vs ${lat.direct.p50.toFixed(0)} µs; after a quiet minute ${((gatewayAfterIdle.p50 - lat.direct.p50) / 1000).toFixed(3)} ms)`,
+      `${added.toFixed(3)} ms (${lat.gateway.p50.toFixed(0)} vs ${lat.direct.p50.toFixed(0)} µs; after a quiet minute ${addedAfterIdle.toFixed(3)} ms)`,
       added <= 0.5,
     ],
     [
@@ -221,7 +222,7 @@ try {
     [
       ...checks.map(([what, got, ok]) => `${what}: ${got} — ${ok ? "met" : "NOT met"}`),
       `ceiling: one gateway process serves at most 1 s / ${us(g50.serverCpuUs)} µs = ${g50.serverCpuUs ? (1e6 / g50.serverCpuUs).toFixed(0) : "n/a"} voidQuotes/s (${g50.serverCpuUs ? (1e6 / g50.serverCpuUs / d50.result.requestsPerSec).toFixed(2) : "n/a"}× direct); the same voidQuote through bare Apollo (node:http) with a trivial resolver costs ${us(apollo.serverCpuUs)} µs and reached ${(apollo.result.requestsPerSec / d50.result.requestsPerSec).toFixed(2)}× direct without any supplier call.`,
-      `one connection, ${2000} requests one after another, each path right after 2 s of load on it (µs): direct p50 ${lat.direct.p50.toFixed(0)} / p90 ${lat.direct.p90.toFixed(0)} / p99 ${lat.direct.p99.toFixed(0)}; gateway voidQuote p50 ${lat.gateway.p50.toFixed(0)} / p90 ${lat.gateway.p90.toFixed(0)} / p99 ${lat.gateway.p99.toFixed(0)}; bare hop p50 ${lat.hop.p50.toFixed(0)} / p90 ${lat.hop.p90.toFixed(0)} / p99 ${lat.hop.p99.toFixed(0)}; bare Apollo (same voidQuote, trivial resolver) p50 ${lat.floor.p50.toFixed(0)} / p90 ${lat.floor.p90.toFixed(0)} / p99 ${lat.floor.p99.toFixed(0)}. The gateway after idling ~${floorsSeconds} s while the floors ran, before that load: p50 ${gatewayAfterIdle.p50.toFixed(0)} / p90 ${gatewayAfterIdle.p90.toFixed(0)} / p99 ${gatewayAfterIdle.p99.toFixed(0)} (${((gatewayAfterIdle.p50 - lat.direct.p50) / 1000).toFixed(3)} ms over direct).`,
+      `one connection, ${2000} requests one after another, each path right after 2 s of load on it (µs): direct p50 ${lat.direct.p50.toFixed(0)} / p90 ${lat.direct.p90.toFixed(0)} / p99 ${lat.direct.p99.toFixed(0)}; gateway voidQuote p50 ${lat.gateway.p50.toFixed(0)} / p90 ${lat.gateway.p90.toFixed(0)} / p99 ${lat.gateway.p99.toFixed(0)}; bare hop p50 ${lat.hop.p50.toFixed(0)} / p90 ${lat.hop.p90.toFixed(0)} / p99 ${lat.hop.p99.toFixed(0)}; bare Apollo (same voidQuote, trivial resolver) p50 ${lat.floor.p50.toFixed(0)} / p90 ${lat.floor.p90.toFixed(0)} / p99 ${lat.floor.p99.toFixed(0)}. The gateway after idling ~${floorsSeconds} s while the floors ran, before that load: p50 ${gatewayAfterIdle.p50.toFixed(0)} / p90 ${gatewayAfterIdle.p90.toFixed(0)} / p99 ${gatewayAfterIdle.p99.toFixed(0)} (${addedAfterIdle.toFixed(3)} ms over direct).`,
       ...(traceGc
         ? [
             `garbage collection during the voidQuote run: ${((gc.scavenges / g50.result.ok) * 10_000).toFixed(0)} scavenges and ${((gc.markSweeps / g50.result.ok) * 10_000).toFixed(1)} mark-sweeps per 10,000 requests, ${((gc.pauseMs / g50.result.ok) * 10_000).toFixed(0)} ms of pauses per 10,000.`,

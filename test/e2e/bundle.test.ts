@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   buildClientSchema,
   buildSchema,
@@ -19,6 +20,7 @@ import {
 } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fresh } from "../helpers/atrip.js";
+import { BUNDLE_DIR, bundleInputs } from "../helpers/bundle.js";
 import { gql } from "../helpers/graphql.js";
 import { startedLogLine, startGatewayProcess, type GatewayProcess } from "../helpers/process.js";
 
@@ -68,13 +70,9 @@ describe("the bundled gateway", () => {
   });
 
   it("holds one copy of graphql, whose instanceOf skips the check for a second copy", () => {
-    const meta = JSON.parse(readFileSync(new URL("../../dist/bundle-meta.json", import.meta.url), "utf8")) as {
-      inputs: Record<string, unknown>;
-    };
-    const copies = Object.keys(meta.inputs).filter((i) => /node_modules\/graphql\/jsutils\/instanceOf\.m?js$/.test(i));
+    const copies = bundleInputs().filter((i) => /node_modules\/graphql\/jsutils\/instanceOf\.m?js$/.test(i));
     expect(copies).toEqual(["node_modules/graphql/jsutils/instanceOf.js"]);
-    const dir = new URL("../../dist/src/bundle/", import.meta.url);
-    const chunks = readdirSync(dir).map((f) => readFileSync(new URL(f, dir), "utf8"));
+    const chunks = readdirSync(BUNDLE_DIR).map((f) => readFileSync(join(BUNDLE_DIR, f), "utf8"));
     const module = chunks
       .map((c) => /\/\/ node_modules\/graphql\/jsutils\/instanceOf\.js\n([\s\S]*?)\n\/\/ node_modules\//.exec(c)?.[1])
       .filter(Boolean);
@@ -83,10 +81,7 @@ describe("the bundled gateway", () => {
   });
 
   it("hashes documents with Node's crypto, as outside a bundle, and to the same digests", async () => {
-    const meta = JSON.parse(readFileSync(new URL("../../dist/bundle-meta.json", import.meta.url), "utf8")) as {
-      inputs: Record<string, unknown>;
-    };
-    const inputs = Object.keys(meta.inputs);
+    const inputs = bundleInputs();
     expect(inputs).toContain("scripts/lib/createhash.mjs");
     expect(inputs.filter((i) => /node_modules\/(sha\.js|@apollo\/utils\.createhash)\//.test(i))).toEqual([]);
     // Automatic persisted queries: Apollo checks the client's SHA-256 of the document against its own.

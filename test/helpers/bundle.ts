@@ -10,13 +10,18 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const BUNDLE_DIR = join(ROOT, "dist", "src", "bundle") + sep;
 
-type Metafile = { outputs: Record<string, { inputs: Record<string, unknown> }> };
+type Metafile = { inputs: Record<string, unknown>; outputs: Record<string, { inputs: Record<string, unknown> }> };
 let meta: Metafile | undefined;
+const metafile = (): Metafile => (meta ??= JSON.parse(readFileSync(join(ROOT, "dist", "bundle-meta.json"), "utf8")) as Metafile);
+
+/** Every module the build put in the bundle, as esbuild names it (relative to the project: "node_modules/graphql/index.js"). */
+export function bundleInputs(): string[] {
+  return Object.keys(metafile().inputs);
+}
 
 /** The modules (absolute paths) in one file of the bundle; throws for a file the build did not make. */
 function bundledModules(file: string): string[] {
-  meta ??= JSON.parse(readFileSync(join(ROOT, "dist", "bundle-meta.json"), "utf8")) as Metafile;
-  const output = meta.outputs[relative(ROOT, file).split(sep).join("/")];
+  const output = metafile().outputs[relative(ROOT, file).split(sep).join("/")];
   if (!output) throw new Error(`${file} is not in the bundle's metafile (dist/bundle-meta.json)`);
   return Object.keys(output.inputs).map((input) => join(ROOT, input));
 }
