@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AtripFaults } from "../../src/sandbox/atrip/server.js";
 import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
-import { fresh } from "../helpers/atrip.js";
+import { DEFAULT_TIMING } from "../../src/sandbox/atrip/state.js";
+import { eventually, fresh } from "../helpers/atrip.js";
 import { wsClient } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { gql, QUOTE, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
@@ -18,8 +19,8 @@ beforeAll(async () => {
     ATRIP_TIMEOUT_MS: "300",
     CIRCUIT_THRESHOLD: "100000",
     SUPPLIER_READ_RETRIES: "0",
-    // x20: each void step lasts 3 s, several polls' worth even when a third of them fail.
-    SANDBOX_TIME_SCALE: "20",
+    // Simulated time runs at real speed, so a void steps (every 60 s) only when a test moves the clock.
+    SANDBOX_TIME_SCALE: "1",
     VOID_POLL_MIN_MS: "150",
     VOID_POLL_MAX_MS: "300",
     VOID_POLL_WATCHED_MS: "150",
@@ -30,6 +31,7 @@ afterAll(async () => t?.close());
 const faults = (f: Partial<AtripFaults>) => {
   t.sandbox.atrip!.server.faults = { ...NO_FAULTS, ...f };
 };
+const STEP_MS = DEFAULT_TIMING.voidStepMs;
 const codeOf = (r: Awaited<ReturnType<typeof gql>>) => r.errors?.[0]?.extensions?.code;
 
 const KINDS: Array<[string, Partial<AtripFaults>, string, string]> = [
@@ -62,21 +64,46 @@ describe("fault matrix", () => {
   });
 
   it.each(KINDS)("tracking under intermittent %s on polls (webhooks all dropped): every change exactly once", async (_name, fault) => {
+    const sim = t.sandbox.atrip!;
     const client = wsClient(t.wsUrl);
     const orderNo = fresh("ATR-VOID-VCC");
     const sub = collect<EventOut>(client, VOID_EVENTS, { orderNo }, (d) => d.voidStatusChanged as EventOut);
     await new Promise((r) => setTimeout(r, 100));
     const voidCode = await quoteAndSubmit(t.url, orderNo);
-    // A third of the polls fail (or, for "timeout", are slowed beyond the timeout).
-    const third = Object.fromEntries(Object.entries(fault).map(([k, v]) => (k === "latencyMs" ? [k, v] : [k, 0.35])));
-    faults({ ...third, ...(fault.latencyMs ? { slowRate: 0.35 } : {}), operations: ["queryVoidOrders.do"], webhookDropRate: 1 });
+    await sub.waitUntil((e) => e.status === "SUPPLIER_PROCESSING");
+    const polls = () => sim.server.recent.filter((r) => r.operation === "queryVoidOrders.do" && r.body.includes(voidCode)).length;
+    /** Lets at least `n` more polls of this void reach the simulator (and fail, while faults are on). */
+    const pollsPass = async (n: number) => {
+      const target = polls() + n;
+      await eventually(async () => (polls() >= target ? true : undefined), 10_000);
+    };
+    /** Every poll fails (or, for "timeout", is slowed beyond the timeout) until `n` have come. */
+    const failingPolls = async (n: number) => {
+      faults({ ...fault, operations: ["queryVoidOrders.do"], webhookDropRate: 1 });
+      await pollsPass(n);
+      faults({ webhookDropRate: 1 });
+    };
     try {
-      await sub.waitUntil((e) => e.isFinal, 25_000);
+      // The simulator's clock moves only here, so each status lasts until polling has seen it;
+      // around each step, polls fail before and after the change and succeed in between.
+      await failingPolls(2); // no change yet: failures must not invent one
+      sim.clock.advance(STEP_MS); // now AIRLINE_PROCESSING, and the supplier tells no one
+      await failingPolls(2);
+      await sub.waitUntil((e) => e.status === "AIRLINE_PROCESSING", 10_000);
+      await failingPolls(2); // the same status again, through failures: no duplicate
+      await pollsPass(2); // ... and through successes
+      sim.clock.advance(STEP_MS); // now COMPLETED
+      await failingPolls(2);
+      await sub.waitUntil((e) => e.isFinal, 10_000);
     } finally {
       faults({});
     }
     await new Promise((r) => setTimeout(r, 500));
-    expect(sub.items.map((e) => e.status)).toEqual(["SUPPLIER_PROCESSING", "AIRLINE_PROCESSING", "COMPLETED"]);
+    expect(sub.items.map((e) => [e.status, e.source])).toEqual([
+      ["SUPPLIER_PROCESSING", "SUBMIT"],
+      ["AIRLINE_PROCESSING", "POLL"],
+      ["COMPLETED", "POLL"],
+    ]);
     const h = await gql<{ voidOrder: { history: EventOut[] } }>(
       t.url,
       `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id } } }`,
