@@ -60,7 +60,7 @@ export interface CallRecord {
   supplier: SupplierName;
   operation: string;
   durationMs: number;
-  /** "OK" (HTTP 2xx received) or the gateway error code of the transport failure. */
+  /** "OK" (a 2xx reply the caller could read) or the gateway error code the call failed with. */
   outcome: string;
   httpStatus?: number;
   /** The request the call served; none for background calls (polls, webhook confirmations). */
@@ -116,13 +116,20 @@ export class SupplierHttp {
     };
   }
 
-  /** POSTs and returns the 2xx reply text, or throws a SupplierError. */
-  async post(call: HttpCall): Promise<HttpReply> {
+  /**
+   * POSTs and returns the 2xx reply, or what `read` makes of it; throws a SupplierError. The
+   * observers are told the call's outcome after `read`: a reply it refuses (not JSON, a supplier
+   * error code) counts under the code it threw, not as OK.
+   */
+  post(call: HttpCall): Promise<HttpReply>;
+  post<T>(call: HttpCall, read: (reply: HttpReply) => T): Promise<T>;
+  async post<T>(call: HttpCall, read?: (reply: HttpReply) => T): Promise<T | HttpReply> {
     const started = performance.now();
     let status: number | undefined;
     try {
       const reply = await this.send(call);
       status = reply.status;
+      const result = read ? read(reply) : reply;
       this.observe({
         supplier: call.supplier,
         operation: call.operation,
@@ -131,11 +138,11 @@ export class SupplierHttp {
         httpStatus: status,
         requestId: call.scope?.requestId,
       });
-      return reply;
+      return result;
     } catch (err) {
       const outcome = err instanceof SupplierError ? err.code : "INTERNAL_SERVER_ERROR";
       const httpStatus =
-        err instanceof SupplierError && err.supplierCode?.startsWith("HTTP ") ? Number(err.supplierCode.slice(5)) : undefined;
+        status ?? (err instanceof SupplierError && err.supplierCode?.startsWith("HTTP ") ? Number(err.supplierCode.slice(5)) : undefined);
       this.observe({
         supplier: call.supplier,
         operation: call.operation,

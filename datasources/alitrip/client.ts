@@ -68,32 +68,36 @@ export class TopClient {
     return supplierCall("ALITRIP", method, () => this.send(method, business, schema, opts));
   }
 
-  private async send<S extends z.ZodType>(
+  private send<S extends z.ZodType>(
     method: string,
     business: Record<string, unknown>,
     schema: S,
     opts: TopCallOptions,
   ): Promise<z.output<S>> {
     const meta = { supplier: "ALITRIP" as const, operation: method, changesState: opts.changesState };
-    const reply = await this.http.post({
-      scope: opts.scope,
-      url: this.config.routerUrl,
-      timeoutMs: this.config.timeoutMs,
-      headers: { "Content-Type": "application/x-www-form-urlencoded;charset=utf-8", Accept: "application/json" },
-      body: new URLSearchParams(topForm(this.config, method, business)).toString(),
-      ...meta,
-    });
-    let json: unknown;
-    try {
-      json = parseJson(reply.text);
-    } catch {
-      throw unreadableReply(meta, "not JSON");
-    }
-    const err = errorResponse.safeParse(json);
-    if (err.success) throw topError(method, err.data.error_response, opts.changesState);
-    const key = responseKey(method);
-    const envelope = z.object({ [key]: schema }).safeParse(json);
-    if (!envelope.success) throw unreadableReply(meta, describeZodError(envelope.error));
-    return (envelope.data as Record<string, z.output<S>>)[key];
+    return this.http.post(
+      {
+        scope: opts.scope,
+        url: this.config.routerUrl,
+        timeoutMs: this.config.timeoutMs,
+        headers: { "Content-Type": "application/x-www-form-urlencoded;charset=utf-8", Accept: "application/json" },
+        body: new URLSearchParams(topForm(this.config, method, business)).toString(),
+        ...meta,
+      },
+      (reply) => {
+        let json: unknown;
+        try {
+          json = parseJson(reply.text);
+        } catch {
+          throw unreadableReply(meta, "not JSON");
+        }
+        const err = errorResponse.safeParse(json);
+        if (err.success) throw topError(method, err.data.error_response, opts.changesState);
+        const key = responseKey(method);
+        const envelope = z.object({ [key]: schema }).safeParse(json);
+        if (!envelope.success) throw unreadableReply(meta, describeZodError(envelope.error));
+        return (envelope.data as Record<string, z.output<S>>)[key];
+      },
+    );
   }
 }

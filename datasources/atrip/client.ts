@@ -83,7 +83,7 @@ export class AtripClient {
     return supplierCall("ATRIP", name, () => this.send(name, body, schema, scope, passThrough));
   }
 
-  private async send<S extends z.ZodType>(
+  private send<S extends z.ZodType>(
     name: string,
     body: Record<string, string>,
     schema: S,
@@ -92,35 +92,39 @@ export class AtripClient {
   ): Promise<z.output<S>> {
     const changesState = STATE_CHANGING.has(name);
     const meta = { supplier: "ATRIP" as const, operation: name, changesState };
-    const reply = await this.http.post({
-      scope,
-      url: this.base + name,
-      timeoutMs: this.config.timeoutMs,
-      body: JSON.stringify(body),
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "Accept-Encoding": "gzip",
-        "x-atlas-client-id": this.config.clientId,
-        "x-atlas-client-secret": this.config.clientSecret,
+    return this.http.post(
+      {
+        scope,
+        url: this.base + name,
+        timeoutMs: this.config.timeoutMs,
+        body: JSON.stringify(body),
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "Accept-Encoding": "gzip",
+          "x-atlas-client-id": this.config.clientId,
+          "x-atlas-client-secret": this.config.clientSecret,
+        },
+        ...meta,
       },
-      ...meta,
-    });
-    let json: unknown;
-    try {
-      json = parseJson(reply.text);
-    } catch {
-      throw unreadableReply(meta, "not JSON");
-    }
-    const head = envelope.safeParse(json);
-    if (!head.success) throw unreadableReply(meta, describeZodError(head.error));
-    if (head.data.status !== 0) {
-      if (passThrough.includes(head.data.status)) return head.data as z.output<S>;
-      throw atripError(name, head.data.status, head.data.msg, changesState);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error), answerOf(head.data));
-    return parsed.data;
+      (reply): z.output<S> => {
+        let json: unknown;
+        try {
+          json = parseJson(reply.text);
+        } catch {
+          throw unreadableReply(meta, "not JSON");
+        }
+        const head = envelope.safeParse(json);
+        if (!head.success) throw unreadableReply(meta, describeZodError(head.error));
+        if (head.data.status !== 0) {
+          if (passThrough.includes(head.data.status)) return head.data as z.output<S>;
+          throw atripError(name, head.data.status, head.data.msg, changesState);
+        }
+        const parsed = schema.safeParse(json);
+        if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error), answerOf(head.data));
+        return parsed.data;
+      },
+    );
   }
 }
 

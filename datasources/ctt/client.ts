@@ -50,26 +50,30 @@ export class CttClient {
     return supplierCall("CTT", `api/${path}`, () => this.send(path, body, changesState, scope));
   }
 
-  private async send(path: string, body: object, changesState: boolean, scope: CallScope | undefined): Promise<ApiResultOfString> {
+  private send(path: string, body: object, changesState: boolean, scope: CallScope | undefined): Promise<ApiResultOfString> {
     const meta = { supplier: "CTT" as const, operation: `api/${path}`, changesState };
-    const reply = await this.http.post({
-      scope,
-      url: `${this.base}/api/${path}`,
-      timeoutMs: this.config.timeoutMs,
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(body),
-      ...meta,
-    });
-    let json: unknown;
-    try {
-      json = parseJson(reply.text);
-    } catch {
-      throw unreadableReply(meta, "not JSON");
-    }
-    const parsed = apiResultOfString.safeParse(json);
-    if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error), { supplierMessage: messageOf(json) });
-    if (cttOutcome(parsed.data.code) !== "SUCCESS") throw cttError(meta, parsed.data.code, parsed.data.message);
-    return parsed.data;
+    return this.http.post(
+      {
+        scope,
+        url: `${this.base}/api/${path}`,
+        timeoutMs: this.config.timeoutMs,
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(body),
+        ...meta,
+      },
+      (reply) => {
+        let json: unknown;
+        try {
+          json = parseJson(reply.text);
+        } catch {
+          throw unreadableReply(meta, "not JSON");
+        }
+        const parsed = apiResultOfString.safeParse(json);
+        if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error), { supplierMessage: messageOf(json) });
+        if (cttOutcome(parsed.data.code) !== "SUCCESS") throw cttError(meta, parsed.data.code, parsed.data.message);
+        return parsed.data;
+      },
+    );
   }
 }
 

@@ -40,6 +40,8 @@ describe("observability", () => {
       'gateway_graphql_operation_duration_seconds_bucket{le="0.1",operation="submitVoid",outcome="OK"}',
       'gateway_supplier_calls_total{supplier="ATRIP",operation="voidQuotation.do",outcome="OK"}',
       'gateway_supplier_calls_total{supplier="ATRIP",operation="void.do",outcome="OK"}',
+      // A supplier's refusal counts under the code the client got, not as OK.
+      'gateway_supplier_calls_total{supplier="ATRIP",operation="voidQuotation.do",outcome="TICKET_ALREADY_USED"}',
       'gateway_supplier_call_duration_seconds_count{supplier="ATRIP",operation="void.do"}',
       'gateway_supplier_circuit_open{supplier="ATRIP"} 0',
       'gateway_supplier_circuit_open{supplier="CTT"} 0',

@@ -6,7 +6,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import zlib from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SupplierHttp, type HttpCall } from "../../datasources/http.js";
+import { SupplierHttp, type CallRecord, type HttpCall } from "../../datasources/http.js";
+import { SupplierError } from "../../src/vocabulary/errors.js";
 import { failure } from "../helpers/failure.js";
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -132,5 +133,27 @@ describe("supplier HTTP transport", () => {
     expect(err.code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
     await new Promise((r) => setTimeout(r, 100));
     expect(requests).toBe(1);
+  });
+
+  it("tells its observers the outcome after the caller read the reply: one it refuses counts under the code it threw", async () => {
+    const seen: CallRecord[] = [];
+    const observed = new SupplierHttp([(c) => seen.push(c)]);
+    try {
+      handler = (_req, res) => res.end(JSON_TEXT);
+      expect(await observed.post(call(), (r) => r.text)).toBe(JSON_TEXT);
+      const refuse = () => {
+        throw new SupplierError("SUPPLIER_BAD_RESPONSE", "not what was expected", { supplier: "ATRIP", retryable: false });
+      };
+      expect((await failure(observed.post(call(), refuse))).code).toBe("SUPPLIER_BAD_RESPONSE");
+      handler = (_req, res) => res.writeHead(503).end("down");
+      expect((await failure(observed.post(call(), () => "read"))).code).toBe("SUPPLIER_UNAVAILABLE");
+      expect(seen.map((c) => [c.outcome, c.httpStatus])).toEqual([
+        ["OK", 200],
+        ["SUPPLIER_BAD_RESPONSE", 200],
+        ["SUPPLIER_UNAVAILABLE", 503],
+      ]);
+    } finally {
+      await observed.close();
+    }
   });
 });
