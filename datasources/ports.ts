@@ -15,6 +15,11 @@ export interface SubmittedCheck {
   submitted: boolean;
   /** True when asking made the client's latest offer stale (it must quote again). */
   offerReplaced: boolean;
+  /**
+   * Set when the answer does not settle it either way (why, for the client): `submitted` is
+   * false, yet the earlier submission may have gone through, so nothing is sent.
+   */
+  inconclusive?: string;
 }
 
 /** Void: quote, submit, query. */

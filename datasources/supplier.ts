@@ -55,5 +55,10 @@ export interface SupplierDescriptor<S = unknown, C = unknown> {
   readonly timing?: {
     /** How long after a stop-issuance request its outcome can be known. */
     stopOutcomeDelayMs?: number;
+    /**
+     * How long the supplier may take to show a void it accepted: before this has passed since a
+     * submission lost its reply, "no void yet" does not prove it did not go through.
+     */
+    acceptanceVisibleMs?: number;
   };
 }

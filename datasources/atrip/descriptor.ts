@@ -65,6 +65,7 @@ export const atripSupplier: SupplierDescriptor<AtripSettings, AtripCredentials> 
   },
   accounts: { schema: atripCredentials, key: atripAccountKey, ownKey: atripAccountKey },
   webhooks: { segment: "atrip", token: (settings) => settings.webhookToken },
-  // "The result of stopping ticket issuance needs to be obtained … after 8 minutes" (seed 000).
-  timing: { stopOutcomeDelayMs: 8 * 60_000 },
+  // "The result of stopping ticket issuance needs to be obtained … after 8 minutes" (seed 000);
+  // a void's acceptance "通常可在 5 分钟内看到" (usually shows within 5 minutes, seed 002).
+  timing: { stopOutcomeDelayMs: 8 * 60_000, acceptanceVisibleMs: 5 * 60_000 },
 };

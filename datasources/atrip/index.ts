@@ -41,11 +41,14 @@ class AtripVoids implements VoidPort {
   /**
    * ATRIP keeps no lookup of voids by order, but a quote answers 803/816-818 ("void already
    * submitted … query instead") once a void exists (seed 002) — and a quote that succeeds
-   * issues a new voidOfferId, so the client's offer is no longer the latest.
+   * issues a new voidOfferId, so the client's offer is no longer the latest. A quote that calls
+   * the order not voidable says nothing of a void already under way: inconclusive. (That ATRIP
+   * may take minutes to show an accepted void is the descriptor's `acceptanceVisibleMs`.)
    */
   async findSubmitted(orderNo: string, scope?: CallScope): Promise<SubmittedCheck> {
     try {
-      await this.quote(orderNo, scope);
+      const quote = await this.quote(orderNo, scope);
+      if (!quote.isVoidable) return { submitted: false, offerReplaced: true, inconclusive: "ATRIP's quote calls the order not voidable" };
       return { submitted: false, offerReplaced: true };
     } catch (err) {
       if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") return { submitted: true, offerReplaced: false };

@@ -1,7 +1,7 @@
 /**
  * Start-up step: the tracking schedule. The simulators' clock runs faster, so when every
  * supplier with tracked records is a simulator, each kind's poll intervals (unless set
- * explicitly) and the suppliers' documented stop delays follow it.
+ * explicitly) and the suppliers' documented delays (stop outcomes, a void's acceptance) follow it.
  */
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { SupplierDescriptor } from "../../datasources/supplier.js";
@@ -15,6 +15,8 @@ export interface TrackingSchedule {
   policies: Record<string, PollPolicy>;
   /** When a stop request is first checked, by supplier: STOP_CHECK_DELAY_MS, else the supplier's documented delay. */
   stopCheckDelayMs(supplier: SupplierName): number;
+  /** How long a supplier may take to show a void it accepted (its documented `acceptanceVisibleMs`, else 0). */
+  acceptanceVisibleMs(supplier: SupplierName): number;
 }
 
 export function trackingSchedule(
@@ -27,11 +29,16 @@ export function trackingSchedule(
   const scale = tracked.length > 0 && tracked.every((i) => i.sandbox) ? config.runtime.sandboxTimeScale : 1;
   const scaled = (ms: number, variable: { name: string }) => (config.given.has(variable.name) ? ms : ms / scale);
   const stopDelays = new Map(suppliers.map((s) => [s.name, (s.timing?.stopOutcomeDelayMs ?? 0) / scale]));
+  const acceptance = new Map(suppliers.map((s) => [s.name, (s.timing?.acceptanceVisibleMs ?? 0) / scale]));
   const policies = Object.fromEntries(
     kinds.map((k) => {
       const p = config.polls[k.name];
       return [k.name, { minMs: scaled(p.minMs, k.poll.minMs), maxMs: scaled(p.maxMs, k.poll.maxMs), watchedMs: p.watchedMs }];
     }),
   );
-  return { policies, stopCheckDelayMs: (supplier) => config.tracking.stopCheckDelayMs ?? stopDelays.get(supplier) ?? 0 };
+  return {
+    policies,
+    stopCheckDelayMs: (supplier) => config.tracking.stopCheckDelayMs ?? stopDelays.get(supplier) ?? 0,
+    acceptanceVisibleMs: (supplier) => acceptance.get(supplier) ?? 0,
+  };
 }

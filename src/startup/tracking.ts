@@ -31,6 +31,7 @@ export function buildTracking({ config, registry, suppliers, kinds, store, pubsu
     kinds,
     policies: schedule.policies,
     stopCheckDelayMs: schedule.stopCheckDelayMs,
+    acceptanceVisibleMs: schedule.acceptanceVisibleMs,
     tickMs: config.tracking.schedulerTickMs,
     leaseMs: config.tracking.leaseMs,
     catchUpMs: config.tracking.eventCatchUpMs,

@@ -47,6 +47,8 @@ export interface TrackingOptions {
   policies: Readonly<Record<string, PollPolicy>>;
   /** When a stop request's outcome can be known, by supplier (STOP_CHECK_DELAY_MS, else the supplier's documented delay). */
   stopCheckDelayMs: (supplier: SupplierName) => number;
+  /** How long a supplier may take to show a void it accepted (its documented delay). @default none */
+  acceptanceVisibleMs?: (supplier: SupplierName) => number;
   /** How often the pollers look for due work (SCHEDULER_TICK_MS). */
   tickMs: number;
   /** How long a lease lasts; a crashed instance's work is taken over after this (LEASE_MS). */
@@ -108,7 +110,7 @@ export class Tracking {
       maxPerTenant: opts.maxSubscriptionsPerTenant,
       watchers: Object.fromEntries(kinds.map((k) => [k.name, new Watchers(k.name, store.tracked, policyOf(k.name).watchedMs, log)])),
     });
-    this.submissions = new VoidSubmission(store, registry, this.voids, log);
+    this.submissions = new VoidSubmission(store, registry, this.voids, log, opts.acceptanceVisibleMs);
     this.stopRequests = new StopRequests(this.stops, registry, opts.stopCheckDelayMs);
     this.cancels = new CancelSubmission(store, registry);
     this.inbox = new InboxProcessor({

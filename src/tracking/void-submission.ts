@@ -19,6 +19,7 @@ import type { VoidOrderData } from "../../datasources/model.js";
 import type { VoidPort } from "../../datasources/ports.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
+import type { Unsettled } from "../store/unsettled-store.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
 import { KeyedLock } from "./keyed-lock.js";
@@ -27,6 +28,8 @@ import { outcomeUnknown } from "./outcome.js";
 /** Statuses after which a new void for the same order is legitimate. */
 const RESUBMITTABLE = new Set(["REJECTED", "WITHDRAWN"]);
 const OPERATION = "VOID";
+const ADOPTION_HINT =
+  "The gateway adopts the void if the supplier reports it; list it with voidOrders(orderNo), or check with the supplier.";
 
 /** submitVoid: the duplicate guard, reconciliation of lost replies, then the start of the tracked void. */
 export class VoidSubmission {
@@ -35,6 +38,8 @@ export class VoidSubmission {
     private readonly registry: SupplierRegistry,
     private readonly voids: Tracker<VoidOrderData>,
     private readonly log: Logger,
+    /** How long each supplier may take to show a void it accepted (its documented delay). */
+    private readonly acceptanceVisibleMs: (supplier: SupplierName) => number = () => 0,
   ) {}
 
   private readonly lock = new KeyedLock();
@@ -78,10 +83,11 @@ export class VoidSubmission {
         },
       );
     }
-    if (await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo)) {
+    const unsettled = await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo);
+    if (unsettled) {
       // One deadline for the client's call (issue 13, B.12): the check and the submission share it.
       const budgetMs = this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY;
-      return this.reconcileThenSubmit(port, tenant, supplier, orderNo, voidOfferId, withinDeadline(scope, budgetMs));
+      return this.reconcileThenSubmit(port, unsettled, voidOfferId, withinDeadline(scope, budgetMs));
     }
     return this.submitOnce(port, tenant, supplier, orderNo, voidOfferId, scope);
   }
@@ -94,14 +100,13 @@ export class VoidSubmission {
    */
   private async reconcileThenSubmit(
     port: VoidPort,
-    tenant: string,
-    supplier: SupplierName,
-    orderNo: string,
+    unsettled: Unsettled,
     voidOfferId: string,
     scope: DeadlineScope,
   ): Promise<TrackedRecord<VoidOrderData>> {
     const { deadline } = scope;
-    await this.reconcile(port, tenant, supplier, orderNo, scope);
+    const { tenant, supplier, orderNo } = unsettled;
+    await this.reconcile(port, unsettled, scope);
     if (deadline.remainingMs() < deadline.budgetMs / 2) {
       throw new GatewayError(
         "SUPPLIER_TIMEOUT",
@@ -177,9 +182,12 @@ export class VoidSubmission {
    * through (VoidPort.findSubmitted): yes — nothing is sent again (the void arrives with the
    * supplier's webhook, or by polling once known); no — the mark is cleared and the submission
    * goes ahead, unless asking replaced the client's offer, which must then be quoted again. A
-   * supplier that cannot be asked gets nothing sent again for the order.
+   * "no" counts only once the supplier's documented time to show an accepted void has passed
+   * since the reply was lost, and only when the answer is conclusive; until then nothing is sent
+   * and the mark stays. A supplier that cannot be asked gets nothing sent again for the order.
    */
-  private async reconcile(port: VoidPort, tenant: string, supplier: SupplierName, orderNo: string, scope: CallScope): Promise<void> {
+  private async reconcile(port: VoidPort, unsettled: Unsettled, scope: CallScope): Promise<void> {
+    const { tenant, supplier, orderNo } = unsettled;
     if (!port.findSubmitted) {
       throw new GatewayError(
         "SUPPLIER_OUTCOME_UNKNOWN",
@@ -187,7 +195,7 @@ export class VoidSubmission {
         {
           supplier,
           retryable: false,
-          hint: "The gateway adopts the void if the supplier reports it; list it with voidOrders(orderNo), or check with the supplier.",
+          hint: ADOPTION_HINT,
         },
       );
     }
@@ -200,6 +208,27 @@ export class VoidSubmission {
           supplier,
           retryable: false,
           hint: "The gateway adopts the void when the supplier reports it; list it with voidOrders(orderNo).",
+        },
+      );
+    }
+    if (check.inconclusive !== undefined) {
+      throw new GatewayError(
+        "SUPPLIER_OUTCOME_UNKNOWN",
+        `An earlier submission for order ${orderNo} lost its reply, and ${supplier} cannot tell yet whether it went through (${check.inconclusive}); it was not submitted again`,
+        { supplier, retryable: false, hint: ADOPTION_HINT },
+      );
+    }
+    const visibleAt = unsettled.since.getTime() + this.acceptanceVisibleMs(supplier);
+    const waitMs = visibleAt - Date.now();
+    if (waitMs > 0) {
+      throw new GatewayError(
+        "SUPPLIER_OUTCOME_UNKNOWN",
+        `An earlier submission for order ${orderNo} lost its reply, and ${supplier} may take until ${new Date(visibleAt).toISOString()} to show a void it accepted; it was not submitted again`,
+        {
+          supplier,
+          retryable: true,
+          retryAfterSeconds: Math.ceil(waitMs / 1000),
+          hint: `Submit again after ${new Date(visibleAt).toISOString()} (with a new idempotencyKey, if you use them): the gateway then asks ${supplier} again and sends the void only if it did not go through (quote again if it answers VOID_OFFER_EXPIRED). ${ADOPTION_HINT}`,
         },
       );
     }

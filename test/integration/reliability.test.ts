@@ -27,6 +27,12 @@ async function quote(orderNo: string, auth: Record<string, string> = ACME): Prom
   return q.data!.voidQuote.voidOfferId;
 }
 const calls = (op: string) => t!.sandbox.atrip!.server.stats.byOperation[op] ?? 0;
+/** Moves an order's unsettled void submission `ms` into the past, as if that much time had gone by. */
+const backdate = (orderNo: string, ms: number) =>
+  t!.store.db.query("UPDATE unsettled_submissions SET since = since - $2::int * interval '1 millisecond' WHERE order_no = $1", [
+    orderNo,
+    ms,
+  ]);
 
 describe("idempotency keys", () => {
   it("same key, same input: one supplier call, the same answer", async () => {
@@ -131,20 +137,47 @@ describe("never a second state-changing call", () => {
     expect(calls("void.do")).toBe(1);
   });
 
-  it("a void.do that never arrived (connection reset) is reconciled as not done: quote again", async () => {
-    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+  it("a void.do that never arrived (connection reset): nothing is sent before ATRIP's 5 minutes to show a void, then it is reconciled as not done: quote again", async () => {
+    // Simulated time at real speed: ATRIP's 5 minutes are 5 real minutes, moved on below by backdating the mark.
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", SANDBOX_TIME_SCALE: "1" });
     const sim = t.sandbox.atrip!.server;
     const orderNo = fresh("ATR-VOID-VCC");
     const offer = await quote(orderNo, {});
     sim.faults = { ...sim.faults, resetRate: 1, operations: ["void.do"] };
     expect(codeOf(await gql(t.url, SUBMIT, { orderNo, offer }, {}))).toBe("SUPPLIER_OUTCOME_UNKNOWN");
     sim.faults = { ...sim.faults, resetRate: 0, operations: [] };
+    const early = (await gql(t.url, SUBMIT, { orderNo, offer }, {})).errors?.[0]?.extensions;
+    expect(early).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: true });
+    expect(early?.retryAfterSeconds).toBeGreaterThan(280);
+    expect(early?.retryAfterSeconds).toBeLessThanOrEqual(300);
+    expect(calls("void.do")).toBe(1);
+    await backdate(orderNo, 5 * 60_000);
     const checked = await gql(t.url, SUBMIT, { orderNo, offer }, {});
     expect(codeOf(checked)).toBe("VOID_OFFER_EXPIRED");
     expect(calls("void.do")).toBe(1);
     const ok = await gql<{ submitVoid: { status: string } }>(t.url, SUBMIT, { orderNo, offer: await quote(orderNo, {}) }, {});
     expect(ok.data?.submitVoid.status).toBe("SUPPLIER_PROCESSING");
     expect(calls("void.do")).toBe(2);
+  });
+
+  it("a void.do that went through but ATRIP does not show yet: the client following every hint never sends it twice", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", SANDBOX_TIME_SCALE: "1" });
+    // ATR-VOID-LATE: void.do records the void but answers 830; quotes show it only 4 (simulated)
+    // minutes later. Its webhooks are lost here (with them, the gateway adopts the void at once).
+    t.sandbox.atrip!.server.faults = { ...t.sandbox.atrip!.server.faults, webhookDropRate: 1 };
+    const orderNo = fresh("ATR-VOID-LATE");
+    expect(codeOf(await gql(t.url, SUBMIT, { orderNo, offer: await quote(orderNo, {}) }, {}))).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    // Within ATRIP's 5 minutes a quote that shows no void proves nothing: nothing is sent, however often asked.
+    for (let i = 0; i < 2; i++) {
+      const r = await gql(t.url, SUBMIT, { orderNo, offer: await quote(orderNo, {}) }, {});
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: true });
+    }
+    expect(calls("void.do")).toBe(1);
+    // Five minutes on: ATRIP shows the void, and the gateway says so.
+    t.sandbox.atrip!.clock.advance(5 * 60_000);
+    await backdate(orderNo, 5 * 60_000);
+    expect(codeOf(await gql(t.url, SUBMIT, { orderNo, offer: "any" }, {}))).toBe("VOID_ALREADY_SUBMITTED");
+    expect(calls("void.do")).toBe(1);
   });
 
   it("stopTicket.do timing out: tracked anyway, never sent again, resolved by the supplier's answer", async () => {

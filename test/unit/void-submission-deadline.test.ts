@@ -1,13 +1,15 @@
 /**
- * One deadline per client call (issue 13, B.12) when a submission first checks a lost one:
+ * A submission after one that lost its reply. One deadline per client call (issue 13, B.12):
  * the check (VoidPort.findSubmitted) and void.do share the supplier's timeout, and void.do is
- * not sent with less than half of it left. Fakes of the store, registry and tracker; the
- * deadline is the real one (datasources/deadline.ts).
+ * not sent with less than half of it left. And what the check decides: nothing is sent on an
+ * inconclusive answer, nor before the supplier's time to show an accepted void has passed.
+ * Fakes of the store, registry and tracker; the deadline is the real one (datasources/deadline.ts).
  */
 import { describe, expect, it } from "vitest";
 import type { CallScope } from "../../datasources/deadline.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { VoidOrderData } from "../../datasources/model.js";
+import type { SubmittedCheck } from "../../datasources/ports.js";
 import type { Logger } from "../../src/logger.js";
 import type { Store } from "../../src/store/index.js";
 import type { Tracker } from "../../src/tracking/engine.js";
@@ -15,7 +17,11 @@ import { VoidSubmission } from "../../src/tracking/void-submission.js";
 
 const TIMEOUT_MS = 200;
 
-function setup(checkMs: number) {
+function setup(
+  checkMs: number,
+  check: SubmittedCheck = { submitted: false, offerReplaced: false },
+  opts: { visibleMs?: number; since?: Date } = {},
+) {
   const calls: string[] = [];
   const scopes: Array<CallScope | undefined> = [];
   let leftAtSubmit: number | undefined;
@@ -25,7 +31,7 @@ function setup(checkMs: number) {
       calls.push("findSubmitted");
       scopes.push(scope);
       await new Promise((r) => setTimeout(r, checkMs));
-      return { submitted: false, offerReplaced: false };
+      return check;
     },
     async submit(orderNo: string, _offer: string, scope?: CallScope) {
       calls.push("submit");
@@ -36,7 +42,8 @@ function setup(checkMs: number) {
   };
   const store = {
     unsettled: {
-      get: async (_t: string, _s: string, _op: string, orderNo: string) => (unsettled.has(orderNo) ? { orderNo } : null),
+      get: async (tenant: string, supplier: string, operation: string, orderNo: string) =>
+        unsettled.has(orderNo) ? { tenant, supplier, operation, orderNo, since: opts.since ?? new Date(0) } : null,
       settle: async (_t: string, _s: string, _op: string, orderNo: string) => void unsettled.delete(orderNo),
       mark: async () => undefined,
     },
@@ -53,7 +60,13 @@ function setup(checkMs: number) {
     }),
   } as unknown as Tracker<VoidOrderData>;
   const log = { error: () => undefined } as unknown as Logger;
-  return { submission: new VoidSubmission(store, registry, voids, log), calls, scopes, unsettled, leftAtSubmit: () => leftAtSubmit };
+  return {
+    submission: new VoidSubmission(store, registry, voids, log, () => opts.visibleMs ?? 0),
+    calls,
+    scopes,
+    unsettled,
+    leftAtSubmit: () => leftAtSubmit,
+  };
 }
 
 describe("a submission after a lost one: one deadline", () => {
@@ -80,5 +93,34 @@ describe("a submission after a lost one: one deadline", () => {
 
     await s.submission.submit("t", "ATRIP", "ORD-1", "offer-1");
     expect(s.calls).toEqual(["findSubmitted", "submit"]);
+  });
+});
+
+describe("a submission after a lost one: what the check decides", () => {
+  it("an inconclusive answer: SUPPLIER_OUTCOME_UNKNOWN, nothing sent, the order stays unsettled", async () => {
+    const s = setup(0, { submitted: false, offerReplaced: true, inconclusive: "the quote calls the order not voidable" });
+    await expect(s.submission.submit("t", "ATRIP", "ORD-1", "offer-1")).rejects.toMatchObject({
+      code: "SUPPLIER_OUTCOME_UNKNOWN",
+      extra: { retryable: false },
+    });
+    expect(s.calls).toEqual(["findSubmitted"]);
+    expect(s.unsettled.has("ORD-1")).toBe(true);
+  });
+
+  it("no void yet, but the supplier may still be showing one: nothing sent until its time has passed since the loss", async () => {
+    const s = setup(0, { submitted: false, offerReplaced: false }, { visibleMs: 300_000, since: new Date(Date.now() - 60_000) });
+    const err = await s.submission.submit("t", "ATRIP", "ORD-1", "offer-1").catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", extra: { retryable: true } });
+    expect((err as { extra: { retryAfterSeconds: number } }).extra.retryAfterSeconds).toBeGreaterThanOrEqual(239);
+    expect((err as { extra: { retryAfterSeconds: number } }).extra.retryAfterSeconds).toBeLessThanOrEqual(240);
+    expect(s.calls).toEqual(["findSubmitted"]);
+    expect(s.unsettled.has("ORD-1")).toBe(true);
+  });
+
+  it("no void, and the supplier's time to show one has passed: the submission goes ahead", async () => {
+    const s = setup(0, { submitted: false, offerReplaced: false }, { visibleMs: 300_000, since: new Date(Date.now() - 300_001) });
+    expect(await s.submission.submit("t", "ATRIP", "ORD-1", "offer-1")).toMatchObject({ ref: "V-1" });
+    expect(s.calls).toEqual(["findSubmitted", "submit"]);
+    expect(s.unsettled.has("ORD-1")).toBe(false);
   });
 });

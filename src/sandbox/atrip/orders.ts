@@ -32,6 +32,11 @@ export interface DemoOrder extends DemoTemplate {
   /** void.do records the void (it happened) but answers this undocumented status. */
   submitAnswerStatus?: number;
   /**
+   * Simulated ms after void.do before voidQuotation.do shows the void (816); until then it quotes
+   * as if there were none. Seed 002: an accepted void "usually" shows within 5 minutes.
+   */
+  acceptanceLagMs?: number;
+  /**
    * What stopTicket.do does: STOPPED / ISSUED (accepted, then that outcome), REFUSED (always
    * status 2, "System error"), BUSY (status 2 the first time, then accepted and STOPPED),
    * UNDOCUMENTED (accepted and STOPPED, but answers status 3, which seed 000 does not list).
@@ -124,6 +129,14 @@ export const DEMO_ORDERS: DemoOrder[] = [
     shows: "void.do records the void but answers status 830 (undocumented) → SUPPLIER_OUTCOME_UNKNOWN",
     voidPath: [0, 1, 2],
     submitAnswerStatus: 830,
+  },
+  {
+    orderNo: "ATR-VOID-LATE",
+    shows:
+      "like ATR-VOID-ODD (830 → SUPPLIER_OUTCOME_UNKNOWN), but quotes show the void only 4 minutes later: a resubmission before ATRIP's 5 minutes sends nothing",
+    voidPath: [0, 1, 2],
+    submitAnswerStatus: 830,
+    acceptanceLagMs: 4 * 60_000,
   },
   { orderNo: "ATR-STOP-BUSY", shows: "stopTicket.do answers 2 (System error) the first time, then accepts: STOPPED", stop: "BUSY" },
   {

@@ -78,7 +78,8 @@ export class AtripSimState {
     if (!order) return { status: 801, msg: "Order not found for void. Check the original main ticket order number." };
     if (order.voidBlockedStatus) return { status: order.voidBlockedStatus, msg: blockedMessage(order.voidBlockedStatus) };
     if (!order.voidPath) return { status: 808, msg: blockedMessage(808) };
-    if (this.voidByOrder.has(orderNo)) {
+    const submitted = this.voids.get(this.voidByOrder.get(orderNo) ?? "");
+    if (submitted && this.clock.now() - submitted.submittedAt >= (order.acceptanceLagMs ?? 0)) {
       return { status: 816, msg: "Void already submitted for this order. Query void status instead of resubmitting." };
     }
     const offerId = `v_${randomBytes(16).toString("hex")}`;
