@@ -6,6 +6,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import zlib from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Deadline } from "../../datasources/deadline.js";
 import { SupplierHttp, type CallRecord, type HttpCall } from "../../datasources/http.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
 import { failure } from "../helpers/failure.js";
@@ -155,5 +156,19 @@ describe("supplier HTTP transport", () => {
     } finally {
       await observed.close();
     }
+  });
+
+  it("a state-changing call with less than half its time left is not sent (SUPPLIER_TIMEOUT, retryable); a read still is", async () => {
+    handler = (_req, res) => res.end(JSON_TEXT);
+    const scope = { deadline: new Deadline(Date.now() + 400, 1000) };
+    const err = await failure(transport.post(call({ changesState: true, scope })));
+    expect(err).toMatchObject({ code: "SUPPLIER_TIMEOUT", retryable: true });
+    expect(err.message).toMatch(/was not sent/);
+    expect(requests).toBe(0);
+    expect((await transport.post(call({ scope }))).text).toBe(JSON_TEXT);
+    expect(requests).toBe(1);
+    const roomy = { deadline: new Deadline(Date.now() + 900, 1000) };
+    expect((await transport.post(call({ changesState: true, scope: roomy }))).text).toBe(JSON_TEXT);
+    expect(requests).toBe(2);
   });
 });
