@@ -6,7 +6,7 @@
  * a state-changing call such as order.cancel (issue B.6), SUPPLIER_BAD_RESPONSE for a read.
  */
 import { unreadableReply } from "../errors.js";
-import { SupplierError, type ErrorCode } from "../../src/vocabulary/errors.js";
+import { OUTCOME_HINT, SupplierError, type ErrorCode } from "../../src/vocabulary/errors.js";
 
 export interface TopErrorBody {
   code: number;
@@ -52,11 +52,15 @@ export function topError(method: string, body: TopErrorBody, changesState: boole
       },
     );
   }
+  // A server-side fault on a cancel may come after the cancel took effect: the gateway treats
+  // its outcome as unknown (src/tracking/outcome.ts), so the client is told to query first.
   const hint =
     mapped.code === "SUPPLIER_AUTH_FAILED"
       ? "Check ALITRIP_APP_KEY, ALITRIP_APP_SECRET, ALITRIP_SESSION and ALITRIP_SIGN_METHOD."
       : mapped.code === "SUPPLIER_UNAVAILABLE"
-        ? "The platform reported a server-side fault; try again later."
+        ? changesState
+          ? OUTCOME_HINT
+          : "The platform reported a server-side fault; try again later."
         : undefined;
   return new SupplierError(mapped.code, `Alitrip ${method} failed: ${supplierMessage ?? supplierCode}`, {
     ...details,

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { topError } from "../../datasources/alitrip/errors.js";
 import { toCancelResult } from "../../datasources/alitrip/mapping.js";
 import { cancelOrderResponse, errorResponse } from "../../datasources/alitrip/wire.js";
-import { SupplierError } from "../../src/vocabulary/errors.js";
+import { OUTCOME_HINT, SupplierError } from "../../src/vocabulary/errors.js";
 import { parseJson } from "../../datasources/json.js";
 
 const ranges: Array<[number[], string]> = [
@@ -37,6 +37,12 @@ describe("TOP error mapping", () => {
   it("a state-changing call is retryable only when throttled", () => {
     expect(topError("cancel", { code: 15, sub_code: "isp.x" }, true).retryable).toBe(false);
     expect(topError("cancel", { code: 7 }, true).retryable).toBe(true);
+  });
+
+  it("a server-side fault on a cancel (outcome unknown to the gateway) tells the client to query first, not to try again", () => {
+    expect(topError("cancel", { code: 15, sub_code: "isp.x" }, true).hint).toBe(OUTCOME_HINT);
+    expect(topError("cancel", { code: 50 }, true).hint).toBe(OUTCOME_HINT);
+    expect(topError("read", { code: 15, sub_code: "isp.x" }, false).hint).toMatch(/try again later/);
   });
 
   it("an undocumented code is a bad response for a read, an unknown outcome for a cancel (with its code and message)", () => {
