@@ -4,7 +4,7 @@
  * with identical event sequences and each change once.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { fresh } from "../helpers/atrip.js";
+import { eventually, fresh } from "../helpers/atrip.js";
 import { wsClient } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
@@ -123,5 +123,20 @@ describe("void tracking", () => {
     const atFinal = count();
     await new Promise((r) => setTimeout(r, 1000));
     expect(count()).toBe(atFinal);
+  });
+
+  it("a rejection seen by polling: the event's message is ATRIP's cancelReason, not the query envelope's \"success\"", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "200", SANDBOX_TIME_SCALE: "600" });
+    t.sandbox.atrip!.server.faults = { ...t.sandbox.atrip!.server.faults, webhookDropRate: 1 };
+    const voidCode = await quoteAndSubmit(t.url, fresh("ATR-VOID-REJECT"));
+    const read = () =>
+      gql<{
+        voidOrder: { isFinal: boolean; cancelReason: string; history: Array<{ status: string; source: string; message: string | null }> };
+      }>(t!.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { isFinal cancelReason history { status source message } } }`);
+    const done = await eventually(async () => ((await read()).data?.voidOrder.isFinal ? (await read()).data!.voidOrder : undefined));
+    const last = done.history.at(-1)!;
+    expect(last).toMatchObject({ status: "REJECTED", source: "POLL" });
+    expect(last.message).toBe(done.cancelReason);
+    expect(last.message).toMatch(/airline rejected/);
   });
 });

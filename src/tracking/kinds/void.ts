@@ -16,8 +16,9 @@ function voidKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<V
     rank: (status) => VOID_STATUS_RANK[status as VoidStatusName] ?? -1,
     isFinal: (status) => FINAL_VOID_STATUSES.has(status as VoidStatusName),
     statusOf: (report) => report.status,
-    // The supplier's message, else its cancel reason.
-    messageOf: (report) => report.message ?? report.cancelReason ?? null,
+    // The cancel reason when there is one (a rejected or withdrawn void), else the supplier's
+    // message: a query's envelope says "success" of the call, not of the void.
+    messageOf: (report) => (report.cancelReason ? report.cancelReason : (report.message ?? null)),
     // Not every supplier call reports fastConfirmation (a submission may, a later query not):
     // a report without it keeps the one stored.
     merge: (stored, report) => ({ ...report, fastConfirmation: report.fastConfirmation ?? stored.fastConfirmation ?? null }),
