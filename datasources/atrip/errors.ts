@@ -57,7 +57,7 @@ export const ATRIP_STATUS_TABLE: Readonly<Record<number, Row>> = {
     retryable: true,
     notTaken: true,
     text: "ATRIP had a system error and did not accept the stop request",
-    hint: "Nothing was stopped yet and issuance goes on: ask again now.",
+    hint: "ATRIP reported a system error and did not confirm the stop request: ask again.",
     calls: ["stopTicket.do"],
   },
   // queryOrderDetails.do (docs/suppliers/atrip.md): 701/702/704 are about the request; 705 is ATRIP timing out.

@@ -160,7 +160,8 @@ export class AtripSimulator {
       }
       case "updateWebhookURL.do": {
         const url = text("url");
-        if (!url || !/^https?:\/\//.test(url)) return { body: { status: 810, msg: "Invalid request parameters: url" } };
+        // 100 (required data missing) is a common status; 810 is documented for the void calls only.
+        if (!url || !/^https?:\/\//.test(url)) return { body: { status: 100, msg: "Required data missing: url" } };
         account.webhookUrl = url;
         return { body: { status: 0, msg: "success" } };
       }

@@ -120,7 +120,8 @@ export class AtripSimState {
 
   queryVoid(voidCode: string): Record<string, unknown> {
     const v = this.voids.get(voidCode);
-    if (!v) return { status: 0, msg: "success", voidOrders: [] };
+    // Seed 002 lists 801 ("No voidable orders found") for queryVoidOrders.do.
+    if (!v) return { status: 801, msg: "No voidable orders found. Please check the original main ticket order number." };
     const status = this.voidStatus(v);
     const q = this.quoteFields(v.orderNo, v.order, v.offerId);
     const entry: Record<string, unknown> = {
