@@ -133,7 +133,7 @@ export const DEMO_ORDERS: DemoOrder[] = [
   {
     orderNo: "ATR-VOID-LATE",
     shows:
-      "like ATR-VOID-ODD (830 → SUPPLIER_OUTCOME_UNKNOWN), but quotes show the void only 4 minutes later: a resubmission before ATRIP's 5 minutes sends nothing",
+      "like ATR-VOID-ODD (830 → SUPPLIER_OUTCOME_UNKNOWN), but quotes show the void only 4 minutes later: with its webhook lost, a resubmission before ATRIP's 5 minutes sends nothing",
     voidPath: [0, 1, 2],
     submitAnswerStatus: 830,
     acceptanceLagMs: 4 * 60_000,
