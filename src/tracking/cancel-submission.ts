@@ -11,7 +11,9 @@ import type { CallScope } from "../../datasources/deadline.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { CancelOrderData, CancelOrderRequest } from "../../datasources/model.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
+import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
+import { writeAfterSend } from "./after-send.js";
 import { outcomeUnknown } from "./outcome.js";
 
 const OPERATION = "CANCEL";
@@ -21,23 +23,36 @@ export class CancelSubmission {
   constructor(
     private readonly store: Store,
     private readonly registry: SupplierRegistry,
+    private readonly log: Logger,
   ) {}
 
   /** `scope` names the request it serves. */
   async cancel(tenant: string, supplier: SupplierName, request: CancelOrderRequest, scope?: CallScope): Promise<CancelOrderData> {
     const port = this.registry.cancels(supplier, tenant);
     const earlier = await this.store.unsettled.get(tenant, supplier, OPERATION, request.orderNo);
+    const { orderNo } = request;
+    // After the cancel was sent, a store failure must not replace the supplier's answer (./after-send.ts).
+    const settle = () =>
+      writeAfterSend(() => this.store.unsettled.settle(tenant, supplier, OPERATION, orderNo), this.log, "cancel mark not cleared", {
+        orderNo,
+        supplier,
+      });
     try {
       const result = await port.cancel(request, scope);
-      if (earlier) await this.store.unsettled.settle(tenant, supplier, OPERATION, request.orderNo);
+      if (earlier) await settle();
       return result;
     } catch (err) {
       if (outcomeUnknown(err)) {
-        await this.store.unsettled.mark(tenant, supplier, OPERATION, request.orderNo, (err as Error).message);
+        await writeAfterSend(
+          () => this.store.unsettled.mark(tenant, supplier, OPERATION, orderNo, (err as Error).message),
+          this.log,
+          "cancel with an unknown outcome not marked: a repeat's refusal will not say so",
+          { orderNo, supplier },
+        );
         throw err;
       }
       if (earlier && err instanceof GatewayError && err.code === "CANCEL_REJECTED") {
-        await this.store.unsettled.settle(tenant, supplier, OPERATION, request.orderNo);
+        await settle();
         err.extra.earlierOutcomeUnknown = true;
         err.extra.hint = `An earlier cancel of this order (at ${earlier.since.toISOString()}) lost its reply; it may be that one which cancelled the order. Check the order with the supplier.`;
       }

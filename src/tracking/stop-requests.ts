@@ -14,6 +14,8 @@ import type { StopIssuancePort } from "../../datasources/ports.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
+import type { Logger } from "../logger.js";
+import { unrecorded, writeAfterSend } from "./after-send.js";
 import { KeyedLock } from "./keyed-lock.js";
 import type { StopReport } from "./kinds/stop.js";
 import { outcomeUnknown } from "./outcome.js";
@@ -27,6 +29,7 @@ export class StopRequests {
     private readonly registry: SupplierRegistry,
     /** How long after a request its outcome can be known, by supplier (its documentation; STOP_CHECK_DELAY_MS). */
     private readonly checkDelayMs: (supplier: SupplierName) => number,
+    private readonly log: Logger,
   ) {}
 
   /**
@@ -61,14 +64,32 @@ export class StopRequests {
     return this.track(tenant, supplier, orderNo, message);
   }
 
+  /**
+   * Records the stop the supplier accepted (or may be acting on). If the store fails even after
+   * retries, the client is still answered the PENDING stop, not told to send it again.
+   */
   private async track(tenant: string, supplier: SupplierName, orderNo: string, message: string | null): Promise<TrackedRecord<StopReport>> {
     const report: StopReport = { status: "PENDING", message, supplierOrderStatus: null };
-    const record = await this.stops.start(tenant, supplier, orderNo, orderNo, report, {
-      source: "SUBMIT",
-      started: true,
-      notBeforeInMs: this.checkDelayMs(supplier),
+    const delayMs = this.checkDelayMs(supplier);
+    const written = await writeAfterSend(
+      async () => {
+        const record = await this.stops.start(tenant, supplier, orderNo, orderNo, report, {
+          source: "SUBMIT",
+          started: true,
+          notBeforeInMs: delayMs,
+        });
+        if (!record) throw new Error(`stop request for ${orderNo} could not be recorded`);
+        return record;
+      },
+      this.log,
+      "stop request sent to the supplier but not recorded: its outcome is not tracked",
+      { orderNo, supplier },
+    );
+    if (written.ok) return written.value;
+    return unrecorded(this.stops.key(tenant, supplier, orderNo), orderNo, report, {
+      status: "PENDING",
+      isFinal: false,
+      notBefore: new Date(Date.now() + delayMs),
     });
-    if (!record) throw new Error(`stop request for ${orderNo} could not be recorded`);
-    return record;
   }
 }

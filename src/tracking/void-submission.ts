@@ -22,6 +22,7 @@ import type { Store } from "../store/index.js";
 import type { Unsettled } from "../store/unsettled-store.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
+import { unrecorded, writeAfterSend } from "./after-send.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { outcomeUnknown } from "./outcome.js";
 
@@ -129,7 +130,14 @@ export class VoidSubmission {
     try {
       submitted = await port.submit(orderNo, voidOfferId, scope);
     } catch (err) {
-      if (outcomeUnknown(err)) await this.store.unsettled.mark(tenant, supplier, OPERATION, orderNo, (err as Error).message);
+      if (outcomeUnknown(err)) {
+        await writeAfterSend(
+          () => this.store.unsettled.mark(tenant, supplier, OPERATION, orderNo, (err as Error).message),
+          this.log,
+          "void submission with an unknown outcome not marked: the next submission for the order is not checked first",
+          { orderNo, supplier },
+        );
+      }
       throw err;
     }
     return this.record(tenant, submitted);
@@ -141,8 +149,8 @@ export class VoidSubmission {
    * refresh: true adopts it once the store is back.
    */
   private async record(tenant: string, submitted: VoidOrderData): Promise<TrackedRecord<VoidOrderData>> {
-    for (let attempt = 0; ; attempt++) {
-      try {
+    const written = await writeAfterSend(
+      async () => {
         const record = await this.voids.start(tenant, submitted.supplier, submitted.voidCode, submitted.orderNo, submitted, {
           source: "SUBMIT",
           started: true,
@@ -150,31 +158,13 @@ export class VoidSubmission {
         if (!record) throw new Error(`void ${submitted.voidCode} already belongs to another tenant`);
         await this.store.unsettled.settle(tenant, submitted.supplier, OPERATION, submitted.orderNo);
         return record;
-      } catch (err) {
-        if (attempt >= 2) {
-          this.log.error(
-            { err: String(err), voidCode: submitted.voidCode, orderNo: submitted.orderNo },
-            "void accepted by the supplier but not recorded",
-          );
-          const now = new Date();
-          return {
-            ...this.voids.key(tenant, submitted.supplier, submitted.voidCode),
-            orderNo: submitted.orderNo,
-            status: submitted.status,
-            isFinal: submitted.isFinal,
-            data: submitted,
-            startedAt: now,
-            updatedAt: now,
-            finalAt: null,
-            notBefore: null,
-            nextCheckAt: null,
-            checkAttempt: 0,
-            watchedUntil: null,
-          };
-        }
-        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
-      }
-    }
+      },
+      this.log,
+      "void accepted by the supplier but not recorded",
+      { voidCode: submitted.voidCode, orderNo: submitted.orderNo },
+    );
+    if (written.ok) return written.value;
+    return unrecorded(this.voids.key(tenant, submitted.supplier, submitted.voidCode), submitted.orderNo, submitted, submitted);
   }
 
   /**

@@ -1,0 +1,75 @@
+/**
+ * The store fails just after a supplier call that changed (or may have changed) state: the
+ * client is answered what the supplier did — never SERVICE_UNAVAILABLE, which says "retry" —
+ * and the call is not sent twice. A real gateway and simulators; the store's writes after the
+ * call are made to throw.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
+import { fresh } from "../helpers/atrip.js";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { gql, QUOTE } from "../helpers/graphql.js";
+
+let t: TestGateway;
+const restore: Array<() => void> = [];
+beforeAll(async () => {
+  t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000" });
+});
+afterAll(async () => t?.close());
+afterEach(() => {
+  for (const r of restore.splice(0)) r();
+  t.sandbox.atrip!.server.faults = { ...NO_FAULTS };
+});
+
+/** Makes `obj[name]` throw until the test ends. */
+function breakMethod<T extends object>(obj: T, name: keyof T & string): void {
+  const original = obj[name];
+  (obj as Record<string, unknown>)[name] = async () => {
+    throw new Error("store down (test)");
+  };
+  restore.push(() => ((obj as Record<string, unknown>)[name] = original));
+}
+const ext = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions;
+const sent = (op: string) => t.sandbox.atrip!.server.stats.byOperation[op] ?? 0;
+const SUBMIT = `mutation S($orderNo: String!, $offer: String!) { submitVoid(input: { supplier: ATRIP, orderNo: $orderNo, voidOfferId: $offer }) { voidCode status } }`;
+const STOP = `mutation S($orderNo: String!) { stopTicketIssuance(input: { supplier: ATRIP, orderNo: $orderNo }) { state checkAfter } }`;
+
+describe("the store fails after a state-changing supplier call", () => {
+  it("void.do accepted, the record not written: the client gets the void, not SERVICE_UNAVAILABLE", async () => {
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId;
+    breakMethod(t.store.tracked, "insert");
+    const r = await gql<{ submitVoid: { voidCode: string; status: string } }>(t.url, SUBMIT, { orderNo, offer });
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.submitVoid).toMatchObject({ status: "SUPPLIER_PROCESSING" });
+    expect(r.data?.submitVoid.voidCode).toBeTruthy();
+    expect(sent("void.do")).toBeGreaterThan(0);
+  });
+
+  it("void.do lost its reply, the mark not written: SUPPLIER_OUTCOME_UNKNOWN (not retryable), not SERVICE_UNAVAILABLE", async () => {
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId;
+    t.sandbox.atrip!.server.faults = { ...NO_FAULTS, latencyMs: 600, operations: ["void.do"] };
+    breakMethod(t.store.unsettled, "mark");
+    expect(ext(await gql(t.url, SUBMIT, { orderNo, offer }))).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false });
+  });
+
+  it("stopTicket.do accepted, the stop not written: the client gets the PENDING stop, not SERVICE_UNAVAILABLE", async () => {
+    const orderNo = fresh("ATR-STOP-OK");
+    breakMethod(t.store.tracked, "insert");
+    const before = sent("stopTicket.do");
+    const r = await gql<{ stopTicketIssuance: { state: string; checkAfter: string } }>(t.url, STOP, { orderNo });
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.stopTicketIssuance.state).toBe("PENDING");
+    expect(Date.parse(r.data!.stopTicketIssuance.checkAfter)).toBeGreaterThan(Date.now());
+    expect(sent("stopTicket.do") - before).toBe(1);
+  });
+
+  it("a cancel whose reply was lost, the mark not written: SUPPLIER_OUTCOME_UNKNOWN, not SERVICE_UNAVAILABLE", async () => {
+    const CANCEL = `mutation C($orderNo: String!) { cancelOrder(input: { supplier: ALITRIP, orderNo: $orderNo, subChannel: "corp001" }) { orderNo } }`;
+    t.sandbox.alitrip!.server.faults = { ...NO_FAULTS, resetRate: 1 };
+    restore.push(() => (t.sandbox.alitrip!.server.faults = { ...NO_FAULTS }));
+    breakMethod(t.store.unsettled, "mark");
+    expect(ext(await gql(t.url, CANCEL, { orderNo: fresh("ALI-CANCEL-OK") }))).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
+  });
+});
