@@ -6,6 +6,7 @@
  * resumes with afterEventId; the same authentication, tenant isolation and per-tenant cap as
  * the websocket (counted across transports); released at once when the client goes away.
  */
+import { Client as UrqlClient, fetchExchange } from "@urql/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { API_KEYS, bearer, KEYS } from "../helpers/auth.js";
 import { eventually, fresh } from "../helpers/atrip.js";
@@ -166,6 +167,31 @@ describe("every HTTP transport", () => {
     });
     expect(query.headers.get("content-type")).toMatch(/^application\/(graphql-response\+)?json/);
     expect(await query.json()).toEqual({ data: { __typename: "Query" } });
+    // urql lists the streams after the JSON types on every query and mutation: JSON it gets.
+    const urql = await fetch(t.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed",
+      },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
+    expect(urql.headers.get("content-type")).toMatch(/^application\/(graphql-response\+)?json/);
+    expect(await urql.json()).toEqual({ data: { __typename: "Query" } });
+    // A real urql client as docs/clients.md sets it up: queries as POST (a GET needs a preflight header).
+    const urqlClient = new UrqlClient({ url: t.url, exchanges: [fetchExchange], preferGetMethod: false });
+    const urqlQuery = await urqlClient.query("{ suppliers { supplier } }", {}).toPromise();
+    expect(urqlQuery.error).toBeUndefined();
+    expect(urqlQuery.data?.suppliers.length).toBeGreaterThan(0);
+    const urqlGet = await new UrqlClient({
+      url: t.url,
+      exchanges: [fetchExchange],
+      fetchOptions: { headers: { "apollo-require-preflight": "true" } },
+    })
+      .query("{ suppliers { supplier } }", {})
+      .toPromise();
+    expect(urqlGet.error).toBeUndefined();
+    expect(urqlGet.data?.suppliers.length).toBeGreaterThan(0);
     const plain = await fetch(t.url, {
       method: "POST",
       headers: { "content-type": "application/json" },
