@@ -111,6 +111,29 @@ it("pings each socket once per interval, the sockets in slices across it rather 
   sockets.forEach((ws) => ws.terminate());
 });
 
+it("WS_KEEPALIVE_MS alone decides: graphql-ws's own 12 s pings are off", async () => {
+  const slow = await startTestGateway({ WS_KEEPALIVE_MS: "60000" });
+  try {
+    const ws = new WebSocket(slow.wsUrl, "graphql-transport-ws");
+    const pings: number[] = [];
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    const opened = performance.now();
+    ws.on("ping", () => pings.push(performance.now() - opened));
+    ws.send(JSON.stringify({ type: "connection_init" }));
+    await new Promise((res) => setTimeout(res, 13_000));
+    // This gateway's only socket sits in the pinger's first slot: pinged within its first tick,
+    // then not for 60 s. graphql-ws's own would have pinged at 12 s.
+    expect(pings.filter((at) => at > 2_000)).toEqual([]);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.terminate();
+  } finally {
+    await slow.close();
+  }
+}, 30_000);
+
 it("keeps an idle keep-alive HTTP connection open past Node's 5 s default", async () => {
   const socket = connect(t.gw.port, "127.0.0.1");
   await new Promise<void>((r) => socket.once("connect", () => r()));

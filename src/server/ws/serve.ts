@@ -59,7 +59,9 @@ export function startWebsocket(options: ServerOptions<Record<string, unknown>, W
     maxPayload: o.maxMessageBytes,
     verifyClient: verifyOrigin(o.allowedOrigins),
   });
-  const cleanup = useServer(options, server);
+  // 0: graphql-ws's own keep-alive off (by default it pings every socket every 12 s on a timer of
+  // its own and terminates it 12 s later); ./keepalive.ts pings, spread out, every WS_KEEPALIVE_MS.
+  const cleanup = useServer(options, server, 0);
   // Registered after useServer's own "connection" listener, so this runs after it has added
   // its socket "error" listener (console.error with a stack, then close 1011), and replaces it.
   const onError = socketErrorLogger(o.log);
