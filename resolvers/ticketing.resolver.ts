@@ -33,6 +33,8 @@ export class TicketingResolver {
     description: "The gateway's record of a stop request (yours only); null when there is none",
   })
   async ticketIssuanceStop(@Args(() => StopArgs) args: StopArgs, @Ctx() ctx: GatewayContext): Promise<StopView | null> {
+    // A supplier without stop issuance: UNSUPPORTED_OPERATION naming who has it, as for voidOrder.
+    ctx.services.registry.stopIssuance(args.supplier, ctx.tenant);
     const s = await ctx.services.tracking.stops.get(ctx.tenant, args.supplier, args.orderNo);
     return s ? stopView(s) : null;
   }

@@ -92,3 +92,10 @@ describe("one deadline per client call", () => {
     expect((t.sandbox.atrip!.server.stats.byOperation["voidQuotation.do"] ?? 0) - before).toBe(1);
   });
 });
+
+describe("operations a supplier does not offer", () => {
+  it("ticketIssuanceStop at CTT (no stop issuance): UNSUPPORTED_OPERATION naming ATRIP, not null", async () => {
+    const r = await gql(t.url, `{ ticketIssuanceStop(supplier: CTT, orderNo: "CTT-1") { state } }`);
+    expect(ext(r)).toMatchObject({ code: "UNSUPPORTED_OPERATION", supportedBy: ["ATRIP"] });
+  });
+});
