@@ -27,7 +27,7 @@ import { UNKNOWN } from "./operation-label.js";
 import { countRefused, type OperationCounter } from "./operation-meter.js";
 import { readBody } from "./body.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
-import { sendJson } from "./send-json.js";
+import { sendGraphqlJson } from "./send-json.js";
 import { gzippedPage } from "./explorer.js";
 import { streamTransportOf, type HttpStreamServer } from "./streams/index.js";
 import { trustedHttpRequest, type TrustedDocumentsPolicy } from "./trusted-documents.js";
@@ -86,7 +86,7 @@ function refuseUnauthenticated(res: ServerResponse, metrics: OperationCounter, m
   countRefused(metrics, UNKNOWN, "UNAUTHENTICATED");
   req?.resume();
   res.setHeader("WWW-Authenticate", 'Bearer realm="gateway"');
-  sendJson(res, 401, errorBody(message, "UNAUTHENTICATED"));
+  sendGraphqlJson(req, res, 401, errorBody(message, "UNAUTHENTICATED"));
 }
 
 /**
@@ -117,7 +117,7 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     const at = (req.url ?? "").indexOf("?");
     const sent = { body: parsed, search: at < 0 ? "" : (req.url ?? "").slice(at) };
     const input = o.trustedDocuments ? trustedHttpRequest(o.trustedDocuments, o.metrics, req.method, sent, gated.principal) : sent;
-    if ("refused" in input) return sendJson(res, input.refused.status, input.refused.body);
+    if ("refused" in input) return sendGraphqlJson(req, res, input.refused.status, input.refused.body);
     const transport = o.streams && streamTransportOf(req.headers.accept);
     if (transport) {
       const principal = gated.principal ?? (await anonymousPrincipal(o.authenticator, req));

@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type express from "express";
 import type { Logger } from "../logger.js";
 import { errorBody } from "../vocabulary/errors.js";
-import { sendJson } from "./send-json.js";
+import { sendGraphqlJson } from "./send-json.js";
 
 interface HttpError {
   status?: number;
@@ -75,7 +75,7 @@ export function sendRequestError(
   }
   const client = status < 500;
   const body = client ? errorBody(messageFor(f.type, f.limit), "BAD_REQUEST") : errorBody("Internal server error", "INTERNAL_SERVER_ERROR");
-  sendJson(res, status, body);
+  sendGraphqlJson(req, res, status, body);
 }
 
 /** The last express handler: body-parser's (and any other) errors, answered by sendRequestError. */

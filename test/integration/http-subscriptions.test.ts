@@ -192,6 +192,23 @@ describe("every HTTP transport", () => {
       .toPromise();
     expect(urqlGet.error).toBeUndefined();
     expect(urqlGet.data?.suppliers.length).toBeGreaterThan(0);
+    // A subscription refused before it runs: the errors in the JSON type the client prefers, so
+    // Apollo Client (which lists application/graphql-response+json first) reads them as GraphQL errors.
+    const refused = (accept: string) =>
+      fetch(t!.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept },
+        body: JSON.stringify({ query: "subscription { voidStatusChanged { nope } }" }),
+      });
+    const apolloRefused = await refused(
+      "multipart/mixed;boundary=graphql;subscriptionSpec=1.0,application/graphql-response+json,application/json;q=0.9",
+    );
+    expect(apolloRefused.status).toBe(400);
+    expect(apolloRefused.headers.get("content-type")).toMatch(/^application\/graphql-response\+json/);
+    expect(((await apolloRefused.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe(
+      "GRAPHQL_VALIDATION_FAILED",
+    );
+    expect((await refused(MULTIPART)).headers.get("content-type")).toMatch(/^application\/json/);
     const plain = await fetch(t.url, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -18,6 +18,7 @@
  * is answered as plain JSON with HTTP 400, as Apollo Server answers the same fault for a query.
  */
 import type { ExecutionResult, GraphQLFormattedError } from "graphql";
+import { graphqlJsonType } from "../send-json.js";
 import { countRefused, MeteredOperation } from "../operation-meter.js";
 import type { PreparedOperation } from "../prepare-operation.js";
 import { subscribeShared } from "../shared-execution.js";
@@ -56,7 +57,7 @@ function paramsOf(r: Pick<StreamRequest, "body" | "search">): { query?: unknown;
 /** Answers a refusal before anything ran: JSON, HTTP 400, counted like any refused operation. */
 function refuse(d: StreamDeps, r: StreamRequest, label: string, code: string, errors: readonly GraphQLFormattedError[]): void {
   countRefused(d.metrics, label, code);
-  r.res.writeHead(400, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  r.res.writeHead(400, { "content-type": graphqlJsonType(r.req.headers.accept), "cache-control": "no-store" });
   r.res.end(JSON.stringify({ errors }));
 }
 
