@@ -29,7 +29,7 @@ import { readBody } from "./body.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
 import { sendGraphqlJson } from "./send-json.js";
 import { gzippedPage } from "./explorer.js";
-import { streamTransportOf, type HttpStreamServer } from "./streams/index.js";
+import { refuseOnSse, streamTransportOf, type HttpStreamServer } from "./streams/index.js";
 import { trustedHttpRequest, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 
 /** What the /graphql handler needs: a started Apollo Server and the checks that run before it. */
@@ -117,8 +117,11 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     const at = (req.url ?? "").indexOf("?");
     const sent = { body: parsed, search: at < 0 ? "" : (req.url ?? "").slice(at) };
     const input = o.trustedDocuments ? trustedHttpRequest(o.trustedDocuments, o.metrics, req.method, sent, gated.principal) : sent;
-    if ("refused" in input) return sendGraphqlJson(req, res, input.refused.status, input.refused.body);
     const transport = o.streams && streamTransportOf(req.headers.accept);
+    if ("refused" in input) {
+      if (transport === "sse") return refuseOnSse(res, input.refused.body);
+      return sendGraphqlJson(req, res, input.refused.status, input.refused.body);
+    }
     if (transport) {
       const principal = gated.principal ?? (await anonymousPrincipal(o.authenticator, req));
       if (principal === undefined) return refuseUnauthenticated(res, o.metrics, "send 'Authorization: Bearer <api key or JWT>'");

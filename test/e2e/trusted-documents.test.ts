@@ -21,7 +21,9 @@ import {
   type Suppliers,
 } from "../../examples/web/src/operations.js";
 import { bearer, KEYS } from "../helpers/auth.js";
-import { wsClient, wsRequest } from "../helpers/clients.js";
+import { eventually } from "../helpers/atrip.js";
+import { sseClient, wsClient, wsRequest } from "../helpers/clients.js";
+import { collect } from "../helpers/subscribe.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { startGatewayProcess, simStats, type GatewayProcess } from "../helpers/process.js";
 import { generateManifest } from "../helpers/web-example.js";
@@ -159,6 +161,22 @@ describe("safelist mode", () => {
     const started = performance.now();
     await refused({ query: big });
     expect(performance.now() - started).toBeLessThan(2000);
+
+    // Over SSE the refusal comes on an accepted stream, as graphql-sse's protocol asks for steps
+    // before execution (its client takes a 4xx for a network error and retries it).
+    const sse = await fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", ...bearer(KEYS.acmeWrite) },
+      body: JSON.stringify({ query: "subscription { voidStatusChanged { id } }" }),
+    });
+    expect(sse.status).toBe(200);
+    expect(sse.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const events = await sse.text();
+    expect(events).toMatch(/^event: next\ndata: \{"errors":\[.*PERSISTED_QUERY_NOT_IN_LIST.*\n\nevent: complete\ndata:\n\n$/s);
+    const client = collect(sseClient(gw.url, bearer(KEYS.acmeWrite)), "subscription { voidStatusChanged { id } }", {}, (d) => d);
+    await eventually(() => (client.errors.length > 0 ? true : undefined), 5_000);
+    expect(JSON.stringify(client.errors)).toMatch(/PERSISTED_QUERY_NOT_IN_LIST/);
+    client.stop();
 
     const ws = wsClient(gw.wsUrl, bearer(KEYS.acmeWrite));
     try {

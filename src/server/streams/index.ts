@@ -11,6 +11,7 @@ import { serveMultipart } from "./multipart.js";
 import { sseServer } from "./sse.js";
 
 export { streamTransportOf } from "./negotiate.js";
+export { refuseOnSse } from "./sse.js";
 export { HttpStreams } from "./registry.js";
 export type { StreamDeps } from "./exchange.js";
 

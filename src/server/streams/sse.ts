@@ -16,6 +16,7 @@
  * not offered: it keeps per-token state on one instance, which a load balancer does not route
  * back to. Such requests get Apollo's answers (405 for PUT).
  */
+import type { ServerResponse } from "node:http";
 import { execute, type ExecutionResult, type GraphQLFormattedError } from "graphql";
 import { createHandler, print, type OperationArgs } from "graphql-sse";
 import { UNKNOWN } from "../operation-label.js";
@@ -112,4 +113,15 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
       open.end("failed", errors);
     }
   };
+}
+
+/**
+ * A request refused before any operation ran (trusted documents), answered on the stream the
+ * client asked for: graphql-sse's protocol reports errors of steps before execution as a `next`
+ * event on an accepted stream, then `complete`; its client retries a 4xx as a network error.
+ */
+export function refuseOnSse(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, HEADERS);
+  res.write(print({ event: "next", data: body as ExecutionResult }));
+  res.end(print({ event: "complete", data: null }));
 }
