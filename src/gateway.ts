@@ -75,7 +75,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     activeSubscriptions: () => tracking.subscriptions.active,
     tenantSubscriptions: () => ({ max: tracking.subscriptions.busiestTenant, limit: config.subscriptions.maxPerTenant }),
   });
-  const services = { registry, tracking, ownership, idempotency: new Idempotency(store.idempotency), metrics };
+  const services = { registry, tracking, ownership, idempotency: new Idempotency(store.idempotency, log), metrics };
   const intakes = webhookIntakes(config, suppliers);
   let shuttingDown = false;
   const server = await startGatewayServer({

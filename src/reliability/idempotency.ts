@@ -6,7 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import { GatewayError, type ErrorCode } from "../vocabulary/errors.js";
+import type { Logger } from "../logger.js";
 import type { IdempotencyStore } from "../store/idempotency-store.js";
+import { writeAfterSend } from "./after-send.js";
 
 /** A first request that has run this long without finishing most likely died with its instance. */
 const ABANDONED_AFTER_MS = 5 * 60_000;
@@ -48,7 +50,10 @@ class ReplayedError extends GatewayError {
 }
 
 export class Idempotency {
-  constructor(private readonly store: IdempotencyStore) {}
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly log: Logger,
+  ) {}
 
   async run<T>(
     tenant: string,
@@ -61,22 +66,31 @@ export class Idempotency {
     const hash = requestHash(operation, input);
     const existing = await this.store.claim(tenant, operation, key, hash);
     if (existing) return this.replay(existing, hash, key);
-    let response: StoredResponse;
+    let result: T;
     try {
-      const result = await fn();
-      response = { ok: JSON.parse(JSON.stringify(result)) as unknown };
-      await this.store.complete(tenant, operation, key, response);
-      return result;
+      result = await fn();
     } catch (err) {
       if (err instanceof GatewayError) {
-        response = { error: { code: err.code, message: err.message, extensions: err.extensions() } };
-        await this.store.complete(tenant, operation, key, response);
+        await this.complete(tenant, operation, key, { error: { code: err.code, message: err.message, extensions: err.extensions() } });
       } else {
         // A gateway bug, not an answer: let the client try again with the same key.
         await this.store.release(tenant, operation, key);
       }
       throw err;
     }
+    await this.complete(tenant, operation, key, { ok: JSON.parse(JSON.stringify(result)) as unknown });
+    return result;
+  }
+
+  /**
+   * Stores the answer. The supplier may have acted by now, so a store failure does not replace
+   * the answer (./after-send.ts); the key stays claimed, and a repeat with it gets
+   * REQUEST_IN_PROGRESS, then after ABANDONED_AFTER_MS SUPPLIER_OUTCOME_UNKNOWN, never a resend.
+   */
+  private async complete(tenant: string, operation: string, key: string, response: StoredResponse): Promise<void> {
+    await writeAfterSend(() => this.store.complete(tenant, operation, key, response), this.log, "idempotency key's answer not stored", {
+      operation,
+    });
   }
 
   private replay<T>(existing: { requestHash: string; state: string; response: unknown; createdAt: Date }, hash: string, key: string): T {

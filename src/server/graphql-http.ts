@@ -124,7 +124,7 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     }
     if (transport) {
       const principal = gated.principal ?? (await anonymousPrincipal(o.authenticator, req));
-      if (principal === undefined) return refuseUnauthenticated(res, o.metrics, "send 'Authorization: Bearer <api key or JWT>'");
+      if (principal === undefined) return refuseUnauthenticated(res, o.metrics, "send 'Authorization: Bearer <api key or JWT>'", req);
       const r = { req, res, id, principal, body: input.body, search: input.search };
       if (await o.streams!.serve(transport, r)) return;
     }

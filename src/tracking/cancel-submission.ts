@@ -13,7 +13,7 @@ import type { CancelOrderData, CancelOrderRequest } from "../../datasources/mode
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
-import { writeAfterSend } from "./after-send.js";
+import { writeAfterSend } from "../reliability/after-send.js";
 import { outcomeUnknown } from "./outcome.js";
 
 const OPERATION = "CANCEL";

@@ -15,7 +15,7 @@ import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
 import type { Logger } from "../logger.js";
-import { unrecorded, writeAfterSend } from "./after-send.js";
+import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock } from "./keyed-lock.js";
 import type { StopReport } from "./kinds/stop.js";
 import { outcomeUnknown } from "./outcome.js";

@@ -22,7 +22,7 @@ import type { Store } from "../store/index.js";
 import type { Unsettled } from "../store/unsettled-store.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
-import { unrecorded, writeAfterSend } from "./after-send.js";
+import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { outcomeUnknown } from "./outcome.js";
 

@@ -72,4 +72,18 @@ describe("the store fails after a state-changing supplier call", () => {
     breakMethod(t.store.unsettled, "mark");
     expect(ext(await gql(t.url, CANCEL, { orderNo: fresh("ALI-CANCEL-OK") }))).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
   });
+
+  it("with an idempotencyKey, the answer not stored: the client gets the void; a repeat with the key sends nothing", async () => {
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId;
+    const KEYED = `mutation S($orderNo: String!, $offer: String!) { submitVoid(input: { supplier: ATRIP, orderNo: $orderNo, voidOfferId: $offer, idempotencyKey: "k-store-down" }) { voidCode } }`;
+    breakMethod(t.store.idempotency, "complete");
+    const before = sent("void.do");
+    const first = await gql<{ submitVoid: { voidCode: string } }>(t.url, KEYED, { orderNo, offer });
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.submitVoid.voidCode).toBeTruthy();
+    const again = await gql(t.url, KEYED, { orderNo, offer });
+    expect(ext(again)).toMatchObject({ code: "REQUEST_IN_PROGRESS" });
+    expect(sent("void.do") - before).toBe(1);
+  });
 });

@@ -1,9 +1,10 @@
 /**
- * Store writes that follow a supplier call that changed, or may have changed, supplier state
- * (a void submitted, a stop requested, a cancel). Failing there with SERVICE_UNAVAILABLE would
- * tell the client to retry a call the supplier may already have acted on, and with nothing
- * recorded the retry would be sent again. So such a write is tried three times, 200 and 400 ms
- * apart, and when it still fails the caller answers what the supplier did, the failure logged.
+ * Store writes that follow a supplier call that changed, or may have changed, supplier state:
+ * a void submitted, a stop requested, a cancel, and the answer kept under an idempotency key.
+ * Failing there with SERVICE_UNAVAILABLE would tell the client to retry a call the supplier may
+ * already have acted on, and with nothing recorded the retry would be sent again. So such a
+ * write is tried three times, 200 and 400 ms apart, and when it still fails the caller answers
+ * what the supplier did, the failure logged.
  */
 import type { Logger } from "../logger.js";
 import type { RecordKey, TrackedRecord } from "../store/tracked-model.js";
