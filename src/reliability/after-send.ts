@@ -11,7 +11,7 @@ import type { RecordKey, TrackedRecord } from "../store/tracked-model.js";
 
 const TRIES = 3;
 
-/** What `write` returned, or `failed` when it failed three times (logged as `what`, with `context`). */
+/** What `write` returned, or `{ ok: false }` when it failed three times (logged as `what`, with `context`). */
 export async function writeAfterSend<T>(
   write: () => Promise<T>,
   log: Logger,
