@@ -4,6 +4,7 @@
  * the vocabulary's (src/vocabulary/errors.ts).
  */
 import { OUTCOME_HINT, SupplierError } from "../src/vocabulary/errors.js";
+import { parseJson } from "./json.js";
 import type { SupplierName } from "../src/vocabulary/suppliers.js";
 
 /** The call a reply belongs to, as the error builders need it. */
@@ -35,4 +36,13 @@ export function unreadableReply(
     );
   }
   return new SupplierError("SUPPLIER_BAD_RESPONSE", `${call.supplier} ${call.operation} sent an unexpected reply (${detail})`, details);
+}
+
+/** A reply's text as lossless JSON (./json.ts); one that is not JSON is the unreadable-reply error of `call`. */
+export function replyJson(call: ReplyContext, text: string): unknown {
+  try {
+    return parseJson(text);
+  } catch {
+    throw unreadableReply(call, "not JSON");
+  }
 }

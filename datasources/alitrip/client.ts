@@ -10,8 +10,8 @@
 import { z } from "zod";
 import type { CallScope } from "../deadline.js";
 import type { SupplierHttp } from "../http.js";
-import { unreadableReply } from "../errors.js";
-import { describeZodError, parseJson } from "../json.js";
+import { replyJson, unreadableReply } from "../errors.js";
+import { describeZodError } from "../json.js";
 import { supplierCall } from "../../src/telemetry/spans.js";
 import { topError } from "./errors.js";
 import { topSign, topTimestamp, type TopSignMethod } from "./sign.js";
@@ -85,12 +85,7 @@ export class TopClient {
         ...meta,
       },
       (reply) => {
-        let json: unknown;
-        try {
-          json = parseJson(reply.text);
-        } catch {
-          throw unreadableReply(meta, "not JSON");
-        }
+        const json = replyJson(meta, reply.text);
         const err = errorResponse.safeParse(json);
         if (err.success) throw topError(method, err.data.error_response, opts.changesState);
         const key = responseKey(method);

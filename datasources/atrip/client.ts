@@ -8,8 +8,8 @@
 import type { z } from "zod";
 import type { CallScope } from "../deadline.js";
 import type { SupplierHttp } from "../http.js";
-import { unreadableReply } from "../errors.js";
-import { describeZodError, parseJson } from "../json.js";
+import { replyJson, unreadableReply } from "../errors.js";
+import { describeZodError } from "../json.js";
 import { supplierCall } from "../../src/telemetry/spans.js";
 import { atripError } from "./errors.js";
 import { MappingError } from "./mapping.js";
@@ -108,12 +108,7 @@ export class AtripClient {
         ...meta,
       },
       (reply): z.output<S> => {
-        let json: unknown;
-        try {
-          json = parseJson(reply.text);
-        } catch {
-          throw unreadableReply(meta, "not JSON");
-        }
+        const json = replyJson(meta, reply.text);
         const head = envelope.safeParse(json);
         if (!head.success) throw unreadableReply(meta, describeZodError(head.error));
         if (head.data.status !== 0) {

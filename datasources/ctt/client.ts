@@ -6,8 +6,8 @@
  */
 import type { CallScope } from "../deadline.js";
 import type { SupplierHttp } from "../http.js";
-import { unreadableReply } from "../errors.js";
-import { describeZodError, parseJson } from "../json.js";
+import { replyJson, unreadableReply } from "../errors.js";
+import { describeZodError } from "../json.js";
 import { supplierCall } from "../../src/telemetry/spans.js";
 import { cttError, cttOutcome } from "./errors.js";
 import { CTT_TERMINAL, cttRandom, cttSign, cttTimeStamp } from "./sign.js";
@@ -62,12 +62,7 @@ export class CttClient {
         ...meta,
       },
       (reply) => {
-        let json: unknown;
-        try {
-          json = parseJson(reply.text);
-        } catch {
-          throw unreadableReply(meta, "not JSON");
-        }
+        const json = replyJson(meta, reply.text);
         const parsed = apiResultOfString.safeParse(json);
         if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error), { supplierMessage: messageOf(json) });
         if (cttOutcome(parsed.data.code) !== "SUCCESS") throw cttError(meta, parsed.data.code, parsed.data.message);

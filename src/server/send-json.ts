@@ -1,21 +1,11 @@
 /** The one way a node:http route answers with JSON: status, `application/json; charset=utf-8`, the body. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { mediaRanges } from "./accept.js";
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, contentType = "application/json; charset=utf-8"): void {
   res.statusCode = status;
   res.setHeader("content-type", contentType);
   res.end(JSON.stringify(body));
-}
-
-/** The q of each media range in an Accept header (absent: 1), by type. */
-function weights(accept: string): Map<string, number> {
-  const q = new Map<string, number>();
-  for (const range of accept.split(",")) {
-    const [type = "", ...params] = range.split(";");
-    const w = params.map((p) => p.trim()).find((p) => p.toLowerCase().startsWith("q="));
-    q.set(type.trim().toLowerCase(), w === undefined ? 1 : Number(w.slice(2)));
-  }
-  return q;
 }
 
 /**
@@ -26,7 +16,7 @@ function weights(accept: string): Map<string, number> {
  */
 export function graphqlJsonType(accept: string | undefined): string {
   if (accept) {
-    const q = weights(accept);
+    const q = new Map(mediaRanges(accept).map((r) => [r.type, r.q]));
     const preferred = q.get("application/graphql-response+json") ?? 0;
     const json = Math.max(q.get("application/json") ?? 0, q.get("application/*") ?? 0, q.get("*/*") ?? 0);
     if (preferred > 0 && preferred >= json) return "application/graphql-response+json; charset=utf-8";

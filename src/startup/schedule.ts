@@ -28,8 +28,11 @@ export function trackingSchedule(
   const tracked = registry.list().filter((i) => i.operations.includes("VOID") || i.operations.includes("STOP_TICKET_ISSUANCE"));
   const scale = tracked.length > 0 && tracked.every((i) => i.sandbox) ? config.runtime.sandboxTimeScale : 1;
   const scaled = (ms: number, variable: { name: string }) => (config.given.has(variable.name) ? ms : ms / scale);
-  const stopDelays = new Map(suppliers.map((s) => [s.name, (s.timing?.stopOutcomeDelayMs ?? 0) / scale]));
-  const acceptance = new Map(suppliers.map((s) => [s.name, (s.timing?.acceptanceVisibleMs ?? 0) / scale]));
+  /** One documented delay of each supplier, scaled (0 when it documents none). */
+  const documented = (fact: keyof NonNullable<SupplierDescriptor["timing"]>) =>
+    new Map(suppliers.map((s) => [s.name, (s.timing?.[fact] ?? 0) / scale]));
+  const stopDelays = documented("stopOutcomeDelayMs");
+  const acceptance = documented("acceptanceVisibleMs");
   const policies = Object.fromEntries(
     kinds.map((k) => {
       const p = config.polls[k.name];

@@ -14,7 +14,7 @@ import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
 import { writeAfterSend } from "../reliability/after-send.js";
-import { outcomeUnknown } from "./outcome.js";
+import { markIfUnknown } from "./outcome.js";
 
 const OPERATION = "CANCEL";
 
@@ -42,15 +42,8 @@ export class CancelSubmission {
       if (earlier) await settle();
       return result;
     } catch (err) {
-      if (outcomeUnknown(err)) {
-        await writeAfterSend(
-          () => this.store.unsettled.mark(tenant, supplier, OPERATION, orderNo, (err as Error).message),
-          this.log,
-          "cancel with an unknown outcome not marked: a repeat's refusal will not say so",
-          { orderNo, supplier },
-        );
-        throw err;
-      }
+      const mark = { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo };
+      if (await markIfUnknown(err, mark, "cancel with an unknown outcome not marked: a repeat's refusal will not say so")) throw err;
       if (earlier && err instanceof GatewayError && err.code === "CANCEL_REJECTED") {
         await settle();
         err.extra.earlierOutcomeUnknown = true;

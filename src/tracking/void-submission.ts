@@ -24,7 +24,7 @@ import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock } from "./keyed-lock.js";
-import { outcomeUnknown } from "./outcome.js";
+import { markIfUnknown } from "./outcome.js";
 
 /** Statuses after which a new void for the same order is legitimate. */
 const RESUBMITTABLE = new Set(["REJECTED", "WITHDRAWN"]);
@@ -130,14 +130,11 @@ export class VoidSubmission {
     try {
       submitted = await port.submit(orderNo, voidOfferId, scope);
     } catch (err) {
-      if (outcomeUnknown(err)) {
-        await writeAfterSend(
-          () => this.store.unsettled.mark(tenant, supplier, OPERATION, orderNo, (err as Error).message),
-          this.log,
-          "void submission with an unknown outcome not marked: the next submission for the order is not checked first",
-          { orderNo, supplier },
-        );
-      }
+      await markIfUnknown(
+        err,
+        { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
+        "void submission with an unknown outcome not marked: the next submission for the order is not checked first",
+      );
       throw err;
     }
     return this.record(tenant, submitted);

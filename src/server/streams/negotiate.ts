@@ -14,24 +14,7 @@
  * `multipart/mixed;deferSpec=…`) is Apollo's as before.
  */
 import type { HttpStreamTransport } from "../../metrics.js";
-
-/** The media range's type and its parameters (names lower-cased, values unquoted). */
-function mediaRange(range: string): { type: string; params: Map<string, string> } {
-  const [type = "", ...rest] = range.split(";");
-  const params = new Map<string, string>();
-  for (const p of rest) {
-    const at = p.indexOf("=");
-    if (at < 0) continue;
-    params.set(
-      p.slice(0, at).trim().toLowerCase(),
-      p
-        .slice(at + 1)
-        .trim()
-        .replace(/^"(.*)"$/, "$1"),
-    );
-  }
-  return { type: type.trim().toLowerCase(), params };
-}
+import { mediaRanges } from "../accept.js";
 
 /** Media types of a plain JSON answer (Apollo's). */
 const JSON_TYPES = new Set(["application/graphql-response+json", "application/json", "application/graphql+json"]);
@@ -42,9 +25,7 @@ export function streamTransportOf(accept: string | undefined): HttpStreamTranspo
   // The client's favourite stream and favourite JSON type: the highest weight, the first listed of equals.
   let stream: { transport: HttpStreamTransport; q: number } | undefined;
   let json: { q: number; before: boolean } | undefined;
-  for (const range of accept.split(",")) {
-    const { type, params } = mediaRange(range);
-    const q = params.has("q") ? Number(params.get("q")) : 1;
+  for (const { type, params, q } of mediaRanges(accept)) {
     if (!(q > 0)) continue;
     if (JSON_TYPES.has(type)) {
       if (!json || q > json.q) json = { q, before: !stream || stream.q < q };
