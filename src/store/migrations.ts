@@ -256,6 +256,20 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
     // are rewritten.
     sql: `ALTER TABLE tracked SET (fillfactor = 75)`,
   },
+  {
+    version: 8,
+    name: "tracked events: the snapshot each was written in",
+    // Resuming after an event id (afterEventId) on PostgreSQL with several writers: an event
+    // with a smaller id can commit after the one a client resumes from, and "ids after it"
+    // misses it. The writing statement's snapshot tells which smaller ids may have: those whose
+    // transaction it does not see (src/store/event-log.ts, `stragglers`). The default is set
+    // after the column is added, so existing rows keep null (no table rewrite) and resume by
+    // id alone, as before.
+    sql: `
+      ALTER TABLE tracked_events ADD COLUMN written_in pg_snapshot;
+      ALTER TABLE tracked_events ALTER COLUMN written_in SET DEFAULT pg_current_snapshot()
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, in one transaction under an advisory lock; returns their versions. */

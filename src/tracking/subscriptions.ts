@@ -3,7 +3,9 @@
  * (src/tracking/feed.ts), which delivers every later event from the event log; with
  * `afterEventId` it first replays, from the log, the events after that id which the feed's
  * cursor already covered — exactly the ones that will not arrive live — holding live events
- * back meanwhile. No gap, no duplicate, no dedupe table. Subscribing to one record or one
+ * back meanwhile, starting with any smaller id that committed after that one (the log's
+ * `stragglers`). No gap, no dedupe table, and no duplicate but, with several writers on
+ * PostgreSQL, an event written at the very moment of the resume point (src/store/event-log.ts). Subscribing to one record or one
  * order also marks it watched, so it is checked at least every VOID_POLL_WATCHED_MS.
  *
  * Every way of leaving (the client's `complete`, a socket closed with any code, a server-side
@@ -135,6 +137,8 @@ export class Subscriptions {
   private async replay<D>(r: StreamRequest, cursor: string, queue: AsyncQueue<TrackedEvent<D>>): Promise<void> {
     const filter = { ref: r.ref, orderNo: r.orderNo };
     let after = r.afterEventId as string;
+    // Smaller ids committed after the resume point first (several writers on PostgreSQL), then the larger ones.
+    for (const e of await this.deps.log.stragglers<D>(r.kind, r.tenant, filter, after, cursor)) queue.push(e);
     for (;;) {
       await queue.whenBelow(REPLAY_PAGE);
       if (queue.closed) return;

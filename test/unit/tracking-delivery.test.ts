@@ -217,6 +217,26 @@ describe("subscription streams", () => {
     await stream.return!();
   });
 
+  it("resuming after an id first replays a smaller id that committed after it, then the larger ones", async () => {
+    const { records, feed, subs } = subscriptions();
+    await feed.start();
+    records.log.append(event("acme", "V0"));
+    const slow = records.log.begin(event("acme", "SLOW"));
+    const fast = records.log.append(event("acme", "FAST"));
+    slow.commit();
+    records.log.append(event("acme", "V3"));
+    // The client had FAST (and V0) when it dropped; SLOW committed after FAST, with a smaller id.
+    const stream = await subs.stream({ kind: "void", tenant: "acme", afterEventId: fast.id });
+    const got = [(await stream.next()).value, (await stream.next()).value].map((e: TrackedEvent) => [e.ref, e.replayed === true]);
+    expect(got).toEqual([
+      ["SLOW", true],
+      ["V3", true],
+    ]);
+    const none = await Promise.race([stream.next(), new Promise((r) => setTimeout(() => r("nothing"), 50))]);
+    expect(none).toBe("nothing");
+    await stream.return!();
+  });
+
   it("leaving releases the feed registration, the watch mark and the count at once, even with a next() pending", async () => {
     const { feed, watchers, subs } = subscriptions();
     await feed.start();

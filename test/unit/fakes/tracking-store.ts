@@ -21,6 +21,7 @@ import type { LogReader, RecordStore } from "../../../src/tracking/ports.js";
 
 const keyString = (k: RecordKey) => `${k.kind}|${k.tenant}|${k.supplier}|${k.ref}`;
 const clone = <T>(v: T): T => structuredClone(v);
+const inFilter = (e: TrackedEvent, f: EventFilter) => (f.ref === undefined || e.ref === f.ref) && (f.orderNo === undefined || e.orderNo === f.orderNo);
 
 interface Stored extends TrackedRecord<unknown> {
   leaseOwner: string | null;
@@ -42,9 +43,13 @@ export class FakeLog implements LogReader {
   /** When set, replay() waits for it first (a test holds a replay open). */
   replayGate?: Promise<void>;
 
+  /** Per event id, the ids committed when it was written (the SQL log's `written_in` snapshot). */
+  private readonly writtenIn = new Map<string, Set<string>>();
+
   /** Takes the next id for an event; it becomes visible when committed. */
   begin(event: Omit<TrackedEvent, "id">): OpenAppend {
     const id = String(this.nextId++);
+    this.writtenIn.set(id, new Set(this.committed.map((e) => e.id)));
     return { id, commit: () => void this.committed.push({ ...clone(event), id }) };
   }
 
@@ -80,9 +85,20 @@ export class FakeLog implements LogReader {
     return this.committed
       .slice(0, Number(cursor))
       .filter((e) => e.kind === kind && e.tenant === tenant && Number(e.id) > Number(afterId))
-      .filter((e) => (filter.ref === undefined || e.ref === filter.ref) && (filter.orderNo === undefined || e.orderNo === filter.orderNo))
+      .filter((e) => inFilter(e, filter))
       .sort((a, b) => Number(a.id) - Number(b.id))
       .slice(0, limit)
+      .map((e) => ({ ...(clone(e) as TrackedEvent<D>), replayed: true }));
+  }
+
+  async stragglers<D>(kind: KindName, tenant: string, filter: EventFilter, afterId: string, cursor: string): Promise<Array<TrackedEvent<D>>> {
+    const seen = this.writtenIn.get(afterId);
+    if (!seen) return [];
+    return this.committed
+      .slice(0, Number(cursor))
+      .filter((e) => e.kind === kind && e.tenant === tenant && Number(e.id) < Number(afterId) && !seen.has(e.id))
+      .filter((e) => inFilter(e, filter))
+      .sort((a, b) => Number(a.id) - Number(b.id))
       .map((e) => ({ ...(clone(e) as TrackedEvent<D>), replayed: true }));
   }
 
