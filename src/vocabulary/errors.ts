@@ -118,13 +118,15 @@ export class SupplierError extends GatewayError {
   }
 
   override extensions(): Record<string, unknown> {
+    // supplierCode and supplierMessage are always there (API.md: supplier errors carry them);
+    // null when the supplier said nothing (no connection, no reply, the circuit open).
     const ext: Record<string, unknown> = {
       code: this.code,
       supplier: this.supplier,
+      supplierCode: this.supplierCode ?? null,
+      supplierMessage: this.supplierMessage ?? null,
       retryable: this.retryable,
     };
-    if (this.supplierCode !== undefined) ext.supplierCode = this.supplierCode;
-    if (this.supplierMessage !== undefined) ext.supplierMessage = this.supplierMessage;
     if (this.hint !== undefined) ext.hint = this.hint;
     return { ...ext, ...this.extra, code: this.code };
   }

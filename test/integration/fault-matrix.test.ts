@@ -49,7 +49,12 @@ describe("fault matrix", () => {
     const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId;
     faults({ ...fault, operations: ["voidQuotation.do", "void.do"] });
     try {
-      expect(codeOf(await gql(t.url, QUOTE, { orderNo }))).toBe(readCode);
+      const read = (await gql(t.url, QUOTE, { orderNo })).errors?.[0]?.extensions;
+      expect(read?.code).toBe(readCode);
+      // API.md: supplier errors carry supplierCode and supplierMessage, null when the supplier said nothing.
+      expect(read).toMatchObject({ supplier: "ATRIP" });
+      expect(Object.keys(read ?? {})).toEqual(expect.arrayContaining(["supplierCode", "supplierMessage"]));
+      if (_name === "timeout" || _name === "connection reset") expect(read).toMatchObject({ supplierCode: null, supplierMessage: null });
       const before = t.sandbox.atrip!.server.stats.byOperation["void.do"] ?? 0;
       const submit = `mutation { submitVoid(input: { supplier: ATRIP, orderNo: "${orderNo}", voidOfferId: "${offer}" }) { voidCode } }`;
       expect(codeOf(await gql(t.url, submit))).toBe(writeCode);
