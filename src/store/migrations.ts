@@ -270,6 +270,14 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
       ALTER TABLE tracked_events ALTER COLUMN written_in SET DEFAULT pg_current_snapshot()
     `,
   },
+  {
+    version: 9,
+    name: "unsettled submissions: a void submission is marked before it is sent",
+    // Written before void.do and settled after it (src/tracking/void-submission.ts): a process
+    // that stops in between leaves the mark, so the order's next submission asks ATRIP first.
+    // Until in_flight_until the sender is taken to be alive and about to record the outcome.
+    sql: `ALTER TABLE unsettled_submissions ADD COLUMN in_flight_until timestamptz`,
+  },
 ];
 
 /** Applies the migrations not yet applied, in one transaction under an advisory lock; returns their versions. */

@@ -6,6 +6,12 @@
  * supplier whether it went through (VoidPort.findSubmitted) instead of resending, and a
  * webhook naming the order settles it by adopting the void.
  *
+ * The mark is written before void.do is sent (a claim, in flight for the call's timeout plus
+ * `RECORDING_MS`) and cleared once the outcome is recorded: a process that stops in between
+ * leaves it, so nothing is sent again for the order without asking the supplier first. While
+ * a claim is in flight, another submission for the order (another instance) gets
+ * REQUEST_IN_PROGRESS, and a webhook naming the order leaves the void to its sender.
+ *
  * A submission is an operation on an order: on a shared supplier account the registry's void
  * port passes it through the order-ownership check (hardening issue, item 4), the check of a
  * lost submission (findSubmitted) included. A quote is not this module's: voidQuote calls the
@@ -29,6 +35,8 @@ import { markIfUnknown } from "./outcome.js";
 /** Statuses after which a new void for the same order is legitimate. */
 const RESUBMITTABLE = new Set(["REJECTED", "WITHDRAWN"]);
 const OPERATION = "VOID";
+/** What a claim allows beyond the call's timeout: recording the outcome (src/reliability/after-send.ts retries for up to 0.6 s). */
+const RECORDING_MS = 10_000;
 const ADOPTION_HINT =
   "The gateway adopts the void if the supplier reports it; list it with voidOrders(orderNo), or check with the supplier.";
 
@@ -71,8 +79,12 @@ export class VoidSubmission {
     voidOfferId: string,
     scope: CallScope | undefined,
   ): Promise<TrackedRecord<VoidOrderData>> {
+    // Claimed first, then checked: a void another instance records meanwhile is seen here, as its
+    // record is written before its claim is cleared.
+    const unsettled = await this.claim(tenant, supplier, orderNo);
     const held = (await this.voids.byOrder(tenant, orderNo)).find((v) => v.supplier === supplier && !RESUBMITTABLE.has(v.status));
     if (held) {
+      if (!unsettled) await this.release(tenant, supplier, orderNo);
       throw new GatewayError(
         "VOID_ALREADY_SUBMITTED",
         `Order ${orderNo} already has void ${held.ref} (${held.status}); it was not submitted again`,
@@ -84,13 +96,39 @@ export class VoidSubmission {
         },
       );
     }
-    const unsettled = await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo);
     if (unsettled) {
       // One deadline for the client's call (issue 13, B.12): the check and the submission share it.
-      const budgetMs = this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY;
-      return this.reconcileThenSubmit(port, unsettled, voidOfferId, withinDeadline(scope, budgetMs));
+      return this.reconcileThenSubmit(port, unsettled, voidOfferId, withinDeadline(scope, this.timeoutMs(supplier)));
     }
-    return this.submitOnce(port, tenant, supplier, orderNo, voidOfferId, scope);
+    return this.submitClaimed(port, tenant, supplier, orderNo, voidOfferId, scope);
+  }
+
+  private timeoutMs(supplier: SupplierName): number {
+    return this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Marks the order as being submitted, before anything is sent: null when this request may
+   * send, or the mark of an earlier submission whose outcome is unknown. A submission in flight
+   * elsewhere (another instance) answers REQUEST_IN_PROGRESS.
+   */
+  private async claim(tenant: string, supplier: SupplierName, orderNo: string): Promise<Unsettled | null> {
+    const timeoutMs = this.timeoutMs(supplier);
+    const inFlightMs = (Number.isFinite(timeoutMs) ? timeoutMs : 60_000) + RECORDING_MS;
+    const earlier = await this.store.unsettled.claim(tenant, supplier, OPERATION, orderNo, inFlightMs);
+    const until = earlier?.inFlightUntil?.getTime();
+    if (until === undefined || until <= Date.now()) return earlier;
+    const waitMs = until - Date.now();
+    throw new GatewayError(
+      "REQUEST_IN_PROGRESS",
+      `A void submission for order ${orderNo} is being sent to ${supplier} by another request; it was not sent again`,
+      {
+        supplier,
+        retryable: true,
+        retryAfterSeconds: Math.ceil(waitMs / 1000),
+        hint: "Submit again later, or follow the order with voidOrders(orderNo) or voidStatusChanged(orderNo): the gateway sends nothing twice.",
+      },
+    );
   }
 
   /**
@@ -115,10 +153,18 @@ export class VoidSubmission {
         { supplier, retryable: true, hint: "Submit again: the check is done, and the next submission goes straight to the supplier." },
       );
     }
-    return this.submitOnce(port, tenant, supplier, orderNo, voidOfferId, scope);
+    if (await this.claim(tenant, supplier, orderNo)) {
+      throw new GatewayError("REQUEST_IN_PROGRESS", `Another request marked order ${orderNo} while its earlier submission was checked`, {
+        supplier,
+        retryable: true,
+        hint: "Submit again: the gateway asks the supplier first and sends nothing twice.",
+      });
+    }
+    return this.submitClaimed(port, tenant, supplier, orderNo, voidOfferId, scope);
   }
 
-  private async submitOnce(
+  /** Sends the void this request claimed; the claim becomes the record, an unknown outcome's mark, or nothing. */
+  private async submitClaimed(
     port: VoidPort,
     tenant: string,
     supplier: SupplierName,
@@ -130,14 +176,25 @@ export class VoidSubmission {
     try {
       submitted = await port.submit(orderNo, voidOfferId, scope);
     } catch (err) {
-      await markIfUnknown(
+      const unknown = await markIfUnknown(
         err,
         { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
-        "void submission with an unknown outcome not marked: the next submission for the order is not checked first",
+        "void submission with an unknown outcome not marked: its claim stands for it, and the next submission for the order asks the supplier first",
       );
+      if (!unknown) await this.release(tenant, supplier, orderNo);
       throw err;
     }
     return this.record(tenant, submitted);
+  }
+
+  /** The supplier refused the void, or it was not sent: the claim goes. */
+  private async release(tenant: string, supplier: SupplierName, orderNo: string): Promise<void> {
+    await writeAfterSend(
+      () => this.store.unsettled.settle(tenant, supplier, OPERATION, orderNo),
+      this.log,
+      "void claim not cleared: the order's next submission asks the supplier first, and may wait for its acceptance window",
+      { orderNo, supplier },
+    );
   }
 
   /**
@@ -205,7 +262,9 @@ export class VoidSubmission {
         { supplier, retryable: false, hint: ADOPTION_HINT },
       );
     }
-    const visibleAt = unsettled.since.getTime() + this.acceptanceVisibleMs(supplier);
+    // From when the reply was lost, or, for a sender that stopped mid-call, when its call had surely ended.
+    const lostAt = Math.max(unsettled.since.getTime(), unsettled.inFlightUntil?.getTime() ?? 0);
+    const visibleAt = lostAt + this.acceptanceVisibleMs(supplier);
     const waitMs = visibleAt - Date.now();
     if (waitMs > 0) {
       throw new GatewayError(
@@ -238,7 +297,11 @@ export class VoidSubmission {
    * void is on that order (a webhook naming another order's void settles nothing).
    */
   async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<boolean> {
-    const waiting = await this.store.unsettled.byOrder(supplier, OPERATION, orderNo);
+    // A submission still in flight records its own void.
+    const now = Date.now();
+    const waiting = (await this.store.unsettled.byOrder(supplier, OPERATION, orderNo)).filter(
+      (u) => u.inFlightUntil === null || u.inFlightUntil.getTime() <= now,
+    );
     if (waiting.length !== 1) return false;
     const [u] = waiting;
     const report = await this.voids.ask(u.tenant, supplier, voidCode);

@@ -5,10 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AtripSimulator } from "../../src/sandbox/atrip/server.js";
+import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
 import { API_KEYS, bearer, KEYS } from "../helpers/auth.js";
-import { CREDS, fresh } from "../helpers/atrip.js";
+import { CREDS, eventually, fresh } from "../helpers/atrip.js";
 import { wsClient } from "../helpers/clients.js";
-import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
+import { gql, QUOTE, quoteAndSubmit, SUBMIT, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
 import { startGatewayProcess, type GatewayProcess } from "../helpers/process.js";
 import { freshDataDir } from "../helpers/store.js";
 import { collect } from "../helpers/subscribe.js";
@@ -26,18 +27,50 @@ afterAll(async () => {
   await sim.close();
 });
 
+/** The gateway's settings against the test's simulator, on one DATA_DIR. */
+function gatewayEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATA_DIR: freshDataDir(),
+    ATRIP_BASE_URL: sim.url,
+    ATRIP_CLIENT_ID: CREDS.clientId,
+    ATRIP_CLIENT_SECRET: CREDS.clientSecret,
+    API_KEYS,
+    ...extra,
+  };
+}
+
 describe("gateway restart", () => {
+  it("a gateway killed while void.do is in flight: after the restart the order's void.do is not sent again", async () => {
+    const env = gatewayEnv({ SUPPLIER_TIMEOUT_MS: "10000" });
+    gw = await startGatewayProcess(env);
+    const orderNo = fresh("ATR-VOID-VCC");
+    const quote = await gql<{ voidQuote: { voidOfferId: string } }>(gw.url, QUOTE, { orderNo }, AUTH);
+    const offer = quote.data!.voidQuote.voidOfferId;
+    const voidDo = () => sim.server.recent.filter((r) => r.operation === "void.do" && r.body.includes(orderNo)).length;
+    sim.server.faults = { ...NO_FAULTS, latencyMs: 1500, operations: ["void.do"] };
+    try {
+      const first = gql(gw.url, SUBMIT, { orderNo, offer }, AUTH).catch(() => null);
+      await eventually(async () => (voidDo() === 1 ? true : undefined), 10_000);
+      // ATRIP has the request and will accept it; the gateway dies before it hears back.
+      await gw.stop("SIGKILL");
+      await first;
+      await new Promise((r) => setTimeout(r, 1700));
+    } finally {
+      sim.server.faults = { ...NO_FAULTS };
+    }
+    gw = await startGatewayProcess(env);
+    const again = await gql(gw.url, SUBMIT, { orderNo, offer }, AUTH);
+    // The mark written before void.do outlived the process: the earlier call may still be in
+    // flight as far as the gateway knows, so nothing is sent and the client is told when to ask again.
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: "REQUEST_IN_PROGRESS", retryable: true });
+    expect(Number(again.errors?.[0]?.extensions?.retryAfterSeconds)).toBeGreaterThan(0);
+    expect(voidDo()).toBe(1);
+    await gw.stop();
+    gw = undefined;
+  });
+
   it("resumes tracking from the store and publishes each change once", async () => {
-    const env = {
-      DATA_DIR: freshDataDir(),
-      ATRIP_BASE_URL: sim.url,
-      ATRIP_CLIENT_ID: CREDS.clientId,
-      ATRIP_CLIENT_SECRET: CREDS.clientSecret,
-      API_KEYS,
-      VOID_POLL_MIN_MS: "300",
-      VOID_POLL_MAX_MS: "600",
-      SCHEDULER_TICK_MS: "100",
-    };
+    const env = gatewayEnv({ VOID_POLL_MIN_MS: "300", VOID_POLL_MAX_MS: "600", SCHEDULER_TICK_MS: "100" });
     gw = await startGatewayProcess(env);
     const orderNo = fresh("ATR-VOID-VCC");
     const voidCode = await quoteAndSubmit(gw.url, orderNo, AUTH);

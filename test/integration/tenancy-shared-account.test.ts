@@ -116,7 +116,13 @@ describe("two tenants on one shared supplier account", () => {
     const before = supplierCalls();
     expect((await gql(t.url, CANCEL, { supplier: "ALITRIP", orderNo: ali }, B)).errors).toEqual(unknownAli.errors);
     const refusedCtt = await gql(t.url, CANCEL, { supplier: "CTT", orderNo: ctt }, B);
-    expect(refusedCtt.errors?.[0]?.extensions).toEqual({ code: "ORDER_NOT_FOUND", supplier: "CTT", retryable: false });
+    expect(refusedCtt.errors?.[0]?.extensions).toEqual({
+      code: "ORDER_NOT_FOUND",
+      supplier: "CTT",
+      supplierCode: null,
+      supplierMessage: null,
+      retryable: false,
+    });
     expect(supplierCalls()).toBe(before);
     await answersPromptly();
   });

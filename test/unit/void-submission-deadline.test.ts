@@ -14,18 +14,21 @@ import type { Logger } from "../../src/logger.js";
 import type { Store } from "../../src/store/index.js";
 import type { Tracker } from "../../src/tracking/engine.js";
 import { VoidSubmission } from "../../src/tracking/void-submission.js";
+import { GatewayError, SupplierError } from "../../src/vocabulary/errors.js";
 
 const TIMEOUT_MS = 200;
 
 function setup(
   checkMs: number,
   check: SubmittedCheck = { submitted: false, offerReplaced: false },
-  opts: { visibleMs?: number; since?: Date } = {},
+  opts: { visibleMs?: number; since?: Date; inFlightUntil?: Date; submitError?: Error } = {},
 ) {
   const calls: string[] = [];
   const scopes: Array<CallScope | undefined> = [];
   let leftAtSubmit: number | undefined;
   const unsettled = new Set(["ORD-1"]);
+  /** Orders this request claimed before sending. */
+  const claims: string[] = [];
   const port = {
     async findSubmitted(_orderNo: string, scope?: CallScope) {
       calls.push("findSubmitted");
@@ -37,13 +40,20 @@ function setup(
       calls.push("submit");
       scopes.push(scope);
       leftAtSubmit = scope?.deadline?.remainingMs();
+      if (opts.submitError) throw opts.submitError;
       return { supplier: "ATRIP", orderNo, voidCode: "V-1", status: "SUPPLIER_PROCESSING", isFinal: false } as unknown as VoidOrderData;
     },
   };
   const store = {
     unsettled: {
-      get: async (tenant: string, supplier: string, operation: string, orderNo: string) =>
-        unsettled.has(orderNo) ? { tenant, supplier, operation, orderNo, since: opts.since ?? new Date(0) } : null,
+      // A lost submission's mark on ORD-1; a claim on any other order is this request's own.
+      claim: async (tenant: string, supplier: string, operation: string, orderNo: string) => {
+        if (unsettled.has(orderNo))
+          return { tenant, supplier, operation, orderNo, since: opts.since ?? new Date(0), inFlightUntil: opts.inFlightUntil ?? null };
+        unsettled.add(orderNo);
+        claims.push(orderNo);
+        return null;
+      },
       settle: async (_t: string, _s: string, _op: string, orderNo: string) => void unsettled.delete(orderNo),
       mark: async () => undefined,
     },
@@ -65,6 +75,7 @@ function setup(
     calls,
     scopes,
     unsettled,
+    claims,
     leftAtSubmit: () => leftAtSubmit,
   };
 }
@@ -122,5 +133,48 @@ describe("a submission after a lost one: what the check decides", () => {
     expect(await s.submission.submit("t", "ATRIP", "ORD-1", "offer-1")).toMatchObject({ ref: "V-1" });
     expect(s.calls).toEqual(["findSubmitted", "submit"]);
     expect(s.unsettled.has("ORD-1")).toBe(false);
+  });
+});
+
+describe("the mark written before void.do", () => {
+  it("is cleared when the void is recorded", async () => {
+    const s = setup(0);
+    expect(await s.submission.submit("t", "ATRIP", "ORD-2", "offer-1")).toMatchObject({ ref: "V-1" });
+    expect(s.claims).toEqual(["ORD-2"]);
+    expect(s.unsettled.has("ORD-2")).toBe(false);
+  });
+
+  it("is cleared when the supplier refuses the void, and stays when the outcome is unknown", async () => {
+    const refused = setup(0, undefined, { submitError: new GatewayError("VOID_OFFER_EXPIRED", "805") });
+    await expect(refused.submission.submit("t", "ATRIP", "ORD-2", "offer-1")).rejects.toMatchObject({ code: "VOID_OFFER_EXPIRED" });
+    expect(refused.unsettled.has("ORD-2")).toBe(false);
+    const lost = setup(0, undefined, {
+      submitError: new SupplierError("SUPPLIER_OUTCOME_UNKNOWN", "lost", { supplier: "ATRIP", retryable: false }),
+    });
+    await expect(lost.submission.submit("t", "ATRIP", "ORD-2", "offer-1")).rejects.toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
+    expect(lost.unsettled.has("ORD-2")).toBe(true);
+  });
+
+  it("while another request's void.do is in flight: REQUEST_IN_PROGRESS with retryAfterSeconds, nothing asked or sent", async () => {
+    const s = setup(0, undefined, { since: new Date(), inFlightUntil: new Date(Date.now() + 20_000) });
+    const err = await s.submission.submit("t", "ATRIP", "ORD-1", "offer-1").catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "REQUEST_IN_PROGRESS", extra: { retryable: true } });
+    expect((err as { extra: { retryAfterSeconds: number } }).extra.retryAfterSeconds).toBeGreaterThanOrEqual(19);
+    expect((err as { extra: { retryAfterSeconds: number } }).extra.retryAfterSeconds).toBeLessThanOrEqual(20);
+    expect(s.calls).toEqual([]);
+    expect(s.unsettled.has("ORD-1")).toBe(true);
+  });
+
+  it("left by a sender that stopped mid-call: the supplier is asked first, its time to show the void counted from the call's end", async () => {
+    const inFlightUntil = new Date(Date.now() - 1_000);
+    const s = setup(
+      0,
+      { submitted: false, offerReplaced: false },
+      { visibleMs: 300_000, since: new Date(Date.now() - 400_000), inFlightUntil },
+    );
+    const err = await s.submission.submit("t", "ATRIP", "ORD-1", "offer-1").catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", extra: { retryable: true } });
+    expect((err as { extra: { retryAfterSeconds: number } }).extra.retryAfterSeconds).toBeGreaterThanOrEqual(298);
+    expect(s.calls).toEqual(["findSubmitted"]);
   });
 });
