@@ -3,6 +3,11 @@
  * response under a key — success or supplier error — is stored and returned again for a
  * repeat with the same input; the same key with different input is IDEMPOTENCY_KEY_REUSED;
  * while the first is still running, REQUEST_IN_PROGRESS. Keys are kept at least 24 hours.
+ *
+ * An answer that tells the client to try again (`retryable`), or one given before anything
+ * was sent (`NOT_KEPT`), is not stored: the key is released, so trying again with it really
+ * tries again rather than replaying "try again" for a day. Input that differs only by an
+ * explicit null where a field was left out is the same input.
  */
 import { createHash } from "node:crypto";
 import { GatewayError, type ErrorCode } from "../vocabulary/errors.js";
@@ -20,14 +25,17 @@ interface StoredError {
 }
 type StoredResponse = { ok: unknown } | { error: StoredError };
 
-/** Canonical JSON (sorted keys) of the input without the key itself. */
+/** Answers given before any supplier call, which a repeat may not get (the caller's scopes, the configuration). */
+const NOT_KEPT: ReadonlySet<ErrorCode> = new Set(["BAD_USER_INPUT", "UNSUPPORTED_OPERATION", "UNAUTHENTICATED", "FORBIDDEN", "SERVICE_UNAVAILABLE"]);
+
+/** Canonical JSON (sorted keys) of the input without the key itself; null and absent fields alike. */
 function requestHash(operation: string, input: Record<string, unknown>): string {
   const canonical = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(canonical);
     if (v !== null && typeof v === "object") {
       return Object.fromEntries(
         Object.keys(v)
-          .filter((k) => k !== "idempotencyKey" && (v as Record<string, unknown>)[k] !== undefined)
+          .filter((k) => k !== "idempotencyKey" && (v as Record<string, unknown>)[k] != null)
           .sort()
           .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
       );
@@ -70,11 +78,12 @@ export class Idempotency {
     try {
       result = await fn();
     } catch (err) {
-      if (err instanceof GatewayError) {
-        await this.complete(tenant, operation, key, { error: { code: err.code, message: err.message, extensions: err.extensions() } });
+      const extensions = err instanceof GatewayError ? err.extensions() : undefined;
+      if (err instanceof GatewayError && extensions?.retryable !== true && !NOT_KEPT.has(err.code)) {
+        await this.complete(tenant, operation, key, { error: { code: err.code, message: err.message, extensions: extensions ?? {} } });
       } else {
-        // A gateway bug, not an answer: let the client try again with the same key.
-        await this.store.release(tenant, operation, key);
+        // "Try again", an answer given before anything was sent, or a gateway bug: the same key may try again.
+        await this.release(tenant, operation, key);
       }
       throw err;
     }
@@ -91,6 +100,11 @@ export class Idempotency {
     await writeAfterSend(() => this.store.complete(tenant, operation, key, response), this.log, "idempotency key's answer not stored", {
       operation,
     });
+  }
+
+  /** Frees the key. Nothing was sent that must not be repeated, so a store failure only leaves the key claimed (logged). */
+  private async release(tenant: string, operation: string, key: string): Promise<void> {
+    await writeAfterSend(() => this.store.release(tenant, operation, key), this.log, "idempotency key not released", { operation });
   }
 
   private replay<T>(existing: { requestHash: string; state: string; response: unknown; createdAt: Date }, hash: string, key: string): T {

@@ -274,7 +274,7 @@ export class VoidSubmission {
           supplier,
           retryable: true,
           retryAfterSeconds: Math.ceil(waitMs / 1000),
-          hint: `Submit again after ${new Date(visibleAt).toISOString()} (with a new idempotencyKey, if you use them): the gateway then asks ${supplier} again and sends the void only if it did not go through (quote again if it answers VOID_OFFER_EXPIRED). ${ADOPTION_HINT}`,
+          hint: `Submit again after ${new Date(visibleAt).toISOString()}: the gateway then asks ${supplier} again and sends the void only if it did not go through (quote again if it answers VOID_OFFER_EXPIRED). ${ADOPTION_HINT}`,
         },
       );
     }

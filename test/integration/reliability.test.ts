@@ -68,6 +68,26 @@ describe("idempotency keys", () => {
     expect(other.errors).toBeUndefined();
   });
 
+  it("an answer that says to try again is not kept: the same key tries again, and an explicit null is the same input", async () => {
+    t = await startTestGateway({ API_KEYS });
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo);
+    t.sandbox.atrip!.server.faults = { ...t.sandbox.atrip!.server.faults, failNext: { status: 429, count: 1 }, operations: ["void.do"] };
+    const limited = await gql(t.url, SUBMIT, { orderNo, offer, key: "k-3" }, ACME);
+    expect(limited.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_RATE_LIMITED", retryable: true });
+    const again = await gql<{ submitVoid: { voidCode: string } }>(t.url, SUBMIT, { orderNo, offer, key: "k-3" }, ACME);
+    expect(again.errors).toBeUndefined();
+    expect(calls("void.do")).toBe(2);
+    // The answer is now kept: a repeat replays it, and so does one whose reason is an explicit null.
+    const cancel = `mutation C($orderNo: String!, $key: String, $reason: String) {
+      cancelOrder(input: { supplier: ALITRIP, orderNo: $orderNo, subChannel: "corp001", idempotencyKey: $key, reason: $reason }) { orderNo }
+    }`;
+    const cancelled = fresh("ALI-CANCEL-OK");
+    expect((await gql(t.url, cancel, { orderNo: cancelled, key: "c-3" }, ACME)).errors).toBeUndefined();
+    expect((await gql(t.url, cancel, { orderNo: cancelled, key: "c-3", reason: null }, ACME)).errors).toBeUndefined();
+    expect(t.sandbox.alitrip!.server.stats.total).toBe(1);
+  });
+
   it("concurrent requests with one key: one supplier call, the others REQUEST_IN_PROGRESS or the same answer", async () => {
     t = await startTestGateway({ API_KEYS });
     const orderNo = fresh("ATR-VOID-VCC");
