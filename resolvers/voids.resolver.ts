@@ -23,7 +23,7 @@ export class VoidsResolver {
   @RequireScope("write")
   @Mutation(() => VoidOrder, {
     description:
-      "Submit a void with the voidOfferId of the latest quote. Never resent automatically, and never sent while the gateway holds an open or successful void for the order (VOID_ALREADY_SUBMITTED with its voidCode). The gateway records it and follows it to its final state: subscribe with voidStatusChanged(voidCode).",
+      "Submit a void with the voidOfferId of the latest quote. Never resent automatically, and never sent while the gateway holds a void for the order, whatever its status (VOID_ALREADY_SUBMITTED with its voidCode). The gateway records it and follows it to its final state: subscribe with voidStatusChanged(voidCode).",
   })
   async submitVoid(@Arg("input", () => SubmitVoidInput) input: SubmitVoidInput, @Ctx() ctx: GatewayContext): Promise<VoidOrderView> {
     const { idempotency, tracking } = ctx.services;

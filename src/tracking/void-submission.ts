@@ -1,7 +1,9 @@
 /**
- * Never a second void submission by accident (a supplier must not be asked to void an order
- * again once a void succeeded). Before calling the supplier: an open or successful void the
- * gateway holds for the order answers VOID_ALREADY_SUBMITTED with its voidCode. When a
+ * Never a second void submission by accident (seed 002: once a submission succeeded, do not
+ * call void.do again). Before calling the supplier: any void the gateway holds for the order,
+ * whatever its status, answers VOID_ALREADY_SUBMITTED with its voidCode. A void.do that ATRIP
+ * answers "already submitted" (803, 816-818) leaves the order marked, so the webhook of the
+ * void it holds adopts it. When a
  * submission lost its reply, the order is marked unsettled; the next submission asks the
  * supplier whether it went through (VoidPort.findSubmitted) instead of resending, and a
  * webhook naming the order settles it by adopting the void.
@@ -32,8 +34,6 @@ import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { markIfUnknown } from "./outcome.js";
 
-/** Statuses after which a new void for the same order is legitimate. */
-const RESUBMITTABLE = new Set(["REJECTED", "WITHDRAWN"]);
 const OPERATION = "VOID";
 /** What a claim allows beyond the call's timeout: recording the outcome (src/reliability/after-send.ts retries for up to 0.6 s). */
 const RECORDING_MS = 10_000;
@@ -82,7 +82,7 @@ export class VoidSubmission {
     // Claimed first, then checked: a void another instance records meanwhile is seen here, as its
     // record is written before its claim is cleared.
     const unsettled = await this.claim(tenant, supplier, orderNo);
-    const held = (await this.voids.byOrder(tenant, orderNo)).find((v) => v.supplier === supplier && !RESUBMITTABLE.has(v.status));
+    const held = (await this.voids.byOrder(tenant, orderNo)).find((v) => v.supplier === supplier);
     if (held) {
       if (!unsettled) await this.release(tenant, supplier, orderNo);
       throw new GatewayError(
@@ -181,7 +181,18 @@ export class VoidSubmission {
         { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
         "void submission with an unknown outcome not marked: its claim stands for it, and the next submission for the order asks the supplier first",
       );
-      if (!unknown) await this.release(tenant, supplier, orderNo);
+      if (unknown) throw err;
+      if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") {
+        // ATRIP holds a void for the order that the gateway never recorded: the claim stays as the
+        // order's mark, so the webhook of that void adopts it and a repeat asks ATRIP first.
+        await writeAfterSend(
+          () => this.store.unsettled.mark(tenant, supplier, OPERATION, orderNo, err.message),
+          this.log,
+          "void held by the supplier but not marked: its webhook will not adopt it",
+          { orderNo, supplier },
+        );
+        err.extra.hint = ADOPTION_HINT;
+      } else await this.release(tenant, supplier, orderNo);
       throw err;
     }
     return this.record(tenant, submitted);

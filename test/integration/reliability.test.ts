@@ -157,6 +157,42 @@ describe("never a second state-changing call", () => {
     expect(calls("void.do")).toBe(1);
   });
 
+  it("void.do answering 'already submitted' for a void the gateway never recorded: the order stays marked, and ATRIP's webhook for that void adopts it", async () => {
+    t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000" });
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo);
+    // The void reaches ATRIP without the gateway (another system on the same account).
+    const port = t.gw.services.registry.voids("ATRIP", "acme");
+    const theirs = await port.submit(orderNo, (await port.quote(orderNo)).voidOfferId!);
+    const refused = await gql(t.url, SUBMIT, { orderNo, offer }, ACME);
+    expect(codeOf(refused)).toBe("VOID_ALREADY_SUBMITTED");
+    expect(calls("void.do")).toBe(2);
+    const listed = await eventually(async () => {
+      const r = await gql<{ voidOrders: Array<{ voidCode: string }> }>(t!.url, `{ voidOrders(orderNo: "${orderNo}") { voidCode } }`, {}, ACME);
+      return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
+    });
+    expect(listed.map((v) => v.voidCode)).toEqual([theirs.voidCode]);
+    // Now it is the gateway's: a repeat answers with its voidCode and calls nothing.
+    const again = await gql(t.url, SUBMIT, { orderNo, offer }, ACME);
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", voidCode: theirs.voidCode });
+    expect(calls("void.do")).toBe(2);
+  });
+
+  it("a rejected void is not submitted again (seed 002: never call void.do again after a successful submission)", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "200", VOID_POLL_MAX_MS: "400" });
+    const orderNo = fresh("ATR-VOID-REJECT");
+    const offer = await quote(orderNo, {});
+    const first = await gql<{ submitVoid: { voidCode: string } }>(t.url, SUBMIT, { orderNo, offer }, {});
+    const voidCode = first.data!.submitVoid.voidCode;
+    await eventually(async () => {
+      const r = await gql<{ voidOrder: { status: string } }>(t!.url, `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { status } }`);
+      return r.data?.voidOrder.status === "REJECTED" ? true : undefined;
+    }, 20_000);
+    const again = await gql(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", voidCode });
+    expect(calls("void.do")).toBe(1);
+  });
+
   it("a void.do that never arrived (connection reset): nothing is sent before ATRIP's 5 minutes to show a void, then it is reconciled as not done: quote again", async () => {
     // Simulated time at real speed: ATRIP's 5 minutes are 5 real minutes, moved on below by backdating the mark.
     t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", SANDBOX_TIME_SCALE: "1" });
