@@ -9,7 +9,7 @@
  * SUPPLIER_OUTCOME_UNKNOWN for a call that changes state, SUPPLIER_BAD_RESPONSE for a read.
  */
 import { unreadableReply } from "../errors.js";
-import { SupplierError, type ErrorCode } from "../../src/vocabulary/errors.js";
+import { OUTCOME_HINT, SupplierError, type ErrorCode } from "../../src/vocabulary/errors.js";
 import type { OrderOperation } from "../ports.js";
 
 interface Row {
@@ -187,11 +187,14 @@ export function atripError(operation: string, status: number, msg: string | null
   if (row === undefined) {
     return unreadableReply({ supplier: "ATRIP", operation, changesState }, `status ${status} is not documented for ${operation}`, answer);
   }
+  // A failure ATRIP does not say it left untaken (-1, 9999) may have changed state: the order is
+  // marked like a lost reply (src/tracking/outcome.ts), and the client is told to query first.
+  const mayHaveActed = changesState && row.retryable && row.notTaken !== true;
   return new SupplierError(row.code, `${row.text} (ATRIP ${operation} status ${status})`, {
     supplier: "ATRIP",
     ...answer,
-    retryable: row.retryable && (!changesState || row.notTaken === true),
-    hint: row.hint,
+    retryable: row.retryable && !mayHaveActed,
+    hint: row.hint ?? (mayHaveActed ? OUTCOME_HINT : undefined),
   });
 }
 

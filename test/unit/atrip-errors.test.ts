@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { atripError, ATRIP_STATUS_TABLE } from "../../datasources/atrip/errors.js";
+import { OUTCOME_HINT } from "../../src/vocabulary/errors.js";
 
 /** docs/errors.md, written out again by hand: ATRIP status → gateway code, for the calls documenting it. */
 const EXPECTED: Record<number, string> = {
@@ -74,6 +75,13 @@ describe("ATRIP error table", () => {
     expect(atripError("void.do", -1, null, true).retryable).toBe(false);
     expect(atripError("void.do", 110, null, true).retryable).toBe(true);
     expect(atripError("void.do", 814, null, true).retryable).toBe(true);
+  });
+
+  it("a generic failure of a state-changing call says to query before trying again; of a read, nothing of the kind", () => {
+    expect(atripError("void.do", 9999, null, true).hint).toBe(OUTCOME_HINT);
+    expect(atripError("stopTicket.do", -1, null, true).hint).toBe(OUTCOME_HINT);
+    expect(atripError("voidQuotation.do", 9999, null, false).hint).toBeUndefined();
+    expect(atripError("stopTicket.do", 2, null, true).hint).not.toBe(OUTCOME_HINT);
   });
 
   it("gives hints where the client has something to do", () => {
