@@ -1,8 +1,11 @@
 /**
  * An async iterator fed by pushes: the bridge between pub/sub listeners and a GraphQL
  * subscription. A consumer that falls more than `limit` items behind is ended with an error
- * rather than let memory grow without bound; it can resume from the event log (afterEventId).
+ * rather than let memory grow without bound (SERVICE_UNAVAILABLE, retryable, on every transport);
+ * it can resume from the event log (afterEventId).
  */
+import { GatewayError } from "../vocabulary/errors.js";
+
 export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
   private readonly waiting: Array<{ resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }> = [];
@@ -20,7 +23,12 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     const w = this.waiting.shift();
     if (w) return w.resolve({ value: item, done: false });
     if (this.items.length >= this.limit) {
-      this.fail(new Error("subscriber too slow: more than 10000 undelivered events; resubscribe with afterEventId"));
+      this.fail(
+        new GatewayError("SERVICE_UNAVAILABLE", `The subscriber fell more than ${this.limit} events behind; the stream was ended`, {
+          retryable: true,
+          hint: "Subscribe again with afterEventId (the largest event id you handled): the events missed are replayed from the log.",
+        }),
+      );
       return;
     }
     this.items.push(item);

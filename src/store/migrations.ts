@@ -274,7 +274,7 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
     version: 9,
     name: "unsettled submissions: a void submission is marked before it is sent",
     // Written before void.do and settled after it (src/tracking/void-submission.ts): a process
-    // that stops in between leaves the mark, so the order's next submission asks ATRIP first.
+    // that stops in between leaves the mark, so the order's next submission asks the supplier first.
     // Until in_flight_until the sender is taken to be alive and about to record the outcome.
     sql: `ALTER TABLE unsettled_submissions ADD COLUMN in_flight_until timestamptz`,
   },

@@ -127,7 +127,12 @@ export class Subscriptions {
         })
         .catch((err: unknown) => {
           this.deps.logger.error({ err: String(err), kind: r.kind }, "replaying events failed");
-          queue.fail(new Error("could not replay missed events; try again"));
+          queue.fail(
+            new GatewayError("SERVICE_UNAVAILABLE", "The missed events could not be read from the gateway's store; the stream was ended", {
+              retryable: true,
+              hint: "Subscribe again with the same afterEventId shortly.",
+            }),
+          );
         });
     }
     return queue;

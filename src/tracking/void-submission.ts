@@ -1,12 +1,12 @@
 /**
  * Never a second void submission by accident (seed 002: once a submission succeeded, do not
  * call void.do again). Before calling the supplier: any void the gateway holds for the order,
- * whatever its status, answers VOID_ALREADY_SUBMITTED with its voidCode. A void.do that ATRIP
- * answers "already submitted" (803, 816-818) leaves the order marked, so the webhook of the
- * void it holds adopts it. When a
- * submission lost its reply, the order is marked unsettled; the next submission asks the
- * supplier whether it went through (VoidPort.findSubmitted) instead of resending, and a
- * webhook naming the order settles it by adopting the void.
+ * whatever its status, answers VOID_ALREADY_SUBMITTED with its voidCode. A void.do the
+ * supplier answers "already submitted" (803, 816-818) leaves the order marked, so the webhook
+ * of the void it holds adopts it. When a submission lost its reply, the order is marked
+ * unsettled; the next submission asks the supplier whether it went through
+ * (VoidPort.findSubmitted) instead of resending, and a webhook naming the order settles it by
+ * adopting the void.
  *
  * The mark is written before void.do is sent (a claim, in flight for the call's timeout plus
  * `RECORDING_MS`) and cleared once the outcome is recorded: a process that stops in between
@@ -183,8 +183,8 @@ export class VoidSubmission {
       );
       if (unknown) throw err;
       if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") {
-        // ATRIP holds a void for the order that the gateway never recorded: the claim stays as the
-        // order's mark, so the webhook of that void adopts it and a repeat asks ATRIP first.
+        // The supplier holds a void for the order that the gateway never recorded: the claim stays as the
+        // order's mark, so the webhook of that void adopts it and a repeat asks the supplier first.
         await writeAfterSend(
           () => this.store.unsettled.mark(tenant, supplier, OPERATION, orderNo, err.message),
           this.log,

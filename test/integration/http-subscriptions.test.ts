@@ -117,6 +117,37 @@ describe("every HTTP transport", () => {
     expect(active()).toBe(0);
   });
 
+  it("a stream that fails after it started (its replay could not be read) ends with SERVICE_UNAVAILABLE on every transport", async () => {
+    t = await startTestGateway();
+    await quoteAndSubmit(t.url, fresh("ATR-VOID-DEPOSIT"));
+    const events = t.store.events;
+    const original = events.stragglers.bind(events);
+    events.stragglers = async () => {
+      throw new Error("store down (test)");
+    };
+    try {
+      const ws = wsClient(t.wsUrl);
+      const subscribers: Array<[string, Subscriber]> = [
+        ["websocket", ws],
+        ["multipart", apolloSubscriber(apolloClient(t.url))],
+        ["SSE", sseClient(t.url)],
+      ];
+      for (const [name, client] of subscribers) {
+        const sub = collect(client, VOID_EVENTS, { after: "0" }, (d) => d);
+        await eventually(() => sub.errors.length > 0);
+        const text = JSON.stringify(sub.errors);
+        expect(text, name).toMatch(/SERVICE_UNAVAILABLE/);
+        expect(text, name).toMatch(/afterEventId/);
+        expect(text, name).not.toMatch(/store down|INTERNAL_SERVER_ERROR/);
+        sub.stop();
+      }
+      await ws.dispose();
+    } finally {
+      events.stragglers = original;
+    }
+    await eventually(() => active() === 0);
+  });
+
   it("counts the per-tenant cap across the websocket, multipart and SSE together", async () => {
     t = await startTestGateway({ MAX_SUBSCRIPTIONS_PER_TENANT: "2" });
     const ws = wsClient(t.wsUrl);

@@ -12,7 +12,7 @@
  * Everything else is a plugin from the list it is given (./plugin.ts), run in order.
  */
 import { randomUUID } from "node:crypto";
-import type { GraphQLError, GraphQLFormattedError, GraphQLSchema, ValidationRule } from "graphql";
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import type { ServerOptions, SubscribePayload } from "graphql-ws";
 import type { GatewayContext } from "../../../resolvers/context.js";
 import type { Principal } from "../../auth/index.js";
@@ -92,6 +92,11 @@ export function websocketOptions(d: WebsocketOptionsDeps): ServerOptions<Record<
       for (const p of plugins) p.onErrors?.(ctx, id, errors);
       return { ...result, errors };
     },
+    // A stream that fails after it started (a subscriber too slow, a replay the store could not
+    // read): graphql-ws wraps the thrown error and would send its message alone; formatted here,
+    // it carries its code like every other error. Refusals (above) are sent as they are.
+    onError: (_ctx, _id, _payload, errors) =>
+      errors.map((e) => (e.originalError && !(e.originalError instanceof GraphQLError) ? d.formatError(e.toJSON(), e.originalError) : e.toJSON())),
     onComplete: (ctx, id) => {
       for (const p of plugins) p.onComplete?.(ctx, id);
     },
