@@ -290,11 +290,11 @@ export class TrackedStore {
     );
   }
 
-  /** Makes these records due now (a webhook hinted at a change that could not be confirmed). */
+  /** Makes these records due now, or at their notBefore if later (a webhook hinted at a change that could not be confirmed). */
   async soon(keys: RecordKey[]): Promise<void> {
     if (!keys.length) return;
     await this.db.query(
-      `UPDATE tracked t SET next_check_at = LEAST(t.next_check_at, now())
+      `UPDATE tracked t SET next_check_at = GREATEST(LEAST(t.next_check_at, now()), t.not_before)
        FROM jsonb_to_recordset($1::jsonb) AS u(${KEY_COLUMNS})
        WHERE ${MATCHES} AND NOT t.is_final`,
       [JSON.stringify(keys.map(keyRow))],

@@ -282,7 +282,8 @@ export class Tracker<D> {
    * Webhooks said these records (by supplier reference, across tenants) changed: asks each
    * supplier once per reference and account with an open record — each record is confirmed
    * through its own tenant's account — side by side, and applies the answers. Returns the
-   * error of each reference (by `supplier:ref`) that could not be confirmed.
+   * error of each reference (by `supplier:ref`) that could not be confirmed. A record before its
+   * notBefore is left to its schedule.
    */
   async confirm(
     targets: Array<{ supplier: SupplierName; ref: string; records: Array<TrackedRecord<D>>; traces?: Array<string | null> }>,
@@ -297,10 +298,14 @@ export class Tracker<D> {
       records: Array<TrackedRecord<D>>;
       traces: Array<string | null>;
     }> = [];
+    const now = Date.now();
     for (const t of targets) {
       const byAccount = new Map<string, (typeof asks)[number]>();
       for (const record of t.records) {
         if (record.isFinal) continue;
+        // Not before the supplier's documented time to know (a stop's checkAfter, seed 000:
+        // "after 8 minutes"): its schedule checks it then, and nothing earlier is taken as an answer.
+        if (record.notBefore && record.notBefore.getTime() > now) continue;
         const account = this.accountOf(record.tenant, t.supplier);
         const ask = byAccount.get(account);
         if (ask) ask.records.push(record);

@@ -273,6 +273,16 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect((await store.tracked.leaseDue("void", "ps", 1000, 60_000)).map((r) => r.ref)).toContain(open.voidCode);
   });
 
+  it.skipIf(skip)("soon never moves a record's check before its notBefore (a stop's checkAfter)", async () => {
+    const tenant = `t-psnb-${Math.random()}`;
+    const d = voidData();
+    await store.tracked.insert(newVoid(tenant, d, { firstCheckInMs: 3_600_000, notBeforeInMs: 600_000 }));
+    await store.tracked.soon([voidKey(tenant, d)]);
+    const r = (await store.tracked.get(voidKey(tenant, d)))!;
+    expect(r.nextCheckAt!.getTime()).toBe(r.notBefore!.getTime());
+    expect(r.nextCheckAt!.getTime()).toBeGreaterThan(Date.now() + 500_000);
+  });
+
   it.skipIf(skip)("tracked records' table keeps a quarter of each page free for updates (fillfactor 75)", async () => {
     const [t] = await store.db.query<{ options: string[] | null }>(
       "SELECT reloptions AS options FROM pg_class WHERE oid = 'tracked'::regclass",

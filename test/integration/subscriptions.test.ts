@@ -144,9 +144,16 @@ describe("stop issuance tracking", () => {
     const done = await sub.waitUntil((s) => s.state !== "PENDING");
     expect(done.state).toBe(outcome);
     expect(sub.items.map((s) => s.state)).toEqual(["PENDING", outcome]);
+    // Never decided before checkAfter (seed 000: the result is obtained "after 8 minutes"), not
+    // even when ATRIP's order.ticketed webhook arrives earlier, as it does for ATR-STOP-ISSUED.
+    expect(Date.parse(done.resolvedAt!)).toBeGreaterThanOrEqual(Date.parse(done.checkAfter));
     if (outcome === "ISSUED") {
-      // The order.ticketed webhook made the gateway check before checkAfter.
-      expect(Date.parse(done.resolvedAt!)).toBeLessThan(Date.parse(done.checkAfter));
+      const ticketed = await t.store.db.query<{ received_at: Date }>(
+        "SELECT received_at FROM webhook_inbox WHERE event_type = 'order.ticketed' AND payload::text LIKE $1",
+        [`%${orderNo}%`],
+      );
+      expect(ticketed).toHaveLength(1);
+      expect(new Date(ticketed[0].received_at).getTime()).toBeLessThan(Date.parse(done.checkAfter));
     }
     const stored = await gql<{ ticketIssuanceStop: StopOut }>(
       t.url,
