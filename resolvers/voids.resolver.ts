@@ -7,6 +7,7 @@ import { VoidOrder } from "../schema/void-order.type.js";
 import { VoidQuote } from "../schema/void-quote.type.js";
 import { VoidStatusEvent } from "../schema/void-status-event.type.js";
 import { voidEventView, voidView, type VoidEventView, type VoidOrderView } from "../src/tracking/views.js";
+import { GatewayError } from "../src/vocabulary/errors.js";
 import type { GatewayContext } from "./context.js";
 
 @Resolver(() => VoidOrder)
@@ -15,9 +16,19 @@ export class VoidsResolver {
   @Mutation(() => VoidQuote, {
     description: "Ask the supplier what voiding the whole order would give back now (mandatory before submitVoid)",
   })
-  voidQuote(@Arg("input", () => VoidQuoteInput) input: VoidQuoteInput, @Ctx() ctx: GatewayContext): Promise<VoidQuoteData> {
+  async voidQuote(@Arg("input", () => VoidQuoteInput) input: VoidQuoteInput, @Ctx() ctx: GatewayContext): Promise<VoidQuoteData> {
     // Stateless: straight to the tenant's void port, which applies order ownership (issue 21, item 6).
-    return ctx.services.registry.voids(input.supplier, ctx.tenant).quote(input.orderNo, { requestId: ctx.requestId });
+    try {
+      return await ctx.services.registry.voids(input.supplier, ctx.tenant).quote(input.orderNo, { requestId: ctx.requestId });
+    } catch (err) {
+      // "Already submitted": name the void when the gateway holds it (API.md, VOID_ALREADY_SUBMITTED).
+      if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED" && err.extra.voidCode === undefined) {
+        const voids = await ctx.services.tracking.voids.byOrder(ctx.tenant, input.orderNo).catch(() => []);
+        const held = voids.find((v) => v.supplier === input.supplier);
+        if (held) err.extra.voidCode = held.ref;
+      }
+      throw err;
+    }
   }
 
   @RequireScope("write")

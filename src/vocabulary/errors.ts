@@ -68,9 +68,14 @@ export class GatewayError extends Error {
     this.name = "GatewayError";
   }
 
-  /** The `extensions` object of the GraphQL error. */
+  /**
+   * The `extensions` object of the GraphQL error. One that names a supplier (the gateway's own
+   * answer about a supplier call, e.g. VOID_ALREADY_SUBMITTED from its records) carries
+   * supplierCode and supplierMessage like a SupplierError: null, as the supplier said nothing.
+   */
   extensions(): Record<string, unknown> {
-    return { code: this.code, ...this.extra };
+    if (this.extra.supplier === undefined) return { code: this.code, ...this.extra };
+    return { code: this.code, supplierCode: null, supplierMessage: null, ...this.extra };
   }
 }
 

@@ -69,9 +69,9 @@ describe("undocumented answers to state-changing calls", () => {
 
   it.each([
     ["ALITRIP", "ALI-ODD-ERROR", "77"],
-    ["ALITRIP", "ALI-NO-SUCCESS", undefined],
+    ["ALITRIP", "ALI-NO-SUCCESS", null],
     ["CTT", "CTT-ODD-CODE", "2"],
-    ["CTT", "CTT-NO-CODE", undefined],
+    ["CTT", "CTT-NO-CODE", null],
   ])("cancelOrder at %s for %s: SUPPLIER_OUTCOME_UNKNOWN (supplierCode %s)", async (supplier, template, supplierCode) => {
     const e = ext(await gql(t.url, CANCEL, { supplier, orderNo: fresh(template) }));
     expect(e).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplier, retryable: false });

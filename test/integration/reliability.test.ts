@@ -112,7 +112,16 @@ describe("never a second state-changing call", () => {
     const first = await gql<{ submitVoid: { voidCode: string } }>(t.url, SUBMIT, { orderNo, offer }, {});
     const second = await gql(t.url, SUBMIT, { orderNo, offer }, {});
     expect(second.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", voidCode: first.data!.submitVoid.voidCode });
+    // The gateway's own answer about a supplier: ATRIP said nothing, so its code and message are null.
+    expect(second.errors?.[0]?.extensions).toMatchObject({ supplier: "ATRIP", supplierCode: null, supplierMessage: null });
     expect(calls("void.do")).toBe(1);
+    // A quote now meets ATRIP's "already submitted" (816), which names no void: the gateway adds the one it holds.
+    const quoted = await gql(t.url, QUOTE, { orderNo }, {});
+    expect(quoted.errors?.[0]?.extensions).toMatchObject({
+      code: "VOID_ALREADY_SUBMITTED",
+      supplierCode: "816",
+      voidCode: first.data!.submitVoid.voidCode,
+    });
   });
 
   it("simultaneous submissions for one order (no key): one void.do, the rest VOID_ALREADY_SUBMITTED; one stopTicket.do", async () => {
