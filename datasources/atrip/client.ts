@@ -14,6 +14,7 @@ import { supplierCall } from "../../src/telemetry/spans.js";
 import { atripError } from "./errors.js";
 import { MappingError } from "./mapping.js";
 import { envelope, orderDetailsReply, queryVoidOrdersReply, voidQuotationReply, voidReply, type AtripEnvelope } from "./wire.js";
+import type { SupplierError } from "../../src/vocabulary/errors.js";
 
 /** Where and as whom to call ATRIP. The secret is never logged. */
 export interface AtripConfig {
@@ -116,7 +117,7 @@ export class AtripClient {
           throw atripError(name, head.data.status, head.data.msg, changesState);
         }
         const parsed = schema.safeParse(json);
-        if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error), answerOf(head.data));
+        if (!parsed.success) throw withVoidCode(unreadableReply(meta, describeZodError(parsed.error), answerOf(head.data)), json);
         return parsed.data;
       },
     );
@@ -128,13 +129,28 @@ function answerOf(reply: AtripEnvelope): { supplierCode: string; supplierMessage
   return { supplierCode: String(reply.status), supplierMessage: reply.msg ?? undefined };
 }
 
+/**
+ * A void.do answered with status 0 that the gateway cannot read whole still names the void
+ * ATRIP accepted: its voidCode goes with the error (extensions.voidCode), so the void can be
+ * read by it (src/tracking/void-submission.ts) rather than lost.
+ */
+function withVoidCode(err: SupplierError, reply: unknown): SupplierError {
+  if (err.code !== "SUPPLIER_OUTCOME_UNKNOWN" || typeof reply !== "object" || reply === null) return err;
+  const voidCode = (reply as { voidCode?: unknown }).voidCode;
+  if (typeof voidCode === "string" && voidCode !== "") err.extra.voidCode = voidCode;
+  return err;
+}
+
 /** Runs a mapper over `reply`, turning a MappingError into the right unreadable-reply error (with ATRIP's code and message). */
 export function mapReply<T>(operation: string, reply: AtripEnvelope, map: () => T): T {
   try {
     return map();
   } catch (err) {
     if (err instanceof MappingError) {
-      throw unreadableReply({ supplier: "ATRIP", operation, changesState: STATE_CHANGING.has(operation) }, err.message, answerOf(reply));
+      throw withVoidCode(
+        unreadableReply({ supplier: "ATRIP", operation, changesState: STATE_CHANGING.has(operation) }, err.message, answerOf(reply)),
+        reply,
+      );
     }
     throw err;
   }

@@ -181,7 +181,14 @@ export class VoidSubmission {
         { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
         "void submission with an unknown outcome not marked: its claim stands for it, and the next submission for the order asks the supplier first",
       );
-      if (unknown) throw err;
+      if (unknown) {
+        const voidCode = err instanceof GatewayError ? err.extra.voidCode : undefined;
+        if (typeof voidCode === "string") {
+          const adopted = await this.readAccepted(tenant, supplier, orderNo, voidCode);
+          if (adopted) return adopted;
+        }
+        throw err;
+      }
       if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") {
         // The supplier holds a void for the order that the gateway never recorded: the claim stays as the
         // order's mark, so the webhook of that void adopts it and a repeat asks the supplier first.
@@ -196,6 +203,25 @@ export class VoidSubmission {
       throw err;
     }
     return this.record(tenant, submitted);
+  }
+
+  /**
+   * void.do's answer could not be read whole but named the void it accepted: asks the supplier
+   * for that void and records it (then settles the order). Null when the supplier cannot say,
+   * or names another order: the unknown outcome then stands, with the voidCode.
+   */
+  private async readAccepted(
+    tenant: string,
+    supplier: SupplierName,
+    orderNo: string,
+    voidCode: string,
+  ): Promise<TrackedRecord<VoidOrderData> | null> {
+    const report = await this.voids.ask(tenant, supplier, voidCode).catch((err: unknown) => {
+      this.log.warn({ err: String(err), orderNo, voidCode }, "the void named by an unreadable void.do answer could not be read");
+      return null;
+    });
+    if (!report || report.orderNo !== orderNo) return null;
+    return this.record(tenant, report);
   }
 
   /** The supplier refused the void, or it was not sent: the claim goes. */

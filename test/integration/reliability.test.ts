@@ -177,7 +177,12 @@ describe("never a second state-changing call", () => {
     expect(codeOf(refused)).toBe("VOID_ALREADY_SUBMITTED");
     expect(calls("void.do")).toBe(2);
     const listed = await eventually(async () => {
-      const r = await gql<{ voidOrders: Array<{ voidCode: string }> }>(t!.url, `{ voidOrders(orderNo: "${orderNo}") { voidCode } }`, {}, ACME);
+      const r = await gql<{ voidOrders: Array<{ voidCode: string }> }>(
+        t!.url,
+        `{ voidOrders(orderNo: "${orderNo}") { voidCode } }`,
+        {},
+        ACME,
+      );
       return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
     });
     expect(listed.map((v) => v.voidCode)).toEqual([theirs.voidCode]);
@@ -185,6 +190,25 @@ describe("never a second state-changing call", () => {
     const again = await gql(t.url, SUBMIT, { orderNo, offer }, ACME);
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", voidCode: theirs.voidCode });
     expect(calls("void.do")).toBe(2);
+  });
+
+  it("void.do accepted with status 0 but an answer the gateway cannot read whole: the void is read by its voidCode and recorded", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    const orderNo = fresh("ATR-VOID-ODD-STATUS");
+    const offer = await quote(orderNo, {});
+    const r = await gql<{ submitVoid: { voidCode: string; status: string } }>(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.submitVoid.status).toBe("SUPPLIER_PROCESSING");
+    const asked = t.sandbox.atrip!.server.recent.filter(
+      (x) => x.operation === "queryVoidOrders.do" && x.body.includes(r.data!.submitVoid.voidCode),
+    );
+    expect(asked.length).toBeGreaterThan(0);
+    expect(calls("void.do")).toBe(1);
+    // Recorded and settled: a repeat answers from the record and sends nothing.
+    const again = await gql(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", voidCode: r.data!.submitVoid.voidCode });
+    expect(calls("void.do")).toBe(1);
+    expect(await t.store.unsettled.get("demo", "ATRIP", "VOID", orderNo)).toBeNull();
   });
 
   it("a rejected void is not submitted again (seed 002: never call void.do again after a successful submission)", async () => {

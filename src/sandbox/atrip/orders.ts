@@ -31,6 +31,8 @@ export interface DemoOrder extends DemoTemplate {
   refundAs?: "number" | "string" | "object" | "list";
   /** void.do records the void (it happened) but answers this undocumented status. */
   submitAnswerStatus?: number;
+  /** void.do records the void and answers status 0 with its voidCode, but with this undocumented voidStatus. */
+  submitOddVoidStatus?: number;
   /**
    * Simulated ms after void.do before voidQuotation.do shows the void (816); until then it quotes
    * as if there were none. Seed 002: an accepted void "usually" shows within 5 minutes.
@@ -129,6 +131,13 @@ export const DEMO_ORDERS: DemoOrder[] = [
     shows: "void.do records the void but answers status 830 (undocumented) → SUPPLIER_OUTCOME_UNKNOWN",
     voidPath: [0, 1, 2],
     submitAnswerStatus: 830,
+  },
+  {
+    orderNo: "ATR-VOID-ODD-STATUS",
+    shows:
+      "void.do answers status 0 and a voidCode, but voidStatus 9 (undocumented): the gateway reads the void by its voidCode and records it",
+    voidPath: [0, 1, 2],
+    submitOddVoidStatus: 9,
   },
   {
     orderNo: "ATR-VOID-LATE",

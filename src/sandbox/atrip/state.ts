@@ -113,7 +113,7 @@ export class AtripSimState {
       msg: "success",
       ...this.quoteFields(orderNo, order, voidOfferId),
       voidCode,
-      voidStatus: this.voidStatus(v),
+      voidStatus: order.submitOddVoidStatus ?? this.voidStatus(v),
       cancelReason: "",
     };
   }
