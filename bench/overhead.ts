@@ -66,7 +66,14 @@ type Target = { url: string; body: string; headers: Record<string, string> };
 const direct: Target = {
   url: `${sim.url}/voidQuotation.do`,
   body: '{"orderNo":"ATR-VOID-DEPOSIT"}',
-  headers: { "x-atlas-client-id": BENCH_ATRIP.clientId, "x-atlas-client-secret": BENCH_ATRIP.clientSecret, "accept-encoding": "gzip" },
+  // The headers the gateway sends (the simulator refuses a call without one, as ATRIP documents).
+  headers: {
+    "content-type": "application/json",
+    accept: "application/json",
+    "accept-encoding": "gzip",
+    "x-atlas-client-id": BENCH_ATRIP.clientId,
+    "x-atlas-client-secret": BENCH_ATRIP.clientSecret,
+  },
 };
 const floors = {
   "bare-hop": await startFloor("bare-hop", JSON.stringify(direct)),

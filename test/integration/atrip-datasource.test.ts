@@ -1,4 +1,6 @@
 /** The ATRIP datasource against the ATRIP simulator over real HTTP. */
+import { gunzipSync } from "node:zlib";
+import { request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SupplierHttp } from "../../datasources/http.js";
 import { createAtripAdapter } from "../../datasources/atrip/index.js";
@@ -29,6 +31,36 @@ describe("ATRIP datasource ↔ simulator", () => {
     expect(h["x-atlas-client-id"]).toBe(CREDS.clientId);
     expect(h["x-atlas-client-secret"]).toBe(CREDS.clientSecret);
     expect(env.sim.server.stats.events["reply.gzip"]).toBe(before + 1);
+  });
+
+  it("the simulator refuses, as ATRIP documents, a call without a required header, with another body type, or without a void call's field", async () => {
+    const headers = {
+      "content-type": "application/json",
+      accept: "application/json",
+      "accept-encoding": "gzip",
+      "x-atlas-client-id": CREDS.clientId,
+      "x-atlas-client-secret": CREDS.clientSecret,
+    };
+    const call = async (op: string, body: unknown, h: Record<string, string> = headers) => {
+      // undici's request adds no header of its own (fetch adds accept and accept-encoding).
+      const res = await request(`${env.sim.url}/${op}`, { method: "POST", headers: h, body: JSON.stringify(body) });
+      const text =
+        h["accept-encoding"] && res.headers["content-encoding"] === "gzip"
+          ? gunzipSync(Buffer.from(await res.body.arrayBuffer())).toString()
+          : await res.body.text();
+      return (JSON.parse(text) as { status: number }).status;
+    };
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    expect(await call("voidQuotation.do", { orderNo })).toBe(0);
+    for (const name of ["accept", "content-type", "accept-encoding"]) {
+      const { [name]: _dropped, ...rest } = headers as Record<string, string>;
+      expect(await call("voidQuotation.do", { orderNo }, rest), name).toBe(100);
+    }
+    expect(await call("voidQuotation.do", { orderNo }, { ...headers, "content-type": "text/plain" })).toBe(901);
+    // Seed 002: 810 "Invalid request parameters" for the void calls; 100 "required data missing" elsewhere.
+    expect(await call("void.do", { orderNo })).toBe(810);
+    expect(await call("voidQuotation.do", {})).toBe(810);
+    expect(await call("stopTicket.do", {})).toBe(100);
   });
 
   it('keeps amounts exact (1280.50 stays "1280.50")', async () => {

@@ -15,6 +15,9 @@ import { SimServer, type Faults, type SimReply, type SimRequest } from "../http-
 import { findDemoOrder } from "./orders.js";
 import { AtripSimState, DEFAULT_TIMING, type AtripSimTiming } from "./state.js";
 
+/** The calls seed 002 documents, with their own status for invalid parameters (810). */
+const VOID_CALLS: ReadonlySet<string> = new Set(["voidQuotation.do", "void.do", "queryVoidOrders.do"]);
+
 /** The shared fault knobs plus ATRIP's own: its webhooks are best effort and may be lost. */
 export interface AtripFaults extends Faults {
   /** Share of webhooks the simulator "loses" (0..1; absent: none). */
@@ -121,6 +124,14 @@ export class AtripSimulator {
       return { body: { status: 900, msg: "Unauthorized" } };
     }
     req.account = account.clientId;
+    // Seed 002 marks Accept, Content-Type and Accept-Encoding required on every call
+    // (docs/suppliers/atrip.md "Transport"): a client that drops one is refused, not served.
+    for (const name of ["accept", "content-type", "accept-encoding"]) {
+      if (!req.headers[name]) return { body: { status: 100, msg: `Required data missing: the ${name} header` } };
+    }
+    if (!/^application\/json\b/i.test(String(req.headers["content-type"]))) {
+      return { body: { status: 901, msg: "Illegal request: the body must be application/json" } };
+    }
     const state = account.state;
     let body: Record<string, unknown>;
     try {
@@ -131,7 +142,12 @@ export class AtripSimulator {
       return { body: { status: 901, msg: "Illegal request: the body is not JSON" } };
     }
     const text = (name: string) => (typeof body[name] === "string" && body[name] !== "" ? (body[name] as string) : undefined);
-    const missing = (name: string) => ({ body: { status: 100, msg: `Required data missing: ${name}` } });
+    // Seed 002 documents 810 ("Invalid request parameters") for the void calls; elsewhere the
+    // common 100 ("required data missing").
+    const missing = (name: string) =>
+      VOID_CALLS.has(req.operation)
+        ? { body: { status: 810, msg: `Invalid request parameters: ${name}` } }
+        : { body: { status: 100, msg: `Required data missing: ${name}` } };
     switch (req.operation) {
       case "voidQuotation.do": {
         const orderNo = text("orderNo");
