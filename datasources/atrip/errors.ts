@@ -111,7 +111,7 @@ export const ATRIP_STATUS_TABLE: Readonly<Record<number, Row>> = {
     retryable: true,
     notTaken: true,
     text: "A void submission for this order is already in progress",
-    hint: "Wait, then try again (ATRIP: \"Wait before retrying\"); if that submission went through meanwhile, the answer is VOID_ALREADY_SUBMITTED.",
+    hint: 'Wait, then try again (ATRIP: "Wait before retrying"); if that submission went through meanwhile, the answer is VOID_ALREADY_SUBMITTED.',
     calls: VOID_CALLS,
   },
   815: { code: "TICKET_NOT_FOUND", retryable: false, text: "ATRIP found no ticket for this order", calls: VOID_CALLS },

@@ -26,7 +26,13 @@ interface StoredError {
 type StoredResponse = { ok: unknown } | { error: StoredError };
 
 /** Answers given before any supplier call, which a repeat may not get (the caller's scopes, the configuration). */
-const NOT_KEPT: ReadonlySet<ErrorCode> = new Set(["BAD_USER_INPUT", "UNSUPPORTED_OPERATION", "UNAUTHENTICATED", "FORBIDDEN", "SERVICE_UNAVAILABLE"]);
+const NOT_KEPT: ReadonlySet<ErrorCode> = new Set([
+  "BAD_USER_INPUT",
+  "UNSUPPORTED_OPERATION",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "SERVICE_UNAVAILABLE",
+]);
 
 /** Canonical JSON (sorted keys) of the input without the key itself; null and absent fields alike. */
 function requestHash(operation: string, input: Record<string, unknown>): string {

@@ -209,7 +209,13 @@ export class EventLog {
    * with the same ids), but never lose one. Events from before migration 8 have no snapshot and
    * none are returned; on PGlite (one connection) every earlier event was visible.
    */
-  async stragglers<D>(kind: KindName, tenant: string, filter: EventFilter, afterId: string, cursor: string): Promise<Array<TrackedEvent<D>>> {
+  async stragglers<D>(
+    kind: KindName,
+    tenant: string,
+    filter: EventFilter,
+    afterId: string,
+    cursor: string,
+  ): Promise<Array<TrackedEvent<D>>> {
     const seen = covered(parse(cursor), 4);
     const params: unknown[] = [tenant, kind, afterId, ...seen.params];
     const conds = [

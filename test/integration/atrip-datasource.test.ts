@@ -53,7 +53,7 @@ describe("ATRIP datasource ↔ simulator", () => {
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     expect(await call("voidQuotation.do", { orderNo })).toBe(0);
     for (const name of ["accept", "content-type", "accept-encoding"]) {
-      const { [name]: _dropped, ...rest } = headers as Record<string, string>;
+      const rest = Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name));
       expect(await call("voidQuotation.do", { orderNo }, rest), name).toBe(100);
     }
     expect(await call("voidQuotation.do", { orderNo }, { ...headers, "content-type": "text/plain" })).toBe(901);

@@ -96,7 +96,9 @@ export function websocketOptions(d: WebsocketOptionsDeps): ServerOptions<Record<
     // read): graphql-ws wraps the thrown error and would send its message alone; formatted here,
     // it carries its code like every other error. Refusals (above) are sent as they are.
     onError: (_ctx, _id, _payload, errors) =>
-      errors.map((e) => (e.originalError && !(e.originalError instanceof GraphQLError) ? d.formatError(e.toJSON(), e.originalError) : e.toJSON())),
+      errors.map((e) =>
+        e.originalError && !(e.originalError instanceof GraphQLError) ? d.formatError(e.toJSON(), e.originalError) : e.toJSON(),
+      ),
     onComplete: (ctx, id) => {
       for (const p of plugins) p.onComplete?.(ctx, id);
     },

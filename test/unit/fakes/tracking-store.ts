@@ -21,7 +21,8 @@ import type { LogReader, RecordStore } from "../../../src/tracking/ports.js";
 
 const keyString = (k: RecordKey) => `${k.kind}|${k.tenant}|${k.supplier}|${k.ref}`;
 const clone = <T>(v: T): T => structuredClone(v);
-const inFilter = (e: TrackedEvent, f: EventFilter) => (f.ref === undefined || e.ref === f.ref) && (f.orderNo === undefined || e.orderNo === f.orderNo);
+const inFilter = (e: TrackedEvent, f: EventFilter) =>
+  (f.ref === undefined || e.ref === f.ref) && (f.orderNo === undefined || e.orderNo === f.orderNo);
 
 interface Stored extends TrackedRecord<unknown> {
   leaseOwner: string | null;
@@ -91,7 +92,13 @@ export class FakeLog implements LogReader {
       .map((e) => ({ ...(clone(e) as TrackedEvent<D>), replayed: true }));
   }
 
-  async stragglers<D>(kind: KindName, tenant: string, filter: EventFilter, afterId: string, cursor: string): Promise<Array<TrackedEvent<D>>> {
+  async stragglers<D>(
+    kind: KindName,
+    tenant: string,
+    filter: EventFilter,
+    afterId: string,
+    cursor: string,
+  ): Promise<Array<TrackedEvent<D>>> {
     const seen = this.writtenIn.get(afterId);
     if (!seen) return [];
     return this.committed
