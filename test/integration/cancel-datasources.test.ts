@@ -4,6 +4,7 @@ import { createAlitripAdapter, topForm, type TopConfig } from "../../datasources
 import type { TopSignMethod } from "../../datasources/alitrip/sign.js";
 import { cancelOrderResponse, ORDER_CANCEL_METHOD } from "../../datasources/alitrip/wire.js";
 import { createCttAdapter } from "../../datasources/ctt/index.js";
+import { CTT_TERMINAL, cttRandom, cttSign, cttTimeStamp } from "../../datasources/ctt/sign.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
 import { SupplierHttp } from "../../datasources/http.js";
 import { AlitripSimulator } from "../../src/sandbox/alitrip/server.js";
@@ -59,6 +60,14 @@ describe("Alitrip TOP datasource ↔ simulator", () => {
   it("sends form-encoded system parameters", async () => {
     await alitrip().cancel({ orderNo: fresh("ALI-CANCEL-OK"), subChannel: "corp001" });
     expect(ali.server.lastRequest!.headers["content-type"]).toBe("application/x-www-form-urlencoded;charset=utf-8");
+  });
+
+  it("the simulator reads a form body only: the same parameters as JSON are a call without a method (code 21)", async () => {
+    const form = topForm(topConfig(), ORDER_CANCEL_METHOD, {
+      param_btrip_flight_order_operate_common_rq: { sub_channel: "corp001", dis_order_id: fresh("ALI-CANCEL-OK") },
+    });
+    const res = await fetch(ali.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(form) });
+    expect(((await res.json()) as { error_response: { code: number } }).error_response.code).toBe(21);
   });
 
   it("uses the default sub-channel, and refuses without one before any call", async () => {
@@ -167,6 +176,32 @@ describe("Alitrip TOP datasource ↔ simulator", () => {
 });
 
 describe("CTT datasource ↔ simulator", () => {
+  it("the simulator refuses a body that is not JSON with 415, as ASP.NET Web API does; the gateway's cancel is JSON", async () => {
+    const random = cttRandom();
+    const time_stamp = cttTimeStamp();
+    const body = {
+      order_number: fresh("CTT-CANCEL-OK"),
+      refund_passanger_ids: "P1",
+      refund_reason: "",
+      terminal: CTT_TERMINAL,
+      time_stamp,
+      random,
+      sign: cttSign(CTT_KEY, random, time_stamp),
+    };
+    const res = await fetch(`${ctt.url}/api/order/cancel`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(415);
+    const ok = await fetch(`${ctt.url}/api/order/cancel`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(((await ok.json()) as { code: number }).code).toBe(1);
+  });
+
   it("cancels an order more than 30 days out, with passenger ids joined by commas", async () => {
     const orderNo = fresh("CTT-CANCEL-OK");
     const r = await cttCancels().cancel({ orderNo, passengerIds: ["P1", "P2"], reason: "trip cancelled" });

@@ -67,7 +67,10 @@ export class AlitripSimulator {
 
   private handle(req: SimRequest): SimReply {
     if (req.method !== "POST") return topFailure(9, "Http Action Not Allowed");
-    const p = Object.fromEntries(new URLSearchParams(req.rawBody));
+    // The router reads a form body only (docs/suppliers/alitrip.md "Transport"): any other body
+    // has no parameters it can see, so it is missing its method, as the real router answers.
+    const form = /^application\/x-www-form-urlencoded\b/i.test(String(req.headers["content-type"] ?? ""));
+    const p = form ? Object.fromEntries(new URLSearchParams(req.rawBody)) : {};
     if (!p.method) return topFailure(21, "Missing Method");
     if (!p.app_key) return topFailure(28, "Missing App Key");
     const app = this.accounts.filter((a) => a.appKey === p.app_key);

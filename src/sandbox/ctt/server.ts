@@ -70,6 +70,11 @@ export class CttSimulator {
     if (req.operation !== "api/order/cancel")
       return { status: 404, body: { Message: `No HTTP resource was found that matches the request URI '${req.url.pathname}'.` } };
     if (req.method !== "POST") return { status: 405, body: { Message: "The requested resource does not support http method." } };
+    // ASP.NET Web API picks its reader by Content-Type; the gateway speaks JSON (seed 004), and a
+    // body of another type is refused as the framework does, 415.
+    if (!/^application\/json\b/i.test(String(req.headers["content-type"] ?? ""))) {
+      return { status: 415, body: { Message: "The request entity's media type is not supported for this resource." } };
+    }
     let b: Record<string, unknown>;
     try {
       b = JSON.parse(req.rawBody) as Record<string, unknown>;
