@@ -31,10 +31,11 @@ export const SUBSCRIPTIONS = concern({
   }),
   httpHeartbeatMs: variable({
     name: "HTTP_SUBSCRIPTION_HEARTBEAT_MS",
-    default: "5000",
+    // 4.5 s: a heartbeat can come up to a tick (~100 ms, src/server/staggered.ts) late, and still within 5 s.
+    default: "4500",
     schema: positiveInt.max(5000, "must be at most 5000 (Apollo's multipart protocol wants a heartbeat at least every 5 s)"),
     description:
-      "Heartbeat interval of subscriptions over HTTP: an empty part ({}) in multipart streams; SSE streams get graphql-sse's own comment every 12 s",
+      "Heartbeat interval of subscriptions over HTTP: an empty part ({}) in multipart streams, so that one comes at least every 5 s even a tick late; SSE streams get graphql-sse's own comment every 12 s",
   }),
   httpMaxBufferedBytes: variable({
     name: "HTTP_SUBSCRIPTION_MAX_BUFFERED_BYTES",
