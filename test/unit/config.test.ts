@@ -91,7 +91,7 @@ describe("configuration", () => {
       wsConnectionInitTimeoutMs: 5_000,
       maxPerConnection: 100,
       maxPerTenant: 20_000,
-      httpHeartbeatMs: 5_000,
+      httpHeartbeatMs: 4_500,
       httpMaxBufferedBytes: 1_048_576,
     });
     expect(Object.keys(c.http)).not.toContain("nodeEnv");
