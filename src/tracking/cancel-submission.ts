@@ -3,6 +3,9 @@
  * unsettled. The suppliers refuse a second cancel of a cancelled order instead of applying it
  * twice, so the next cancelOrder for that order may be sent — and its answer is read in that
  * light: a refusal then says the earlier cancel may well be the one that cancelled the order.
+ * The order is marked before the cancel is sent, as a void submission is (./outcome.ts
+ * `claimOrder`): a gateway that stops mid-call leaves the mark, and a second cancel of the
+ * order while one is in flight on another instance answers REQUEST_IN_PROGRESS.
  * A cancel is an operation on the order: on a shared supplier account the registry's cancel
  * port passes it through the order-ownership check (hardening issue, item 4; issue 21, item 6).
  */
@@ -14,7 +17,7 @@ import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
 import { writeAfterSend } from "../reliability/after-send.js";
-import { markIfUnknown } from "./outcome.js";
+import { claimOrder, markIfUnknown } from "./outcome.js";
 
 const OPERATION = "CANCEL";
 
@@ -29,8 +32,11 @@ export class CancelSubmission {
   /** `scope` names the request it serves. */
   async cancel(tenant: string, supplier: SupplierName, request: CancelOrderRequest, scope?: CallScope): Promise<CancelOrderData> {
     const port = this.registry.cancels(supplier, tenant);
-    const earlier = await this.store.unsettled.get(tenant, supplier, OPERATION, request.orderNo);
     const { orderNo } = request;
+    const mark = { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo };
+    // Claimed before it is sent (./outcome.ts): a gateway that stops before the answer is
+    // recorded leaves the mark, and the repeat's refusal is read in its light. Null: claimed.
+    const earlier = await claimOrder(mark, this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY, "cancel");
     // After the cancel was sent, a store failure must not replace the supplier's answer (./after-send.ts).
     const settle = () =>
       writeAfterSend(() => this.store.unsettled.settle(tenant, supplier, OPERATION, orderNo), this.log, "cancel mark not cleared", {
@@ -39,12 +45,12 @@ export class CancelSubmission {
       });
     try {
       const result = await port.cancel(request, scope);
-      if (earlier) await settle();
+      await settle();
       return result;
     } catch (err) {
-      const mark = { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo };
-      if (await markIfUnknown(err, mark, "cancel with an unknown outcome not marked: a repeat's refusal will not say so")) throw err;
-      if (earlier && err instanceof GatewayError && err.code === "CANCEL_REJECTED") {
+      if (await markIfUnknown(err, mark, "cancel with an unknown outcome not marked: its claim stands for it until it expires")) throw err;
+      if (!earlier) await settle();
+      else if (err instanceof GatewayError && err.code === "CANCEL_REJECTED") {
         await settle();
         err.extra.earlierOutcomeUnknown = true;
         err.extra.hint = `An earlier cancel of this order (at ${earlier.since.toISOString()}) lost its reply; it may be that one which cancelled the order. Check the order with the supplier.`;

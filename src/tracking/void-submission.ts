@@ -8,9 +8,9 @@
  * (VoidPort.findSubmitted) instead of resending, and a webhook naming the order settles it by
  * adopting the void.
  *
- * The mark is written before void.do is sent (a claim, in flight for the call's timeout plus
- * `RECORDING_MS`) and cleared once the outcome is recorded: a process that stops in between
- * leaves it, so nothing is sent again for the order without asking the supplier first. While
+ * The mark is written before void.do is sent (a claim: ./outcome.ts `claimOrder`) and cleared
+ * once the outcome is recorded: a process that stops in between leaves it, so nothing is sent
+ * again for the order without asking the supplier first. While
  * a claim is in flight, another submission for the order (another instance) gets
  * REQUEST_IN_PROGRESS, and a webhook naming the order leaves the void to its sender.
  *
@@ -32,11 +32,9 @@ import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock } from "./keyed-lock.js";
-import { markIfUnknown } from "./outcome.js";
+import { claimOrder, markIfUnknown } from "./outcome.js";
 
 const OPERATION = "VOID";
-/** What a claim allows beyond the call's timeout: recording the outcome (src/reliability/after-send.ts retries for up to 0.6 s). */
-const RECORDING_MS = 10_000;
 const ADOPTION_HINT =
   "The gateway adopts the void if the supplier reports it; list it with voidOrders(orderNo), or check with the supplier.";
 
@@ -112,22 +110,11 @@ export class VoidSubmission {
    * send, or the mark of an earlier submission whose outcome is unknown. A submission in flight
    * elsewhere (another instance) answers REQUEST_IN_PROGRESS.
    */
-  private async claim(tenant: string, supplier: SupplierName, orderNo: string): Promise<Unsettled | null> {
-    const timeoutMs = this.timeoutMs(supplier);
-    const inFlightMs = (Number.isFinite(timeoutMs) ? timeoutMs : 60_000) + RECORDING_MS;
-    const earlier = await this.store.unsettled.claim(tenant, supplier, OPERATION, orderNo, inFlightMs);
-    const until = earlier?.inFlightUntil?.getTime();
-    if (until === undefined || until <= Date.now()) return earlier;
-    const waitMs = until - Date.now();
-    throw new GatewayError(
-      "REQUEST_IN_PROGRESS",
-      `A void submission for order ${orderNo} is being sent to ${supplier} by another request; it was not sent again`,
-      {
-        supplier,
-        retryable: true,
-        retryAfterSeconds: Math.ceil(waitMs / 1000),
-        hint: "Submit again later, or follow the order with voidOrders(orderNo) or voidStatusChanged(orderNo): the gateway sends nothing twice.",
-      },
+  private claim(tenant: string, supplier: SupplierName, orderNo: string): Promise<Unsettled | null> {
+    return claimOrder(
+      { unsettled: this.store.unsettled, tenant, supplier, operation: OPERATION, orderNo },
+      this.timeoutMs(supplier),
+      "void submission",
     );
   }
 

@@ -311,4 +311,26 @@ describe("never a second state-changing call", () => {
       notDone,
     );
   });
+
+  it("a cancel claimed by a request still in flight (another instance) is not sent; a claim its sender left behind is read as a lost reply", async () => {
+    t = await startTestGateway();
+    const sim = t.sandbox.alitrip!.server;
+    const orderNo = fresh("ALI-CANCEL-OK");
+    // Another instance is sending a cancel of this order right now.
+    expect(await t.store.unsettled.claim("demo", "ALITRIP", "CANCEL", orderNo, 60_000)).toBeNull();
+    const busy = await gql(t.url, CANCEL, { orderNo }, {});
+    expect(busy.errors?.[0]?.extensions).toMatchObject({ code: "REQUEST_IN_PROGRESS", retryable: true, supplier: "ALITRIP" });
+    expect(Number(busy.errors?.[0]?.extensions?.retryAfterSeconds)).toBeGreaterThan(50);
+    expect(sim.stats.total).toBe(0);
+    // That instance died before its cancel reached the supplier: once its claim expires, a cancel is sent.
+    await t.store.db.query("UPDATE unsettled_submissions SET in_flight_until = now() - interval '1 second' WHERE order_no = $1", [orderNo]);
+    expect((await gql(t.url, CANCEL, { orderNo }, {})).errors).toBeUndefined();
+    expect(await t.store.unsettled.get("demo", "ALITRIP", "CANCEL", orderNo)).toBeNull();
+    // One that died after the supplier cancelled: the repeat's refusal says the earlier cancel may be why.
+    await t.store.unsettled.claim("demo", "ALITRIP", "CANCEL", orderNo, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    const repeat = await gql(t.url, CANCEL, { orderNo }, {});
+    expect(repeat.errors?.[0]?.extensions).toMatchObject({ code: "CANCEL_REJECTED", earlierOutcomeUnknown: true });
+    expect(sim.stats.total).toBe(2);
+  });
 });
