@@ -7,6 +7,7 @@ import { VoidOrder } from "../schema/void-order.type.js";
 import { VoidQuote } from "../schema/void-quote.type.js";
 import { VoidStatusEvent } from "../schema/void-status-event.type.js";
 import { voidEventView, voidView, type VoidEventView, type VoidOrderView } from "../src/tracking/views.js";
+import { heldVoid } from "../src/tracking/void-submission.js";
 import { GatewayError } from "../src/vocabulary/errors.js";
 import type { GatewayContext } from "./context.js";
 
@@ -23,8 +24,7 @@ export class VoidsResolver {
     } catch (err) {
       // "Already submitted": name the void when the gateway holds it (API.md, VOID_ALREADY_SUBMITTED).
       if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED" && err.extra.voidCode === undefined) {
-        const voids = await ctx.services.tracking.voids.byOrder(ctx.tenant, input.orderNo).catch(() => []);
-        const held = voids.find((v) => v.supplier === input.supplier);
+        const held = heldVoid(await ctx.services.tracking.voids.byOrder(ctx.tenant, input.orderNo).catch(() => []), input.supplier);
         if (held) err.extra.voidCode = held.ref;
       }
       throw err;

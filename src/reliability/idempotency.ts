@@ -26,22 +26,22 @@ interface StoredError {
 type StoredResponse = { ok: unknown } | { error: StoredError };
 
 /** Answers given before any supplier call, which a repeat may not get (the caller's scopes, the configuration). */
-const NOT_KEPT: ReadonlySet<ErrorCode> = new Set([
-  "BAD_USER_INPUT",
-  "UNSUPPORTED_OPERATION",
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-  "SERVICE_UNAVAILABLE",
-]);
+const NOT_KEPT: ReadonlySet<ErrorCode> = new Set(["BAD_USER_INPUT", "UNSUPPORTED_OPERATION", "SERVICE_UNAVAILABLE"]);
 
-/** Canonical JSON (sorted keys) of the input without the key itself; null and absent fields alike. */
-function requestHash(operation: string, input: Record<string, unknown>): string {
+/**
+ * Canonical JSON (sorted keys) of the input without the key itself; null and absent fields
+ * alike, or (`nullsKept`) as keys were hashed before 2026-12-05, so that a key stored then,
+ * with an explicit null in its input, still matches its repeat. Keys live 24 hours: the
+ * second form can go after one deploy.
+ */
+export function requestHash(operation: string, input: Record<string, unknown>, nullsKept = false): string {
+  const kept = (x: unknown) => (nullsKept ? x !== undefined : x != null);
   const canonical = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(canonical);
     if (v !== null && typeof v === "object") {
       return Object.fromEntries(
         Object.keys(v)
-          .filter((k) => k !== "idempotencyKey" && (v as Record<string, unknown>)[k] != null)
+          .filter((k) => k !== "idempotencyKey" && kept((v as Record<string, unknown>)[k]))
           .sort()
           .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
       );
@@ -79,7 +79,7 @@ export class Idempotency {
     if (!key) return fn();
     const hash = requestHash(operation, input);
     const existing = await this.store.claim(tenant, operation, key, hash);
-    if (existing) return this.replay(existing, hash, key);
+    if (existing) return this.replay(existing, [hash, requestHash(operation, input, true)], key);
     let result: T;
     try {
       result = await fn();
@@ -113,8 +113,12 @@ export class Idempotency {
     await writeAfterSend(() => this.store.release(tenant, operation, key), this.log, "idempotency key not released", { operation });
   }
 
-  private replay<T>(existing: { requestHash: string; state: string; response: unknown; createdAt: Date }, hash: string, key: string): T {
-    if (existing.requestHash !== hash) {
+  private replay<T>(
+    existing: { requestHash: string; state: string; response: unknown; createdAt: Date },
+    hashes: string[],
+    key: string,
+  ): T {
+    if (!hashes.includes(existing.requestHash)) {
       throw new GatewayError("IDEMPOTENCY_KEY_REUSED", `idempotencyKey "${key}" was used with a different input`, { idempotencyKey: key });
     }
     if (existing.state === "IN_PROGRESS") {

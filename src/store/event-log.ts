@@ -204,9 +204,9 @@ export class EventLog {
    * with a smaller id can commit after the one a client last received, and a replay of the
    * ids after that one alone would never hand it over. Each event keeps the snapshot its
    * statement ran in (`written_in`, taken before its id): an event committed after `afterId`'s
-   * was not visible in it. So were events written at the same moment that committed just
-   * before it, which the client may already have had: resuming can repeat those (rarely, and
-   * with the same ids), but never lose one. Events from before migration 8 have no snapshot and
+   * was not visible in it. So were events written while it was, that committed just before it,
+   * which the client may already have had (the smaller of two ids delivered out of order, say):
+   * resuming repeats those, with the same ids, but never loses one. Only with several writers. Events from before migration 8 have no snapshot and
    * none are returned; on PGlite (one connection) every earlier event was visible.
    */
   async stragglers<D>(

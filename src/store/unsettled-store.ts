@@ -1,27 +1,32 @@
 /**
- * Submissions whose outcome is unknown: a state-changing supplier call (a void submission, a
- * cancel) lost its reply. The next request for the order reconciles first instead of resending, and a
- * supplier webhook naming the order settles it.
+ * Orders whose state-changing call (a void submission, a cancel) is being sent, or lost its
+ * reply. The next request for the order reconciles first instead of resending, and a supplier
+ * webhook naming the order settles it.
  *
- * A void submission is also written here before it is sent (`claim`, in flight until a time):
- * if the process stops before it learns the outcome, the mark outlives it, and the order's next
- * submission asks the supplier first instead of sending void.do again.
+ * A call is written here before it is sent (`claim`, in flight until a time, under a claim id
+ * of its own): if the process stops before it learns the outcome, the mark outlives it, and the
+ * order's next request asks the supplier first. A request that finds a mark takes it over
+ * (`takeOver`, a compare-and-set on the claim id) before it asks or sends anything, so two
+ * requests never act on one mark at once; and each request settles, marks or restores only
+ * the row that still carries its own claim id. Whether a claim is in flight is decided by the
+ * database's clock, the one that set it.
  */
+import { randomUUID } from "node:crypto";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { SqlDb } from "./db.js";
 
-/** A submission whose reply was lost: who sent what for which order, and since when. */
+/** A mark on an order: who sent what, since when, and whether a request holds it right now. */
 export interface Unsettled {
   tenant: string;
   supplier: SupplierName;
   operation: string;
   orderNo: string;
+  /** When the reply was lost (or, for a sender that stopped mid-call, when its call had surely ended). */
   since: Date;
-  /**
-   * Set while the call is being sent (a `claim`): until then its sender will record the outcome.
-   * Past it with the mark still there, the sender stopped before it could: an unknown outcome.
-   */
-  inFlightUntil: Date | null;
+  /** The request that holds the mark (null: a lost reply's mark nobody holds). */
+  claimId: string | null;
+  /** How long the holder's call may still be in flight, by the database's clock; 0 when it is not. */
+  inFlightMs: number;
 }
 
 interface Row {
@@ -30,7 +35,8 @@ interface Row {
   operation: string;
   order_no: string;
   since: Date;
-  in_flight_until: Date | null;
+  claim_id: string | null;
+  in_flight_ms: number | string;
 }
 
 const toUnsettled = (r: Row): Unsettled => ({
@@ -39,61 +45,119 @@ const toUnsettled = (r: Row): Unsettled => ({
   operation: r.operation,
   orderNo: r.order_no,
   since: new Date(r.since),
-  inFlightUntil: r.in_flight_until ? new Date(r.in_flight_until) : null,
+  claimId: r.claim_id,
+  inFlightMs: Number(r.in_flight_ms),
 });
 
+/** The columns of a mark, with the time its claim may still be in flight. */
+const MARK = `tenant, supplier, operation, order_no, since, claim_id,
+  GREATEST(0, EXTRACT(EPOCH FROM (in_flight_until - now())) * 1000)::float8 AS in_flight_ms`;
+const KEY = "tenant = $1 AND supplier = $2 AND operation = $3 AND order_no = $4";
+const inFlightFor = (param: string) => `now() + ${param}::float8 * interval '1 millisecond'`;
+
 /**
- * Submissions with an unknown outcome (SUPPLIER_OUTCOME_UNKNOWN). The gateway never resends a call that
- * changes state (docs/api.md, SUPPLIER_OUTCOME_UNKNOWN: "the gateway did not resend it"); the order is
- * reconciled by asking first.
+ * Marks of state-changing calls (SUPPLIER_OUTCOME_UNKNOWN, or being sent). The gateway never resends a
+ * call that changes state (docs/api.md, SUPPLIER_OUTCOME_UNKNOWN: "the gateway did not resend it"); the
+ * order is reconciled by asking first.
  */
 export class UnsettledStore {
   constructor(private readonly db: SqlDb) {}
 
-  /** The call lost its reply: marks the order, or turns the call's own claim into the mark (since now). */
-  async mark(tenant: string, supplier: SupplierName, operation: string, orderNo: string, detail: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO unsettled_submissions (tenant, supplier, operation, order_no, detail) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (tenant, supplier, operation, order_no) DO UPDATE SET detail = EXCLUDED.detail,
-         since = CASE WHEN unsettled_submissions.in_flight_until IS NULL THEN unsettled_submissions.since ELSE now() END,
-         in_flight_until = NULL`,
-      [tenant, supplier, operation, orderNo, detail],
-    );
-  }
-
   /**
-   * Claims the order for a call about to be sent, in flight for `inFlightMs`: null when claimed,
-   * else the mark already there (an unknown outcome, or another call in flight). The sender
-   * settles the claim, or `mark`s it when the outcome is unknown.
+   * Claims the order for a call about to be sent, in flight for `inFlightMs`: its claim id, or
+   * the mark already there (a lost reply, or another request's claim).
    */
-  async claim(tenant: string, supplier: SupplierName, operation: string, orderNo: string, inFlightMs: number): Promise<Unsettled | null> {
+  async claim(
+    tenant: string,
+    supplier: SupplierName,
+    operation: string,
+    orderNo: string,
+    inFlightMs: number,
+  ): Promise<{ claimId: string } | { earlier: Unsettled }> {
+    const claimId = randomUUID();
     // A conflicting mark can be settled between the insert and the read: then try again.
     for (let attempt = 1; attempt <= 3; attempt++) {
       const claimed = await this.db.query(
-        `INSERT INTO unsettled_submissions (tenant, supplier, operation, order_no, detail, in_flight_until)
-         VALUES ($1, $2, $3, $4, 'being sent', now() + $5::float8 * interval '1 millisecond')
+        `INSERT INTO unsettled_submissions (tenant, supplier, operation, order_no, detail, claim_id, in_flight_until)
+         VALUES ($1, $2, $3, $4, 'being sent', $5, ${inFlightFor("$6")})
          ON CONFLICT (tenant, supplier, operation, order_no) DO NOTHING RETURNING 1 AS claimed`,
-        [tenant, supplier, operation, orderNo, inFlightMs],
+        [tenant, supplier, operation, orderNo, claimId, inFlightMs],
       );
-      if (claimed.length) return null;
-      const existing = await this.get(tenant, supplier, operation, orderNo);
-      if (existing) return existing;
+      if (claimed.length) return { claimId };
+      const earlier = await this.get(tenant, supplier, operation, orderNo);
+      if (earlier) return { earlier };
     }
     throw new Error(`could not claim ${operation} of order ${orderNo}: its mark kept changing`);
   }
 
-  async get(tenant: string, supplier: SupplierName, operation: string, orderNo: string): Promise<Unsettled | null> {
+  /**
+   * Takes over a mark nobody's call is in flight for, as it was read (same claim id): the mark,
+   * now held by a new claim in flight for `inFlightMs` — its `since` moved to when a stopped
+   * sender's call had surely ended — or null when another request took it first.
+   */
+  async takeOver(mark: Unsettled, inFlightMs: number): Promise<Unsettled | null> {
     const rows = await this.db.query<Row>(
-      "SELECT * FROM unsettled_submissions WHERE tenant = $1 AND supplier = $2 AND operation = $3 AND order_no = $4",
-      [tenant, supplier, operation, orderNo],
+      `UPDATE unsettled_submissions SET claim_id = $6, since = GREATEST(since, COALESCE(in_flight_until, since)),
+         in_flight_until = ${inFlightFor("$7")}
+       WHERE ${KEY} AND claim_id IS NOT DISTINCT FROM $5 AND (in_flight_until IS NULL OR in_flight_until <= now())
+       RETURNING ${MARK}`,
+      [mark.tenant, mark.supplier, mark.operation, mark.orderNo, mark.claimId, randomUUID(), inFlightMs],
     );
     return rows[0] ? toUnsettled(rows[0]) : null;
   }
 
-  /** Every tenant's unsettled submission for an order (a webhook names no tenant). */
+  /** The claimed call lost its reply: the claim becomes a mark nobody holds, since now (or a new mark, if the claim is gone). */
+  async mark(tenant: string, supplier: SupplierName, operation: string, orderNo: string, detail: string, claimId: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO unsettled_submissions (tenant, supplier, operation, order_no, detail) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant, supplier, operation, order_no) DO UPDATE
+         SET detail = EXCLUDED.detail, since = now(), in_flight_until = NULL, claim_id = NULL
+         WHERE unsettled_submissions.claim_id = $6`,
+      [tenant, supplier, operation, orderNo, detail, claimId],
+    );
+  }
+
+  /** Nothing new was learned: the taken-over mark goes back as it was (nobody holds it, `since` kept). */
+  async restore(tenant: string, supplier: SupplierName, operation: string, orderNo: string, claimId: string): Promise<void> {
+    await this.db.query(`UPDATE unsettled_submissions SET in_flight_until = NULL, claim_id = NULL WHERE ${KEY} AND claim_id = $5`, [
+      tenant,
+      supplier,
+      operation,
+      orderNo,
+      claimId,
+    ]);
+  }
+
+  /** The claimed call's outcome is known (recorded, refused, or not sent): its mark goes. */
+  async settle(tenant: string, supplier: SupplierName, operation: string, orderNo: string, claimId: string): Promise<void> {
+    await this.db.query(`DELETE FROM unsettled_submissions WHERE ${KEY} AND claim_id = $5`, [
+      tenant,
+      supplier,
+      operation,
+      orderNo,
+      claimId,
+    ]);
+  }
+
+  /** A webhook settled the order: its mark goes, unless a request holds it now (that one records its own outcome). */
+  async settleUnheld(tenant: string, supplier: SupplierName, operation: string, orderNo: string): Promise<void> {
+    await this.db.query(`DELETE FROM unsettled_submissions WHERE ${KEY} AND (in_flight_until IS NULL OR in_flight_until <= now())`, [
+      tenant,
+      supplier,
+      operation,
+      orderNo,
+    ]);
+  }
+
+  async get(tenant: string, supplier: SupplierName, operation: string, orderNo: string): Promise<Unsettled | null> {
+    const rows = await this.db.query<Row>(`SELECT ${MARK} FROM unsettled_submissions WHERE ${KEY}`, [tenant, supplier, operation, orderNo]);
+    return rows[0] ? toUnsettled(rows[0]) : null;
+  }
+
+  /** Every tenant's mark on an order (a webhook names no tenant). */
   async byOrder(supplier: SupplierName, operation: string, orderNo: string): Promise<Unsettled[]> {
     return (
-      await this.db.query<Row>("SELECT * FROM unsettled_submissions WHERE supplier = $1 AND operation = $2 AND order_no = $3", [
+      await this.db.query<Row>(`SELECT ${MARK} FROM unsettled_submissions WHERE supplier = $1 AND operation = $2 AND order_no = $3`, [
         supplier,
         operation,
         orderNo,
@@ -101,7 +165,7 @@ export class UnsettledStore {
     ).map(toUnsettled);
   }
 
-  /** Which of these orders have an unsettled submission of `operation`, any tenant. */
+  /** Which of these orders have a mark of `operation`, any tenant. */
   async waitingOrders(operation: string, orderNos: string[]): Promise<Set<string>> {
     if (!orderNos.length) return new Set();
     const rows = await this.db.query<{ order_no: string }>(
@@ -109,14 +173,5 @@ export class UnsettledStore {
       [operation, orderNos],
     );
     return new Set(rows.map((r) => r.order_no));
-  }
-
-  async settle(tenant: string, supplier: SupplierName, operation: string, orderNo: string): Promise<void> {
-    await this.db.query("DELETE FROM unsettled_submissions WHERE tenant = $1 AND supplier = $2 AND operation = $3 AND order_no = $4", [
-      tenant,
-      supplier,
-      operation,
-      orderNo,
-    ]);
   }
 }

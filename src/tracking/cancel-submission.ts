@@ -16,8 +16,7 @@ import type { CancelOrderData, CancelOrderRequest } from "../../datasources/mode
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
-import { writeAfterSend } from "../reliability/after-send.js";
-import { claimOrder, markIfUnknown } from "./outcome.js";
+import { claimOrder } from "./outcome.js";
 
 const OPERATION = "CANCEL";
 
@@ -33,29 +32,27 @@ export class CancelSubmission {
   async cancel(tenant: string, supplier: SupplierName, request: CancelOrderRequest, scope?: CallScope): Promise<CancelOrderData> {
     const port = this.registry.cancels(supplier, tenant);
     const { orderNo } = request;
-    const mark = { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo };
     // Claimed before it is sent (./outcome.ts): a gateway that stops before the answer is
-    // recorded leaves the mark, and the repeat's refusal is read in its light. Null: claimed.
-    const earlier = await claimOrder(mark, this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY, "cancel");
-    // After the cancel was sent, a store failure must not replace the supplier's answer (./after-send.ts).
-    const settle = () =>
-      writeAfterSend(() => this.store.unsettled.settle(tenant, supplier, OPERATION, orderNo), this.log, "cancel mark not cleared", {
-        orderNo,
-        supplier,
-      });
+    // recorded leaves the mark, and the repeat's refusal is read in its light.
+    const claim = await claimOrder(
+      { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
+      this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY,
+      "cancel",
+    );
+    let result: CancelOrderData;
     try {
-      const result = await port.cancel(request, scope);
-      await settle();
-      return result;
+      result = await port.cancel(request, scope);
     } catch (err) {
-      if (await markIfUnknown(err, mark, "cancel with an unknown outcome not marked: its claim stands for it until it expires")) throw err;
-      if (!earlier) await settle();
-      else if (err instanceof GatewayError && err.code === "CANCEL_REJECTED") {
-        await settle();
+      if (await claim.keepIfUnknown(err)) throw err;
+      const { earlier } = claim;
+      if (earlier && err instanceof GatewayError && err.code === "CANCEL_REJECTED") {
         err.extra.earlierOutcomeUnknown = true;
         err.extra.hint = `An earlier cancel of this order (at ${earlier.since.toISOString()}) lost its reply; it may be that one which cancelled the order. Check the order with the supplier.`;
-      }
+        await claim.settle();
+      } else await claim.giveBack();
       throw err;
     }
+    await claim.settle();
+    return result;
   }
 }

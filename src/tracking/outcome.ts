@@ -1,4 +1,4 @@
-/** Telling a state-changing call whose outcome the gateway cannot know from a plain failure. */
+/** State-changing calls: telling one whose outcome is unknown, and the mark each holds on its order while it is sent. */
 import type { Logger } from "../logger.js";
 import { writeAfterSend } from "../reliability/after-send.js";
 import type { Unsettled, UnsettledStore } from "../store/unsettled-store.js";
@@ -12,7 +12,7 @@ export function outcomeUnknown(err: unknown): boolean {
   );
 }
 
-/** Where an unsettled submission is remembered, and what it is. */
+/** Where an order's mark is kept, and which call it is about. */
 interface UnsettledMark {
   unsettled: UnsettledStore;
   log: Logger;
@@ -22,44 +22,86 @@ interface UnsettledMark {
   orderNo: string;
 }
 
-/**
- * When `err` leaves a state-changing call's outcome unknown, marks the order unsettled, so the
- * next request for it reads the supplier first; true when it did. The call has been sent, so a
- * store failure is logged (saying what it costs: `unmarked`) and the supplier's answer stands
- * (src/reliability/after-send.ts).
- */
-export async function markIfUnknown(err: unknown, m: UnsettledMark, unmarked: string): Promise<boolean> {
-  if (!outcomeUnknown(err)) return false;
-  await writeAfterSend(() => m.unsettled.mark(m.tenant, m.supplier, m.operation, m.orderNo, (err as Error).message), m.log, unmarked, {
-    orderNo: m.orderNo,
-    supplier: m.supplier,
-  });
-  return true;
-}
-
-/** What a claim allows beyond the call's timeout: recording the outcome (./after-send.ts retries for up to 0.6 s). */
+/** What a claim allows beyond the call's timeout: recording the outcome (../reliability/after-send.ts retries for up to 0.6 s). */
 const RECORDING_MS = 10_000;
 
 /**
- * Marks the order before a state-changing call is sent (a claim, in flight for the call's
- * timeout plus RECORDING_MS), so a process that stops before it records the outcome leaves the
- * mark behind: null when this request may send, else the mark of an earlier call whose outcome
- * is unknown (a lost reply, or a sender that stopped mid-call). While another request's call is
- * in flight (another instance), REQUEST_IN_PROGRESS with retryAfterSeconds; nothing is sent.
- * The sender then settles the claim, or `markIfUnknown` turns it into a lost reply's mark.
+ * A request's hold on an order's mark, from before its state-changing call is sent until its
+ * outcome is recorded (src/store/unsettled-store.ts). `earlier` is the mark of an earlier call
+ * whose outcome is unknown, taken over; null when the order had none. Every write acts on this
+ * claim's row only, and is tried as a write after a send (../reliability/after-send.ts): a
+ * store failure is logged and leaves the mark, which costs the order's next request a check
+ * with the supplier, never a resend.
  */
-export async function claimOrder(m: Omit<UnsettledMark, "log">, timeoutMs: number, what: string): Promise<Unsettled | null> {
+export class OrderClaim {
+  constructor(
+    private readonly m: UnsettledMark,
+    readonly claimId: string,
+    readonly earlier: Unsettled | null,
+  ) {}
+
+  /** The outcome is known and recorded (or the call was refused, or not sent): the mark goes. */
+  async settle(): Promise<void> {
+    await this.write(
+      () => this.m.unsettled.settle(this.m.tenant, this.m.supplier, this.m.operation, this.m.orderNo, this.claimId),
+      "cleared",
+    );
+  }
+
+  /** Nothing was learned about the earlier call: its mark goes back as it was; a claim of a fresh order goes. */
+  async giveBack(): Promise<void> {
+    if (!this.earlier) return this.settle();
+    await this.write(
+      () => this.m.unsettled.restore(this.m.tenant, this.m.supplier, this.m.operation, this.m.orderNo, this.claimId),
+      "given back",
+    );
+  }
+
+  /** The supplier may have acted on something the gateway did not record: the claim becomes a mark nobody holds, since now. */
+  async keep(detail: string): Promise<void> {
+    await this.write(
+      () => this.m.unsettled.mark(this.m.tenant, this.m.supplier, this.m.operation, this.m.orderNo, detail, this.claimId),
+      "turned into a mark (it stays claimed until it expires)",
+    );
+  }
+
+  /**
+   * When `err` leaves the call's outcome unknown, keeps the mark, so the next request for the
+   * order reads the supplier first; true when it did.
+   */
+  async keepIfUnknown(err: unknown): Promise<boolean> {
+    if (!outcomeUnknown(err)) return false;
+    await this.keep((err as Error).message);
+    return true;
+  }
+
+  private async write(write: () => Promise<void>, done: string): Promise<void> {
+    await writeAfterSend(write, this.m.log, `${this.m.operation} mark of an order not ${done}: its next request asks the supplier first`, {
+      orderNo: this.m.orderNo,
+      supplier: this.m.supplier,
+    });
+  }
+}
+
+/**
+ * Claims the order before a state-changing call is sent, in flight for the call's timeout plus
+ * RECORDING_MS, taking over the mark of an earlier call whose outcome is unknown (a lost reply,
+ * or a sender that stopped mid-call). While another request holds the order (its call in flight,
+ * here or on another instance), REQUEST_IN_PROGRESS with retryAfterSeconds, and nothing is sent.
+ */
+export async function claimOrder(m: UnsettledMark, timeoutMs: number, what: string): Promise<OrderClaim> {
   const inFlightMs = (Number.isFinite(timeoutMs) ? timeoutMs : 60_000) + RECORDING_MS;
-  const earlier = await m.unsettled.claim(m.tenant, m.supplier, m.operation, m.orderNo, inFlightMs);
-  const until = earlier?.inFlightUntil?.getTime();
-  if (until === undefined || until <= Date.now()) return earlier;
+  const claimed = await m.unsettled.claim(m.tenant, m.supplier, m.operation, m.orderNo, inFlightMs);
+  if ("claimId" in claimed) return new OrderClaim(m, claimed.claimId, null);
+  const taken = claimed.earlier.inFlightMs > 0 ? null : await m.unsettled.takeOver(claimed.earlier, inFlightMs);
+  if (taken?.claimId) return new OrderClaim(m, taken.claimId, taken);
   throw new GatewayError(
     "REQUEST_IN_PROGRESS",
-    `A ${what} for order ${m.orderNo} is being sent to ${m.supplier} by another request; it was not sent again`,
+    `A ${what} for order ${m.orderNo} is being sent to ${m.supplier}, or checked, by another request; nothing was sent again`,
     {
       supplier: m.supplier,
       retryable: true,
-      retryAfterSeconds: Math.ceil((until - Date.now()) / 1000),
+      retryAfterSeconds: Math.max(1, Math.ceil(claimed.earlier.inFlightMs / 1000)),
       hint: "Try again later: the gateway then knows how that one ended, and sends nothing twice.",
     },
   );

@@ -32,7 +32,7 @@ import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock } from "./keyed-lock.js";
-import { claimOrder, markIfUnknown } from "./outcome.js";
+import { claimOrder, outcomeUnknown, type OrderClaim } from "./outcome.js";
 
 const OPERATION = "VOID";
 const ADOPTION_HINT =
@@ -79,26 +79,23 @@ export class VoidSubmission {
   ): Promise<TrackedRecord<VoidOrderData>> {
     // Claimed first, then checked: a void another instance records meanwhile is seen here, as its
     // record is written before its claim is cleared.
-    const unsettled = await this.claim(tenant, supplier, orderNo);
-    const held = (await this.voids.byOrder(tenant, orderNo)).find((v) => v.supplier === supplier);
-    if (held) {
-      if (!unsettled) await this.release(tenant, supplier, orderNo);
-      throw new GatewayError(
-        "VOID_ALREADY_SUBMITTED",
-        `Order ${orderNo} already has void ${held.ref} (${held.status}); it was not submitted again`,
-        {
-          supplier,
-          voidCode: held.ref,
-          retryable: false,
-          hint: "Track it with voidOrder or voidStatusChanged(voidCode).",
-        },
-      );
+    const claim = await claimOrder(
+      { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
+      this.timeoutMs(supplier),
+      "void submission",
+    );
+    try {
+      const held = heldVoid(await this.voids.byOrder(tenant, orderNo), supplier);
+      if (held) throw alreadyHeld(orderNo, supplier, held);
+    } catch (err) {
+      await claim.giveBack();
+      throw err;
     }
-    if (unsettled) {
+    if (claim.earlier) {
       // One deadline for the client's call (issue 13, B.12): the check and the submission share it.
-      return this.reconcileThenSubmit(port, unsettled, voidOfferId, withinDeadline(scope, this.timeoutMs(supplier)));
+      return this.reconcileThenSubmit(port, claim, claim.earlier, voidOfferId, withinDeadline(scope, this.timeoutMs(supplier)));
     }
-    return this.submitClaimed(port, tenant, supplier, orderNo, voidOfferId, scope);
+    return this.submitClaimed(port, claim, tenant, supplier, orderNo, voidOfferId, scope);
   }
 
   private timeoutMs(supplier: SupplierName): number {
@@ -106,53 +103,44 @@ export class VoidSubmission {
   }
 
   /**
-   * Marks the order as being submitted, before anything is sent: null when this request may
-   * send, or the mark of an earlier submission whose outcome is unknown. A submission in flight
-   * elsewhere (another instance) answers REQUEST_IN_PROGRESS.
-   */
-  private claim(tenant: string, supplier: SupplierName, orderNo: string): Promise<Unsettled | null> {
-    return claimOrder(
-      { unsettled: this.store.unsettled, tenant, supplier, operation: OPERATION, orderNo },
-      this.timeoutMs(supplier),
-      "void submission",
-    );
-  }
-
-  /**
    * Asks whether the lost submission went through, then submits within what is left of the
    * client's deadline. When the check used more than half of it, the submission is not sent with
    * the rest — one cut short by its deadline would be one more unknown outcome — and the
-   * client is told to submit again, which now goes straight to the supplier.
+   * client is told to submit again, which now goes straight to the supplier. The claim holds
+   * the order throughout: no other request acts on the mark meanwhile.
    */
   private async reconcileThenSubmit(
     port: VoidPort,
+    claim: OrderClaim,
     unsettled: Unsettled,
     voidOfferId: string,
     scope: DeadlineScope,
   ): Promise<TrackedRecord<VoidOrderData>> {
     const { deadline } = scope;
     const { tenant, supplier, orderNo } = unsettled;
-    await this.reconcile(port, unsettled, scope);
+    try {
+      await this.reconcile(port, unsettled, scope);
+    } catch (err) {
+      // The earlier submission did not go through, but asking replaced the offer: the mark goes.
+      if (err instanceof GatewayError && err.code === "VOID_OFFER_EXPIRED") await claim.settle();
+      else await claim.giveBack();
+      throw err;
+    }
     if (deadline.remainingMs() < deadline.budgetMs / 2) {
+      await claim.settle();
       throw new GatewayError(
         "SUPPLIER_TIMEOUT",
         `The earlier submission for order ${orderNo} did not go through, but checking it took most of the time allowed; the void was not submitted`,
         { supplier, retryable: true, hint: "Submit again: the check is done, and the next submission goes straight to the supplier." },
       );
     }
-    if (await this.claim(tenant, supplier, orderNo)) {
-      throw new GatewayError("REQUEST_IN_PROGRESS", `Another request marked order ${orderNo} while its earlier submission was checked`, {
-        supplier,
-        retryable: true,
-        hint: "Submit again: the gateway asks the supplier first and sends nothing twice.",
-      });
-    }
-    return this.submitClaimed(port, tenant, supplier, orderNo, voidOfferId, scope);
+    return this.submitClaimed(port, claim, tenant, supplier, orderNo, voidOfferId, scope);
   }
 
   /** Sends the void this request claimed; the claim becomes the record, an unknown outcome's mark, or nothing. */
   private async submitClaimed(
     port: VoidPort,
+    claim: OrderClaim,
     tenant: string,
     supplier: SupplierName,
     orderNo: string,
@@ -163,41 +151,30 @@ export class VoidSubmission {
     try {
       submitted = await port.submit(orderNo, voidOfferId, scope);
     } catch (err) {
-      const unknown = await markIfUnknown(
-        err,
-        { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
-        "void submission with an unknown outcome not marked: its claim stands for it, and the next submission for the order asks the supplier first",
-      );
-      if (unknown) {
-        const voidCode = err instanceof GatewayError ? err.extra.voidCode : undefined;
-        if (typeof voidCode === "string") {
-          const adopted = await this.readAccepted(tenant, supplier, orderNo, voidCode);
-          if (adopted) return adopted;
-        }
-        throw err;
-      }
-      if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") {
+      if (outcomeUnknown(err)) {
+        // An answer that names the void it accepted: read that void by its code, and record it.
+        const voidCode = (err as GatewayError).extra.voidCode;
+        const accepted = typeof voidCode === "string" ? await this.readAccepted(claim, tenant, supplier, orderNo, voidCode) : null;
+        if (accepted) return accepted;
+        await claim.keep((err as Error).message);
+      } else if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") {
         // The supplier holds a void for the order that the gateway never recorded: the claim stays as the
         // order's mark, so the webhook of that void adopts it and a repeat asks the supplier first.
-        await writeAfterSend(
-          () => this.store.unsettled.mark(tenant, supplier, OPERATION, orderNo, err.message),
-          this.log,
-          "void held by the supplier but not marked: its webhook will not adopt it",
-          { orderNo, supplier },
-        );
+        await claim.keep(err.message);
         err.extra.hint = ADOPTION_HINT;
-      } else await this.release(tenant, supplier, orderNo);
+      } else await claim.settle();
       throw err;
     }
-    return this.record(tenant, submitted);
+    return this.record(claim, tenant, submitted);
   }
 
   /**
    * void.do's answer could not be read whole but named the void it accepted: asks the supplier
-   * for that void and records it (then settles the order). Null when the supplier cannot say,
-   * or names another order: the unknown outcome then stands, with the voidCode.
+   * for that void and records it. Null when the supplier cannot say, or names another order:
+   * the unknown outcome then stands, with the voidCode.
    */
   private async readAccepted(
+    claim: OrderClaim,
     tenant: string,
     supplier: SupplierName,
     orderNo: string,
@@ -208,25 +185,16 @@ export class VoidSubmission {
       return null;
     });
     if (!report || report.orderNo !== orderNo) return null;
-    return this.record(tenant, report);
-  }
-
-  /** The supplier refused the void, or it was not sent: the claim goes. */
-  private async release(tenant: string, supplier: SupplierName, orderNo: string): Promise<void> {
-    await writeAfterSend(
-      () => this.store.unsettled.settle(tenant, supplier, OPERATION, orderNo),
-      this.log,
-      "void claim not cleared: the order's next submission asks the supplier first, and may wait for its acceptance window",
-      { orderNo, supplier },
-    );
+    return this.record(claim, tenant, report);
   }
 
   /**
-   * The supplier accepted the void: record it. If the store fails even after retries, the
-   * client still gets the void (it happened, and it carries the voidCode); voidOrder with
-   * refresh: true adopts it once the store is back.
+   * The supplier accepted the void: record it, then clear the claim. If the store fails even
+   * after retries, the client still gets the void (it happened, and it carries the voidCode),
+   * and the claim stays: the order's next submission asks the supplier first; voidOrder with
+   * refresh: true adopts the void once the store is back.
    */
-  private async record(tenant: string, submitted: VoidOrderData): Promise<TrackedRecord<VoidOrderData>> {
+  private async record(claim: OrderClaim, tenant: string, submitted: VoidOrderData): Promise<TrackedRecord<VoidOrderData>> {
     const written = await writeAfterSend(
       async () => {
         const record = await this.voids.start(tenant, submitted.supplier, submitted.voidCode, submitted.orderNo, submitted, {
@@ -234,28 +202,29 @@ export class VoidSubmission {
           started: true,
         });
         if (!record) throw new Error(`void ${submitted.voidCode} already belongs to another tenant`);
-        await this.store.unsettled.settle(tenant, submitted.supplier, OPERATION, submitted.orderNo);
         return record;
       },
       this.log,
       "void accepted by the supplier but not recorded",
       { voidCode: submitted.voidCode, orderNo: submitted.orderNo },
     );
-    if (written.ok) return written.value;
-    return unrecorded(this.voids.key(tenant, submitted.supplier, submitted.voidCode), submitted.orderNo, submitted, submitted);
+    if (!written.ok)
+      return unrecorded(this.voids.key(tenant, submitted.supplier, submitted.voidCode), submitted.orderNo, submitted, submitted);
+    await claim.settle();
+    return written.value;
   }
 
   /**
    * An earlier submission for this order lost its reply. The supplier is asked whether it went
    * through (VoidPort.findSubmitted): yes — nothing is sent again (the void arrives with the
-   * supplier's webhook, or by polling once known); no — the mark is cleared and the submission
-   * goes ahead, unless asking replaced the client's offer, which must then be quoted again. A
-   * "no" counts only once the supplier's documented time to show an accepted void has passed
-   * since the reply was lost, and only when the answer is conclusive; until then nothing is sent
-   * and the mark stays. A supplier that cannot be asked gets nothing sent again for the order.
+   * supplier's webhook, or by polling once known); no — the submission goes ahead, unless asking
+   * replaced the client's offer, which must then be quoted again (VOID_OFFER_EXPIRED; the mark
+   * is cleared). A "no" counts only once the supplier's documented time to show an accepted void
+   * has passed since the reply was lost, and only when the answer is conclusive; until then
+   * nothing is sent and the mark stays. A supplier that cannot be asked gets nothing sent again.
    */
   private async reconcile(port: VoidPort, unsettled: Unsettled, scope: CallScope): Promise<void> {
-    const { tenant, supplier, orderNo } = unsettled;
+    const { supplier, orderNo } = unsettled;
     if (!port.findSubmitted) {
       throw new GatewayError(
         "SUPPLIER_OUTCOME_UNKNOWN",
@@ -286,9 +255,8 @@ export class VoidSubmission {
         { supplier, retryable: false, hint: ADOPTION_HINT },
       );
     }
-    // From when the reply was lost, or, for a sender that stopped mid-call, when its call had surely ended.
-    const lostAt = Math.max(unsettled.since.getTime(), unsettled.inFlightUntil?.getTime() ?? 0);
-    const visibleAt = lostAt + this.acceptanceVisibleMs(supplier);
+    // `since`: when the reply was lost, or, for a sender that stopped mid-call, when its call had surely ended.
+    const visibleAt = unsettled.since.getTime() + this.acceptanceVisibleMs(supplier);
     const waitMs = visibleAt - Date.now();
     if (waitMs > 0) {
       throw new GatewayError(
@@ -302,7 +270,6 @@ export class VoidSubmission {
         },
       );
     }
-    await this.store.unsettled.settle(tenant, supplier, OPERATION, orderNo);
     if (!check.offerReplaced) return;
     throw new GatewayError(
       "VOID_OFFER_EXPIRED",
@@ -318,21 +285,43 @@ export class VoidSubmission {
   /**
    * A webhook names a void no tenant knows: adopt it for the tenant whose submission to that
    * order is unsettled — only when the supplier, asked with that tenant's account, says the
-   * void is on that order (a webhook naming another order's void settles nothing).
+   * void is on that order (a webhook naming another order's void settles nothing). A mark a
+   * request holds right now is left to it: that request records its own void.
    */
   async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<boolean> {
-    // A submission still in flight records its own void.
-    const now = Date.now();
-    const waiting = (await this.store.unsettled.byOrder(supplier, OPERATION, orderNo)).filter(
-      (u) => u.inFlightUntil === null || u.inFlightUntil.getTime() <= now,
-    );
+    const waiting = (await this.store.unsettled.byOrder(supplier, OPERATION, orderNo)).filter((u) => u.inFlightMs === 0);
     if (waiting.length !== 1) return false;
     const [u] = waiting;
     const report = await this.voids.ask(u.tenant, supplier, voidCode);
     if (!report || report.orderNo !== orderNo) return false;
     const adopted = await this.voids.start(u.tenant, supplier, voidCode, orderNo, report, { source: "QUERY", started: false });
     if (!adopted) return false;
-    await this.store.unsettled.settle(u.tenant, supplier, OPERATION, orderNo);
+    await this.store.unsettled.settleUnheld(u.tenant, supplier, OPERATION, orderNo);
     return true;
   }
+}
+
+/** The void the gateway holds for an order, if any: an open one first, else the newest (records come oldest first). */
+export function heldVoid(
+  voids: ReadonlyArray<TrackedRecord<VoidOrderData>>,
+  supplier: SupplierName,
+): TrackedRecord<VoidOrderData> | undefined {
+  const mine = voids.filter((v) => v.supplier === supplier);
+  return mine.find((v) => !v.isFinal) ?? mine.at(-1);
+}
+
+/** VOID_ALREADY_SUBMITTED for a void the gateway holds; seed 002: once a submission succeeded, void.do is not called again. */
+function alreadyHeld(orderNo: string, supplier: SupplierName, held: TrackedRecord<VoidOrderData>): GatewayError {
+  return new GatewayError(
+    "VOID_ALREADY_SUBMITTED",
+    `Order ${orderNo} already has void ${held.ref} (${held.status}); it was not submitted again`,
+    {
+      supplier,
+      voidCode: held.ref,
+      retryable: false,
+      hint: held.isFinal
+        ? `Void ${held.ref} ended ${held.status}. ${supplier} takes one void submission per order, so the gateway does not send another: contact ${supplier} to go further.`
+        : "Track it with voidOrder or voidStatusChanged(voidCode).",
+    },
+  );
 }

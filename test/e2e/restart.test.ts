@@ -41,7 +41,8 @@ function gatewayEnv(extra: Record<string, string> = {}): Record<string, string> 
 
 describe("gateway restart", () => {
   it("a gateway killed while void.do is in flight: after the restart the order's void.do is not sent again", async () => {
-    const env = gatewayEnv({ SUPPLIER_TIMEOUT_MS: "10000" });
+    // The claim stays in flight for the timeout plus 10 s: 40 s, ample for a restart on a loaded machine.
+    const env = gatewayEnv({ SUPPLIER_TIMEOUT_MS: "30000" });
     gw = await startGatewayProcess(env);
     const orderNo = fresh("ATR-VOID-VCC");
     const quote = await gql<{ voidQuote: { voidOfferId: string } }>(gw.url, QUOTE, { orderNo }, AUTH);

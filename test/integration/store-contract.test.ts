@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VoidOrderData } from "../../datasources/model.js";
 import type { Store } from "../../src/store/index.js";
 import type { RecordKey, Transition } from "../../src/store/tracked-model.js";
+import type { Unsettled } from "../../src/store/unsettled-store.js";
 import { newVoid, voidData, voidKey } from "../helpers/records.js";
 import { DATABASE_URL, pgliteStore, postgresStore, skipReason } from "../helpers/store.js";
 
@@ -28,6 +29,50 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     if (!skip) store = await open();
   });
   afterAll(async () => store?.close());
+
+  it.skipIf(skip)(
+    "an order's mark: one claim at a time, taken over by one request, and each request acts only on its own claim",
+    async () => {
+      const u = store.unsettled;
+      const orderNo = `MARK-${Math.random().toString(36).slice(2)}`;
+      const key = ["acme", "ATRIP", "VOID", orderNo] as const;
+      const claims = await Promise.all([u.claim(...key, 60_000), u.claim(...key, 60_000)]);
+      const won = claims.filter((c) => "claimId" in c);
+      expect(won).toHaveLength(1);
+      const mine = (won[0] as { claimId: string }).claimId;
+      const seen = (claims.find((c) => "earlier" in c) as { earlier: Unsettled }).earlier;
+      expect(seen).toMatchObject({ claimId: mine });
+      expect(seen.inFlightMs).toBeGreaterThan(55_000); // by the database's clock
+      expect(await u.takeOver(seen, 60_000)).toBeNull(); // in flight: nobody takes it over
+      // Another request's claim id acts on nothing.
+      await u.settle(...key, "someone-else");
+      await u.mark(...key, "lost", "someone-else");
+      expect(await u.get(...key)).toMatchObject({ claimId: mine });
+      // The reply is lost: the claim becomes a mark nobody holds.
+      await u.mark(...key, "lost", mine);
+      const lost = (await u.get(...key))!;
+      expect(lost).toMatchObject({ claimId: null, inFlightMs: 0 });
+      // Two requests take it over as they read it: one wins; the other is told nothing.
+      const taken = await Promise.all([u.takeOver(lost, 60_000), u.takeOver(lost, 60_000)]);
+      expect(taken.filter(Boolean)).toHaveLength(1);
+      const holder = taken.find(Boolean)!;
+      expect(holder.since.getTime()).toBe(lost.since.getTime());
+      await u.settleUnheld(...key); // a webhook leaves a held mark alone
+      expect(await u.get(...key)).not.toBeNull();
+      await u.restore(...key, holder.claimId!);
+      expect(await u.get(...key)).toMatchObject({ claimId: null, inFlightMs: 0, since: lost.since });
+      // A sender that stopped mid-call: taken over, its time becomes the end of that call.
+      await store.db.query(
+        "UPDATE unsettled_submissions SET claim_id = 'gone', in_flight_until = now() - interval '1 minute', since = now() - interval '2 minutes' WHERE order_no = $1",
+        [orderNo],
+      );
+      const stopped = (await u.get(...key))!;
+      const resumed = (await u.takeOver(stopped, 60_000))!;
+      expect(resumed.since.getTime() - stopped.since.getTime()).toBeGreaterThan(50_000);
+      await u.settle(...key, resumed.claimId!);
+      expect(await u.get(...key)).toBeNull();
+    },
+  );
 
   it.skipIf(skip)("an order has one owner per supplier account: concurrent claims, one winner; only the owner gives it back", async () => {
     const orderNo = `OWN-${Math.random().toString(36).slice(2)}`;

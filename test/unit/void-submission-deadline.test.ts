@@ -26,9 +26,13 @@ function setup(
   const calls: string[] = [];
   const scopes: Array<CallScope | undefined> = [];
   let leftAtSubmit: number | undefined;
-  const unsettled = new Set(["ORD-1"]);
-  /** Orders this request claimed before sending. */
+  /** The orders' marks, as src/store/unsettled-store.ts keeps them: ORD-1 has a lost submission's. */
+  const marks = new Map<string, { since: number; claimId: string | null; inFlightUntil: number | null }>([
+    ["ORD-1", { since: (opts.since ?? new Date(0)).getTime(), claimId: null, inFlightUntil: opts.inFlightUntil?.getTime() ?? null }],
+  ]);
+  /** Orders this request claimed fresh before sending. */
   const claims: string[] = [];
+  let ids = 0;
   const port = {
     async findSubmitted(_orderNo: string, scope?: CallScope) {
       calls.push("findSubmitted");
@@ -44,18 +48,44 @@ function setup(
       return { supplier: "ATRIP", orderNo, voidCode: "V-1", status: "SUPPLIER_PROCESSING", isFinal: false } as unknown as VoidOrderData;
     },
   };
+  const view = (orderNo: string) => {
+    const m = marks.get(orderNo)!;
+    const inFlightMs = Math.max(0, (m.inFlightUntil ?? 0) - Date.now());
+    return { tenant: "t", supplier: "ATRIP", operation: "VOID", orderNo, since: new Date(m.since), claimId: m.claimId, inFlightMs };
+  };
+  /** Runs `then` on the order's mark when `claimId` still holds it (the store's compare on the claim id). */
+  const mine = (
+    orderNo: string,
+    claimId: string,
+    then: (m: { since: number; claimId: string | null; inFlightUntil: number | null }) => void,
+  ) => {
+    const m = marks.get(orderNo);
+    if (m && m.claimId === claimId) then(m);
+  };
+  // A fake of the store's compare-and-set semantics, each operation as one statement would do it.
   const store = {
     unsettled: {
-      // A lost submission's mark on ORD-1; a claim on any other order is this request's own.
-      claim: async (tenant: string, supplier: string, operation: string, orderNo: string) => {
-        if (unsettled.has(orderNo))
-          return { tenant, supplier, operation, orderNo, since: opts.since ?? new Date(0), inFlightUntil: opts.inFlightUntil ?? null };
-        unsettled.add(orderNo);
+      claim: async (_t: string, _s: string, _op: string, orderNo: string, ms: number) => {
+        if (marks.has(orderNo)) return { earlier: view(orderNo) };
+        const claimId = `c${++ids}`;
+        marks.set(orderNo, { since: Date.now(), claimId, inFlightUntil: Date.now() + ms });
         claims.push(orderNo);
-        return null;
+        return { claimId };
       },
-      settle: async (_t: string, _s: string, _op: string, orderNo: string) => void unsettled.delete(orderNo),
-      mark: async () => undefined,
+      takeOver: async (mark: { orderNo: string; claimId: string | null }, ms: number) => {
+        const m = marks.get(mark.orderNo);
+        if (!m || m.claimId !== mark.claimId || (m.inFlightUntil ?? 0) > Date.now()) return null;
+        Object.assign(m, { since: Math.max(m.since, m.inFlightUntil ?? m.since), claimId: `c${++ids}`, inFlightUntil: Date.now() + ms });
+        return view(mark.orderNo);
+      },
+      mark: async (_t: string, _s: string, _op: string, orderNo: string, _detail: string, claimId: string) => {
+        if (!marks.has(orderNo)) marks.set(orderNo, { since: Date.now(), claimId: null, inFlightUntil: null });
+        else mine(orderNo, claimId, (m) => Object.assign(m, { since: Date.now(), claimId: null, inFlightUntil: null }));
+      },
+      restore: async (_t: string, _s: string, _op: string, orderNo: string, claimId: string) =>
+        mine(orderNo, claimId, (m) => Object.assign(m, { claimId: null, inFlightUntil: null })),
+      settle: async (_t: string, _s: string, _op: string, orderNo: string, claimId: string) =>
+        mine(orderNo, claimId, () => marks.delete(orderNo)),
     },
   } as unknown as Store;
   const registry = { voids: () => port, get: () => ({ timeoutMs: TIMEOUT_MS }) } as unknown as SupplierRegistry;
@@ -72,9 +102,13 @@ function setup(
   const log = { error: () => undefined } as unknown as Logger;
   return {
     submission: new VoidSubmission(store, registry, voids, log, () => opts.visibleMs ?? 0),
+    store,
+    registry,
+    voids,
+    log,
     calls,
     scopes,
-    unsettled,
+    marks,
     claims,
     leftAtSubmit: () => leftAtSubmit,
   };
@@ -100,7 +134,7 @@ describe("a submission after a lost one: one deadline", () => {
       extra: { retryable: true },
     });
     expect(s.calls).toEqual(["findSubmitted"]);
-    expect(s.unsettled.has("ORD-1")).toBe(false);
+    expect(s.marks.has("ORD-1")).toBe(false);
 
     await s.submission.submit("t", "ATRIP", "ORD-1", "offer-1");
     expect(s.calls).toEqual(["findSubmitted", "submit"]);
@@ -115,7 +149,7 @@ describe("a submission after a lost one: what the check decides", () => {
       extra: { retryable: false },
     });
     expect(s.calls).toEqual(["findSubmitted"]);
-    expect(s.unsettled.has("ORD-1")).toBe(true);
+    expect(s.marks.has("ORD-1")).toBe(true);
   });
 
   it("no void yet, but the supplier may still be showing one: nothing sent until its time has passed since the loss", async () => {
@@ -125,14 +159,14 @@ describe("a submission after a lost one: what the check decides", () => {
     expect((err as { extra: { retryAfterSeconds: number } }).extra.retryAfterSeconds).toBeGreaterThanOrEqual(239);
     expect((err as { extra: { retryAfterSeconds: number } }).extra.retryAfterSeconds).toBeLessThanOrEqual(240);
     expect(s.calls).toEqual(["findSubmitted"]);
-    expect(s.unsettled.has("ORD-1")).toBe(true);
+    expect(s.marks.has("ORD-1")).toBe(true);
   });
 
   it("no void, and the supplier's time to show one has passed: the submission goes ahead", async () => {
     const s = setup(0, { submitted: false, offerReplaced: false }, { visibleMs: 300_000, since: new Date(Date.now() - 300_001) });
     expect(await s.submission.submit("t", "ATRIP", "ORD-1", "offer-1")).toMatchObject({ ref: "V-1" });
     expect(s.calls).toEqual(["findSubmitted", "submit"]);
-    expect(s.unsettled.has("ORD-1")).toBe(false);
+    expect(s.marks.has("ORD-1")).toBe(false);
   });
 });
 
@@ -141,18 +175,19 @@ describe("the mark written before void.do", () => {
     const s = setup(0);
     expect(await s.submission.submit("t", "ATRIP", "ORD-2", "offer-1")).toMatchObject({ ref: "V-1" });
     expect(s.claims).toEqual(["ORD-2"]);
-    expect(s.unsettled.has("ORD-2")).toBe(false);
+    expect(s.marks.has("ORD-2")).toBe(false);
   });
 
   it("is cleared when the supplier refuses the void, and stays when the outcome is unknown", async () => {
     const refused = setup(0, undefined, { submitError: new GatewayError("VOID_OFFER_EXPIRED", "805") });
     await expect(refused.submission.submit("t", "ATRIP", "ORD-2", "offer-1")).rejects.toMatchObject({ code: "VOID_OFFER_EXPIRED" });
-    expect(refused.unsettled.has("ORD-2")).toBe(false);
+    expect(refused.marks.has("ORD-2")).toBe(false);
     const lost = setup(0, undefined, {
       submitError: new SupplierError("SUPPLIER_OUTCOME_UNKNOWN", "lost", { supplier: "ATRIP", retryable: false }),
     });
     await expect(lost.submission.submit("t", "ATRIP", "ORD-2", "offer-1")).rejects.toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
-    expect(lost.unsettled.has("ORD-2")).toBe(true);
+    // The claim became a lost reply's mark: nobody holds it, nothing in flight.
+    expect(lost.marks.get("ORD-2")).toMatchObject({ claimId: null, inFlightUntil: null });
   });
 
   it("while another request's void.do is in flight: REQUEST_IN_PROGRESS with retryAfterSeconds, nothing asked or sent", async () => {
@@ -162,7 +197,7 @@ describe("the mark written before void.do", () => {
     expect((err as { extra: { retryAfterSeconds: number } }).extra.retryAfterSeconds).toBeGreaterThanOrEqual(19);
     expect((err as { extra: { retryAfterSeconds: number } }).extra.retryAfterSeconds).toBeLessThanOrEqual(20);
     expect(s.calls).toEqual([]);
-    expect(s.unsettled.has("ORD-1")).toBe(true);
+    expect(s.marks.has("ORD-1")).toBe(true);
   });
 
   it("left by a sender that stopped mid-call: the supplier is asked first, its time to show the void counted from the call's end", async () => {
@@ -176,5 +211,19 @@ describe("the mark written before void.do", () => {
     expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", extra: { retryable: true } });
     expect((err as { extra: { retryAfterSeconds: number } }).extra.retryAfterSeconds).toBeGreaterThanOrEqual(298);
     expect(s.calls).toEqual(["findSubmitted"]);
+    // The mark is given back, nobody holding it, its time now the stopped call's end.
+    expect(s.marks.get("ORD-1")).toMatchObject({ claimId: null, inFlightUntil: null, since: inFlightUntil.getTime() });
+  });
+
+  it("two requests finding one mark: the second, while the first checks, is REQUEST_IN_PROGRESS and asks nothing", async () => {
+    const s = setup(50, { submitted: false, offerReplaced: false });
+    const first = s.submission.submit("t", "ATRIP", "ORD-1", "offer-1");
+    // Another instance's request (this instance's lock serialises its own): the same store, no lock shared.
+    await new Promise((r) => setTimeout(r, 10));
+    const other = new VoidSubmission(s.store, s.registry, s.voids, s.log, () => 0);
+    await expect(other.submit("t", "ATRIP", "ORD-1", "offer-1")).rejects.toMatchObject({ code: "REQUEST_IN_PROGRESS" });
+    expect(await first).toMatchObject({ ref: "V-1" });
+    expect(s.calls).toEqual(["findSubmitted", "submit"]);
+    expect(s.marks.has("ORD-1")).toBe(false);
   });
 });

@@ -124,8 +124,9 @@ export class AtripSimulator {
       return { body: { status: 900, msg: "Unauthorized" } };
     }
     req.account = account.clientId;
-    // Seed 002 marks Accept, Content-Type and Accept-Encoding required on every call
-    // (docs/suppliers/atrip.md "Transport"): a client that drops one is refused, not served.
+    // Accept, Content-Type and Accept-Encoding are required on every call (the supplier summary
+    // ATRIP.md; seed 002 marks them required on each void call): a client that drops one is
+    // refused, not served (docs/suppliers/atrip.md "Transport").
     for (const name of ["accept", "content-type", "accept-encoding"]) {
       if (!req.headers[name]) return { body: { status: 100, msg: `Required data missing: the ${name} header` } };
     }
