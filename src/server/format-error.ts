@@ -19,14 +19,27 @@ export function makeFormatError(log: Logger) {
     }
     const code = formatted.extensions?.code;
     if (isErrorCode(code) && REQUEST_ERROR_CODES.has(code)) {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+      const field = code === "BAD_USER_INPUT" ? inputFieldOf(formatted.message) : undefined;
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code, ...(field ? { field } : {}) },
+      };
     }
     if (original instanceof GraphQLError && formatted.path === undefined) {
       // A request error without a path: variable coercion over the websocket (no framework has
       // set a code), or one of Apollo's own request checks that carries only an HTTP 4xx status
       // (e.g. "provided sha does not match query"). About the client's request, safe to show.
       const status = (original.extensions?.http as { status?: number } | undefined)?.status;
-      if (code === undefined) return { message: formatted.message, locations: formatted.locations, extensions: { code: "BAD_USER_INPUT" } };
+      if (code === undefined) {
+        const field = inputFieldOf(formatted.message);
+        return {
+          message: formatted.message,
+          locations: formatted.locations,
+          extensions: { code: "BAD_USER_INPUT", ...(field ? { field } : {}) },
+        };
+      }
       if (code === "INTERNAL_SERVER_ERROR" && status !== undefined && status >= 400 && status < 500) {
         return { message: formatted.message, extensions: { code: "BAD_REQUEST" } };
       }
@@ -42,4 +55,19 @@ export function makeFormatError(log: Logger) {
     log.error({ err: original, path: formatted.path }, "unexpected error in a resolver");
     return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
   };
+}
+
+/**
+ * The input field a variable's coercion error is about, named as the gateway's own input checks
+ * name it (`orderNo`, not `input.orderNo`), so that every BAD_USER_INPUT carries `field`
+ * (docs/api.md "Errors"). graphql-js words these errors as `Variable "$input" got invalid value
+ * … at "input.orderNo"; …`, `…; Field "orderNo" of required type "String!" was not provided.`
+ * or `Variable "$orderNo" of required type "String!" was not provided.` Undefined when none fits.
+ */
+export function inputFieldOf(message: string): string | undefined {
+  const at = /\bat "([\w.[\]]+)"; /.exec(message)?.[1];
+  if (at) return at.includes(".") ? at.slice(at.indexOf(".") + 1) : at;
+  const missing = /\bField "([^"]+)" of required type/.exec(message)?.[1];
+  if (missing) return missing.slice(missing.lastIndexOf(".") + 1);
+  return /^Variable "\$([^"]+)"/.exec(message)?.[1];
 }

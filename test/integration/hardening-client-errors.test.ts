@@ -56,6 +56,18 @@ describe("client mistakes (hardening item 6)", () => {
     await stillServing();
   });
 
+  it("a variable graphql-js itself refuses is BAD_USER_INPUT naming the field, over HTTP and the websocket", async () => {
+    const CANCEL = "mutation C($input: CancelOrderInput!) { cancelOrder(input: $input) { orderNo } }";
+    const missing = await gql(t.url, CANCEL, { input: { supplier: "CTT" } });
+    expect(missing.errors?.[0]?.extensions).toEqual({ code: "BAD_USER_INPUT", field: "orderNo" });
+    const wrongEnum = await gql(t.url, CANCEL, { input: { supplier: "NOPE", orderNo: "O" } });
+    expect(wrongEnum.errors?.[0]?.extensions).toEqual({ code: "BAD_USER_INPUT", field: "supplier" });
+    const client = wsClient(t.wsUrl);
+    const overWs = await wsRequest(client, CANCEL, { input: { supplier: "CTT", orderNo: 7 } });
+    expect(overWs.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "orderNo" });
+    await client.dispose();
+  });
+
   it.each(["9223372036854775808", "99999999999999999999", "-1", "1e3"])("afterEventId %s is BAD_USER_INPUT", async (afterEventId) => {
     const client = wsClient(t.wsUrl);
     const r = await wsRequest(client, VOID_EVENTS, { after: afterEventId });

@@ -1,0 +1,37 @@
+/** src/server/format-error.ts `inputFieldOf`: the field of graphql-js's own variable errors, as the gateway's checks name it. */
+import { buildSchema, getVariableValues, parse, type OperationDefinitionNode } from "graphql";
+import { describe, expect, it } from "vitest";
+import { inputFieldOf } from "../../src/server/format-error.js";
+
+const schema = buildSchema(`
+  enum Supplier { ATRIP CTT }
+  input CancelInput { supplier: Supplier!, orderNo: String!, passengerIds: [String!], reason: String }
+  type Query { x: Int }
+  type Mutation { cancel(input: CancelInput!, note: String!): Int }
+`);
+const operation = parse("mutation M($input: CancelInput!, $note: String!) { cancel(input: $input, note: $note) }")
+  .definitions[0] as OperationDefinitionNode;
+
+/** The message graphql-js itself gives for these variables. */
+function messageFor(variables: Record<string, unknown>): string {
+  const r = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  if (!r.errors) throw new Error("expected a coercion error");
+  return r.errors[0].message;
+}
+
+describe("the input field of a variable's coercion error", () => {
+  it.each([
+    ["a field left out", { input: { supplier: "ATRIP" }, note: "n" }, "orderNo"],
+    ["a field of the wrong type", { input: { supplier: "ATRIP", orderNo: 5 }, note: "n" }, "orderNo"],
+    ["an enum value that does not exist", { input: { supplier: "NOPE", orderNo: "O" }, note: "n" }, "supplier"],
+    ["a list element of the wrong type", { input: { supplier: "ATRIP", orderNo: "O", passengerIds: ["a", 2] }, note: "n" }, "passengerIds[1]"],
+    ["a variable left out", { input: { supplier: "ATRIP", orderNo: "O" } }, "note"],
+    ["a value that tries to look like a path", { input: { supplier: "ATRIP", orderNo: 'at "reason"; x' }, note: null }, "note"],
+  ])("%s", (_what, variables, field) => {
+    expect(inputFieldOf(messageFor(variables))).toBe(field);
+  });
+
+  it("no field when the message names none", () => {
+    expect(inputFieldOf("Something else went wrong")).toBeUndefined();
+  });
+});
