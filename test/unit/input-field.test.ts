@@ -24,7 +24,11 @@ describe("the input field of a variable's coercion error", () => {
     ["a field left out", { input: { supplier: "ATRIP" }, note: "n" }, "orderNo"],
     ["a field of the wrong type", { input: { supplier: "ATRIP", orderNo: 5 }, note: "n" }, "orderNo"],
     ["an enum value that does not exist", { input: { supplier: "NOPE", orderNo: "O" }, note: "n" }, "supplier"],
-    ["a list element of the wrong type", { input: { supplier: "ATRIP", orderNo: "O", passengerIds: ["a", 2] }, note: "n" }, "passengerIds[1]"],
+    [
+      "a list element of the wrong type",
+      { input: { supplier: "ATRIP", orderNo: "O", passengerIds: ["a", 2] }, note: "n" },
+      "passengerIds[1]",
+    ],
     ["a variable left out", { input: { supplier: "ATRIP", orderNo: "O" } }, "note"],
     ["a value that tries to look like a path", { input: { supplier: "ATRIP", orderNo: 'at "reason"; x' }, note: null }, "note"],
   ])("%s", (_what, variables, field) => {
