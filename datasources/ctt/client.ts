@@ -10,13 +10,15 @@ import { replyJson, unreadableReply } from "../errors.js";
 import { describeZodError } from "../json.js";
 import { supplierCall } from "../../src/telemetry/spans.js";
 import { cttError, cttOutcome } from "./errors.js";
-import { CTT_TERMINAL, cttRandom, cttSign, cttTimeStamp } from "./sign.js";
+import { cttRandom, cttSign, cttTimeStamp, DEFAULT_CTT_SIGNING, type CttSigning } from "./sign.js";
 import { apiResultOfString, type ApiResultOfString, type TicketRefundRequest } from "./wire.js";
 
 export interface CttConfig {
   baseUrl: string;
   signKey: string;
   timeoutMs: number;
+  /** The unconfirmed parts of the signature (./sign.ts). @default what CTT's front-end does */
+  signing?: CttSigning;
 }
 
 export class CttClient {
@@ -31,16 +33,17 @@ export class CttClient {
 
   /** POST api/order/cancel: cancel an order more than 30 days out. */
   cancelOrder(orderNumber: string, passengerIds: string, reason: string, scope?: CallScope): Promise<ApiResultOfString> {
+    const signing = this.config.signing ?? DEFAULT_CTT_SIGNING;
     const random = cttRandom();
-    const timeStamp = cttTimeStamp();
+    const timeStamp = cttTimeStamp(new Date(), signing.utcOffsetMinutes);
     const body: TicketRefundRequest = {
       order_number: orderNumber,
       refund_passanger_ids: passengerIds,
       refund_reason: reason,
-      terminal: CTT_TERMINAL,
+      terminal: signing.terminal,
       time_stamp: timeStamp,
       random,
-      sign: cttSign(this.config.signKey, random, timeStamp),
+      sign: cttSign(this.config.signKey, random, timeStamp, signing.terminal, signing.template),
     };
     return this.post("order/cancel", body, true, scope);
   }

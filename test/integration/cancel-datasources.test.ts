@@ -4,7 +4,7 @@ import { createAlitripAdapter, topForm, type TopConfig } from "../../datasources
 import type { TopSignMethod } from "../../datasources/alitrip/sign.js";
 import { cancelOrderResponse, ORDER_CANCEL_METHOD } from "../../datasources/alitrip/wire.js";
 import { createCttAdapter } from "../../datasources/ctt/index.js";
-import { CTT_TERMINAL, cttRandom, cttSign, cttTimeStamp } from "../../datasources/ctt/sign.js";
+import { CTT_TERMINAL, cttRandom, cttSign, cttTimeStamp, DEFAULT_CTT_SIGNING, type CttSigning } from "../../datasources/ctt/sign.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
 import { SupplierHttp } from "../../datasources/http.js";
 import { AlitripSimulator } from "../../src/sandbox/alitrip/server.js";
@@ -37,8 +37,8 @@ function topConfig(over: Partial<TopConfig> = {}): TopConfig {
 }
 const alitrip = (over: Partial<TopConfig> & { defaultSubChannel?: string } = {}) =>
   createAlitripAdapter(topConfig(over), http, true).cancels!;
-const cttCancels = (key = CTT_KEY, timeoutMs = 1000) =>
-  createCttAdapter({ baseUrl: ctt.url, signKey: key, timeoutMs }, http, true).cancels!;
+const cttCancels = (key = CTT_KEY, timeoutMs = 1000, signing?: CttSigning) =>
+  createCttAdapter({ baseUrl: ctt.url, signKey: key, timeoutMs, signing }, http, true).cancels!;
 
 async function failure(p: Promise<unknown>): Promise<SupplierError> {
   const err = await p.then(
@@ -176,6 +176,20 @@ describe("Alitrip TOP datasource ↔ simulator", () => {
 });
 
 describe("CTT datasource ↔ simulator", () => {
+  it("signs with the configured terminal, time zone and signed string (CTT.md: unconfirmed, so configurable)", async () => {
+    const orderNo = fresh("CTT-CANCEL-OK");
+    await cttCancels(CTT_KEY, 1000, { ...DEFAULT_CTT_SIGNING, terminal: 2 }).cancel({ orderNo, passengerIds: ["P1"] });
+    expect(JSON.parse(ctt.server.lastRequest!.body)).toMatchObject({ order_number: orderNo, terminal: 2 });
+    // The simulator checks the front-end's scheme: a time stamp in another zone, or another signed string, is refused.
+    for (const signing of [
+      { ...DEFAULT_CTT_SIGNING, utcOffsetMinutes: 480 },
+      { ...DEFAULT_CTT_SIGNING, template: "timestamp={timestamp}&random={random}&terminal={terminal}" },
+    ]) {
+      const err = await failure(cttCancels(CTT_KEY, 1000, signing).cancel({ orderNo: fresh("CTT-CANCEL-OK"), passengerIds: ["P1"] }));
+      expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "-2" });
+    }
+  });
+
   it("the simulator refuses a body that is not JSON with 415, as ASP.NET Web API does; the gateway's cancel is JSON", async () => {
     const random = cttRandom();
     const time_stamp = cttTimeStamp();

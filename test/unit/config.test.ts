@@ -39,6 +39,8 @@ describe("configuration", () => {
     [{ ATRIP_BASE_URL: "https://atrip.example" }, "ATRIP_CLIENT_ID"],
     [{ ALITRIP_URL: "https://eco.taobao.com/router/rest", ALITRIP_APP_KEY: "k" }, "ALITRIP_APP_SECRET"],
     [{ CTT_BASE_URL: "https://ctt.example" }, "CTT_SIGN_KEY"],
+    [{ CTT_SIGN_STRING: "random={random}&terminal={terminal}" }, "CTT_SIGN_STRING"],
+    [{ CTT_TIME_STAMP_UTC_OFFSET_MINUTES: "900" }, "CTT_TIME_STAMP_UTC_OFFSET_MINUTES"],
     [{ PORT: "70000" }, "PORT"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     [{ VOID_POLL_MIN_MS: "-5" }, "VOID_POLL_MIN_MS"],

@@ -115,4 +115,12 @@ describe("CTT signing", () => {
   it("time_stamp is UTC yyyyMMddHHmmss", () => {
     expect(cttTimeStamp(new Date("2026-11-21T08:30:05Z"))).toBe("20261121083005");
   });
+
+  it("the unconfirmed parts are settings (CTT.md): another time zone, terminal and signed string", () => {
+    expect(cttTimeStamp(new Date("2026-11-21T20:30:05Z"), 480)).toBe("20261122043005");
+    expect(cttSignBase(12345, "20261121083000", 2, "timestamp={timestamp}&random={random}&terminal={terminal}")).toBe(
+      "timestamp=20261121083000&random=12345&terminal=2",
+    );
+    expect(cttSign("ctt-key", 12345, "20261121083000", 2)).not.toBe(cttSign("ctt-key", 12345, "20261121083000", 1));
+  });
 });
