@@ -206,8 +206,9 @@ export class EventLog {
    * statement ran in (`written_in`, taken before its id): an event committed after `afterId`'s
    * was not visible in it. So were events written while it was, that committed just before it,
    * which the client may already have had (the smaller of two ids delivered out of order, say):
-   * resuming repeats those, with the same ids, but never loses one. Only with several writers. Events from before migration 8 have no snapshot and
-   * none are returned; on PGlite (one connection) every earlier event was visible.
+   * resuming repeats those, with the same ids, but never loses one. Only with several writers:
+   * on PGlite (one connection) every earlier event was visible. Events from before migration 8
+   * have no snapshot, and none are returned for them.
    */
   async stragglers<D>(
     kind: KindName,

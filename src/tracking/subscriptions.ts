@@ -4,9 +4,10 @@
  * `afterEventId` it first replays, from the log, the events after that id which the feed's
  * cursor already covered — exactly the ones that will not arrive live — holding live events
  * back meanwhile, starting with any smaller id that committed after that one (the log's
- * `stragglers`). No gap, no dedupe table, and no duplicate but, with several writers on
- * PostgreSQL, an event written at the very moment of the resume point (src/store/event-log.ts). Subscribing to one record or one
- * order also marks it watched, so it is checked at least every VOID_POLL_WATCHED_MS.
+ * `stragglers`). No gap, no dedupe table, and no duplicate except, with several writers on
+ * PostgreSQL, an event written while the resume point's was (src/store/event-log.ts).
+ * Subscribing to one record or one order also marks it watched, so it is checked at least every
+ * VOID_POLL_WATCHED_MS.
  *
  * Every way of leaving (the client's `complete`, a socket closed with any code, a server-side
  * close, a failed stream) ends in the iterator's `return()`, which releases the feed

@@ -10,9 +10,9 @@
  *
  * The mark is written before void.do is sent (a claim: ./outcome.ts `claimOrder`) and cleared
  * once the outcome is recorded: a process that stops in between leaves it, so nothing is sent
- * again for the order without asking the supplier first. While
- * a claim is in flight, another submission for the order (another instance) gets
- * REQUEST_IN_PROGRESS, and a webhook naming the order leaves the void to its sender.
+ * again for the order without asking the supplier first. While a request holds the mark (its
+ * check or its void.do in flight), another submission for the order (another instance) gets
+ * REQUEST_IN_PROGRESS, and a webhook naming the order leaves the void to that request.
  *
  * A submission is an operation on an order: on a shared supplier account the registry's void
  * port passes it through the order-ownership check (hardening issue, item 4), the check of a
@@ -35,6 +35,8 @@ import { KeyedLock } from "./keyed-lock.js";
 import { claimOrder, outcomeUnknown, type OrderClaim } from "./outcome.js";
 
 const OPERATION = "VOID";
+/** Final statuses of a void that did not void the order. */
+const NOT_DONE: ReadonlySet<string> = new Set(["REJECTED", "WITHDRAWN"]);
 const ADOPTION_HINT =
   "The gateway adopts the void if the supplier reports it; list it with voidOrders(orderNo), or check with the supplier.";
 
@@ -319,7 +321,7 @@ function alreadyHeld(orderNo: string, supplier: SupplierName, held: TrackedRecor
       supplier,
       voidCode: held.ref,
       retryable: false,
-      hint: held.isFinal
+      hint: NOT_DONE.has(held.status)
         ? `Void ${held.ref} ended ${held.status}. ${supplier} takes one void submission per order, so the gateway does not send another: contact ${supplier} to go further.`
         : "Track it with voidOrder or voidStatusChanged(voidCode).",
     },
