@@ -115,6 +115,15 @@ describe("ATRIP datasource ↔ simulator", () => {
     expect(err.code).toBe("VOID_DEADLINE_EXCEEDED");
   });
 
+  it("past its void window: the quote says not voidable (seed 002), and void.do answers 822", async () => {
+    const orderNo = fresh("ATR-VOID-WINDOW-CLOSED");
+    const q = await env.voids.quote(orderNo);
+    expect(q).toMatchObject({ isVoidable: false, window: { allowVoid: false } });
+    expect((await failure(env.voids.submit(orderNo, q.voidOfferId!))).code).toBe("VOID_DEADLINE_EXCEEDED");
+    // A lost submission's check that meets such a quote cannot tell whether a void went through.
+    expect(await env.voids.findSubmitted!(orderNo)).toMatchObject({ submitted: false, inconclusive: expect.any(String) });
+  });
+
   it("a stale voidOfferId (after a newer quote) → VOID_OFFER_EXPIRED", async () => {
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const first = await env.voids.quote(orderNo);

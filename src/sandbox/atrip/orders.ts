@@ -31,6 +31,11 @@ export interface DemoOrder extends DemoTemplate {
   refundAs?: "number" | "string" | "object" | "list";
   /** void.do records the void (it happened) but answers this undocumented status. */
   submitAnswerStatus?: number;
+  /**
+   * Past its void window: the quote answers status 0 with isVoidable false (seed 002: "如果已超出废票窗口期，
+   * 接口会返回不可废票"), and void.do refuses with 822.
+   */
+  windowClosed?: boolean;
   /** void.do records the void and answers status 0 with its voidCode, but with this undocumented voidStatus. */
   submitOddVoidStatus?: number;
   /**
@@ -86,6 +91,13 @@ export const DEMO_ORDERS: DemoOrder[] = [
     orderNo: "ATR-VOID-DEADLINE",
     shows: "quotes fine, but void.do answers 822 (deadline exceeded)",
     submitBlockedStatus: 822,
+    voidPath: [0],
+  },
+  {
+    orderNo: "ATR-VOID-WINDOW-CLOSED",
+    shows: "past its void window: the quote says isVoidable false (status 0), and void.do answers 822",
+    submitBlockedStatus: 822,
+    windowClosed: true,
     voidPath: [0],
   },
   { orderNo: "ATR-NOT-VOIDABLE", shows: "808: non-voidable per airline policy", voidBlockedStatus: 808 },

@@ -253,7 +253,7 @@ export class AtripSimState {
     const now = this.clock.now();
     return {
       orderNo,
-      isVoidable: true,
+      isVoidable: order.windowClosed !== true,
       voidOfferId: offerId,
       voidMethod: order.voidMethod ?? "CashBackToOriginalPayment",
       fastConfirmation: order.voidPath?.includes(5) ? 1 : 0,
@@ -277,7 +277,7 @@ export class AtripSimState {
       serviceFee: { currency: order.currency ?? "CNY", transactionFee: dec(order.fee) },
       voidWindow: {
         supportVoid: true,
-        allowVoid: true,
+        allowVoid: order.windowClosed !== true,
         voidTimeAfterIssure: "24h",
         voidTimeBeforeDepature: "2h",
         sameDayDeadlineTime: "23:59",
