@@ -129,6 +129,14 @@ function covered(c: Cursor, first: number): { sql: string; params: unknown[] } {
   };
 }
 
+/** The conditions of a subscriber's filter (one reference, one order), their values appended to `params`. */
+function filterConds(filter: EventFilter, params: unknown[]): string[] {
+  const conds: string[] = [];
+  if (filter.ref !== undefined) conds.push(`e.ref = $${params.push(filter.ref)}`);
+  if (filter.orderNo !== undefined) conds.push(`e.order_no = $${params.push(filter.orderNo)}`);
+  return conds;
+}
+
 /**
  * The one log of tracked changes, every kind, read in commit order through snapshot cursors: an event
  * committed late behind a higher id is still read exactly once (issue 11). Delivery (src/tracking/feed.ts),
@@ -189,8 +197,7 @@ export class EventLog {
     const seen = covered(parse(cursor), 5);
     const params: unknown[] = [tenant, kind, afterId, limit, ...seen.params];
     const conds = ["e.tenant = $1", "e.kind = $2", "e.id > $3::bigint", seen.sql];
-    if (filter.ref !== undefined) conds.push(`e.ref = $${params.push(filter.ref)}`);
-    if (filter.orderNo !== undefined) conds.push(`e.order_no = $${params.push(filter.orderNo)}`);
+    conds.push(...filterConds(filter, params));
     const rows = await this.db.query<EventRow>(
       selectEvents(`SELECT * FROM tracked_events e WHERE ${conds.join(" AND ")} ORDER BY e.id LIMIT $4`),
       params,
@@ -228,8 +235,7 @@ export class EventLog {
       "e.kind = $2",
       seen.sql,
     ];
-    if (filter.ref !== undefined) conds.push(`e.ref = $${params.push(filter.ref)}`);
-    if (filter.orderNo !== undefined) conds.push(`e.order_no = $${params.push(filter.orderNo)}`);
+    conds.push(...filterConds(filter, params));
     const rows = await this.db.query<EventRow>(
       selectEvents(`SELECT e.* FROM tracked_events e,
          (SELECT tx, written_in FROM tracked_events WHERE id = $3::bigint AND tenant = $1 AND written_in IS NOT NULL) x

@@ -31,6 +31,25 @@ async function append(sql: Sql, tenant: string, ref: string): Promise<string> {
   return rows[0].id;
 }
 
+/** Appends one event in a transaction left open: its id is taken, its commit waits for `commit()`. */
+async function openAppend(store: Store, tenant: string, ref: string): Promise<{ id: string; commit: () => Promise<void> }> {
+  let mayCommit!: () => void;
+  const waiting = new Promise<void>((r) => (mayCommit = r));
+  let appended!: (id: string) => void;
+  const id = new Promise<string>((r) => (appended = r));
+  const done = store.db.tx(async (sql) => {
+    appended(await append(sql, tenant, ref));
+    await waiting;
+  });
+  return {
+    id: await id,
+    commit: async () => {
+      mayCommit();
+      await done;
+    },
+  };
+}
+
 /** Every event new since `cursor`, reading page by page; returns their refs and the cursor after. */
 async function drain(
   store: Store,
@@ -108,20 +127,10 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
   it.skipIf(skip || _name !== "PostgreSQL")("an event whose id was taken first but committed last is delivered, once", async () => {
     const tenant = `t-order-${Math.random()}`;
     let cursor = await store.events.head();
-    let commitSlow!: () => void;
-    const slowMayCommit = new Promise<void>((r) => (commitSlow = r));
-    let slowId!: string;
-    let slowAppended!: () => void;
-    const appended = new Promise<void>((r) => (slowAppended = r));
     // Writer 1 takes the smaller id and stays open; writer 2 takes the next id and commits.
-    const slow = store.db.tx(async (sql) => {
-      slowId = await append(sql, tenant, "SLOW");
-      slowAppended();
-      await slowMayCommit;
-    });
-    await appended;
+    const slow = await openAppend(store, tenant, "SLOW");
     const fastId = await append(store.db, tenant, "FAST");
-    expect(BigInt(slowId)).toBeLessThan(BigInt(fastId));
+    expect(BigInt(slow.id)).toBeLessThan(BigInt(fastId));
 
     const first = await drain(store, cursor);
     expect(first.refs.filter((r) => r === "FAST" || r === "SLOW")).toEqual(["FAST"]);
@@ -129,8 +138,7 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
     // Meanwhile a replay up to this cursor must not claim the slow event either.
     expect((await store.events.replay("void", tenant, {}, "0", cursor, 100)).map((e) => e.ref)).toEqual(["FAST"]);
 
-    commitSlow();
-    await slow;
+    await slow.commit();
     const second = await drain(store, cursor);
     expect(second.refs.filter((r) => r === "FAST" || r === "SLOW")).toEqual(["SLOW"]);
     expect((await drain(store, second.cursor)).refs.filter((r) => r === "FAST" || r === "SLOW")).toEqual([]);
@@ -144,21 +152,11 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
       await feed.start();
       const subs = new Subscriptions({ feed, log: store.events, logger: createLogger("silent"), watchers: {} });
       const stream = await subs.stream<unknown>({ kind: "void", tenant });
-      let commitSlow!: () => void;
-      const slowMayCommit = new Promise<void>((r) => (commitSlow = r));
-      let appended!: () => void;
-      const slowAppended = new Promise<void>((r) => (appended = r));
-      const slow = store.db.tx(async (sql) => {
-        await append(sql, tenant, "SLOW");
-        appended();
-        await slowMayCommit;
-      });
-      await slowAppended;
+      const slow = await openAppend(store, tenant, "SLOW");
       await append(store.db, tenant, "FAST");
       const first = (await stream.next()).value as TrackedEvent;
       expect(first.ref).toBe("FAST");
-      commitSlow();
-      await slow;
+      await slow.commit();
       const second = (await stream.next()).value as TrackedEvent;
       expect(second.ref).toBe("SLOW");
       expect(BigInt(second.id)).toBeLessThan(BigInt(first.id));
@@ -174,20 +172,10 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
     async () => {
       const tenant = `t-resume-${Math.random()}`;
       await append(store.db, tenant, "BEFORE");
-      let commitSlow!: () => void;
-      const slowMayCommit = new Promise<void>((r) => (commitSlow = r));
-      let appended!: () => void;
-      const slowAppended = new Promise<void>((r) => (appended = r));
-      const slow = store.db.tx(async (sql) => {
-        await append(sql, tenant, "SLOW");
-        appended();
-        await slowMayCommit;
-      });
-      await slowAppended;
+      const slow = await openAppend(store, tenant, "SLOW");
       // The client received FAST and dropped; SLOW, with the smaller id, committed after that.
       const fastId = await append(store.db, tenant, "FAST");
-      commitSlow();
-      await slow;
+      await slow.commit();
       await append(store.db, tenant, "AFTER");
       const cursor = await store.events.head();
       expect((await store.events.stragglers("void", tenant, {}, fastId, cursor)).map((e) => e.ref)).toEqual(["SLOW"]);
