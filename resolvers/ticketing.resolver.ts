@@ -15,7 +15,7 @@ export class TicketingResolver {
   @RequireScope("write")
   @Mutation(() => TicketIssuanceStop, {
     description:
-      "Ask the supplier to try to stop ticket issuance of a paid order. PENDING means only that it will try; the gateway checks the outcome after checkAfter. Asking again for the same order returns the first request and calls nothing.",
+      "Ask the supplier to try to stop ticket issuance of a paid order. PENDING means only that it will try; the gateway checks the outcome after checkAfter. Asking again for the same order returns the first request and calls nothing; while another request's call for the order may still be in flight, REQUEST_IN_PROGRESS.",
   })
   async stopTicketIssuance(
     @Arg("input", () => StopTicketIssuanceInput) input: StopTicketIssuanceInput,

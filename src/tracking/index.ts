@@ -111,7 +111,7 @@ export class Tracking {
       watchers: Object.fromEntries(kinds.map((k) => [k.name, new Watchers(k.name, store.tracked, policyOf(k.name).watchedMs, log)])),
     });
     this.submissions = new VoidSubmission(store, registry, this.voids, log, opts.acceptanceVisibleMs);
-    this.stopRequests = new StopRequests(this.stops, registry, opts.stopCheckDelayMs, log);
+    this.stopRequests = new StopRequests(this.stops, store, registry, opts.stopCheckDelayMs, log);
     this.cancels = new CancelSubmission(store, registry, log);
     this.inbox = new InboxProcessor({
       inbox: store.inbox,

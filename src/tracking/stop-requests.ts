@@ -7,6 +7,10 @@
  * shared supplier account the registry's stop port passes it through the order-ownership check
  * (hardening issue, item 4: another tenant's stop of an order already stopped was sent to the
  * supplier again; issue 21, item 6: applied where the registry hands out ports).
+ * The order is claimed before stopTicket.do is sent, as a void or a cancel is (./outcome.ts
+ * `claimOrder`): a request on another instance meanwhile answers REQUEST_IN_PROGRESS, and a
+ * gateway that stops mid-call leaves the claim, so the order's next request, once the claim has
+ * expired, tracks the stop as one whose outcome is unknown instead of sending it again.
  */
 import type { CallScope } from "../../datasources/deadline.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
@@ -15,17 +19,25 @@ import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
 import type { Logger } from "../logger.js";
+import type { Store } from "../store/index.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock } from "./keyed-lock.js";
 import type { StopReport } from "./kinds/stop.js";
-import { outcomeUnknown } from "./outcome.js";
+import { claimOrder, outcomeUnknown, type OrderClaim } from "./outcome.js";
 
-/** stopTicketIssuance: sends the request once per order (serialised per order by a keyed lock) and starts its tracked stop. */
+const OPERATION = "STOP";
+const UNKNOWN = "outcome of the stop request unknown: the gateway is checking";
+
+/**
+ * stopTicketIssuance: sends the request once per order (serialised per order by a keyed lock
+ * here and by the order's claim across instances) and starts its tracked stop.
+ */
 export class StopRequests {
   private readonly lock = new KeyedLock();
 
   constructor(
     private readonly stops: Tracker<StopReport>,
+    private readonly store: Store,
     private readonly registry: SupplierRegistry,
     /** How long after a request its outcome can be known, by supplier (its documentation; STOP_CHECK_DELAY_MS). */
     private readonly checkDelayMs: (supplier: SupplierName) => number,
@@ -51,6 +63,20 @@ export class StopRequests {
   ): Promise<TrackedRecord<StopReport>> {
     const existing = await this.stops.get(tenant, supplier, orderNo);
     if (existing) return existing;
+    const claim = await claimOrder(
+      { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
+      this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY,
+      "stop request",
+    );
+    // Another instance may have recorded its stop between the read above and the claim.
+    const recorded = await this.stops.get(tenant, supplier, orderNo);
+    if (recorded) {
+      await claim.settle();
+      return recorded;
+    }
+    // The earlier claim's sender stopped before recording anything: its stopTicket.do may have
+    // reached the supplier. Tracked as one whose outcome is unknown; never sent again.
+    if (claim.earlier) return this.track(claim, tenant, supplier, orderNo, UNKNOWN);
     let message: string | null;
     try {
       message = (await port.stop(orderNo, scope)).message;
@@ -58,17 +84,25 @@ export class StopRequests {
       // The reply was lost: the supplier may be trying to stop. Track the order as if it were —
       // the outcome recorded later is only ever what the order's state says — and never send
       // the stop request again for it.
-      if (outcomeUnknown(err)) await this.track(tenant, supplier, orderNo, "outcome of the stop request unknown: the gateway is checking");
+      if (outcomeUnknown(err)) await this.track(claim, tenant, supplier, orderNo, UNKNOWN);
+      else await claim.settle();
       throw err;
     }
-    return this.track(tenant, supplier, orderNo, message);
+    return this.track(claim, tenant, supplier, orderNo, message);
   }
 
   /**
    * Records the stop the supplier accepted (or may be acting on). If the store fails even after
-   * retries, the client is still answered the PENDING stop, not told to send it again.
+   * retries, the client is still answered the PENDING stop, not told to send it again, and the
+   * order's claim stays: its next request tracks the stop instead of sending it.
    */
-  private async track(tenant: string, supplier: SupplierName, orderNo: string, message: string | null): Promise<TrackedRecord<StopReport>> {
+  private async track(
+    claim: OrderClaim,
+    tenant: string,
+    supplier: SupplierName,
+    orderNo: string,
+    message: string | null,
+  ): Promise<TrackedRecord<StopReport>> {
     const report: StopReport = { status: "PENDING", message, supplierOrderStatus: null };
     const delayMs = this.checkDelayMs(supplier);
     const written = await writeAfterSend(
@@ -85,7 +119,11 @@ export class StopRequests {
       "stop request sent to the supplier but not recorded: its outcome is not tracked",
       { orderNo, supplier },
     );
-    if (written.ok) return written.value;
+    if (written.ok) {
+      await claim.settle();
+      return written.value;
+    }
+    await claim.keep(UNKNOWN);
     return unrecorded(this.stops.key(tenant, supplier, orderNo), orderNo, report, {
       status: "PENDING",
       isFinal: false,

@@ -39,6 +39,24 @@ function gatewayEnv(extra: Record<string, string> = {}): Record<string, string> 
   };
 }
 
+/** How many `operation` calls for the order the simulator has received. */
+const sentFor = (operation: string, orderNo: string) => () =>
+  sim.server.recent.filter((r) => r.operation === operation && r.body.includes(orderNo)).length;
+
+/** Sends `request`, whose `operation` call ATRIP answers slowly, and kills the gateway once the call has arrived. */
+async function killMidCall(operation: string, sent: () => number, request: () => Promise<unknown>): Promise<void> {
+  sim.server.faults = { ...NO_FAULTS, latencyMs: 1500, operations: [operation] };
+  try {
+    const first = request().catch(() => null);
+    await eventually(async () => (sent() === 1 ? true : undefined), 10_000);
+    await gw!.stop("SIGKILL");
+    await first;
+    await new Promise((r) => setTimeout(r, 1700));
+  } finally {
+    sim.server.faults = { ...NO_FAULTS };
+  }
+}
+
 describe("gateway restart", () => {
   it("a gateway killed while void.do is in flight: after the restart the order's void.do is not sent again", async () => {
     // The claim stays in flight for the timeout plus 10 s: 40 s, ample for a restart on a loaded machine.
@@ -47,18 +65,9 @@ describe("gateway restart", () => {
     const orderNo = fresh("ATR-VOID-VCC");
     const quote = await gql<{ voidQuote: { voidOfferId: string } }>(gw.url, QUOTE, { orderNo }, AUTH);
     const offer = quote.data!.voidQuote.voidOfferId;
-    const voidDo = () => sim.server.recent.filter((r) => r.operation === "void.do" && r.body.includes(orderNo)).length;
-    sim.server.faults = { ...NO_FAULTS, latencyMs: 1500, operations: ["void.do"] };
-    try {
-      const first = gql(gw.url, SUBMIT, { orderNo, offer }, AUTH).catch(() => null);
-      await eventually(async () => (voidDo() === 1 ? true : undefined), 10_000);
-      // ATRIP has the request and will accept it; the gateway dies before it hears back.
-      await gw.stop("SIGKILL");
-      await first;
-      await new Promise((r) => setTimeout(r, 1700));
-    } finally {
-      sim.server.faults = { ...NO_FAULTS };
-    }
+    const voidDo = sentFor("void.do", orderNo);
+    // ATRIP has the request and will accept it; the gateway dies before it hears back.
+    await killMidCall("void.do", voidDo, () => gql(gw!.url, SUBMIT, { orderNo, offer }, AUTH));
     gw = await startGatewayProcess(env);
     const again = await gql(gw.url, SUBMIT, { orderNo, offer }, AUTH);
     // The mark written before void.do outlived the process: the earlier call may still be in
@@ -66,6 +75,22 @@ describe("gateway restart", () => {
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: "REQUEST_IN_PROGRESS", retryable: true });
     expect(Number(again.errors?.[0]?.extensions?.retryAfterSeconds)).toBeGreaterThan(0);
     expect(voidDo()).toBe(1);
+    await gw.stop();
+    gw = undefined;
+  });
+
+  it("a gateway killed while stopTicket.do is in flight: after the restart the order's stop is not sent again", async () => {
+    const env = gatewayEnv({ SUPPLIER_TIMEOUT_MS: "30000" });
+    gw = await startGatewayProcess(env);
+    const orderNo = fresh("ATR-STOP-OK");
+    const STOP = `mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { state } }`;
+    const stopDo = sentFor("stopTicket.do", orderNo);
+    await killMidCall("stopTicket.do", stopDo, () => gql(gw!.url, STOP, {}, AUTH));
+    gw = await startGatewayProcess(env);
+    const again = await gql(gw.url, STOP, {}, AUTH);
+    // The claim written before stopTicket.do outlived the process: nothing is sent again.
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: "REQUEST_IN_PROGRESS", retryable: true });
+    expect(stopDo()).toBe(1);
     await gw.stop();
     gw = undefined;
   });

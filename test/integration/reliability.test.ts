@@ -290,6 +290,31 @@ describe("never a second state-changing call", () => {
     expect(done.state).toBe("STOPPED");
   });
 
+  it("a stop claimed by a request still in flight (another instance) is not sent; a claim its sender left behind is tracked, never resent", async () => {
+    t = await startTestGateway();
+    const orderNo = fresh("ATR-STOP-OK");
+    const STOP = `mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { state message } }`;
+    // Another instance is sending stopTicket.do for this order right now.
+    expect(await t.store.unsettled.claim("demo", "ATRIP", "STOP", orderNo, 60_000)).toHaveProperty("claimId");
+    const busy = await gql(t.url, STOP, {}, {});
+    expect(busy.errors?.[0]?.extensions).toMatchObject({ code: "REQUEST_IN_PROGRESS", retryable: true, supplier: "ATRIP" });
+    expect(Number(busy.errors?.[0]?.extensions?.retryAfterSeconds)).toBeGreaterThan(50);
+    expect(calls("stopTicket.do")).toBe(0);
+    // That instance died without recording anything: its stopTicket.do may have reached ATRIP.
+    // Once the claim expires, the stop is tracked as one whose outcome is unknown, not sent again.
+    await t.store.db.query("UPDATE unsettled_submissions SET in_flight_until = now() - interval '1 second' WHERE order_no = $1", [orderNo]);
+    const after = await gql<{ stopTicketIssuance: { state: string; message: string } }>(t.url, STOP, {}, {});
+    expect(after.data?.stopTicketIssuance).toMatchObject({ state: "PENDING", message: expect.stringMatching(/unknown/) });
+    expect(calls("stopTicket.do")).toBe(0);
+    expect(await t.store.unsettled.get("demo", "ATRIP", "STOP", orderNo)).toBeNull();
+    // A fresh order's stop leaves no claim behind.
+    const other = fresh("ATR-STOP-OK");
+    const sent = await gql(t.url, `mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "${other}" }) { state } }`, {}, {});
+    expect(sent.errors).toBeUndefined();
+    expect(calls("stopTicket.do")).toBe(1);
+    expect(await t.store.unsettled.get("demo", "ATRIP", "STOP", other)).toBeNull();
+  });
+
   it("a cancel whose reply was lost: the repeat is read in that light", async () => {
     t = await startTestGateway({ ALITRIP_TIMEOUT_MS: "300" });
     const sim = t.sandbox.alitrip!.server;

@@ -63,6 +63,13 @@ describe("the store fails after a state-changing supplier call", () => {
     expect(r.data?.stopTicketIssuance.state).toBe("PENDING");
     expect(Date.parse(r.data!.stopTicketIssuance.checkAfter)).toBeGreaterThan(Date.now());
     expect(sent("stopTicket.do") - before).toBe(1);
+    // The store is back: the order's mark outlived the unwritten record, so the repeat tracks
+    // the stop (its outcome unknown to the gateway) and sends nothing.
+    restore.pop()!();
+    const again = await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo });
+    expect(again.errors).toBeUndefined();
+    expect(again.data?.stopTicketIssuance.state).toBe("PENDING");
+    expect(sent("stopTicket.do") - before).toBe(1);
   });
 
   it("a cancel whose reply was lost, the mark not written: SUPPLIER_OUTCOME_UNKNOWN, not SERVICE_UNAVAILABLE", async () => {
