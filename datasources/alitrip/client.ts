@@ -63,36 +63,40 @@ export class TopClient {
     private readonly http: SupplierHttp,
   ) {}
 
-  /** Calls one TOP method and returns the content of its `_response` envelope, checked by `schema`; traced as one supplier operation. */
-  call<S extends z.ZodType>(method: string, business: Record<string, unknown>, schema: S, opts: TopCallOptions): Promise<z.output<S>> {
-    return supplierCall("ALITRIP", method, () => this.send(method, business, schema, opts));
-  }
-
-  private send<S extends z.ZodType>(
+  /**
+   * Calls one TOP method and returns what `map` makes of the content of its `_response`
+   * envelope, checked by `schema`; traced as one supplier operation. The mapping runs inside the
+   * call, so a reply it refuses (a cancel Alitrip declined) counts under the code it throws in
+   * the supplier-call metric and log (../http.ts), not as OK.
+   */
+  call<S extends z.ZodType, T>(
     method: string,
     business: Record<string, unknown>,
     schema: S,
+    map: (reply: z.output<S>) => T,
     opts: TopCallOptions,
-  ): Promise<z.output<S>> {
+  ): Promise<T> {
     const meta = { supplier: "ALITRIP" as const, operation: method, changesState: opts.changesState };
-    return this.http.post(
-      {
-        scope: opts.scope,
-        url: this.config.routerUrl,
-        timeoutMs: this.config.timeoutMs,
-        headers: { "Content-Type": "application/x-www-form-urlencoded;charset=utf-8", Accept: "application/json" },
-        body: new URLSearchParams(topForm(this.config, method, business)).toString(),
-        ...meta,
-      },
-      (reply) => {
-        const json = replyJson(meta, reply.text);
-        const err = errorResponse.safeParse(json);
-        if (err.success) throw topError(method, err.data.error_response, opts.changesState);
-        const key = responseKey(method);
-        const envelope = z.object({ [key]: schema }).safeParse(json);
-        if (!envelope.success) throw unreadableReply(meta, describeZodError(envelope.error));
-        return (envelope.data as Record<string, z.output<S>>)[key];
-      },
-    );
+    const send = () =>
+      this.http.post(
+        {
+          scope: opts.scope,
+          url: this.config.routerUrl,
+          timeoutMs: this.config.timeoutMs,
+          headers: { "Content-Type": "application/x-www-form-urlencoded;charset=utf-8", Accept: "application/json" },
+          body: new URLSearchParams(topForm(this.config, method, business)).toString(),
+          ...meta,
+        },
+        (reply) => {
+          const json = replyJson(meta, reply.text);
+          const err = errorResponse.safeParse(json);
+          if (err.success) throw topError(method, err.data.error_response, opts.changesState);
+          const key = responseKey(method);
+          const envelope = z.object({ [key]: schema }).safeParse(json);
+          if (!envelope.success) throw unreadableReply(meta, describeZodError(envelope.error));
+          return map((envelope.data as Record<string, z.output<S>>)[key]);
+        },
+      );
+    return supplierCall("ALITRIP", method, send);
   }
 }

@@ -28,11 +28,13 @@ class AlitripCancels implements CancelPort {
     if (!subChannel)
       throw badInput("subChannel", "ALITRIP needs a sub-channel (corporate id), and no ALITRIP_SUB_CHANNEL default is configured");
     const rq: BtripFlightCancelOrderRq = { sub_channel: subChannel, dis_order_id: request.orderNo };
-    const reply = await this.client.call(ORDER_CANCEL_METHOD, { param_btrip_flight_order_operate_common_rq: rq }, cancelOrderResponse, {
-      changesState: true,
-      scope,
-    });
-    return toCancelResult(request.orderNo, reply, this.odd.noteFor("ALITRIP", ORDER_CANCEL_METHOD, request.orderNo));
+    return this.client.call(
+      ORDER_CANCEL_METHOD,
+      { param_btrip_flight_order_operate_common_rq: rq },
+      cancelOrderResponse,
+      (reply) => toCancelResult(request.orderNo, reply, this.odd.noteFor("ALITRIP", ORDER_CANCEL_METHOD, request.orderNo)),
+      { changesState: true, scope },
+    );
   }
 }
 

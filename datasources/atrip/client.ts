@@ -26,6 +26,9 @@ export interface AtripConfig {
   timeoutMs: number;
 }
 
+/** What the adapter makes of a reply ATRIP accepted; it may throw a MappingError (./mapping.ts). */
+export type ReplyMap<R, T> = (reply: R) => T;
+
 /** Calls that change supplier state: never retried, a lost reply is an unknown outcome. */
 const STATE_CHANGING = new Set(["stopTicket.do", "void.do", "updateWebhookURL.do"]);
 
@@ -43,54 +46,61 @@ export class AtripClient {
    * stopTicket.do: 0 means only that ATRIP will *try* to stop issuance (seed 000, docs/suppliers/atrip.md "Sources"). The body
    * carries `cid`, the client id, as seed 001 shows (besides the headers; docs/suppliers/atrip.md: harmless).
    */
-  stopTicket(orderNo: string, scope?: CallScope): Promise<AtripEnvelope> {
-    return this.call("stopTicket.do", { cid: this.config.clientId, orderNo }, envelope, scope);
+  stopTicket<T>(orderNo: string, map: ReplyMap<AtripEnvelope, T>, scope?: CallScope): Promise<T> {
+    return this.call("stopTicket.do", { cid: this.config.clientId, orderNo }, envelope, map, scope);
   }
 
-  voidQuotation(orderNo: string, scope?: CallScope) {
-    return this.call("voidQuotation.do", { orderNo }, voidQuotationReply, scope);
+  voidQuotation<T>(orderNo: string, map: ReplyMap<z.output<typeof voidQuotationReply>, T>, scope?: CallScope): Promise<T> {
+    return this.call("voidQuotation.do", { orderNo }, voidQuotationReply, map, scope);
   }
 
   /** void.do with the offer of the latest quotation. Never call it twice for one order. */
-  submitVoid(orderNo: string, voidOfferId: string, scope?: CallScope) {
-    return this.call("void.do", { orderNo, voidOfferId }, voidReply, scope);
+  submitVoid<T>(orderNo: string, voidOfferId: string, map: ReplyMap<z.output<typeof voidReply>, T>, scope?: CallScope): Promise<T> {
+    return this.call("void.do", { orderNo, voidOfferId }, voidReply, map, scope);
   }
 
-  queryVoidOrders(voidCode: string, scope?: CallScope) {
-    return this.call("queryVoidOrders.do", { voidCode }, queryVoidOrdersReply, scope, [801]);
+  /** 801 ("void order not found") is the reply's envelope, for the mapper to read as nothing found. */
+  queryVoidOrders<T>(
+    voidCode: string,
+    map: ReplyMap<z.output<typeof queryVoidOrdersReply> | AtripEnvelope, T>,
+    scope?: CallScope,
+  ): Promise<T> {
+    return this.call("queryVoidOrders.do", { voidCode }, queryVoidOrdersReply, map, scope, [801]);
   }
 
-  queryOrderDetails(orderNo: string, scope?: CallScope) {
-    return this.call("queryOrderDetails.do", { orderNo }, orderDetailsReply, scope);
+  queryOrderDetails<T>(orderNo: string, map: ReplyMap<z.output<typeof orderDetailsReply>, T>, scope?: CallScope): Promise<T> {
+    return this.call("queryOrderDetails.do", { orderNo }, orderDetailsReply, map, scope);
   }
 
   /** Registers the one URL that receives every webhook type. */
   updateWebhookUrl(url: string): Promise<AtripEnvelope> {
-    return this.call("updateWebhookURL.do", { url }, envelope);
+    return this.call("updateWebhookURL.do", { url }, envelope, (reply) => reply);
   }
 
   /**
-   * POSTs one call and returns its parsed reply. Statuses in `passThrough` are returned (with
-   * the envelope only) instead of thrown, for calls where they mean "nothing found". Traced as
-   * one supplier operation (src/telemetry/spans.ts).
+   * POSTs one call and returns what `map` makes of its parsed reply. Statuses in `passThrough`
+   * are mapped (with the envelope only) instead of thrown, for calls where they mean "nothing
+   * found". Traced as one supplier operation (src/telemetry/spans.ts).
    */
-  private call<S extends z.ZodType>(
+  private call<S extends z.ZodType, T>(
     name: string,
     body: Record<string, string>,
     schema: S,
+    map: ReplyMap<z.output<S>, T>,
     scope?: CallScope,
     passThrough: number[] = [],
-  ): Promise<z.output<S>> {
-    return supplierCall("ATRIP", name, () => this.send(name, body, schema, scope, passThrough));
+  ): Promise<T> {
+    return supplierCall("ATRIP", name, () => this.send(name, body, schema, map, scope, passThrough));
   }
 
-  private send<S extends z.ZodType>(
+  private send<S extends z.ZodType, T>(
     name: string,
     body: Record<string, string>,
     schema: S,
+    map: ReplyMap<z.output<S>, T>,
     scope: CallScope | undefined,
     passThrough: number[],
-  ): Promise<z.output<S>> {
+  ): Promise<T> {
     const changesState = STATE_CHANGING.has(name);
     const meta = { supplier: "ATRIP" as const, operation: name, changesState };
     return this.http.post(
@@ -108,17 +118,19 @@ export class AtripClient {
         },
         ...meta,
       },
-      (reply): z.output<S> => {
+      // The mapping runs inside the call, so a reply it refuses counts under the code it throws
+      // in the supplier-call metric and log (../http.ts), not as OK.
+      (reply): T => {
         const json = replyJson(meta, reply.text);
         const head = envelope.safeParse(json);
         if (!head.success) throw unreadableReply(meta, describeZodError(head.error));
         if (head.data.status !== 0) {
-          if (passThrough.includes(head.data.status)) return head.data as z.output<S>;
+          if (passThrough.includes(head.data.status)) return mapReply(name, head.data, json, () => map(head.data as z.output<S>));
           throw atripError(name, head.data.status, head.data.msg, changesState);
         }
         const parsed = schema.safeParse(json);
         if (!parsed.success) throw withVoidCode(unreadableReply(meta, describeZodError(parsed.error), answerOf(head.data)), json);
-        return parsed.data;
+        return mapReply(name, head.data, json, () => map(parsed.data));
       },
     );
   }
@@ -141,15 +153,19 @@ function withVoidCode(err: SupplierError, reply: unknown): SupplierError {
   return err;
 }
 
-/** Runs a mapper over `reply`, turning a MappingError into the right unreadable-reply error (with ATRIP's code and message). */
-export function mapReply<T>(operation: string, reply: AtripEnvelope, map: () => T): T {
+/**
+ * Runs a mapper over a reply (`head` its envelope, `json` the whole of it), turning a
+ * MappingError into the right unreadable-reply error (with ATRIP's code and message, and a
+ * void.do's voidCode).
+ */
+function mapReply<T>(operation: string, head: AtripEnvelope, json: unknown, map: () => T): T {
   try {
     return map();
   } catch (err) {
     if (err instanceof MappingError) {
       throw withVoidCode(
-        unreadableReply({ supplier: "ATRIP", operation, changesState: STATE_CHANGING.has(operation) }, err.message, answerOf(reply)),
-        reply,
+        unreadableReply({ supplier: "ATRIP", operation, changesState: STATE_CHANGING.has(operation) }, err.message, answerOf(head)),
+        json,
       );
     }
     throw err;

@@ -7,7 +7,7 @@ import { OddFieldLog, type OddFieldSink } from "../lenient.js";
 import type { StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } from "../model.js";
 import { GatewayError } from "../../src/vocabulary/errors.js";
 import type { StopIssuancePort, SubmittedCheck, SupplierAdapter, VoidPort } from "../ports.js";
-import { AtripClient, mapReply, type AtripConfig } from "./client.js";
+import { AtripClient, type AtripConfig } from "./client.js";
 import { atripUnknownOrder } from "./errors.js";
 import { toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
 import { interpretAtripWebhook } from "./webhooks.js";
@@ -27,15 +27,20 @@ class AtripVoids implements VoidPort {
   ) {}
 
   async quote(orderNo: string, scope?: CallScope): Promise<VoidQuoteData> {
-    const reply = await this.client.voidQuotation(orderNo, scope);
-    return mapReply("voidQuotation.do", reply, () =>
-      toVoidQuote(reply, new Date(), this.odd.noteFor("ATRIP", "voidQuotation.do", orderNo)),
+    return this.client.voidQuotation(
+      orderNo,
+      (reply) => toVoidQuote(reply, new Date(), this.odd.noteFor("ATRIP", "voidQuotation.do", orderNo)),
+      scope,
     );
   }
 
   async submit(orderNo: string, voidOfferId: string, scope?: CallScope): Promise<VoidOrderData> {
-    const reply = await this.client.submitVoid(orderNo, voidOfferId, scope);
-    return mapReply("void.do", reply, () => voidReplyToOrder(reply, this.odd.noteFor("ATRIP", "void.do", reply.voidCode)));
+    return this.client.submitVoid(
+      orderNo,
+      voidOfferId,
+      (reply) => voidReplyToOrder(reply, this.odd.noteFor("ATRIP", "void.do", reply.voidCode)),
+      scope,
+    );
   }
 
   /**
@@ -58,12 +63,14 @@ class AtripVoids implements VoidPort {
 
   /** Only the entry asked for is read, so an unreadable other entry cannot hide it. */
   async query(voidCode: string, scope?: CallScope): Promise<VoidOrderData | null> {
-    const reply = await this.client.queryVoidOrders(voidCode, scope);
-    const entries = ("voidOrders" in reply ? reply.voidOrders : null) ?? [];
-    const found = entries.find((v) => typeof v === "object" && v !== null && (v as { voidCode?: unknown }).voidCode === voidCode);
-    if (!found) return null;
-    return mapReply("queryVoidOrders.do", reply, () =>
-      wireVoidOrderToOrder(found, reply.msg, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode)),
+    return this.client.queryVoidOrders(
+      voidCode,
+      (reply) => {
+        const entries = ("voidOrders" in reply ? reply.voidOrders : null) ?? [];
+        const found = entries.find((v) => typeof v === "object" && v !== null && (v as { voidCode?: unknown }).voidCode === voidCode);
+        return found ? wireVoidOrderToOrder(found, reply.msg, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode)) : null;
+      },
+      scope,
     );
   }
 }
@@ -72,12 +79,11 @@ class AtripStops implements StopIssuancePort {
   constructor(private readonly client: AtripClient) {}
 
   async stop(orderNo: string, scope?: CallScope): Promise<StopAcceptedData> {
-    const reply = await this.client.stopTicket(orderNo, scope);
-    return { supplier: "ATRIP", orderNo, message: reply.msg };
+    return this.client.stopTicket(orderNo, (reply) => ({ supplier: "ATRIP" as const, orderNo, message: reply.msg }), scope);
   }
 
   async outcome(orderNo: string, scope?: CallScope): Promise<StopOutcomeData> {
-    return toStopOutcome(orderNo, await this.client.queryOrderDetails(orderNo, scope));
+    return this.client.queryOrderDetails(orderNo, (reply) => toStopOutcome(orderNo, reply), scope);
   }
 }
 

@@ -112,10 +112,10 @@ describe("Alitrip TOP datasource ↔ simulator", () => {
   it("the router rejects an unknown method (22) and a missing business parameter (40, isv.*)", async () => {
     const client = createAlitripAdapter(topConfig(), http, true).client;
     const unknown = await failure(
-      client.call("alitrip.btrip.flight.distribution.nothing", {}, cancelOrderResponse, { changesState: false }),
+      client.call("alitrip.btrip.flight.distribution.nothing", {}, cancelOrderResponse, (r) => r, { changesState: false }),
     );
     expect(unknown).toMatchObject({ code: "SUPPLIER_REJECTED_REQUEST", supplierCode: "22" });
-    const missing = await failure(client.call(ORDER_CANCEL_METHOD, {}, cancelOrderResponse, { changesState: true }));
+    const missing = await failure(client.call(ORDER_CANCEL_METHOD, {}, cancelOrderResponse, (r) => r, { changesState: true }));
     expect(missing).toMatchObject({ code: "SUPPLIER_REJECTED_REQUEST", supplierCode: "40/isv.missing-parameter" });
   });
 

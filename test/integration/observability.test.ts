@@ -22,6 +22,13 @@ describe("observability", () => {
     await new Promise((r) => setTimeout(r, 150));
     await quoteAndSubmit(t.url, orderNo);
     await gql(t.url, QUOTE, { orderNo: "ATR-TICKET-USED" });
+    // void.do says status 0 with a voidStatus ATRIP does not document: the mapping refuses it.
+    await quoteAndSubmit(t.url, fresh("ATR-VOID-ODD-STATUS"));
+    // Alitrip's reply is well formed but refuses the cancel (success=true with a fail_code).
+    await gql(
+      t.url,
+      `mutation { cancelOrder(input: { supplier: ALITRIP, orderNo: "${fresh("ALI-TICKETED")}", subChannel: "corp001" }) { orderNo } }`,
+    );
     await sub.waitFor(1);
     await fetch(`${base()}/webhooks/atrip/${t.gw.webhookTokens.ATRIP}`, {
       method: "POST",
@@ -42,6 +49,9 @@ describe("observability", () => {
       'gateway_supplier_calls_total{supplier="ATRIP",operation="void.do",outcome="OK"}',
       // A supplier's refusal counts under the code the client got, not as OK.
       'gateway_supplier_calls_total{supplier="ATRIP",operation="voidQuotation.do",outcome="TICKET_ALREADY_USED"}',
+      // So does a reply the mapping refuses after the envelope said 0.
+      'gateway_supplier_calls_total{supplier="ATRIP",operation="void.do",outcome="SUPPLIER_OUTCOME_UNKNOWN"}',
+      'gateway_supplier_calls_total{supplier="ALITRIP",operation="alitrip.btrip.flight.distribution.order.cancel",outcome="CANCEL_REJECTED"}',
       'gateway_supplier_call_duration_seconds_count{supplier="ATRIP",operation="void.do"}',
       'gateway_supplier_circuit_open{supplier="ATRIP"} 0',
       'gateway_supplier_circuit_open{supplier="CTT"} 0',
