@@ -1,5 +1,5 @@
 /**
- * Orders whose state-changing call (a void submission, a cancel) is being sent, or lost its
+ * Orders whose state-changing call (a void submission, a stop request, a cancel) is being sent, or lost its
  * reply. The next request for the order reconciles first instead of resending, and a supplier
  * webhook naming the order settles it.
  *

@@ -62,14 +62,21 @@ export class StopRequests {
     scope: CallScope | undefined,
   ): Promise<TrackedRecord<StopReport>> {
     const existing = await this.stops.get(tenant, supplier, orderNo);
-    if (existing) return existing;
+    if (existing) {
+      await this.clearStaleMark(tenant, supplier, orderNo);
+      return existing;
+    }
     const claim = await claimOrder(
       { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
       this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY,
       "stop request",
     );
-    // Another instance may have recorded its stop between the read above and the claim.
-    const recorded = await this.stops.get(tenant, supplier, orderNo);
+    // Another instance may have recorded its stop between the read above and the claim. A
+    // store failure here has sent nothing: the order goes back as it was.
+    const recorded = await this.stops.get(tenant, supplier, orderNo).catch(async (err: unknown) => {
+      await claim.giveBack();
+      throw err;
+    });
     if (recorded) {
       await claim.settle();
       return recorded;
@@ -89,6 +96,17 @@ export class StopRequests {
       throw err;
     }
     return this.track(claim, tenant, supplier, orderNo, message);
+  }
+
+  /**
+   * A mark left beside a recorded stop (its claim's settle failed, or the record was written
+   * but reported lost) means nothing once the record exists: it goes, unless a request holds it.
+   * Best effort; a failure is logged and the record is answered all the same.
+   */
+  private async clearStaleMark(tenant: string, supplier: SupplierName, orderNo: string): Promise<void> {
+    await this.store.unsettled.settleUnheld(tenant, supplier, OPERATION, orderNo).catch((err: unknown) => {
+      this.log.warn({ err: String(err), orderNo, supplier }, "a stop request's stale mark could not be cleared");
+    });
   }
 
   /**

@@ -313,6 +313,13 @@ describe("never a second state-changing call", () => {
     expect(sent.errors).toBeUndefined();
     expect(calls("stopTicket.do")).toBe(1);
     expect(await t.store.unsettled.get("demo", "ATRIP", "STOP", other)).toBeNull();
+    // A mark left beside a recorded stop (its settle failed) goes with the order's next request.
+    await t.store.unsettled.claim("demo", "ATRIP", "STOP", other, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    const repeat = await gql(t.url, `mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "${other}" }) { state } }`, {}, {});
+    expect(repeat.errors).toBeUndefined();
+    expect(await t.store.unsettled.get("demo", "ATRIP", "STOP", other)).toBeNull();
+    expect(calls("stopTicket.do")).toBe(1);
   });
 
   it("a cancel whose reply was lost: the repeat is read in that light", async () => {

@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
+import { StoreUnavailableError } from "../../src/store/errors.js";
 import { fresh } from "../helpers/atrip.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { gql, QUOTE } from "../helpers/graphql.js";
@@ -69,6 +70,33 @@ describe("the store fails after a state-changing supplier call", () => {
     const again = await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo });
     expect(again.errors).toBeUndefined();
     expect(again.data?.stopTicketIssuance.state).toBe("PENDING");
+    expect(sent("stopTicket.do") - before).toBe(1);
+  });
+
+  it("the store fails between the stop's claim and stopTicket.do: nothing is sent, and the order's next request sends it", async () => {
+    const orderNo = fresh("ATR-STOP-OK");
+    const records = t.store.tracked;
+    const get = records.get.bind(records);
+    let reads = 0;
+    // The read before the claim works; the one after it fails.
+    records.get = (async (...args: Parameters<typeof get>) => {
+      reads += 1;
+      if (reads === 2) throw new StoreUnavailableError("store down (test)");
+      return get(...args);
+    }) as typeof records.get;
+    restore.push(() => (records.get = get));
+    const before = sent("stopTicket.do");
+    const first = await gql(t.url, STOP, { orderNo });
+    expect(ext(first)).toMatchObject({ code: "SERVICE_UNAVAILABLE", retryable: true });
+    expect(sent("stopTicket.do") - before).toBe(0);
+    // The claim went back with the failure: the retry is sent, not tracked as a stop of unknown outcome.
+    const again = await gql<{ stopTicketIssuance: { state: string; message: string | null } }>(
+      t.url,
+      `mutation S($orderNo: String!) { stopTicketIssuance(input: { supplier: ATRIP, orderNo: $orderNo }) { state message } }`,
+      { orderNo },
+    );
+    expect(again.data?.stopTicketIssuance.state).toBe("PENDING");
+    expect(again.data?.stopTicketIssuance.message ?? "").not.toMatch(/unknown/);
     expect(sent("stopTicket.do") - before).toBe(1);
   });
 
