@@ -154,6 +154,16 @@ export class UnsettledStore {
     return rows[0] ? toUnsettled(rows[0]) : null;
   }
 
+  /** Marks of `operation` nobody holds (a lost reply, or a claim whose sender stopped), oldest first, at most `limit`. */
+  async unheld(operation: string, limit: number): Promise<Unsettled[]> {
+    const rows = await this.db.query<Row>(
+      `SELECT ${MARK} FROM unsettled_submissions
+       WHERE operation = $1 AND (in_flight_until IS NULL OR in_flight_until <= now()) ORDER BY since LIMIT $2`,
+      [operation, limit],
+    );
+    return rows.map(toUnsettled);
+  }
+
   /** Every tenant's mark on an order (a webhook names no tenant). */
   async byOrder(supplier: SupplierName, operation: string, orderNo: string): Promise<Unsettled[]> {
     return (

@@ -30,6 +30,8 @@ import { Subscriptions } from "./subscriptions.js";
 import { VoidSubmission } from "./void-submission.js";
 import { Watchers } from "./watchers.js";
 
+/** How often housekeeping runs: expired idempotency keys go, stop requests left as marks are tracked. */
+const HOUSEKEEPING_MS = 60_000;
 /** Idempotency keys are kept at least this long. */
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
 /** Records leased per scheduled run, and webhooks claimed per inbox run. */
@@ -144,7 +146,15 @@ export class Tracking {
         opts.tickMs,
         log,
       ),
-      housekeeping: new Poller("housekeeping", () => store.idempotency.expire(IDEMPOTENCY_TTL_MS), 60_000, log),
+      housekeeping: new Poller(
+        "housekeeping",
+        async () => {
+          await store.idempotency.expire(IDEMPOTENCY_TTL_MS);
+          await this.stopRequests.resumeLeft();
+        },
+        HOUSEKEEPING_MS,
+        log,
+      ),
     };
   }
 

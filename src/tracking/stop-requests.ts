@@ -2,7 +2,8 @@
  * Stop-ticket-issuance requests: the request now, the outcome later. An accepted request
  * starts a tracked stop, PENDING, first checked at checkAfter (the supplier's documented delay,
  * or STOP_CHECK_DELAY_MS); from then on the engine checks it like any tracked record, and a
- * webhook saying the order was ticketed makes it check at once. The outcome recorded is only
+ * webhook saying the order was ticketed makes it check at once once checkAfter has passed (never
+ * before: the order's state means something else until then). The outcome recorded is only
  * ever what the supplier's order state says. A request is an operation on the order: on a
  * shared supplier account the registry's stop port passes it through the order-ownership check
  * (hardening issue, item 4: another tenant's stop of an order already stopped was sent to the
@@ -10,7 +11,8 @@
  * The order is claimed before stopTicket.do is sent, as a void or a cancel is (./outcome.ts
  * `claimOrder`): a request on another instance meanwhile answers REQUEST_IN_PROGRESS, and a
  * gateway that stops mid-call leaves the claim, so the order's next request, once the claim has
- * expired, tracks the stop as one whose outcome is unknown instead of sending it again.
+ * expired, tracks the stop as one whose outcome is unknown instead of sending it again; so does
+ * housekeeping (`resumeLeft`) when no request comes.
  */
 import type { CallScope } from "../../datasources/deadline.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
@@ -27,6 +29,7 @@ import { claimOrder, outcomeUnknown, type OrderClaim } from "./outcome.js";
 
 const OPERATION = "STOP";
 const UNKNOWN = "outcome of the stop request unknown: the gateway is checking";
+const lockKey = (tenant: string, supplier: SupplierName, orderNo: string) => `${tenant}\u0000${supplier}\u0000${orderNo}`;
 
 /**
  * stopTicketIssuance: sends the request once per order (serialised per order by a keyed lock
@@ -51,7 +54,7 @@ export class StopRequests {
    */
   request(tenant: string, supplier: SupplierName, orderNo: string, scope?: CallScope): Promise<TrackedRecord<StopReport>> {
     const port = this.registry.stopIssuance(supplier, tenant);
-    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () => this.requestNow(port, tenant, supplier, orderNo, scope));
+    return this.lock.run(lockKey(tenant, supplier, orderNo), () => this.requestNow(port, tenant, supplier, orderNo, scope));
   }
 
   private async requestNow(
@@ -61,26 +64,9 @@ export class StopRequests {
     orderNo: string,
     scope: CallScope | undefined,
   ): Promise<TrackedRecord<StopReport>> {
-    const existing = await this.stops.get(tenant, supplier, orderNo);
-    if (existing) {
-      await this.clearStaleMark(tenant, supplier, orderNo);
-      return existing;
-    }
-    const claim = await claimOrder(
-      { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
-      this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY,
-      "stop request",
-    );
-    // Another instance may have recorded its stop between the read above and the claim. A
-    // store failure here has sent nothing: the order goes back as it was.
-    const recorded = await this.stops.get(tenant, supplier, orderNo).catch(async (err: unknown) => {
-      await claim.giveBack();
-      throw err;
-    });
-    if (recorded) {
-      await claim.settle();
-      return recorded;
-    }
+    const found = await this.claimUnrecorded(tenant, supplier, orderNo);
+    if ("record" in found) return found.record;
+    const { claim } = found;
     // The earlier claim's sender stopped before recording anything: its stopTicket.do may have
     // reached the supplier. Tracked as one whose outcome is unknown; never sent again.
     if (claim.earlier) return this.track(claim, tenant, supplier, orderNo, UNKNOWN);
@@ -96,6 +82,64 @@ export class StopRequests {
       throw err;
     }
     return this.track(claim, tenant, supplier, orderNo, message);
+  }
+
+  /**
+   * Stops the gateway may have sent without recording them — a gateway killed mid-call, a store
+   * that failed after the send — leave only the order's mark. Each mark nobody holds any more
+   * becomes a tracked stop whose outcome is unknown, as the order's next request would make it,
+   * so the outcome is learned and published even if the client never asks again. Nothing is
+   * sent. Run by housekeeping; returns how many stops it started tracking.
+   */
+  async resumeLeft(limit = 100): Promise<number> {
+    let resumed = 0;
+    for (const mark of await this.store.unsettled.unheld(OPERATION, limit)) {
+      const { tenant, supplier, orderNo } = mark;
+      try {
+        await this.lock.run(lockKey(tenant, supplier, orderNo), async () => {
+          const found = await this.claimUnrecorded(tenant, supplier, orderNo);
+          if ("record" in found) return;
+          if (!found.claim.earlier) return found.claim.settle(); // the mark went meanwhile
+          await this.track(found.claim, tenant, supplier, orderNo, UNKNOWN);
+          resumed += 1;
+        });
+      } catch (err) {
+        // Another request holds the order now (REQUEST_IN_PROGRESS), or the store failed: the next run looks again.
+        this.log.warn({ err: String(err), orderNo, supplier }, "a stop request's mark could not be resumed");
+      }
+    }
+    return resumed;
+  }
+
+  /**
+   * The order's stop record when it has one (a stale mark beside it is cleared), or the order
+   * claimed for a stop request (./outcome.ts `claimOrder`: REQUEST_IN_PROGRESS while another
+   * request holds it). The record is read again once claimed: another instance may have
+   * recorded its stop between the first read and the claim. A store failure there has sent
+   * nothing, so the order goes back as it was.
+   */
+  private async claimUnrecorded(
+    tenant: string,
+    supplier: SupplierName,
+    orderNo: string,
+  ): Promise<{ record: TrackedRecord<StopReport> } | { claim: OrderClaim }> {
+    const existing = await this.stops.get(tenant, supplier, orderNo);
+    if (existing) {
+      await this.clearStaleMark(tenant, supplier, orderNo);
+      return { record: existing };
+    }
+    const claim = await claimOrder(
+      { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
+      this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY,
+      "stop request",
+    );
+    const recorded = await this.stops.get(tenant, supplier, orderNo).catch(async (err: unknown) => {
+      await claim.giveBack();
+      throw err;
+    });
+    if (!recorded) return { claim };
+    await claim.settle();
+    return { record: recorded };
   }
 
   /**

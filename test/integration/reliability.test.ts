@@ -322,6 +322,25 @@ describe("never a second state-changing call", () => {
     expect(calls("stopTicket.do")).toBe(1);
   });
 
+  it("a stop its gateway may have sent but never recorded is tracked by housekeeping, though the client never asks again", async () => {
+    t = await startTestGateway();
+    const orderNo = fresh("ATR-STOP-OK");
+    // A gateway that stopped mid-call left only the order's claim, now expired.
+    await t.store.unsettled.claim("demo", "ATRIP", "STOP", orderNo, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    t.gw.services.tracking.pollers.housekeeping.kick();
+    const stop = await eventually(async () => {
+      const r = await gql<{ ticketIssuanceStop: { state: string; message: string } | null }>(
+        t!.url,
+        `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { state message } }`,
+      );
+      return r.data?.ticketIssuanceStop ?? undefined;
+    });
+    expect(stop).toMatchObject({ state: "PENDING", message: expect.stringMatching(/unknown/) });
+    expect(calls("stopTicket.do")).toBe(0);
+    expect(await t.store.unsettled.get("demo", "ATRIP", "STOP", orderNo)).toBeNull();
+  });
+
   it("a cancel whose reply was lost: the repeat is read in that light", async () => {
     t = await startTestGateway({ ALITRIP_TIMEOUT_MS: "300" });
     const sim = t.sandbox.alitrip!.server;

@@ -52,11 +52,14 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
       await u.mark(...key, "lost", mine);
       const lost = (await u.get(...key))!;
       expect(lost).toMatchObject({ claimId: null, inFlightMs: 0 });
+      const unheld = async () => (await u.unheld("VOID", 10_000)).map((m) => m.orderNo);
+      expect(await unheld()).toContain(orderNo);
       // Two requests take it over as they read it: one wins; the other is told nothing.
       const taken = await Promise.all([u.takeOver(lost, 60_000), u.takeOver(lost, 60_000)]);
       expect(taken.filter(Boolean)).toHaveLength(1);
       const holder = taken.find(Boolean)!;
       expect(holder.since.getTime()).toBe(lost.since.getTime());
+      expect(await unheld()).not.toContain(orderNo);
       await u.settleUnheld(...key); // a webhook leaves a held mark alone
       expect(await u.get(...key)).not.toBeNull();
       await u.restore(...key, holder.claimId!);
