@@ -1,7 +1,7 @@
 /**
- * Orders whose state-changing call (a void submission, a stop request, a cancel) is being sent, or lost its
- * reply. The next request for the order reconciles first instead of resending, and a supplier
- * webhook naming the order settles it.
+ * Orders whose state-changing call (a void submission, a stop request, a cancel) is being sent,
+ * or lost its reply. The next request for the order reconciles first instead of resending, and
+ * a supplier webhook naming the order settles it (a stop's mark: housekeeping tracks the stop).
  *
  * A call is written here before it is sent (`claim`, in flight until a time, under a claim id
  * of its own): if the process stops before it learns the outcome, the mark outlives it, and the

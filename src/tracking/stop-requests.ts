@@ -2,8 +2,8 @@
  * Stop-ticket-issuance requests: the request now, the outcome later. An accepted request
  * starts a tracked stop, PENDING, first checked at checkAfter (the supplier's documented delay,
  * or STOP_CHECK_DELAY_MS); from then on the engine checks it like any tracked record, and a
- * webhook saying the order was ticketed makes it check at once once checkAfter has passed (never
- * before: the order's state means something else until then). The outcome recorded is only
+ * webhook saying the order was ticketed makes it check at once if its checkAfter has passed
+ * (never before: the order's state means something else until then). The outcome recorded is only
  * ever what the supplier's order state says. A request is an operation on the order: on a
  * shared supplier account the registry's stop port passes it through the order-ownership check
  * (hardening issue, item 4: another tenant's stop of an order already stopped was sent to the
@@ -178,7 +178,7 @@ export class StopRequests {
         return record;
       },
       this.log,
-      "stop request sent to the supplier but not recorded: its outcome is not tracked",
+      "stop request sent to the supplier but not recorded: its mark stays, and housekeeping tracks it once the store is back",
       { orderNo, supplier },
     );
     if (written.ok) {
