@@ -90,49 +90,40 @@ export class AtripClient {
     scope?: CallScope,
     passThrough: number[] = [],
   ): Promise<T> {
-    return supplierCall("ATRIP", name, () => this.send(name, body, schema, map, scope, passThrough));
-  }
-
-  private send<S extends z.ZodType, T>(
-    name: string,
-    body: Record<string, string>,
-    schema: S,
-    map: ReplyMap<z.output<S>, T>,
-    scope: CallScope | undefined,
-    passThrough: number[],
-  ): Promise<T> {
     const changesState = STATE_CHANGING.has(name);
     const meta = { supplier: "ATRIP" as const, operation: name, changesState };
-    return this.http.post(
-      {
-        scope,
-        url: this.base + name,
-        timeoutMs: this.config.timeoutMs,
-        body: JSON.stringify(body),
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json",
-          "Accept-Encoding": "gzip",
-          "x-atlas-client-id": this.config.clientId,
-          "x-atlas-client-secret": this.config.clientSecret,
+    const send = () =>
+      this.http.post(
+        {
+          scope,
+          url: this.base + name,
+          timeoutMs: this.config.timeoutMs,
+          body: JSON.stringify(body),
+          headers: {
+            "Content-Type": "application/json",
+            Accept: "application/json",
+            "Accept-Encoding": "gzip",
+            "x-atlas-client-id": this.config.clientId,
+            "x-atlas-client-secret": this.config.clientSecret,
+          },
+          ...meta,
         },
-        ...meta,
-      },
-      // The mapping runs inside the call, so a reply it refuses counts under the code it throws
-      // in the supplier-call metric and log (../http.ts), not as OK.
-      (reply): T => {
-        const json = replyJson(meta, reply.text);
-        const head = envelope.safeParse(json);
-        if (!head.success) throw unreadableReply(meta, describeZodError(head.error));
-        if (head.data.status !== 0) {
-          if (passThrough.includes(head.data.status)) return mapReply(name, head.data, json, () => map(head.data as z.output<S>));
-          throw atripError(name, head.data.status, head.data.msg, changesState);
-        }
-        const parsed = schema.safeParse(json);
-        if (!parsed.success) throw withVoidCode(unreadableReply(meta, describeZodError(parsed.error), answerOf(head.data)), json);
-        return mapReply(name, head.data, json, () => map(parsed.data));
-      },
-    );
+        // The mapping runs inside the call, so a reply it refuses counts under the code it throws
+        // in the supplier-call metric and log (../http.ts), not as OK.
+        (reply): T => {
+          const json = replyJson(meta, reply.text);
+          const head = envelope.safeParse(json);
+          if (!head.success) throw unreadableReply(meta, describeZodError(head.error));
+          if (head.data.status !== 0) {
+            if (passThrough.includes(head.data.status)) return mapReply(name, head.data, json, () => map(head.data as z.output<S>));
+            throw atripError(name, head.data.status, head.data.msg, changesState);
+          }
+          const parsed = schema.safeParse(json);
+          if (!parsed.success) throw withVoidCode(unreadableReply(meta, describeZodError(parsed.error), answerOf(head.data)), json);
+          return mapReply(name, head.data, json, () => map(parsed.data));
+        },
+      );
+    return supplierCall("ATRIP", name, send);
   }
 }
 

@@ -273,9 +273,9 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
   {
     version: 9,
     name: "unsettled submissions: a call is marked before it is sent, under its own claim",
-    // Written before void.do or a cancel is sent and settled after it (src/tracking/outcome.ts):
-    // a process that stops in between leaves the mark, so the order's next request asks the
-    // supplier first. Until in_flight_until its sender is taken to be alive and about to record
+    // Written before a state-changing call (a void submission, a stop request, a cancel) is sent
+    // and settled after it (src/tracking/outcome.ts): a process that stops in between leaves the
+    // mark, so the order's next request asks the supplier first. Until in_flight_until its sender is taken to be alive and about to record
     // the outcome; claim_id says which request holds the mark, so each settles only its own.
     sql: `
       ALTER TABLE unsettled_submissions ADD COLUMN in_flight_until timestamptz;

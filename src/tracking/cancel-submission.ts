@@ -4,7 +4,7 @@
  * twice, so the next cancelOrder for that order may be sent — and its answer is read in that
  * light: a refusal then says the earlier cancel may well be the one that cancelled the order.
  * The order is marked before the cancel is sent, as a void submission is (./outcome.ts
- * `claimOrder`): a gateway that stops mid-call leaves the mark, and a second cancel of the
+ * `OrderClaims`): a gateway that stops mid-call leaves the mark, and a second cancel of the
  * order while one is in flight on another instance answers REQUEST_IN_PROGRESS.
  * A cancel is an operation on the order: on a shared supplier account the registry's cancel
  * port passes it through the order-ownership check (hardening issue, item 4; issue 21, item 6).
@@ -16,17 +16,21 @@ import type { CancelOrderData, CancelOrderRequest } from "../../datasources/mode
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
-import { claimOrder } from "./outcome.js";
+import { OrderClaims } from "./outcome.js";
 
 const OPERATION = "CANCEL";
 
 /** cancelOrder: the supplier's cancel (through the registry's port), with lost replies remembered per order. */
 export class CancelSubmission {
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly registry: SupplierRegistry,
-    private readonly log: Logger,
-  ) {}
+    log: Logger,
+  ) {
+    this.claims = new OrderClaims(store.unsettled, registry, log, OPERATION, "cancel");
+  }
+
+  private readonly claims: OrderClaims;
 
   /** `scope` names the request it serves. */
   async cancel(tenant: string, supplier: SupplierName, request: CancelOrderRequest, scope?: CallScope): Promise<CancelOrderData> {
@@ -34,11 +38,7 @@ export class CancelSubmission {
     const { orderNo } = request;
     // Claimed before it is sent (./outcome.ts): a gateway that stops before the answer is
     // recorded leaves the mark, and the repeat's refusal is read in its light.
-    const claim = await claimOrder(
-      { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
-      this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY,
-      "cancel",
-    );
+    const claim = await this.claims.claim(tenant, supplier, orderNo);
     let result: CancelOrderData;
     try {
       result = await port.cancel(request, scope);

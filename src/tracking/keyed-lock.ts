@@ -1,7 +1,7 @@
 /**
  * Runs tasks for the same key one after another on this instance, so two simultaneous
  * requests for one order cannot both pass "nothing submitted yet" and both call the supplier.
- * (Across instances the supplier's own duplicate checks and idempotency keys remain the guard.)
+ * (Across instances the order's claim is the guard: ./outcome.ts `OrderClaims`.)
  */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();
@@ -17,3 +17,6 @@ export class KeyedLock {
     return next;
   }
 }
+
+/** The key of one tenant's order at one supplier. */
+export const orderKey = (tenant: string, supplier: string, orderNo: string): string => `${tenant}\u0000${supplier}\u0000${orderNo}`;

@@ -1,4 +1,5 @@
 /** State-changing calls: telling one whose outcome is unknown, and the mark each holds on its order while it is sent. */
+import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import { writeAfterSend } from "../reliability/after-send.js";
 import type { Unsettled, UnsettledStore } from "../store/unsettled-store.js";
@@ -84,25 +85,49 @@ export class OrderClaim {
 }
 
 /**
- * Claims the order before a state-changing call is sent, in flight for the call's timeout plus
- * RECORDING_MS, taking over the mark of an earlier call whose outcome is unknown (a lost reply,
- * or a sender that stopped mid-call). While another request holds the order (its call in flight,
- * here or on another instance), REQUEST_IN_PROGRESS with retryAfterSeconds, and nothing is sent.
+ * The claims of one state-changing operation (a void submission, a stop request, a cancel): what
+ * every claim of it shares, so each request names only its order.
  */
-export async function claimOrder(m: UnsettledMark, timeoutMs: number, what: string): Promise<OrderClaim> {
-  const inFlightMs = (Number.isFinite(timeoutMs) ? timeoutMs : 60_000) + RECORDING_MS;
-  const claimed = await m.unsettled.claim(m.tenant, m.supplier, m.operation, m.orderNo, inFlightMs);
-  if ("claimId" in claimed) return new OrderClaim(m, claimed.claimId, null);
-  const taken = claimed.earlier.inFlightMs > 0 ? null : await m.unsettled.takeOver(claimed.earlier, inFlightMs);
-  if (taken?.claimId) return new OrderClaim(m, taken.claimId, taken);
-  throw new GatewayError(
-    "REQUEST_IN_PROGRESS",
-    `A ${what} for order ${m.orderNo} is being sent to ${m.supplier}, or checked, by another request; nothing was sent again`,
-    {
-      supplier: m.supplier,
-      retryable: true,
-      retryAfterSeconds: Math.max(1, Math.ceil(claimed.earlier.inFlightMs / 1000)),
-      hint: "Try again later: the gateway then knows how that one ended, and sends nothing twice.",
-    },
-  );
+export class OrderClaims {
+  constructor(
+    private readonly unsettled: UnsettledStore,
+    private readonly registry: SupplierRegistry,
+    private readonly log: Logger,
+    /** The operation's name in the marks. */
+    readonly operation: string,
+    /** The call, for people ("void submission"). */
+    private readonly what: string,
+  ) {}
+
+  /** The supplier's per-call timeout (unbounded for a supplier the registry does not know). */
+  timeoutMs(supplier: SupplierName): number {
+    return this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Claims the order before the call is sent, in flight for the call's timeout plus
+   * RECORDING_MS, taking over the mark of an earlier call whose outcome is unknown (a lost
+   * reply, or a sender that stopped mid-call). While another request holds the order (its call
+   * in flight, here or on another instance), REQUEST_IN_PROGRESS with retryAfterSeconds, and
+   * nothing is sent.
+   */
+  async claim(tenant: string, supplier: SupplierName, orderNo: string): Promise<OrderClaim> {
+    const m: UnsettledMark = { unsettled: this.unsettled, log: this.log, tenant, supplier, operation: this.operation, orderNo };
+    const timeoutMs = this.timeoutMs(supplier);
+    const inFlightMs = (Number.isFinite(timeoutMs) ? timeoutMs : 60_000) + RECORDING_MS;
+    const claimed = await this.unsettled.claim(tenant, supplier, this.operation, orderNo, inFlightMs);
+    if ("claimId" in claimed) return new OrderClaim(m, claimed.claimId, null);
+    const taken = claimed.earlier.inFlightMs > 0 ? null : await this.unsettled.takeOver(claimed.earlier, inFlightMs);
+    if (taken?.claimId) return new OrderClaim(m, taken.claimId, taken);
+    throw new GatewayError(
+      "REQUEST_IN_PROGRESS",
+      `A ${this.what} for order ${orderNo} is being sent to ${supplier}, or checked, by another request; nothing was sent again`,
+      {
+        supplier,
+        retryable: true,
+        retryAfterSeconds: Math.max(1, Math.ceil(claimed.earlier.inFlightMs / 1000)),
+        hint: "Try again later: the gateway then knows how that one ended, and sends nothing twice.",
+      },
+    );
+  }
 }

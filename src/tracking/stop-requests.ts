@@ -8,8 +8,8 @@
  * shared supplier account the registry's stop port passes it through the order-ownership check
  * (hardening issue, item 4: another tenant's stop of an order already stopped was sent to the
  * supplier again; issue 21, item 6: applied where the registry hands out ports).
- * The order is claimed before stopTicket.do is sent, as a void or a cancel is (./outcome.ts
- * `claimOrder`): a request on another instance meanwhile answers REQUEST_IN_PROGRESS, and a
+ * The order is claimed before the stop request is sent, as a void or a cancel is (./outcome.ts
+ * `OrderClaims`): a request on another instance meanwhile answers REQUEST_IN_PROGRESS, and a
  * gateway that stops mid-call leaves the claim, so the order's next request, once the claim has
  * expired, tracks the stop as one whose outcome is unknown instead of sending it again; so does
  * housekeeping (`resumeLeft`) when no request comes.
@@ -23,13 +23,12 @@ import type { Tracker } from "./engine.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
-import { KeyedLock } from "./keyed-lock.js";
+import { KeyedLock, orderKey } from "./keyed-lock.js";
 import type { StopReport } from "./kinds/stop.js";
-import { claimOrder, outcomeUnknown, type OrderClaim } from "./outcome.js";
+import { OrderClaims, outcomeUnknown, type OrderClaim } from "./outcome.js";
 
 const OPERATION = "STOP";
 const UNKNOWN = "outcome of the stop request unknown: the gateway is checking";
-const lockKey = (tenant: string, supplier: SupplierName, orderNo: string) => `${tenant}\u0000${supplier}\u0000${orderNo}`;
 
 /**
  * stopTicketIssuance: sends the request once per order (serialised per order by a keyed lock
@@ -45,7 +44,11 @@ export class StopRequests {
     /** How long after a request its outcome can be known, by supplier (its documentation; STOP_CHECK_DELAY_MS). */
     private readonly checkDelayMs: (supplier: SupplierName) => number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.claims = new OrderClaims(store.unsettled, registry, log, OPERATION, "stop request");
+  }
+
+  private readonly claims: OrderClaims;
 
   /**
    * Asks the supplier to stop issuance and tracks the stop. An order that already has a stop
@@ -54,7 +57,7 @@ export class StopRequests {
    */
   request(tenant: string, supplier: SupplierName, orderNo: string, scope?: CallScope): Promise<TrackedRecord<StopReport>> {
     const port = this.registry.stopIssuance(supplier, tenant);
-    return this.lock.run(lockKey(tenant, supplier, orderNo), () => this.requestNow(port, tenant, supplier, orderNo, scope));
+    return this.lock.run(orderKey(tenant, supplier, orderNo), () => this.requestNow(port, tenant, supplier, orderNo, scope));
   }
 
   private async requestNow(
@@ -67,7 +70,7 @@ export class StopRequests {
     const found = await this.claimUnrecorded(tenant, supplier, orderNo);
     if ("record" in found) return found.record;
     const { claim } = found;
-    // The earlier claim's sender stopped before recording anything: its stopTicket.do may have
+    // The earlier claim's sender stopped before recording anything: its stop request may have
     // reached the supplier. Tracked as one whose outcome is unknown; never sent again.
     if (claim.earlier) return this.track(claim, tenant, supplier, orderNo, UNKNOWN);
     let message: string | null;
@@ -96,7 +99,7 @@ export class StopRequests {
     for (const mark of await this.store.unsettled.unheld(OPERATION, limit)) {
       const { tenant, supplier, orderNo } = mark;
       try {
-        await this.lock.run(lockKey(tenant, supplier, orderNo), async () => {
+        await this.lock.run(orderKey(tenant, supplier, orderNo), async () => {
           const found = await this.claimUnrecorded(tenant, supplier, orderNo);
           if ("record" in found) return;
           if (!found.claim.earlier) return found.claim.settle(); // the mark went meanwhile
@@ -113,7 +116,7 @@ export class StopRequests {
 
   /**
    * The order's stop record when it has one (a stale mark beside it is cleared), or the order
-   * claimed for a stop request (./outcome.ts `claimOrder`: REQUEST_IN_PROGRESS while another
+   * claimed for a stop request (./outcome.ts `OrderClaims`: REQUEST_IN_PROGRESS while another
    * request holds it). The record is read again once claimed: another instance may have
    * recorded its stop between the first read and the claim. A store failure there has sent
    * nothing, so the order goes back as it was.
@@ -128,11 +131,7 @@ export class StopRequests {
       await this.clearStaleMark(tenant, supplier, orderNo);
       return { record: existing };
     }
-    const claim = await claimOrder(
-      { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
-      this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY,
-      "stop request",
-    );
+    const claim = await this.claims.claim(tenant, supplier, orderNo);
     const recorded = await this.stops.get(tenant, supplier, orderNo).catch(async (err: unknown) => {
       await claim.giveBack();
       throw err;

@@ -8,7 +8,7 @@
  * (VoidPort.findSubmitted) instead of resending, and a webhook naming the order settles it by
  * adopting the void.
  *
- * The mark is written before void.do is sent (a claim: ./outcome.ts `claimOrder`) and cleared
+ * The mark is written before void.do is sent (a claim: ./outcome.ts `OrderClaims`) and cleared
  * once the outcome is recorded: a process that stops in between leaves it, so nothing is sent
  * again for the order without asking the supplier first. While a request holds the mark (its
  * check or its void.do in flight), another submission for the order (another instance) gets
@@ -31,8 +31,8 @@ import type { Unsettled } from "../store/unsettled-store.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
-import { KeyedLock } from "./keyed-lock.js";
-import { claimOrder, outcomeUnknown, type OrderClaim } from "./outcome.js";
+import { KeyedLock, orderKey } from "./keyed-lock.js";
+import { OrderClaims, outcomeUnknown, type OrderClaim } from "./outcome.js";
 
 const OPERATION = "VOID";
 /** Final statuses of a void that did not void the order. */
@@ -49,7 +49,11 @@ export class VoidSubmission {
     private readonly log: Logger,
     /** How long each supplier may take to show a void it accepted (its documented delay). */
     private readonly acceptanceVisibleMs: (supplier: SupplierName) => number = () => 0,
-  ) {}
+  ) {
+    this.claims = new OrderClaims(store.unsettled, registry, log, OPERATION, "void submission");
+  }
+
+  private readonly claims: OrderClaims;
 
   private readonly lock = new KeyedLock();
 
@@ -66,9 +70,7 @@ export class VoidSubmission {
     scope?: CallScope,
   ): Promise<TrackedRecord<VoidOrderData>> {
     const port = this.registry.voids(supplier, tenant);
-    return this.lock.run(`${tenant}\u0000${supplier}\u0000${orderNo}`, () =>
-      this.submitNow(port, tenant, supplier, orderNo, voidOfferId, scope),
-    );
+    return this.lock.run(orderKey(tenant, supplier, orderNo), () => this.submitNow(port, tenant, supplier, orderNo, voidOfferId, scope));
   }
 
   private async submitNow(
@@ -81,11 +83,7 @@ export class VoidSubmission {
   ): Promise<TrackedRecord<VoidOrderData>> {
     // Claimed first, then checked: a void another instance records meanwhile is seen here, as its
     // record is written before its claim is cleared.
-    const claim = await claimOrder(
-      { unsettled: this.store.unsettled, log: this.log, tenant, supplier, operation: OPERATION, orderNo },
-      this.timeoutMs(supplier),
-      "void submission",
-    );
+    const claim = await this.claims.claim(tenant, supplier, orderNo);
     try {
       const held = heldVoid(await this.voids.byOrder(tenant, orderNo), supplier);
       if (held) throw alreadyHeld(orderNo, supplier, held);
@@ -95,13 +93,9 @@ export class VoidSubmission {
     }
     if (claim.earlier) {
       // One deadline for the client's call (issue 13, B.12): the check and the submission share it.
-      return this.reconcileThenSubmit(port, claim, claim.earlier, voidOfferId, withinDeadline(scope, this.timeoutMs(supplier)));
+      return this.reconcileThenSubmit(port, claim, claim.earlier, voidOfferId, withinDeadline(scope, this.claims.timeoutMs(supplier)));
     }
     return this.submitClaimed(port, claim, tenant, supplier, orderNo, voidOfferId, scope);
-  }
-
-  private timeoutMs(supplier: SupplierName): number {
-    return this.registry.get(supplier)?.timeoutMs ?? Number.POSITIVE_INFINITY;
   }
 
   /**
