@@ -24,11 +24,10 @@ import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock, orderKey } from "./keyed-lock.js";
-import type { StopReport } from "./kinds/stop.js";
+import { OUTCOME_UNKNOWN_MESSAGE as UNKNOWN, type StopReport } from "./kinds/stop.js";
 import { OrderClaims, outcomeUnknown, type OrderClaim } from "./outcome.js";
 
 const OPERATION = "STOP";
-const UNKNOWN = "outcome of the stop request unknown: the gateway is checking";
 
 /**
  * stopTicketIssuance: sends the request once per order (serialised per order by a keyed lock

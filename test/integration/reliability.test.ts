@@ -280,14 +280,20 @@ describe("never a second state-changing call", () => {
     const again = await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, {}, {});
     expect(again.data?.stopTicketIssuance.state).toBe("PENDING");
     expect(sim.stats.byOperation["stopTicket.do"]).toBe(1);
+    const pending = await gql<{ ticketIssuanceStop: { message: string } }>(
+      t.url,
+      `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { message } }`,
+    );
+    expect(pending.data?.ticketIssuanceStop.message).toMatch(/unknown/);
     const done = await eventually(async () => {
-      const r = await gql<{ ticketIssuanceStop: { state: string } }>(
+      const r = await gql<{ ticketIssuanceStop: { state: string; message: string | null } }>(
         t!.url,
-        `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { state } }`,
+        `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { state message } }`,
       );
       return r.data?.ticketIssuanceStop.state !== "PENDING" ? r.data?.ticketIssuanceStop : undefined;
     });
-    expect(done.state).toBe("STOPPED");
+    // The outcome is known now: the gateway's "unknown" is not kept beside it.
+    expect(done).toEqual({ state: "STOPPED", message: null });
   });
 
   it("a stop claimed by a request still in flight (another instance) is not sent; a claim its sender left behind is tracked, never resent", async () => {

@@ -18,6 +18,19 @@ export interface StopReport {
 
 const RANK: Record<StopStateName, number> = { PENDING: 0, STOPPED: 1, ISSUED: 1 };
 
+/**
+ * The message of a stop whose request may or may not have reached the supplier (its reply was
+ * lost, or its gateway stopped mid-call). It is the gateway's, not the supplier's, and true only
+ * while the stop is PENDING: an outcome drops it.
+ */
+export const OUTCOME_UNKNOWN_MESSAGE = "outcome of the stop request unknown: the gateway is checking";
+
+/** A later report over the stored one: the supplier's message is kept, the gateway's own "unknown" only while PENDING. */
+function mergeStop(stored: StopReport, report: StopReport): StopReport {
+  const kept = stored.message === OUTCOME_UNKNOWN_MESSAGE && report.status !== "PENDING" ? null : stored.message;
+  return { ...report, message: report.message ?? kept };
+}
+
 /** The stop kind, asking each supplier's stop-issuance port with the tenant's account. */
 function stopKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<StopReport> {
   return {
@@ -27,7 +40,7 @@ function stopKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<S
     isFinal: (status) => status === "STOPPED" || status === "ISSUED",
     statusOf: (report) => report.status,
     messageOf: (report) => report.message,
-    merge: (stored, report) => ({ ...report, message: report.message ?? stored.message }),
+    merge: mergeStop,
     accountOf: (tenant, supplier) => registry.account(supplier, tenant).id,
     ask: async (tenant, supplier, orderNo, scope) => {
       const o = await registry.stopIssuance(supplier, tenant).outcome(orderNo, scope);
