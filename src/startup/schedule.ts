@@ -13,7 +13,7 @@ import type { SupplierName } from "../vocabulary/suppliers.js";
 export interface TrackingSchedule {
   /** Each kind's poll intervals, by kind name. */
   policies: Record<string, PollPolicy>;
-  /** When a stop request is first checked, by supplier: STOP_CHECK_DELAY_MS, else the supplier's documented delay. */
+  /** When a stop request is first checked, by supplier: STOP_CHECK_DELAY_MS (never below a real supplier's documented delay), else the supplier's documented delay. */
   stopCheckDelayMs(supplier: SupplierName): number;
   /** How long a supplier may take to show a void it accepted (its documented `acceptanceVisibleMs`, else 0). */
   acceptanceVisibleMs(supplier: SupplierName): number;
@@ -39,9 +39,17 @@ export function trackingSchedule(
       return [k.name, { minMs: scaled(p.minMs, k.poll.minMs), maxMs: scaled(p.maxMs, k.poll.maxMs), watchedMs: p.watchedMs }];
     }),
   );
+  const sandboxes = new Set(registry.list().flatMap((i) => (i.sandbox ? [i.supplier] : [])));
+  const given = config.tracking.stopCheckDelayMs;
   return {
     policies,
-    stopCheckDelayMs: (supplier) => config.tracking.stopCheckDelayMs ?? stopDelays.get(supplier) ?? 0,
+    // Before a real supplier's documented delay its order state does not yet tell a stop's
+    // outcome (ATRIP: "after 8 minutes"), so STOP_CHECK_DELAY_MS shortens it only for a simulator.
+    stopCheckDelayMs: (supplier) => {
+      const documentedMs = stopDelays.get(supplier) ?? 0;
+      if (given === undefined) return documentedMs;
+      return sandboxes.has(supplier) ? given : Math.max(given, documentedMs);
+    },
     acceptanceVisibleMs: (supplier) => acceptance.get(supplier) ?? 0,
   };
 }
