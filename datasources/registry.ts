@@ -191,6 +191,7 @@ export class SupplierRegistry {
       supplier,
       operation,
       supportedBy: offeredBy,
+      retryable: false,
     });
   }
 

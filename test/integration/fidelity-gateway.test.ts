@@ -96,6 +96,12 @@ describe("one deadline per client call", () => {
 describe("operations a supplier does not offer", () => {
   it("ticketIssuanceStop at CTT (no stop issuance): UNSUPPORTED_OPERATION naming ATRIP, not null", async () => {
     const r = await gql(t.url, `{ ticketIssuanceStop(supplier: CTT, orderNo: "CTT-1") { state } }`);
-    expect(ext(r)).toMatchObject({ code: "UNSUPPORTED_OPERATION", supportedBy: ["ATRIP"] });
+    expect(ext(r)).toMatchObject({
+      code: "UNSUPPORTED_OPERATION",
+      supportedBy: ["ATRIP"],
+      retryable: false,
+      supplierCode: null,
+      supplierMessage: null,
+    });
   });
 });
