@@ -74,8 +74,12 @@ export interface NewRecord<D = unknown> {
   data: D;
   source: SourceName;
   message: string | null;
-  /** True when the gateway made the request now (startedAt = now); false for an adopted record. */
-  started: boolean;
+  /**
+   * True when the gateway made the request now (startedAt = now); a time when it made it then
+   * (a submission whose reply was lost, recorded once the supplier shows it); false for a
+   * record adopted from elsewhere.
+   */
+  started: boolean | Date;
   /** First scheduled check, from now. */
   firstCheckInMs: number;
   /** No scheduled check before this, from now (a stop's checkAfter). */

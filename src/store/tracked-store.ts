@@ -105,7 +105,7 @@ export class TrackedStore {
     const rows = await this.db.query<Logged>(
       `WITH ins AS (
          INSERT INTO tracked (kind, tenant, supplier, ref, order_no, status, is_final, data, started_at, updated_at, final_at, not_before, next_check_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, CASE WHEN $9::boolean THEN now() END, now(), CASE WHEN $7::boolean THEN now() END,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, CASE WHEN $9::boolean THEN now() ELSE $15::timestamptz END, now(), CASE WHEN $7::boolean THEN now() END,
                  CASE WHEN $10::float8 IS NULL THEN NULL ELSE ${inMs("$10")} END,
                  CASE WHEN $7::boolean THEN NULL ELSE GREATEST(${inMs("$11")}, COALESCE(${inMs("$10")}, '-infinity'::timestamptz)) END)
          ON CONFLICT DO NOTHING RETURNING *
@@ -122,12 +122,13 @@ export class TrackedStore {
         n.status,
         n.isFinal,
         JSON.stringify(n.data),
-        n.started,
+        n.started === true,
         n.notBeforeInMs ?? null,
         n.firstCheckInMs,
         n.source,
         n.message,
         n.traceContext ?? null,
+        n.started instanceof Date ? n.started.toISOString() : null,
       ],
     );
     if (rows[0]) return { record: toRecord<D>(rows[0]), event: loggedEvent<D>(rows[0]) };

@@ -133,7 +133,7 @@ export class Tracker<D> {
     ref: string,
     orderNo: string,
     report: D,
-    opts: { source: SourceName; started: boolean; notBeforeInMs?: number },
+    opts: { source: SourceName; started: boolean | Date; notBeforeInMs?: number },
   ): Promise<TrackedRecord<D> | null> {
     const { kind } = this.deps;
     const status = kind.statusOf(report);

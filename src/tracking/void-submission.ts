@@ -282,7 +282,10 @@ export class VoidSubmission {
    * A webhook names a void no tenant knows: adopt it for the tenant whose submission to that
    * order is unsettled — only when the supplier, asked with that tenant's account, says the
    * void is on that order (a webhook naming another order's void settles nothing). A mark a
-   * request holds right now is left to it: that request records its own void.
+   * request holds right now is left to it: that request records its own void. The supplier
+   * takes one void per order, so it is the void that submission asked for: its first event's
+   * source is the webhook, and its submittedAt the mark's time (when the reply was lost), not
+   * "submitted elsewhere".
    */
   async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<boolean> {
     const waiting = (await this.store.unsettled.byOrder(supplier, OPERATION, orderNo)).filter((u) => u.inFlightMs === 0);
@@ -290,7 +293,7 @@ export class VoidSubmission {
     const [u] = waiting;
     const report = await this.voids.ask(u.tenant, supplier, voidCode);
     if (!report || report.orderNo !== orderNo) return false;
-    const adopted = await this.voids.start(u.tenant, supplier, voidCode, orderNo, report, { source: "QUERY", started: false });
+    const adopted = await this.voids.start(u.tenant, supplier, voidCode, orderNo, report, { source: "WEBHOOK", started: u.since });
     if (!adopted) return false;
     await this.store.unsettled.settleUnheld(u.tenant, supplier, OPERATION, orderNo);
     return true;

@@ -65,6 +65,21 @@ describe("undocumented answers to state-changing calls", () => {
     const sent = t.sandbox.atrip!.server.stats.byOperation["void.do"];
     expect(ext(await gql(t.url, SUBMIT, { orderNo, offer }))).toMatchObject({ code: "VOID_ALREADY_SUBMITTED" });
     expect(t.sandbox.atrip!.server.stats.byOperation["void.do"]).toBe(sent);
+    // ATRIP's webhook names the void: it is the one the gateway submitted, learned from the webhook.
+    type Listed = { voidOrders: Array<{ submittedAt: string | null; history: Array<{ source: string }> }> };
+    const listed = await eventually(async () => {
+      const r = await gql<Listed>(
+        t.url,
+        `query L($orderNo: String!) { voidOrders(orderNo: $orderNo) { submittedAt history { source } } }`,
+        {
+          orderNo,
+        },
+      );
+      return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
+    });
+    expect(listed).toHaveLength(1);
+    expect(listed[0].history[0].source).toBe("WEBHOOK");
+    expect(Date.now() - new Date(listed[0].submittedAt ?? 0).getTime()).toBeLessThan(60_000);
   });
 
   it.each([

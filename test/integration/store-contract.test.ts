@@ -120,6 +120,11 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect(await store.events.history(voidKey("acme", d))).toHaveLength(1);
     const adopted = await store.tracked.insert(newVoid("acme", voidData(), { started: false, source: "QUERY" }));
     expect(adopted?.record.startedAt).toBeNull();
+    // A submission whose reply was lost, recorded later: started when it was sent.
+    const sentAt = new Date("2026-11-21T08:30:00.123Z");
+    const late = await store.tracked.insert(newVoid("acme", voidData(), { started: sentAt, source: "WEBHOOK" }));
+    expect(late?.record.startedAt?.toISOString()).toBe(sentAt.toISOString());
+    expect(late?.event).toMatchObject({ source: "WEBHOOK" });
   });
 
   it.skipIf(skip)("batch reads return each key's rows in the order asked, a missing key empty, tenants never crossed", async () => {
