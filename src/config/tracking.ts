@@ -27,6 +27,6 @@ export const TRACKING = concern({
     name: "STOP_CHECK_DELAY_MS",
     schema: positiveInt,
     description:
-      "When a stop request is first checked, its checkAfter (unset: each supplier's documented delay, in sandbox divided by SANDBOX_TIME_SCALE); STOP_POLL_* after that. Before a real supplier's documented delay (ATRIP: 8 minutes) its order state does not yet tell the stop's outcome, so a shorter value applies only to a simulator; a real supplier keeps its documented delay",
+      "When a stop request is first checked, its checkAfter (unset: each supplier's documented delay, in sandbox divided by SANDBOX_TIME_SCALE); STOP_POLL_* after that. Before a real supplier's documented delay its order state does not yet tell the stop's outcome, so a shorter value applies only to a simulator; a real supplier keeps its documented delay",
   }),
 });

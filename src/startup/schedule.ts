@@ -44,7 +44,7 @@ export function trackingSchedule(
   return {
     policies,
     // Before a real supplier's documented delay its order state does not yet tell a stop's
-    // outcome (ATRIP: "after 8 minutes"), so STOP_CHECK_DELAY_MS shortens it only for a simulator.
+    // outcome (docs/suppliers), so STOP_CHECK_DELAY_MS shortens it only for a simulator.
     stopCheckDelayMs: (supplier) => {
       const documentedMs = stopDelays.get(supplier) ?? 0;
       if (given === undefined) return documentedMs;
