@@ -202,13 +202,20 @@ export function atripError(operation: string, status: number, msg: string | null
 const NO_ORDER_FOR_VOID = "Order not found for void. Check the original main ticket order number.";
 
 /**
+ * Seed 000's one failure of stopTicket.do: status 2, "System error". It documents no other, so
+ * an order ATRIP does not know gets this too (the simulator answers it so).
+ */
+const STOP_SYSTEM_ERROR = "System error";
+
+/**
  * The error a call gets when ATRIP does not know the order: 801 for the void calls (seed 002),
- * and for a stop request 800 of queryOrderDetails.do, the call that reads a stop's outcome
- * (stopTicket.do documents no such status). The gateway answers this, unsent, when another
- * tenant owns the order (hardening issue, item 4).
+ * and for a stop request stopTicket.do's one documented failure, status 2 (SUPPLIER_UNAVAILABLE,
+ * "ask again"; no unknown-order status is documented for it). The gateway answers this, unsent,
+ * when another tenant owns the order (hardening issue, item 4), so that it reads exactly as an
+ * unknown order does.
  */
 export function atripUnknownOrder(operation: OrderOperation): SupplierError {
   if (operation === "VOID_QUOTE") return atripError("voidQuotation.do", 801, NO_ORDER_FOR_VOID, false);
   if (operation === "VOID_SUBMIT") return atripError("void.do", 801, NO_ORDER_FOR_VOID, true);
-  return atripError("queryOrderDetails.do", 800, "Order does not exist", false);
+  return atripError("stopTicket.do", 2, STOP_SYSTEM_ERROR, true);
 }

@@ -33,10 +33,12 @@ export function cttError(call: ReplyContext, code: number, message: string | nul
 }
 
 /**
- * ORDER_NOT_FOUND for CTT. CTT documents no code for an unknown order (its refusals are all
- * CANCEL_REJECTED), so this is the gateway's own answer when another tenant owns the order
- * (hardening issue, item 4); it carries no supplierCode, as CTT said nothing.
+ * What a cancel of an order CTT does not know gets, answered unsent when another tenant owns
+ * the order (hardening issue, item 4) so that it reads exactly as an unknown order does: a
+ * refusal (CANCEL_REJECTED) with code -3 and its message. CTT documents no code for an unknown
+ * order; these are the sandbox simulator's, so against real CTT the two answers may differ in
+ * code and message (docs/suppliers/ctt.md).
  */
 export function cttUnknownOrder(): SupplierError {
-  return new SupplierError("ORDER_NOT_FOUND", "CTT has no such order", { supplier: "CTT", retryable: false });
+  return cttError({ supplier: "CTT", operation: "api/order/cancel", changesState: true }, -3, "订单不存在 (order not found)");
 }

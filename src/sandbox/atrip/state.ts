@@ -148,7 +148,7 @@ export class AtripSimState {
    */
   stop(orderNo: string): AtripFailure | Record<string, unknown> {
     const order = this.findOrder(orderNo);
-    if (!order) return { status: 2, msg: "System error: order does not exist" };
+    if (!order) return { status: 2, msg: "System error" };
     if (order.stop === "REFUSED" || !order.stop)
       return { status: 2, msg: "System error: ticket issuance cannot be stopped for this order" };
     const asks = (this.stopAsks.get(orderNo) ?? 0) + 1;
