@@ -41,7 +41,7 @@ export class EventsResolver {
     return voidEventView(event);
   }
 
-  @FieldResolver(() => VoidOrder, { description: "The void right after this change" })
+  @FieldResolver(() => VoidOrder, { description: "The void right after this change; its history ends with it" })
   voidOrder(@Root() event: VoidEventView): VoidOrderView {
     return event.voidOrder;
   }

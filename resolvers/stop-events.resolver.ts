@@ -5,7 +5,7 @@ import type { StopEventView, StopView } from "../src/tracking/views.js";
 
 @Resolver(() => TicketIssuanceStopEvent)
 export class StopEventsResolver {
-  @FieldResolver(() => TicketIssuanceStop, { description: "The stop request right after this change" })
+  @FieldResolver(() => TicketIssuanceStop, { description: "The stop request right after this change; its history ends with it" })
   stop(@Root() event: StopEventView): StopView {
     return event.stop;
   }

@@ -6,7 +6,7 @@ import { TicketIssuanceStopEvent } from "../schema/ticket-issuance-stop-event.ty
 import { requireScope } from "../src/auth/index.js";
 import type { TrackedEvent } from "../src/store/tracked-model.js";
 import type { StopReport } from "../src/tracking/kinds/stop.js";
-import { stopAt, stopEventView, stopView, type StopEventView, type StopView } from "../src/tracking/views.js";
+import { eventsUpTo, stopAt, stopEventView, stopView, type StopEventView, type StopView } from "../src/tracking/views.js";
 import type { GatewayContext } from "./context.js";
 import { optionalEventId, optionalId } from "./validate.js";
 
@@ -72,6 +72,8 @@ export class TicketingResolver {
   async history(@Root() stop: StopView, @Ctx() ctx: GatewayContext): Promise<StopEventView[]> {
     const key = ctx.services.tracking.stops.key(ctx.tenant, stop.supplier as StopArgs["supplier"], stop.orderNo);
     // Batched with the other history fields of the request (src/tracking/loaders.ts).
-    return ((await ctx.loaders.history.load(key)) as Array<TrackedEvent<StopReport>>).map(stopEventView);
+    // A stop announced by an event (eventId) is the stop right after it: its history ends there.
+    const events = (await ctx.loaders.history.load(key)) as Array<TrackedEvent<StopReport>>;
+    return eventsUpTo(events, stop.eventId).map(stopEventView);
   }
 }

@@ -6,7 +6,7 @@ import { OrderArgs, SubmitVoidInput, VoidOrderArgs, VoidQuoteInput } from "../sc
 import { VoidOrder } from "../schema/void-order.type.js";
 import { VoidQuote } from "../schema/void-quote.type.js";
 import { VoidStatusEvent } from "../schema/void-status-event.type.js";
-import { voidEventView, voidView, type VoidEventView, type VoidOrderView } from "../src/tracking/views.js";
+import { eventsUpTo, voidEventView, voidView, type VoidEventView, type VoidOrderView } from "../src/tracking/views.js";
 import { heldVoid } from "../src/tracking/void-submission.js";
 import { GatewayError } from "../src/vocabulary/errors.js";
 import type { GatewayContext } from "./context.js";
@@ -74,6 +74,8 @@ export class VoidsResolver {
   async history(@Root() order: VoidOrderView, @Ctx() ctx: GatewayContext): Promise<VoidEventView[]> {
     const key = ctx.services.tracking.voids.key(ctx.tenant, order.supplier, order.voidCode);
     // Batched with the other history fields of the request (src/tracking/loaders.ts).
-    return ((await ctx.loaders.history.load(key)) as Array<TrackedEvent<VoidOrderData>>).map(voidEventView);
+    // An event's voidOrder is the void right after that event: its history ends there.
+    const events = (await ctx.loaders.history.load(key)) as Array<TrackedEvent<VoidOrderData>>;
+    return eventsUpTo(events, order.asOfEventId).map(voidEventView);
   }
 }

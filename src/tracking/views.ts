@@ -7,8 +7,18 @@ import type { VoidOrderData } from "../../datasources/model.js";
 import type { TrackedEvent, TrackedRecord } from "../store/tracked-model.js";
 import type { StopReport } from "./kinds/stop.js";
 
-/** A void as VoidOrder shows it. */
-export type VoidOrderView = VoidOrderData & { submittedAt: Date | null; updatedAt: Date };
+/**
+ * A void as VoidOrder shows it. `asOfEventId`: the void as it stood right after that event (an
+ * event's `voidOrder`), so its history ends there too.
+ */
+export type VoidOrderView = VoidOrderData & { submittedAt: Date | null; updatedAt: Date; asOfEventId?: string };
+
+/** A record's events (oldest first) up to and including event `id`; all of them when `id` is null or absent. */
+export function eventsUpTo<E extends { id: string }>(events: readonly E[], id: string | null | undefined): E[] {
+  if (id === null || id === undefined) return [...events];
+  const last = BigInt(id);
+  return events.filter((e) => BigInt(e.id) <= last);
+}
 
 /** A void's event as VoidStatusEvent shows it. */
 export interface VoidEventView {
@@ -80,6 +90,7 @@ export function voidEventView(e: TrackedEvent<VoidOrderData>): VoidEventView {
       isFinal: e.isFinal,
       submittedAt: e.startedAt,
       updatedAt: e.occurredAt,
+      asOfEventId: e.id,
     },
     replayed: e.replayed === true,
   };

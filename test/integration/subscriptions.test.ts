@@ -49,6 +49,17 @@ describe("voidStatusChanged with afterEventId", () => {
     expect(new Set(sub2.items.map((e) => e.id)).size).toBe(sub2.items.length);
     expect(sub2.errors).toEqual([]);
     sub2.stop();
+    // A replayed event's voidOrder is the void right after that event: its history ends there.
+    type Snap = { id: string; status: string; voidOrder: { status: string; history: Array<{ id: string }> } };
+    const SNAP = `subscription S($voidCode: String, $after: ID) {
+      voidStatusChanged(voidCode: $voidCode, afterEventId: $after) { id status voidOrder { status history { id } } }
+    }`;
+    const sub3 = collect<Snap>(second, SNAP, { voidCode, after: "0" }, (d) => d.voidStatusChanged as Snap);
+    const replayed = await sub3.waitFor(3);
+    expect(replayed.map((e) => [e.voidOrder.status, e.voidOrder.history.map((h) => h.id)])).toEqual(
+      replayed.map((e, i) => [e.status, replayed.slice(0, i + 1).map((r) => r.id)]),
+    );
+    sub3.stop();
     await second.dispose();
   });
 
@@ -122,11 +133,18 @@ describe("stop issuance tracking", () => {
     supplierOrderStatus: string | null;
   };
   const HISTORY = `query H($orderNo: String!) {
-    ticketIssuanceStop(supplier: ATRIP, orderNo: $orderNo) { state history { id state previousState isFinal source occurredAt stop { state } } }
+    ticketIssuanceStop(supplier: ATRIP, orderNo: $orderNo) { state history { id state previousState isFinal source occurredAt stop { state history { id } } } }
   }`;
   type HistoryOut = {
     state: string;
-    history: Array<{ id: string; state: string; previousState: string | null; isFinal: boolean; source: string; stop: { state: string } }>;
+    history: Array<{
+      id: string;
+      state: string;
+      previousState: string | null;
+      isFinal: boolean;
+      source: string;
+      stop: { state: string; history: Array<{ id: string }> };
+    }>;
   };
 
   it.each([
@@ -187,6 +205,8 @@ describe("stop issuance tracking", () => {
       ["STOPPED", "PENDING", true, "POLL"],
     ]);
     expect(history.map((e) => e.stop.state)).toEqual(["PENDING", "STOPPED"]);
+    // Each event's stop is the stop right after it: its history ends there.
+    expect(history.map((e) => e.stop.history.map((h) => h.id))).toEqual([[history[0].id], [history[0].id, history[1].id]]);
     expect(history.map((e) => e.id)).toEqual(live.items.map((s) => s.eventId));
 
     // Resume after the first change: the missed outcome is replayed, then a new request arrives live.
