@@ -2,7 +2,7 @@
  * Mutation inputs. Identifiers are checked (class-validator) before any supplier call:
  * non-empty, at most 64 characters, letters, digits, '-' and '_' only (issue 2, item 6).
  */
-import { ArrayMaxSize, IsOptional, Length, Matches } from "class-validator";
+import { ArrayMaxSize, IsOptional, Length, Matches, ValidateIf } from "class-validator";
 import { ArgsType, Field, InputType } from "type-graphql";
 import { Supplier } from "./enums.js";
 
@@ -89,6 +89,12 @@ export class VoidOrderArgs {
   refresh?: boolean | null;
 }
 
+/** A field one supplier ignores is not checked for it (it is never sent there). */
+const notFor =
+  (supplier: Supplier) =>
+  (input: { supplier: Supplier }): boolean =>
+    input.supplier !== supplier;
+
 @InputType("CancelOrderInput", { description: "Cancel an order. ALITRIP needs orderNo and a subChannel (or the configured default); CTT needs orderNo, and takes passengerIds and reason." })
 export class CancelOrderInput extends IdempotentInput {
   @Field(() => Supplier, { description: "ALITRIP or CTT" })
@@ -100,11 +106,13 @@ export class CancelOrderInput extends IdempotentInput {
 
   @Field(() => String, { nullable: true, description: "ALITRIP sub_channel (corporate id); defaults to the configured one (ALITRIP_SUB_CHANNEL). Ignored by CTT." })
   @IsOptional()
+  @ValidateIf(notFor("CTT"))
   @SupplierId()
   subChannel?: string | null;
 
   @Field(() => [String], { nullable: true, description: "CTT refund_passanger_ids, sent joined with commas; omit for none. Ignored by ALITRIP." })
   @IsOptional()
+  @ValidateIf(notFor("ALITRIP"))
   @ArrayMaxSize(50, { message: "at most 50 passenger ids" })
   @Length(1, 64, { each: true, message: "each id must be 1 to 64 characters long" })
   @Matches(/^[A-Za-z0-9_-]*$/, { each: true, message: "each id may contain only letters, digits, '-' and '_'" })
@@ -112,6 +120,7 @@ export class CancelOrderInput extends IdempotentInput {
 
   @Field(() => String, { nullable: true, description: "CTT refund_reason (free text, at most 200 characters). Ignored by ALITRIP." })
   @IsOptional()
+  @ValidateIf(notFor("ALITRIP"))
   @Length(0, 200, { message: "must be at most 200 characters long" })
   reason?: string | null;
 }

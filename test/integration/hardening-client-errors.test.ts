@@ -77,6 +77,38 @@ describe("client mistakes (hardening item 6)", () => {
     await stillServing();
   });
 
+  it("a cancel field one supplier ignores is checked only for the supplier that takes it", async () => {
+    const CANCEL = `mutation C($input: CancelOrderInput!) { cancelOrder(input: $input) { orderNo } }`;
+    const cancel = (input: Record<string, unknown>) => gql<{ cancelOrder: { orderNo: string } }>(t.url, CANCEL, { input });
+    const field = (r: Awaited<ReturnType<typeof cancel>>) => [r.errors?.[0]?.extensions?.code, r.errors?.[0]?.extensions?.field];
+    const longReason = "x".repeat(201);
+    // CTT ignores subChannel; ALITRIP ignores passengerIds and reason.
+    expect((await cancel({ supplier: "CTT", orderNo: "CTT-CANCEL-OK-ign1", subChannel: "a/b" })).data?.cancelOrder.orderNo).toBe(
+      "CTT-CANCEL-OK-ign1",
+    );
+    const ali = await cancel({
+      supplier: "ALITRIP",
+      orderNo: "ALI-CANCEL-OK-ign1",
+      subChannel: "corp001",
+      passengerIds: ["not ok"],
+      reason: longReason,
+    });
+    expect(ali.data?.cancelOrder.orderNo).toBe("ALI-CANCEL-OK-ign1");
+    // Where the field is sent, it is checked.
+    expect(field(await cancel({ supplier: "ALITRIP", orderNo: "ALI-CANCEL-OK-ign2", subChannel: "a/b" }))).toEqual([
+      "BAD_USER_INPUT",
+      "subChannel",
+    ]);
+    expect(field(await cancel({ supplier: "CTT", orderNo: "CTT-CANCEL-OK-ign2", reason: longReason }))).toEqual([
+      "BAD_USER_INPUT",
+      "reason",
+    ]);
+    expect(field(await cancel({ supplier: "CTT", orderNo: "CTT-CANCEL-OK-ign2", passengerIds: ["not ok"] }))).toEqual([
+      "BAD_USER_INPUT",
+      "passengerIds",
+    ]);
+  });
+
   it.each([
     ["U+0000", String.raw`{"cid":"c","type":"order.other","status":-1,"data":{"note":"a\u0000b"}}`, /U\+0000/],
     ["a lone high surrogate", String.raw`{"cid":"c","type":"order.other","status":-1,"data":{"note":"a\ud800b"}}`, /surrogate/],
