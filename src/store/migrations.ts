@@ -282,6 +282,14 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
       ALTER TABLE unsettled_submissions ADD COLUMN claim_id text
     `,
   },
+  {
+    version: 10,
+    name: "unsettled submissions: a mark left by a call the supplier refused as already made elsewhere",
+    // The supplier holds a call for the order that the gateway did not send (a void made through
+    // its web UI or another system): the mark stays so the supplier's webhook adopts it, but what
+    // is adopted was not submitted through the gateway.
+    sql: `ALTER TABLE unsettled_submissions ADD COLUMN held_elsewhere boolean NOT NULL DEFAULT false`,
+  },
 ];
 
 /** Applies the migrations not yet applied, in one transaction under an advisory lock; returns their versions. */

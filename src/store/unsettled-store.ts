@@ -27,6 +27,11 @@ export interface Unsettled {
   claimId: string | null;
   /** How long the holder's call may still be in flight, by the database's clock; 0 when it is not. */
   inFlightMs: number;
+  /**
+   * The supplier refused the gateway's call because it already holds one for the order that the
+   * gateway did not send (made elsewhere): what it holds is not the gateway's submission.
+   */
+  heldElsewhere: boolean;
 }
 
 interface Row {
@@ -37,6 +42,7 @@ interface Row {
   since: Date;
   claim_id: string | null;
   in_flight_ms: number | string;
+  held_elsewhere: boolean;
 }
 
 const toUnsettled = (r: Row): Unsettled => ({
@@ -47,10 +53,11 @@ const toUnsettled = (r: Row): Unsettled => ({
   since: new Date(r.since),
   claimId: r.claim_id,
   inFlightMs: Number(r.in_flight_ms),
+  heldElsewhere: r.held_elsewhere === true,
 });
 
 /** The columns of a mark, with the time its claim may still be in flight. */
-const MARK = `tenant, supplier, operation, order_no, since, claim_id,
+const MARK = `tenant, supplier, operation, order_no, since, claim_id, held_elsewhere,
   GREATEST(0, EXTRACT(EPOCH FROM (in_flight_until - now())) * 1000)::float8 AS in_flight_ms`;
 const KEY = "tenant = $1 AND supplier = $2 AND operation = $3 AND order_no = $4";
 const inFlightFor = (param: string) => `now() + ${param}::float8 * interval '1 millisecond'`;
@@ -106,14 +113,26 @@ export class UnsettledStore {
     return rows[0] ? toUnsettled(rows[0]) : null;
   }
 
-  /** The claimed call lost its reply: the claim becomes a mark nobody holds, since now (or a new mark, if the claim is gone). */
-  async mark(tenant: string, supplier: SupplierName, operation: string, orderNo: string, detail: string, claimId: string): Promise<void> {
+  /**
+   * The claimed call lost its reply: the claim becomes a mark nobody holds, since now (or a new
+   * mark, if the claim is gone). `heldElsewhere`: the call was refused because the supplier
+   * holds one the gateway did not send (see `Unsettled.heldElsewhere`).
+   */
+  async mark(
+    tenant: string,
+    supplier: SupplierName,
+    operation: string,
+    orderNo: string,
+    detail: string,
+    claimId: string,
+    heldElsewhere = false,
+  ): Promise<void> {
     await this.db.query(
-      `INSERT INTO unsettled_submissions (tenant, supplier, operation, order_no, detail) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO unsettled_submissions (tenant, supplier, operation, order_no, detail, held_elsewhere) VALUES ($1, $2, $3, $4, $5, $7)
        ON CONFLICT (tenant, supplier, operation, order_no) DO UPDATE
-         SET detail = EXCLUDED.detail, since = now(), in_flight_until = NULL, claim_id = NULL
+         SET detail = EXCLUDED.detail, since = now(), in_flight_until = NULL, claim_id = NULL, held_elsewhere = EXCLUDED.held_elsewhere
          WHERE unsettled_submissions.claim_id = $6`,
-      [tenant, supplier, operation, orderNo, detail, claimId],
+      [tenant, supplier, operation, orderNo, detail, claimId, heldElsewhere],
     );
   }
 

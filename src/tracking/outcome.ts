@@ -58,10 +58,13 @@ export class OrderClaim {
     );
   }
 
-  /** The supplier may have acted on something the gateway did not record: the claim becomes a mark nobody holds, since now. */
-  async keep(detail: string): Promise<void> {
+  /**
+   * The supplier may have acted on something the gateway did not record: the claim becomes a mark
+   * nobody holds, since now. `heldElsewhere`: what the supplier holds was not sent by the gateway.
+   */
+  async keep(detail: string, heldElsewhere = false): Promise<void> {
     await this.write(
-      () => this.m.unsettled.mark(this.m.tenant, this.m.supplier, this.m.operation, this.m.orderNo, detail, this.claimId),
+      () => this.m.unsettled.mark(this.m.tenant, this.m.supplier, this.m.operation, this.m.orderNo, detail, this.claimId, heldElsewhere),
       "turned into a mark (it stays claimed until it expires)",
     );
   }

@@ -156,7 +156,7 @@ export class VoidSubmission {
       } else if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") {
         // The supplier holds a void for the order that the gateway never recorded: the claim stays as the
         // order's mark, so the webhook of that void adopts it and a repeat asks the supplier first.
-        await claim.keep(err.message);
+        await claim.keep(err.message, true);
         err.extra.hint = ADOPTION_HINT;
       } else await claim.settle();
       throw err;
@@ -282,10 +282,10 @@ export class VoidSubmission {
    * A webhook names a void no tenant knows: adopt it for the tenant whose submission to that
    * order is unsettled — only when the supplier, asked with that tenant's account, says the
    * void is on that order (a webhook naming another order's void settles nothing). A mark a
-   * request holds right now is left to it: that request records its own void. The supplier
-   * takes one void per order, so it is the void that submission asked for: its first event's
-   * source is the webhook, and its submittedAt the mark's time (when the reply was lost), not
-   * "submitted elsewhere".
+   * request holds right now is left to it: that request records its own void. Its first event's
+   * source is the webhook. The supplier takes one void per order, so after a lost reply it is the
+   * void that submission asked for, submitted (submittedAt) when the reply was lost; after a
+   * refusal as "already submitted" it was submitted elsewhere (submittedAt null).
    */
   async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<boolean> {
     const waiting = (await this.store.unsettled.byOrder(supplier, OPERATION, orderNo)).filter((u) => u.inFlightMs === 0);
@@ -293,7 +293,10 @@ export class VoidSubmission {
     const [u] = waiting;
     const report = await this.voids.ask(u.tenant, supplier, voidCode);
     if (!report || report.orderNo !== orderNo) return false;
-    const adopted = await this.voids.start(u.tenant, supplier, voidCode, orderNo, report, { source: "WEBHOOK", started: u.since });
+    const adopted = await this.voids.start(u.tenant, supplier, voidCode, orderNo, report, {
+      source: "WEBHOOK",
+      started: u.heldElsewhere ? false : u.since,
+    });
     if (!adopted) return false;
     await this.store.unsettled.settleUnheld(u.tenant, supplier, OPERATION, orderNo);
     return true;

@@ -163,6 +163,8 @@ describe("never a second state-changing call", () => {
       return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
     });
     expect(listed).toHaveLength(1);
+    // The gateway's own submission, whose reply was lost: submitted through the gateway.
+    expect(listed[0].submittedAt).not.toBeNull();
     expect(calls("void.do")).toBe(1);
   });
 
@@ -177,15 +179,16 @@ describe("never a second state-changing call", () => {
     expect(codeOf(refused)).toBe("VOID_ALREADY_SUBMITTED");
     expect(calls("void.do")).toBe(2);
     const listed = await eventually(async () => {
-      const r = await gql<{ voidOrders: Array<{ voidCode: string }> }>(
+      const r = await gql<{ voidOrders: Array<{ voidCode: string; submittedAt: string | null; history: Array<{ source: string }> }> }>(
         t!.url,
-        `{ voidOrders(orderNo: "${orderNo}") { voidCode } }`,
+        `{ voidOrders(orderNo: "${orderNo}") { voidCode submittedAt history { source } } }`,
         {},
         ACME,
       );
       return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
     });
-    expect(listed.map((v) => v.voidCode)).toEqual([theirs.voidCode]);
+    // Learned from the webhook, and submitted elsewhere: not the gateway's submission.
+    expect(listed).toEqual([{ voidCode: theirs.voidCode, submittedAt: null, history: [{ source: "WEBHOOK" }] }]);
     // Now it is the gateway's: a repeat answers with its voidCode and calls nothing.
     const again = await gql(t.url, SUBMIT, { orderNo, offer }, ACME);
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", voidCode: theirs.voidCode });

@@ -51,7 +51,7 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
       // The reply is lost: the claim becomes a mark nobody holds.
       await u.mark(...key, "lost", mine);
       const lost = (await u.get(...key))!;
-      expect(lost).toMatchObject({ claimId: null, inFlightMs: 0 });
+      expect(lost).toMatchObject({ claimId: null, inFlightMs: 0, heldElsewhere: false });
       const unheld = async () => (await u.unheld("VOID", 10_000)).map((m) => m.orderNo);
       expect(await unheld()).toContain(orderNo);
       // Two requests take it over as they read it: one wins; the other is told nothing.
@@ -59,6 +59,14 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
       expect(taken.filter(Boolean)).toHaveLength(1);
       const holder = taken.find(Boolean)!;
       expect(holder.since.getTime()).toBe(lost.since.getTime());
+      // Refused because the supplier holds one made elsewhere (another order): the mark says so, under its own claim only.
+      const other = ["acme", "ATRIP", "VOID", `${orderNo}-B`] as const;
+      const refused = (await u.claim(...other, 60_000)) as { claimId: string };
+      await u.mark(...other, "already submitted", "someone-else", true);
+      expect(await u.get(...other)).toMatchObject({ claimId: refused.claimId, heldElsewhere: false });
+      await u.mark(...other, "already submitted", refused.claimId, true);
+      expect(await u.get(...other)).toMatchObject({ claimId: null, heldElsewhere: true });
+      expect(await u.takeOver((await u.get(...other))!, 60_000)).toMatchObject({ heldElsewhere: true });
       expect(await unheld()).not.toContain(orderNo);
       await u.settleUnheld(...key); // a webhook leaves a held mark alone
       expect(await u.get(...key)).not.toBeNull();

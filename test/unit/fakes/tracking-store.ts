@@ -175,7 +175,7 @@ export class FakeRecords implements RecordStore {
       status: n.status,
       isFinal: n.isFinal,
       data: clone(n.data),
-      startedAt: n.started ? new Date(this.now) : null,
+      startedAt: n.started instanceof Date ? n.started : n.started ? new Date(this.now) : null,
       updatedAt: new Date(this.now),
       finalAt: n.isFinal ? new Date(this.now) : null,
       notBefore: n.notBeforeInMs === undefined ? null : new Date(this.now + n.notBeforeInMs),
