@@ -33,12 +33,13 @@ export function cttError(call: ReplyContext, code: number, message: string | nul
 }
 
 /**
- * What a cancel of an order CTT does not know gets, answered unsent when another tenant owns
- * the order (hardening issue, item 4) so that it reads exactly as an unknown order does: a
- * refusal (CANCEL_REJECTED) with code -3 and its message. CTT documents no code for an unknown
- * order; these are the sandbox simulator's, so against real CTT the two answers may differ in
- * code and message (docs/suppliers/ctt.md).
+ * What a cancel gets, unsent, when another tenant owns the order on a shared account
+ * (hardening issue, item 4): the answer an unknown order gets. CTT documents none, so only the
+ * simulator's is known: against it (`sandbox`), its refusal (CANCEL_REJECTED, code -3 and its
+ * message), so that the two read alike; against real CTT, the gateway's own ORDER_NOT_FOUND,
+ * with no supplierCode, as CTT said nothing (docs/suppliers/ctt.md).
  */
-export function cttUnknownOrder(): SupplierError {
-  return cttError({ supplier: "CTT", operation: "api/order/cancel", changesState: true }, -3, "订单不存在 (order not found)");
+export function cttUnknownOrder(sandbox: boolean): SupplierError {
+  if (sandbox) return cttError({ supplier: "CTT", operation: "api/order/cancel", changesState: true }, -3, "订单不存在 (order not found)");
+  return new SupplierError("ORDER_NOT_FOUND", "CTT has no such order", { supplier: "CTT", retryable: false });
 }

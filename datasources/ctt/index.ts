@@ -41,6 +41,6 @@ export function createCttAdapter(config: CttConfig, http: SupplierHttp, sandbox:
     client,
     cancels: new CttCancels(client),
     available: () => true,
-    unknownOrder: cttUnknownOrder,
+    unknownOrder: () => cttUnknownOrder(sandbox),
   };
 }

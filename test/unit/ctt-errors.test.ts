@@ -3,7 +3,7 @@
  * refusal with CTT's code and message, anything else (or no numeric code) an unknown outcome.
  */
 import { describe, expect, it } from "vitest";
-import { cttError, cttOutcome } from "../../datasources/ctt/errors.js";
+import { cttError, cttOutcome, cttUnknownOrder } from "../../datasources/ctt/errors.js";
 import { apiResultOfString } from "../../datasources/ctt/wire.js";
 import { parseJson } from "../../datasources/json.js";
 
@@ -61,6 +61,21 @@ describe("CTT codes", () => {
       code: 1,
       message: null,
       data: null,
+    });
+  });
+});
+
+describe("another tenant's order on a shared account", () => {
+  it("against the simulator reads as its unknown-order refusal; against real CTT, which documents none, is the gateway's own ORDER_NOT_FOUND", () => {
+    const ctx = { supplier: "CTT" as const, operation: "api/order/cancel", changesState: true };
+    expect(cttUnknownOrder(true)).toEqual(cttError(ctx, -3, "订单不存在 (order not found)"));
+    expect(cttUnknownOrder(true).extensions()).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "-3" });
+    expect(cttUnknownOrder(false).extensions()).toEqual({
+      code: "ORDER_NOT_FOUND",
+      supplier: "CTT",
+      supplierCode: null,
+      supplierMessage: null,
+      retryable: false,
     });
   });
 });
