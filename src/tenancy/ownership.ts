@@ -3,23 +3,34 @@
  * several tenants use — the gateway's own — the supplier cannot tell tenants apart, so the
  * gateway does: the first tenant to quote, void, stop or cancel an order there owns it, and
  * another tenant's operation on it is answered exactly as the supplier answers for an order it
- * does not know (ORDER_NOT_FOUND, same message and extensions), without calling the supplier.
- * A claim made by an operation the supplier answers ORDER_NOT_FOUND (or that fails its input
- * check before anything is sent) is given back, so nobody holds order numbers that do not exist. On an account only one tenant uses, the supplier
- * keeps its orders apart by itself and nothing is claimed.
+ * does not know (the adapter's `unknownOrder`: same code, message and extensions), without
+ * calling the supplier. A claim made by an operation that established nothing is given back: the
+ * supplier answered ORDER_NOT_FOUND, the input check failed before anything was sent, or the
+ * answer is retryable (the supplier did not take the request, or it never arrived; also what an
+ * unknown order gets where a supplier documents no "no such order" answer, e.g. a stop's system
+ * error), so nobody holds order numbers that do not exist. A refusal that is not retryable keeps
+ * the claim: where a supplier documents no unknown-order answer, a number it refused may still
+ * be held. On an account only one tenant uses, the supplier keeps its orders apart by itself and
+ * nothing is claimed.
  *
  * The registry applies the check as it hands out a tenant's ports (issue 21, item 6): it calls
  * `operate` — this class is its `OrderGate` — with the account and the refusal, so nothing here
  * needs the registry, and every caller of an order operation passes it, the resolver that quotes
  * included.
  */
-import { GatewayError } from "../vocabulary/errors.js";
+import { GatewayError, SupplierError } from "../vocabulary/errors.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { AccountRef, OrderAction, OrderGate } from "../../datasources/registry.js";
 import type { OwnerStore } from "../store/owner-store.js";
 
 /** Outcomes after which a fresh claim is given back: no such order, or a request that was never sent. */
 const UNCLAIMED_BY: ReadonlySet<string> = new Set(["ORDER_NOT_FOUND", "BAD_USER_INPUT"]);
+
+/** Whether an operation's failure established nothing at the supplier (see the header). */
+function establishedNothing(err: unknown): boolean {
+  if (!(err instanceof GatewayError)) return false;
+  return UNCLAIMED_BY.has(err.code) || (err instanceof SupplierError ? err.retryable : err.extra.retryable === true);
+}
 
 /**
  * Established holdings are remembered this long, so an order's every quote does not cost a
@@ -66,7 +77,7 @@ export class OrderOwnership implements OrderGate {
       this.remember(key, tenant);
       return result;
     } catch (err) {
-      if (claim.fresh && err instanceof GatewayError && UNCLAIMED_BY.has(err.code)) {
+      if (claim.fresh && establishedNothing(err)) {
         this.known.delete(key);
         await this.owners.release(supplier, account.id, orderNo, tenant);
       } else this.remember(key, tenant);

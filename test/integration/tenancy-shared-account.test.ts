@@ -126,6 +126,12 @@ describe("two tenants on one shared supplier account", () => {
     const before = supplierCalls();
     expect(codeOf(await gql(t.url, QUOTE, { orderNo }, B))).toBe("ORDER_NOT_FOUND");
     expect(supplierCalls()).toBe(before + 1); // B's question reached the supplier: nobody held the number
+    // The same for a stop, whose unknown order gets stopTicket.do's retryable system error.
+    const stopNo = `ATR-NOPE-${fresh("Z")}`;
+    expect(codeOf(await gql(t.url, STOP, { orderNo: stopNo }, A))).toBe("SUPPLIER_UNAVAILABLE");
+    const sent = calls("stopTicket.do");
+    expect(codeOf(await gql(t.url, STOP, { orderNo: stopNo }, B))).toBe("SUPPLIER_UNAVAILABLE");
+    expect(calls("stopTicket.do")).toBe(sent + 1);
   });
 
   it("refresh adopts a void the gateway does not hold only for the tenant that operated on its order; an existing and an unknown code cost the same", async () => {
