@@ -31,10 +31,10 @@ export class TicketIssuanceStop {
 
   @Field(() => ID, {
     nullable: true,
-    description: "In ticketIssuanceStopChanged: the id of the change this message announces; pass it back as afterEventId to resume. Null in query results (see history).",
+    description: "In ticketIssuanceStopChanged and in a history entry's stop: the id of the change this stop stands right after; pass it back as afterEventId to resume. Null for the record itself (see history).",
   })
   eventId?: string | null;
 
-  @Field(() => [TicketIssuanceStopEvent], { description: "every recorded change of this request, oldest first" })
+  @Field(() => [TicketIssuanceStopEvent], { description: "every recorded change of this request, oldest first (up to eventId when it is set)" })
   history!: TicketIssuanceStopEvent[];
 }

@@ -76,6 +76,6 @@ export class VoidOrder {
   @Field(() => DateTimeScalar, { description: "When the gateway last learned something about this void" })
   updatedAt!: Date;
 
-  @Field(() => [VoidStatusEvent], { description: "every recorded status change, oldest first" })
+  @Field(() => [VoidStatusEvent], { description: "every recorded status change, oldest first (in an event's voidOrder, up to that change)" })
   history!: VoidStatusEvent[];
 }
