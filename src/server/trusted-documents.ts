@@ -70,7 +70,12 @@ export function trustedHttpRequest(
   }
   if (d.action !== "use") return input;
   const extensions = withoutPersistedQuery(request.extensions as Record<string, unknown> | undefined);
-  if (post) return { body: { ...(input.body as object), query: d.query, extensions }, search: input.search };
+  if (post) {
+    // No `extensions` key unless there are extensions: Apollo refuses an `extensions` that is not an object.
+    const body: Record<string, unknown> = { ...(input.body as object), query: d.query, extensions };
+    if (extensions === undefined) delete body.extensions;
+    return { body, search: input.search };
+  }
   search.set("query", d.query);
   if (extensions && Object.keys(extensions).length) search.set("extensions", JSON.stringify(extensions));
   else search.delete("extensions");

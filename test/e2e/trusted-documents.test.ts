@@ -126,6 +126,11 @@ describe("safelist mode", () => {
     const p = await post(gw.url, { extensions }, bearer(KEYS.acmeWrite));
     expect(p.status).toBe(200);
     expect(p.body.data?.suppliers).toHaveLength(3);
+    // The manifest's own text, with no extensions at all, runs too.
+    const text = manifest.operations.find((o) => o.name === "Suppliers")!.body;
+    const plain = await post(gw.url, { query: text }, bearer(KEYS.acmeWrite));
+    expect(plain.status).toBe(200);
+    expect(plain.body.data?.suppliers).toHaveLength(3);
     const get = await fetch(`${gw.url}?extensions=${encodeURIComponent(JSON.stringify(extensions))}`, {
       headers: { ...bearer(KEYS.acmeWrite), "apollo-require-preflight": "true" },
     });
