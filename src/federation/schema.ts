@@ -20,7 +20,10 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
+import type { GatewayContext } from "../../resolvers/context.js";
 import { enforceScopes } from "../auth/field-scopes.js";
+import { requireScope } from "../auth/index.js";
+import { GatewayError } from "../vocabulary/errors.js";
 import { gatewaySchemaOptions } from "../schema.js";
 import { OrderEntityResolver } from "./order.resolver.js";
 import { Order } from "./order.type.js";
@@ -65,7 +68,34 @@ export async function buildSubgraphGatewaySchema(): Promise<GraphQLSchema> {
   for (const [type, resolveReference] of Object.entries(REFERENCE_RESOLVERS)) {
     resolvers[type] = { ...(resolvers[type] as object), __resolveReference: resolveReference } as GraphQLResolverMap<unknown>[string];
   }
-  return buildSubgraphSchema({ typeDefs: withFederation(printSchema(lexicographicSortSchema(base))), resolvers });
+  return checkRepresentations(buildSubgraphSchema({ typeDefs: withFederation(printSchema(lexicographicSortSchema(base))), resolvers }));
+}
+
+/**
+ * `_entities` answers a representation that names none of this subgraph's entities (no
+ * `__typename`, an unknown type, a type that is not an entity) with BAD_USER_INPUT (after the
+ * credentials' read scope, as each reference resolver checks it), before
+ * `@apollo/subgraph`'s own resolver throws a plain error for it, which would be an internal
+ * error (one that operators alert on) caused by a client.
+ */
+function checkRepresentations(schema: GraphQLSchema): GraphQLSchema {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const resolve = field?.resolve;
+  if (!field || !resolve) return schema;
+  const entities = Object.keys(ENTITY_KEYS);
+  field.resolve = (source, args: { representations?: unknown }, context: GatewayContext, info) => {
+    requireScope(context.principal, "read"); // credentials first, as the reference resolvers check them
+    const representations = Array.isArray(args.representations) ? args.representations : [];
+    representations.forEach((r: unknown, i) => {
+      const type = r !== null && typeof r === "object" ? (r as { __typename?: unknown }).__typename : undefined;
+      if (typeof type !== "string" || !entities.includes(type))
+        throw new GatewayError("BAD_USER_INPUT", `representations[${i}]: __typename must be one of ${entities.join(", ")}`, {
+          field: "representations",
+        });
+    });
+    return resolve(source, args, context, info);
+  };
+  return schema;
 }
 
 /** The subgraph SDL exactly as `_service { sdl }` serves it to routers (schema/subgraph.graphql is this). */

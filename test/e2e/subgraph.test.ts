@@ -67,6 +67,17 @@ describe("the gateway as a subgraph", () => {
       bearer(KEYS.acmeRead),
     );
     expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    // A representation that names no entity of this subgraph is the client's mistake, not an internal error.
+    for (const representation of [
+      { __typename: "Nope", supplier: "ATRIP", voidCode: "x" },
+      { supplier: "ATRIP", voidCode: "x" },
+      { __typename: "SupplierInfo", supplier: "ATRIP" },
+    ]) {
+      const odd = await gql(t.url, ENTITIES, { representations: [representation] }, bearer(KEYS.acmeRead));
+      expect(odd.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "representations" });
+    }
+    const oddAnonymous = await gql(t.url, ENTITIES, { representations: [{ __typename: "Nope" }] });
+    expect(oddAnonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
 });
 
