@@ -25,7 +25,8 @@ export function trackingSchedule(
   suppliers: readonly SupplierDescriptor[],
   kinds: readonly AnyKind[],
 ): TrackingSchedule {
-  const tracked = registry.list().filter((i) => i.operations.includes("VOID") || i.operations.includes("STOP_TICKET_ISSUANCE"));
+  const listed = registry.list();
+  const tracked = listed.filter((i) => i.operations.includes("VOID") || i.operations.includes("STOP_TICKET_ISSUANCE"));
   const scale = tracked.length > 0 && tracked.every((i) => i.sandbox) ? config.runtime.sandboxTimeScale : 1;
   const scaled = (ms: number, variable: { name: string }) => (config.given.has(variable.name) ? ms : ms / scale);
   /** One documented delay of each supplier, scaled (0 when it documents none). */
@@ -39,7 +40,7 @@ export function trackingSchedule(
       return [k.name, { minMs: scaled(p.minMs, k.poll.minMs), maxMs: scaled(p.maxMs, k.poll.maxMs), watchedMs: p.watchedMs }];
     }),
   );
-  const sandboxes = new Set(registry.list().flatMap((i) => (i.sandbox ? [i.supplier] : [])));
+  const sandboxes = new Set(listed.flatMap((i) => (i.sandbox ? [i.supplier] : [])));
   const given = config.tracking.stopCheckDelayMs;
   return {
     policies,

@@ -18,7 +18,7 @@
  * needs the registry, and every caller of an order operation passes it, the resolver that quotes
  * included.
  */
-import { GatewayError, SupplierError } from "../vocabulary/errors.js";
+import { GatewayError } from "../vocabulary/errors.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { AccountRef, OrderAction, OrderGate } from "../../datasources/registry.js";
 import type { OwnerStore } from "../store/owner-store.js";
@@ -28,8 +28,7 @@ const UNCLAIMED_BY: ReadonlySet<string> = new Set(["ORDER_NOT_FOUND", "BAD_USER_
 
 /** Whether an operation's failure established nothing at the supplier (see the header). */
 function establishedNothing(err: unknown): boolean {
-  if (!(err instanceof GatewayError)) return false;
-  return UNCLAIMED_BY.has(err.code) || (err instanceof SupplierError ? err.retryable : err.extra.retryable === true);
+  return err instanceof GatewayError && (UNCLAIMED_BY.has(err.code) || err.extensions().retryable === true);
 }
 
 /**
