@@ -56,10 +56,9 @@ export class VoidsResolver {
     // A void the gateway does not hold is adopted only onto an order this tenant operated on
     // (hardening issue, item 4); otherwise null, at the cost of an unknown code.
     const account = registry.account(args.supplier, ctx.tenant);
-    const adoptAs = async (report: VoidOrderData | null) =>
-      (await ownership.mayAdopt(ctx.tenant, args.supplier, account, report?.orderNo ?? null)) ? (report?.orderNo ?? null) : null;
+    const mayAdopt = (orderNo: string | null) => ownership.mayAdopt(ctx.tenant, args.supplier, account, orderNo);
     const record = args.refresh
-      ? await tracking.voids.refresh(ctx.tenant, args.supplier, args.voidCode, adoptAs, { requestId: ctx.requestId })
+      ? await tracking.submissions.refresh(ctx.tenant, args.supplier, args.voidCode, mayAdopt, { requestId: ctx.requestId })
       : await tracking.voids.get(ctx.tenant, args.supplier, args.voidCode);
     return record ? voidView(record) : null;
   }

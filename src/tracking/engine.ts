@@ -48,6 +48,12 @@ export interface Applied<D> {
   record: TrackedRecord<D>;
 }
 
+/** A record `refresh` may adopt: its order, and when it was submitted through the gateway (false: elsewhere). */
+export interface Adoption {
+  orderNo: string;
+  started: boolean | Date;
+}
+
 /** Most changes written by one statement: each chunk is announced as soon as it commits. */
 const CHUNK = 32;
 /** How often a change someone else got to first is decided again from the record as it now stands. */
@@ -171,25 +177,25 @@ export class Tracker<D> {
 
   /**
    * Asks the supplier first, then applies its answer. A record this tenant does not have is
-   * adopted (a QUERY event) when `adoptAs` gives it an order number and nobody else owns it.
-   * `adoptAs` is asked whatever the supplier said (null: it does not know the reference), so
-   * that an unknown reference and one that may not be adopted cost the same (hardening issue,
-   * item 4: response timing told which void codes exist).
+   * adopted (a QUERY event) when `adoptAs` gives it an order number (and when it was submitted:
+   * `started`) and nobody else owns it. `adoptAs` is asked whatever the supplier said (null: it
+   * does not know the reference), so that an unknown reference and one that may not be adopted
+   * cost the same (hardening issue, item 4: response timing told which void codes exist).
    */
   async refresh(
     tenant: string,
     supplier: SupplierName,
     ref: string,
-    adoptAs?: (report: D | null) => string | null | Promise<string | null>,
+    adoptAs?: (report: D | null) => Promise<Adoption | null>,
     scope?: CallScope,
   ): Promise<TrackedRecord<D> | null> {
     const report = await this.ask(tenant, supplier, ref, scope);
     const record = await this.get(tenant, supplier, ref);
     if (record) return (await this.apply([{ record, report }], "QUERY"))[0].record;
     if (!adoptAs) return null;
-    const orderNo = await adoptAs(report);
-    if (report === null || orderNo === null) return null;
-    return this.start(tenant, supplier, ref, orderNo, report, { source: "QUERY", started: false });
+    const adoption = await adoptAs(report);
+    if (report === null || adoption === null) return null;
+    return this.start(tenant, supplier, ref, adoption.orderNo, report, { source: "QUERY", started: adoption.started });
   }
 
   /**

@@ -279,13 +279,45 @@ export class VoidSubmission {
   }
 
   /**
+   * voidOrder(refresh: true): asks the supplier for the void and applies its answer to the
+   * tenant's record. A void the tenant has no record of is adopted when `mayAdopt` allows its
+   * order; if the tenant's submission to that order is unsettled (and no request holds it now),
+   * the adopted void is the one that submission asked for, dated as `settleFromWebhook` dates
+   * it, and the order's mark goes.
+   */
+  async refresh(
+    tenant: string,
+    supplier: SupplierName,
+    voidCode: string,
+    mayAdopt: (orderNo: string | null) => Promise<boolean>,
+    scope?: CallScope,
+  ): Promise<TrackedRecord<VoidOrderData> | null> {
+    let settles: string | null = null;
+    const record = await this.voids.refresh(
+      tenant,
+      supplier,
+      voidCode,
+      async (report) => {
+        const orderNo = report?.orderNo ?? null;
+        if (!(await mayAdopt(orderNo)) || orderNo === null) return null;
+        const mark = await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo);
+        if (!mark || mark.inFlightMs > 0) return { orderNo, started: false };
+        settles = orderNo;
+        return { orderNo, started: submittedAt(mark) };
+      },
+      scope,
+    );
+    if (record && settles !== null) await this.store.unsettled.settleUnheld(tenant, supplier, OPERATION, settles);
+    return record;
+  }
+
+  /**
    * A webhook names a void no tenant knows: adopt it for the tenant whose submission to that
    * order is unsettled — only when the supplier, asked with that tenant's account, says the
    * void is on that order (a webhook naming another order's void settles nothing). A mark a
    * request holds right now is left to it: that request records its own void. Its first event's
    * source is the webhook. The supplier takes one void per order, so after a lost reply it is the
-   * void that submission asked for, submitted (submittedAt) when the reply was lost; after a
-   * refusal as "already submitted" it was submitted elsewhere (submittedAt null).
+   * void that submission asked for (`submittedAt`).
    */
   async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<boolean> {
     const waiting = (await this.store.unsettled.byOrder(supplier, OPERATION, orderNo)).filter((u) => u.inFlightMs === 0);
@@ -295,13 +327,20 @@ export class VoidSubmission {
     if (!report || report.orderNo !== orderNo) return false;
     const adopted = await this.voids.start(u.tenant, supplier, voidCode, orderNo, report, {
       source: "WEBHOOK",
-      started: u.heldElsewhere ? false : u.since,
+      started: submittedAt(u),
     });
     if (!adopted) return false;
     await this.store.unsettled.settleUnheld(u.tenant, supplier, OPERATION, orderNo);
     return true;
   }
 }
+
+/**
+ * When the void adopted onto an unsettled order was submitted: the supplier takes one void per
+ * order, so after a lost reply it is the gateway's, sent when the reply was lost; after a refusal
+ * as "already submitted" it was submitted elsewhere (false: submittedAt null).
+ */
+const submittedAt = (mark: Unsettled): Date | false => (mark.heldElsewhere ? false : mark.since);
 
 /** The void the gateway holds for an order, if any: an open one first, else the newest (records come oldest first). */
 export function heldVoid(

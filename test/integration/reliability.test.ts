@@ -195,6 +195,48 @@ describe("never a second state-changing call", () => {
     expect(calls("void.do")).toBe(2);
   });
 
+  it("a void whose void.do reply was lost, adopted by voidOrder(refresh: true): submitted through the gateway, and the order's mark goes", async () => {
+    t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000" });
+    const sim = t.sandbox.atrip!.server;
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo, {});
+    sim.faults = { ...sim.faults, latencyMs: 700, operations: ["void.do"], webhookDropRate: 1 };
+    expect(codeOf(await gql(t.url, SUBMIT, { orderNo, offer }, {}))).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    sim.faults = { ...sim.faults, latencyMs: 0, operations: [] };
+    const voidCode = await eventually(async () => t!.sandbox.atrip!.state.voidCodeOf(orderNo));
+    const READ = `query R($code: String!) { voidOrder(supplier: ATRIP, voidCode: $code, refresh: true) { voidCode submittedAt history { source } } }`;
+    const r = await gql<{ voidOrder: { voidCode: string; submittedAt: string | null; history: Array<{ source: string }> } | null }>(
+      t.url,
+      READ,
+      { code: voidCode },
+    );
+    expect(r.data?.voidOrder).toMatchObject({ voidCode, history: [{ source: "QUERY" }] });
+    expect(r.data?.voidOrder?.submittedAt).not.toBeNull();
+    expect(await t.store.unsettled.get("demo", "ATRIP", "VOID", orderNo)).toBeNull();
+    // The gateway's record answers a repeat now, with the voidCode, without asking the supplier.
+    const again = await gql(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", voidCode });
+    expect(calls("void.do")).toBe(1);
+  });
+
+  it("a void submitted elsewhere (void.do refused as already submitted), adopted by voidOrder(refresh: true): submittedAt null, and the mark goes", async () => {
+    t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000" });
+    t.sandbox.atrip!.server.faults = { ...t.sandbox.atrip!.server.faults, webhookDropRate: 1 };
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo);
+    const port = t.gw.services.registry.voids("ATRIP", "acme");
+    const theirs = await port.submit(orderNo, (await port.quote(orderNo)).voidOfferId!);
+    expect(codeOf(await gql(t.url, SUBMIT, { orderNo, offer }, ACME))).toBe("VOID_ALREADY_SUBMITTED");
+    const r = await gql<{ voidOrder: { submittedAt: string | null; history: Array<{ source: string }> } | null }>(
+      t.url,
+      `{ voidOrder(supplier: ATRIP, voidCode: "${theirs.voidCode}", refresh: true) { submittedAt history { source } } }`,
+      {},
+      ACME,
+    );
+    expect(r.data?.voidOrder).toEqual({ submittedAt: null, history: [{ source: "QUERY" }] });
+    expect(await t.store.unsettled.get("acme", "ATRIP", "VOID", orderNo)).toBeNull();
+  });
+
   it("void.do accepted with status 0 but an answer the gateway cannot read whole: the void is read by its voidCode and recorded", async () => {
     t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
     const orderNo = fresh("ATR-VOID-ODD-STATUS");

@@ -87,6 +87,11 @@ export class AtripSimState {
     return { status: 0, msg: "success", ...this.quoteFields(orderNo, order, offerId) };
   }
 
+  /** The code of the void submitted for an order, if any (what ATRIP's own portal would show; for tests). */
+  voidCodeOf(orderNo: string): string | undefined {
+    return this.voidByOrder.get(orderNo);
+  }
+
   submit(orderNo: string, voidOfferId: string): AtripFailure | Record<string, unknown> {
     const order = this.findOrder(orderNo);
     if (!order) return { status: 801, msg: "Order not found for void. Check the original main ticket order number." };
