@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Supplier, TicketIssuanceStopState } from "./enums.js";
 import { DateTimeScalar } from "./scalars.js";
+import { Tracking, TRACKING_DESCRIPTION } from "./tracking.type.js";
 import { TicketIssuanceStopEvent } from "./ticket-issuance-stop-event.type.js";
 
 @ObjectType("TicketIssuanceStop", { simpleResolvers: true, description: "A request to stop ticket issuance of a paid order, and its outcome" })
@@ -28,6 +29,9 @@ export class TicketIssuanceStop {
 
   @Field(() => String, { nullable: true, description: "The supplier's own order status at the latest check (ATRIP orderStatus: -3 stopped, 2 ticketed), for support staff" })
   supplierOrderStatus?: string | null;
+
+  @Field(() => Tracking, { nullable: true, description: TRACKING_DESCRIPTION })
+  tracking?: Tracking | null;
 
   @Field(() => ID, {
     nullable: true,

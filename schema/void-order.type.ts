@@ -2,6 +2,7 @@ import { Field, Int, ObjectType } from "type-graphql";
 import { RefundMethod, Supplier, VoidStatus } from "./enums.js";
 import { Money } from "./money.type.js";
 import { DateScalar, DateTimeScalar } from "./scalars.js";
+import { Tracking, TRACKING_DESCRIPTION } from "./tracking.type.js";
 import { PostTicketingServiceRefund, VoidFare, VoidTicket } from "./void-quote.type.js";
 import { VoidStatusEvent } from "./void-status-event.type.js";
 
@@ -75,6 +76,9 @@ export class VoidOrder {
 
   @Field(() => DateTimeScalar, { description: "When the gateway last learned something about this void" })
   updatedAt!: Date;
+
+  @Field(() => Tracking, { nullable: true, description: TRACKING_DESCRIPTION })
+  tracking?: Tracking | null;
 
   @Field(() => [VoidStatusEvent], { description: "every recorded status change, oldest first (in an event's voidOrder, up to that change)" })
   history!: VoidStatusEvent[];

@@ -52,5 +52,7 @@ export function unrecorded<D>(
     nextCheckAt: null,
     checkAttempt: 0,
     watchedUntil: null,
+    lastCheckedAt: null,
+    checkFailure: null,
   };
 }

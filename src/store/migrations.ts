@@ -290,6 +290,18 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
     // is adopted was not submitted through the gateway.
     sql: `ALTER TABLE unsettled_submissions ADD COLUMN held_elsewhere boolean NOT NULL DEFAULT false`,
   },
+  {
+    version: 11,
+    name: "tracked records: when the supplier was last asked, and why the scheduled checks are failing",
+    // A record whose checks keep failing (the supplier down, an order it cannot find) stays open
+    // with no event; these say so to its clients (Tracking on VoidOrder and TicketIssuanceStop).
+    // check_failure is the last check's error ({code, message}), null once the supplier answers.
+    sql: `
+      ALTER TABLE tracked ADD COLUMN last_checked_at timestamptz;
+      ALTER TABLE tracked ADD COLUMN check_failure jsonb;
+      ALTER TABLE tracked ADD COLUMN check_failing_since timestamptz
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, in one transaction under an advisory lock; returns their versions. */

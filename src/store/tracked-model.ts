@@ -37,6 +37,18 @@ export interface TrackedRecord<D = unknown> extends RecordKey {
   checkAttempt: number;
   /** Until when a subscriber somewhere watches it (null: never). */
   watchedUntil: Date | null;
+  /** When the supplier was last asked about it (a scheduled check, a webhook's confirmation, a refresh); null: not yet. */
+  lastCheckedAt: Date | null;
+  /** The last scheduled check failed: its error, and since when checks have been failing; null once the supplier answers. */
+  checkFailure: (CheckError & { since: Date }) | null;
+}
+
+/** Why a scheduled check got no answer: an API error code and a message a client may see. */
+export interface CheckError {
+  code: string;
+  message: string;
+  /** The supplier's own code, when it answered with one. */
+  supplierCode: string | null;
 }
 
 /** One recorded change. Ids increase; they come from one log for every kind. */
@@ -108,6 +120,8 @@ export interface Release {
   key: RecordKey;
   nextCheckInMs: number;
   attempt: number;
+  /** Why this check got no answer; null or absent: the supplier answered. */
+  failure?: CheckError | null;
 }
 
 /** What to select events by, besides tenant and kind. */

@@ -15,6 +15,7 @@ import {
   refKey,
   type NewRecord,
   type RecordKey,
+  type CheckError,
   type Release,
   type TrackedEvent,
   type TrackedRecord,
@@ -38,6 +39,9 @@ interface RecordRow {
   next_check_at: Date | null;
   check_attempt: number;
   watched_until: Date | null;
+  last_checked_at: Date | null;
+  check_failure: unknown;
+  check_failing_since: Date | null;
 }
 
 const KEY = "kind = $1 AND tenant = $2 AND supplier = $3 AND ref = $4";
@@ -48,6 +52,9 @@ const MATCHES = "t.kind = u.kind AND t.tenant = u.tenant AND t.supplier = u.supp
 const inMs = (ms: string) => `now() + make_interval(secs => ${ms}::double precision / 1000)`;
 /** A next check `ms` from now, but never before the record's notBefore. */
 const nextCheck = (ms: string) => `GREATEST(${inMs(ms)}, COALESCE(t.not_before, '-infinity'::timestamptz))`;
+
+/** The supplier answered about the record: it was checked now, and its checks are not failing. */
+const ANSWERED = "last_checked_at = now(), check_failure = NULL, check_failing_since = NULL";
 
 const date = (d: Date | string | null): Date | null => (d === null ? null : new Date(d));
 const json = (v: unknown): unknown => (typeof v === "string" ? (JSON.parse(v) as unknown) : v);
@@ -72,6 +79,10 @@ function toRecord<D>(r: RecordRow): TrackedRecord<D> {
     nextCheckAt: date(r.next_check_at),
     checkAttempt: Number(r.check_attempt),
     watchedUntil: date(r.watched_until),
+    lastCheckedAt: date(r.last_checked_at),
+    checkFailure: r.check_failure
+      ? { ...(json(r.check_failure) as CheckError), since: new Date(r.check_failing_since ?? r.updated_at) }
+      : null,
   };
 }
 
@@ -235,7 +246,7 @@ export class TrackedStore {
          UPDATE tracked t SET status = u.status, is_final = u.is_final, data = u.data, updated_at = now(),
            final_at = CASE WHEN u.is_final THEN now() END,
            next_check_at = CASE WHEN u.is_final THEN NULL ELSE ${nextCheck("u.next_ms")} END,
-           check_attempt = 0, lease_owner = NULL, lease_expires_at = NULL
+           check_attempt = 0, lease_owner = NULL, lease_expires_at = NULL, ${ANSWERED}
          FROM u WHERE ${MATCHES} AND t.status = u.from_status
          RETURNING t.*, u.n, u.from_status AS previous_status, u.source, u.message, u.trace_context
        ), logged AS (
@@ -256,7 +267,7 @@ export class TrackedStore {
   async touchMany<D>(items: Array<{ key: RecordKey; status: string; data: D }>): Promise<void> {
     if (!items.length) return;
     await this.db.query(
-      `UPDATE tracked t SET data = u.data, updated_at = now()
+      `UPDATE tracked t SET data = u.data, updated_at = now(), ${ANSWERED}
        FROM jsonb_to_recordset($1::jsonb) AS u(${KEY_COLUMNS}, status text, data jsonb)
        WHERE ${MATCHES} AND t.status = u.status`,
       [JSON.stringify(items.map((i) => ({ ...keyRow(i.key), status: i.status, data: i.data })))],
@@ -284,10 +295,12 @@ export class TrackedStore {
   async releaseMany(owner: string, items: Release[]): Promise<void> {
     if (!items.length) return;
     await this.db.query(
-      `UPDATE tracked t SET next_check_at = ${nextCheck("u.next_ms")}, check_attempt = u.attempt, lease_owner = NULL, lease_expires_at = NULL
-       FROM jsonb_to_recordset($2::jsonb) AS u(${KEY_COLUMNS}, next_ms float8, attempt int)
+      `UPDATE tracked t SET next_check_at = ${nextCheck("u.next_ms")}, check_attempt = u.attempt, lease_owner = NULL, lease_expires_at = NULL,
+         last_checked_at = now(), check_failure = u.failure,
+         check_failing_since = CASE WHEN u.failure IS NULL THEN NULL ELSE COALESCE(t.check_failing_since, now()) END
+       FROM jsonb_to_recordset($2::jsonb) AS u(${KEY_COLUMNS}, next_ms float8, attempt int, failure jsonb)
        WHERE ${MATCHES} AND t.lease_owner = $1 AND NOT t.is_final`,
-      [owner, JSON.stringify(items.map((i) => ({ ...keyRow(i.key), next_ms: i.nextCheckInMs, attempt: i.attempt })))],
+      [owner, JSON.stringify(items.map((i) => ({ ...keyRow(i.key), next_ms: i.nextCheckInMs, attempt: i.attempt, failure: i.failure })))],
     );
   }
 

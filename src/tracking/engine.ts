@@ -16,7 +16,16 @@
 import type { CallScope } from "../../datasources/deadline.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { Logger } from "../logger.js";
-import { refKey, type NewRecord, type RecordKey, type SourceName, type TrackedEvent, type TrackedRecord } from "../store/tracked-model.js";
+import { GatewayError, SupplierError } from "../vocabulary/errors.js";
+import {
+  refKey,
+  type CheckError,
+  type NewRecord,
+  type RecordKey,
+  type SourceName,
+  type TrackedEvent,
+  type TrackedRecord,
+} from "../store/tracked-model.js";
 import {
   captureParent,
   confirmSpan,
@@ -62,6 +71,13 @@ const ROUNDS = 5;
 /** The key of a record (its kind, tenant, supplier and reference), without the rest. */
 export const keyOf = (r: RecordKey): RecordKey => ({ kind: r.kind, tenant: r.tenant, supplier: r.supplier, ref: r.ref });
 const isWatched = (r: TrackedRecord<unknown>) => r.watchedUntil !== null && r.watchedUntil.getTime() > Date.now();
+
+/** A failed check as its record's clients see it: a gateway error as the API would show it, anything else as internal. */
+function checkError(err: unknown): CheckError {
+  if (err instanceof SupplierError) return { code: err.code, message: err.message, supplierCode: err.supplierCode ?? null };
+  if (err instanceof GatewayError) return { code: err.code, message: err.message, supplierCode: null };
+  return { code: "INTERNAL_SERVER_ERROR", message: "the check failed on the gateway's side", supplierCode: null };
+}
 
 /** Runs `fn` over `items`, at most `concurrency` at a time. */
 async function eachLimited<T>(items: T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
@@ -364,13 +380,17 @@ export class Tracker<D> {
   private async checkLeased(owner: string, due: Array<TrackedRecord<D>>, concurrency: number): Promise<number> {
     const { kind, records, log } = this.deps;
     const reports: Array<D | null> = due.map(() => null);
+    const failures: Array<CheckError | null> = due.map(() => null);
     await eachLimited(due, concurrency, async (r, i) => {
       try {
         reports[i] = await this.ask(r.tenant, r.supplier, r.ref);
-        if (reports[i] === null)
+        if (reports[i] === null) {
           log.warn({ kind: kind.name, ref: r.ref, supplier: r.supplier }, "the supplier does not know a tracked record");
+          failures[i] = { code: "ORDER_NOT_FOUND", message: `${r.supplier} does not know ${r.ref}`, supplierCode: null };
+        }
       } catch (err) {
         log.warn({ err: String(err), kind: kind.name, ref: r.ref, supplier: r.supplier }, "check failed; will try again");
+        failures[i] = checkError(err);
       }
     });
     const applied = await this.apply(
@@ -380,7 +400,14 @@ export class Tracker<D> {
     const release = due.flatMap((r, i) =>
       applied[i].outcome === "moved"
         ? []
-        : [{ key: keyOf(r), nextCheckInMs: pollDelayMs(kind.policy, r.checkAttempt + 1, isWatched(r)), attempt: r.checkAttempt + 1 }],
+        : [
+            {
+              key: keyOf(r),
+              nextCheckInMs: pollDelayMs(kind.policy, r.checkAttempt + 1, isWatched(r)),
+              attempt: r.checkAttempt + 1,
+              failure: failures[i],
+            },
+          ],
     );
     await records.releaseMany(owner, release);
     return due.length;

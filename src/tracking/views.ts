@@ -11,7 +11,24 @@ import type { StopReport } from "./kinds/stop.js";
  * A void as VoidOrder shows it. `asOfEventId`: the void as it stood right after that event (an
  * event's `voidOrder`), so its history ends there too.
  */
-export type VoidOrderView = VoidOrderData & { submittedAt: Date | null; updatedAt: Date; asOfEventId?: string };
+export type VoidOrderView = VoidOrderData & {
+  submittedAt: Date | null;
+  updatedAt: Date;
+  asOfEventId?: string;
+  tracking: TrackingView | null;
+};
+
+/** How the gateway follows a record (Tracking): null in a change's snapshot. */
+export interface TrackingView {
+  lastCheckedAt: Date | null;
+  nextCheckAt: Date | null;
+  failure: { code: string; message: string; supplierCode: string | null; since: Date } | null;
+}
+
+/** A stored record's Tracking. */
+function trackingOf(r: TrackedRecord<unknown>): TrackingView {
+  return { lastCheckedAt: r.lastCheckedAt, nextCheckAt: r.isFinal ? null : r.nextCheckAt, failure: r.isFinal ? null : r.checkFailure };
+}
 
 /** A record's events (oldest first) up to and including event `id`; all of them when `id` is null or absent. */
 export function eventsUpTo<E extends { id: string }>(events: readonly E[], id: string | null | undefined): E[] {
@@ -49,6 +66,7 @@ export interface StopView {
   resolvedAt: Date | null;
   /** The change this view announces (ticketIssuanceStopChanged); null for a query. */
   eventId: string | null;
+  tracking: TrackingView | null;
 }
 
 /** A stop's event as TicketIssuanceStopEvent shows it. */
@@ -68,7 +86,14 @@ export interface StopEventView {
 
 /** A stored void as VoidOrder. */
 export function voidView(r: TrackedRecord<VoidOrderData>): VoidOrderView {
-  return { ...r.data, status: r.status as VoidOrderData["status"], isFinal: r.isFinal, submittedAt: r.startedAt, updatedAt: r.updatedAt };
+  return {
+    ...r.data,
+    status: r.status as VoidOrderData["status"],
+    isFinal: r.isFinal,
+    submittedAt: r.startedAt,
+    updatedAt: r.updatedAt,
+    tracking: trackingOf(r),
+  };
 }
 
 /** A void's event as VoidStatusEvent, with the void as it stood right after it. */
@@ -91,6 +116,7 @@ export function voidEventView(e: TrackedEvent<VoidOrderData>): VoidEventView {
       submittedAt: e.startedAt,
       updatedAt: e.occurredAt,
       asOfEventId: e.id,
+      tracking: null,
     },
     replayed: e.replayed === true,
   };
@@ -108,6 +134,7 @@ export function stopView(r: TrackedRecord<StopReport>): StopView {
     checkAfter: r.notBefore ?? r.startedAt ?? r.updatedAt,
     resolvedAt: r.finalAt,
     eventId: null,
+    tracking: trackingOf(r),
   };
 }
 
@@ -123,6 +150,7 @@ export function stopAt(e: TrackedEvent<StopReport>): StopView {
     checkAfter: e.notBefore ?? e.startedAt ?? e.occurredAt,
     resolvedAt: e.isFinal ? e.occurredAt : null,
     eventId: e.id,
+    tracking: null,
   };
 }
 

@@ -69,6 +69,43 @@ describe("a stop request's checks", () => {
     expect(checks[1] - checks[0]).toBeLessThan(2_000);
   });
 
+  it("checks that keep failing leave the stop PENDING, and its tracking says why and since when", async () => {
+    // ATR-DETAILS-701: stopTicket.do accepts; queryOrderDetails.do always answers 701.
+    const orderNo = fresh("ATR-DETAILS-701");
+    await requestStop(t, orderNo);
+    const READ = `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") {
+      state tracking { lastCheckedAt nextCheckAt failure { code supplierCode message since } } } }`;
+    type Read = {
+      ticketIssuanceStop: {
+        state: string;
+        tracking: {
+          lastCheckedAt: string | null;
+          nextCheckAt: string | null;
+          failure: { code: string; supplierCode: string | null; message: string; since: string } | null;
+        };
+      };
+    };
+    const read = async () => (await gql<Read>(t.url, READ, {}, bearer(KEYS.acmeRead))).data!.ticketIssuanceStop;
+    const before = await read();
+    expect(before.tracking).toMatchObject({ lastCheckedAt: null, failure: null });
+    expect(before.tracking.nextCheckAt).not.toBeNull();
+    const failed = await eventually(async () => {
+      const s = await read();
+      return s.tracking.failure ? s : null;
+    }, 8_000);
+    expect(failed.state).toBe("PENDING");
+    expect(failed.tracking.failure).toMatchObject({ code: "SUPPLIER_REJECTED_REQUEST", supplierCode: "701" });
+    expect(failed.tracking.failure!.message).toContain("701");
+    expect(new Date(failed.tracking.nextCheckAt!).getTime()).toBeGreaterThan(new Date(failed.tracking.lastCheckedAt!).getTime());
+    // The next failed check: a later lastCheckedAt, the same since.
+    const again = await eventually(async () => {
+      const s = await read();
+      return s.tracking.lastCheckedAt !== failed.tracking.lastCheckedAt ? s : null;
+    }, 8_000);
+    expect(again.tracking.failure?.since).toBe(failed.tracking.failure!.since);
+    expect(again.state).toBe("PENDING");
+  });
+
   it("against a real supplier, STOP_CHECK_DELAY_MS does not bring the first check before its documented delay", async () => {
     const orderNo = fresh("ATR-STOP-OK");
     const { requestedAt, checkAfter } = await requestStop(real, orderNo);

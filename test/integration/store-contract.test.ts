@@ -310,6 +310,40 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect((await store.tracked.leaseDue("void", "other", 1000, 60_000)).map((x) => x.ref)).toContain(d.voidCode);
   });
 
+  it.skipIf(skip)("a failed check is kept with the time checks started failing, until the supplier answers", async () => {
+    const tenant = `t-fail-${Math.random()}`;
+    const d = voidData();
+    const key = voidKey(tenant, d);
+    await store.tracked.insert(newVoid(tenant, d, { firstCheckInMs: 0 }));
+    expect(await store.tracked.get(key)).toMatchObject({ lastCheckedAt: null, checkFailure: null });
+    const down = { code: "SUPPLIER_UNAVAILABLE", message: "ATRIP answered HTTP 503", supplierCode: "HTTP 503" };
+    await store.tracked.leaseDue("void", "runner", 1000, 60_000);
+    await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 1, failure: down }]);
+    const first = await store.tracked.get(key);
+    expect(first?.checkFailure).toMatchObject(down);
+    expect(first?.lastCheckedAt).not.toBeNull();
+    const since = first!.checkFailure!.since.getTime();
+    await new Promise((r) => setTimeout(r, 20));
+    // A second failure: the new error, the run's first time.
+    const late = { code: "SUPPLIER_TIMEOUT", message: "no reply", supplierCode: null };
+    await store.tracked.leaseDue("void", "runner", 1000, 60_000);
+    await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 2, failure: late }]);
+    const second = await store.tracked.get(key);
+    expect(second?.checkFailure).toMatchObject(late);
+    expect(second?.checkFailure?.since.getTime()).toBe(since);
+    expect(second!.lastCheckedAt!.getTime()).toBeGreaterThan(first!.lastCheckedAt!.getTime());
+    // The supplier answers (the same status): the failure goes.
+    await store.tracked.touchMany([{ key, status: d.status, data: d }]);
+    expect((await store.tracked.get(key))?.checkFailure).toBeNull();
+    // A failure again, then a check that got an answer.
+    await store.tracked.leaseDue("void", "runner", 1000, 60_000);
+    await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 3, failure: down }]);
+    expect((await store.tracked.get(key))?.checkFailure?.since.getTime()).toBeGreaterThan(since);
+    await store.tracked.leaseDue("void", "runner", 1000, 60_000);
+    await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 4, failure: null }]);
+    expect((await store.tracked.get(key))?.checkFailure).toBeNull();
+  });
+
   it.skipIf(skip)("byRefs finds every tenant's record of a batch's references, by supplier and reference", async () => {
     const d = voidData();
     await store.tracked.insert(newVoid(`t-bc-${Math.random()}`, d));

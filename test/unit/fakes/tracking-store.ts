@@ -182,6 +182,8 @@ export class FakeRecords implements RecordStore {
       nextCheckAt: null,
       checkAttempt: 0,
       watchedUntil: null,
+      lastCheckedAt: null,
+      checkFailure: null,
       leaseOwner: null,
       leaseUntil: 0,
     };
@@ -230,6 +232,7 @@ export class FakeRecords implements RecordStore {
         checkAttempt: 0,
         leaseOwner: null,
         leaseUntil: 0,
+        ...this.answered(),
       });
       s.nextCheckAt = t.isFinal ? null : this.nextCheck(s, t.nextCheckInMs);
       return { record: this.view<D>(s), event: this.event(s, t.from, t.source, t.message) as TrackedEvent<D> };
@@ -241,7 +244,7 @@ export class FakeRecords implements RecordStore {
     this.count("touchMany");
     for (const i of items) {
       const s = this.rows.get(keyString(i.key));
-      if (s && s.status === i.status) Object.assign(s, { data: clone(i.data), updatedAt: new Date(this.now) });
+      if (s && s.status === i.status) Object.assign(s, { data: clone(i.data), updatedAt: new Date(this.now), ...this.answered() });
     }
   }
 
@@ -263,8 +266,20 @@ export class FakeRecords implements RecordStore {
     for (const i of items) {
       const s = this.rows.get(keyString(i.key));
       if (!s || s.leaseOwner !== owner || s.isFinal) continue;
-      Object.assign(s, { nextCheckAt: this.nextCheck(s, i.nextCheckInMs), checkAttempt: i.attempt, leaseOwner: null, leaseUntil: 0 });
+      Object.assign(s, {
+        nextCheckAt: this.nextCheck(s, i.nextCheckInMs),
+        checkAttempt: i.attempt,
+        leaseOwner: null,
+        leaseUntil: 0,
+        lastCheckedAt: new Date(this.now),
+        checkFailure: i.failure ? { ...i.failure, since: s.checkFailure?.since ?? new Date(this.now) } : null,
+      });
     }
+  }
+
+  /** The supplier answered about a record now (as the store's ANSWERED). */
+  private answered(): Pick<Stored, "lastCheckedAt" | "checkFailure"> {
+    return { lastCheckedAt: new Date(this.now), checkFailure: null };
   }
 
   async soon(keys: RecordKey[]): Promise<void> {
