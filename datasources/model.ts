@@ -56,6 +56,8 @@ export interface VoidQuoteData {
   postTicketingServices: PostTicketingServiceRefundData[];
   serviceFee: MoneyData | null;
   window: VoidWindowData | null;
+  /** The supplier's own words for until when the void is accepted (ATRIP voidDeadline, e.g. "23:59"). */
+  voidDeadline: string | null;
   quotedAt: Date;
 }
 

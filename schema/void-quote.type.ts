@@ -104,6 +104,13 @@ export class VoidQuote {
   @Field(() => VoidWindow, { nullable: true, description: "The airline's void window" })
   window?: VoidWindow | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Until when submitVoid is accepted for this order, as the supplier wrote it in the quote (ATRIP voidDeadline, usually that day's cut-off such as \"23:59\"); past it the supplier refuses (VOID_DEADLINE_EXCEEDED). Null when the quote did not say",
+  })
+  voidDeadline?: string | null;
+
   @Field(() => DateTimeScalar, { description: "When the gateway received this quote" })
   quotedAt!: Date;
 }

@@ -48,8 +48,9 @@ function toRefundMethod(m: "CashBackToOriginalPayment" | "Voucher" | null | unde
   return null;
 }
 
-function tickets(o: OptionalFields): VoidTicketData[] {
-  return o.list("voidTickets", F.voidTicket).map((t) => ({ firstName: t.firstName, lastName: t.lastName, ticketNo: t.ticketNo }));
+/** voidTickets, by the element schema of the reply at hand (a quote's names are optional). */
+function tickets(o: OptionalFields, element: typeof F.voidTicket | typeof F.quoteTicket): VoidTicketData[] {
+  return o.list("voidTickets", element).map((t) => ({ firstName: t.firstName, lastName: t.lastName, ticketNo: t.ticketNo }));
 }
 
 function fare(o: OptionalFields): VoidFareData | null {
@@ -85,12 +86,12 @@ function window(o: OptionalFields): VoidWindowData | null {
 }
 
 /** The fields a quotation and a void share, all optional. */
-function common(o: OptionalFields) {
+function common(o: OptionalFields, ticket: typeof F.voidTicket | typeof F.quoteTicket = F.voidTicket) {
   return {
     refundMethod: toRefundMethod(o.value("voidMethod", F.voidMethod)),
     expectedConfirmationDate: o.value("expectedConfirmationDate", F.expectedConfirmationDate),
     expectedRefundDate: o.value("expectedRefundDate", F.expectedRefundDate),
-    tickets: tickets(o),
+    tickets: tickets(o, ticket),
     fare: fare(o),
     postTicketingServices: services(o),
     serviceFee: fee(o),
@@ -106,8 +107,9 @@ export function toVoidQuote(r: VoidQuotationReply, quotedAt: Date, note: OddFiel
     isVoidable: r.isVoidable,
     voidOfferId: r.voidOfferId,
     fastConfirmation: o.value("fastConfirmation", F.fastConfirmation) ?? false,
-    ...common(o),
+    ...common(o, F.quoteTicket),
     window: window(o),
+    voidDeadline: o.value("voidDeadline", F.voidDeadline),
     quotedAt,
   };
 }

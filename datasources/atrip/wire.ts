@@ -28,6 +28,23 @@ const voidTicket = z.object({
   ticketNo: z.string(),
 });
 
+/**
+ * A quoted ticket. Seed 002 requires each name and the ticket number in void.do's and
+ * queryVoidOrders.do's voidTickets, but not in voidQuotation.do's: there a missing name reads
+ * as "" (the ticket is still quoted); a ticket without its number is left out, as elsewhere.
+ */
+const quoteTicket = z.object({
+  firstName: z
+    .string()
+    .nullish()
+    .transform((s) => s ?? ""),
+  lastName: z
+    .string()
+    .nullish()
+    .transform((s) => s ?? ""),
+  ticketNo: z.string(),
+});
+
 const voidFareAmount = z.object({
   currency: z.string(),
   originalFareAmount: jsonDecimal,
@@ -87,12 +104,18 @@ export const optionalVoidFields = {
   expectedConfirmationDate: atripDate,
   expectedRefundDate: atripDate,
   voidTicket,
+  quoteTicket,
   voidFareAmount,
   voidPostTicketingServiceAmount,
   serviceFee,
   voidWindow,
   cancelReason: optionalText,
   voidOfferId: optionalText,
+  /**
+   * Seed 002: "trust the quote's isVoidable, voidOfferId and voidDeadline"; "voidDeadline is usually
+   * that day's cut-off, e.g. before 23:59". Named in prose only, with no type: read as text.
+   */
+  voidDeadline: optionalText,
   actualRefundAmount,
 };
 

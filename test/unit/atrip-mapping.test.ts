@@ -58,9 +58,35 @@ describe("ATRIP mapping", () => {
         sameDayDeadlineTime: "23:59",
         sameDayTimezone: "GMT+8",
       },
+      voidDeadline: null,
       quotedAt: at,
     });
     expect(n.seen).toEqual([]);
+  });
+
+  it("a quotation's voidDeadline (seed 002: trust the quote's voidDeadline) is kept as ATRIP wrote it", () => {
+    const reply = voidQuotationReply.parse(
+      parseJson(QUOTE_TEXT.replace(`"isVoidable": true`, `"isVoidable": true, "voidDeadline": "23:59"`)),
+    );
+    expect(toVoidQuote(reply, new Date(0), notes().note).voidDeadline).toBe("23:59");
+  });
+
+  it("a quoted ticket without a name is still quoted (seed 002 requires the names in void.do's and queryVoidOrders.do's tickets, not the quote's)", () => {
+    const n = notes();
+    const reply = voidQuotationReply.parse(
+      parseJson(
+        QUOTE_TEXT.replace(
+          `"voidTickets": [{"lastName": "WANG", "firstName": "LEI", "ticketNo": "999-2140000001"}]`,
+          `"voidTickets": [{"lastName": "WANG", "ticketNo": "999-1"}, {"firstName": null, "ticketNo": "999-2"}, {"firstName": "NA"}]`,
+        ),
+      ),
+    );
+    expect(toVoidQuote(reply, new Date(0), n.note).tickets).toEqual([
+      { firstName: "", lastName: "WANG", ticketNo: "999-1" },
+      { firstName: "", lastName: "", ticketNo: "999-2" },
+    ]);
+    // Without its number a ticket cannot be shown (VoidTicket.ticketNo is non-null): left out, and noted.
+    expect(n.seen.map((x) => x.field)).toEqual(["voidTickets.2"]);
   });
 
   it("maps a void.do reply (Voucher, fastConfirmation 0, status 0)", () => {

@@ -288,6 +288,8 @@ export class AtripSimState {
         sameDayDeadlineTime: "23:59",
         sameDayTimezone: "GMT+8",
       },
+      // Seed 002's prose: "voidDeadline is usually that day's cut-off, e.g. before 23:59".
+      voidDeadline: "23:59",
     };
   }
 }
