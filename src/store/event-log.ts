@@ -246,6 +246,39 @@ export class EventLog {
   }
 
   /**
+   * The ids, up to and including `afterId`, of a tenant's committed events that `cursor` does not
+   * cover — so they will still reach a stream registered at that cursor live — and that a client
+   * resuming after `afterId` already had: the resume point itself, those of its transaction, and
+   * those committed before its statement ran (visible in its `written_in`). A stream resumed on
+   * an instance whose cursor lags behind the resume point drops these live (no duplicate);
+   * a smaller id committed after the resume point (a straggler) is not among them and is
+   * delivered. A resume point the log cannot place (an id not written yet, another tenant's, or
+   * one from before migration 8) counts every committed event up to it as had.
+   */
+  async alreadyDelivered(kind: KindName, tenant: string, filter: EventFilter, afterId: string, cursor: string): Promise<Set<string>> {
+    const c = parse(cursor);
+    const seen = covered(c, 4);
+    const params: unknown[] = [tenant, kind, afterId, ...seen.params];
+    const conds = [
+      "e.tenant = $1",
+      "e.kind = $2",
+      "e.id <= $3::bigint",
+      // Rows of transactions older than the cursor's xmin were all visible to it: covered.
+      `e.tx >= pg_snapshot_xmin($4::pg_snapshot)`,
+      `NOT ${seen.sql}`,
+      "(x.tx IS NULL OR e.id = $3::bigint OR e.tx = x.tx OR pg_visible_in_snapshot(e.tx, x.written_in))",
+    ];
+    conds.push(...filterConds(filter, params));
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT e.id::text AS id FROM tracked_events e LEFT JOIN
+         (SELECT tx, written_in FROM tracked_events WHERE id = $3::bigint AND tenant = $1 AND written_in IS NOT NULL) x ON true
+       WHERE ${conds.join(" AND ")}`,
+      params,
+    );
+    return new Set(rows.map((r) => String(r.id)));
+  }
+
+  /**
    * Every event of each record, oldest first, in the order asked: one statement for a batch
    * (the request's loaders, src/tracking/loaders.ts). Keys carry their tenant, so a batch that
    * mixes tenants returns each tenant's events only for its own keys.

@@ -4,8 +4,11 @@
  * `afterEventId` it first replays, from the log, the events after that id which the feed's
  * cursor already covered — exactly the ones that will not arrive live — holding live events
  * back meanwhile, starting with any smaller id that committed after that one (the log's
- * `stragglers`). No gap, no dedupe table, and no duplicate except, with several writers on
- * PostgreSQL, an event written while the resume point's was (src/store/event-log.ts).
+ * `stragglers`). An instance whose feed has not yet read up to the resume point (a wake-up on
+ * its way, Redis away) would hand over live what the client already had, the resume point
+ * included: those are dropped (the log's `alreadyDelivered`). No gap, no dedupe table, and no
+ * duplicate except, with several writers on PostgreSQL, an event written while the resume
+ * point's was (src/store/event-log.ts).
  * Subscribing to one record or one order also marks it watched, so it is checked at least every
  * VOID_POLL_WATCHED_MS.
  *
@@ -89,13 +92,16 @@ export class Subscriptions {
     const matches = (e: TrackedEvent) => (r.ref === undefined || e.ref === r.ref) && (r.orderNo === undefined || e.orderNo === r.orderNo);
     let holding = r.afterEventId !== undefined;
     const held: Array<TrackedEvent<D>> = [];
+    /** Live events the resuming client already had (read before holding ends); each arrives once. */
+    let had: Set<string> | undefined;
+    const fresh = (e: TrackedEvent) => !had?.delete(e.id);
     let release = () => undefined as void;
     const queue = new AsyncQueue<TrackedEvent<D>>(() => release());
     const sink = {
       push: (e: TrackedEvent) => {
         if (!matches(e)) return;
         if (holding) held.push(e as TrackedEvent<D>);
-        else queue.push(e as TrackedEvent<D>);
+        else if (fresh(e)) queue.push(e as TrackedEvent<D>);
       },
     };
     const target = r.ref !== undefined ? { ref: r.ref } : r.orderNo !== undefined ? { orderNo: r.orderNo } : {};
@@ -121,10 +127,16 @@ export class Subscriptions {
       leave();
     };
     if (r.afterEventId !== undefined) {
-      this.replay(r, registration.cursor, queue)
+      const { cursor } = registration;
+      this.deps.log
+        .alreadyDelivered(r.kind, r.tenant, { ref: r.ref, orderNo: r.orderNo }, r.afterEventId, cursor)
+        .then((ids) => {
+          if (ids.size) had = ids;
+          return this.replay(r, cursor, queue);
+        })
         .then(() => {
           holding = false;
-          for (const e of held.splice(0)) queue.push(e);
+          for (const e of held.splice(0)) if (fresh(e)) queue.push(e);
         })
         .catch((err: unknown) => {
           this.deps.logger.error({ err: String(err), kind: r.kind }, "replaying events failed");

@@ -195,6 +195,37 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
     },
   );
 
+  it.skipIf(skip)(
+    "what a cursor behind the resume point would hand over live that the client already had: the resume point and what came before it",
+    async () => {
+      const tenant = `t-had-${Math.random()}`;
+      const cursor = await store.events.head();
+      const before = await append(store.db, tenant, "BEFORE");
+      const point = await append(store.db, tenant, "POINT");
+      const after = await append(store.db, tenant, "AFTER");
+      const had = await store.events.alreadyDelivered("void", tenant, {}, point, cursor);
+      expect([...had].sort()).toEqual([before, point].sort());
+      expect(had.has(after)).toBe(false);
+      expect([...(await store.events.alreadyDelivered("void", tenant, { ref: "POINT" }, point, cursor))]).toEqual([point]);
+      // A cursor past them: nothing of them arrives live, so nothing to drop.
+      expect((await store.events.alreadyDelivered("void", tenant, {}, point, await store.events.head())).size).toBe(0);
+      // A resume point not written yet: every committed event up to it counts as had.
+      expect((await store.events.alreadyDelivered("void", tenant, {}, "999999999999", cursor)).size).toBe(3);
+      expect((await store.events.alreadyDelivered("void", "another-tenant", {}, point, cursor)).size).toBe(0);
+    },
+  );
+
+  it.skipIf(skip || _name !== "PostgreSQL")("a smaller id committed after the resume point is not among what the client had", async () => {
+    const tenant = `t-had-slow-${Math.random()}`;
+    const cursor = await store.events.head();
+    const early = await append(store.db, tenant, "EARLY");
+    const slow = await openAppend(store, tenant, "SLOW");
+    const fastId = await append(store.db, tenant, "FAST");
+    await slow.commit();
+    const had = await store.events.alreadyDelivered("void", tenant, {}, fastId, cursor);
+    expect([...had].sort()).toEqual([early, fastId].sort());
+  });
+
   it.skipIf(skip)("a resume point with nothing committed after it out of order has no stragglers", async () => {
     const tenant = `t-straight-${Math.random()}`;
     await append(store.db, tenant, "S-0");

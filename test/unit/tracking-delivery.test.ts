@@ -237,6 +237,45 @@ describe("subscription streams", () => {
     await stream.return!();
   });
 
+  it("resuming on an instance whose feed has not yet read up to the resume point: nothing the client had comes again, a straggler does", async () => {
+    const { records, feed, nextRead, subs } = subscriptions();
+    await feed.start();
+    // Another subscriber holds the feed's cursor here; the events below are not read yet (no wake-up).
+    const other = await subs.stream({ kind: "void", tenant: "acme", ref: "NOBODY" });
+    records.log.append(event("acme", "V0"));
+    const slow = records.log.begin(event("acme", "SLOW"));
+    const fast = records.log.append(event("acme", "FAST"));
+    slow.commit();
+    // The client had V0 and FAST from another instance; SLOW committed after FAST, with a smaller id.
+    const stream = await subs.stream({ kind: "void", tenant: "acme", afterEventId: fast.id });
+    records.log.append(event("acme", "V3"));
+    const read = nextRead();
+    feed.wake();
+    await read;
+    const got = [(await stream.next()).value, (await stream.next()).value].map((e: TrackedEvent) => e.ref);
+    expect(got).toEqual(["SLOW", "V3"]);
+    const none = await Promise.race([stream.next(), new Promise((r) => setTimeout(() => r("nothing"), 50))]);
+    expect(none).toBe("nothing");
+    await stream.return!();
+    await other.return!();
+  });
+
+  it("a resume point the log cannot place (not written yet) counts every committed event up to it as had; later ones come", async () => {
+    const { records, feed, nextRead, subs } = subscriptions();
+    await feed.start();
+    const other = await subs.stream({ kind: "void", tenant: "acme", ref: "NOBODY" });
+    records.log.append(event("acme", "V1"));
+    records.log.append(event("acme", "V2"));
+    const stream = await subs.stream({ kind: "void", tenant: "acme", afterEventId: "3" });
+    records.log.append(event("acme", "V3"));
+    const read = nextRead();
+    feed.wake();
+    await read;
+    expect(((await stream.next()).value as TrackedEvent).ref).toBe("V3");
+    await stream.return!();
+    await other.return!();
+  });
+
   it("leaving releases the feed registration, the watch mark and the count at once, even with a next() pending", async () => {
     const { feed, watchers, subs } = subscriptions();
     await feed.start();

@@ -109,6 +109,18 @@ export class FakeLog implements LogReader {
       .map((e) => ({ ...(clone(e) as TrackedEvent<D>), replayed: true }));
   }
 
+  async alreadyDelivered(kind: KindName, tenant: string, filter: EventFilter, afterId: string, cursor: string): Promise<Set<string>> {
+    const placed = this.committed.some((e) => e.id === afterId && e.tenant === tenant);
+    const seen = placed ? this.writtenIn.get(afterId) : undefined;
+    return new Set(
+      this.committed
+        .slice(Number(cursor))
+        .filter((e) => e.kind === kind && e.tenant === tenant && Number(e.id) <= Number(afterId) && inFilter(e, filter))
+        .filter((e) => !seen || e.id === afterId || seen.has(e.id))
+        .map((e) => e.id),
+    );
+  }
+
   async history<D>(key: RecordKey): Promise<Array<TrackedEvent<D>>> {
     return this.committed
       .filter((e) => keyString({ kind: e.kind, tenant: e.tenant, supplier: e.supplier, ref: e.ref }) === keyString(key))
