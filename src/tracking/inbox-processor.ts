@@ -4,8 +4,9 @@
  * (a webhook is a hint, never the truth: suppliers push best effort, unsigned). A hint names a
  * tracked record — a void, or the stop requests of an order — and each kind's engine
  * confirms its hints for a batch at once: one supplier question per record, the batch's
- * changes in a few statements. A void no tenant knows may settle a lost submission; otherwise
- * it stays in the inbox (logged, not published); other types are kept and ignored. A row whose
+ * changes in a few statements. A void no tenant knows may settle a lost submission (while a
+ * request still holds that submission, the row is tried again later); otherwise it stays in
+ * the inbox (logged, not published); other types are kept and ignored. A row whose
  * confirmation failed (supplier down) goes back for another try after a growing wait (1 s
  * doubling to 60 s), up to MAX_ATTEMPTS; the records of a webhook given up are checked at once.
  *
@@ -197,8 +198,13 @@ export class InboxProcessor {
     if (!target) return ["IGNORED", `type ${hint.type} is not tracked`];
     if (hint.kind !== "void") return ["PROCESSED", "no open record"];
     try {
-      if (waiting.has(hint.orderNo) && (await this.deps.submissions.settleFromWebhook(target.supplier, hint.orderNo, hint.voidCode)))
-        return ["PROCESSED"];
+      const settled = waiting.has(hint.orderNo)
+        ? await this.deps.submissions.settleFromWebhook(target.supplier, hint.orderNo, hint.voidCode)
+        : "none";
+      if (settled === "settled") return ["PROCESSED"];
+      // A request holds the order's submission: it records its void, or its mark comes free if
+      // its process stopped; either way this row is read again after the inbox's retry wait.
+      if (settled === "held" && row.attempts < MAX_ATTEMPTS) return ["RECEIVED", "a request holds the order's void submission"];
       this.deps.log.info(
         { supplier: target.supplier, voidCode: hint.voidCode, inboxId: row.id },
         "webhook for a void no tenant knows; kept in the inbox",

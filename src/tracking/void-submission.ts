@@ -314,24 +314,29 @@ export class VoidSubmission {
   /**
    * A webhook names a void no tenant knows: adopt it for the tenant whose submission to that
    * order is unsettled — only when the supplier, asked with that tenant's account, says the
-   * void is on that order (a webhook naming another order's void settles nothing). A mark a
-   * request holds right now is left to it: that request records its own void. Its first event's
-   * source is the webhook. The supplier takes one void per order, so after a lost reply it is the
-   * void that submission asked for (`submittedAt`).
+   * void is on that order (a webhook naming another order's void settles nothing). Its first
+   * event's source is the webhook. The supplier takes one void per order, so after a lost reply
+   * it is the void that submission asked for (`submittedAt`).
+   *
+   * A mark a request holds right now is left to it ("held"): that request records its own void,
+   * or, if its process stopped mid-call, the mark is unheld once its call has surely ended, and
+   * the webhook, tried again by then, adopts the void (black-box probe: a void accepted while its
+   * gateway was killed was never recorded, its webhooks all closed as unknown meanwhile).
    */
-  async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<boolean> {
-    const waiting = (await this.store.unsettled.byOrder(supplier, OPERATION, orderNo)).filter((u) => u.inFlightMs === 0);
-    if (waiting.length !== 1) return false;
+  async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<"settled" | "held" | "none"> {
+    const marks = await this.store.unsettled.byOrder(supplier, OPERATION, orderNo);
+    const waiting = marks.filter((u) => u.inFlightMs === 0);
+    if (waiting.length !== 1) return marks.some((u) => u.inFlightMs > 0) ? "held" : "none";
     const [u] = waiting;
     const report = await this.voids.ask(u.tenant, supplier, voidCode);
-    if (!report || report.orderNo !== orderNo) return false;
+    if (!report || report.orderNo !== orderNo) return "none";
     const adopted = await this.voids.start(u.tenant, supplier, voidCode, orderNo, report, {
       source: "WEBHOOK",
       started: submittedAt(u),
     });
-    if (!adopted) return false;
+    if (!adopted) return "none";
     await this.store.unsettled.settleUnheld(u.tenant, supplier, OPERATION, orderNo);
-    return true;
+    return "settled";
   }
 }
 

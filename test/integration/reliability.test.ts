@@ -195,6 +195,38 @@ describe("never a second state-changing call", () => {
     expect(calls("void.do")).toBe(2);
   });
 
+  it("a void accepted while its gateway died mid-call: its webhook, arriving while the dead request's claim still counts as in flight, adopts it once the claim has expired", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    // A request (on an instance that is about to die) claims the order and sends void.do; ATRIP accepts it.
+    expect(await t.store.unsettled.claim("demo", "ATRIP", "VOID", orderNo, 1_500)).toHaveProperty("claimId");
+    const port = t.gw.services.registry.voids("ATRIP", "demo");
+    const accepted = await port.submit(orderNo, (await port.quote(orderNo)).voidOfferId!);
+    // Its first webhook reaches this gateway at once, while the claim still counts as in flight;
+    // ATRIP's later ones are lost (best effort): that first one is all there is.
+    await eventually(async () =>
+      Number(
+        (
+          await t!.store.db.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_inbox WHERE payload->'data'->>'voidCode' = $1", [
+            accepted.voidCode,
+          ])
+        )[0].n,
+      ),
+    );
+    const sim = t.sandbox.atrip!.server;
+    sim.faults = { ...sim.faults, webhookDropRate: 1 };
+    const listed = await eventually(async () => {
+      const r = await gql<{ voidOrders: Array<{ voidCode: string; submittedAt: string | null; history: Array<{ source: string }> }> }>(
+        t!.url,
+        `{ voidOrders(orderNo: "${orderNo}") { voidCode submittedAt history { source } } }`,
+      );
+      return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
+    }, 15_000);
+    expect(listed).toMatchObject([{ voidCode: accepted.voidCode, history: [{ source: "WEBHOOK" }] }]);
+    expect(listed[0].submittedAt).not.toBeNull();
+    expect(await t.store.unsettled.get("demo", "ATRIP", "VOID", orderNo)).toBeNull();
+  });
+
   it("a void whose void.do reply was lost, adopted by voidOrder(refresh: true): submitted through the gateway, and the order's mark goes", async () => {
     t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000" });
     const sim = t.sandbox.atrip!.server;

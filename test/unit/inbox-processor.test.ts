@@ -110,10 +110,10 @@ function setup(opts: { kind?: KindName; accountOf?: (tenant: string) => string }
   const unsettled: UnsettledOrders = { waitingOrders: async (_op, orders) => new Set(orders.filter((o) => waiting.has(o))) };
   const settled: string[] = [];
   const submissions = {
-    settle: (async () => true) as (orderNo: string, voidCode: string) => Promise<boolean>,
+    settle: (async () => "settled") as (orderNo: string, voidCode: string) => Promise<"settled" | "held" | "none">,
     async settleFromWebhook(_supplier: SupplierName, orderNo: string, voidCode: string) {
       const done = await this.settle(orderNo, voidCode);
-      if (done) settled.push(`${orderNo}/${voidCode}`);
+      if (done === "settled") settled.push(`${orderNo}/${voidCode}`);
       return done;
     },
   };
@@ -226,7 +226,7 @@ describe("the inbox processor", () => {
       registry,
       trackers: { void: { confirm: () => Promise.reject(new Error("store unreachable")) } },
       kinds: TRACKED_KINDS,
-      submissions: { settleFromWebhook: async () => false },
+      submissions: { settleFromWebhook: async () => "none" as const },
       log: createLogger("silent"),
     });
     const ids = [inbox.add("ATRIP", voidHint("V1")), inbox.add("ATRIP", voidHint("V2"))];
@@ -248,7 +248,7 @@ describe("the inbox processor", () => {
     expect(inbox.stateOf(stranger)[0]).toBe("UNKNOWN_VOID");
 
     // The supplier does not confirm the void is on that order: nothing settled, kept.
-    submissions.settle = async () => false;
+    submissions.settle = async () => "none";
     const unconfirmed = inbox.add("ATRIP", voidHint("V7", "O-LOST"));
     await processor.processBatch("me");
     expect(inbox.stateOf(unconfirmed)[0]).toBe("UNKNOWN_VOID");
@@ -258,6 +258,16 @@ describe("the inbox processor", () => {
     const retried = inbox.add("ATRIP", voidHint("V6", "O-LOST"));
     await processor.processBatch("me");
     expect(inbox.stateOf(retried)).toEqual(["RECEIVED", "Error: timeout"]);
+
+    // A request holds the order's submission (in flight, or its process stopped mid-call): read
+    // again after the retry wait, until the eighth try; then kept as unknown.
+    submissions.settle = async () => "held";
+    const held = inbox.add("ATRIP", voidHint("V5", "O-LOST"));
+    await processor.processBatch("me");
+    expect(inbox.stateOf(held)).toEqual(["RECEIVED", "a request holds the order's void submission"]);
+    inbox.rows.get(held)!.attempts = 7; // claimed once more: the eighth try
+    await processor.processBatch("me");
+    expect(inbox.stateOf(held)[0]).toBe("UNKNOWN_VOID");
   });
 
   it("rows it cannot use are kept with a reason and never reach a supplier", async () => {
