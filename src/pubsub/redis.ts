@@ -3,7 +3,9 @@
  * channel is subscribed while at least one local listener wants it. Payloads travel as JSON.
  * ioredis reconnects and re-subscribes by itself after a Redis restart; events published
  * while Redis was away are not replayed by Redis, which is why subscribers resume from the
- * event log with afterEventId.
+ * event log with afterEventId. A SUBSCRIBE Redis could not take (away at start-up, or at that
+ * moment) does not fail the caller — a wake-up is only a hint, and delivery's catch-up reads
+ * heal its loss — and is sent again each time the connection is ready.
  *
  * Written on ioredis directly rather than @graphql-yoga/redis-event-target: its
  * addEventListener does not expose when Redis acknowledged the SUBSCRIBE, and gap-free replay
@@ -28,6 +30,11 @@ export class RedisPubSub implements PubSub {
     // Connection errors surface through ping() (readiness) and publish(); ioredis keeps retrying.
     this.pub.on("error", () => undefined);
     this.sub.on("error", () => undefined);
+    // Channels a local listener wants, subscribed again on every (re)connection: ioredis only
+    // re-subscribes those Redis once acknowledged.
+    this.sub.on("ready", () => {
+      for (const channel of this.listeners.keys()) void this.sub.subscribe(channel).catch(() => undefined);
+    });
     this.sub.on("message", (channel: string, message: string) => {
       const set = this.listeners.get(channel);
       if (!set) return;
@@ -51,7 +58,8 @@ export class RedisPubSub implements PubSub {
     if (!set) {
       set = new Set();
       this.listeners.set(channel, set);
-      const p = this.sub.subscribe(channel);
+      // Redis away: wanted all the same, and subscribed once the connection is ready (above).
+      const p = this.sub.subscribe(channel).catch(() => undefined);
       this.pending.set(channel, p);
       try {
         await p;

@@ -12,6 +12,7 @@ import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
 import { freePort } from "../helpers/net.js";
 import { hasRedisServer, PrivateRedis } from "../helpers/redis.js";
+import { RedisPubSub } from "../../src/pubsub/redis.js";
 import { REDIS_URL, skipReason } from "../helpers/store.js";
 import { collect } from "../helpers/subscribe.js";
 
@@ -64,5 +65,38 @@ describe.skipIf(skip)("Redis restart", () => {
     live.stop();
     resumed.stop();
     await client.dispose();
+  });
+
+  it("Redis away at start-up: the gateway starts all the same (not ready), and wake-ups flow once Redis is there", async () => {
+    const port = await freePort();
+    const late = new PrivateRedis(port);
+    let gw: TestGateway | undefined;
+    const a = new RedisPubSub(late.url, `late-${port}:`);
+    const b = new RedisPubSub(late.url, `late-${port}:`);
+    try {
+      gw = await startTestGateway({ REDIS_URL: late.url, REDIS_PREFIX: `late-${port}:` });
+      expect((await fetch(gw.url.replace("/graphql", "/readyz"))).status).toBe(503);
+      const r = await fetch(gw.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"query":"{ suppliers { supplier } }"}',
+      });
+      expect(r.status).toBe(200);
+      // A subscription made while Redis is away is made all the same, and holds once Redis is there.
+      const got: unknown[] = [];
+      await a.subscribe("wake", (m) => got.push(m));
+      await late.start();
+      await eventually(async () => (await fetch(gw!.url.replace("/graphql", "/readyz"))).status === 200, 15_000);
+      await eventually(async () => {
+        await b.publish("wake", { n: 1 });
+        return got.length > 0;
+      }, 15_000);
+      expect(got[0]).toEqual({ n: 1 });
+    } finally {
+      await a.close();
+      await b.close();
+      await gw?.close();
+      await late.kill();
+    }
   });
 });
