@@ -50,6 +50,14 @@ describe("ATRIP datasource ↔ simulator", () => {
           : await res.body.text();
       return (JSON.parse(text) as { status: number }).status;
     };
+    const reply = async (op: string, body: unknown) =>
+      JSON.parse(
+        gunzipSync(
+          Buffer.from(
+            await (await request(`${env.sim.url}/${op}`, { method: "POST", headers, body: JSON.stringify(body) })).body.arrayBuffer(),
+          ),
+        ).toString(),
+      ) as Record<string, unknown>;
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     expect(await call("voidQuotation.do", { orderNo })).toBe(0);
     for (const name of ["accept", "content-type", "accept-encoding"]) {
@@ -61,6 +69,11 @@ describe("ATRIP datasource ↔ simulator", () => {
     expect(await call("void.do", { orderNo })).toBe(810);
     expect(await call("voidQuotation.do", {})).toBe(810);
     expect(await call("stopTicket.do", {})).toBe(100);
+    // queryOrderDetails.do takes an orderNo or airlinePNR + carrier (no demo order has a PNR: 703); half of that is 702.
+    expect(await call("queryOrderDetails.do", { airlinePNR: "ABC123", carrier: "MU" })).toBe(703);
+    expect(await call("queryOrderDetails.do", { airlinePNR: "ABC123" })).toBe(702);
+    // Seed 002 requires voidOrders in every queryVoidOrders.do reply, 801 included.
+    expect(await reply("queryVoidOrders.do", { voidCode: "NO-SUCH" })).toMatchObject({ status: 801, voidOrders: [] });
   });
 
   it('keeps amounts exact (1280.50 stays "1280.50")', async () => {

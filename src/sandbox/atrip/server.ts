@@ -173,7 +173,11 @@ export class AtripSimulator {
       }
       case "queryOrderDetails.do": {
         const orderNo = text("orderNo");
-        return orderNo ? { body: state.orderDetails(orderNo) } : missing("orderNo");
+        if (orderNo) return { body: state.orderDetails(orderNo) };
+        // The other documented form, airlinePNR + carrier: the demo orders have no PNR, so none is found (703);
+        // half of it is 702 (PNR and carrier needed).
+        if (text("airlinePNR") && text("carrier")) return { body: { status: 703, msg: "No order found" } };
+        return { body: { status: 702, msg: "airlinePNR and carrier are required" } };
       }
       case "updateWebhookURL.do": {
         const url = text("url");

@@ -126,7 +126,8 @@ export class AtripSimState {
   queryVoid(voidCode: string): Record<string, unknown> {
     const v = this.voids.get(voidCode);
     // Seed 002 lists 801 ("No voidable orders found") for queryVoidOrders.do.
-    if (!v) return { status: 801, msg: "No voidable orders found. Please check the original main ticket order number." };
+    // Seed 002 requires voidOrders, status and msg in every reply: an empty list here.
+    if (!v) return { status: 801, msg: "No voidable orders found. Please check the original main ticket order number.", voidOrders: [] };
     const status = this.voidStatus(v);
     const q = this.quoteFields(v.orderNo, v.order, v.offerId);
     const entry: Record<string, unknown> = {
