@@ -20,18 +20,31 @@ const CANCEL_CALL: ReplyContext = { supplier: "ALITRIP", operation: ORDER_CANCEL
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
+ * Seed 003's sample puts `success`, `result_code` and `result_msg` in `result`, beside `module`;
+ * its field table lists them with the module's own fields. The sample's layout is read; a reply
+ * laid out as the table (no `success` in `result`, a boolean one in `module`) is read from there.
+ */
+function hisvResult(result: unknown): unknown {
+  if (!isRecord(result) || result.success !== undefined || !isRecord(result.module) || typeof result.module.success !== "boolean")
+    return result;
+  const { success, result_code, result_msg } = result.module;
+  return { ...result, success, result_code: result.result_code ?? result_code, result_msg: result.result_msg ?? result_msg };
+}
+
+/**
  * Decides an order.cancel reply by the rule above: returns the cancel, or throws
  * CANCEL_REJECTED (a refusal) or SUPPLIER_OUTCOME_UNKNOWN (nothing can be decided).
  * `note` hears of reported-only fields of an unexpected shape.
  */
 export function toCancelResult(orderNo: string, r: CancelOrderResponse, note: OddFieldNote = () => undefined): CancelOrderData {
-  const raw = isRecord(r.result) ? r.result : {};
+  const hisv = hisvResult(r.result);
+  const raw = isRecord(hisv) ? hisv : {};
   const reported = new OptionalFields(raw, note);
   const resultCode = reported.value("result_code", R.result_code);
   const resultMsg = reported.value("result_msg", R.result_msg);
   const answer = { supplierCode: resultCode ?? undefined, supplierMessage: resultMsg ?? undefined };
 
-  const result = cancelResult.safeParse(r.result);
+  const result = cancelResult.safeParse(hisv);
   if (!result.success) throw unreadableReply(CANCEL_CALL, `result: ${describeZodError(result.error)}`, answer);
   const mod = cancelModule.nullish().safeParse(result.data.module);
   if (!mod.success) throw unreadableReply(CANCEL_CALL, `result.module: ${describeZodError(mod.error)}`, answer);

@@ -102,6 +102,24 @@ describe("order.cancel result (docs/suppliers/alitrip.md's decision rule)", () =
     });
   });
 
+  it("a reply laid out as seed 003's field table (success, result_code, result_msg inside module) reads the same as its sample", () => {
+    const err = rejection(
+      '{"module":{"fail_code":"1001","fail_reason":"已出票不可取消","order_status":"5","result_code":1001,"result_msg":"取消失败","success":true}}',
+    );
+    expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "1001", supplierMessage: "已出票不可取消" });
+    const ok = toCancelResult(
+      "A",
+      wrap('{"module":{"cancel_time":"2021-08-01 09:00:00","order_status":"10","result_msg":"ok","success":true}}'),
+    );
+    expect(ok).toMatchObject({ cancelledAt: new Date("2021-08-01T01:00:00Z"), supplierOrderStatus: "10", message: "ok" });
+    expect(rejection('{"module":{"result_msg":"取消失败","success":false}}')).toMatchObject({
+      code: "CANCEL_REJECTED",
+      supplierMessage: "取消失败",
+    });
+    // A success neither beside nor inside module decides nothing.
+    expect(rejection('{"module":{"order_status":"10"}}')).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
+  });
+
   it("a clean success maps cancel_time (GMT+8) and order_status", () => {
     const ok = toCancelResult(
       "A",
