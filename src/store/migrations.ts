@@ -302,6 +302,14 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
       ALTER TABLE tracked ADD COLUMN check_failing_since timestamptz
     `,
   },
+  {
+    version: 12,
+    name: "unsettled submissions: when the call was sent",
+    // since moves (to when a reply was lost, or past a stopped sender's claim) and waits are
+    // counted from it; sent_at stays when the call was sent, which is what a record adopted or
+    // tracked from the mark reports (submittedAt, requestedAt). Null for marks from before.
+    sql: `ALTER TABLE unsettled_submissions ADD COLUMN sent_at timestamptz`,
+  },
 ];
 
 /** Applies the migrations not yet applied, in one transaction under an advisory lock; returns their versions. */

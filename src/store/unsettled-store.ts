@@ -32,6 +32,8 @@ export interface Unsettled {
    * gateway did not send (made elsewhere): what it holds is not the gateway's submission.
    */
   heldElsewhere: boolean;
+  /** When the call was sent (its claim taken, or its resend), by the database's clock; null for a mark from before migration 12. */
+  sentAt: Date | null;
 }
 
 interface Row {
@@ -43,6 +45,7 @@ interface Row {
   claim_id: string | null;
   in_flight_ms: number | string;
   held_elsewhere: boolean;
+  sent_at: Date | null;
 }
 
 const toUnsettled = (r: Row): Unsettled => ({
@@ -54,10 +57,11 @@ const toUnsettled = (r: Row): Unsettled => ({
   claimId: r.claim_id,
   inFlightMs: Number(r.in_flight_ms),
   heldElsewhere: r.held_elsewhere === true,
+  sentAt: r.sent_at ? new Date(r.sent_at) : null,
 });
 
 /** The columns of a mark, with the time its claim may still be in flight. */
-const MARK = `tenant, supplier, operation, order_no, since, claim_id, held_elsewhere,
+const MARK = `tenant, supplier, operation, order_no, since, claim_id, held_elsewhere, sent_at,
   GREATEST(0, EXTRACT(EPOCH FROM (in_flight_until - now())) * 1000)::float8 AS in_flight_ms`;
 const KEY = "tenant = $1 AND supplier = $2 AND operation = $3 AND order_no = $4";
 const inFlightFor = (param: string) => `now() + ${param}::float8 * interval '1 millisecond'`;
@@ -85,8 +89,8 @@ export class UnsettledStore {
     // A conflicting mark can be settled between the insert and the read: then try again.
     for (let attempt = 1; attempt <= 3; attempt++) {
       const claimed = await this.db.query(
-        `INSERT INTO unsettled_submissions (tenant, supplier, operation, order_no, detail, claim_id, in_flight_until)
-         VALUES ($1, $2, $3, $4, 'being sent', $5, ${inFlightFor("$6")})
+        `INSERT INTO unsettled_submissions (tenant, supplier, operation, order_no, detail, claim_id, in_flight_until, sent_at)
+         VALUES ($1, $2, $3, $4, 'being sent', $5, ${inFlightFor("$6")}, now())
          ON CONFLICT (tenant, supplier, operation, order_no) DO NOTHING RETURNING 1 AS claimed`,
         [tenant, supplier, operation, orderNo, claimId, inFlightMs],
       );
@@ -134,6 +138,17 @@ export class UnsettledStore {
          WHERE unsettled_submissions.claim_id = $6`,
       [tenant, supplier, operation, orderNo, detail, claimId, heldElsewhere],
     );
+  }
+
+  /** The claim, having taken over an earlier call's mark, sends the call again now (a resend the supplier was found not to hold). */
+  async resent(tenant: string, supplier: SupplierName, operation: string, orderNo: string, claimId: string): Promise<void> {
+    await this.db.query(`UPDATE unsettled_submissions SET sent_at = now() WHERE ${KEY} AND claim_id = $5`, [
+      tenant,
+      supplier,
+      operation,
+      orderNo,
+      claimId,
+    ]);
   }
 
   /** Nothing new was learned: the taken-over mark goes back as it was (nobody holds it, `since` kept). */

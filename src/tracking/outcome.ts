@@ -70,6 +70,16 @@ export class OrderClaim {
   }
 
   /**
+   * The earlier call was found not to have gone through, and this claim sends it again now: the
+   * mark's send time moves here. Best effort: a failure leaves the earlier time, and is logged.
+   */
+  async resending(): Promise<void> {
+    await this.m.unsettled.resent(this.m.tenant, this.m.supplier, this.m.operation, this.m.orderNo, this.claimId).catch((err: unknown) => {
+      this.m.log.warn({ err: String(err), orderNo: this.m.orderNo }, "the send time of a resent call was not recorded");
+    });
+  }
+
+  /**
    * When `err` leaves the call's outcome unknown, keeps the mark, so the next request for the
    * order reads the supplier first; true when it did.
    */

@@ -164,12 +164,15 @@ export class StopRequests {
     message: string | null,
   ): Promise<TrackedRecord<StopReport>> {
     const report: StopReport = { status: "PENDING", message, supplierOrderStatus: null };
-    const delayMs = this.checkDelayMs(supplier);
+    // An earlier call's mark (its sender stopped before recording): the stop was requested when
+    // that call was sent, and its outcome can be known the supplier's delay after that.
+    const sent = claim.earlier ? (claim.earlier.sentAt ?? claim.earlier.since) : null;
+    const delayMs = sent ? Math.max(0, sent.getTime() + this.checkDelayMs(supplier) - Date.now()) : this.checkDelayMs(supplier);
     const written = await writeAfterSend(
       async () => {
         const record = await this.stops.start(tenant, supplier, orderNo, orderNo, report, {
           source: "SUBMIT",
-          started: true,
+          started: sent ?? true,
           notBeforeInMs: delayMs,
         });
         if (!record) throw new Error(`stop request for ${orderNo} could not be recorded`);

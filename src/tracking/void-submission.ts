@@ -144,6 +144,8 @@ export class VoidSubmission {
     scope: CallScope | undefined,
   ): Promise<TrackedRecord<VoidOrderData>> {
     let submitted;
+    // Sent again after the earlier submission was found not to have gone through: sent now.
+    if (claim.earlier) await claim.resending();
     try {
       submitted = await port.submit(orderNo, voidOfferId, scope);
     } catch (err) {
@@ -342,10 +344,11 @@ export class VoidSubmission {
 
 /**
  * When the void adopted onto an unsettled order was submitted: the supplier takes one void per
- * order, so after a lost reply it is the gateway's, sent when the reply was lost; after a refusal
- * as "already submitted" it was submitted elsewhere (false: submittedAt null).
+ * order, so after a lost reply it is the gateway's, sent when the mark says (a mark from before
+ * store migration 12: when the reply was lost); after a refusal as "already submitted" it was
+ * submitted elsewhere (false: submittedAt null).
  */
-const submittedAt = (mark: Unsettled): Date | false => (mark.heldElsewhere ? false : mark.since);
+const submittedAt = (mark: Unsettled): Date | false => (mark.heldElsewhere ? false : (mark.sentAt ?? mark.since));
 
 /** The void the gateway holds for an order, if any: an open one first, else the newest (records come oldest first). */
 export function heldVoid(

@@ -199,6 +199,7 @@ describe("never a second state-changing call", () => {
     t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     // A request (on an instance that is about to die) claims the order and sends void.do; ATRIP accepts it.
+    const claimedAt = Date.now();
     expect(await t.store.unsettled.claim("demo", "ATRIP", "VOID", orderNo, 1_500)).toHaveProperty("claimId");
     const port = t.gw.services.registry.voids("ATRIP", "demo");
     const accepted = await port.submit(orderNo, (await port.quote(orderNo)).voidOfferId!);
@@ -223,7 +224,8 @@ describe("never a second state-changing call", () => {
       return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
     }, 15_000);
     expect(listed).toMatchObject([{ voidCode: accepted.voidCode, history: [{ source: "WEBHOOK" }] }]);
-    expect(listed[0].submittedAt).not.toBeNull();
+    // Submitted when that request sent it.
+    expect(Math.abs(new Date(listed[0].submittedAt!).getTime() - claimedAt)).toBeLessThan(500);
     expect(await t.store.unsettled.get("demo", "ATRIP", "VOID", orderNo)).toBeNull();
   });
 
@@ -378,6 +380,7 @@ describe("never a second state-changing call", () => {
     const orderNo = fresh("ATR-STOP-OK");
     const STOP = `mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { state message } }`;
     // Another instance is sending stopTicket.do for this order right now.
+    const sentAt = Date.now();
     expect(await t.store.unsettled.claim("demo", "ATRIP", "STOP", orderNo, 60_000)).toHaveProperty("claimId");
     const busy = await gql(t.url, STOP, {}, {});
     expect(busy.errors?.[0]?.extensions).toMatchObject({ code: "REQUEST_IN_PROGRESS", retryable: true, supplier: "ATRIP" });
@@ -385,9 +388,19 @@ describe("never a second state-changing call", () => {
     expect(calls("stopTicket.do")).toBe(0);
     // That instance died without recording anything: its stopTicket.do may have reached ATRIP.
     // Once the claim expires, the stop is tracked as one whose outcome is unknown, not sent again.
+    await new Promise((r) => setTimeout(r, 1_500));
     await t.store.db.query("UPDATE unsettled_submissions SET in_flight_until = now() - interval '1 second' WHERE order_no = $1", [orderNo]);
     const after = await gql<{ stopTicketIssuance: { state: string; message: string } }>(t.url, STOP, {}, {});
     expect(after.data?.stopTicketIssuance).toMatchObject({ state: "PENDING", message: expect.stringMatching(/unknown/) });
+    // Requested when that instance sent it, not when this one took the order over; its outcome is checked the delay after that.
+    const times = await gql<{ ticketIssuanceStop: { requestedAt: string; checkAfter: string } }>(
+      t.url,
+      `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { requestedAt checkAfter } }`,
+    );
+    const requestedAt = new Date(times.data!.ticketIssuanceStop.requestedAt).getTime();
+    expect(Math.abs(requestedAt - sentAt)).toBeLessThan(500);
+    // ATRIP's 8 minutes at the tests' time scale (60×): 8 s.
+    expect(Math.abs(new Date(times.data!.ticketIssuanceStop.checkAfter).getTime() - requestedAt - 8_000)).toBeLessThan(500);
     expect(calls("stopTicket.do")).toBe(0);
     expect(await t.store.unsettled.get("demo", "ATRIP", "STOP", orderNo)).toBeNull();
     // A fresh order's stop leaves no claim behind.

@@ -80,6 +80,15 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
       const stopped = (await u.get(...key))!;
       const resumed = (await u.takeOver(stopped, 60_000))!;
       expect(resumed.since.getTime() - stopped.since.getTime()).toBeGreaterThan(50_000);
+      // ...while when the call was sent stays: the claim's time, through the lost reply and both takeovers.
+      expect(resumed.sentAt).not.toBeNull();
+      expect(resumed.sentAt!.getTime()).toBeLessThanOrEqual(lost.since.getTime());
+      expect(resumed.sentAt!.getTime()).toBe(seen.sentAt!.getTime());
+      // Sent again by its new holder: sent now.
+      await u.resent(...key, "someone-else");
+      expect((await u.get(...key))!.sentAt!.getTime()).toBe(seen.sentAt!.getTime());
+      await u.resent(...key, resumed.claimId!);
+      expect((await u.get(...key))!.sentAt!.getTime()).toBeGreaterThan(seen.sentAt!.getTime());
       await u.settle(...key, resumed.claimId!);
       expect(await u.get(...key)).toBeNull();
     },
