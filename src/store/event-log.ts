@@ -263,14 +263,15 @@ export class EventLog {
       "e.tenant = $1",
       "e.kind = $2",
       "e.id <= $3::bigint",
-      // Rows of transactions older than the cursor's xmin were all visible to it: covered.
-      `e.tx >= pg_snapshot_xmin($4::pg_snapshot)`,
-      `NOT ${seen.sql}`,
       "(x.tx IS NULL OR e.id = $3::bigint OR e.tx = x.tx OR pg_visible_in_snapshot(e.tx, x.written_in))",
     ];
     conds.push(...filterConds(filter, params));
+    // The rows the cursor does not cover first, by the tx index (rows of transactions older than
+    // the cursor's xmin were all visible to it): a few, whatever the tenant's history — left to
+    // the planner, a tenant's index would read its whole history up to afterId (as in `since`).
     const rows = await this.db.query<{ id: string }>(
-      `SELECT e.id::text AS id FROM tracked_events e LEFT JOIN
+      `WITH fresh AS MATERIALIZED (SELECT * FROM tracked_events e WHERE e.tx >= pg_snapshot_xmin($4::pg_snapshot) AND NOT ${seen.sql})
+       SELECT e.id::text AS id FROM fresh e LEFT JOIN
          (SELECT tx, written_in FROM tracked_events WHERE id = $3::bigint AND tenant = $1 AND written_in IS NOT NULL) x ON true
        WHERE ${conds.join(" AND ")}`,
       params,

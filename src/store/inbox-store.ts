@@ -179,19 +179,27 @@ export class InboxStore {
    * outage does not burn its tries at once.
    */
   async finishMany(
-    results: Array<{ id: string; state: Exclude<InboxState, "PROCESSING">; note: string | null }>,
+    results: Array<{
+      id: string;
+      state: Exclude<InboxState, "PROCESSING">;
+      note: string | null;
+      /** A row put back (RECEIVED) to wait for something else, not because it failed: read again after this, the try not counted. */
+      waitMs?: number;
+    }>,
     backoff = RETRY_BACKOFF,
   ): Promise<void> {
     if (!results.length) return;
     await this.db.query(
       `UPDATE webhook_inbox AS w SET state = r.state, note = r.note,
          processed_at = CASE WHEN r.state = 'RECEIVED' THEN NULL ELSE now() END, claimed_by = NULL, claimed_at = NULL,
-         retry_at = CASE WHEN r.state = 'RECEIVED'
-           THEN now() + make_interval(secs => least($3::double precision, $2::double precision * power(2, greatest(w.attempts - 1, 0))) / 1000)
-           ELSE NULL END
-       FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, state text, note text)
+         attempts = CASE WHEN r.wait_ms IS NULL THEN w.attempts ELSE greatest(w.attempts - 1, 0) END,
+         retry_at = CASE WHEN r.state <> 'RECEIVED' THEN NULL
+           WHEN r.wait_ms IS NOT NULL THEN now() + make_interval(secs => r.wait_ms / 1000)
+           ELSE now() + make_interval(secs => least($3::double precision, $2::double precision * power(2, greatest(w.attempts - 1, 0))) / 1000)
+           END
+       FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, state text, note text, wait_ms float8)
        WHERE w.id = r.id`,
-      [JSON.stringify(results.map((r) => ({ id: r.id, state: r.state, note: r.note }))), backoff.baseMs, backoff.maxMs],
+      [JSON.stringify(results.map((r) => ({ id: r.id, state: r.state, note: r.note, wait_ms: r.waitMs }))), backoff.baseMs, backoff.maxMs],
     );
   }
 

@@ -46,8 +46,8 @@ export interface InboxProcessorDeps {
   log: Logger;
 }
 
-/** A row's final inbox state and an optional note. */
-type Outcome = [Exclude<InboxState, "PROCESSING">, string?];
+/** A row's final inbox state, an optional note, and for a row put back to wait (not failed) how long. */
+type Outcome = [Exclude<InboxState, "PROCESSING">, string?, number?];
 
 /** The tracked record a hint is about, if it is about one. */
 interface Target {
@@ -60,6 +60,8 @@ interface Target {
 const MAX_ATTEMPTS = 8;
 /** Records of a batch being confirmed at once. */
 const CONCURRENCY = 16;
+/** How long after a holding request's claim ends a webhook waiting for it is read again. */
+const HELD_MARGIN_MS = 1000;
 /** While rows are handed over, the store is still asked for claimable rows at least this often. */
 const CLAIM_EVERY_MS = 1000;
 
@@ -155,7 +157,9 @@ export class InboxProcessor {
     for (const [i, { row, hint, target }] of read.entries()) {
       if (!outcomes[i]) outcomes[i] = await this.untracked(row, hint, target, waiting);
     }
-    await this.deps.inbox.finishMany(read.map(({ row }, i) => ({ id: row.id, state: outcomes[i][0], note: outcomes[i][1] ?? null })));
+    await this.deps.inbox.finishMany(
+      read.map(({ row }, i) => ({ id: row.id, state: outcomes[i][0], note: outcomes[i][1] ?? null, waitMs: outcomes[i][2] })),
+    );
     return read.length;
   }
 
@@ -200,11 +204,12 @@ export class InboxProcessor {
     try {
       const settled = waiting.has(hint.orderNo)
         ? await this.deps.submissions.settleFromWebhook(target.supplier, hint.orderNo, hint.voidCode)
-        : "none";
-      if (settled === "settled") return ["PROCESSED"];
+        : { state: "none" as const };
+      if (settled.state === "settled") return ["PROCESSED"];
       // A request holds the order's submission: it records its void, or its mark comes free if
-      // its process stopped; either way this row is read again after the inbox's retry wait.
-      if (settled === "held" && row.attempts < MAX_ATTEMPTS) return ["RECEIVED", "a request holds the order's void submission"];
+      // its process stopped. Either way the row is read again once that request's claim has ended
+      // (a wait, not a failed try: however long the supplier's timeout, it is never given up).
+      if (settled.state === "held") return ["RECEIVED", "a request holds the order's void submission", settled.forMs + HELD_MARGIN_MS];
       this.deps.log.info(
         { supplier: target.supplier, voidCode: hint.voidCode, inboxId: row.id },
         "webhook for a void no tenant knows; kept in the inbox",

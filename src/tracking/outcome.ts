@@ -132,15 +132,19 @@ export class OrderClaims {
     if ("claimId" in claimed) return new OrderClaim(m, claimed.claimId, null);
     const taken = claimed.earlier.inFlightMs > 0 ? null : await this.unsettled.takeOver(claimed.earlier, inFlightMs);
     if (taken?.claimId) return new OrderClaim(m, taken.claimId, taken);
-    throw new GatewayError(
-      "REQUEST_IN_PROGRESS",
+    throw inProgress(
       `A ${this.what} for order ${orderNo} is being sent to ${supplier}, or checked, by another request; nothing was sent again`,
-      {
-        supplier,
-        retryable: true,
-        retryAfterSeconds: Math.max(1, Math.ceil(claimed.earlier.inFlightMs / 1000)),
-        hint: "Try again later: the gateway then knows how that one ended, and sends nothing twice.",
-      },
+      claimed.earlier,
     );
   }
+}
+
+/** REQUEST_IN_PROGRESS while a request holds an order's mark (`held`), retryable once its call has surely ended. */
+export function inProgress(message: string, held: Unsettled): GatewayError {
+  return new GatewayError("REQUEST_IN_PROGRESS", message, {
+    supplier: held.supplier,
+    retryable: true,
+    retryAfterSeconds: Math.max(1, Math.ceil(held.inFlightMs / 1000)),
+    hint: "Try again later: the gateway then knows how that one ended, and sends nothing twice.",
+  });
 }

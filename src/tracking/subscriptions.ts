@@ -128,12 +128,13 @@ export class Subscriptions {
     };
     if (r.afterEventId !== undefined) {
       const { cursor } = registration;
-      this.deps.log
+      // Side by side: the replay reads what the cursor covers, `alreadyDelivered` what it does not.
+      const known = this.deps.log
         .alreadyDelivered(r.kind, r.tenant, { ref: r.ref, orderNo: r.orderNo }, r.afterEventId, cursor)
         .then((ids) => {
           if (ids.size) had = ids;
-          return this.replay(r, cursor, queue);
-        })
+        });
+      Promise.all([known, this.replay(r, cursor, queue)])
         .then(() => {
           holding = false;
           for (const e of held.splice(0)) if (fresh(e)) queue.push(e);

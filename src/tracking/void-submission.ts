@@ -32,7 +32,7 @@ import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock, orderKey } from "./keyed-lock.js";
-import { OrderClaims, outcomeUnknown, type OrderClaim } from "./outcome.js";
+import { inProgress, OrderClaims, outcomeUnknown, type OrderClaim } from "./outcome.js";
 
 const OPERATION = "VOID";
 /** Final statuses of a void that did not void the order. */
@@ -283,9 +283,11 @@ export class VoidSubmission {
   /**
    * voidOrder(refresh: true): asks the supplier for the void and applies its answer to the
    * tenant's record. A void the tenant has no record of is adopted when `mayAdopt` allows its
-   * order; if the tenant's submission to that order is unsettled (and no request holds it now),
-   * the adopted void is the one that submission asked for, dated as `settleFromWebhook` dates
-   * it, and the order's mark goes.
+   * order; if the tenant's submission to that order is unsettled, the adopted void is the one
+   * that submission asked for, dated as `settleFromWebhook` dates it, and the order's mark goes.
+   * While a request holds that submission (in flight, or left by a gateway that stopped mid-call
+   * until its claim expires), REQUEST_IN_PROGRESS: that request records its own void, or the
+   * mark comes free, and adopting it now would date it wrongly for good.
    */
   async refresh(
     tenant: string,
@@ -303,7 +305,9 @@ export class VoidSubmission {
         const orderNo = report?.orderNo ?? null;
         if (!(await mayAdopt(orderNo)) || orderNo === null) return null;
         const mark = await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo);
-        if (!mark || mark.inFlightMs > 0) return { orderNo, started: false };
+        if (!mark) return { orderNo, started: false };
+        if (mark.inFlightMs > 0)
+          throw inProgress(`A void submission for order ${orderNo} is being sent to ${supplier}, or checked, by another request`, mark);
         settles = orderNo;
         return { orderNo, started: submittedAt(mark) };
       },
@@ -325,22 +329,26 @@ export class VoidSubmission {
    * the webhook, tried again by then, adopts the void (black-box probe: a void accepted while its
    * gateway was killed was never recorded, its webhooks all closed as unknown meanwhile).
    */
-  async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<"settled" | "held" | "none"> {
+  async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<WebhookSettlement> {
     const marks = await this.store.unsettled.byOrder(supplier, OPERATION, orderNo);
     const waiting = marks.filter((u) => u.inFlightMs === 0);
-    if (waiting.length !== 1) return marks.some((u) => u.inFlightMs > 0) ? "held" : "none";
+    const heldForMs = Math.max(0, ...marks.map((u) => u.inFlightMs));
+    if (waiting.length !== 1) return heldForMs > 0 ? { state: "held", forMs: heldForMs } : { state: "none" };
     const [u] = waiting;
     const report = await this.voids.ask(u.tenant, supplier, voidCode);
-    if (!report || report.orderNo !== orderNo) return "none";
+    if (!report || report.orderNo !== orderNo) return { state: "none" };
     const adopted = await this.voids.start(u.tenant, supplier, voidCode, orderNo, report, {
       source: "WEBHOOK",
       started: submittedAt(u),
     });
-    if (!adopted) return "none";
+    if (!adopted) return { state: "none" };
     await this.store.unsettled.settleUnheld(u.tenant, supplier, OPERATION, orderNo);
-    return "settled";
+    return { state: "settled" };
   }
 }
+
+/** What a webhook naming a void no tenant knows did to its order's mark: adopted the void, nothing, or wait `forMs` for the request holding it. */
+export type WebhookSettlement = { state: "settled" | "none" } | { state: "held"; forMs: number };
 
 /**
  * When the void adopted onto an unsettled order was submitted: the supplier takes one void per

@@ -229,6 +229,29 @@ describe("never a second state-changing call", () => {
     expect(await t.store.unsettled.get("demo", "ATRIP", "VOID", orderNo)).toBeNull();
   });
 
+  it("voidOrder(refresh: true) while a request holds the order's submission: REQUEST_IN_PROGRESS, then, once the claim has expired, adopted as the gateway's", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    const sim = t.sandbox.atrip!.server;
+    sim.faults = { ...sim.faults, webhookDropRate: 1 };
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const claimedAt = Date.now();
+    expect(await t.store.unsettled.claim("demo", "ATRIP", "VOID", orderNo, 60_000)).toHaveProperty("claimId");
+    const port = t.gw.services.registry.voids("ATRIP", "demo");
+    const { voidCode } = await port.submit(orderNo, (await port.quote(orderNo)).voidOfferId!);
+    const READ = `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}", refresh: true) { submittedAt } }`;
+    const busy = await gql(t.url, READ);
+    expect(busy.errors?.[0]?.extensions).toMatchObject({ code: "REQUEST_IN_PROGRESS", retryable: true, supplier: "ATRIP" });
+    expect(Number(busy.errors?.[0]?.extensions?.retryAfterSeconds)).toBeGreaterThan(50);
+    expect((await gql<{ voidOrders: unknown[] }>(t.url, `{ voidOrders(orderNo: "${orderNo}") { voidCode } }`)).data?.voidOrders).toEqual(
+      [],
+    );
+    // The request's gateway died: once its claim expires, the void is adopted, dated when it was sent.
+    await t.store.db.query("UPDATE unsettled_submissions SET in_flight_until = now() - interval '1 second' WHERE order_no = $1", [orderNo]);
+    const adopted = await gql<{ voidOrder: { submittedAt: string | null } | null }>(t.url, READ);
+    expect(Math.abs(new Date(adopted.data!.voidOrder!.submittedAt!).getTime() - claimedAt)).toBeLessThan(500);
+    expect(await t.store.unsettled.get("demo", "ATRIP", "VOID", orderNo)).toBeNull();
+  });
+
   it("a void whose void.do reply was lost, adopted by voidOrder(refresh: true): submitted through the gateway, and the order's mark goes", async () => {
     t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000" });
     const sim = t.sandbox.atrip!.server;

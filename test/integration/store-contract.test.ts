@@ -495,7 +495,12 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     await new Promise((r) => setTimeout(r, 400));
     expect(await mine("r4")).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 300));
-    expect(await mine("r5")).toHaveLength(1);
+    expect((await mine("r5")).map((r) => r.attempts)).toEqual([3]);
+    // Put back to wait for something else (a request holding the order): after that wait, the try not counted.
+    await store.inbox.finishMany([{ id, state: "RECEIVED", note: "held", waitMs: 250 }], backoff);
+    expect(await mine("r6")).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await mine("r7")).map((r) => r.attempts)).toEqual([3]);
     await store.inbox.finishMany([{ id, state: "FAILED", note: "gave up" }]);
   });
 });

@@ -14,11 +14,12 @@ import type { TrackedEvent } from "../../src/store/tracked-model.js";
 import type { KindName } from "../../src/vocabulary/kinds.js";
 import { Tracker } from "../../src/tracking/engine.js";
 import { InboxProcessor } from "../../src/tracking/inbox-processor.js";
+import type { WebhookSettlement } from "../../src/tracking/void-submission.js";
 import type { InboxQueue, UnsettledOrders } from "../../src/tracking/ports.js";
 import { deferred, kindOf, Supplier, type R } from "./fakes/test-kind.js";
 import { FakeRecords } from "./fakes/tracking-store.js";
 
-type Finished = { id: string; state: Exclude<InboxState, "PROCESSING">; note: string | null };
+type Finished = { id: string; state: Exclude<InboxState, "PROCESSING">; note: string | null; waitMs?: number };
 
 /** The inbox queue in memory: rows with a state; claim takes RECEIVED ones and counts the try. */
 class FakeInbox implements InboxQueue {
@@ -110,10 +111,10 @@ function setup(opts: { kind?: KindName; accountOf?: (tenant: string) => string }
   const unsettled: UnsettledOrders = { waitingOrders: async (_op, orders) => new Set(orders.filter((o) => waiting.has(o))) };
   const settled: string[] = [];
   const submissions = {
-    settle: (async () => "settled") as (orderNo: string, voidCode: string) => Promise<"settled" | "held" | "none">,
+    settle: (async () => ({ state: "settled" })) as (orderNo: string, voidCode: string) => Promise<WebhookSettlement>,
     async settleFromWebhook(_supplier: SupplierName, orderNo: string, voidCode: string) {
       const done = await this.settle(orderNo, voidCode);
-      if (done === "settled") settled.push(`${orderNo}/${voidCode}`);
+      if (done.state === "settled") settled.push(`${orderNo}/${voidCode}`);
       return done;
     },
   };
@@ -226,7 +227,7 @@ describe("the inbox processor", () => {
       registry,
       trackers: { void: { confirm: () => Promise.reject(new Error("store unreachable")) } },
       kinds: TRACKED_KINDS,
-      submissions: { settleFromWebhook: async () => "none" as const },
+      submissions: { settleFromWebhook: async () => ({ state: "none" as const }) },
       log: createLogger("silent"),
     });
     const ids = [inbox.add("ATRIP", voidHint("V1")), inbox.add("ATRIP", voidHint("V2"))];
@@ -248,7 +249,7 @@ describe("the inbox processor", () => {
     expect(inbox.stateOf(stranger)[0]).toBe("UNKNOWN_VOID");
 
     // The supplier does not confirm the void is on that order: nothing settled, kept.
-    submissions.settle = async () => "none";
+    submissions.settle = async () => ({ state: "none" });
     const unconfirmed = inbox.add("ATRIP", voidHint("V7", "O-LOST"));
     await processor.processBatch("me");
     expect(inbox.stateOf(unconfirmed)[0]).toBe("UNKNOWN_VOID");
@@ -259,15 +260,13 @@ describe("the inbox processor", () => {
     await processor.processBatch("me");
     expect(inbox.stateOf(retried)).toEqual(["RECEIVED", "Error: timeout"]);
 
-    // A request holds the order's submission (in flight, or its process stopped mid-call): read
-    // again after the retry wait, until the eighth try; then kept as unknown.
-    submissions.settle = async () => "held";
+    // A request holds the order's submission (in flight, or its process stopped mid-call): put
+    // back to be read again once that request's claim has ended, the try not counted.
+    submissions.settle = async () => ({ state: "held", forMs: 15_000 });
     const held = inbox.add("ATRIP", voidHint("V5", "O-LOST"));
     await processor.processBatch("me");
     expect(inbox.stateOf(held)).toEqual(["RECEIVED", "a request holds the order's void submission"]);
-    inbox.rows.get(held)!.attempts = 7; // claimed once more: the eighth try
-    await processor.processBatch("me");
-    expect(inbox.stateOf(held)[0]).toBe("UNKNOWN_VOID");
+    expect(inbox.finished.at(-1)?.find((f) => f.id === held)?.waitMs).toBe(16_000);
   });
 
   it("rows it cannot use are kept with a reason and never reach a supplier", async () => {
