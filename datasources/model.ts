@@ -56,7 +56,7 @@ export interface VoidQuoteData {
   postTicketingServices: PostTicketingServiceRefundData[];
   serviceFee: MoneyData | null;
   window: VoidWindowData | null;
-  /** The supplier's own words for until when the void is accepted (ATRIP voidDeadline, e.g. "23:59"). */
+  /** The supplier's own words for until when the void is accepted (e.g. "23:59"), as its quote gave them. */
   voidDeadline: string | null;
   quotedAt: Date;
 }

@@ -26,11 +26,12 @@ export class TrackingCheckFailure {
 export class Tracking {
   @Field(() => DateTimeScalar, {
     nullable: true,
-    description: "When the gateway last asked the supplier about it (a scheduled check, a webhook's confirmation, a refresh); null: not yet",
+    description:
+      "When the gateway last checked it with the supplier: a scheduled check, answered or not, or a webhook's confirmation or a refresh whose answer was recorded; null before the first",
   })
   lastCheckedAt?: Date | null;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: "When the next scheduled check is due; null once final" })
+  @Field(() => DateTimeScalar, { nullable: true, description: "When the next scheduled check is due (in the past while one is under way); null once final" })
   nextCheckAt?: Date | null;
 
   @Field(() => TrackingCheckFailure, { nullable: true, description: "The last scheduled check got no answer; null once the supplier answers" })

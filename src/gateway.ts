@@ -59,7 +59,14 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   // The registry applies order ownership as it hands out ports (issue 21, item 6): the store comes first.
   const ownership = new OrderOwnership(store.owners);
   const registry = buildRegistry({ config, suppliers, sandbox, http, ownership, log });
-  const pubsub = deps.pubsub ?? (await createPubSub(config.pubsub.redisUrl, config.pubsub.redisPrefix));
+  const pubsub =
+    deps.pubsub ??
+    (await createPubSub(config.pubsub.redisUrl, config.pubsub.redisPrefix, (channel, err) =>
+      log.warn(
+        { err: String(err), channel },
+        "Redis did not take a subscription; wake-ups wait for it, the catch-up reads deliver meanwhile",
+      ),
+    ));
   const tracking = buildTracking({ config, registry, suppliers, kinds, store, pubsub, metrics, log });
   metrics.watch({
     circuits: () => registry.list().map((s) => ({ supplier: s.supplier, open: !s.available })),

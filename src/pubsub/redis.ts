@@ -23,6 +23,8 @@ export class RedisPubSub implements PubSub {
   constructor(
     url: string,
     private readonly prefix = "gateway:",
+    /** Told of a SUBSCRIBE Redis refused: away (it is sent again once ready), or for good (an ACL without the channel). */
+    private readonly onSubscribeError: (channel: string, err: unknown) => void = () => undefined,
   ) {
     const opts = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
     this.pub = new Redis(url, opts);
@@ -33,7 +35,8 @@ export class RedisPubSub implements PubSub {
     // Channels a local listener wants, subscribed again on every (re)connection: ioredis only
     // re-subscribes those Redis once acknowledged.
     this.sub.on("ready", () => {
-      for (const channel of this.listeners.keys()) void this.sub.subscribe(channel).catch(() => undefined);
+      for (const channel of this.listeners.keys())
+        void this.sub.subscribe(channel).catch((err: unknown) => this.onSubscribeError(channel, err));
     });
     this.sub.on("message", (channel: string, message: string) => {
       const set = this.listeners.get(channel);
@@ -59,7 +62,7 @@ export class RedisPubSub implements PubSub {
       set = new Set();
       this.listeners.set(channel, set);
       // Redis away: wanted all the same, and subscribed once the connection is ready (above).
-      const p = this.sub.subscribe(channel).catch(() => undefined);
+      const p = this.sub.subscribe(channel).catch((err: unknown) => this.onSubscribeError(channel, err));
       this.pending.set(channel, p);
       try {
         await p;

@@ -53,6 +53,8 @@ const inMs = (ms: string) => `now() + make_interval(secs => ${ms}::double precis
 /** A next check `ms` from now, but never before the record's notBefore. */
 const nextCheck = (ms: string) => `GREATEST(${inMs(ms)}, COALESCE(t.not_before, '-infinity'::timestamptz))`;
 
+/** In a release: the record took an answer after it was leased. */
+const ANSWERED_SINCE = "(u.leased_updated IS NOT NULL AND t.updated_at >= u.leased_updated + interval '1 millisecond')";
 /** The supplier answered about the record: it was checked now, and its checks are not failing. */
 const ANSWERED = "last_checked_at = now(), check_failure = NULL, check_failing_since = NULL";
 
@@ -115,10 +117,11 @@ export class TrackedStore {
   async insert<D>(n: NewRecord<D>): Promise<{ record: TrackedRecord<D>; event: TrackedEvent<D> | null } | null> {
     const rows = await this.db.query<Logged>(
       `WITH ins AS (
-         INSERT INTO tracked (kind, tenant, supplier, ref, order_no, status, is_final, data, started_at, updated_at, final_at, not_before, next_check_at)
+         INSERT INTO tracked (kind, tenant, supplier, ref, order_no, status, is_final, data, started_at, updated_at, final_at, not_before, next_check_at, last_checked_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, CASE WHEN $9::boolean THEN now() ELSE $15::timestamptz END, now(), CASE WHEN $7::boolean THEN now() END,
                  CASE WHEN $10::float8 IS NULL THEN NULL ELSE ${inMs("$10")} END,
-                 CASE WHEN $7::boolean THEN NULL ELSE GREATEST(${inMs("$11")}, COALESCE(${inMs("$10")}, '-infinity'::timestamptz)) END)
+                 CASE WHEN $7::boolean THEN NULL ELSE GREATEST(${inMs("$11")}, COALESCE(${inMs("$10")}, '-infinity'::timestamptz)) END,
+                 CASE WHEN $12::text IN ('QUERY', 'WEBHOOK') THEN now() END)
          ON CONFLICT DO NOTHING RETURNING *
        ), logged AS (
          INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context)
@@ -295,12 +298,27 @@ export class TrackedStore {
   async releaseMany(owner: string, items: Release[]): Promise<void> {
     if (!items.length) return;
     await this.db.query(
+      // An answer recorded since the lease (another instance confirmed a webhook meanwhile: updated_at
+      // moved; ms precision in the JSON) is newer than this check's failure, which then does not count.
       `UPDATE tracked t SET next_check_at = ${nextCheck("u.next_ms")}, check_attempt = u.attempt, lease_owner = NULL, lease_expires_at = NULL,
-         last_checked_at = now(), check_failure = u.failure,
-         check_failing_since = CASE WHEN u.failure IS NULL THEN NULL ELSE COALESCE(t.check_failing_since, now()) END
-       FROM jsonb_to_recordset($2::jsonb) AS u(${KEY_COLUMNS}, next_ms float8, attempt int, failure jsonb)
+         last_checked_at = now(),
+         check_failure = CASE WHEN ${ANSWERED_SINCE} THEN t.check_failure ELSE u.failure END,
+         check_failing_since = CASE WHEN ${ANSWERED_SINCE} THEN t.check_failing_since
+           WHEN u.failure IS NULL THEN NULL ELSE COALESCE(t.check_failing_since, now()) END
+       FROM jsonb_to_recordset($2::jsonb) AS u(${KEY_COLUMNS}, next_ms float8, attempt int, failure jsonb, leased_updated timestamptz)
        WHERE ${MATCHES} AND t.lease_owner = $1 AND NOT t.is_final`,
-      [owner, JSON.stringify(items.map((i) => ({ ...keyRow(i.key), next_ms: i.nextCheckInMs, attempt: i.attempt, failure: i.failure })))],
+      [
+        owner,
+        JSON.stringify(
+          items.map((i) => ({
+            ...keyRow(i.key),
+            next_ms: i.nextCheckInMs,
+            attempt: i.attempt,
+            failure: i.failure,
+            leased_updated: i.leasedUpdatedAt?.toISOString(),
+          })),
+        ),
+      ],
     );
   }
 

@@ -406,6 +406,7 @@ export class Tracker<D> {
               nextCheckInMs: pollDelayMs(kind.policy, r.checkAttempt + 1, isWatched(r)),
               attempt: r.checkAttempt + 1,
               failure: failures[i],
+              leasedUpdatedAt: r.updatedAt,
             },
           ],
     );

@@ -74,9 +74,11 @@ export class OrderClaim {
    * mark's send time moves here. Best effort: a failure leaves the earlier time, and is logged.
    */
   async resending(): Promise<void> {
-    await this.m.unsettled.resent(this.m.tenant, this.m.supplier, this.m.operation, this.m.orderNo, this.claimId).catch((err: unknown) => {
+    try {
+      await this.m.unsettled.resent(this.m.tenant, this.m.supplier, this.m.operation, this.m.orderNo, this.claimId);
+    } catch (err) {
       this.m.log.warn({ err: String(err), orderNo: this.m.orderNo }, "the send time of a resent call was not recorded");
-    });
+    }
   }
 
   /**

@@ -325,6 +325,10 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     const key = voidKey(tenant, d);
     await store.tracked.insert(newVoid(tenant, d, { firstCheckInMs: 0 }));
     expect(await store.tracked.get(key)).toMatchObject({ lastCheckedAt: null, checkFailure: null });
+    // A record adopted from the supplier's answer (a query, a webhook) was checked as it was recorded.
+    const adopted = voidData();
+    await store.tracked.insert({ ...newVoid(tenant, adopted), source: "QUERY" });
+    expect((await store.tracked.get(voidKey(tenant, adopted)))?.lastCheckedAt).not.toBeNull();
     const down = { code: "SUPPLIER_UNAVAILABLE", message: "ATRIP answered HTTP 503", supplierCode: "HTTP 503" };
     await store.tracked.leaseDue("void", "runner", 1000, 60_000);
     await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 1, failure: down }]);
@@ -351,6 +355,16 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     await store.tracked.leaseDue("void", "runner", 1000, 60_000);
     await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 4, failure: null }]);
     expect((await store.tracked.get(key))?.checkFailure).toBeNull();
+    // A check that failed while another instance got an answer (a webhook confirmed): the answer stands.
+    const [leased] = (await store.tracked.leaseDue("void", "runner", 1000, 60_000)).filter((r) => r.tenant === tenant);
+    await new Promise((r) => setTimeout(r, 5));
+    await store.tracked.touchMany([{ key, status: d.status, data: d }]);
+    await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 5, failure: down, leasedUpdatedAt: leased.updatedAt }]);
+    expect((await store.tracked.get(key))?.checkFailure).toBeNull();
+    // Nothing recorded since the lease: the failure counts.
+    const [again] = (await store.tracked.leaseDue("void", "runner", 1000, 60_000)).filter((r) => r.tenant === tenant);
+    await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 6, failure: down, leasedUpdatedAt: again.updatedAt }]);
+    expect((await store.tracked.get(key))?.checkFailure).toMatchObject(down);
   });
 
   it.skipIf(skip)("byRefs finds every tenant's record of a batch's references, by supplier and reference", async () => {

@@ -82,6 +82,7 @@ function setup(
         if (!marks.has(orderNo)) marks.set(orderNo, { since: Date.now(), claimId: null, inFlightUntil: null });
         else mine(orderNo, claimId, (m) => Object.assign(m, { since: Date.now(), claimId: null, inFlightUntil: null }));
       },
+      resent: async () => undefined,
       restore: async (_t: string, _s: string, _op: string, orderNo: string, claimId: string) =>
         mine(orderNo, claimId, (m) => Object.assign(m, { claimId: null, inFlightUntil: null })),
       settle: async (_t: string, _s: string, _op: string, orderNo: string, claimId: string) =>

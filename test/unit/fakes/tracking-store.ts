@@ -284,7 +284,13 @@ export class FakeRecords implements RecordStore {
         leaseOwner: null,
         leaseUntil: 0,
         lastCheckedAt: new Date(this.now),
-        checkFailure: i.failure ? { ...i.failure, since: s.checkFailure?.since ?? new Date(this.now) } : null,
+        // An answer recorded since the lease is newer than this check's failure.
+        checkFailure:
+          i.leasedUpdatedAt && s.updatedAt > i.leasedUpdatedAt
+            ? s.checkFailure
+            : i.failure
+              ? { ...i.failure, since: s.checkFailure?.since ?? new Date(this.now) }
+              : null,
       });
     }
   }
