@@ -19,7 +19,7 @@ export type VoidOrderView = VoidOrderData & {
 };
 
 /** How the gateway follows a record (Tracking): null in a change's snapshot. */
-export interface TrackingView {
+interface TrackingView {
   lastCheckedAt: Date | null;
   nextCheckAt: Date | null;
   failure: { code: string; message: string; supplierCode: string | null; since: Date } | null;
