@@ -60,6 +60,9 @@ const toUnsettled = (r: Row): Unsettled => ({
   sentAt: r.sent_at ? new Date(r.sent_at) : null,
 });
 
+/** When a mark's call was sent; for a mark from before migration 12, when its reply was lost. */
+export const sentTime = (mark: Unsettled): Date => mark.sentAt ?? mark.since;
+
 /** The columns of a mark, with the time its claim may still be in flight. */
 const MARK = `tenant, supplier, operation, order_no, since, claim_id, held_elsewhere, sent_at,
   GREATEST(0, EXTRACT(EPOCH FROM (in_flight_until - now())) * 1000)::float8 AS in_flight_ms`;

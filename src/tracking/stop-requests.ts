@@ -22,6 +22,7 @@ import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
+import { sentTime } from "../store/unsettled-store.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock, orderKey } from "./keyed-lock.js";
 import { OUTCOME_UNKNOWN_MESSAGE as UNKNOWN, type StopReport } from "./kinds/stop.js";
@@ -166,7 +167,7 @@ export class StopRequests {
     const report: StopReport = { status: "PENDING", message, supplierOrderStatus: null };
     // An earlier call's mark (its sender stopped before recording): the stop was requested when
     // that call was sent, and its outcome can be known the supplier's delay after that.
-    const sent = claim.earlier ? (claim.earlier.sentAt ?? claim.earlier.since) : null;
+    const sent = claim.earlier ? sentTime(claim.earlier) : null;
     const delayMs = sent ? Math.max(0, sent.getTime() + this.checkDelayMs(supplier) - Date.now()) : this.checkDelayMs(supplier);
     const written = await writeAfterSend(
       async () => {

@@ -27,7 +27,7 @@ import type { VoidOrderData } from "../../datasources/model.js";
 import type { VoidPort } from "../../datasources/ports.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
-import type { Unsettled } from "../store/unsettled-store.js";
+import { sentTime, type Unsettled } from "../store/unsettled-store.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
@@ -356,7 +356,7 @@ export type WebhookSettlement = { state: "settled" | "none" } | { state: "held";
  * store migration 12: when the reply was lost); after a refusal as "already submitted" it was
  * submitted elsewhere (false: submittedAt null).
  */
-const submittedAt = (mark: Unsettled): Date | false => (mark.heldElsewhere ? false : (mark.sentAt ?? mark.since));
+const submittedAt = (mark: Unsettled): Date | false => (mark.heldElsewhere ? false : sentTime(mark));
 
 /** The void the gateway holds for an order, if any: an open one first, else the newest (records come oldest first). */
 export function heldVoid(
