@@ -24,6 +24,7 @@ import { makeFormatError } from "./format-error.js";
 import { contextFactory } from "./operation-context.js";
 import { graphqlHttpHandler } from "./graphql-http.js";
 import { createHttpServer, listen } from "./http-server.js";
+import { LeanExecution } from "./lean-execution.js";
 import { limitRules, type QueryLimits } from "./limits.js";
 import { OperationLabels } from "./operation-label.js";
 import { operationPreparer } from "./prepare-operation.js";
@@ -67,6 +68,8 @@ export interface ServerOptions {
   trustedDocuments?: TrustedDocumentsPolicy;
   /** What GET /graphql shows a browser (EXPLORER). @default "sandbox" */
   explorer?: Explorer;
+  /** Plain operations over HTTP without Apollo's pipeline (GRAPHQL_LEAN_EXECUTION; ./lean-execution.ts). @default true */
+  leanExecution?: boolean;
   /** Subscriptions over HTTP: the multipart heartbeat and the slow-reader bound (HTTP_SUBSCRIPTION_*). */
   httpStreams: { heartbeatMs: number; maxBufferedBytes: number };
 }
@@ -135,6 +138,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     plugins: apolloPlugins({ httpServer: http.server, alsoStop: [streams, ws], metrics, labels, explorer: opts.explorer }),
   });
   await apollo.start();
+  const lean = opts.leanExecution === false ? undefined : new LeanExecution({ schema, prepare, labels, metrics, formatError });
   http.serveGraphql(
     graphqlHttpHandler({
       apollo,
@@ -146,6 +150,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       trustedDocuments: opts.trustedDocuments,
       metrics,
       streams: httpStreamServer({ schema, prepare, formatError, contextFor, metrics, streams }),
+      lean,
     }),
   );
 
@@ -155,6 +160,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     port,
     httpServer: http.server,
     async close() {
+      lean?.close();
       await apollo.stop();
       ws.server.close();
       webhooks?.close();

@@ -31,6 +31,7 @@ import { sendGraphqlJson } from "./send-json.js";
 import { gzippedPage } from "./explorer.js";
 import { refuseOnSse, streamTransportOf, type HttpStreamServer } from "./streams/index.js";
 import { trustedHttpRequest, type TrustedDocumentsPolicy } from "./trusted-documents.js";
+import type { LeanExecution } from "./lean-execution.js";
 
 /** What the /graphql handler needs: a started Apollo Server and the checks that run before it. */
 export interface GraphqlHttpOptions {
@@ -47,6 +48,8 @@ export interface GraphqlHttpOptions {
   metrics: OperationCounter;
   /** Subscriptions over HTTP (multipart, SSE; ./streams/); undefined: refused with 400 (Apollo plugin). */
   streams?: HttpStreamServer;
+  /** Plain operations executed without Apollo's pipeline, answered as Apollo would (./lean-execution.ts). */
+  lean?: LeanExecution;
 }
 
 /** True for the paths this handler serves (the express mount served these too). */
@@ -128,22 +131,32 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       const r = { req, res, id, principal, body: input.body, search: input.search };
       if (await o.streams!.serve(transport, r)) return;
     }
+    const context = async () => {
+      // The gate has verified the credential when credentials are configured; this is the
+      // check for the anonymous demo, and a second line of defence.
+      if (gated.principal) return o.contextFor(gated.principal, id);
+      try {
+        return o.contextFor(await o.authenticator.authenticate(req.headers.authorization), id);
+      } catch (err) {
+        if (err instanceof GatewayError) throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+        throw err;
+      }
+    };
+    const lean = await o.lean?.run(req, input.body, context);
+    if (lean) {
+      for (const [key, value] of lean.headers) res.setHeader(key, value);
+      res.setHeader("content-type", lean.contentType);
+      res.setHeader("cache-control", "no-store");
+      res.statusCode = lean.status;
+      res.end(lean.body);
+      return;
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers))
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     const response = await o.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: (req.method ?? "GET").toUpperCase(), headers, search: input.search, body: input.body },
-      context: async () => {
-        // The gate has verified the credential when credentials are configured; this is the
-        // check for the anonymous demo, and a second line of defence.
-        if (gated.principal) return o.contextFor(gated.principal, id);
-        try {
-          return o.contextFor(await o.authenticator.authenticate(req.headers.authorization), id);
-        } catch (err) {
-          if (err instanceof GatewayError) throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
-          throw err;
-        }
-      },
+      context,
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     // What Apollo's cache-control plugin (disabled in app.ts for its per-field cost) answered:

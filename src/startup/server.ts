@@ -50,6 +50,7 @@ export async function startGatewayServer(p: ServerInputs): Promise<RunningServer
     wsConnectionInitTimeoutMs: config.subscriptions.wsConnectionInitTimeoutMs,
     httpKeepAliveTimeoutMs: config.http.keepAliveTimeoutMs,
     explorer: config.http.explorer,
+    leanExecution: config.http.leanExecution,
     httpStreams: { heartbeatMs: config.subscriptions.httpHeartbeatMs, maxBufferedBytes: config.subscriptions.httpMaxBufferedBytes },
     routes: (app) => {
       app.use(healthRouter({ store: p.store, pubsub: p.pubsub, isShuttingDown: p.isShuttingDown, metrics: services.metrics }));

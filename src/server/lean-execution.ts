@@ -1,0 +1,180 @@
+/**
+ * The lean path of /graphql over HTTP (issue 24, item 1): a plain POSTed query or mutation whose
+ * document has been parsed and validated before is executed here with graphql-js, without
+ * Apollo Server's request pipeline, and answered exactly as Apollo answers it — the same status,
+ * headers and bytes (test/e2e/lean-execution.test.ts compares both paths request by request).
+ *
+ * Apollo Server's pipeline costs ~70 µs of CPU per request here on top of graphql-js (the
+ * `bench:overhead` floors: bare Apollo Server 129 µs, graphql-js alone 58 µs); most of it is
+ * the plugin hooks' promises, the query hash and the request context, for nothing this gateway
+ * uses on a plain operation. Everything else stays Apollo's: a request this path does not take
+ * is handed over untouched, and it hands over whenever anything could differ — a document that
+ * does not parse or validate (the errors are Apollo's), APQ, batches, GET, an `Accept` that is
+ * not a JSON answer, a federation trace request, a subscription, variables that do not coerce
+ * (nothing has run then), a context that cannot be made (401), Apollo's usage reporting
+ * switched on (APOLLO_KEY), or a server that is stopping.
+ */
+import type { IncomingMessage } from "node:http";
+import Negotiator from "negotiator";
+import {
+  execute,
+  getOperationAST,
+  type GraphQLError,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
+import type { GatewayContext } from "../../resolvers/context.js";
+import type { OperationLabels } from "./operation-label.js";
+import { MeteredOperation, type OperationCounter } from "./operation-meter.js";
+import type { PreparedOperation, RefusedOperation } from "./prepare-operation.js";
+
+/** Apollo's single-result media types, in the order its negotiation prefers them (ApolloServer.js). */
+const MEDIA_TYPES = [
+  "application/json; charset=utf-8",
+  "application/graphql-response+json; charset=utf-8",
+  "application/json; callbackSpec=1.0; charset=utf-8",
+];
+
+/** The most documents kept ready; past it the oldest goes (Apollo's own store is an LRU too). */
+const MAX_DOCUMENTS = 1000;
+
+/** What an answer is made of: status, content type and body, for the handler to write. */
+interface LeanAnswer {
+  status: number;
+  contentType: string;
+  /** Headers an error asked for (`extensions.http.headers`), as Apollo merges them. */
+  headers: Array<[string, string]>;
+  body: string;
+}
+
+/** A document this path has seen pass validation, with its label per operation name. */
+interface Ready {
+  document: DocumentNode;
+  operations: Map<string, { operation: OperationDefinitionNode; label: string } | null>;
+}
+
+/** What the lean path needs from the server it sits in. */
+interface LeanDeps {
+  schema: GraphQLSchema;
+  prepare: (query: unknown, operationName?: string | null) => PreparedOperation | RefusedOperation;
+  labels: OperationLabels;
+  metrics: OperationCounter;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+}
+
+function isRecord(o: unknown): o is Record<string, unknown> {
+  return !!o && typeof o === "object" && !Array.isArray(o) && !Buffer.isBuffer(o);
+}
+
+/** Apollo's content type for a single result (chooseContentTypeForSingleResultResponse); null: none acceptable. */
+function contentTypeFor(accept: string | undefined): string | null {
+  if (!accept) return MEDIA_TYPES[0]!;
+  return new Negotiator({ headers: { accept } }).mediaType(MEDIA_TYPES) ?? null;
+}
+
+/** Apollo's error normalisation (errorNormalize.js) for errors raised while executing: a code on each, then formatError. */
+function formatErrors(
+  errors: readonly GraphQLError[],
+  formatError: LeanDeps["formatError"],
+): { formatted: GraphQLFormattedError[]; status?: number; headers: Array<[string, string]> } {
+  let status: number | undefined;
+  const headers: Array<[string, string]> = [];
+  const formatted = errors.map((error) => {
+    try {
+      const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? "INTERNAL_SERVER_ERROR" };
+      const http = extensions.http as { status?: number; headers?: Map<string, string> } | undefined;
+      if (http && typeof http === "object") {
+        if (http.status) status = http.status;
+        for (const [k, v] of http.headers ?? []) headers.push([k, v]);
+        delete extensions.http;
+      }
+      return formatError({ ...error.toJSON(), extensions }, error);
+    } catch {
+      return { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
+    }
+  });
+  return { formatted, status, headers };
+}
+
+/** The lean path: `run` answers a request it takes, or returns undefined for Apollo to serve it. */
+export class LeanExecution {
+  private readonly ready = new Map<string, Ready>();
+  private open = !process.env.APOLLO_KEY;
+
+  constructor(private readonly d: LeanDeps) {}
+
+  /** From now on every request goes to Apollo (the server is stopping; Apollo answers as it stops). */
+  close(): void {
+    this.open = false;
+  }
+
+  /** Remembers a document Apollo has just accepted, so its next requests take this path. */
+  private operationOf(query: string, operationName: string | undefined): { document: DocumentNode; operation: OperationDefinitionNode; label: string } | undefined {
+    let ready = this.ready.get(query);
+    if (!ready) {
+      const prepared = this.d.prepare(query, operationName);
+      if ("refused" in prepared) return undefined;
+      ready = { document: prepared.document, operations: new Map() };
+      if (this.ready.size >= MAX_DOCUMENTS) this.ready.delete(this.ready.keys().next().value!);
+      this.ready.set(query, ready);
+    }
+    const name = operationName ?? "";
+    let op = ready.operations.get(name);
+    if (op === undefined) {
+      const operation = getOperationAST(ready.document, operationName);
+      op = operation && operation.operation !== "subscription" ? { operation, label: this.d.labels.of(ready.document, operation) } : null;
+      ready.operations.set(name, op);
+    }
+    return op ? { document: ready.document, ...op } : undefined;
+  }
+
+  /**
+   * Executes `body` when this path can answer it exactly as Apollo would; undefined otherwise,
+   * before anything has run. `context` makes the operation's context (throws: Apollo answers).
+   */
+  async run(req: IncomingMessage, body: unknown, context: () => Promise<GatewayContext>): Promise<LeanAnswer | undefined> {
+    if (!this.open || req.method !== "POST" || !isRecord(body) || req.headers["apollo-federation-include-trace"] !== undefined) return undefined;
+    const { query, variables, operationName, extensions } = body;
+    if (typeof query !== "string" || query === "") return undefined;
+    if (variables !== undefined && variables !== null && !isRecord(variables)) return undefined;
+    if (operationName !== undefined && operationName !== null && typeof operationName !== "string") return undefined;
+    if (extensions !== undefined && extensions !== null && (!isRecord(extensions) || "persistedQuery" in extensions)) return undefined;
+    const contentType = contentTypeFor(req.headers.accept);
+    if (contentType === null) return undefined;
+    const op = this.operationOf(query, operationName ?? undefined);
+    if (!op) return undefined;
+    let contextValue: GatewayContext;
+    try {
+      contextValue = await context();
+    } catch {
+      return undefined;
+    }
+    const metered = new MeteredOperation(this.d.metrics, op.label);
+    const pending = execute({
+      schema: this.d.schema,
+      document: op.document,
+      contextValue,
+      variableValues: variables as Record<string, unknown> | undefined,
+      operationName: operationName as string | undefined,
+    });
+    // Variables that do not coerce: execute answers at once with no data and nothing has run;
+    // Apollo words and codes that answer (BAD_USER_INPUT, 400).
+    if (!(pending instanceof Promise) && pending.data === undefined) return undefined;
+    const result: ExecutionResult = await pending;
+    let status = 200;
+    let errors: GraphQLFormattedError[] | undefined;
+    let headers: Array<[string, string]> = [];
+    if (result.errors?.length) {
+      const f = formatErrors(result.errors, this.d.formatError);
+      errors = f.formatted;
+      headers = f.headers;
+      if (f.status) status = f.status;
+    }
+    metered.answered(errors);
+    metered.end();
+    return { status, contentType, headers, body: JSON.stringify({ errors, data: result.data, extensions: result.extensions }) + "\n" };
+  }
+}
