@@ -47,6 +47,12 @@ export interface StopIssuancePort {
 
 /** Cancel an unticketed (or far-future) order. */
 export interface CancelPort {
+  /**
+   * The input checks that need the adapter's own configuration (a default it fills in), made
+   * first: before the order is claimed and before the breaker, so bad input is answered as such
+   * (BAD_USER_INPUT) whatever state the supplier is in. Throws; nothing is sent.
+   */
+  check?(request: CancelOrderRequest): void;
   /** Changes supplier state: never retried. */
   cancel(request: CancelOrderRequest, scope?: CallScope): Promise<CancelOrderData>;
 }

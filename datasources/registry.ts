@@ -107,7 +107,10 @@ function gateOrders(
       stop: (orderNo, scope) => through(orderNo, "STOP_TICKET_ISSUANCE", () => stopIssuance.stop(orderNo, scope)),
       outcome: (orderNo, scope) => stopIssuance.outcome(orderNo, scope),
     },
-    cancels: cancels && { cancel: (request, scope) => through(request.orderNo, "CANCEL_ORDER", () => cancels.cancel(request, scope)) },
+    cancels: cancels && {
+      check: cancels.check?.bind(cancels),
+      cancel: (request, scope) => through(request.orderNo, "CANCEL_ORDER", () => cancels.cancel(request, scope)),
+    },
   };
 }
 

@@ -23,10 +23,20 @@ class AlitripCancels implements CancelPort {
     private readonly odd: OddFieldLog,
   ) {}
 
-  async cancel(request: CancelOrderRequest, scope?: CallScope): Promise<CancelOrderData> {
+  /** The sub-channel this request is sent with; BAD_USER_INPUT when it has none and no default is configured. */
+  private subChannelOf(request: CancelOrderRequest): string {
     const subChannel = request.subChannel ?? this.defaultSubChannel;
     if (!subChannel)
       throw badInput("subChannel", "ALITRIP needs a sub-channel (corporate id), and no ALITRIP_SUB_CHANNEL default is configured");
+    return subChannel;
+  }
+
+  check(request: CancelOrderRequest): void {
+    this.subChannelOf(request);
+  }
+
+  async cancel(request: CancelOrderRequest, scope?: CallScope): Promise<CancelOrderData> {
+    const subChannel = this.subChannelOf(request);
     const rq: BtripFlightCancelOrderRq = { sub_channel: subChannel, dis_order_id: request.orderNo };
     return this.client.call(
       ORDER_CANCEL_METHOD,

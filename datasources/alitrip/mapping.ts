@@ -4,6 +4,7 @@
  *   a fail_code or a fail_reason (even with success: true, as seed 003's own sample) → refused
  *   success: false with neither → refused, described by result_code / result_msg
  *   no boolean result.success → the gateway cannot tell: SUPPLIER_OUTCOME_UNKNOWN
+ *   neither fail field, and result.success and result.module.success disagree → likewise
  * `result_code` appears in the seed only in a failure sample: it is reported (supplierCode,
  * extensions.resultCode), never decided on.
  */
@@ -53,6 +54,11 @@ export function toCancelResult(orderNo: string, r: CancelOrderResponse, note: Od
   const details = new OptionalFields(mod.data ?? {}, (field, problem) => note(`module.${field}`, problem));
   const orderStatus = details.value("order_status", R.order_status);
 
+  // The two places the seed puts `success` (above) disagree, and no fail_code or fail_reason
+  // settles it: neither "cancelled" nor "refused" can be told.
+  const moduleSuccess = isRecord(result.data.module) ? result.data.module.success : undefined;
+  if (failCode === null && failReason === null && typeof moduleSuccess === "boolean" && moduleSuccess !== result.data.success)
+    throw unreadableReply(CANCEL_CALL, `result.success is ${result.data.success} but result.module.success is ${moduleSuccess}`, answer);
   if (failCode !== null || failReason !== null || !result.data.success) {
     const supplierMessage = failReason ?? resultMsg ?? undefined;
     throw new SupplierError("CANCEL_REJECTED", `Alitrip refused to cancel order ${orderNo}: ${supplierMessage ?? "no reason given"}`, {

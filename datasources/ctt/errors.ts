@@ -15,14 +15,14 @@ import { SupplierError } from "../../src/vocabulary/errors.js";
 export type CttOutcome = "SUCCESS" | "REFUSED" | "UNKNOWN";
 
 /** The assumed meaning of a CTT code (see above). */
-export function cttOutcome(code: number): CttOutcome {
-  if (code === 1) return "SUCCESS";
-  if (code <= 0) return "REFUSED";
+export function cttOutcome(code: bigint): CttOutcome {
+  if (code === 1n) return "SUCCESS";
+  if (code <= 0n) return "REFUSED";
   return "UNKNOWN";
 }
 
 /** The error for a reply whose code is not success: a refusal, or an answer the gateway cannot interpret. */
-export function cttError(call: ReplyContext, code: number, message: string | null): SupplierError {
+export function cttError(call: ReplyContext, code: bigint, message: string | null): SupplierError {
   const answer = { supplierCode: String(code), supplierMessage: message ?? undefined };
   if (cttOutcome(code) === "UNKNOWN") return unreadableReply(call, `code ${code} is not one the gateway knows how to read`, answer);
   return new SupplierError("CANCEL_REJECTED", `CTT refused to cancel the order: ${message ?? `code ${code}`}`, {
@@ -40,6 +40,6 @@ export function cttError(call: ReplyContext, code: number, message: string | nul
  * with no supplierCode, as CTT said nothing (docs/suppliers/ctt.md).
  */
 export function cttUnknownOrder(sandbox: boolean): SupplierError {
-  if (sandbox) return cttError({ supplier: "CTT", operation: "api/order/cancel", changesState: true }, -3, "订单不存在 (order not found)");
+  if (sandbox) return cttError({ supplier: "CTT", operation: "api/order/cancel", changesState: true }, -3n, "订单不存在 (order not found)");
   return new SupplierError("ORDER_NOT_FOUND", "CTT has no such order", { supplier: "CTT", retryable: false });
 }

@@ -22,7 +22,8 @@ export const apiResultOfString = z.looseObject({
   code: z
     .instanceof(JsonNumber, { message: "expected a number" })
     .refine((n) => /^-?\d+$/.test(n.text), { message: "expected an integer" })
-    .transform((n) => Number(n.text)),
+    // As a bigint: CTT's own code, every digit kept (supplierCode), however large.
+    .transform((n) => BigInt(n.text)),
   message: optionalText.catch(null),
   data: optionalText.catch(null),
 });

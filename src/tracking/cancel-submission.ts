@@ -9,7 +9,7 @@
  * A cancel is an operation on the order: on a shared supplier account the registry's cancel
  * port passes it through the order-ownership check (hardening issue, item 4; issue 21, item 6).
  */
-import { GatewayError } from "../vocabulary/errors.js";
+import { GatewayError, OUTCOME_HINT, SupplierError } from "../vocabulary/errors.js";
 import type { CallScope } from "../../datasources/deadline.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { CancelOrderData, CancelOrderRequest } from "../../datasources/model.js";
@@ -20,6 +20,14 @@ import { OrderClaims } from "./outcome.js";
 
 const OPERATION = "CANCEL";
 
+/**
+ * What to do after a cancel whose outcome is unknown. There is nothing in the gateway to query
+ * for a cancel (OUTCOME_HINT's "query its state"): the next cancelOrder of the order is sent,
+ * and read in the light of this one.
+ */
+const CANCEL_OUTCOME_HINT =
+  "The supplier may or may not have cancelled the order. Check the order with the supplier, or send cancelOrder again: if this cancel went through, the supplier refuses the next one, and that refusal carries earlierOutcomeUnknown.";
+
 /** cancelOrder: the supplier's cancel (through the registry's port), with lost replies remembered per order. */
 export class CancelSubmission {
   constructor(
@@ -27,7 +35,15 @@ export class CancelSubmission {
     private readonly registry: SupplierRegistry,
     log: Logger,
   ) {
-    this.claims = new OrderClaims(store.unsettled, registry, log, OPERATION, "cancel");
+    this.claims = new OrderClaims(
+      store.unsettled,
+      registry,
+      log,
+      OPERATION,
+      "cancel",
+      // The gateway keeps no record of a cancel that was answered: a retry is sent again.
+      "Wait until that cancel has ended before sending another: a cancel sent again is sent to the supplier, which refuses to cancel an order twice (CANCEL_REJECTED).",
+    );
   }
 
   private readonly claims: OrderClaims;
@@ -36,6 +52,7 @@ export class CancelSubmission {
   async cancel(tenant: string, supplier: SupplierName, request: CancelOrderRequest, scope?: CallScope): Promise<CancelOrderData> {
     const port = this.registry.cancels(supplier, tenant);
     const { orderNo } = request;
+    port.check?.(request);
     // Claimed before it is sent (./outcome.ts): a gateway that stops before the answer is
     // recorded leaves the mark, and the repeat's refusal is read in its light.
     const claim = await this.claims.claim(tenant, supplier, orderNo);
@@ -43,7 +60,10 @@ export class CancelSubmission {
     try {
       result = await port.cancel(request, scope);
     } catch (err) {
-      if (await claim.keepIfUnknown(err)) throw err;
+      if (await claim.keepIfUnknown(err)) {
+        if (err instanceof SupplierError && err.hint === OUTCOME_HINT) err.extra.hint = CANCEL_OUTCOME_HINT;
+        throw err;
+      }
       const { earlier } = claim;
       if (earlier && err instanceof GatewayError && err.code === "CANCEL_REJECTED") {
         err.extra.earlierOutcomeUnknown = true;

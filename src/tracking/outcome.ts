@@ -99,6 +99,9 @@ export class OrderClaim {
   }
 }
 
+/** The hint of REQUEST_IN_PROGRESS for a call whose outcome the gateway records (a void, a stop). */
+const RETRY_LATER = "Try again later: the gateway then knows how that one ended, and sends nothing twice.";
+
 /**
  * The claims of one state-changing operation (a void submission, a stop request, a cancel): what
  * every claim of it shares, so each request names only its order.
@@ -112,6 +115,8 @@ export class OrderClaims {
     readonly operation: string,
     /** The call, for people ("void submission"). */
     private readonly what: string,
+    /** What to do about REQUEST_IN_PROGRESS (`inProgress`'s hint): a retry of a call the gateway keeps no record of is sent again. */
+    private readonly retryHint = RETRY_LATER,
   ) {}
 
   /** The supplier's per-call timeout (unbounded for a supplier the registry does not know). */
@@ -137,16 +142,18 @@ export class OrderClaims {
     throw inProgress(
       `A ${this.what} for order ${orderNo} is being sent to ${supplier}, or checked, by another request; nothing was sent again`,
       claimed.earlier,
+      this.retryHint,
     );
   }
 }
 
+
 /** REQUEST_IN_PROGRESS while a request holds an order's mark (`held`), retryable once its call has surely ended. */
-export function inProgress(message: string, held: Unsettled): GatewayError {
+export function inProgress(message: string, held: Unsettled, hint = RETRY_LATER): GatewayError {
   return new GatewayError("REQUEST_IN_PROGRESS", message, {
     supplier: held.supplier,
     retryable: true,
     retryAfterSeconds: Math.max(1, Math.ceil(held.inFlightMs / 1000)),
-    hint: "Try again later: the gateway then knows how that one ended, and sends nothing twice.",
+    hint,
   });
 }

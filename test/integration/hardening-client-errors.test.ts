@@ -131,4 +131,24 @@ describe("client mistakes (hardening item 6)", () => {
     expect(await count()).toBe(before + 1);
     await stillServing();
   });
+
+  // Last: it leaves ALITRIP's circuit open.
+  it("a cancel without a sub-channel is bad input even while the supplier's circuit is open", async () => {
+    const CANCEL = `mutation C($input: CancelOrderInput!) { cancelOrder(input: $input) { orderNo } }`;
+    const cancel = (input: Record<string, unknown>) => gql<{ cancelOrder: { orderNo: string } }>(t.url, CANCEL, { input });
+    const ali = t.sandbox.alitrip!;
+    ali.server.faults = { ...ali.server.faults, http500Rate: 1 };
+    try {
+      // Each failing cancel counts toward the circuit (CIRCUIT_THRESHOLD, 5 by default).
+      for (let i = 0; i < 6; i++) await cancel({ supplier: "ALITRIP", orderNo: `ALI-CANCEL-OK-open${i}`, subChannel: "corp001" });
+      const open = await cancel({ supplier: "ALITRIP", orderNo: "ALI-CANCEL-OK-open9", subChannel: "corp001" });
+      expect(open.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: true });
+      const before = ali.server.stats.total;
+      const r = await cancel({ supplier: "ALITRIP", orderNo: "ALI-CANCEL-OK-nosub" });
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "subChannel" });
+      expect(ali.server.stats.total).toBe(before);
+    } finally {
+      ali.server.faults = { ...ali.server.faults, http500Rate: 0 };
+    }
+  });
 });

@@ -466,7 +466,10 @@ describe("never a second state-changing call", () => {
     // Lost after the supplier cancelled: the repeat is refused, and says why that may be.
     const done = fresh("ALI-CANCEL-OK");
     sim.faults = { ...sim.faults, latencyMs: 700 };
-    expect(codeOf(await gql(t.url, CANCEL, { orderNo: done }, {}))).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    const lost = await gql(t.url, CANCEL, { orderNo: done }, {});
+    expect(codeOf(lost)).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    // There is no cancel record to query: the hint says what can be done instead.
+    expect(String(lost.errors?.[0]?.extensions?.hint)).toMatch(/send cancelOrder again/);
     sim.faults = { ...sim.faults, latencyMs: 0 };
     await new Promise((r) => setTimeout(r, 600));
     const repeat = await gql(t.url, CANCEL, { orderNo: done }, {});
@@ -491,6 +494,8 @@ describe("never a second state-changing call", () => {
     const busy = await gql(t.url, CANCEL, { orderNo }, {});
     expect(busy.errors?.[0]?.extensions).toMatchObject({ code: "REQUEST_IN_PROGRESS", retryable: true, supplier: "ALITRIP" });
     expect(Number(busy.errors?.[0]?.extensions?.retryAfterSeconds)).toBeGreaterThan(50);
+    // The gateway keeps no record of an answered cancel, so its hint promises none.
+    expect(busy.errors?.[0]?.extensions?.hint).toMatch(/sent to the supplier/);
     expect(sim.stats.total).toBe(0);
     // That instance died before its cancel reached the supplier: once its claim expires, a cancel is sent.
     await t.store.db.query("UPDATE unsettled_submissions SET in_flight_until = now() - interval '1 second' WHERE order_no = $1", [orderNo]);

@@ -120,6 +120,16 @@ describe("order.cancel result (docs/suppliers/alitrip.md's decision rule)", () =
     expect(rejection('{"module":{"order_status":"10"}}')).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
   });
 
+  it("a success beside module that module's own success contradicts decides nothing, unless a fail field settles it", () => {
+    expect(rejection('{"module":{"success":false,"order_status":"5"},"success":true,"result_msg":"取消失败"}')).toMatchObject({
+      code: "SUPPLIER_OUTCOME_UNKNOWN",
+      supplierMessage: "取消失败",
+    });
+    expect(rejection('{"module":{"success":true},"success":false,"result_code":500}')).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
+    expect(rejection('{"module":{"success":false,"fail_code":"1001"},"success":true}')).toMatchObject({ code: "CANCEL_REJECTED" });
+    expect(toCancelResult("A", wrap('{"module":{"success":true,"order_status":"10"},"success":true}'))).toMatchObject({ orderNo: "A" });
+  });
+
   it("a clean success maps cancel_time (GMT+8) and order_status", () => {
     const ok = toCancelResult(
       "A",
