@@ -133,7 +133,10 @@ export function supplierGuard(s: ResilienceSettings = DEFAULT_RESILIENCE): Suppl
           stop: (orderNo, scope) => write(scope, (s) => stopIssuance.stop(orderNo, s)),
           outcome: (orderNo, scope) => read(scope, (s) => stopIssuance.outcome(orderNo, s)),
         },
-        cancels: cancels && { check: cancels.check?.bind(cancels), cancel: (request, scope) => write(scope, (s) => cancels.cancel(request, s)) },
+        cancels: cancels && {
+          check: cancels.check?.bind(cancels),
+          cancel: (request, scope) => write(scope, (s) => cancels.cancel(request, s)),
+        },
         available: () => isAvailable(breaker) && adapter.available(),
       };
     },

@@ -112,7 +112,10 @@ export class LeanExecution {
   }
 
   /** Remembers a document Apollo has just accepted, so its next requests take this path. */
-  private operationOf(query: string, operationName: string | undefined): { document: DocumentNode; operation: OperationDefinitionNode; label: string } | undefined {
+  private operationOf(
+    query: string,
+    operationName: string | undefined,
+  ): { document: DocumentNode; operation: OperationDefinitionNode; label: string } | undefined {
     let ready = this.ready.get(query);
     if (!ready) {
       const prepared = this.d.prepare(query, operationName);
@@ -136,7 +139,8 @@ export class LeanExecution {
    * before anything has run. `context` makes the operation's context (throws: Apollo answers).
    */
   async run(req: IncomingMessage, body: unknown, context: () => Promise<GatewayContext>): Promise<LeanAnswer | undefined> {
-    if (!this.open || req.method !== "POST" || !isRecord(body) || req.headers["apollo-federation-include-trace"] !== undefined) return undefined;
+    if (!this.open || req.method !== "POST" || !isRecord(body) || req.headers["apollo-federation-include-trace"] !== undefined)
+      return undefined;
     const { query, variables, operationName, extensions } = body;
     if (typeof query !== "string" || query === "") return undefined;
     if (variables !== undefined && variables !== null && !isRecord(variables)) return undefined;

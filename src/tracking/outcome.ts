@@ -147,7 +147,6 @@ export class OrderClaims {
   }
 }
 
-
 /** REQUEST_IN_PROGRESS while a request holds an order's mark (`held`), retryable once its call has surely ended. */
 export function inProgress(message: string, held: Unsettled, hint = RETRY_LATER): GatewayError {
   return new GatewayError("REQUEST_IN_PROGRESS", message, {

@@ -31,7 +31,10 @@ const json = { "content-type": "application/json" };
 const write = { ...json, ...bearer(KEYS.acmeWrite) };
 
 /** What a client sees of one answer: status, the headers it reads, the body as bytes. */
-async function answer(url: string, s: Sent): Promise<{ status: number; type: string | null; cache: string | null; allow: string | null; body: string }> {
+async function answer(
+  url: string,
+  s: Sent,
+): Promise<{ status: number; type: string | null; cache: string | null; allow: string | null; body: string }> {
   const res = await fetch(url, { method: "POST", headers: { ...write, ...s.headers }, body: s.body });
   return {
     status: res.status,
@@ -42,7 +45,8 @@ async function answer(url: string, s: Sent): Promise<{ status: number; type: str
   };
 }
 
-const QUOTE = 'mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { isVoidable refundMethod fare { currency originalAmount estimatedRefund } } }';
+const QUOTE =
+  'mutation { voidQuote(input: { supplier: ATRIP, orderNo: "ATR-VOID-DEPOSIT" }) { isVoidable refundMethod fare { currency originalAmount estimatedRefund } } }';
 const VAR_QUOTE = "mutation Q($input: VoidQuoteInput!) { voidQuote(input: $input) { isVoidable fare { originalAmount } } }";
 const TWO_OPS = "query A { suppliers { supplier } } query B { suppliers { available } }";
 
@@ -50,40 +54,91 @@ const cases: Array<[string, Sent]> = [
   ["a query with no supplier call", { body: JSON.stringify({ query: "{ suppliers { supplier available } }" }) }],
   ["the same query again (the document is ready)", { body: JSON.stringify({ query: "{ suppliers { supplier available } }" }) }],
   ["a quote", { body: JSON.stringify({ query: QUOTE }) }],
-  ["a quote with variables", { body: JSON.stringify({ query: VAR_QUOTE, variables: { input: { supplier: "ATRIP", orderNo: "ATR-VOID-VCC" } } }) }],
-  ["a supplier's refusal (ATRIP 801)", { body: JSON.stringify({ query: VAR_QUOTE, variables: { input: { supplier: "ATRIP", orderNo: "NO-SUCH-ORDER" } } }) }],
-  ["the gateway's own input check", { body: JSON.stringify({ query: VAR_QUOTE, variables: { input: { supplier: "ATRIP", orderNo: "   " } } }) }],
-  ["variables that do not coerce", { body: JSON.stringify({ query: VAR_QUOTE, variables: { input: { supplier: "NOBODY", orderNo: "X" } } }) }],
+  [
+    "a quote with variables",
+    { body: JSON.stringify({ query: VAR_QUOTE, variables: { input: { supplier: "ATRIP", orderNo: "ATR-VOID-VCC" } } }) },
+  ],
+  [
+    "a supplier's refusal (ATRIP 801)",
+    { body: JSON.stringify({ query: VAR_QUOTE, variables: { input: { supplier: "ATRIP", orderNo: "NO-SUCH-ORDER" } } }) },
+  ],
+  [
+    "the gateway's own input check",
+    { body: JSON.stringify({ query: VAR_QUOTE, variables: { input: { supplier: "ATRIP", orderNo: "   " } } }) },
+  ],
+  [
+    "variables that do not coerce",
+    { body: JSON.stringify({ query: VAR_QUOTE, variables: { input: { supplier: "NOBODY", orderNo: "X" } } }) },
+  ],
   ["a missing required variable", { body: JSON.stringify({ query: VAR_QUOTE, variables: {} }) }],
   ["variables as a string", { body: JSON.stringify({ query: VAR_QUOTE, variables: "{}" }) }],
-  ["variables and operationName null", { body: JSON.stringify({ query: "{ suppliers { supplier } }", variables: null, operationName: null }) }],
+  [
+    "variables and operationName null",
+    { body: JSON.stringify({ query: "{ suppliers { supplier } }", variables: null, operationName: null }) },
+  ],
   ["an operation chosen by name", { body: JSON.stringify({ query: TWO_OPS, operationName: "B" }) }],
   ["an unknown operation name", { body: JSON.stringify({ query: TWO_OPS, operationName: "C" }) }],
   ["two operations and no name", { body: JSON.stringify({ query: TWO_OPS }) }],
   ["operationName not a string", { body: JSON.stringify({ query: TWO_OPS, operationName: 7 }) }],
   ["a syntax error", { body: JSON.stringify({ query: "{ suppliers { supplier " }) }],
   ["an unknown field", { body: JSON.stringify({ query: "{ suppliers { nope } }" }) }],
-  ["over the alias limit", { body: JSON.stringify({ query: `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: suppliers { supplier }`).join(" ")} }` }) }],
-  ["deep introspection (no depth limit there)", { body: JSON.stringify({ query: "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }" }) }],
+  [
+    "over the alias limit",
+    { body: JSON.stringify({ query: `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: suppliers { supplier }`).join(" ")} }` }) },
+  ],
+  [
+    "deep introspection (no depth limit there)",
+    {
+      body: JSON.stringify({
+        query: "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }",
+      }),
+    },
+  ],
   ["introspection", { body: JSON.stringify({ query: "{ __schema { queryType { name } } __typename }" }) }],
   ["a subscription over plain POST", { body: JSON.stringify({ query: "subscription { voidStatusChanged { id } }" }) }],
   ["a mutation by a read-only key", { body: JSON.stringify({ query: QUOTE }), headers: bearer(KEYS.acmeRead) }],
   ["a record that is not there", { body: JSON.stringify({ query: '{ voidOrder(supplier: ATRIP, voidCode: "NOPE") { status } }' }) }],
-  ["a client library's extensions", { body: JSON.stringify({ query: "{ suppliers { supplier } }", extensions: { clientLibrary: { name: "@apollo/client", version: "4.0.0" } } }) }],
-  ["an APQ hash that does not match", { body: JSON.stringify({ query: "{ suppliers { supplier } }", extensions: { persistedQuery: { version: 1, sha256Hash: "00" } } }) }],
+  [
+    "a client library's extensions",
+    {
+      body: JSON.stringify({
+        query: "{ suppliers { supplier } }",
+        extensions: { clientLibrary: { name: "@apollo/client", version: "4.0.0" } },
+      }),
+    },
+  ],
+  [
+    "an APQ hash that does not match",
+    { body: JSON.stringify({ query: "{ suppliers { supplier } }", extensions: { persistedQuery: { version: 1, sha256Hash: "00" } } }) },
+  ],
   ["an APQ miss", { body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: "ab".repeat(32) } } }) }],
   ["an empty body", { body: "{}" }],
   ["a batch", { body: JSON.stringify([{ query: "{ suppliers { supplier } }" }]) }],
   ["Accept: application/json", { body: JSON.stringify({ query: QUOTE }), headers: { accept: "application/json" } }],
   ["Accept: graphql-response+json", { body: JSON.stringify({ query: QUOTE }), headers: { accept: "application/graphql-response+json" } }],
-  ["Apollo Client's Accept", { body: JSON.stringify({ query: QUOTE }), headers: { accept: "application/graphql-response+json,application/json;q=0.9" } }],
+  [
+    "Apollo Client's Accept",
+    { body: JSON.stringify({ query: QUOTE }), headers: { accept: "application/graphql-response+json,application/json;q=0.9" } },
+  ],
   ["Accept: */*", { body: JSON.stringify({ query: "{ suppliers { supplier } }" }), headers: { accept: "*/*" } }],
   ["Accept: text/html", { body: JSON.stringify({ query: "{ suppliers { supplier } }" }), headers: { accept: "text/html" } }],
   ["Accept: application/xml", { body: JSON.stringify({ query: "{ suppliers { supplier } }" }), headers: { accept: "application/xml" } }],
-  ["an error's answer in graphql-response+json", { body: JSON.stringify({ query: VAR_QUOTE, variables: { input: { supplier: "ATRIP", orderNo: "NO-SUCH-ORDER" } } }), headers: { accept: "application/graphql-response+json" } }],
-  ["a variables error in graphql-response+json", { body: JSON.stringify({ query: VAR_QUOTE, variables: {} }), headers: { accept: "application/graphql-response+json" } }],
+  [
+    "an error's answer in graphql-response+json",
+    {
+      body: JSON.stringify({ query: VAR_QUOTE, variables: { input: { supplier: "ATRIP", orderNo: "NO-SUCH-ORDER" } } }),
+      headers: { accept: "application/graphql-response+json" },
+    },
+  ],
+  [
+    "a variables error in graphql-response+json",
+    { body: JSON.stringify({ query: VAR_QUOTE, variables: {} }), headers: { accept: "application/graphql-response+json" } },
+  ],
   ["no credential", { body: JSON.stringify({ query: "{ suppliers { supplier } }" }), headers: { authorization: "" } }],
-  ["a federation trace request", { body: JSON.stringify({ query: "{ suppliers { supplier } }" }), headers: { "apollo-federation-include-trace": "ftv1" } }],
+  [
+    "a federation trace request",
+    { body: JSON.stringify({ query: "{ suppliers { supplier } }" }), headers: { "apollo-federation-include-trace": "ftv1" } },
+  ],
 ];
 
 /** The operation series of a gateway's /metrics, durations left out. */
