@@ -169,6 +169,86 @@ describe("a client that is gone before its stream is registered", () => {
   });
 });
 
+describe("a client that reads slowly", () => {
+  /** A server whose one stream writes `count` chunks as a transport does: the next only once the last has drained. */
+  function pacedServer(streams: HttpStreams, count: number, chunk: string, seen: { written: number; buffered: number }) {
+    return http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      const open = streams.add({
+        transport: "multipart",
+        res,
+        principal: null,
+        label: "test",
+        lastWords: () => "",
+        release: () => undefined,
+      });
+      void (async () => {
+        for (let i = 0; i < count && (await open.drained()); i++) {
+          seen.buffered = Math.max(seen.buffered, res.writableLength);
+          if (!open.write(chunk)) return;
+          seen.written++;
+        }
+        open.end("completed");
+      })();
+    });
+  }
+
+  function registry(ends: HttpStreamEnd[], maxStallMs?: number): HttpStreams {
+    return new HttpStreams({
+      log: createLogger("silent"),
+      metrics: { httpStreamOpened: () => undefined, httpStreamEnded: (_t, reason) => void ends.push(reason) },
+      heartbeatMs: 5000,
+      maxBufferedBytes: 256 * 1024,
+      maxStallMs,
+    });
+  }
+
+  it("gets a backlog many times the buffer bound at its own pace, uncut", async () => {
+    const ends: HttpStreamEnd[] = [];
+    const seen = { written: 0, buffered: 0 };
+    const chunk = "y".repeat(8 * 1024);
+    const server = pacedServer(registry(ends), 400, chunk, seen); // 3.2 MB, 12× the bound
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const socket = connect((server.address() as AddressInfo).port, "127.0.0.1");
+    socket.write("GET / HTTP/1.1\r\nhost: x\r\n\r\n");
+    let received = 0;
+    // About 1 MB/s: 64 KB, then a pause.
+    socket.on("data", (b: Buffer) => {
+      received += b.length;
+      socket.pause();
+      setTimeout(() => socket.resume(), Math.ceil(b.length / 1024));
+    });
+    try {
+      await eventually(() => ends.length === 1, 30_000);
+      expect(ends).toEqual(["completed"]);
+      expect(seen.written).toBe(400);
+      await eventually(() => received >= 400 * chunk.length, 10_000);
+      expect(seen.buffered).toBeLessThanOrEqual(64 * 1024);
+    } finally {
+      socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("is cut as a slow reader once it takes nothing for maxStallMs", async () => {
+    const ends: HttpStreamEnd[] = [];
+    const seen = { written: 0, buffered: 0 };
+    const server = pacedServer(registry(ends, 500), 100_000, "z".repeat(64 * 1024), seen);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const socket = connect((server.address() as AddressInfo).port, "127.0.0.1");
+    socket.write("GET / HTTP/1.1\r\nhost: x\r\n\r\n");
+    socket.once("data", () => socket.pause());
+    try {
+      await eventually(() => ends.length === 1, 20_000);
+      expect(ends).toEqual(["slow_reader"]);
+      expect(seen.written).toBeLessThan(1000);
+    } finally {
+      socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe("a client that stops reading", () => {
   it("is cut once more than HTTP_SUBSCRIPTION_MAX_BUFFERED_BYTES wait unsent, and its source released", async () => {
     const ends: HttpStreamEnd[] = [];

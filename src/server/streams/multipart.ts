@@ -130,7 +130,8 @@ async function stream(
     HEARTBEAT,
   );
   try {
-    for (;;) {
+    // The next event is read only once the client has taken the last (a replay at its pace).
+    while (await open.drained()) {
       const next = await result.next();
       if (next.done || !open.write(answer(next.value))) break;
     }

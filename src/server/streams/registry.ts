@@ -5,9 +5,12 @@
  * - **Released at once** when the client goes away: the response's `close` runs the stream's
  *   `release` (its iterator's `return()`), which frees the feed registration, the watch mark and
  *   the tenant's count (src/tracking/subscriptions.ts), as a websocket `complete` does.
+ * - **At the client's pace:** a transport reads its next event only once the response has
+ *   handed what was written to the kernel (`drained`), so a replay of thousands of events goes
+ *   as fast as the client reads, however slowly, and is never cut for being slow.
  * - **A client that stops reading is cut**, not buffered without limit: once more than
- *   HTTP_SUBSCRIPTION_MAX_BUFFERED_BYTES wait unsent in the response, the connection is
- *   destroyed (reason `slow_reader`).
+ *   HTTP_SUBSCRIPTION_MAX_BUFFERED_BYTES wait unsent in the response, or when it takes nothing
+ *   of what waits for `maxStallMs` (60 s), the connection is destroyed (reason `slow_reader`).
  * - **Heartbeats** for the transports that want them from here (multipart: an empty part every
  *   HTTP_SUBSCRIPTION_HEARTBEAT_MS), from one timer for all streams, not one per stream, each
  *   tick writing to a slice of them (../staggered.ts) rather than to all at once.
@@ -43,6 +46,12 @@ export interface StreamParts {
 export interface OpenStream {
   /** Writes `chunk`; false when the stream is over (then stop writing). Cuts a client that stopped reading. */
   write(chunk: string): boolean;
+  /**
+   * Resolves true once what was written has gone to the client (at once when little waits):
+   * read the next event only then. False when the stream is over, or has just been cut because
+   * the client took nothing for `maxStallMs`.
+   */
+  drained(): Promise<boolean>;
   /** Ends the stream for `reason` (with `errors` as a last, fatal message when given). Idempotent. */
   end(reason: HttpStreamEnd, errors?: readonly GraphQLFormattedError[]): void;
 }
@@ -55,7 +64,11 @@ export interface HttpStreamsOptions {
   heartbeatMs: number;
   /** HTTP_SUBSCRIPTION_MAX_BUFFERED_BYTES. */
   maxBufferedBytes: number;
+  /** How long a stream waits for its client to take what was written before it is cut. @default 60_000 */
+  maxStallMs?: number;
 }
+
+const MAX_STALL_MS = 60_000;
 
 const gone = (res: ServerResponse) => res.destroyed || res.writableEnded;
 
@@ -140,6 +153,26 @@ class Stream implements OpenStream {
     }
     res.write(chunk);
     return true;
+  }
+
+  drained(): Promise<boolean> {
+    const { res } = this.p;
+    if (this.ended || gone(res)) return Promise.resolve(false);
+    if (!res.writableNeedDrain) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(stalled);
+        res.off("drain", done);
+        res.off("close", done);
+        resolve(!this.ended && !gone(res));
+      };
+      const stalled = setTimeout(() => {
+        this.end("slow_reader");
+        done();
+      }, this.o.maxStallMs ?? MAX_STALL_MS);
+      res.once("drain", done);
+      res.once("close", done);
+    });
   }
 
   end(reason: HttpStreamEnd, errors?: readonly GraphQLFormattedError[]): void {

@@ -105,7 +105,8 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
       },
     });
     try {
-      for await (const chunk of body) if (!open.write(chunk)) break;
+      // The next event is read only once the client has taken the last (a replay at its pace).
+      for await (const chunk of body) if (!open.write(chunk) || !(await open.drained())) break;
       open.end("completed");
     } catch (err) {
       const errors = [d.formatError({ message: String(err) }, err)];
