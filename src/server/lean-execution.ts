@@ -38,8 +38,13 @@ const MEDIA_TYPES = [
   "application/json; callbackSpec=1.0; charset=utf-8",
 ];
 
-/** The most documents kept ready; past it the oldest goes (Apollo's own store is an LRU too). */
-const MAX_DOCUMENTS = 1000;
+/**
+ * How much document text is kept ready, parsed and validated; past it the oldest documents go
+ * (Apollo's own document store is bounded by size too). A parsed document takes roughly ten
+ * times its text's size. Longer documents are prepared for each request, never kept.
+ */
+const MAX_READY_CHARS = 1_000_000;
+const MAX_READY_DOCUMENT_CHARS = 32_768;
 
 /** What an answer is made of: status, content type and body, for the handler to write. */
 interface LeanAnswer {
@@ -53,7 +58,7 @@ interface LeanAnswer {
 /** A document this path has seen pass validation, with its label per operation name. */
 interface Ready {
   document: DocumentNode;
-  operations: Map<string, { operation: OperationDefinitionNode; label: string } | null>;
+  operations: Map<string, { operation: OperationDefinitionNode; label: string }>;
 }
 
 /** What the lean path needs from the server it sits in. */
@@ -102,6 +107,7 @@ function formatErrors(
 /** The lean path: `run` answers a request it takes, or returns undefined for Apollo to serve it. */
 export class LeanExecution {
   private readonly ready = new Map<string, Ready>();
+  private readyChars = 0;
   private open = !process.env.APOLLO_KEY;
 
   constructor(private readonly d: LeanDeps) {}
@@ -111,7 +117,19 @@ export class LeanExecution {
     this.open = false;
   }
 
-  /** Remembers a document Apollo has just accepted, so its next requests take this path. */
+  /** Keeps `query` ready, the oldest documents going while the texts kept pass MAX_READY_CHARS. */
+  private keep(query: string, ready: Ready): void {
+    if (query.length > MAX_READY_DOCUMENT_CHARS) return;
+    this.ready.set(query, ready);
+    this.readyChars += query.length;
+    for (const oldest of this.ready.keys()) {
+      if (this.readyChars <= MAX_READY_CHARS) break;
+      this.ready.delete(oldest);
+      this.readyChars -= oldest.length;
+    }
+  }
+
+  /** The document and operation `query` names, parsed and validated once; undefined when it does not validate or names none. */
   private operationOf(
     query: string,
     operationName: string | undefined,
@@ -121,17 +139,18 @@ export class LeanExecution {
       const prepared = this.d.prepare(query, operationName);
       if ("refused" in prepared) return undefined;
       ready = { document: prepared.document, operations: new Map() };
-      if (this.ready.size >= MAX_DOCUMENTS) this.ready.delete(this.ready.keys().next().value!);
-      this.ready.set(query, ready);
+      this.keep(query, ready);
     }
     const name = operationName ?? "";
     let op = ready.operations.get(name);
-    if (op === undefined) {
+    if (!op) {
       const operation = getOperationAST(ready.document, operationName);
-      op = operation && operation.operation !== "subscription" ? { operation, label: this.d.labels.of(ready.document, operation) } : null;
+      if (!operation || operation.operation === "subscription") return undefined;
+      // Only names the document has are kept: a client's other names would grow the map.
+      op = { operation, label: this.d.labels.of(ready.document, operation) };
       ready.operations.set(name, op);
     }
-    return op ? { document: ready.document, ...op } : undefined;
+    return { document: ready.document, ...op };
   }
 
   /**
