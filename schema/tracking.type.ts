@@ -27,7 +27,7 @@ export class Tracking {
   @Field(() => DateTimeScalar, {
     nullable: true,
     description:
-      "When the gateway last checked it with the supplier: a scheduled check, answered or not, or a webhook's confirmation or a refresh whose answer was recorded; null before the first",
+      "When the gateway last checked it with the supplier: a scheduled check that reached it, answered or not, or a webhook's confirmation or a refresh whose answer was recorded; null before the first",
   })
   lastCheckedAt?: Date | null;
 

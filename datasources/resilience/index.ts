@@ -38,6 +38,7 @@ function translate(supplier: SupplierName, err: unknown): unknown {
       supplierCode: "CIRCUIT_OPEN",
       retryable: true,
       hint: "Try again shortly.",
+      notSent: true,
     });
   }
   if (err instanceof QueueFullError) {
@@ -46,6 +47,7 @@ function translate(supplier: SupplierName, err: unknown): unknown {
       supplierCode: "OVERLOADED",
       retryable: true,
       hint: "Try again shortly.",
+      notSent: true,
     });
   }
   return err;
@@ -58,6 +60,7 @@ function queuedPastDeadline(supplier: SupplierName, budgetMs: number): SupplierE
     supplierCode: "OVERLOADED",
     retryable: true,
     hint: "Try again shortly.",
+    notSent: true,
   });
 }
 

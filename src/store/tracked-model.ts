@@ -122,6 +122,8 @@ export interface Release {
   attempt: number;
   /** Why this check got no answer; null or absent: the supplier answered. */
   failure?: CheckError | null;
+  /** The check never reached the supplier (its circuit open, no free slot): lastCheckedAt stays. */
+  notSent?: boolean;
   /** The record's updatedAt as leased: a failure is not written over an answer recorded since (another instance's webhook). */
   leasedUpdatedAt?: Date;
 }

@@ -301,11 +301,11 @@ export class TrackedStore {
       // An answer recorded since the lease (another instance confirmed a webhook meanwhile: updated_at
       // moved; ms precision in the JSON) is newer than this check's failure, which then does not count.
       `UPDATE tracked t SET next_check_at = ${nextCheck("u.next_ms")}, check_attempt = u.attempt, lease_owner = NULL, lease_expires_at = NULL,
-         last_checked_at = now(),
+         last_checked_at = CASE WHEN u.not_sent THEN t.last_checked_at ELSE now() END,
          check_failure = CASE WHEN ${ANSWERED_SINCE} THEN t.check_failure ELSE u.failure END,
          check_failing_since = CASE WHEN ${ANSWERED_SINCE} THEN t.check_failing_since
            WHEN u.failure IS NULL THEN NULL ELSE COALESCE(t.check_failing_since, now()) END
-       FROM jsonb_to_recordset($2::jsonb) AS u(${KEY_COLUMNS}, next_ms float8, attempt int, failure jsonb, leased_updated timestamptz)
+       FROM jsonb_to_recordset($2::jsonb) AS u(${KEY_COLUMNS}, next_ms float8, attempt int, failure jsonb, leased_updated timestamptz, not_sent boolean)
        WHERE ${MATCHES} AND t.lease_owner = $1 AND NOT t.is_final`,
       [
         owner,
@@ -316,6 +316,7 @@ export class TrackedStore {
             attempt: i.attempt,
             failure: i.failure,
             leased_updated: i.leasedUpdatedAt?.toISOString(),
+            not_sent: i.notSent === true,
           })),
         ),
       ],

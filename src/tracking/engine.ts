@@ -381,6 +381,7 @@ export class Tracker<D> {
     const { kind, records, log } = this.deps;
     const reports: Array<D | null> = due.map(() => null);
     const failures: Array<CheckError | null> = due.map(() => null);
+    const notSent: boolean[] = due.map(() => false);
     await eachLimited(due, concurrency, async (r, i) => {
       try {
         reports[i] = await this.ask(r.tenant, r.supplier, r.ref);
@@ -391,6 +392,7 @@ export class Tracker<D> {
       } catch (err) {
         log.warn({ err: String(err), kind: kind.name, ref: r.ref, supplier: r.supplier }, "check failed; will try again");
         failures[i] = checkError(err);
+        notSent[i] = err instanceof SupplierError && err.notSent;
       }
     });
     const applied = await this.apply(
@@ -406,6 +408,7 @@ export class Tracker<D> {
               nextCheckInMs: pollDelayMs(kind.policy, r.checkAttempt + 1, isWatched(r)),
               attempt: r.checkAttempt + 1,
               failure: failures[i],
+              notSent: notSent[i],
               leasedUpdatedAt: r.updatedAt,
             },
           ],

@@ -96,6 +96,11 @@ export interface SupplierErrorDetails {
    * @default false
    */
   transportFailure?: boolean;
+  /**
+   * True when the call never left the gateway (the circuit open, no free slot): the supplier
+   * was not asked, so a check that failed this way did not check anything. @default false
+   */
+  notSent?: boolean;
 }
 
 /**
@@ -110,6 +115,8 @@ export class SupplierError extends GatewayError {
   readonly hint?: string;
   /** See SupplierErrorDetails.transportFailure; never part of the API. */
   readonly transportFailure: boolean;
+  /** See SupplierErrorDetails.notSent; never part of the API. */
+  readonly notSent: boolean;
 
   constructor(code: ErrorCode, message: string, details: SupplierErrorDetails) {
     super(code, message, details.extra ?? {});
@@ -120,6 +127,7 @@ export class SupplierError extends GatewayError {
     this.retryable = details.retryable;
     this.hint = details.hint;
     this.transportFailure = details.transportFailure ?? false;
+    this.notSent = details.notSent ?? false;
   }
 
   override extensions(): Record<string, unknown> {

@@ -319,6 +319,31 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect((await store.tracked.leaseDue("void", "other", 1000, 60_000)).map((x) => x.ref)).toContain(d.voidCode);
   });
 
+  it.skipIf(skip)("a check that never reached the supplier records its failure but not a check", async () => {
+    const tenant = `t-unsent-${Math.random()}`;
+    const d = voidData();
+    const key = voidKey(tenant, d);
+    await store.tracked.insert(newVoid(tenant, d, { firstCheckInMs: 0 }));
+    const open = { code: "SUPPLIER_UNAVAILABLE", message: "ATRIP is failing; the gateway paused calls", supplierCode: "CIRCUIT_OPEN" };
+    await store.tracked.leaseDue("void", "runner", 1000, 60_000);
+    await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 1, failure: open, notSent: true }]);
+    const unsent = await store.tracked.get(key);
+    expect(unsent).toMatchObject({ lastCheckedAt: null, checkFailure: open });
+    // One that was sent and failed is a check; a later unsent one leaves its time.
+    const down = { code: "SUPPLIER_UNAVAILABLE", message: "ATRIP answered HTTP 503", supplierCode: "HTTP 503" };
+    await store.tracked.leaseDue("void", "runner", 1000, 60_000);
+    await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 2, failure: down }]);
+    const checked = (await store.tracked.get(key))!.lastCheckedAt;
+    expect(checked).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 20));
+    await store.tracked.leaseDue("void", "runner", 1000, 60_000);
+    await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 3, failure: open, notSent: true }]);
+    const after = await store.tracked.get(key);
+    expect(after?.lastCheckedAt?.getTime()).toBe(checked!.getTime());
+    expect(after?.checkFailure).toMatchObject(open);
+    expect(after?.checkFailure?.since.getTime()).toBe(unsent!.checkFailure!.since.getTime());
+  });
+
   it.skipIf(skip)("a failed check is kept with the time checks started failing, until the supplier answers", async () => {
     const tenant = `t-fail-${Math.random()}`;
     const d = voidData();
