@@ -189,6 +189,39 @@ describe("every HTTP transport", () => {
     expect(await metric("gateway_http_subscription_streams_ended_total", 'transport="multipart",reason="client_gone"')).toBe(1);
   });
 
+  it("SSE requests graphql-sse itself refuses are answered with a BAD_REQUEST error, its status kept", async () => {
+    t = await startTestGateway();
+    const sse = async (init: RequestInit & { path?: string }) => {
+      const res = await fetch(t!.url + (init.path ?? ""), {
+        ...init,
+        headers: { accept: "text/event-stream", ...(init.headers as object) },
+      });
+      return { status: res.status, type: res.headers.get("content-type"), allow: res.headers.get("allow"), body: await res.text() };
+    };
+    const json = { "content-type": "application/json" };
+    const cases = [
+      await sse({
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ query: "subscription { voidStatusChanged { id } }", variables: "{}" }),
+      }),
+      await sse({ method: "POST", headers: json, body: JSON.stringify({ variables: {} }) }),
+      await sse({
+        method: "GET",
+        path: `?query=${encodeURIComponent('mutation { voidQuote(input: { supplier: ATRIP, orderNo: "X" }) { isVoidable } }')}`,
+      }),
+      await sse({ method: "POST", headers: { "content-type": "text/plain" }, body: "{}" }),
+    ];
+    for (const c of cases) {
+      expect(c.status).toBeGreaterThanOrEqual(400);
+      expect(c.type).toMatch(/^application\/json/);
+      const errors = (JSON.parse(c.body) as { errors: Array<{ message: string; extensions: { code: string } }> }).errors;
+      expect(errors[0].extensions.code).toBe("BAD_REQUEST");
+      expect(errors[0].message.length).toBeGreaterThan(0);
+    }
+    expect(cases.map((c) => c.status)).toEqual([400, 400, 405, 415]);
+  });
+
   it("queries and mutations keep their present answers; a subscription sent as plain JSON is refused with 400", async () => {
     t = await startTestGateway();
     const query = await fetch(t.url, {

@@ -14,13 +14,14 @@
  *
  * The single connection mode (a stream reserved with PUT, operations POSTed with a token) is
  * not offered: it keeps per-token state on one instance, which a load balancer does not route
- * back to. Such requests get Apollo's answers (405 for PUT).
+ * back to. Such requests get Apollo's answers (a PUT: 400 from its CSRF check, or 405).
  */
 import type { ServerResponse } from "node:http";
 import { execute, type ExecutionResult, type GraphQLFormattedError } from "graphql";
 import { createHandler, print, type OperationArgs } from "graphql-sse";
 import { UNKNOWN } from "../operation-label.js";
 import { countRefused, MeteredOperation } from "../operation-meter.js";
+import { graphqlJsonType } from "../send-json.js";
 import { subscribeShared } from "../shared-execution.js";
 import { formatResult, type StreamDeps, type StreamRequest } from "./exchange.js";
 
@@ -84,9 +85,7 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
       context: state,
     });
     if (!body || typeof body === "string") {
-      // The library's own refusals: an unreadable request (400), a mutation over GET (405), a
-      // body that is not JSON (415).
-      if (init.status >= 400) countRefused(d.metrics, UNKNOWN, "BAD_REQUEST");
+      if (init.status >= 400) return refuseRequest(d, r, init.status, init.headers, body ?? init.statusText);
       r.res.writeHead(init.status, init.statusText, init.headers);
       r.res.end(body ?? undefined);
       return;
@@ -114,6 +113,28 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
       open.end("failed", errors);
     }
   };
+}
+
+/**
+ * The library's own refusals — an unreadable request (400: variables not an object, no query),
+ * a mutation over GET (405), a body that is not JSON (415) — answered as every other refusal
+ * of the request itself: GraphQL errors with the code BAD_REQUEST (API.md: every error carries
+ * one), in the JSON type the client prefers, the library's status and headers (`allow`) kept.
+ */
+function refuseRequest(d: StreamDeps, r: StreamRequest, status: number, headers: unknown, said: string | null | undefined): void {
+  countRefused(d.metrics, UNKNOWN, "BAD_REQUEST");
+  let message = said || "The request cannot be served as an event stream";
+  try {
+    const errors = (JSON.parse(message) as { errors?: Array<{ message?: unknown }> }).errors;
+    if (typeof errors?.[0]?.message === "string") message = errors[0].message;
+  } catch {
+    // Plain text: the message as it is.
+  }
+  const kept = Object.fromEntries(
+    Object.entries((headers ?? {}) as Record<string, string>).filter(([k]) => k.toLowerCase() !== "content-type"),
+  );
+  r.res.writeHead(status, { ...kept, "content-type": graphqlJsonType(r.req.headers.accept), "cache-control": "no-store" });
+  r.res.end(JSON.stringify({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] }));
 }
 
 /**
