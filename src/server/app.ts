@@ -13,6 +13,7 @@
  */
 import type http from "node:http";
 import { ApolloServer } from "@apollo/server";
+import { InMemoryLRUCache } from "@apollo/utils.keyvaluecache";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
 import type { GatewayContext, Services } from "../../resolvers/context.js";
@@ -122,6 +123,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const streams = new HttpStreams({ log, metrics, ...opts.httpStreams });
   const prepare = operationPreparer({ schema, rules, labels });
+  // Apollo's automatic persisted queries, in a cache the HTTP streams share (./streams/persisted.ts).
+  const apq = new InMemoryLRUCache<string>();
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
@@ -134,6 +137,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     hideSchemaDetailsFromClientErrors: opts.production,
     validationRules: rules,
     formatError,
+    persistedQueries: { cache: apq },
     // On stop, the HTTP streams end (clients resubscribe elsewhere) and the websockets close.
     plugins: apolloPlugins({ httpServer: http.server, alsoStop: [streams, ws], metrics, labels, explorer: opts.explorer }),
   });
@@ -149,7 +153,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       contextFor,
       trustedDocuments: opts.trustedDocuments,
       metrics,
-      streams: httpStreamServer({ schema, prepare, formatError, contextFor, metrics, streams }),
+      streams: httpStreamServer({ schema, prepare, formatError, contextFor, metrics, streams }, apq),
       lean,
     }),
   );

@@ -35,3 +35,59 @@ describe("automatic persisted queries", () => {
     expect(r.errors?.[0]?.extensions?.code).toBe("BAD_REQUEST");
   });
 });
+
+describe("automatic persisted queries on the HTTP streams", () => {
+  const subscription = 'subscription Follow { voidStatusChanged(orderNo: "APQ-NONE") { id status } }';
+  const hash = createHash("sha256").update(subscription).digest("hex");
+  const ext = { persistedQuery: { version: 1, sha256Hash: hash } };
+  const MULTIPART = "multipart/mixed;subscriptionSpec=1.0,application/json";
+
+  /** Opens a stream, reads its head and first chunk, and lets go. */
+  async function open(accept: string, body: unknown) {
+    const abort = new AbortController();
+    const res = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept },
+      body: JSON.stringify(body),
+      signal: abort.signal,
+    });
+    const reader = res.body!.getReader();
+    // A stream that opened may send nothing for a while (SSE's first bytes are its keep-alive).
+    const chunk = await Promise.race([reader.read(), new Promise<undefined>((r) => setTimeout(r, 1500))]);
+    const first = new TextDecoder().decode(chunk?.value);
+    abort.abort();
+    return { status: res.status, type: res.headers.get("content-type") ?? "", first };
+  }
+
+  it("multipart: the hash alone is unknown, the hash with its document opens the stream and is remembered, then the hash alone opens it", async () => {
+    const miss = await open(MULTIPART, { extensions: ext });
+    expect(miss.first).toMatch(/PERSISTED_QUERY_NOT_FOUND/);
+    expect((await open(MULTIPART, { query: subscription, extensions: ext })).type).toMatch(/^multipart\/mixed/);
+    const hit = await open(MULTIPART, { extensions: ext });
+    expect(hit.status).toBe(200);
+    expect(hit.type).toMatch(/^multipart\/mixed/);
+  });
+
+  it("SSE: an unknown hash is PERSISTED_QUERY_NOT_FOUND on the stream; once registered the hash alone opens it", async () => {
+    const other = 'subscription Other { voidStatusChanged(orderNo: "APQ-SSE") { id } }';
+    const otherExt = { persistedQuery: { version: 1, sha256Hash: createHash("sha256").update(other).digest("hex") } };
+    const miss = await open("text/event-stream", { extensions: otherExt });
+    expect(miss.type).toMatch(/^text\/event-stream/);
+    expect(miss.first).toMatch(/event: next[\s\S]*PERSISTED_QUERY_NOT_FOUND/);
+    expect((await open("text/event-stream", { query: other, extensions: otherExt })).first).not.toMatch(/errors/);
+    const hit = await open("text/event-stream", { extensions: otherExt });
+    expect(hit.type).toMatch(/^text\/event-stream/);
+    expect(hit.first).not.toMatch(/errors/);
+  });
+
+  it("refuses a subscription whose hash does not match its document, as Apollo refuses a query", async () => {
+    const wrong = { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } };
+    const res = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: MULTIPART },
+      body: JSON.stringify({ query: subscription, extensions: wrong }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe("BAD_REQUEST");
+  });
+});

@@ -5,10 +5,15 @@
  * The /graphql handler (src/server/graphql-http.ts) hands a request over after the checks
  * every request passes: CORS, authentication, the body cap, trusted documents.
  */
+import type { KeyValueCache } from "@apollo/utils.keyvaluecache";
 import type { HttpStreamTransport } from "../../metrics.js";
+import { UNKNOWN } from "../operation-label.js";
+import { countRefused } from "../operation-meter.js";
+import { sendGraphqlJson } from "../send-json.js";
 import type { StreamDeps, StreamRequest } from "./exchange.js";
 import { serveMultipart } from "./multipart.js";
-import { sseServer } from "./sse.js";
+import { persistedHash, withPersistedQuery } from "./persisted.js";
+import { refuseOnSse, sseServer } from "./sse.js";
 
 export { streamTransportOf } from "./negotiate.js";
 export { refuseOnSse } from "./sse.js";
@@ -24,11 +29,31 @@ export interface HttpStreamServer {
   serve(transport: HttpStreamTransport, r: StreamRequest): Promise<boolean>;
 }
 
-export function httpStreamServer(d: StreamDeps): HttpStreamServer {
+/** An answer of GraphQL errors before anything ran, as the transport frames such answers. */
+function refuse(d: StreamDeps, transport: HttpStreamTransport, r: StreamRequest, status: number, code: string, message: string): true {
+  countRefused(d.metrics, UNKNOWN, code);
+  const body = { errors: [{ message, extensions: { code } }] };
+  if (transport === "sse") refuseOnSse(r.res, body);
+  else sendGraphqlJson(r.req, r.res, status, body);
+  return true;
+}
+
+/** `apq`: the cache Apollo keeps automatic persisted queries in (./persisted.ts); undefined: none. */
+export function httpStreamServer(d: StreamDeps, apq?: KeyValueCache<string>): HttpStreamServer {
   const sse = sseServer(d);
   return {
-    async serve(transport, r) {
+    async serve(transport, request) {
+      let r = request;
+      if (apq && r.body !== undefined) {
+        const persisted = await withPersistedQuery(apq, r.body);
+        if ("refused" in persisted) return refuse(d, transport, r, 400, "BAD_REQUEST", persisted.refused.message);
+        r = { ...r, body: persisted.body };
+      }
       if (transport === "multipart") return serveMultipart(d, r);
+      // A hash alone the cache does not know (multipart leaves it to Apollo, which answers the same).
+      const body = r.body as { query?: unknown } | undefined;
+      if (persistedHash(body) !== undefined && body?.query === undefined)
+        return refuse(d, transport, r, 200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound");
       await sse(r);
       return true;
     },

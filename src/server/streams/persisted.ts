@@ -1,0 +1,40 @@
+/**
+ * Automatic persisted queries on the HTTP streams (docs/clients.md): a subscription sent with
+ * its document and `extensions.persistedQuery.sha256Hash` is remembered in the same cache as
+ * Apollo's own APQ (src/server/app.ts hands both one cache, under Apollo's `apq:` prefix), so
+ * the hash alone then opens the stream, as it runs a query. A hash that does not match its
+ * document is refused as Apollo refuses it; a hash alone that the cache does not know is left
+ * for the transport, which answers PERSISTED_QUERY_NOT_FOUND as Apollo does.
+ */
+import { createHash } from "node:crypto";
+import type { KeyValueCache } from "@apollo/utils.keyvaluecache";
+
+/** Apollo Server's prefix for APQ entries in the cache it is given (requestPipeline.js `APQ_CACHE_PREFIX`). */
+const PREFIX = "apq:";
+
+/** A body with its document filled in from the cache where it sent a known hash alone; or why it is refused. */
+export type PersistedBody = { body: unknown } | { refused: { message: string } };
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The version-1 hash a POST body carries, if any. */
+export function persistedHash(body: unknown): string | undefined {
+  if (!isRecord(body) || !isRecord(body.extensions) || !isRecord(body.extensions.persistedQuery)) return undefined;
+  const { version, sha256Hash } = body.extensions.persistedQuery;
+  return version === 1 && typeof sha256Hash === "string" ? sha256Hash : undefined;
+}
+
+/** Resolves `body`'s persisted query against `cache`: registers a hash sent with its document, fills in a known one sent alone. */
+export async function withPersistedQuery(cache: KeyValueCache<string>, body: unknown): Promise<PersistedBody> {
+  const hash = persistedHash(body);
+  if (hash === undefined || !isRecord(body)) return { body };
+  if (typeof body.query === "string") {
+    if (createHash("sha256").update(body.query).digest("hex") !== hash)
+      return { refused: { message: "provided sha does not match query" } };
+    await cache.set(PREFIX + hash, body.query);
+    return { body };
+  }
+  if (body.query !== undefined) return { body };
+  const query = await cache.get(PREFIX + hash);
+  return { body: query === undefined ? body : { ...body, query } };
+}
