@@ -144,9 +144,12 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     };
     const lean = await o.lean?.run(req, input.body, context);
     if (lean) {
+      // As Apollo's answer is written below: an error's headers first, the negotiated type and
+      // no-store where they set none.
       for (const [key, value] of lean.headers) res.setHeader(key, value);
-      res.setHeader("content-type", lean.contentType);
-      res.setHeader("cache-control", "no-store");
+      if (!res.hasHeader("content-type")) res.setHeader("content-type", lean.contentType);
+      if (!res.hasHeader("cache-control") && !String(res.getHeader("content-type")).startsWith("text/html"))
+        res.setHeader("cache-control", "no-store");
       res.statusCode = lean.status;
       res.end(lean.body);
       return;

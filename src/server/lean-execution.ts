@@ -2,7 +2,7 @@
  * The lean path of /graphql over HTTP (issue 24, item 1): a plain POSTed query or mutation whose
  * document has been parsed and validated before is executed here with graphql-js, without
  * Apollo Server's request pipeline, and answered exactly as Apollo answers it — the same status,
- * headers and bytes (test/e2e/lean-execution.test.ts compares both paths request by request).
+ * headers and bytes (test/integration/lean-execution.test.ts compares both paths request by request).
  *
  * Apollo Server's pipeline costs ~70 µs of CPU per request here on top of graphql-js (the
  * `bench:overhead` floors: bare Apollo Server 129 µs, graphql-js alone 58 µs); most of it is
@@ -11,7 +11,8 @@
  * is handed over untouched, and it hands over whenever anything could differ — a document that
  * does not parse or validate (the errors are Apollo's), APQ, batches, GET, an `Accept` that is
  * not a JSON answer, a federation trace request, a subscription, variables that do not coerce
- * (nothing has run then), a context that cannot be made (401), Apollo's usage reporting
+ * (nothing has run then), a context that cannot be made (401), a body whose content type is one
+ * a browser sends without a preflight (Apollo's CSRF prevention decides), Apollo's usage reporting
  * switched on (APOLLO_KEY), or a server that is stopping.
  */
 import type { IncomingMessage } from "node:http";
@@ -29,7 +30,13 @@ import {
 import type { GatewayContext } from "../../resolvers/context.js";
 import type { OperationLabels } from "./operation-label.js";
 import { MeteredOperation, type OperationCounter } from "./operation-meter.js";
-import type { PreparedOperation, RefusedOperation } from "./prepare-operation.js";
+import { releaseTokens, type PreparedOperation, type RefusedOperation } from "./prepare-operation.js";
+
+/**
+ * The content types a browser sends without a CORS preflight. Apollo's CSRF prevention refuses
+ * a request with one of these and no preflight header; such requests are Apollo's to answer.
+ */
+const NON_PREFLIGHTED = new Set(["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"]);
 
 /** Apollo's single-result media types, in the order its negotiation prefers them (ApolloServer.js). */
 const MEDIA_TYPES = [
@@ -39,9 +46,10 @@ const MEDIA_TYPES = [
 ];
 
 /**
- * How much document text is kept ready, parsed and validated; past it the oldest documents go
- * (Apollo's own document store is bounded by size too). A parsed document takes roughly ten
- * times its text's size. Longer documents are prepared for each request, never kept.
+ * How much document text is kept ready, parsed and validated; past it the least recently used
+ * documents go (Apollo's own document store is bounded by size too). A kept document lets go of
+ * its lexer tokens (as a subscription's does), so it holds its AST and its source: a few times
+ * its text's size. Longer documents are prepared for each request, never kept.
  */
 const MAX_READY_CHARS = 1_000_000;
 const MAX_READY_DOCUMENT_CHARS = 32_768;
@@ -50,8 +58,8 @@ const MAX_READY_DOCUMENT_CHARS = 32_768;
 interface LeanAnswer {
   status: number;
   contentType: string;
-  /** Headers an error asked for (`extensions.http.headers`), as Apollo merges them. */
-  headers: Array<[string, string]>;
+  /** Headers an error asked for (`extensions.http.headers`), names lower-cased, as Apollo merges them. */
+  headers: Map<string, string>;
   body: string;
 }
 
@@ -80,20 +88,27 @@ function contentTypeFor(accept: string | undefined): string | null {
   return new Negotiator({ headers: { accept } }).mediaType(MEDIA_TYPES) ?? null;
 }
 
+/** Apollo's `isPartialHTTPGraphQLHead`: an `http` extension it takes as the answer's status and headers (and removes). */
+function isHttpHead(x: unknown): x is { status?: number; headers?: Map<string, string> } {
+  if (!x || typeof x !== "object") return false;
+  const h = x as { status?: unknown; headers?: unknown };
+  return (!("status" in h) || typeof h.status === "number") && (!("headers" in h) || h.headers instanceof Map);
+}
+
 /** Apollo's error normalisation (errorNormalize.js) for errors raised while executing: a code on each, then formatError. */
 function formatErrors(
   errors: readonly GraphQLError[],
   formatError: LeanDeps["formatError"],
-): { formatted: GraphQLFormattedError[]; status?: number; headers: Array<[string, string]> } {
+): { formatted: GraphQLFormattedError[]; status?: number; headers: Map<string, string> } {
   let status: number | undefined;
-  const headers: Array<[string, string]> = [];
+  const headers = new Map<string, string>();
   const formatted = errors.map((error) => {
     try {
       const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? "INTERNAL_SERVER_ERROR" };
-      const http = extensions.http as { status?: number; headers?: Map<string, string> } | undefined;
-      if (http && typeof http === "object") {
+      const { http } = extensions;
+      if (isHttpHead(http)) {
         if (http.status) status = http.status;
-        for (const [k, v] of http.headers ?? []) headers.push([k, v]);
+        for (const [k, v] of http.headers ?? []) headers.set(k.toLowerCase(), v);
         delete extensions.http;
       }
       return formatError({ ...error.toJSON(), extensions }, error);
@@ -120,6 +135,7 @@ export class LeanExecution {
   /** Keeps `query` ready, the oldest documents going while the texts kept pass MAX_READY_CHARS. */
   private keep(query: string, ready: Ready): void {
     if (query.length > MAX_READY_DOCUMENT_CHARS) return;
+    releaseTokens(ready.document);
     this.ready.set(query, ready);
     this.readyChars += query.length;
     for (const oldest of this.ready.keys()) {
@@ -135,7 +151,11 @@ export class LeanExecution {
     operationName: string | undefined,
   ): { document: DocumentNode; operation: OperationDefinitionNode; label: string } | undefined {
     let ready = this.ready.get(query);
-    if (!ready) {
+    if (ready) {
+      // Most recently used last: eviction takes the Map's first entries.
+      this.ready.delete(query);
+      this.ready.set(query, ready);
+    } else {
       const prepared = this.d.prepare(query, operationName);
       if ("refused" in prepared) return undefined;
       ready = { document: prepared.document, operations: new Map() };
@@ -160,6 +180,11 @@ export class LeanExecution {
   async run(req: IncomingMessage, body: unknown, context: () => Promise<GatewayContext>): Promise<LeanAnswer | undefined> {
     if (!this.open || req.method !== "POST" || !isRecord(body) || req.headers["apollo-federation-include-trace"] !== undefined)
       return undefined;
+    const essence = String(req.headers["content-type"] ?? "")
+      .split(";", 1)[0]!
+      .trim()
+      .toLowerCase();
+    if (essence === "" || NON_PREFLIGHTED.has(essence)) return undefined;
     const { query, variables, operationName, extensions } = body;
     if (typeof query !== "string" || query === "") return undefined;
     if (variables !== undefined && variables !== null && !isRecord(variables)) return undefined;
@@ -189,7 +214,7 @@ export class LeanExecution {
     const result: ExecutionResult = await pending;
     let status = 200;
     let errors: GraphQLFormattedError[] | undefined;
-    let headers: Array<[string, string]> = [];
+    let headers = new Map<string, string>();
     if (result.errors?.length) {
       const f = formatErrors(result.errors, this.d.formatError);
       errors = f.formatted;

@@ -84,7 +84,7 @@ export function operationPreparer(d: PrepareDeps): (query: unknown, operationNam
  * which stay. With one document per subscriber (a literal argument in each), the tokens were
  * 15 of about 330 objects and 1.3 of 20 KB per subscriber (bench/RESULTS.md, issue 24).
  */
-function releaseTokens(document: DocumentNode): void {
+export function releaseTokens(document: DocumentNode): void {
   visit(document, {
     enter(node) {
       const loc = node.loc as { startToken?: unknown; endToken?: unknown } | undefined;

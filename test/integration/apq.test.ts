@@ -80,6 +80,13 @@ describe("automatic persisted queries on the HTTP streams", () => {
     expect(hit.first).not.toMatch(/errors/);
   });
 
+  it("remembers only a document that validates, as Apollo does", async () => {
+    const invalid = 'subscription Bad { voidStatusChanged(orderNo: "APQ-BAD") { nope } }';
+    const badExt = { persistedQuery: { version: 1, sha256Hash: createHash("sha256").update(invalid).digest("hex") } };
+    expect((await open(MULTIPART, { query: invalid, extensions: badExt })).first).toMatch(/GRAPHQL_VALIDATION_FAILED/);
+    expect((await open(MULTIPART, { extensions: badExt })).first).toMatch(/PERSISTED_QUERY_NOT_FOUND/);
+  });
+
   it("refuses a subscription whose hash does not match its document, as Apollo refuses a query", async () => {
     const wrong = { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } };
     const res = await fetch(t.url, {

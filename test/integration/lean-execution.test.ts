@@ -30,19 +30,15 @@ interface Sent {
 const json = { "content-type": "application/json" };
 const write = { ...json, ...bearer(KEYS.acmeWrite) };
 
-/** What a client sees of one answer: status, the headers it reads, the body as bytes. */
+/** What a client sees of one answer: status, every header but the date and the request id, the body as bytes. */
 async function answer(
   url: string,
   s: Sent,
-): Promise<{ status: number; type: string | null; cache: string | null; allow: string | null; body: string }> {
-  const res = await fetch(url, { method: "POST", headers: { ...write, ...s.headers }, body: s.body });
-  return {
-    status: res.status,
-    type: res.headers.get("content-type"),
-    cache: res.headers.get("cache-control"),
-    allow: res.headers.get("allow"),
-    body: await res.text(),
-  };
+  base: Record<string, string> = write,
+): Promise<{ status: number; headers: string[]; body: string }> {
+  const res = await fetch(url, { method: "POST", headers: { ...base, ...s.headers }, body: s.body });
+  const headers = [...res.headers].filter(([k]) => k !== "date" && k !== "x-request-id").map(([k, v]) => `${k}: ${v}`);
+  return { status: res.status, headers, body: await res.text() };
 }
 
 const QUOTE =
@@ -136,6 +132,30 @@ const cases: Array<[string, Sent]> = [
   ],
   ["no credential", { body: JSON.stringify({ query: "{ suppliers { supplier } }" }), headers: { authorization: "" } }],
   [
+    "a form content type that smuggles +json (Apollo's CSRF prevention)",
+    {
+      body: JSON.stringify({ query: "{ suppliers { supplier } }" }),
+      headers: { "content-type": "application/x-www-form-urlencoded;a=+json" },
+    },
+  ],
+  [
+    "the same with a preflight header",
+    {
+      body: JSON.stringify({ query: "{ suppliers { supplier } }" }),
+      headers: { "content-type": "application/x-www-form-urlencoded;a=+json", "apollo-require-preflight": "1" },
+    },
+  ],
+  ["text/json", { body: JSON.stringify({ query: "{ suppliers { supplier } }" }), headers: { "content-type": "text/json" } }],
+  [
+    "a +json content type",
+    {
+      body: JSON.stringify({ query: "{ suppliers { supplier } }" }),
+      headers: { "content-type": "application/vnd.gateway+json; charset=utf-8" },
+    },
+  ],
+  ["operationName empty", { body: JSON.stringify({ query: "{ suppliers { supplier } }", operationName: "" }) }],
+  ["a document over the kept size", { body: JSON.stringify({ query: `{ suppliers { supplier } }\n#${"x".repeat(40_000)}` }) }],
+  [
     "a federation trace request",
     { body: JSON.stringify({ query: "{ suppliers { supplier } }" }), headers: { "apollo-federation-include-trace": "ftv1" } },
   ],
@@ -162,4 +182,30 @@ describe("the lean path answers as Apollo does", () => {
     expect(a.length).toBeGreaterThan(5);
     expect(b).toEqual(a);
   });
+});
+
+describe("on the anonymous demo (no API keys: the context authenticates)", () => {
+  let leanDemo: TestGateway;
+  let apolloDemo: TestGateway;
+  beforeAll(async () => {
+    leanDemo = await startTestGateway();
+    apolloDemo = await startTestGateway({ GRAPHQL_LEAN_EXECUTION: "false" });
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([leanDemo?.close(), apolloDemo?.close()]);
+  });
+
+  const demo: Array<[string, Sent, Record<string, string>]> = [
+    ["a query", { body: JSON.stringify({ query: "{ suppliers { supplier available } }" }) }, json],
+    ["a mutation", { body: JSON.stringify({ query: QUOTE }) }, json],
+    [
+      "a credential that is not one",
+      { body: JSON.stringify({ query: "{ suppliers { supplier } }" }) },
+      { ...json, authorization: "Bearer nope" },
+    ],
+  ];
+  for (const [name, sent, base] of demo)
+    it(name, async () => {
+      expect(await answer(leanDemo.url, sent, base)).toEqual(await answer(apolloDemo.url, sent, base));
+    });
 });

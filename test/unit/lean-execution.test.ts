@@ -29,7 +29,7 @@ function fixture() {
       return prepare(query, name);
     },
   });
-  const req = { method: "POST", headers: {} } as IncomingMessage;
+  const req = { method: "POST", headers: { "content-type": "application/json" } } as unknown as IncomingMessage;
   const run = (body: Record<string, unknown>) => lean.run(req, body, async () => ({}) as GatewayContext);
   return { run, counts };
 }

@@ -45,7 +45,11 @@ export function httpStreamServer(d: StreamDeps, apq?: KeyValueCache<string>): Ht
     async serve(transport, request) {
       let r = request;
       if (apq && r.body !== undefined) {
-        const persisted = await withPersistedQuery(apq, r.body);
+        const persisted = await withPersistedQuery(
+          apq,
+          r.body,
+          (query, name) => !("refused" in d.prepare(query, typeof name === "string" ? name : undefined)),
+        );
         if ("refused" in persisted) return refuse(d, transport, r, 400, "BAD_REQUEST", persisted.refused.message);
         r = { ...r, body: persisted.body };
       }

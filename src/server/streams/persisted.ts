@@ -2,7 +2,8 @@
  * Automatic persisted queries on the HTTP streams (docs/clients.md): a subscription sent with
  * its document and `extensions.persistedQuery.sha256Hash` is remembered in the same cache as
  * Apollo's own APQ (src/server/app.ts hands both one cache, under Apollo's `apq:` prefix), so
- * the hash alone then opens the stream, as it runs a query. A hash that does not match its
+ * the hash alone then opens the stream, as it runs a query. As Apollo, only a document that
+ * validates is remembered. A hash that does not match its
  * document is refused as Apollo refuses it; a hash alone that the cache does not know is left
  * for the transport, which answers PERSISTED_QUERY_NOT_FOUND as Apollo does.
  */
@@ -24,14 +25,21 @@ export function persistedHash(body: unknown): string | undefined {
   return version === 1 && typeof sha256Hash === "string" ? sha256Hash : undefined;
 }
 
-/** Resolves `body`'s persisted query against `cache`: registers a hash sent with its document, fills in a known one sent alone. */
-export async function withPersistedQuery(cache: KeyValueCache<string>, body: unknown): Promise<PersistedBody> {
+/**
+ * Resolves `body`'s persisted query against `cache`: registers a hash sent with its document
+ * (when `valid` says the document runs), fills in a known one sent alone.
+ */
+export async function withPersistedQuery(
+  cache: KeyValueCache<string>,
+  body: unknown,
+  valid: (query: string, operationName: unknown) => boolean,
+): Promise<PersistedBody> {
   const hash = persistedHash(body);
   if (hash === undefined || !isRecord(body)) return { body };
   if (typeof body.query === "string") {
     if (createHash("sha256").update(body.query).digest("hex") !== hash)
       return { refused: { message: "provided sha does not match query" } };
-    await cache.set(PREFIX + hash, body.query);
+    if (valid(body.query, body.operationName)) await cache.set(PREFIX + hash, body.query);
     return { body };
   }
   if (body.query !== undefined) return { body };
