@@ -1,11 +1,12 @@
 /**
  * The lean path of /graphql over HTTP (issue 24, item 1): a plain POSTed query or mutation whose
- * document has been parsed and validated before is executed here with graphql-js, without
+ * document parses and validates (once, then kept ready) is executed here with graphql-js, without
  * Apollo Server's request pipeline, and answered exactly as Apollo answers it — the same status,
  * headers and bytes (test/integration/lean-execution.test.ts compares both paths request by request).
  *
- * Apollo Server's pipeline costs ~70 µs of CPU per request here on top of graphql-js (the
- * `bench:overhead` floors: bare Apollo Server 129 µs, graphql-js alone 58 µs); most of it is
+ * Apollo Server's pipeline cost 171 µs of CPU per `voidQuote` at 50 connections here (A/B in
+ * bench/RESULTS.md, issue 24, twentieth session; ~70 µs in the floors, bare Apollo Server
+ * against graphql-js alone, the rest its garbage under load); most of it is
  * the plugin hooks' promises, the query hash and the request context, for nothing this gateway
  * uses on a plain operation. Everything else stays Apollo's: a request this path does not take
  * is handed over untouched, and it hands over whenever anything could differ — a document that
