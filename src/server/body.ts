@@ -14,6 +14,11 @@ const INFLATE: Record<string, (b: Buffer, o: zlib.ZlibOptions) => Buffer> = {
   br: zlib.brotliDecompressSync,
 };
 
+/** True for a JSON object (a parsed body, its `variables` or `extensions`): not null, an array or a Buffer. */
+export function isJsonObject(o: unknown): o is Record<string, unknown> {
+  return !!o && typeof o === "object" && !Array.isArray(o) && !Buffer.isBuffer(o);
+}
+
 /** Reads the whole body, at most `limit` bytes (after inflating), or says why not. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | RequestFailure> {
   const declared = Number(req.headers["content-length"]);

@@ -29,6 +29,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import type { GatewayContext } from "../../resolvers/context.js";
+import { isJsonObject } from "./body.js";
 import type { OperationLabels } from "./operation-label.js";
 import { MeteredOperation, type OperationCounter } from "./operation-meter.js";
 import { releaseTokens, type PreparedOperation, type RefusedOperation } from "./prepare-operation.js";
@@ -77,10 +78,6 @@ interface LeanDeps {
   labels: OperationLabels;
   metrics: OperationCounter;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-}
-
-function isRecord(o: unknown): o is Record<string, unknown> {
-  return !!o && typeof o === "object" && !Array.isArray(o) && !Buffer.isBuffer(o);
 }
 
 /** Apollo's content type for a single result (chooseContentTypeForSingleResultResponse); null: none acceptable. */
@@ -179,7 +176,7 @@ export class LeanExecution {
    * before anything has run. `context` makes the operation's context (throws: Apollo answers).
    */
   async run(req: IncomingMessage, body: unknown, context: () => Promise<GatewayContext>): Promise<LeanAnswer | undefined> {
-    if (!this.open || req.method !== "POST" || !isRecord(body) || req.headers["apollo-federation-include-trace"] !== undefined)
+    if (!this.open || req.method !== "POST" || !isJsonObject(body) || req.headers["apollo-federation-include-trace"] !== undefined)
       return undefined;
     const essence = String(req.headers["content-type"] ?? "")
       .split(";", 1)[0]!
@@ -188,9 +185,9 @@ export class LeanExecution {
     if (essence === "" || NON_PREFLIGHTED.has(essence)) return undefined;
     const { query, variables, operationName, extensions } = body;
     if (typeof query !== "string" || query === "") return undefined;
-    if (variables !== undefined && variables !== null && !isRecord(variables)) return undefined;
+    if (variables !== undefined && variables !== null && !isJsonObject(variables)) return undefined;
     if (operationName !== undefined && operationName !== null && typeof operationName !== "string") return undefined;
-    if (extensions !== undefined && extensions !== null && (!isRecord(extensions) || "persistedQuery" in extensions)) return undefined;
+    if (extensions !== undefined && extensions !== null && (!isJsonObject(extensions) || "persistedQuery" in extensions)) return undefined;
     const contentType = contentTypeFor(req.headers.accept);
     if (contentType === null) return undefined;
     const op = this.operationOf(query, operationName ?? undefined);

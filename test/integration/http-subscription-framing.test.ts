@@ -169,19 +169,28 @@ describe("a client that is gone before its stream is registered", () => {
   });
 });
 
+/** A registry of the streams' tests: 256 KiB buffered at most; `ends` hears why each stream ended. */
+function registry(ends: HttpStreamEnd[], maxStallMs?: number): HttpStreams {
+  return new HttpStreams({
+    log: createLogger("silent"),
+    metrics: { httpStreamOpened: () => undefined, httpStreamEnded: (_t, reason) => void ends.push(reason) },
+    heartbeatMs: 5000,
+    maxBufferedBytes: 256 * 1024,
+    maxStallMs,
+  });
+}
+
+/** One plain-text stream on `res` in `streams`; `release` hears that its source was let go. */
+function openStream(streams: HttpStreams, res: http.ServerResponse, release: () => void = () => undefined) {
+  res.writeHead(200, { "content-type": "text/plain" });
+  return streams.add({ transport: "multipart", res, principal: null, label: "test", lastWords: () => "", release });
+}
+
 describe("a client that reads slowly", () => {
   /** A server whose one stream writes `count` chunks as a transport does: the next only once the last has drained. */
   function pacedServer(streams: HttpStreams, count: number, chunk: string, seen: { written: number; buffered: number }) {
     return http.createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "text/plain" });
-      const open = streams.add({
-        transport: "multipart",
-        res,
-        principal: null,
-        label: "test",
-        lastWords: () => "",
-        release: () => undefined,
-      });
+      const open = openStream(streams, res);
       void (async () => {
         for (let i = 0; i < count && (await open.drained()); i++) {
           seen.buffered = Math.max(seen.buffered, res.writableLength);
@@ -190,16 +199,6 @@ describe("a client that reads slowly", () => {
         }
         open.end("completed");
       })();
-    });
-  }
-
-  function registry(ends: HttpStreamEnd[], maxStallMs?: number): HttpStreams {
-    return new HttpStreams({
-      log: createLogger("silent"),
-      metrics: { httpStreamOpened: () => undefined, httpStreamEnded: (_t, reason) => void ends.push(reason) },
-      heartbeatMs: 5000,
-      maxBufferedBytes: 256 * 1024,
-      maxStallMs,
     });
   }
 
@@ -252,26 +251,13 @@ describe("a client that reads slowly", () => {
 describe("a client that stops reading", () => {
   it("is cut once more than HTTP_SUBSCRIPTION_MAX_BUFFERED_BYTES wait unsent, and its source released", async () => {
     const ends: HttpStreamEnd[] = [];
-    const streams = new HttpStreams({
-      log: createLogger("silent"),
-      metrics: { httpStreamOpened: () => undefined, httpStreamEnded: (_t, reason) => void ends.push(reason) },
-      heartbeatMs: 5000,
-      maxBufferedBytes: 256 * 1024,
-    });
+    const streams = registry(ends);
     let released = 0;
     let written = 0;
     let buffered = 0;
     const chunk = "x".repeat(64 * 1024);
     const server = http.createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "text/plain" });
-      const open = streams.add({
-        transport: "multipart",
-        res,
-        principal: null,
-        label: "test",
-        lastWords: () => "",
-        release: () => void released++,
-      });
+      const open = openStream(streams, res, () => void released++);
       const pump = () => {
         buffered = Math.max(buffered, res.writableLength);
         if (!open.write(chunk)) return;

@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { KeyValueCache } from "@apollo/utils.keyvaluecache";
+import { isJsonObject } from "../body.js";
 
 /** Apollo Server's prefix for APQ entries in the cache it is given (requestPipeline.js `APQ_CACHE_PREFIX`). */
 const PREFIX = "apq:";
@@ -16,11 +17,9 @@ const PREFIX = "apq:";
 /** A body with its document filled in from the cache where it sent a known hash alone; or why it is refused. */
 export type PersistedBody = { body: unknown } | { refused: { message: string } };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** The version-1 hash a POST body carries, if any. */
 export function persistedHash(body: unknown): string | undefined {
-  if (!isRecord(body) || !isRecord(body.extensions) || !isRecord(body.extensions.persistedQuery)) return undefined;
+  if (!isJsonObject(body) || !isJsonObject(body.extensions) || !isJsonObject(body.extensions.persistedQuery)) return undefined;
   const { version, sha256Hash } = body.extensions.persistedQuery;
   return version === 1 && typeof sha256Hash === "string" ? sha256Hash : undefined;
 }
@@ -35,7 +34,7 @@ export async function withPersistedQuery(
   valid: (query: string, operationName: unknown) => boolean,
 ): Promise<PersistedBody> {
   const hash = persistedHash(body);
-  if (hash === undefined || !isRecord(body)) return { body };
+  if (hash === undefined || !isJsonObject(body)) return { body };
   if (typeof body.query === "string") {
     if (createHash("sha256").update(body.query).digest("hex") !== hash)
       return { refused: { message: "provided sha does not match query" } };
