@@ -3,7 +3,9 @@
  * deadline (the supplier's timeout for the whole call) → concurrency cap, shared fairly between
  * tenants (./fair-bulkhead.ts) → circuit breaker → retry (read-only calls only) → the call.
  * Policy rejections become the gateway's SUPPLIER_UNAVAILABLE; a call still waiting for a slot
- * at its deadline, SUPPLIER_TIMEOUT.
+ * at its deadline, SUPPLIER_TIMEOUT. Neither reached the supplier, so neither has a
+ * `supplierCode` (API.md: the supplier's own code); `extensions.gatewayCode` says which guard
+ * answered (CIRCUIT_OPEN, OVERLOADED).
  *
  * One guard per supplier: every account of a supplier (the gateway's, and tenants' own) shares
  * its cap and its breaker, since they share its servers; each call is queued as its tenant's
@@ -35,7 +37,7 @@ function translate(supplier: SupplierName, err: unknown): unknown {
   if (err instanceof BrokenCircuitError) {
     return new SupplierError("SUPPLIER_UNAVAILABLE", `${supplier} is failing; the gateway paused calls to it for a few seconds`, {
       supplier,
-      supplierCode: "CIRCUIT_OPEN",
+      extra: { gatewayCode: "CIRCUIT_OPEN" },
       retryable: true,
       hint: "Try again shortly.",
       notSent: true,
@@ -44,7 +46,7 @@ function translate(supplier: SupplierName, err: unknown): unknown {
   if (err instanceof QueueFullError) {
     return new SupplierError("SUPPLIER_UNAVAILABLE", `Too many calls to ${supplier} are waiting`, {
       supplier,
-      supplierCode: "OVERLOADED",
+      extra: { gatewayCode: "OVERLOADED" },
       retryable: true,
       hint: "Try again shortly.",
       notSent: true,
@@ -57,7 +59,7 @@ function queuedPastDeadline(supplier: SupplierName, budgetMs: number): SupplierE
   // Nothing was sent, so even a state-changing call may simply be asked again.
   return new SupplierError("SUPPLIER_TIMEOUT", `${supplier} was not called: no free slot within the call's ${budgetMs} ms`, {
     supplier,
-    supplierCode: "OVERLOADED",
+    extra: { gatewayCode: "OVERLOADED" },
     retryable: true,
     hint: "Try again shortly.",
     notSent: true,

@@ -9,6 +9,7 @@ import { DEFAULT_RESILIENCE, withResilience, type ResilienceSettings } from "../
 import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
 import { fresh, startAtrip } from "../helpers/atrip.js";
 import { failure } from "../helpers/failure.js";
+import type { SupplierError } from "../../src/vocabulary/errors.js";
 
 let env: Awaited<ReturnType<typeof startAtrip>>;
 beforeAll(async () => {
@@ -82,7 +83,7 @@ describe("resilience", () => {
     for (let i = 0; i < 3; i++) expect((await failure(a.voids!.quote("ATR-VOID-DEPOSIT"))).supplierCode).toBe("HTTP 500");
     const before = env.sim.server.stats.total;
     const fast = await failure(a.voids!.quote("ATR-VOID-DEPOSIT"));
-    expect(fast).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "CIRCUIT_OPEN", retryable: true });
+    expect(fast.extensions()).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: null, gatewayCode: "CIRCUIT_OPEN", retryable: true });
     expect(env.sim.server.stats.total).toBe(before);
     expect(a.available()).toBe(false);
     env.sim.server.faults = { ...NO_FAULTS };
@@ -97,7 +98,7 @@ describe("resilience", () => {
     const results = await Promise.allSettled([1, 2, 3].map(() => a.voids!.quote(fresh("ATR-VOID-DEPOSIT"))));
     const rejected = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     expect(rejected).toHaveLength(1);
-    expect(rejected[0].reason).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "OVERLOADED" });
+    expect((rejected[0].reason as SupplierError).extensions()).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: null, gatewayCode: "OVERLOADED" });
   });
 
   it("does not open the circuit for replies it cannot read, undocumented codes or odd optional fields", async () => {
@@ -177,7 +178,7 @@ describe("one deadline per call (issue B.12)", () => {
     const started = performance.now();
     const second = await failure(a.voids!.submit(orderNo, "v_x", withinDeadline(undefined, 200)));
     expect(performance.now() - started).toBeLessThan(400);
-    expect(second).toMatchObject({ code: "SUPPLIER_TIMEOUT", supplierCode: "OVERLOADED", retryable: true });
+    expect(second.extensions()).toMatchObject({ code: "SUPPLIER_TIMEOUT", supplierCode: null, gatewayCode: "OVERLOADED", retryable: true });
     expect((await failure(first)).code).toBe("SUPPLIER_TIMEOUT");
     expect(calls("void.do")).toBe(0);
   });

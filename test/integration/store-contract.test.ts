@@ -324,7 +324,7 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     const d = voidData();
     const key = voidKey(tenant, d);
     await store.tracked.insert(newVoid(tenant, d, { firstCheckInMs: 0 }));
-    const open = { code: "SUPPLIER_UNAVAILABLE", message: "ATRIP is failing; the gateway paused calls", supplierCode: "CIRCUIT_OPEN" };
+    const open = { code: "SUPPLIER_UNAVAILABLE", message: "ATRIP is failing; the gateway paused calls", supplierCode: null };
     await store.tracked.leaseDue("void", "runner", 1000, 60_000);
     await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 1, failure: open, notSent: true }]);
     const unsent = await store.tracked.get(key);
