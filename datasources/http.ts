@@ -240,6 +240,7 @@ function budgetSpent(call: HttpCall, leftMs?: number): SupplierError {
   return new SupplierError("SUPPLIER_TIMEOUT", `${call.supplier} ${call.operation} was not sent: ${why}`, {
     supplier: call.supplier,
     retryable: true,
+    notSent: true,
   });
 }
 

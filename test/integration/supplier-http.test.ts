@@ -162,7 +162,7 @@ describe("supplier HTTP transport", () => {
     handler = (_req, res) => res.end(JSON_TEXT);
     const scope = { deadline: new Deadline(Date.now() + 400, 1000) };
     const err = await failure(transport.post(call({ changesState: true, scope })));
-    expect(err).toMatchObject({ code: "SUPPLIER_TIMEOUT", retryable: true });
+    expect(err).toMatchObject({ code: "SUPPLIER_TIMEOUT", retryable: true, notSent: true });
     expect(err.message).toMatch(/was not sent/);
     expect(requests).toBe(0);
     expect((await transport.post(call({ scope }))).text).toBe(JSON_TEXT);
