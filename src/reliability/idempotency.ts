@@ -7,7 +7,7 @@
  * An answer that tells the client to try again (`retryable`), or one given before anything
  * was sent (`NOT_KEPT`), is not stored: the key is released, so trying again with it really
  * tries again rather than replaying "try again" for a day. Input that differs only by an
- * explicit null where a field was left out is the same input.
+ * explicit null, "" or [] where a field was left out is the same input.
  */
 import { createHash } from "node:crypto";
 import { GatewayError, type ErrorCode } from "../vocabulary/errors.js";
@@ -29,13 +29,25 @@ type StoredResponse = { ok: unknown } | { error: StoredError };
 const NOT_KEPT: ReadonlySet<ErrorCode> = new Set(["BAD_USER_INPUT", "UNSUPPORTED_OPERATION", "SERVICE_UNAVAILABLE"]);
 
 /**
- * Canonical JSON (sorted keys) of the input without the key itself; null and absent fields
- * alike, or (`nullsKept`) as keys were hashed before 2026-12-05, so that a key stored then,
- * with an explicit null in its input, still matches its repeat. Keys live 24 hours: the
- * second form can go after one deploy.
+ * How an input was hashed: `current` leaves out the key itself and every field that sends the
+ * supplier nothing (null, absent, "" or []: CTT gets "" for a missing reason or passenger
+ * list either way); the earlier forms, kept so that a key stored under them still matches its
+ * repeat (keys live 24 hours, so they can go one deploy after): `emptiesKept` (2026-12-05 to
+ * 2026-12-06: "" and [] counted as given) and `nullsKept` (before 2026-12-05: an explicit null
+ * counted too).
  */
-export function requestHash(operation: string, input: Record<string, unknown>, nullsKept = false): string {
-  const kept = (x: unknown) => (nullsKept ? x !== undefined : x != null);
+type HashForm = "current" | "emptiesKept" | "nullsKept";
+const HASH_FORMS: readonly HashForm[] = ["current", "emptiesKept", "nullsKept"];
+
+const KEPT: Record<HashForm, (x: unknown) => boolean> = {
+  current: (x) => x != null && x !== "" && !(Array.isArray(x) && x.length === 0),
+  emptiesKept: (x) => x != null,
+  nullsKept: (x) => x !== undefined,
+};
+
+/** Canonical JSON (sorted keys) of the input in one `HashForm`, hashed with the operation. */
+export function requestHash(operation: string, input: Record<string, unknown>, form: HashForm = "current"): string {
+  const kept = KEPT[form];
   const canonical = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(canonical);
     if (v !== null && typeof v === "object") {
@@ -79,7 +91,7 @@ export class Idempotency {
     if (!key) return fn();
     const hash = requestHash(operation, input);
     const existing = await this.store.claim(tenant, operation, key, hash);
-    if (existing) return this.replay(existing, [hash, requestHash(operation, input, true)], key);
+    if (existing) return this.replay(existing, [hash, ...HASH_FORMS.slice(1).map((f) => requestHash(operation, input, f))], key);
     let result: T;
     try {
       result = await fn();

@@ -1,6 +1,6 @@
 /**
- * The input hash of idempotency keys: null and absent fields are the same input, and a key
- * stored while they were not (before 2026-12-05, kept 24 hours) still matches its repeat.
+ * The input hash of idempotency keys: null, "", [] and absent fields are the same input, and a
+ * key stored while they were not (before 2026-12-06, kept 24 hours) still matches its repeat.
  * A real (PGlite) store.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,27 +16,36 @@ beforeAll(async () => {
 afterAll(async () => store?.close());
 
 describe("idempotency input hash", () => {
-  it("null and absent fields hash alike; other values do not", () => {
-    expect(requestHash("cancelOrder", { orderNo: "O", reason: null })).toBe(requestHash("cancelOrder", { orderNo: "O" }));
-    expect(requestHash("cancelOrder", { orderNo: "O", reason: "" })).not.toBe(requestHash("cancelOrder", { orderNo: "O" }));
-    expect(requestHash("cancelOrder", { orderNo: "O", reason: null }, true)).not.toBe(requestHash("cancelOrder", { orderNo: "O" }));
+  it("null, empty and absent fields hash alike; other values do not", () => {
+    const absent = requestHash("cancelOrder", { orderNo: "O" });
+    expect(requestHash("cancelOrder", { orderNo: "O", reason: null })).toBe(absent);
+    expect(requestHash("cancelOrder", { orderNo: "O", reason: "", passengerIds: [] })).toBe(absent);
+    expect(requestHash("cancelOrder", { orderNo: "O", reason: " " })).not.toBe(absent);
+    expect(requestHash("cancelOrder", { orderNo: "O", passengerIds: ["P1"] })).not.toBe(absent);
+    expect(requestHash("cancelOrder", { orderNo: "O", reason: "" }, "emptiesKept")).not.toBe(absent);
+    expect(requestHash("cancelOrder", { orderNo: "O", reason: null }, "nullsKept")).not.toBe(absent);
   });
 
-  it("a key stored under the earlier hash (an explicit null kept) is replayed, not called REUSED", async () => {
+  it.each([
+    ["an explicit null kept", "nullsKept", { reason: null }],
+    ["an empty list kept", "emptiesKept", { passengerIds: [] }],
+  ] as const)("a key stored under an earlier hash (%s) is replayed, not called REUSED", async (_, form, extra) => {
     const idempotency = new Idempotency(store.idempotency, createLogger("silent"));
-    const input = { supplier: "CTT", orderNo: "CTT-1", reason: null };
+    const input = { supplier: "CTT", orderNo: "CTT-1", ...extra };
     await store.db.query(
-      "INSERT INTO idempotency_keys (tenant, operation, key, request_hash, state, response) VALUES ('acme', 'cancelOrder', 'k-old', $1, 'DONE', $2::jsonb)",
-      [requestHash("cancelOrder", input, true), JSON.stringify({ ok: { orderNo: "CTT-1", first: true } })],
+      "INSERT INTO idempotency_keys (tenant, operation, key, request_hash, state, response) VALUES ('acme', 'cancelOrder', $1, $2, 'DONE', $3::jsonb)",
+      [`k-${form}`, requestHash("cancelOrder", input, form), JSON.stringify({ ok: { orderNo: "CTT-1", first: true } })],
     );
     let calls = 0;
-    const again = await idempotency.run("acme", "cancelOrder", "k-old", input, async () => {
+    const again = await idempotency.run("acme", "cancelOrder", `k-${form}`, input, async () => {
       calls += 1;
       return { orderNo: "CTT-1", first: false };
     });
     expect(again).toEqual({ orderNo: "CTT-1", first: true });
     expect(calls).toBe(0);
-    await expect(idempotency.run("acme", "cancelOrder", "k-old", { ...input, orderNo: "CTT-2" }, async () => ({}))).rejects.toMatchObject({
+    await expect(
+      idempotency.run("acme", "cancelOrder", `k-${form}`, { ...input, orderNo: "CTT-2" }, async () => ({})),
+    ).rejects.toMatchObject({
       code: "IDEMPOTENCY_KEY_REUSED",
     });
   });
