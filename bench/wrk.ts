@@ -1,0 +1,90 @@
+/**
+ * Load from wrk (a C load generator), beside autocannon's. On this 2-core machine the load
+ * generator shares the cores with the servers it measures: autocannon (JavaScript, in the bench
+ * process) spends ~150–175 µs of CPU per request, wrk ~25 µs. Going direct, the stand-in is the
+ * bottleneck and the generator has a core to itself; through the gateway, three processes share
+ * two cores, so the generator's own cost takes throughput from the gateway and lowers the
+ * throughput ratio of item 1 (issue 24) without saying anything about the gateway. `wrkLoad`
+ * returns undefined when wrk is not installed (`apt-get install wrk`).
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface WrkResult {
+  /** Answers with a 2xx status per second. */
+  okPerSec: number;
+  non2xx: number;
+  socketErrors: number;
+  /** wrk's own CPU (user + system) per request, µs. */
+  generatorCpuUs: number;
+}
+
+let available: boolean | undefined;
+/** Whether wrk is on PATH. */
+export function hasWrk(): boolean {
+  if (available === undefined) {
+    try {
+      execFileSync("wrk", ["--version"], { stdio: "ignore" });
+      available = true;
+    } catch (err) {
+      // wrk --version prints its usage and exits 1; only a missing binary is "absent".
+      available = (err as NodeJS.ErrnoException).code !== "ENOENT";
+    }
+  }
+  return available;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "bench-wrk-"));
+let scripts = 0;
+
+/** A Lua script making wrk POST `body` with `headers`. */
+function postScript(body: string, headers: Record<string, string>): string {
+  const path = join(dir, `post-${scripts++}.lua`);
+  const lines = [
+    'wrk.method = "POST"',
+    `wrk.body = ${JSON.stringify(body)}`,
+    ...Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`),
+  ];
+  writeFileSync(path, lines.join("\n") + "\n");
+  return path;
+}
+
+/** CLOCK_TICKS as in ./lib.ts: /proc times are in USER_HZ (100). */
+const CLOCK_TICKS = 100;
+
+/**
+ * `connections` connections on one wrk thread for `seconds`, POSTing `body`. Run under a shell
+ * that prints its own /proc stat after wrk exits: its cutime + cstime is wrk's CPU.
+ */
+export async function wrkLoad(opts: {
+  url: string;
+  body: string;
+  headers?: Record<string, string>;
+  connections: number;
+  seconds: number;
+}): Promise<WrkResult | undefined> {
+  if (!hasWrk()) return undefined;
+  const script = postScript(opts.body, { "content-type": "application/json", ...opts.headers });
+  const args = ["-c", 'wrk "$@" && cat /proc/$$/stat', "sh", "-t1", `-c${opts.connections}`, `-d${opts.seconds}s`, "-s", script, opts.url];
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile("sh", args, { encoding: "utf8" }, (err, stdout, stderr) =>
+      err ? reject(new Error(`wrk failed: ${stderr || err.message}`)) : resolve(stdout),
+    ),
+  );
+  const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  const stat = out.trim().split("\n").at(-1) ?? "";
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // cutime and cstime: fields 16 and 17 of /proc/<pid>/stat, 13 and 14 after the command name.
+  const childCpu = (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+  return {
+    okPerSec: (total - non2xx) / opts.seconds,
+    non2xx,
+    socketErrors,
+    generatorCpuUs: (childCpu / total) * 1e6,
+  };
+}
