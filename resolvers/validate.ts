@@ -5,7 +5,9 @@ import { ID_LENGTH_MESSAGE, ID_MAX, ID_PATTERN, ID_PATTERN_MESSAGE } from "../sc
 /** An optional identifier: null/undefined passes; anything else must follow the identifier rule. */
 export function optionalId(field: string, value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
-  if (typeof value !== "string" || value.length < 1 || value.length > ID_MAX) throw badInput(field, ID_LENGTH_MESSAGE);
+  // A federation representation is raw JSON: its key may be any type.
+  if (typeof value !== "string") throw badInput(field, `must be a string, not ${Array.isArray(value) ? "a list" : typeof value}`);
+  if (value.length < 1 || value.length > ID_MAX) throw badInput(field, ID_LENGTH_MESSAGE);
   if (!ID_PATTERN.test(value)) throw badInput(field, ID_PATTERN_MESSAGE);
   return value;
 }

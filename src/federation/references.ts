@@ -1,8 +1,9 @@
 /**
  * `_entities`: how the router's representations become the gateway's records. A reference
  * is resolved for the caller's tenant only, so another tenant's void or stop is `null`, as
- * unknown as it is to `voidOrder` and `ticketIssuanceStop`. Representations are raw JSON
- * (no argument coercion or validation runs on them), so each key field is checked here.
+ * unknown as it is to `voidOrder` and `ticketIssuanceStop`; so is a supplier this gateway does
+ * not serve. Representations are raw JSON (no argument coercion or validation runs on them), so
+ * each key field is checked here; a bad one fails its own reference only.
  */
 import type { VoidOrderData } from "../../datasources/model.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
@@ -41,8 +42,12 @@ async function ticketIssuanceStop(ref: Representation, ctx: GatewayContext): Pro
   return stop ? stopView(stop as TrackedRecord<StopReport>) : null;
 }
 
-/** Any order can be referenced; its fields show what this tenant's records say of it. */
-function order(ref: Representation, ctx: GatewayContext): { supplier: SupplierName; orderNo: string } | null {
+/**
+ * Any order can be referenced; its fields show what this tenant's records say of it. Async like
+ * the others: @apollo/subgraph calls each reference resolver in a plain map, so a synchronous
+ * throw (a bad key) would fail every reference of the request, not only its own.
+ */
+async function order(ref: Representation, ctx: GatewayContext): Promise<{ supplier: SupplierName; orderNo: string } | null> {
   requireScope(ctx.principal, "read");
   const supplier = supplierOf(ref, ctx);
   const orderNo = optionalId("orderNo", ref.orderNo);

@@ -67,6 +67,24 @@ describe("the gateway as a subgraph", () => {
       bearer(KEYS.acmeRead),
     );
     expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    // A bad key fails its own reference only, whatever its type (@apollo/subgraph maps them all at once).
+    const mixed = await gql<{ _entities: unknown[] }>(
+      t.url,
+      ENTITIES,
+      {
+        representations: [
+          { __typename: "Order", supplier: "ATRIP", orderNo: "ATR-1" },
+          { __typename: "Order", supplier: "ATRIP", orderNo: "bad order!" },
+          { __typename: "VoidOrder", supplier: "ATRIP", voidCode: 12345 },
+        ],
+      },
+      bearer(KEYS.acmeRead),
+    );
+    expect(mixed.data?._entities).toEqual([{ __typename: "Order", orderNo: "ATR-1", voids: [], ticketIssuanceStop: null }, null, null]);
+    expect(mixed.errors?.map((e) => [e.path, e.extensions?.code, e.message])).toEqual([
+      [["_entities", 1], "BAD_USER_INPUT", "orderNo: may contain only letters, digits, '-' and '_'"],
+      [["_entities", 2], "BAD_USER_INPUT", "voidCode: must be a string, not number"],
+    ]);
     // A representation that names no entity of this subgraph is the client's mistake, not an internal error.
     for (const representation of [
       { __typename: "Nope", supplier: "ATRIP", voidCode: "x" },
