@@ -62,6 +62,13 @@ describe("automatic persisted queries on the HTTP streams", () => {
   it("multipart: the hash alone is unknown, the hash with its document opens the stream and is remembered, then the hash alone opens it", async () => {
     const miss = await open(MULTIPART, { extensions: ext });
     expect(miss.first).toMatch(/PERSISTED_QUERY_NOT_FOUND/);
+    // Also for a client that names no JSON type (Apollo alone would answer 406 first).
+    const onlyMultipart = await open("multipart/mixed;subscriptionSpec=1.0", { extensions: ext });
+    expect([onlyMultipart.status, onlyMultipart.type, onlyMultipart.first]).toEqual([
+      200,
+      expect.stringMatching(/json/),
+      expect.stringMatching(/PERSISTED_QUERY_NOT_FOUND/),
+    ]);
     expect((await open(MULTIPART, { query: subscription, extensions: ext })).type).toMatch(/^multipart\/mixed/);
     const hit = await open(MULTIPART, { extensions: ext });
     expect(hit.status).toBe(200);

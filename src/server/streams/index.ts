@@ -53,11 +53,12 @@ export function httpStreamServer(d: StreamDeps, apq?: KeyValueCache<string>): Ht
         if ("refused" in persisted) return refuse(d, transport, r, 400, "BAD_REQUEST", persisted.refused.message);
         r = { ...r, body: persisted.body };
       }
-      if (transport === "multipart") return serveMultipart(d, r);
-      // A hash alone the cache does not know (multipart leaves it to Apollo, which answers the same).
+      // A hash alone the cache does not know: the client sends its document next. Answered here
+      // for multipart too: Apollo would first refuse an Accept that names no JSON type (406).
       const body = r.body as { query?: unknown } | undefined;
       if (persistedHash(body) !== undefined && body?.query === undefined)
         return refuse(d, transport, r, 200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound");
+      if (transport === "multipart") return serveMultipart(d, r);
       await sse(r);
       return true;
     },
