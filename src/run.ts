@@ -68,9 +68,10 @@ const stopIdleGc = startIdleGc({
     ),
 });
 
+const { explorerHint } = await import("./server/explorer.js");
 const banner = [
   "",
-  `Gateway ready in ${Date.now() - started} ms: ${gateway.url}  (open it in a browser for Apollo Sandbox)`,
+  `Gateway ready in ${Date.now() - started} ms: ${gateway.url}${explorerHint(config.http.explorer)}`,
   ...(sandbox?.describe() ?? []),
   "",
 ];

@@ -15,7 +15,7 @@ export const AUTH = concern(
       schema: text,
       secret: true,
       description:
-        'JSON list of API keys: [{"key": "…" or "keySha256": "…", "tenant": "acme", "scopes": ["read","write"]}] (scope "documents:any": free-form documents under a safelist)',
+        'JSON list of API keys: [{"key": "…" (at least 16 characters) or "keySha256": "…" (its SHA-256, 64 hex digits), "tenant": "acme", "scopes": ["read","write"]}] (scope "documents:any": free-form documents under a safelist)',
     }),
     jwtSecret: variable({
       name: "JWT_SECRET",

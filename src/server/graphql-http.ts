@@ -28,7 +28,7 @@ import { countRefused, type OperationCounter } from "./operation-meter.js";
 import { readBody } from "./body.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
 import { sendGraphqlJson } from "./send-json.js";
-import { gzippedPage } from "./explorer.js";
+import { pageEntity } from "./explorer.js";
 import { refuseOnSse, streamTransportOf, type HttpStreamServer } from "./streams/index.js";
 import { trustedHttpRequest, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 import type { LeanExecution } from "./lean-execution.js";
@@ -111,7 +111,14 @@ async function anonymousPrincipal(authenticator: Authenticator, req: IncomingMes
  * (the caller's `x-request-id` when it is a plain token) that the logs and the context carry.
  */
 export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const corsHandler = cors(o.corsOrigins ? { origin: o.corsOrigins } : undefined);
+  // Any origin unless CORS_ORIGINS lists them; the methods /graphql serves; preflights cached 10 minutes;
+  // the request id (for support) and the 401's challenge readable by the page.
+  const corsHandler = cors({
+    ...(o.corsOrigins ? { origin: o.corsOrigins } : {}),
+    methods: ["GET", "POST"],
+    maxAge: 600,
+    exposedHeaders: ["x-request-id", "www-authenticate"],
+  });
   const serve = async (req: IncomingMessage, res: ServerResponse, id: string) => {
     const gated = await gate(o.authenticator, req);
     if ("refused" in gated) return refuseUnauthenticated(res, o.metrics, gated.refused.message, req);
@@ -120,7 +127,8 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     const at = (req.url ?? "").indexOf("?");
     const sent = { body: parsed, search: at < 0 ? "" : (req.url ?? "").slice(at) };
     const input = o.trustedDocuments ? trustedHttpRequest(o.trustedDocuments, o.metrics, req.method, sent, gated.principal) : sent;
-    const transport = o.streams && streamTransportOf(req.headers.accept);
+    // Streams are served to GET and POST only; any other method gets Apollo's answer (400 CSRF, or 405).
+    const transport = o.streams && (req.method === "GET" || req.method === "POST") ? streamTransportOf(req.headers.accept) : undefined;
     if ("refused" in input) {
       if (transport === "sse") return refuseOnSse(res, input.refused.body);
       return sendGraphqlJson(req, res, input.refused.status, input.refused.body);
@@ -168,18 +176,8 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       res.setHeader("cache-control", "no-store");
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
-      // The explorer's page (./explorer.ts) is megabytes of HTML: sent gzipped, compressed once.
       const page = response.body.string;
-      if (
-        page.length > 65_536 &&
-        String(res.getHeader("content-type")).startsWith("text/html") &&
-        /\bgzip\b/.test(String(req.headers["accept-encoding"]))
-      ) {
-        res.setHeader("content-encoding", "gzip");
-        res.setHeader("vary", "accept-encoding");
-        res.end(gzippedPage(page));
-        return;
-      }
+      if (page.length > 65_536 && String(res.getHeader("content-type")).startsWith("text/html")) return sendLargePage(req, res, page);
       res.end(page);
       return;
     }
@@ -194,4 +192,24 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       serve(req, res, id).catch((e: unknown) => sendRequestError(o.log, req, res, id, new RequestFailure(500, "internal"), e));
     });
   };
+}
+
+/**
+ * The explorer's page (./explorer.ts), megabytes of HTML the same for everyone: gzipped once,
+ * revalidated by its ETag (304), `Vary` kept as CORS set it (Origin) plus Accept-Encoding.
+ */
+function sendLargePage(req: IncomingMessage, res: ServerResponse, page: string): void {
+  const entity = pageEntity(page);
+  const vary = [res.getHeader("vary") ?? []].flat().map(String).filter(Boolean);
+  res.setHeader("vary", [...vary, "Accept-Encoding"].join(", "));
+  res.setHeader("etag", entity.etag);
+  res.setHeader("cache-control", "no-cache");
+  if (req.headers["if-none-match"]?.split(/\s*,\s*/).includes(entity.etag)) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  if (!/\bgzip\b/.test(String(req.headers["accept-encoding"]))) return void res.end(page);
+  res.setHeader("content-encoding", "gzip");
+  res.end(entity.gzip);
 }

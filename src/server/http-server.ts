@@ -47,12 +47,42 @@ export function createHttpServer(others: Listener, o: HttpServerOptions): Gatewa
   });
   server.keepAliveTimeout = o.keepAliveTimeoutMs;
   server.headersTimeout = o.keepAliveTimeoutMs + 1000;
+  server.on("clientError", answerClientError);
   return {
     server,
     serveGraphql(handler) {
       graphql = handler;
     },
   };
+}
+
+/** Node's own answers to a request it could not parse, by its parser's error code; any other: 400. */
+const CLIENT_ERRORS: Record<string, { status: number; text: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    text: "Request Header Fields Too Large",
+    message: `The request's headers, its URL included, are larger than ${http.maxHeaderSize} bytes: send a long query in a POST body or as a persisted query`,
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, text: "Request Timeout", message: "The request was not received in time" },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, text: "Payload Too Large", message: "The request's chunk extensions are too large" },
+};
+
+/**
+ * A request Node's parser refused (headers too large, a malformed request line) gets the status
+ * Node would send, with a GraphQL error as its body, as every other refusal (API.md: every error
+ * carries a code); then the connection is closed, as Node does.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: import("node:stream").Duplex): void {
+  // As Node's own handler: only while no response of this connection has begun.
+  const inFlight = (socket as { _httpMessage?: http.ServerResponse })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const e = CLIENT_ERRORS[err.code ?? ""] ?? { status: 400, text: "Bad Request", message: "The request could not be read as HTTP" };
+    const body = JSON.stringify({ errors: [{ message: e.message, extensions: { code: "BAD_REQUEST" } }] });
+    socket.write(
+      `HTTP/1.1 ${e.status} ${e.text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 /** Listens on `host:port` (0: any free port); resolves with the port and the /graphql URL to show. */

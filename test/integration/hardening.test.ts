@@ -1,4 +1,5 @@
 /** Query limits, body cap, CSRF prevention, CORS origins, webhook rate cap. */
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wsClient, wsRequest } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
@@ -40,6 +41,27 @@ describe("hardening", () => {
       body: JSON.stringify({ query: `{ suppliers { supplier } }`, pad: "x".repeat(200_000) }),
     });
     expect(res.status).toBe(413);
+  });
+
+  it("answers a request Node cannot parse with its status and a GraphQL error, not an empty body", async () => {
+    // A GET whose query makes the URL longer than Node's header limit (16 KB): 431 with a JSON body.
+    const long = await fetch(`${t.url}?query=${encodeURIComponent(`{ suppliers { supplier } }${" ".repeat(20_000)}`)}`, {
+      headers: { "apollo-require-preflight": "true" },
+    });
+    expect(long.status).toBe(431);
+    const body = (await long.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(body.errors[0].extensions.code).toBe("BAD_REQUEST");
+    expect(body.errors[0].message).toMatch(/POST body or as a persisted query/);
+    // A request line that is not HTTP: 400, the same shape.
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(t.url).port), "127.0.0.1", () => socket.write("NOT HTTP AT ALL\r\n\r\n"));
+      let got = "";
+      socket.on("data", (d: Buffer) => (got += d.toString()));
+      socket.on("close", () => resolve(got));
+      socket.on("error", reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(raw).toMatch(/"code":"BAD_REQUEST"/);
   });
 
   it("keeps Apollo's CSRF prevention on (a simple request is refused; Sandbox-style requests pass)", async () => {
