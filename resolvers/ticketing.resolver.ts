@@ -74,6 +74,6 @@ export class TicketingResolver {
     // Batched with the other history fields of the request (src/tracking/loaders.ts).
     // A stop announced by an event (eventId) is the stop right after it: its history ends there.
     const events = (await ctx.loaders.history.load(key)) as Array<TrackedEvent<StopReport>>;
-    return eventsUpTo(events, stop.eventId).map(stopEventView);
+    return eventsUpTo(events, stop.eventId ?? stop.asOfEventId).map(stopEventView);
   }
 }

@@ -148,6 +148,7 @@ export class Tracker<D> {
   /**
    * Starts tracking a record from its first report, with its first event. Null when another
    * tenant owns the record; the existing record (and no new event) when this tenant has it.
+   * `asOfEventId`: the first event's id, when this call wrote it (the record as it stood then).
    */
   async start(
     tenant: string,
@@ -156,7 +157,7 @@ export class Tracker<D> {
     orderNo: string,
     report: D,
     opts: { source: SourceName; started: boolean | Date; notBeforeInMs?: number },
-  ): Promise<TrackedRecord<D> | null> {
+  ): Promise<(TrackedRecord<D> & { asOfEventId?: string }) | null> {
     const { kind } = this.deps;
     const status = kind.statusOf(report);
     const spans = transitionSpans([{ kind: kind.name, tenant, supplier, ref, from: null, to: status, source: opts.source }]);
@@ -187,8 +188,9 @@ export class Tracker<D> {
     );
     if (!res) return null;
     const event = res.event;
-    if (event) runUnder(spans?.parent, () => this.deps.recorded([event]));
-    return res.record;
+    if (!event) return res.record;
+    runUnder(spans?.parent, () => this.deps.recorded([event]));
+    return { ...res.record, asOfEventId: event.id };
   }
 
   /**

@@ -66,6 +66,8 @@ export interface StopView {
   resolvedAt: Date | null;
   /** The change this view announces (ticketIssuanceStopChanged); null for a query. */
   eventId: string | null;
+  /** Not in the API: the record as a mutation first answered it, its history ending at that event (as voidView's). */
+  asOfEventId?: string;
   tracking: TrackingView | null;
 }
 
@@ -84,14 +86,19 @@ export interface StopEventView {
   replayed: boolean;
 }
 
-/** A stored void as VoidOrder. */
-export function voidView(r: TrackedRecord<VoidOrderData>): VoidOrderView {
+/**
+ * A stored void as VoidOrder. `asOfEventId` (a record as a mutation first answered it): its
+ * history ends at that event, so the answer an idempotency key replays later still agrees with
+ * itself (its status and its last history entry).
+ */
+export function voidView(r: TrackedRecord<VoidOrderData> & { asOfEventId?: string }): VoidOrderView {
   return {
     ...r.data,
     status: r.status as VoidOrderData["status"],
     isFinal: r.isFinal,
     submittedAt: r.startedAt,
     updatedAt: r.updatedAt,
+    ...(r.asOfEventId === undefined ? {} : { asOfEventId: r.asOfEventId }),
     tracking: trackingOf(r),
   };
 }
@@ -122,8 +129,8 @@ export function voidEventView(e: TrackedEvent<VoidOrderData>): VoidEventView {
   };
 }
 
-/** A stored stop request as TicketIssuanceStop. */
-export function stopView(r: TrackedRecord<StopReport>): StopView {
+/** A stored stop request as TicketIssuanceStop (`asOfEventId` as for voidView). */
+export function stopView(r: TrackedRecord<StopReport> & { asOfEventId?: string }): StopView {
   return {
     supplier: r.supplier,
     orderNo: r.orderNo,
@@ -134,6 +141,7 @@ export function stopView(r: TrackedRecord<StopReport>): StopView {
     checkAfter: r.notBefore ?? r.startedAt ?? r.updatedAt,
     resolvedAt: r.finalAt,
     eventId: null,
+    ...(r.asOfEventId === undefined ? {} : { asOfEventId: r.asOfEventId }),
     tracking: trackingOf(r),
   };
 }

@@ -46,6 +46,49 @@ describe("idempotency keys", () => {
     expect(calls("void.do")).toBe(1);
   });
 
+  it("a replayed answer agrees with itself after the record moved on: its history ends where its status was", async () => {
+    t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "200" });
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo);
+    const SUBMIT_H = `mutation S($orderNo: String!, $offer: String!, $key: String) {
+      submitVoid(input: { supplier: ATRIP, orderNo: $orderNo, voidOfferId: $offer, idempotencyKey: $key }) { voidCode status isFinal history { status } }
+    }`;
+    const stopOrder = fresh("ATR-STOP-OK");
+    const STOP_H = `mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "${stopOrder}", idempotencyKey: "k-stop" }) { state resolvedAt history { state } } }`;
+    type Void = { submitVoid: { voidCode: string; status: string; isFinal: boolean; history: Array<{ status: string }> } };
+    type Stop = { stopTicketIssuance: { state: string; resolvedAt: string | null; history: Array<{ state: string }> } };
+    const first = await gql<Void>(t.url, SUBMIT_H, { orderNo, offer, key: "k-moved" }, ACME);
+    const firstStop = await gql<Stop>(t.url, STOP_H, {}, ACME);
+    expect(first.data?.submitVoid).toMatchObject({
+      status: "SUPPLIER_PROCESSING",
+      isFinal: false,
+      history: [{ status: "SUPPLIER_PROCESSING" }],
+    });
+    expect(firstStop.data?.stopTicketIssuance).toMatchObject({ state: "PENDING", resolvedAt: null, history: [{ state: "PENDING" }] });
+    const { voidCode } = first.data!.submitVoid;
+    await eventually(async () => {
+      const now = await gql<{ voidOrder: { isFinal: boolean } }>(
+        t!.url,
+        `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { isFinal } }`,
+        {},
+        ACME,
+      );
+      return now.data?.voidOrder.isFinal;
+    }, 20_000);
+    await eventually(async () => {
+      const now = await gql<{ ticketIssuanceStop: { resolvedAt: string | null } }>(
+        t!.url,
+        `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${stopOrder}") { resolvedAt } }`,
+        {},
+        ACME,
+      );
+      return now.data?.ticketIssuanceStop.resolvedAt;
+    }, 20_000);
+    // The first answer again, whole: not its status beside the history as it is now.
+    expect(await gql(t.url, SUBMIT_H, { orderNo, offer, key: "k-moved" }, ACME)).toEqual(first);
+    expect(await gql(t.url, STOP_H, {}, ACME)).toEqual(firstStop);
+  }, 40_000);
+
   it("replays a supplier error too", async () => {
     t = await startTestGateway({ API_KEYS });
     const a = await gql(t.url, CANCEL, { orderNo: "ALI-TICKETED", key: "c-1" }, ACME);
