@@ -50,7 +50,7 @@ export class TicketingResolver {
         kind: "stop",
         tenant: who.tenant,
         orderNo: optionalId("orderNo", args.orderNo),
-        afterEventId: optionalEventId("afterEventId", args.afterEventId),
+        afterEventId: optionalEventId("afterEventId", args.afterEventId, "TicketIssuanceStop.eventId or a history id"),
       });
     },
   })

@@ -16,13 +16,14 @@ export function optionalId(field: string, value: unknown): string | undefined {
 const MAX_EVENT_ID = 9223372036854775807n;
 
 /**
- * An optional event id: digits only, at most the largest bigint. A larger one used to reach
- * the store and fail there as an internal error (hardening issue, item 6).
+ * An optional event id (`from` names where a client gets one): digits only, at most the largest
+ * bigint. A larger one used to reach the store and fail there as an internal error (hardening
+ * issue, item 6).
  */
-export function optionalEventId(field: string, value: unknown): string | undefined {
+export function optionalEventId(field: string, value: unknown, from = "VoidStatusEvent.id"): string | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== "string" || !/^\d{1,19}$/.test(value) || BigInt(value) > MAX_EVENT_ID) {
-    throw badInput(field, `must be an event id from VoidStatusEvent.id (digits, at most ${MAX_EVENT_ID})`);
+    throw badInput(field, `must be an event id from ${from} (digits, at most ${MAX_EVENT_ID})`);
   }
   return value;
 }

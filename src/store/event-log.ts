@@ -150,6 +150,11 @@ export class EventLog {
     return (await this.db.query<{ s: string }>("SELECT pg_current_snapshot()::text AS s"))[0].s;
   }
 
+  /** The largest event id committed so far, of any tenant ("0" when none): no client can hold a larger one. */
+  async lastId(): Promise<string> {
+    return (await this.db.query<{ id: string }>("SELECT COALESCE(max(id), 0)::text AS id FROM tracked_events"))[0].id;
+  }
+
   /**
    * Events committed since `cursor` and not read yet, oldest first (at most `limit`), and the
    * cursor after them. Fewer than `limit` events means the reader has caught up.

@@ -15,7 +15,7 @@ export type RecordStore = Pick<
 >;
 
 /** The event log, as delivery, replay and history read it (src/store/event-log.ts). */
-export type LogReader = Pick<EventLog, "head" | "since" | "replay" | "stragglers" | "alreadyDelivered" | "history">;
+export type LogReader = Pick<EventLog, "head" | "lastId" | "since" | "replay" | "stragglers" | "alreadyDelivered" | "history">;
 
 /** The webhook inbox as its processor uses it: claim a batch, finish it, give back rows handed over and not tried. */
 export type InboxQueue = Pick<InboxStore, "claim" | "finishMany" | "unclaim">;

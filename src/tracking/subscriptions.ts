@@ -74,6 +74,7 @@ export class Subscriptions {
   }
 
   async stream<D>(r: StreamRequest): Promise<AsyncIterableIterator<TrackedEvent<D>>> {
+    if (r.afterEventId !== undefined) await this.checkResumePoint(r.afterEventId);
     const open = this.byTenant.get(r.tenant) ?? 0;
     if (this.deps.maxPerTenant !== undefined && open >= this.deps.maxPerTenant) {
       throw new GatewayError("TOO_MANY_SUBSCRIPTIONS", `This tenant already has ${open} subscriptions open here, the most allowed`, {
@@ -150,6 +151,20 @@ export class Subscriptions {
         });
     }
     return queue;
+  }
+
+  /**
+   * An afterEventId beyond every event recorded is not from this gateway's log (another
+   * deployment's, a store that was reset): resuming after it would deliver ids the client then
+   * skips as seen ("skip an id you have handled"), so it is refused before anything is counted.
+   */
+  private async checkResumePoint(afterEventId: string): Promise<void> {
+    const last = await this.deps.log.lastId();
+    if (BigInt(afterEventId) <= BigInt(last)) return;
+    throw new GatewayError("BAD_USER_INPUT", `afterEventId: ${afterEventId} is beyond the last event this gateway recorded`, {
+      field: "afterEventId",
+      hint: "It is not an id from this gateway's log: subscribe without afterEventId, and read the current state with voidOrders or ticketIssuanceStop.",
+    });
   }
 
   /** The events after afterEventId up to the cursor, page by page at the client's pace. */

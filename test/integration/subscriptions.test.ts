@@ -6,7 +6,7 @@ import type { TrackedEvent } from "../../src/store/tracked-model.js";
 import { EventFeed } from "../../src/tracking/feed.js";
 import { Subscriptions } from "../../src/tracking/subscriptions.js";
 import { fresh } from "../helpers/atrip.js";
-import { wsClient } from "../helpers/clients.js";
+import { wsClient, wsRequest } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { gql, quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
 import { newVoid, voidData, voidKey } from "../helpers/records.js";
@@ -116,6 +116,25 @@ describe("voidStatusChanged with afterEventId", () => {
     expect(JSON.stringify(sub.errors)).toMatch(/afterEventId/);
     expect(JSON.stringify(sub.errors)).toMatch(/BAD_USER_INPUT/);
     await client.dispose();
+  });
+
+  it("refuses an afterEventId beyond every event recorded (not from this log: its client would skip what follows as seen)", async () => {
+    t = await startTestGateway();
+    await quoteAndSubmit(t.url, fresh("ATR-VOID-DEPOSIT"));
+    const last = (await t.store.db.query<{ id: string }>("SELECT max(id)::text AS id FROM tracked_events"))[0].id;
+    const client = wsClient(t.wsUrl);
+    try {
+      const beyond = await wsRequest(client, VOID_EVENTS, { after: String(BigInt(last) + 1000n) });
+      expect(beyond.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "afterEventId" });
+      expect(beyond.errors?.[0]?.message).toMatch(/beyond the last event this gateway recorded/);
+      // The last id itself is a resume point: the stream opens (and waits for what comes next).
+      const at = collect<EventOut>(client, VOID_EVENTS, { after: last }, (d) => d.voidStatusChanged as EventOut);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(at.errors).toEqual([]);
+      at.stop();
+    } finally {
+      await client.dispose();
+    }
   });
 });
 

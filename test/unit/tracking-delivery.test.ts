@@ -260,12 +260,18 @@ describe("subscription streams", () => {
     await other.return!();
   });
 
-  it("a resume point the log cannot place (not written yet) counts every committed event up to it as had; later ones come", async () => {
+  it("a resume point the log cannot place (another tenant's) counts every committed event up to it as had; later ones come; one beyond every event is refused", async () => {
     const { records, feed, nextRead, subs } = subscriptions();
     await feed.start();
     const other = await subs.stream({ kind: "void", tenant: "acme", ref: "NOBODY" });
     records.log.append(event("acme", "V1"));
     records.log.append(event("acme", "V2"));
+    records.log.append(event("globex", "G1"));
+    await expect(subs.stream({ kind: "void", tenant: "acme", afterEventId: "4" })).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+      message: "afterEventId: 4 is beyond the last event this gateway recorded",
+    });
+    expect(subs.active).toBe(1);
     const stream = await subs.stream({ kind: "void", tenant: "acme", afterEventId: "3" });
     records.log.append(event("acme", "V3"));
     const read = nextRead();

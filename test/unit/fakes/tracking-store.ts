@@ -65,6 +65,10 @@ export class FakeLog implements LogReader {
     return String(this.committed.length);
   }
 
+  async lastId(): Promise<string> {
+    return String(this.committed.reduce((max, e) => Math.max(max, Number(e.id)), 0));
+  }
+
   async since<D>(cursor: string, limit: number): Promise<{ events: Array<TrackedEvent<D>>; cursor: string }> {
     this.reads += 1;
     const from = Number(cursor);
