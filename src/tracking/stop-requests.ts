@@ -26,6 +26,7 @@ import { sentTime } from "../store/unsettled-store.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock, orderKey } from "./keyed-lock.js";
 import { OUTCOME_UNKNOWN_MESSAGE as UNKNOWN, type StopReport } from "./kinds/stop.js";
+import { SupplierError } from "../vocabulary/errors.js";
 import { OrderClaims, outcomeUnknown, type OrderClaim } from "./outcome.js";
 
 const OPERATION = "STOP";
@@ -72,7 +73,7 @@ export class StopRequests {
     const { claim } = found;
     // The earlier claim's sender stopped before recording anything: its stop request may have
     // reached the supplier. Tracked as one whose outcome is unknown; never sent again.
-    if (claim.earlier) return this.track(claim, tenant, supplier, orderNo, UNKNOWN);
+    if (claim.earlier) return this.track(claim, tenant, supplier, orderNo, null);
     let message: string | null;
     try {
       message = (await port.stop(orderNo, scope)).message;
@@ -80,7 +81,9 @@ export class StopRequests {
       // The reply was lost: the supplier may be trying to stop. Track the order as if it were —
       // the outcome recorded later is only ever what the order's state says — and never send
       // the stop request again for it.
-      if (outcomeUnknown(err)) await this.track(claim, tenant, supplier, orderNo, UNKNOWN);
+      // Its message is the supplier's, if it said anything (an answer the gateway cannot read).
+      if (outcomeUnknown(err))
+        await this.track(claim, tenant, supplier, orderNo, (err instanceof SupplierError && err.supplierMessage) || null);
       else await claim.settle();
       throw err;
     }
@@ -103,7 +106,7 @@ export class StopRequests {
           const found = await this.claimUnrecorded(tenant, supplier, orderNo);
           if ("record" in found) return;
           if (!found.claim.earlier) return found.claim.settle(); // the mark went meanwhile
-          await this.track(found.claim, tenant, supplier, orderNo, UNKNOWN);
+          await this.track(found.claim, tenant, supplier, orderNo, null);
           resumed += 1;
         });
       } catch (err) {

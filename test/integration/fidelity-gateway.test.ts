@@ -28,14 +28,18 @@ const ext = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }) =>
 describe("undocumented answers to state-changing calls", () => {
   it("stopTicket.do status 3: SUPPLIER_OUTCOME_UNKNOWN with the code, the stop tracked as PENDING and followed to its outcome", async () => {
     const orderNo = fresh("ATR-STOP-ODD");
-    expect(ext(await gql(t.url, STOP, { orderNo }))).toMatchObject({
+    const refused = ext(await gql(t.url, STOP, { orderNo }));
+    expect(refused).toMatchObject({
       code: "SUPPLIER_OUTCOME_UNKNOWN",
       supplier: "ATRIP",
       supplierCode: "3",
       retryable: false,
     });
-    const tracked = await gql<{ ticketIssuanceStop: { state: string } | null }>(t.url, STOP_STATE, { orderNo });
-    expect(tracked.data?.ticketIssuanceStop?.state).toBe("PENDING");
+    // Its message is what ATRIP said, never the gateway's own words.
+    const withMessage = `query Q($orderNo: String!) { ticketIssuanceStop(supplier: ATRIP, orderNo: $orderNo) { state message } }`;
+    const tracked = await gql<{ ticketIssuanceStop: { state: string; message: string | null } | null }>(t.url, withMessage, { orderNo });
+    expect(tracked.data?.ticketIssuanceStop).toEqual({ state: "PENDING", message: refused?.supplierMessage });
+    expect(refused?.supplierMessage).toEqual(expect.any(String));
     const done = await eventually(
       async () => {
         const r = await gql<{ ticketIssuanceStop: { state: string } | null }>(t.url, STOP_STATE, { orderNo });

@@ -19,9 +19,10 @@ export interface StopReport {
 const RANK: Record<StopStateName, number> = { PENDING: 0, STOPPED: 1, ISSUED: 1 };
 
 /**
- * The message of a stop whose request may or may not have reached the supplier (its reply was
- * lost, or its gateway stopped mid-call). It is the gateway's, not the supplier's, and true only
- * while the stop is PENDING: an outcome drops it.
+ * What the order's mark says of a stop whose request may or may not have reached the supplier
+ * (its reply was lost, or its gateway stopped mid-call). Stops recorded before 2026-12-06 also
+ * carry it as their message, the gateway's own, not the supplier's: an outcome drops it. Such a
+ * stop is now recorded with the supplier's message, if it said one, or none.
  */
 export const OUTCOME_UNKNOWN_MESSAGE = "outcome of the stop request unknown: the gateway is checking";
 
