@@ -1,11 +1,11 @@
 /**
  * Load from wrk (a C load generator), beside autocannon's. On this 2-core machine the load
- * generator shares the cores with the servers it measures: autocannon (JavaScript, in the bench
- * process) spends ~150–175 µs of CPU per request, wrk ~25 µs. Going direct, the stand-in is the
- * bottleneck and the generator has a core to itself; through the gateway, three processes share
- * two cores, so the generator's own cost takes throughput from the gateway and lowers the
- * throughput ratio of item 1 (issue 24) without saying anything about the gateway. `wrkLoad`
- * returns undefined when wrk is not installed (`apt-get install wrk`).
+ * generator shares the cores with the servers it measures: going direct, the stand-in is the
+ * bottleneck; through the gateway, three processes share two cores, so whatever the generator
+ * spends is taken from the gateway. Measured in one bench:overhead run (2026-12-06): autocannon
+ * (in the bench process) 47 µs of CPU per request, wrk 27 µs; the bare hop reached 0.63× direct
+ * under autocannon and 0.65–0.83× under wrk (the issue's own run: 0.87×). `wrkLoad` returns
+ * undefined when wrk is not installed (`apt-get install wrk`).
  */
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";

@@ -82,7 +82,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: import("node:stre
       `HTTP/1.1 ${e.status} ${e.text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
-  socket.destroy(err);
+  socket.destroy();
 }
 
 /** Listens on `host:port` (0: any free port); resolves with the port and the /graphql URL to show. */

@@ -159,7 +159,13 @@ export class Subscriptions {
    * skips as seen ("skip an id you have handled"), so it is refused before anything is counted.
    */
   private async checkResumePoint(afterEventId: string): Promise<void> {
-    const last = await this.deps.log.lastId();
+    const last = await this.deps.log.lastId().catch((err: unknown) => {
+      this.deps.logger.error({ err: String(err) }, "reading the event log's end failed");
+      throw new GatewayError("SERVICE_UNAVAILABLE", "The gateway's store could not be read to resume after afterEventId", {
+        retryable: true,
+        hint: "Subscribe again with the same afterEventId shortly.",
+      });
+    });
     if (BigInt(afterEventId) <= BigInt(last)) return;
     throw new GatewayError("BAD_USER_INPUT", `afterEventId: ${afterEventId} is beyond the last event this gateway recorded`, {
       field: "afterEventId",

@@ -282,6 +282,17 @@ describe("subscription streams", () => {
     await other.return!();
   });
 
+  it("a resume point that cannot be checked (the store is down) is SERVICE_UNAVAILABLE, retryable, and counts nothing", async () => {
+    const { records, feed, subs } = subscriptions();
+    await feed.start();
+    records.log.lastId = () => Promise.reject(new Error("connection refused"));
+    await expect(subs.stream({ kind: "void", tenant: "acme", afterEventId: "1" })).rejects.toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+      extra: { retryable: true },
+    });
+    expect(subs.active).toBe(0);
+  });
+
   it("leaving releases the feed registration, the watch mark and the count at once, even with a next() pending", async () => {
     const { feed, watchers, subs } = subscriptions();
     await feed.start();
