@@ -83,7 +83,12 @@ describe("resilience", () => {
     for (let i = 0; i < 3; i++) expect((await failure(a.voids!.quote("ATR-VOID-DEPOSIT"))).supplierCode).toBe("HTTP 500");
     const before = env.sim.server.stats.total;
     const fast = await failure(a.voids!.quote("ATR-VOID-DEPOSIT"));
-    expect(fast.extensions()).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: null, gatewayCode: "CIRCUIT_OPEN", retryable: true });
+    expect(fast.extensions()).toMatchObject({
+      code: "SUPPLIER_UNAVAILABLE",
+      supplierCode: null,
+      gatewayCode: "CIRCUIT_OPEN",
+      retryable: true,
+    });
     expect(env.sim.server.stats.total).toBe(before);
     expect(a.available()).toBe(false);
     env.sim.server.faults = { ...NO_FAULTS };
@@ -98,7 +103,11 @@ describe("resilience", () => {
     const results = await Promise.allSettled([1, 2, 3].map(() => a.voids!.quote(fresh("ATR-VOID-DEPOSIT"))));
     const rejected = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     expect(rejected).toHaveLength(1);
-    expect((rejected[0].reason as SupplierError).extensions()).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: null, gatewayCode: "OVERLOADED" });
+    expect((rejected[0].reason as SupplierError).extensions()).toMatchObject({
+      code: "SUPPLIER_UNAVAILABLE",
+      supplierCode: null,
+      gatewayCode: "OVERLOADED",
+    });
   });
 
   it("does not open the circuit for replies it cannot read, undocumented codes or odd optional fields", async () => {
