@@ -230,6 +230,8 @@ try {
       : `autocannon: ${g50.result.requestsPerSec.toFixed(0)} vs ${d50.result.requestsPerSec.toFixed(0)} req/s`;
   // The same rounds with wrk (./wrk.ts: a generator that leaves the cores to the servers), the bare hop beside.
   const wrkRounds: Array<{ direct: number; gateway: number; hop: number; generatorUs: number }> = [];
+  /** Non-2xx answers and socket errors (connect, read, write, timeout) in the measured runs: only 2xx count as served. */
+  let wrkFailed = 0;
   const hopTarget = floorQuery(floors["bare-hop"].url);
   for (let round = 0; hasWrk() && round < throughputRounds; round++) {
     const paths = [direct, viaGateway, hopTarget];
@@ -239,6 +241,7 @@ try {
       await wrkLoad({ ...t, connections, seconds: 2 });
       const r = (await wrkLoad({ ...t, connections, seconds: 6 }))!;
       rate.set(t, { ok: r.okPerSec, generatorUs: r.generatorCpuUs });
+      wrkFailed += r.non2xx + r.socketErrors;
     }
     wrkRounds.push({
       direct: rate.get(direct)!.ok,
@@ -252,7 +255,7 @@ try {
   const wrkDetail =
     wrkThroughput === undefined
       ? "wrk: not installed (apt-get install wrk), so autocannon's figure is the check"
-      : `wrk (${us(lowerMedian(wrkRounds.map((r) => r.generatorUs)))} µs of CPU per request itself): ${wrkThroughput.toFixed(2)}×, median of ${wrkRounds.length} alternating rounds of 6 s, each path warmed 2 s right before: ${wrkRounds.map((r) => `${r.gateway.toFixed(0)}/${r.direct.toFixed(0)}`).join(", ")} req/s (${wrkRatios.map((r) => r.toFixed(2)).join(", ")}×); the bare hop ${wrkRounds.map((r) => (r.hop / r.direct).toFixed(2)).join(", ")}×`;
+      : `wrk (${us(lowerMedian(wrkRounds.map((r) => r.generatorUs)))} µs of CPU per request itself): ${wrkThroughput.toFixed(2)}×, median of ${wrkRounds.length} alternating rounds of 6 s, each path warmed 2 s right before: ${wrkRounds.map((r) => `${r.gateway.toFixed(0)}/${r.direct.toFixed(0)}`).join(", ")} req/s (${wrkRatios.map((r) => r.toFixed(2)).join(", ")}×); the bare hop ${wrkRounds.map((r) => (r.hop / r.direct).toFixed(2)).join(", ")}×; ${wrkFailed} non-2xx answers or socket errors`;
   const throughput = wrkThroughput ?? autocannonThroughput;
   const throughputDetail = `${wrkDetail}; ${autocannonDetail}; bare hop in the table ${(hop.result.requestsPerSec / d50.result.requestsPerSec).toFixed(2)}×`;
   const ratios = pairs.map((p) => p.gateway / p.hop);

@@ -36,11 +36,12 @@ export function hasWrk(): boolean {
   return available;
 }
 
-const dir = mkdtempSync(join(tmpdir(), "bench-wrk-"));
+let dir: string | undefined;
 let scripts = 0;
 
-/** A Lua script making wrk POST `body` with `headers`. */
+/** A Lua script making wrk POST `body` with `headers` (in a temporary folder made on first use). */
 function postScript(body: string, headers: Record<string, string>): string {
+  dir ??= mkdtempSync(join(tmpdir(), "bench-wrk-"));
   const path = join(dir, `post-${scripts++}.lua`);
   const lines = [
     'wrk.method = "POST"',

@@ -39,6 +39,6 @@ export class TicketIssuanceStop {
   })
   eventId?: string | null;
 
-  @Field(() => [TicketIssuanceStopEvent], { description: "every recorded change of this request, oldest first (up to eventId when it is set)" })
+  @Field(() => [TicketIssuanceStopEvent], { description: "every recorded change of this request, oldest first; up to eventId when it is set; in stopTicketIssuance's answer (first or replayed), up to the change it was answered with" })
   history!: TicketIssuanceStopEvent[];
 }

@@ -80,6 +80,6 @@ export class VoidOrder {
   @Field(() => Tracking, { nullable: true, description: TRACKING_DESCRIPTION })
   tracking?: Tracking | null;
 
-  @Field(() => [VoidStatusEvent], { description: "every recorded status change, oldest first (in an event's voidOrder, up to that change)" })
+  @Field(() => [VoidStatusEvent], { description: "every recorded status change, oldest first; in an event's voidOrder, up to that change; in submitVoid's answer (first or replayed), up to the change it was answered with" })
   history!: VoidStatusEvent[];
 }

@@ -45,10 +45,15 @@ export function retryDelayMs(s: RetrySettings, n: number, err: unknown): number 
 /** Runs an attempt, and again on retryable failures while retries and the deadline (none: no limit) allow. */
 export function readRetry(s: RetrySettings = DEFAULT_RETRY): <T>(attempt: () => Promise<T>, deadline?: Deadline) => Promise<T> {
   return async (attempt, deadline) => {
+    let previous: unknown;
     for (let n = 0; ; n++) {
       try {
         return await attempt();
       } catch (err) {
+        // A retry that never left the gateway (its deadline passed while it waited) says nothing
+        // new: the client gets the failure that made it retry, which did reach the supplier.
+        if (n > 0 && err instanceof SupplierError && err.notSent) throw previous;
+        previous = err;
         const delay = n < s.maxRetries ? retryDelayMs(s, n, err) : undefined;
         const left = deadline?.remainingMs() ?? Number.POSITIVE_INFINITY;
         // No room for the wait plus an attempt: the client gets the real failure now.

@@ -49,17 +49,22 @@ export function explorerPlugin<C extends object>(explorer: Explorer): ApolloServ
   };
 }
 
-/** A large page as it is sent: gzipped once, with a validator for conditional requests. */
+/** A large page as it is sent: gzipped once, with a validator per encoding for conditional requests. */
 interface PageEntity {
   html: string;
   gzip: Buffer;
+  /** The page's ETag as sent uncompressed, and as sent gzipped (RFC 9110: each encoding its own). */
   etag: string;
+  gzipEtag: string;
 }
 let entity: PageEntity | undefined;
 
 /** `html` (the explorer's page is the same string every time) gzipped and tagged, once. */
 export function pageEntity(html: string): PageEntity {
-  if (entity?.html !== html) entity = { html, gzip: gzipSync(html), etag: `"${createHash("sha256").update(html).digest("base64url")}"` };
+  if (entity?.html !== html) {
+    const tag = createHash("sha256").update(html).digest("base64url");
+    entity = { html, gzip: gzipSync(html), etag: `"${tag}"`, gzipEtag: `"${tag}-gzip"` };
+  }
   return entity;
 }
 

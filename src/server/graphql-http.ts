@@ -200,16 +200,18 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
  */
 function sendLargePage(req: IncomingMessage, res: ServerResponse, page: string): void {
   const entity = pageEntity(page);
+  const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"]));
+  const etag = gzip ? entity.gzipEtag : entity.etag;
   const vary = [res.getHeader("vary") ?? []].flat().map(String).filter(Boolean);
   res.setHeader("vary", [...vary, "Accept-Encoding"].join(", "));
-  res.setHeader("etag", entity.etag);
+  res.setHeader("etag", etag);
   res.setHeader("cache-control", "no-cache");
-  if (req.headers["if-none-match"]?.split(/\s*,\s*/).includes(entity.etag)) {
+  if (req.headers["if-none-match"]?.split(/\s*,\s*/).includes(etag)) {
     res.statusCode = 304;
     res.end();
     return;
   }
-  if (!/\bgzip\b/.test(String(req.headers["accept-encoding"]))) return void res.end(page);
+  if (!gzip) return void res.end(page);
   res.setHeader("content-encoding", "gzip");
   res.end(entity.gzip);
 }

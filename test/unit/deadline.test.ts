@@ -51,4 +51,19 @@ describe("read retries", () => {
     }, withinDeadline(undefined, 10_000).deadline);
     expect(attempts).toBe(3);
   });
+
+  it("a retry that was never sent (its time ran out while it waited) leaves the client the failure that made it retry", async () => {
+    const retry = readRetry({ ...DEFAULT_RETRY, maxRetries: 3, initialDelayMs: 1, maxDelayMs: 1, minAttemptMs: 0 });
+    const first = retryable({ first: true });
+    const unsent = new SupplierError("SUPPLIER_TIMEOUT", "not sent", { supplier: "ATRIP", retryable: true, notSent: true });
+    let attempts = 0;
+    const err = await retry(async () => {
+      attempts += 1;
+      throw attempts === 1 ? first : unsent;
+    }).catch((e: unknown) => e);
+    expect(err).toBe(first);
+    expect(attempts).toBe(2);
+    // A first attempt that was never sent is the answer itself.
+    expect(await retry(() => Promise.reject(unsent)).catch((e: unknown) => e)).toBe(unsent);
+  });
 });
