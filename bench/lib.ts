@@ -83,12 +83,22 @@ export async function load(opts: {
 export function cpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return procCpu(readFileSync(`/proc/${pid}/stat`, "utf8")).own;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds in one /proc/<pid>/stat line: the process's own (utime + stime, fields 14-15) and
+ * its waited-for children's (cutime + cstime, fields 16-17).
+ */
+export function procCpu(stat: string): { own: number; children: number } {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return {
+    own: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
+    children: (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS,
+  };
 }
 /** Linux's USER_HZ, the unit of /proc/<pid>/stat times (100 on every mainstream build). */
 const CLOCK_TICKS = 100;

@@ -154,6 +154,46 @@ async function warmLatency(t: Target) {
   return sequentialLatency(t.url, t.body, t.headers);
 }
 
+/** One measured load of a path by one generator: 2xx per second, answers that failed, the generator's own CPU per request. */
+interface RoundResult {
+  okPerSec: number;
+  failed: number;
+  generatorUs: number;
+}
+
+/**
+ * `throughputRounds` rounds over `paths`, the order reversed every other round, each path loaded
+ * 2 s right before its 6 s, so each round's figures are measured under the same load of the machine.
+ */
+async function alternatingRounds(
+  paths: readonly Target[],
+  measure: (t: Target, seconds: number) => Promise<RoundResult>,
+): Promise<Array<Map<Target, RoundResult>>> {
+  const rounds: Array<Map<Target, RoundResult>> = [];
+  for (let round = 0; round < throughputRounds; round++) {
+    const got = new Map<Target, RoundResult>();
+    for (const t of round % 2 === 0 ? paths : [...paths].reverse()) {
+      await measure(t, 2);
+      got.set(t, await measure(t, 6));
+    }
+    rounds.push(got);
+  }
+  return rounds;
+}
+
+/** With an even count, the lower of the two middle values. */
+const lowerMedian = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+/** Gateway ÷ direct, per round. */
+const rateRatios = (rounds: Array<Map<Target, RoundResult>>) => rounds.map((m) => m.get(viaGateway)!.okPerSec / m.get(direct)!.okPerSec);
+
+/** What one generator's rounds found, for the throughput check's line. */
+function roundsDetail(generator: string, rounds: Array<Map<Target, RoundResult>>): string {
+  const ratios = rateRatios(rounds);
+  const generatorUs = lowerMedian(rounds.map((m) => m.get(viaGateway)!.generatorUs));
+  const failed = rounds.reduce((n, m) => n + [...m.values()].reduce((k, r) => k + r.failed, 0), 0);
+  return `${generator} (${us(generatorUs)} µs of CPU per request itself): ${lowerMedian(ratios).toFixed(2)}×, median of ${rounds.length} alternating rounds of 6 s, each path warmed 2 s right before: ${rounds.map((m) => `${m.get(viaGateway)!.okPerSec.toFixed(0)}/${m.get(direct)!.okPerSec.toFixed(0)}`).join(", ")} req/s (${ratios.map((r) => r.toFixed(2)).join(", ")}×); ${failed} non-2xx answers or errors`;
+}
+
 const us = (v?: number) => (v === undefined ? "n/a" : v.toFixed(0));
 try {
   for (const t of [direct, viaGateway, noSupplier, ...Object.values(floors).map((f) => floorQuery(f.url))])
@@ -202,60 +242,31 @@ try {
     const h = await run("hop", floorQuery(floors["bare-hop"].url), floors["bare-hop"].child.pid, 6, ratioConnections);
     pairs.push({ gateway: g.serverCpuUs ?? NaN, hop: h.serverCpuUs ?? NaN });
   }
-  const rates: Array<{ direct: number; gateway: number }> = [];
-  const acCpu = { seconds: 0, requests: 0 };
-  for (let round = 0; round < throughputRounds; round++) {
-    const order = round % 2 === 0 ? ([direct, viaGateway] as const) : ([viaGateway, direct] as const);
-    const rate = new Map<Target, number>();
-    for (const t of order) {
-      await load({ ...t, connections, seconds: 2 });
-      const c0 = cpuSeconds(process.pid);
-      const r = await load({ ...t, connections, seconds: 6 });
-      acCpu.seconds += (cpuSeconds(process.pid) ?? NaN) - (c0 ?? NaN);
-      acCpu.requests += r.ok + r.non2xx;
-      // Successful answers only: a path failing fast must not look faster.
-      rate.set(t, r.ok / 6);
-    }
-    rates.push({ direct: rate.get(direct)!, gateway: rate.get(viaGateway)! });
-  }
-  const rateRatios = rates.map((r) => r.gateway / r.direct);
-  // With an even count, the lower of the two middle ratios.
-  const lowerMedian = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-  const medianRate = lowerMedian(rateRatios);
-  const autocannonThroughput = throughputRounds > 0 ? medianRate : ratio;
-  const acCpuUs = (acCpu.seconds / acCpu.requests) * 1e6;
+  const viaAutocannon = async (t: Target, forSeconds: number): Promise<RoundResult> => {
+    const c0 = cpuSeconds(process.pid);
+    const r = await load({ ...t, connections, seconds: forSeconds });
+    const cpu = (cpuSeconds(process.pid) ?? NaN) - (c0 ?? NaN);
+    // Successful answers only: a path failing fast must not look faster.
+    return { okPerSec: r.ok / forSeconds, failed: r.non2xx + r.errors, generatorUs: (cpu / (r.ok + r.non2xx)) * 1e6 };
+  };
+  const viaWrk = async (t: Target, forSeconds: number): Promise<RoundResult> => {
+    const r = (await wrkLoad({ ...t, connections, seconds: forSeconds }))!;
+    return { okPerSec: r.okPerSec, failed: r.non2xx + r.socketErrors, generatorUs: r.generatorCpuUs };
+  };
+  const autocannonRounds = await alternatingRounds([direct, viaGateway], viaAutocannon);
+  const autocannonThroughput = throughputRounds > 0 ? lowerMedian(rateRatios(autocannonRounds)) : ratio;
   const autocannonDetail =
     throughputRounds > 0
-      ? `autocannon (${us(acCpuUs)} µs of CPU per request itself): ${autocannonThroughput.toFixed(2)}×, median of ${throughputRounds} alternating rounds of 6 s, each path warmed 2 s right before: ${rates.map((r) => `${r.gateway.toFixed(0)}/${r.direct.toFixed(0)}`).join(", ")} req/s (${rateRatios.map((r) => r.toFixed(2)).join(", ")}×); in the table's rows, ${ratio.toFixed(2)}×`
+      ? `${roundsDetail("autocannon", autocannonRounds)}; in the table's rows, ${ratio.toFixed(2)}×`
       : `autocannon: ${g50.result.requestsPerSec.toFixed(0)} vs ${d50.result.requestsPerSec.toFixed(0)} req/s`;
-  // The same rounds with wrk (./wrk.ts: a generator that leaves the cores to the servers), the bare hop beside.
-  const wrkRounds: Array<{ direct: number; gateway: number; hop: number; generatorUs: number }> = [];
-  /** Non-2xx answers and socket errors (connect, read, write, timeout) in the measured runs: only 2xx count as served. */
-  let wrkFailed = 0;
+  // The same rounds with wrk (./wrk.ts: a generator that costs less CPU), the bare hop beside.
   const hopTarget = floorQuery(floors["bare-hop"].url);
-  for (let round = 0; hasWrk() && round < throughputRounds; round++) {
-    const paths = [direct, viaGateway, hopTarget];
-    const order = round % 2 === 0 ? paths : [...paths].reverse();
-    const rate = new Map<Target, { ok: number; generatorUs: number }>();
-    for (const t of order) {
-      await wrkLoad({ ...t, connections, seconds: 2 });
-      const r = (await wrkLoad({ ...t, connections, seconds: 6 }))!;
-      rate.set(t, { ok: r.okPerSec, generatorUs: r.generatorCpuUs });
-      wrkFailed += r.non2xx + r.socketErrors;
-    }
-    wrkRounds.push({
-      direct: rate.get(direct)!.ok,
-      gateway: rate.get(viaGateway)!.ok,
-      hop: rate.get(hopTarget)!.ok,
-      generatorUs: rate.get(viaGateway)!.generatorUs,
-    });
-  }
-  const wrkRatios = wrkRounds.map((r) => r.gateway / r.direct);
-  const wrkThroughput = wrkRounds.length > 0 ? lowerMedian(wrkRatios) : undefined;
+  const wrkRounds = hasWrk() ? await alternatingRounds([direct, viaGateway, hopTarget], viaWrk) : [];
+  const wrkThroughput = wrkRounds.length > 0 ? lowerMedian(rateRatios(wrkRounds)) : undefined;
   const wrkDetail =
     wrkThroughput === undefined
       ? "wrk: not installed (apt-get install wrk), so autocannon's figure is the check"
-      : `wrk (${us(lowerMedian(wrkRounds.map((r) => r.generatorUs)))} µs of CPU per request itself): ${wrkThroughput.toFixed(2)}×, median of ${wrkRounds.length} alternating rounds of 6 s, each path warmed 2 s right before: ${wrkRounds.map((r) => `${r.gateway.toFixed(0)}/${r.direct.toFixed(0)}`).join(", ")} req/s (${wrkRatios.map((r) => r.toFixed(2)).join(", ")}×); the bare hop ${wrkRounds.map((r) => (r.hop / r.direct).toFixed(2)).join(", ")}×; ${wrkFailed} non-2xx answers or socket errors`;
+      : `${roundsDetail("wrk", wrkRounds)}; the bare hop ${wrkRounds.map((m) => (m.get(hopTarget)!.okPerSec / m.get(direct)!.okPerSec).toFixed(2)).join(", ")}×`;
   const throughput = wrkThroughput ?? autocannonThroughput;
   const throughputDetail = `${wrkDetail}; ${autocannonDetail}; bare hop in the table ${(hop.result.requestsPerSec / d50.result.requestsPerSec).toFixed(2)}×`;
   const ratios = pairs.map((p) => p.gateway / p.hop);

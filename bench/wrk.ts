@@ -11,6 +11,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { procCpu } from "./lib.js";
 
 export interface WrkResult {
   /** Answers with a 2xx status per second. */
@@ -52,9 +53,6 @@ function postScript(body: string, headers: Record<string, string>): string {
   return path;
 }
 
-/** CLOCK_TICKS as in ./lib.ts: /proc times are in USER_HZ (100). */
-const CLOCK_TICKS = 100;
-
 /**
  * `connections` connections on one wrk thread for `seconds`, POSTing `body`. Run under a shell
  * that prints its own /proc stat after wrk exits: its cutime + cstime is wrk's CPU.
@@ -78,10 +76,7 @@ export async function wrkLoad(opts: {
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
-  const stat = out.trim().split("\n").at(-1) ?? "";
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // cutime and cstime: fields 16 and 17 of /proc/<pid>/stat, 13 and 14 after the command name.
-  const childCpu = (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+  const childCpu = procCpu(out.trim().split("\n").at(-1) ?? "").children;
   return {
     okPerSec: (total - non2xx) / opts.seconds,
     non2xx,

@@ -14,6 +14,7 @@
  * - `off`: no page; GET /graphql without a query is refused like any bad request.
  */
 import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -60,7 +61,7 @@ interface PageEntity {
 let entity: PageEntity | undefined;
 
 /** `html` (the explorer's page is the same string every time) gzipped and tagged, once. */
-export function pageEntity(html: string): PageEntity {
+function pageEntity(html: string): PageEntity {
   if (entity?.html !== html) {
     const tag = createHash("sha256").update(html).digest("base64url");
     entity = { html, gzip: gzipSync(html), etag: `"${tag}"`, gzipEtag: `"${tag}-gzip"` };
@@ -71,4 +72,26 @@ export function pageEntity(html: string): PageEntity {
 /** What the startup banner says GET /graphql shows a browser. */
 export function explorerHint(explorer: Explorer): string {
   return explorer === "off" ? "" : `  (open it in a browser for ${explorer === "sandbox" ? "Apollo Sandbox" : "GraphiQL"})`;
+}
+
+/**
+ * The explorer's page, megabytes of HTML the same for everyone (graphql-http.ts hands it over): gzipped once,
+ * revalidated by its ETag (304), `Vary` kept as CORS set it (Origin) plus Accept-Encoding.
+ */
+export function sendExplorerPage(req: IncomingMessage, res: ServerResponse, page: string): void {
+  const entity = pageEntity(page);
+  const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"]));
+  const etag = gzip ? entity.gzipEtag : entity.etag;
+  const vary = [res.getHeader("vary") ?? []].flat().map(String).filter(Boolean);
+  res.setHeader("vary", [...vary, "Accept-Encoding"].join(", "));
+  res.setHeader("etag", etag);
+  res.setHeader("cache-control", "no-cache");
+  if (req.headers["if-none-match"]?.split(/\s*,\s*/).includes(etag)) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  if (!gzip) return void res.end(page);
+  res.setHeader("content-encoding", "gzip");
+  res.end(entity.gzip);
 }

@@ -28,7 +28,7 @@ import { countRefused, type OperationCounter } from "./operation-meter.js";
 import { readBody } from "./body.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
 import { sendGraphqlJson } from "./send-json.js";
-import { pageEntity } from "./explorer.js";
+import { sendExplorerPage } from "./explorer.js";
 import { refuseOnSse, streamTransportOf, type HttpStreamServer } from "./streams/index.js";
 import { trustedHttpRequest, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 import type { LeanExecution } from "./lean-execution.js";
@@ -177,7 +177,7 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
       const page = response.body.string;
-      if (page.length > 65_536 && String(res.getHeader("content-type")).startsWith("text/html")) return sendLargePage(req, res, page);
+      if (page.length > 65_536 && String(res.getHeader("content-type")).startsWith("text/html")) return sendExplorerPage(req, res, page);
       res.end(page);
       return;
     }
@@ -192,26 +192,4 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       serve(req, res, id).catch((e: unknown) => sendRequestError(o.log, req, res, id, new RequestFailure(500, "internal"), e));
     });
   };
-}
-
-/**
- * The explorer's page (./explorer.ts), megabytes of HTML the same for everyone: gzipped once,
- * revalidated by its ETag (304), `Vary` kept as CORS set it (Origin) plus Accept-Encoding.
- */
-function sendLargePage(req: IncomingMessage, res: ServerResponse, page: string): void {
-  const entity = pageEntity(page);
-  const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"]));
-  const etag = gzip ? entity.gzipEtag : entity.etag;
-  const vary = [res.getHeader("vary") ?? []].flat().map(String).filter(Boolean);
-  res.setHeader("vary", [...vary, "Accept-Encoding"].join(", "));
-  res.setHeader("etag", etag);
-  res.setHeader("cache-control", "no-cache");
-  if (req.headers["if-none-match"]?.split(/\s*,\s*/).includes(etag)) {
-    res.statusCode = 304;
-    res.end();
-    return;
-  }
-  if (!gzip) return void res.end(page);
-  res.setHeader("content-encoding", "gzip");
-  res.end(entity.gzip);
 }

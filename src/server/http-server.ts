@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { errorBody } from "../vocabulary/errors.js";
 import { isGraphqlPath } from "./graphql-http.js";
 
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -77,7 +78,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: import("node:stre
   const inFlight = (socket as { _httpMessage?: http.ServerResponse })._httpMessage;
   if (socket.writable && !inFlight?.headersSent) {
     const e = CLIENT_ERRORS[err.code ?? ""] ?? { status: 400, text: "Bad Request", message: "The request could not be read as HTTP" };
-    const body = JSON.stringify({ errors: [{ message: e.message, extensions: { code: "BAD_REQUEST" } }] });
+    const body = JSON.stringify(errorBody(e.message, "BAD_REQUEST"));
     socket.write(
       `HTTP/1.1 ${e.status} ${e.text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );

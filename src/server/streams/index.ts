@@ -7,6 +7,7 @@
  */
 import type { KeyValueCache } from "@apollo/utils.keyvaluecache";
 import type { HttpStreamTransport } from "../../metrics.js";
+import { errorBody, type ErrorCode } from "../../vocabulary/errors.js";
 import { UNKNOWN } from "../operation-label.js";
 import { countRefused } from "../operation-meter.js";
 import { sendGraphqlJson } from "../send-json.js";
@@ -30,9 +31,9 @@ export interface HttpStreamServer {
 }
 
 /** An answer of GraphQL errors before anything ran, as the transport frames such answers. */
-function refuse(d: StreamDeps, transport: HttpStreamTransport, r: StreamRequest, status: number, code: string, message: string): true {
+function refuse(d: StreamDeps, transport: HttpStreamTransport, r: StreamRequest, status: number, code: ErrorCode, message: string): true {
   countRefused(d.metrics, UNKNOWN, code);
-  const body = { errors: [{ message, extensions: { code } }] };
+  const body = errorBody(message, code);
   if (transport === "sse") refuseOnSse(r.res, body);
   else sendGraphqlJson(r.req, r.res, status, body);
   return true;

@@ -21,7 +21,8 @@ import { execute, type ExecutionResult, type GraphQLFormattedError } from "graph
 import { createHandler, print, type OperationArgs } from "graphql-sse";
 import { UNKNOWN } from "../operation-label.js";
 import { countRefused, MeteredOperation } from "../operation-meter.js";
-import { graphqlJsonType } from "../send-json.js";
+import { errorBody } from "../../vocabulary/errors.js";
+import { sendGraphqlJson } from "../send-json.js";
 import { subscribeShared } from "../shared-execution.js";
 import { formatResult, type StreamDeps, type StreamRequest } from "./exchange.js";
 
@@ -133,8 +134,9 @@ function refuseRequest(d: StreamDeps, r: StreamRequest, status: number, headers:
   const kept = Object.fromEntries(
     Object.entries((headers ?? {}) as Record<string, string>).filter(([k]) => k.toLowerCase() !== "content-type"),
   );
-  r.res.writeHead(status, { ...kept, "content-type": graphqlJsonType(r.req.headers.accept), "cache-control": "no-store" });
-  r.res.end(JSON.stringify({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] }));
+  for (const [k, v] of Object.entries(kept)) r.res.setHeader(k, v);
+  r.res.setHeader("cache-control", "no-store");
+  sendGraphqlJson(r.req, r.res, status, errorBody(message, "BAD_REQUEST"));
 }
 
 /**
