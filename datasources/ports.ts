@@ -22,13 +22,31 @@ export interface SubmittedCheck {
   inconclusive?: string;
 }
 
+/**
+ * The supplier's answer that it does not know a reference, with its own code and words when
+ * it gave them (ATRIP's 801; null when it answered with a list that lacks the reference).
+ */
+export interface NotKnown {
+  readonly notKnown: true;
+  readonly supplierCode: string | null;
+  readonly supplierMessage: string | null;
+}
+
+export function notKnown(supplierCode: string | null, supplierMessage: string | null): NotKnown {
+  return { notKnown: true, supplierCode, supplierMessage };
+}
+
+export function isNotKnown(answer: unknown): answer is NotKnown {
+  return typeof answer === "object" && answer !== null && (answer as { notKnown?: unknown }).notKnown === true;
+}
+
 /** Void: quote, submit, query. */
 export interface VoidPort {
   quote(orderNo: string, scope?: CallScope): Promise<VoidQuoteData>;
   /** Changes supplier state: never retried. */
   submit(orderNo: string, voidOfferId: string, scope?: CallScope): Promise<VoidOrderData>;
-  /** The void as the supplier sees it now; null when the supplier does not know the code. */
-  query(voidCode: string, scope?: CallScope): Promise<VoidOrderData | null>;
+  /** The void as the supplier sees it now, or what the supplier said when it does not know the code. */
+  query(voidCode: string, scope?: CallScope): Promise<VoidOrderData | NotKnown>;
   /**
    * Optional: whether an earlier submission to the order went through, for a submission whose
    * reply was lost. A supplier without it cannot be asked, so the gateway never submits again

@@ -6,7 +6,7 @@ import type { SupplierHttp } from "../http.js";
 import { OddFieldLog, type OddFieldSink } from "../lenient.js";
 import type { StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } from "../model.js";
 import { GatewayError } from "../../src/vocabulary/errors.js";
-import type { StopIssuancePort, SubmittedCheck, SupplierAdapter, VoidPort } from "../ports.js";
+import { notKnown, type NotKnown, type StopIssuancePort, type SubmittedCheck, type SupplierAdapter, type VoidPort } from "../ports.js";
 import { AtripClient, type AtripConfig } from "./client.js";
 import { atripUnknownOrder } from "./errors.js";
 import { toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
@@ -61,14 +61,18 @@ class AtripVoids implements VoidPort {
     }
   }
 
-  /** Only the entry asked for is read, so an unreadable other entry cannot hide it. */
-  async query(voidCode: string, scope?: CallScope): Promise<VoidOrderData | null> {
+  /**
+   * Only the entry asked for is read, so an unreadable other entry cannot hide it. Not found:
+   * 801 in ATRIP's words (seed 002: "No voidable orders found"), or a list without the code.
+   */
+  async query(voidCode: string, scope?: CallScope): Promise<VoidOrderData | NotKnown> {
     return this.client.queryVoidOrders(
       voidCode,
       (reply) => {
         const entries = ("voidOrders" in reply ? reply.voidOrders : null) ?? [];
         const found = entries.find((v) => typeof v === "object" && v !== null && (v as { voidCode?: unknown }).voidCode === voidCode);
-        return found ? wireVoidOrderToOrder(found, reply.msg, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode)) : null;
+        if (found) return wireVoidOrderToOrder(found, reply.msg, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode));
+        return reply.status === 801 ? notKnown("801", reply.msg ?? null) : notKnown(null, null);
       },
       scope,
     );

@@ -14,6 +14,7 @@
  * supplier question runs in the context of whoever asked first, even when coalesced.
  */
 import type { CallScope } from "../../datasources/deadline.js";
+import { isNotKnown, type NotKnown } from "../../datasources/ports.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { Logger } from "../logger.js";
 import { GatewayError, SupplierError } from "../vocabulary/errors.js";
@@ -72,6 +73,12 @@ const ROUNDS = 5;
 export const keyOf = (r: RecordKey): RecordKey => ({ kind: r.kind, tenant: r.tenant, supplier: r.supplier, ref: r.ref });
 const isWatched = (r: TrackedRecord<unknown>) => r.watchedUntil !== null && r.watchedUntil.getTime() > Date.now();
 
+/** A check the supplier answered with "no such record", in its own code and words when it gave them. */
+function notKnownFailure(supplier: SupplierName, ref: string, said: NotKnown): CheckError {
+  const words = said.supplierMessage ? `: ${said.supplierCode ? `${said.supplierCode} ` : ""}"${said.supplierMessage}"` : "";
+  return { code: "ORDER_NOT_FOUND", message: `${supplier} does not know ${ref}${words}`, supplierCode: said.supplierCode };
+}
+
 /** A failed check as its record's clients see it: a gateway error as the API would show it, anything else as internal. */
 function checkError(err: unknown): CheckError {
   if (err instanceof SupplierError) return { code: err.code, message: err.message, supplierCode: err.supplierCode ?? null };
@@ -98,7 +105,7 @@ async function eachLimited<T>(items: T[], concurrency: number, fn: (item: T, ind
  */
 export class Tracker<D> {
   /** Supplier calls in flight, by account and reference: later asks for the same share them. */
-  private readonly inFlight = new Map<string, Promise<D | null>>();
+  private readonly inFlight = new Map<string, Promise<D | NotKnown>>();
   /** Supplier questions asked (one per coalesced ask), for tests and metrics. */
   supplierCalls = 0;
 
@@ -113,12 +120,18 @@ export class Tracker<D> {
     return this.deps.kind.accountOf?.(tenant, supplier) ?? "";
   }
 
+  /** Asks the supplier about a record, with the tenant's account (as `answer`); null when the supplier does not know it. */
+  async ask(tenant: string, supplier: SupplierName, ref: string, scope?: CallScope): Promise<D | null> {
+    const answer = await this.answer(tenant, supplier, ref, scope);
+    return isNotKnown(answer) ? null : answer;
+  }
+
   /**
-   * Asks the supplier about a record, with the tenant's account; asks for the same record
-   * through the same account while a call is in flight share it (the first ask's `scope` names
-   * the request the call serves).
+   * The supplier's answer about a record, with the tenant's account: its report, or what it
+   * said when it does not know the record. Asks for the same record through the same account
+   * while a call is in flight share it (the first ask's `scope` names the request the call serves).
    */
-  ask(tenant: string, supplier: SupplierName, ref: string, scope?: CallScope): Promise<D | null> {
+  private answer(tenant: string, supplier: SupplierName, ref: string, scope?: CallScope): Promise<D | NotKnown> {
     const key = `${supplier}\u0000${this.accountOf(tenant, supplier)}\u0000${ref}`;
     let call = this.inFlight.get(key);
     if (!call) {
@@ -386,11 +399,11 @@ export class Tracker<D> {
     const notSent: boolean[] = due.map(() => false);
     await eachLimited(due, concurrency, async (r, i) => {
       try {
-        reports[i] = await this.ask(r.tenant, r.supplier, r.ref);
-        if (reports[i] === null) {
+        const answer = await this.answer(r.tenant, r.supplier, r.ref);
+        if (isNotKnown(answer)) {
           log.warn({ kind: kind.name, ref: r.ref, supplier: r.supplier }, "the supplier does not know a tracked record");
-          failures[i] = { code: "ORDER_NOT_FOUND", message: `${r.supplier} does not know ${r.ref}`, supplierCode: null };
-        }
+          failures[i] = notKnownFailure(r.supplier, r.ref, answer);
+        } else reports[i] = answer;
       } catch (err) {
         log.warn({ err: String(err), kind: kind.name, ref: r.ref, supplier: r.supplier }, "check failed; will try again");
         failures[i] = checkError(err);

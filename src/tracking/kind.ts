@@ -8,7 +8,7 @@ import type { CallScope } from "../../datasources/deadline.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { KindName } from "../vocabulary/kinds.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
-import type { WebhookHint } from "../../datasources/ports.js";
+import type { NotKnown, WebhookHint } from "../../datasources/ports.js";
 import type { PollPolicy, PollVariables } from "./schedule.js";
 
 /** A kind of tracked record: what differs between voids and stop requests. `D` is the supplier report a record keeps. */
@@ -26,9 +26,9 @@ export interface TrackedKind<D> {
   merge?(stored: D, report: D): D;
   /**
    * Asks the supplier where a tenant's record stands, with the tenant's account (hardening
-   * issue, item 4); null when the supplier does not know it.
+   * issue, item 4); when the supplier does not know it, what it said.
    */
-  ask(tenant: string, supplier: SupplierName, ref: string, scope?: CallScope): Promise<D | null>;
+  ask(tenant: string, supplier: SupplierName, ref: string, scope?: CallScope): Promise<D | NotKnown>;
   /** The supplier account a tenant's asks go to; asks through one account may share a call. @default one account */
   accountOf?(tenant: string, supplier: SupplierName): string;
   /** When to ask again while nothing changes. */

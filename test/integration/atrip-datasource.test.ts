@@ -7,6 +7,7 @@ import { createAtripAdapter } from "../../datasources/atrip/index.js";
 import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
 import { CREDS, eventually, fresh, startAtrip } from "../helpers/atrip.js";
 import { failure } from "../helpers/failure.js";
+import { isNotKnown, notKnown } from "../../datasources/ports.js";
 
 type Env = Awaited<ReturnType<typeof startAtrip>>;
 let env: Env;
@@ -18,6 +19,12 @@ afterAll(async () => env.close());
 afterEach(() => {
   env.sim.server.faults = { ...NO_FAULTS };
 });
+
+/** The void as ATRIP sees it; null when it does not know the code. */
+async function queried(voidCode: string) {
+  const answer = await env.voids.query(voidCode);
+  return isNotKnown(answer) ? null : answer;
+}
 
 describe("ATRIP datasource ↔ simulator", () => {
   it("sends the five headers and decodes gzip replies", async () => {
@@ -95,13 +102,13 @@ describe("ATRIP datasource ↔ simulator", () => {
     expect(v.voidCode).toMatch(/^\d{6}-/);
     const seen: string[] = [];
     await eventually(async () => {
-      const now = await env.voids.query(v.voidCode);
+      const now = await queried(v.voidCode);
       if (now && seen[seen.length - 1] !== now.status) seen.push(now.status);
       return now?.isFinal ? now : undefined;
     });
     expect(seen[seen.length - 1]).toBe(path[path.length - 1]);
     for (const s of seen) expect(path).toContain(s);
-    const final = await env.voids.query(v.voidCode);
+    const final = await queried(v.voidCode);
     if (template === "ATR-VOID-REJECT") {
       expect(final?.cancelReason).toMatch(/rejected/);
       expect(final?.actualRefund).toBeNull();
@@ -176,7 +183,7 @@ describe("ATRIP datasource ↔ simulator", () => {
     const baggage = { postTicketingOrderNo: `${orderNo}-BAG1`, currency: "USD", originalAmount: "35.00", estimatedRefund: "35.00" };
     expect(v).toMatchObject({ fastConfirmation: true, postTicketingServices: [baggage] });
     // queryVoidOrders.do does not list fastConfirmation (seed 002): unknown, not false.
-    expect(await env.voids.query(v.voidCode)).toMatchObject({ fastConfirmation: null, postTicketingServices: [baggage] });
+    expect(await queried(v.voidCode)).toMatchObject({ fastConfirmation: null, postTicketingServices: [baggage] });
   });
 
   it.each([
@@ -193,7 +200,7 @@ describe("ATRIP datasource ↔ simulator", () => {
     const v = await env.voids.submit(orderNo, q.voidOfferId!);
     expect(v.fare).toEqual(fare);
     const final = await eventually(async () => {
-      const now = await env.voids.query(v.voidCode);
+      const now = await queried(v.voidCode);
       return now?.isFinal ? now : undefined;
     });
     expect(final).toMatchObject({ status: "REFUNDED", fare, actualRefund: refund });
@@ -205,11 +212,11 @@ describe("ATRIP datasource ↔ simulator", () => {
     const q = await env.voids.quote(orderNo);
     const v = await env.voids.submit(orderNo, q.voidOfferId!);
     const final = await eventually(async () => {
-      const now = await env.voids.query(v.voidCode);
+      const now = await queried(v.voidCode);
       return now?.isFinal ? now : undefined;
     });
     expect(final).toMatchObject({ status: "REFUNDED", isFinal: true, actualRefund: null });
-    expect(await env.voids.query(v.voidCode)).toMatchObject({ status: "REFUNDED", actualRefund: null });
+    expect(await queried(v.voidCode)).toMatchObject({ status: "REFUNDED", actualRefund: null });
     const reported = env.oddFields.filter((o) => o.field === "actualRefundAmount");
     expect(reported).toHaveLength(1);
     expect(reported[0]).toMatchObject({ supplier: "ATRIP", operation: "queryVoidOrders.do", ref: v.voidCode });
@@ -224,8 +231,10 @@ describe("ATRIP datasource ↔ simulator", () => {
     expect((await failure(env.voids.quote(orderNo))).code).toBe("VOID_ALREADY_SUBMITTED");
   });
 
-  it("an unknown voidCode queries as null", async () => {
-    expect(await env.voids.query("209901-0000")).toBeNull();
+  it("an unknown voidCode queries as not known, with ATRIP's 801 and its words", async () => {
+    expect(await env.voids.query("209901-0000")).toEqual(
+      notKnown("801", "No voidable orders found. Please check the original main ticket order number."),
+    );
   });
 
   it("stop issuance: accepted, then STOPPED after the delay", async () => {

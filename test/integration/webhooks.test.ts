@@ -146,7 +146,7 @@ describe("webhook intake", () => {
     // Move the simulator's void to status 1 without it telling anyone, then tell the gateway.
     const sim = t.sandbox.atrip!;
     sim.clock.advance(61_000);
-    expect((await t.gw.services.registry.voids("ATRIP", "demo").query(voidCode))?.status).toBe("AIRLINE_PROCESSING");
+    expect(await t.gw.services.registry.voids("ATRIP", "demo").query(voidCode)).toMatchObject({ status: "AIRLINE_PROCESSING" });
     expect((await post(hook, envelope({ orderNo, voidCode, voidStatus: 1, message: "" }))).status).toBe(200);
     await settled();
     const h = await history(voidCode);

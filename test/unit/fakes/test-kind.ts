@@ -4,6 +4,7 @@
  */
 import type { KindName } from "../../../src/vocabulary/kinds.js";
 import type { TrackedKind } from "../../../src/tracking/kind.js";
+import { notKnown } from "../../../datasources/ports.js";
 
 /** A report of the test kind: a status and a sequence number (to see which report was stored). */
 export interface R {
@@ -57,7 +58,7 @@ export function kindOf(supplier: Supplier, opts: { name?: KindName; accountOf?: 
     isFinal: (s) => s === "C" || s === "X",
     statusOf: (r) => r.status,
     messageOf: (r) => `report ${r.n}`,
-    ask: (_tenant, _supplier, ref) => supplier.ask(ref),
+    ask: async (_tenant, _supplier, ref) => (await supplier.ask(ref)) ?? notKnown(null, null),
     ...(accountOf ? { accountOf: (tenant: string) => accountOf(tenant) } : {}),
   };
 }
