@@ -150,9 +150,24 @@ export class EventLog {
     return (await this.db.query<{ s: string }>("SELECT pg_current_snapshot()::text AS s"))[0].s;
   }
 
-  /** The largest event id committed so far, of any tenant ("0" when none): no client can hold a larger one. */
-  async lastId(): Promise<string> {
-    return (await this.db.query<{ id: string }>("SELECT COALESCE(max(id), 0)::text AS id FROM tracked_events"))[0].id;
+  /**
+   * The largest id of a tenant's events committed so far, of every kind ("0" when none): its
+   * clients receive only its events, so none of them can hold a larger one. Read per kind
+   * through the (tenant, kind, id) index, the kinds found by skipping along it.
+   */
+  async lastId(tenant: string): Promise<string> {
+    const rows = await this.db.query<{ id: string }>(
+      `WITH RECURSIVE kinds(kind) AS (
+         (SELECT kind FROM tracked_events WHERE tenant = $1 ORDER BY kind LIMIT 1)
+         UNION ALL
+         SELECT (SELECT e.kind FROM tracked_events e WHERE e.tenant = $1 AND e.kind > kinds.kind ORDER BY e.kind LIMIT 1)
+         FROM kinds WHERE kinds.kind IS NOT NULL
+       )
+       SELECT COALESCE(max((SELECT max(e.id) FROM tracked_events e WHERE e.tenant = $1 AND e.kind = kinds.kind)), 0)::text AS id
+       FROM kinds WHERE kinds.kind IS NOT NULL`,
+      [tenant],
+    );
+    return rows[0].id;
   }
 
   /**

@@ -74,7 +74,7 @@ export class Subscriptions {
   }
 
   async stream<D>(r: StreamRequest): Promise<AsyncIterableIterator<TrackedEvent<D>>> {
-    if (r.afterEventId !== undefined) await this.checkResumePoint(r.afterEventId);
+    if (r.afterEventId !== undefined) await this.checkResumePoint(r.tenant, r.afterEventId);
     const open = this.byTenant.get(r.tenant) ?? 0;
     if (this.deps.maxPerTenant !== undefined && open >= this.deps.maxPerTenant) {
       throw new GatewayError("TOO_MANY_SUBSCRIPTIONS", `This tenant already has ${open} subscriptions open here, the most allowed`, {
@@ -154,12 +154,14 @@ export class Subscriptions {
   }
 
   /**
-   * An afterEventId beyond every event recorded is not from this gateway's log (another
-   * deployment's, a store that was reset): resuming after it would deliver ids the client then
-   * skips as seen ("skip an id you have handled"), so it is refused before anything is counted.
+   * An afterEventId beyond every event recorded for the tenant is not from this gateway's log
+   * (another deployment's, a store that was reset): resuming after it would deliver ids the
+   * client then skips as seen ("skip an id you have handled"), so it is refused before anything
+   * is counted. The tenant's own last id, not the log's: the answer says nothing of other
+   * tenants' events (the log's last id would be an exact count of everyone's changes).
    */
-  private async checkResumePoint(afterEventId: string): Promise<void> {
-    const last = await this.deps.log.lastId().catch((err: unknown) => {
+  private async checkResumePoint(tenant: string, afterEventId: string): Promise<void> {
+    const last = await this.deps.log.lastId(tenant).catch((err: unknown) => {
       this.deps.logger.error({ err: String(err) }, "reading the event log's end failed");
       throw new GatewayError("SERVICE_UNAVAILABLE", "The gateway's store could not be read to resume after afterEventId", {
         retryable: true,
@@ -167,7 +169,7 @@ export class Subscriptions {
       });
     });
     if (BigInt(afterEventId) <= BigInt(last)) return;
-    throw new GatewayError("BAD_USER_INPUT", `afterEventId: ${afterEventId} is beyond the last event this gateway recorded`, {
+    throw new GatewayError("BAD_USER_INPUT", `afterEventId: ${afterEventId} is beyond the last event this gateway recorded for you`, {
       field: "afterEventId",
       hint: "It is not an id from this gateway's log: subscribe without afterEventId, and read the current state with voidOrders or ticketIssuanceStop.",
     });

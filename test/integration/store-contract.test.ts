@@ -4,6 +4,7 @@ import type { VoidOrderData } from "../../datasources/model.js";
 import type { Store } from "../../src/store/index.js";
 import type { RecordKey, Transition } from "../../src/store/tracked-model.js";
 import type { Unsettled } from "../../src/store/unsettled-store.js";
+import type { KindName } from "../../src/vocabulary/kinds.js";
 import { newVoid, voidData, voidKey } from "../helpers/records.js";
 import { DATABASE_URL, pgliteStore, postgresStore, skipReason } from "../helpers/store.js";
 
@@ -142,6 +143,26 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     const late = await store.tracked.insert(newVoid("acme", voidData(), { started: sentAt, source: "WEBHOOK" }));
     expect(late?.record.startedAt?.toISOString()).toBe(sentAt.toISOString());
     expect(late?.event).toMatchObject({ source: "WEBHOOK" });
+  });
+
+  it.skipIf(skip)("a tenant's last event id: the largest of its own events of every kind, never another tenant's", async () => {
+    const [t1, t2, none] = ["last-a", "last-b", "last-none"].map((t) => `${t}-${Math.random().toString(36).slice(2)}`);
+    const stop = (tenant: string) => {
+      const r = newVoid(tenant, voidData());
+      return { ...r, key: { ...r.key, kind: "stop" as KindName } };
+    };
+    const id = async (p: Promise<{ event: { id: string } | null } | null>) => (await p)!.event!.id;
+    const aVoid = await id(store.tracked.insert(newVoid(t1, voidData())));
+    const aStop = await id(store.tracked.insert(stop(t1)));
+    await store.tracked.insert(newVoid(t2, voidData()));
+    expect(BigInt(aStop)).toBeGreaterThan(BigInt(aVoid));
+    expect(await store.events.lastId(t1)).toBe(aStop);
+    // A later void of t1's is its last, even with t1's stop (a kind sorted after) behind it.
+    const later = await id(store.tracked.insert(newVoid(t1, voidData())));
+    await store.tracked.insert(stop(t2));
+    expect(await store.events.lastId(t1)).toBe(later);
+    expect(BigInt(await store.events.lastId(t2))).toBeGreaterThan(BigInt(later));
+    expect(await store.events.lastId(none)).toBe("0");
   });
 
   it.skipIf(skip)("batch reads return each key's rows in the order asked, a missing key empty, tenants never crossed", async () => {

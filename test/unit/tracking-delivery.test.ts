@@ -260,23 +260,25 @@ describe("subscription streams", () => {
     await other.return!();
   });
 
-  it("a resume point the log cannot place (another tenant's) counts every committed event up to it as had; later ones come; one beyond every event is refused", async () => {
+  it("a resume point the log cannot place (another tenant's) counts every committed event up to it as had; later ones come; one beyond the tenant's own last is refused, whatever other tenants recorded", async () => {
     const { records, feed, nextRead, subs } = subscriptions();
     await feed.start();
     const other = await subs.stream({ kind: "void", tenant: "acme", ref: "NOBODY" });
-    records.log.append(event("acme", "V1"));
-    records.log.append(event("acme", "V2"));
-    records.log.append(event("globex", "G1"));
+    records.log.append(event("acme", "V1")); // 1
+    records.log.append(event("globex", "G1")); // 2
+    records.log.append(event("acme", "V2")); // 3
+    records.log.append(event("globex", "G2")); // 4: the log's last, not acme's
     await expect(subs.stream({ kind: "void", tenant: "acme", afterEventId: "4" })).rejects.toMatchObject({
       code: "BAD_USER_INPUT",
-      message: "afterEventId: 4 is beyond the last event this gateway recorded",
+      message: "afterEventId: 4 is beyond the last event this gateway recorded for you",
     });
     expect(subs.active).toBe(1);
-    const stream = await subs.stream({ kind: "void", tenant: "acme", afterEventId: "3" });
+    const stream = await subs.stream({ kind: "void", tenant: "acme", afterEventId: "2" });
     records.log.append(event("acme", "V3"));
     const read = nextRead();
     feed.wake();
     await read;
+    expect(((await stream.next()).value as TrackedEvent).ref).toBe("V2");
     expect(((await stream.next()).value as TrackedEvent).ref).toBe("V3");
     await stream.return!();
     await other.return!();

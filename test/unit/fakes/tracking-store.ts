@@ -65,8 +65,8 @@ export class FakeLog implements LogReader {
     return String(this.committed.length);
   }
 
-  async lastId(): Promise<string> {
-    return String(this.committed.reduce((max, e) => Math.max(max, Number(e.id)), 0));
+  async lastId(tenant: string): Promise<string> {
+    return String(this.committed.reduce((max, e) => (e.tenant === tenant ? Math.max(max, Number(e.id)) : max), 0));
   }
 
   async since<D>(cursor: string, limit: number): Promise<{ events: Array<TrackedEvent<D>>; cursor: string }> {
