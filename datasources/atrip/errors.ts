@@ -170,6 +170,8 @@ export const ATRIP_STATUS_TABLE: Readonly<Record<number, Row>> = {
   },
 };
 
+const STOP_NOT_TAKEN_HINT = "ATRIP reported a failure and did not accept the stop request: ask again.";
+
 /** The table row of a status if the documentation of `operation` lists it. */
 function documentedStatus(operation: string, status: number): Row | undefined {
   const row = ATRIP_STATUS_TABLE[status];
@@ -187,14 +189,17 @@ export function atripError(operation: string, status: number, msg: string | null
   if (row === undefined) {
     return unreadableReply({ supplier: "ATRIP", operation, changesState }, `status ${status} is not documented for ${operation}`, answer);
   }
-  // A failure ATRIP does not say it left untaken (-1, 9999) may have changed state: the order is
-  // marked like a lost reply (src/tracking/outcome.ts), and the client is told to query first.
-  const mayHaveActed = changesState && row.retryable && row.notTaken !== true;
+  // stopTicket.do: "2 (or any non-zero) means failure" (docs/suppliers/atrip.md), so a documented
+  // status there (-1, 9999 as much as 2) says the stop was not taken, and asking again is safe.
+  const stopNotTaken = operation === "stopTicket.do" && row.retryable;
+  // Elsewhere a failure ATRIP does not say it left untaken (-1, 9999) may have changed state: the
+  // order is marked like a lost reply (src/tracking/outcome.ts), and the client is told to query first.
+  const mayHaveActed = changesState && row.retryable && row.notTaken !== true && !stopNotTaken;
   return new SupplierError(row.code, `${row.text} (ATRIP ${operation} status ${status})`, {
     supplier: "ATRIP",
     ...answer,
     retryable: row.retryable && !mayHaveActed,
-    hint: row.hint ?? (mayHaveActed ? OUTCOME_HINT : undefined),
+    hint: row.hint ?? (mayHaveActed ? OUTCOME_HINT : stopNotTaken ? STOP_NOT_TAKEN_HINT : undefined),
   });
 }
 

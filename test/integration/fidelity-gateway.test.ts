@@ -58,6 +58,14 @@ describe("undocumented answers to state-changing calls", () => {
     expect((await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo })).data?.stopTicketIssuance.state).toBe("PENDING");
   });
 
+  it("stopTicket.do status 9999 (a common system error): a failure there too, SUPPLIER_UNAVAILABLE, retryable, nothing tracked", async () => {
+    const orderNo = fresh("ATR-STOP-9999");
+    expect(ext(await gql(t.url, STOP, { orderNo }))).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "9999", retryable: true });
+    expect((await gql<{ ticketIssuanceStop: unknown }>(t.url, STOP_STATE, { orderNo })).data?.ticketIssuanceStop).toBeNull();
+    expect((await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo })).data?.stopTicketIssuance.state).toBe("PENDING");
+    expect(t.sandbox.atrip!.server.stats.byOperation["stopTicket.do"]).toBeGreaterThanOrEqual(2);
+  });
+
   it("void.do status 830: SUPPLIER_OUTCOME_UNKNOWN with the code; the next submission finds the void instead of resending", async () => {
     const orderNo = fresh("ATR-VOID-ODD");
     const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId;

@@ -79,9 +79,16 @@ describe("ATRIP error table", () => {
 
   it("a generic failure of a state-changing call says to query before trying again; of a read, nothing of the kind", () => {
     expect(atripError("void.do", 9999, null, true).hint).toBe(OUTCOME_HINT);
-    expect(atripError("stopTicket.do", -1, null, true).hint).toBe(OUTCOME_HINT);
     expect(atripError("voidQuotation.do", 9999, null, false).hint).toBeUndefined();
     expect(atripError("stopTicket.do", 2, null, true).hint).not.toBe(OUTCOME_HINT);
+  });
+
+  it("stopTicket.do -1 and 9999 are failures, as any non-zero status there (docs/suppliers/atrip.md): not taken, retryable, ask again", () => {
+    for (const status of [-1, 9999]) {
+      const err = atripError("stopTicket.do", status, "System error", true);
+      expect(err).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: true, supplierCode: String(status) });
+      expect(err.hint).toMatch(/did not accept the stop request: ask again/);
+    }
   });
 
   it("gives hints where the client has something to do", () => {

@@ -49,6 +49,8 @@ export interface DemoOrder extends DemoTemplate {
    * UNDOCUMENTED (accepted and STOPPED, but answers status 3, which seed 000 does not list).
    */
   stop?: "STOPPED" | "ISSUED" | "REFUSED" | "BUSY" | "UNDOCUMENTED";
+  /** BUSY's first answer: 2 (seed 000's "System error"; the default), or a common failure status (-1, 9999). */
+  busyStatus?: number;
   /** queryOrderDetails.do answers this status (docs/suppliers/atrip.md: 701, 702, 704, 705) instead of the order… */
   detailsStatus?: number;
   /** …only the first this many times, then normally (absent: always). */
@@ -160,6 +162,12 @@ export const DEMO_ORDERS: DemoOrder[] = [
     acceptanceLagMs: 4 * 60_000,
   },
   { orderNo: "ATR-STOP-BUSY", shows: "stopTicket.do answers 2 (System error) the first time, then accepts: STOPPED", stop: "BUSY" },
+  {
+    orderNo: "ATR-STOP-9999",
+    shows: "stopTicket.do answers 9999 (system error, a common status) the first time, then accepts: STOPPED",
+    stop: "BUSY",
+    busyStatus: 9999,
+  },
   {
     orderNo: "ATR-STOP-ODD",
     shows: "stopTicket.do accepts but answers status 3 (undocumented) → SUPPLIER_OUTCOME_UNKNOWN; STOPPED later",

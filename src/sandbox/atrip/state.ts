@@ -159,7 +159,7 @@ export class AtripSimState {
       return { status: 2, msg: "System error: ticket issuance cannot be stopped for this order" };
     const asks = (this.stopAsks.get(orderNo) ?? 0) + 1;
     this.stopAsks.set(orderNo, asks);
-    if (order.stop === "BUSY" && asks === 1) return { status: 2, msg: "System error, please try again" };
+    if (order.stop === "BUSY" && asks === 1) return { status: order.busyStatus ?? 2, msg: "System error, please try again" };
     if (!this.stops.has(orderNo)) {
       const s: SimStop = { requestedAt: this.clock.now(), order };
       this.stops.set(orderNo, s);
