@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VoidOrderData } from "../../datasources/model.js";
-import { fresh } from "../helpers/atrip.js";
+import { eventually, fresh } from "../helpers/atrip.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
-import { gql, QUOTE } from "../helpers/graphql.js";
+import { gql, QUOTE, quoteAndSubmit } from "../helpers/graphql.js";
 import { newVoid } from "../helpers/records.js";
 
 let t: TestGateway;
@@ -42,6 +42,39 @@ describe("VoidOrder: what the supplier returns", () => {
     );
     expect(r.errors).toBeUndefined();
     expect(r.data!.voidOrder.postTicketingServices).toEqual([baggage]);
+  });
+
+  it("a refund amount ATRIP gives only after the void is final reaches voidOrder(refresh: true); the status and history stay", async () => {
+    const orderNo = fresh("ATR-REFUND-LATE");
+    const voidCode = await quoteAndSubmit(t.url, orderNo);
+    type Read = {
+      voidOrder: {
+        status: string;
+        isFinal: boolean;
+        actualRefund: { amount: string; currency: string } | null;
+        history: Array<{ status: string }>;
+      };
+    };
+    const read = async (refresh: boolean) =>
+      (
+        await gql<Read>(
+          t.url,
+          `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}", refresh: ${refresh}) { status isFinal actualRefund { amount currency } history { status } } }`,
+        )
+      ).data!.voidOrder;
+    const final = await eventually(async () => {
+      const v = await read(true);
+      return v.isFinal ? v : null;
+    }, 10_000);
+    expect(final).toMatchObject({ status: "REFUNDED", actualRefund: null });
+    const refunded = await eventually(async () => {
+      const v = await read(true);
+      return v.actualRefund ? v : null;
+    }, 10_000);
+    expect(refunded).toMatchObject({ status: "REFUNDED", isFinal: true, actualRefund: { amount: "950.00", currency: "USD" } });
+    expect(refunded.history.map((e) => e.status)).toEqual(final.history.map((e) => e.status));
+    // Kept: a read without refresh shows it too.
+    expect((await read(false)).actualRefund).toEqual({ amount: "950.00", currency: "USD" });
   });
 
   it("a void recorded before the fields existed answers an empty list and null", async () => {

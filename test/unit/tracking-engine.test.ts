@@ -37,7 +37,7 @@ describe("the transition rule", () => {
     [{ status: "B", isFinal: false }, { status: "B", n: 1 }, "touch"],
     [{ status: "B", isFinal: false }, { status: "A", n: 1 }, "ignore"],
     [{ status: "C", isFinal: true }, { status: "X", n: 1 }, "ignore"],
-    [{ status: "C", isFinal: true }, { status: "C", n: 1 }, "ignore"],
+    [{ status: "C", isFinal: true }, { status: "C", n: 1 }, "touch"],
     [{ status: "A", isFinal: false }, null, "ignore"],
   ] as const)("%o with report %o: %s", (current, report, expected) => {
     expect(decide(kind, current, report)).toBe(expected);

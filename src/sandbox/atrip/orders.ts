@@ -29,6 +29,11 @@ export interface DemoOrder extends DemoTemplate {
    * names the field in prose only, with no type; "list" is a shape the gateway does not expect.
    */
   refundAs?: "number" | "string" | "object" | "list";
+  /**
+   * queryVoidOrders.do gives actualRefundAmount only this many void steps after the final status
+   * (seed 002: it comes "once the airline confirms"); before that the void is final without it.
+   */
+  refundLateSteps?: number;
   /** void.do records the void (it happened) but answers this undocumented status. */
   submitAnswerStatus?: number;
   /**
@@ -129,6 +134,16 @@ export const DEMO_ORDERS: DemoOrder[] = [
     fare: "1280.50",
     refund: "1180.50",
     fee: "100",
+  },
+  {
+    orderNo: "ATR-REFUND-LATE",
+    shows: "like ATR-VOID-DEPOSIT, but REFUNDED first without actualRefundAmount; the amount comes one step later (voidOrder with refresh: true reads it)",
+    voidPath: [0, 1, 2],
+    refundLateSteps: 1,
+    currency: "USD",
+    fare: "1000.00",
+    refund: "950.00",
+    fee: "50",
   },
   {
     orderNo: "ATR-REFUND-ODD",

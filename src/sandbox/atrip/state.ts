@@ -144,7 +144,8 @@ export class AtripSimState {
       voidOfferId: v.offerId,
       voidMethod: q.voidMethod,
     };
-    if (status === 2 || status === 5) entry.actualRefundAmount = refundAmount(v.order);
+    if ((status === 2 || status === 5) && this.voidStepsSinceFinal(v) >= (v.order.refundLateSteps ?? 0))
+      entry.actualRefundAmount = refundAmount(v.order);
     return { status: 0, msg: "success", voidOrders: [entry] };
   }
 
@@ -212,8 +213,16 @@ export class AtripSimState {
 
   private voidStatus(v: SimVoid): number {
     const path = v.order.voidPath ?? [0];
-    const step = Math.floor((this.clock.now() - v.submittedAt) / this.timing.voidStepMs);
-    return path[Math.min(path.length - 1, Math.max(0, step))];
+    return path[Math.min(path.length - 1, Math.max(0, this.voidStep(v)))];
+  }
+
+  private voidStep(v: SimVoid): number {
+    return Math.floor((this.clock.now() - v.submittedAt) / this.timing.voidStepMs);
+  }
+
+  /** Whole void steps since the void reached the end of its path (negative before). */
+  private voidStepsSinceFinal(v: SimVoid): number {
+    return this.voidStep(v) - ((v.order.voidPath ?? [0]).length - 1);
   }
 
   private scheduleVoidWebhooks(v: SimVoid): void {
