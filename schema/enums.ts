@@ -85,7 +85,10 @@ registerEnumType(StatusSource, {
     SUBMIT: { description: "The reply to submitVoid" },
     WEBHOOK: { description: "A supplier webhook, confirmed by asking the supplier" },
     POLL: { description: "The gateway's scheduled poll of the supplier" },
-    QUERY: { description: "A voidOrder query with refresh: true" },
+    QUERY: {
+      description:
+        "The gateway asked the supplier: a voidOrder query with refresh: true, or the void read by its code after void.do accepted it with an answer the gateway could not read whole",
+    },
   },
 });
 

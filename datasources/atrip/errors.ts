@@ -94,7 +94,7 @@ export const ATRIP_STATUS_TABLE: Readonly<Record<number, Row>> = {
     code: "VOID_ALREADY_SUBMITTED",
     retryable: false,
     text: "A void was already submitted for this passenger or segment",
-    hint: QUERY_INSTEAD,
+    hint: "A void was already submitted for a passenger or segment of this order: track it with voidOrders(orderNo) instead of resubmitting.",
     calls: VOID_CALLS,
   },
   805: {

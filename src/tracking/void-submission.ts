@@ -183,7 +183,8 @@ export class VoidSubmission {
       return null;
     });
     if (!report || report.orderNo !== orderNo) return null;
-    return this.record(claim, tenant, report);
+    // Its status is what the query said: the event's source says so.
+    return this.record(claim, tenant, report, "QUERY");
   }
 
   /**
@@ -192,11 +193,16 @@ export class VoidSubmission {
    * and the claim stays: the order's next submission asks the supplier first; voidOrder with
    * refresh: true adopts the void once the store is back.
    */
-  private async record(claim: OrderClaim, tenant: string, submitted: VoidOrderData): Promise<TrackedRecord<VoidOrderData>> {
+  private async record(
+    claim: OrderClaim,
+    tenant: string,
+    submitted: VoidOrderData,
+    source: "SUBMIT" | "QUERY" = "SUBMIT",
+  ): Promise<TrackedRecord<VoidOrderData>> {
     const written = await writeAfterSend(
       async () => {
         const record = await this.voids.start(tenant, submitted.supplier, submitted.voidCode, submitted.orderNo, submitted, {
-          source: "SUBMIT",
+          source,
           started: true,
         });
         if (!record) throw new Error(`void ${submitted.voidCode} already belongs to another tenant`);

@@ -349,6 +349,13 @@ describe("never a second state-changing call", () => {
     );
     expect(asked.length).toBeGreaterThan(0);
     expect(calls("void.do")).toBe(1);
+    // Its status came from that query, and the event says so; it was submitted here.
+    const read = await gql<{ voidOrder: { submittedAt: string | null; history: Array<{ source: string }> } }>(
+      t.url,
+      `{ voidOrder(supplier: ATRIP, voidCode: "${r.data!.submitVoid.voidCode}") { submittedAt history { source } } }`,
+    );
+    expect(read.data!.voidOrder.history).toEqual([{ source: "QUERY" }]);
+    expect(read.data!.voidOrder.submittedAt).not.toBeNull();
     // Recorded and settled: a repeat answers from the record and sends nothing.
     const again = await gql(t.url, SUBMIT, { orderNo, offer }, {});
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", voidCode: r.data!.submitVoid.voidCode });

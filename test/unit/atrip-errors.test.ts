@@ -94,6 +94,9 @@ describe("ATRIP error table", () => {
   it("gives hints where the client has something to do", () => {
     expect(atripError("void.do", 805, null, true).hint).toMatch(/quote again/i);
     expect(atripError("void.do", 816, null, true).hint).toMatch(/voidOrder/);
+    // 803 is about a passenger or segment (seed 002), 816-818 about the order.
+    expect(atripError("void.do", 803, null, true).hint).toMatch(/passenger or segment/);
+    expect(atripError("void.do", 816, null, true).hint).toMatch(/for this order/);
   });
 
   it("stopTicket.do status 2 (seed 000: System error) is a retryable SUPPLIER_UNAVAILABLE, not a refusal", () => {
