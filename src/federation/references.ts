@@ -3,7 +3,8 @@
  * is resolved for the caller's tenant only, so another tenant's void or stop is `null`, as
  * unknown as it is to `voidOrder` and `ticketIssuanceStop`; so is a supplier this gateway does
  * not serve. Representations are raw JSON (no argument coercion or validation runs on them), so
- * each key field is checked here; a bad one fails its own reference only.
+ * each key field is checked here: a missing key, a supplier the Supplier enum does not have, or an
+ * id no supplier uses fails its own reference only, with BAD_USER_INPUT.
  */
 import type { VoidOrderData } from "../../datasources/model.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
@@ -11,23 +12,32 @@ import type { StopReport } from "../tracking/kinds/stop.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { GatewayContext } from "../../resolvers/context.js";
 import { optionalId } from "../../resolvers/validate.js";
+import { Supplier } from "../../schema/enums.js";
+import { badInput } from "../vocabulary/errors.js";
 import { requireScope } from "../auth/index.js";
 import { stopView, voidView, type StopView, type VoidOrderView } from "../tracking/views.js";
 
 type Representation = Record<string, unknown>;
 
-/** The representation's supplier, or undefined when it names none this gateway serves. */
+/** The representation's supplier (one of the Supplier enum's values), or undefined when this gateway does not serve it. */
 function supplierOf(ref: Representation, ctx: GatewayContext): SupplierName | undefined {
-  return typeof ref.supplier === "string" && ctx.services.registry.get(ref.supplier as SupplierName)
-    ? (ref.supplier as SupplierName)
-    : undefined;
+  const name = ref.supplier;
+  if (typeof name !== "string" || !Object.hasOwn(Supplier, name)) throw badInput("supplier", `must be one of ${Object.keys(Supplier).join(", ")}`);
+  return ctx.services.registry.get(name as SupplierName) ? (name as SupplierName) : undefined;
+}
+
+/** A key field the entity's @key requires. */
+function requiredId(field: string, value: unknown): string {
+  const id = optionalId(field, value);
+  if (id === undefined) throw badInput(field, "is required (a key field of the entity)");
+  return id;
 }
 
 async function voidOrder(ref: Representation, ctx: GatewayContext): Promise<VoidOrderView | null> {
   requireScope(ctx.principal, "read");
   const supplier = supplierOf(ref, ctx);
-  const voidCode = optionalId("voidCode", ref.voidCode);
-  if (!supplier || !voidCode) return null;
+  const voidCode = requiredId("voidCode", ref.voidCode);
+  if (!supplier) return null;
   // Every reference of the request in one read (src/tracking/loaders.ts).
   const record = await ctx.loaders.record.load(ctx.services.tracking.voids.key(ctx.tenant, supplier, voidCode));
   return record ? voidView(record as TrackedRecord<VoidOrderData>) : null;
@@ -36,8 +46,8 @@ async function voidOrder(ref: Representation, ctx: GatewayContext): Promise<Void
 async function ticketIssuanceStop(ref: Representation, ctx: GatewayContext): Promise<StopView | null> {
   requireScope(ctx.principal, "read");
   const supplier = supplierOf(ref, ctx);
-  const orderNo = optionalId("orderNo", ref.orderNo);
-  if (!supplier || !orderNo) return null;
+  const orderNo = requiredId("orderNo", ref.orderNo);
+  if (!supplier) return null;
   const stop = await ctx.loaders.record.load(ctx.services.tracking.stops.key(ctx.tenant, supplier, orderNo));
   return stop ? stopView(stop as TrackedRecord<StopReport>) : null;
 }
@@ -50,8 +60,8 @@ async function ticketIssuanceStop(ref: Representation, ctx: GatewayContext): Pro
 async function order(ref: Representation, ctx: GatewayContext): Promise<{ supplier: SupplierName; orderNo: string } | null> {
   requireScope(ctx.principal, "read");
   const supplier = supplierOf(ref, ctx);
-  const orderNo = optionalId("orderNo", ref.orderNo);
-  return supplier && orderNo ? { supplier, orderNo } : null;
+  const orderNo = requiredId("orderNo", ref.orderNo);
+  return supplier ? { supplier, orderNo } : null;
 }
 
 /** `__resolveReference` of each entity, by type name. */

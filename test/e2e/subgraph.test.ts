@@ -50,16 +50,32 @@ describe("the gateway as a subgraph", () => {
     expect(globex.data?._entities).toEqual([null, { __typename: "Order", orderNo, voids: [], ticketIssuanceStop: null }, null]);
   });
 
-  it("refuses entities without the read scope, and odd representations resolve to null", async () => {
+  it("refuses entities without the read scope; a representation with a missing or malformed key fails as BAD_USER_INPUT", async () => {
     const anonymous = await gql(t.url, ENTITIES, { representations: [{ __typename: "Order", supplier: "ATRIP", orderNo: "ATR-1" }] });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
-    const r = await gql(
+    const keys = await gql<{ _entities: unknown[] }>(
       t.url,
       ENTITIES,
-      { representations: [{ __typename: "VoidOrder", supplier: "NOPE", voidCode: "x" }] },
+      {
+        representations: [
+          { __typename: "VoidOrder", supplier: "NOPE", voidCode: "x" },
+          { __typename: "VoidOrder" },
+          { __typename: "VoidOrder", supplier: "ATRIP" },
+          { __typename: "TicketIssuanceStop", supplier: "ATRIP", orderNo: null },
+          { __typename: "Order", orderNo: "ATR-1" },
+        ],
+      },
       bearer(KEYS.acmeRead),
     );
-    expect(r.data).toEqual({ _entities: [null] });
+    expect(keys.data?._entities).toEqual([null, null, null, null, null]);
+    expect(keys.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.field])).toEqual([
+      [["_entities", 0], "BAD_USER_INPUT", "supplier"],
+      [["_entities", 1], "BAD_USER_INPUT", "supplier"],
+      [["_entities", 2], "BAD_USER_INPUT", "voidCode"],
+      [["_entities", 3], "BAD_USER_INPUT", "orderNo"],
+      [["_entities", 4], "BAD_USER_INPUT", "supplier"],
+    ]);
+    expect(keys.errors?.[0]?.message).toBe("supplier: must be one of ATRIP, ALITRIP, CTT");
     const bad = await gql(
       t.url,
       ENTITIES,
