@@ -22,7 +22,8 @@ type Representation = Record<string, unknown>;
 /** The representation's supplier (one of the Supplier enum's values), or undefined when this gateway does not serve it. */
 function supplierOf(ref: Representation, ctx: GatewayContext): SupplierName | undefined {
   const name = ref.supplier;
-  if (typeof name !== "string" || !Object.hasOwn(Supplier, name)) throw badInput("supplier", `must be one of ${Object.keys(Supplier).join(", ")}`);
+  if (typeof name !== "string" || !Object.hasOwn(Supplier, name))
+    throw badInput("supplier", `must be one of ${Object.keys(Supplier).join(", ")}`);
   return ctx.services.registry.get(name as SupplierName) ? (name as SupplierName) : undefined;
 }
 
