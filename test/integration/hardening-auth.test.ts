@@ -176,6 +176,26 @@ describe("authentication before any work (hardening item 3)", () => {
     expect([4401, 4403]).toContain((await anonymous.closed).code);
     expect(anonymous.types).toEqual([]);
   });
+
+  it("connection_init's authorization is read in any case, as an HTTP header's name; two spellings that disagree refuse the socket", async () => {
+    for (const name of ["Authorization", "AUTHORIZATION"]) {
+      const s = await acked({ [name]: `Bearer ${KEYS.acmeRead}` });
+      expect(s.types).toEqual(["connection_ack"]);
+      s.ws.close();
+      await s.closed;
+    }
+    const same = await acked({ authorization: `Bearer ${KEYS.acmeRead}`, Authorization: `Bearer ${KEYS.acmeRead}` });
+    same.ws.close();
+    await same.closed;
+    const disagree = await socket();
+    disagree.ws.send(
+      JSON.stringify({
+        type: "connection_init",
+        payload: { authorization: `Bearer ${KEYS.acmeRead}`, Authorization: `Bearer ${KEYS.globexWrite}` },
+      }),
+    );
+    expect((await disagree.closed).code).toBe(4403);
+  });
 });
 
 describe("websocket message cap (hardening item 2)", () => {

@@ -1,6 +1,8 @@
 /**
  * Authentication at `connection_init` (hardening issue, item 3): the credential is
- * `connectionParams.authorization`; a bad or missing one refuses the socket (graphql-ws closes
+ * `connectionParams.authorization`, its name read as HTTP reads a header's, in any case (clients
+ * copy `{ Authorization: … }` from their HTTP headers; two spellings with different values
+ * refuse the socket); a bad or missing one refuses the socket (graphql-ws closes
  * it with 4403 Forbidden). Before the ack, graphql-ws closes a socket that sends `subscribe`
  * with 4401, so nothing but connection_init is parsed for an unauthenticated socket. The
  * principal is kept in the socket's extra for the operations' context; open sockets are a gauge.
@@ -8,6 +10,13 @@
 import type { Authenticator } from "../../auth/index.js";
 import type { Metrics } from "../../metrics.js";
 import type { WsPlugin } from "./plugin.js";
+
+/** The `authorization` connection parameter in any case; undefined when absent, or when spellings disagree. */
+function authorizationParam(params: Readonly<Record<string, unknown>> | undefined): unknown {
+  if (!params) return undefined;
+  const values = new Set(Object.keys(params).flatMap((k) => (k.toLowerCase() === "authorization" ? [params[k]] : [])));
+  return values.size === 1 ? [...values][0] : undefined;
+}
 
 /** Authentication as a plugin: `authenticate` is the same as over HTTP (src/auth/), so one credential works on both. */
 export function authenticateSockets(
@@ -17,7 +26,7 @@ export function authenticateSockets(
   return {
     async onConnect(ctx) {
       try {
-        ctx.extra.principal = await authenticator.authenticate(ctx.connectionParams?.authorization);
+        ctx.extra.principal = await authenticator.authenticate(authorizationParam(ctx.connectionParams));
       } catch {
         return false;
       }
