@@ -97,6 +97,28 @@ describe("webhook intake", () => {
     expect((await post(hook, "{not json")).status).toBe(400);
     expect((await post(hook, JSON.stringify({ hello: "world" }))).status).toBe(400);
     expect((await post(hook, envelope({ orderNo: "A" }))).status).toBe(400);
+    // A reference longer than any id ATRIP gives is not ATRIP's.
+    expect((await post(hook, envelope({ orderNo: "A", voidCode: "V".repeat(129), voidStatus: 0 }))).status).toBe(400);
+  });
+
+  it("fields the gateway does not read (status and cid, which ATRIP says to ignore; voidStatus, message) may have any shape: the notification is kept", async () => {
+    const odd = (
+      fields: Record<string, unknown>,
+      data: Record<string, unknown> = { orderNo: "ATR-X", voidCode: "209901-9997", voidStatus: 1 },
+    ) =>
+      `{"type":"order.void","data":${JSON.stringify(data)}${Object.entries(fields)
+        .map(([k, v]) => `,"${k}":${typeof v === "string" && v.startsWith("raw:") ? v.slice(4) : JSON.stringify(v)}`)
+        .join("")}}`;
+    for (const body of [
+      odd({ status: "raw:1e999", cid: 123 }),
+      odd({ status: "-1", cid: null }),
+      odd({}),
+      odd({ status: -1 }, { orderNo: "ATR-X", voidCode: "209901-9997", voidStatus: "1", message: 42 }),
+      odd({ status: -1 }, { orderNo: "ATR-X", voidCode: "209901-9997" }),
+    ]) {
+      const res = await post(hook, body);
+      expect(res.status, body).toBe(200);
+    }
   });
 
   it("is stored before the 200; duplicates and forged statuses change nothing; other types are kept and ignored", async () => {
