@@ -107,6 +107,15 @@ describe("client mistakes (hardening item 6)", () => {
       "BAD_USER_INPUT",
       "passengerIds",
     ]);
+    // A reason is text: no NUL or other control character (line breaks and tabs are text), no unpaired surrogate.
+    for (const reason of ["a\u0000b", "a\u001bb", "a\u007fb", "a\ud800b", "\udc00"]) {
+      expect(field(await cancel({ supplier: "CTT", orderNo: "CTT-CANCEL-OK-ign3", reason })), JSON.stringify(reason)).toEqual([
+        "BAD_USER_INPUT",
+        "reason",
+      ]);
+    }
+    const text = await cancel({ supplier: "CTT", orderNo: "CTT-CANCEL-OK-ign3", reason: "plans changed\n\tsee 机票 😀" });
+    expect(text.data?.cancelOrder.orderNo).toBe("CTT-CANCEL-OK-ign3");
   });
 
   it.each([
