@@ -24,7 +24,7 @@ export interface SubmittedCheck {
 
 /**
  * The supplier's answer that it does not know a reference, with its own code and words when
- * it gave them (ATRIP's 801; null when it answered with a list that lacks the reference).
+ * it gave them (its "not found" status; null when it answered with a list that lacks the reference).
  */
 export interface NotKnown {
   readonly notKnown: true;
