@@ -9,7 +9,8 @@
  * What passes without a credential: CORS preflights (answered before the gate) and a GET with
  * neither `query` nor `extensions`, i.e. Apollo Sandbox's landing page, which is static HTML
  * and holds no data. The verified principal goes to the GraphQL context, so the token is not
- * verified twice.
+ * verified twice. A request with more than one Authorization header is refused: Node keeps the
+ * first, so a proxy that added its own would otherwise authenticate whichever came first.
  */
 import type { IncomingMessage } from "node:http";
 import { GatewayError } from "../vocabulary/errors.js";
@@ -23,6 +24,14 @@ function isLandingPage(req: IncomingMessage): boolean {
   return !search.has("query") && !search.has("extensions");
 }
 
+/** Whether the request carries the (lower-case) header `name` more than once. */
+function repeated(req: IncomingMessage, name: string): boolean {
+  const raw = req.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === name.length && raw[i].toLowerCase() === name && ++seen > 1) return true;
+  return false;
+}
+
 /**
  * The gate's decision: go on (with the verified principal, when there is one), or refuse with
  * the UNAUTHENTICATED error to answer. Other failures (a JWKS endpoint down) are thrown.
@@ -32,6 +41,7 @@ export async function gate(
   req: IncomingMessage,
 ): Promise<{ principal?: Principal } | { refused: GatewayError }> {
   if (authenticator.anonymousAllowed || isLandingPage(req)) return {};
+  if (repeated(req, "authorization")) return { refused: unauthenticated("send one Authorization header, not several") };
   try {
     const principal = await authenticator.authenticate(req.headers.authorization);
     if (!principal) return { refused: unauthenticated("send 'Authorization: Bearer <api key or JWT>'") };

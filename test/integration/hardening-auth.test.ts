@@ -4,6 +4,7 @@
  * sockets.
  */
 import { SignJWT } from "jose";
+import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { API_KEYS, bearer, KEYS } from "../helpers/auth.js";
@@ -102,6 +103,22 @@ describe("authentication before any work (hardening item 3)", () => {
     expect(get.status).toBe(401);
     const metrics = await (await fetch(`${base()}/metrics`)).text();
     expect(metrics).toMatch(/gateway_graphql_operations_total\{operation="unknown",outcome="UNAUTHENTICATED"\} 6\n/);
+  });
+
+  it("two Authorization headers are refused, whichever comes first", async () => {
+    for (const order of [
+      [`Bearer ${KEYS.acmeRead}`, "Bearer not-a-key"],
+      ["Bearer not-a-key", `Bearer ${KEYS.acmeRead}`],
+      [`Bearer ${KEYS.acmeRead}`, `Bearer ${KEYS.acmeRead}`],
+    ]) {
+      const res = await request(t.url, {
+        method: "POST",
+        headers: ["content-type", "application/json", "authorization", order[0], "Authorization", order[1]],
+        body: JSON.stringify({ query: TRIVIAL }),
+      });
+      expect(res.statusCode).toBe(401);
+      expect(((await res.body.json()) as { errors: Array<{ message: string }> }).errors[0].message).toMatch(/one Authorization header/);
+    }
   });
 
   it("introspection needs a credential; with one it works", async () => {
