@@ -123,7 +123,7 @@ export class CancelOrderInput extends IdempotentInput {
   @ValidateIf(notFor("ALITRIP"))
   @Length(0, 200, { message: "must be at most 200 characters long" })
   // Sent to CTT and signed: text only (a NUL or an unpaired surrogate has no place in a reason).
-  @Matches(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\p{Cs}]*$/u, {
+  @Matches(/^(?:[^\p{Cc}\p{Cs}]|[\t\n\r])*$/u, {
     message: "must be text: no control characters but line breaks and tabs, no unpaired surrogates",
   })
   reason?: string | null;

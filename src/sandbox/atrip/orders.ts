@@ -137,7 +137,8 @@ export const DEMO_ORDERS: DemoOrder[] = [
   },
   {
     orderNo: "ATR-REFUND-LATE",
-    shows: "like ATR-VOID-DEPOSIT, but REFUNDED first without actualRefundAmount; the amount comes one step later (voidOrder with refresh: true reads it)",
+    shows:
+      "like ATR-VOID-DEPOSIT, but REFUNDED first without actualRefundAmount; the amount comes one step later (voidOrder with refresh: true reads it)",
     voidPath: [0, 1, 2],
     refundLateSteps: 1,
     currency: "USD",
