@@ -31,8 +31,9 @@ try {
 
 // A first start on the embedded store copies the prepared data directory into an empty DATA_DIR:
 // begun now, the copy (in libuv's thread pool) overlaps loading the gateway's modules, and the
-// store's open waits for it (issue 22, ready time; src/store/seed.ts).
-if (!config.store.databaseUrl) void (await import("./store/seed.js")).seedDataDir(config.store.dataDir);
+// store's open waits for it (issue 22, ready time; src/store/seed.ts). A failure (another process
+// holds DATA_DIR) is reported by the store's open.
+if (!config.store.databaseUrl) void (await import("./store/seed.js")).seedDataDir(config.store.dataDir).catch(() => undefined);
 const { startGateway } = await import("./gateway.js");
 const { createLogger } = await import("./logger.js");
 
@@ -53,8 +54,20 @@ const started = Date.now();
 // The simulators stand in for suppliers without a URL; with every supplier configured, no
 // sandbox module loads (issue 21, item 3).
 const needsSandbox = Object.values(config.suppliers).some((s) => s.url === undefined);
-const sandbox = needsSandbox ? await (await import("./sandbox/index.js")).startSandbox(config) : undefined;
-const gateway = await startGateway(config, log, sandbox?.urls);
+const { sandbox, gateway } = await (async () => {
+  try {
+    const sandbox = needsSandbox ? await (await import("./sandbox/index.js")).startSandbox(config) : undefined;
+    return { sandbox, gateway: await startGateway(config, log, sandbox?.urls) };
+  } catch (err) {
+    // What stops a start after the configuration was read (DATA_DIR held by another process, the
+    // port taken): one line saying so, and the stack only for what is not one of those.
+    const e = err as NodeJS.ErrnoException;
+    const known =
+      e.name === "DataDirInUseError" || ["EADDRINUSE", "EACCES", "EADDRNOTAVAIL", "ENOTFOUND", "ENOTDIR", "EEXIST"].includes(e.code ?? "");
+    process.stderr.write(`Start-up failed: ${e.message ?? String(err)}\n${known ? "" : `${e.stack ?? ""}\n`}`);
+    process.exit(1);
+  }
+})();
 
 heapGrowth.setMinStep(config.runtime.heapHeadroomMb * 2 ** 20);
 

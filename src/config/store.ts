@@ -22,7 +22,13 @@ export const STORE = concern({
     description:
       "PostgreSQL: each connection prepares the gateway's statements once (named statements). false behind a pooler that cannot keep them: PgBouncer before 1.21, or later without max_prepared_statements, in transaction mode",
   }),
-  dataDir: variable({ name: "DATA_DIR", default: "./data", schema: text, description: "Embedded store location" }),
+  dataDir: variable({
+    name: "DATA_DIR",
+    default: "./data",
+    schema: text,
+    description:
+      "Embedded store location, for one process at a time: held through <DATA_DIR>.lock beside it, and a second gateway on it is refused at start-up. An empty folder (e.g. a volume's mount point) is filled in place",
+  }),
   pgliteSharedBuffers: variable({
     name: "PGLITE_SHARED_BUFFERS",
     default: "16MB",

@@ -14,6 +14,7 @@ import { StoreUnavailableError } from "./errors.js";
 import { startMaintenance, type MaintenanceOptions } from "./maintenance.js";
 import { PreparedStatements } from "./pglite-statements.js";
 import { BUILT_TEMPLATE, seedDataDir } from "./seed.js";
+import { holdDataDir } from "./data-dir-lock.js";
 
 /** The embedded store's options. */
 export interface PgliteOptions {
@@ -55,15 +56,25 @@ const START_SETTINGS = ["wal_init_zero=off"];
 /** Opens the embedded PGlite store. */
 export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
   const templateDir = opts.templateDir ?? BUILT_TEMPLATE;
-  if (opts.dataDir && !opts.template && templateDir !== false) await seedDataDir(opts.dataDir, templateDir);
-  const settings = opts.sharedBuffers ? [...START_SETTINGS, `shared_buffers=${opts.sharedBuffers}`] : START_SETTINGS;
-  const startParams = [...PGlite.defaultStartParams, ...settings.flatMap((s) => ["-c", s])];
-  const db = new PGlite(opts.dataDir, { startParams, ...(opts.template ? { loadDataDir: opts.template } : {}) });
-  await db.waitReady;
+  // One process per data directory, held before it is filled or opened (./data-dir-lock.ts).
+  const hold = opts.dataDir ? holdDataDir(opts.dataDir) : undefined;
+  let db: PGlite;
+  try {
+    if (opts.dataDir && !opts.template && templateDir !== false) await seedDataDir(opts.dataDir, templateDir);
+    const settings = opts.sharedBuffers ? [...START_SETTINGS, `shared_buffers=${opts.sharedBuffers}`] : START_SETTINGS;
+    const startParams = [...PGlite.defaultStartParams, ...settings.flatMap((s) => ["-c", s])];
+    db = new PGlite(opts.dataDir, { startParams, ...(opts.template ? { loadDataDir: opts.template } : {}) });
+    await db.waitReady;
+  } catch (err) {
+    hold?.release();
+    throw err;
+  }
   const statements = new PreparedStatements(db);
   let closed = false;
   const open = () => {
     if (closed) throw new StoreUnavailableError("The embedded store is closed");
+    const lost = hold?.lost();
+    if (lost) throw new StoreUnavailableError(`The embedded store cannot be used: ${lost}`);
   };
   const maintenance =
     opts.maintenance === false
@@ -97,8 +108,12 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
     async close() {
       if (closed) return;
       closed = true;
-      await maintenance?.stop();
-      await db.close();
+      try {
+        await maintenance?.stop();
+        await db.close();
+      } finally {
+        hold?.release();
+      }
     },
   };
 }

@@ -5,10 +5,11 @@
  * runs in libuv's thread pool while the main thread loads them, and the store's open waits for
  * that same copy.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { copyFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { holdDataDir } from "./data-dir-lock.js";
 
 /** The data directory `npm run build` prepares (initdb and migrations done), beside the built code. */
 export const BUILT_TEMPLATE = fileURLToPath(new URL("../../pglite-template", import.meta.url));
@@ -25,8 +26,11 @@ async function copyTree(from: string, to: string): Promise<void> {
   const files: string[] = [];
   const walk = (rel: string) => {
     const dir = join(to, rel);
-    mkdirSync(dir);
-    chmodSync(dir, statSync(join(from, rel)).mode);
+    // The top folder may exist already (filled in place), and be a mount point: left as it is.
+    if (rel !== "" || !existsSync(dir)) {
+      mkdirSync(dir);
+      chmodSync(dir, statSync(join(from, rel)).mode);
+    }
     for (const entry of readdirSync(join(from, rel), { withFileTypes: true })) {
       const path = join(rel, entry.name);
       if (entry.isDirectory()) walk(path);
@@ -46,8 +50,33 @@ async function copyTree(from: string, to: string): Promise<void> {
 }
 
 async function seed(dataDir: string, templateDir: string): Promise<void> {
-  if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return;
+  // Held while it is filled, so that two processes never fill it at once (./data-dir-lock.ts).
+  const hold = holdDataDir(dataDir);
+  try {
+    await fill(dataDir, templateDir);
+  } finally {
+    hold.release();
+  }
+}
+
+/** In a data directory filled in place, until its last file is copied. */
+const FILLING = ".seeding";
+
+async function fill(dataDir: string, templateDir: string): Promise<void> {
+  const present = existsSync(dataDir);
+  const entries = present ? readdirSync(dataDir) : [];
+  // Anything else in it, and it is not ours to fill; a fill in place that did not finish is done again.
+  if (entries.length > 0 && !entries.includes(FILLING)) return;
   if (!existsSync(join(templateDir, "PG_VERSION"))) return;
+  if (present) {
+    // An empty folder that exists may be a mount point (a volume mounted at DATA_DIR), which can
+    // be neither removed nor replaced by a rename: filled in place, marked until it is whole.
+    for (const e of entries) if (e !== FILLING) rmSync(join(dataDir, e), { recursive: true, force: true });
+    writeFileSync(join(dataDir, FILLING), "");
+    await copyTree(templateDir, dataDir);
+    rmSync(join(dataDir, FILLING));
+    return;
+  }
   mkdirSync(dirname(dataDir), { recursive: true });
   const staging = `${dataDir}.seeding-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
@@ -60,8 +89,10 @@ async function seed(dataDir: string, templateDir: string): Promise<void> {
 const seeding = new Map<string, Promise<void>>();
 
 /**
- * Fills an empty or missing `dataDir` from the prepared template: copied beside it, then renamed
- * into place, so a crash half-way never leaves a half-made data directory. A directory that
+ * Fills an empty or missing `dataDir` from the prepared template: a missing one is copied beside
+ * it, then renamed into place, so a crash half-way never leaves a half-made data directory; an
+ * empty one (perhaps a mount point) is filled in place under a mark, and filled again if a crash
+ * left the mark. A directory that
  * holds anything is left alone; without a template (a build without it, or the sources run
  * directly) nothing is copied and PGlite runs initdb.
  */

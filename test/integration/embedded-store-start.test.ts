@@ -5,7 +5,7 @@
  * template is made that way) opens with the new ones and keeps every record, event and
  * idempotency key.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -55,6 +55,30 @@ describe("the embedded store's start", () => {
     expect(copied.length).toBeGreaterThan(500);
     expect(copied).toEqual(tree(PGLITE_DATADIR_TEMPLATE));
     expect(statSync(dir).mode).toBe(statSync(PGLITE_DATADIR_TEMPLATE).mode);
+  });
+
+  it("an empty DATA_DIR that exists (a volume's mount point: never removed or replaced) is filled in place; a fill cut short is done again", async () => {
+    const dir = newDir();
+    mkdirSync(dir, { recursive: true });
+    const before = statSync(dir).ino;
+    await seedDataDir(dir, PGLITE_DATADIR_TEMPLATE);
+    expect(statSync(dir).ino).toBe(before); // the same folder, filled
+    expect(existsSync(join(dir, "PG_VERSION"))).toBe(true);
+    expect(existsSync(join(dir, ".seeding"))).toBe(false);
+    expect(readdirSync(join(dir, "..")).filter((n) => n.includes("seeding"))).toEqual([]);
+    // A crash half-way leaves the mark beside what was copied: the next start fills it again.
+    const cut = newDir();
+    mkdirSync(join(cut, "base"), { recursive: true });
+    writeFileSync(join(cut, ".seeding"), "");
+    writeFileSync(join(cut, "base", "half-copied"), "x");
+    const db = await openPglite({ dataDir: cut, templateDir: PGLITE_DATADIR_TEMPLATE, maintenance: false });
+    try {
+      expect(await db.query<{ n: number }>("SELECT count(*)::int AS n FROM tracked")).toEqual([{ n: 0 }]);
+      expect(existsSync(join(cut, ".seeding"))).toBe(false);
+      expect(existsSync(join(cut, "base", "half-copied"))).toBe(false);
+    } finally {
+      await db.close();
+    }
   });
 
   it("keeps every record, event and idempotency key of a DATA_DIR made with the old settings, and never replaces it", async () => {
