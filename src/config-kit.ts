@@ -78,8 +78,20 @@ export function requireWith(env: Env, given: VariableSpec, needed: VariableSpec)
   if (isSet(env, given) && !isSet(env, needed)) throw new ConfigError(needed.name, `is required when ${given.name} is set`);
 }
 
-export const positiveInt = z.coerce.number({ message: "must be a number" }).int("must be a whole number").positive("must be positive");
-export const port = z.coerce.number({ message: "must be a number" }).int().min(0).max(65535, "must be a port number (0-65535)");
+/**
+ * A count, a size or a time in ms. At most 2^31 - 1: Node's timers take no more (a larger delay
+ * became 1 ms, a busy loop), and no count or size here needs more.
+ */
+export const positiveInt = z.coerce
+  .number({ message: "must be a number" })
+  .int("must be a whole number")
+  .positive("must be positive")
+  .max(2 ** 31 - 1, "must be at most 2147483647 (as milliseconds, about 24.8 days)");
+export const port = z.coerce
+  .number({ message: "must be a number" })
+  .int("must be a port number (0-65535)")
+  .min(0, "must be a port number (0-65535)")
+  .max(65535, "must be a port number (0-65535)");
 export const httpUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
 export const text = z.string().min(1);
 export const bool = z.enum(["true", "false"], { message: "must be true or false" }).transform((v) => v === "true");

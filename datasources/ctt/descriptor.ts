@@ -36,7 +36,7 @@ const UTC_OFFSET = variable({
   schema: z.coerce
     .number({ message: "must be a number" })
     .int("must be a whole number")
-    .min(-720)
+    .min(-720, "must be a UTC offset in minutes")
     .max(840, "must be a UTC offset in minutes"),
   description: "Time zone of the signed time_stamp, in minutes east of UTC (0: UTC, as CTT's front-end; 480: China)",
 });

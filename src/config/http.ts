@@ -49,8 +49,21 @@ export const HTTP = concern(
       schema: z.string(),
       description: "production: no field suggestions in errors (stack traces and internal messages are never shown)",
     }),
+    // Read by Apollo Server itself; rows here so that --help, .env.example and the docs say what they do.
+    apolloKey: variable({
+      name: "APOLLO_KEY",
+      schema: text,
+      secret: true,
+      description:
+        "Apollo Server's own: with APOLLO_GRAPH_REF, it sends usage reports (operation names and statistics; no variables, no headers) to Apollo GraphOS, and every request takes Apollo Server's full pipeline. Unset: nothing is sent",
+    }),
+    apolloGraphRef: variable({
+      name: "APOLLO_GRAPH_REF",
+      schema: text,
+      description: "Apollo Server's own: the GraphOS graph (graph@variant) APOLLO_KEY's usage reports go to",
+    }),
   },
-  ({ nodeEnv, ...values }) => ({ ...values, production: nodeEnv === "production" }),
+  ({ nodeEnv, apolloKey: _key, apolloGraphRef: _ref, ...values }) => ({ ...values, production: nodeEnv === "production" }),
 );
 
 /** What one GraphQL operation may ask for. */

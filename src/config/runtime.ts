@@ -2,7 +2,11 @@
 import { z } from "zod";
 import { concern, variable } from "../config-kit.js";
 
-const wholeMs = z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more");
+const wholeMs = z.coerce
+  .number({ message: "must be a number" })
+  .int("must be a whole number")
+  .min(0, "must be 0 or more")
+  .max(2 ** 31 - 1, "must be at most 2147483647 (as milliseconds, about 24.8 days)");
 
 export const RUNTIME = concern({
   sandboxTimeScale: variable({
@@ -21,14 +25,22 @@ export const RUNTIME = concern({
   heapGrowingPercent: variable({
     name: "HEAP_GROWING_PERCENT",
     default: "20",
-    schema: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0).max(1000),
+    schema: z.coerce
+      .number({ message: "must be a number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 to 1000")
+      .max(1000, "must be 0 to 1000"),
     description:
       "How far the JS heap may grow past what the last full collection left before the next one (V8's heap-growing-percent) while that is under 128 MB; lower keeps RSS down under load. A larger live heap (thousands of subscribers) grows by V8's own step (0: V8's own always; docs/memory.md)",
   }),
   heapHeadroomMb: variable({
     name: "HEAP_HEADROOM_MB",
     default: "0",
-    schema: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(0).max(4096),
+    schema: z.coerce
+      .number({ message: "must be a number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 to 4096")
+      .max(4096, "must be 0 to 4096"),
     description:
       "The least the JS heap may grow past what the last full collection left while HEAP_GROWING_PERCENT applies, in MB, once the gateway is ready: a small heap under load is then not fully collected every few hundred ms (0: the percent alone; the container image sets 32; docs/memory.md)",
   }),

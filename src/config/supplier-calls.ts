@@ -8,7 +8,11 @@ export const SUPPLIER_CALLS = concern(
     readRetries: variable({
       name: "SUPPLIER_READ_RETRIES",
       default: String(DEFAULT_RESILIENCE.retry.maxRetries),
-      schema: z.coerce.number({ message: "must be a number" }).int().min(0).max(10),
+      schema: z.coerce
+        .number({ message: "must be a number" })
+        .int("must be a whole number")
+        .min(0, "must be 0 to 10")
+        .max(10, "must be 0 to 10"),
       description: "Retries of read-only supplier calls on retryable failures (never for state-changing calls)",
     }),
     maxConcurrency: variable({
