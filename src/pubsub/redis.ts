@@ -82,7 +82,14 @@ export class RedisPubSub implements PubSub {
     };
   }
 
+  /**
+   * Fails at once while a connection is not up: ioredis would queue the PING until it
+   * reconnects, and /readyz would wait for its 2 s timeout (a 1 s probe timed out instead of
+   * reading 503).
+   */
   async ping(): Promise<void> {
+    for (const [name, c] of [["publisher", this.pub], ["subscriber", this.sub]] as const)
+      if (c.status !== "ready") throw new Error(`redis ${name} connection ${c.status}`);
     await Promise.all([this.pub.ping(), this.sub.ping()]);
   }
 

@@ -75,7 +75,12 @@ describe.skipIf(skip)("Redis restart", () => {
     const b = new RedisPubSub(late.url, `late-${port}:`);
     try {
       gw = await startTestGateway({ REDIS_URL: late.url, REDIS_PREFIX: `late-${port}:` });
-      expect((await fetch(gw.url.replace("/graphql", "/readyz"))).status).toBe(503);
+      const asked = Date.now();
+      const notReady = await fetch(gw.url.replace("/graphql", "/readyz"));
+      expect(notReady.status).toBe(503);
+      expect(await notReady.json()).toMatchObject({ pubsub: expect.stringMatching(/^redis publisher connection /) });
+      // Told at once, not after the check's 2 s timeout (a probe with a 1 s timeout would time out).
+      expect(Date.now() - asked).toBeLessThan(1_500);
       const r = await fetch(gw.url, {
         method: "POST",
         headers: { "content-type": "application/json" },
