@@ -88,7 +88,10 @@ export class RedisPubSub implements PubSub {
    * reading 503).
    */
   async ping(): Promise<void> {
-    for (const [name, c] of [["publisher", this.pub], ["subscriber", this.sub]] as const)
+    for (const [name, c] of [
+      ["publisher", this.pub],
+      ["subscriber", this.sub],
+    ] as const)
       if (c.status !== "ready") throw new Error(`redis ${name} connection ${c.status}`);
     await Promise.all([this.pub.ping(), this.sub.ping()]);
   }
