@@ -55,7 +55,7 @@ export const HTTP = concern(
       schema: text,
       secret: true,
       description:
-        "Apollo Server's own: with APOLLO_GRAPH_REF, it sends usage reports (operation names and statistics; no variables, no headers) to Apollo GraphOS, and every request takes Apollo Server's full pipeline. Unset: nothing is sent",
+        "Apollo Server's own: set, every request takes Apollo Server's full pipeline (no lean path); with APOLLO_GRAPH_REF too, Apollo Server sends usage reports (operation names and statistics; no variables, no headers) to Apollo GraphOS. Unset: nothing is sent",
     }),
     apolloGraphRef: variable({
       name: "APOLLO_GRAPH_REF",

@@ -1,22 +1,41 @@
 /**
  * One process per embedded store. PGlite takes no lock of its own: a second gateway started on
  * the same DATA_DIR ran beside the first, and what it recorded was lost (an operations probe,
- * 2026-12-06). So the directory is held through a lock file beside it, `<DATA_DIR>.lock`
- * (beside, not in it: an empty DATA_DIR is filled from the template before it is opened, and a
- * second process must not fill it at the same time), as PostgreSQL holds its data directory
- * through postmaster.pid:
- * - it names the holder (pid, host) and is refreshed (its mtime) every `refreshMs`;
- * - a lock is taken over when stale: its process is gone on this host (or is this process or its
- *   parent: a container's pid 1 after a restart), or, from any host, it was not refreshed for
- *   `staleMs`; otherwise the open is refused, saying who holds it;
- * - the holder notices when its lock was taken over, or its data directory went away under it
- *   (deleted, unmounted): `lost()` then says why, and the store refuses every statement instead
- *   of confirming writes that no restart would find.
+ * 2026-12-06). So the directory is held through a lock file, as PostgreSQL holds its data
+ * directory through postmaster.pid:
+ * - beside it, `<DATA_DIR>.lock` (an empty DATA_DIR is filled from the template before it is
+ *   opened, and a second process must not fill it at the same time); inside it,
+ *   `<DATA_DIR>/.gateway.lock`, when DATA_DIR is a mount point (beside it would be outside the
+ *   volume, unseen by another container on it, and perhaps not writable);
+ * - it names the holder (pid, host, pid namespace) and is refreshed (its mtime) every `refreshMs`;
+ * - a lock is taken over when its process is gone (same host and pid namespace, pid not alive,
+ *   or this very pid: a restart that got the same one), or, from anywhere else, when it was not
+ *   refreshed for `staleMs` (30 s); otherwise the open is refused, saying who holds it;
+ * - the holder notices when its lock was taken over or deleted, or its data directory went away
+ *   under it: `lost()` then says why, and the store refuses every statement instead of
+ *   confirming writes that no restart would find. A read that fails otherwise (EMFILE, EIO) is
+ *   tried again at the next refresh.
  * Holds within one process are counted (the early template copy and the open share one lock).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from "node:fs";
 import { hostname } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
+
+/** The lock's name inside a DATA_DIR that is a mount point (the template fill leaves it alone). */
+export const LOCK_INSIDE = ".gateway.lock";
 
 export interface DataDirHold {
   /** Why the store may no longer be used (the lock taken over, the directory gone); undefined while held. */
@@ -43,7 +62,15 @@ interface Held {
 }
 
 const held = new Map<string, Held>();
-const ME = { pid: process.pid, host: hostname() };
+/** This process's pid namespace (Linux); pids of another namespace say nothing here. */
+function pidNamespace(): string {
+  try {
+    return readlinkSync("/proc/self/ns/pid");
+  } catch {
+    return "none";
+  }
+}
+const ME = { pid: process.pid, host: hostname(), ns: pidNamespace() };
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -54,25 +81,44 @@ const isAlive = (pid: number): boolean => {
   }
 };
 
-/** Why an existing lock file may be taken over, or undefined when its holder may still be running. */
-function staleness(path: string, staleMs: number): { holder: string; stale: boolean; ageS: number } {
-  let holder: { pid?: unknown; host?: unknown } = {};
+/** Who holds an existing lock, and whether it may be taken over; undefined when the file is gone. */
+function staleness(path: string, staleMs: number): { holder: string; stale: boolean; ageS: number; ino: number } | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) return undefined;
+  let holder: { pid?: unknown; host?: unknown; ns?: unknown } = {};
   try {
     holder = JSON.parse(readFileSync(path, "utf8")) as typeof holder;
   } catch {
     // Unreadable (half-written by a process that died): its age decides.
   }
-  const mtimeMs = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
-  if (mtimeMs === undefined) return { holder: "a process that just let it go", stale: true, ageS: 0 };
-  const ageMs = Date.now() - mtimeMs;
+  const ageMs = Date.now() - st.mtimeMs;
   const pid = typeof holder.pid === "number" ? holder.pid : undefined;
-  const here = holder.host === ME.host;
-  const gone = here && pid !== undefined && (pid === process.pid || pid === process.ppid || !isAlive(pid));
+  const sameSpace = holder.host === ME.host && holder.ns === ME.ns;
+  const gone = sameSpace && pid !== undefined && (pid === process.pid || !isAlive(pid));
   return {
     holder: pid === undefined ? "an unknown process" : `pid ${pid} on ${String(holder.host)}`,
     stale: gone || ageMs > staleMs,
     ageS: Math.round(ageMs / 1000),
+    ino: st.ino,
   };
+}
+
+/** Moves aside the lock judged stale, unless it was replaced meanwhile (another starter's new lock is put back). */
+function removeStale(path: string, ino: number): void {
+  const aside = `${path}.stale-${process.pid}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // gone already: try to create it again
+  }
+  if (statSync(aside).ino === ino) unlinkSync(aside);
+  else renameSync(aside, path);
+}
+
+/** Where the lock of `key` (an absolute path) lives: beside it, or inside it when it is a mount point. */
+function lockPath(key: string): string {
+  const here = statSync(key, { throwIfNoEntry: false });
+  return here && here.dev !== statSync(dirname(key)).dev ? join(key, LOCK_INSIDE) : `${key}.lock`;
 }
 
 function create(path: string): boolean {
@@ -100,11 +146,11 @@ function refresh(h: Held): void {
     }
     const now = new Date();
     utimesSync(h.path, now, now);
-  } catch {
-    h.lost = `its lock ${h.path} is gone`;
-    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") h.lost = `its lock ${h.path} is gone`;
+    return; // anything else (EMFILE, EIO): tried again at the next refresh
   }
-  const whole = existsSync(join(h.dataDir, "PG_VERSION"));
+  const whole = statSync(join(h.dataDir, "PG_VERSION"), { throwIfNoEntry: false }) !== undefined;
   if (h.seenWhole && !whole) h.lost = `the data directory ${h.dataDir} is gone`;
   h.seenWhole ||= whole;
 }
@@ -114,25 +160,24 @@ function refresh(h: Held): void {
  * this process has. Throws DataDirInUseError when another process holds it.
  */
 export function holdDataDir(dataDir: string, opts: { refreshMs?: number; staleMs?: number } = {}): DataDirHold {
-  const key = resolve(dataDir);
+  const given = resolve(dataDir);
+  mkdirSync(dirname(given), { recursive: true });
+  // One lock for every spelling of the folder (symbolic links in its parents).
+  const key = join(realpathSync(dirname(given)), basename(given));
   let h = held.get(key);
   if (!h) {
-    const path = `${key}.lock`;
+    const path = lockPath(key);
     const staleMs = opts.staleMs ?? 30_000;
-    mkdirSync(dirname(key), { recursive: true });
     for (let attempt = 0; !create(path); attempt++) {
       const s = staleness(path, staleMs);
-      if (!s.stale || attempt >= 2) {
+      if (s === undefined && attempt < 5) continue; // let go meanwhile: create it
+      if (!s || !s.stale || attempt >= 2) {
         throw new DataDirInUseError(
-          `DATA_DIR ${key} is in use by ${s.holder} (lock ${path}, refreshed ${s.ageS} s ago). One embedded store serves one ` +
+          `DATA_DIR ${key} is in use by ${s?.holder ?? "another process"} (lock ${path}, refreshed ${s?.ageS ?? 0} s ago). One embedded store serves one ` +
             `process: stop the other, or run several instances on PostgreSQL (DATABASE_URL). If no gateway runs on it, delete ${path}.`,
         );
       }
-      try {
-        unlinkSync(path);
-      } catch {
-        // Gone already (its holder let go, or another starter took it over): try again.
-      }
+      removeStale(path, s.ino);
     }
     const entry: Held = { path, dataDir: key, holds: 0, seenWhole: existsSync(join(key, "PG_VERSION")), timer: undefined as never };
     entry.timer = setInterval(() => refresh(entry), opts.refreshMs ?? 5_000).unref();

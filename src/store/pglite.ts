@@ -80,7 +80,12 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
     opts.maintenance === false
       ? undefined
       : startMaintenance(
-          { query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows },
+          {
+            query: async <T>(text: string, params?: unknown[]) => {
+              open(); // not on a store that lost its folder or its lock
+              return (await db.query<T>(text, params)).rows;
+            },
+          },
           opts.maintenance,
           opts.onMaintenanceError,
         );
@@ -110,7 +115,9 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
       closed = true;
       try {
         await maintenance?.stop();
-        await db.close();
+        // A store that lost its lock (another process holds the folder now) or its folder is
+        // dropped, not shut down: a shutdown writes a checkpoint into the folder.
+        if (!hold?.lost()) await db.close();
       } finally {
         hold?.release();
       }

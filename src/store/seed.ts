@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, stat
 import { copyFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { holdDataDir } from "./data-dir-lock.js";
+import { holdDataDir, LOCK_INSIDE } from "./data-dir-lock.js";
 
 /** The data directory `npm run build` prepares (initdb and migrations done), beside the built code. */
 export const BUILT_TEMPLATE = fileURLToPath(new URL("../../pglite-template", import.meta.url));
@@ -26,10 +26,12 @@ async function copyTree(from: string, to: string): Promise<void> {
   const files: string[] = [];
   const walk = (rel: string) => {
     const dir = join(to, rel);
-    // The top folder may exist already (filled in place), and be a mount point: left as it is.
-    if (rel !== "" || !existsSync(dir)) {
-      mkdirSync(dir);
+    // The top folder may exist already (filled in place), and be a mount point we may not chmod.
+    if (rel !== "" || !existsSync(dir)) mkdirSync(dir);
+    try {
       chmodSync(dir, statSync(join(from, rel)).mode);
+    } catch (err) {
+      if (rel !== "" || (err as NodeJS.ErrnoException).code !== "EPERM") throw err;
     }
     for (const entry of readdirSync(join(from, rel), { withFileTypes: true })) {
       const path = join(rel, entry.name);
@@ -62,9 +64,12 @@ async function seed(dataDir: string, templateDir: string): Promise<void> {
 /** In a data directory filled in place, until its last file is copied. */
 const FILLING = ".seeding";
 
+/** What a fresh volume or the lock puts in a folder that is still empty for the store's purpose. */
+const NOT_CONTENT: ReadonlySet<string> = new Set([LOCK_INSIDE, "lost+found"]);
+
 async function fill(dataDir: string, templateDir: string): Promise<void> {
   const present = existsSync(dataDir);
-  const entries = present ? readdirSync(dataDir) : [];
+  const entries = present ? readdirSync(dataDir).filter((e) => !NOT_CONTENT.has(e)) : [];
   // Anything else in it, and it is not ours to fill; a fill in place that did not finish is done again.
   if (entries.length > 0 && !entries.includes(FILLING)) return;
   if (!existsSync(join(templateDir, "PG_VERSION"))) return;

@@ -109,6 +109,8 @@ describe("webhook intake", () => {
       `{"type":"order.void","data":${JSON.stringify(data)}${Object.entries(fields)
         .map(([k, v]) => `,"${k}":${typeof v === "string" && v.startsWith("raw:") ? v.slice(4) : JSON.stringify(v)}`)
         .join("")}}`;
+    const stored = async () => Object.values(await settled()).reduce((a, b) => a + b, 0);
+    const before = await stored();
     for (const body of [
       odd({ status: "raw:1e999", cid: 123 }),
       odd({ status: "-1", cid: null }),
@@ -119,6 +121,8 @@ describe("webhook intake", () => {
       const res = await post(hook, body);
       expect(res.status, body).toBe(200);
     }
+    // Each one kept in the inbox, to be confirmed by asking ATRIP.
+    expect((await stored()) - before).toBe(5);
   });
 
   it("is stored before the 200; duplicates and forged statuses change nothing; other types are kept and ignored", async () => {

@@ -61,12 +61,17 @@ export function startWebsocket(options: ServerOptions<Record<string, unknown>, W
   });
   // 0: graphql-ws's own keep-alive off (by default it pings every socket every 12 s on a timer of
   // its own and terminates it 12 s later); ./keepalive.ts pings, spread out, every WS_KEEPALIVE_MS.
+  const before = new Set(server.listeners("error"));
   const cleanup = useServer(options, server, 0);
   // ws passes the HTTP server's errors on (a listen that fails: the port taken); useServer's own
-  // listener prints them with a stack as "Internal error ... check your implementation". One log
-  // line instead: start-up reports a failed listen itself (src/run.ts).
-  server.removeAllListeners("error");
-  server.on("error", (err: Error) => o.log.error({ err: err.message }, "websocket server error"));
+  // listener prints them with a stack as "Internal error ... check your implementation", then
+  // closes every socket with 1011. That listener only is replaced: one log line, the same closes;
+  // start-up reports a failed listen itself (src/run.ts).
+  for (const l of server.listeners("error")) if (!before.has(l)) server.off("error", l as (err: Error) => void);
+  server.on("error", (err: Error) => {
+    o.log.error({ err: err.message }, "websocket server error");
+    for (const socket of server.clients) socket.close(1011, "Internal server error");
+  });
   // Registered after useServer's own "connection" listener, so this runs after it has added
   // its socket "error" listener (console.error with a stack, then close 1011), and replaces it.
   const onError = socketErrorLogger(o.log);

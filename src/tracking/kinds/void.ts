@@ -20,8 +20,13 @@ function voidKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<V
     // message: a query's envelope says "success" of the call, not of the void.
     messageOf: (report) => (report.cancelReason ? report.cancelReason : (report.message ?? null)),
     // Not every supplier call reports fastConfirmation (a submission may, a later query not):
-    // a report without it keeps the one stored.
-    merge: (stored, report) => ({ ...report, fastConfirmation: report.fastConfirmation ?? stored.fastConfirmation ?? null }),
+    // a report without it keeps the one stored. Nor does a later answer of the same status
+    // always repeat the refund amount: one that was given is kept.
+    merge: (stored, report) => ({
+      ...report,
+      fastConfirmation: report.fastConfirmation ?? stored.fastConfirmation ?? null,
+      actualRefund: report.actualRefund ?? (report.status === stored.status ? stored.actualRefund : null) ?? null,
+    }),
     ask: (tenant, supplier, voidCode, scope) => registry.voids(supplier, tenant).query(voidCode, scope),
     accountOf: (tenant, supplier) => registry.account(supplier, tenant).id,
   };

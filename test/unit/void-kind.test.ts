@@ -1,0 +1,22 @@
+/** The void kind's merge of a newer report into the stored one (src/tracking/kinds/void.ts). */
+import { describe, expect, it } from "vitest";
+import type { SupplierRegistry } from "../../datasources/registry.js";
+import { voidDefinition } from "../../src/tracking/kinds/void.js";
+import { voidData } from "../helpers/records.js";
+
+const kind = voidDefinition.create({} as SupplierRegistry, { minMs: 1000, maxMs: 8000, watchedMs: 500 });
+const refund = { amount: "950.00", currency: "USD" };
+
+describe("the void kind's merge", () => {
+  it("a later answer of the same status without the refund amount keeps the one given (a final void is touched on refresh)", () => {
+    const stored = voidData({ status: "REFUNDED", isFinal: true, actualRefund: refund });
+    expect(kind.merge!(stored, { ...stored, actualRefund: null }).actualRefund).toEqual(refund);
+    const newer = { amount: "951.00", currency: "USD" };
+    expect(kind.merge!(stored, { ...stored, actualRefund: newer }).actualRefund).toEqual(newer);
+  });
+
+  it("a report of another status takes its own refund amount, none included", () => {
+    const stored = voidData({ status: "AIRLINE_REFUNDING", actualRefund: refund });
+    expect(kind.merge!(stored, { ...stored, status: "REFUNDED", isFinal: true, actualRefund: null }).actualRefund).toBeNull();
+  });
+});
