@@ -78,15 +78,16 @@ export function requireWith(env: Env, given: VariableSpec, needed: VariableSpec)
   if (isSet(env, given) && !isSet(env, needed)) throw new ConfigError(needed.name, `is required when ${given.name} is set`);
 }
 
-/**
- * A count, a size or a time in ms. At most 2^31 - 1: Node's timers take no more (a larger delay
- * became 1 ms, a busy loop), and no count or size here needs more.
- */
+/** The most a time in ms may be: Node's timers take no more (a larger delay became 1 ms, a busy loop). */
+export const TIMER_MAX_MS = 2 ** 31 - 1;
+export const TIMER_MAX_MESSAGE = `must be at most ${TIMER_MAX_MS} (as milliseconds, about 24.8 days)`;
+
+/** A count, a size or a time in ms, at most TIMER_MAX_MS (no count or size here needs more). */
 export const positiveInt = z.coerce
   .number({ message: "must be a number" })
   .int("must be a whole number")
   .positive("must be positive")
-  .max(2 ** 31 - 1, "must be at most 2147483647 (as milliseconds, about 24.8 days)");
+  .max(TIMER_MAX_MS, TIMER_MAX_MESSAGE);
 export const port = z.coerce
   .number({ message: "must be a number" })
   .int("must be a port number (0-65535)")

@@ -1,12 +1,12 @@
 /** The process itself: its log level, giving memory back when idle, and the simulators' clock when suppliers are simulated (issue 21, item 4). */
 import { z } from "zod";
-import { concern, variable } from "../config-kit.js";
+import { concern, TIMER_MAX_MESSAGE, TIMER_MAX_MS, variable } from "../config-kit.js";
 
 const wholeMs = z.coerce
   .number({ message: "must be a number" })
   .int("must be a whole number")
   .min(0, "must be 0 or more")
-  .max(2 ** 31 - 1, "must be at most 2147483647 (as milliseconds, about 24.8 days)");
+  .max(TIMER_MAX_MS, TIMER_MAX_MESSAGE);
 
 export const RUNTIME = concern({
   sandboxTimeScale: variable({

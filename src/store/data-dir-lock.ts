@@ -81,13 +81,17 @@ const isAlive = (pid: number): boolean => {
   }
 };
 
+/** What a lock file says of its holder (as `ME` wrote it, or whatever another writer left). */
+type Holder = { pid?: unknown; host?: unknown; ns?: unknown };
+const readHolder = (path: string): Holder => JSON.parse(readFileSync(path, "utf8")) as Holder;
+
 /** Who holds an existing lock, and whether it may be taken over; undefined when the file is gone. */
 function staleness(path: string, staleMs: number): { holder: string; stale: boolean; ageS: number; ino: number } | undefined {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) return undefined;
-  let holder: { pid?: unknown; host?: unknown; ns?: unknown } = {};
+  let holder: Holder = {};
   try {
-    holder = JSON.parse(readFileSync(path, "utf8")) as typeof holder;
+    holder = readHolder(path);
   } catch {
     // Unreadable (half-written by a process that died): its age decides.
   }
@@ -139,7 +143,7 @@ function create(path: string): boolean {
 function refresh(h: Held): void {
   if (h.lost) return;
   try {
-    const holder = JSON.parse(readFileSync(h.path, "utf8")) as { pid?: unknown; host?: unknown };
+    const holder = readHolder(h.path);
     if (holder.pid !== ME.pid || holder.host !== ME.host) {
       h.lost = `its lock ${h.path} was taken over by pid ${String(holder.pid)} on ${String(holder.host)}`;
       return;
