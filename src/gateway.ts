@@ -55,63 +55,72 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
   const authenticator = buildAuthenticator(config, log);
   const metrics = new Metrics();
   const http = new SupplierHttp([meterSupplierCalls(metrics), logSupplierCalls(log)], { noTracePropagation: config.noTracePropagation });
-  const store = deps.store ?? (await openConfiguredStore(config, log));
-  // The registry applies order ownership as it hands out ports (issue 21, item 6): the store comes first.
-  const ownership = new OrderOwnership(store.owners);
-  const registry = buildRegistry({ config, suppliers, sandbox, http, ownership, log });
-  const pubsub =
-    deps.pubsub ??
-    (await createPubSub(config.pubsub.redisUrl, config.pubsub.redisPrefix, (channel, err) =>
-      log.warn(
-        { err: String(err), channel },
-        "Redis did not take a subscription; wake-ups wait for it, the catch-up reads deliver meanwhile",
-      ),
-    ));
-  const tracking = buildTracking({ config, registry, suppliers, kinds, store, pubsub, metrics, log });
-  metrics.watch({
-    circuits: () => registry.list().map((s) => ({ supplier: s.supplier, open: !s.available })),
-    openRecords: kinds.map((k) => ({ gauge: k.openGauge, count: () => store.tracked.countOpen(k.name) })),
-    pollLagSeconds: () => store.tracked.lagSeconds("void"),
-    checkLag: kinds.map((k) => ({ kind: k.name, seconds: () => store.tracked.lagSeconds(k.name) })),
-    inboxBacklog: () => store.inbox.backlog(),
-    storeUp: () =>
-      store.db.ping().then(
-        () => true,
-        () => false,
-      ),
-    activeSubscriptions: () => tracking.subscriptions.active,
-    tenantSubscriptions: () => ({ max: tracking.subscriptions.busiestTenant, limit: config.subscriptions.maxPerTenant }),
-  });
-  const services = { registry, tracking, ownership, idempotency: new Idempotency(store.idempotency, log), metrics };
-  const intakes = webhookIntakes(config, suppliers);
-  let shuttingDown = false;
-  const server = await startGatewayServer({
-    config,
-    suppliers,
-    services,
-    authenticator,
-    store,
-    pubsub,
-    intakes,
-    isShuttingDown: () => shuttingDown,
-    log,
-  });
-  await tracking.start();
-  await registerWebhooks(intakes, registry, { publicUrl: config.webhooks.publicUrl, port: server.port, log });
+  // What a start that fails part-way opened is closed again, last first: the store's lock above
+  // all, which would otherwise be left behind for the next start to take over (src/store/data-dir-lock.ts).
+  const opened: Array<() => Promise<unknown>> = [() => http.close()];
+  try {
+    const store = deps.store ?? (await openConfiguredStore(config, log));
+    if (!deps.store) opened.unshift(() => store.close());
+    // The registry applies order ownership as it hands out ports (issue 21, item 6): the store comes first.
+    const ownership = new OrderOwnership(store.owners);
+    const registry = buildRegistry({ config, suppliers, sandbox, http, ownership, log });
+    const pubsub =
+      deps.pubsub ??
+      (await createPubSub(config.pubsub.redisUrl, config.pubsub.redisPrefix, (channel, err) =>
+        log.warn(
+          { err: String(err), channel },
+          "Redis did not take a subscription; wake-ups wait for it, the catch-up reads deliver meanwhile",
+        ),
+      ));
+    opened.unshift(() => pubsub.close());
+    const tracking = buildTracking({ config, registry, suppliers, kinds, store, pubsub, metrics, log });
+    opened.unshift(() => tracking.dispose());
+    metrics.watch({
+      circuits: () => registry.list().map((s) => ({ supplier: s.supplier, open: !s.available })),
+      openRecords: kinds.map((k) => ({ gauge: k.openGauge, count: () => store.tracked.countOpen(k.name) })),
+      pollLagSeconds: () => store.tracked.lagSeconds("void"),
+      checkLag: kinds.map((k) => ({ kind: k.name, seconds: () => store.tracked.lagSeconds(k.name) })),
+      inboxBacklog: () => store.inbox.backlog(),
+      storeUp: () =>
+        store.db.ping().then(
+          () => true,
+          () => false,
+        ),
+      activeSubscriptions: () => tracking.subscriptions.active,
+      tenantSubscriptions: () => ({ max: tracking.subscriptions.busiestTenant, limit: config.subscriptions.maxPerTenant }),
+    });
+    const services = { registry, tracking, ownership, idempotency: new Idempotency(store.idempotency, log), metrics };
+    const intakes = webhookIntakes(config, suppliers);
+    let shuttingDown = false;
+    const server = await startGatewayServer({
+      config,
+      suppliers,
+      services,
+      authenticator,
+      store,
+      pubsub,
+      intakes,
+      isShuttingDown: () => shuttingDown,
+      log,
+    });
+    opened.unshift(() => server.close());
+    await tracking.start();
+    await registerWebhooks(intakes, registry, { publicUrl: config.webhooks.publicUrl, port: server.port, log });
 
-  return {
-    url: server.url,
-    port: server.port,
-    services,
-    server,
-    webhookTokens: Object.fromEntries(intakes.map((i) => [i.supplier, i.token])),
-    async close() {
-      shuttingDown = true;
-      await server.close();
-      await tracking.dispose();
-      await pubsub.close();
-      if (!deps.store) await store.close();
-      await http.close();
-    },
-  };
+    return {
+      url: server.url,
+      port: server.port,
+      services,
+      server,
+      webhookTokens: Object.fromEntries(intakes.map((i) => [i.supplier, i.token])),
+      /** The server, tracking, the pub/sub, the store (unless given), the supplier connections. */
+      async close() {
+        shuttingDown = true;
+        for (const undo of opened) await undo();
+      },
+    };
+  } catch (err) {
+    for (const undo of opened) await undo().catch(() => undefined);
+    throw err;
+  }
 }

@@ -59,12 +59,8 @@ const { sandbox, gateway } = await (async () => {
     const sandbox = needsSandbox ? await (await import("./sandbox/index.js")).startSandbox(config) : undefined;
     return { sandbox, gateway: await startGateway(config, log, sandbox?.urls) };
   } catch (err) {
-    // What stops a start after the configuration was read (DATA_DIR held by another process, the
-    // port taken): one line saying so, and the stack only for what is not one of those.
-    const e = err as NodeJS.ErrnoException;
-    const known =
-      e.name === "DataDirInUseError" || ["EADDRINUSE", "EACCES", "EADDRNOTAVAIL", "ENOTFOUND", "ENOTDIR", "EEXIST"].includes(e.code ?? "");
-    process.stderr.write(`Start-up failed: ${e.message ?? String(err)}\n${known ? "" : `${e.stack ?? ""}\n`}`);
+    // One line saying why (src/startup/failure.ts), after what the start opened was closed.
+    process.stderr.write((await import("./startup/failure.js")).startFailureText(err));
     process.exit(1);
   }
 })();
