@@ -3,14 +3,24 @@ import { z } from "zod";
 import { bool, commaList, concern, httpUrl, port, positiveInt, text, variable } from "../config-kit.js";
 import { DEFAULT_LIMITS } from "../server/limits.js";
 
+/**
+ * A browser origin as browsers send it in `Origin` — scheme, host and port only, lowercase — since
+ * the list is compared with that header as written: `https://app.example/` or one with a path
+ * would never match, and every browser call from there would be refused.
+ */
+const origin = httpUrl.superRefine((v, ctx) => {
+  const exact = new URL(v).origin;
+  if (v !== exact) ctx.addIssue({ code: "custom", message: `"${v}" is not an origin (scheme://host[:port], nothing after): use "${exact}"` });
+});
+
 export const HTTP = concern(
   {
     port: variable({ name: "PORT", default: "4000", schema: port, description: "HTTP port of /graphql, /webhooks/…, /healthz" }),
     host: variable({ name: "HOST", default: "0.0.0.0", schema: text, description: "Interface to listen on" }),
     corsOrigins: variable({
       name: "CORS_ORIGINS",
-      schema: commaList.pipe(z.array(httpUrl).min(1, "list at least one origin")),
-      description: "Comma-separated browser origins allowed to call /graphql (unset: any)",
+      schema: commaList.pipe(z.array(origin).min(1, "list at least one origin")),
+      description: "Comma-separated browser origins allowed to call /graphql, each scheme://host[:port] as browsers send it (unset: any)",
     }),
     maxBodyBytes: variable({
       name: "GRAPHQL_MAX_BODY_BYTES",

@@ -49,11 +49,17 @@ describe("configuration", () => {
     [{ HEAP_HEADROOM_MB: "-1" }, "HEAP_HEADROOM_MB", "HEAP_HEADROOM_MB: must be 0 to 4096"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     [{ VOID_POLL_MIN_MS: "-5" }, "VOID_POLL_MIN_MS"],
+    // A first interval over the longest one, whichever of the two is set.
+    [{ VOID_POLL_MIN_MS: "3600000" }, "VOID_POLL_MIN_MS", "VOID_POLL_MIN_MS: must not exceed VOID_POLL_MAX_MS (1800000, its default)"],
+    [{ STOP_POLL_MAX_MS: "30000" }, "STOP_POLL_MIN_MS", "STOP_POLL_MIN_MS: must not exceed STOP_POLL_MAX_MS (30000)"],
     [{ HTTP_SUBSCRIPTION_HEARTBEAT_MS: "6000" }, "HTTP_SUBSCRIPTION_HEARTBEAT_MS"],
     [{ ATRIP_WEBHOOK_TOKEN: "short" }, "ATRIP_WEBHOOK_TOKEN"],
     // Over what Node's timers take (a larger delay became 1 ms: a busy loop).
     [{ SCHEDULER_TICK_MS: "3000000000" }, "SCHEDULER_TICK_MS", "SCHEDULER_TICK_MS: must be at most 2147483647"],
     [{ EVENT_CATCHUP_MS: "2147483648" }, "EVENT_CATCHUP_MS"],
+    // Compared with the Origin header as browsers write it: these would never match.
+    [{ CORS_ORIGINS: "https://app.example/" }, "CORS_ORIGINS", 'is not an origin (scheme://host[:port], nothing after): use "https://app.example"'],
+    [{ CORS_ORIGINS: "https://ok.example,https://App.Example:443/web" }, "CORS_ORIGINS", 'use "https://app.example"'],
   ])("rejects %j naming %s (a number out of range: saying which range)", (env, variable, message?: string) => {
     const err = loadError(env);
     expect(err).toBeInstanceOf(ConfigError);
