@@ -5,8 +5,11 @@
  *   success: false with neither → refused, described by result_code / result_msg
  *   no boolean result.success → the gateway cannot tell: SUPPLIER_OUTCOME_UNKNOWN
  *   neither fail field, and result.success and result.module.success disagree → likewise
- * `result_code` appears in the seed only in a failure sample: it is reported (supplierCode,
- * extensions.resultCode), never decided on.
+ *   success: true with neither, but result_code 1001 or a result_msg saying 失败 ("failed") → refused
+ * `result_code` appears in the seed only in its failure sample, as 1001 beside result_msg 取消失败
+ * ("cancel failed"): those two, the seed's own failure signals, refuse a cancel that `success`
+ * alone would call done; any other result_code or result_msg is reported (supplierCode,
+ * extensions.resultCode, message), not decided on.
  */
 import { unreadableReply, type ReplyContext } from "../errors.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
@@ -17,6 +20,10 @@ import { parseTopTime } from "./sign.js";
 import { cancelModule, cancelResult, ORDER_CANCEL_METHOD, reportedCancelFields as R, type CancelOrderResponse } from "./wire.js";
 
 const CANCEL_CALL: ReplyContext = { supplier: "ALITRIP", operation: ORDER_CANCEL_METHOD, changesState: true };
+
+/** Seed 003's failure sample: result_code 1001 (its fail_code too), result_msg 取消失败. */
+const SEED_FAILURE_CODE = "1001";
+const FAILED = "失败";
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -59,7 +66,9 @@ export function toCancelResult(orderNo: string, r: CancelOrderResponse, note: Od
   const moduleSuccess = isRecord(result.data.module) ? result.data.module.success : undefined;
   if (failCode === null && failReason === null && typeof moduleSuccess === "boolean" && moduleSuccess !== result.data.success)
     throw unreadableReply(CANCEL_CALL, `result.success is ${result.data.success} but result.module.success is ${moduleSuccess}`, answer);
-  if (failCode !== null || failReason !== null || !result.data.success) {
+  // Without fail fields, the seed's own failure code or a message saying "failed" still says so.
+  const saysFailed = resultCode === SEED_FAILURE_CODE || (resultMsg?.includes(FAILED) ?? false);
+  if (failCode !== null || failReason !== null || !result.data.success || saysFailed) {
     const supplierMessage = failReason ?? resultMsg ?? undefined;
     throw new SupplierError("CANCEL_REJECTED", `Alitrip refused to cancel order ${orderNo}: ${supplierMessage ?? "no reason given"}`, {
       supplier: "ALITRIP",

@@ -144,6 +144,13 @@ describe("Alitrip TOP datasource ↔ simulator", () => {
     expect(r.cancelledAt).toBeInstanceOf(Date);
   });
 
+  it("success=true with result_code 1001 取消失败 and no fail fields → CANCEL_REJECTED, nothing cancelled", async () => {
+    const orderNo = fresh("ALI-CANCEL-FAILED");
+    const err = await failure(alitrip().cancel({ orderNo, subChannel: "corp001" }));
+    expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "1001", supplierMessage: "取消失败", retryable: false });
+    expect(err.extensions()).toMatchObject({ supplierOrderStatus: "5", resultCode: "1001" });
+  });
+
   it("success=false without fail_code/fail_reason → CANCEL_REJECTED with result_code and result_msg", async () => {
     const err = await failure(alitrip().cancel({ orderNo: fresh("ALI-REFUSED"), subChannel: "corp001" }));
     expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "1003", supplierMessage: "订单状态不允许取消", retryable: false });

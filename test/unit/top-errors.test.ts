@@ -144,10 +144,24 @@ describe("order.cancel result (docs/suppliers/alitrip.md's decision rule)", () =
     });
   });
 
-  it.each(['{"success":true}', '{"module":{"cancel_time":"2021-08-01 09:00:00"},"success":true}', '{"success":true,"result_code":1001}'])(
-    "success=true without fail fields is cancelled, whatever result_code says or whether it is there: %s",
-    (result) => {
-      expect(toCancelResult("A", wrap(result))).toMatchObject({ supplier: "ALITRIP", orderNo: "A" });
+  it.each([
+    '{"success":true}',
+    '{"module":{"cancel_time":"2021-08-01 09:00:00"},"success":true}',
+    '{"success":true,"result_code":200,"result_msg":"取消成功"}',
+    '{"success":true,"result_code":1002}',
+  ])("success=true without fail fields is cancelled, whatever other result_code there is, or none: %s", (result) => {
+    expect(toCancelResult("A", wrap(result))).toMatchObject({ supplier: "ALITRIP", orderNo: "A" });
+  });
+
+  it.each([
+    // The seed's failure sample without its fail fields.
+    ['{"module":{"order_status":"5"},"result_code":1001,"result_msg":"取消失败","success":true}', "1001", "取消失败"],
+    ['{"success":true,"result_code":"1001"}', "1001", undefined],
+    ['{"success":true,"result_code":1003,"result_msg":"取消失败：订单状态不允许"}', "1003", "取消失败：订单状态不允许"],
+  ])(
+    "success=true with the seed's failure code 1001 or a result_msg saying 失败 is a refusal, not a cancel: %s",
+    (result, code, message) => {
+      expect(rejection(result)).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: code, supplierMessage: message, retryable: false });
     },
   );
 

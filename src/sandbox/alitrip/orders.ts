@@ -2,7 +2,7 @@
 import type { DemoTemplate } from "../demo-orders.js";
 
 /** How the simulator answers order.cancel for an order (see ./server.ts). */
-type AlitripOutcome = "CANCELLED" | "CANCELLED_BARE" | "TICKETED" | "REFUSED" | "REMOTE_ERROR" | "NO_SUCCESS" | "ODD_ERROR";
+type AlitripOutcome = "CANCELLED" | "CANCELLED_BARE" | "FAILED_BARE" | "TICKETED" | "REFUSED" | "REMOTE_ERROR" | "NO_SUCCESS" | "ODD_ERROR";
 
 export interface AlitripDemoOrder extends DemoTemplate {
   outcome: AlitripOutcome;
@@ -19,6 +19,11 @@ export const ALITRIP_ORDERS: AlitripDemoOrder[] = [
     orderNo: "ALI-TICKETED",
     outcome: "TICKETED",
     shows: "already ticketed: success=true with fail_code 1001 已出票不可取消 → CANCEL_REJECTED",
+  },
+  {
+    orderNo: "ALI-CANCEL-FAILED",
+    outcome: "FAILED_BARE",
+    shows: "success=true with result_code 1001 取消失败 but no fail_code/fail_reason → CANCEL_REJECTED (the seed's failure signals)",
   },
   {
     orderNo: "ALI-REFUSED",

@@ -126,6 +126,9 @@ export class AlitripSimulator {
       });
     }
     if (order.outcome === "REFUSED") return reply({ result_code: 1003, result_msg: "订单状态不允许取消", success: false });
+    // The seed's failure sample without its fail fields: result_code and result_msg alone say so.
+    if (order.outcome === "FAILED_BARE")
+      return reply({ module: { order_status: "5" }, result_code: 1001, result_msg: "取消失败", success: true });
     if (this.cancelled.has(rq.dis_order_id)) {
       return reply({
         module: { fail_code: "1002", fail_reason: "订单已取消", order_status: "CANCELLED" },
