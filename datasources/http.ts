@@ -28,6 +28,7 @@ import { withoutPropagation } from "../src/telemetry/spans.js";
 import type { CallScope } from "./deadline.js";
 import { unreadableReply } from "./errors.js";
 import { OUTCOME_HINT, SupplierError } from "../src/vocabulary/errors.js";
+import { statusBodyMessage } from "./status-body.js";
 import { type SupplierName } from "../src/vocabulary/suppliers.js";
 
 /** Call URLs kept parsed; more (a misconfiguration) are parsed per call. */
@@ -186,7 +187,13 @@ export class SupplierHttp {
         // The connection broke (or the timer fired) while the body was arriving: the transport's fault.
         throw transportError(call, err, timedOut);
       }
-      if (res.statusCode < 200 || res.statusCode >= 300) throw httpStatusError(call, res.statusCode, header(res.headers["retry-after"]));
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        const said = await decode(raw, res.headers["content-encoding"]).then(
+          (text) => statusBodyMessage(text, header(res.headers["content-type"]) ?? undefined),
+          () => undefined,
+        );
+        throw httpStatusError(call, res.statusCode, header(res.headers["retry-after"]), said);
+      }
       let text: string;
       try {
         text = await decode(raw, res.headers["content-encoding"]);
@@ -273,8 +280,8 @@ function transportError(call: HttpCall, err: unknown, timedOut: boolean): Suppli
   });
 }
 
-function httpStatusError(call: HttpCall, status: number, retryAfter: string | null): SupplierError {
-  const base = { supplier: call.supplier, supplierCode: `HTTP ${status}` };
+function httpStatusError(call: HttpCall, status: number, retryAfter: string | null, supplierMessage: string | undefined): SupplierError {
+  const base = { supplier: call.supplier, supplierCode: `HTTP ${status}`, supplierMessage };
   if (status === 429) {
     const retryAfterSeconds = retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
     return new SupplierError("SUPPLIER_RATE_LIMITED", `${call.supplier} is rate-limiting the gateway (HTTP 429)`, {

@@ -33,7 +33,7 @@ export interface Faults {
   /** When non-empty, faults apply only to these operations (e.g. ["void.do"]). */
   operations: string[];
   /** The next `count` matching requests get this HTTP status (e.g. 500, or 429 with Retry-After). */
-  failNext?: { status: number; count: number; retryAfter?: string };
+  failNext?: { status: number; count: number; retryAfter?: string; body?: string; contentType?: string };
 }
 
 export const NO_FAULTS: Faults = {
@@ -194,7 +194,12 @@ export class SimServer<F extends Faults = Faults> {
     const next = f.failNext;
     if (next && next.count > 0 && (!f.operations.length || f.operations.includes(operation))) {
       next.count -= 1;
-      res.writeHead(next.status, next.retryAfter ? { "Retry-After": next.retryAfter } : {}).end(`HTTP ${next.status}`);
+      res
+        .writeHead(next.status, {
+          ...(next.retryAfter ? { "Retry-After": next.retryAfter } : {}),
+          ...(next.contentType ? { "Content-Type": next.contentType } : {}),
+        })
+        .end(next.body ?? `HTTP ${next.status}`);
       return;
     }
     if (this.roll(f.http500Rate, operation)) {

@@ -279,6 +279,26 @@ describe("CTT datasource ↔ simulator", () => {
     });
   });
 
+  it("what the supplier said in a non-2xx reply's body is its supplierMessage (JSON message, text/plain); an HTML page says nothing", async () => {
+    const failWith = async (status: number, body: string, contentType: string) => {
+      ctt.server.faults = { ...NO_FAULTS, failNext: { status, count: 1, body, contentType } };
+      return failure(cttCancels().cancel({ orderNo: fresh("CTT-CANCEL-OK") }));
+    };
+    expect(await failWith(400, '{"Message":"The request is invalid."}', "application/json; charset=utf-8")).toMatchObject({
+      code: "SUPPLIER_REJECTED_REQUEST",
+      supplierCode: "HTTP 400",
+      supplierMessage: "The request is invalid.",
+    });
+    expect(await failWith(502, '{"error_response":{"code":15,"msg":"Remote service error"}}', "application/json")).toMatchObject({
+      code: "SUPPLIER_UNAVAILABLE",
+      supplierMessage: "Remote service error",
+      retryable: false,
+    });
+    expect((await failWith(503, "busy,\r\n try later", "text/plain")).supplierMessage).toBe("busy, try later");
+    expect((await failWith(500, "<html><body>Error</body></html>", "text/html")).supplierMessage).toBeUndefined();
+    expect((await failWith(400, `{"message":"${"x".repeat(400)}"}`, "application/json")).supplierMessage).toBe(`${"x".repeat(300)}…`);
+  });
+
   it("reset connection on a cancel → SUPPLIER_OUTCOME_UNKNOWN", async () => {
     ctt.server.faults = { ...NO_FAULTS, resetRate: 1 };
     expect((await failure(cttCancels().cancel({ orderNo: fresh("CTT-CANCEL-OK") }))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
