@@ -1,8 +1,9 @@
 /**
  * Cancels with care. A cancel whose reply was lost (SUPPLIER_OUTCOME_UNKNOWN) marks the order
- * unsettled. The suppliers refuse a second cancel of a cancelled order instead of applying it
- * twice, so the next cancelOrder for that order may be sent — and its answer is read in that
- * light: a refusal then says the earlier cancel may well be the one that cancelled the order.
+ * unsettled. A cancel of an order that is already cancelled changes nothing more (the simulators
+ * refuse it; neither supplier's document says how it answers one), so the next cancelOrder for
+ * that order may be sent — and its answer is read in that light: a refusal then says the earlier
+ * cancel may well be the one that cancelled the order.
  * The order is marked before the cancel is sent, as a void submission is (./outcome.ts
  * `OrderClaims`): a gateway that stops mid-call leaves the mark, and a second cancel of the
  * order while one is in flight on another instance answers REQUEST_IN_PROGRESS.
@@ -26,7 +27,7 @@ const OPERATION = "CANCEL";
  * and read in the light of this one.
  */
 const CANCEL_OUTCOME_HINT =
-  "The supplier may or may not have cancelled the order. Check the order with the supplier, or send cancelOrder again: if this cancel went through, the supplier refuses the next one, and that refusal carries earlierOutcomeUnknown.";
+  "The supplier may or may not have cancelled the order. Check the order with the supplier, or send cancelOrder again: if this cancel went through, the next one can only succeed or be refused, and a refusal then carries earlierOutcomeUnknown (neither supplier documents how it answers a second cancel).";
 
 /** cancelOrder: the supplier's cancel (through the registry's port), with lost replies remembered per order. */
 export class CancelSubmission {
@@ -42,7 +43,7 @@ export class CancelSubmission {
       OPERATION,
       "cancel",
       // The gateway keeps no record of a cancel that was answered: a retry is sent again.
-      "Wait until that cancel has ended before sending another: a cancel sent again is sent to the supplier, which refuses to cancel an order twice (CANCEL_REJECTED).",
+      "Wait until that cancel has ended before sending another: a cancel sent again is sent to the supplier, and if the first one cancelled the order it is most likely refused (CANCEL_REJECTED; neither supplier documents how it answers a second cancel).",
     );
   }
 

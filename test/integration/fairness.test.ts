@@ -88,7 +88,7 @@ describe("subscription caps", () => {
 describe("supplier concurrency shared between tenants", () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ API_KEYS, SUPPLIER_MAX_CONCURRENCY: "4", VOID_POLL_MIN_MS: "3600000" });
+    t = await startTestGateway({ API_KEYS, SUPPLIER_MAX_CONCURRENCY: "4", VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
   });
   afterAll(async () => t?.close());
   afterEach(() => {

@@ -9,7 +9,7 @@ import { gql } from "../helpers/graphql.js";
 
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+  t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
 });
 afterAll(async () => t?.close());
 

@@ -37,6 +37,7 @@ describe.skipIf(skip)("Redis restart", () => {
       REDIS_URL: redis.url,
       REDIS_PREFIX: `rr-${redis.port}:`,
       VOID_POLL_MIN_MS: "3600000",
+      VOID_POLL_MAX_MS: "3600000",
       VOID_POLL_WATCHED_MS: "3600000",
     });
     t.sandbox.atrip!.server.faults.webhookDropRate = 1;

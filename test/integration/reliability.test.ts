@@ -149,7 +149,7 @@ describe("idempotency keys", () => {
 
 describe("never a second state-changing call", () => {
   it("the gateway's own record answers VOID_ALREADY_SUBMITTED with the voidCode", async () => {
-    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const offer = await quote(orderNo, {});
     const first = await gql<{ submitVoid: { voidCode: string } }>(t.url, SUBMIT, { orderNo, offer }, {});
@@ -168,7 +168,7 @@ describe("never a second state-changing call", () => {
   });
 
   it("simultaneous submissions for one order (no key): one void.do, the rest VOID_ALREADY_SUBMITTED; one stopTicket.do", async () => {
-    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const sim = t.sandbox.atrip!.server;
     sim.faults = { ...sim.faults, latencyMs: 200, operations: ["void.do", "stopTicket.do"] };
     const orderNo = fresh("ATR-VOID-DEPOSIT");
@@ -185,7 +185,7 @@ describe("never a second state-changing call", () => {
   });
 
   it("void.do timing out → SUPPLIER_OUTCOME_UNKNOWN; the next submission reconciles instead of resending, and the webhook settles it", async () => {
-    t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000" });
+    t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const sim = t.sandbox.atrip!.server;
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const offer = await quote(orderNo, {});
@@ -212,7 +212,7 @@ describe("never a second state-changing call", () => {
   });
 
   it("void.do answering 'already submitted' for a void the gateway never recorded: the order stays marked, and ATRIP's webhook for that void adopts it", async () => {
-    t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000" });
+    t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const offer = await quote(orderNo);
     // The void reaches ATRIP without the gateway (another system on the same account).
@@ -239,7 +239,7 @@ describe("never a second state-changing call", () => {
   });
 
   it("a void accepted while its gateway died mid-call: its webhook, arriving while the dead request's claim still counts as in flight, adopts it once the claim has expired", async () => {
-    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     // A request (on an instance that is about to die) claims the order and sends void.do; ATRIP accepts it.
     const claimedAt = Date.now();
@@ -273,7 +273,7 @@ describe("never a second state-changing call", () => {
   });
 
   it("voidOrder(refresh: true) while a request holds the order's submission: REQUEST_IN_PROGRESS, then, once the claim has expired, adopted as the gateway's", async () => {
-    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const sim = t.sandbox.atrip!.server;
     sim.faults = { ...sim.faults, webhookDropRate: 1 };
     const orderNo = fresh("ATR-VOID-DEPOSIT");
@@ -296,7 +296,7 @@ describe("never a second state-changing call", () => {
   });
 
   it("a void whose void.do reply was lost, adopted by voidOrder(refresh: true): submitted through the gateway, and the order's mark goes", async () => {
-    t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000" });
+    t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const sim = t.sandbox.atrip!.server;
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const offer = await quote(orderNo, {});
@@ -320,7 +320,7 @@ describe("never a second state-changing call", () => {
   });
 
   it("a void submitted elsewhere (void.do refused as already submitted), adopted by voidOrder(refresh: true): submittedAt null, and the mark goes", async () => {
-    t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000" });
+    t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     t.sandbox.atrip!.server.faults = { ...t.sandbox.atrip!.server.faults, webhookDropRate: 1 };
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const offer = await quote(orderNo);
@@ -338,7 +338,7 @@ describe("never a second state-changing call", () => {
   });
 
   it("void.do accepted with status 0 but an answer the gateway cannot read whole: the void is read by its voidCode and recorded", async () => {
-    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const orderNo = fresh("ATR-VOID-ODD-STATUS");
     const offer = await quote(orderNo, {});
     const r = await gql<{ submitVoid: { voidCode: string; status: string } }>(t.url, SUBMIT, { orderNo, offer }, {});
@@ -380,7 +380,7 @@ describe("never a second state-changing call", () => {
 
   it("a void.do that never arrived (connection reset): nothing is sent before ATRIP's 5 minutes to show a void, then it is reconciled as not done: quote again", async () => {
     // Simulated time at real speed: ATRIP's 5 minutes are 5 real minutes, moved on below by backdating the mark.
-    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", SANDBOX_TIME_SCALE: "1" });
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000", SANDBOX_TIME_SCALE: "1" });
     const sim = t.sandbox.atrip!.server;
     const orderNo = fresh("ATR-VOID-VCC");
     const offer = await quote(orderNo, {});
@@ -402,7 +402,7 @@ describe("never a second state-changing call", () => {
   });
 
   it("a void.do that went through but ATRIP does not show yet: the client following every hint never sends it twice", async () => {
-    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", SANDBOX_TIME_SCALE: "1" });
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000", SANDBOX_TIME_SCALE: "1" });
     // ATR-VOID-LATE: void.do records the void but answers 830; quotes show it only 4 (simulated)
     // minutes later. Its webhooks are lost here (with them, the gateway adopts the void at once).
     t.sandbox.atrip!.server.faults = { ...t.sandbox.atrip!.server.faults, webhookDropRate: 1 };

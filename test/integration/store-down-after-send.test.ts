@@ -14,7 +14,7 @@ import { gql, QUOTE } from "../helpers/graphql.js";
 let t: TestGateway;
 const restore: Array<() => void> = [];
 beforeAll(async () => {
-  t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000" });
+  t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
 });
 afterAll(async () => t?.close());
 afterEach(() => {

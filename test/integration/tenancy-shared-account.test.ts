@@ -17,7 +17,7 @@ const B = bearer(KEYS.globexWrite);
 
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000", ATRIP_TIMEOUT_MS: "400" });
+  t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000", ATRIP_TIMEOUT_MS: "400" });
 });
 afterAll(async () => t?.close());
 afterEach(() => {

@@ -67,7 +67,7 @@ describe("void tracking", () => {
   });
 
   it("coalesces concurrent asks for one void into one supplier call", async () => {
-    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const sim = t.sandbox.atrip!.server;
     const voidCode = await quoteAndSubmit(t.url, fresh("ATR-VOID-VCC"));
     sim.faults = { ...sim.faults, latencyMs: 300, operations: ["queryVoidOrders.do"] };
@@ -79,7 +79,7 @@ describe("void tracking", () => {
   });
 
   it("refresh adopts a void submitted elsewhere on an order the tenant operated on; an unknown void is null", async () => {
-    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000" });
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const orderNo = fresh("ATR-VOID-VCC");
     // Submitted straight at the supplier, not through the gateway: the gateway's account's own
     // adapter (a port the registry hands out would apply order ownership; issue 21, item 6).

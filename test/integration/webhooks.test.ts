@@ -16,6 +16,7 @@ beforeAll(async () => {
   t = await startTestGateway({
     SANDBOX_TIME_SCALE: "1",
     VOID_POLL_MIN_MS: "3600000",
+    VOID_POLL_MAX_MS: "3600000",
     VOID_POLL_WATCHED_MS: "3600000",
     WEBHOOK_MAX_BYTES: "2048",
     CIRCUIT_HALF_OPEN_MS: "500",
