@@ -1,7 +1,13 @@
 /** Automatic persisted queries over POST and GET (what mobile clients use to save bandwidth). */
 import { createHash } from "node:crypto";
+import { ApolloClient, HttpLink, InMemoryCache } from "@apollo/client";
+import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apolloSubscriber } from "../helpers/clients.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { fresh } from "../helpers/atrip.js";
+import { quoteAndSubmit } from "../helpers/graphql.js";
+import { collect } from "../helpers/subscribe.js";
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -103,5 +109,57 @@ describe("automatic persisted queries on the HTTP streams", () => {
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe("BAD_REQUEST");
+  });
+
+  it("a hash sent by GET (Apollo Client's PersistedQueryLink with useGETForHashedQueries) opens the stream, over multipart and SSE, every time", async () => {
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    await quoteAndSubmit(t.url, orderNo);
+    const follow = `subscription FollowGet($o: String) { voidStatusChanged(orderNo: $o, afterEventId: "0") { id status } }`;
+    const methods: string[] = [];
+    const recording: typeof fetch = (input, init) => {
+      methods.push(init?.method ?? "GET");
+      return fetch(input, init);
+    };
+    const sha256 = (q: string) => createHash("sha256").update(q).digest("hex");
+    const client = new ApolloClient({
+      link: new PersistedQueryLink({ sha256, useGETForHashedQueries: true }).concat(new HttpLink({ uri: t.url, fetch: recording })),
+      cache: new InMemoryCache(),
+    });
+    // The first subscribe registers the hash (GET: unknown, then POST with the document); every
+    // later one is the GET alone, and must open the stream as the POST did.
+    for (let i = 0; i < 3; i++) {
+      const events = collect(apolloSubscriber(client), follow, { o: orderNo }, (d) => d.voidStatusChanged as { id: string });
+      await events.waitFor(1);
+      events.stop();
+      expect(events.errors).toEqual([]);
+    }
+    expect(methods).toEqual(["GET", "POST", "GET", "GET"]);
+
+    const get = (accept: string) =>
+      fetch(
+        `${t.url}?operationName=FollowGet&variables=${encodeURIComponent(JSON.stringify({ o: orderNo }))}&extensions=${encodeURIComponent(
+          JSON.stringify({ persistedQuery: { version: 1, sha256Hash: sha256(follow) } }),
+        )}`,
+        { headers: { accept } },
+      );
+    // The same by hand, with this text's own hash (Apollo Client hashed its printed form).
+    await open(MULTIPART, {
+      query: follow,
+      variables: { o: orderNo },
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256(follow) } },
+    });
+    for (const accept of [MULTIPART, "text/event-stream"]) {
+      const res = await get(accept);
+      const reader = res.body!.getReader();
+      let text = "";
+      const until = Date.now() + 5000;
+      while (!/SUPPLIER_PROCESSING/.test(text) && Date.now() < until) {
+        const chunk = await Promise.race([reader.read(), new Promise<undefined>((r) => setTimeout(r, 500))]);
+        if (chunk?.done) break;
+        text += new TextDecoder().decode(chunk?.value);
+      }
+      await reader.cancel();
+      expect([res.status, text]).toEqual([200, expect.stringMatching(/"id":"\d+"/)]);
+    }
   });
 });

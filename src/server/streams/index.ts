@@ -13,7 +13,7 @@ import { countRefused } from "../operation-meter.js";
 import { sendGraphqlJson } from "../send-json.js";
 import type { StreamDeps, StreamRequest } from "./exchange.js";
 import { serveMultipart } from "./multipart.js";
-import { persistedHash, withPersistedQuery } from "./persisted.js";
+import { getAsBody, persistedHash, withPersistedQuery } from "./persisted.js";
 import { refuseOnSse, sseServer } from "./sse.js";
 
 export { streamTransportOf } from "./negotiate.js";
@@ -45,18 +45,27 @@ export function httpStreamServer(d: StreamDeps, apq?: KeyValueCache<string>): Ht
   return {
     async serve(transport, request) {
       let r = request;
-      if (apq && r.body !== undefined) {
+      // A GET carries the same fields in its URL (Apollo Client sends a hashed subscription as a
+      // GET with `useGETForHashedQueries`): read as a body, its document filled in the URL.
+      const get = r.body === undefined ? getAsBody(r.search) : undefined;
+      const sent = get?.body ?? r.body;
+      let body = sent as { query?: unknown } | undefined;
+      if (apq && sent !== undefined) {
         const persisted = await withPersistedQuery(
           apq,
-          r.body,
+          sent,
           (query, name) => !("refused" in d.prepare(query, typeof name === "string" ? name : undefined)),
         );
         if ("refused" in persisted) return refuse(d, transport, r, 400, "BAD_REQUEST", persisted.refused.message);
-        r = { ...r, body: persisted.body };
+        body = persisted.body as { query?: unknown };
+        if (get === undefined) r = { ...r, body };
+        else if (typeof body.query === "string" && !get.params.has("query")) {
+          get.params.set("query", body.query);
+          r = { ...r, search: `?${get.params.toString()}` };
+        }
       }
       // A hash alone the cache does not know: the client sends its document next. Answered here
       // for multipart too: Apollo would first refuse an Accept that names no JSON type (406).
-      const body = r.body as { query?: unknown } | undefined;
       if (persistedHash(body) !== undefined && body?.query === undefined)
         return refuse(d, transport, r, 200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound");
       if (transport === "multipart") return serveMultipart(d, r);

@@ -1,6 +1,6 @@
 /**
  * Automatic persisted queries on the HTTP streams (docs/clients.md): a subscription sent with
- * its document and `extensions.persistedQuery.sha256Hash` is remembered in the same cache as
+ * its document and `extensions.persistedQuery.sha256Hash` (in a POST body or a GET's URL) is remembered in the same cache as
  * Apollo's own APQ (src/server/app.ts hands both one cache, under Apollo's `apq:` prefix), so
  * the hash alone then opens the stream, as it runs a query. As Apollo, only a document that
  * validates is remembered. A hash that does not match its
@@ -44,4 +44,27 @@ export async function withPersistedQuery(
   if (body.query !== undefined) return { body };
   const query = await cache.get(PREFIX + hash);
   return { body: query === undefined ? body : { ...body, query } };
+}
+
+/**
+ * A GET's URL fields (`query`, `operationName`, `extensions` as JSON) as a POST body would carry
+ * them, with its parameters to write a filled-in document back to; undefined when it names no
+ * `extensions` (nothing persisted to look up) or they are not JSON (left to the transport to refuse).
+ */
+export function getAsBody(search: string): { body: Record<string, unknown>; params: URLSearchParams } | undefined {
+  const params = new URLSearchParams(search);
+  const extensions = params.get("extensions");
+  if (extensions === null) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(extensions);
+  } catch {
+    return undefined;
+  }
+  const query = params.get("query");
+  const operationName = params.get("operationName");
+  return {
+    body: { ...(query !== null ? { query } : {}), ...(operationName !== null ? { operationName } : {}), extensions: parsed },
+    params,
+  };
 }
