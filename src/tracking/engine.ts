@@ -104,8 +104,10 @@ async function eachLimited<T>(items: T[], concurrency: number, fn: (item: T, ind
  * one record through one account into one supplier call.
  */
 export class Tracker<D> {
-  /** Supplier calls in flight, by account and reference: later asks for the same share them. */
-  private readonly inFlight = new Map<string, Promise<D | NotKnown>>();
+  /** Supplier calls in flight, by account and reference, each numbered: later asks for the same share them. */
+  private readonly inFlight = new Map<string, { seq: number; call: Promise<D | NotKnown> }>();
+  /** How many calls were started: an ask that must be answered from after it began joins only a later one. */
+  private started = 0;
   /** Supplier questions asked (one per coalesced ask), for tests and metrics. */
   supplierCalls = 0;
 
@@ -120,30 +122,47 @@ export class Tracker<D> {
     return this.deps.kind.accountOf?.(tenant, supplier) ?? "";
   }
 
-  /** Asks the supplier about a record, with the tenant's account (as `answer`); null when the supplier does not know it. */
-  async ask(tenant: string, supplier: SupplierName, ref: string, scope?: CallScope): Promise<D | null> {
-    const answer = await this.answer(tenant, supplier, ref, scope);
+  /**
+   * Asks the supplier about a record, with the tenant's account (as `answer`); null when the
+   * supplier does not know it. `fresh`: answered by a call sent after this ask began.
+   */
+  async ask(tenant: string, supplier: SupplierName, ref: string, scope?: CallScope, fresh = false): Promise<D | null> {
+    const answer = await this.answer(tenant, supplier, ref, scope, fresh ? this.started : undefined);
     return isNotKnown(answer) ? null : answer;
   }
 
   /**
    * The supplier's answer about a record, with the tenant's account: its report, or what it
    * said when it does not know the record. Asks for the same record through the same account
-   * while a call is in flight share it (the first ask's `scope` names the request the call serves).
+   * while a call is in flight share it (the first ask's `scope` names the request the call serves)
+   * — except that an ask with `after` (the count of calls started when it began) shares only a
+   * call started after that: a webhook's confirmation must not take an answer the supplier gave
+   * before the change the webhook announces (black-box probe: a poll's query in flight when
+   * ATRIP's webhook arrived "confirmed" it, and the status it announced was never recorded). It
+   * waits for an older call to end, then asks again. (A refresh shares any call in flight: its
+   * answer is at most that call's age.)
    */
-  private answer(tenant: string, supplier: SupplierName, ref: string, scope?: CallScope): Promise<D | NotKnown> {
+  private async answer(tenant: string, supplier: SupplierName, ref: string, scope?: CallScope, after?: number): Promise<D | NotKnown> {
     const key = `${supplier}\u0000${this.accountOf(tenant, supplier)}\u0000${ref}`;
-    let call = this.inFlight.get(key);
-    if (!call) {
+    let entry = this.inFlight.get(key);
+    while (entry && after !== undefined && entry.seq <= after) {
+      await entry.call.catch(() => undefined);
+      entry = this.inFlight.get(key);
+    }
+    if (!entry) {
       this.supplierCalls += 1;
       // Tracing on: the supplier call runs in the context of the first ask.
       const parent = captureParent();
-      call = Promise.resolve()
+      const started = { seq: ++this.started, call: undefined as unknown as Promise<D | NotKnown> };
+      started.call = Promise.resolve()
         .then(() => runUnder(parent, () => this.deps.kind.ask(tenant, supplier, ref, scope)))
-        .finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, call);
+        .finally(() => {
+          if (this.inFlight.get(key) === started) this.inFlight.delete(key);
+        });
+      this.inFlight.set(key, started);
+      entry = started;
     }
-    return call;
+    return entry.call;
   }
 
   key(tenant: string, supplier: SupplierName, ref: string): RecordKey {
@@ -364,7 +383,7 @@ export class Tracker<D> {
         : undefined;
       if (span) spans.push(span);
       try {
-        const report = await runUnder(span?.parent, () => this.ask(a.tenant, a.supplier, a.ref));
+        const report = await runUnder(span?.parent, () => this.ask(a.tenant, a.supplier, a.ref, undefined, true));
         for (const record of a.records) items.push({ record, report, trace: span?.parent });
       } catch (err) {
         failed.set(refKey(a.supplier, a.ref), err);

@@ -256,6 +256,30 @@ describe("scheduled checks", () => {
     expect(supplier.calls.get("V1")).toBe(2); // settled calls are not cached
   });
 
+  it("a webhook's confirmation does not share a call sent before it: it waits for that one and asks again", async () => {
+    const { tracker, supplier, recorded } = setup();
+    const r = (await tracker.start("acme", ATRIP, "V1", "O1", { status: "A", n: 0 }, { source: "SUBMIT", started: true }))!;
+    supplier.state.set("V1", { status: "A", n: 0 });
+    const first = deferred();
+    supplier.gate = first.promise;
+    const arrived = supplier.nextCall();
+    const poll = tracker.ask("acme", ATRIP, "V1"); // a poll's query, in flight
+    await arrived;
+    // The supplier moves to B and says so by webhook while that query is out.
+    const confirmed = tracker.confirm([{ supplier: ATRIP, ref: "V1", records: [r] }]);
+    const second = deferred();
+    supplier.gate = second.promise;
+    const asked = supplier.nextCall();
+    first.resolve();
+    expect(await poll).toEqual({ status: "A", n: 0 }); // answered from before the change
+    supplier.state.set("V1", { status: "B", n: 1 });
+    await asked;
+    second.resolve();
+    expect((await confirmed).size).toBe(0);
+    expect(supplier.calls.get("V1")).toBe(2);
+    expect(recorded.at(-1)).toMatchObject({ ref: "V1", previousStatus: "A", status: "B", source: "WEBHOOK" });
+  });
+
   it("webhook confirmations ask once per reference and apply the answer to every tenant's record", async () => {
     const { tracker, records, supplier, recorded } = setup();
     const r = (await tracker.start("acme", ATRIP, "V1", "O1", { status: "A", n: 0 }, { source: "SUBMIT", started: true }))!;
