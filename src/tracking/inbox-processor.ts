@@ -210,6 +210,8 @@ export class InboxProcessor {
       // its process stopped. Either way the row is read again once that request's claim has ended
       // (a wait, not a failed try: however long the supplier's timeout, it is never given up).
       if (settled.state === "held") return ["RECEIVED", "a request holds the order's void submission", settled.forMs + HELD_MARGIN_MS];
+      // The supplier does not show the void yet: read again once it should (a wait, not a failed try).
+      if (settled.state === "early") return ["RECEIVED", "the supplier does not show the void yet", settled.forMs + HELD_MARGIN_MS];
       this.deps.log.info(
         { supplier: target.supplier, voidCode: hint.voidCode, inboxId: row.id },
         "webhook for a void no tenant knows; kept in the inbox",

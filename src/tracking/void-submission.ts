@@ -333,7 +333,9 @@ export class VoidSubmission {
    * A mark a request holds right now is left to it ("held"): that request records its own void,
    * or, if its process stopped mid-call, the mark is unheld once its call has surely ended, and
    * the webhook, tried again by then, adopts the void (black-box probe: a void accepted while its
-   * gateway was killed was never recorded, its webhooks all closed as unknown meanwhile).
+   * gateway was killed was never recorded, its webhooks all closed as unknown meanwhile). A void
+   * the supplier does not show yet is waited for ("early") until its documented time to show one
+   * has passed since the mark.
    */
   async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<WebhookSettlement> {
     const marks = await this.store.unsettled.byOrder(supplier, OPERATION, orderNo);
@@ -342,7 +344,14 @@ export class VoidSubmission {
     if (waiting.length !== 1) return heldForMs > 0 ? { state: "held", forMs: heldForMs } : { state: "none" };
     const [u] = waiting;
     const report = await this.voids.ask(u.tenant, supplier, voidCode);
-    if (!report || report.orderNo !== orderNo) return { state: "none" };
+    if (!report) {
+      // The supplier does not show the void yet, though its webhook names it: within its
+      // documented time to show a void it accepted, the webhook is read again then (black-box
+      // probe: the row was closed as unknown, and the void was never adopted).
+      const waitMs = u.since.getTime() + this.acceptanceVisibleMs(supplier) - Date.now();
+      return waitMs > 0 ? { state: "early", forMs: waitMs } : { state: "none" };
+    }
+    if (report.orderNo !== orderNo) return { state: "none" };
     const adopted = await this.voids.start(u.tenant, supplier, voidCode, orderNo, report, {
       source: "WEBHOOK",
       started: submittedAt(u),
@@ -353,8 +362,11 @@ export class VoidSubmission {
   }
 }
 
-/** What a webhook naming a void no tenant knows did to its order's mark: adopted the void, nothing, or wait `forMs` for the request holding it. */
-export type WebhookSettlement = { state: "settled" | "none" } | { state: "held"; forMs: number };
+/**
+ * What a webhook naming a void no tenant knows did to its order's mark: adopted the void, nothing,
+ * or wait `forMs` — for the request holding it ("held"), or for the supplier to show the void ("early").
+ */
+export type WebhookSettlement = { state: "settled" | "none" } | { state: "held" | "early"; forMs: number };
 
 /**
  * When the void adopted onto an unsettled order was submitted: the supplier takes one void per

@@ -211,6 +211,34 @@ describe("never a second state-changing call", () => {
     expect(calls("void.do")).toBe(1);
   });
 
+  it("a lost reply's void that ATRIP does not show yet when its only webhook arrives: the webhook is read again once ATRIP should show it, and adopts it", async () => {
+    t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
+    const atrip = t.sandbox.atrip!;
+    const sim = atrip.server;
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo, {});
+    // ATRIP's webhooks are best effort: every one of its own is lost here but the one sent below.
+    sim.faults = { ...sim.faults, latencyMs: 700, operations: ["void.do"], webhookDropRate: 1 };
+    const lost = await gql(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(lost.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
+    const voidCode = await eventually(async () => atrip.state.voidCodeOf(orderNo));
+    // Its first query after the webhook does not show the void yet (seed 002: usually within 5 minutes).
+    atrip.state.hideNextQueries = 1;
+    sim.faults = { ...sim.faults, latencyMs: 0, operations: [], webhookDropRate: 0 };
+    expect(atrip.state.announceVoid(voidCode)).toBe(true);
+    sim.faults = { ...sim.faults, webhookDropRate: 1 };
+    const listed = await eventually(async () => {
+      const r = await gql<{ voidOrders: Array<{ voidCode: string; history: Array<{ source: string }> }> }>(
+        t!.url,
+        `{ voidOrders(orderNo: "${orderNo}") { voidCode history { source } } }`,
+      );
+      return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
+    }, 15_000);
+    expect(listed).toEqual([{ voidCode, history: [expect.objectContaining({ source: "WEBHOOK" })] }]);
+    expect(atrip.state.hideNextQueries).toBe(0);
+    expect(calls("void.do")).toBe(1);
+  });
+
   it("void.do answering 'already submitted' for a void the gateway never recorded: the order stays marked, and ATRIP's webhook for that void adopts it", async () => {
     t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const orderNo = fresh("ATR-VOID-DEPOSIT");

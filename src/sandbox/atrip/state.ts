@@ -123,8 +123,18 @@ export class AtripSimState {
     };
   }
 
+  /**
+   * How many of the next queryVoidOrders.do calls answer 801 for a void that exists (tests): ATRIP
+   * may take a while to show a void it accepted (seed 002: usually within 5 minutes).
+   */
+  hideNextQueries = 0;
+
   queryVoid(voidCode: string): Record<string, unknown> {
-    const v = this.voids.get(voidCode);
+    let v = this.voids.get(voidCode);
+    if (v && this.hideNextQueries > 0) {
+      this.hideNextQueries -= 1;
+      v = undefined;
+    }
     // Seed 002 lists 801 ("No voidable orders found") for queryVoidOrders.do.
     // Seed 002 requires voidOrders, status and msg in every reply: an empty list here.
     if (!v) return { status: 801, msg: "No voidable orders found. Please check the original main ticket order number.", voidOrders: [] };
