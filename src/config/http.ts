@@ -10,7 +10,8 @@ import { DEFAULT_LIMITS } from "../server/limits.js";
  */
 const origin = httpUrl.superRefine((v, ctx) => {
   const exact = new URL(v).origin;
-  if (v !== exact) ctx.addIssue({ code: "custom", message: `"${v}" is not an origin (scheme://host[:port], nothing after): use "${exact}"` });
+  if (v !== exact)
+    ctx.addIssue({ code: "custom", message: `"${v}" is not an origin (scheme://host[:port], nothing after): use "${exact}"` });
 });
 
 export const HTTP = concern(

@@ -3,7 +3,18 @@
  * why, and the stack only for a cause that is not one of the known ones — DATA_DIR held by
  * another process, not writable or on a read-only or full disk, the port taken or not bindable.
  */
-const KNOWN_CODES = new Set(["EADDRINUSE", "EACCES", "EADDRNOTAVAIL", "ENOTFOUND", "ENOTDIR", "EEXIST", "EROFS", "EPERM", "ENOSPC", "EDQUOT"]);
+const KNOWN_CODES = new Set([
+  "EADDRINUSE",
+  "EACCES",
+  "EADDRNOTAVAIL",
+  "ENOTFOUND",
+  "ENOTDIR",
+  "EEXIST",
+  "EROFS",
+  "EPERM",
+  "ENOSPC",
+  "EDQUOT",
+]);
 
 export function startFailureText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;

@@ -58,7 +58,11 @@ describe("configuration", () => {
     [{ SCHEDULER_TICK_MS: "3000000000" }, "SCHEDULER_TICK_MS", "SCHEDULER_TICK_MS: must be at most 2147483647"],
     [{ EVENT_CATCHUP_MS: "2147483648" }, "EVENT_CATCHUP_MS"],
     // Compared with the Origin header as browsers write it: these would never match.
-    [{ CORS_ORIGINS: "https://app.example/" }, "CORS_ORIGINS", 'is not an origin (scheme://host[:port], nothing after): use "https://app.example"'],
+    [
+      { CORS_ORIGINS: "https://app.example/" },
+      "CORS_ORIGINS",
+      'is not an origin (scheme://host[:port], nothing after): use "https://app.example"',
+    ],
     [{ CORS_ORIGINS: "https://ok.example,https://App.Example:443/web" }, "CORS_ORIGINS", 'use "https://app.example"'],
   ])("rejects %j naming %s (a number out of range: saying which range)", (env, variable, message?: string) => {
     const err = loadError(env);
