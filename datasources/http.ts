@@ -77,12 +77,30 @@ const MAX_REPLY_BYTES = 8 * 1024 * 1024;
 /** Compressed replies up to this size are decoded in one synchronous step; larger ones off the event loop. */
 const SYNC_DECODE_BYTES = 64 * 1024;
 
-const DECODERS: Record<string, { sync: (b: Buffer) => Buffer; async: (b: Buffer) => Promise<Buffer> }> = {
+/** The most of a non-2xx reply's body read for what the supplier said (./status-body.ts), before and after decoding. */
+const STATUS_BODY_BYTES = 16 * 1024;
+
+const DECODERS: Record<string, { sync: (b: Buffer, o?: zlib.ZlibOptions) => Buffer; async: (b: Buffer) => Promise<Buffer> }> = {
   gzip: { sync: zlib.gunzipSync, async: promisify(zlib.gunzip) },
   "x-gzip": { sync: zlib.gunzipSync, async: promisify(zlib.gunzip) },
   deflate: { sync: zlib.inflateSync, async: promisify(zlib.inflate) },
   br: { sync: zlib.brotliDecompressSync, async: promisify(zlib.brotliDecompress) },
 };
+
+/**
+ * What a non-2xx reply's body said (./status-body.ts): read only when it is small and JSON or
+ * text, decoded to at most STATUS_BODY_BYTES; undefined otherwise or when it cannot be read.
+ */
+function statusBodySaid(raw: Buffer, encoding: string | string[] | undefined, contentType: string | null): string | undefined {
+  if (raw.length > STATUS_BODY_BYTES || !/json|^\s*text\/plain/i.test(contentType ?? "")) return undefined;
+  const name = (Array.isArray(encoding) ? encoding.join(",") : (encoding ?? "")).trim().toLowerCase();
+  try {
+    const plain = name === "" || name === "identity" ? raw : DECODERS[name]?.sync(raw, { maxOutputLength: STATUS_BODY_BYTES });
+    return plain && statusBodyMessage(plain.toString("utf8"), contentType ?? undefined);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Undoes the reply's Content-Encoding; throws on an unknown encoding or a corrupt body. */
 async function decode(body: Buffer, encoding: string | string[] | undefined): Promise<string> {
@@ -188,10 +206,7 @@ export class SupplierHttp {
         throw transportError(call, err, timedOut);
       }
       if (res.statusCode < 200 || res.statusCode >= 300) {
-        const said = await decode(raw, res.headers["content-encoding"]).then(
-          (text) => statusBodyMessage(text, header(res.headers["content-type"]) ?? undefined),
-          () => undefined,
-        );
+        const said = statusBodySaid(raw, res.headers["content-encoding"], header(res.headers["content-type"]));
         throw httpStatusError(call, res.statusCode, header(res.headers["retry-after"]), said);
       }
       let text: string;
@@ -281,17 +296,19 @@ function transportError(call: HttpCall, err: unknown, timedOut: boolean): Suppli
 }
 
 function httpStatusError(call: HttpCall, status: number, retryAfter: string | null, supplierMessage: string | undefined): SupplierError {
-  const base = { supplier: call.supplier, supplierCode: `HTTP ${status}`, supplierMessage };
+  const base = { supplier: call.supplier, supplierCode: `HTTP ${status}` };
   if (status === 429) {
     const retryAfterSeconds = retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
     return new SupplierError("SUPPLIER_RATE_LIMITED", `${call.supplier} is rate-limiting the gateway (HTTP 429)`, {
       ...base,
+      supplierMessage,
       retryable: true,
       hint: "Slow down and try again later.",
       extra: retryAfterSeconds === undefined ? {} : { retryAfterSeconds },
     });
   }
   if (status === 401 || status === 403) {
+    // Its body is not passed on: it would describe the gateway's own account to a tenant.
     return new SupplierError("SUPPLIER_AUTH_FAILED", `${call.supplier} refused the gateway's credentials (HTTP ${status})`, {
       ...base,
       retryable: false,
@@ -303,6 +320,7 @@ function httpStatusError(call: HttpCall, status: number, retryAfter: string | nu
     // that nothing happened, so it must not be repeated blindly.
     return new SupplierError("SUPPLIER_UNAVAILABLE", `${call.supplier} answered HTTP ${status} to ${call.operation}`, {
       ...base,
+      supplierMessage,
       transportFailure: true,
       retryable: !call.changesState,
       hint: call.changesState ? OUTCOME_HINT : undefined,
@@ -310,6 +328,7 @@ function httpStatusError(call: HttpCall, status: number, retryAfter: string | nu
   }
   return new SupplierError("SUPPLIER_REJECTED_REQUEST", `${call.supplier} rejected ${call.operation} with HTTP ${status}`, {
     ...base,
+    supplierMessage,
     retryable: false,
   });
 }

@@ -5,6 +5,7 @@
  * at the real supplier instead. `node dist/src/run.js` runs it from the built modules, never the
  * bundle.
  */
+import { startFailureText } from "./startup/failure.js";
 import { tracingRequested } from "./telemetry/switch.js";
 
 // Tracing (OTEL_* variables) is decided before anything else loads, so the instrumentations
@@ -60,7 +61,7 @@ const { sandbox, gateway } = await (async () => {
     return { sandbox, gateway: await startGateway(config, log, sandbox?.urls) };
   } catch (err) {
     // One line saying why (src/startup/failure.ts), after what the start opened was closed.
-    process.stderr.write((await import("./startup/failure.js")).startFailureText(err));
+    process.stderr.write(startFailureText(err));
     process.exit(1);
   }
 })();

@@ -5,7 +5,7 @@
  *   success: false with neither → refused, described by result_code / result_msg
  *   no boolean result.success → the gateway cannot tell: SUPPLIER_OUTCOME_UNKNOWN
  *   neither fail field, and result.success and result.module.success disagree → likewise
- *   success: true with neither, but result_code 1001 or a result_msg saying 失败 ("failed") → refused
+ *   success: true with neither, but result_code 1001 or result_msg 取消失败 ("cancel failed") → refused
  * `result_code` appears in the seed only in its failure sample, as 1001 beside result_msg 取消失败
  * ("cancel failed"): those two, the seed's own failure signals, refuse a cancel that `success`
  * alone would call done; any other result_code or result_msg is reported (supplierCode,
@@ -21,9 +21,9 @@ import { cancelModule, cancelResult, ORDER_CANCEL_METHOD, reportedCancelFields a
 
 const CANCEL_CALL: ReplyContext = { supplier: "ALITRIP", operation: ORDER_CANCEL_METHOD, changesState: true };
 
-/** Seed 003's failure sample: result_code 1001 (its fail_code too), result_msg 取消失败. */
+/** Seed 003's failure sample: result_code 1001 (its fail_code too), result_msg 取消失败 ("cancel failed"). */
 const SEED_FAILURE_CODE = "1001";
-const FAILED = "失败";
+const SEED_FAILURE_MESSAGE = "取消失败";
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -66,8 +66,8 @@ export function toCancelResult(orderNo: string, r: CancelOrderResponse, note: Od
   const moduleSuccess = isRecord(result.data.module) ? result.data.module.success : undefined;
   if (failCode === null && failReason === null && typeof moduleSuccess === "boolean" && moduleSuccess !== result.data.success)
     throw unreadableReply(CANCEL_CALL, `result.success is ${result.data.success} but result.module.success is ${moduleSuccess}`, answer);
-  // Without fail fields, the seed's own failure code or a message saying "failed" still says so.
-  const saysFailed = resultCode === SEED_FAILURE_CODE || (resultMsg?.includes(FAILED) ?? false);
+  // Without fail fields, the seed's own failure code or failure message still says the cancel failed.
+  const saysFailed = resultCode === SEED_FAILURE_CODE || resultMsg?.trim() === SEED_FAILURE_MESSAGE;
   if (failCode !== null || failReason !== null || !result.data.success || saysFailed) {
     const supplierMessage = failReason ?? resultMsg ?? undefined;
     throw new SupplierError("CANCEL_REJECTED", `Alitrip refused to cancel order ${orderNo}: ${supplierMessage ?? "no reason given"}`, {

@@ -9,6 +9,8 @@ import { DEFAULT_LIMITS } from "../server/limits.js";
  * would never match, and every browser call from there would be refused.
  */
 const origin = httpUrl.superRefine((v, ctx) => {
+  // zod runs this after a failed URL check too: that one already says what is wrong.
+  if (!URL.canParse(v) || !/^https?:$/.test(new URL(v).protocol)) return;
   const exact = new URL(v).origin;
   if (v !== exact)
     ctx.addIssue({ code: "custom", message: `"${v}" is not an origin (scheme://host[:port], nothing after): use "${exact}"` });

@@ -138,7 +138,7 @@ export class Tracker<D> {
    * — except that an ask with `after` (the count of calls started when it began) shares only a
    * call started after that: a webhook's confirmation must not take an answer the supplier gave
    * before the change the webhook announces (black-box probe: a poll's query in flight when
-   * ATRIP's webhook arrived "confirmed" it, and the status it announced was never recorded). It
+   * the supplier's webhook arrived "confirmed" it, and the status it announced was never recorded). It
    * waits for an older call to end, then asks again. (A refresh shares any call in flight: its
    * answer is at most that call's age.)
    */

@@ -297,6 +297,12 @@ describe("CTT datasource ↔ simulator", () => {
     expect((await failWith(503, "busy,\r\n try later", "text/plain")).supplierMessage).toBe("busy, try later");
     expect((await failWith(500, "<html><body>Error</body></html>", "text/html")).supplierMessage).toBeUndefined();
     expect((await failWith(400, `{"message":"${"x".repeat(400)}"}`, "application/json")).supplierMessage).toBe(`${"x".repeat(300)}…`);
+    // A large body is not read; a refusal of the gateway's credentials is not passed on to a tenant.
+    expect((await failWith(400, `{"message":"big","pad":"${"x".repeat(20_000)}"}`, "application/json")).supplierMessage).toBeUndefined();
+    expect(await failWith(403, '{"message":"key k-123 of account acme is disabled"}', "application/json")).toMatchObject({
+      code: "SUPPLIER_AUTH_FAILED",
+      supplierMessage: undefined,
+    });
   });
 
   it("reset connection on a cancel → SUPPLIER_OUTCOME_UNKNOWN", async () => {
