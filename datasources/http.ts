@@ -93,19 +93,25 @@ const DECODERS: Record<string, { sync: (b: Buffer, o?: zlib.ZlibOptions) => Buff
  */
 function statusBodySaid(raw: Buffer, encoding: string | string[] | undefined, contentType: string | null): string | undefined {
   if (raw.length > STATUS_BODY_BYTES || !/json|^\s*text\/plain/i.test(contentType ?? "")) return undefined;
-  const name = (Array.isArray(encoding) ? encoding.join(",") : (encoding ?? "")).trim().toLowerCase();
+  const name = encodingName(encoding);
   try {
-    const plain = name === "" || name === "identity" ? raw : DECODERS[name]?.sync(raw, { maxOutputLength: STATUS_BODY_BYTES });
+    const plain = name === undefined ? raw : DECODERS[name]?.sync(raw, { maxOutputLength: STATUS_BODY_BYTES });
     return plain && statusBodyMessage(plain.toString("utf8"), contentType ?? undefined);
   } catch {
     return undefined;
   }
 }
 
+/** The reply's Content-Encoding, lowercase; undefined when the body is not encoded. */
+function encodingName(encoding: string | string[] | undefined): string | undefined {
+  const name = (Array.isArray(encoding) ? encoding.join(",") : (encoding ?? "")).trim().toLowerCase();
+  return name === "" || name === "identity" ? undefined : name;
+}
+
 /** Undoes the reply's Content-Encoding; throws on an unknown encoding or a corrupt body. */
 async function decode(body: Buffer, encoding: string | string[] | undefined): Promise<string> {
-  const name = (Array.isArray(encoding) ? encoding.join(",") : (encoding ?? "")).trim().toLowerCase();
-  if (name === "" || name === "identity") return body.toString("utf8");
+  const name = encodingName(encoding);
+  if (name === undefined) return body.toString("utf8");
   const decoder = DECODERS[name];
   if (!decoder) throw new Error(`unsupported Content-Encoding "${name}"`);
   const plain = body.length <= SYNC_DECODE_BYTES ? decoder.sync(body) : await decoder.async(body);

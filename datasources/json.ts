@@ -15,6 +15,9 @@ export class JsonNumber {
 const toJsonNumber = (text: string) => new JsonNumber(text);
 
 /** Parses JSON keeping every number as a JsonNumber. Throws SyntaxError on bad JSON. */
+/** A JSON object (not an array, not null). */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
 export function parseJson(text: string): unknown {
   return parseExactJson(text, toJsonNumber);
 }

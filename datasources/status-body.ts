@@ -7,10 +7,10 @@
  * `{"error_response": {"msg": …}}`), or a short text/plain body. An HTML error page or anything
  * else says nothing. Runs of control characters and spaces become one space; at most 300 characters are kept.
  */
+import { isRecord } from "./json.js";
+
 const KEYS = ["message", "Message", "msg", "detail", "error_description", "title", "error"];
 const MAX_CHARS = 300;
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function messageOf(o: Record<string, unknown>): string | undefined {
   for (const k of KEYS) {

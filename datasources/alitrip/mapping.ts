@@ -14,7 +14,7 @@
 import { unreadableReply, type ReplyContext } from "../errors.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
 import { OptionalFields, type OddFieldNote } from "../lenient.js";
-import { describeZodError } from "../json.js";
+import { describeZodError, isRecord } from "../json.js";
 import type { CancelOrderData } from "../model.js";
 import { parseTopTime } from "./sign.js";
 import { cancelModule, cancelResult, ORDER_CANCEL_METHOD, reportedCancelFields as R, type CancelOrderResponse } from "./wire.js";
@@ -24,8 +24,6 @@ const CANCEL_CALL: ReplyContext = { supplier: "ALITRIP", operation: ORDER_CANCEL
 /** Seed 003's failure sample: result_code 1001 (its fail_code too), result_msg 取消失败 ("cancel failed"). */
 const SEED_FAILURE_CODE = "1001";
 const SEED_FAILURE_MESSAGE = "取消失败";
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Seed 003's sample puts `success`, `result_code` and `result_msg` in `result`, beside `module`;

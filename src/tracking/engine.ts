@@ -153,14 +153,11 @@ export class Tracker<D> {
       this.supplierCalls += 1;
       // Tracing on: the supplier call runs in the context of the first ask.
       const parent = captureParent();
-      const started = { seq: ++this.started, call: undefined as unknown as Promise<D | NotKnown> };
-      started.call = Promise.resolve()
+      const call = Promise.resolve()
         .then(() => runUnder(parent, () => this.deps.kind.ask(tenant, supplier, ref, scope)))
-        .finally(() => {
-          if (this.inFlight.get(key) === started) this.inFlight.delete(key);
-        });
-      this.inFlight.set(key, started);
-      entry = started;
+        .finally(() => this.inFlight.delete(key));
+      entry = { seq: ++this.started, call };
+      this.inFlight.set(key, entry);
     }
     return entry.call;
   }

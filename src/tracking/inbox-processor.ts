@@ -62,6 +62,8 @@ const MAX_ATTEMPTS = 8;
 const CONCURRENCY = 16;
 /** How long after a holding request's claim ends a webhook waiting for it is read again. */
 const HELD_MARGIN_MS = 1000;
+/** What a row put back to wait is waiting for (its note). */
+const WAITING_FOR = { held: "a request holds the order's void submission", early: "the supplier does not show the void yet" };
 /** While rows are handed over, the store is still asked for claimable rows at least this often. */
 const CLAIM_EVERY_MS = 1000;
 
@@ -206,12 +208,11 @@ export class InboxProcessor {
         ? await this.deps.submissions.settleFromWebhook(target.supplier, hint.orderNo, hint.voidCode)
         : { state: "none" as const };
       if (settled.state === "settled") return ["PROCESSED"];
-      // A request holds the order's submission: it records its void, or its mark comes free if
-      // its process stopped. Either way the row is read again once that request's claim has ended
-      // (a wait, not a failed try: however long the supplier's timeout, it is never given up).
-      if (settled.state === "held") return ["RECEIVED", "a request holds the order's void submission", settled.forMs + HELD_MARGIN_MS];
-      // The supplier does not show the void yet: read again once it should (a wait, not a failed try).
-      if (settled.state === "early") return ["RECEIVED", "the supplier does not show the void yet", settled.forMs + HELD_MARGIN_MS];
+      // A request holds the order's submission (it records its void, or its mark comes free if its
+      // process stopped), or the supplier does not show the void yet: the row is read again once
+      // that claim has ended or the void should show (a wait, not a failed try: never given up).
+      if (settled.state === "held" || settled.state === "early")
+        return ["RECEIVED", WAITING_FOR[settled.state], settled.forMs + HELD_MARGIN_MS];
       this.deps.log.info(
         { supplier: target.supplier, voidCode: hint.voidCode, inboxId: row.id },
         "webhook for a void no tenant knows; kept in the inbox",

@@ -259,8 +259,7 @@ export class VoidSubmission {
         { supplier, retryable: false, hint: ADOPTION_HINT },
       );
     }
-    // `since`: when the reply was lost, or, for a sender that stopped mid-call, when its call had surely ended.
-    const visibleAt = unsettled.since.getTime() + this.acceptanceVisibleMs(supplier);
+    const visibleAt = this.visibleAt(unsettled, supplier);
     const waitMs = visibleAt - Date.now();
     if (waitMs > 0) {
       throw new GatewayError(
@@ -337,6 +336,15 @@ export class VoidSubmission {
    * the supplier does not show yet is waited for ("early") until its documented time to show one
    * has passed since the mark.
    */
+  /**
+   * When the supplier shows a void this mark's lost reply may have made, at the latest (ms):
+   * `since` — when the reply was lost, or, for a sender that stopped mid-call, when its call had
+   * surely ended — plus the supplier's documented time to show one.
+   */
+  private visibleAt(mark: Unsettled, supplier: SupplierName): number {
+    return mark.since.getTime() + this.acceptanceVisibleMs(supplier);
+  }
+
   async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<WebhookSettlement> {
     const marks = await this.store.unsettled.byOrder(supplier, OPERATION, orderNo);
     const waiting = marks.filter((u) => u.inFlightMs === 0);
@@ -348,7 +356,7 @@ export class VoidSubmission {
       // The supplier does not show the void yet, though its webhook names it: within its
       // documented time to show a void it accepted, the webhook is read again then (black-box
       // probe: the row was closed as unknown, and the void was never adopted).
-      const waitMs = u.since.getTime() + this.acceptanceVisibleMs(supplier) - Date.now();
+      const waitMs = this.visibleAt(u, supplier) - Date.now();
       return waitMs > 0 ? { state: "early", forMs: waitMs } : { state: "none" };
     }
     if (report.orderNo !== orderNo) return { state: "none" };
