@@ -22,6 +22,11 @@ export interface Faults {
   latencyMs: number;
   /** When set, only this share of requests gets the added delay (intermittent slowness). */
   slowRate?: number;
+  /**
+   * Added delay after a request was handled and before its reply, in real ms: the supplier has
+   * acted (and may have sent its webhooks), its reply is slow.
+   */
+  replyDelayMs?: number;
   /** Share of requests answered with HTTP 500. */
   http500Rate: number;
   /** Share of requests answered with a body that is not JSON. */
@@ -218,6 +223,9 @@ export class SimServer<F extends Faults = Faults> {
     } catch (err) {
       res.writeHead(500, { "Content-Type": "text/plain" }).end(String(err));
       return;
+    }
+    if (f.replyDelayMs && (!f.operations.length || f.operations.includes(operation))) {
+      await new Promise((r) => setTimeout(r, f.replyDelayMs));
     }
     // lossless-json writes LosslessNumber("1280.50") as 1280.50, as a real supplier would.
     const text = stringify(reply.body) ?? "null";

@@ -60,8 +60,14 @@ interface Target {
 const MAX_ATTEMPTS = 8;
 /** Records of a batch being confirmed at once. */
 const CONCURRENCY = 16;
-/** How long after a holding request's claim ends a webhook waiting for it is read again. */
-const HELD_MARGIN_MS = 1000;
+/**
+ * How often a webhook waiting for a request that holds its order's submission is read again: the
+ * request usually ends well before its claim expires (timeout + 10 s), and its void, recorded then,
+ * is confirmed by the next read. Each read is one store lookup; no supplier is asked meanwhile.
+ */
+const HELD_RECHECK_MS = 1000;
+/** How long after a lost reply's void should show a webhook waiting for it is read again. */
+const EARLY_MARGIN_MS = 1000;
 /** What a row put back to wait is waiting for (its note). */
 const WAITING_FOR = { held: "a request holds the order's void submission", early: "the supplier does not show the void yet" };
 /** While rows are handed over, the store is still asked for claimable rows at least this often. */
@@ -209,10 +215,12 @@ export class InboxProcessor {
         : { state: "none" as const };
       if (settled.state === "settled") return ["PROCESSED"];
       // A request holds the order's submission (it records its void, or its mark comes free if its
-      // process stopped), or the supplier does not show the void yet: the row is read again once
-      // that claim has ended or the void should show (a wait, not a failed try: never given up).
-      if (settled.state === "held" || settled.state === "early")
-        return ["RECEIVED", WAITING_FOR[settled.state], settled.forMs + HELD_MARGIN_MS];
+      // process stopped): the row is read again every second until that request has ended, then
+      // confirmed like any webhook of a tracked void (black-box probe: it waited for the claim's
+      // expiry, ~20 s, and the status it announced showed that late). The supplier does not show
+      // the void yet: read again once it should. A wait, not a failed try: never given up.
+      if (settled.state === "held") return ["RECEIVED", WAITING_FOR.held, HELD_RECHECK_MS];
+      if (settled.state === "early") return ["RECEIVED", WAITING_FOR.early, settled.forMs + EARLY_MARGIN_MS];
       this.deps.log.info(
         { supplier: target.supplier, voidCode: hint.voidCode, inboxId: row.id },
         "webhook for a void no tenant knows; kept in the inbox",

@@ -323,6 +323,15 @@ export class VoidSubmission {
   }
 
   /**
+   * When the supplier shows a void this mark's lost reply may have made, at the latest (ms):
+   * `since` — when the reply was lost, or, for a sender that stopped mid-call, when its call had
+   * surely ended — plus the supplier's documented time to show one.
+   */
+  private visibleAt(mark: Unsettled, supplier: SupplierName): number {
+    return mark.since.getTime() + this.acceptanceVisibleMs(supplier);
+  }
+
+  /**
    * A webhook names a void no tenant knows: adopt it for the tenant whose submission to that
    * order is unsettled — only when the supplier, asked with that tenant's account, says the
    * void is on that order (a webhook naming another order's void settles nothing). Its first
@@ -336,15 +345,6 @@ export class VoidSubmission {
    * the supplier does not show yet is waited for ("early") until its documented time to show one
    * has passed since the mark.
    */
-  /**
-   * When the supplier shows a void this mark's lost reply may have made, at the latest (ms):
-   * `since` — when the reply was lost, or, for a sender that stopped mid-call, when its call had
-   * surely ended — plus the supplier's documented time to show one.
-   */
-  private visibleAt(mark: Unsettled, supplier: SupplierName): number {
-    return mark.since.getTime() + this.acceptanceVisibleMs(supplier);
-  }
-
   async settleFromWebhook(supplier: SupplierName, orderNo: string, voidCode: string): Promise<WebhookSettlement> {
     const marks = await this.store.unsettled.byOrder(supplier, OPERATION, orderNo);
     const waiting = marks.filter((u) => u.inFlightMs === 0);

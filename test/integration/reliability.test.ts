@@ -239,6 +239,38 @@ describe("never a second state-changing call", () => {
     expect(calls("void.do")).toBe(1);
   });
 
+  it("a webhook that arrives while void.do's reply is still on its way is confirmed within seconds of that reply, not when the submission's claim expires", async () => {
+    // The claim lasts the supplier timeout + 10 s (15 s here): the webhook used to wait all of it.
+    t = await startTestGateway({ ATRIP_TIMEOUT_MS: "5000", VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
+    const atrip = t.sandbox.atrip!;
+    const sim = atrip.server;
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo, {});
+    // ATRIP acts on void.do at once and answers 2 s later; of its webhooks only the one below arrives.
+    sim.faults = { ...sim.faults, replyDelayMs: 2000, operations: ["void.do"], webhookDropRate: 1 };
+    const submitting = gql<{ submitVoid: { voidCode: string; status: string } }>(t.url, SUBMIT, { orderNo, offer }, {});
+    const voidCode = await eventually(async () => atrip.state.voidCodeOf(orderNo));
+    sim.faults = { ...sim.faults, webhookDropRate: 0 };
+    expect(atrip.state.announceVoid(voidCode)).toBe(true);
+    sim.faults = { ...sim.faults, webhookDropRate: 1 };
+    const submitted = await submitting;
+    expect(submitted.data?.submitVoid).toMatchObject({ voidCode, status: "SUPPLIER_PROCESSING" });
+    const answeredAt = Date.now();
+    // Its void moved on meanwhile (one step a second here): the webhook's confirmation records where it is.
+    const history = await eventually(async () => {
+      const r = await gql<{ voidOrder: { history: Array<{ status: string; source: string }> } }>(
+        t!.url,
+        `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { status source } } }`,
+      );
+      const h = r.data?.voidOrder.history ?? [];
+      return h.some((e) => e.source === "WEBHOOK") ? h : undefined;
+    }, 8_000);
+    expect(Date.now() - answeredAt).toBeLessThan(5_000);
+    expect(history[0]).toEqual({ status: "SUPPLIER_PROCESSING", source: "SUBMIT" });
+    expect(history.at(-1)?.source).toBe("WEBHOOK");
+    expect(calls("void.do")).toBe(1);
+  });
+
   it("void.do answering 'already submitted' for a void the gateway never recorded: the order stays marked, and ATRIP's webhook for that void adopts it", async () => {
     t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const orderNo = fresh("ATR-VOID-DEPOSIT");

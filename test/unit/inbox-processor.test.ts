@@ -261,12 +261,13 @@ describe("the inbox processor", () => {
     expect(inbox.stateOf(retried)).toEqual(["RECEIVED", "Error: timeout"]);
 
     // A request holds the order's submission (in flight, or its process stopped mid-call): put
-    // back to be read again once that request's claim has ended, the try not counted.
+    // back to be read again in a second, not when that request's claim expires (15 s here, the
+    // supplier timeout + 10 s by default), the try not counted.
     submissions.settle = async () => ({ state: "held", forMs: 15_000 });
     const held = inbox.add("ATRIP", voidHint("V5", "O-LOST"));
     await processor.processBatch("me");
     expect(inbox.stateOf(held)).toEqual(["RECEIVED", "a request holds the order's void submission"]);
-    expect(inbox.finished.at(-1)?.find((f) => f.id === held)?.waitMs).toBe(16_000);
+    expect(inbox.finished.at(-1)?.find((f) => f.id === held)?.waitMs).toBe(1_000);
   });
 
   it("rows it cannot use are kept with a reason and never reach a supplier", async () => {
