@@ -266,14 +266,20 @@ export class TrackedStore {
     return out;
   }
 
-  /** Same status, newer report: stores it (amounts, messages), without an event, where the status still matches. */
-  async touchMany<D>(items: Array<{ key: RecordKey; status: string; data: D }>): Promise<void> {
+  /**
+   * Same status, newer report: stores it (amounts, messages), without an event, where the status
+   * still matches. An item with `nextCheckInMs` also restarts its record's schedule: its next check
+   * at most that far away (never before its notBefore), its backoff from the first step.
+   */
+  async touchMany<D>(items: Array<{ key: RecordKey; status: string; data: D; nextCheckInMs?: number }>): Promise<void> {
     if (!items.length) return;
     await this.db.query(
-      `UPDATE tracked t SET data = u.data, updated_at = now(), ${ANSWERED}
-       FROM jsonb_to_recordset($1::jsonb) AS u(${KEY_COLUMNS}, status text, data jsonb)
+      `UPDATE tracked t SET data = u.data, updated_at = now(), ${ANSWERED},
+         next_check_at = CASE WHEN u.next_ms IS NULL OR t.is_final THEN t.next_check_at ELSE LEAST(t.next_check_at, ${nextCheck("u.next_ms")}) END,
+         check_attempt = CASE WHEN u.next_ms IS NULL THEN t.check_attempt ELSE 0 END
+       FROM jsonb_to_recordset($1::jsonb) AS u(${KEY_COLUMNS}, status text, data jsonb, next_ms float8)
        WHERE ${MATCHES} AND t.status = u.status`,
-      [JSON.stringify(items.map((i) => ({ ...keyRow(i.key), status: i.status, data: i.data })))],
+      [JSON.stringify(items.map((i) => ({ ...keyRow(i.key), status: i.status, data: i.data, next_ms: i.nextCheckInMs })))],
     );
   }
 

@@ -268,7 +268,17 @@ export class Tracker<D> {
         else if (d === "move") moves.push(p);
       }
       const stored = (p: (typeof pending)[number]) => (kind.merge ? kind.merge(p.record.data, p.report as D) : (p.report as D));
-      await records.touchMany(touches.map((p) => ({ key: keyOf(p.record), status: p.record.status, data: stored(p) })));
+      // A webhook the supplier's answer does not bear out yet (its query may lag what it sent):
+      // the record's schedule restarts, so a poll looks again soon instead of after the backoff.
+      const restart = source === "WEBHOOK";
+      await records.touchMany(
+        touches.map((p) => ({
+          key: keyOf(p.record),
+          status: p.record.status,
+          data: stored(p),
+          ...(restart ? { nextCheckInMs: pollDelayMs(kind.policy, 0, isWatched(p.record)) } : {}),
+        })),
+      );
       for (const p of touches) out[p.i] = { outcome: "touched", record: { ...p.record, data: stored(p) } };
       const lost: typeof pending = [];
       for (let start = 0; start < moves.length; start += CHUNK) {

@@ -293,6 +293,32 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect(await store.events.history(voidKey(tenant, a))).toHaveLength(1);
   });
 
+  it.skipIf(skip)(
+    "touchMany with a next check restarts the schedule: pulled in, never pushed out, the backoff from its first step",
+    async () => {
+      const tenant = `t-restart-${Math.random()}`;
+      const [far, near] = [voidData(), voidData()];
+      await store.tracked.insert(newVoid(tenant, far, { firstCheckInMs: 3_600_000 }));
+      await store.tracked.insert(newVoid(tenant, near, { firstCheckInMs: 1_000 }));
+      const [kf, kn] = [voidKey(tenant, far), voidKey(tenant, near)];
+      await store.db.query("UPDATE tracked SET check_attempt = 5 WHERE tenant = $1", [tenant]);
+      const before = Date.now();
+      await store.tracked.touchMany([
+        { key: kf, status: "SUPPLIER_PROCESSING", data: far, nextCheckInMs: 60_000 },
+        { key: kn, status: "SUPPLIER_PROCESSING", data: near, nextCheckInMs: 60_000 },
+      ]);
+      const [f, n] = [(await store.tracked.get(kf))!, (await store.tracked.get(kn))!];
+      expect(f.checkAttempt).toBe(0);
+      expect(f.nextCheckAt!.getTime()).toBeLessThanOrEqual(Date.now() + 60_000);
+      expect(f.nextCheckAt!.getTime()).toBeGreaterThanOrEqual(before + 60_000 - 1_000);
+      expect(n.nextCheckAt!.getTime()).toBeLessThanOrEqual(before + 1_000 + 100);
+      // Without one, the schedule stays as it is.
+      await store.db.query("UPDATE tracked SET check_attempt = 5 WHERE tenant = $1", [tenant]);
+      await store.tracked.touchMany([{ key: kf, status: "SUPPLIER_PROCESSING", data: far }]);
+      expect((await store.tracked.get(kf))!).toMatchObject({ checkAttempt: 5, nextCheckAt: f.nextCheckAt });
+    },
+  );
+
   it.skipIf(skip)("leases: only due, open records of the kind; two owners never share one; an expired lease is taken over", async () => {
     const tenant = `t-lease-${Math.random()}`;
     const due = [voidData(), voidData(), voidData(), voidData()];

@@ -220,6 +220,31 @@ describe("scheduled checks", () => {
     expect(pollDelayMs(policy, 30, true, 0)).toBe(policy.watchedMs);
   });
 
+  it("a webhook the supplier's answer does not bear out restarts the record's schedule; a poll's same answer does not", async () => {
+    const { tracker, records, supplier } = setup();
+    await tracker.start("acme", ATRIP, "V1", "O1", { status: "A", n: 0 }, { source: "SUBMIT", started: true });
+    supplier.state.set("V1", { status: "A", n: 1 });
+    for (let i = 0; i < 3; i++) {
+      records.now = (await tracker.get("acme", ATRIP, "V1"))!.nextCheckAt!.getTime();
+      await tracker.pollDue("me", 10, 30_000);
+    }
+    const backedOff = (await tracker.get("acme", ATRIP, "V1"))!;
+    expect(backedOff.checkAttempt).toBe(3);
+    expect(backedOff.nextCheckAt!.getTime() - records.now).toBeGreaterThan(policy.minMs);
+    // The webhook announced a change its query does not show yet: looked at again after the first interval.
+    const r = (await tracker.get("acme", ATRIP, "V1"))!;
+    expect(await tracker.confirm([{ supplier: ATRIP, ref: "V1", records: [r] }])).toEqual(new Map());
+    const restarted = (await tracker.get("acme", ATRIP, "V1"))!;
+    expect(restarted).toMatchObject({ status: "A", checkAttempt: 0, data: { n: 1 } });
+    expect(restarted.nextCheckAt!.getTime() - records.now).toBeLessThanOrEqual(policy.minMs);
+    // A refresh's same answer leaves the schedule alone.
+    records.now = restarted.nextCheckAt!.getTime();
+    await tracker.pollDue("me", 10, 30_000);
+    const polled = (await tracker.get("acme", ATRIP, "V1"))!;
+    await tracker.refresh("acme", ATRIP, "V1");
+    expect((await tracker.get("acme", ATRIP, "V1"))!).toMatchObject({ checkAttempt: 1, nextCheckAt: polled.nextCheckAt });
+  });
+
   it("two instances never check one record at once; a crashed instance's lease expires", async () => {
     const { records, supplier } = setup();
     const a = new Tracker<R>({ kind: kindOf(supplier), records, log: createLogger("silent"), recorded: () => undefined });

@@ -255,12 +255,17 @@ export class FakeRecords implements RecordStore {
     });
   }
 
-  async touchMany<D>(items: Array<{ key: RecordKey; status: string; data: D }>): Promise<void> {
+  async touchMany<D>(items: Array<{ key: RecordKey; status: string; data: D; nextCheckInMs?: number }>): Promise<void> {
     if (!items.length) return;
     this.count("touchMany");
     for (const i of items) {
       const s = this.rows.get(keyString(i.key));
-      if (s && s.status === i.status) Object.assign(s, { data: clone(i.data), updatedAt: new Date(this.now), ...this.answered() });
+      if (!s || s.status !== i.status) continue;
+      Object.assign(s, { data: clone(i.data), updatedAt: new Date(this.now), ...this.answered() });
+      if (i.nextCheckInMs === undefined) continue;
+      s.checkAttempt = 0;
+      if (!s.isFinal)
+        s.nextCheckAt = new Date(Math.min(s.nextCheckAt?.getTime() ?? Infinity, this.nextCheck(s, i.nextCheckInMs).getTime()));
     }
   }
 
