@@ -27,4 +27,10 @@ export interface GatewayContext {
   services: Services;
   /** This request's store reads, batched (src/tracking/loaders.ts): use them for records and history under a list. */
   loaders: StoreLoaders;
+  /**
+   * Server-Sent Events only: the `Last-Event-ID` header of an EventSource that reconnects by
+   * itself, the id of the last event the stream sent it (src/server/streams/sse.ts). Subscriptions
+   * resume after it (./validate.ts `resumePoint`).
+   */
+  lastEventId?: string;
 }

@@ -7,7 +7,7 @@ import { requireScope } from "../src/auth/index.js";
 import type { TrackedEvent } from "../src/store/tracked-model.js";
 import { voidEventView, type VoidEventView, type VoidOrderView } from "../src/tracking/views.js";
 import type { GatewayContext } from "./context.js";
-import { optionalEventId, optionalId } from "./validate.js";
+import { optionalId, resumePoint } from "./validate.js";
 
 @Resolver(() => VoidStatusEvent)
 export class EventsResolver {
@@ -22,7 +22,7 @@ export class EventsResolver {
         tenant: who.tenant,
         ref: optionalId("voidCode", args.voidCode),
         orderNo: optionalId("orderNo", args.orderNo),
-        afterEventId: optionalEventId("afterEventId", args.afterEventId),
+        afterEventId: resumePoint(args.afterEventId, ctx.lastEventId),
       });
     },
   })

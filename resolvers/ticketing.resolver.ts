@@ -8,7 +8,7 @@ import type { TrackedEvent } from "../src/store/tracked-model.js";
 import type { StopReport } from "../src/tracking/kinds/stop.js";
 import { eventsUpTo, stopAt, stopEventView, stopView, type StopEventView, type StopView } from "../src/tracking/views.js";
 import type { GatewayContext } from "./context.js";
-import { optionalEventId, optionalId } from "./validate.js";
+import { optionalId, resumePoint } from "./validate.js";
 
 @Resolver(() => TicketIssuanceStop)
 export class TicketingResolver {
@@ -50,7 +50,7 @@ export class TicketingResolver {
         kind: "stop",
         tenant: who.tenant,
         orderNo: optionalId("orderNo", args.orderNo),
-        afterEventId: optionalEventId("afterEventId", args.afterEventId, "TicketIssuanceStop.eventId or a history id"),
+        afterEventId: resumePoint(args.afterEventId, ctx.lastEventId, "TicketIssuanceStop.eventId or a history id"),
       });
     },
   })

@@ -27,3 +27,15 @@ export function optionalEventId(field: string, value: unknown, from = "VoidStatu
   }
   return value;
 }
+
+/**
+ * Where a subscription resumes: after `afterEventId` or after the `Last-Event-ID` a reconnecting
+ * EventSource sends (the id of the last event the stream gave it: GatewayContext.lastEventId),
+ * whichever is later; undefined when neither is given.
+ */
+export function resumePoint(afterEventId: unknown, lastEventId: string | undefined, from?: string): string | undefined {
+  const asked = optionalEventId("afterEventId", afterEventId, from);
+  const seen = optionalEventId("Last-Event-ID", lastEventId, from);
+  if (asked === undefined || seen === undefined) return asked ?? seen;
+  return BigInt(seen) > BigInt(asked) ? seen : asked;
+}

@@ -8,6 +8,13 @@
 import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from "graphql";
 
 const shared = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+/** The id of the source event each result was executed for, where the event has one (an SSE stream's `id:` line). */
+const sourceIds = new WeakMap<ExecutionResult, string>();
+
+/** The id of the event a subscription result was executed for (a string `id` of its root value), if any. */
+export function sourceEventId(result: ExecutionResult): string | undefined {
+  return sourceIds.get(result);
+}
 
 /**
  * Maps a source stream through `fn`. Written as a plain iterator, not an async generator: a
@@ -59,7 +66,9 @@ export async function subscribeShared(args: ExecutionArgs): Promise<AsyncIterabl
     if (!byOperation) shared.set(event, (byOperation = new Map()));
     let result = byOperation.get(key);
     if (!result) {
+      const id = (event as { id?: unknown }).id;
       result = Promise.resolve(execute({ ...args, rootValue: event }));
+      if (typeof id === "string") result = result.then((r) => (sourceIds.set(r, id), r));
       byOperation.set(key, result);
     }
     return result;

@@ -189,6 +189,67 @@ describe("every HTTP transport", () => {
     expect(await metric("gateway_http_subscription_streams_ended_total", 'transport="multipart",reason="client_gone"')).toBe(1);
   });
 
+  it("SSE: each change's event carries its id as the SSE id line, and a reconnect with Last-Event-ID (EventSource's own) resumes after it", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "300", VOID_POLL_WATCHED_MS: "300" });
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const voidCode = await quoteAndSubmit(t.url, orderNo);
+    await eventually(() => isFinal(t!.url, voidCode), 20_000);
+    const query = "subscription($o: String, $after: ID) { voidStatusChanged(orderNo: $o, afterEventId: $after) { id status } }";
+    /** The first `count` SSE messages of a GET as an EventSource sends it: [id line, data]. */
+    const stream = async (variables: Record<string, string>, count: number, lastEventId?: string) => {
+      const abort = new AbortController();
+      const params = new URLSearchParams({ query, variables: JSON.stringify({ o: orderNo, ...variables }) });
+      const res = await fetch(`${t!.url}?${params}`, {
+        headers: { accept: "text/event-stream", ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId }) },
+        signal: abort.signal,
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = "";
+      const messages = () => text.split("\n\n").filter((m) => /^(id|event): /m.test(m));
+      while (messages().length < count) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      abort.abort();
+      return messages()
+        .slice(0, count)
+        .map((m) => {
+          const field = (name: string) => m.match(new RegExp(`^${name}: ?(.*)$`, "m"))?.[1];
+          return { id: field("id"), event: field("event"), data: JSON.parse(field("data") ?? "null") as unknown };
+        });
+    };
+    const [first, ...rest] = (
+      await gql<{ voidOrder: { history: Array<{ id: string }> } }>(
+        t.url,
+        `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { history { id } } }`,
+      )
+    ).data!.voidOrder.history.map((e) => e.id);
+    expect(rest).toHaveLength(2);
+    // Replayed after the first change: two events, each with its id on the id line.
+    const replay = await stream({ after: first }, 2);
+    expect(replay.map((m) => [m.id, m.event, m.data])).toEqual([
+      [rest[0], "next", { data: { voidStatusChanged: { id: rest[0], status: "AIRLINE_PROCESSING" } } }],
+      [rest[1], "next", { data: { voidStatusChanged: { id: rest[1], status: "REFUNDED" } } }],
+    ]);
+    // The same URL again, as an EventSource reconnects, with the last id it got: only what came after.
+    expect((await stream({ after: first }, 1, rest[0]))[0]).toMatchObject({
+      id: rest[1],
+      data: { data: { voidStatusChanged: { id: rest[1] } } },
+    });
+    // An afterEventId later than the header's wins; a header that is not an event id is refused, naming it.
+    expect((await stream({ after: rest[0] }, 1, first))[0]?.id).toBe(rest[1]);
+    const bad = await stream({}, 1, "abc");
+    expect(bad[0]).toMatchObject({
+      id: undefined,
+      event: "next",
+      data: { errors: [{ extensions: { code: "BAD_USER_INPUT", field: "Last-Event-ID" } }] },
+    });
+    await eventually(() => active() === 0);
+  });
+
   it("SSE requests graphql-sse itself refuses are answered with a BAD_REQUEST error, its status kept", async () => {
     t = await startTestGateway();
     const sse = async (init: RequestInit & { path?: string }) => {

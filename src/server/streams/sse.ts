@@ -23,13 +23,17 @@ import { UNKNOWN } from "../operation-label.js";
 import { countRefused, MeteredOperation } from "../operation-meter.js";
 import { errorBody } from "../../vocabulary/errors.js";
 import { sendGraphqlJson } from "../send-json.js";
-import { subscribeShared } from "../shared-execution.js";
+import { sourceEventId, subscribeShared } from "../shared-execution.js";
 import { formatResult, type StreamDeps, type StreamRequest } from "./exchange.js";
 
-/** What the handler keeps per request: the operation's label and its meter, once prepared. */
+/**
+ * What the handler keeps per request: the operation's label and its meter, once prepared; the
+ * source event ids of the results on their way to the stream, oldest first (one per `next`).
+ */
 interface SseState {
   label: string;
   metered?: MeteredOperation;
+  ids: Array<string | undefined>;
 }
 
 type Context = Record<PropertyKey, unknown>;
@@ -53,15 +57,20 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
       }
       req.context.label = op.label;
       req.context.metered = new MeteredOperation(d.metrics, op.label);
+      const contextValue = d.contextFor(req.raw.principal, req.raw.id);
+      // An EventSource reconnecting by itself sends the id of the last event it got: resume there.
+      const lastEventId = req.raw.req.headers["last-event-id"];
+      if (typeof lastEventId === "string" && lastEventId.trim()) contextValue.lastEventId = lastEventId.trim();
       return {
         schema: d.schema,
         document: op.document,
         operationName: params.operationName,
         variableValues: params.variables,
-        contextValue: d.contextFor(req.raw.principal, req.raw.id) as unknown as Context,
+        contextValue: contextValue as unknown as Context,
       };
     },
     onNext(_ctx, req, result) {
+      req.context.ids.push(sourceEventId(result as ExecutionResult));
       const out = formatResult(d, result as ExecutionResult) as ExecutionResult;
       req.context.metered?.answered(out.errors as GraphQLFormattedError[] | undefined);
       return out;
@@ -72,7 +81,7 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
   });
 
   return async (r) => {
-    const state: SseState = { label: UNKNOWN };
+    const state: SseState = { label: UNKNOWN, ids: [] };
     const [body, init] = await handler({
       method: r.req.method ?? "GET",
       url: `/graphql${r.search}`,
@@ -106,7 +115,7 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
     });
     try {
       // The next event is read only once the client has taken the last (a replay at its pace).
-      for await (const chunk of body) if (!open.write(chunk) || !(await open.drained())) break;
+      for await (const chunk of body) if (!open.write(withId(chunk, state)) || !(await open.drained())) break;
       open.end("completed");
     } catch (err) {
       const errors = [d.formatError({ message: String(err) }, err)];
@@ -114,6 +123,17 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
       open.end("failed", errors);
     }
   };
+}
+
+/**
+ * A `next` event of a tracked change carries the change's id as its SSE `id:` line, so an
+ * EventSource that reconnects by itself sends it back as `Last-Event-ID` and the subscription
+ * resumes after it instead of starting over (graphql-sse's own client ignores the line).
+ */
+function withId(chunk: string, state: SseState): string {
+  if (!chunk.startsWith("event: next")) return chunk;
+  const id = state.ids.shift();
+  return id === undefined ? chunk : `id: ${id}\n${chunk}`;
 }
 
 /**
