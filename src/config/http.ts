@@ -60,7 +60,7 @@ export const HTTP = concern(
     nodeEnv: variable({
       name: "NODE_ENV",
       schema: z.string(),
-      description: "production: no field suggestions in errors (stack traces and internal messages are never shown)",
+      description: "production: no schema names suggested in errors (validation and variable values, every transport; stack traces and internal messages are never shown)",
     }),
     // Read by Apollo Server itself; rows here so that --help, .env.example and the docs say what they do.
     apolloKey: variable({

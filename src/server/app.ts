@@ -57,7 +57,7 @@ export interface ServerOptions {
   maxBodyBytes: number;
   /** Subscriptions one websocket may have open (MAX_SUBSCRIPTIONS_PER_CONNECTION). */
   maxSubscriptionsPerConnection: number;
-  /** Production: no field suggestions in validation errors. */
+  /** Production: no schema names suggested in errors (validation and variable values). */
   production: boolean;
   /** Websocket keep-alive ping interval (WS_KEEPALIVE_MS). */
   wsKeepAliveMs: number;
@@ -98,7 +98,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { schema, services, log, authenticator } = opts;
   const { metrics } = services;
   const contextFor = contextFactory(services);
-  const formatError = makeFormatError(log);
+  const formatError = makeFormatError(log, opts.production);
   const rules = limitRules(opts.limits);
   const labels = new OperationLabels(schema);
   const { webhooks } = opts;
@@ -113,6 +113,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       rules,
       formatError,
       labels,
+      hideSuggestions: opts.production,
       contextFor,
       trustedDocuments: opts.trustedDocuments,
       connectionInitWaitTimeoutMs: opts.wsConnectionInitTimeoutMs,
@@ -122,7 +123,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   );
 
   const streams = new HttpStreams({ log, metrics, ...opts.httpStreams });
-  const prepare = operationPreparer({ schema, rules, labels });
+  const prepare = operationPreparer({ schema, rules, labels, hideSuggestions: opts.production });
   // Apollo's automatic persisted queries, in a cache the HTTP streams share (./streams/persisted.ts).
   const apq = new InMemoryLRUCache<string>();
 

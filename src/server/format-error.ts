@@ -10,8 +10,18 @@ import type { Logger } from "../logger.js";
 import { StoreUnavailableError } from "../store/errors.js";
 import { isErrorCode, REQUEST_ERROR_CODES } from "../vocabulary/errors.js";
 
-/** The formatError of Apollo and graphql-ws: one mapping from thrown errors to the public codes. */
-export function makeFormatError(log: Logger) {
+/** A validation or variable error's message without graphql-js's suggestion at its end ("… Did you mean "orderNo"?"). */
+export function withoutSuggestion(message: string): string {
+  return message.replace(/ ?Did you mean [^?]*\?$/, "");
+}
+
+/**
+ * The formatError of Apollo and graphql-ws: one mapping from thrown errors to the public codes.
+ * `hideSuggestions` (production): no schema names suggested in any request error — Apollo's
+ * `hideSchemaDetailsFromClientErrors` covers only validation errors, not those of variable values.
+ */
+export function makeFormatError(log: Logger, hideSuggestions = false) {
+  const said = (message: string) => (hideSuggestions ? withoutSuggestion(message) : message);
   return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
     const original = unwrapResolverError(error);
     if (original instanceof GatewayError) {
@@ -21,7 +31,7 @@ export function makeFormatError(log: Logger) {
     if (isErrorCode(code) && REQUEST_ERROR_CODES.has(code)) {
       const field = code === "BAD_USER_INPUT" ? inputFieldOf(formatted.message) : undefined;
       return {
-        message: formatted.message,
+        message: said(formatted.message),
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code, ...(field ? { field } : {}) },
@@ -35,7 +45,7 @@ export function makeFormatError(log: Logger) {
       if (code === undefined) {
         const field = inputFieldOf(formatted.message);
         return {
-          message: formatted.message,
+          message: said(formatted.message),
           locations: formatted.locations,
           extensions: { code: "BAD_USER_INPUT", ...(field ? { field } : {}) },
         };

@@ -16,6 +16,7 @@ import {
   type ValidationRule,
   visit,
 } from "graphql";
+import { withoutSuggestion } from "./format-error.js";
 import { UNKNOWN, type OperationLabels } from "./operation-label.js";
 
 /** An operation ready to run: its document, the operation chosen in it, its metrics label. */
@@ -37,6 +38,8 @@ export interface PrepareDeps {
   schema: GraphQLSchema;
   rules: readonly ValidationRule[];
   labels: OperationLabels;
+  /** Production: no schema names suggested in validation errors (Apollo's `hideSchemaDetailsFromClientErrors`, for every transport). */
+  hideSuggestions?: boolean;
 }
 
 /** The refusal of a request with the code a client can branch on (Apollo's codes for the same faults). */
@@ -62,7 +65,13 @@ export function operationPreparer(d: PrepareDeps): (query: unknown, operationNam
       return refusal("GRAPHQL_PARSE_FAILED", [err instanceof GraphQLError ? err : new GraphQLError(String(err))]);
     }
     const errors = validate(d.schema, document, rules);
-    if (errors.length) return refusal("GRAPHQL_VALIDATION_FAILED", errors);
+    if (errors.length)
+      return refusal(
+        "GRAPHQL_VALIDATION_FAILED",
+        d.hideSuggestions
+          ? errors.map((e) => new GraphQLError(withoutSuggestion(e.message), { nodes: e.nodes, extensions: e.extensions }))
+          : errors,
+      );
     const operation = getOperationAST(document, operationName ?? undefined);
     if (!operation) {
       const why = operationName

@@ -29,6 +29,8 @@ export interface WebsocketOptionsDeps {
   rules: ValidationRule[];
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   labels: OperationLabels;
+  /** Production: no schema names suggested in validation errors. */
+  hideSuggestions?: boolean;
   contextFor: (principal: Principal | null, requestId: string) => GatewayContext;
   /** Manifest ids resolve to their documents; in safelist mode other documents are refused before parsing. */
   trustedDocuments?: TrustedDocumentsPolicy;
