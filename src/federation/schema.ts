@@ -73,27 +73,33 @@ export async function buildSubgraphGatewaySchema(): Promise<GraphQLSchema> {
 
 /**
  * `_entities` answers a representation that names none of this subgraph's entities (no
- * `__typename`, an unknown type, a type that is not an entity) with BAD_USER_INPUT (after the
- * credentials' read scope, as each reference resolver checks it), before
+ * `__typename`, an unknown type, a type that is not an entity) with BAD_USER_INPUT at its index
+ * (after the credentials' read scope, as each reference resolver checks it), before
  * `@apollo/subgraph`'s own resolver throws a plain error for it, which would be an internal
- * error (one that operators alert on) caused by a client.
+ * error (one that operators alert on) caused by a client, and would fail the other references too.
  */
 function checkRepresentations(schema: GraphQLSchema): GraphQLSchema {
   const field = schema.getQueryType()?.getFields()._entities;
   const resolve = field?.resolve;
   if (!field || !resolve) return schema;
   const entities = Object.keys(ENTITY_KEYS);
-  field.resolve = (source, args: { representations?: unknown }, context: GatewayContext, info) => {
+  field.resolve = async (source, args: { representations?: unknown }, context: GatewayContext, info) => {
     requireScope(context.principal, "read"); // credentials first, as the reference resolvers check them
-    const representations = Array.isArray(args.representations) ? args.representations : [];
-    representations.forEach((r: unknown, i) => {
+    const representations: unknown[] = Array.isArray(args.representations) ? args.representations : [];
+    // Each such representation fails on its own, at its index (`_entities.<n>`), as one with a
+    // bad key does: the others are resolved by `@apollo/subgraph`, which would fail them all.
+    const known: unknown[] = [];
+    const slots = representations.map((r, i) => {
       const type = r !== null && typeof r === "object" ? (r as { __typename?: unknown }).__typename : undefined;
-      if (typeof type !== "string" || !entities.includes(type))
-        throw new GatewayError("BAD_USER_INPUT", `representations[${i}]: __typename must be one of ${entities.join(", ")}`, {
-          field: "representations",
-        });
+      if (typeof type === "string" && entities.includes(type)) return known.push(r) - 1;
+      return new GatewayError("BAD_USER_INPUT", `representations[${i}]: __typename must be one of ${entities.join(", ")}`, {
+        field: "representations",
+      });
     });
-    return resolve(source, args, context, info);
+    if (known.length === representations.length) return resolve(source, args, context, info);
+    const resolved = known.length ? ((await resolve(source, { ...args, representations: known }, context, info)) as unknown[]) : [];
+    // An Error in a list is that item's error: null there, the error at its path.
+    return slots.map((slot) => (typeof slot === "number" ? resolved[slot] : slot));
   };
   return schema;
 }

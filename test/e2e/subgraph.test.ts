@@ -110,6 +110,24 @@ describe("the gateway as a subgraph", () => {
       const odd = await gql(t.url, ENTITIES, { representations: [representation] }, bearer(KEYS.acmeRead));
       expect(odd.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "representations" });
     }
+    // …and fails on its own too: the others still resolve.
+    const someOdd = await gql<{ _entities: unknown[] }>(
+      t.url,
+      ENTITIES,
+      { representations: [{ __typename: "Nope", id: "1" }, { __typename: "Order", supplier: "ATRIP", orderNo: "ATR-1" }, "x", 7] },
+      bearer(KEYS.acmeRead),
+    );
+    expect(someOdd.data?._entities).toEqual([
+      null,
+      { __typename: "Order", orderNo: "ATR-1", voids: [], ticketIssuanceStop: null },
+      null,
+      null,
+    ]);
+    expect(someOdd.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.field])).toEqual([
+      [["_entities", 0], "BAD_USER_INPUT", "representations"],
+      [["_entities", 2], "BAD_USER_INPUT", "representations"],
+      [["_entities", 3], "BAD_USER_INPUT", "representations"],
+    ]);
     const oddAnonymous = await gql(t.url, ENTITIES, { representations: [{ __typename: "Nope" }] });
     expect(oddAnonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
