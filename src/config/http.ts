@@ -60,7 +60,8 @@ export const HTTP = concern(
     nodeEnv: variable({
       name: "NODE_ENV",
       schema: z.string(),
-      description: "production: no schema names suggested in errors (validation and variable values, every transport; stack traces and internal messages are never shown)",
+      description:
+        "production: no schema names suggested in errors (validation and variable values, every transport; stack traces and internal messages are never shown)",
     }),
     // Read by Apollo Server itself; rows here so that --help, .env.example and the docs say what they do.
     apolloKey: variable({
@@ -91,7 +92,8 @@ export const LIMITS = concern({
     name: "GRAPHQL_MAX_ALIASES",
     default: String(DEFAULT_LIMITS.maxAliases),
     schema: positiveInt,
-    description: "Most aliases in one operation",
+    description:
+      "Most aliases in one operation (aliases of __typename, which Relay writes for its type checks, are not counted: the depth and cost limits and GRAPHQL_MAX_BODY_BYTES bound them)",
   }),
   maxCost: variable({
     name: "GRAPHQL_MAX_COST",

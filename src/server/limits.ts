@@ -25,7 +25,9 @@ export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 10, maxAliases: 15, maxCo
 export function limitRules(l: QueryLimits): ValidationRule[] {
   return [
     maxDepthRule({ n: l.maxDepth, exposeLimits: true, ignoreIntrospection: true, ...report }),
-    maxAliasesRule({ n: l.maxAliases, exposeLimits: true, ...report }),
+    // graphql-armor's default allow list: aliases of __typename are not counted (Relay writes
+    // `__isNode: __typename` and the like for its type checks; black-box probe, noted in the row).
+    maxAliasesRule({ n: l.maxAliases, exposeLimits: true, allowList: ["__typename"], ...report }),
     costLimitRule({ maxCost: l.maxCost, exposeLimits: true, ignoreIntrospection: true, ...report }),
   ] as ValidationRule[];
 }
