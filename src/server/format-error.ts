@@ -10,9 +10,16 @@ import type { Logger } from "../logger.js";
 import { StoreUnavailableError } from "../store/errors.js";
 import { isErrorCode, REQUEST_ERROR_CODES } from "../vocabulary/errors.js";
 
-/** A validation or variable error's message without graphql-js's suggestion at its end ("… Did you mean "orderNo"?"). */
-export function withoutSuggestion(message: string): string {
-  return message.replace(/ ?Did you mean [^?]*\?$/, "");
+/**
+ * A validation or variable error's message as a client gets it: without graphql-js's suggestion
+ * at its end ("… Did you mean "orderNo"?") when `hideSuggestions` (production), and graphql-js's
+ * bare "Validation aborted." (its check of overlapping fields ran out of budget, black-box probe:
+ * ~450 repeated fields) saying what to change.
+ */
+export function clientMessage(message: string, hideSuggestions: boolean): string {
+  if (message === "Validation aborted.")
+    return "Validation aborted: the operation repeats too many fields for their overlaps to be checked. Select each field once.";
+  return hideSuggestions ? message.replace(/ ?Did you mean [^?]*\?$/, "") : message;
 }
 
 /**
@@ -21,7 +28,7 @@ export function withoutSuggestion(message: string): string {
  * `hideSchemaDetailsFromClientErrors` covers only validation errors, not those of variable values.
  */
 export function makeFormatError(log: Logger, hideSuggestions = false) {
-  const said = (message: string) => (hideSuggestions ? withoutSuggestion(message) : message);
+  const said = (message: string) => clientMessage(message, hideSuggestions);
   return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
     const original = unwrapResolverError(error);
     if (original instanceof GatewayError) {

@@ -16,7 +16,7 @@ import {
   type ValidationRule,
   visit,
 } from "graphql";
-import { withoutSuggestion } from "./format-error.js";
+import { clientMessage } from "./format-error.js";
 import { UNKNOWN, type OperationLabels } from "./operation-label.js";
 
 /** An operation ready to run: its document, the operation chosen in it, its metrics label. */
@@ -68,9 +68,10 @@ export function operationPreparer(d: PrepareDeps): (query: unknown, operationNam
     if (errors.length)
       return refusal(
         "GRAPHQL_VALIDATION_FAILED",
-        d.hideSuggestions
-          ? errors.map((e) => new GraphQLError(withoutSuggestion(e.message), { nodes: e.nodes, extensions: e.extensions }))
-          : errors,
+        errors.map((e) => {
+          const message = clientMessage(e.message, d.hideSuggestions ?? false);
+          return message === e.message ? e : new GraphQLError(message, { nodes: e.nodes, extensions: e.extensions });
+        }),
       );
     const operation = getOperationAST(document, operationName ?? undefined);
     if (!operation) {

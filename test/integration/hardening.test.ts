@@ -34,6 +34,17 @@ describe("hardening", () => {
     await client.dispose();
   });
 
+  it("a document too wide for graphql-js to check its overlapping fields is refused saying so, over HTTP and the websocket", async () => {
+    const wide = `{ ${"suppliers { supplier } ".repeat(600)}}`;
+    const http = await gql(t.url, wide);
+    expect(http.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(http.errors?.[0]?.message).toMatch(/^Validation aborted: the operation repeats too many fields/);
+    const client = wsClient(t.wsUrl);
+    const ws = await wsRequest(client, wide).catch((e: unknown) => ({ errors: e as Array<{ message: string }> }));
+    expect(ws.errors?.[0]?.message).toMatch(/^Validation aborted: the operation repeats too many fields/);
+    await client.dispose();
+  });
+
   it("rejects an oversized body with 413", async () => {
     const res = await fetch(t.url, {
       method: "POST",
