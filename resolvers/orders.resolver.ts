@@ -2,7 +2,7 @@ import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import { RequireScope } from "../src/auth/field-scopes.js";
 import type { CancelOrderData } from "../datasources/model.js";
 import { CancelOrderResult } from "../schema/cancel-order.type.js";
-import { CancelOrderInput } from "../schema/inputs.js";
+import { cancelAsSent, CancelOrderInput } from "../schema/inputs.js";
 import type { GatewayContext } from "./context.js";
 
 @Resolver(() => CancelOrderResult)
@@ -14,7 +14,8 @@ export class OrdersResolver {
   })
   cancelOrder(@Arg("input", () => CancelOrderInput) input: CancelOrderInput, @Ctx() ctx: GatewayContext): Promise<CancelOrderData> {
     const { idempotency, tracking } = ctx.services;
-    return idempotency.run(ctx.tenant, "cancelOrder", input.idempotencyKey, { ...input }, () =>
+    // The input as the supplier is sent it: a field it ignores does not make a repeat "other input".
+    return idempotency.run(ctx.tenant, "cancelOrder", input.idempotencyKey, cancelAsSent(input), () =>
       tracking.cancels.cancel(
         ctx.tenant,
         input.supplier,

@@ -89,11 +89,24 @@ export class VoidOrderArgs {
   refresh?: boolean | null;
 }
 
-/** A field one supplier ignores is not checked for it (it is never sent there). */
-const notFor =
-  (supplier: Supplier) =>
+/** The `cancelOrder` fields each supplier ignores: never sent there, so neither checked nor part of the input an idempotency key stands for. */
+const IGNORED_BY: Partial<Record<Supplier, ReadonlyArray<"subChannel" | "passengerIds" | "reason">>> = {
+  CTT: ["subChannel"],
+  ALITRIP: ["passengerIds", "reason"],
+};
+
+/** A field the chosen supplier ignores is not checked (it is never sent there). */
+const sentTo =
+  (field: "subChannel" | "passengerIds" | "reason") =>
   (input: { supplier: Supplier }): boolean =>
-    input.supplier !== supplier;
+    !IGNORED_BY[input.supplier]?.includes(field);
+
+/** A cancel's input as its supplier is sent it: the fields it ignores left out (api.md: "the supplier is sent the same"). */
+export function cancelAsSent(input: CancelOrderInput): Record<string, unknown> {
+  const sent: Record<string, unknown> = { ...input };
+  for (const field of IGNORED_BY[input.supplier] ?? []) delete sent[field];
+  return sent;
+}
 
 @InputType("CancelOrderInput", { description: "Cancel an order. ALITRIP needs orderNo and a subChannel (or the configured default); CTT needs orderNo, and takes passengerIds and reason." })
 export class CancelOrderInput extends IdempotentInput {
@@ -106,13 +119,13 @@ export class CancelOrderInput extends IdempotentInput {
 
   @Field(() => String, { nullable: true, description: "ALITRIP sub_channel (corporate id); defaults to the configured one (ALITRIP_SUB_CHANNEL). Ignored by CTT." })
   @IsOptional()
-  @ValidateIf(notFor("CTT"))
+  @ValidateIf(sentTo("subChannel"))
   @SupplierId()
   subChannel?: string | null;
 
   @Field(() => [String], { nullable: true, description: "CTT refund_passanger_ids, sent joined with commas; omit for none. Ignored by ALITRIP." })
   @IsOptional()
-  @ValidateIf(notFor("ALITRIP"))
+  @ValidateIf(sentTo("passengerIds"))
   @ArrayMaxSize(50, { message: "at most 50 passenger ids" })
   @Length(1, 64, { each: true, message: "each id must be 1 to 64 characters long" })
   @Matches(/^[A-Za-z0-9_-]*$/, { each: true, message: "each id may contain only letters, digits, '-' and '_'" })
@@ -120,7 +133,7 @@ export class CancelOrderInput extends IdempotentInput {
 
   @Field(() => String, { nullable: true, description: "CTT refund_reason (free text, at most 200 characters). Ignored by ALITRIP." })
   @IsOptional()
-  @ValidateIf(notFor("ALITRIP"))
+  @ValidateIf(sentTo("reason"))
   @Length(0, 200, { message: "must be at most 200 characters long" })
   // Sent to CTT and signed: text only (a NUL or an unpaired surrogate has no place in a reason).
   @Matches(/^(?:[^\p{Cc}\p{Cs}]|[\t\n\r])*$/u, {

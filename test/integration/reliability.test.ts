@@ -128,6 +128,11 @@ describe("idempotency keys", () => {
     const cancelled = fresh("ALI-CANCEL-OK");
     expect((await gql(t.url, cancel, { orderNo: cancelled, key: "c-3" }, ACME)).errors).toBeUndefined();
     expect((await gql(t.url, cancel, { orderNo: cancelled, key: "c-3", reason: null }, ACME)).errors).toBeUndefined();
+    // A field ALITRIP ignores (reason) is the same input too: ALITRIP is sent the same; one it uses is not.
+    expect((await gql(t.url, cancel, { orderNo: cancelled, key: "c-3", reason: "changed plans" }, ACME)).errors).toBeUndefined();
+    expect(t.sandbox.alitrip!.server.stats.total).toBe(1);
+    const otherChannel = cancel.replace('subChannel: "corp001"', 'subChannel: "corp002"');
+    expect(codeOf(await gql(t.url, otherChannel, { orderNo: cancelled, key: "c-3" }, ACME))).toBe("IDEMPOTENCY_KEY_REUSED");
     expect(t.sandbox.alitrip!.server.stats.total).toBe(1);
   });
 
