@@ -70,6 +70,7 @@ export class TicketingResolver {
 
   @FieldResolver(() => [TicketIssuanceStopEvent])
   async history(@Root() stop: StopView, @Ctx() ctx: GatewayContext): Promise<StopEventView[]> {
+    if (stop.unrecorded) return []; // requested while the store was failing: nothing recorded yet (as a void's history)
     const key = ctx.services.tracking.stops.key(ctx.tenant, stop.supplier as StopArgs["supplier"], stop.orderNo);
     // Batched with the other history fields of the request (src/tracking/loaders.ts).
     // A stop announced by an event (eventId) is the stop right after it: its history ends there.

@@ -71,6 +71,9 @@ export class VoidsResolver {
 
   @FieldResolver(() => [VoidStatusEvent])
   async history(@Root() order: VoidOrderView, @Ctx() ctx: GatewayContext): Promise<VoidEventView[]> {
+    // Accepted by the supplier while the store was failing: nothing recorded yet, and no read
+    // that would fail the whole answer (and with it the voidCode; black-box probe).
+    if (order.unrecorded) return [];
     const key = ctx.services.tracking.voids.key(ctx.tenant, order.supplier, order.voidCode);
     // Batched with the other history fields of the request (src/tracking/loaders.ts).
     // An event's voidOrder is the void right after that event: its history ends there.

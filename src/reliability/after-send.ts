@@ -31,6 +31,65 @@ export async function writeAfterSend<T>(
   }
 }
 
+/**
+ * Writes a client was already answered without: what a supplier accepted while the store failed
+ * (a void whose code only this process knows). Each is tried again in the background, 1 s after
+ * the last failure and doubling up to 30 s, until it succeeds or the process stops; then it is
+ * logged as given up (black-box probe: a void accepted during a 30 s store outage was never
+ * recorded, and nothing followed it).
+ */
+export class LaterWrites {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly waiting = new Map<number, { what: string; context: Record<string, unknown> }>();
+  private next = 0;
+  private closed = false;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly backoff = { firstMs: 1000, maxMs: 30_000 },
+  ) {}
+
+  /** How many writes wait for the store (metrics, tests). */
+  get pending(): number {
+    return this.waiting.size;
+  }
+
+  /** Tries `write` again later until it succeeds; logs `what` (with `context`) when it does. */
+  add(write: () => Promise<unknown>, what: string, context: Record<string, unknown>): void {
+    if (this.closed) return void this.log.error(context, `${what}: given up, the gateway is stopping`);
+    const id = this.next++;
+    this.waiting.set(id, { what, context });
+    const attempt = (delayMs: number) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        write().then(
+          () => {
+            this.waiting.delete(id);
+            this.log.warn(context, `${what}: recorded now that the store takes writes again`);
+          },
+          (err: unknown) => {
+            if (this.closed) return;
+            this.log.warn({ ...context, err: String(err) }, `${what}: the store still fails; trying again`);
+            attempt(Math.min(this.backoff.maxMs, delayMs * 2));
+          },
+        );
+      }, delayMs);
+      timer.unref();
+      this.timers.add(timer);
+    };
+    attempt(this.backoff.firstMs);
+  }
+
+  /** Stops trying; what still waits is logged as given up. */
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const { what, context } of this.waiting.values()) this.log.error(context, `${what}: given up, the gateway is stopping`);
+    this.waiting.clear();
+  }
+}
+
 /** The answer for a record the supplier accepted but the store did not take: shaped as recorded, stored nowhere. */
 export function unrecorded<D>(
   key: RecordKey,
@@ -54,5 +113,6 @@ export function unrecorded<D>(
     watchedUntil: null,
     lastCheckedAt: null,
     checkFailure: null,
+    unrecorded: true,
   };
 }

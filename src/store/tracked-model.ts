@@ -41,6 +41,8 @@ export interface TrackedRecord<D = unknown> extends RecordKey {
   lastCheckedAt: Date | null;
   /** The last scheduled check failed: its error, and since when checks have been failing; null once the supplier answers. */
   checkFailure: (CheckError & { since: Date }) | null;
+  /** Not from the store: what the supplier accepted, answered though the store did not take it (src/reliability/after-send.ts `unrecorded`). */
+  unrecorded?: true;
 }
 
 /** Why a scheduled check got no answer: an API error code and a message a client may see. */

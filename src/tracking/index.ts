@@ -12,6 +12,7 @@ import type { WebhookHint } from "../../datasources/ports.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { PubSub } from "../pubsub/index.js";
+import { LaterWrites } from "../reliability/after-send.js";
 import type { Store } from "../store/index.js";
 import type { InboxRow } from "../store/inbox-store.js";
 import type { RecordKey, TrackedEvent } from "../store/tracked-model.js";
@@ -79,6 +80,8 @@ export class Tracking {
   readonly stopRequests: StopRequests;
   readonly cancels: CancelSubmission;
   readonly inbox: InboxProcessor;
+  /** Writes of what a supplier accepted while the store failed, tried again until it takes them. */
+  readonly laterWrites: LaterWrites;
   /** Every kind's engine, by kind name, in the list's order. */
   readonly trackers: ReadonlyMap<KindName, Tracker<unknown>>;
   /** The pollers: the inbox's, housekeeping, and one per kind (named after it). */
@@ -112,7 +115,8 @@ export class Tracking {
       maxPerTenant: opts.maxSubscriptionsPerTenant,
       watchers: Object.fromEntries(kinds.map((k) => [k.name, new Watchers(k.name, store.tracked, policyOf(k.name).watchedMs, log)])),
     });
-    this.submissions = new VoidSubmission(store, registry, this.voids, log, opts.acceptanceVisibleMs);
+    this.laterWrites = new LaterWrites(log);
+    this.submissions = new VoidSubmission(store, registry, this.voids, log, opts.acceptanceVisibleMs, this.laterWrites);
     this.stopRequests = new StopRequests(this.stops, store, registry, opts.stopCheckDelayMs, log);
     this.cancels = new CancelSubmission(store, registry, log);
     this.inbox = new InboxProcessor({
@@ -207,6 +211,7 @@ export class Tracking {
    * and the webhooks handed to it and not yet processed.
    */
   async dispose(): Promise<void> {
+    this.laterWrites.close();
     await Promise.all(Object.values(this.pollers).map((p) => p.dispose()));
     await this.inbox
       .release()

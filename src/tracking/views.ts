@@ -9,12 +9,14 @@ import type { StopReport } from "./kinds/stop.js";
 
 /**
  * A void as VoidOrder shows it. `asOfEventId`: the void as it stood right after that event (an
- * event's `voidOrder`), so its history ends there too.
+ * event's `voidOrder`), so its history ends there too. `unrecorded`: accepted by the supplier,
+ * not (yet) taken by the store, so nothing is recorded of it: its history is empty.
  */
 export type VoidOrderView = VoidOrderData & {
   submittedAt: Date | null;
   updatedAt: Date;
   asOfEventId?: string;
+  unrecorded?: true;
   tracking: TrackingView | null;
 };
 
@@ -68,6 +70,8 @@ export interface StopView {
   eventId: string | null;
   /** Not in the API: the record as a mutation first answered it, its history ending at that event (as voidView's). */
   asOfEventId?: string;
+  /** Not in the API: requested, not (yet) taken by the store (as voidView's): its history is empty. */
+  unrecorded?: true;
   tracking: TrackingView | null;
 }
 
@@ -99,6 +103,7 @@ export function voidView(r: TrackedRecord<VoidOrderData> & { asOfEventId?: strin
     submittedAt: r.startedAt,
     updatedAt: r.updatedAt,
     ...(r.asOfEventId === undefined ? {} : { asOfEventId: r.asOfEventId }),
+    ...(r.unrecorded ? { unrecorded: true as const } : {}),
     tracking: trackingOf(r),
   };
 }
@@ -142,6 +147,7 @@ export function stopView(r: TrackedRecord<StopReport> & { asOfEventId?: string }
     resolvedAt: r.finalAt,
     eventId: null,
     ...(r.asOfEventId === undefined ? {} : { asOfEventId: r.asOfEventId }),
+    ...(r.unrecorded ? { unrecorded: true as const } : {}),
     tracking: trackingOf(r),
   };
 }

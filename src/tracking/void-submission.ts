@@ -30,7 +30,7 @@ import type { Store } from "../store/index.js";
 import { sentTime, type Unsettled } from "../store/unsettled-store.js";
 import type { TrackedRecord } from "../store/tracked-model.js";
 import type { Tracker } from "./engine.js";
-import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
+import { LaterWrites, unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock, orderKey } from "./keyed-lock.js";
 import { inProgress, OrderClaims, outcomeUnknown, type OrderClaim } from "./outcome.js";
 
@@ -49,6 +49,8 @@ export class VoidSubmission {
     private readonly log: Logger,
     /** How long each supplier may take to show a void it accepted (its documented delay). */
     private readonly acceptanceVisibleMs: (supplier: SupplierName) => number = () => 0,
+    /** Where a void the store did not take goes to be recorded once it does. */
+    private readonly later: LaterWrites = new LaterWrites(log),
   ) {
     this.claims = new OrderClaims(store.unsettled, registry, log, OPERATION, "void submission");
   }
@@ -190,8 +192,10 @@ export class VoidSubmission {
   /**
    * The supplier accepted the void: record it, then clear the claim. If the store fails even
    * after retries, the client still gets the void (it happened, and it carries the voidCode),
-   * and the claim stays: the order's next submission asks the supplier first; voidOrder with
-   * refresh: true adopts the void once the store is back.
+   * and it is recorded, dated when it was accepted, once the store takes writes again
+   * (LaterWrites), then the claim cleared. Until then the claim stays: the order's next
+   * submission asks the supplier first, and voidOrder with refresh: true adopts the void; if
+   * this process stops first, so do they, and the supplier's webhook.
    */
   private async record(
     claim: OrderClaim,
@@ -199,23 +203,33 @@ export class VoidSubmission {
     submitted: VoidOrderData,
     source: "SUBMIT" | "QUERY" = "SUBMIT",
   ): Promise<TrackedRecord<VoidOrderData>> {
+    const accepted = new Date();
+    const context = { voidCode: submitted.voidCode, orderNo: submitted.orderNo };
+    const start = (started: true | Date) =>
+      this.voids.start(tenant, submitted.supplier, submitted.voidCode, submitted.orderNo, submitted, { source, started });
     const written = await writeAfterSend(
       async () => {
-        const record = await this.voids.start(tenant, submitted.supplier, submitted.voidCode, submitted.orderNo, submitted, {
-          source,
-          started: true,
-        });
+        const record = await start(true);
         if (!record) throw new Error(`void ${submitted.voidCode} already belongs to another tenant`);
         return record;
       },
       this.log,
       "void accepted by the supplier but not recorded",
-      { voidCode: submitted.voidCode, orderNo: submitted.orderNo },
+      context,
     );
-    if (!written.ok)
-      return unrecorded(this.voids.key(tenant, submitted.supplier, submitted.voidCode), submitted.orderNo, submitted, submitted);
-    await claim.settle();
-    return written.value;
+    if (written.ok) {
+      await claim.settle();
+      return written.value;
+    }
+    this.later.add(
+      async () => {
+        if (!(await start(accepted))) this.log.error(context, "void accepted by the supplier belongs to another tenant: not recorded");
+        await claim.settle();
+      },
+      "void accepted by the supplier but not recorded",
+      context,
+    );
+    return unrecorded(this.voids.key(tenant, submitted.supplier, submitted.voidCode), submitted.orderNo, submitted, submitted);
   }
 
   /**

@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
 import { StoreUnavailableError } from "../../src/store/errors.js";
-import { fresh } from "../helpers/atrip.js";
+import { eventually, fresh } from "../helpers/atrip.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { gql, QUOTE } from "../helpers/graphql.js";
 
@@ -36,15 +36,42 @@ const SUBMIT = `mutation S($orderNo: String!, $offer: String!) { submitVoid(inpu
 const STOP = `mutation S($orderNo: String!) { stopTicketIssuance(input: { supplier: ATRIP, orderNo: $orderNo }) { state checkAfter } }`;
 
 describe("the store fails after a state-changing supplier call", () => {
-  it("void.do accepted, the record not written: the client gets the void, not SERVICE_UNAVAILABLE", async () => {
+  it("void.do accepted, the record not written: the client gets the void (its history empty, not read), not SERVICE_UNAVAILABLE; it is recorded once the store is back", async () => {
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId;
     breakMethod(t.store.tracked, "insert");
-    const r = await gql<{ submitVoid: { voidCode: string; status: string } }>(t.url, SUBMIT, { orderNo, offer });
+    // Reads fail too (black-box probe: the history's read failed the whole answer, voidCode and all).
+    breakMethod(t.store.events, "historyMany");
+    const WITH_HISTORY = `mutation S($orderNo: String!, $offer: String!) { submitVoid(input: { supplier: ATRIP, orderNo: $orderNo, voidOfferId: $offer }) { voidCode status submittedAt history { status } } }`;
+    const r = await gql<{ submitVoid: { voidCode: string; status: string; submittedAt: string; history: unknown[] } }>(
+      t.url,
+      WITH_HISTORY,
+      {
+        orderNo,
+        offer,
+      },
+    );
     expect(r.errors).toBeUndefined();
-    expect(r.data?.submitVoid).toMatchObject({ status: "SUPPLIER_PROCESSING" });
-    expect(r.data?.submitVoid.voidCode).toBeTruthy();
+    expect(r.data?.submitVoid).toMatchObject({ status: "SUPPLIER_PROCESSING", history: [] });
+    const { voidCode, submittedAt } = r.data!.submitVoid;
+    expect(voidCode).toBeTruthy();
     expect(sent("void.do")).toBeGreaterThan(0);
+    // The store takes writes again: the void is recorded (dated when ATRIP accepted it) and followed, with no request.
+    for (const undo of restore.splice(0)) undo();
+    const recorded = await eventually(async () => {
+      const q = await gql<{ voidOrder: { submittedAt: string; history: Array<{ status: string; source: string }> } | null }>(
+        t.url,
+        `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}") { submittedAt history { status source } } }`,
+      );
+      return q.data?.voidOrder ?? undefined;
+    }, 5_000);
+    expect(recorded.history[0]).toEqual({ status: "SUPPLIER_PROCESSING", source: "SUBMIT" });
+    expect(Math.abs(Date.parse(recorded.submittedAt) - Date.parse(submittedAt))).toBeLessThan(1_000);
+    expect(t.gw.services.tracking.laterWrites.pending).toBe(0);
+    // Its order's mark is cleared: a repeat is answered from the record, nothing sent.
+    const before = sent("void.do");
+    expect(ext(await gql(t.url, SUBMIT, { orderNo, offer }))).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", voidCode });
+    expect(sent("void.do")).toBe(before);
   });
 
   it("void.do lost its reply, the mark not written: SUPPLIER_OUTCOME_UNKNOWN (not retryable), not SERVICE_UNAVAILABLE", async () => {

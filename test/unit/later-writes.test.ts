@@ -1,0 +1,49 @@
+/** src/reliability/after-send.ts `LaterWrites`: a write the store refused is tried again until it takes it; stopping gives up, saying so. */
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logger.js";
+import { LaterWrites } from "../../src/reliability/after-send.js";
+import { eventually } from "../helpers/atrip.js";
+
+describe("LaterWrites", () => {
+  it("tries again, backing off, until the write succeeds", async () => {
+    const later = new LaterWrites(createLogger("silent"), { firstMs: 5, maxMs: 20 });
+    const tries: number[] = [];
+    later.add(
+      async () => {
+        tries.push(Date.now());
+        if (tries.length < 4) throw new Error("store down");
+      },
+      "a write",
+      {},
+    );
+    expect(later.pending).toBe(1);
+    await eventually(() => later.pending === 0);
+    expect(tries).toHaveLength(4);
+    later.close();
+  });
+
+  it("stops trying when closed, and logs what it gave up", async () => {
+    const lines: string[] = [];
+    const log = createLogger("error", new Writable({ write: (chunk: Buffer, _enc, done) => done(void lines.push(String(chunk))) }));
+    const later = new LaterWrites(log, { firstMs: 5, maxMs: 5 });
+    let tries = 0;
+    later.add(
+      async () => {
+        tries += 1;
+        throw new Error("store down");
+      },
+      "void accepted but not recorded",
+      { voidCode: "V1" },
+    );
+    await eventually(() => tries >= 2);
+    later.close();
+    const after = tries;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(tries).toBe(after);
+    expect(later.pending).toBe(0);
+    expect(lines.join("")).toMatch(/"voidCode":"V1".*given up, the gateway is stopping/);
+    later.add(async () => undefined, "another", { voidCode: "V2" });
+    expect(later.pending).toBe(0);
+  });
+});
