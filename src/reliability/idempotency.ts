@@ -17,6 +17,8 @@ import { writeAfterSend } from "./after-send.js";
 
 /** A first request that has run this long without finishing most likely died with its instance. */
 const ABANDONED_AFTER_MS = 5 * 60_000;
+/** The longest wait REQUEST_IN_PROGRESS suggests for a key: about one supplier call. */
+const RETRY_AFTER_MAX_S = 10;
 
 interface StoredError {
   code: ErrorCode;
@@ -145,9 +147,13 @@ export class Idempotency {
           },
         );
       }
+      // When to ask again: a running request ends within its supplier call's timeout; one that
+      // died with its instance is called abandoned at ABANDONED_AFTER_MS (black-box probe: no hint for 5 minutes).
+      const untilAbandoned = ABANDONED_AFTER_MS - (Date.now() - existing.createdAt.getTime());
       throw new GatewayError("REQUEST_IN_PROGRESS", `A request with idempotencyKey "${key}" is still running`, {
         idempotencyKey: key,
         retryable: true,
+        retryAfterSeconds: Math.max(1, Math.min(RETRY_AFTER_MAX_S, Math.ceil(untilAbandoned / 1000))),
       });
     }
     const r = existing.response as StoredResponse;

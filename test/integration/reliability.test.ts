@@ -146,7 +146,7 @@ describe("idempotency keys", () => {
     expect(ok.length).toBeGreaterThanOrEqual(1);
     for (const r of results.filter((x) => x.errors)) {
       expect(codeOf(r)).toBe("REQUEST_IN_PROGRESS");
-      expect(r.errors?.[0]?.extensions?.retryable).toBe(true);
+      expect(r.errors?.[0]?.extensions).toMatchObject({ retryable: true, retryAfterSeconds: 10 });
     }
     expect(calls("void.do")).toBe(1);
   });
