@@ -81,9 +81,16 @@ export class StopRequests {
       // The reply was lost: the supplier may be trying to stop. Track the order as if it were —
       // the outcome recorded later is only ever what the order's state says — and never send
       // the stop request again for it.
-      // Its message is the supplier's, if it said anything (an answer the gateway cannot read).
+      // Its message is the supplier's, if it said anything in an answer the gateway cannot read;
+      // an HTTP 5xx's body is about the failed call, not the stop (black-box probe: "oops").
       if (outcomeUnknown(err))
-        await this.track(claim, tenant, supplier, orderNo, (err instanceof SupplierError && err.supplierMessage) || null);
+        await this.track(
+          claim,
+          tenant,
+          supplier,
+          orderNo,
+          (err instanceof SupplierError && !err.transportFailure && err.supplierMessage) || null,
+        );
       else await claim.settle();
       throw err;
     }

@@ -189,6 +189,25 @@ describe("never a second state-changing call", () => {
     expect(calls("stopTicket.do")).toBe(1);
   });
 
+  it("stopTicket.do answering HTTP 500: not retryable (ATRIP may have acted), tracked as PENDING, and the 500's body is not the stop's message", async () => {
+    t = await startTestGateway();
+    const sim = t.sandbox.atrip!.server;
+    const orderNo = fresh("ATR-STOP-OK");
+    sim.faults = {
+      ...sim.faults,
+      operations: ["stopTicket.do"],
+      failNext: { status: 500, count: 1, body: "oops", contentType: "text/plain" },
+    };
+    const STOP = `mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "${orderNo}" }) { state message } }`;
+    const failed = await gql(t.url, STOP, {}, {});
+    expect(failed.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: false, supplierMessage: "oops" });
+    const tracked = await gql<{
+      ticketIssuanceStop: { state: string; message: string | null; history: Array<{ message: string | null }> };
+    }>(t.url, `{ ticketIssuanceStop(supplier: ATRIP, orderNo: "${orderNo}") { state message history { message } } }`);
+    expect(tracked.data?.ticketIssuanceStop).toEqual({ state: "PENDING", message: null, history: [{ message: null }] });
+    expect(calls("stopTicket.do")).toBe(1);
+  });
+
   it("void.do timing out → SUPPLIER_OUTCOME_UNKNOWN; the next submission reconciles instead of resending, and the webhook settles it", async () => {
     t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     const sim = t.sandbox.atrip!.server;
