@@ -21,7 +21,8 @@ export const TRACKING = concern({
     name: "LEASE_MS",
     default: "30000",
     schema: positiveInt,
-    description: "How long an instance holds a record it polls; a crashed instance's polls move after this (the webhooks it was confirming, after 60 s)",
+    description:
+      "How long an instance holds a record it polls; a crashed instance's polls move after this (the webhooks it was confirming, after 60 s)",
   }),
   stopCheckDelayMs: variable({
     name: "STOP_CHECK_DELAY_MS",
