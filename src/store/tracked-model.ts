@@ -122,6 +122,12 @@ export interface Release {
   key: RecordKey;
   nextCheckInMs: number;
   attempt: number;
+  /**
+   * The wait after a restart of the schedule: used instead (attempt 0) when the schedule was
+   * restarted while the lease was held (a webhook's confirmation found no change: its attempt
+   * count went back below the leased one), so the release does not undo that restart.
+   */
+  restartInMs?: number;
   /** Why this check got no answer; null or absent: the supplier answered. */
   failure?: CheckError | null;
   /** The check never reached the supplier (its circuit open, no free slot): lastCheckedAt stays. */

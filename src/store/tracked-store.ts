@@ -55,6 +55,8 @@ const nextCheck = (ms: string) => `GREATEST(${inMs(ms)}, COALESCE(t.not_before, 
 
 /** In a release: the record took an answer after it was leased. */
 const ANSWERED_SINCE = "(u.leased_updated IS NOT NULL AND t.updated_at >= u.leased_updated + interval '1 millisecond')";
+/** In a release: the schedule was restarted while the lease was held (Release.restartInMs). */
+const RESTARTED = "(u.restart_ms IS NOT NULL AND t.check_attempt < u.attempt - 1)";
 /** The supplier answered about the record: it was checked now, and its checks are not failing. */
 const ANSWERED = "last_checked_at = now(), check_failure = NULL, check_failing_since = NULL";
 
@@ -306,12 +308,16 @@ export class TrackedStore {
     await this.db.query(
       // An answer recorded since the lease (another instance confirmed a webhook meanwhile: updated_at
       // moved; ms precision in the JSON) is newer than this check's failure, which then does not count.
-      `UPDATE tracked t SET next_check_at = ${nextCheck("u.next_ms")}, check_attempt = u.attempt, lease_owner = NULL, lease_expires_at = NULL,
+      // A schedule restarted during the lease (its attempt count back below the leased one: a
+      // webhook's confirmation found no change) keeps its restart.
+      `UPDATE tracked t SET
+         next_check_at = CASE WHEN ${RESTARTED} THEN ${nextCheck("u.restart_ms")} ELSE ${nextCheck("u.next_ms")} END,
+         check_attempt = CASE WHEN ${RESTARTED} THEN 0 ELSE u.attempt END, lease_owner = NULL, lease_expires_at = NULL,
          last_checked_at = CASE WHEN u.not_sent THEN t.last_checked_at ELSE now() END,
          check_failure = CASE WHEN ${ANSWERED_SINCE} THEN t.check_failure ELSE u.failure END,
          check_failing_since = CASE WHEN ${ANSWERED_SINCE} THEN t.check_failing_since
            WHEN u.failure IS NULL THEN NULL ELSE COALESCE(t.check_failing_since, now()) END
-       FROM jsonb_to_recordset($2::jsonb) AS u(${KEY_COLUMNS}, next_ms float8, attempt int, failure jsonb, leased_updated timestamptz, not_sent boolean)
+       FROM jsonb_to_recordset($2::jsonb) AS u(${KEY_COLUMNS}, next_ms float8, restart_ms float8, attempt int, failure jsonb, leased_updated timestamptz, not_sent boolean)
        WHERE ${MATCHES} AND t.lease_owner = $1 AND NOT t.is_final`,
       [
         owner,
@@ -319,6 +325,7 @@ export class TrackedStore {
           items.map((i) => ({
             ...keyRow(i.key),
             next_ms: i.nextCheckInMs,
+            restart_ms: i.restartInMs,
             attempt: i.attempt,
             failure: i.failure,
             leased_updated: i.leasedUpdatedAt?.toISOString(),

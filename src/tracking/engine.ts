@@ -447,6 +447,7 @@ export class Tracker<D> {
             {
               key: keyOf(r),
               nextCheckInMs: pollDelayMs(kind.policy, r.checkAttempt + 1, isWatched(r)),
+              restartInMs: pollDelayMs(kind.policy, 0, isWatched(r)),
               attempt: r.checkAttempt + 1,
               failure: failures[i],
               notSent: notSent[i],

@@ -319,6 +319,27 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     },
   );
 
+  it.skipIf(skip)("a restart while a poll holds the lease survives the poll's release; without one the release backs off", async () => {
+    const tenant = `t-restart-lease-${Math.random()}`;
+    const [a, b] = [voidData(), voidData()];
+    for (const d of [a, b]) await store.tracked.insert(newVoid(tenant, d, { firstCheckInMs: 0 }));
+    await store.db.query("UPDATE tracked SET check_attempt = 3 WHERE tenant = $1", [tenant]);
+    const leased = (await store.tracked.leaseDue("void", "poller", 1000, 60_000)).filter((r) => r.tenant === tenant);
+    expect(leased.map((r) => r.checkAttempt)).toEqual([3, 3]);
+    const [ka, kb] = [voidKey(tenant, a), voidKey(tenant, b)];
+    // Another instance confirms a webhook for `a` meanwhile, and finds no change: its schedule restarts.
+    await store.tracked.touchMany([{ key: ka, status: "SUPPLIER_PROCESSING", data: a, nextCheckInMs: 60_000 }]);
+    const before = Date.now();
+    const release = (key: typeof ka) => ({ key, nextCheckInMs: 3_600_000, attempt: 4, restartInMs: 60_000 });
+    await store.tracked.releaseMany("poller", [release(ka), release(kb)]);
+    const [ra, rb] = [(await store.tracked.get(ka))!, (await store.tracked.get(kb))!];
+    expect(ra.checkAttempt).toBe(0);
+    expect(ra.nextCheckAt!.getTime()).toBeLessThanOrEqual(Date.now() + 60_000);
+    expect(ra.nextCheckAt!.getTime()).toBeGreaterThanOrEqual(before + 60_000 - 1_000);
+    expect(rb.checkAttempt).toBe(4);
+    expect(rb.nextCheckAt!.getTime()).toBeGreaterThanOrEqual(before + 3_600_000 - 1_000);
+  });
+
   it.skipIf(skip)("leases: only due, open records of the kind; two owners never share one; an expired lease is taken over", async () => {
     const tenant = `t-lease-${Math.random()}`;
     const due = [voidData(), voidData(), voidData(), voidData()];

@@ -220,7 +220,7 @@ describe("scheduled checks", () => {
     expect(pollDelayMs(policy, 30, true, 0)).toBe(policy.watchedMs);
   });
 
-  it("a webhook the supplier's answer does not bear out restarts the record's schedule; a poll's same answer does not", async () => {
+  it("a webhook the supplier's answer does not bear out restarts the record's schedule; polls back off as before, and a refresh's same answer leaves it", async () => {
     const { tracker, records, supplier } = setup();
     await tracker.start("acme", ATRIP, "V1", "O1", { status: "A", n: 0 }, { source: "SUBMIT", started: true });
     supplier.state.set("V1", { status: "A", n: 1 });

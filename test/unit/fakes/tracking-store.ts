@@ -287,9 +287,10 @@ export class FakeRecords implements RecordStore {
     for (const i of items) {
       const s = this.rows.get(keyString(i.key));
       if (!s || s.leaseOwner !== owner || s.isFinal) continue;
+      const restarted = i.restartInMs !== undefined && s.checkAttempt < i.attempt - 1;
       Object.assign(s, {
-        nextCheckAt: this.nextCheck(s, i.nextCheckInMs),
-        checkAttempt: i.attempt,
+        nextCheckAt: this.nextCheck(s, restarted ? i.restartInMs! : i.nextCheckInMs),
+        checkAttempt: restarted ? 0 : i.attempt,
         leaseOwner: null,
         leaseUntil: 0,
         lastCheckedAt: new Date(this.now),
