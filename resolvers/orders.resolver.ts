@@ -15,18 +15,25 @@ export class OrdersResolver {
   cancelOrder(@Arg("input", () => CancelOrderInput) input: CancelOrderInput, @Ctx() ctx: GatewayContext): Promise<CancelOrderData> {
     const { idempotency, tracking } = ctx.services;
     // The input as the supplier is sent it: a field it ignores does not make a repeat "other input".
-    return idempotency.run(ctx.tenant, "cancelOrder", input.idempotencyKey, cancelAsSent(input), () =>
-      tracking.cancels.cancel(
-        ctx.tenant,
-        input.supplier,
-        {
-          orderNo: input.orderNo,
-          subChannel: input.subChannel,
-          passengerIds: input.passengerIds,
-          reason: input.reason,
-        },
-        { requestId: ctx.requestId },
-      ),
+    // (A key stored before that was for the whole input: it still matches, `{ ...input }`.)
+    return idempotency.run(
+      ctx.tenant,
+      "cancelOrder",
+      input.idempotencyKey,
+      cancelAsSent(input),
+      () =>
+        tracking.cancels.cancel(
+          ctx.tenant,
+          input.supplier,
+          {
+            orderNo: input.orderNo,
+            subChannel: input.subChannel,
+            passengerIds: input.passengerIds,
+            reason: input.reason,
+          },
+          { requestId: ctx.requestId },
+        ),
+      { ...input },
     );
   }
 }

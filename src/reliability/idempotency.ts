@@ -89,11 +89,20 @@ export class Idempotency {
     key: string | null | undefined,
     input: Record<string, unknown>,
     fn: () => Promise<T>,
+    /**
+     * The input as the client gave it, when `input` leaves out fields the supplier is not sent
+     * (cancelOrder): a key stored before 2026-12-06, when every given field was hashed, still
+     * matches its repeat.
+     */
+    asGiven?: Record<string, unknown>,
   ): Promise<T> {
     if (!key) return fn();
     const hash = requestHash(operation, input);
     const existing = await this.store.claim(tenant, operation, key, hash);
-    if (existing) return this.replay(existing, [hash, ...HASH_FORMS.slice(1).map((f) => requestHash(operation, input, f))], key);
+    if (existing) {
+      const earlier = [input, ...(asGiven ? [asGiven] : [])].flatMap((i) => HASH_FORMS.map((f) => requestHash(operation, i, f)));
+      return this.replay(existing, [hash, ...earlier], key);
+    }
     let result: T;
     try {
       result = await fn();

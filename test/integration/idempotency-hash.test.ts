@@ -49,4 +49,18 @@ describe("idempotency input hash", () => {
       code: "IDEMPOTENCY_KEY_REUSED",
     });
   });
+
+  it("a cancel key stored while fields the supplier ignores were hashed (before 2026-12-06) still matches its repeat", async () => {
+    const idempotency = new Idempotency(store.idempotency, createLogger("silent"));
+    const given = { supplier: "CTT", orderNo: "CTT-3", subChannel: "ignored-by-ctt" };
+    const sent = { supplier: "CTT", orderNo: "CTT-3" };
+    await store.db.query(
+      "INSERT INTO idempotency_keys (tenant, operation, key, request_hash, state, response) VALUES ('acme', 'cancelOrder', 'k-given', $1, 'DONE', $2::jsonb)",
+      [requestHash("cancelOrder", given), JSON.stringify({ ok: { orderNo: "CTT-3", first: true } })],
+    );
+    const run = (input: Record<string, unknown>, asGiven?: Record<string, unknown>) =>
+      idempotency.run("acme", "cancelOrder", "k-given", input, async () => ({ orderNo: "CTT-3", first: false }), asGiven);
+    expect(await run(sent, given)).toEqual({ orderNo: "CTT-3", first: true });
+    await expect(run(sent)).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+  });
 });
