@@ -30,8 +30,8 @@ export function optionalEventId(field: string, value: unknown, from = "VoidStatu
 
 /**
  * Where a subscription resumes: after `afterEventId` or after the `Last-Event-ID` a reconnecting
- * EventSource sends (the id of the last event the stream gave it: GatewayContext.lastEventId),
- * whichever is later; undefined when neither is given.
+ * EventSource sends (the id line the stream last gave it: GatewayContext.lastEventId, digits
+ * only, anything else is not passed on), whichever is later; undefined when neither is given.
  */
 export function resumePoint(afterEventId: unknown, lastEventId: string | undefined, from?: string): string | undefined {
   const asked = optionalEventId("afterEventId", afterEventId, from);

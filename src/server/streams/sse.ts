@@ -28,12 +28,14 @@ import { formatResult, type StreamDeps, type StreamRequest } from "./exchange.js
 
 /**
  * What the handler keeps per request: the operation's label and its meter, once prepared; the
- * source event ids of the results on their way to the stream, oldest first (one per `next`).
+ * source event ids of the results on their way to the stream, oldest first (one per `next`);
+ * the largest id the stream has sent (as a bigint).
  */
 interface SseState {
   label: string;
   metered?: MeteredOperation;
   ids: Array<string | undefined>;
+  largest?: bigint;
 }
 
 type Context = Record<PropertyKey, unknown>;
@@ -60,7 +62,10 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
       const contextValue = d.contextFor(req.raw.principal, req.raw.id);
       // An EventSource reconnecting by itself sends the id of the last event it got: resume there.
       const lastEventId = req.raw.req.headers["last-event-id"];
-      if (typeof lastEventId === "string" && lastEventId.trim()) contextValue.lastEventId = lastEventId.trim();
+      if (typeof lastEventId === "string" && /^\d{1,19}$/.test(lastEventId.trim())) {
+        contextValue.lastEventId = lastEventId.trim();
+        req.context.largest = BigInt(contextValue.lastEventId);
+      }
       return {
         schema: d.schema,
         document: op.document,
@@ -126,14 +131,20 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
 }
 
 /**
- * A `next` event of a tracked change carries the change's id as its SSE `id:` line, so an
- * EventSource that reconnects by itself sends it back as `Last-Event-ID` and the subscription
- * resumes after it instead of starting over (graphql-sse's own client ignores the line).
+ * A `next` event of a tracked change carries an `id:` line, so an EventSource that reconnects by
+ * itself sends it back as `Last-Event-ID` and the subscription resumes after it instead of
+ * starting over (graphql-sse's own client ignores the line). The line is the largest id the
+ * stream has sent, not always the event's own: with several writers on PostgreSQL a smaller id
+ * can come after a larger one (a replay's stragglers first, a late commit live), and a resume
+ * after the smaller one would bring back events the client has (review). The event's own id is
+ * in its data.
  */
 function withId(chunk: string, state: SseState): string {
   if (!chunk.startsWith("event: next")) return chunk;
   const id = state.ids.shift();
-  return id === undefined ? chunk : `id: ${id}\n${chunk}`;
+  if (id === undefined) return chunk;
+  if (state.largest === undefined || BigInt(id) > state.largest) state.largest = BigInt(id);
+  return `id: ${state.largest}\n${chunk}`;
 }
 
 /**
