@@ -22,20 +22,22 @@ const MAX_EVENT_ID = 9223372036854775807n;
  */
 export function optionalEventId(field: string, value: unknown, from = "VoidStatusEvent.id"): string | undefined {
   if (value === null || value === undefined) return undefined;
-  if (typeof value !== "string" || !/^\d{1,19}$/.test(value) || BigInt(value) > MAX_EVENT_ID) {
-    throw badInput(field, `must be an event id from ${from} (digits, at most ${MAX_EVENT_ID})`);
-  }
+  if (!isEventId(value)) throw badInput(field, `must be an event id from ${from} (digits, at most ${MAX_EVENT_ID})`);
   return value;
 }
 
+const isEventId = (value: unknown): value is string =>
+  typeof value === "string" && /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_EVENT_ID;
+
 /**
  * Where a subscription resumes: after `afterEventId` or after the `Last-Event-ID` a reconnecting
- * EventSource sends (the id line the stream last gave it: GatewayContext.lastEventId, digits
- * only, anything else is not passed on), whichever is later; undefined when neither is given.
+ * EventSource sends (the id line the stream last gave it: GatewayContext.lastEventId), whichever
+ * is later; undefined when neither is given. A header that is not an event id is ignored: refused,
+ * the EventSource would reconnect with it every few seconds, forever.
  */
 export function resumePoint(afterEventId: unknown, lastEventId: string | undefined, from?: string): string | undefined {
   const asked = optionalEventId("afterEventId", afterEventId, from);
-  const seen = optionalEventId("Last-Event-ID", lastEventId, from);
+  const seen = isEventId(lastEventId) ? lastEventId : undefined;
   if (asked === undefined || seen === undefined) return asked ?? seen;
   return BigInt(seen) > BigInt(asked) ? seen : asked;
 }

@@ -40,7 +40,7 @@ export async function writeAfterSend<T>(
  */
 export class LaterWrites {
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly waiting = new Map<number, { what: string; context: Record<string, unknown> }>();
+  private readonly waiting = new Map<number, { what: string; context: Record<string, unknown>; trying: boolean }>();
   private next = 0;
   private closed = false;
 
@@ -58,17 +58,24 @@ export class LaterWrites {
   add(write: () => Promise<unknown>, what: string, context: Record<string, unknown>): void {
     if (this.closed) return void this.log.error(context, `${what}: given up, the gateway is stopping`);
     const id = this.next++;
-    this.waiting.set(id, { what, context });
+    const entry = { what, context, trying: false };
+    this.waiting.set(id, entry);
     const attempt = (delayMs: number) => {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
+        entry.trying = true;
         write().then(
           () => {
             this.waiting.delete(id);
             this.log.warn(context, `${what}: recorded now that the store takes writes again`);
           },
           (err: unknown) => {
-            if (this.closed) return;
+            entry.trying = false;
+            if (this.closed) {
+              // Closed while this try was under way: it was left to end, and it failed.
+              this.waiting.delete(id);
+              return void this.log.error({ ...context, err: String(err) }, `${what}: given up, the gateway is stopping`);
+            }
             this.log.warn({ ...context, err: String(err) }, `${what}: the store still fails; trying again`);
             attempt(Math.min(this.backoff.maxMs, delayMs * 2));
           },
@@ -80,13 +87,16 @@ export class LaterWrites {
     attempt(this.backoff.firstMs);
   }
 
-  /** Stops trying; what still waits is logged as given up. */
+  /** Stops trying; what waits for its next try is logged as given up; a try under way is left to end (and logged as it ends). */
   close(): void {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    for (const { what, context } of this.waiting.values()) this.log.error(context, `${what}: given up, the gateway is stopping`);
-    this.waiting.clear();
+    for (const [id, { what, context, trying }] of this.waiting) {
+      if (trying) continue;
+      this.log.error(context, `${what}: given up, the gateway is stopping`);
+      this.waiting.delete(id);
+    }
   }
 }
 

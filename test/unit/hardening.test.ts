@@ -2,7 +2,7 @@
 import "reflect-metadata";
 import { getOperationAST, parse } from "graphql";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { optionalEventId } from "../../resolvers/validate.js";
+import { optionalEventId, resumePoint } from "../../resolvers/validate.js";
 import { expiryOf } from "../../src/auth/jwt.js";
 import { buildGatewaySchema } from "../../src/schema.js";
 import { outcomeLabel } from "../../src/vocabulary/errors.js";
@@ -127,5 +127,17 @@ describe("event ids (item 6)", () => {
     for (const v of ["9223372036854775808", "9999999999999999999", "99999999999999999999", "", "1.5", 7]) {
       expect(() => optionalEventId("afterEventId", v), String(v)).toThrow(/afterEventId: must be an event id/);
     }
+  });
+
+  it("resumes after the later of afterEventId and Last-Event-ID; a Last-Event-ID that is no event id is ignored, an afterEventId refused", () => {
+    expect(resumePoint("5", "9")).toBe("9");
+    expect(resumePoint("12", "9")).toBe("12");
+    expect(resumePoint(undefined, "9")).toBe("9");
+    expect(resumePoint(null, undefined)).toBeUndefined();
+    for (const header of ["abc", "9223372036854775808", "9999999999999999999", "-1", ""]) {
+      expect(resumePoint("5", header), header).toBe("5");
+      expect(resumePoint(undefined, header), header).toBeUndefined();
+    }
+    expect(() => resumePoint("abc", "9")).toThrow(/afterEventId: must be an event id/);
   });
 });

@@ -46,4 +46,19 @@ describe("LaterWrites", () => {
     later.add(async () => undefined, "another", { voidCode: "V2" });
     expect(later.pending).toBe(0);
   });
+
+  it("a try under way when closed is left to end: logged as recorded if it succeeds, not as given up", async () => {
+    const lines: string[] = [];
+    const log = createLogger("warn", new Writable({ write: (chunk: Buffer, _enc, done) => done(void lines.push(String(chunk))) }));
+    const later = new LaterWrites(log, { firstMs: 5, maxMs: 5 });
+    let finish!: () => void;
+    later.add(() => new Promise<void>((resolve) => (finish = resolve)), "void accepted but not recorded", { voidCode: "V3" });
+    await eventually(() => finish !== undefined);
+    later.close();
+    expect(later.pending).toBe(1);
+    finish();
+    await eventually(() => later.pending === 0);
+    expect(lines.join("")).toMatch(/"voidCode":"V3".*recorded now that the store takes writes again/);
+    expect(lines.join("")).not.toMatch(/given up/);
+  });
 });
