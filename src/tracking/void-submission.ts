@@ -86,12 +86,20 @@ export class VoidSubmission {
     // Claimed first, then checked: a void another instance records meanwhile is seen here, as its
     // record is written before its claim is cleared.
     const claim = await this.claims.claim(tenant, supplier, orderNo);
+    let held: TrackedRecord<VoidOrderData> | undefined;
     try {
-      const held = heldVoid(await this.voids.byOrder(tenant, orderNo), supplier);
-      if (held) throw alreadyHeld(orderNo, supplier, held);
+      held = heldVoid(await this.voids.byOrder(tenant, orderNo), supplier);
     } catch (err) {
       await claim.giveBack();
       throw err;
+    }
+    if (held) {
+      // A mark taken over beside a recorded void is stale (a record written later than its claim
+      // could clear it, e.g. by LaterWrites after the claim expired): it goes, as a stop's does.
+      // Nothing is ever sent while the gateway holds a void for the order anyway.
+      if (claim.earlier) await claim.settle();
+      else await claim.giveBack();
+      throw alreadyHeld(orderNo, supplier, held);
     }
     if (claim.earlier) {
       // One deadline for the client's call (issue 13, B.12): the check and the submission share it.

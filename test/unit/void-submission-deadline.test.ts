@@ -228,3 +228,18 @@ describe("the mark written before void.do", () => {
     expect(s.marks.has("ORD-1")).toBe(false);
   });
 });
+
+describe("a submission for an order the gateway holds a void for", () => {
+  it("is refused, nothing sent, and a mark left beside that void (its claim could not clear it) goes", async () => {
+    const s = setup(0);
+    const held = { tenant: "t", supplier: "ATRIP", ref: "V-0", orderNo: "ORD-1", status: "SUPPLIER_PROCESSING", isFinal: false, data: {} };
+    (s.voids as unknown as { byOrder: () => Promise<unknown[]> }).byOrder = async () => [held];
+    await expect(s.submission.submit("t", "ATRIP", "ORD-1", "offer-1")).rejects.toMatchObject({ code: "VOID_ALREADY_SUBMITTED" });
+    expect(s.calls).toEqual([]);
+    expect(s.marks.has("ORD-1")).toBe(false);
+    // An order with no mark: its fresh claim goes back, nothing else is left.
+    await expect(s.submission.submit("t", "ATRIP", "ORD-2", "offer-1")).rejects.toMatchObject({ code: "VOID_ALREADY_SUBMITTED" });
+    expect(s.marks.has("ORD-2")).toBe(false);
+    expect(s.calls).toEqual([]);
+  });
+});
