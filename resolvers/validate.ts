@@ -1,6 +1,7 @@
 /** Checks for arguments type-graphql does not validate (subscription arguments). */
 import { badInput } from "../src/vocabulary/errors.js";
 import { ID_LENGTH_MESSAGE, ID_MAX, ID_PATTERN, ID_PATTERN_MESSAGE } from "../schema/inputs.js";
+import { isEventId, MAX_EVENT_ID } from "../src/vocabulary/event-ids.js";
 
 /** An optional identifier: null/undefined passes; anything else must follow the identifier rule. */
 export function optionalId(field: string, value: unknown): string | undefined {
@@ -12,9 +13,6 @@ export function optionalId(field: string, value: unknown): string | undefined {
   return value;
 }
 
-/** The largest event id: ids are PostgreSQL bigints. */
-const MAX_EVENT_ID = 9223372036854775807n;
-
 /**
  * An optional event id (`from` names where a client gets one): digits only, at most the largest
  * bigint. A larger one used to reach the store and fail there as an internal error (hardening
@@ -25,9 +23,6 @@ export function optionalEventId(field: string, value: unknown, from = "VoidStatu
   if (!isEventId(value)) throw badInput(field, `must be an event id from ${from} (digits, at most ${MAX_EVENT_ID})`);
   return value;
 }
-
-const isEventId = (value: unknown): value is string =>
-  typeof value === "string" && /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_EVENT_ID;
 
 /**
  * Where a subscription resumes: after `afterEventId` or after the `Last-Event-ID` a reconnecting

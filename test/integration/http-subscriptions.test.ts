@@ -243,6 +243,8 @@ describe("every HTTP transport", () => {
     // (refusing it would have the EventSource reconnect with it every 3 s, forever).
     expect((await stream({ after: rest[0] }, 1, first))[0]?.id).toBe(rest[1]);
     expect((await stream({ after: first }, 1, "abc"))[0]).toMatchObject({ id: rest[0], event: "next" });
+    // So is one of 19 digits beyond the largest event id: it does not start the id lines either.
+    expect((await stream({ after: first }, 1, "9999999999999999999"))[0]).toMatchObject({ id: rest[0], event: "next" });
     await eventually(() => active() === 0);
   });
 

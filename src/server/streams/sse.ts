@@ -22,6 +22,7 @@ import { createHandler, print, type OperationArgs } from "graphql-sse";
 import { UNKNOWN } from "../operation-label.js";
 import { countRefused, MeteredOperation } from "../operation-meter.js";
 import { errorBody } from "../../vocabulary/errors.js";
+import { isEventId } from "../../vocabulary/event-ids.js";
 import { sendGraphqlJson } from "../send-json.js";
 import { sourceEventId, subscribeShared } from "../shared-execution.js";
 import { formatResult, type StreamDeps, type StreamRequest } from "./exchange.js";
@@ -61,10 +62,13 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
       req.context.metered = new MeteredOperation(d.metrics, op.label);
       const contextValue = d.contextFor(req.raw.principal, req.raw.id);
       // An EventSource reconnecting by itself sends the id of the last event it got: resume there.
-      const lastEventId = req.raw.req.headers["last-event-id"];
-      if (typeof lastEventId === "string" && /^\d{1,19}$/.test(lastEventId.trim())) {
-        contextValue.lastEventId = lastEventId.trim();
-        req.context.largest = BigInt(contextValue.lastEventId);
+      // One that is not an event id is ignored (resolvers/validate.ts `resumePoint`), so it does
+      // not start this stream's id lines either.
+      const header = req.raw.req.headers["last-event-id"];
+      const lastEventId = typeof header === "string" ? header.trim() : undefined;
+      if (isEventId(lastEventId)) {
+        contextValue.lastEventId = lastEventId;
+        req.context.largest = BigInt(lastEventId);
       }
       return {
         schema: d.schema,
