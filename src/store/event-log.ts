@@ -13,8 +13,13 @@
  * same server holds that xmin back and makes each read scan more rows (it delays nothing
  * that is committed: such rows are still new exactly once).
  *
- * A client resuming after an event id (afterEventId) has the same problem: its replay of
- * "the ids after it" is completed by the `stragglers`, the smaller ids that committed later.
+ * A client resuming after an event id (afterEventId) would have the same problem, and could
+ * not tell a smaller id committed after its own from one it already had. So appends take their
+ * ids in commit order (src/store/tracked-store.ts, `IN_COMMIT_ORDER`: one advisory lock held
+ * until the appending statement commits): an id is taken only once every earlier one has
+ * committed, and "the ids after it" is exactly what the client has not had. Such events carry
+ * no `written_in` snapshot. Events an older gateway wrote with one (store migration 8 on) may
+ * be out of order: the `stragglers` read finds the smaller ids that committed later.
  *
  * A cursor is either a snapshot, or — between the pages of one large read — the previous
  * snapshot, the snapshot being paged through and the last id handed out, joined by "|".
@@ -227,15 +232,17 @@ export class EventLog {
 
   /**
    * The events before `afterId` that may have committed after it (a resume point's
-   * stragglers), among those `cursor` covers, oldest first. With several writers an event
-   * with a smaller id can commit after the one a client last received, and a replay of the
-   * ids after that one alone would never hand it over. Each event keeps the snapshot its
-   * statement ran in (`written_in`, taken before its id): an event committed after `afterId`'s
-   * was not visible in it. So were events written while it was, that committed just before it,
-   * which the client may already have had (the smaller of two ids delivered out of order, say):
-   * resuming repeats those, with the same ids, but never loses one. Only with several writers:
-   * on PGlite (one connection) every earlier event was visible. Events from before migration 8
-   * have no snapshot, and none are returned for them.
+   * stragglers), among those `cursor` covers, oldest first. Appends now take ids in commit
+   * order (tracked-store.ts `IN_COMMIT_ORDER`) and write no `written_in`, so after their events
+   * this finds nothing. It is kept for events an older gateway wrote with several writers,
+   * each with the snapshot its statement ran in (`written_in`): there an event
+   * with a smaller id could commit after the one a client last received, and a replay of the
+   * ids after that one alone would never hand it over. An event committed after `afterId`'s
+   * was not visible in its `written_in`; so were events written while it was that committed
+   * just before it, which the client may already have had: for those old events resuming can
+   * repeat one, with its id, but never loses one. On PGlite (one connection) every earlier
+   * event was visible. Events from before migration 8 have no snapshot, and none are returned
+   * for them.
    */
   async stragglers<D>(
     kind: KindName,

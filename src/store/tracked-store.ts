@@ -23,6 +23,25 @@ import {
 } from "./tracked-model.js";
 import { type KindName } from "../vocabulary/kinds.js";
 
+/**
+ * The condition every append to the event log runs under, so that its ids are taken in commit
+ * order. On PostgreSQL several writers (instances, connections) take ids from one sequence
+ * before they commit: a smaller id could commit after a larger one, and a subscriber resuming
+ * after the larger one could not tell whether it already had the smaller (src/store/event-log.ts).
+ * So each append first takes one advisory lock, held until its transaction — the statement —
+ * commits: an id is taken only once every append before it has committed. The lock is taken and
+ * released inside the database, with no round trip to the gateway while it is held. It is one
+ * per schema, so stores in other schemas of one database (tests, several deployments) do not
+ * wait for each other; the first key ("tevl" in ASCII) names its purpose among the database's
+ * advisory locks. The void it returns is compared as text, so the planner cannot leave the call
+ * out: it runs once, before the first row is inserted. PGlite has one connection, where ids
+ * are in commit order anyway; the same SQL runs there.
+ *
+ * Such events are written with no `written_in` snapshot: ids alone tell a resuming client what
+ * it had (event-log.ts `stragglers` and `alreadyDelivered` read them so).
+ */
+export const IN_COMMIT_ORDER = "(SELECT pg_advisory_xact_lock(1952806508, hashtext(current_schema()))::text) IS NOT NULL";
+
 interface RecordRow {
   kind: string;
   tenant: string;
@@ -126,8 +145,8 @@ export class TrackedStore {
                  CASE WHEN $12::text IN ('QUERY', 'WEBHOOK') THEN now() END)
          ON CONFLICT DO NOTHING RETURNING *
        ), logged AS (
-         INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context)
-         SELECT kind, tenant, supplier, ref, order_no, status, NULL, is_final, $12, $13, data, $14 FROM ins
+         INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context, written_in)
+         SELECT kind, tenant, supplier, ref, order_no, status, NULL, is_final, $12, $13, data, $14, NULL FROM ins WHERE ${IN_COMMIT_ORDER}
          RETURNING id::text AS event_id, occurred_at AS event_occurred_at
        )
        SELECT ins.*, logged.event_id, logged.event_occurred_at, NULL::text AS previous_status, $12::text AS source, $13::text AS message, $14::text AS trace_context
@@ -255,8 +274,9 @@ export class TrackedStore {
          FROM u WHERE ${MATCHES} AND t.status = u.from_status
          RETURNING t.*, u.n, u.from_status AS previous_status, u.source, u.message, u.trace_context
        ), logged AS (
-         INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context)
-         SELECT kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context FROM moved ORDER BY n
+         INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context, written_in)
+         SELECT kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context, NULL
+           FROM moved WHERE ${IN_COMMIT_ORDER} ORDER BY n
          RETURNING id::text AS event_id, occurred_at AS event_occurred_at, kind AS e_kind, tenant AS e_tenant, supplier AS e_supplier, ref AS e_ref
        )
        SELECT moved.*, logged.event_id, logged.event_occurred_at FROM moved

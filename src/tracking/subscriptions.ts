@@ -4,11 +4,10 @@
  * `afterEventId` it first replays, from the log, the events after that id which the feed's
  * cursor already covered — exactly the ones that will not arrive live — holding live events
  * back meanwhile, starting with any smaller id that committed after that one (the log's
- * `stragglers`). An instance whose feed has not yet read up to the resume point (a wake-up on
- * its way, Redis away) would hand over live what the client already had, the resume point
- * included: those are dropped (the log's `alreadyDelivered`). No gap, no dedupe table, and no
- * duplicate except, with several writers on PostgreSQL, an event written while the resume
- * point's was (src/store/event-log.ts).
+ * `stragglers`: events from before appends took ids in commit order). An instance whose feed has
+ * not yet read up to the resume point (a wake-up on its way, Redis away) would hand over live
+ * what the client already had, the resume point included: those are dropped (the log's
+ * `alreadyDelivered`). No gap, no dedupe table, no duplicate.
  * Subscribing to one record or one order also marks it watched, so it is checked at least every
  * VOID_POLL_WATCHED_MS.
  *
@@ -155,9 +154,8 @@ export class Subscriptions {
 
   /**
    * An afterEventId beyond every event recorded for the tenant is not from this gateway's log
-   * (another deployment's, a store that was reset): resuming after it would deliver ids the
-   * client then skips as seen ("skip an id you have handled"), so it is refused before anything
-   * is counted. The tenant's own last id, not the log's: the answer says nothing of other
+   * (another deployment's, a store that was reset): resuming after it would silently skip the
+   * ids below it that are still to come, so it is refused before anything is counted. The tenant's own last id, not the log's: the answer says nothing of other
    * tenants' events (the log's last id would be an exact count of everyone's changes).
    */
   private async checkResumePoint(tenant: string, afterEventId: string): Promise<void> {

@@ -11,6 +11,7 @@ import type { Sql } from "../../src/store/db.js";
 import { EventLog } from "../../src/store/event-log.js";
 import type { Store } from "../../src/store/index.js";
 import type { TrackedEvent } from "../../src/store/tracked-model.js";
+import { IN_COMMIT_ORDER } from "../../src/store/tracked-store.js";
 import { EventFeed } from "../../src/tracking/feed.js";
 import { Subscriptions } from "../../src/tracking/subscriptions.js";
 import { newVoid, voidData } from "../helpers/records.js";
@@ -225,6 +226,77 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
     const had = await store.events.alreadyDelivered("void", tenant, {}, fastId, cursor);
     expect([...had].sort()).toEqual([early, fastId].sort());
   });
+
+  it.skipIf(skip || _name !== "PostgreSQL")(
+    "an append waits for an append under way on another connection to commit, so ids are taken in commit order",
+    async () => {
+      const tenant = `t-lock-${Math.random()}`;
+      // Another writer's append, its lock taken and its commit held back.
+      let mayCommit!: () => void;
+      const held = new Promise<void>((r) => (mayCommit = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const other = store.db.tx(async (sql) => {
+        await sql.query(`SELECT 1 WHERE ${IN_COMMIT_ORDER}`);
+        locked();
+        await held;
+      });
+      await isLocked;
+      let done = false;
+      const mine = store.tracked.insert(newVoid(tenant, voidData())).then((r) => ((done = true), r));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(done).toBe(false);
+      mayCommit();
+      await other;
+      expect((await mine)?.event).toBeTruthy();
+      // Other schemas' appends do not wait on this one's lock.
+      const elsewhere = await postgresStore();
+      try {
+        const again = store.db.tx(async (sql) => {
+          await sql.query(`SELECT 1 WHERE ${IN_COMMIT_ORDER}`);
+          expect((await elsewhere.tracked.insert(newVoid(tenant, voidData())))?.event).toBeTruthy();
+        });
+        await again;
+      } finally {
+        await elsewhere.close();
+      }
+    },
+  );
+
+  it.skipIf(skip || _name !== "PostgreSQL")(
+    "two instances appending at once: events commit in id order, so a resume after any of them repeats none and misses none",
+    async () => {
+      const tenant = `t-two-${Math.random()}`;
+      const second = await postgresStore((store as Store & { schema: string }).schema);
+      const feed = new EventFeed({ log: store.events, pubsub: new MemoryPubSub(), logger: createLogger("silent"), catchUpMs: 20 });
+      await feed.start();
+      const subs = new Subscriptions({ feed, log: store.events, logger: createLogger("silent"), watchers: {} });
+      try {
+        const live = await subs.stream<unknown>({ kind: "void", tenant });
+        const count = 60;
+        // Each instance's pool has 5 connections: ten appends in flight at any moment, in two processes' worth of pools.
+        await Promise.all(Array.from({ length: count }, (_, i) => (i % 2 ? second : store).tracked.insert(newVoid(tenant, voidData()))));
+        const ids: bigint[] = [];
+        for (let i = 0; i < count; i++) ids.push(BigInt(((await live.next()).value as TrackedEvent).id));
+        await live.return!();
+        // Delivered in commit order, which is id order.
+        expect(ids).toEqual([...ids].sort((a, b) => (a < b ? -1 : 1)));
+        for (const at of [0, count / 2, count - 2]) {
+          const after = String(ids[at]);
+          expect(await store.events.stragglers("void", tenant, {}, after, await store.events.head())).toEqual([]);
+          const resumed = await subs.stream<unknown>({ kind: "void", tenant, afterEventId: after });
+          const got: bigint[] = [];
+          for (let i = at + 1; i < count; i++) got.push(BigInt(((await resumed.next()).value as TrackedEvent).id));
+          expect(got).toEqual(ids.slice(at + 1));
+          expect(await Promise.race([resumed.next(), new Promise((r) => setTimeout(() => r("nothing"), 200))])).toBe("nothing");
+          await resumed.return!();
+        }
+      } finally {
+        await feed.close();
+        await second.db.close();
+      }
+    },
+  );
 
   it.skipIf(skip)("a resume point with nothing committed after it out of order has no stragglers", async () => {
     const tenant = `t-straight-${Math.random()}`;
