@@ -17,9 +17,10 @@
  * not tell a smaller id committed after its own from one it already had. So appends take their
  * ids in commit order (src/store/tracked-store.ts, `IN_COMMIT_ORDER`: one advisory lock held
  * until the appending statement commits): an id is taken only once every earlier one has
- * committed, and "the ids after it" is exactly what the client has not had. Such events carry
- * no `written_in` snapshot. Events an older gateway wrote with one (store migration 8 on) may
- * be out of order: the `stragglers` read finds the smaller ids that committed later.
+ * committed, and "the ids after it" is exactly what the client has not had. Each event keeps
+ * a snapshot taken when it took its ids (`written_in`): the `stragglers` read finds the smaller
+ * ids it did not see committed, which only an older gateway appending without the lock (a
+ * rolling upgrade) can leave.
  *
  * A cursor is either a snapshot, or — between the pages of one large read — the previous
  * snapshot, the snapshot being paged through and the last id handed out, joined by "|".
@@ -232,17 +233,16 @@ export class EventLog {
 
   /**
    * The events before `afterId` that may have committed after it (a resume point's
-   * stragglers), among those `cursor` covers, oldest first. Appends now take ids in commit
-   * order (tracked-store.ts `IN_COMMIT_ORDER`) and write no `written_in`, so after their events
-   * this finds nothing. It is kept for events an older gateway wrote with several writers,
-   * each with the snapshot its statement ran in (`written_in`): there an event
-   * with a smaller id could commit after the one a client last received, and a replay of the
-   * ids after that one alone would never hand it over. An event committed after `afterId`'s
-   * was not visible in its `written_in`; so were events written while it was that committed
-   * just before it, which the client may already have had: for those old events resuming can
-   * repeat one, with its id, but never loses one. On PGlite (one connection) every earlier
-   * event was visible. Events from before migration 8 have no snapshot, and none are returned
-   * for them.
+   * stragglers), among those `cursor` covers, oldest first. Each event keeps a snapshot
+   * (`written_in`): an event committed after `afterId`'s took its id before, and was not visible
+   * in it. Appends take ids in commit order under a lock and their snapshot once they hold it
+   * (tracked-store.ts `IN_COMMIT_ORDER`), so this finds nothing among their events: only an
+   * event an older gateway appended without the lock (a rolling upgrade), with a smaller id,
+   * committed after. An older gateway's own events kept the snapshot their statement ran in: an
+   * event written while it ran and committed just before it, which the client may already have
+   * had, is not visible in it either, so resuming after such an event can repeat one, with its
+   * id, but never loses one. On PGlite (one connection) every earlier event was visible.
+   * Events from before migration 8 have no snapshot, and none are returned for them.
    */
   async stragglers<D>(
     kind: KindName,
@@ -276,7 +276,7 @@ export class EventLog {
    * The ids, up to and including `afterId`, of a tenant's committed events that `cursor` does not
    * cover — so they will still reach a stream registered at that cursor live — and that a client
    * resuming after `afterId` already had: the resume point itself, those of its transaction, and
-   * those committed before its statement ran (visible in its `written_in`). A stream resumed on
+   * those committed before it took its id (visible in its `written_in`). A stream resumed on
    * an instance whose cursor lags behind the resume point drops these live (no duplicate);
    * a smaller id committed after the resume point (a straggler) is not among them and is
    * delivered. A resume point the log cannot place (an id not written yet, another tenant's, or

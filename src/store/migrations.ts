@@ -6,9 +6,10 @@ import type { SqlDb } from "./db.js";
 
 /**
  * Every migration, oldest first. Append only: a shipped migration is never edited, since instances
- * that applied it would not run it again.
+ * that applied it would not run it again. `sql` is split into statements at each ";"; a list is
+ * run as given, one statement per entry (a function body holds semicolons of its own).
  */
-const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
+const MIGRATIONS: Array<{ version: number; name: string; sql: string | string[] }> = [
   {
     version: 1,
     name: "voids, void events, stop requests, webhook inbox",
@@ -310,6 +311,17 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
     // tracked from the mark reports (submittedAt, requestedAt). Null for marks from before.
     sql: `ALTER TABLE unsettled_submissions ADD COLUMN sent_at timestamptz`,
   },
+  {
+    version: 13,
+    name: "tracked events: a snapshot taken when an append has its lock",
+    // pg_current_snapshot() is the statement's snapshot, taken before the statement waited for
+    // the event log's append lock (src/store/tracked-store.ts, IN_COMMIT_ORDER). In a volatile
+    // PL/pgSQL function each expression takes a fresh one, so an append's written_in sees every
+    // append that committed before it took its ids.
+    sql: [
+      `CREATE OR REPLACE FUNCTION fresh_snapshot() RETURNS pg_snapshot LANGUAGE plpgsql VOLATILE AS $$ BEGIN RETURN pg_current_snapshot(); END $$`,
+    ],
+  },
 ];
 
 /** Applies the migrations not yet applied, in one transaction under an advisory lock; returns their versions. */
@@ -323,11 +335,13 @@ export async function migrate(db: SqlDb): Promise<number[]> {
     const applied: number[] = [];
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
-      for (const statement of m.sql
-        .split(";")
-        .map((s) => s.trim())
-        .filter(Boolean))
-        await sql.query(statement);
+      const statements = Array.isArray(m.sql)
+        ? m.sql
+        : m.sql
+            .split(";")
+            .map((s) => s.trim())
+            .filter(Boolean);
+      for (const statement of statements) await sql.query(statement);
       await sql.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [m.version, m.name]);
       applied.push(m.version);
     }

@@ -37,8 +37,12 @@ import { type KindName } from "../vocabulary/kinds.js";
  * out: it runs once, before the first row is inserted. PGlite has one connection, where ids
  * are in commit order anyway; the same SQL runs there.
  *
- * Such events are written with no `written_in` snapshot: ids alone tell a resuming client what
- * it had (event-log.ts `stragglers` and `alreadyDelivered` read them so).
+ * Each event's `written_in` is then `fresh_snapshot()` (store migration 13), taken once the
+ * lock is held: it sees every append that committed before. The statement's own snapshot,
+ * taken before it waited for the lock, would not, and a resume after the event would repeat
+ * those (event-log.ts `stragglers`). An event an older gateway appends without the lock
+ * (during a rolling upgrade) is still in progress in it, and is still found as a straggler:
+ * repeated at worst, never lost.
  */
 export const IN_COMMIT_ORDER = "(SELECT pg_advisory_xact_lock(1952806508, hashtext(current_schema()))::text) IS NOT NULL";
 
@@ -146,7 +150,7 @@ export class TrackedStore {
          ON CONFLICT DO NOTHING RETURNING *
        ), logged AS (
          INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context, written_in)
-         SELECT kind, tenant, supplier, ref, order_no, status, NULL, is_final, $12, $13, data, $14, NULL FROM ins WHERE ${IN_COMMIT_ORDER}
+         SELECT kind, tenant, supplier, ref, order_no, status, NULL, is_final, $12, $13, data, $14, fresh_snapshot() FROM ins WHERE ${IN_COMMIT_ORDER}
          RETURNING id::text AS event_id, occurred_at AS event_occurred_at
        )
        SELECT ins.*, logged.event_id, logged.event_occurred_at, NULL::text AS previous_status, $12::text AS source, $13::text AS message, $14::text AS trace_context
@@ -275,7 +279,7 @@ export class TrackedStore {
          RETURNING t.*, u.n, u.from_status AS previous_status, u.source, u.message, u.trace_context
        ), logged AS (
          INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context, written_in)
-         SELECT kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context, NULL
+         SELECT kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context, fresh_snapshot()
            FROM moved WHERE ${IN_COMMIT_ORDER} ORDER BY n
          RETURNING id::text AS event_id, occurred_at AS event_occurred_at, kind AS e_kind, tenant AS e_tenant, supplier AS e_supplier, ref AS e_ref
        )

@@ -155,8 +155,9 @@ export class Subscriptions {
   /**
    * An afterEventId beyond every event recorded for the tenant is not from this gateway's log
    * (another deployment's, a store that was reset): resuming after it would silently skip the
-   * ids below it that are still to come, so it is refused before anything is counted. The tenant's own last id, not the log's: the answer says nothing of other
-   * tenants' events (the log's last id would be an exact count of everyone's changes).
+   * ids below it that are still to come, so it is refused before anything is counted. The
+   * tenant's own last id, not the log's: the answer says nothing of other tenants' events (the
+   * log's last id would be an exact count of everyone's changes).
    */
   private async checkResumePoint(tenant: string, afterEventId: string): Promise<void> {
     const last = await this.deps.log.lastId(tenant).catch((err: unknown) => {
