@@ -1,14 +1,15 @@
 /**
  * Reading the event log in commit order (issue 11, docs/architecture.md "Delivery").
  *
- * Event ids come from a sequence, taken before commit: a transaction can take id 10, another
- * id 11 and commit first. A reader that kept "the largest id seen" would then skip 10 for
- * ever. Instead every event stores the id of the transaction that wrote it (`tx`, a
- * `pg_current_xact_id()`), and a reader's cursor is a PostgreSQL snapshot (`pg_snapshot`):
- * "new since the cursor" means visible now and not visible in the cursor's snapshot
- * (`pg_visible_in_snapshot`). Each committed event is therefore new in exactly one read,
- * whenever its transaction commits; nothing is skipped and nothing is read twice, without
- * locks and without serialising writers. Only rows with `tx` at or above the cursor's xmin
+ * Event ids come from a sequence, taken before commit: without the append lock below, a
+ * transaction could take id 10, another id 11 and commit first, and a reader that kept "the
+ * largest id seen" would then skip 10 for ever (an older gateway appending without the lock,
+ * during a rolling upgrade, still can). So the reader does not rely on id order: every event
+ * stores the id of the transaction that wrote it (`tx`, a `pg_current_xact_id()`), and a
+ * reader's cursor is a PostgreSQL snapshot (`pg_snapshot`): "new since the cursor" means
+ * visible now and not visible in the cursor's snapshot (`pg_visible_in_snapshot`). Each
+ * committed event is therefore new in exactly one read, whenever its transaction commits;
+ * nothing is skipped and nothing is read twice. Only rows with `tx` at or above the cursor's xmin
  * can be new, which keeps the scan on the `tx` index short. A transaction left open on the
  * same server holds that xmin back and makes each read scan more rows (it delays nothing
  * that is committed: such rows are still new exactly once).

@@ -28,23 +28,29 @@ import { type KindName } from "../vocabulary/kinds.js";
  * order. On PostgreSQL several writers (instances, connections) take ids from one sequence
  * before they commit: a smaller id could commit after a larger one, and a subscriber resuming
  * after the larger one could not tell whether it already had the smaller (src/store/event-log.ts).
- * So each append first takes one advisory lock, held until its transaction — the statement —
- * commits: an id is taken only once every append before it has committed. The lock is taken and
- * released inside the database, with no round trip to the gateway while it is held. It is one
- * per schema, so stores in other schemas of one database (tests, several deployments) do not
- * wait for each other; the first key ("tevl" in ASCII) names its purpose among the database's
- * advisory locks. The void it returns is compared as text, so the planner cannot leave the call
- * out: it runs once, before the first row is inserted. PGlite has one connection, where ids
- * are in commit order anyway; the same SQL runs there.
+ * So each appending statement takes one advisory lock, held until its transaction — the
+ * statement — commits: an id is taken only once every append before it has committed (the
+ * sequence hands ids out one at a time: no cache). The lock is taken and released inside the
+ * database, with no round trip to the gateway while it is held; so appends per schema are
+ * bounded by one commit's time each (about 0.5 ms on this project's test machine).
  *
- * Each event's `written_in` is then `fresh_snapshot()` (store migration 13), taken once the
- * lock is held: it sees every append that committed before. The statement's own snapshot,
- * taken before it waited for the lock, would not, and a resume after the event would repeat
- * those (event-log.ts `stragglers`). An event an older gateway appends without the lock
- * (during a rolling upgrade) is still in progress in it, and is still found as a straggler:
- * repeated at worst, never lost.
+ * It is the value of `updated_at` in the statement's first row change (`CASE WHEN … THEN now()
+ * END`): a row's new values are computed before the row is locked, so the lock comes before any
+ * row lock the statement takes. Taken after one, two appends could each wait for what the other
+ * holds. The lock's void is compared as text, so the planner cannot leave the call out; it runs
+ * once, as an InitPlan. Were it ever false, `updated_at` (NOT NULL) would fail the statement
+ * rather than let it pass unordered. The key is the event log table itself (its oid, one per
+ * schema: stores in other schemas of one database do not wait for each other); the first number
+ * ("tevl" in ASCII) names the lock's purpose among the database's advisory locks. PGlite has one
+ * connection, where ids are in commit order anyway; the same SQL runs there.
+ *
+ * Each event's `written_in` is `fresh_snapshot()` (store migration 13), taken once the lock is
+ * held: it sees every append that committed before. The statement's own snapshot, taken before
+ * it waited for the lock, would not, and a resume after the event would repeat those (event-log.ts
+ * `stragglers`). An event an older gateway appends without the lock (during a rolling upgrade)
+ * is still in progress in it, and is found as a straggler: repeated at worst, never lost.
  */
-export const IN_COMMIT_ORDER = "(SELECT pg_advisory_xact_lock(1952806508, hashtext(current_schema()))::text) IS NOT NULL";
+export const IN_COMMIT_ORDER = "(SELECT pg_advisory_xact_lock(1952806508, 'tracked_events'::regclass::oid::int)::text) IS NOT NULL";
 
 interface RecordRow {
   kind: string;
@@ -143,14 +149,15 @@ export class TrackedStore {
     const rows = await this.db.query<Logged>(
       `WITH ins AS (
          INSERT INTO tracked (kind, tenant, supplier, ref, order_no, status, is_final, data, started_at, updated_at, final_at, not_before, next_check_at, last_checked_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, CASE WHEN $9::boolean THEN now() ELSE $15::timestamptz END, now(), CASE WHEN $7::boolean THEN now() END,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, CASE WHEN $9::boolean THEN now() ELSE $15::timestamptz END,
+                 CASE WHEN ${IN_COMMIT_ORDER} THEN now() END, CASE WHEN $7::boolean THEN now() END,
                  CASE WHEN $10::float8 IS NULL THEN NULL ELSE ${inMs("$10")} END,
                  CASE WHEN $7::boolean THEN NULL ELSE GREATEST(${inMs("$11")}, COALESCE(${inMs("$10")}, '-infinity'::timestamptz)) END,
                  CASE WHEN $12::text IN ('QUERY', 'WEBHOOK') THEN now() END)
          ON CONFLICT DO NOTHING RETURNING *
        ), logged AS (
          INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context, written_in)
-         SELECT kind, tenant, supplier, ref, order_no, status, NULL, is_final, $12, $13, data, $14, fresh_snapshot() FROM ins WHERE ${IN_COMMIT_ORDER}
+         SELECT kind, tenant, supplier, ref, order_no, status, NULL, is_final, $12, $13, data, $14, fresh_snapshot() FROM ins
          RETURNING id::text AS event_id, occurred_at AS event_occurred_at
        )
        SELECT ins.*, logged.event_id, logged.event_occurred_at, NULL::text AS previous_status, $12::text AS source, $13::text AS message, $14::text AS trace_context
@@ -271,7 +278,7 @@ export class TrackedStore {
          SELECT * FROM jsonb_to_recordset($1::jsonb)
            AS u(n int, ${KEY_COLUMNS}, from_status text, status text, is_final boolean, data jsonb, next_ms float8, source text, message text, trace_context text)
        ), moved AS (
-         UPDATE tracked t SET status = u.status, is_final = u.is_final, data = u.data, updated_at = now(),
+         UPDATE tracked t SET status = u.status, is_final = u.is_final, data = u.data, updated_at = CASE WHEN ${IN_COMMIT_ORDER} THEN now() END,
            final_at = CASE WHEN u.is_final THEN now() END,
            next_check_at = CASE WHEN u.is_final THEN NULL ELSE ${nextCheck("u.next_ms")} END,
            check_attempt = 0, lease_owner = NULL, lease_expires_at = NULL, ${ANSWERED}
@@ -280,7 +287,7 @@ export class TrackedStore {
        ), logged AS (
          INSERT INTO tracked_events (kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context, written_in)
          SELECT kind, tenant, supplier, ref, order_no, status, previous_status, is_final, source, message, data, trace_context, fresh_snapshot()
-           FROM moved WHERE ${IN_COMMIT_ORDER} ORDER BY n
+           FROM moved ORDER BY n
          RETURNING id::text AS event_id, occurred_at AS event_occurred_at, kind AS e_kind, tenant AS e_tenant, supplier AS e_supplier, ref AS e_ref
        )
        SELECT moved.*, logged.event_id, logged.event_occurred_at FROM moved

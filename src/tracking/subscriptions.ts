@@ -178,7 +178,8 @@ export class Subscriptions {
   private async replay<D>(r: StreamRequest, cursor: string, queue: AsyncQueue<TrackedEvent<D>>): Promise<void> {
     const filter = { ref: r.ref, orderNo: r.orderNo };
     let after = r.afterEventId as string;
-    // Smaller ids committed after the resume point first (several writers on PostgreSQL), then the larger ones.
+    // Smaller ids committed after the resume point first (on PostgreSQL, only an older gateway's
+    // appends without the lock, during a rolling upgrade: src/store/tracked-store.ts), then the larger ones.
     for (const e of await this.deps.log.stragglers<D>(r.kind, r.tenant, filter, after, cursor)) queue.push(e);
     for (;;) {
       await queue.whenBelow(REPLAY_PAGE);

@@ -8,13 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { MemoryPubSub } from "../../src/pubsub/memory.js";
 import type { Sql } from "../../src/store/db.js";
+import type { VoidOrderData } from "../../datasources/model.js";
 import { EventLog } from "../../src/store/event-log.js";
 import type { Store } from "../../src/store/index.js";
-import type { TrackedEvent } from "../../src/store/tracked-model.js";
+import type { TrackedEvent, Transition } from "../../src/store/tracked-model.js";
 import { IN_COMMIT_ORDER } from "../../src/store/tracked-store.js";
 import { EventFeed } from "../../src/tracking/feed.js";
 import { Subscriptions } from "../../src/tracking/subscriptions.js";
-import { newVoid, voidData } from "../helpers/records.js";
+import { newVoid, voidData, voidKey } from "../helpers/records.js";
 import { DATABASE_URL, pgliteStore, postgresStore, skipReason } from "../helpers/store.js";
 
 const engines: Array<[string, () => Promise<Store>, string | false]> = [
@@ -264,6 +265,46 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
   );
 
   it.skipIf(skip || _name !== "PostgreSQL")(
+    "two batches of changes waiting for the lock, one holding a record of the other: both finish, no deadlock",
+    async () => {
+      const tenant = `t-batch-${Math.random()}`;
+      const [r1, r2] = [voidData(), voidData()];
+      for (const d of [r1, r2]) await store.tracked.insert(newVoid(tenant, d));
+      const move = (d: VoidOrderData, to: VoidOrderData["status"]): Transition<VoidOrderData> => ({
+        key: voidKey(tenant, d),
+        from: d.status,
+        status: to,
+        isFinal: false,
+        data: { ...d, status: to },
+        source: "POLL",
+        message: null,
+        nextCheckInMs: 60_000,
+      });
+      // Another writer holds the lock while both batches start.
+      let mayCommit!: () => void;
+      const held = new Promise<void>((r) => (mayCommit = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const other = store.db.tx(async (sql) => {
+        await sql.query(`SELECT 1 WHERE ${IN_COMMIT_ORDER}`);
+        locked();
+        await held;
+      });
+      await isLocked;
+      const both = store.tracked.transitionMany([move(r1, "AIRLINE_PROCESSING"), move(r2, "AIRLINE_PROCESSING")]);
+      await new Promise((r) => setTimeout(r, 200));
+      const one = store.tracked.transitionMany([move(r2, "AIRLINE_REFUNDING")]);
+      await new Promise((r) => setTimeout(r, 200));
+      mayCommit();
+      await other;
+      const [a, b] = await Promise.all([both, one]);
+      // The batch that took the lock first moved both records; the other found r2 moved and lost its compare-and-set.
+      expect(a.map((x) => x?.event.status)).toEqual(["AIRLINE_PROCESSING", "AIRLINE_PROCESSING"]);
+      expect(b).toEqual([null]);
+    },
+  );
+
+  it.skipIf(skip || _name !== "PostgreSQL")(
     "an older gateway's append without the lock that commits after a later one is a straggler of it: replayed, not lost",
     async () => {
       const tenant = `t-upgrade-${Math.random()}`;
@@ -288,9 +329,29 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
       const subs = new Subscriptions({ feed, log: store.events, logger: createLogger("silent"), watchers: {} });
       try {
         const live = await subs.stream<unknown>({ kind: "void", tenant });
-        const count = 60;
-        // Each store's pool has 5 connections: up to ten appends in flight at once, as from two instances.
-        await Promise.all(Array.from({ length: count }, (_, i) => (i % 2 ? second : store).tracked.insert(newVoid(tenant, voidData()))));
+        const records = Array.from({ length: 30 }, () => voidData());
+        const count = records.length * 2;
+        // Each store's pool has 5 connections: up to ten appends in flight at once, as from two
+        // instances; first each record's insert, then a change of each.
+        const by = (i: number) => (i % 2 ? second : store).tracked;
+        await Promise.all(records.map((d, i) => by(i).insert(newVoid(tenant, d))));
+        const moved = await Promise.all(
+          records.map((d, i) =>
+            by(i).transitionMany([
+              {
+                key: voidKey(tenant, d),
+                from: d.status,
+                status: "AIRLINE_PROCESSING",
+                isFinal: false,
+                data: { ...d, status: "AIRLINE_PROCESSING" },
+                source: "WEBHOOK",
+                message: null,
+                nextCheckInMs: 60_000,
+              },
+            ]),
+          ),
+        );
+        expect(moved.every(([m]) => m !== null)).toBe(true);
         const ids: bigint[] = [];
         for (let i = 0; i < count; i++) ids.push(BigInt(((await live.next()).value as TrackedEvent).id));
         await live.return!();
