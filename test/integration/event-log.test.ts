@@ -52,6 +52,38 @@ async function openAppend(store: Store, tenant: string, ref: string): Promise<{ 
   };
 }
 
+/** Another writer's append under way: the append lock taken on a connection of its own, its commit waiting for `commit()`. */
+async function holdAppendLock(store: Store): Promise<{ commit: () => Promise<void> }> {
+  let mayCommit!: () => void;
+  const waiting = new Promise<void>((r) => (mayCommit = r));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  const done = store.db.tx(async (sql) => {
+    await sql.query(`SELECT 1 WHERE ${IN_COMMIT_ORDER}`);
+    locked();
+    await waiting;
+  });
+  await isLocked;
+  return {
+    commit: async () => {
+      mayCommit();
+      await done;
+    },
+  };
+}
+
+/** A void's move from the status it was created with to `to`. */
+const change = (tenant: string, d: VoidOrderData, to: VoidOrderData["status"]): Transition<VoidOrderData> => ({
+  key: voidKey(tenant, d),
+  from: d.status,
+  status: to,
+  isFinal: false,
+  data: { ...d, status: to },
+  source: "POLL",
+  message: null,
+  nextCheckInMs: 60_000,
+});
+
 /** Every event new since `cursor`, reading page by page; returns their refs and the cursor after. */
 async function drain(
   store: Store,
@@ -233,22 +265,12 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
     async () => {
       const tenant = `t-lock-${Math.random()}`;
       // Another writer's append, its lock taken and its commit held back.
-      let mayCommit!: () => void;
-      const held = new Promise<void>((r) => (mayCommit = r));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => (locked = r));
-      const other = store.db.tx(async (sql) => {
-        await sql.query(`SELECT 1 WHERE ${IN_COMMIT_ORDER}`);
-        locked();
-        await held;
-      });
-      await isLocked;
+      const other = await holdAppendLock(store);
       let done = false;
       const mine = store.tracked.insert(newVoid(tenant, voidData())).then((r) => ((done = true), r));
       await new Promise((r) => setTimeout(r, 300));
       expect(done).toBe(false);
-      mayCommit();
-      await other;
+      await other.commit();
       expect((await mine)?.event).toBeTruthy();
       // Other schemas' appends do not wait on this one's lock.
       const elsewhere = await postgresStore();
@@ -270,33 +292,14 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
       const tenant = `t-batch-${Math.random()}`;
       const [r1, r2] = [voidData(), voidData()];
       for (const d of [r1, r2]) await store.tracked.insert(newVoid(tenant, d));
-      const move = (d: VoidOrderData, to: VoidOrderData["status"]): Transition<VoidOrderData> => ({
-        key: voidKey(tenant, d),
-        from: d.status,
-        status: to,
-        isFinal: false,
-        data: { ...d, status: to },
-        source: "POLL",
-        message: null,
-        nextCheckInMs: 60_000,
-      });
+      const move = (d: VoidOrderData, to: VoidOrderData["status"]) => change(tenant, d, to);
       // Another writer holds the lock while both batches start.
-      let mayCommit!: () => void;
-      const held = new Promise<void>((r) => (mayCommit = r));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => (locked = r));
-      const other = store.db.tx(async (sql) => {
-        await sql.query(`SELECT 1 WHERE ${IN_COMMIT_ORDER}`);
-        locked();
-        await held;
-      });
-      await isLocked;
+      const other = await holdAppendLock(store);
       const both = store.tracked.transitionMany([move(r1, "AIRLINE_PROCESSING"), move(r2, "AIRLINE_PROCESSING")]);
       await new Promise((r) => setTimeout(r, 200));
       const one = store.tracked.transitionMany([move(r2, "AIRLINE_REFUNDING")]);
       await new Promise((r) => setTimeout(r, 200));
-      mayCommit();
-      await other;
+      await other.commit();
       const [a, b] = await Promise.all([both, one]);
       // The batch that took the lock first moved both records; the other found r2 moved and lost its compare-and-set.
       expect(a.map((x) => x?.event.status)).toEqual(["AIRLINE_PROCESSING", "AIRLINE_PROCESSING"]);
@@ -335,22 +338,7 @@ describe.each(engines)("event log on %s", (_name, open, skip) => {
         // instances; first each record's insert, then a change of each.
         const by = (i: number) => (i % 2 ? second : store).tracked;
         await Promise.all(records.map((d, i) => by(i).insert(newVoid(tenant, d))));
-        const moved = await Promise.all(
-          records.map((d, i) =>
-            by(i).transitionMany([
-              {
-                key: voidKey(tenant, d),
-                from: d.status,
-                status: "AIRLINE_PROCESSING",
-                isFinal: false,
-                data: { ...d, status: "AIRLINE_PROCESSING" },
-                source: "WEBHOOK",
-                message: null,
-                nextCheckInMs: 60_000,
-              },
-            ]),
-          ),
-        );
+        const moved = await Promise.all(records.map((d, i) => by(i).transitionMany([change(tenant, d, "AIRLINE_PROCESSING")])));
         expect(moved.every(([m]) => m !== null)).toBe(true);
         const ids: bigint[] = [];
         for (let i = 0; i < count; i++) ids.push(BigInt(((await live.next()).value as TrackedEvent).id));
