@@ -26,8 +26,15 @@ const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 const JSON_NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
 /**
+ * The most digits an exponent may add to a number when it is written out plainly. No amount
+ * needs more; `1e999999999` would otherwise be a string of a billion zeros (or a RangeError).
+ */
+const MAX_ADDED_DIGITS = 64;
+
+/**
  * Writes a JSON number's text as a plain decimal string, exactly: "1.2805e3" → "1280.5",
- * "1280.50" → "1280.50" (trailing zeros are what the supplier sent and are kept).
+ * "1280.50" → "1280.50" (trailing zeros are what the supplier sent and are kept). Throws a
+ * RangeError when the exponent would add more than MAX_ADDED_DIGITS digits.
  */
 export function toPlainDecimal(text: string): string {
   const m = JSON_NUMBER_TEXT.exec(text);
@@ -37,6 +44,8 @@ export function toPlainDecimal(text: string): string {
   const exp = Number(expText);
   let digits = intPart + fracPart;
   let point = intPart.length + exp;
+  if (point < 1 - MAX_ADDED_DIGITS || point > digits.length + MAX_ADDED_DIGITS)
+    throw new RangeError(`${text.length > 32 ? `${text.slice(0, 32)}…` : text} has too large an exponent to be written out`);
   if (point <= 0) {
     digits = "0".repeat(1 - point) + digits;
     point = 1;
@@ -59,14 +68,35 @@ function normaliseSign(s: string): string {
 
 const jsonNumber = z.instanceof(JsonNumber, { message: "expected a number" });
 
-/** A JSON integer → number (also accepts an integer written as a string, as some suppliers do). */
+/**
+ * A JSON integer → number (also accepts an integer written as a string, as some suppliers do).
+ * One past 2^53 would lose digits as a number, so it is refused rather than rounded: a code
+ * reported with other digits than the supplier's would be a code it never sent.
+ */
 export const jsonInt = z
   .union([jsonNumber.transform((n) => n.text), z.string()])
   .refine((t) => /^-?\d+$/.test(t.trim()), { message: "expected an integer" })
-  .transform((t) => Number(t.trim()));
+  .transform((t) => Number(t.trim()))
+  .refine(Number.isSafeInteger, { message: "expected an integer of at most 2^53 - 1" });
 
-/** A JSON number (or a decimal string) → an exact decimal string. */
-export const jsonDecimal = z.union([jsonNumber.transform((n) => toPlainDecimal(n.text)), z.string().regex(DECIMAL_TEXT)]);
+/** A JSON integer (or text) kept as text, every digit as sent: codes that are only ever reported, never counted. */
+export const jsonIntegerText = z.union([
+  z.string(),
+  jsonNumber.refine((n) => /^-?\d+$/.test(n.text), { message: "expected an integer" }).transform((n) => n.text),
+]);
+
+/** A JSON number (or a decimal string) → an exact decimal string; a number too large or small to write out is refused. */
+export const jsonDecimal = z.union([
+  jsonNumber.transform((n, ctx) => {
+    try {
+      return toPlainDecimal(n.text);
+    } catch (err) {
+      ctx.issues.push({ code: "custom", message: (err as Error).message, input: n });
+      return z.NEVER;
+    }
+  }),
+  z.string().regex(DECIMAL_TEXT),
+]);
 
 /** A 0/1 flag (or a boolean) → boolean. */
 export const jsonFlag = z.union([

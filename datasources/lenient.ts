@@ -15,28 +15,38 @@ export type OddFieldNote = (field: string, problem: string) => void;
 
 /** The optional fields of one reply object. */
 export class OptionalFields {
+  private readonly unread = new Set<string>();
+
   constructor(
     private readonly raw: Readonly<Record<string, unknown>>,
     private readonly note: OddFieldNote,
   ) {}
 
+  /**
+   * Whether the reply said nothing usable of `field`: absent, null, or of another shape. Such a
+   * null or [] means "not said", where a field read as null or [] means "none".
+   */
+  unsaid(field: string): boolean {
+    return this.unread.has(field);
+  }
+
   /** The field when it has the documented shape; null when absent, null, or (noted) of another shape. */
   value<S extends z.ZodType>(field: string, schema: S): z.output<S> | null {
     const v = this.raw[field];
-    if (v === undefined || v === null) return null;
+    if (v === undefined || v === null) return this.none(field, null);
     const parsed = schema.safeParse(v);
     if (parsed.success) return parsed.data ?? null;
     this.note(field, problemOf(parsed.error));
-    return null;
+    return this.none(field, null);
   }
 
   /** A list field element by element: elements of another shape are dropped (noted); not a list → [] (noted). */
   list<S extends z.ZodType>(field: string, element: S): z.output<S>[] {
     const v = this.raw[field];
-    if (v === undefined || v === null) return [];
+    if (v === undefined || v === null) return this.none(field, []);
     if (!Array.isArray(v)) {
       this.note(field, "expected a list");
-      return [];
+      return this.none(field, []);
     }
     const out: z.output<S>[] = [];
     v.forEach((item, i) => {
@@ -45,6 +55,11 @@ export class OptionalFields {
       else this.note(`${field}.${i}`, problemOf(parsed.error));
     });
     return out;
+  }
+
+  private none<T>(field: string, empty: T): T {
+    this.unread.add(field);
+    return empty;
   }
 
   /** Notes a problem the caller found itself (e.g. an amount without a currency). */

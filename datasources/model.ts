@@ -89,6 +89,22 @@ export interface VoidOrderData {
   cancelReason: string | null;
   message: string | null;
   voidOfferId: string | null;
+  /**
+   * The optional fields this report did not say (absent from the supplier's answer, or
+   * unreadable), as against ones it says are empty: merged into a stored void they keep the
+   * stored values (src/tracking/kinds/void.ts). Not enumerable (markUnsaid), so never stored or
+   * sent to a client.
+   */
+  readonly unsaid?: readonly UnsaidVoidField[];
+}
+
+/** The fields of a void a later report may leave out without meaning the void has none of them. */
+export type UnsaidVoidField = "tickets" | "fare" | "postTicketingServices" | "serviceFee" | "expectedRefundDate" | "voidOfferId";
+
+/** Marks `report`'s unsaid fields (VoidOrderData.unsaid), as a property that no copy, store or answer carries. */
+export function markUnsaid(report: VoidOrderData, fields: readonly UnsaidVoidField[]): VoidOrderData {
+  if (fields.length > 0) Object.defineProperty(report, "unsaid", { value: fields, enumerable: false });
+  return report;
 }
 
 export type StopStateName = "PENDING" | "STOPPED" | "ISSUED";

@@ -3,7 +3,7 @@
  * docs/suppliers/alitrip.md).
  */
 import { z } from "zod";
-import { jsonInt, optionalText } from "../json.js";
+import { jsonInt, jsonIntegerText, optionalText } from "../json.js";
 
 /** `{"error_response": {code, msg, sub_code, sub_msg, request_id}}` replaces the whole body. */
 export const errorResponse = z.object({
@@ -26,8 +26,7 @@ export interface BtripFlightCancelOrderRq {
 }
 
 /** A code that TOP writes either as text or as a number ("1001" / 1001); "" is none. */
-const textOrNumber = z
-  .union([z.string(), jsonInt.transform(String)])
+const textOrNumber = jsonIntegerText
   .nullish()
   .transform((v) => (v === "" ? null : (v ?? null)));
 

@@ -19,6 +19,8 @@ import {
   type VoidStatusName,
   type VoidTicketData,
   type VoidWindowData,
+  markUnsaid,
+  type UnsaidVoidField,
 } from "../model.js";
 import { optionalVoidFields as F, voidOrder, type OrderDetailsReply, type VoidQuotationReply, type VoidReply } from "./wire.js";
 
@@ -98,6 +100,28 @@ function common(o: OptionalFields, ticket: typeof F.voidTicket | typeof F.quoteT
   };
 }
 
+/**
+ * ATRIP's names of the void fields a reply may leave out (seed 002 requires only orderNo,
+ * voidCode, expectedConfirmationDate, voidStatus and voidMethod of queryVoidOrders.do's
+ * entries): left out, they say nothing, and a stored void keeps what it had.
+ */
+const UNSAID_BY_WIRE_NAME: ReadonlyArray<[string, UnsaidVoidField]> = [
+  ["voidTickets", "tickets"],
+  ["voidFareAmount", "fare"],
+  ["voidPostTicketingServiceAmounts", "postTicketingServices"],
+  ["serviceFee", "serviceFee"],
+  ["expectedRefundDate", "expectedRefundDate"],
+  ["voidOfferId", "voidOfferId"],
+];
+
+/** A void read from `o`, with the fields `o` did not say marked (markUnsaid). */
+function withUnsaid(order: VoidOrderData, o: OptionalFields): VoidOrderData {
+  return markUnsaid(
+    order,
+    UNSAID_BY_WIRE_NAME.filter(([wire]) => o.unsaid(wire)).map(([, field]) => field),
+  );
+}
+
 /** voidQuotation.do → VoidQuote. `fastConfirmation` is non-null in the API: unknown reads as false. */
 export function toVoidQuote(r: VoidQuotationReply, quotedAt: Date, note: OddFieldNote): VoidQuoteData {
   const o = new OptionalFields(r, note);
@@ -126,18 +150,21 @@ function voidStatusFields(status: number) {
 /** void.do → VoidOrder. void.do documents fastConfirmation (0/1), so it is read here. */
 export function voidReplyToOrder(r: VoidReply, note: OddFieldNote): VoidOrderData {
   const o = new OptionalFields(r, note);
-  return {
-    supplier: "ATRIP",
-    ...voidStatusFields(r.voidStatus),
-    voidCode: r.voidCode,
-    orderNo: r.orderNo,
-    ...common(o),
-    fastConfirmation: o.value("fastConfirmation", F.fastConfirmation),
-    actualRefund: null,
-    cancelReason: o.value("cancelReason", F.cancelReason),
-    message: r.msg,
-    voidOfferId: o.value("voidOfferId", F.voidOfferId),
-  };
+  return withUnsaid(
+    {
+      supplier: "ATRIP",
+      ...voidStatusFields(r.voidStatus),
+      voidCode: r.voidCode,
+      orderNo: r.orderNo,
+      ...common(o),
+      fastConfirmation: o.value("fastConfirmation", F.fastConfirmation),
+      actualRefund: null,
+      cancelReason: o.value("cancelReason", F.cancelReason),
+      message: r.msg,
+      voidOfferId: o.value("voidOfferId", F.voidOfferId),
+    },
+    o,
+  );
 }
 
 /**
@@ -166,18 +193,21 @@ export function wireVoidOrderToOrder(entry: unknown, message: string | null, not
   const w = vital.data;
   const o = new OptionalFields(w, note);
   const shared = common(o);
-  return {
-    supplier: "ATRIP",
-    ...voidStatusFields(w.voidStatus),
-    voidCode: w.voidCode,
-    orderNo: w.orderNo,
-    ...shared,
-    fastConfirmation: o.value("fastConfirmation", F.fastConfirmation),
-    actualRefund: actualRefund(o, shared.fare?.currency ?? null),
-    cancelReason: o.value("cancelReason", F.cancelReason),
-    message,
-    voidOfferId: o.value("voidOfferId", F.voidOfferId),
-  };
+  return withUnsaid(
+    {
+      supplier: "ATRIP",
+      ...voidStatusFields(w.voidStatus),
+      voidCode: w.voidCode,
+      orderNo: w.orderNo,
+      ...shared,
+      fastConfirmation: o.value("fastConfirmation", F.fastConfirmation),
+      actualRefund: actualRefund(o, shared.fare?.currency ?? null),
+      cancelReason: o.value("cancelReason", F.cancelReason),
+      message,
+      voidOfferId: o.value("voidOfferId", F.voidOfferId),
+    },
+    o,
+  );
 }
 
 /**

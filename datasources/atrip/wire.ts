@@ -9,7 +9,7 @@
  * documented shapes and read one by one (../lenient.ts), so an odd one is left out alone.
  */
 import { z } from "zod";
-import { jsonDecimal, jsonFlag, jsonInt, optionalText } from "../json.js";
+import { jsonDecimal, jsonFlag, jsonInt, jsonIntegerText, optionalText } from "../json.js";
 
 /**
  * `msg`: "Required: No … Please DO NOT use this field to check the success" (seed 000), nullable
@@ -154,7 +154,7 @@ export const queryVoidOrdersReply = envelope.extend({ voidOrders: z.array(z.unkn
  * theirs can lose the outcome of a stop).
  */
 export const orderDetailsReply = envelope.extend({
-  orderStatus: z.union([z.string(), jsonInt.transform(String)]).nullish(),
+  orderStatus: jsonIntegerText.nullish(),
 });
 export type OrderDetailsReply = z.infer<typeof orderDetailsReply>;
 

@@ -161,6 +161,21 @@ describe("ATRIP mapping", () => {
     );
   });
 
+  it("marks the optional fields a query entry leaves out (seed 002 requires five) as unsaid, not the ones it gives empty", () => {
+    const bare = wireVoidOrderToOrder(refunded('"expectedRefundDate": "", "serviceFee": {"currency": 1}'), "success", notes().note);
+    expect(bare).toMatchObject({ tickets: [], fare: null, postTicketingServices: [], serviceFee: null, voidOfferId: null });
+    expect([...(bare.unsaid ?? [])].sort()).toEqual(["fare", "postTicketingServices", "serviceFee", "tickets", "voidOfferId"]);
+    const given = wireVoidOrderToOrder(
+      refunded(
+        `${FARE}, "voidTickets": [], "voidPostTicketingServiceAmounts": [], "serviceFee": {"currency": "CNY", "transactionFee": 0}, "voidOfferId": "v_1", "expectedRefundDate": "20250520"`,
+      ),
+      "success",
+      notes().note,
+    );
+    expect(given.unsaid).toBeUndefined();
+    expect(JSON.stringify(bare)).not.toContain("unsaid");
+  });
+
   it("reads yyyyMMdd dates and refuses impossible ones", () => {
     expect(atripDate.parse("20250513")).toBe("2025-05-13");
     expect(atripDate.parse("")).toBeNull();

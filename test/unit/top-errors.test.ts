@@ -87,6 +87,19 @@ describe("order.cancel result (docs/suppliers/alitrip.md's decision rule)", () =
     expect(err.extensions()).toMatchObject({ supplierOrderStatus: "5", resultCode: "1001" });
   });
 
+  it("codes and statuses written as numbers beyond 2^53 keep every digit", () => {
+    expect(
+      rejection(
+        '{"module":{"fail_code":90071992547409931,"order_status":90071992547409933},"result_code":12345678901234567890,"success":true}',
+      ),
+    ).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: "90071992547409931" });
+    const err = rejection('{"result_code":12345678901234567890,"result_msg":"x","success":false}');
+    expect(err.supplierCode).toBe("12345678901234567890");
+    expect(err.extensions()).toMatchObject({ resultCode: "12345678901234567890" });
+    const ok = toCancelResult("A", wrap('{"module":{"order_status":90071992547409931},"result_code":0,"success":true}'));
+    expect(ok.supplierOrderStatus).toBe("90071992547409931");
+  });
+
   it("a fail_reason alone (no fail_code) is a refusal too", () => {
     expect(rejection('{"module":{"fail_reason":"不可取消"},"success":true}')).toMatchObject({
       code: "CANCEL_REJECTED",
