@@ -48,6 +48,12 @@ export interface HttpCall {
   changesState: boolean;
   /** The request it serves and the client call's deadline, when there are. */
   scope?: CallScope;
+  /**
+   * Credentials this call sends or signs with. A supplier (or a proxy before it) that echoes
+   * the request must not hand them on to a client, a log, a span or the store: each is replaced
+   * by `[redacted]` in the reply before anything reads it (redactSecrets).
+   */
+  secrets?: readonly string[];
 }
 
 /** A reply that arrived whole with a 2xx status. */
@@ -91,12 +97,17 @@ const DECODERS: Record<string, { sync: (b: Buffer, o?: zlib.ZlibOptions) => Buff
  * What a non-2xx reply's body said (./status-body.ts): read only when it is small and JSON or
  * text, decoded to at most STATUS_BODY_BYTES; undefined otherwise or when it cannot be read.
  */
-function statusBodySaid(raw: Buffer, encoding: string | string[] | undefined, contentType: string | null): string | undefined {
+function statusBodySaid(
+  raw: Buffer,
+  encoding: string | string[] | undefined,
+  contentType: string | null,
+  secrets: readonly string[] | undefined,
+): string | undefined {
   if (raw.length > STATUS_BODY_BYTES || !/json|^\s*text\/plain/i.test(contentType ?? "")) return undefined;
   const name = encodingName(encoding);
   try {
     const plain = name === undefined ? raw : DECODERS[name]?.sync(raw, { maxOutputLength: STATUS_BODY_BYTES });
-    return plain && statusBodyMessage(plain.toString("utf8"), contentType ?? undefined);
+    return plain && statusBodyMessage(redactSecrets(plain.toString("utf8"), secrets), contentType ?? undefined);
   } catch {
     return undefined;
   }
@@ -116,6 +127,42 @@ async function decode(body: Buffer, encoding: string | string[] | undefined): Pr
   if (!decoder) throw new Error(`unsupported Content-Encoding "${name}"`);
   const plain = body.length <= SYNC_DECODE_BYTES ? decoder.sync(body) : await decoder.async(body);
   return plain.toString("utf8");
+}
+
+/** What a credential found in a supplier's reply is replaced by. */
+const REDACTED = "[redacted]";
+/** Shorter credentials are not looked for: one could match a reply's own text by chance. */
+const MIN_REDACTED_LENGTH = 8;
+/** The ways each credential may be written back (as sent, JSON-escaped, URL-encoded), computed once per credential. */
+const writtenForms = new Map<string, readonly string[]>();
+
+function formsOf(secret: string): readonly string[] {
+  let forms = writtenForms.get(secret);
+  if (!forms) {
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    // Inside a JSON string quoted twice or once, as sent, URL-encoded and form-encoded.
+    const set = new Set([
+      JSON.stringify(escaped).slice(1, -1),
+      escaped,
+      secret,
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+    ]);
+    forms = [...set];
+    if (writtenForms.size >= 1024) writtenForms.clear();
+    writtenForms.set(secret, forms);
+  }
+  return forms;
+}
+
+/** `text` with every credential of `secrets` (of at least MIN_REDACTED_LENGTH characters), in any written form, replaced by REDACTED. */
+export function redactSecrets(text: string, secrets: readonly string[] | undefined): string {
+  if (!secrets) return text;
+  for (const secret of secrets) {
+    if (secret.length < MIN_REDACTED_LENGTH) continue;
+    for (const form of formsOf(secret)) if (text.includes(form)) text = text.replaceAll(form, REDACTED);
+  }
+  return text;
 }
 
 /** Options of the transport. */
@@ -212,7 +259,7 @@ export class SupplierHttp {
         throw transportError(call, err, timedOut);
       }
       if (res.statusCode < 200 || res.statusCode >= 300) {
-        const said = statusBodySaid(raw, res.headers["content-encoding"], header(res.headers["content-type"]));
+        const said = statusBodySaid(raw, res.headers["content-encoding"], header(res.headers["content-type"]), call.secrets);
         throw httpStatusError(call, res.statusCode, header(res.headers["retry-after"]), said);
       }
       let text: string;
@@ -221,7 +268,7 @@ export class SupplierHttp {
       } catch (err) {
         throw unreadableReply(call, `the reply body could not be read (${describe(err)})`);
       }
-      return { status: res.statusCode, text };
+      return { status: res.statusCode, text: redactSecrets(text, call.secrets) };
     } finally {
       clearTimeout(timer);
     }

@@ -77,14 +77,16 @@ export class TopClient {
     opts: TopCallOptions,
   ): Promise<T> {
     const meta = { supplier: "ALITRIP" as const, operation: method, changesState: opts.changesState };
-    const send = () =>
-      this.http.post(
+    const send = () => {
+      const form = topForm(this.config, method, business);
+      return this.http.post(
         {
           scope: opts.scope,
           url: this.config.routerUrl,
           timeoutMs: this.config.timeoutMs,
           headers: { "Content-Type": "application/x-www-form-urlencoded;charset=utf-8", Accept: "application/json" },
-          body: new URLSearchParams(topForm(this.config, method, business)).toString(),
+          body: new URLSearchParams(form).toString(),
+          secrets: [this.config.session, this.config.appSecret, form.sign!],
           ...meta,
         },
         (reply) => {
@@ -97,6 +99,7 @@ export class TopClient {
           return map((envelope.data as Record<string, z.output<S>>)[key]);
         },
       );
+    };
     return supplierCall("ALITRIP", method, send);
   }
 }

@@ -106,6 +106,7 @@ export class AtripClient {
             "x-atlas-client-id": this.config.clientId,
             "x-atlas-client-secret": this.config.clientSecret,
           },
+          secrets: [this.config.clientSecret],
           ...meta,
         },
         // The mapping runs inside the call, so a reply it refuses counts under the code it throws

@@ -45,15 +45,27 @@ export class CttClient {
       random,
       sign: cttSign(this.config.signKey, random, timeStamp, signing.terminal, signing.template),
     };
-    return this.post("order/cancel", body, true, scope);
+    return this.post("order/cancel", body, true, scope, [this.config.signKey, body.sign]);
   }
 
-  /** One call, traced as one supplier operation (src/telemetry/spans.ts). */
-  private post(path: string, body: object, changesState: boolean, scope: CallScope | undefined): Promise<ApiResultOfString> {
-    return supplierCall("CTT", `api/${path}`, () => this.send(path, body, changesState, scope));
+  /** One call, traced as one supplier operation (src/telemetry/spans.ts). `secrets`: the credentials it signs with and sends. */
+  private post(
+    path: string,
+    body: object,
+    changesState: boolean,
+    scope: CallScope | undefined,
+    secrets: string[],
+  ): Promise<ApiResultOfString> {
+    return supplierCall("CTT", `api/${path}`, () => this.send(path, body, changesState, scope, secrets));
   }
 
-  private send(path: string, body: object, changesState: boolean, scope: CallScope | undefined): Promise<ApiResultOfString> {
+  private send(
+    path: string,
+    body: object,
+    changesState: boolean,
+    scope: CallScope | undefined,
+    secrets: string[],
+  ): Promise<ApiResultOfString> {
     const meta = { supplier: "CTT" as const, operation: `api/${path}`, changesState };
     return this.http.post(
       {
@@ -62,6 +74,7 @@ export class CttClient {
         timeoutMs: this.config.timeoutMs,
         headers: { "Content-Type": "application/json", Accept: "application/json" },
         body: JSON.stringify(body),
+        secrets,
         ...meta,
       },
       (reply) => {

@@ -30,7 +30,9 @@ function split(url: string | undefined): { path: string; search: string } {
 /** The route a path belongs to and the path as it may be recorded. */
 export function recordedPath(path: string): { route?: string; path: string } {
   if (path === "/graphql" || path === "/graphql/") return { route: "/graphql", path };
-  if (path === "/webhooks" || path.startsWith("/webhooks/")) {
+  // In any case: the intake takes its path so (src/server/webhooks.ts).
+  const lower = path.toLowerCase();
+  if (lower === "/webhooks" || lower.startsWith("/webhooks/")) {
     const supplier = path.split("/")[2] ?? "";
     return {
       route: "/webhooks/:supplier/:token",

@@ -1,6 +1,7 @@
 /**
- * The propagator the SDK is started with: W3C trace context and baggage (OTEL_PROPAGATORS:
- * `tracecontext`, `baggage` or `none`; default both, as the SDK's), except that nothing is
+ * The propagator the SDK is started with: W3C trace context, and baggage when named
+ * (OTEL_PROPAGATORS: `tracecontext`, `baggage` or `none`; default `tracecontext` alone, not the
+ * SDK's both: a client's `baggage` header would otherwise be sent on to every supplier), except that nothing is
  * injected into a supplier request whose supplier's switch (`<SUPPLIER>_TRACE_PROPAGATION=false`)
  * is off — its undici client span is still recorded. Extraction (a client's `traceparent`) is
  * the inner propagator's, unchanged.
@@ -24,7 +25,7 @@ export function propagatorFromEnv(value: string | undefined): TextMapPropagator[
         .filter(Boolean),
     ),
   ];
-  if (!names.length) return [KNOWN.tracecontext(), KNOWN.baggage()];
+  if (!names.length) return [KNOWN.tracecontext()];
   if (names.includes("none")) return [];
   return names.flatMap((n) => {
     const make = KNOWN[n];

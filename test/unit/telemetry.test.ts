@@ -1,6 +1,7 @@
 /** The pieces of tracing that need no SDK: when it is on, what a URL may record, and the helpers with tracing off. */
 import { describe, expect, it } from "vitest";
 import { recordedPath, recordedQuery } from "../../src/telemetry/http-hooks.js";
+import { propagatorFromEnv } from "../../src/telemetry/propagator.js";
 import {
   activeTraceparent,
   captureParent,
@@ -39,6 +40,9 @@ describe("what the HTTP server span may record", () => {
       path: "/webhooks/[redacted]/[redacted]",
     });
     expect(recordedPath("/webhooks/atrip/token/extra").path).toBe("/webhooks/atrip/[redacted]");
+    // The intake takes the path in any case, so the token is never kept in any case either.
+    expect(recordedPath("/Webhooks/atrip/webhook-token-Kk2jD4abcdef").path).toBe("/webhooks/atrip/[redacted]");
+    expect(recordedPath("/WEBHOOKS/atrip/webhook-token-Kk2jD4abcdef/").path).toBe("/webhooks/atrip/[redacted]");
     expect(recordedPath("/graphql")).toEqual({ route: "/graphql", path: "/graphql" });
     expect(recordedPath("/other")).toEqual({ path: "/other" });
   });
@@ -62,5 +66,15 @@ describe("own spans with tracing off", () => {
     expect(
       transitionSpans([{ kind: "void", tenant: "acme", supplier: "ATRIP", ref: "V1", from: null, to: "REFUNDED", source: "POLL" }]),
     ).toBeUndefined();
+  });
+});
+
+describe("what goes out to a supplier", () => {
+  it("trace context by default; a client's baggage only when OTEL_PROPAGATORS names it", () => {
+    const fields = (value: string | undefined) => propagatorFromEnv(value).flatMap((p) => p.fields());
+    expect(fields(undefined)).toEqual(["traceparent", "tracestate"]);
+    expect(fields("")).toEqual(["traceparent", "tracestate"]);
+    expect(fields("tracecontext,baggage")).toEqual(["traceparent", "tracestate", "baggage"]);
+    expect(fields("none")).toEqual([]);
   });
 });
