@@ -5,6 +5,12 @@
  */
 import type { Logger } from "../logger.js";
 
+/**
+ * A run that fails as the one before it did (an unreachable store fails every tick) is logged
+ * once in this long, with the count of failures not logged.
+ */
+const REPEATED_FAILURE_LOG_MS = 60_000;
+
 /** One named loop (the void and stop schedulers, the inbox): runs `run` every `intervalMs` once resumed, never twice at once. */
 export class Poller {
   private timer?: NodeJS.Timeout;
@@ -12,6 +18,8 @@ export class Poller {
   private paused = true;
   private disposed = false;
   private kicked = false;
+  /** The failure last logged, while runs keep failing. */
+  private failing?: { message: string; loggedAt: number; unlogged: number; runs: number };
 
   constructor(
     readonly name: string,
@@ -53,6 +61,20 @@ export class Poller {
     await this.running;
   }
 
+  /** Logs a failed run, unless it repeats the failure logged less than REPEATED_FAILURE_LOG_MS ago. */
+  private failed(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    const now = Date.now();
+    const f = this.failing;
+    if (f && f.message === message && now - f.loggedAt < REPEATED_FAILURE_LOG_MS) {
+      f.unlogged += 1;
+      f.runs += 1;
+      return;
+    }
+    this.log.error({ err, poller: this.name, failuresNotLogged: f?.unlogged ?? 0 }, "poller run failed");
+    this.failing = { message, loggedAt: now, unlogged: 0, runs: (f?.runs ?? 0) + 1 };
+  }
+
   private arm(ms: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), ms);
@@ -65,8 +87,10 @@ export class Poller {
     this.running = (async () => {
       try {
         await this.run();
+        if (this.failing) this.log.info({ poller: this.name, failedRuns: this.failing.runs }, "poller runs succeed again");
+        this.failing = undefined;
       } catch (err) {
-        this.log.error({ err, poller: this.name }, "poller run failed");
+        this.failed(err);
       }
     })();
     await this.running;
