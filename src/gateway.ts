@@ -66,11 +66,21 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     const registry = buildRegistry({ config, suppliers, sandbox, http, ownership, log });
     const pubsub =
       deps.pubsub ??
-      (await createPubSub(config.pubsub.redisUrl, config.pubsub.redisPrefix, (channel, err) =>
-        log.warn(
-          { err: String(err), channel },
-          "Redis did not take a subscription; wake-ups wait for it, the catch-up reads deliver meanwhile",
-        ),
+      (await createPubSub(
+        config.pubsub.redisUrl,
+        config.pubsub.redisPrefix,
+        (channel, err) =>
+          log.warn(
+            { err: String(err), channel },
+            "Redis did not take a subscription; wake-ups wait for it, the catch-up reads deliver meanwhile",
+          ),
+        (news) =>
+          news.up
+            ? log.info("Redis is reachable again")
+            : log.warn(
+                { err: String(news.err) },
+                "Redis cannot be reached; events are still recorded, and delivered by the catch-up reads",
+              ),
       ));
     opened.unshift(() => pubsub.close());
     const tracking = buildTracking({ config, registry, suppliers, kinds, store, pubsub, metrics, log });

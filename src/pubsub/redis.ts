@@ -14,6 +14,12 @@
 import { Redis } from "ioredis";
 import type { Listener, PubSub } from "./types.js";
 
+/** A connection that keeps failing (ioredis retries every few seconds) is reported once in this long. */
+const REPORT_EVERY_MS = 60_000;
+
+/** What the pub/sub tells its owner of its connections: down (with the error), or up again after being down. */
+export type ConnectionNews = { up: false; err: unknown } | { up: true };
+
 export class RedisPubSub implements PubSub {
   private readonly pub: Redis;
   private readonly sub: Redis;
@@ -25,13 +31,17 @@ export class RedisPubSub implements PubSub {
     private readonly prefix = "gateway:",
     /** Told of a SUBSCRIBE Redis refused: away (it is sent again once ready), or for good (an ACL without the channel). */
     private readonly onSubscribeError: (channel: string, err: unknown) => void = () => undefined,
+    /** Told when a connection fails (once per REPORT_EVERY_MS while it keeps failing) and when it is ready again. */
+    private readonly onConnection: (news: ConnectionNews) => void = () => undefined,
   ) {
     const opts = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
     this.pub = new Redis(url, opts);
     this.sub = new Redis(url, opts);
-    // Connection errors surface through ping() (readiness) and publish(); ioredis keeps retrying.
-    this.pub.on("error", () => undefined);
-    this.sub.on("error", () => undefined);
+    // Connection errors also surface through ping() (readiness) and publish(); ioredis keeps retrying.
+    for (const connection of [this.pub, this.sub]) {
+      connection.on("error", (err: unknown) => this.connectionFailed(err));
+      connection.on("ready", () => this.connectionReady());
+    }
     // Channels a local listener wants, subscribed again on every (re)connection: ioredis only
     // re-subscribes those Redis once acknowledged.
     this.sub.on("ready", () => {
@@ -87,6 +97,24 @@ export class RedisPubSub implements PubSub {
    * reconnects, and /readyz would wait for its 2 s timeout (a 1 s probe timed out instead of
    * reading 503).
    */
+  private downSince?: number;
+  private reportedAt = 0;
+
+  private connectionFailed(err: unknown): void {
+    const now = Date.now();
+    this.downSince ??= now;
+    if (now - this.reportedAt < REPORT_EVERY_MS) return;
+    this.reportedAt = now;
+    this.onConnection({ up: false, err });
+  }
+
+  private connectionReady(): void {
+    if (this.downSince === undefined) return;
+    this.downSince = undefined;
+    this.reportedAt = 0;
+    this.onConnection({ up: true });
+  }
+
   async ping(): Promise<void> {
     for (const [name, c] of [
       ["publisher", this.pub],

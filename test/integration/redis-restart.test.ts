@@ -12,7 +12,7 @@ import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { quoteAndSubmit, VOID_EVENTS, type EventOut } from "../helpers/graphql.js";
 import { freePort } from "../helpers/net.js";
 import { hasRedisServer, PrivateRedis } from "../helpers/redis.js";
-import { RedisPubSub } from "../../src/pubsub/redis.js";
+import { RedisPubSub, type ConnectionNews } from "../../src/pubsub/redis.js";
 import { REDIS_URL, skipReason } from "../helpers/store.js";
 import { collect } from "../helpers/subscribe.js";
 
@@ -72,7 +72,8 @@ describe.skipIf(skip)("Redis restart", () => {
     const port = await freePort();
     const late = new PrivateRedis(port);
     let gw: TestGateway | undefined;
-    const a = new RedisPubSub(late.url, `late-${port}:`);
+    const news: ConnectionNews[] = [];
+    const a = new RedisPubSub(late.url, `late-${port}:`, undefined, (n) => news.push(n));
     const b = new RedisPubSub(late.url, `late-${port}:`);
     try {
       gw = await startTestGateway({ REDIS_URL: late.url, REDIS_PREFIX: `late-${port}:` });
@@ -91,6 +92,8 @@ describe.skipIf(skip)("Redis restart", () => {
       // A subscription made while Redis is away is made all the same, and holds once Redis is there.
       const got: unknown[] = [];
       await a.subscribe("wake", (m) => got.push(m));
+      // Told that Redis cannot be reached once, though ioredis has tried again and again by now.
+      expect(news).toEqual([{ up: false, err: expect.objectContaining({ message: expect.stringContaining("ECONNREFUSED") }) }]);
       await late.start();
       await eventually(async () => (await fetch(gw!.url.replace("/graphql", "/readyz"))).status === 200, 15_000);
       await eventually(async () => {
@@ -98,6 +101,7 @@ describe.skipIf(skip)("Redis restart", () => {
         return got.length > 0;
       }, 15_000);
       expect(got[0]).toEqual({ n: 1 });
+      expect(news.at(-1)).toEqual({ up: true });
     } finally {
       await a.close();
       await b.close();
