@@ -33,6 +33,8 @@ export class Deadline {
 export interface CallScope {
   /** The HTTP request or websocket operation the call serves, for its log line. */
   readonly requestId?: string;
+  /** The tenant whose call it is (set by the resilience layer, which queues it as that tenant's), for its log line. */
+  readonly tenant?: string;
   /** The deadline of the client call under way; set by the resilience layer. */
   readonly deadline?: Deadline;
 }
@@ -44,8 +46,12 @@ export type DeadlineScope = CallScope & { readonly deadline: Deadline };
  * `scope` with a deadline `budgetMs` from now, or with its own when that ends sooner (a call
  * made inside another call never gets more time than its caller has).
  */
-export function withinDeadline(scope: CallScope | undefined, budgetMs: number): DeadlineScope {
+export function withinDeadline(scope: CallScope | undefined, budgetMs: number, tenant?: string): DeadlineScope {
   const outer = scope?.deadline;
   const at = Date.now() + budgetMs;
-  return { requestId: scope?.requestId, deadline: outer && outer.at <= at ? outer : new Deadline(at, budgetMs) };
+  return {
+    requestId: scope?.requestId,
+    tenant: tenant ?? scope?.tenant,
+    deadline: outer && outer.at <= at ? outer : new Deadline(at, budgetMs),
+  };
 }

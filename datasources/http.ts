@@ -72,6 +72,8 @@ export interface CallRecord {
   httpStatus?: number;
   /** The request the call served; none for background calls (polls, webhook confirmations). */
   requestId?: string;
+  /** The tenant whose call it was, where the call went through a tenant's queue (every call of an operation or a poll). */
+  tenant?: string;
 }
 export type CallObserver = (call: CallRecord) => void;
 
@@ -209,6 +211,7 @@ export class SupplierHttp {
         outcome: "OK",
         httpStatus: status,
         requestId: call.scope?.requestId,
+        tenant: call.scope?.tenant,
       });
       return result;
     } catch (err) {
@@ -222,6 +225,7 @@ export class SupplierHttp {
         outcome,
         httpStatus,
         requestId: call.scope?.requestId,
+        tenant: call.scope?.tenant,
       });
       throw err;
     }

@@ -89,7 +89,7 @@ export function supplierGuard(s: ResilienceSettings = DEFAULT_RESILIENCE): Suppl
     outer: CallScope | undefined,
     call: (scope: CallScope) => Promise<R>,
   ): Promise<R> => {
-    const scope = withinDeadline(outer, adapter.timeoutMs);
+    const scope = withinDeadline(outer, adapter.timeoutMs, tenant);
     const { deadline } = scope;
     /** A slot when the cap is reached: wait in the tenant's queue, at most until the deadline. */
     const queued = async () => {

@@ -18,6 +18,7 @@ export function logSupplierCalls(log: Logger): CallObserver {
     log[call.requestId ? "info" : "debug"](
       {
         requestId: call.requestId,
+        tenant: call.tenant,
         supplier: call.supplier,
         operation: call.operation,
         durationMs: Math.round(call.durationMs),

@@ -3,7 +3,7 @@
  * The request id travels with the call as an argument (datasources/deadline.ts, CallScope),
  * not in AsyncLocalStorage, so concurrent requests must each find their own id on their own
  * calls: over HTTP (its x-request-id), through the tracking services (submitVoid), and over a
- * websocket (an id per operation). Runs the built gateway.
+ * websocket (an id per operation). Each also names the tenant. Runs the built gateway.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, fresh } from "../helpers/atrip.js";
@@ -22,6 +22,7 @@ interface CallLine {
   level: number;
   msg: string;
   requestId?: string;
+  tenant?: string;
   operation: string;
   outcome: string;
 }
@@ -57,6 +58,8 @@ describe("supplier call log lines", () => {
     });
     expect(lines.map((l) => l.requestId).sort()).toEqual([...ids].sort());
     expect(lines.every((l) => l.operation === "voidQuotation.do" && l.outcome === "OK" && l.level === 30)).toBe(true);
+    // And the tenant whose call it was (the anonymous demo's here).
+    expect(lines.map((l) => l.tenant)).toEqual(ids.map(() => "demo"));
   });
 
   it("a submission through the tracking services, and an operation over a websocket, name theirs", async () => {
