@@ -41,7 +41,8 @@ export function unreadableReply(
 /** A reply's text as lossless JSON (./json.ts); one that is not JSON is the unreadable-reply error of `call`. */
 export function replyJson(call: ReplyContext, text: string): unknown {
   try {
-    return parseJson(text);
+    // A byte order mark before the JSON text may be ignored (RFC 8259, 8.1); some servers write one.
+    return parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     throw unreadableReply(call, "not JSON");
   }

@@ -88,12 +88,15 @@ const SYNC_DECODE_BYTES = 64 * 1024;
 /** The most of a non-2xx reply's body read for what the supplier said (./status-body.ts), before and after decoding. */
 const STATUS_BODY_BYTES = 16 * 1024;
 
-const DECODERS: Record<string, { sync: (b: Buffer, o?: zlib.ZlibOptions) => Buffer; async: (b: Buffer) => Promise<Buffer> }> = {
+type ZlibOptions = zlib.ZlibOptions & zlib.BrotliOptions;
+const DECODERS: Record<string, { sync: (b: Buffer, o?: ZlibOptions) => Buffer; async: (b: Buffer, o: ZlibOptions) => Promise<Buffer> }> = {
   gzip: { sync: zlib.gunzipSync, async: promisify(zlib.gunzip) },
   "x-gzip": { sync: zlib.gunzipSync, async: promisify(zlib.gunzip) },
   deflate: { sync: zlib.inflateSync, async: promisify(zlib.inflate) },
   br: { sync: zlib.brotliDecompressSync, async: promisify(zlib.brotliDecompress) },
 };
+/** A decoded reply is bounded like a plain one: a few KB of gzip can decode to gigabytes. */
+const DECODED_LIMIT = { maxOutputLength: MAX_REPLY_BYTES };
 
 /**
  * What a non-2xx reply's body said (./status-body.ts): read only when it is small and JSON or
@@ -127,7 +130,7 @@ async function decode(body: Buffer, encoding: string | string[] | undefined): Pr
   if (name === undefined) return body.toString("utf8");
   const decoder = DECODERS[name];
   if (!decoder) throw new Error(`unsupported Content-Encoding "${name}"`);
-  const plain = body.length <= SYNC_DECODE_BYTES ? decoder.sync(body) : await decoder.async(body);
+  const plain = body.length <= SYNC_DECODE_BYTES ? decoder.sync(body, DECODED_LIMIT) : await decoder.async(body, DECODED_LIMIT);
   return plain.toString("utf8");
 }
 
@@ -270,7 +273,8 @@ export class SupplierHttp {
       try {
         text = await decode(raw, res.headers["content-encoding"]);
       } catch (err) {
-        throw unreadableReply(call, `the reply body could not be read (${describe(err)})`);
+        const why = errorCode(err) === "ERR_BUFFER_TOO_LARGE" ? `it decodes to more than ${MAX_REPLY_BYTES} bytes` : describe(err);
+        throw unreadableReply(call, `the reply body could not be read (${why})`);
       }
       return { status: res.statusCode, text: redactSecrets(text, call.secrets) };
     } finally {

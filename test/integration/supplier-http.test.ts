@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import zlib from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Deadline } from "../../datasources/deadline.js";
+import { replyJson } from "../../datasources/errors.js";
 import { SupplierHttp, type CallRecord, type HttpCall } from "../../datasources/http.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
 import { failure } from "../helpers/failure.js";
@@ -98,6 +99,30 @@ describe("supplier HTTP transport", () => {
   it("a reply over 8 MiB is refused", async () => {
     handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(Buffer.alloc(9 * 1024 * 1024, 32));
     expect((await failure(transport.post(call()))).code).toBe("SUPPLIER_BAD_RESPONSE");
+  });
+
+  it("a compressed reply that decodes to over 8 MiB is refused too (a few KB of gzip can decode to gigabytes)", async () => {
+    const padded = `{"status":0,"pad":"${"a".repeat(60 * 1024 * 1024)}"}`;
+    for (const [encoding, body] of [
+      ["gzip", zlib.gzipSync(padded)],
+      ["br", zlib.brotliCompressSync(padded)],
+      // Over 64 KB compressed: decoded off the event loop, bounded the same.
+      ["gzip", zlib.gzipSync(Buffer.concat([zlib.gzipSync(padded), Buffer.from(padded)]).toString("latin1"))],
+    ] as const) {
+      handler = (_req, res) => res.writeHead(200, { "Content-Encoding": encoding }).end(body);
+      const read = await failure(transport.post(call()));
+      expect(read.code).toBe("SUPPLIER_BAD_RESPONSE");
+      expect(read.message).toContain("decodes to more than 8388608 bytes");
+    }
+    expect((await failure(transport.post(call({ changesState: true })))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+  });
+
+  it("a JSON reply may open with a byte order mark", async () => {
+    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(`\uFEFF${JSON_TEXT}`);
+    const read = await transport.post(call(), (reply) =>
+      replyJson({ supplier: "ATRIP", operation: "test.do", changesState: false }, reply.text),
+    );
+    expect(read).toMatchObject({ status: expect.anything(), msg: "成功" });
   });
 
   it("the timeout covers a body that stalls after the headers", async () => {
