@@ -10,7 +10,7 @@ import { SUPPLIERS } from "../datasources/suppliers.js";
 import type { Services } from "../resolvers/context.js";
 import type { Config } from "./config/index.js";
 import type { Logger } from "./logger.js";
-import { Metrics } from "./metrics.js";
+import { Metrics, UNSETTLED_OPERATIONS } from "./metrics.js";
 import { createPubSub, type PubSub } from "./pubsub/index.js";
 import { Idempotency } from "./reliability/idempotency.js";
 import type { RunningServer } from "./server/app.js";
@@ -91,6 +91,10 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
       pollLagSeconds: () => store.tracked.lagSeconds("void"),
       checkLag: kinds.map((k) => ({ kind: k.name, seconds: () => store.tracked.lagSeconds(k.name) })),
       inboxBacklog: () => store.inbox.backlog(),
+      unsettled: async () => {
+        const counts = new Map((await store.unsettled.unheldCounts()).map((c) => [c.operation, c.count]));
+        return UNSETTLED_OPERATIONS.map((operation) => ({ operation, count: counts.get(operation) ?? 0 }));
+      },
       storeUp: () =>
         store.db.ping().then(
           () => true,

@@ -31,12 +31,17 @@ export interface MetricSources {
   checkLag: ReadonlyArray<{ kind: string; seconds(): Promise<number> }>;
   /** Webhooks taken and not yet processed, and the oldest one's age. */
   inboxBacklog(): Promise<{ count: number; oldestSeconds: number }>;
+  /** Orders whose state-changing call lost its reply and is not settled yet, by operation (every operation named, 0 included). */
+  unsettled(): Promise<Array<{ operation: string; count: number }>>;
   /** True when the store answers (a ping per scrape). */
   storeUp(): Promise<boolean>;
   activeSubscriptions(): number;
   /** The most subscriptions one tenant has open on this instance, and the cap (MAX_SUBSCRIPTIONS_PER_TENANT). */
   tenantSubscriptions(): { max: number; limit: number };
 }
+
+/** The operations whose calls leave a mark when their reply is lost (src/store/unsettled-store.ts). */
+export const UNSETTLED_OPERATIONS = ["VOID", "STOP", "CANCEL"] as const;
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -163,6 +168,22 @@ export class Metrics {
       "Age of the oldest webhook not yet processed (0 when none waits)",
       async () => (await backlog()).oldestSeconds,
     );
+    new Gauge({
+      name: "gateway_unsettled_orders",
+      help: "Orders whose state-changing call (VOID, STOP, CANCEL) lost its reply, or was answered in a way that does not prove nothing happened, and that nothing has settled yet",
+      labelNames: ["operation"],
+      registers: [this.registry],
+      async collect() {
+        await sources.unsettled().then(
+          (counts) => {
+            for (const c of counts) this.set({ operation: c.operation }, c.count);
+          },
+          () => {
+            for (const operation of UNSETTLED_OPERATIONS) this.set({ operation }, Number.NaN);
+          },
+        );
+      },
+    });
     this.readGauge("gateway_store_up", "1 while the gateway's store answers (checked at each scrape), 0 when it does not", async () =>
       (await sources.storeUp()) ? 1 : 0,
     );

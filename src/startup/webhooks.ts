@@ -48,7 +48,7 @@ export async function registerWebhooks(
     if (!base) {
       opts.log.info(
         { supplier: intake.supplier },
-        "WEBHOOK_PUBLIC_URL is not set: webhooks are not registered automatically; polling tracks every record",
+        "WEBHOOK_PUBLIC_URL is not set: webhooks are not registered automatically; polling tracks every record the gateway holds, but a submission whose reply was lost is adopted only from a webhook",
       );
       continue;
     }

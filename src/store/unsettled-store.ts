@@ -201,6 +201,19 @@ export class UnsettledStore {
     return rows.map(toUnsettled);
   }
 
+  /**
+   * How many marks of the gateway's own calls nobody holds (a lost reply whose outcome nothing has
+   * settled yet) there are of each operation; not those of a call the supplier refused as it
+   * holds one made elsewhere.
+   */
+  async unheldCounts(): Promise<Array<{ operation: string; count: number }>> {
+    const rows = await this.db.query<{ operation: string; count: number | string }>(
+      `SELECT operation, count(*) AS count FROM unsettled_submissions
+       WHERE (in_flight_until IS NULL OR in_flight_until <= now()) AND NOT held_elsewhere GROUP BY operation`,
+    );
+    return rows.map((r) => ({ operation: r.operation, count: Number(r.count) }));
+  }
+
   /** Every tenant's mark on an order (a webhook names no tenant). */
   async byOrder(supplier: SupplierName, operation: string, orderNo: string): Promise<Unsettled[]> {
     return (

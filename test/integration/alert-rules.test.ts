@@ -79,6 +79,7 @@ describe("alert rules and dashboard", () => {
     expect(sample(up.text, "gateway_webhook_inbox_backlog")).toBe(0);
     expect(sample(up.text, 'gateway_check_lag_seconds\\{kind="stop"\\}')).toBe(0);
     expect(sample(up.text, "gateway_subscriptions_tenant_limit")).toBe(20_000);
+    expect(sample(up.text, 'gateway_unsettled_orders\\{operation="VOID"\\}')).toBe(0);
     t.gw.services.tracking.pause();
     await t.store.db.close();
     const down = await scrape(t.url);
@@ -86,5 +87,6 @@ describe("alert rules and dashboard", () => {
     expect(sample(down.text, "gateway_store_up")).toBe(0);
     expect(sample(down.text, "gateway_webhook_inbox_backlog")).toBeNaN();
     expect(sample(down.text, "gateway_open_voids")).toBeNaN();
+    expect(sample(down.text, 'gateway_unsettled_orders\\{operation="CANCEL"\\}')).toBeNaN();
   });
 });

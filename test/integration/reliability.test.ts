@@ -5,6 +5,12 @@ import { eventually, fresh } from "../helpers/atrip.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { gql, QUOTE } from "../helpers/graphql.js";
 
+/** The gateway_unsettled_orders gauge of voids, as a scrape reads it. */
+async function unsettledVoids(url: string): Promise<number> {
+  const text = await (await fetch(url.replace("/graphql", "/metrics"))).text();
+  return Number(/^gateway_unsettled_orders\{operation="VOID"\} (\S+)$/m.exec(text)?.[1]);
+}
+
 let t: TestGateway | undefined;
 afterEach(async () => {
   await t?.close();
@@ -216,6 +222,8 @@ describe("never a second state-changing call", () => {
     sim.faults = { ...sim.faults, latencyMs: 700, operations: ["void.do"] };
     const lost = await gql(t.url, SUBMIT, { orderNo, offer }, {});
     expect(lost.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false });
+    // Operators see it (gateway_unsettled_orders; the GatewayVoidOutcomeUnknown alert after 30 minutes).
+    expect(await unsettledVoids(t.url)).toBe(1);
     sim.faults = { ...sim.faults, latencyMs: 0, operations: [] };
     await new Promise((r) => setTimeout(r, 600)); // the supplier did process it, late
     const again = await gql(t.url, SUBMIT, { orderNo, offer }, {});
@@ -233,6 +241,7 @@ describe("never a second state-changing call", () => {
     // The gateway's own submission, whose reply was lost: submitted through the gateway.
     expect(listed[0].submittedAt).not.toBeNull();
     expect(calls("void.do")).toBe(1);
+    expect(await unsettledVoids(t.url)).toBe(0);
   });
 
   it("a lost reply's void that ATRIP does not show yet when its only webhook arrives: the webhook is read again once ATRIP should show it, and adopts it", async () => {
