@@ -16,12 +16,30 @@ export interface BreakerSettings {
 
 export const DEFAULT_BREAKER: BreakerSettings = { threshold: 5, halfOpenAfterMs: 10_000 };
 
+const isTransportFailure = (e: unknown) => e instanceof SupplierError && e.transportFailure;
+
 /** The breaker of one supplier. */
 export function supplierBreaker(s: BreakerSettings = DEFAULT_BREAKER): CircuitBreakerPolicy {
-  return circuitBreaker(
-    handleWhen((e) => e instanceof SupplierError && e.transportFailure),
-    { halfOpenAfter: s.halfOpenAfterMs, breaker: new ConsecutiveBreaker(s.threshold) },
-  );
+  return circuitBreaker(handleWhen(isTransportFailure), { halfOpenAfter: s.halfOpenAfterMs, breaker: new ConsecutiveBreaker(s.threshold) });
+}
+
+/**
+ * Runs `call` through the breaker. Every answer counts as the supplier answering — a success
+ * that ends a run of failures, as a value does — and only a transport failure counts toward
+ * opening it: cockatiel passes an error it does not handle by without counting it either way,
+ * so "consecutive" failures could span any number of answered refusals between them.
+ */
+export async function throughBreaker<R>(b: CircuitBreakerPolicy, call: () => Promise<R>): Promise<R> {
+  const outcome = await b.execute(async (): Promise<{ value: R } | { refusal: unknown }> => {
+    try {
+      return { value: await call() };
+    } catch (err) {
+      if (isTransportFailure(err)) throw err;
+      return { refusal: err };
+    }
+  });
+  if ("refusal" in outcome) throw outcome.refusal;
+  return outcome.value;
 }
 
 /** False while the breaker keeps calls away from the supplier. */

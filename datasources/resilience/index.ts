@@ -16,7 +16,7 @@ import { withinDeadline, type CallScope } from "../deadline.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
 import { type SupplierName } from "../../src/vocabulary/suppliers.js";
 import type { SupplierAdapter } from "../ports.js";
-import { DEFAULT_BREAKER, isAvailable, supplierBreaker, type BreakerSettings } from "./breaker.js";
+import { DEFAULT_BREAKER, isAvailable, supplierBreaker, throughBreaker, type BreakerSettings } from "./breaker.js";
 import { FairBulkhead, QueueFullError } from "./fair-bulkhead.js";
 import { DEFAULT_RETRY, readRetry, type RetrySettings } from "./retry.js";
 
@@ -106,7 +106,7 @@ export function supplierGuard(s: ResilienceSettings = DEFAULT_RESILIENCE): Suppl
       const release = slots.tryAcquire(tenant) ?? (await queued());
       try {
         // A started call ends by itself: every attempt's timeout is cut to the deadline (http.ts).
-        return await breaker.execute(() => call(scope));
+        return await throughBreaker(breaker, () => call(scope));
       } finally {
         release();
       }

@@ -97,6 +97,20 @@ describe("resilience", () => {
     expect(a.available()).toBe(true);
   });
 
+  it("an answered refusal ends a run of transport failures: they open the circuit only when consecutive", async () => {
+    const a = guarded({ retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: 0 } });
+    const unavailable = () => (env.sim.server.faults = { ...NO_FAULTS, http500Rate: 1, operations: ["voidQuotation.do"] });
+    unavailable();
+    for (let i = 0; i < 2; i++) expect((await failure(a.voids!.quote("ATR-VOID-DEPOSIT"))).supplierCode).toBe("HTTP 500");
+    env.sim.server.faults = { ...NO_FAULTS };
+    for (let i = 0; i < 3; i++) expect((await failure(a.voids!.quote("ATR-TICKET-USED"))).code).toBe("TICKET_ALREADY_USED");
+    unavailable();
+    for (let i = 0; i < 2; i++) expect((await failure(a.voids!.quote("ATR-VOID-DEPOSIT"))).supplierCode).toBe("HTTP 500");
+    expect(a.available()).toBe(true);
+    expect((await failure(a.voids!.quote("ATR-VOID-DEPOSIT"))).supplierCode).toBe("HTTP 500");
+    expect(a.available()).toBe(false);
+  });
+
   it("caps concurrent calls per supplier", async () => {
     const a = guarded({ concurrency: 2, queue: 0 });
     env.sim.server.faults = { ...NO_FAULTS, latencyMs: 300 };
