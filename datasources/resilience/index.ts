@@ -91,12 +91,20 @@ export function supplierGuard(s: ResilienceSettings = DEFAULT_RESILIENCE): Suppl
   ): Promise<R> => {
     const scope = withinDeadline(outer, adapter.timeoutMs, tenant);
     const { deadline } = scope;
-    /** A slot when the cap is reached: wait in the tenant's queue, at most until the deadline. */
+    /**
+     * A slot when the cap is reached: wait in the tenant's queue, at most until the deadline
+     * leaves less than one attempt's least time (a call sent with 12 ms left only adds to the
+     * load of a supplier that is already slow: it is not sent).
+     */
     const queued = async () => {
       const expiry = new AbortController();
-      const timer = setTimeout(() => expiry.abort(queuedPastDeadline(adapter.name, deadline.budgetMs)), deadline.remainingMs());
+      const waitMs = Math.max(0, deadline.remainingMs() - s.retry.minAttemptMs);
+      const timer = setTimeout(() => expiry.abort(queuedPastDeadline(adapter.name, deadline.budgetMs)), waitMs);
       try {
-        return await slots.acquire(tenant, expiry.signal);
+        const release = await slots.acquire(tenant, expiry.signal);
+        if (deadline.remainingMs() >= s.retry.minAttemptMs) return release;
+        release();
+        throw queuedPastDeadline(adapter.name, deadline.budgetMs);
       } finally {
         clearTimeout(timer);
       }

@@ -124,6 +124,24 @@ describe("resilience", () => {
     });
   });
 
+  it("a call whose slot comes free with less than one attempt's least time left (100 ms) is not sent", async () => {
+    const a = guarded({ concurrency: 1, queue: 8 });
+    env.sim.server.faults = { ...NO_FAULTS, latencyMs: 2920, operations: ["voidQuotation.do"] };
+    const before = count("voidQuotation.do");
+    const [first, second] = await Promise.allSettled([
+      a.voids!.quote(fresh("ATR-VOID-DEPOSIT")),
+      a.voids!.quote(fresh("ATR-VOID-DEPOSIT")),
+    ]);
+    expect(first.status).toBe("fulfilled");
+    expect(second.status).toBe("rejected");
+    expect(((second as PromiseRejectedResult).reason as SupplierError).extensions()).toMatchObject({
+      code: "SUPPLIER_TIMEOUT",
+      gatewayCode: "OVERLOADED",
+      retryable: true,
+    });
+    expect(count("voidQuotation.do") - before).toBe(1);
+  });
+
   it("does not open the circuit for replies it cannot read, undocumented codes or odd optional fields", async () => {
     const a = guarded({ retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: 0 } });
     env.sim.server.faults = { ...NO_FAULTS, malformedRate: 1, operations: ["voidQuotation.do"] };
