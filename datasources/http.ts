@@ -356,10 +356,19 @@ function transportError(call: HttpCall, err: unknown, timedOut: boolean): Suppli
   });
 }
 
+/** A Retry-After header (seconds, or an HTTP date) as whole seconds from now; undefined when absent or unreadable. */
+export function retryAfterSecondsOf(header: string | null, now = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) || !/[a-z]/i.test(value) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
 function httpStatusError(call: HttpCall, status: number, retryAfter: string | null, supplierMessage: string | undefined): SupplierError {
   const base = { supplier: call.supplier, supplierCode: `HTTP ${status}` };
+  const retryAfterSeconds = retryAfterSecondsOf(retryAfter);
   if (status === 429) {
-    const retryAfterSeconds = retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
     return new SupplierError("SUPPLIER_RATE_LIMITED", `${call.supplier} is rate-limiting the gateway (HTTP 429)`, {
       ...base,
       supplierMessage,
@@ -378,13 +387,15 @@ function httpStatusError(call: HttpCall, status: number, retryAfter: string | nu
   }
   if (status >= 500) {
     // A 5xx is an answer, not a lost reply, but for a state-changing call it does not prove
-    // that nothing happened, so it must not be repeated blindly.
+    // that nothing happened, so it must not be repeated blindly. A read's Retry-After (503) is
+    // kept: the retry waits for it, and the client is told it.
     return new SupplierError("SUPPLIER_UNAVAILABLE", `${call.supplier} answered HTTP ${status} to ${call.operation}`, {
       ...base,
       supplierMessage,
       transportFailure: true,
       retryable: !call.changesState,
       hint: call.changesState ? OUTCOME_HINT : undefined,
+      extra: retryAfterSeconds === undefined || call.changesState ? {} : { retryAfterSeconds },
     });
   }
   return new SupplierError("SUPPLIER_REJECTED_REQUEST", `${call.supplier} rejected ${call.operation} with HTTP ${status}`, {

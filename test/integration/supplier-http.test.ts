@@ -8,7 +8,7 @@ import zlib from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Deadline } from "../../datasources/deadline.js";
 import { replyJson } from "../../datasources/errors.js";
-import { SupplierHttp, type CallRecord, type HttpCall } from "../../datasources/http.js";
+import { retryAfterSecondsOf, SupplierHttp, type CallRecord, type HttpCall } from "../../datasources/http.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
 import { failure } from "../helpers/failure.js";
 
@@ -142,6 +142,28 @@ describe("supplier HTTP transport", () => {
     const err = await failure(transport.post(call()));
     expect(err.code).toBe("SUPPLIER_RATE_LIMITED");
     expect(err.extensions()).toMatchObject({ retryAfterSeconds: 7 });
+    // Or as an HTTP date.
+    handler = (_req, res) => res.writeHead(429, { "Retry-After": new Date(Date.now() + 30_000).toUTCString() }).end();
+    const dated = (await failure(transport.post(call()))).extensions().retryAfterSeconds as number;
+    expect(dated).toBeGreaterThanOrEqual(28);
+    expect(dated).toBeLessThanOrEqual(31);
+  });
+
+  it("a read's 503 carries Retry-After too; a state-changing call's does not (the client must query first)", async () => {
+    handler = (_req, res) => res.writeHead(503, { "Retry-After": "2" }).end();
+    const read = await failure(transport.post(call()));
+    expect(read.extensions()).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: true, retryAfterSeconds: 2 });
+    const write = await failure(transport.post(call({ changesState: true })));
+    expect(write.extensions()).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: false });
+    expect(write.extensions().retryAfterSeconds).toBeUndefined();
+  });
+
+  it("reads Retry-After as seconds or an HTTP date, and nothing else", () => {
+    const now = Date.parse("2026-10-21T07:28:00Z");
+    expect(retryAfterSecondsOf("120", now)).toBe(120);
+    expect(retryAfterSecondsOf("Wed, 21 Oct 2026 07:28:30 GMT", now)).toBe(30);
+    expect(retryAfterSecondsOf("Wed, 21 Oct 2026 07:27:00 GMT", now)).toBe(0);
+    for (const odd of [null, "", "soon", "-5", "1.5", "2026-10-21"]) expect(retryAfterSecondsOf(odd, now)).toBeUndefined();
   });
 
   it("reuses keep-alive connections", async () => {
