@@ -398,6 +398,22 @@ function httpStatusError(call: HttpCall, status: number, retryAfter: string | nu
       extra: retryAfterSeconds === undefined || call.changesState ? {} : { retryAfterSeconds },
     });
   }
+  if (status < 400) {
+    // A redirect is not followed (the gateway's credentials go only where it was told): the
+    // configured URL is not where the supplier serves. It counts toward the breaker, so a wrong
+    // URL opens the circuit and its alert. A 303 answers a request that was acted on ("see the
+    // result there"): for a state-changing call the outcome is then unknown; any other redirect
+    // sends the request elsewhere unprocessed, so asking again (once the URL is right) is safe.
+    const mayHaveActed = status === 303 && call.changesState;
+    return new SupplierError("SUPPLIER_UNAVAILABLE", `${call.supplier} answered ${call.operation} with a redirect (HTTP ${status})`, {
+      ...base,
+      transportFailure: true,
+      retryable: !mayHaveActed,
+      hint: mayHaveActed
+        ? OUTCOME_HINT
+        : "The gateway's URL for this supplier redirects elsewhere, and the gateway follows no redirects: its operator must correct the URL.",
+    });
+  }
   return new SupplierError("SUPPLIER_REJECTED_REQUEST", `${call.supplier} rejected ${call.operation} with HTTP ${status}`, {
     ...base,
     supplierMessage,

@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Deadline } from "../../datasources/deadline.js";
 import { replyJson } from "../../datasources/errors.js";
 import { retryAfterSecondsOf, SupplierHttp, type CallRecord, type HttpCall } from "../../datasources/http.js";
-import { SupplierError } from "../../src/vocabulary/errors.js";
+import { OUTCOME_HINT, SupplierError } from "../../src/vocabulary/errors.js";
+import { outcomeUnknown } from "../../src/tracking/outcome.js";
 import { failure } from "../helpers/failure.js";
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -164,6 +165,27 @@ describe("supplier HTTP transport", () => {
     expect(retryAfterSecondsOf("Wed, 21 Oct 2026 07:28:30 GMT", now)).toBe(30);
     expect(retryAfterSecondsOf("Wed, 21 Oct 2026 07:27:00 GMT", now)).toBe(0);
     for (const odd of [null, "", "soon", "-5", "1.5", "2026-10-21"]) expect(retryAfterSecondsOf(odd, now)).toBeUndefined();
+  });
+
+  it("a redirect is not followed, and is the supplier's URL being wrong, not the client's request; after a 303 a state change may have happened", async () => {
+    let other = 0;
+    let status = 307;
+    handler = (req, res) => {
+      if (req.url === "/moved") other += 1;
+      res.writeHead(status, { Location: `${base}/moved` }).end();
+    };
+    for (const changesState of [false, true]) {
+      const err = await failure(transport.post(call({ changesState })));
+      expect(err.extensions()).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "HTTP 307", retryable: true });
+      expect(err.hint).toMatch(/follows no redirects/);
+      expect(err.transportFailure).toBe(true);
+    }
+    status = 303;
+    expect((await failure(transport.post(call()))).retryable).toBe(true);
+    const seeOther = await failure(transport.post(call({ changesState: true })));
+    expect(seeOther).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", retryable: false, hint: OUTCOME_HINT });
+    expect(outcomeUnknown(seeOther)).toBe(true);
+    expect(other).toBe(0);
   });
 
   it("reuses keep-alive connections", async () => {
