@@ -138,10 +138,14 @@ async function decode(body: Buffer, encoding: string | string[] | undefined): Pr
 const REDACTED = "[redacted]";
 /** Shorter credentials are not looked for: one could match a reply's own text by chance. */
 const MIN_REDACTED_LENGTH = 8;
-/** The ways each credential may be written back (as sent, JSON-escaped, URL-encoded), computed once per credential. */
+/** The ways each credential with characters that are escaped or encoded may be written back, computed once per credential. */
 const writtenForms = new Map<string, readonly string[]>();
+/** Characters that JSON and URL encoding both leave as they are: such a credential has one written form. */
+const UNENCODED = /^[\w.-]*$/;
 
 function formsOf(secret: string): readonly string[] {
+  // A request's own sign (hex) is one of these: nothing to compute, and nothing kept per call.
+  if (UNENCODED.test(secret)) return [secret];
   let forms = writtenForms.get(secret);
   if (!forms) {
     const escaped = JSON.stringify(secret).slice(1, -1);
