@@ -26,9 +26,7 @@ export interface BtripFlightCancelOrderRq {
 }
 
 /** A code that TOP writes either as text or as a number ("1001" / 1001); "" is none. */
-const textOrNumber = jsonIntegerText
-  .nullish()
-  .transform((v) => (v === "" ? null : (v ?? null)));
+const textOrNumber = jsonIntegerText.nullish().transform((v) => (v === "" ? null : (v ?? null)));
 
 /**
  * order.cancel's envelope content. `result` is read by ./mapping.ts, which decides on
