@@ -4,7 +4,23 @@
  * scopes from the `scope` claim ("read write" or an array).
  */
 import type { JWTPayload, JWTVerifyGetKey } from "jose";
+import { GatewayError } from "../vocabulary/errors.js";
 import { FREEFORM_DOCUMENTS_SCOPE, TENANT_PATTERN, type Principal, type Scope } from "./principal.js";
+
+/**
+ * jose's codes of a key set it could not fetch or read (a timeout, an answer that is not 200 or
+ * not a key set); a fetch that failed outright has no code. None says anything of the token.
+ */
+const KEYS_UNAVAILABLE = new Set(["ERR_JWKS_TIMEOUT", "ERR_JWKS_INVALID", "ERR_JOSE_GENERIC"]);
+
+/** The answer while the key set cannot be had: the token may be good, so it is not refused as bad. */
+function keysUnavailable(): GatewayError {
+  return new GatewayError(
+    "SERVICE_UNAVAILABLE",
+    "The keys that sign bearer tokens (JWT_JWKS_URL) could not be fetched, so the token could not be checked; try again shortly",
+    { retryable: true },
+  );
+}
 
 export interface JwtSettings {
   secret?: string;
@@ -53,7 +69,9 @@ export class JwtVerifier {
       };
       ({ payload } = typeof key === "function" ? await jose.jwtVerify(token, key, opts) : await jose.jwtVerify(token, key, opts));
     } catch (err) {
-      const code = (err as { code?: string }).code ?? "ERR_JWT_INVALID";
+      const given = (err as { code?: unknown }).code;
+      if (this.settings.jwksUrl && (given === undefined || KEYS_UNAVAILABLE.has(String(given)))) throw keysUnavailable();
+      const code = typeof given === "string" ? given : "ERR_JWT_INVALID";
       throw new JwtRejected(code === "ERR_JWT_EXPIRED" ? "the token has expired" : `the token is not valid (${code})`);
     }
     const tenant = payload[this.settings.tenantClaim];

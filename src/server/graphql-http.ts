@@ -189,7 +189,17 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     res.setHeader("x-request-id", id);
     corsHandler(req, res, (err?: unknown) => {
       if (err) return sendRequestError(o.log, req, res, id, new RequestFailure(500, "cors"), err);
-      serve(req, res, id).catch((e: unknown) => sendRequestError(o.log, req, res, id, new RequestFailure(500, "internal"), e));
+      serve(req, res, id).catch((e: unknown) => {
+        // The credential could not be checked (the JWT key set cannot be fetched): not the
+        // client's fault, nor a bad token, so neither 401 nor a bare 500.
+        if (e instanceof GatewayError && e.code === "SERVICE_UNAVAILABLE" && !res.headersSent) {
+          o.log.warn({ requestId: id, err: e.message }, "a credential could not be checked");
+          req.resume();
+          res.setHeader("Retry-After", "5");
+          return sendGraphqlJson(req, res, 503, { errors: [{ message: e.message, extensions: e.extensions() }] });
+        }
+        sendRequestError(o.log, req, res, id, new RequestFailure(500, "internal"), e);
+      });
     });
   };
 }

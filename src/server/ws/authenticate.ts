@@ -8,6 +8,7 @@
  * principal is kept in the socket's extra for the operations' context; open sockets are a gauge.
  */
 import type { Authenticator } from "../../auth/index.js";
+import { GatewayError } from "../../vocabulary/errors.js";
 import type { Metrics } from "../../metrics.js";
 import type { WsPlugin } from "./plugin.js";
 
@@ -27,7 +28,10 @@ export function authenticateSockets(
     async onConnect(ctx) {
       try {
         ctx.extra.principal = await authenticator.authenticate(authorizationParam(ctx.connectionParams));
-      } catch {
+      } catch (err) {
+        // A credential that could not be checked (the JWT key set cannot be fetched) is not a
+        // forbidden one: 1013 (try again later), which graphql-ws's client retries by itself.
+        if (err instanceof GatewayError && err.code === "SERVICE_UNAVAILABLE") ctx.extra.socket.close(1013, "Try again later");
         return false;
       }
       if (!ctx.extra.principal) return false;
