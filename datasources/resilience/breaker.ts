@@ -25,16 +25,19 @@ export function supplierBreaker(s: BreakerSettings = DEFAULT_BREAKER): CircuitBr
 
 /**
  * Runs `call` through the breaker. Every answer counts as the supplier answering — a success
- * that ends a run of failures, as a value does — and only a transport failure counts toward
- * opening it: cockatiel passes an error it does not handle by without counting it either way,
- * so "consecutive" failures could span any number of answered refusals between them.
+ * that ends a run of failures, as a value does — only a transport failure counts toward
+ * opening it, and a call never sent counts neither way. (cockatiel passes an error it does not
+ * handle by without counting it, so "consecutive" failures used to span any number of answered
+ * refusals between them.)
  */
 export async function throughBreaker<R>(b: CircuitBreakerPolicy, call: () => Promise<R>): Promise<R> {
   const outcome = await b.execute(async (): Promise<{ value: R } | { refusal: unknown }> => {
     try {
       return { value: await call() };
     } catch (err) {
-      if (isTransportFailure(err)) throw err;
+      // A call the gateway never sent (no time left for it) says nothing of the supplier:
+      // thrown through, unhandled, cockatiel counts it neither way.
+      if (isTransportFailure(err) || (err instanceof SupplierError && err.notSent)) throw err;
       return { refusal: err };
     }
   });

@@ -124,22 +124,31 @@ describe("resilience", () => {
     });
   });
 
-  it("a call whose slot comes free with less than one attempt's least time left (100 ms) is not sent", async () => {
+  it("a queued call is not sent once less than one attempt's least time (100 ms) of its deadline is left", async () => {
     const a = guarded({ concurrency: 1, queue: 8 });
-    env.sim.server.faults = { ...NO_FAULTS, latencyMs: 2920, operations: ["voidQuotation.do"] };
+    env.sim.server.faults = { ...NO_FAULTS, latencyMs: 1500, operations: ["voidQuotation.do"] };
     const before = count("voidQuotation.do");
-    const [first, second] = await Promise.allSettled([
-      a.voids!.quote(fresh("ATR-VOID-DEPOSIT")),
-      a.voids!.quote(fresh("ATR-VOID-DEPOSIT")),
-    ]);
-    expect(first.status).toBe("fulfilled");
-    expect(second.status).toBe("rejected");
-    expect(((second as PromiseRejectedResult).reason as SupplierError).extensions()).toMatchObject({
-      code: "SUPPLIER_TIMEOUT",
-      gatewayCode: "OVERLOADED",
-      retryable: true,
-    });
+    // The second call's client allows it 1 s; the first holds the only slot for 1.5 s.
+    const first = a.voids!.quote(fresh("ATR-VOID-DEPOSIT"));
+    const started = Date.now();
+    const second = await failure(a.voids!.quote(fresh("ATR-VOID-DEPOSIT"), withinDeadline(undefined, 1000)));
+    expect(second.extensions()).toMatchObject({ code: "SUPPLIER_TIMEOUT", gatewayCode: "OVERLOADED", retryable: true });
+    // It gave up one attempt's least time before its deadline, not at it.
+    expect(Date.now() - started).toBeLessThan(990);
+    expect((await first).isVoidable).toBe(true);
     expect(count("voidQuotation.do") - before).toBe(1);
+  });
+
+  it("a call never sent counts neither way in the circuit: two failures, one unsent, one failure open it", async () => {
+    const a = guarded({ retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: 0 } });
+    env.sim.server.faults = { ...NO_FAULTS, http500Rate: 1, operations: ["voidQuotation.do", "void.do"] };
+    for (let i = 0; i < 2; i++) expect((await failure(a.voids!.quote("ATR-VOID-DEPOSIT"))).supplierCode).toBe("HTTP 500");
+    // A void.do with less than half its time left is not sent (datasources/http.ts).
+    const unsent = await failure(a.voids!.submit("ATR-VOID-DEPOSIT", "v_x", withinDeadline(undefined, 100)));
+    expect(unsent).toMatchObject({ code: "SUPPLIER_TIMEOUT", notSent: true });
+    expect(a.available()).toBe(true);
+    expect((await failure(a.voids!.quote("ATR-VOID-DEPOSIT"))).supplierCode).toBe("HTTP 500");
+    expect(a.available()).toBe(false);
   });
 
   it("does not open the circuit for replies it cannot read, undocumented codes or odd optional fields", async () => {
