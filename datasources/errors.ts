@@ -5,6 +5,7 @@
  */
 import { OUTCOME_HINT, SupplierError } from "../src/vocabulary/errors.js";
 import { parseJson } from "./json.js";
+import { redactParsed } from "./redact.js";
 import type { SupplierName } from "../src/vocabulary/suppliers.js";
 
 /** The call a reply belongs to, as the error builders need it. */
@@ -38,11 +39,14 @@ export function unreadableReply(
   return new SupplierError("SUPPLIER_BAD_RESPONSE", `${call.supplier} ${call.operation} sent an unexpected reply (${detail})`, details);
 }
 
-/** A reply's text as lossless JSON (./json.ts); one that is not JSON is the unreadable-reply error of `call`. */
-export function replyJson(call: ReplyContext, text: string): unknown {
+/**
+ * A reply's text as lossless JSON (./json.ts), the call's `secrets` redacted in its strings
+ * (./redact.ts); one that is not JSON is the unreadable-reply error of `call`.
+ */
+export function replyJson(call: ReplyContext, text: string, secrets?: readonly string[]): unknown {
   try {
     // A byte order mark before the JSON text may be ignored (RFC 8259, 8.1); some servers write one.
-    return parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    return redactParsed(parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text), text, secrets);
   } catch {
     throw unreadableReply(call, "not JSON");
   }

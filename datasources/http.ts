@@ -28,6 +28,7 @@ import { withoutPropagation } from "../src/telemetry/spans.js";
 import type { CallScope } from "./deadline.js";
 import { unreadableReply } from "./errors.js";
 import { OUTCOME_HINT, SupplierError } from "../src/vocabulary/errors.js";
+import { redactSecrets } from "./redact.js";
 import { statusBodyMessage } from "./status-body.js";
 import { type SupplierName } from "../src/vocabulary/suppliers.js";
 
@@ -59,7 +60,10 @@ export interface HttpCall {
 /** A reply that arrived whole with a 2xx status. */
 export interface HttpReply {
   status: number;
+  /** The body, the call's credentials redacted (redactSecrets). */
   text: string;
+  /** The call's credentials, for what is read out of the body's JSON (../errors.ts `replyJson`). */
+  secrets?: readonly string[];
 }
 
 /** What the transport reports about each call, for logs and metrics. Never carries credentials. */
@@ -112,7 +116,9 @@ function statusBodySaid(
   const name = encodingName(encoding);
   try {
     const plain = name === undefined ? raw : DECODERS[name]?.sync(raw, { maxOutputLength: STATUS_BODY_BYTES });
-    return plain && statusBodyMessage(redactSecrets(plain.toString("utf8"), secrets), contentType ?? undefined);
+    // Redacted before and after: the message is read out of JSON, whose escapes can hide a credential.
+    const said = plain && statusBodyMessage(redactSecrets(plain.toString("utf8"), secrets), contentType ?? undefined);
+    return said && redactSecrets(said, secrets);
   } catch {
     return undefined;
   }
@@ -132,46 +138,6 @@ async function decode(body: Buffer, encoding: string | string[] | undefined): Pr
   if (!decoder) throw new Error(`unsupported Content-Encoding "${name}"`);
   const plain = body.length <= SYNC_DECODE_BYTES ? decoder.sync(body, DECODED_LIMIT) : await decoder.async(body, DECODED_LIMIT);
   return plain.toString("utf8");
-}
-
-/** What a credential found in a supplier's reply is replaced by. */
-const REDACTED = "[redacted]";
-/** Shorter credentials are not looked for: one could match a reply's own text by chance. */
-const MIN_REDACTED_LENGTH = 8;
-/** The ways each credential with characters that are escaped or encoded may be written back, computed once per credential. */
-const writtenForms = new Map<string, readonly string[]>();
-/** Characters that JSON and URL encoding both leave as they are: such a credential has one written form. */
-const UNENCODED = /^[\w.-]*$/;
-
-function formsOf(secret: string): readonly string[] {
-  // A request's own sign (hex) is one of these: nothing to compute, and nothing kept per call.
-  if (UNENCODED.test(secret)) return [secret];
-  let forms = writtenForms.get(secret);
-  if (!forms) {
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    // Inside a JSON string quoted twice or once, as sent, URL-encoded and form-encoded.
-    const set = new Set([
-      JSON.stringify(escaped).slice(1, -1),
-      escaped,
-      secret,
-      encodeURIComponent(secret),
-      new URLSearchParams({ s: secret }).toString().slice(2),
-    ]);
-    forms = [...set];
-    if (writtenForms.size >= 1024) writtenForms.clear();
-    writtenForms.set(secret, forms);
-  }
-  return forms;
-}
-
-/** `text` with every credential of `secrets` (of at least MIN_REDACTED_LENGTH characters), in any written form, replaced by REDACTED. */
-export function redactSecrets(text: string, secrets: readonly string[] | undefined): string {
-  if (!secrets) return text;
-  for (const secret of secrets) {
-    if (secret.length < MIN_REDACTED_LENGTH) continue;
-    for (const form of formsOf(secret)) if (text.includes(form)) text = text.replaceAll(form, REDACTED);
-  }
-  return text;
 }
 
 /** Options of the transport. */
@@ -280,7 +246,7 @@ export class SupplierHttp {
         const why = errorCode(err) === "ERR_BUFFER_TOO_LARGE" ? `it decodes to more than ${MAX_REPLY_BYTES} bytes` : describe(err);
         throw unreadableReply(call, `the reply body could not be read (${why})`);
       }
-      return { status: res.statusCode, text: redactSecrets(text, call.secrets) };
+      return { status: res.statusCode, text: redactSecrets(text, call.secrets), secrets: call.secrets };
     } finally {
       clearTimeout(timer);
     }
@@ -405,10 +371,10 @@ function httpStatusError(call: HttpCall, status: number, retryAfter: string | nu
   if (status < 400) {
     // A redirect is not followed (the gateway's credentials go only where it was told): the
     // configured URL is not where the supplier serves. It counts toward the breaker, so a wrong
-    // URL opens the circuit and its alert. A 303 answers a request that was acted on ("see the
-    // result there"): for a state-changing call the outcome is then unknown; any other redirect
-    // sends the request elsewhere unprocessed, so asking again (once the URL is right) is safe.
-    const mayHaveActed = status === 303 && call.changesState;
+    // URL opens the circuit and its alert. Only 307 and 308 say the request was not processed
+    // ("repeat it there"); a 301, 302 or 303 after a POST is also how a server answers one it
+    // acted on (post/redirect/get), so for a state-changing call the outcome is then unknown.
+    const mayHaveActed = call.changesState && status !== 307 && status !== 308;
     return new SupplierError("SUPPLIER_UNAVAILABLE", `${call.supplier} answered ${call.operation} with a redirect (HTTP ${status})`, {
       ...base,
       transportFailure: true,

@@ -78,7 +78,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
           news.up
             ? log.info("Redis is reachable again")
             : log.warn(
-                { err: String(news.err) },
+                { err: describeError(news.err) },
                 "Redis cannot be reached; events are still recorded, and delivered by the catch-up reads",
               ),
       ));
@@ -137,4 +137,9 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     for (const undo of opened) await undo().catch(() => undefined);
     throw err;
   }
+}
+
+/** An error as one line; an AggregateError (a host name with several addresses) by each of its errors. */
+function describeError(err: unknown): string {
+  return err instanceof AggregateError ? err.errors.map(String).join("; ") : String(err);
 }

@@ -90,7 +90,7 @@ export class TopClient {
           ...meta,
         },
         (reply) => {
-          const json = replyJson(meta, reply.text);
+          const json = replyJson(meta, reply.text, reply.secrets);
           const err = errorResponse.safeParse(json);
           if (err.success) throw topError(method, err.data.error_response, opts.changesState);
           const key = responseKey(method);

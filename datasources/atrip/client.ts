@@ -112,7 +112,7 @@ export class AtripClient {
         // The mapping runs inside the call, so a reply it refuses counts under the code it throws
         // in the supplier-call metric and log (../http.ts), not as OK.
         (reply): T => {
-          const json = replyJson(meta, reply.text);
+          const json = replyJson(meta, reply.text, reply.secrets);
           const head = envelope.safeParse(json);
           if (!head.success) throw unreadableReply(meta, describeZodError(head.error));
           if (head.data.status !== 0) {

@@ -78,7 +78,7 @@ export class CttClient {
         ...meta,
       },
       (reply) => {
-        const json = replyJson(meta, reply.text);
+        const json = replyJson(meta, reply.text, reply.secrets);
         const parsed = apiResultOfString.safeParse(json);
         if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error), { supplierMessage: messageOf(json) });
         if (cttOutcome(parsed.data.code) !== "SUCCESS") throw cttError(meta, parsed.data.code, parsed.data.message);

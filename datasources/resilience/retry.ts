@@ -36,7 +36,8 @@ export const DEFAULT_RETRY: RetrySettings = {
 export function retryDelayMs(s: RetrySettings, n: number, err: unknown): number | undefined {
   if (!(err instanceof SupplierError) || !err.retryable) return undefined;
   const after = err.extra.retryAfterSeconds;
-  if (typeof after === "number") return after * 1000 <= s.maxRetryAfterMs ? after * 1000 : undefined;
+  // Retry-After: 0 (or a date passed) asks for nothing: the backoff below still applies.
+  if (typeof after === "number" && after > 0) return after * 1000 <= s.maxRetryAfterMs ? after * 1000 : undefined;
   // Exponential with "full jitter": anywhere between half and all of the capped delay.
   const cap = Math.min(s.maxDelayMs, s.initialDelayMs * 2 ** n);
   return Math.round(cap * (0.5 + Math.random() / 2));

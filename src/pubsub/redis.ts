@@ -92,11 +92,7 @@ export class RedisPubSub implements PubSub {
     };
   }
 
-  /**
-   * Fails at once while a connection is not up: ioredis would queue the PING until it
-   * reconnects, and /readyz would wait for its 2 s timeout (a 1 s probe timed out instead of
-   * reading 503).
-   */
+  /** Since when a connection has been failing (undefined while both are fine), and when that was last reported. */
   private downSince?: number;
   private reportedAt = 0;
 
@@ -115,6 +111,11 @@ export class RedisPubSub implements PubSub {
     this.onConnection({ up: true });
   }
 
+  /**
+   * Fails at once while a connection is not up: ioredis would queue the PING until it
+   * reconnects, and /readyz would wait for its 2 s timeout (a 1 s probe timed out instead of
+   * reading 503).
+   */
   async ping(): Promise<void> {
     for (const [name, c] of [
       ["publisher", this.pub],

@@ -184,6 +184,7 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
+  let uncheckedLoggedAt = 0;
   return (req, res) => {
     const id = requestId(req.headers["x-request-id"]);
     res.setHeader("x-request-id", id);
@@ -193,7 +194,11 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
         // The credential could not be checked (the JWT key set cannot be fetched): not the
         // client's fault, nor a bad token, so neither 401 nor a bare 500.
         if (e instanceof GatewayError && e.code === "SERVICE_UNAVAILABLE" && !res.headersSent) {
-          o.log.warn({ requestId: id, err: e.message }, "a credential could not be checked");
+          // Once a minute while it lasts: every request with a JWT gets it then.
+          if (Date.now() - uncheckedLoggedAt >= 60_000) {
+            uncheckedLoggedAt = Date.now();
+            o.log.warn({ requestId: id, err: e.message }, "a credential could not be checked");
+          }
           req.resume();
           res.setHeader("Retry-After", "5");
           return sendGraphqlJson(req, res, 503, { errors: [{ message: e.message, extensions: e.extensions() }] });

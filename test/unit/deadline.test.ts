@@ -30,6 +30,8 @@ describe("read retries", () => {
     expect(retryDelayMs(DEFAULT_RETRY, 0, new SupplierError("NOT_VOIDABLE", "x", { supplier: "ATRIP", retryable: false }))).toBeUndefined();
     expect(retryDelayMs(DEFAULT_RETRY, 0, retryable({ retryAfterSeconds: 3 }))).toBe(3000);
     expect(retryDelayMs(DEFAULT_RETRY, 0, retryable({ retryAfterSeconds: 60 }))).toBeUndefined();
+    // Retry-After: 0 (or a date passed) asks for no wait, so the backoff still applies.
+    expect(retryDelayMs(DEFAULT_RETRY, 3, retryable({ retryAfterSeconds: 0 }))).toBeGreaterThanOrEqual(400);
     const d = retryDelayMs(DEFAULT_RETRY, 3, retryable())!;
     expect(d).toBeGreaterThanOrEqual(400);
     expect(d).toBeLessThanOrEqual(800);
