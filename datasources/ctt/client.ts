@@ -56,35 +56,27 @@ export class CttClient {
     scope: CallScope | undefined,
     secrets: string[],
   ): Promise<ApiResultOfString> {
-    return supplierCall("CTT", `api/${path}`, () => this.send(path, body, changesState, scope, secrets));
-  }
-
-  private send(
-    path: string,
-    body: object,
-    changesState: boolean,
-    scope: CallScope | undefined,
-    secrets: string[],
-  ): Promise<ApiResultOfString> {
     const meta = { supplier: "CTT" as const, operation: `api/${path}`, changesState };
-    return this.http.post(
-      {
-        scope,
-        url: `${this.base}/api/${path}`,
-        timeoutMs: this.config.timeoutMs,
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(body),
-        secrets,
-        ...meta,
-      },
-      (reply) => {
-        const json = replyJson(meta, reply.text, reply.secrets);
-        const parsed = apiResultOfString.safeParse(json);
-        if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error), { supplierMessage: messageOf(json) });
-        if (cttOutcome(parsed.data.code) !== "SUCCESS") throw cttError(meta, parsed.data.code, parsed.data.message);
-        return parsed.data;
-      },
-    );
+    const send = () =>
+      this.http.post(
+        {
+          scope,
+          url: `${this.base}/api/${path}`,
+          timeoutMs: this.config.timeoutMs,
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify(body),
+          secrets,
+          ...meta,
+        },
+        (reply) => {
+          const json = replyJson(meta, reply.text, reply.secrets);
+          const parsed = apiResultOfString.safeParse(json);
+          if (!parsed.success) throw unreadableReply(meta, describeZodError(parsed.error), { supplierMessage: messageOf(json) });
+          if (cttOutcome(parsed.data.code) !== "SUCCESS") throw cttError(meta, parsed.data.code, parsed.data.message);
+          return parsed.data;
+        },
+      );
+    return supplierCall("CTT", meta.operation, send);
   }
 }
 
