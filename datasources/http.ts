@@ -313,6 +313,19 @@ function transportError(call: HttpCall, err: unknown, timedOut: boolean): Suppli
     });
   }
   const detail = describe(err);
+  if (!call.changesState && (err as Error | undefined)?.name === "HTTPParserError") {
+    // The reply arrived but is not HTTP (a broken server or proxy): "not parseable" (API.md), and
+    // the breaker counts it as it counts a dropped connection. A state-changing call's outcome is
+    // then unknown, below.
+    return new SupplierError(
+      "SUPPLIER_BAD_RESPONSE",
+      `${call.supplier} ${call.operation} sent a reply that is not valid HTTP (${detail})`,
+      {
+        ...base,
+        retryable: false,
+      },
+    );
+  }
   if (!NOT_SENT.has(errorCode(err) ?? "") && call.changesState) {
     return new SupplierError(
       "SUPPLIER_OUTCOME_UNKNOWN",

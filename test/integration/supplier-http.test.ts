@@ -194,6 +194,26 @@ describe("supplier HTTP transport", () => {
     expect(other).toBe(0);
   });
 
+  it.each([
+    ["no status line", "garbage\r\n\r\n"],
+    ["a Content-Length that is not a number", "HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n{}"],
+    ["a broken chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"],
+  ])(
+    "a reply that is not valid HTTP (%s) is an unparseable reply to a read, counted by the breaker; to a state change, an unknown outcome",
+    async (_what, raw) => {
+      handler = (req) => req.socket.end(raw);
+      // A transport of its own: the shared one's keep-alive connections are counted below.
+      const own = new SupplierHttp();
+      const read = await failure(own.post(call()));
+      expect(read.extensions()).toMatchObject({ code: "SUPPLIER_BAD_RESPONSE", supplierCode: null, retryable: false });
+      expect(read.message).toMatch(/not valid HTTP/);
+      expect(read.transportFailure).toBe(true);
+      const change = await failure(own.post(call({ changesState: true })));
+      expect(change).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false, hint: OUTCOME_HINT });
+      await own.close();
+    },
+  );
+
   it("reuses keep-alive connections", async () => {
     handler = (_req, res) => res.end(JSON_TEXT);
     await transport.post(call());
