@@ -117,7 +117,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       contextFor,
       trustedDocuments: opts.trustedDocuments,
       connectionInitWaitTimeoutMs: opts.wsConnectionInitTimeoutMs,
-      plugins: websocketPlugins({ authenticator, metrics, maxSubscriptions: opts.maxSubscriptionsPerConnection }),
+      plugins: websocketPlugins({ authenticator, metrics, maxSubscriptions: opts.maxSubscriptionsPerConnection, log }),
     }),
     { httpServer: http.server, log, maxMessageBytes: opts.maxBodyBytes, keepAliveMs: opts.wsKeepAliveMs, allowedOrigins: opts.corsOrigins },
   );

@@ -26,7 +26,7 @@ import { errorBody } from "../vocabulary/errors.js";
 import { UNKNOWN } from "./operation-label.js";
 import { countRefused, type OperationCounter } from "./operation-meter.js";
 import { readBody } from "./body.js";
-import { RequestFailure, sendRequestError } from "./request-errors.js";
+import { logRefusal, RequestFailure, sendRequestError } from "./request-errors.js";
 import { sendGraphqlJson } from "./send-json.js";
 import { sendExplorerPage } from "./explorer.js";
 import { refuseOnSse, streamTransportOf, type HttpStreamServer } from "./streams/index.js";
@@ -84,10 +84,11 @@ async function bodyOf(req: IncomingMessage, limit: number): Promise<unknown | Re
   }
 }
 
-/** Answers 401 UNAUTHENTICATED (the body unread), counted as a refused operation. */
-function refuseUnauthenticated(res: ServerResponse, metrics: OperationCounter, message: string, req?: IncomingMessage): void {
-  countRefused(metrics, UNKNOWN, "UNAUTHENTICATED");
-  req?.resume();
+/** Answers 401 UNAUTHENTICATED (the body unread), counted as a refused operation and logged with why. */
+function refuseUnauthenticated(o: GraphqlHttpOptions, req: IncomingMessage, res: ServerResponse, id: string, message: string): void {
+  countRefused(o.metrics, UNKNOWN, "UNAUTHENTICATED");
+  logRefusal(o.log, req, id, 401, { code: "UNAUTHENTICATED", reason: message });
+  req.resume();
   res.setHeader("WWW-Authenticate", 'Bearer realm="gateway"');
   sendGraphqlJson(req, res, 401, errorBody(message, "UNAUTHENTICATED"));
 }
@@ -121,7 +122,7 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
   });
   const serve = async (req: IncomingMessage, res: ServerResponse, id: string) => {
     const gated = await gate(o.authenticator, req);
-    if ("refused" in gated) return refuseUnauthenticated(res, o.metrics, gated.refused.message, req);
+    if ("refused" in gated) return refuseUnauthenticated(o, req, res, id, gated.refused.message);
     const parsed = await bodyOf(req, o.maxBodyBytes);
     if (parsed instanceof RequestFailure) return sendRequestError(o.log, req, res, id, parsed);
     const at = (req.url ?? "").indexOf("?");
@@ -135,7 +136,7 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     }
     if (transport) {
       const principal = gated.principal ?? (await anonymousPrincipal(o.authenticator, req));
-      if (principal === undefined) return refuseUnauthenticated(res, o.metrics, "send 'Authorization: Bearer <api key or JWT>'", req);
+      if (principal === undefined) return refuseUnauthenticated(o, req, res, id, "send 'Authorization: Bearer <api key or JWT>'");
       const r = { req, res, id, principal, body: input.body, search: input.search };
       if (await o.streams!.serve(transport, r)) return;
     }
@@ -146,7 +147,10 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       try {
         return o.contextFor(await o.authenticator.authenticate(req.headers.authorization), id);
       } catch (err) {
-        if (err instanceof GatewayError) throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+        if (err instanceof GatewayError) {
+          logRefusal(o.log, req, id, 401, { code: err.code, reason: err.message });
+          throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+        }
         throw err;
       }
     };

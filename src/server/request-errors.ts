@@ -53,6 +53,20 @@ function routeOf(url: string | undefined): string {
 }
 
 /**
+ * Logs a refused request as one info line: its id, method, first path segment, status and why
+ * (`reason`: the gateway's own words, never the credential or anything else the client sent).
+ */
+export function logRefusal(
+  log: Logger,
+  req: IncomingMessage,
+  requestId: string | undefined,
+  status: number,
+  reason: Record<string, unknown>,
+): void {
+  log.info({ requestId, method: req.method, route: routeOf(req.url), status, ...reason }, "request refused");
+}
+
+/**
  * Logs a refused or failed request as one line and answers it (on any node:http response).
  * `err` is the cause of a 5xx, logged with its stack; for a 4xx only the type is logged.
  */
@@ -65,9 +79,8 @@ export function sendRequestError(
   err?: unknown,
 ): void {
   const status = f.status >= 400 && f.status < 600 ? f.status : 500;
-  const where = { requestId, method: req.method, route: routeOf(req.url), status };
-  if (status >= 500) log.error({ ...where, err }, "request failed");
-  else log.info({ ...where, type: f.type }, "request refused");
+  if (status >= 500) log.error({ requestId, method: req.method, route: routeOf(req.url), status, err }, "request failed");
+  else logRefusal(log, req, requestId, status, { type: f.type });
   if (res.headersSent) {
     // Half a response is out: all that is left is to end the connection.
     req.socket.destroy();

@@ -139,6 +139,8 @@ export function webhookHandler(opts: WebhookIntakeOptions): WebhookIntakeHandler
     if (supplier === "unknown" || !port || !intakeOf?.token || !timingSafeEqual(digest(path.token), intakeOf.digest)) {
       req.resume();
       outcome(supplier, "not_found");
+      // Not the path: it holds the token tried.
+      opts.log.info({ route: "/webhooks", status: 404, supplier }, "webhook refused: no intake at this path (supplier or token wrong)");
       sendJson(res, 404, { error: "not found" });
       return;
     }

@@ -91,6 +91,66 @@ describe("request errors through the logger (hardening item 8)", () => {
     await stillServing();
   });
 
+  it("a refused credential and a webhook to a wrong token: one info line each, with why, never the credential or the token", async () => {
+    const from = gw.output().length;
+    const res = await fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${MARKER}`, "x-request-id": "req-errors-401" },
+      body: JSON.stringify({ query: "{ suppliers { supplier } }" }),
+    });
+    expect(res.status).toBe(401);
+    const [refused] = await logged(from, "request refused");
+    expect(refused).toMatchObject({
+      level: 30,
+      requestId: "req-errors-401",
+      route: "/graphql",
+      status: 401,
+      code: "UNAUTHENTICATED",
+      reason: "Not authenticated: the credential is not valid",
+    });
+
+    const hook = await fetch(gw.url.replace("/graphql", `/webhooks/atrip/${MARKER}`), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(hook.status).toBe(404);
+    const [webhook] = await logged(from, "webhook refused: no intake at this path (supplier or token wrong)");
+    expect(webhook).toMatchObject({ level: 30, route: "/webhooks", status: 404, supplier: "ATRIP" });
+    expect(gw.output().slice(from)).not.toContain(MARKER);
+    expect(stderr).toBe("");
+  });
+
+  it("with API keys configured, a request refused before its body is read is logged the same way", async () => {
+    const keyed = await startGatewayProcess({
+      LOG_LEVEL: "info",
+      API_KEYS: JSON.stringify([{ key: "request-errors-key-0123456789", tenant: "acme", scopes: ["read"] }]),
+    });
+    try {
+      const res = await fetch(keyed.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${MARKER}`, "x-request-id": "req-errors-gate" },
+        body: JSON.stringify({ query: "{ suppliers { supplier } }" }),
+      });
+      expect(res.status).toBe(401);
+      await expect.poll(() => keyed.output()).toContain('"req-errors-gate"');
+      const line = keyed
+        .output()
+        .split("\n")
+        .find((l) => l.includes('"req-errors-gate"'));
+      expect(JSON.parse(line!)).toMatchObject({
+        level: 30,
+        msg: "request refused",
+        status: 401,
+        code: "UNAUTHENTICATED",
+        reason: "Not authenticated: the credential is not valid",
+      });
+      expect(keyed.output()).not.toContain(MARKER);
+    } finally {
+      await keyed.stop();
+    }
+  });
+
   it("an oversized websocket message: one log line, close 1009, nothing on stderr", async () => {
     const from = gw.output().length;
     const ws = new WebSocket(gw.wsUrl, "graphql-transport-ws");

@@ -9,7 +9,8 @@ import { GraphQLError, GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLStri
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer, MessageType } from "graphql-ws";
 import { describe, expect, it } from "vitest";
 import type { GatewayContext } from "../../resolvers/context.js";
-import type { Principal } from "../../src/auth/index.js";
+import type { Logger } from "../../src/logger.js";
+import { unauthenticated, type Principal } from "../../src/auth/index.js";
 import { limitRules } from "../../src/server/limits.js";
 import { OperationLabels } from "../../src/server/operation-label.js";
 import { websocketOptions } from "../../src/server/ws/options.js";
@@ -137,6 +138,7 @@ function setup(opts: { maxSubscriptions?: number; principals?: Record<string, Pr
   const schema = testSchema(ticks);
   const counted: Array<[string, string]> = [];
   const gauge = { open: 0 };
+  const logged: object[] = [];
   const metrics = {
     operation: (label: string, outcome: string) => void counted.push([label, outcome]),
     socketOpened: () => void (gauge.open += 1),
@@ -146,7 +148,7 @@ function setup(opts: { maxSubscriptions?: number; principals?: Record<string, Pr
   const authenticator = {
     async authenticate(authorization: unknown) {
       const p = principals[String(authorization)];
-      if (!p) throw new Error("not a credential");
+      if (!p) throw unauthenticated("the credential is not valid");
       return p;
     },
   };
@@ -166,7 +168,12 @@ function setup(opts: { maxSubscriptions?: number; principals?: Record<string, Pr
         services: {} as GatewayContext["services"],
         loaders: {} as GatewayContext["loaders"],
       }),
-      plugins: websocketPlugins({ authenticator, metrics, maxSubscriptions: opts.maxSubscriptions ?? 2 }),
+      plugins: websocketPlugins({
+        authenticator,
+        metrics,
+        maxSubscriptions: opts.maxSubscriptions ?? 2,
+        log: { info: ((o: object, m: string) => void logged.push({ ...o, m })) as Logger["info"] },
+      }),
     }),
   );
   /** Opens a socket; `init` sends connection_init with this authorization. */
@@ -176,16 +183,21 @@ function setup(opts: { maxSubscriptions?: number; principals?: Record<string, Pr
     if (authorization !== undefined) await socket.receive({ type: MessageType.ConnectionInit, payload: { authorization } });
     return { socket, closed };
   };
-  return { ticks, counted, gauge, open };
+  return { ticks, counted, gauge, open, logged };
 }
 
 describe("websocket options and plugins, without a port", () => {
   it("authenticates at connection_init: a bad credential closes with 4403 and counts no socket; a good one is acked and counted until it closes", async () => {
-    const { open, gauge } = setup();
+    const { open, gauge, logged } = setup();
     const bad = await open("Bearer nope");
     expect(bad.socket.closed).toEqual({ code: CloseCode.Forbidden, reason: "Forbidden" });
     await bad.closed(CloseCode.Forbidden, "Forbidden");
     expect(gauge.open).toBe(0);
+    // Logged with why, never with the credential.
+    expect(logged).toEqual([
+      { code: "UNAUTHENTICATED", reason: "Not authenticated: the credential is not valid", m: "websocket refused at connection_init" },
+    ]);
+    expect(JSON.stringify(logged)).not.toContain("nope");
 
     const good = await open("Bearer good");
     expect(good.socket.sent).toEqual([{ type: MessageType.ConnectionAck }]);

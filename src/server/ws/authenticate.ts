@@ -6,9 +6,11 @@
  * it with 4403 Forbidden). Before the ack, graphql-ws closes a socket that sends `subscribe`
  * with 4401, so nothing but connection_init is parsed for an unauthenticated socket. The
  * principal is kept in the socket's extra for the operations' context; open sockets are a gauge.
+ * A refused socket is logged (info) with why, never with the credential.
  */
 import type { Authenticator } from "../../auth/index.js";
 import { GatewayError } from "../../vocabulary/errors.js";
+import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../metrics.js";
 import type { WsPlugin } from "./plugin.js";
 
@@ -23,7 +25,9 @@ function authorizationParam(params: Readonly<Record<string, unknown>> | undefine
 export function authenticateSockets(
   authenticator: Pick<Authenticator, "authenticate">,
   gauge: Pick<Metrics, "socketOpened" | "socketClosed">,
+  log: Pick<Logger, "info">,
 ): WsPlugin {
+  const refused = (code: string, reason: string) => log.info({ code, reason }, "websocket refused at connection_init");
   return {
     async onConnect(ctx) {
       try {
@@ -32,9 +36,14 @@ export function authenticateSockets(
         // A credential that could not be checked (the JWT key set cannot be fetched) is not a
         // forbidden one: 1013 (try again later), which graphql-ws's client retries by itself.
         if (err instanceof GatewayError && err.code === "SERVICE_UNAVAILABLE") ctx.extra.socket.close(1013, "Try again later");
+        const gateway = err instanceof GatewayError;
+        refused(gateway ? err.code : "INTERNAL_SERVER_ERROR", gateway ? err.message : "the credential could not be checked");
         return false;
       }
-      if (!ctx.extra.principal) return false;
+      if (!ctx.extra.principal) {
+        refused("UNAUTHENTICATED", "no connectionParams.authorization (or spellings of it that disagree), and no anonymous access");
+        return false;
+      }
       gauge.socketOpened();
       return true;
     },

@@ -4,6 +4,7 @@
  * subscription cap and the metrics.
  */
 import type { Authenticator } from "../../auth/index.js";
+import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../metrics.js";
 import { authenticateSockets } from "./authenticate.js";
 import { capSubscriptions } from "./cap-subscriptions.js";
@@ -17,12 +18,14 @@ export interface WebsocketPluginDeps {
   metrics: Pick<Metrics, "operation" | "socketOpened" | "socketClosed">;
   /** Subscriptions one socket may have open (MAX_SUBSCRIPTIONS_PER_CONNECTION). */
   maxSubscriptions: number;
+  /** Where refused sockets are logged. */
+  log: Pick<Logger, "info">;
 }
 
 /** The plugin list; ./options.ts runs each hook in this order. */
 export function websocketPlugins(d: WebsocketPluginDeps): WsPlugin[] {
   return [
-    authenticateSockets(d.authenticator, d.metrics),
+    authenticateSockets(d.authenticator, d.metrics, d.log),
     closeAtTokenExpiry(),
     capSubscriptions(d.maxSubscriptions),
     meterOperations(d.metrics),
