@@ -302,18 +302,25 @@ export class TrackedStore {
   /**
    * Same status, newer report: stores it (amounts, messages), without an event, where the status
    * still matches. An item with `nextCheckInMs` also restarts its record's schedule: its next check
-   * at most that far away (never before its notBefore), its backoff from the first step.
+   * at most that far away (never before its notBefore), its backoff from the first step. Returns
+   * each record as stored (its times of update and check included), in input order; null where
+   * its status no longer matched and nothing was written.
    */
-  async touchMany<D>(items: Array<{ key: RecordKey; status: string; data: D; nextCheckInMs?: number }>): Promise<void> {
-    if (!items.length) return;
-    await this.db.query(
+  async touchMany<D>(
+    items: Array<{ key: RecordKey; status: string; data: D; nextCheckInMs?: number }>,
+  ): Promise<Array<TrackedRecord<D> | null>> {
+    if (!items.length) return [];
+    const rows = await this.db.query<RecordRow>(
       `UPDATE tracked t SET data = u.data, updated_at = now(), ${ANSWERED},
          next_check_at = CASE WHEN u.next_ms IS NULL OR t.is_final THEN t.next_check_at ELSE LEAST(t.next_check_at, ${nextCheck("u.next_ms")}) END,
          check_attempt = CASE WHEN u.next_ms IS NULL THEN t.check_attempt ELSE 0 END
        FROM jsonb_to_recordset($1::jsonb) AS u(${KEY_COLUMNS}, status text, data jsonb, next_ms float8)
-       WHERE ${MATCHES} AND t.status = u.status`,
+       WHERE ${MATCHES} AND t.status = u.status
+       RETURNING t.*`,
       [JSON.stringify(items.map((i) => ({ ...keyRow(i.key), status: i.status, data: i.data, next_ms: i.nextCheckInMs })))],
     );
+    const stored = new Map(rows.map((r) => [recordKeyOf(r), toRecord<D>(r)]));
+    return items.map((i) => stored.get(recordKeyOf(i.key)) ?? null);
   }
 
   /**

@@ -249,8 +249,8 @@ export class Tracker<D> {
    * Applies supplier reports to records (distinct keys): a forward change becomes an event
    * (once, whoever races), the same status stores the newer report, anything else changes
    * nothing. Same-status reports are written by one statement, changes by one statement per
-   * chunk; a change someone else got to first is decided again from the record as it now
-   * stands. One report or many: the same rule, the same statements.
+   * chunk; a change or a report someone else got ahead of is decided again from the record as
+   * it now stands. One report or many: the same rule, the same statements.
    */
   async apply(
     items: Array<{ record: TrackedRecord<D>; report: D | null; trace?: SpanParent }>,
@@ -271,7 +271,7 @@ export class Tracker<D> {
       // A webhook the supplier's answer does not bear out yet (its query may lag what it sent):
       // the record's schedule restarts, so a poll looks again soon instead of after the backoff.
       const restart = source === "WEBHOOK";
-      await records.touchMany(
+      const touched = await records.touchMany(
         touches.map((p) => ({
           key: keyOf(p.record),
           status: p.record.status,
@@ -279,8 +279,14 @@ export class Tracker<D> {
           ...(restart ? { nextCheckInMs: pollDelayMs(kind.policy, 0, isWatched(p.record)) } : {}),
         })),
       );
-      for (const p of touches) out[p.i] = { outcome: "touched", record: { ...p.record, data: stored(p) } };
+      // As stored: the answer's time is the record's `updatedAt` and `lastCheckedAt` (a refresh
+      // answers with them). One whose status moved meanwhile was not written: decided again below.
       const lost: typeof pending = [];
+      touches.forEach((p, j) => {
+        const record = touched[j];
+        if (record) out[p.i] = { outcome: "touched", record };
+        else lost.push(p);
+      });
       for (let start = 0; start < moves.length; start += CHUNK) {
         const chunk = moves.slice(start, start + CHUNK);
         const spans = tracingOn()

@@ -284,10 +284,14 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     const [a, b] = [voidData(), voidData()];
     for (const d of [a, b]) await store.tracked.insert(newVoid(tenant, d));
     await store.tracked.transitionMany([move(voidKey(tenant, b), "SUPPLIER_PROCESSING", { ...b, status: "AIRLINE_PROCESSING" })]);
-    await store.tracked.touchMany([
+    const [ta, tb] = await store.tracked.touchMany([
       { key: voidKey(tenant, a), status: "SUPPLIER_PROCESSING", data: { ...a, message: "with the airline soon" } },
       { key: voidKey(tenant, b), status: "SUPPLIER_PROCESSING", data: { ...b, message: "stale" } },
     ]);
+    // Each as stored (its times included), null where nothing was written.
+    expect(ta).toEqual(await store.tracked.get<VoidOrderData>(voidKey(tenant, a)));
+    expect(ta!.lastCheckedAt).not.toBeNull();
+    expect(tb).toBeNull();
     expect((await store.tracked.get<VoidOrderData>(voidKey(tenant, a)))!.data.message).toBe("with the airline soon");
     expect((await store.tracked.get<VoidOrderData>(voidKey(tenant, b)))!.data.message).toBeNull();
     expect(await store.events.history(voidKey(tenant, a))).toHaveLength(1);

@@ -77,6 +77,27 @@ describe("VoidOrder: what the supplier returns", () => {
     expect((await read(false)).actualRefund).toEqual({ amount: "950.00", currency: "USD" });
   });
 
+  it("voidOrder(refresh: true) that changes no status answers with the times of its own check, as the next read shows them", async () => {
+    const voidCode = await quoteAndSubmit(t.url, fresh("ATR-VOID-REJECT"));
+    type Read = { voidOrder: { isFinal: boolean; updatedAt: string; tracking: { lastCheckedAt: string | null } } };
+    const read = async (refresh: boolean) =>
+      (
+        await gql<Read>(
+          t.url,
+          `{ voidOrder(supplier: ATRIP, voidCode: "${voidCode}", refresh: ${refresh}) { isFinal updatedAt tracking { lastCheckedAt } } }`,
+        )
+      ).data!.voidOrder;
+    const before = await eventually(async () => {
+      const v = await read(true);
+      return v.isFinal ? v : null;
+    }, 10_000);
+    await new Promise((r) => setTimeout(r, 20));
+    const refreshed = await read(true);
+    expect(Date.parse(refreshed.tracking.lastCheckedAt!)).toBeGreaterThan(Date.parse(before.tracking.lastCheckedAt!));
+    expect(Date.parse(refreshed.updatedAt)).toBeGreaterThan(Date.parse(before.updatedAt));
+    expect(await read(false)).toEqual(refreshed);
+  });
+
   it("a void recorded before the fields existed answers an empty list and null", async () => {
     const old: VoidOrderData = {
       supplier: "ATRIP",

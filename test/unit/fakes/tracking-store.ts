@@ -255,18 +255,22 @@ export class FakeRecords implements RecordStore {
     });
   }
 
-  async touchMany<D>(items: Array<{ key: RecordKey; status: string; data: D; nextCheckInMs?: number }>): Promise<void> {
-    if (!items.length) return;
+  async touchMany<D>(
+    items: Array<{ key: RecordKey; status: string; data: D; nextCheckInMs?: number }>,
+  ): Promise<Array<TrackedRecord<D> | null>> {
+    if (!items.length) return [];
     this.count("touchMany");
-    for (const i of items) {
+    return items.map((i) => {
       const s = this.rows.get(keyString(i.key));
-      if (!s || s.status !== i.status) continue;
+      if (!s || s.status !== i.status) return null;
       Object.assign(s, { data: clone(i.data), updatedAt: new Date(this.now), ...this.answered() });
-      if (i.nextCheckInMs === undefined) continue;
-      s.checkAttempt = 0;
-      if (!s.isFinal)
-        s.nextCheckAt = new Date(Math.min(s.nextCheckAt?.getTime() ?? Infinity, this.nextCheck(s, i.nextCheckInMs).getTime()));
-    }
+      if (i.nextCheckInMs !== undefined) {
+        s.checkAttempt = 0;
+        if (!s.isFinal)
+          s.nextCheckAt = new Date(Math.min(s.nextCheckAt?.getTime() ?? Infinity, this.nextCheck(s, i.nextCheckInMs).getTime()));
+      }
+      return this.view<D>(s);
+    });
   }
 
   async leaseDue<D>(kind: KindName, owner: string, limit: number, leaseMs: number): Promise<Array<TrackedRecord<D>>> {
