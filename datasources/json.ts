@@ -110,10 +110,22 @@ export const optionalText = z
   .nullish()
   .transform((s) => (s === undefined || s === null || s === "" ? null : s));
 
-/** The first problem of a zod failure, as "path: message". */
+/**
+ * The first problem of a zod failure, as "path: what", in plain words: it reaches clients in
+ * an error's message, so not in the validator's own ("Invalid input: expected boolean, received
+ * undefined" is "missing, a boolean was expected").
+ */
 export function describeZodError(err: z.ZodError): string {
   const issue = err.issues[0];
   if (!issue) return "invalid";
   const path = issue.path.length ? issue.path.join(".") : "(root)";
-  return `${path}: ${issue.message}`;
+  const type = /^Invalid input: expected (\w+), received (\w+)$/.exec(issue.message);
+  if (type) {
+    const got = type[2] === "undefined" ? "missing" : type[2] === "null" ? "null" : `${article(type[2])} ${type[2]}`;
+    return `${path}: ${got}, ${article(type[1])} ${type[1]} was expected`;
+  }
+  const option = /^Invalid option: expected one of (.+)$/.exec(issue.message);
+  return `${path}: ${option ? `not one of ${option[1]}` : issue.message}`;
 }
+
+const article = (noun: string) => (/^[aeiou]/.test(noun) ? "an" : "a");

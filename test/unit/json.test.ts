@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { jsonDecimal, jsonInt, jsonIntegerText, JsonNumber, parseJson, toPlainDecimal } from "../../datasources/json.js";
+import { z } from "zod";
+import { describeZodError, jsonDecimal, jsonInt, jsonIntegerText, JsonNumber, parseJson, toPlainDecimal } from "../../datasources/json.js";
 
 describe("lossless JSON numbers", () => {
   it.each([
@@ -47,5 +48,19 @@ describe("lossless JSON numbers", () => {
 
   it("rejects text that is not JSON", () => {
     expect(() => parseJson('{"status": 0, "msg": "trunc')).toThrow();
+  });
+});
+
+describe("a reply's shape problem in plain words (it reaches clients in an error's message)", () => {
+  it.each([
+    [z.object({ success: z.boolean() }), {}, "success: missing, a boolean was expected"],
+    [z.object({ success: z.boolean() }), { success: "yes" }, "success: a string, a boolean was expected"],
+    [z.object({ a: z.object({ b: z.array(z.string()) }) }), { a: { b: 3 } }, "a.b: a number, an array was expected"],
+    [z.object({ n: z.number() }), { n: null }, "n: null, a number was expected"],
+    [z.enum(["A", "B"]), "C", '(root): not one of "A"|"B"'],
+  ])("%#", (schema: z.ZodType, input, said) => {
+    const parsed = schema.safeParse(input);
+    expect(parsed.success).toBe(false);
+    expect(describeZodError(parsed.error!)).toBe(said);
   });
 });
