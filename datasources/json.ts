@@ -104,6 +104,16 @@ export const jsonFlag = z.union([
   jsonInt.refine((n) => n === 0 || n === 1, { message: "expected 0 or 1" }).transform((n) => n === 1),
 ]);
 
+/**
+ * A currency: "3-letter ISO currency code" (seed 002, every amount's `currency`). Read in either
+ * case and given in upper case, as ISO 4217 writes it; anything else ("", "RMB1") is not a
+ * currency, so the amount it belongs to cannot be read.
+ */
+export const jsonCurrency = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, { message: "not a 3-letter ISO 4217 currency code" })
+  .transform((s) => s.toUpperCase());
+
 /** Text that may be missing, null or empty → string | null. */
 export const optionalText = z
   .string()

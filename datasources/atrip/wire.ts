@@ -9,7 +9,7 @@
  * documented shapes and read one by one (../lenient.ts), so an odd one is left out alone.
  */
 import { z } from "zod";
-import { jsonDecimal, jsonFlag, jsonInt, jsonIntegerText, optionalText } from "../json.js";
+import { jsonCurrency, jsonDecimal, jsonFlag, jsonInt, jsonIntegerText, optionalText } from "../json.js";
 
 /**
  * `msg`: "Required: No … Please DO NOT use this field to check the success" (seed 000), nullable
@@ -46,19 +46,19 @@ const quoteTicket = z.object({
 });
 
 const voidFareAmount = z.object({
-  currency: z.string(),
+  currency: jsonCurrency,
   originalFareAmount: jsonDecimal,
   estimatedRefundAmount: jsonDecimal,
 });
 
 const voidPostTicketingServiceAmount = z.object({
   postTicketingOrderNo: z.string(),
-  currency: z.string(),
+  currency: jsonCurrency,
   originalPostTicketingServiceAmount: jsonDecimal,
   estimatedRefundAmount: jsonDecimal,
 });
 
-const serviceFee = z.object({ currency: z.string(), transactionFee: jsonDecimal });
+const serviceFee = z.object({ currency: jsonCurrency, transactionFee: jsonDecimal });
 
 const voidWindow = z.object({
   supportVoid: jsonFlag,
@@ -91,7 +91,7 @@ export const atripDate = z.string().transform((s, ctx) => {
  */
 const actualRefundAmount = z.union([
   jsonDecimal.transform((amount) => ({ amount, currency: null as string | null })),
-  z.object({ currency: z.string().min(1), amount: jsonDecimal }),
+  z.object({ currency: jsonCurrency, amount: jsonDecimal }),
 ]);
 
 /**

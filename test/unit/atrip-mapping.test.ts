@@ -331,4 +331,16 @@ describe("ATRIP mapping: tolerant where seed 002 is silent, strict where it spea
       false,
     );
   });
+
+  it("a currency is a 3-letter ISO code (seed 002), given in upper case; an amount with anything else as its currency is odd, left out", () => {
+    const n = notes();
+    const quote = QUOTE_TEXT.replace('"voidFareAmount": {"currency": "CNY"', '"voidFareAmount": {"currency": "cny"')
+      .replace('"currency": "CNY", "originalPostTicketingServiceAmount"', '"currency": "", "originalPostTicketingServiceAmount"')
+      .replace('"serviceFee": {"currency": "CNY"', '"serviceFee": {"currency": "RMB1"');
+    const mapped = toVoidQuote(voidQuotationReply.parse(parseJson(quote)), new Date(0), n.note);
+    expect(mapped.fare).toEqual({ currency: "CNY", originalAmount: "1280.50", estimatedRefund: "1180.10" });
+    expect(mapped.postTicketingServices).toEqual([]);
+    expect(mapped.serviceFee).toBeNull();
+    expect(n.seen.map((x) => x.field)).toEqual(["voidPostTicketingServiceAmounts.0", "serviceFee"]);
+  });
 });
