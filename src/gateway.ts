@@ -38,6 +38,12 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/**
+ * How long after a close starts the state-changing operations in flight may still finish: under
+ * the 15 s after which a shutdown exits anyway (src/run.ts), with time left to close the store.
+ */
+const SETTLED_WITHIN_MS = 13_000;
+
 export interface GatewayDeps {
   /** An already open store to use instead of opening one from the configuration (tests). */
   store?: Store;
@@ -106,6 +112,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
     const services = { registry, tracking, ownership, idempotency: new Idempotency(store.idempotency, log), metrics };
     const intakes = webhookIntakes(config, suppliers);
     let shuttingDown = false;
+    let closingAt = 0;
     const server = await startGatewayServer({
       config,
       suppliers,
@@ -116,6 +123,14 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
       intakes,
       isShuttingDown: () => shuttingDown,
       log,
+    });
+    // After the server (no new requests), before tracking and the store: the state-changing
+    // operations still running, whose client left or whose socket was closed, finish and are
+    // recorded. Within the shutdown's 15 s (src/run.ts); what is still running then is left
+    // to the marks a lost reply leaves (docs/tracking.md).
+    opened.unshift(async () => {
+      const left = await services.idempotency.inFlight.settled(Math.max(0, closingAt + SETTLED_WITHIN_MS - Date.now()));
+      if (left) log.warn({ running: left }, "state-changing operations still running at shutdown; their orders keep their marks");
     });
     opened.unshift(() => server.close());
     await tracking.start();
@@ -130,6 +145,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
       /** The server, tracking, the pub/sub, the store (unless given), the supplier connections. */
       async close() {
         shuttingDown = true;
+        closingAt = Date.now();
         for (const undo of opened) await undo();
       },
     };

@@ -14,6 +14,7 @@ import { GatewayError, type ErrorCode } from "../vocabulary/errors.js";
 import type { Logger } from "../logger.js";
 import type { IdempotencyStore } from "../store/idempotency-store.js";
 import { writeAfterSend } from "./after-send.js";
+import { InFlight } from "./in-flight.js";
 
 /** A first request that has run this long without finishing most likely died with its instance. */
 const ABANDONED_AFTER_MS = 5 * 60_000;
@@ -78,12 +79,15 @@ class ReplayedError extends GatewayError {
 }
 
 export class Idempotency {
+  /** Every run, keyed or not: each state-changing mutation goes through `run`, so a shutdown waits for these (./in-flight.ts). */
+  readonly inFlight = new InFlight();
+
   constructor(
     private readonly store: IdempotencyStore,
     private readonly log: Logger,
   ) {}
 
-  async run<T>(
+  run<T>(
     tenant: string,
     operation: string,
     key: string | null | undefined,
@@ -94,6 +98,17 @@ export class Idempotency {
      * (cancelOrder): a key stored before 2026-12-06, when every given field was hashed, still
      * matches its repeat.
      */
+    asGiven?: Record<string, unknown>,
+  ): Promise<T> {
+    return this.inFlight.track(this.once(tenant, operation, key, input, fn, asGiven));
+  }
+
+  private async once<T>(
+    tenant: string,
+    operation: string,
+    key: string | null | undefined,
+    input: Record<string, unknown>,
+    fn: () => Promise<T>,
     asGiven?: Record<string, unknown>,
   ): Promise<T> {
     if (!key) return fn();

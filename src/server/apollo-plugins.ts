@@ -18,6 +18,8 @@ import { operationMetricsPlugin } from "./operation-metrics.js";
 export interface ApolloPluginDeps {
   /** Drained on stop: in-flight requests finish, idle connections close. */
   httpServer?: http.Server;
+  /** How long the drain waits for requests in flight before it cuts their connections. @default 10_000 (Apollo's) */
+  drainGraceMs?: number;
   /** Stopped with the server, as HTTP drains (the HTTP streams, the websocket server), in this order. */
   alsoStop?: ReadonlyArray<{ dispose(): Promise<void> }>;
   metrics: OperationCounter;
@@ -45,7 +47,7 @@ export function apolloPlugins(d: ApolloPluginDeps): Array<ApolloServerPlugin<Gat
     // On by default, the cache-control plugin wraps every field resolver (willResolveField)
     // to compute cache hints nothing here uses (no @cacheControl, no response cache; issue 14).
     ApolloServerPluginCacheControlDisabled(),
-    ...(d.httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: d.httpServer })] : []),
+    ...(d.httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: d.httpServer, stopGracePeriodMillis: d.drainGraceMs })] : []),
     ...(d.alsoStop ? [stopOnDrain(d.alsoStop)] : []),
     explorerPlugin<GatewayContext>(d.explorer ?? "sandbox"),
     refuseHttpSubscriptionsPlugin(),

@@ -37,6 +37,16 @@ import { websocketPlugins } from "./ws/plugins.js";
 import type { WebhookIntakeHandler } from "./webhooks.js";
 import { startWebsocket } from "./ws/serve.js";
 
+/**
+ * A stop's time, within the 15 s a shutdown has (src/run.ts): first the state-changing operations
+ * in flight answer, over HTTP and the websockets alike, while both still serve (at most
+ * SETTLE_MS); then HTTP drains (the requests left, at most DRAIN_GRACE_MS), the streams end and
+ * the websockets close with 1001. Apollo's drain alone would close a websocket at once, its
+ * operation's answer lost (it ends every connection with no HTTP request running).
+ */
+const SETTLE_MS = 9_000;
+const DRAIN_GRACE_MS = 3_000;
+
 /** What the server is made of; main.ts fills it from configuration (docs/configuration.md). */
 export interface ServerOptions {
   schema: GraphQLSchema;
@@ -140,7 +150,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     formatError,
     persistedQueries: { cache: apq },
     // On stop, the HTTP streams end (clients resubscribe elsewhere) and the websockets close.
-    plugins: apolloPlugins({ httpServer: http.server, alsoStop: [streams, ws], metrics, labels, explorer: opts.explorer }),
+    plugins: apolloPlugins({
+      httpServer: http.server,
+      drainGraceMs: DRAIN_GRACE_MS,
+      alsoStop: [streams, ws],
+      metrics,
+      labels,
+      explorer: opts.explorer,
+    }),
   });
   await apollo.start();
   const lean = opts.leanExecution === false ? undefined : new LeanExecution({ schema, prepare, labels, metrics, formatError });
@@ -166,6 +183,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     httpServer: http.server,
     async close() {
       lean?.close();
+      await services.idempotency.inFlight.settled(SETTLE_MS);
       await apollo.stop();
       ws.server.close();
       webhooks?.close();

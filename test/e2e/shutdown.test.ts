@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/index.js";
-import { wsClient } from "../helpers/clients.js";
-import { VOID_EVENTS } from "../helpers/graphql.js";
-import { startGatewayProcess } from "../helpers/process.js";
+import { wsClient, wsRequest } from "../helpers/clients.js";
+import { gql, QUOTE, SUBMIT, VOID_EVENTS } from "../helpers/graphql.js";
+import { fresh } from "../helpers/atrip.js";
+import { simStats, startGatewayProcess } from "../helpers/process.js";
 import { freshDataDir } from "../helpers/store.js";
 
 describe("graceful shutdown", () => {
@@ -53,6 +54,55 @@ describe("graceful shutdown", () => {
       const stored = Object.values(counts).reduce((a, b) => a + b, 0);
       // Every accepted webhook is stored (one stored just as the connection closed would only add to it).
       expect(stored).toBeGreaterThanOrEqual(accepted);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("lets the state-changing calls in flight finish and records them: a client that left, a websocket's answer before its 1001", async () => {
+    const dataDir = freshDataDir();
+    const gw = await startGatewayProcess({ DATA_DIR: dataDir });
+    const atrip = gw.sims.ATRIP!;
+    const [left, socketed] = [fresh("ATR-VOID-DEPOSIT"), fresh("ATR-VOID-DEPOSIT")];
+    const offers = await Promise.all(
+      [left, socketed].map(
+        async (orderNo) => (await gql<{ voidQuote: { voidOfferId: string } }>(gw.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId,
+      ),
+    );
+    // ATRIP acts at once and answers void.do 3 s later.
+    await fetch(`${new URL(atrip).origin}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ replyDelayMs: 3000, operations: ["void.do"] }),
+    });
+    // One client gives up on its submitVoid after 300 ms; another submits over the websocket.
+    const gone = fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: SUBMIT, variables: { orderNo: left, offer: offers[0] } }),
+      signal: AbortSignal.timeout(300),
+    }).catch(() => "aborted");
+    const client = wsClient(gw.wsUrl);
+    const closed = new Promise<number>((resolve) => client.on("closed", (e) => resolve((e as { code: number }).code)));
+    const answered = wsRequest<{ submitVoid: { voidCode: string } }>(client, SUBMIT, { orderNo: socketed, offer: offers[1] });
+    expect(await gone).toBe("aborted");
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await simStats(atrip)).byOperation["void.do"]).toBe(2);
+
+    const started = Date.now();
+    const code = await gw.stop("SIGTERM");
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    // The socket's answer came before its close.
+    expect((await answered).data?.submitVoid.voidCode).toMatch(/\S/);
+    expect(await closed).toBe(1001);
+
+    const store = await openStore({ dataDir });
+    try {
+      for (const orderNo of [left, socketed]) {
+        expect(await store.tracked.byOrder("void", "demo", orderNo)).toHaveLength(1);
+        expect(await store.unsettled.byOrder("ATRIP", "VOID", orderNo)).toEqual([]);
+      }
     } finally {
       await store.close();
     }
