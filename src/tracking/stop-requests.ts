@@ -75,6 +75,8 @@ export class StopRequests {
     // reached the supplier. Tracked as one whose outcome is unknown; never sent again.
     if (claim.earlier) return this.track(claim, tenant, supplier, orderNo, null);
     let message: string | null;
+    // requestedAt is when the request went out (docs/api.md), not when its answer came back.
+    const sentAt = new Date();
     try {
       message = (await port.stop(orderNo, scope)).message;
     } catch (err) {
@@ -90,11 +92,12 @@ export class StopRequests {
           supplier,
           orderNo,
           (err instanceof SupplierError && !err.transportFailure && err.supplierMessage) || null,
+          sentAt,
         );
       else await claim.settle();
       throw err;
     }
-    return this.track(claim, tenant, supplier, orderNo, message);
+    return this.track(claim, tenant, supplier, orderNo, message, sentAt);
   }
 
   /**
@@ -173,11 +176,13 @@ export class StopRequests {
     supplier: SupplierName,
     orderNo: string,
     message: string | null,
+    sentAt?: Date,
   ): Promise<TrackedRecord<StopReport>> {
     const report: StopReport = { status: "PENDING", message, supplierOrderStatus: null };
-    // An earlier call's mark (its sender stopped before recording): the stop was requested when
-    // that call was sent, and its outcome can be known the supplier's delay after that.
-    const sent = claim.earlier ? sentTime(claim.earlier) : null;
+    // The stop was requested when its call was sent — this request's (`sentAt`), or an earlier
+    // call's whose sender stopped before recording (its mark) — and its outcome can be known the
+    // supplier's delay after that.
+    const sent = claim.earlier ? sentTime(claim.earlier) : (sentAt ?? null);
     const delayMs = sent ? Math.max(0, sent.getTime() + this.checkDelayMs(supplier) - Date.now()) : this.checkDelayMs(supplier);
     const written = await writeAfterSend(
       async () => {

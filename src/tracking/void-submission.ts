@@ -156,13 +156,15 @@ export class VoidSubmission {
     let submitted;
     // Sent again after the earlier submission was found not to have gone through: sent now.
     if (claim.earlier) await claim.resending();
+    // submittedAt is when void.do went out (docs/api.md), not when its answer came back.
+    const sentAt = new Date();
     try {
       submitted = await port.submit(orderNo, voidOfferId, scope);
     } catch (err) {
       if (outcomeUnknown(err)) {
         // An answer that names the void it accepted: read that void by its code, and record it.
         const voidCode = (err as GatewayError).extra.voidCode;
-        const accepted = typeof voidCode === "string" ? await this.readAccepted(claim, tenant, supplier, orderNo, voidCode) : null;
+        const accepted = typeof voidCode === "string" ? await this.readAccepted(claim, tenant, supplier, orderNo, voidCode, sentAt) : null;
         if (accepted) return accepted;
         await claim.keep((err as Error).message);
       } else if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") {
@@ -173,7 +175,7 @@ export class VoidSubmission {
       } else await claim.settle();
       throw err;
     }
-    return this.record(claim, tenant, submitted);
+    return this.record(claim, tenant, submitted, sentAt);
   }
 
   /**
@@ -187,6 +189,7 @@ export class VoidSubmission {
     supplier: SupplierName,
     orderNo: string,
     voidCode: string,
+    sentAt: Date,
   ): Promise<TrackedRecord<VoidOrderData> | null> {
     const report = await this.voids.ask(tenant, supplier, voidCode).catch((err: unknown) => {
       this.log.warn({ err: String(err), orderNo, voidCode }, "the void named by an unreadable void.do answer could not be read");
@@ -194,14 +197,14 @@ export class VoidSubmission {
     });
     if (!report || report.orderNo !== orderNo) return null;
     // Its status is what the query said: the event's source says so.
-    return this.record(claim, tenant, report, "QUERY");
+    return this.record(claim, tenant, report, sentAt, "QUERY");
   }
 
   /**
-   * The supplier accepted the void: record it, then clear the claim. If the store fails even
-   * after retries, the client still gets the void (it happened, and it carries the voidCode),
-   * and it is recorded, dated when it was accepted, once the store takes writes again
-   * (LaterWrites), then the claim cleared. Until then the claim stays: the order's next
+   * The supplier accepted the void: record it, submitted when its void.do was sent (`sentAt`),
+   * then clear the claim. If the store fails even after retries, the client still gets the void
+   * (it happened, and it carries the voidCode), and it is recorded, dated the same, once the
+   * store takes writes again (LaterWrites), then the claim cleared. Until then the claim stays: the order's next
    * submission asks the supplier first, and voidOrder with refresh: true adopts the void; if
    * this process stops first, so do they, and the supplier's webhook.
    */
@@ -209,15 +212,15 @@ export class VoidSubmission {
     claim: OrderClaim,
     tenant: string,
     submitted: VoidOrderData,
+    sentAt: Date,
     source: "SUBMIT" | "QUERY" = "SUBMIT",
   ): Promise<TrackedRecord<VoidOrderData>> {
-    const accepted = new Date();
     const context = { voidCode: submitted.voidCode, orderNo: submitted.orderNo };
-    const start = (started: true | Date) =>
-      this.voids.start(tenant, submitted.supplier, submitted.voidCode, submitted.orderNo, submitted, { source, started });
+    const start = () =>
+      this.voids.start(tenant, submitted.supplier, submitted.voidCode, submitted.orderNo, submitted, { source, started: sentAt });
     const written = await writeAfterSend(
       async () => {
-        const record = await start(true);
+        const record = await start();
         if (!record) throw new Error(`void ${submitted.voidCode} already belongs to another tenant`);
         return record;
       },
@@ -231,7 +234,7 @@ export class VoidSubmission {
     }
     this.later.add(
       async () => {
-        if (!(await start(accepted))) this.log.error(context, "void accepted by the supplier belongs to another tenant: not recorded");
+        if (!(await start())) this.log.error(context, "void accepted by the supplier belongs to another tenant: not recorded");
         await claim.settle();
       },
       "void accepted by the supplier but not recorded",

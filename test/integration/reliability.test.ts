@@ -272,6 +272,28 @@ describe("never a second state-changing call", () => {
     expect(calls("void.do")).toBe(1);
   });
 
+  it("submittedAt and requestedAt are when the call went out, not when its slow answer came back; checkAfter counts from there", async () => {
+    t = await startTestGateway({ STOP_CHECK_DELAY_MS: "60000" });
+    const sim = t.sandbox.atrip!.server;
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo, {});
+    sim.faults = { ...sim.faults, replyDelayMs: 1500, operations: ["void.do", "stopTicket.do"] };
+    const sentVoid = Date.now();
+    const v = await gql<{ submitVoid: { submittedAt: string } }>(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(Date.now() - sentVoid).toBeGreaterThanOrEqual(1500);
+    expect(Date.parse(v.data!.submitVoid.submittedAt) - sentVoid).toBeLessThan(1000);
+    const sentStop = Date.now();
+    const s = await gql<{ stopTicketIssuance: { requestedAt: string; checkAfter: string } }>(
+      t.url,
+      `mutation { stopTicketIssuance(input: { supplier: ATRIP, orderNo: "${fresh("ATR-STOP-OK")}" }) { requestedAt checkAfter } }`,
+      {},
+    );
+    expect(Date.now() - sentStop).toBeGreaterThanOrEqual(1500);
+    const requestedAt = Date.parse(s.data!.stopTicketIssuance.requestedAt);
+    expect(requestedAt - sentStop).toBeLessThan(1000);
+    expect(Math.abs(Date.parse(s.data!.stopTicketIssuance.checkAfter) - (requestedAt + 60_000))).toBeLessThan(1000);
+  });
+
   it("a webhook that arrives while void.do's reply is still on its way is confirmed within seconds of that reply, not when the submission's claim expires", async () => {
     // The claim lasts the supplier timeout + 10 s (15 s here): the webhook used to wait all of it.
     t = await startTestGateway({ ATRIP_TIMEOUT_MS: "5000", VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
