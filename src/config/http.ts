@@ -101,4 +101,11 @@ export const LIMITS = concern({
     schema: positiveInt,
     description: "Highest cost of one operation (graphql-armor's cost model)",
   }),
+  maxTokens: variable({
+    name: "GRAPHQL_MAX_TOKENS",
+    default: String(DEFAULT_LIMITS.maxTokens),
+    schema: positiveInt,
+    description:
+      "Most tokens (names, punctuation, values) one GraphQL document may have, counted as it is parsed: a longer one is refused before it is parsed further or validated, whose cost grows with its size (GRAPHQL_PARSE_FAILED). The full introspection query has under 200",
+  }),
 });

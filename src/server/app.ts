@@ -124,6 +124,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       formatError,
       labels,
       hideSuggestions: opts.production,
+      maxTokens: opts.limits.maxTokens,
       contextFor,
       trustedDocuments: opts.trustedDocuments,
       connectionInitWaitTimeoutMs: opts.wsConnectionInitTimeoutMs,
@@ -133,7 +134,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   );
 
   const streams = new HttpStreams({ log, metrics, ...opts.httpStreams });
-  const prepare = operationPreparer({ schema, rules, labels, hideSuggestions: opts.production });
+  const prepare = operationPreparer({ schema, rules, labels, hideSuggestions: opts.production, maxTokens: opts.limits.maxTokens });
   // Apollo's automatic persisted queries, in a cache the HTTP streams share (./streams/persisted.ts).
   const apq = new InMemoryLRUCache<string>();
 
@@ -147,6 +148,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: opts.production,
     validationRules: rules,
+    parseOptions: { maxTokens: opts.limits.maxTokens },
     formatError,
     persistedQueries: { cache: apq },
     // On stop, the HTTP streams end (clients resubscribe elsewhere) and the websockets close.

@@ -40,6 +40,8 @@ export interface PrepareDeps {
   labels: OperationLabels;
   /** Production: no schema names suggested in validation errors (Apollo's `hideSchemaDetailsFromClientErrors`, for every transport). */
   hideSuggestions?: boolean;
+  /** Tokens a document may have (GRAPHQL_MAX_TOKENS, ./limits.ts), as Apollo's `parseOptions`; unlimited when absent. */
+  maxTokens?: number;
 }
 
 /** The refusal of a request with the code a client can branch on (Apollo's codes for the same faults). */
@@ -60,7 +62,7 @@ export function operationPreparer(d: PrepareDeps): (query: unknown, operationNam
       return refusal("BAD_REQUEST", [new GraphQLError("The request has no GraphQL document: send `query` as a string")]);
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parse(query, { maxTokens: d.maxTokens });
     } catch (err) {
       return refusal("GRAPHQL_PARSE_FAILED", [err instanceof GraphQLError ? err : new GraphQLError(String(err))]);
     }

@@ -10,6 +10,8 @@ beforeAll(async () => {
   t = await startTestGateway({
     GRAPHQL_MAX_DEPTH: "6",
     GRAPHQL_MAX_ALIASES: "5",
+    // Above the next test's 2,402 tokens, so that its document reaches validation.
+    GRAPHQL_MAX_TOKENS: "3000",
     CORS_ORIGINS: "https://app.example",
     WEBHOOK_RATE_LIMIT: "5",
   });
@@ -44,6 +46,29 @@ describe("hardening", () => {
     expect(ws.errors?.[0]?.message).toMatch(/^Validation aborted: the operation repeats too many fields/);
     await client.dispose();
   });
+
+  it.each([
+    ["too many fields", `{ ${"suppliers { supplier } ".repeat(751)}}`],
+    ["nested too deep for the parser's recursion", `${"{ a ".repeat(16_000)}${"} ".repeat(16_000)}`],
+  ])(
+    "a document of more tokens than GRAPHQL_MAX_TOKENS (%s) is refused as it is parsed, over HTTP and the websocket",
+    async (_what, query) => {
+      const started = Date.now();
+      const http = await gql(t.url, query);
+      expect(http.errors?.[0]?.extensions?.code).toBe("GRAPHQL_PARSE_FAILED");
+      // graphql-js's own words ("more that" in graphql 16).
+      expect(http.errors?.[0]?.message).toMatch(/^Syntax Error: Document contains more tha[nt] 3000 tokens\. Parsing aborted\.$/);
+      const get = await fetch(`${t.url}?query=${encodeURIComponent(`{${" a".repeat(3001)} }`)}`, {
+        headers: { "apollo-require-preflight": "1" },
+      });
+      expect(JSON.stringify(await get.json())).toMatch(/more tha[nt] 3000 tokens/);
+      const client = wsClient(t.wsUrl);
+      const ws = await wsRequest(client, query).catch((e: unknown) => ({ errors: e as Array<{ message: string }> }));
+      expect(ws.errors?.[0]?.message).toMatch(/^Syntax Error: Document contains more tha[nt] 3000 tokens\. Parsing aborted\.$/);
+      await client.dispose();
+      expect(Date.now() - started).toBeLessThan(5_000);
+    },
+  );
 
   it("rejects an oversized body with 413", async () => {
     const res = await fetch(t.url, {

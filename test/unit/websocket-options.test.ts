@@ -155,7 +155,7 @@ function setup(opts: { maxSubscriptions?: number; principals?: Record<string, Pr
   const server = makeServer<Record<string, unknown>, WsExtra>(
     websocketOptions({
       schema,
-      rules: limitRules({ maxDepth: 3, maxAliases: 2, maxCost: 1000 }),
+      rules: limitRules({ maxDepth: 3, maxAliases: 2, maxCost: 1000, maxTokens: 1000 }),
       formatError: (formatted) => ({
         message: formatted.message,
         extensions: { code: formatted.extensions?.code ?? "INTERNAL_SERVER_ERROR" },

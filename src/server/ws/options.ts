@@ -31,6 +31,8 @@ export interface WebsocketOptionsDeps {
   labels: OperationLabels;
   /** Production: no schema names suggested in validation errors. */
   hideSuggestions?: boolean;
+  /** Tokens a document may have (GRAPHQL_MAX_TOKENS). */
+  maxTokens?: number;
   contextFor: (principal: Principal | null, requestId: string) => GatewayContext;
   /** Manifest ids resolve to their documents; in safelist mode other documents are refused before parsing. */
   trustedDocuments?: TrustedDocumentsPolicy;
