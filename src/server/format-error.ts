@@ -69,6 +69,13 @@ export function makeFormatError(log: Logger, hideSuggestions = false) {
         extensions: { code: "SERVICE_UNAVAILABLE", retryable: true },
       };
     }
+    if ((original as { code?: unknown } | undefined)?.code === "ERR_STREAM_DESTROYED") {
+      // A subscriber's socket was closed (cut by the keep-alive, say) while an event was being
+      // written to it: routine, and nobody is left to answer (black-box probe: one error line
+      // with a stack per subscription of a slow consumer).
+      log.debug({ path: formatted.path }, "an event was not sent: its subscriber's socket had closed");
+      return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+    }
     log.error({ err: original, path: formatted.path }, "unexpected error in a resolver");
     return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
   };
