@@ -160,3 +160,31 @@ it("keeps an idle keep-alive HTTP connection open past Node's 5 s default", asyn
   expect(await answer()).toMatch(/^HTTP\/1.1 200/);
   socket.destroy();
 }, 20_000);
+
+it("a connection that dribbles its headers is closed within 2 s of the headers timeout, not up to 30 s after (Node's default check interval)", async () => {
+  // HTTP_KEEPALIVE_TIMEOUT_MS 1 s: the headers timeout is 2 s.
+  const short = await startTestGateway({ HTTP_KEEPALIVE_TIMEOUT_MS: "1000" });
+  try {
+    // Three, 2.5 s apart: no one check every 30 s could close all three within 6 s.
+    const sockets = await Promise.all(
+      [0, 1, 2].map(async (i) => {
+        await new Promise((r) => setTimeout(r, i * 2500));
+        const socket = connect(short.gw.port, "127.0.0.1");
+        socket.on("error", () => undefined); // a drip written as it closes
+        await new Promise<void>((r) => socket.once("connect", () => r()));
+        const opened = Date.now();
+        socket.write("POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+        const drip = setInterval(() => socket.write("a"), 500);
+        await new Promise((r) => socket.once("close", r));
+        clearInterval(drip);
+        return Date.now() - opened;
+      }),
+    );
+    for (const heldMs of sockets) {
+      expect(heldMs).toBeGreaterThanOrEqual(1900);
+      expect(heldMs).toBeLessThan(6000);
+    }
+  } finally {
+    await short.close();
+  }
+}, 30_000);
