@@ -146,6 +146,9 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
       async close() {
         shuttingDown = true;
         closingAt = Date.now();
+        // No poll or inbox run starts while the operations in flight finish: what tracking.dispose
+        // waits for later is only a run already going, within the 15 s.
+        tracking.pause();
         for (const undo of opened) await undo();
       },
     };

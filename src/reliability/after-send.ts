@@ -105,7 +105,7 @@ export function unrecorded<D>(
   key: RecordKey,
   orderNo: string,
   data: D,
-  state: { status: string; isFinal: boolean; notBefore?: Date | null },
+  state: { status: string; isFinal: boolean; notBefore?: Date | null; sentAt?: Date },
 ): TrackedRecord<D> {
   const now = new Date();
   return {
@@ -114,7 +114,7 @@ export function unrecorded<D>(
     status: state.status,
     isFinal: state.isFinal,
     data,
-    startedAt: now,
+    startedAt: state.sentAt ?? now,
     updatedAt: now,
     finalAt: null,
     notBefore: state.notBefore ?? null,

@@ -28,6 +28,10 @@ interface StoredError {
 }
 type StoredResponse = { ok: unknown } | { error: StoredError };
 
+/** A state-changing request that arrives while the gateway stops: sent nowhere, to be sent again (to another instance). */
+const SHUTTING_DOWN = () =>
+  new GatewayError("SERVICE_UNAVAILABLE", "The gateway is shutting down; nothing was sent: send the request again", { retryable: true });
+
 /** Answers given before any supplier call, which a repeat may not get (the caller's scopes, the configuration). */
 const NOT_KEPT: ReadonlySet<ErrorCode> = new Set(["BAD_USER_INPUT", "UNSUPPORTED_OPERATION", "SERVICE_UNAVAILABLE"]);
 
@@ -100,6 +104,8 @@ export class Idempotency {
      */
     asGiven?: Record<string, unknown>,
   ): Promise<T> {
+    // Shutting down: nothing is sent that the stop could cut off; the key stays free (not kept).
+    if (this.inFlight.closed) return Promise.reject(SHUTTING_DOWN());
     return this.inFlight.track(this.once(tenant, operation, key, input, fn, asGiven));
   }
 

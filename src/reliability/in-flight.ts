@@ -8,10 +8,21 @@
  */
 export class InFlight {
   private readonly running = new Set<Promise<unknown>>();
+  private closing = false;
 
   /** Operations running now. */
   get size(): number {
     return this.running.size;
+  }
+
+  /** Whether a shutdown has begun: no new state-changing operation should start (../reliability/idempotency.ts refuses them). */
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  /** A shutdown begins: what runs now may finish (`settled`), nothing new is started. */
+  close(): void {
+    this.closing = true;
   }
 
   /** Runs `work`, counted as in flight until it settles; its result and error are the caller's. */

@@ -128,7 +128,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       contextFor,
       trustedDocuments: opts.trustedDocuments,
       connectionInitWaitTimeoutMs: opts.wsConnectionInitTimeoutMs,
-      plugins: websocketPlugins({ authenticator, metrics, maxSubscriptions: opts.maxSubscriptionsPerConnection, log }),
+      plugins: websocketPlugins({
+        authenticator,
+        metrics,
+        maxSubscriptions: opts.maxSubscriptionsPerConnection,
+        log,
+        inFlight: services.idempotency.inFlight,
+      }),
     }),
     { httpServer: http.server, log, maxMessageBytes: opts.maxBodyBytes, keepAliveMs: opts.wsKeepAliveMs, allowedOrigins: opts.corsOrigins },
   );
@@ -185,6 +191,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     httpServer: http.server,
     async close() {
       lean?.close();
+      // No new state-changing work from here on (SERVICE_UNAVAILABLE, retryable): what runs finishes.
+      services.idempotency.inFlight.close();
       await services.idempotency.inFlight.settled(SETTLE_MS);
       await apollo.stop();
       ws.server.close();

@@ -140,16 +140,20 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
       const r = { req, res, id, principal, body: input.body, search: input.search };
       if (await o.streams!.serve(transport, r)) return;
     }
+    // A refusal is made once: the lean path may ask for the context, then hand the request to
+    // Apollo, which asks again.
+    let refused: GraphQLError | undefined;
     const context = async () => {
       // The gate has verified the credential when credentials are configured; this is the
       // check for the anonymous demo, and a second line of defence.
       if (gated.principal) return o.contextFor(gated.principal, id);
+      if (refused) throw refused;
       try {
         return o.contextFor(await o.authenticator.authenticate(req.headers.authorization), id);
       } catch (err) {
         if (err instanceof GatewayError) {
           logRefusal(o.log, req, id, 401, { code: err.code, reason: err.message });
-          throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+          throw (refused = new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } }));
         }
         throw err;
       }

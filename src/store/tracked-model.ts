@@ -80,6 +80,9 @@ export interface TrackedEvent<D = unknown> {
 }
 
 /** A record the gateway starts tracking, with its first event. */
+/** When the gateway made a record's request (NewRecord.started). */
+export type Started = boolean | Date | { msAgo: number };
+
 export interface NewRecord<D = unknown> {
   key: RecordKey;
   orderNo: string;
@@ -89,11 +92,13 @@ export interface NewRecord<D = unknown> {
   source: SourceName;
   message: string | null;
   /**
-   * True when the gateway made the request now (startedAt = now); a time when it made it then
-   * (a submission whose reply was lost, recorded once the supplier shows it); false for a
-   * record adopted from elsewhere.
+   * True when the gateway made the request now (startedAt = now); `msAgo` when it made it that
+   * long ago, by its own clock (startedAt = the store's now minus it, so that a record's times
+   * all come from one clock); a time when it made it then (a submission whose reply was lost,
+   * recorded once the supplier shows it: its mark's time, the store's); false for a record
+   * adopted from elsewhere.
    */
-  started: boolean | Date;
+  started: Started;
   /** First scheduled check, from now. */
   firstCheckInMs: number;
   /** No scheduled check before this, from now (a stop's checkAfter). */

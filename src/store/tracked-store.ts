@@ -17,6 +17,7 @@ import {
   type RecordKey,
   type CheckError,
   type Release,
+  type Started,
   type TrackedEvent,
   type TrackedRecord,
   type Transition,
@@ -90,6 +91,7 @@ const RESTARTED = "(u.restart_ms IS NOT NULL AND t.check_attempt < u.attempt - 1
 const ANSWERED = "last_checked_at = now(), check_failure = NULL, check_failing_since = NULL";
 
 const date = (d: Date | string | null): Date | null => (d === null ? null : new Date(d));
+const isAgo = (s: Started): s is { msAgo: number } => typeof s === "object" && !(s instanceof Date);
 const json = (v: unknown): unknown => (typeof v === "string" ? (JSON.parse(v) as unknown) : v);
 const keyParams = (k: RecordKey) => [k.kind, k.tenant, k.supplier, k.ref];
 const keyRow = (k: RecordKey) => ({ kind: k.kind, tenant: k.tenant, supplier: k.supplier, ref: k.ref });
@@ -149,7 +151,8 @@ export class TrackedStore {
     const rows = await this.db.query<Logged>(
       `WITH ins AS (
          INSERT INTO tracked (kind, tenant, supplier, ref, order_no, status, is_final, data, started_at, updated_at, final_at, not_before, next_check_at, last_checked_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, CASE WHEN $9::boolean THEN now() ELSE $15::timestamptz END,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb,
+                 CASE WHEN $9::boolean THEN now() - make_interval(secs => COALESCE($16::float8, 0) / 1000) ELSE $15::timestamptz END,
                  CASE WHEN ${IN_COMMIT_ORDER} THEN now() END, CASE WHEN $7::boolean THEN now() END,
                  CASE WHEN $10::float8 IS NULL THEN NULL ELSE ${inMs("$10")} END,
                  CASE WHEN $7::boolean THEN NULL ELSE GREATEST(${inMs("$11")}, COALESCE(${inMs("$10")}, '-infinity'::timestamptz)) END,
@@ -168,13 +171,14 @@ export class TrackedStore {
         n.status,
         n.isFinal,
         JSON.stringify(n.data),
-        n.started === true,
+        n.started === true || isAgo(n.started),
         n.notBeforeInMs ?? null,
         n.firstCheckInMs,
         n.source,
         n.message,
         n.traceContext ?? null,
         n.started instanceof Date ? n.started.toISOString() : null,
+        isAgo(n.started) ? Math.max(0, n.started.msAgo) : null,
       ],
     );
     if (rows[0]) return { record: toRecord<D>(rows[0]), event: loggedEvent<D>(rows[0]) };

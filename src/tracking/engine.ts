@@ -24,6 +24,7 @@ import {
   type NewRecord,
   type RecordKey,
   type SourceName,
+  type Started,
   type TrackedEvent,
   type TrackedRecord,
 } from "../store/tracked-model.js";
@@ -61,7 +62,7 @@ export interface Applied<D> {
 /** A record `refresh` may adopt: its order, and when it was submitted through the gateway (false: elsewhere). */
 export interface Adoption {
   orderNo: string;
-  started: boolean | Date;
+  started: Started;
 }
 
 /** Most changes written by one statement: each chunk is announced as soon as it commits. */
@@ -185,7 +186,7 @@ export class Tracker<D> {
     ref: string,
     orderNo: string,
     report: D,
-    opts: { source: SourceName; started: boolean | Date; notBeforeInMs?: number },
+    opts: { source: SourceName; started: Started; notBeforeInMs?: number },
   ): Promise<(TrackedRecord<D> & { asOfEventId?: string }) | null> {
     const { kind } = this.deps;
     const status = kind.statusOf(report);

@@ -188,7 +188,9 @@ export class StopRequests {
       async () => {
         const record = await this.stops.start(tenant, supplier, orderNo, orderNo, report, {
           source: "SUBMIT",
-          started: sent ?? true,
+          // An earlier call's mark is the store's time; this request's own send time goes by the
+          // store's clock too, as the record's other times: sent this long before the write.
+          started: claim.earlier ? (sent ?? true) : sentAt ? { msAgo: Date.now() - sentAt.getTime() } : true,
           notBeforeInMs: delayMs,
         });
         if (!record) throw new Error(`stop request for ${orderNo} could not be recorded`);
@@ -207,6 +209,7 @@ export class StopRequests {
       status: "PENDING",
       isFinal: false,
       notBefore: new Date(Date.now() + delayMs),
+      sentAt: sent ?? sentAt,
     });
   }
 }

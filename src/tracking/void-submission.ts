@@ -216,8 +216,12 @@ export class VoidSubmission {
     source: "SUBMIT" | "QUERY" = "SUBMIT",
   ): Promise<TrackedRecord<VoidOrderData>> {
     const context = { voidCode: submitted.voidCode, orderNo: submitted.orderNo };
+    // By the store's clock, as the record's other times: sent this long before the write.
     const start = () =>
-      this.voids.start(tenant, submitted.supplier, submitted.voidCode, submitted.orderNo, submitted, { source, started: sentAt });
+      this.voids.start(tenant, submitted.supplier, submitted.voidCode, submitted.orderNo, submitted, {
+        source,
+        started: { msAgo: Date.now() - sentAt.getTime() },
+      });
     const written = await writeAfterSend(
       async () => {
         const record = await start();
@@ -240,7 +244,11 @@ export class VoidSubmission {
       "void accepted by the supplier but not recorded",
       context,
     );
-    return unrecorded(this.voids.key(tenant, submitted.supplier, submitted.voidCode), submitted.orderNo, submitted, submitted);
+    return unrecorded(this.voids.key(tenant, submitted.supplier, submitted.voidCode), submitted.orderNo, submitted, {
+      status: submitted.status,
+      isFinal: submitted.isFinal,
+      sentAt,
+    });
   }
 
   /**

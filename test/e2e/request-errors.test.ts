@@ -118,6 +118,8 @@ describe("request errors through the logger (hardening item 8)", () => {
     const [webhook] = await logged(from, "webhook refused: no intake at this path (supplier or token wrong)");
     expect(webhook).toMatchObject({ level: 30, route: "/webhooks", status: 404, supplier: "ATRIP" });
     expect(gw.output().slice(from)).not.toContain(MARKER);
+    // Once, though the request is handed from one execution path to the other.
+    expect(lines(from, "request refused").filter((l) => l.requestId === "req-errors-401")).toHaveLength(1);
     expect(stderr).toBe("");
   });
 

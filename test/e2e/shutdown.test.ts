@@ -86,8 +86,7 @@ describe("graceful shutdown", () => {
     const closed = new Promise<number>((resolve) => client.on("closed", (e) => resolve((e as { code: number }).code)));
     const answered = wsRequest<{ submitVoid: { voidCode: string } }>(client, SUBMIT, { orderNo: socketed, offer: offers[1] });
     expect(await gone).toBe("aborted");
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await simStats(atrip)).byOperation["void.do"]).toBe(2);
+    await expect.poll(async () => (await simStats(atrip)).byOperation["void.do"], { timeout: 5_000 }).toBe(2);
 
     const started = Date.now();
     const code = await gw.stop("SIGTERM");

@@ -50,6 +50,20 @@ describe("idempotency input hash", () => {
     });
   });
 
+  it("once a shutdown has begun, a new run is refused before anything is sent (SERVICE_UNAVAILABLE, retryable) and its key stays free", async () => {
+    const idempotency = new Idempotency(store.idempotency, createLogger("silent"));
+    idempotency.inFlight.close();
+    let calls = 0;
+    const run = () =>
+      idempotency.run("acme", "cancelOrder", "k-stopping", { supplier: "CTT", orderNo: "CTT-9" }, async () => {
+        calls += 1;
+        return {};
+      });
+    await expect(run()).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE", extra: { retryable: true } });
+    expect(calls).toBe(0);
+    expect((await store.db.query("SELECT 1 FROM idempotency_keys WHERE key = 'k-stopping'")).length).toBe(0);
+  });
+
   it("a cancel key stored while fields the supplier ignores were hashed (before 2026-12-06) still matches its repeat", async () => {
     const idempotency = new Idempotency(store.idempotency, createLogger("silent"));
     const given = { supplier: "CTT", orderNo: "CTT-3", subChannel: "ignored-by-ctt" };

@@ -16,6 +16,7 @@ import { OperationLabels } from "../../src/server/operation-label.js";
 import { websocketOptions } from "../../src/server/ws/options.js";
 import type { WsExtra } from "../../src/server/ws/plugin.js";
 import { websocketPlugins } from "../../src/server/ws/plugins.js";
+import { InFlight } from "../../src/reliability/in-flight.js";
 import { deferred } from "./fakes/test-kind.js";
 
 /** Conditions a test waits for, checked whenever the socket or the event source changes. */
@@ -172,7 +173,11 @@ function setup(opts: { maxSubscriptions?: number; principals?: Record<string, Pr
         authenticator,
         metrics,
         maxSubscriptions: opts.maxSubscriptions ?? 2,
-        log: { info: ((o: object, m: string) => void logged.push({ ...o, m })) as Logger["info"] },
+        log: {
+          info: ((o: object, m: string) => void logged.push({ ...o, m })) as Logger["info"],
+          error: (() => undefined) as Logger["error"],
+        },
+        inFlight: new InFlight(),
       }),
     }),
   );

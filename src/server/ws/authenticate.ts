@@ -25,7 +25,7 @@ function authorizationParam(params: Readonly<Record<string, unknown>> | undefine
 export function authenticateSockets(
   authenticator: Pick<Authenticator, "authenticate">,
   gauge: Pick<Metrics, "socketOpened" | "socketClosed">,
-  log: Pick<Logger, "info">,
+  log: Pick<Logger, "info" | "error">,
 ): WsPlugin {
   const refused = (code: string, reason: string) => log.info({ code, reason }, "websocket refused at connection_init");
   return {
@@ -36,8 +36,8 @@ export function authenticateSockets(
         // A credential that could not be checked (the JWT key set cannot be fetched) is not a
         // forbidden one: 1013 (try again later), which graphql-ws's client retries by itself.
         if (err instanceof GatewayError && err.code === "SERVICE_UNAVAILABLE") ctx.extra.socket.close(1013, "Try again later");
-        const gateway = err instanceof GatewayError;
-        refused(gateway ? err.code : "INTERNAL_SERVER_ERROR", gateway ? err.message : "the credential could not be checked");
+        if (err instanceof GatewayError) refused(err.code, err.message);
+        else log.error({ err }, "websocket refused at connection_init: the credential could not be checked");
         return false;
       }
       if (!ctx.extra.principal) {

@@ -8,6 +8,7 @@ import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../metrics.js";
 import { authenticateSockets } from "./authenticate.js";
 import { capSubscriptions } from "./cap-subscriptions.js";
+import { drainMutations, type MutationTracker } from "./drain-mutations.js";
 import { meterOperations } from "./meter-operations.js";
 import type { WsPlugin } from "./plugin.js";
 import { closeAtTokenExpiry } from "./token-expiry.js";
@@ -19,7 +20,9 @@ export interface WebsocketPluginDeps {
   /** Subscriptions one socket may have open (MAX_SUBSCRIPTIONS_PER_CONNECTION). */
   maxSubscriptions: number;
   /** Where refused sockets are logged. */
-  log: Pick<Logger, "info">;
+  log: Pick<Logger, "info" | "error">;
+  /** Where the mutations are counted, for a shutdown to wait for their answers (the state-changing operations in flight). */
+  inFlight: MutationTracker;
 }
 
 /** The plugin list; ./options.ts runs each hook in this order. */
@@ -29,5 +32,7 @@ export function websocketPlugins(d: WebsocketPluginDeps): WsPlugin[] {
     closeAtTokenExpiry(),
     capSubscriptions(d.maxSubscriptions),
     meterOperations(d.metrics),
+    // Last: counted only once every other plugin has let the operation through.
+    drainMutations(d.inFlight),
   ];
 }

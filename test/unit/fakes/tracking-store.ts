@@ -191,7 +191,12 @@ export class FakeRecords implements RecordStore {
       status: n.status,
       isFinal: n.isFinal,
       data: clone(n.data),
-      startedAt: n.started instanceof Date ? n.started : n.started ? new Date(this.now) : null,
+      startedAt:
+        n.started instanceof Date
+          ? n.started
+          : n.started
+            ? new Date(this.now - (typeof n.started === "object" ? n.started.msAgo : 0))
+            : null,
       updatedAt: new Date(this.now),
       finalAt: n.isFinal ? new Date(this.now) : null,
       notBefore: n.notBeforeInMs === undefined ? null : new Date(this.now + n.notBeforeInMs),
