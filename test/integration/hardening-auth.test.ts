@@ -21,6 +21,9 @@ beforeAll(async () => {
     JWT_SECRET: SECRET,
     CORS_ORIGINS: "https://app.example",
     GRAPHQL_MAX_BODY_BYTES: String(MAX_BODY),
+    // The large document below must reach validation when authenticated (its cost is what an
+    // unauthenticated one must not get): above its tokens, whatever GRAPHQL_MAX_TOKENS's default.
+    GRAPHQL_MAX_TOKENS: "1000000",
   });
 });
 afterAll(async () => t?.close());
