@@ -15,7 +15,7 @@ export class InFlight {
     return this.running.size;
   }
 
-  /** Whether a shutdown has begun: no new state-changing operation should start (../reliability/idempotency.ts refuses them). */
+  /** Whether a shutdown has begun: no new state-changing operation should start (./idempotency.ts refuses them). */
   get closed(): boolean {
     return this.closing;
   }

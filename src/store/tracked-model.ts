@@ -79,10 +79,10 @@ export interface TrackedEvent<D = unknown> {
   traceContext?: string | null;
 }
 
-/** A record the gateway starts tracking, with its first event. */
 /** When the gateway made a record's request (NewRecord.started). */
 export type Started = boolean | Date | { msAgo: number };
 
+/** A record the gateway starts tracking, with its first event. */
 export interface NewRecord<D = unknown> {
   key: RecordKey;
   orderNo: string;
