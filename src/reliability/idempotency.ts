@@ -106,39 +106,32 @@ export class Idempotency {
   ): Promise<T> {
     // Shutting down: nothing is sent that the stop could cut off; the key stays free (not kept).
     if (this.inFlight.closed) return Promise.reject(SHUTTING_DOWN());
-    return this.inFlight.track(this.once(tenant, operation, key, input, fn, asGiven));
-  }
-
-  private async once<T>(
-    tenant: string,
-    operation: string,
-    key: string | null | undefined,
-    input: Record<string, unknown>,
-    fn: () => Promise<T>,
-    asGiven?: Record<string, unknown>,
-  ): Promise<T> {
-    if (!key) return fn();
-    const hash = requestHash(operation, input);
-    const existing = await this.store.claim(tenant, operation, key, hash);
-    if (existing) {
-      const earlier = [input, ...(asGiven ? [asGiven] : [])].flatMap((i) => HASH_FORMS.map((f) => requestHash(operation, i, f)));
-      return this.replay(existing, [hash, ...earlier], key);
-    }
-    let result: T;
-    try {
-      result = await fn();
-    } catch (err) {
-      const extensions = err instanceof GatewayError ? err.extensions() : undefined;
-      if (err instanceof GatewayError && extensions?.retryable !== true && !NOT_KEPT.has(err.code)) {
-        await this.complete(tenant, operation, key, { error: { code: err.code, message: err.message, extensions: extensions ?? {} } });
-      } else {
-        // "Try again", an answer given before anything was sent, or a gateway bug: the same key may try again.
-        await this.release(tenant, operation, key);
-      }
-      throw err;
-    }
-    await this.complete(tenant, operation, key, { ok: JSON.parse(JSON.stringify(result)) as unknown });
-    return result;
+    return this.inFlight.track(
+      (async () => {
+        if (!key) return fn();
+        const hash = requestHash(operation, input);
+        const existing = await this.store.claim(tenant, operation, key, hash);
+        if (existing) {
+          const earlier = [input, ...(asGiven ? [asGiven] : [])].flatMap((i) => HASH_FORMS.map((f) => requestHash(operation, i, f)));
+          return this.replay(existing, [hash, ...earlier], key);
+        }
+        let result: T;
+        try {
+          result = await fn();
+        } catch (err) {
+          const extensions = err instanceof GatewayError ? err.extensions() : undefined;
+          if (err instanceof GatewayError && extensions?.retryable !== true && !NOT_KEPT.has(err.code)) {
+            await this.complete(tenant, operation, key, { error: { code: err.code, message: err.message, extensions: extensions ?? {} } });
+          } else {
+            // "Try again", an answer given before anything was sent, or a gateway bug: the same key may try again.
+            await this.release(tenant, operation, key);
+          }
+          throw err;
+        }
+        await this.complete(tenant, operation, key, { ok: JSON.parse(JSON.stringify(result)) as unknown });
+        return result;
+      })(),
+    );
   }
 
   /**

@@ -19,14 +19,8 @@ import { isErrorCode, REQUEST_ERROR_CODES } from "../vocabulary/errors.js";
 export function clientMessage(message: string, hideSuggestions: boolean): string {
   if (message === "Validation aborted.")
     return "Validation aborted: the operation repeats too many fields for their overlaps to be checked. Select each field once.";
-  // graphql-armor words a query limit as a syntax error, with the cost it found unrounded
-  // ("Syntax Error: Query Cost limit of 5000 exceeded, found 126251.84147021174.").
-  const limit = LIMIT_MESSAGE.exec(message);
-  if (limit) return `${limit[1]}${Math.ceil(Number(limit[2]))}.`;
   return hideSuggestions ? message.replace(/ ?Did you mean [^?]*\?$/, "") : message;
 }
-
-const LIMIT_MESSAGE = /^Syntax Error: ((?:Query Cost|Query depth|Aliases) limit of \d+ exceeded, found )(\d+(?:\.\d+)?)\.$/;
 
 /**
  * The formatError of Apollo and graphql-ws: one mapping from thrown errors to the public codes.

@@ -6,10 +6,25 @@
 import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
-import type { GraphQLError, ValidationContext, ValidationRule } from "graphql";
+import { GraphQLError, type ValidationContext, type ValidationRule } from "graphql";
+
+/**
+ * graphql-armor words a limit as a syntax error, with the cost it found unrounded ("Syntax Error:
+ * Query Cost limit of 5000 exceeded, found 126251.84147021174."): reported as "Query Cost limit of
+ * 5000 exceeded, found 126252.".
+ */
+const LIMIT_MESSAGE = /^Syntax Error: ((?:Query Cost|Query depth|Aliases) limit of \d+ exceeded, found )(\d+(?:\.\d+)?)\.$/;
+
+function plainly(err: GraphQLError): GraphQLError {
+  const limit = LIMIT_MESSAGE.exec(err.message);
+  return limit ? new GraphQLError(`${limit[1]}${Math.ceil(Number(limit[2]))}.`, { nodes: err.nodes, extensions: err.extensions }) : err;
+}
 
 /** Report a rejection as a validation error (GRAPHQL_VALIDATION_FAILED) instead of throwing. */
-const report = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, err: GraphQLError) => ctx?.reportError(err)] };
+const report = {
+  propagateOnRejection: false,
+  onReject: [(ctx: ValidationContext | null, err: GraphQLError) => ctx?.reportError(plainly(err))],
+};
 
 /** The limits of one operation (GRAPHQL_MAX_DEPTH, GRAPHQL_MAX_ALIASES, GRAPHQL_MAX_COST, GRAPHQL_MAX_TOKENS). */
 export interface QueryLimits {

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
-import { clientMessage, makeFormatError } from "../../src/server/format-error.js";
+import { makeFormatError } from "../../src/server/format-error.js";
 
 /** A debug-level logger whose JSON lines are kept. */
 function capturing() {
@@ -31,14 +31,5 @@ describe("formatError", () => {
       [20, "an event was not sent: its subscriber's socket had closed"],
       [50, "unexpected error in a resolver"],
     ]);
-  });
-
-  it.each([
-    ["Syntax Error: Query Cost limit of 5000 exceeded, found 126251.84147021174.", "Query Cost limit of 5000 exceeded, found 126252."],
-    ["Syntax Error: Query depth limit of 10 exceeded, found 12.", "Query depth limit of 10 exceeded, found 12."],
-    ["Syntax Error: Aliases limit of 15 exceeded, found 16.", "Aliases limit of 15 exceeded, found 16."],
-    ['Syntax Error: Expected Name, found "{".', 'Syntax Error: Expected Name, found "{".'],
-  ])("a query limit is not called a syntax error, and its cost is a whole number: %s", (message, said) => {
-    expect(clientMessage(message, false)).toBe(said);
   });
 });
