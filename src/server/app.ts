@@ -31,7 +31,7 @@ import { OperationLabels } from "./operation-label.js";
 import { operationPreparer } from "./prepare-operation.js";
 import { requestErrorHandler } from "./request-errors.js";
 import { httpStreamServer, HttpStreams } from "./streams/index.js";
-import type { TrustedDocumentsPolicy } from "./trusted-documents.js";
+import { checkTrustedDocuments, type TrustedDocumentsPolicy } from "./trusted-documents.js";
 import { websocketOptions } from "./ws/options.js";
 import { websocketPlugins } from "./ws/plugins.js";
 import type { WebhookIntakeHandler } from "./webhooks.js";
@@ -111,6 +111,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const formatError = makeFormatError(log, opts.production);
   const rules = limitRules(opts.limits);
   const labels = new OperationLabels(schema);
+  const prepare = operationPreparer({ schema, rules, labels, hideSuggestions: opts.production, maxTokens: opts.limits.maxTokens });
+  if (opts.trustedDocuments) checkTrustedDocuments(opts.trustedDocuments, prepare);
   const { webhooks } = opts;
   const http = createHttpServer(expressRoutes(log, opts.routes), {
     keepAliveTimeoutMs: opts.httpKeepAliveTimeoutMs,
@@ -140,7 +142,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   );
 
   const streams = new HttpStreams({ log, metrics, ...opts.httpStreams });
-  const prepare = operationPreparer({ schema, rules, labels, hideSuggestions: opts.production, maxTokens: opts.limits.maxTokens });
   // Apollo's automatic persisted queries, in a cache the HTTP streams share (./streams/persisted.ts).
   const apq = new InMemoryLRUCache<string>();
 

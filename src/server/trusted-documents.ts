@@ -10,16 +10,36 @@
  */
 import { GraphQLError } from "graphql";
 import type { Principal } from "../auth/index.js";
+import { ConfigError } from "../config-kit.js";
 import { decideDocument, NOT_IN_LIST, type DocumentRequest, type TrustedDocumentsMode } from "../trusted-documents/decide.js";
 import type { TrustedDocuments } from "../trusted-documents/manifest.js";
 import { errorBody } from "../vocabulary/errors.js";
 import { UNKNOWN } from "./operation-label.js";
 import { countRefused, type OperationCounter } from "./operation-meter.js";
+import type { PreparedOperation, RefusedOperation } from "./prepare-operation.js";
 
 /** The loaded manifests and what to do with documents outside them. */
 export interface TrustedDocumentsPolicy {
   mode: TrustedDocumentsMode;
   documents: TrustedDocuments;
+}
+
+/**
+ * Prepares every manifest operation as a request for it would be (the schema, GraphQL's rules,
+ * the query limits, GRAPHQL_MAX_TOKENS), so an operation that could never run stops the start
+ * with its file, name and reason, instead of failing each time an app release sends its id.
+ */
+export function checkTrustedDocuments(
+  policy: TrustedDocumentsPolicy,
+  prepare: (query: unknown, operationName?: string | null) => PreparedOperation | RefusedOperation,
+): void {
+  for (const op of policy.documents.all()) {
+    const prepared = prepare(op.body, op.name || undefined);
+    if (!("refused" in prepared)) continue;
+    const why = prepared.refused.errors.map((e) => e.message).join("; ");
+    const where = op.source ? `${op.source}: ` : "";
+    throw new ConfigError("TRUSTED_DOCUMENTS", `${where}operation ${op.name || op.id} cannot run on this gateway (${prepared.refused.code}: ${why})`);
+  }
 }
 
 /** A GraphQL GET's `query` and `extensions` (JSON) from the URL's search; undefined where absent or not JSON. */

@@ -19,6 +19,8 @@ export interface TrustedDocument {
   name: string;
   type: "query" | "mutation" | "subscription";
   body: string;
+  /** The manifest file it was loaded from, for messages (absent when built in code). */
+  source?: string;
 }
 
 const manifestSchema = z.object({
@@ -50,6 +52,11 @@ export class TrustedDocuments {
     return this.byId.get(id);
   }
 
+  /** Every operation held, once each. */
+  all(): IterableIterator<TrustedDocument> {
+    return this.byId.values();
+  }
+
   /** How many distinct operations the manifests hold. */
   get size(): number {
     return this.byId.size;
@@ -72,7 +79,7 @@ export class TrustedDocuments {
       if (sha256Hex(op.body) !== op.id)
         throw new ManifestError(`${source}: operation ${op.name} (${op.id}): the id is not the SHA-256 of its body`);
     }
-    return r.data.operations;
+    return r.data.operations.map((op) => ({ ...op, source }));
   }
 
   /** Loads and pools the manifests at these paths. */

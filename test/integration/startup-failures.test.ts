@@ -1,11 +1,14 @@
 /**
  * What stops a start after the configuration was read is one line on stderr and exit code 1
- * (src/run.ts), not a stack trace: here, the port taken. (DATA_DIR held by another gateway:
- * ./data-dir-lock.test.ts.)
+ * (src/run.ts), not a stack trace: here, the port taken, and a trusted document that could never
+ * run. (DATA_DIR held by another gateway: ./data-dir-lock.test.ts.)
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sha256Hex } from "../../src/auth/api-keys.js";
 import { startFailureText } from "../../src/startup/failure.js";
 import { startGatewayProcess } from "../helpers/process.js";
 import { freshDataDir } from "../helpers/store.js";
@@ -35,6 +38,32 @@ describe("start-up failures", () => {
     // The store was open when the port failed: it was closed again, so its lock is not left behind.
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
     expect(existsSync(`${dataDir}/PG_VERSION`)).toBe(true);
+  });
+
+  it("a manifest operation the gateway could never run (over GRAPHQL_MAX_TOKENS, or not in the schema): the start stops naming the file, the operation and why", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "manifest-"));
+    const manifest = (name: string, body: string) => {
+      const path = join(dir, `${name}.json`);
+      const operations = [{ id: sha256Hex(body), name, type: "query", body }];
+      writeFileSync(path, JSON.stringify({ format: "apollo-persisted-query-manifest", version: 1, operations }));
+      return path;
+    };
+    const fails = (env: Record<string, string>) =>
+      startGatewayProcess({ DATA_DIR: freshDataDir(), ...env }).then(
+        async (gw) => {
+          await gw.stop();
+          return "started";
+        },
+        (err: Error) => err.message,
+      );
+    const wide = manifest("Wide", `query Wide { ${"suppliers { supplier } ".repeat(30)}}`);
+    const wideFailure = await fails({ TRUSTED_DOCUMENTS: wide, GRAPHQL_MAX_TOKENS: "100" });
+    expect(wideFailure).toMatch(/exited with 1/);
+    expect(wideFailure).toContain(`Start-up failed: TRUSTED_DOCUMENTS: ${wide}: operation Wide cannot run on this gateway (GRAPHQL_PARSE_FAILED: `);
+    expect(wideFailure).toMatch(/Document contains more tha[nt] 100 tokens/);
+    expect(wideFailure).not.toMatch(/\n\s+at /);
+    const stale = manifest("Stale", "query Stale { suppliers { noSuchField } }");
+    expect(await fails({ TRUSTED_DOCUMENTS: stale })).toMatch(/operation Stale cannot run on this gateway \(GRAPHQL_VALIDATION_FAILED: Cannot query field "noSuchField"/);
   });
 
   it("known causes are one line; anything else keeps its stack", () => {
