@@ -392,6 +392,8 @@ function httpStatusError(call: HttpCall, status: number, retryAfter: string | nu
       ...base,
       transportFailure: true,
       retryable: !mayHaveActed,
+      // The same URL answers the same way until its operator corrects it.
+      retriesAllowed: 0,
       hint: mayHaveActed
         ? OUTCOME_HINT
         : "The gateway's URL for this supplier redirects elsewhere, and the gateway follows no redirects: its operator must correct the URL.",

@@ -25,6 +25,8 @@ interface Row {
   notTaken?: boolean;
   /** The calls whose documentation lists this status; absent: every call (docs/suppliers/atrip.md "Common error statuses"). */
   calls?: readonly string[];
+  /** Repeats of a read the documentation allows after this status; absent: the gateway's setting. */
+  retries?: number;
 }
 
 const QUERY_INSTEAD = "A void was already submitted for this order: track it with voidOrder instead of resubmitting.";
@@ -33,7 +35,8 @@ const ORDER_DETAILS = ["queryOrderDetails.do"] as const;
 
 /** Every documented ATRIP status other than 0, with what a client should read. */
 export const ATRIP_STATUS_TABLE: Readonly<Record<number, Row>> = {
-  [-1]: { code: "SUPPLIER_UNAVAILABLE", retryable: true, text: "ATRIP reported a generic failure" },
+  // "may retry once if the call is safe to repeat"
+  [-1]: { code: "SUPPLIER_UNAVAILABLE", retryable: true, text: "ATRIP reported a generic failure", retries: 1 },
   100: { code: "SUPPLIER_REJECTED_REQUEST", retryable: false, text: "ATRIP says required data is missing from the request" },
   110: {
     code: "SUPPLIER_RATE_LIMITED",
@@ -50,7 +53,8 @@ export const ATRIP_STATUS_TABLE: Readonly<Record<number, Row>> = {
   },
   901: { code: "SUPPLIER_REJECTED_REQUEST", retryable: false, text: "ATRIP called the request illegal (not JSON)" },
   902: { code: "SUPPLIER_AUTH_FAILED", retryable: false, text: "ATRIP denied access for this account" },
-  9999: { code: "SUPPLIER_UNAVAILABLE", retryable: true, text: "ATRIP had a system error" },
+  // "may retry once if safe, then give up"
+  9999: { code: "SUPPLIER_UNAVAILABLE", retryable: true, text: "ATRIP had a system error", retries: 1 },
   // stopTicket.do, seed 000: "2: System error". Not a refusal: the attempt was not accepted (issue B.7).
   2: {
     code: "SUPPLIER_UNAVAILABLE",
@@ -199,6 +203,7 @@ export function atripError(operation: string, status: number, msg: string | null
     supplier: "ATRIP",
     ...answer,
     retryable: row.retryable && !mayHaveActed,
+    retriesAllowed: row.retries,
     hint: row.hint ?? (mayHaveActed ? OUTCOME_HINT : stopNotTaken ? STOP_NOT_TAKEN_HINT : undefined),
   });
 }

@@ -1,8 +1,12 @@
 /**
  * Retries for read-only supplier calls only (voidQuotation.do, queryVoidOrders.do,
  * queryOrderDetails.do): on failures the supplier error marks retryable, with jittered
- * exponential backoff, honouring Retry-After (up to `maxRetryAfterMs`; longer means give up).
- * State-changing calls never pass through here (Duffel: do not retry cancellations).
+ * exponential backoff, honouring Retry-After (up to `maxRetryAfterMs`; longer means give up),
+ * and no more often than the answer allows (`SupplierError.retriesAllowed`: ATRIP's -1 and 9999
+ * "may retry once"). A rate limit without Retry-After is not retried here: the supplier asked
+ * to back off (ATRIP 110: "back off"), and a repeat within the call's deadline would only add
+ * to its load; the client is told it is retryable. State-changing calls never pass through here
+ * (Duffel: do not retry cancellations).
  *
  * A retry is made only while the call's deadline leaves room for the wait and a useful attempt
  * (issue B.12: one deadline per client call). cockatiel's retry policy cannot do that: it
@@ -35,9 +39,11 @@ export const DEFAULT_RETRY: RetrySettings = {
  */
 export function retryDelayMs(s: RetrySettings, n: number, err: unknown): number | undefined {
   if (!(err instanceof SupplierError) || !err.retryable) return undefined;
+  if (n >= (err.retriesAllowed ?? Number.POSITIVE_INFINITY)) return undefined;
   const after = err.extra.retryAfterSeconds;
   // Retry-After: 0 (or a date passed) asks for nothing: the backoff below still applies.
   if (typeof after === "number" && after > 0) return after * 1000 <= s.maxRetryAfterMs ? after * 1000 : undefined;
+  if (err.code === "SUPPLIER_RATE_LIMITED") return undefined;
   // Exponential with "full jitter": anywhere between half and all of the capped delay.
   const cap = Math.min(s.maxDelayMs, s.initialDelayMs * 2 ** n);
   return Math.round(cap * (0.5 + Math.random() / 2));

@@ -101,6 +101,12 @@ export interface SupplierErrorDetails {
    * was not asked, so a check that failed this way did not check anything. @default false
    */
   notSent?: boolean;
+  /**
+   * How many times, at most, a read may be sent again after this answer, where the supplier's
+   * document allows fewer than the gateway's setting (ATRIP's -1 and 9999: "may retry once"),
+   * or where an immediate repeat cannot help (a redirect: 0). Never part of the API.
+   */
+  retriesAllowed?: number;
 }
 
 /**
@@ -117,6 +123,8 @@ export class SupplierError extends GatewayError {
   readonly transportFailure: boolean;
   /** See SupplierErrorDetails.notSent; never part of the API. */
   readonly notSent: boolean;
+  /** See SupplierErrorDetails.retriesAllowed; never part of the API. */
+  readonly retriesAllowed?: number;
 
   constructor(code: ErrorCode, message: string, details: SupplierErrorDetails) {
     super(code, message, details.extra ?? {});
@@ -128,6 +136,7 @@ export class SupplierError extends GatewayError {
     this.hint = details.hint;
     this.transportFailure = details.transportFailure ?? false;
     this.notSent = details.notSent ?? false;
+    this.retriesAllowed = details.retriesAllowed;
   }
 
   override extensions(): Record<string, unknown> {

@@ -77,6 +77,34 @@ describe("resilience", () => {
     expect(count("voidQuotation.do") - before).toBe(1);
   });
 
+  it("a rate limit without Retry-After is not repeated within the call (ATRIP 110: 'back off'; HTTP 429): one request, a retryable SUPPLIER_RATE_LIMITED", async () => {
+    const a = guarded();
+    const json = { contentType: "application/json", body: JSON.stringify({ status: 110, msg: "QPS limit exceeded" }) };
+    for (const failNext of [{ status: 200, count: 3, ...json }, { status: 429, count: 3 }]) {
+      env.sim.server.faults = { ...NO_FAULTS, operations: ["voidQuotation.do"], failNext };
+      const before = count("voidQuotation.do");
+      expect(await failure(a.voids!.quote(fresh("ATR-VOID-DEPOSIT")))).toMatchObject({ code: "SUPPLIER_RATE_LIMITED", retryable: true });
+      expect(count("voidQuotation.do") - before).toBe(1);
+    }
+  });
+
+  it("ATRIP -1 and 9999 ('may retry once'): a read is sent twice at most; a redirect once", async () => {
+    const a = guarded();
+    for (const status of [-1, 9999]) {
+      const body = JSON.stringify({ status, msg: "failure" });
+      env.sim.server.faults = { ...NO_FAULTS, operations: ["voidQuotation.do"], failNext: { status: 200, count: 3, contentType: "application/json", body } };
+      const before = count("voidQuotation.do");
+      expect(await failure(a.voids!.quote(fresh("ATR-VOID-DEPOSIT")))).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: String(status) });
+      expect(count("voidQuotation.do") - before).toBe(2);
+    }
+    env.sim.server.faults = { ...NO_FAULTS, operations: ["voidQuotation.do"], failNext: { status: 302, count: 3 } };
+    const before = count("voidQuotation.do");
+    expect((await failure(a.voids!.quote(fresh("ATR-VOID-DEPOSIT")))).code).toBe("SUPPLIER_UNAVAILABLE");
+    expect(count("voidQuotation.do") - before).toBe(1);
+    env.sim.server.faults = { ...NO_FAULTS };
+    expect(a.available()).toBe(true);
+  });
+
   it("opens the circuit after consecutive failures, fails fast, reports unavailable, and recovers through a probe", async () => {
     const a = guarded({ retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: 0 } });
     env.sim.server.faults = { ...NO_FAULTS, http500Rate: 1 };
