@@ -38,7 +38,10 @@ export function checkTrustedDocuments(
     if (!("refused" in prepared)) continue;
     const why = prepared.refused.errors.map((e) => e.message).join("; ");
     const where = op.source ? `${op.source}: ` : "";
-    throw new ConfigError("TRUSTED_DOCUMENTS", `${where}operation ${op.name || op.id} cannot run on this gateway (${prepared.refused.code}: ${why})`);
+    throw new ConfigError(
+      "TRUSTED_DOCUMENTS",
+      `${where}operation ${op.name || op.id} cannot run on this gateway (${prepared.refused.code}: ${why})`,
+    );
   }
 }
 

@@ -80,7 +80,10 @@ describe("resilience", () => {
   it("a rate limit without Retry-After is not repeated within the call (ATRIP 110: 'back off'; HTTP 429): one request, a retryable SUPPLIER_RATE_LIMITED", async () => {
     const a = guarded();
     const json = { contentType: "application/json", body: JSON.stringify({ status: 110, msg: "QPS limit exceeded" }) };
-    for (const failNext of [{ status: 200, count: 3, ...json }, { status: 429, count: 3 }]) {
+    for (const failNext of [
+      { status: 200, count: 3, ...json },
+      { status: 429, count: 3 },
+    ]) {
       env.sim.server.faults = { ...NO_FAULTS, operations: ["voidQuotation.do"], failNext };
       const before = count("voidQuotation.do");
       expect(await failure(a.voids!.quote(fresh("ATR-VOID-DEPOSIT")))).toMatchObject({ code: "SUPPLIER_RATE_LIMITED", retryable: true });
@@ -92,9 +95,16 @@ describe("resilience", () => {
     const a = guarded();
     for (const status of [-1, 9999]) {
       const body = JSON.stringify({ status, msg: "failure" });
-      env.sim.server.faults = { ...NO_FAULTS, operations: ["voidQuotation.do"], failNext: { status: 200, count: 3, contentType: "application/json", body } };
+      env.sim.server.faults = {
+        ...NO_FAULTS,
+        operations: ["voidQuotation.do"],
+        failNext: { status: 200, count: 3, contentType: "application/json", body },
+      };
       const before = count("voidQuotation.do");
-      expect(await failure(a.voids!.quote(fresh("ATR-VOID-DEPOSIT")))).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: String(status) });
+      expect(await failure(a.voids!.quote(fresh("ATR-VOID-DEPOSIT")))).toMatchObject({
+        code: "SUPPLIER_UNAVAILABLE",
+        supplierCode: String(status),
+      });
       expect(count("voidQuotation.do") - before).toBe(2);
     }
     env.sim.server.faults = { ...NO_FAULTS, operations: ["voidQuotation.do"], failNext: { status: 302, count: 3 } };

@@ -59,11 +59,15 @@ describe("start-up failures", () => {
     const wide = manifest("Wide", `query Wide { ${"suppliers { supplier } ".repeat(30)}}`);
     const wideFailure = await fails({ TRUSTED_DOCUMENTS: wide, GRAPHQL_MAX_TOKENS: "100" });
     expect(wideFailure).toMatch(/exited with 1/);
-    expect(wideFailure).toContain(`Start-up failed: TRUSTED_DOCUMENTS: ${wide}: operation Wide cannot run on this gateway (GRAPHQL_PARSE_FAILED: `);
+    expect(wideFailure).toContain(
+      `Start-up failed: TRUSTED_DOCUMENTS: ${wide}: operation Wide cannot run on this gateway (GRAPHQL_PARSE_FAILED: `,
+    );
     expect(wideFailure).toMatch(/Document contains more tha[nt] 100 tokens/);
     expect(wideFailure).not.toMatch(/\n\s+at /);
     const stale = manifest("Stale", "query Stale { suppliers { noSuchField } }");
-    expect(await fails({ TRUSTED_DOCUMENTS: stale })).toMatch(/operation Stale cannot run on this gateway \(GRAPHQL_VALIDATION_FAILED: Cannot query field "noSuchField"/);
+    expect(await fails({ TRUSTED_DOCUMENTS: stale })).toMatch(
+      /operation Stale cannot run on this gateway \(GRAPHQL_VALIDATION_FAILED: Cannot query field "noSuchField"/,
+    );
   });
 
   it("known causes are one line; anything else keeps its stack", () => {
