@@ -8,5 +8,13 @@ export function openConfiguredStore(config: Config, log: Logger): Promise<Store>
     ...config.store,
     onMaintenanceError: (err) =>
       log.warn({ err: String(err) }, "embedded store maintenance (vacuum, analyze) failed; the next round tries again"),
+    onMigrated: ({ applied, newer }) => {
+      if (applied.length) log.info({ migrations: applied }, "store schema migrated");
+      if (newer.length)
+        log.warn(
+          { unknownMigrations: newer },
+          "the store was migrated by a newer build of the gateway: this build does not keep what those migrations added up to date; run the newer build again soon",
+        );
+    },
   });
 }

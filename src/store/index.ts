@@ -4,7 +4,7 @@
  */
 import { IdempotencyStore } from "./idempotency-store.js";
 import { InboxStore } from "./inbox-store.js";
-import { migrate } from "./migrations.js";
+import { migrate, type MigrationReport } from "./migrations.js";
 import { type SqlDb } from "./db.js";
 import { EventLog } from "./event-log.js";
 import { OwnerStore } from "./owner-store.js";
@@ -51,6 +51,8 @@ export interface StoreOptions {
   pgliteSharedBuffers?: string;
   /** Told when the embedded store's maintenance (the autovacuum PGlite lacks) fails a round. */
   onMaintenanceError?: (err: unknown) => void;
+  /** Told what the start's migration found: versions applied, and any this build does not know. */
+  onMigrated?: (report: MigrationReport) => void;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
         sharedBuffers: opts.pgliteSharedBuffers,
         onMaintenanceError: opts.onMaintenanceError,
       });
-  await migrate(db);
+  opts.onMigrated?.(await migrate(db));
   return wrap(db);
 }
 

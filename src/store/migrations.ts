@@ -324,8 +324,20 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string | string[] 
   },
 ];
 
-/** Applies the migrations not yet applied, in one transaction under an advisory lock; returns their versions. */
-export async function migrate(db: SqlDb): Promise<number[]> {
+/** What a start found in the store's schema_migrations. */
+export interface MigrationReport {
+  /** The versions this start applied, in order. */
+  applied: number[];
+  /**
+   * Versions the store has that this build does not know: a newer build migrated it (a
+   * rollback, or an older instance beside a newer one). This build keeps working on what it
+   * knows, and does not maintain what those migrations added.
+   */
+  newer: number[];
+}
+
+/** Applies the migrations not yet applied, in one transaction under an advisory lock. */
+export async function migrate(db: SqlDb): Promise<MigrationReport> {
   return db.tx(async (sql) => {
     await sql.query("SELECT pg_advisory_xact_lock(727274)");
     await sql.query(
@@ -345,6 +357,8 @@ export async function migrate(db: SqlDb): Promise<number[]> {
       await sql.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [m.version, m.name]);
       applied.push(m.version);
     }
-    return applied;
+    const known = new Set(MIGRATIONS.map((m) => m.version));
+    const newer = [...done].filter((v) => !known.has(v)).sort((a, b) => a - b);
+    return { applied, newer };
   });
 }

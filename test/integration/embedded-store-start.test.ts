@@ -8,8 +8,12 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/index.js";
 import { STORE } from "../../src/config/store.js";
+import { createLogger } from "../../src/logger.js";
+import { openConfiguredStore } from "../../src/startup/store.js";
 import { openStore, wrap } from "../../src/store/index.js";
 import { migrate } from "../../src/store/migrations.js";
 import { openPglite } from "../../src/store/pglite.js";
@@ -120,6 +124,34 @@ describe("the embedded store's start", () => {
       });
     } finally {
       await store.close();
+    }
+  });
+
+  it("a store migrated by a newer build (a rollback): this build starts, and says so in one warning naming the versions it does not know", async () => {
+    const dir = newDir();
+    const lines: Array<Record<string, unknown>> = [];
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const open = () => openConfiguredStore(loadConfig({ DATA_DIR: dir }), createLogger("info", out));
+    const first = await open();
+    // What a newer build's migration leaves: a version this build has never heard of.
+    await first.db.query("INSERT INTO schema_migrations (version, name) VALUES (999, 'from a newer build')");
+    await first.close();
+    expect(lines.filter((l) => l.level === 40)).toEqual([]);
+    // A first start on an empty directory applies every migration, and says which.
+    expect(lines.find((l) => l.msg === "store schema migrated")?.migrations).toContain(1);
+    const again = await open();
+    try {
+      expect(await again.db.query<{ n: number }>("SELECT count(*)::int AS n FROM tracked")).toEqual([{ n: 0 }]);
+      const warnings = lines.filter((l) => l.level === 40);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ unknownMigrations: [999], msg: expect.stringMatching(/migrated by a newer build/) });
+    } finally {
+      await again.close();
     }
   });
 });
