@@ -20,7 +20,7 @@
  * port directly (issue 21, item 6).
  */
 import { withinDeadline, type CallScope, type DeadlineScope } from "../../datasources/deadline.js";
-import { GatewayError } from "../vocabulary/errors.js";
+import { GatewayError, OUTCOME_HINT, SupplierError } from "../vocabulary/errors.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { VoidOrderData } from "../../datasources/model.js";
@@ -33,6 +33,9 @@ import type { Tracker } from "./engine.js";
 import { LaterWrites, unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock, orderKey } from "./keyed-lock.js";
 import { inProgress, OrderClaims, outcomeUnknown, type OrderClaim } from "./outcome.js";
+
+/** Why an accepted void was not recorded: its voidCode is another order's (VoidSubmission.clash). */
+const CLASH = "void accepted by the supplier under a voidCode recorded for another order: not recorded";
 
 const OPERATION = "VOID";
 /** Final statuses of a void that did not void the order. */
@@ -179,6 +182,23 @@ export class VoidSubmission {
   }
 
   /**
+   * The supplier accepted a void for this order under a voidCode the gateway already holds for
+   * another order (supplier codes are unique, so its answer cannot be trusted). The other
+   * order's record is not this one's: nothing is recorded, and the order keeps its claim as a
+   * lost reply's mark, so nothing is sent again without asking the supplier first.
+   */
+  private async clash(claim: OrderClaim, submitted: VoidOrderData, recordedFor: string): Promise<never> {
+    const { supplier, voidCode, orderNo } = submitted;
+    this.log.error({ voidCode, orderNo, recordedFor }, CLASH);
+    await claim.keep(CLASH);
+    throw new SupplierError(
+      "SUPPLIER_OUTCOME_UNKNOWN",
+      `${supplier} accepted the void of order ${orderNo} as ${voidCode}, a voidCode the gateway holds for another order: not recorded`,
+      { supplier, supplierCode: "0", retryable: false, hint: OUTCOME_HINT },
+    );
+  }
+
+  /**
    * void.do's answer could not be read whole but named the void it accepted: asks the supplier
    * for that void and records it. Null when the supplier cannot say, or names another order:
    * the unknown outcome then stands, with the voidCode.
@@ -233,12 +253,18 @@ export class VoidSubmission {
       context,
     );
     if (written.ok) {
+      if (written.value.orderNo !== submitted.orderNo) return this.clash(claim, submitted, written.value.orderNo);
       await claim.settle();
       return written.value;
     }
     this.later.add(
       async () => {
-        if (!(await start())) this.log.error(context, "void accepted by the supplier belongs to another tenant: not recorded");
+        const record = await start();
+        if (!record) this.log.error(context, "void accepted by the supplier belongs to another tenant: not recorded");
+        else if (record.orderNo !== submitted.orderNo) {
+          this.log.error({ ...context, recordedFor: record.orderNo }, CLASH);
+          return claim.keep(CLASH);
+        }
         await claim.settle();
       },
       "void accepted by the supplier but not recorded",

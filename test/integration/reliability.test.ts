@@ -478,6 +478,47 @@ describe("never a second state-changing call", () => {
     expect(await t.store.unsettled.get("demo", "ATRIP", "VOID", orderNo)).toBeNull();
   });
 
+  it("a void accepted under a voidCode the gateway holds for another order: SUPPLIER_OUTCOME_UNKNOWN, the other order's record untouched, and the order marked so nothing is sent twice", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
+    const first = fresh("ATR-VOID-DEPOSIT");
+    const a = await gql<{ submitVoid: { voidCode: string } }>(t.url, SUBMIT, { orderNo: first, offer: await quote(first, {}) }, {});
+    const taken = a.data!.submitVoid.voidCode;
+    // A stand-in ATRIP that answers the next void with a code it gave before.
+    const state = t.sandbox.atrip!.state;
+    const submit = state.submit.bind(state);
+    state.submit = (orderNo, offerId) => {
+      const reply = submit(orderNo, offerId);
+      return "voidCode" in reply ? { ...reply, voidCode: taken } : reply;
+    };
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo, {});
+    const r = await gql(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false });
+    expect(r.errors?.[0]?.message).toContain("a voidCode the gateway holds for another order");
+    expect(calls("void.do")).toBe(2);
+    // Nothing of the other order's record is handed out as this order's, or changed.
+    const other = await gql<{ voidOrder: { orderNo: string; history: unknown[] } }>(
+      t.url,
+      `{ voidOrder(supplier: ATRIP, voidCode: "${taken}") { orderNo history { status } } }`,
+    );
+    expect(other.data!.voidOrder).toMatchObject({ orderNo: first, history: [{ status: "SUPPLIER_PROCESSING" }] });
+    // The order kept a lost reply's mark: the client's retry sends nothing, and ATRIP's webhook
+    // for the void it really made adopts that void, under its own code.
+    const again = await gql(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(again.errors).toBeDefined();
+    const adopted = await eventually(async () => {
+      const own = await gql<{ voidOrders: Array<{ voidCode: string; submittedAt: string | null }> }>(
+        t!.url,
+        `{ voidOrders(orderNo: "${orderNo}") { voidCode submittedAt } }`,
+      );
+      return own.data!.voidOrders.length ? own.data!.voidOrders : undefined;
+    }, 20_000);
+    expect(adopted).toHaveLength(1);
+    expect(adopted[0].voidCode).not.toBe(taken);
+    expect(adopted[0].submittedAt).not.toBeNull();
+    expect(calls("void.do")).toBe(2);
+  });
+
   it("a rejected void is not submitted again (seed 002: never call void.do again after a successful submission)", async () => {
     t = await startTestGateway({ VOID_POLL_MIN_MS: "200", VOID_POLL_MAX_MS: "400" });
     const orderNo = fresh("ATR-VOID-REJECT");
