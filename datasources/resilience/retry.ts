@@ -43,7 +43,8 @@ export function retryDelayMs(s: RetrySettings, n: number, err: unknown): number 
   const after = err.extra.retryAfterSeconds;
   // Retry-After: 0 (or a date passed) asks for nothing: the backoff below still applies.
   if (typeof after === "number" && after > 0) return after * 1000 <= s.maxRetryAfterMs ? after * 1000 : undefined;
-  if (err.code === "SUPPLIER_RATE_LIMITED") return undefined;
+  // A rate limit that does not say when (no Retry-After) asks to back off: not within this call.
+  if (err.code === "SUPPLIER_RATE_LIMITED" && after === undefined) return undefined;
   // Exponential with "full jitter": anywhere between half and all of the capped delay.
   const cap = Math.min(s.maxDelayMs, s.initialDelayMs * 2 ** n);
   return Math.round(cap * (0.5 + Math.random() / 2));

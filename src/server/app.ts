@@ -75,6 +75,8 @@ export interface ServerOptions {
   wsConnectionInitTimeoutMs: number;
   /** Idle time after which a keep-alive HTTP connection is closed (HTTP_KEEPALIVE_TIMEOUT_MS). */
   httpKeepAliveTimeoutMs: number;
+  /** A federation subgraph behind a router: trusted documents' operations, written for the supergraph, are not checked at start. */
+  federationSubgraph?: boolean;
   /** Trusted documents (operation manifests); undefined: every document as sent. */
   trustedDocuments?: TrustedDocumentsPolicy;
   /** What GET /graphql shows a browser (EXPLORER). @default "sandbox" */
@@ -112,7 +114,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const rules = limitRules(opts.limits);
   const labels = new OperationLabels(schema);
   const prepare = operationPreparer({ schema, rules, labels, hideSuggestions: opts.production, maxTokens: opts.limits.maxTokens });
-  if (opts.trustedDocuments) checkTrustedDocuments(opts.trustedDocuments, prepare);
+  if (opts.trustedDocuments && !opts.federationSubgraph) checkTrustedDocuments(opts.trustedDocuments, prepare);
   const { webhooks } = opts;
   const http = createHttpServer(expressRoutes(log, opts.routes), {
     keepAliveTimeoutMs: opts.httpKeepAliveTimeoutMs,

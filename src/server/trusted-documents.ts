@@ -28,13 +28,16 @@ export interface TrustedDocumentsPolicy {
  * Prepares every manifest operation as a request for it would be (the schema, GraphQL's rules,
  * the query limits, GRAPHQL_MAX_TOKENS), so an operation that could never run stops the start
  * with its file, name and reason, instead of failing each time an app release sends its id.
+ * (Not for a federation subgraph: its manifests are written for the supergraph, docs/federation.md.)
  */
 export function checkTrustedDocuments(
   policy: TrustedDocumentsPolicy,
   prepare: (query: unknown, operationName?: string | null) => PreparedOperation | RefusedOperation,
 ): void {
   for (const op of policy.documents.all()) {
-    const prepared = prepare(op.body, op.name || undefined);
+    let prepared = prepare(op.body, op.name || undefined);
+    // A hand-made manifest's name need not be its operation's: a client sends its own operationName.
+    if ("refused" in prepared && prepared.refused.code === "OPERATION_RESOLUTION_FAILURE") prepared = prepare(op.body);
     if (!("refused" in prepared)) continue;
     const why = prepared.refused.errors.map((e) => e.message).join("; ");
     const where = op.source ? `${op.source}: ` : "";

@@ -45,6 +45,7 @@ export async function startGatewayServer(p: ServerInputs): Promise<RunningServer
     maxSubscriptionsPerConnection: config.subscriptions.maxPerConnection,
     corsOrigins: config.http.corsOrigins,
     trustedDocuments: config.trustedDocuments,
+    federationSubgraph: config.http.federationSubgraph,
     production: config.http.production,
     wsKeepAliveMs: config.subscriptions.wsKeepAliveMs,
     wsConnectionInitTimeoutMs: config.subscriptions.wsConnectionInitTimeoutMs,

@@ -183,13 +183,14 @@ export class VoidSubmission {
 
   /**
    * The supplier accepted a void for this order under a voidCode the gateway already holds for
-   * another order (supplier codes are unique, so its answer cannot be trusted). The other
-   * order's record is not this one's: nothing is recorded, and the order keeps its claim as a
-   * lost reply's mark, so nothing is sent again without asking the supplier first.
+   * another order, this tenant's or another's (`recordedFor` undefined; supplier codes are
+   * unique, so the answer cannot be trusted). That record is not this one's: nothing is
+   * recorded, and the order keeps its claim as a lost reply's mark, so nothing is sent again
+   * without asking the supplier first.
    */
-  private async clash(claim: OrderClaim, submitted: VoidOrderData, recordedFor: string): Promise<never> {
+  private async clash(claim: OrderClaim, submitted: VoidOrderData, recordedFor: string | undefined): Promise<never> {
     const { supplier, voidCode, orderNo } = submitted;
-    this.log.error({ voidCode, orderNo, recordedFor }, CLASH);
+    this.log.error({ voidCode, orderNo, recordedFor: recordedFor ?? "another tenant" }, CLASH);
     await claim.keep(CLASH);
     throw new SupplierError(
       "SUPPLIER_OUTCOME_UNKNOWN",
@@ -242,27 +243,19 @@ export class VoidSubmission {
         source,
         started: { msAgo: Date.now() - sentAt.getTime() },
       });
-    const written = await writeAfterSend(
-      async () => {
-        const record = await start();
-        if (!record) throw new Error(`void ${submitted.voidCode} already belongs to another tenant`);
-        return record;
-      },
-      this.log,
-      "void accepted by the supplier but not recorded",
-      context,
-    );
+    // Null: another tenant holds this voidCode. Either way a clash, not a store failure.
+    const written = await writeAfterSend(start, this.log, "void accepted by the supplier but not recorded", context);
     if (written.ok) {
-      if (written.value.orderNo !== submitted.orderNo) return this.clash(claim, submitted, written.value.orderNo);
+      if (!written.value || written.value.orderNo !== submitted.orderNo) return this.clash(claim, submitted, written.value?.orderNo);
       await claim.settle();
       return written.value;
     }
+    // The client is answered the void now; a clash found once the store is back only keeps the mark.
     this.later.add(
       async () => {
         const record = await start();
-        if (!record) this.log.error(context, "void accepted by the supplier belongs to another tenant: not recorded");
-        else if (record.orderNo !== submitted.orderNo) {
-          this.log.error({ ...context, recordedFor: record.orderNo }, CLASH);
+        if (!record || record.orderNo !== submitted.orderNo) {
+          this.log.error({ ...context, recordedFor: record?.orderNo ?? "another tenant" }, CLASH);
           return claim.keep(CLASH);
         }
         await claim.settle();

@@ -505,7 +505,7 @@ describe("never a second state-changing call", () => {
     // The order kept a lost reply's mark: the client's retry sends nothing, and ATRIP's webhook
     // for the void it really made adopts that void, under its own code.
     const again = await gql(t.url, SUBMIT, { orderNo, offer }, {});
-    expect(again.errors).toBeDefined();
+    expect(codeOf(again)).toMatch(/^(VOID_ALREADY_SUBMITTED|SUPPLIER_OUTCOME_UNKNOWN|REQUEST_IN_PROGRESS)$/);
     const adopted = await eventually(async () => {
       const own = await gql<{ voidOrders: Array<{ voidCode: string; submittedAt: string | null }> }>(
         t!.url,
@@ -516,6 +516,33 @@ describe("never a second state-changing call", () => {
     expect(adopted).toHaveLength(1);
     expect(adopted[0].voidCode).not.toBe(taken);
     expect(adopted[0].submittedAt).not.toBeNull();
+    expect(calls("void.do")).toBe(2);
+  });
+
+  it("a void accepted under a voidCode another tenant holds: SUPPLIER_OUTCOME_UNKNOWN (not a store failure, not a success), nothing of the other tenant shown, and no second void.do", async () => {
+    t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
+    const first = fresh("ATR-VOID-DEPOSIT");
+    const a = await gql<{ submitVoid: { voidCode: string } }>(t.url, SUBMIT, { orderNo: first, offer: await quote(first) }, ACME);
+    const taken = a.data!.submitVoid.voidCode;
+    const state = t.sandbox.atrip!.state;
+    const submit = state.submit.bind(state);
+    state.submit = (orderNo, offerId) => {
+      const reply = submit(orderNo, offerId);
+      return "voidCode" in reply ? { ...reply, voidCode: taken } : reply;
+    };
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo, GLOBEX);
+    const started = Date.now();
+    const r = await gql(t.url, SUBMIT, { orderNo, offer }, GLOBEX);
+    // Answered at once: not three store retries.
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false });
+    expect(r.errors?.[0]?.message).not.toContain(first);
+    const seen = await gql<{ voidOrder: unknown }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${taken}") { orderNo } }`, {}, GLOBEX);
+    expect(seen.data!.voidOrder).toBeNull();
+    expect(await t.store.unsettled.get("globex", "ATRIP", "VOID", orderNo)).not.toBeNull();
+    const again = await gql(t.url, SUBMIT, { orderNo, offer }, GLOBEX);
+    expect(codeOf(again)).toMatch(/^(VOID_ALREADY_SUBMITTED|SUPPLIER_OUTCOME_UNKNOWN|REQUEST_IN_PROGRESS)$/);
     expect(calls("void.do")).toBe(2);
   });
 

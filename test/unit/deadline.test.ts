@@ -37,6 +37,19 @@ describe("read retries", () => {
     expect(d).toBeLessThanOrEqual(800);
   });
 
+  it("a rate limit is waited for only when it says how long (Retry-After); an answer's own cap on retries holds", () => {
+    const limited = (extra: Record<string, unknown> = {}) =>
+      new SupplierError("SUPPLIER_RATE_LIMITED", "x", { supplier: "ATRIP", retryable: true, extra });
+    expect(retryDelayMs(DEFAULT_RETRY, 0, limited())).toBeUndefined();
+    expect(retryDelayMs(DEFAULT_RETRY, 0, limited({ retryAfterSeconds: 2 }))).toBe(2000);
+    expect(retryDelayMs(DEFAULT_RETRY, 0, limited({ retryAfterSeconds: 0 }))).toBeGreaterThanOrEqual(50);
+    const once = new SupplierError("SUPPLIER_UNAVAILABLE", "x", { supplier: "ATRIP", retryable: true, retriesAllowed: 1 });
+    expect(retryDelayMs(DEFAULT_RETRY, 0, once)).toBeGreaterThanOrEqual(50);
+    expect(retryDelayMs(DEFAULT_RETRY, 1, once)).toBeUndefined();
+    const never = new SupplierError("SUPPLIER_UNAVAILABLE", "x", { supplier: "ATRIP", retryable: true, retriesAllowed: 0 });
+    expect(retryDelayMs(DEFAULT_RETRY, 0, never)).toBeUndefined();
+  });
+
   it("gives up with the real error when the deadline leaves no room for the wait and an attempt", async () => {
     const retry = readRetry({ ...DEFAULT_RETRY, maxRetries: 5, initialDelayMs: 50, maxDelayMs: 50, minAttemptMs: 100 });
     let attempts = 0;

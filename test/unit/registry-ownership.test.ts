@@ -5,7 +5,7 @@
  * its code, a stop's outcome) do not; on an account one tenant has alone nothing is gated. The
  * gate is the real one (src/tenancy/ownership.ts) over an in-memory owner store, or a recording fake.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CancelOrderRequest } from "../../datasources/model.js";
 import type { OrderOperation, SupplierAdapter } from "../../datasources/ports.js";
 import { SupplierRegistry, type OrderAction, type OrderGate, type TenantAccount } from "../../datasources/registry.js";
@@ -138,5 +138,35 @@ describe("the registry's ports apply order ownership", () => {
     expect(seen.map((a) => a.account)).toEqual([{ id: "own:group", exclusive: false }]);
     expect(group).toEqual(["quote ORD-1"]);
     expect(shared).toEqual([]);
+  });
+
+  describe("the gate's memory of holdings", () => {
+    afterEach(() => vi.useRealTimers());
+
+    it("forgets holdings older than a minute as new ones come, instead of keeping them until 50,000 clear at once", async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      const gate = new OrderOwnership(owners());
+      const action = (orderNo: string): OrderAction => ({
+        tenant: "acme",
+        supplier: "ATRIP",
+        account: { id: "shared", exclusive: false },
+        orderNo,
+        operation: "VOID_QUOTE",
+        unknownOrder: () => new SupplierError("ORDER_NOT_FOUND", "no such order", { supplier: "ATRIP", retryable: false }),
+      });
+      for (const orderNo of ["A", "B", "C"]) await gate.operate(action(orderNo), async () => "ok");
+      expect(gate.remembered).toBe(3);
+      vi.setSystemTime(Date.now() + 30_000);
+      await gate.operate(action("D"), async () => "ok");
+      expect(gate.remembered).toBe(4);
+      vi.setSystemTime(Date.now() + 31_000);
+      // A, B and C are 61 s old, D 31 s: the next holding remembered drops the first three.
+      await gate.operate(action("E"), async () => "ok");
+      expect(gate.remembered).toBe(2);
+      // A minute on, D is claimed from the store again and remembered anew; E, expired, goes.
+      vi.setSystemTime(Date.now() + 61_000);
+      await gate.operate(action("D"), async () => "ok");
+      expect(gate.remembered).toBe(1);
+    });
   });
 });
