@@ -65,6 +65,11 @@ describe("start-up failures", () => {
     expect(wideFailure).toMatch(/Document contains more tha[nt] 100 tokens/);
     expect(wideFailure).not.toMatch(/\n\s+at /);
     const stale = manifest("Stale", "query Stale { suppliers { noSuchField } }");
+    // A federation subgraph's manifests are written for the supergraph: not checked, it starts.
+    expect(await fails({ TRUSTED_DOCUMENTS: stale, FEDERATION_SUBGRAPH: "true" })).toBe("started");
+    // A hand-made manifest's name need not match its operation's: it runs by the client's own.
+    const renamed = manifest("Renamed", "query Other { suppliers { supplier } }");
+    expect(await fails({ TRUSTED_DOCUMENTS: renamed })).toBe("started");
     expect(await fails({ TRUSTED_DOCUMENTS: stale })).toMatch(
       /operation Stale cannot run on this gateway \(GRAPHQL_VALIDATION_FAILED: Cannot query field "noSuchField"/,
     );
