@@ -103,7 +103,7 @@ export interface SupplierErrorDetails {
   notSent?: boolean;
   /**
    * How many times, at most, a read may be sent again after this answer, where the supplier's
-   * document allows fewer than the gateway's setting (ATRIP's -1 and 9999: "may retry once"),
+   * document allows fewer than the gateway's setting (a status after which it "may retry once"),
    * or where an immediate repeat cannot help (a redirect: 0). Never part of the API.
    */
   retriesAllowed?: number;
