@@ -32,6 +32,22 @@ async function quote(orderNo: string, auth: Record<string, string> = ACME): Prom
   const q = await gql<{ voidQuote: { voidOfferId: string } }>(t!.url, QUOTE, { orderNo }, auth);
   return q.data!.voidQuote.voidOfferId;
 }
+/**
+ * Submits a void for a fresh order as `auth`'s tenant, then makes the simulator a stand-in ATRIP
+ * that answers every later void.do with that void's code again.
+ */
+async function voidThenReissue(auth: Record<string, string>): Promise<{ first: string; taken: string }> {
+  const first = fresh("ATR-VOID-DEPOSIT");
+  const a = await gql<{ submitVoid: { voidCode: string } }>(t!.url, SUBMIT, { orderNo: first, offer: await quote(first, auth) }, auth);
+  const taken = a.data!.submitVoid.voidCode;
+  const state = t!.sandbox.atrip!.state;
+  const submit = state.submit.bind(state);
+  state.submit = (orderNo, offerId) => {
+    const reply = submit(orderNo, offerId);
+    return "voidCode" in reply ? { ...reply, voidCode: taken } : reply;
+  };
+  return { first, taken };
+}
 const calls = (op: string) => t!.sandbox.atrip!.server.stats.byOperation[op] ?? 0;
 /** Moves an order's unsettled void submission `ms` into the past, as if that much time had gone by. */
 const backdate = (orderNo: string, ms: number) =>
@@ -480,16 +496,7 @@ describe("never a second state-changing call", () => {
 
   it("a void accepted under a voidCode the gateway holds for another order: SUPPLIER_OUTCOME_UNKNOWN, the other order's record untouched, and the order marked so nothing is sent twice", async () => {
     t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
-    const first = fresh("ATR-VOID-DEPOSIT");
-    const a = await gql<{ submitVoid: { voidCode: string } }>(t.url, SUBMIT, { orderNo: first, offer: await quote(first, {}) }, {});
-    const taken = a.data!.submitVoid.voidCode;
-    // A stand-in ATRIP that answers the next void with a code it gave before.
-    const state = t.sandbox.atrip!.state;
-    const submit = state.submit.bind(state);
-    state.submit = (orderNo, offerId) => {
-      const reply = submit(orderNo, offerId);
-      return "voidCode" in reply ? { ...reply, voidCode: taken } : reply;
-    };
+    const { first, taken } = await voidThenReissue({});
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const offer = await quote(orderNo, {});
     const r = await gql(t.url, SUBMIT, { orderNo, offer }, {});
@@ -521,15 +528,7 @@ describe("never a second state-changing call", () => {
 
   it("a void accepted under a voidCode another tenant holds: SUPPLIER_OUTCOME_UNKNOWN (not a store failure, not a success), nothing of the other tenant shown, and no second void.do", async () => {
     t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
-    const first = fresh("ATR-VOID-DEPOSIT");
-    const a = await gql<{ submitVoid: { voidCode: string } }>(t.url, SUBMIT, { orderNo: first, offer: await quote(first) }, ACME);
-    const taken = a.data!.submitVoid.voidCode;
-    const state = t.sandbox.atrip!.state;
-    const submit = state.submit.bind(state);
-    state.submit = (orderNo, offerId) => {
-      const reply = submit(orderNo, offerId);
-      return "voidCode" in reply ? { ...reply, voidCode: taken } : reply;
-    };
+    const { first, taken } = await voidThenReissue(ACME);
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const offer = await quote(orderNo, GLOBEX);
     const started = Date.now();
