@@ -185,22 +185,44 @@ export class InboxStore {
       note: string | null;
       /** A row put back (RECEIVED) to wait for something else, not because it failed: read again after this, the try not counted. */
       waitMs?: number;
+      /** The order an UNKNOWN_VOID row's void is on, for `reopenUnknownVoids`. */
+      orderNo?: string;
     }>,
     backoff = RETRY_BACKOFF,
   ): Promise<void> {
     if (!results.length) return;
     await this.db.query(
-      `UPDATE webhook_inbox AS w SET state = r.state, note = r.note,
+      `UPDATE webhook_inbox AS w SET state = r.state, note = r.note, order_no = coalesce(r.order_no, w.order_no),
          processed_at = CASE WHEN r.state = 'RECEIVED' THEN NULL ELSE now() END, claimed_by = NULL, claimed_at = NULL,
          attempts = CASE WHEN r.wait_ms IS NULL THEN w.attempts ELSE greatest(w.attempts - 1, 0) END,
          retry_at = CASE WHEN r.state <> 'RECEIVED' THEN NULL
            WHEN r.wait_ms IS NOT NULL THEN now() + make_interval(secs => r.wait_ms / 1000)
            ELSE now() + make_interval(secs => least($3::double precision, $2::double precision * power(2, greatest(w.attempts - 1, 0))) / 1000)
            END
-       FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, state text, note text, wait_ms float8)
+       FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, state text, note text, wait_ms float8, order_no text)
        WHERE w.id = r.id`,
-      [JSON.stringify(results.map((r) => ({ id: r.id, state: r.state, note: r.note, wait_ms: r.waitMs }))), backoff.baseMs, backoff.maxMs],
+      [
+        JSON.stringify(results.map((r) => ({ id: r.id, state: r.state, note: r.note, wait_ms: r.waitMs, order_no: r.orderNo }))),
+        backoff.baseMs,
+        backoff.maxMs,
+      ],
     );
+  }
+
+  /**
+   * Puts the webhooks kept as naming a void no tenant knew on this order (UNKNOWN_VOID) back to be
+   * processed, as new: the order now waits for a void the supplier holds (its submission was
+   * refused as already made), and such a webhook may be all the supplier sends of it. Returns
+   * how many. Rows kept before migration 14 have no order and are not found.
+   */
+  async reopenUnknownVoids(supplier: string, orderNo: string): Promise<number> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE webhook_inbox SET state = 'RECEIVED', note = 'read again: its order was marked', processed_at = NULL, retry_at = NULL, attempts = 0
+       WHERE state = 'UNKNOWN_VOID' AND supplier = $1 AND order_no = $2
+       RETURNING id::text AS id`,
+      [supplier, orderNo],
+    );
+    return rows.length;
   }
 
   /** Webhooks taken and not yet processed, and how long the oldest has waited (metrics; the open rows' index). */

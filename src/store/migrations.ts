@@ -322,6 +322,18 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string | string[] 
       `CREATE OR REPLACE FUNCTION fresh_snapshot() RETURNS pg_snapshot LANGUAGE plpgsql VOLATILE AS $$ BEGIN RETURN pg_current_snapshot(); END $$`,
     ],
   },
+  {
+    version: 14,
+    name: "webhook inbox: the order of a void no tenant knew",
+    // A webhook naming a void no tenant knows is kept (UNKNOWN_VOID). When a submission for that
+    // order is later refused as already made (the void was made without the gateway), the order is
+    // marked and its kept webhooks are read again, found by this (InboxStore.reopenUnknownVoids).
+    // Null for rows from before, and for every other row.
+    sql: `
+      ALTER TABLE webhook_inbox ADD COLUMN order_no text;
+      CREATE INDEX webhook_inbox_unknown_void ON webhook_inbox (supplier, order_no) WHERE state = 'UNKNOWN_VOID'
+    `,
+  },
 ];
 
 /** What a start found in the store's schema_migrations. */

@@ -82,6 +82,11 @@ function targetOf(row: InboxRow, hint: WebhookHint | Error | null, kinds: InboxP
   return null;
 }
 
+/** The order a void's webhook names; undefined for any other hint. */
+function voidOrderOf(hint: WebhookHint | Error | null | undefined): string | undefined {
+  return hint && !(hint instanceof Error) && hint.kind === "void" ? hint.orderNo : undefined;
+}
+
 /** Runs the webhook inbox in batches (the inbox poller calls `processBatch`). */
 export class InboxProcessor {
   /**
@@ -160,13 +165,20 @@ export class InboxProcessor {
 
     // The rest row by row; which of their orders wait for a lost submission is looked up once.
     const rest = read.filter((_, i) => !outcomes[i]);
-    const orders = rest.flatMap(({ hint }) => (hint && !(hint instanceof Error) && hint.kind === "void" ? [hint.orderNo] : []));
+    const orders = rest.flatMap(({ hint }) => voidOrderOf(hint) ?? []);
     const waiting = await this.deps.unsettled.waitingOrders("VOID", orders);
     for (const [i, { row, hint, target }] of read.entries()) {
       if (!outcomes[i]) outcomes[i] = await this.untracked(row, hint, target, waiting);
     }
     await this.deps.inbox.finishMany(
-      read.map(({ row }, i) => ({ id: row.id, state: outcomes[i][0], note: outcomes[i][1] ?? null, waitMs: outcomes[i][2] })),
+      read.map(({ row, hint }, i) => ({
+        id: row.id,
+        state: outcomes[i][0],
+        note: outcomes[i][1] ?? null,
+        waitMs: outcomes[i][2],
+        // Kept as unknown: found again by its order if a submission later marks it (reopenUnknownVoids).
+        orderNo: outcomes[i][0] === "UNKNOWN_VOID" ? voidOrderOf(hint) : undefined,
+      })),
     );
     return read.length;
   }

@@ -174,6 +174,7 @@ export class VoidSubmission {
         // The supplier holds a void for the order that the gateway never recorded: the claim stays as the
         // order's mark, so the webhook of that void adopts it and a repeat asks the supplier first.
         await claim.keep(err.message, true);
+        await this.rereadWebhooks(supplier, orderNo);
         err.extra.hint = ADOPTION_HINT;
       } else await claim.settle();
       throw err;
@@ -195,8 +196,23 @@ export class VoidSubmission {
     throw new SupplierError(
       "SUPPLIER_OUTCOME_UNKNOWN",
       `${supplier} accepted the void of order ${orderNo} as ${voidCode}, a voidCode the gateway holds for another order: not recorded`,
-      { supplier, supplierCode: "0", retryable: false, hint: OUTCOME_HINT },
+      { supplier, retryable: false, hint: OUTCOME_HINT },
     );
+  }
+
+  /**
+   * The order is marked for a void the supplier holds and the gateway never recorded: a webhook
+   * of that void that came before the mark was kept as naming a void no tenant knew, and may be
+   * all the supplier sends (a void already final sends no more). It is read again now, and
+   * adopts the void. Best effort: a failure leaves it to a later webhook or a refresh.
+   */
+  private async rereadWebhooks(supplier: SupplierName, orderNo: string): Promise<void> {
+    try {
+      const n = await this.store.inbox.reopenUnknownVoids(supplier, orderNo);
+      if (n) this.log.info({ supplier, orderNo, webhooks: n }, "webhooks kept for a void no tenant knew are read again: its order is marked");
+    } catch (err) {
+      this.log.warn({ err: String(err), orderNo }, "webhooks kept for the order's void were not read again");
+    }
   }
 
   /**

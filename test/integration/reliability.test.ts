@@ -237,7 +237,7 @@ describe("never a second state-changing call", () => {
     const offer = await quote(orderNo, {});
     sim.faults = { ...sim.faults, latencyMs: 700, operations: ["void.do"] };
     const lost = await gql(t.url, SUBMIT, { orderNo, offer }, {});
-    expect(lost.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false });
+    expect(lost.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false, supplierCode: null });
     // Operators see it (gateway_unsettled_orders; the GatewayVoidOutcomeUnknown alert after 30 minutes).
     expect(await unsettledVoids(t.url)).toBe(1);
     sim.faults = { ...sim.faults, latencyMs: 0, operations: [] };
@@ -366,6 +366,39 @@ describe("never a second state-changing call", () => {
     // Now it is the gateway's: a repeat answers with its voidCode and calls nothing.
     const again = await gql(t.url, SUBMIT, { orderNo, offer }, ACME);
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", voidCode: theirs.voidCode });
+    expect(calls("void.do")).toBe(2);
+  });
+
+  it("void.do answering 'already submitted' after the void's only webhook came and was kept as unknown: that webhook is read again and adopts the void", async () => {
+    t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo);
+    const port = t.gw.services.registry.voids("ATRIP", "acme");
+    const theirs = await port.submit(orderNo, (await port.quote(orderNo)).voidOfferId!);
+    // Its first webhook comes before the gateway knows anything of the order: kept as a void no tenant knows.
+    // ATRIP's later ones are lost (best effort): that one is all there is.
+    const state = async () =>
+      (
+        await t!.store.db.query<{ state: string }>("SELECT state FROM webhook_inbox WHERE payload->'data'->>'voidCode' = $1", [
+          theirs.voidCode,
+        ])
+      )[0]?.state;
+    await eventually(async () => (await state()) === "UNKNOWN_VOID");
+    const sim = t.sandbox.atrip!.server;
+    sim.faults = { ...sim.faults, webhookDropRate: 1 };
+    expect(codeOf(await gql(t.url, SUBMIT, { orderNo, offer }, ACME))).toBe("VOID_ALREADY_SUBMITTED");
+    const listed = await eventually(async () => {
+      const r = await gql<{ voidOrders: Array<{ voidCode: string; submittedAt: string | null; history: Array<{ source: string }> }> }>(
+        t!.url,
+        `{ voidOrders(orderNo: "${orderNo}") { voidCode submittedAt history { source } } }`,
+        {},
+        ACME,
+      );
+      return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
+    });
+    expect(listed).toEqual([{ voidCode: theirs.voidCode, submittedAt: null, history: [{ source: "WEBHOOK" }] }]);
+    expect(await state()).toBe("PROCESSED");
+    expect(await t.store.unsettled.get("acme", "ATRIP", "VOID", orderNo)).toBeNull();
     expect(calls("void.do")).toBe(2);
   });
 
@@ -500,7 +533,7 @@ describe("never a second state-changing call", () => {
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const offer = await quote(orderNo, {});
     const r = await gql(t.url, SUBMIT, { orderNo, offer }, {});
-    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false });
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false, supplierCode: null });
     expect(r.errors?.[0]?.message).toContain("a voidCode the gateway holds for another order");
     expect(calls("void.do")).toBe(2);
     // Nothing of the other order's record is handed out as this order's, or changed.
@@ -535,7 +568,7 @@ describe("never a second state-changing call", () => {
     const r = await gql(t.url, SUBMIT, { orderNo, offer }, GLOBEX);
     // Answered at once: not three store retries.
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false });
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false, supplierCode: null });
     expect(r.errors?.[0]?.message).not.toContain(first);
     const seen = await gql<{ voidOrder: unknown }>(t.url, `{ voidOrder(supplier: ATRIP, voidCode: "${taken}") { orderNo } }`, {}, GLOBEX);
     expect(seen.data!.voidOrder).toBeNull();

@@ -614,4 +614,29 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect((await mine("r7")).map((r) => r.attempts)).toEqual([3]);
     await store.inbox.finishMany([{ id, state: "FAILED", note: "gave up" }]);
   });
+
+  it.skipIf(skip)("webhook inbox: a void no tenant knew is kept under its order, and read again, as new, when that order is marked", async () => {
+    const orderNo = `UNK-${Math.random().toString(36).slice(2)}`;
+    const [a, b, other] = await Promise.all(
+      [orderNo, orderNo, `${orderNo}-X`].map((o) => store.inbox.insert("ATRIP", "order.void", { data: { orderNo: o } })),
+    );
+    const mine = async (owner: string) =>
+      (await store.inbox.claim(owner, 1000, 60_000)).filter((r) => [a.id, b.id, other.id].includes(r.id)).map((r) => [r.id, r.attempts]);
+    expect(await mine("u1")).toHaveLength(3);
+    await store.inbox.finishMany([
+      { id: a.id, state: "UNKNOWN_VOID", note: null, orderNo },
+      { id: b.id, state: "UNKNOWN_VOID", note: null, orderNo },
+      { id: other.id, state: "UNKNOWN_VOID", note: null, orderNo: `${orderNo}-X` },
+    ]);
+    expect(await mine("u2")).toEqual([]);
+    expect(await store.inbox.reopenUnknownVoids("ALITRIP", orderNo)).toBe(0);
+    expect(await store.inbox.reopenUnknownVoids("ATRIP", orderNo)).toBe(2);
+    expect(await mine("u3")).toEqual([
+      [a.id, 1],
+      [b.id, 1],
+    ]);
+    // Processed now: not found again.
+    await store.inbox.finishMany([a, b].map(({ id }) => ({ id, state: "PROCESSED" as const, note: null })));
+    expect(await store.inbox.reopenUnknownVoids("ATRIP", orderNo)).toBe(0);
+  });
 });
