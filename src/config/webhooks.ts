@@ -20,4 +20,10 @@ export const WEBHOOKS = concern({
     schema: positiveInt,
     description: "Largest webhook body accepted (larger: 413)",
   }),
+  retentionHours: variable({
+    name: "WEBHOOK_RETENTION_HOURS",
+    default: "168",
+    schema: positiveInt,
+    description: "Hours a received webhook (its raw body, for operators) is kept in the store; older ones are deleted once processed",
+  }),
 });

@@ -36,6 +36,7 @@ export function buildTracking({ config, registry, suppliers, kinds, store, pubsu
     leaseMs: config.tracking.leaseMs,
     catchUpMs: config.tracking.eventCatchUpMs,
     maxSubscriptionsPerTenant: config.subscriptions.maxPerTenant,
+    webhookRetentionMs: config.webhooks.retentionHours * 60 * 60_000,
     onRecorded: (kind) => metrics.eventPublished(kind),
     onLogRead: (events, seconds) => metrics.logRead(events, seconds),
   });

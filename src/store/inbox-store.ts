@@ -210,6 +210,24 @@ export class InboxStore {
   }
 
   /**
+   * Deletes up to `limit` webhooks received more than `olderThanMs` ago and done with (processed,
+   * ignored, given up, or kept as naming a void no tenant knew); returns how many. Rows still to
+   * be processed are never deleted.
+   */
+  async expire(olderThanMs: number, limit = 1000): Promise<number> {
+    const rows = await this.db.query<{ id: string }>(
+      `DELETE FROM webhook_inbox WHERE id IN (
+         SELECT id FROM webhook_inbox
+         WHERE received_at < now() - make_interval(secs => $1::double precision / 1000)
+           AND state IN ('PROCESSED', 'IGNORED', 'FAILED', 'UNKNOWN_VOID')
+         LIMIT $2)
+       RETURNING id::text AS id`,
+      [olderThanMs, limit],
+    );
+    return rows.length;
+  }
+
+  /**
    * Puts the webhooks kept as naming a void no tenant knew on this order (UNKNOWN_VOID) back to be
    * processed, as new: the order now waits for a void the supplier holds (its submission was
    * refused as already made), and such a webhook may be all the supplier sends of it. Returns

@@ -35,6 +35,11 @@ import { Watchers } from "./watchers.js";
 const HOUSEKEEPING_MS = 60_000;
 /** Idempotency keys are kept at least this long. */
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
+/** Processed webhooks deleted per statement, and statements per housekeeping run at most (the store's one connection is not held long). */
+const WEBHOOK_EXPIRY_BATCH = 1000;
+const WEBHOOK_EXPIRY_BATCHES = 20;
+/** Processed webhooks are kept this long by default (WEBHOOK_RETENTION_HOURS). */
+const WEBHOOK_RETENTION_MS = 7 * 24 * 60 * 60_000;
 /** Records leased per scheduled run, and webhooks claimed per inbox run. */
 const BATCH = 200;
 
@@ -60,6 +65,8 @@ export interface TrackingOptions {
   catchUpMs: number;
   /** Subscriptions one tenant may have open on this instance (MAX_SUBSCRIPTIONS_PER_TENANT). */
   maxSubscriptionsPerTenant: number;
+  /** How long a processed webhook is kept in the inbox (WEBHOOK_RETENTION_HOURS). @default 7 days */
+  webhookRetentionMs?: number;
   /** Each committed event (metrics). */
   onRecorded?: (kind: KindName) => void;
   /** Each read of the event log: events read, seconds (metrics). */
@@ -154,6 +161,12 @@ export class Tracking {
         "housekeeping",
         async () => {
           await store.idempotency.expire(IDEMPOTENCY_TTL_MS);
+          const retentionMs = opts.webhookRetentionMs ?? WEBHOOK_RETENTION_MS;
+          for (
+            let i = 0;
+            i < WEBHOOK_EXPIRY_BATCHES && (await store.inbox.expire(retentionMs, WEBHOOK_EXPIRY_BATCH)) === WEBHOOK_EXPIRY_BATCH;
+            i++
+          );
           await this.stopRequests.resumeLeft();
         },
         HOUSEKEEPING_MS,

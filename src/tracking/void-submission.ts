@@ -209,7 +209,8 @@ export class VoidSubmission {
   private async rereadWebhooks(supplier: SupplierName, orderNo: string): Promise<void> {
     try {
       const n = await this.store.inbox.reopenUnknownVoids(supplier, orderNo);
-      if (n) this.log.info({ supplier, orderNo, webhooks: n }, "webhooks kept for a void no tenant knew are read again: its order is marked");
+      if (n)
+        this.log.info({ supplier, orderNo, webhooks: n }, "webhooks kept for a void no tenant knew are read again: its order is marked");
     } catch (err) {
       this.log.warn({ err: String(err), orderNo }, "webhooks kept for the order's void were not read again");
     }
