@@ -30,6 +30,7 @@ import { unreadableReply } from "./errors.js";
 import { OUTCOME_HINT, SupplierError } from "../src/vocabulary/errors.js";
 import { redactSecrets } from "./redact.js";
 import { statusBodyMessage } from "./status-body.js";
+import { parseHttpDate } from "./http-date.js";
 import { type SupplierName } from "../src/vocabulary/suppliers.js";
 
 /** Call URLs kept parsed; more (a misconfiguration) are parsed per call. */
@@ -344,8 +345,8 @@ export function retryAfterSecondsOf(header: string | null, now = Date.now()): nu
   if (header === null) return undefined;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) || !/[a-z]/i.test(value) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+  const at = parseHttpDate(value, now);
+  return at === undefined ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 function httpStatusError(call: HttpCall, status: number, retryAfter: string | null, supplierMessage: string | undefined): SupplierError {

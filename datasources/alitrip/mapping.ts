@@ -80,10 +80,13 @@ export function toCancelResult(orderNo: string, r: CancelOrderResponse, note: Od
     });
   }
   const cancelTime = details.value("cancel_time", R.cancel_time);
+  const cancelledAt = cancelTime ? parseTopTime(cancelTime) : null;
+  if (cancelTime && !cancelledAt)
+    note("module.cancel_time", `not a GMT+8 time as yyyy-MM-dd HH:mm:ss: ${JSON.stringify(cancelTime.slice(0, 40))}`);
   return {
     supplier: "ALITRIP",
     orderNo,
-    cancelledAt: cancelTime ? parseTopTime(cancelTime) : null,
+    cancelledAt,
     supplierOrderStatus: orderStatus,
     message: resultMsg,
   };

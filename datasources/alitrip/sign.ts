@@ -45,8 +45,10 @@ export function parseTopTime(text: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
   if (!m) return null;
   const [, y, mo, d, h, mi, s] = m.map(Number);
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s) - GMT8_MS;
-  const back = new Date(ms + GMT8_MS);
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null;
-  return new Date(ms);
+  // Not Date.UTC, which takes years 0-99 as 1900-1999.
+  const local = new Date(0);
+  local.setUTCFullYear(y, mo - 1, d);
+  if (local.getUTCMonth() !== mo - 1 || local.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null;
+  local.setUTCHours(h, mi, s);
+  return new Date(local.getTime() - GMT8_MS);
 }

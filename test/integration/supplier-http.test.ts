@@ -169,6 +169,27 @@ describe("supplier HTTP transport", () => {
     expect(retryAfterSecondsOf("Wed, 21 Oct 2026 07:28:30 GMT", now)).toBe(30);
     expect(retryAfterSecondsOf("Wed, 21 Oct 2026 07:27:00 GMT", now)).toBe(0);
     for (const odd of [null, "", "soon", "-5", "1.5", "2026-10-21"]) expect(retryAfterSecondsOf(odd, now)).toBeUndefined();
+    // RFC 9110: all three HTTP-date formats, each UTC whatever the host's zone (asctime names none).
+    expect(retryAfterSecondsOf("Wednesday, 21-Oct-26 07:28:30 GMT", now)).toBe(30);
+    const tz = process.env.TZ;
+    try {
+      for (const zone of ["UTC", "America/New_York", "Pacific/Chatham"]) {
+        process.env.TZ = zone;
+        expect(retryAfterSecondsOf("Wed Oct 21 07:28:30 2026", now)).toBe(30);
+        expect(retryAfterSecondsOf("Wed Oct  1 07:28:30 2026", Date.UTC(2026, 9, 1, 7, 28))).toBe(30);
+      }
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+    // Not HTTP dates (read by Date.parse in the host's zone, or rolled over): unreadable.
+    for (const odd of [
+      "2026-10-21T07:28:30",
+      "Wed, 21 Oct 2026 07:28:30",
+      "Sat, 31 Feb 2026 07:28:30 GMT",
+      "Wed, 21 Oct 2026 24:00:00 GMT",
+    ])
+      expect(retryAfterSecondsOf(odd, now)).toBeUndefined();
   });
 
   it("a redirect is not followed, and is the supplier's URL being wrong, not the client's request; after a 301-303 a state change may have happened", async () => {

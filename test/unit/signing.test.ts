@@ -83,6 +83,9 @@ describe("TOP signing", () => {
     expect(topTimestamp(new Date("2026-12-31T20:00:01Z"))).toBe("2027-01-01 04:00:01");
     expect(parseTopTime("2026-11-21 16:30:00")?.toISOString()).toBe("2026-11-21T08:30:00.000Z");
     expect(parseTopTime("2026-02-30 10:00:00")).toBeNull();
+    // Years 0-99 are those years, not 1900-1999 (Date.UTC's reading).
+    expect(parseTopTime("0021-08-01 09:00:00")?.toISOString()).toBe("0021-08-01T01:00:00.000Z");
+    expect(parseTopTime("0001-01-01 00:00:00")?.toISOString()).toBe("0000-12-31T16:00:00.000Z");
   });
 
   it("writes the timestamp in GMT+8 when the process runs in America/New_York", () => {

@@ -188,6 +188,20 @@ describe("order.cancel result (docs/suppliers/alitrip.md's decision rule)", () =
     expect(noted.sort()).toEqual(["module.cancel_time", "module.order_status", "result_msg"]);
   });
 
+  it.each(["2021-08-01T09:00:00+08:00", "2021-8-1 9:00:00", "2023-02-29 10:00:00", "1600000000"])(
+    "a cancel_time that is text but not a GMT+8 time (%s) is left out and noted",
+    (cancelTime) => {
+      const noted: string[] = [];
+      const ok = toCancelResult(
+        "A",
+        wrap(JSON.stringify({ module: { cancel_time: cancelTime }, success: true })),
+        (f, p) => void noted.push(`${f}: ${p}`),
+      );
+      expect(ok.cancelledAt).toBeNull();
+      expect(noted).toEqual([`module.cancel_time: not a GMT+8 time as yyyy-MM-dd HH:mm:ss: ${JSON.stringify(cancelTime)}`]);
+    },
+  );
+
   it.each([
     ['{"result_code":1001,"result_msg":"处理中"}', "no success"],
     ['{"success":"true"}', "success not a boolean"],
