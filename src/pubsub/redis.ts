@@ -16,6 +16,15 @@ import type { Listener, PubSub } from "./types.js";
 
 /** A connection that keeps failing (ioredis retries every few seconds) is reported once in this long. */
 const REPORT_EVERY_MS = 60_000;
+/**
+ * Each ready connection is sent a PING this often; one that has not answered it within
+ * HEARTBEAT_TIMEOUT_MS is taken for dead: its socket is destroyed, and ioredis reconnects (and
+ * the subscriber subscribes again). A connection whose server or network went silent without
+ * closing it is otherwise never noticed: no error, no close, every instance not ready for good
+ * (black-box probe).
+ */
+const HEARTBEAT_MS = 10_000;
+const HEARTBEAT_TIMEOUT_MS = 5_000;
 
 /** What the pub/sub tells its owner of its connections: down (with the error), or up again after being down. */
 export type ConnectionNews = { up: false; err: unknown } | { up: true };
@@ -25,6 +34,7 @@ export class RedisPubSub implements PubSub {
   private readonly sub: Redis;
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly pending = new Map<string, Promise<unknown>>();
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
     url: string,
@@ -33,8 +43,10 @@ export class RedisPubSub implements PubSub {
     private readonly onSubscribeError: (channel: string, err: unknown) => void = () => undefined,
     /** Told when a connection fails (once per REPORT_EVERY_MS while it keeps failing) and when it is ready again. */
     private readonly onConnection: (news: ConnectionNews) => void = () => undefined,
+    heartbeatMs = HEARTBEAT_MS,
+    private readonly heartbeatTimeoutMs = HEARTBEAT_TIMEOUT_MS,
   ) {
-    const opts = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
+    const opts = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false, keepAlive: HEARTBEAT_MS };
     this.pub = new Redis(url, opts);
     this.sub = new Redis(url, opts);
     // Connection errors also surface through ping() (readiness) and publish(); ioredis keeps retrying.
@@ -59,6 +71,34 @@ export class RedisPubSub implements PubSub {
       }
       for (const l of [...set]) l(payload);
     });
+    this.heartbeat = setInterval(() => void this.beat(), heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** PINGs each ready connection; one that does not answer in time is dropped, and reconnects. */
+  private async beat(): Promise<void> {
+    await Promise.all(
+      (
+        [
+          ["publisher", this.pub],
+          ["subscriber", this.sub],
+        ] as const
+      ).map(async ([name, c]) => {
+        if (c.status !== "ready") return;
+        let timer: NodeJS.Timeout | undefined;
+        const answered = await Promise.race([
+          c.ping().then(
+            () => true,
+            () => true, // an error is an answer (or a close ioredis handles)
+          ),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.heartbeatTimeoutMs))),
+        ]);
+        clearTimeout(timer);
+        if (answered || c.status !== "ready") return;
+        this.connectionFailed(new Error(`redis ${name} connection did not answer a PING within ${this.heartbeatTimeoutMs} ms: reconnecting`));
+        c.stream.destroy();
+      }),
+    );
   }
 
   async publish(topic: string, payload: unknown): Promise<void> {
@@ -126,6 +166,7 @@ export class RedisPubSub implements PubSub {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
     this.listeners.clear();
     this.pub.disconnect();
     this.sub.disconnect();

@@ -12,3 +12,34 @@ export class StoreUnavailableError extends Error {
     this.name = "StoreUnavailableError";
   }
 }
+
+/** How long after a statement failed for want of resources the store's ping says so. */
+const RESOURCE_FAILURE_SHOWN_MS = 30_000;
+
+/**
+ * Statements refused for want of resources — SQLSTATE class 53 (disk full, out of memory, too
+ * many connections) and 58 (I/O error) — by either engine. They are the store being unusable,
+ * not a bug: the client gets SERVICE_UNAVAILABLE (retryable), and for RESOURCE_FAILURE_SHOWN_MS
+ * after the last one the engine's ping fails too, so `/readyz` and `gateway_store_up` say so
+ * (black-box probe: a full disk on the embedded store was INTERNAL_SERVER_ERROR, the store "ok").
+ * A ping's own `SELECT 1` still succeeds on a full disk: it writes nothing.
+ */
+export class ResourceFailures {
+  private last: { at: number; code: string } | undefined;
+
+  /** Rethrows `err`, as StoreUnavailableError when it is such a failure (and remembers it). */
+  rethrow(err: unknown): never {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === "string" && /^5[38][0-9A-Z]{3}$/.test(code)) {
+      this.last = { at: Date.now(), code };
+      throw new StoreUnavailableError(`The store cannot run statements: out of resources (SQLSTATE ${code})`, { cause: err });
+    }
+    throw err;
+  }
+
+  /** Throws while a resource failure is recent (the engines' ping). */
+  check(): void {
+    if (this.last && Date.now() - this.last.at < RESOURCE_FAILURE_SHOWN_MS)
+      throw new StoreUnavailableError(`A statement failed for want of resources (SQLSTATE ${this.last.code}) in the last 30 s`);
+  }
+}

@@ -10,7 +10,7 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import type { Sql, SqlDb } from "./db.js";
-import { StoreUnavailableError } from "./errors.js";
+import { ResourceFailures, StoreUnavailableError } from "./errors.js";
 import { startMaintenance, type MaintenanceOptions } from "./maintenance.js";
 import { PreparedStatements } from "./pglite-statements.js";
 import { BUILT_TEMPLATE, seedDataDir } from "./seed.js";
@@ -70,6 +70,8 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
     throw err;
   }
   const statements = new PreparedStatements(db);
+  const resources = new ResourceFailures();
+  const fail = (err: unknown) => resources.rethrow(err);
   let closed = false;
   const open = () => {
     if (closed) throw new StoreUnavailableError("The embedded store is closed");
@@ -93,21 +95,24 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<SqlDb> {
     engine: "pglite",
     async query<T>(text: string, params: unknown[] = []) {
       open();
-      return statements.query<T>(text, params);
+      return statements.query<T>(text, params).catch(fail);
     },
     async tx<R>(fn: (sql: Sql) => Promise<R>) {
       open();
-      return db.transaction(async (t) =>
-        fn({
-          query: async <T>(text: string, params: unknown[] = []) => {
-            if (t.closed) throw new Error("Transaction is closed");
-            return statements.inTransaction<T>(text, params);
-          },
-        }),
-      );
+      return db
+        .transaction(async (t) =>
+          fn({
+            query: async <T>(text: string, params: unknown[] = []) => {
+              if (t.closed) throw new Error("Transaction is closed");
+              return statements.inTransaction<T>(text, params).catch(fail);
+            },
+          }),
+        )
+        .catch(fail);
     },
     async ping() {
       open();
+      resources.check();
       await db.query("SELECT 1");
     },
     async close() {

@@ -3,7 +3,7 @@
  * driver's error type and SQLSTATE (issue 17, item 3). Loaded with the PostgreSQL engine only.
  */
 import pg from "pg";
-import { StoreUnavailableError } from "./errors.js";
+import { StoreUnavailableError, type ResourceFailures } from "./errors.js";
 
 /** Socket errors of the connection to PostgreSQL (Node's `err.code`). */
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
@@ -31,8 +31,12 @@ export function pgConnectionFailure(err: unknown): boolean {
   return Object.getPrototypeOf(err) === Error.prototype;
 }
 
-/** Rethrows a pg failure, as StoreUnavailableError when the server cannot be reached. */
-export function rethrowPg(err: unknown): never {
+/**
+ * Rethrows a pg failure, as StoreUnavailableError when the server cannot be reached, or (with
+ * `resources`) when it refused the statement for want of resources.
+ */
+export function rethrowPg(err: unknown, resources?: ResourceFailures): never {
   if (pgConnectionFailure(err)) throw new StoreUnavailableError("The PostgreSQL store cannot be reached", { cause: err });
+  if (resources) resources.rethrow(err);
   throw err;
 }

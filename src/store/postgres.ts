@@ -5,6 +5,7 @@
  */
 import pg from "pg";
 import type { Sql, SqlDb } from "./db.js";
+import { ResourceFailures } from "./errors.js";
 import { rethrowPg } from "./postgres-errors.js";
 import { MAX_PREPARED, STALE_PLAN } from "./prepared.js";
 
@@ -17,7 +18,24 @@ export interface PostgresOptions {
   max?: number;
   /** Prepare each parameterised statement once per connection (DATABASE_NAMED_STATEMENTS). @default true */
   namedStatements?: boolean;
+  /** How long a statement may go unanswered before its connection is dropped (tests shorten it). @default STATEMENT_TIMEOUT_MS */
+  statementTimeoutMs?: number;
 }
+
+/**
+ * The longest a statement may go unanswered before its connection is taken for dead: the
+ * statement fails (SERVICE_UNAVAILABLE) and its connection is dropped from the pool, so the next
+ * one opens a fresh connection. Without it, a connection whose server or network went silent
+ * without closing it (a failover, a NAT's idle timeout, a hung pooler) held its statement, and
+ * every loop waiting on it, until the kernel gave up on the socket, or forever (black-box probe:
+ * webhook processing stopped for good, `/readyz` ready). The gateway's statements take
+ * milliseconds; the bench's slowest, a poll lease over 10,000 open voids, half a second.
+ */
+const STATEMENT_TIMEOUT_MS = 30_000;
+/** The same for a transaction's statements: only migrations use one, at start, and an index on a big table may take long. */
+const MIGRATION_STATEMENT_TIMEOUT_MS = 10 * 60_000;
+/** TCP keepalive on idle connections, so a peer that vanished is noticed by the kernel too. */
+const KEEPALIVE_DELAY_MS = 10_000;
 
 /**
  * Names each parameterised statement text, so every connection of the pool parses it once and
@@ -56,6 +74,9 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
     max: opts.max ?? 10,
     options: `-c search_path=${schema}`,
     connectionTimeoutMillis: 5000,
+    query_timeout: opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
@@ -71,29 +92,36 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
     }
   }
   const runStatement = statementNames(opts.namedStatements ?? true);
+  const resources = new ResourceFailures();
+  const fail = (err: unknown) => rethrowPg(err, resources);
   return {
     engine: "postgres",
     async query<T>(text: string, params: unknown[] = []) {
-      return (await runStatement(text, params, (q) => pool.query(q)).catch(rethrowPg)).rows as T[];
+      // A failed statement's connection is dropped by the pool (pool.query releases it with the error).
+      return (await runStatement(text, params, (q) => pool.query(q)).catch(fail)).rows as T[];
     },
     async tx<R>(fn: (sql: Sql) => Promise<R>) {
-      const client = await pool.connect().catch(rethrowPg);
+      const client = await pool.connect().catch(fail);
+      const run = <T>(text: string, values: unknown[] = []) =>
+        client.query<T & pg.QueryResultRow>({ text, values, query_timeout: MIGRATION_STATEMENT_TIMEOUT_MS } as pg.QueryConfig).catch(fail);
+      let failed: unknown;
       try {
-        await client.query("BEGIN").catch(rethrowPg);
-        const r = await fn({
-          query: async <T>(text: string, params: unknown[] = []) => (await client.query(text, params).catch(rethrowPg)).rows as T[],
-        });
-        await client.query("COMMIT").catch(rethrowPg);
+        await run("BEGIN");
+        const r = await fn({ query: async <T>(text: string, params: unknown[] = []) => (await run<T>(text, params)).rows });
+        await run("COMMIT");
         return r;
       } catch (err) {
+        failed = err;
         await client.query("ROLLBACK").catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        // After a failure the connection is not trusted again: dropped, not pooled.
+        client.release(failed === undefined ? undefined : (failed as Error));
       }
     },
     async ping() {
-      await pool.query("SELECT 1").catch(rethrowPg);
+      resources.check();
+      await pool.query("SELECT 1").catch(fail);
     },
     async close() {
       await pool.end();

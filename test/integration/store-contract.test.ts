@@ -1,6 +1,7 @@
 /** One store contract, run against the embedded PGlite store and against PostgreSQL. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VoidOrderData } from "../../datasources/model.js";
+import { StoreUnavailableError } from "../../src/store/errors.js";
 import type { Store } from "../../src/store/index.js";
 import type { RecordKey, Transition } from "../../src/store/tracked-model.js";
 import type { Unsettled } from "../../src/store/unsettled-store.js";
@@ -614,6 +615,23 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect((await mine("r7")).map((r) => r.attempts)).toEqual([3]);
     await store.inbox.finishMany([{ id, state: "FAILED", note: "gave up" }]);
   });
+
+  it.skipIf(skip)(
+    "a statement refused for want of resources (disk full, I/O) is the store unavailable, and its ping says so; other errors are not",
+    async () => {
+      await expect(store.db.query("DO $$ BEGIN RAISE EXCEPTION 'boom' USING ERRCODE = 'unique_violation'; END $$")).rejects.toMatchObject({
+        code: "23505",
+      });
+      await store.db.ping();
+      const diskFull = store.db.query("DO $$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$");
+      await expect(diskFull).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(diskFull).rejects.toThrow(/out of resources \(SQLSTATE 53100\)/);
+      await expect(store.db.ping()).rejects.toThrow(/SQLSTATE 53100/);
+      await expect(store.db.tx((sql) => sql.query("DO $$ BEGIN RAISE EXCEPTION 'io' USING ERRCODE = 'io_error'; END $$"))).rejects.toThrow(
+        /SQLSTATE 58030/,
+      );
+    },
+  );
 
   it.skipIf(skip)("webhook inbox: rows done with are deleted once older than the retention time; rows still to process never", async () => {
     const tag = Math.random().toString(36).slice(2);
