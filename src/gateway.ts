@@ -109,7 +109,7 @@ export async function startGateway(config: Config, log: Logger, sandbox: Sandbox
       activeSubscriptions: () => tracking.subscriptions.active,
       tenantSubscriptions: () => ({ max: tracking.subscriptions.busiestTenant, limit: config.subscriptions.maxPerTenant }),
     });
-    const services = { registry, tracking, ownership, idempotency: new Idempotency(store.idempotency, log), metrics };
+    const services = { registry, tracking, ownership, idempotency: new Idempotency(store.idempotency, log, tracking.laterWrites), metrics };
     const intakes = webhookIntakes(config, suppliers);
     let shuttingDown = false;
     let closingAt = 0;

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { GatewayError, type ErrorCode } from "../vocabulary/errors.js";
 import type { Logger } from "../logger.js";
 import type { IdempotencyStore } from "../store/idempotency-store.js";
-import { writeAfterSend } from "./after-send.js";
+import { LaterWrites, writeAfterSend } from "./after-send.js";
 import { InFlight } from "./in-flight.js";
 
 /** A first request that has run this long without finishing most likely died with its instance. */
@@ -89,6 +89,8 @@ export class Idempotency {
   constructor(
     private readonly store: IdempotencyStore,
     private readonly log: Logger,
+    /** Where an answer or a release the store did not take goes to be written once it does. */
+    private readonly later: LaterWrites = new LaterWrites(log),
   ) {}
 
   run<T>(
@@ -136,18 +138,24 @@ export class Idempotency {
 
   /**
    * Stores the answer. The supplier may have acted by now, so a store failure does not replace
-   * the answer (./after-send.ts); the key stays claimed, and a repeat with it gets
-   * REQUEST_IN_PROGRESS, then after ABANDONED_AFTER_MS SUPPLIER_OUTCOME_UNKNOWN, never a resend.
+   * the answer (./after-send.ts): the answer is stored once the store takes writes again
+   * (LaterWrites), and until then a repeat with the key gets REQUEST_IN_PROGRESS, never a resend
+   * (black-box probe: the answer was never stored, and the repeat got REQUEST_IN_PROGRESS for 5
+   * minutes, then SUPPLIER_OUTCOME_UNKNOWN, for a void recorded meanwhile). If this process stops
+   * first, the repeat gets SUPPLIER_OUTCOME_UNKNOWN after ABANDONED_AFTER_MS.
    */
   private async complete(tenant: string, operation: string, key: string, response: StoredResponse): Promise<void> {
-    await writeAfterSend(() => this.store.complete(tenant, operation, key, response), this.log, "idempotency key's answer not stored", {
-      operation,
-    });
+    await this.writeOrLater(() => this.store.complete(tenant, operation, key, response), "idempotency key's answer not stored", operation);
   }
 
-  /** Frees the key. Nothing was sent that must not be repeated, so a store failure only leaves the key claimed (logged). */
+  /** Frees the key, now or once the store takes writes again (until then a repeat gets REQUEST_IN_PROGRESS). */
   private async release(tenant: string, operation: string, key: string): Promise<void> {
-    await writeAfterSend(() => this.store.release(tenant, operation, key), this.log, "idempotency key not released", { operation });
+    await this.writeOrLater(() => this.store.release(tenant, operation, key), "idempotency key not released", operation);
+  }
+
+  private async writeOrLater(write: () => Promise<void>, what: string, operation: string): Promise<void> {
+    const written = await writeAfterSend(write, this.log, what, { operation });
+    if (!written.ok) this.later.add(write, what, { operation });
   }
 
   private replay<T>(

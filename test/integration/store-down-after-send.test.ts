@@ -74,6 +74,24 @@ describe("the store fails after a state-changing supplier call", () => {
     expect(sent("void.do")).toBe(before);
   });
 
+  it("with an idempotency key: the answer not stored is stored once the store is back, and a repeat with the key replays it", async () => {
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId;
+    const KEYED = `mutation S($orderNo: String!, $offer: String!, $key: String) { submitVoid(input: { supplier: ATRIP, orderNo: $orderNo, voidOfferId: $offer, idempotencyKey: $key }) { voidCode status } }`;
+    const vars = { orderNo, offer, key: `k-${orderNo}` };
+    breakMethod(t.store.tracked, "insert");
+    breakMethod(t.store.idempotency, "complete");
+    const first = await gql<{ submitVoid: { voidCode: string; status: string } }>(t.url, KEYED, vars);
+    expect(first.errors).toBeUndefined();
+    const sentThen = sent("void.do");
+    // While the store fails, a repeat is told to wait, and sends nothing.
+    expect(ext(await gql(t.url, KEYED, vars))).toMatchObject({ code: "REQUEST_IN_PROGRESS", retryable: true });
+    for (const undo of restore.splice(0)) undo();
+    await eventually(() => t.gw.services.tracking.laterWrites.pending === 0, 5_000);
+    expect(await gql(t.url, KEYED, vars)).toEqual({ data: first.data });
+    expect(sent("void.do")).toBe(sentThen);
+  });
+
   it("void.do lost its reply, the mark not written: SUPPLIER_OUTCOME_UNKNOWN (not retryable), not SERVICE_UNAVAILABLE", async () => {
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId;
