@@ -4,6 +4,8 @@
  * another process, not writable or on a read-only or full disk, the port taken or not bindable,
  * a configuration found wrong only once the schema is built (a trusted document that cannot run).
  */
+import { inspect } from "node:util";
+
 const KNOWN_CODES = new Set([
   "EADDRINUSE",
   "EACCES",
@@ -17,8 +19,13 @@ const KNOWN_CODES = new Set([
   "EDQUOT",
 ]);
 
+/** Failures whose message says all there is: the DATA_DIR lock, the configuration, a store that cannot be reached. */
+const KNOWN_NAMES = new Set(["DataDirInUseError", "ConfigError", "StoreUnavailableError"]);
+
 export function startFailureText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  const known = e?.name === "DataDirInUseError" || e?.name === "ConfigError" || KNOWN_CODES.has(e?.code ?? "");
-  return `Start-up failed: ${e?.message ?? String(err)}\n${known ? "" : `${e?.stack ?? ""}\n`}`;
+  const known = KNOWN_NAMES.has(e?.name) || KNOWN_CODES.has(e?.code ?? "");
+  // Not an Error (the embedded engine can throw plain objects): shown as it is, not as "[object Object]".
+  const message = typeof e?.message === "string" ? e.message : inspect(err, { depth: 3, breakLength: Infinity });
+  return `Start-up failed: ${message}\n${known ? "" : `${e?.stack ?? ""}\n`}`;
 }

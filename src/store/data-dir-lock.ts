@@ -166,8 +166,8 @@ function refresh(h: Held): void {
 export function holdDataDir(dataDir: string, opts: { refreshMs?: number; staleMs?: number } = {}): DataDirHold {
   const given = resolve(dataDir);
   mkdirSync(dirname(given), { recursive: true });
-  // One lock for every spelling of the folder (symbolic links in its parents).
-  const key = join(realpathSync(dirname(given)), basename(given));
+  // One lock for every spelling of the folder (symbolic links in its parents, or the folder given as a link to it).
+  const key = existsSync(given) ? realpathSync(given) : join(realpathSync(dirname(given)), basename(given));
   let h = held.get(key);
   if (!h) {
     const path = lockPath(key);

@@ -5,8 +5,8 @@
  */
 import pg from "pg";
 import type { Sql, SqlDb } from "./db.js";
-import { ResourceFailures } from "./errors.js";
-import { rethrowPg } from "./postgres-errors.js";
+import { ResourceFailures, StoreUnavailableError } from "./errors.js";
+import { pgConnectionFailure, rethrowPg } from "./postgres-errors.js";
 import { MAX_PREPARED, STALE_PLAN } from "./prepared.js";
 
 /** The PostgreSQL store's options. */
@@ -65,6 +65,16 @@ function statementNames(enabled: boolean) {
   };
 }
 
+/** The server and database a connection string names, for messages: never its password. */
+function where(connectionString: string): string {
+  try {
+    const u = new URL(connectionString);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return "the configured server";
+  }
+}
+
 /** Opens a PostgreSQL pool. The schema is created when missing. */
 export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
   const schema = opts.schema ?? "public";
@@ -88,7 +98,10 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
     const code = (err as { code?: string }).code;
     if (code !== "23505" && code !== "42P06") {
       await pool.end();
-      throw err;
+      if (!pgConnectionFailure(err)) throw err;
+      throw new StoreUnavailableError(`PostgreSQL at ${where(opts.connectionString)} (DATABASE_URL) cannot be reached: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
   const runStatement = statementNames(opts.namedStatements ?? true);

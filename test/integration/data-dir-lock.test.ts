@@ -5,7 +5,7 @@
  * data directory goes away under it refuses its statements and fails /readyz instead of
  * confirming writes no restart would find.
  */
-import { mkdirSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -84,6 +84,21 @@ describe("the embedded store's lock", () => {
     const hold = holdDataDir(dataDir);
     expect(JSON.parse(readFileSync(`${dataDir}.lock`, "utf8"))).toEqual({ pid: process.pid, host: hostname(), ns });
     hold.release();
+  });
+
+  it("the folder given through a symbolic link to it is the same folder: one lock, beside the folder itself", () => {
+    const dataDir = fakeDataDir();
+    const link = `${dataDir}-link`;
+    symlinkSync(dataDir, link);
+    for (const given of [link, `${link}/`]) {
+      const hold = holdDataDir(given, { refreshMs: 60_000 });
+      try {
+        expect(existsSync(`${dataDir}.lock`)).toBe(true);
+        expect(existsSync(`${link}.lock`)).toBe(false);
+      } finally {
+        hold.release();
+      }
+    }
   });
 
   it("holds in one process are counted: the lock goes with the last", () => {

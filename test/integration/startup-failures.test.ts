@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/auth/api-keys.js";
 import { startFailureText } from "../../src/startup/failure.js";
+import { StoreUnavailableError } from "../../src/store/errors.js";
 import { startGatewayProcess } from "../helpers/process.js";
 import { freshDataDir } from "../helpers/store.js";
 
@@ -75,11 +76,41 @@ describe("start-up failures", () => {
     );
   });
 
+  it("PostgreSQL unreachable at start: one line naming it and DATABASE_URL, never its password; exit code 1", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const closedPort = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const failure = await startGatewayProcess({ DATABASE_URL: `postgres://gw:s3cretPW@127.0.0.1:${closedPort}/gwdb` }).then(
+      async (gw) => {
+        await gw.stop();
+        return "started";
+      },
+      (err: Error) => err.message,
+    );
+    expect(failure).toMatch(/exited with 1/);
+    expect(failure).toMatch(
+      new RegExp(
+        `Start-up failed: PostgreSQL at 127\\.0\\.0\\.1:${closedPort}/gwdb \\(DATABASE_URL\\) cannot be reached: .*ECONNREFUSED.*\\n`,
+      ),
+    );
+    expect(failure).not.toMatch(/\n\s+at /);
+    expect(failure).not.toContain("s3cretPW");
+  });
+
   it("known causes are one line; anything else keeps its stack", () => {
     const known = Object.assign(new Error("EROFS: read-only file system, open '/data.lock'"), { code: "EROFS" });
     expect(startFailureText(known)).toBe("Start-up failed: EROFS: read-only file system, open '/data.lock'\n");
     for (const code of ["EPERM", "ENOSPC", "EACCES", "EADDRINUSE"])
       expect(startFailureText(Object.assign(new Error(code), { code }))).toBe(`Start-up failed: ${code}\n`);
+    const unreachable = new StoreUnavailableError(
+      "PostgreSQL at db.internal:5432/gw (DATABASE_URL) cannot be reached: connect ECONNREFUSED",
+    );
+    expect(startFailureText(unreachable)).toBe(`Start-up failed: ${unreachable.message}\n`);
+    // Not an Error (the embedded engine can throw plain objects): shown, not "[object Object]".
+    expect(startFailureText({ code: "XX000", detail: "could not lock" })).toMatch(
+      /^Start-up failed: \{ code: 'XX000', detail: 'could not lock' \}\n/,
+    );
     const unknown = new TypeError("x is not a function");
     expect(startFailureText(unknown)).toMatch(/^Start-up failed: x is not a function\nTypeError: x is not a function\n\s+at /);
   });
