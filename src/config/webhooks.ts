@@ -23,7 +23,7 @@ export const WEBHOOKS = concern({
   retentionHours: variable({
     name: "WEBHOOK_RETENTION_HOURS",
     default: "168",
-    schema: positiveInt,
+    schema: positiveInt.max(87_600, "must be at most 87600 (10 years)"),
     description: "Hours a received webhook (its raw body, for operators) is kept in the store; older ones are deleted once processed",
   }),
 });

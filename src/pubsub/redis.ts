@@ -95,7 +95,9 @@ export class RedisPubSub implements PubSub {
         ]);
         clearTimeout(timer);
         if (answered || c.status !== "ready") return;
-        this.connectionFailed(new Error(`redis ${name} connection did not answer a PING within ${this.heartbeatTimeoutMs} ms: reconnecting`));
+        this.connectionFailed(
+          new Error(`redis ${name} connection did not answer a PING within ${this.heartbeatTimeoutMs} ms: reconnecting`),
+        );
         c.stream.destroy();
       }),
     );

@@ -54,15 +54,24 @@ export class LaterWrites {
     return this.waiting.size;
   }
 
-  /** Tries `write` again later until it succeeds; logs `what` (with `context`) when it does. */
-  add(write: () => Promise<unknown>, what: string, context: Record<string, unknown>): void {
+  /**
+   * Tries `write` again later until it succeeds; logs `what` (with `context`) when it does. With
+   * `giveUpAfterMs`, a write still failing that long after it was added is given up (logged): one
+   * that would be wrong later (it could overwrite what came after it).
+   */
+  add(write: () => Promise<unknown>, what: string, context: Record<string, unknown>, giveUpAfterMs = Infinity): void {
     if (this.closed) return void this.log.error(context, `${what}: given up, the gateway is stopping`);
     const id = this.next++;
     const entry = { what, context, trying: false };
     this.waiting.set(id, entry);
+    const giveUpAt = Date.now() + giveUpAfterMs;
     const attempt = (delayMs: number) => {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
+        if (Date.now() > giveUpAt) {
+          this.waiting.delete(id);
+          return void this.log.error(context, `${what}: given up, the store failed for too long`);
+        }
         entry.trying = true;
         write().then(
           () => {

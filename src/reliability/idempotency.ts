@@ -18,6 +18,11 @@ import { InFlight } from "./in-flight.js";
 
 /** A first request that has run this long without finishing most likely died with its instance. */
 const ABANDONED_AFTER_MS = 5 * 60_000;
+/**
+ * How long an answer (or release) the store did not take is tried again: well within the 24 hours
+ * a key is kept, so a late write never lands on a newer claim of the same key after it expired.
+ */
+const WRITE_LATER_FOR_MS = 12 * 60 * 60_000;
 /** The longest wait REQUEST_IN_PROGRESS suggests for a key: about one supplier call. */
 const RETRY_AFTER_MAX_S = 10;
 
@@ -155,7 +160,7 @@ export class Idempotency {
 
   private async writeOrLater(write: () => Promise<void>, what: string, operation: string): Promise<void> {
     const written = await writeAfterSend(write, this.log, what, { operation });
-    if (!written.ok) this.later.add(write, what, { operation });
+    if (!written.ok) this.later.add(write, what, { operation }, WRITE_LATER_FOR_MS);
   }
 
   private replay<T>(

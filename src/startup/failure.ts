@@ -26,6 +26,9 @@ export function startFailureText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   const known = KNOWN_NAMES.has(e?.name) || KNOWN_CODES.has(e?.code ?? "");
   // Not an Error (the embedded engine can throw plain objects): shown as it is, not as "[object Object]".
-  const message = typeof e?.message === "string" ? e.message : inspect(err, { depth: 3, breakLength: Infinity });
+  let message = typeof e?.message === "string" ? e.message : inspect(err, { depth: 3, breakLength: Infinity });
+  // A known failure's cause says what failed underneath (a file, an errno), when its message does not.
+  const cause = known && e?.cause instanceof Error ? e.cause.message : "";
+  if (cause && !message.includes(cause)) message += ` (${cause})`;
   return `Start-up failed: ${message}\n${known ? "" : `${e?.stack ?? ""}\n`}`;
 }

@@ -13,6 +13,9 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** Class 53 (insufficient resources) and 58000/58030 (system and I/O errors); not 58P01/58P02 (a file missing or present: a deployment fault). */
+const RESOURCE_STATES = /^(53[0-9A-Z]{3}|58000|58030)$/;
+
 /** How long after a statement failed for want of resources the store's ping says so. */
 const RESOURCE_FAILURE_SHOWN_MS = 30_000;
 
@@ -30,7 +33,7 @@ export class ResourceFailures {
   /** Rethrows `err`, as StoreUnavailableError when it is such a failure (and remembers it). */
   rethrow(err: unknown): never {
     const code = (err as { code?: unknown } | null)?.code;
-    if (typeof code === "string" && /^5[38][0-9A-Z]{3}$/.test(code)) {
+    if (typeof code === "string" && RESOURCE_STATES.test(code)) {
       this.last = { at: Date.now(), code };
       throw new StoreUnavailableError(`The store cannot run statements: out of resources (SQLSTATE ${code})`, { cause: err });
     }

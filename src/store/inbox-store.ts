@@ -216,11 +216,13 @@ export class InboxStore {
    */
   async expire(olderThanMs: number, limit = 1000): Promise<number> {
     const rows = await this.db.query<{ id: string }>(
-      `DELETE FROM webhook_inbox WHERE id IN (
+      // The state is checked again outside: a row reopened meanwhile (reopenUnknownVoids) is re-read
+      // under its new state, and kept. Rows another instance is deleting are skipped, not waited for.
+      `DELETE FROM webhook_inbox WHERE state IN ('PROCESSED', 'IGNORED', 'FAILED', 'UNKNOWN_VOID') AND id IN (
          SELECT id FROM webhook_inbox
          WHERE received_at < now() - make_interval(secs => $1::double precision / 1000)
            AND state IN ('PROCESSED', 'IGNORED', 'FAILED', 'UNKNOWN_VOID')
-         LIMIT $2)
+         ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING id::text AS id`,
       [olderThanMs, limit],
     );

@@ -337,10 +337,11 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string | string[] 
   {
     version: 15,
     name: "webhook inbox: processed rows are deleted after a retention time",
-    // The inbox grew with every webhook for as long as the store lived (InboxStore.expire). Rows
-    // are appended in time order, so a block-range index on received_at finds the old ones
-    // without reading the rest, and costs an insert next to nothing.
-    sql: `CREATE INDEX webhook_inbox_received ON webhook_inbox USING brin (received_at)`,
+    // The inbox grew with every webhook for as long as the store lived (InboxStore.expire): the
+    // index finds the oldest rows without reading the rest. Not a block-range index: once old rows
+    // are deleted, new ones fill the freed pages and its ranges cover most of the table (review:
+    // 5,999 of 19,311 pages read to find one row).
+    sql: `CREATE INDEX webhook_inbox_received ON webhook_inbox (received_at)`,
   },
 ];
 

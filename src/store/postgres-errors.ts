@@ -10,10 +10,12 @@ const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"
 
 /**
  * SQLSTATEs of a server that is going away or not accepting connections yet: class 08
- * (connection exception) and 57P01–57P03 (admin/crash shutdown, cannot connect now).
+ * (connection exception) and 57P01–57P03 (admin/crash shutdown, cannot connect now); and 57014,
+ * a statement cancelled for running past `statement_timeout` (./postgres.ts: the gateway cancels
+ * nothing else): a store too slow to answer.
  */
 function unavailableState(code: string): boolean {
-  return code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03";
+  return code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "57014";
 }
 
 /**

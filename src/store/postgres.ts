@@ -29,11 +29,18 @@ export interface PostgresOptions {
  * without closing it (a failover, a NAT's idle timeout, a hung pooler) held its statement, and
  * every loop waiting on it, until the kernel gave up on the socket, or forever (black-box probe:
  * webhook processing stopped for good, `/readyz` ready). The gateway's statements take
- * milliseconds; the bench's slowest, a poll lease over 10,000 open voids, half a second.
+ * milliseconds; the bench's slowest, a poll lease over 10,000 open voids, half a second. The
+ * server is told a little less (its `statement_timeout`), so that a statement that is merely
+ * slow is cancelled there, locks released, rather than left running after the client gave up
+ * (review); the client's own limit is for the connection that no longer answers at all.
  */
 const STATEMENT_TIMEOUT_MS = 30_000;
-/** The same for a transaction's statements: only migrations use one, at start, and an index on a big table may take long. */
-const MIGRATION_STATEMENT_TIMEOUT_MS = 10 * 60_000;
+/**
+ * Migrations (the only transactions) run at start with no server-side limit (an index on a big
+ * table may take long, and cut short it would be built again at every start) and this long
+ * before the client gives up on a silent connection.
+ */
+const MIGRATION_STATEMENT_TIMEOUT_MS = 60 * 60_000;
 /** TCP keepalive on idle connections, so a peer that vanished is noticed by the kernel too. */
 const KEEPALIVE_DELAY_MS = 10_000;
 
@@ -79,12 +86,14 @@ function where(connectionString: string): string {
 export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
   const schema = opts.schema ?? "public";
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const statementTimeoutMs = opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
     max: opts.max ?? 10,
-    options: `-c search_path=${schema}`,
+    // Set as the search path is (one startup option), not as its own startup parameter.
+    options: `-c search_path=${schema} -c statement_timeout=${statementTimeoutMs - Math.min(2000, Math.floor(statementTimeoutMs / 10))}`,
     connectionTimeoutMillis: 5000,
-    query_timeout: opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS,
+    query_timeout: statementTimeoutMs,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
   });
@@ -99,7 +108,9 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
     if (code !== "23505" && code !== "42P06") {
       await pool.end();
       if (!pgConnectionFailure(err)) throw err;
-      throw new StoreUnavailableError(`PostgreSQL at ${where(opts.connectionString)} (DATABASE_URL) cannot be reached: ${(err as Error).message}`, {
+      // Node's connect to a host with several addresses fails with an AggregateError and no message of its own.
+      const why = err instanceof AggregateError ? err.errors.map(String).join("; ") : (err as Error).message;
+      throw new StoreUnavailableError(`PostgreSQL at ${where(opts.connectionString)} (DATABASE_URL) cannot be reached: ${why}`, {
         cause: err,
       });
     }
@@ -120,6 +131,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
       let failed: unknown;
       try {
         await run("BEGIN");
+        await run("SET LOCAL statement_timeout = 0");
         const r = await fn({ query: async <T>(text: string, params: unknown[] = []) => (await run<T>(text, params)).rows });
         await run("COMMIT");
         return r;

@@ -180,7 +180,30 @@ export class InboxProcessor {
         orderNo: outcomes[i][0] === "UNKNOWN_VOID" ? voidOrderOf(hint) : undefined,
       })),
     );
+    // Kept with no mark on their order when it was read (a marked order's kept rows were asked about already).
+    const keptUnmarked = read.flatMap(({ row, hint }, i): Array<[string, string]> => {
+      const orderNo = voidOrderOf(hint);
+      return outcomes[i][0] === "UNKNOWN_VOID" && orderNo !== undefined && !waiting.has(orderNo) ? [[row.supplier, orderNo]] : [];
+    });
+    await this.reopenIfMarkedMeanwhile(keptUnmarked);
     return read.length;
+  }
+
+  /**
+   * A submission refused as already made marks its order, then reopens the order's kept webhooks
+   * (VoidSubmission): one marked after this batch read the waiting orders, and reopening before
+   * the batch kept its rows, would miss them. So the orders of the rows just kept are read again:
+   * either this read sees the mark, or the reopen comes after the rows were kept. Only rows
+   * whose order had no mark at the batch's read are read again: the others were settled against
+   * their mark already, and reopening them would ask the supplier again every batch.
+   */
+  private async reopenIfMarkedMeanwhile(kept: Array<[string, string]>): Promise<void> {
+    if (!kept.length) return;
+    const marked = await this.deps.unsettled.waitingOrders(
+      "VOID",
+      kept.map(([, orderNo]) => orderNo),
+    );
+    for (const [supplier, orderNo] of kept) if (marked.has(orderNo)) await this.deps.inbox.reopenUnknownVoids(supplier, orderNo);
   }
 
   /**

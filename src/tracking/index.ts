@@ -160,14 +160,17 @@ export class Tracking {
       housekeeping: new Poller(
         "housekeeping",
         async () => {
-          await store.idempotency.expire(IDEMPOTENCY_TTL_MS);
-          const retentionMs = opts.webhookRetentionMs ?? WEBHOOK_RETENTION_MS;
-          for (
-            let i = 0;
-            i < WEBHOOK_EXPIRY_BATCHES && (await store.inbox.expire(retentionMs, WEBHOOK_EXPIRY_BATCH)) === WEBHOOK_EXPIRY_BATCH;
-            i++
-          );
-          await this.stopRequests.resumeLeft();
+          // Each step runs whatever the others did; the first failure is the run's (logged by the poller).
+          const failures: unknown[] = [];
+          const step = (run: () => Promise<unknown>) => run().catch((err: unknown) => void failures.push(err));
+          await step(() => store.idempotency.expire(IDEMPOTENCY_TTL_MS));
+          await step(async () => {
+            const retentionMs = opts.webhookRetentionMs ?? WEBHOOK_RETENTION_MS;
+            for (let i = 0; i < WEBHOOK_EXPIRY_BATCHES; i++)
+              if ((await store.inbox.expire(retentionMs, WEBHOOK_EXPIRY_BATCH)) < WEBHOOK_EXPIRY_BATCH) break;
+          });
+          await step(() => this.stopRequests.resumeLeft());
+          if (failures.length) throw failures[0];
         },
         HOUSEKEEPING_MS,
         log,

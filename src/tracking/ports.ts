@@ -18,7 +18,7 @@ export type RecordStore = Pick<
 export type LogReader = Pick<EventLog, "head" | "lastId" | "since" | "replay" | "stragglers" | "alreadyDelivered" | "history">;
 
 /** The webhook inbox as its processor uses it: claim a batch, finish it, give back rows handed over and not tried. */
-export type InboxQueue = Pick<InboxStore, "claim" | "finishMany" | "unclaim">;
+export type InboxQueue = Pick<InboxStore, "claim" | "finishMany" | "unclaim" | "reopenUnknownVoids">;
 
 /** Which orders wait for a submission whose reply was lost. */
 export type UnsettledOrders = Pick<UnsettledStore, "waitingOrders">;

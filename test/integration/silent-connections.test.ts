@@ -55,6 +55,28 @@ describe("silent connections", () => {
     },
   );
 
+  it.skipIf(noPostgres)(
+    "PostgreSQL: a statement running past the timeout is cancelled on the server too (its locks released), and is the store unavailable",
+    async () => {
+      const schema = `t_${randomBytes(6).toString("hex")}`;
+      const db: SqlDb = await openPostgres({ connectionString: DATABASE_URL!, schema, max: 2, statementTimeoutMs: 1000 });
+      cleanup.push(async () => {
+        await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await db.close();
+      });
+      const tag = randomBytes(4).toString("hex");
+      await expect(db.query(`SELECT pg_sleep(3), '${tag}'`)).rejects.toBeInstanceOf(StoreUnavailableError);
+      const running = await db.query(
+        `SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(3), ''${tag}''%' AND pid <> pg_backend_pid()`,
+      );
+      expect(running).toEqual([]);
+      // Migrations (transactions) are not cut short on the server.
+      expect(await db.tx((sql) => sql.query<{ ok: string }>("SELECT pg_sleep(1.2)::text, 'done' AS ok"))).toEqual([
+        { pg_sleep: "", ok: "done" },
+      ]);
+    },
+  );
+
   it.skipIf(noRedis)(
     "Redis: connections gone silent are dropped and reconnected; the subscriber subscribes again and hears publishes",
     async () => {

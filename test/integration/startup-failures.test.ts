@@ -107,6 +107,12 @@ describe("start-up failures", () => {
       "PostgreSQL at db.internal:5432/gw (DATABASE_URL) cannot be reached: connect ECONNREFUSED",
     );
     expect(startFailureText(unreachable)).toBe(`Start-up failed: ${unreachable.message}\n`);
+    const full = new StoreUnavailableError("The store cannot run statements: out of resources (SQLSTATE 53100)", {
+      cause: new Error('could not extend file "base/5/16384": No space left on device'),
+    });
+    expect(startFailureText(full)).toBe(
+      `Start-up failed: ${full.message} (could not extend file "base/5/16384": No space left on device)\n`,
+    );
     // Not an Error (the embedded engine can throw plain objects): shown, not "[object Object]".
     expect(startFailureText({ code: "XX000", detail: "could not lock" })).toMatch(
       /^Start-up failed: \{ code: 'XX000', detail: 'could not lock' \}\n/,

@@ -627,6 +627,10 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
       await expect(diskFull).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(diskFull).rejects.toThrow(/out of resources \(SQLSTATE 53100\)/);
       await expect(store.db.ping()).rejects.toThrow(/SQLSTATE 53100/);
+      // A file missing (58P01) is a deployment fault, not a lack of resources: not the store unavailable.
+      const missing = store.db.query("DO $$ BEGIN RAISE EXCEPTION 'no such file' USING ERRCODE = 'undefined_file'; END $$");
+      await expect(missing).rejects.toMatchObject({ code: "58P01" });
+      await expect(missing).rejects.not.toBeInstanceOf(StoreUnavailableError);
       await expect(store.db.tx((sql) => sql.query("DO $$ BEGIN RAISE EXCEPTION 'io' USING ERRCODE = 'io_error'; END $$"))).rejects.toThrow(
         /SQLSTATE 58030/,
       );

@@ -19,11 +19,11 @@ import type { InboxQueue, UnsettledOrders } from "../../src/tracking/ports.js";
 import { deferred, kindOf, Supplier, type R } from "./fakes/test-kind.js";
 import { FakeRecords } from "./fakes/tracking-store.js";
 
-type Finished = { id: string; state: Exclude<InboxState, "PROCESSING">; note: string | null; waitMs?: number };
+type Finished = { id: string; state: Exclude<InboxState, "PROCESSING">; note: string | null; waitMs?: number; orderNo?: string };
 
 /** The inbox queue in memory: rows with a state; claim takes RECEIVED ones and counts the try. */
 class FakeInbox implements InboxQueue {
-  readonly rows = new Map<string, InboxRow & { state: InboxState; note: string | null }>();
+  readonly rows = new Map<string, InboxRow & { state: InboxState; note: string | null; orderNo?: string }>();
   /** Each finishMany call's results: one entry per statement. */
   readonly finished: Finished[][] = [];
   /** How many claim statements ran; the ids each unclaim gave back. */
@@ -67,7 +67,14 @@ class FakeInbox implements InboxQueue {
 
   async finishMany(results: Finished[]): Promise<void> {
     this.finished.push(results);
-    for (const r of results) Object.assign(this.rows.get(r.id)!, { state: r.state, note: r.note });
+    for (const r of results)
+      Object.assign(this.rows.get(r.id)!, { state: r.state, note: r.note, ...(r.orderNo ? { orderNo: r.orderNo } : {}) });
+  }
+
+  async reopenUnknownVoids(supplier: string, orderNo: string): Promise<number> {
+    const rows = [...this.rows.values()].filter((r) => r.state === "UNKNOWN_VOID" && r.supplier === supplier && r.orderNo === orderNo);
+    for (const r of rows) Object.assign(r, { state: "RECEIVED", attempts: 0, note: "read again: its order was marked" });
+    return rows.length;
   }
 
   async unclaim(ids: readonly string[]): Promise<void> {
@@ -238,6 +245,29 @@ describe("the inbox processor", () => {
     ]);
   });
 
+  it("a webhook kept as unknown while its order is marked meanwhile (a submission refused as already made) is read again at once", async () => {
+    const { inbox, processor, waiting, settled } = setup();
+    const row = inbox.add("ATRIP", voidHint("V5", "O-RACE"));
+    // The batch reads the waiting orders (none), then the submission marks the order and reopens
+    // the order's kept webhooks before this batch has kept its row: that reopen found nothing.
+    const unsettled = (processor as unknown as { deps: { unsettled: UnsettledOrders } }).deps.unsettled;
+    const read = unsettled.waitingOrders.bind(unsettled);
+    let reads = 0;
+    unsettled.waitingOrders = async (op, orders) => {
+      const found = await read(op, orders);
+      if (++reads === 1) {
+        waiting.add("O-RACE");
+        expect(await inbox.reopenUnknownVoids("ATRIP", "O-RACE")).toBe(0);
+      }
+      return found;
+    };
+    await processor.processBatch("me");
+    expect(inbox.stateOf(row)[0]).toBe("RECEIVED");
+    await processor.processBatch("me");
+    expect(inbox.stateOf(row)[0]).toBe("PROCESSED");
+    expect(settled).toEqual(["O-RACE/V5"]);
+  });
+
   it("a void nobody tracks settles a submission that lost its reply, or stays in the inbox as UNKNOWN_VOID", async () => {
     const { inbox, processor, waiting, settled, submissions } = setup();
     waiting.add("O-LOST");
@@ -251,6 +281,10 @@ describe("the inbox processor", () => {
     // The supplier does not confirm the void is on that order: nothing settled, kept.
     submissions.settle = async () => ({ state: "none" });
     const unconfirmed = inbox.add("ATRIP", voidHint("V7", "O-LOST"));
+    await processor.processBatch("me");
+    expect(inbox.stateOf(unconfirmed)[0]).toBe("UNKNOWN_VOID");
+
+    // Kept again, not reopened: its order's mark was asked about already (no loop).
     await processor.processBatch("me");
     expect(inbox.stateOf(unconfirmed)[0]).toBe("UNKNOWN_VOID");
 

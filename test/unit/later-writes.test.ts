@@ -23,6 +23,29 @@ describe("LaterWrites", () => {
     later.close();
   });
 
+  it("with a time to give up: a write still failing by then is given up, logged, and never tried again", async () => {
+    const lines: string[] = [];
+    const log = createLogger("error", new Writable({ write: (chunk: Buffer, _enc, done) => done(void lines.push(String(chunk))) }));
+    const later = new LaterWrites(log, { firstMs: 5, maxMs: 5 });
+    let tries = 0;
+    later.add(
+      async () => {
+        tries += 1;
+        throw new Error("store down");
+      },
+      "idempotency key's answer not stored",
+      { operation: "submitVoid" },
+      40,
+    );
+    await eventually(() => later.pending === 0);
+    const triedThen = tries;
+    expect(triedThen).toBeGreaterThan(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(tries).toBe(triedThen);
+    expect(lines.join("")).toMatch(/idempotency key's answer not stored: given up, the store failed for too long/);
+    later.close();
+  });
+
   it("stops trying when closed, and logs what it gave up", async () => {
     const lines: string[] = [];
     const log = createLogger("error", new Writable({ write: (chunk: Buffer, _enc, done) => done(void lines.push(String(chunk))) }));
