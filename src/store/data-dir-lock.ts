@@ -4,9 +4,12 @@
  * 2026-12-06). So the directory is held through a lock file, as PostgreSQL holds its data
  * directory through postmaster.pid:
  * - beside it, `<DATA_DIR>.lock` (an empty DATA_DIR is filled from the template before it is
- *   opened, and a second process must not fill it at the same time); inside it,
- *   `<DATA_DIR>/.gateway.lock`, when DATA_DIR is a mount point (beside it would be outside the
- *   volume, unseen by another container on it, and perhaps not writable);
+ *   opened, and a second process must not fill it at the same time), except when DATA_DIR is a
+ *   mount point (beside it would be outside the volume, unseen by another container on it, and
+ *   perhaps not writable); and always inside it, `<DATA_DIR>/.gateway.lock`, the one every view
+ *   of the folder shares (black-box probe: the same folder seen through a bind mount took only
+ *   its inside lock while the first process held only the one beside, and both opened the store;
+ *   what one recorded was lost). A missing DATA_DIR is created empty first, and filled in place;
  * - it names the holder (pid, host, pid namespace) and is refreshed (its mtime) every `refreshMs`;
  * - a lock is taken over when its process is gone (same host and pid namespace, pid not alive,
  *   or this very pid: a restart that got the same one), or, from anywhere else, when it was not
@@ -32,7 +35,7 @@ import {
   writeSync,
 } from "node:fs";
 import { hostname } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 /** The lock's name inside a DATA_DIR that is a mount point (the template fill leaves it alone). */
 export const LOCK_INSIDE = ".gateway.lock";
@@ -52,7 +55,8 @@ export class DataDirInUseError extends Error {
 }
 
 interface Held {
-  path: string;
+  /** The lock files this process holds for the folder: beside it (not for a mount point) and inside it. */
+  paths: string[];
   dataDir: string;
   holds: number;
   timer: NodeJS.Timeout;
@@ -119,10 +123,10 @@ function removeStale(path: string, ino: number): void {
   else renameSync(aside, path);
 }
 
-/** Where the lock of `key` (an absolute path) lives: beside it, or inside it when it is a mount point. */
-function lockPath(key: string): string {
-  const here = statSync(key, { throwIfNoEntry: false });
-  return here && here.dev !== statSync(dirname(key)).dev ? join(key, LOCK_INSIDE) : `${key}.lock`;
+/** The locks of `key` (an existing folder's absolute path): beside it unless it is a mount point, and inside it. */
+function lockPaths(key: string): string[] {
+  const mountPoint = statSync(key).dev !== statSync(dirname(key)).dev;
+  return [...(mountPoint ? [] : [`${key}.lock`]), join(key, LOCK_INSIDE)];
 }
 
 function create(path: string): boolean {
@@ -141,49 +145,74 @@ function create(path: string): boolean {
 }
 
 function refresh(h: Held): void {
-  if (h.lost) return;
-  try {
-    const holder = readHolder(h.path);
-    if (holder.pid !== ME.pid || holder.host !== ME.host) {
-      h.lost = `its lock ${h.path} was taken over by pid ${String(holder.pid)} on ${String(holder.host)}`;
-      return;
+  for (const path of h.paths) {
+    if (h.lost) return;
+    try {
+      const holder = readHolder(path);
+      if (holder.pid !== ME.pid || holder.host !== ME.host) {
+        h.lost = `its lock ${path} was taken over by pid ${String(holder.pid)} on ${String(holder.host)}`;
+        return;
+      }
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch (err) {
+      if (!existsSync(h.dataDir)) break; // the folder itself gone, its inside lock with it: said below
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") h.lost = `its lock ${path} is gone`;
+      return; // anything else (EMFILE, EIO): tried again at the next refresh
     }
-    const now = new Date();
-    utimesSync(h.path, now, now);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") h.lost = `its lock ${h.path} is gone`;
-    return; // anything else (EMFILE, EIO): tried again at the next refresh
   }
   const whole = statSync(join(h.dataDir, "PG_VERSION"), { throwIfNoEntry: false }) !== undefined;
   if (h.seenWhole && !whole) h.lost = `the data directory ${h.dataDir} is gone`;
   h.seenWhole ||= whole;
 }
 
+/** Takes the lock file `path` for this process, taking over a stale one; throws DataDirInUseError when another process holds it. */
+function take(path: string, key: string, staleMs: number): void {
+  for (let attempt = 0; !create(path); attempt++) {
+    const s = staleness(path, staleMs);
+    if (s === undefined && attempt < 5) continue; // let go meanwhile: create it
+    if (!s || !s.stale || attempt >= 2) {
+      throw new DataDirInUseError(
+        `DATA_DIR ${key} is in use by ${s?.holder ?? "another process"} (lock ${path}, refreshed ${s?.ageS ?? 0} s ago). One embedded store serves one ` +
+          `process: stop the other, or run several instances on PostgreSQL (DATABASE_URL). If no gateway runs on it, delete ${path}.`,
+      );
+    }
+    removeStale(path, s.ino);
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone: nothing to release.
+  }
+}
+
 /**
- * Holds `dataDir` for this process: takes `<dataDir>.lock`, or counts one more hold of the lock
- * this process has. Throws DataDirInUseError when another process holds it.
+ * Holds `dataDir` for this process: takes its locks, or counts one more hold of the locks this
+ * process has. Throws DataDirInUseError when another process holds it.
  */
 export function holdDataDir(dataDir: string, opts: { refreshMs?: number; staleMs?: number } = {}): DataDirHold {
-  const given = resolve(dataDir);
-  mkdirSync(dirname(given), { recursive: true });
+  // Created (empty) if missing, so that it has an inside lock from the start; the template fill leaves that alone.
+  mkdirSync(resolve(dataDir), { recursive: true });
   // One lock for every spelling of the folder (symbolic links in its parents, or the folder given as a link to it).
-  const key = existsSync(given) ? realpathSync(given) : join(realpathSync(dirname(given)), basename(given));
+  const key = realpathSync(resolve(dataDir));
   let h = held.get(key);
   if (!h) {
-    const path = lockPath(key);
+    const paths = lockPaths(key);
     const staleMs = opts.staleMs ?? 30_000;
-    for (let attempt = 0; !create(path); attempt++) {
-      const s = staleness(path, staleMs);
-      if (s === undefined && attempt < 5) continue; // let go meanwhile: create it
-      if (!s || !s.stale || attempt >= 2) {
-        throw new DataDirInUseError(
-          `DATA_DIR ${key} is in use by ${s?.holder ?? "another process"} (lock ${path}, refreshed ${s?.ageS ?? 0} s ago). One embedded store serves one ` +
-            `process: stop the other, or run several instances on PostgreSQL (DATABASE_URL). If no gateway runs on it, delete ${path}.`,
-        );
+    const taken: string[] = [];
+    try {
+      for (const path of paths) {
+        take(path, key, staleMs);
+        taken.push(path);
       }
-      removeStale(path, s.ino);
+    } catch (err) {
+      taken.forEach(unlinkQuietly);
+      throw err;
     }
-    const entry: Held = { path, dataDir: key, holds: 0, seenWhole: existsSync(join(key, "PG_VERSION")), timer: undefined as never };
+    const entry: Held = { paths, dataDir: key, holds: 0, seenWhole: existsSync(join(key, "PG_VERSION")), timer: undefined as never };
     entry.timer = setInterval(() => refresh(entry), opts.refreshMs ?? 5_000).unref();
     held.set(key, entry);
     h = entry;
@@ -201,11 +230,7 @@ export function holdDataDir(dataDir: string, opts: { refreshMs?: number; staleMs
       clearInterval(entry.timer);
       held.delete(key);
       if (entry.lost) return;
-      try {
-        unlinkSync(entry.path);
-      } catch {
-        // Already gone: nothing to release.
-      }
+      entry.paths.forEach(unlinkQuietly);
     },
   };
 }

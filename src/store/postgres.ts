@@ -107,6 +107,14 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlDb> {
     const code = (err as { code?: string }).code;
     if (code !== "23505" && code !== "42P06") {
       await pool.end();
+      // The server's refusal (no such database, authentication failed): said in one line too, never the password.
+      if (err instanceof pg.DatabaseError)
+        throw new StoreUnavailableError(
+          `PostgreSQL at ${where(opts.connectionString)} (DATABASE_URL) refused the gateway: ${err.message} (SQLSTATE ${err.code})`,
+          {
+            cause: err,
+          },
+        );
       if (!pgConnectionFailure(err)) throw err;
       // Node's connect to a host with several addresses fails with an AggregateError and no message of its own.
       const why = err instanceof AggregateError ? err.errors.map(String).join("; ") : (err as Error).message;

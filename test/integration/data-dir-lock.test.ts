@@ -74,6 +74,20 @@ describe("the embedded store's lock", () => {
     expect(() => readFileSync(`${dataDir}.lock`)).toThrow(/ENOENT/);
   });
 
+  it("the lock inside the folder counts too (the folder seen elsewhere through a bind mount holds only that one): refused, nothing of ours left behind", () => {
+    const dataDir = fakeDataDir();
+    writeFileSync(join(dataDir, ".gateway.lock"), JSON.stringify({ pid: 1, host: "elsewhere" }));
+    expect(() => holdDataDir(dataDir, { staleMs: 60_000 })).toThrow(/in use by pid 1 on elsewhere \(lock .*\/\.gateway\.lock/);
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+    rmSync(join(dataDir, ".gateway.lock"));
+    // Held: both locks, beside the folder and inside it; both go with the hold.
+    const hold = holdDataDir(dataDir);
+    expect(JSON.parse(readFileSync(join(dataDir, ".gateway.lock"), "utf8"))).toMatchObject({ pid: process.pid });
+    expect(JSON.parse(readFileSync(`${dataDir}.lock`, "utf8"))).toMatchObject({ pid: process.pid });
+    hold.release();
+    expect([existsSync(`${dataDir}.lock`), existsSync(join(dataDir, ".gateway.lock"))]).toEqual([false, false]);
+  });
+
   it("a pid of another pid namespace on the same host says nothing: a fresh lock from there is refused, a dead pid here is taken over", () => {
     const dataDir = fakeDataDir();
     // A container with the host's name (host networking) but its own pids: its pid 999999 is not ours to test.

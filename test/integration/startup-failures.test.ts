@@ -12,7 +12,9 @@ import { sha256Hex } from "../../src/auth/api-keys.js";
 import { startFailureText } from "../../src/startup/failure.js";
 import { StoreUnavailableError } from "../../src/store/errors.js";
 import { startGatewayProcess } from "../helpers/process.js";
-import { freshDataDir } from "../helpers/store.js";
+import { DATABASE_URL, freshDataDir, skipReason } from "../helpers/store.js";
+
+const noPostgres = DATABASE_URL ? false : skipReason("start-up failure on PostgreSQL", "TEST_DATABASE_URL");
 
 const taken = createServer();
 let port = 0;
@@ -93,6 +95,25 @@ describe("start-up failures", () => {
       new RegExp(
         `Start-up failed: PostgreSQL at 127\\.0\\.0\\.1:${closedPort}/gwdb \\(DATABASE_URL\\) cannot be reached: .*ECONNREFUSED.*\\n`,
       ),
+    );
+    expect(failure).not.toMatch(/\n\s+at /);
+    expect(failure).not.toContain("s3cretPW");
+  });
+
+  it.skipIf(noPostgres)("PostgreSQL without the database named: one line saying the server refused, never the password", async () => {
+    const url = new URL(DATABASE_URL!);
+    url.password = "s3cretPW";
+    url.pathname = "/no_such_db_for_the_gateway";
+    const failure = await startGatewayProcess({ DATABASE_URL: url.toString() }).then(
+      async (gw) => {
+        await gw.stop();
+        return "started";
+      },
+      (err: Error) => err.message,
+    );
+    expect(failure).toMatch(/exited with 1/);
+    expect(failure).toMatch(
+      /Start-up failed: PostgreSQL at .*\/no_such_db_for_the_gateway \(DATABASE_URL\) refused the gateway: .*does not exist \(SQLSTATE 3D000\)\n/,
     );
     expect(failure).not.toMatch(/\n\s+at /);
     expect(failure).not.toContain("s3cretPW");

@@ -37,9 +37,9 @@ describe("the closed set of error codes", () => {
 describe("store outages by type and code", () => {
   const serverError = (code: string) => Object.assign(new pg.DatabaseError("server said so", 0, "error"), { code });
 
-  it("PostgreSQL going away (SQLSTATE class 08, 57P01–57P03) is an outage; other server errors are not", () => {
-    for (const code of ["57P01", "57P02", "57P03", "08006", "08001"]) expect(pgConnectionFailure(serverError(code))).toBe(true);
-    for (const code of ["23505", "40001", "42P01", "57014"]) expect(pgConnectionFailure(serverError(code))).toBe(false);
+  it("PostgreSQL going away (SQLSTATE class 08, 57P01–57P03) or too slow (57014, past the gateway's statement_timeout) is an outage; other server errors are not", () => {
+    for (const code of ["57P01", "57P02", "57P03", "08006", "08001", "57014"]) expect(pgConnectionFailure(serverError(code))).toBe(true);
+    for (const code of ["23505", "40001", "42P01", "57P04"]) expect(pgConnectionFailure(serverError(code))).toBe(false);
   });
 
   it("the driver's connection failures are outages, with or without a socket code; a caller's bug is not", () => {
