@@ -28,6 +28,19 @@ const CANCEL = `mutation C($orderNo: String!, $key: String) {
 type R = Awaited<ReturnType<typeof gql>>;
 const codeOf = (r: R) => r.errors?.[0]?.extensions?.code;
 
+/** The order's voids as the gateway lists them, once there is one. */
+function listedVoids(orderNo: string, auth: Record<string, string>, timeoutMs?: number) {
+  return eventually(async () => {
+    const r = await gql<{ voidOrders: Array<{ voidCode: string; submittedAt: string | null; history: Array<{ source: string }> }> }>(
+      t!.url,
+      `{ voidOrders(orderNo: "${orderNo}") { voidCode submittedAt history { source } } }`,
+      {},
+      auth,
+    );
+    return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
+  }, timeoutMs);
+}
+
 async function quote(orderNo: string, auth: Record<string, string> = ACME): Promise<string> {
   const q = await gql<{ voidQuote: { voidOfferId: string } }>(t!.url, QUOTE, { orderNo }, auth);
   return q.data!.voidQuote.voidOfferId;
@@ -352,15 +365,7 @@ describe("never a second state-changing call", () => {
     const refused = await gql(t.url, SUBMIT, { orderNo, offer }, ACME);
     expect(codeOf(refused)).toBe("VOID_ALREADY_SUBMITTED");
     expect(calls("void.do")).toBe(2);
-    const listed = await eventually(async () => {
-      const r = await gql<{ voidOrders: Array<{ voidCode: string; submittedAt: string | null; history: Array<{ source: string }> }> }>(
-        t!.url,
-        `{ voidOrders(orderNo: "${orderNo}") { voidCode submittedAt history { source } } }`,
-        {},
-        ACME,
-      );
-      return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
-    });
+    const listed = await listedVoids(orderNo, ACME);
     // Learned from the webhook, and submitted elsewhere: not the gateway's submission.
     expect(listed).toEqual([{ voidCode: theirs.voidCode, submittedAt: null, history: [{ source: "WEBHOOK" }] }]);
     // Now it is the gateway's: a repeat answers with its voidCode and calls nothing.
@@ -387,15 +392,7 @@ describe("never a second state-changing call", () => {
     const sim = t.sandbox.atrip!.server;
     sim.faults = { ...sim.faults, webhookDropRate: 1 };
     expect(codeOf(await gql(t.url, SUBMIT, { orderNo, offer }, ACME))).toBe("VOID_ALREADY_SUBMITTED");
-    const listed = await eventually(async () => {
-      const r = await gql<{ voidOrders: Array<{ voidCode: string; submittedAt: string | null; history: Array<{ source: string }> }> }>(
-        t!.url,
-        `{ voidOrders(orderNo: "${orderNo}") { voidCode submittedAt history { source } } }`,
-        {},
-        ACME,
-      );
-      return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
-    });
+    const listed = await listedVoids(orderNo, ACME);
     expect(listed).toEqual([{ voidCode: theirs.voidCode, submittedAt: null, history: [{ source: "WEBHOOK" }] }]);
     expect(await state()).toBe("PROCESSED");
     expect(await t.store.unsettled.get("acme", "ATRIP", "VOID", orderNo)).toBeNull();
@@ -423,13 +420,7 @@ describe("never a second state-changing call", () => {
     );
     const sim = t.sandbox.atrip!.server;
     sim.faults = { ...sim.faults, webhookDropRate: 1 };
-    const listed = await eventually(async () => {
-      const r = await gql<{ voidOrders: Array<{ voidCode: string; submittedAt: string | null; history: Array<{ source: string }> }> }>(
-        t!.url,
-        `{ voidOrders(orderNo: "${orderNo}") { voidCode submittedAt history { source } } }`,
-      );
-      return r.data?.voidOrders.length ? r.data.voidOrders : undefined;
-    }, 15_000);
+    const listed = await listedVoids(orderNo, {}, 15_000);
     expect(listed).toMatchObject([{ voidCode: accepted.voidCode, history: [{ source: "WEBHOOK" }] }]);
     // Submitted when that request sent it.
     expect(Math.abs(new Date(listed[0].submittedAt!).getTime() - claimedAt)).toBeLessThan(500);

@@ -24,16 +24,21 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
 
+/** What a gateway process started with `env` printed as it failed ("started" if it did not fail). */
+function startFailure(env: Record<string, string>): Promise<string> {
+  return startGatewayProcess(env).then(
+    async (gw) => {
+      await gw.stop();
+      return "started";
+    },
+    (err: Error) => err.message,
+  );
+}
+
 describe("start-up failures", () => {
   it("a port in use: 'Start-up failed: listen EADDRINUSE …', exit code 1, no stack trace, the store's lock released", async () => {
     const dataDir = freshDataDir();
-    const failure = await startGatewayProcess({ PORT: String(port), DATA_DIR: dataDir }).then(
-      async (gw) => {
-        await gw.stop();
-        return "started";
-      },
-      (err: Error) => err.message,
-    );
+    const failure = await startFailure({ PORT: String(port), DATA_DIR: dataDir });
     expect(failure).toMatch(/exited with 1/);
     expect(failure).toMatch(new RegExp(`Start-up failed: listen EADDRINUSE: address already in use 127\\.0\\.0\\.1:${port}\\n`));
     expect(failure).not.toMatch(/\n\s+at /);
@@ -51,14 +56,7 @@ describe("start-up failures", () => {
       writeFileSync(path, JSON.stringify({ format: "apollo-persisted-query-manifest", version: 1, operations }));
       return path;
     };
-    const fails = (env: Record<string, string>) =>
-      startGatewayProcess({ DATA_DIR: freshDataDir(), ...env }).then(
-        async (gw) => {
-          await gw.stop();
-          return "started";
-        },
-        (err: Error) => err.message,
-      );
+    const fails = (env: Record<string, string>) => startFailure({ DATA_DIR: freshDataDir(), ...env });
     const wide = manifest("Wide", `query Wide { ${"suppliers { supplier } ".repeat(30)}}`);
     const wideFailure = await fails({ TRUSTED_DOCUMENTS: wide, GRAPHQL_MAX_TOKENS: "100" });
     expect(wideFailure).toMatch(/exited with 1/);
@@ -83,13 +81,7 @@ describe("start-up failures", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const closedPort = (closed.address() as { port: number }).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const failure = await startGatewayProcess({ DATABASE_URL: `postgres://gw:s3cretPW@127.0.0.1:${closedPort}/gwdb` }).then(
-      async (gw) => {
-        await gw.stop();
-        return "started";
-      },
-      (err: Error) => err.message,
-    );
+    const failure = await startFailure({ DATABASE_URL: `postgres://gw:s3cretPW@127.0.0.1:${closedPort}/gwdb` });
     expect(failure).toMatch(/exited with 1/);
     expect(failure).toMatch(
       new RegExp(
@@ -104,13 +96,7 @@ describe("start-up failures", () => {
     const url = new URL(DATABASE_URL!);
     url.password = "s3cretPW";
     url.pathname = "/no_such_db_for_the_gateway";
-    const failure = await startGatewayProcess({ DATABASE_URL: url.toString() }).then(
-      async (gw) => {
-        await gw.stop();
-        return "started";
-      },
-      (err: Error) => err.message,
-    );
+    const failure = await startFailure({ DATABASE_URL: url.toString() });
     expect(failure).toMatch(/exited with 1/);
     expect(failure).toMatch(
       /Start-up failed: PostgreSQL at .*\/no_such_db_for_the_gateway \(DATABASE_URL\) refused the gateway: .*does not exist \(SQLSTATE 3D000\)\n/,

@@ -5,6 +5,13 @@ import { createLogger } from "../../src/logger.js";
 import { LaterWrites } from "../../src/reliability/after-send.js";
 import { eventually } from "../helpers/atrip.js";
 
+/** A logger at error level whose lines are kept. */
+function capturedLog() {
+  const lines: string[] = [];
+  const log = createLogger("error", new Writable({ write: (chunk: Buffer, _enc, done) => done(void lines.push(String(chunk))) }));
+  return { lines, log };
+}
+
 describe("LaterWrites", () => {
   it("tries again, backing off, until the write succeeds", async () => {
     const later = new LaterWrites(createLogger("silent"), { firstMs: 5, maxMs: 20 });
@@ -24,8 +31,7 @@ describe("LaterWrites", () => {
   });
 
   it("with a time to give up: a write still failing by then is given up, logged, and never tried again", async () => {
-    const lines: string[] = [];
-    const log = createLogger("error", new Writable({ write: (chunk: Buffer, _enc, done) => done(void lines.push(String(chunk))) }));
+    const { lines, log } = capturedLog();
     const later = new LaterWrites(log, { firstMs: 5, maxMs: 5 });
     let tries = 0;
     later.add(
@@ -47,8 +53,7 @@ describe("LaterWrites", () => {
   });
 
   it("stops trying when closed, and logs what it gave up", async () => {
-    const lines: string[] = [];
-    const log = createLogger("error", new Writable({ write: (chunk: Buffer, _enc, done) => done(void lines.push(String(chunk))) }));
+    const { lines, log } = capturedLog();
     const later = new LaterWrites(log, { firstMs: 5, maxMs: 5 });
     let tries = 0;
     later.add(
