@@ -1,6 +1,7 @@
 /**
  * Bearer JWTs (jose): HS256 with JWT_SECRET, or keys from JWT_JWKS_URL. exp (and nbf) are
- * always checked; iss and aud when configured. The tenant comes from JWT_TENANT_CLAIM, the
+ * always checked, with JWT_CLOCK_TOLERANCE_SECONDS of leeway (RFC 7519 §4.1.4-5 allow "some small
+ * leeway"); iss and aud when configured. The tenant comes from JWT_TENANT_CLAIM, the
  * scopes from the `scope` claim ("read write" or an array).
  */
 import type { JWTPayload, JWTVerifyGetKey } from "jose";
@@ -28,6 +29,8 @@ export interface JwtSettings {
   issuer?: string;
   audience?: string;
   tenantClaim: string;
+  /** Leeway on exp and nbf, in seconds (0: none). */
+  clockToleranceSeconds?: number;
 }
 
 /** The latest instant a Date can hold (year 275760); a later `exp` would be an invalid Date. */
@@ -66,6 +69,7 @@ export class JwtVerifier {
         audience: this.settings.audience,
         algorithms: this.settings.jwksUrl ? undefined : ["HS256"],
         requiredClaims: ["exp"],
+        clockTolerance: this.settings.clockToleranceSeconds ?? 0,
       };
       ({ payload } = typeof key === "function" ? await jose.jwtVerify(token, key, opts) : await jose.jwtVerify(token, key, opts));
     } catch (err) {
@@ -81,6 +85,12 @@ export class JwtVerifier {
     const list = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(/\s+/) : [];
     const scopes = new Set(list.filter((s): s is Scope => s === "read" || s === "write"));
     const freeform = list.includes(FREEFORM_DOCUMENTS_SCOPE);
-    return { tenant, scopes, via: "jwt", expiresAt: expiryOf(payload.exp as number), ...(freeform ? { freeformDocuments: true } : {}) };
+    return {
+      tenant,
+      scopes,
+      via: "jwt",
+      expiresAt: expiryOf((payload.exp as number) + (this.settings.clockToleranceSeconds ?? 0)),
+      ...(freeform ? { freeformDocuments: true } : {}),
+    };
   }
 }

@@ -27,12 +27,30 @@ export const AUTH = concern(
     issuer: variable({ name: "JWT_ISSUER", schema: text, description: "Required iss of bearer JWTs" }),
     audience: variable({ name: "JWT_AUDIENCE", schema: text, description: "Required aud of bearer JWTs" }),
     tenantClaim: variable({ name: "JWT_TENANT_CLAIM", default: "tenant", schema: text, description: "JWT claim that names the tenant" }),
+    clockToleranceSeconds: variable({
+      name: "JWT_CLOCK_TOLERANCE_SECONDS",
+      default: "0",
+      schema: z.coerce
+        .number({ message: "must be a number" })
+        .int("must be a whole number")
+        .min(0, "must be 0 or more")
+        .max(300, "must be at most 300 (5 minutes)"),
+      description:
+        "Seconds of clock difference allowed when checking a bearer JWT's exp and nbf (the issuer's clock against the gateway's); a socket's token then expires that much later too",
+    }),
   },
   (v): { apiKeys?: ApiKeyEntry[]; jwt?: JwtSettings } => {
     if (v.jwtSecret && v.jwksUrl) throw new ConfigError("JWT_JWKS_URL", "set either JWT_SECRET or JWT_JWKS_URL, not both");
     const jwt =
       v.jwtSecret || v.jwksUrl
-        ? { secret: v.jwtSecret, jwksUrl: v.jwksUrl, issuer: v.issuer, audience: v.audience, tenantClaim: v.tenantClaim }
+        ? {
+            secret: v.jwtSecret,
+            jwksUrl: v.jwksUrl,
+            issuer: v.issuer,
+            audience: v.audience,
+            tenantClaim: v.tenantClaim,
+            clockToleranceSeconds: v.clockToleranceSeconds,
+          }
         : undefined;
     return { apiKeys: v.apiKeys === undefined ? undefined : parseApiKeys(v.apiKeys), jwt };
   },
