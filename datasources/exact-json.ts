@@ -7,6 +7,12 @@
  * character at a time: on a `voidQuote`, 17 of the 138–161 KB the gateway allocated per call
  * went to the reply's strings (issue 24; bench/RESULTS.md, "Issue 24, seventh session"). Here a
  * string without escapes is one slice of the text.
+ *
+ * One difference from lossless-json: a `\u0000` escape, and a `\uD800`–`\uDFFF` escape that is not
+ * half of a surrogate pair, become U+FFFD. Neither can be stored (PostgreSQL's text and jsonb
+ * refuse both), and a supplier's reply ends up in the store; one such character in a passenger's
+ * name froze the tracking of every void polled with it (black-box probe, thirtieth session).
+ * Raw, unescaped, neither can occur: JSON refuses a raw U+0000, and the text is decoded UTF-8.
  */
 
 const QUOTE = 0x22;
@@ -66,11 +72,12 @@ export function parseExactJson(text: string, number: (text: string) => unknown):
     // Escapes: build it from the runs between them.
     let out = text.slice(start, i);
     let run = i;
+    let unicode = false;
     for (;;) {
       const c = text.charCodeAt(i);
       if (c === QUOTE) {
         out += text.slice(run, i++);
-        return out;
+        return unicode ? storable(out) : out;
       }
       if (c === BACKSLASH) {
         out += text.slice(run, i);
@@ -80,6 +87,7 @@ export function parseExactJson(text: string, number: (text: string) => unknown):
         else if (e === 0x75) {
           for (let k = 2; k < 6; k++) if (!isHex(text.charCodeAt(i + k))) fail("Invalid unicode escape");
           out += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 6), 16));
+          unicode = true;
           i += 6;
           run = i;
           continue;
@@ -199,6 +207,14 @@ export function parseExactJson(text: string, number: (text: string) => unknown):
   const value = parseValue();
   if (i < text.length) fail("Expected end of input");
   return value;
+}
+
+/** A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `s` with U+0000 and lone surrogates (which only `\u` escapes can produce here) as U+FFFD. */
+function storable(s: string): string {
+  return s.replaceAll("\u0000", "\uFFFD").replace(LONE_SURROGATE, "\uFFFD");
 }
 
 /** Structural equality of parsed values (numbers compared by their text through their objects' fields). */

@@ -37,6 +37,11 @@ export interface Faults {
   brokenGzipRate: number;
   /** When non-empty, faults apply only to these operations (e.g. ["void.do"]). */
   operations: string[];
+  /**
+   * In every matching reply's JSON text, `from` replaced by `to` (e.g. a string holding the
+   * escape `\u0000`, which a real supplier may send and no store can keep).
+   */
+  rewrite?: { from: string; to: string };
   /** The next `count` matching requests get this HTTP status (e.g. 500, or 429 with Retry-After). */
   failNext?: { status: number; count: number; retryAfter?: string; body?: string; contentType?: string };
 }
@@ -228,7 +233,9 @@ export class SimServer<F extends Faults = Faults> {
       await new Promise((r) => setTimeout(r, f.replyDelayMs));
     }
     // lossless-json writes LosslessNumber("1280.50") as 1280.50, as a real supplier would.
-    const text = stringify(reply.body) ?? "null";
+    const written = stringify(reply.body) ?? "null";
+    const matches = !f.operations.length || f.operations.includes(operation);
+    const text = f.rewrite && matches ? written.replaceAll(f.rewrite.from, f.rewrite.to) : written;
     const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
     if (this.roll(f.brokenGzipRate, operation)) {
       res.writeHead(reply.status ?? 200, { "Content-Type": "application/json", "Content-Encoding": "gzip" });
