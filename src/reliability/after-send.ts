@@ -7,6 +7,7 @@
  * what the supplier did, the failure logged.
  */
 import type { Logger } from "../logger.js";
+import { refusedForGood } from "../store/errors.js";
 import type { RecordKey, TrackedRecord } from "../store/tracked-model.js";
 
 const TRIES = 3;
@@ -22,7 +23,8 @@ export async function writeAfterSend<T>(
     try {
       return { ok: true, value: await write() };
     } catch (err) {
-      if (attempt >= TRIES) {
+      // A statement the store refuses for what it holds is refused again: no point waiting.
+      if (attempt >= TRIES || refusedForGood(err)) {
         log.error({ ...context, err: String(err) }, what);
         return { ok: false };
       }
@@ -57,7 +59,8 @@ export class LaterWrites {
   /**
    * Tries `write` again later until it succeeds; logs `what` (with `context`) when it does. With
    * `giveUpAfterMs`, a write still failing that long after it was added is given up (logged): one
-   * that would be wrong later (it could overwrite what came after it).
+   * that would be wrong later (it could overwrite what came after it). A write the store refuses
+   * for what it holds (../store/errors.ts `refusedForGood`) is given up at once: it is no outage.
    */
   add(write: () => Promise<unknown>, what: string, context: Record<string, unknown>, giveUpAfterMs = Infinity): void {
     if (this.closed) return void this.log.error(context, `${what}: given up, the gateway is stopping`);
@@ -84,6 +87,11 @@ export class LaterWrites {
               // Closed while this try was under way: it was left to end, and it failed.
               this.waiting.delete(id);
               return void this.log.error({ ...context, err: String(err) }, `${what}: given up, the gateway is stopping`);
+            }
+            if (refusedForGood(err)) {
+              // Not an outage: the store answered, and will answer the same every time.
+              this.waiting.delete(id);
+              return void this.log.error({ ...context, err: String(err) }, `${what}: given up, the store refuses it`);
             }
             this.log.warn({ ...context, err: String(err) }, `${what}: the store still fails; trying again`);
             attempt(Math.min(this.backoff.maxMs, delayMs * 2));

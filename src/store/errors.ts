@@ -13,6 +13,19 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * SQLSTATE classes of a statement the store refused for what it says or holds: 22 (data
+ * exception, e.g. a character text cannot hold), 23 (integrity constraint) and 42 (syntax or
+ * access rule). The same statement is refused again however often it is tried.
+ */
+const REFUSED_FOR_GOOD = /^(22|23|42)[0-9A-Z]{3}$/;
+
+/** Whether the store refused a statement in a way that trying it again cannot change (by its SQLSTATE). */
+export function refusedForGood(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && REFUSED_FOR_GOOD.test(code);
+}
+
 /** Class 53 (insufficient resources) and 58000/58030 (system and I/O errors); not 58P01/58P02 (a file missing or present: a deployment fault). */
 const RESOURCE_STATES = /^(53[0-9A-Z]{3}|58000|58030)$/;
 

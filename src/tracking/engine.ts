@@ -18,6 +18,7 @@ import { isNotKnown, type NotKnown } from "../../datasources/ports.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { Logger } from "../logger.js";
 import { GatewayError, SupplierError } from "../vocabulary/errors.js";
+import { refusedForGood } from "../store/errors.js";
 import {
   refKey,
   type CheckError,
@@ -86,6 +87,13 @@ function checkError(err: unknown): CheckError {
   if (err instanceof GatewayError) return { code: err.code, message: err.message, supplierCode: null };
   return { code: "INTERNAL_SERVER_ERROR", message: "the check failed on the gateway's side", supplierCode: null };
 }
+
+/** A check whose answer the store refused to keep (`applyApart`): the record's clients see that much. */
+const REPORT_NOT_STORED: CheckError = {
+  code: "INTERNAL_SERVER_ERROR",
+  message: "the supplier's answer could not be stored; it is asked again later",
+  supplierCode: null,
+};
 
 /** Runs `fn` over `items`, at most `concurrency` at a time. */
 async function eachLimited<T>(items: T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
@@ -405,11 +413,47 @@ export class Tracker<D> {
       }
     });
     try {
-      await this.apply(items, "WEBHOOK");
+      const { refused } = await this.applyApart(items, "WEBHOOK");
+      for (const [i, err] of refused) failed.set(refKey(items[i].record.supplier, items[i].record.ref), err);
     } finally {
       for (const sp of spans) sp.end();
     }
     return failed;
+  }
+
+  /**
+   * `apply`, but a batch the store refuses for what one report holds (../store/errors.ts
+   * `refusedForGood`) is applied again one record at a time, so that one report no store can
+   * keep holds up no other record (black-box probe: one such report froze every void polled
+   * with it). Returns the outcomes, and the error of each item the store refused on its own
+   * (left as it was: outcome "ignored"). Any other failure is thrown, as `apply`'s.
+   */
+  private async applyApart(
+    items: Array<{ record: TrackedRecord<D>; report: D | null; trace?: SpanParent }>,
+    source: SourceName,
+  ): Promise<{ applied: Array<Applied<D>>; refused: Map<number, unknown> }> {
+    const refused = new Map<number, unknown>();
+    try {
+      return { applied: await this.apply(items, source), refused };
+    } catch (err) {
+      if (!refusedForGood(err)) throw err;
+    }
+    const applied: Array<Applied<D>> = [];
+    for (const [i, item] of items.entries()) {
+      try {
+        applied.push((await this.apply([item], source))[0]);
+      } catch (err) {
+        if (!refusedForGood(err)) throw err;
+        const { kind, supplier, ref } = item.record;
+        this.deps.log.error(
+          { kind, supplier, ref, err: String(err) },
+          "the store refused a supplier's report; the record is checked again later",
+        );
+        refused.set(i, err);
+        applied.push({ outcome: "ignored", record: item.record });
+      }
+    }
+    return { applied, refused };
   }
 
   /**
@@ -443,10 +487,11 @@ export class Tracker<D> {
         notSent[i] = err instanceof SupplierError && err.notSent;
       }
     });
-    const applied = await this.apply(
+    const { applied, refused } = await this.applyApart(
       due.map((record, i) => ({ record, report: reports[i] })),
       "POLL",
     );
+    for (const i of refused.keys()) failures[i] = REPORT_NOT_STORED;
     const release = due.flatMap((r, i) =>
       applied[i].outcome === "moved"
         ? []

@@ -1,9 +1,13 @@
-/** src/reliability/after-send.ts `LaterWrites`: a write the store refused is tried again until it takes it; stopping gives up, saying so. */
+/**
+ * src/reliability/after-send.ts `LaterWrites`: a write the store refused is tried again until it
+ * takes it, unless the store refuses it for what it holds; stopping gives up, saying so.
+ */
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
-import { LaterWrites } from "../../src/reliability/after-send.js";
+import { LaterWrites, writeAfterSend } from "../../src/reliability/after-send.js";
 import { eventually } from "../helpers/atrip.js";
+import { pgliteStore } from "../helpers/store.js";
 
 /** A logger at error level whose lines are kept. */
 function capturedLog() {
@@ -50,6 +54,30 @@ describe("LaterWrites", () => {
     expect(tries).toBe(triedThen);
     expect(lines.join("")).toMatch(/idempotency key's answer not stored: given up, the store failed for too long/);
     later.close();
+  });
+
+  it("a write the store refuses for what it holds (a real PGlite refusing U+0000) is given up after one more try, saying so", async () => {
+    const store = await pgliteStore();
+    try {
+      const { lines, log } = capturedLog();
+      const later = new LaterWrites(log, { firstMs: 5, maxMs: 5 });
+      let tries = 0;
+      const write = async () => {
+        tries += 1;
+        await store.db.query("SELECT $1::text", ["succ\u0000ess"]);
+      };
+      const first = await writeAfterSend(write, log, "void accepted by the supplier but not recorded", { voidCode: "V3" });
+      expect(first.ok).toBe(false);
+      expect(tries).toBe(1);
+      later.add(write, "void accepted by the supplier but not recorded", { voidCode: "V3" });
+      await eventually(() => later.pending === 0);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(tries).toBe(2);
+      expect(lines.join("")).toMatch(/"voidCode":"V3".*not recorded: given up, the store refuses it/);
+      later.close();
+    } finally {
+      await store.close();
+    }
   });
 
   it("stops trying when closed, and logs what it gave up", async () => {

@@ -1,0 +1,54 @@
+/**
+ * The tracking engine on a real store, when one supplier report in a batch holds what
+ * the store refuses (U+0000), on either engine: the others are recorded, that one is left as it was with its check
+ * failure shown, and it is asked again later (black-box probe, thirtieth session: one such report
+ * froze every void polled with it, with nothing in their `tracking`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logger.js";
+import type { Store } from "../../src/store/index.js";
+import type { TrackedEvent } from "../../src/store/tracked-model.js";
+import { Tracker } from "../../src/tracking/engine.js";
+import { DATABASE_URL, pgliteStore, postgresStore, skipReason } from "../helpers/store.js";
+import { kindOf, Supplier, type R } from "../unit/fakes/test-kind.js";
+
+const ENGINES: Array<[string, (() => Promise<Store>) | undefined]> = [
+  ["PGlite", () => pgliteStore({ maintenance: false })],
+  ["PostgreSQL", DATABASE_URL ? () => postgresStore() : undefined],
+];
+if (!DATABASE_URL) skipReason("A refused report on PostgreSQL", "TEST_DATABASE_URL");
+
+describe.each(ENGINES)("a report the store refuses, among others, on %s", (_name, open) => {
+  let store: Store;
+  beforeAll(async () => {
+    if (open) store = await open();
+  });
+  afterAll(async () => store?.close());
+
+  it.skipIf(!open)("polled with two others: they move, it stays as it was with its failure shown, due again later", async () => {
+    const supplier = new Supplier();
+    const events: TrackedEvent[] = [];
+    const tracker = new Tracker<R>({
+      kind: kindOf(supplier),
+      records: store.tracked,
+      log: createLogger("silent"),
+      recorded: (e) => events.push(...e),
+    });
+    const refs = ["P1", "P2", "P3"];
+    for (const ref of refs)
+      await tracker.start("acme", "ATRIP", ref, `O-${ref}`, { status: "A", n: 0 }, { source: "SUBMIT", started: true });
+    supplier.state.set("P1", { status: "B", n: 1 });
+    supplier.state.set("P2", { status: "B", n: 2, note: "WA\u0000NG" } as R);
+    supplier.state.set("P3", { status: "A", n: 3, note: "li\u0000" } as R);
+    await store.tracked.soon(refs.map((ref) => ({ kind: "void", tenant: "acme", supplier: "ATRIP", ref })));
+    expect(await tracker.pollDue("me", 10, 30_000)).toBe(3);
+    const [p1, p2, p3] = await Promise.all(refs.map((ref) => tracker.get("acme", "ATRIP", ref)));
+    expect(p1).toMatchObject({ status: "B", checkFailure: null });
+    for (const stuck of [p2, p3]) {
+      expect(stuck).toMatchObject({ status: "A", data: { n: 0 }, checkAttempt: 1 });
+      expect(stuck!.checkFailure).toMatchObject({ code: "INTERNAL_SERVER_ERROR", message: expect.stringMatching(/could not be stored/) });
+      expect(stuck!.nextCheckAt!.getTime()).toBeGreaterThan(Date.now());
+    }
+    expect(events.filter((e) => e.source === "POLL").map((e) => e.ref)).toEqual(["P1"]);
+  });
+});
