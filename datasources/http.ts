@@ -26,6 +26,7 @@ import zlib from "node:zlib";
 import { Agent } from "undici";
 import { withoutPropagation } from "../src/telemetry/spans.js";
 import type { CallScope } from "./deadline.js";
+import { decodeText } from "./charset.js";
 import { unreadableReply } from "./errors.js";
 import { OUTCOME_HINT, SupplierError } from "../src/vocabulary/errors.js";
 import { redactSecrets } from "./redact.js";
@@ -118,7 +119,7 @@ function statusBodySaid(
   try {
     const plain = name === undefined ? raw : DECODERS[name]?.sync(raw, { maxOutputLength: STATUS_BODY_BYTES });
     // Redacted before and after: the message is read out of JSON, whose escapes can hide a credential.
-    const said = plain && statusBodyMessage(redactSecrets(plain.toString("utf8"), secrets), contentType ?? undefined);
+    const said = plain && statusBodyMessage(redactSecrets(decodeText(plain, contentType), secrets), contentType ?? undefined);
     return said && redactSecrets(said, secrets);
   } catch {
     return undefined;
@@ -131,14 +132,17 @@ function encodingName(encoding: string | string[] | undefined): string | undefin
   return name === "" || name === "identity" ? undefined : name;
 }
 
-/** Undoes the reply's Content-Encoding; throws on an unknown encoding or a corrupt body. */
-async function decode(body: Buffer, encoding: string | string[] | undefined): Promise<string> {
+/**
+ * Undoes the reply's Content-Encoding and reads it in its charset (./charset.ts); throws on an
+ * unknown encoding or charset, or a corrupt body.
+ */
+async function decode(body: Buffer, encoding: string | string[] | undefined, contentType: string | null): Promise<string> {
   const name = encodingName(encoding);
-  if (name === undefined) return body.toString("utf8");
+  if (name === undefined) return decodeText(body, contentType);
   const decoder = DECODERS[name];
   if (!decoder) throw new Error(`unsupported Content-Encoding "${name}"`);
   const plain = body.length <= SYNC_DECODE_BYTES ? decoder.sync(body, DECODED_LIMIT) : await decoder.async(body, DECODED_LIMIT);
-  return plain.toString("utf8");
+  return decodeText(plain, contentType);
 }
 
 /** Options of the transport. */
@@ -242,7 +246,7 @@ export class SupplierHttp {
       }
       let text: string;
       try {
-        text = await decode(raw, res.headers["content-encoding"]);
+        text = await decode(raw, res.headers["content-encoding"], header(res.headers["content-type"]));
       } catch (err) {
         const why = errorCode(err) === "ERR_BUFFER_TOO_LARGE" ? `it decodes to more than ${MAX_REPLY_BYTES} bytes` : describe(err);
         throw unreadableReply(call, `the reply body could not be read (${why})`);

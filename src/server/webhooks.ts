@@ -18,6 +18,7 @@ import type { Logger } from "../logger.js";
 import type { WebhookOutcome } from "../metrics.js";
 import type { InboxRow, InboxStore } from "../store/inbox-store.js";
 import { activeTraceparent, annotate, ATTR, outsideTrace } from "../telemetry/spans.js";
+import { decodeText } from "../../datasources/charset.js";
 import { readBody } from "./body.js";
 import { unstorableInJsonb } from "./jsonb.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
@@ -89,10 +90,11 @@ export function webhookHandler(opts: WebhookIntakeOptions): WebhookIntakeHandler
       sendJson(res, status, { error: status === 413 ? `body over ${opts.maxBytes} bytes` : "unreadable body" });
       return;
     }
-    const text = body.toString("utf8");
     let hint;
     let payload: unknown;
     try {
+      // In the charset the sender names (UTF-8 unless it says otherwise), without a byte order mark.
+      const text = decodeText(body, req.headers["content-type"]);
       hint = port.interpret(text);
       payload = JSON.parse(text);
     } catch (e) {

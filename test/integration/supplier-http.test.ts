@@ -122,6 +122,26 @@ describe("supplier HTTP transport", () => {
     expect((await failure(transport.post(call({ changesState: true })))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
   });
 
+  it("a reply is read in the charset its Content-Type names, gzipped or not; UTF-8 when it names none", async () => {
+    // 取消失败 in GBK: read as UTF-8 it was "ȡ��ʧ��", and a refused cancel looked done (probe).
+    const gbk = Buffer.concat([Buffer.from('{"result_msg":"'), Buffer.from("c8a1cffbcaa7b0dc", "hex"), Buffer.from('"}')]);
+    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json;charset=GBK" }).end(gbk);
+    expect((await transport.post(call())).text).toBe('{"result_msg":"取消失败"}');
+    handler = (_req, res) =>
+      res.writeHead(200, { "Content-Type": 'application/json; charset="gb18030"', "Content-Encoding": "gzip" }).end(zlib.gzipSync(gbk));
+    expect((await transport.post(call())).text).toBe('{"result_msg":"取消失败"}');
+    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(JSON_TEXT);
+    expect((await transport.post(call())).text).toBe(JSON_TEXT);
+  });
+
+  it("a charset that cannot be decoded is an unreadable reply, not guessed", async () => {
+    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json; charset=x-klingon" }).end(JSON_TEXT);
+    const read = await failure(transport.post(call()));
+    expect(read.code).toBe("SUPPLIER_BAD_RESPONSE");
+    expect(read.message).toContain('the charset "x-klingon" cannot be decoded');
+    expect((await failure(transport.post(call({ changesState: true })))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+  });
+
   it("a JSON reply may open with a byte order mark", async () => {
     handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(`\uFEFF${JSON_TEXT}`);
     const read = await transport.post(call(), (reply) =>

@@ -154,6 +154,28 @@ describe("webhook intake", () => {
     await client.dispose();
   });
 
+  it("a body may open with a byte order mark, and is read in the charset its Content-Type names", async () => {
+    const stored = async (voidCode: string) =>
+      (
+        await t.store.db.query<{ payload: unknown }>(`SELECT payload FROM webhook_inbox WHERE payload->'data'->>'voidCode' = $1`, [
+          voidCode,
+        ])
+      ).map((r) => (typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload) as { data: { message: string } });
+    const bom = await post(hook, `\uFEFF${envelope({ orderNo: "ATR-X", voidCode: "209901-BOM1", voidStatus: 2 })}`);
+    expect(bom.status).toBe(200);
+    expect(await stored("209901-BOM1")).toHaveLength(1);
+    // 取消失败 in GBK, said to be GBK.
+    const [before, after] = envelope({ orderNo: "ATR-X", voidCode: "209901-GBK1", voidStatus: 2, message: "@" }).split("@");
+    const gbk = Buffer.concat([Buffer.from(before), Buffer.from("c8a1cffbcaa7b0dc", "hex"), Buffer.from(after)]);
+    const res = await fetch(hook, { method: "POST", headers: { "content-type": "application/json; charset=GBK" }, body: gbk });
+    expect(res.status).toBe(200);
+    expect((await stored("209901-GBK1"))[0].data.message).toBe("取消失败");
+    const unknown = await fetch(hook, { method: "POST", headers: { "content-type": "application/json; charset=x-klingon" }, body: gbk });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ error: 'the charset "x-klingon" cannot be decoded' });
+    await settled();
+  });
+
   it("a webhook for a void no tenant knows stays in the inbox and publishes nothing", async () => {
     const client = wsClient(t.wsUrl);
     const sub = collect<EventOut>(client, VOID_EVENTS, {}, (d) => d.voidStatusChanged as EventOut);
