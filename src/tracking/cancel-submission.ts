@@ -17,6 +17,7 @@ import type { CancelOrderData, CancelOrderRequest } from "../../datasources/mode
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
+import { sentTime } from "../store/unsettled-store.js";
 import { OrderClaims } from "./outcome.js";
 
 const OPERATION = "CANCEL";
@@ -68,7 +69,7 @@ export class CancelSubmission {
       const { earlier } = claim;
       if (earlier && err instanceof GatewayError && err.code === "CANCEL_REJECTED") {
         err.extra.earlierOutcomeUnknown = true;
-        err.extra.hint = `An earlier cancel of this order (at ${earlier.since.toISOString()}) lost its reply; it may be that one which cancelled the order. Check the order with the supplier.`;
+        err.extra.hint = `An earlier cancel of this order (sent at ${sentTime(earlier).toISOString()}) lost its reply; it may be that one which cancelled the order. Check the order with the supplier.`;
         await claim.settle();
       } else await claim.giveBack();
       throw err;

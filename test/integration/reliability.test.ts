@@ -760,9 +760,12 @@ describe("never a second state-changing call", () => {
     expect(await t.store.unsettled.get("demo", "ALITRIP", "CANCEL", orderNo)).toBeNull();
     // One that died after the supplier cancelled: the repeat's refusal says the earlier cancel may be why.
     await t.store.unsettled.claim("demo", "ALITRIP", "CANCEL", orderNo, 1);
+    const left = await t.store.unsettled.get("demo", "ALITRIP", "CANCEL", orderNo);
     await new Promise((r) => setTimeout(r, 20));
     const repeat = await gql(t.url, CANCEL, { orderNo }, {});
     expect(repeat.errors?.[0]?.extensions).toMatchObject({ code: "CANCEL_REJECTED", earlierOutcomeUnknown: true });
+    // Dated when that cancel was sent, not when its sender's claim ran out (race probe).
+    expect(repeat.errors?.[0]?.extensions?.hint).toContain(`(sent at ${left!.sentAt!.toISOString()})`);
     expect(sim.stats.total).toBe(2);
   });
 });
