@@ -71,18 +71,28 @@ async function bodyOf(req: IncomingMessage, limit: number): Promise<unknown | Re
     return {};
   }
   const charset = /charset=([^;\s]+)/.exec(type)?.[1]?.replace(/"/g, "");
-  if (charset && charset !== "utf-8" && charset !== "utf8") {
+  if (charset && charset !== "utf-8" && charset !== "utf8" && charset !== "us-ascii") {
     req.resume();
     return new RequestFailure(415, "charset.unsupported");
   }
   const raw = await readBody(req, limit);
   if (!Buffer.isBuffer(raw)) return raw;
+  let text: string;
   try {
-    return JSON.parse(raw.toString("utf8")) as unknown;
+    text = STRICT_UTF8.decode(raw);
+  } catch {
+    // Not replaced with U+FFFD: a client's text would reach a supplier other than it was sent.
+    return new RequestFailure(400, "entity.not.utf8");
+  }
+  try {
+    return JSON.parse(text) as unknown;
   } catch {
     return new RequestFailure(400, "entity.parse.failed");
   }
 }
+
+/** UTF-8 that refuses invalid bytes (and keeps a byte order mark, which JSON.parse then refuses). */
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Answers 401 UNAUTHENTICATED (the body unread), counted as a refused operation and logged with why. */
 function refuseUnauthenticated(o: GraphqlHttpOptions, req: IncomingMessage, res: ServerResponse, id: string, message: string): void {

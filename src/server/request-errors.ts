@@ -35,6 +35,8 @@ function messageFor(type: string | undefined, limit: number | undefined): string
   switch (type) {
     case "entity.parse.failed":
       return "The request body is not valid JSON";
+    case "entity.not.utf8":
+      return "The request body is not valid UTF-8";
     case "entity.too.large":
       return limit ? `The request body is larger than ${limit} bytes` : "The request body is too large";
     case "encoding.unsupported":

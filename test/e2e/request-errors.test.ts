@@ -66,6 +66,13 @@ describe("request errors through the logger (hardening item 8)", () => {
       /larger than 102400 bytes/,
       "entity.too.large",
     ],
+    [
+      "a body that is not UTF-8 (not read with U+FFFD in place of its bytes)",
+      Buffer.concat([Buffer.from(`{"query": "{ suppliers { supplier } }", "x": "${MARKER}`), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+      400,
+      /not valid UTF-8/,
+      "entity.not.utf8",
+    ],
   ])("%s: one JSON log line, a clean JSON answer, nothing on stderr", async (_what, body, status, message, type) => {
     const from = gw.output().length;
     const res = await fetch(gw.url, {
