@@ -9,9 +9,9 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-function handshake(origin?: string): Promise<string> {
+function handshake(origin?: string, protocol = "graphql-transport-ws"): Promise<string> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(t.wsUrl, "graphql-transport-ws", origin ? { origin } : {});
+    const socket = new WebSocket(t.wsUrl, protocol, origin ? { origin } : {});
     socket.once("open", () => {
       socket.close();
       resolve("open");
@@ -26,5 +26,8 @@ describe("websocket origins", () => {
     expect(await handshake("https://app.example.com")).toBe("open");
     expect(await handshake()).toBe("open");
     expect(await handshake("https://evil.example")).toBe("HTTP 403");
+    // The origin is checked first; a listed one must still offer graphql-transport-ws.
+    expect(await handshake("https://evil.example", "graphql-ws")).toBe("HTTP 403");
+    expect(await handshake("https://app.example.com", "graphql-ws")).toBe("HTTP 400");
   });
 });

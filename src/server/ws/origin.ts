@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from "node:http";
 
-type VerifyClient = (
+export type VerifyClient = (
   info: { origin: string; secure: boolean; req: IncomingMessage },
   callback: (ok: boolean, code?: number, message?: string) => void,
 ) => void;

@@ -7,7 +7,7 @@
  *   message's socket with 1009 from the frame header, before the payload is buffered. The
  *   default of 100 MiB let one 46 MB `subscribe` block the event loop for 30 s (hardening
  *   issue, item 2).
- * - Browser origins checked at the upgrade (CORS_ORIGINS; ./origin.ts).
+ * - Browser origins and the subprotocol checked at the upgrade (CORS_ORIGINS; ./handshake.ts).
  * - Socket errors (oversized or malformed frames) logged as one pino line instead of the
  *   adapter's console.error with a stack trace (item 8).
  * - Keep-alive pings: a connection that stops answering is closed within two intervals and all
@@ -19,7 +19,8 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../../logger.js";
 import { keepAlive } from "./keepalive.js";
-import { verifyOrigin } from "./origin.js";
+import { isGraphqlPath } from "../graphql-http.js";
+import { verifyHandshake } from "./handshake.js";
 import type { WsExtra } from "./plugin.js";
 
 /** Where and how the socket server listens: on the HTTP server, with its size cap, origins and pings. */
@@ -55,10 +56,12 @@ function socketErrorLogger(log: Logger) {
 export function startWebsocket(options: ServerOptions<Record<string, unknown>, WsExtra>, o: WebsocketServing): RunningWebsocket {
   const server = new WebSocketServer({
     server: o.httpServer,
-    path: "/graphql",
     maxPayload: o.maxMessageBytes,
-    verifyClient: verifyOrigin(o.allowedOrigins),
+    verifyClient: verifyHandshake(o.allowedOrigins, o.log),
   });
+  // The paths HTTP serves GraphQL on, "/graphql/" included (`ws`'s `path` option matches one
+  // exactly: an app configured with "/graphql/" had every transport but the websocket).
+  server.shouldHandle = (req) => isGraphqlPath(req.url);
   // 0: graphql-ws's own keep-alive off (by default it pings every socket every 12 s on a timer of
   // its own and terminates it 12 s later); ./keepalive.ts pings, spread out, every WS_KEEPALIVE_MS.
   const before = new Set(server.listeners("error"));
