@@ -22,7 +22,7 @@ export class EventsResolver {
         tenant: who.tenant,
         ref: optionalId("voidCode", args.voidCode),
         orderNo: optionalId("orderNo", args.orderNo),
-        afterEventId: resumePoint(args.afterEventId, ctx.lastEventId),
+        ...resumePoint(args.afterEventId, ctx.lastEventId),
       });
     },
   })

@@ -50,7 +50,7 @@ export class TicketingResolver {
         kind: "stop",
         tenant: who.tenant,
         orderNo: optionalId("orderNo", args.orderNo),
-        afterEventId: resumePoint(args.afterEventId, ctx.lastEventId, "TicketIssuanceStop.eventId or a history id"),
+        ...resumePoint(args.afterEventId, ctx.lastEventId, "TicketIssuanceStop.eventId or a history id"),
       });
     },
   })

@@ -27,12 +27,18 @@ export function optionalEventId(field: string, value: unknown, from = "VoidStatu
 /**
  * Where a subscription resumes: after `afterEventId` or after the `Last-Event-ID` a reconnecting
  * EventSource sends (the id line the stream last gave it: GatewayContext.lastEventId), whichever
- * is later; undefined when neither is given. A header that is not an event id is ignored: refused,
- * the EventSource would reconnect with it every few seconds, forever.
+ * is later; none when neither is given. A header that is not an event id is ignored: refused,
+ * the EventSource would reconnect with it every few seconds, forever. `fromLastEventId` says
+ * the header decided, so that one beyond the log is dropped rather than refused, for the same
+ * reason (src/tracking/subscriptions.ts).
  */
-export function resumePoint(afterEventId: unknown, lastEventId: string | undefined, from?: string): string | undefined {
+export function resumePoint(
+  afterEventId: unknown,
+  lastEventId: string | undefined,
+  from?: string,
+): { afterEventId?: string; fromLastEventId?: boolean } {
   const asked = optionalEventId("afterEventId", afterEventId, from);
   const seen = isEventId(lastEventId) ? lastEventId : undefined;
-  if (asked === undefined || seen === undefined) return asked ?? seen;
-  return BigInt(seen) > BigInt(asked) ? seen : asked;
+  if (seen !== undefined && (asked === undefined || BigInt(seen) > BigInt(asked))) return { afterEventId: seen, fromLastEventId: true };
+  return asked === undefined ? {} : { afterEventId: asked };
 }

@@ -245,6 +245,14 @@ describe("every HTTP transport", () => {
     expect((await stream({ after: first }, 1, "abc"))[0]).toMatchObject({ id: rest[0], event: "next" });
     // So is one of 19 digits beyond the largest event id: it does not start the id lines either.
     expect((await stream({ after: first }, 1, "9999999999999999999"))[0]).toMatchObject({ id: rest[0], event: "next" });
+    // An event id beyond the log (another deployment's, a store reset) is dropped: the stream starts
+    // live. Refused, as an afterEventId is, the EventSource came back with it every 3 s (spec probe).
+    const later = fresh("ATR-VOID-DEPOSIT");
+    const [live] = await Promise.all([
+      stream({ o: later }, 1, "99999999"),
+      new Promise((r) => setTimeout(r, 300)).then(() => quoteAndSubmit(t!.url, later)),
+    ]);
+    expect(live[0]).toMatchObject({ event: "next", data: { data: { voidStatusChanged: { status: "SUPPLIER_PROCESSING" } } } });
     await eventually(() => active() === 0);
   });
 

@@ -130,13 +130,13 @@ describe("event ids (item 6)", () => {
   });
 
   it("resumes after the later of afterEventId and Last-Event-ID; a Last-Event-ID that is no event id is ignored, an afterEventId refused", () => {
-    expect(resumePoint("5", "9")).toBe("9");
-    expect(resumePoint("12", "9")).toBe("12");
-    expect(resumePoint(undefined, "9")).toBe("9");
-    expect(resumePoint(null, undefined)).toBeUndefined();
+    expect(resumePoint("5", "9")).toEqual({ afterEventId: "9", fromLastEventId: true });
+    expect(resumePoint("12", "9")).toEqual({ afterEventId: "12" });
+    expect(resumePoint(undefined, "9")).toEqual({ afterEventId: "9", fromLastEventId: true });
+    expect(resumePoint(null, undefined)).toEqual({});
     for (const header of ["abc", "9223372036854775808", "9999999999999999999", "-1", ""]) {
-      expect(resumePoint("5", header), header).toBe("5");
-      expect(resumePoint(undefined, header), header).toBeUndefined();
+      expect(resumePoint("5", header), header).toEqual({ afterEventId: "5" });
+      expect(resumePoint(undefined, header), header).toEqual({});
     }
     expect(() => resumePoint("abc", "9")).toThrow(/afterEventId: must be an event id/);
   });
