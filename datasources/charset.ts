@@ -14,7 +14,7 @@ function charsetOf(contentType: string | null | undefined): string | undefined {
 }
 
 /** A charset the text's Content-Type names that cannot be decoded here. */
-export class UnknownCharset extends Error {}
+class UnknownCharset extends Error {}
 
 const UTF8 = new Set(["utf-8", "utf8", "unicode-1-1-utf-8"]);
 

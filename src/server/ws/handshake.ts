@@ -21,7 +21,7 @@ function offered(req: IncomingMessage): string[] {
 }
 
 /** Why a handshake's subprotocols are refused, or undefined when graphql-transport-ws is among them. */
-export function subprotocolRefusal(req: IncomingMessage): string | undefined {
+function subprotocolRefusal(req: IncomingMessage): string | undefined {
   const protocols = offered(req);
   if (protocols.includes(GRAPHQL_TRANSPORT_WS_PROTOCOL)) return undefined;
   return protocols.includes(LEGACY)
