@@ -14,11 +14,12 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
- * SQLSTATE classes of a statement the store refused for what it says or holds: 22 (data
- * exception, e.g. a character text cannot hold), 23 (integrity constraint) and 42 (syntax or
- * access rule). The same statement is refused again however often it is tried.
+ * SQLSTATE classes of a statement the store refused for the values it carries: 22 (data
+ * exception, e.g. a character text cannot hold) and 23 (integrity constraint). The same
+ * statement is refused again however often it is tried. Not class 42 (syntax, a missing table,
+ * a privilege): a deployment fault, which may be mended while the write waits.
  */
-const REFUSED_FOR_GOOD = /^(22|23|42)[0-9A-Z]{3}$/;
+const REFUSED_FOR_GOOD = /^(22|23)[0-9A-Z]{3}$/;
 
 /** Whether the store refused a statement in a way that trying it again cannot change (by its SQLSTATE). */
 export function refusedForGood(err: unknown): boolean {
