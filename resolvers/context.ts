@@ -33,4 +33,6 @@ export interface GatewayContext {
    * resume after it (./validate.ts `resumePoint`).
    */
   lastEventId?: string;
+  /** Server-Sent Events only: called when `lastEventId` is beyond the event log and dropped (src/tracking/subscriptions.ts). */
+  onLastEventIdDropped?: () => void;
 }

@@ -23,6 +23,7 @@ export class EventsResolver {
         ref: optionalId("voidCode", args.voidCode),
         orderNo: optionalId("orderNo", args.orderNo),
         ...resumePoint(args.afterEventId, ctx.lastEventId),
+        onLastEventIdDropped: ctx.onLastEventIdDropped,
       });
     },
   })

@@ -51,6 +51,7 @@ export class TicketingResolver {
         tenant: who.tenant,
         orderNo: optionalId("orderNo", args.orderNo),
         ...resumePoint(args.afterEventId, ctx.lastEventId, "TicketIssuanceStop.eventId or a history id"),
+        onLastEventIdDropped: ctx.onLastEventIdDropped,
       });
     },
   })

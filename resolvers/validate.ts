@@ -25,20 +25,18 @@ export function optionalEventId(field: string, value: unknown, from = "VoidStatu
 }
 
 /**
- * Where a subscription resumes: after `afterEventId` or after the `Last-Event-ID` a reconnecting
- * EventSource sends (the id line the stream last gave it: GatewayContext.lastEventId), whichever
- * is later; none when neither is given. A header that is not an event id is ignored: refused,
- * the EventSource would reconnect with it every few seconds, forever. `fromLastEventId` says
- * the header decided, so that one beyond the log is dropped rather than refused, for the same
- * reason (src/tracking/subscriptions.ts).
+ * Where a subscription asks to resume: after `afterEventId`, checked, and after the `Last-Event-ID`
+ * a reconnecting EventSource sends (the id line the stream last gave it: GatewayContext.lastEventId),
+ * kept only when it is the later of the two. A header that is not an event id is ignored: refused,
+ * the EventSource would reconnect with it every few seconds, forever. Which one the stream
+ * resumes after is decided against the log (src/tracking/subscriptions.ts `stream`).
  */
 export function resumePoint(
   afterEventId: unknown,
   lastEventId: string | undefined,
   from?: string,
-): { afterEventId?: string; fromLastEventId?: boolean } {
+): { afterEventId?: string; lastEventId?: string } {
   const asked = optionalEventId("afterEventId", afterEventId, from);
-  const seen = isEventId(lastEventId) ? lastEventId : undefined;
-  if (seen !== undefined && (asked === undefined || BigInt(seen) > BigInt(asked))) return { afterEventId: seen, fromLastEventId: true };
-  return asked === undefined ? {} : { afterEventId: asked };
+  const seen = isEventId(lastEventId) && (asked === undefined || BigInt(lastEventId) > BigInt(asked)) ? lastEventId : undefined;
+  return { ...(asked === undefined ? {} : { afterEventId: asked }), ...(seen === undefined ? {} : { lastEventId: seen }) };
 }

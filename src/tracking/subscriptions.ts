@@ -38,11 +38,13 @@ export interface StreamRequest {
   /** Replay the events recorded after this one first (digits: an event id). */
   afterEventId?: string;
   /**
-   * `afterEventId` is the `Last-Event-ID` of a reconnecting EventSource, not the client's own
-   * argument: one beyond the log is dropped (the stream starts live), since refused, the
-   * EventSource would reconnect with it every few seconds, forever (spec probe).
+   * The `Last-Event-ID` of a reconnecting EventSource, when later than `afterEventId`: the stream
+   * resumes after it instead. One beyond the log is dropped (`onLastEventIdDropped` is told), and
+   * the stream resumes after `afterEventId` or starts live: refused, the EventSource would
+   * reconnect with it every few seconds, forever (spec probe).
    */
-  fromLastEventId?: boolean;
+  lastEventId?: string;
+  onLastEventIdDropped?: () => void;
 }
 
 /** Where streams get their events: the feed (live), the log (replay), and the watch marks of each kind. */
@@ -80,10 +82,15 @@ export class Subscriptions {
 
   async stream<D>(asked: StreamRequest): Promise<AsyncIterableIterator<TrackedEvent<D>>> {
     let r = asked;
-    if (r.afterEventId !== undefined && !(await this.checkResumePoint(r.tenant, r.afterEventId, r.fromLastEventId))) {
-      this.deps.logger.info({ kind: r.kind }, "a Last-Event-ID beyond the event log was dropped: the stream starts live");
-      r = { ...r, afterEventId: undefined };
+    if (r.lastEventId !== undefined) {
+      if (BigInt(r.lastEventId) <= BigInt(await this.lastIdOf(r.tenant))) r = { ...r, afterEventId: r.lastEventId };
+      else {
+        this.deps.logger.info({ kind: r.kind }, "a Last-Event-ID beyond the event log was dropped");
+        r.onLastEventIdDropped?.();
+        r = { ...r, lastEventId: undefined };
+      }
     }
+    if (r.afterEventId !== undefined && r.afterEventId !== r.lastEventId) await this.checkResumePoint(r.tenant, r.afterEventId);
     const open = this.byTenant.get(r.tenant) ?? 0;
     if (this.deps.maxPerTenant !== undefined && open >= this.deps.maxPerTenant) {
       throw new GatewayError("TOO_MANY_SUBSCRIPTIONS", `This tenant already has ${open} subscriptions open here, the most allowed`, {
@@ -167,22 +174,24 @@ export class Subscriptions {
    * (another deployment's, a store that was reset): resuming after it would silently skip the
    * ids below it that are still to come, so it is refused before anything is counted. The
    * tenant's own last id, not the log's: the answer says nothing of other tenants' events (the
-   * log's last id would be an exact count of everyone's changes). Returns false, instead, for
-   * a `Last-Event-ID` (`fromLastEventId`): the caller drops it.
+   * log's last id would be an exact count of everyone's changes).
    */
-  private async checkResumePoint(tenant: string, afterEventId: string, fromLastEventId = false): Promise<boolean> {
-    const last = await this.deps.log.lastId(tenant).catch((err: unknown) => {
+  private async checkResumePoint(tenant: string, afterEventId: string): Promise<void> {
+    if (BigInt(afterEventId) <= BigInt(await this.lastIdOf(tenant))) return;
+    throw new GatewayError("BAD_USER_INPUT", `afterEventId: ${afterEventId} is beyond the last event this gateway recorded for you`, {
+      field: "afterEventId",
+      hint: "It is not an id from this gateway's log: subscribe without afterEventId, and read the current state with voidOrders or ticketIssuanceStop.",
+    });
+  }
+
+  /** The tenant's last event id; SERVICE_UNAVAILABLE when the store cannot be read. */
+  private async lastIdOf(tenant: string): Promise<string> {
+    return this.deps.log.lastId(tenant).catch((err: unknown) => {
       this.deps.logger.error({ err: String(err) }, "reading the event log's end failed");
       throw new GatewayError("SERVICE_UNAVAILABLE", "The gateway's store could not be read to resume after afterEventId", {
         retryable: true,
         hint: "Subscribe again with the same afterEventId shortly.",
       });
-    });
-    if (BigInt(afterEventId) <= BigInt(last)) return true;
-    if (fromLastEventId) return false;
-    throw new GatewayError("BAD_USER_INPUT", `afterEventId: ${afterEventId} is beyond the last event this gateway recorded for you`, {
-      field: "afterEventId",
-      hint: "It is not an id from this gateway's log: subscribe without afterEventId, and read the current state with voidOrders or ticketIssuanceStop.",
     });
   }
 

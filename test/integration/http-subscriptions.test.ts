@@ -253,6 +253,10 @@ describe("every HTTP transport", () => {
       new Promise((r) => setTimeout(r, 300)).then(() => quoteAndSubmit(t!.url, later)),
     ]);
     expect(live[0]).toMatchObject({ event: "next", data: { data: { voidStatusChanged: { status: "SUPPLIER_PROCESSING" } } } });
+    // Its id line is the event's own: the dropped id does not come back with the next reconnect.
+    expect(live[0].id).toBe((live[0].data as { data: { voidStatusChanged: { id: string } } }).data.voidStatusChanged.id);
+    // With the URL's afterEventId as well, the stream resumes after that one.
+    expect((await stream({ after: first }, 1, "99999999"))[0]).toMatchObject({ id: rest[0], event: "next" });
     await eventually(() => active() === 0);
   });
 

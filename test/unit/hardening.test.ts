@@ -130,9 +130,9 @@ describe("event ids (item 6)", () => {
   });
 
   it("resumes after the later of afterEventId and Last-Event-ID; a Last-Event-ID that is no event id is ignored, an afterEventId refused", () => {
-    expect(resumePoint("5", "9")).toEqual({ afterEventId: "9", fromLastEventId: true });
+    expect(resumePoint("5", "9")).toEqual({ afterEventId: "5", lastEventId: "9" });
     expect(resumePoint("12", "9")).toEqual({ afterEventId: "12" });
-    expect(resumePoint(undefined, "9")).toEqual({ afterEventId: "9", fromLastEventId: true });
+    expect(resumePoint(undefined, "9")).toEqual({ lastEventId: "9" });
     expect(resumePoint(null, undefined)).toEqual({});
     for (const header of ["abc", "9223372036854775808", "9999999999999999999", "-1", ""]) {
       expect(resumePoint("5", header), header).toEqual({ afterEventId: "5" });

@@ -69,6 +69,9 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
       if (isEventId(lastEventId)) {
         contextValue.lastEventId = lastEventId;
         req.context.largest = BigInt(lastEventId);
+        // Beyond the log, it is dropped: it must not start the id lines either, or the
+        // EventSource would come back with it after every cut and miss what came meanwhile.
+        contextValue.onLastEventIdDropped = () => (req.context.largest = undefined);
       }
       return {
         schema: d.schema,
