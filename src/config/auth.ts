@@ -36,7 +36,7 @@ export const AUTH = concern(
         .min(0, "must be 0 or more")
         .max(300, "must be at most 300 (5 minutes)"),
       description:
-        "Seconds of clock difference allowed when checking a bearer JWT's exp and nbf (the issuer's clock against the gateway's); a socket's token then expires that much later too",
+        "Seconds of clock difference allowed when checking a bearer JWT's exp and nbf (the issuer's clock against the gateway's); a socket's or stream's token then expires that much later too",
     }),
   },
   (v): { apiKeys?: ApiKeyEntry[]; jwt?: JwtSettings } => {

@@ -134,12 +134,17 @@ describe("supplier HTTP transport", () => {
     expect((await transport.post(call())).text).toBe(JSON_TEXT);
   });
 
-  it("a charset that cannot be decoded is an unreadable reply, not guessed", async () => {
+  it("a charset Node does not know: read as UTF-8 when it is that, an unreadable reply when not; Windows' cp936 is GBK", async () => {
     handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json; charset=x-klingon" }).end(JSON_TEXT);
+    expect((await transport.post(call())).text).toBe(JSON_TEXT);
+    const gbk = Buffer.concat([Buffer.from('{"result_msg":"'), Buffer.from("c8a1cffbcaa7b0dc", "hex"), Buffer.from('"}')]);
+    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json; charset=x-klingon" }).end(gbk);
     const read = await failure(transport.post(call()));
     expect(read.code).toBe("SUPPLIER_BAD_RESPONSE");
-    expect(read.message).toContain('the charset "x-klingon" cannot be decoded');
+    expect(read.message).toContain('the charset "x-klingon" cannot be decoded, and the text is not UTF-8');
     expect((await failure(transport.post(call({ changesState: true })))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json; charset=CP936" }).end(gbk);
+    expect((await transport.post(call())).text).toBe('{"result_msg":"取消失败"}');
   });
 
   it("a JSON reply may open with a byte order mark", async () => {

@@ -51,4 +51,34 @@ describe.each(ENGINES)("a report the store refuses, among others, on %s", (_name
     }
     expect(events.filter((e) => e.source === "POLL").map((e) => e.ref)).toEqual(["P1"]);
   });
+
+  it.skipIf(!open)(
+    "refused in a later chunk of changes, after the first chunk committed: every change is recorded and announced once",
+    async () => {
+      const supplier = new Supplier();
+      const events: TrackedEvent[] = [];
+      const tracker = new Tracker<R>({
+        kind: kindOf(supplier),
+        records: store.tracked,
+        log: createLogger("silent"),
+        recorded: (e) => events.push(...e),
+      });
+      // 40 changes: one statement writes 32; the refused one is in the second.
+      const refs = Array.from({ length: 40 }, (_, i) => `Q${String(i).padStart(2, "0")}`);
+      for (const ref of refs)
+        await tracker.start("acme", "ATRIP", ref, `O-${ref}`, { status: "A", n: 0 }, { source: "SUBMIT", started: true });
+      for (const ref of refs) supplier.state.set(ref, { status: "B", n: 1, ...(ref === "Q39" ? { note: "x\u0000" } : {}) } as R);
+      await store.tracked.soon(refs.map((ref) => ({ kind: "void", tenant: "acme", supplier: "ATRIP", ref })));
+      expect(await tracker.pollDue("me", 100, 30_000)).toBe(40);
+      const moved = events.filter((e) => e.source === "POLL").map((e) => e.ref);
+      expect(moved.sort()).toEqual(refs.slice(0, 39));
+      const records = await Promise.all(refs.map((ref) => tracker.get("acme", "ATRIP", ref)));
+      expect(records.filter((r) => r!.status === "B")).toHaveLength(39);
+      expect(records[39]).toMatchObject({ status: "A", checkFailure: { code: "INTERNAL_SERVER_ERROR" } });
+      const history = await store.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM tracked_events WHERE ref LIKE 'Q%' AND source = 'POLL'",
+      );
+      expect(history[0].n).toBe(39);
+    },
+  );
 });

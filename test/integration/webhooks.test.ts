@@ -172,7 +172,7 @@ describe("webhook intake", () => {
     expect((await stored("209901-GBK1"))[0].data.message).toBe("取消失败");
     const unknown = await fetch(hook, { method: "POST", headers: { "content-type": "application/json; charset=x-klingon" }, body: gbk });
     expect(unknown.status).toBe(400);
-    expect(await unknown.json()).toEqual({ error: 'the charset "x-klingon" cannot be decoded' });
+    expect(await unknown.json()).toEqual({ error: 'the charset "x-klingon" cannot be decoded, and the text is not UTF-8' });
     await settled();
   });
 
