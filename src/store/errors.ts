@@ -17,7 +17,8 @@ export class StoreUnavailableError extends Error {
  * SQLSTATE classes of a statement the store refused for the values it carries: 22 (data
  * exception, e.g. a character text cannot hold) and 23 (integrity constraint). The same
  * statement is refused again however often it is tried. Not class 42 (syntax, a missing table,
- * a privilege): a deployment fault, which may be mended while the write waits.
+ * a privilege): a deployment fault, which may be mended while the write waits. Class 23 holds
+ * because every insert a write may retry has ON CONFLICT: a race gives no 23505 a retry would mend.
  */
 const REFUSED_FOR_GOOD = /^(22|23)[0-9A-Z]{3}$/;
 
