@@ -20,7 +20,7 @@ import type { InboxRow, InboxStore } from "../store/inbox-store.js";
 import { activeTraceparent, annotate, ATTR, outsideTrace } from "../telemetry/spans.js";
 import { decodeText } from "../../datasources/charset.js";
 import { readBody } from "./body.js";
-import { unstorableInJsonb } from "./jsonb.js";
+import { makeStorable } from "./jsonb.js";
 import { RequestFailure, sendRequestError } from "./request-errors.js";
 import { sendJson } from "./send-json.js";
 import { rateCap } from "./webhook-rate.js";
@@ -102,13 +102,11 @@ export function webhookHandler(opts: WebhookIntakeOptions): WebhookIntakeHandler
       sendJson(res, 400, { error: String((e as Error).message) });
       return;
     }
-    // Caught before the insert: inserts are batched, so one such body would fail its batch.
-    const unstorable = unstorableInJsonb(payload);
-    if (unstorable) {
-      outcome(supplier, "bad_request");
-      sendJson(res, 400, { error: unstorable });
-      return;
-    }
+    // Made storable before the insert: inserts are batched, so one such body would fail its batch.
+    const storable = makeStorable(payload);
+    if (storable.replaced)
+      opts.log.info({ supplier }, "a webhook held U+0000 or a lone surrogate, which no store keeps: stored with U+FFFD");
+    payload = storable.value;
     // With tracing on, the row keeps this intake's trace context: its confirmation, later and
     // maybe on another instance, continues the trace (src/tracking/inbox-processor.ts).
     annotate(ATTR.supplier, supplier);

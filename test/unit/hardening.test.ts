@@ -7,7 +7,7 @@ import { expiryOf } from "../../src/auth/jwt.js";
 import { buildGatewaySchema } from "../../src/schema.js";
 import { outcomeLabel } from "../../src/vocabulary/errors.js";
 import { MAX_TIMER_MS, runAt } from "../../src/server/expiry.js";
-import { unstorableInJsonb } from "../../src/server/jsonb.js";
+import { makeStorable } from "../../src/server/jsonb.js";
 import { OperationLabels } from "../../src/server/operation-label.js";
 
 describe("operation labels (item 1)", () => {
@@ -100,22 +100,29 @@ describe("timers beyond setTimeout's range (item 5)", () => {
   });
 });
 
-describe("what jsonb cannot store (item 6)", () => {
+describe("what jsonb cannot store (item 6), made storable", () => {
   it.each([
-    [{ a: ["x", { b: "a\u0000b" }] }, /U\+0000/],
-    [{ "k\u0000": 1 }, /U\+0000/],
-    [{ a: "\ud800" }, /surrogate/],
-    [{ a: "x\udc00" }, /surrogate/],
-    [["\ud83d"], /surrogate/],
-  ])("%j is refused", (value, why) => {
-    expect(unstorableInJsonb(value)).toMatch(why);
+    [{ a: ["x", { b: "a\u0000b" }] }, { a: ["x", { b: "a\uFFFDb" }] }],
+    [
+      { "k\u0000": 1, __proto__x: 2 },
+      { "k\uFFFD": 1, __proto__x: 2 },
+    ],
+    [{ a: "\ud800" }, { a: "\uFFFD" }],
+    [{ a: "x\udc00" }, { a: "x\uFFFD" }],
+    [["\ud83d"], ["\uFFFD"]],
+    ["a\u0000", "a\uFFFD"],
+  ])("%j becomes %j", (value, storable) => {
+    expect(makeStorable(value)).toEqual({ value: storable, replaced: true });
   });
 
-  it("accepts ordinary values, surrogate pairs included, and deep nesting without recursion", () => {
-    expect(unstorableInJsonb({ a: ["😀", 1, null, true, { b: "中文" }] })).toBeUndefined();
-    let deep: unknown = "end\u0000";
+  it("leaves ordinary values alone, surrogate pairs and a __proto__ key included, and walks deep nesting without recursion", () => {
+    const plain = JSON.parse('{"a":["😀",1,null,true,{"b":"中文"}],"__proto__":{"c":"d"}}') as Record<string, unknown>;
+    expect(makeStorable(plain)).toEqual({ value: plain, replaced: false });
+    expect(Object.keys(plain)).toEqual(["a", "__proto__"]);
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+    let deep: unknown = ["end\u0000"];
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(unstorableInJsonb(deep)).toMatch(/U\+0000/);
+    expect(makeStorable(deep).replaced).toBe(true);
   });
 });
 
