@@ -24,7 +24,9 @@ function handshake(path: string, protocols?: string[]): Promise<string> {
     socket.once("unexpected-response", (_req, res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += String(c)));
-      res.on("end", () => resolve(`HTTP ${res.statusCode} ${body}`));
+      res.on("end", () =>
+        resolve(`HTTP ${res.statusCode} ${res.statusCode === 400 && body ? `(${res.headers["content-type"]}) ` : ""}${body}`),
+      );
     });
     socket.once("error", () => undefined);
   });
@@ -44,9 +46,11 @@ describe("the websocket handshake", () => {
 
   it("refuses the legacy graphql-ws subprotocol, or none, with a 400 that says what to use", async () => {
     expect(await handshake("/graphql", ["graphql-ws"])).toMatch(
-      /^HTTP 400 The legacy "graphql-ws" subprotocol \(subscriptions-transport-ws\) is not served: use "graphql-transport-ws"/,
+      /^HTTP 400 \(text\/plain; charset=utf-8\) The legacy "graphql-ws" subprotocol \(subscriptions-transport-ws\) is not served: use "graphql-transport-ws"/,
     );
-    expect(await handshake("/graphql")).toMatch(/^HTTP 400 Offer the "graphql-transport-ws" subprotocol/);
-    expect(await handshake("/graphql/", ["chat"])).toMatch(/^HTTP 400 Offer the "graphql-transport-ws" subprotocol/);
+    expect(await handshake("/graphql")).toMatch(/^HTTP 400 \(text\/plain; charset=utf-8\) Offer the "graphql-transport-ws" subprotocol/);
+    expect(await handshake("/graphql/", ["chat"])).toMatch(
+      /^HTTP 400 \(text\/plain; charset=utf-8\) Offer the "graphql-transport-ws" subprotocol/,
+    );
   });
 });

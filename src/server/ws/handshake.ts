@@ -36,8 +36,10 @@ export function verifyHandshake(allowedOrigins: readonly string[] | undefined, l
     const why = subprotocolRefusal(req);
     if (!why) return callback(true);
     log.info({ status: 400, legacy: offered(req).includes(LEGACY) }, "websocket refused: no graphql-transport-ws subprotocol");
-    callback(false, 400, why);
+    // Plain text: `ws` labels a refusal's body text/html.
+    callback(false, 400, why, { "Content-Type": "text/plain; charset=utf-8" });
   };
   if (!origin) return subprotocol;
-  return (info, callback) => origin(info, (ok, code, message) => (ok ? subprotocol(info, callback) : callback(ok, code, message)));
+  return (info, callback) =>
+    origin(info, (ok, code, message, headers) => (ok ? subprotocol(info, callback) : callback(ok, code, message, headers)));
 }

@@ -9,7 +9,7 @@ import type { IncomingMessage } from "node:http";
 
 export type VerifyClient = (
   info: { origin: string; secure: boolean; req: IncomingMessage },
-  callback: (ok: boolean, code?: number, message?: string) => void,
+  callback: (ok: boolean, code?: number, message?: string, headers?: Record<string, string>) => void,
 ) => void;
 
 /** A `ws` `verifyClient` for these origins; undefined (any origin) when there is no list. */
