@@ -2,7 +2,7 @@
  * What PostgreSQL's jsonb (and PGlite's) can never store: the character U+0000 and strings
  * that are not well-formed UTF-16 (a lone surrogate, e.g. from the JSON escape "\ud800").
  * Webhook bodies holding either used to be answered 503 "could not store", which a supplier
- * retries forever (hardening issue, item 6), then 400, which lost the webhook: ATRIP does not
+ * retries forever (hardening issue, item 6), then 400, which lost the webhook: a supplier may not
  * send one again, and a void whose `void.do` reply was lost is adopted only from its webhook.
  * Supplier replies holding them are read with U+FFFD in their place (datasources/exact-json.ts);
  * a webhook body now is stored the same way (black-box probe, thirtieth session).
