@@ -77,7 +77,7 @@ export function parseExactJson(text: string, number: (text: string) => unknown):
       const c = text.charCodeAt(i);
       if (c === QUOTE) {
         out += text.slice(run, i++);
-        return unicode ? storable(out) : out;
+        return unicode ? storableText(out) : out;
       }
       if (c === BACKSLASH) {
         out += text.slice(run, i);
@@ -212,8 +212,11 @@ export function parseExactJson(text: string, number: (text: string) => unknown):
 /** A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** `s` with U+0000 and lone surrogates (which only `\u` escapes can produce here) as U+FFFD. */
-function storable(s: string): string {
+/**
+ * `s` with U+0000 and lone surrogates as U+FFFD: what PostgreSQL's text and jsonb can keep. Here
+ * only `\u` escapes produce them; the webhook intake uses it too (src/server/jsonb.ts).
+ */
+export function storableText(s: string): string {
   return s.replaceAll("\u0000", "\uFFFD").replace(LONE_SURROGATE, "\uFFFD");
 }
 

@@ -8,13 +8,7 @@
  * a webhook body now is stored the same way (black-box probe, thirtieth session).
  */
 
-/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** `s` with U+0000 and lone surrogates as U+FFFD. */
-function storableText(s: string): string {
-  return s.replaceAll("\u0000", "\uFFFD").replace(LONE_SURROGATE, "\uFFFD");
-}
+import { storableText } from "../../datasources/exact-json.js";
 
 /**
  * A parsed JSON value made storable as jsonb, in place: U+0000 and lone surrogates, in strings

@@ -81,16 +81,7 @@ export class Subscriptions {
   }
 
   async stream<D>(asked: StreamRequest): Promise<AsyncIterableIterator<TrackedEvent<D>>> {
-    let r = asked;
-    if (r.lastEventId !== undefined) {
-      if (BigInt(r.lastEventId) <= BigInt(await this.lastIdOf(r.tenant))) r = { ...r, afterEventId: r.lastEventId };
-      else {
-        this.deps.logger.info({ kind: r.kind }, "a Last-Event-ID beyond the event log was dropped");
-        r.onLastEventIdDropped?.();
-        r = { ...r, lastEventId: undefined };
-      }
-    }
-    if (r.afterEventId !== undefined && r.afterEventId !== r.lastEventId) await this.checkResumePoint(r.tenant, r.afterEventId);
+    const r = await this.resumeAt(asked);
     const open = this.byTenant.get(r.tenant) ?? 0;
     if (this.deps.maxPerTenant !== undefined && open >= this.deps.maxPerTenant) {
       throw new GatewayError("TOO_MANY_SUBSCRIPTIONS", `This tenant already has ${open} subscriptions open here, the most allowed`, {
@@ -170,18 +161,28 @@ export class Subscriptions {
   }
 
   /**
-   * An afterEventId beyond every event recorded for the tenant is not from this gateway's log
-   * (another deployment's, a store that was reset): resuming after it would silently skip the
-   * ids below it that are still to come, so it is refused before anything is counted. The
-   * tenant's own last id, not the log's: the answer says nothing of other tenants' events (the
-   * log's last id would be an exact count of everyone's changes).
+   * Where the stream resumes, by one read of the tenant's last event id. A `Last-Event-ID` within
+   * the log wins; one beyond it is dropped (`onLastEventIdDropped`). An afterEventId beyond every
+   * event recorded for the tenant is not from this gateway's log (another deployment's, a store
+   * that was reset): resuming after it would silently skip the ids below it that are still to
+   * come, so it is refused before anything is counted. The tenant's own last id, not the log's:
+   * the answer says nothing of other tenants' events (the log's last id would be an exact count
+   * of everyone's changes).
    */
-  private async checkResumePoint(tenant: string, afterEventId: string): Promise<void> {
-    if (BigInt(afterEventId) <= BigInt(await this.lastIdOf(tenant))) return;
-    throw new GatewayError("BAD_USER_INPUT", `afterEventId: ${afterEventId} is beyond the last event this gateway recorded for you`, {
-      field: "afterEventId",
-      hint: "It is not an id from this gateway's log: subscribe without afterEventId, and read the current state with voidOrders or ticketIssuanceStop.",
-    });
+  private async resumeAt(r: StreamRequest): Promise<StreamRequest> {
+    if (r.lastEventId === undefined && r.afterEventId === undefined) return r;
+    const last = BigInt(await this.lastIdOf(r.tenant));
+    if (r.lastEventId !== undefined) {
+      if (BigInt(r.lastEventId) <= last) return { ...r, afterEventId: r.lastEventId };
+      this.deps.logger.info({ kind: r.kind }, "a Last-Event-ID beyond the event log was dropped");
+      r.onLastEventIdDropped?.();
+    }
+    if (r.afterEventId !== undefined && BigInt(r.afterEventId) > last)
+      throw new GatewayError("BAD_USER_INPUT", `afterEventId: ${r.afterEventId} is beyond the last event this gateway recorded for you`, {
+        field: "afterEventId",
+        hint: "It is not an id from this gateway's log: subscribe without afterEventId, and read the current state with voidOrders or ticketIssuanceStop.",
+      });
+    return { ...r, lastEventId: undefined };
   }
 
   /** The tenant's last event id; SERVICE_UNAVAILABLE when the store cannot be read. */

@@ -25,7 +25,8 @@ describe.each(ENGINES)("a report the store refuses, among others, on %s", (_name
   });
   afterAll(async () => store?.close());
 
-  it.skipIf(!open)("polled with two others: they move, it stays as it was with its failure shown, due again later", async () => {
+  /** An engine of the test kind over this store, its supplier stand-in, and the events it announces. */
+  function engine() {
     const supplier = new Supplier();
     const events: TrackedEvent[] = [];
     const tracker = new Tracker<R>({
@@ -34,6 +35,11 @@ describe.each(ENGINES)("a report the store refuses, among others, on %s", (_name
       log: createLogger("silent"),
       recorded: (e) => events.push(...e),
     });
+    return { supplier, events, tracker };
+  }
+
+  it.skipIf(!open)("polled with two others: they move, it stays as it was with its failure shown, due again later", async () => {
+    const { supplier, events, tracker } = engine();
     const refs = ["P1", "P2", "P3"];
     for (const ref of refs)
       await tracker.start("acme", "ATRIP", ref, `O-${ref}`, { status: "A", n: 0 }, { source: "SUBMIT", started: true });
@@ -55,14 +61,7 @@ describe.each(ENGINES)("a report the store refuses, among others, on %s", (_name
   it.skipIf(!open)(
     "refused in a later chunk of changes, after the first chunk committed: every change is recorded and announced once",
     async () => {
-      const supplier = new Supplier();
-      const events: TrackedEvent[] = [];
-      const tracker = new Tracker<R>({
-        kind: kindOf(supplier),
-        records: store.tracked,
-        log: createLogger("silent"),
-        recorded: (e) => events.push(...e),
-      });
+      const { supplier, events, tracker } = engine();
       // 40 changes: one statement writes 32; the refused one is in the second.
       const refs = Array.from({ length: 40 }, (_, i) => `Q${String(i).padStart(2, "0")}`);
       for (const ref of refs)
