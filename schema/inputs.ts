@@ -108,7 +108,7 @@ export function cancelAsSent(input: CancelOrderInput): Record<string, unknown> {
   return sent;
 }
 
-@InputType("CancelOrderInput", { description: "Cancel an order. ALITRIP needs orderNo and a subChannel (or the configured default); CTT needs orderNo, and takes passengerIds and reason." })
+@InputType("CancelOrderInput", { description: "Cancel an order. ALITRIP needs orderNo and a subChannel (or the configured default); CTT needs orderNo, and takes passengerIds and reason; its api/order/cancel is for orders more than 30 days out (取消30天以外的订单)." })
 export class CancelOrderInput extends IdempotentInput {
   @Field(() => Supplier, { description: "ALITRIP or CTT" })
   supplier!: Supplier;
@@ -131,7 +131,7 @@ export class CancelOrderInput extends IdempotentInput {
   @Matches(/^[A-Za-z0-9_-]*$/, { each: true, message: "each id may contain only letters, digits, '-' and '_'" })
   passengerIds?: string[] | null;
 
-  @Field(() => String, { nullable: true, description: "CTT refund_reason (free text, at most 200 characters). Ignored by ALITRIP." })
+  @Field(() => String, { nullable: true, description: "CTT refund_reason (free text, at most 200 characters: the gateway's limit, CTT documents none). Ignored by ALITRIP." })
   @IsOptional()
   @ValidateIf(sentTo("reason"))
   @Length(0, 200, { message: "must be at most 200 characters long" })

@@ -1,8 +1,8 @@
 /**
- * TOP errors → gateway errors (docs/errors.md; codes in docs/suppliers/alitrip.md). A `sub_code` decides
- * first: `isp.*` is the platform's fault (retry later), `isv.*` the caller's (fix the request);
- * otherwise the top-level code's range decides. A code outside the platform's list (and no
- * isp./isv. sub code) is an answer the gateway cannot interpret: SUPPLIER_OUTCOME_UNKNOWN for
+ * TOP errors → gateway errors (docs/errors.md; codes in docs/suppliers/alitrip.md). A platform
+ * check's code (see platformCheck) decides first; then a `sub_code`: `isp.*` is the platform's
+ * fault (retry later), `isv.*` the caller's (fix the request); otherwise the top-level code's
+ * range decides. A code outside the platform's list (and no isp./isv. sub code) is an answer the gateway cannot interpret: SUPPLIER_OUTCOME_UNKNOWN for
  * a state-changing call such as order.cancel (issue B.6), SUPPLIER_BAD_RESPONSE for a read.
  */
 import { unreadableReply } from "../errors.js";
@@ -32,16 +32,32 @@ function topCodeToGateway(code: number): { code: ErrorCode; retryable: boolean }
   return undefined;
 }
 
+/**
+ * The platform's own checks: the codes under 100 but 15, 40 and 41 (the platform's guidance),
+ * and 50, which the supplier's sample pairs with a business (`isv.`) sub code. These fail before
+ * the method's provider is reached, so their code says what went wrong.
+ */
+function platformCheck(code: number): { code: ErrorCode; retryable: boolean } | undefined {
+  return code < 100 && code !== 15 && code !== 40 && code !== 41 && code !== 50 ? topCodeToGateway(code) : undefined;
+}
+
+/** A business sub code → gateway code: `isp.*` is the platform's fault, `isv.*` the caller's. */
+function bySubCode(sub: string): { code: ErrorCode; retryable: boolean } | undefined {
+  if (sub.startsWith("isp.")) return { code: "SUPPLIER_UNAVAILABLE", retryable: true };
+  if (ORDER_NOT_FOUND_SUB_CODES.has(sub)) return { code: "ORDER_NOT_FOUND", retryable: false };
+  if (sub.startsWith("isv.")) return { code: "SUPPLIER_REJECTED_REQUEST", retryable: false };
+  return undefined;
+}
+
 export function topError(method: string, body: TopErrorBody, changesState: boolean): SupplierError {
   const sub = body.sub_code ?? "";
   const supplierCode = sub ? `${body.code}/${sub}` : String(body.code);
   const supplierMessage = [body.msg, body.sub_msg].filter(Boolean).join(": ") || undefined;
   const details = { supplier: "ALITRIP" as const, supplierCode, supplierMessage };
-  let mapped: { code: ErrorCode; retryable: boolean } | undefined;
-  if (sub.startsWith("isp.")) mapped = { code: "SUPPLIER_UNAVAILABLE", retryable: true };
-  else if (ORDER_NOT_FOUND_SUB_CODES.has(sub)) mapped = { code: "ORDER_NOT_FOUND", retryable: false };
-  else if (sub.startsWith("isv.")) mapped = { code: "SUPPLIER_REJECTED_REQUEST", retryable: false };
-  else mapped = topCodeToGateway(body.code);
+  // The platform's own checks (permissions, app key, signature, limits) decide by their code,
+  // whatever sub code they carry: 11 comes with `isv.permission-api-package-limit`, 29 with
+  // `isv.appkey-not-exists` (black-box probe, thirty-first session).
+  const mapped = platformCheck(body.code) ?? bySubCode(sub) ?? topCodeToGateway(body.code);
   if (!mapped) {
     return unreadableReply(
       { supplier: "ALITRIP", operation: method, changesState },

@@ -1,15 +1,17 @@
 /**
  * Alitrip order.cancel result → CancelOrderResult, by docs/suppliers/alitrip.md's decision rule:
- *   success: true, no fail_code and no fail_reason → cancelled
- *   a fail_code or a fail_reason (even with success: true, as seed 003's own sample) → refused
- *   success: false with neither → refused, described by result_code / result_msg
- *   no boolean result.success → the gateway cannot tell: SUPPLIER_OUTCOME_UNKNOWN
- *   neither fail field, and result.success and result.module.success disagree → likewise
- *   success: true with neither, but result_code 1001 or result_msg 取消失败 ("cancel failed") → refused
+ *   a fail_code or a fail_reason → refused, whatever `success` says or whether it is there
+ *     (seed 003's own sample pairs them with success: true)
+ *   no boolean `success` (in result, or the table's layout: in module) → SUPPLIER_OUTCOME_UNKNOWN
+ *   result.success and result.module.success disagree → likewise
+ *   success: false → refused, described by result_code / result_msg
+ *   success: true, but result_code 1001 or result_msg 取消失败 ("cancel failed") → refused likewise
+ *   success: true otherwise → cancelled
  * `result_code` appears in the seed only in its failure sample, as 1001 beside result_msg 取消失败
  * ("cancel failed"): those two, the seed's own failure signals, refuse a cancel that `success`
  * alone would call done; any other result_code or result_msg is reported (supplierCode,
- * extensions.resultCode, message), not decided on.
+ * extensions.resultCode, message), not decided on. Each signal is looked for in both places the
+ * seed puts the result's fields (see hisvResult).
  */
 import { unreadableReply, type ReplyContext } from "../errors.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
@@ -27,14 +29,36 @@ const SEED_FAILURE_MESSAGE = "取消失败";
 
 /**
  * Seed 003's sample puts `success`, `result_code` and `result_msg` in `result`, beside `module`;
- * its field table lists them with the module's own fields. The sample's layout is read; a reply
- * laid out as the table (no `success` in `result`, a boolean one in `module`) is read from there.
+ * its field table lists them with the module's own fields. Each is read from `result`, else from
+ * `module` (`success` only when a boolean there), so a failure signal in either place is seen.
  */
 function hisvResult(result: unknown): unknown {
-  if (!isRecord(result) || result.success !== undefined || !isRecord(result.module) || typeof result.module.success !== "boolean")
-    return result;
-  const { success, result_code, result_msg } = result.module;
-  return { ...result, success, result_code: result.result_code ?? result_code, result_msg: result.result_msg ?? result_msg };
+  if (!isRecord(result) || !isRecord(result.module)) return result;
+  const m = result.module;
+  const success = result.success !== undefined ? result.success : typeof m.success === "boolean" ? m.success : undefined;
+  return { ...result, success, result_code: result.result_code ?? m.result_code, result_msg: result.result_msg ?? m.result_msg };
+}
+
+interface Refusal {
+  failCode: string | null;
+  failReason: string | null;
+  resultCode: string | null;
+  resultMsg: string | null;
+  orderStatus: string | null;
+}
+
+function refused(orderNo: string, r: Refusal): SupplierError {
+  const supplierMessage = r.failReason ?? r.resultMsg ?? undefined;
+  return new SupplierError("CANCEL_REJECTED", `Alitrip refused to cancel order ${orderNo}: ${supplierMessage ?? "no reason given"}`, {
+    supplier: "ALITRIP",
+    supplierCode: r.failCode ?? r.resultCode ?? undefined,
+    supplierMessage,
+    retryable: false,
+    extra: {
+      ...(r.orderStatus ? { supplierOrderStatus: r.orderStatus } : {}),
+      ...(r.resultCode !== null ? { resultCode: r.resultCode } : {}),
+    },
+  });
 }
 
 /**
@@ -50,35 +74,26 @@ export function toCancelResult(orderNo: string, r: CancelOrderResponse, note: Od
   const resultMsg = reported.value("result_msg", R.result_msg);
   const answer = { supplierCode: resultCode ?? undefined, supplierMessage: resultMsg ?? undefined };
 
-  const result = cancelResult.safeParse(hisv);
-  if (!result.success) throw unreadableReply(CANCEL_CALL, `result: ${describeZodError(result.error)}`, answer);
-  const mod = cancelModule.nullish().safeParse(result.data.module);
+  const mod = cancelModule.nullish().safeParse(raw.module);
   if (!mod.success) throw unreadableReply(CANCEL_CALL, `result.module: ${describeZodError(mod.error)}`, answer);
   const failCode = mod.data?.fail_code ?? null;
   const failReason = mod.data?.fail_reason ?? null;
   const details = new OptionalFields(mod.data ?? {}, (field, problem) => note(`module.${field}`, problem));
   const orderStatus = details.value("order_status", R.order_status);
+  const refusal: Refusal = { failCode, failReason, resultCode, resultMsg, orderStatus };
 
-  // The two places the seed puts `success` (above) disagree, and no fail_code or fail_reason
-  // settles it: neither "cancelled" nor "refused" can be told.
-  const moduleSuccess = isRecord(result.data.module) ? result.data.module.success : undefined;
-  if (failCode === null && failReason === null && typeof moduleSuccess === "boolean" && moduleSuccess !== result.data.success)
+  // A fail field decides before `success` does, and whether or not `success` is there: the
+  // supplier said why it did not cancel (black-box probe, thirty-first session).
+  if (failCode !== null || failReason !== null) throw refused(orderNo, refusal);
+  const result = cancelResult.safeParse(hisv);
+  if (!result.success) throw unreadableReply(CANCEL_CALL, `result: ${describeZodError(result.error)}`, answer);
+  // The two places the seed puts `success` (above) disagree: neither "cancelled" nor "refused" can be told.
+  const moduleSuccess = isRecord(raw.module) ? raw.module.success : undefined;
+  if (typeof moduleSuccess === "boolean" && moduleSuccess !== result.data.success)
     throw unreadableReply(CANCEL_CALL, `result.success is ${result.data.success} but result.module.success is ${moduleSuccess}`, answer);
   // Without fail fields, the seed's own failure code or failure message still says the cancel failed.
   const saysFailed = resultCode === SEED_FAILURE_CODE || resultMsg?.trim() === SEED_FAILURE_MESSAGE;
-  if (failCode !== null || failReason !== null || !result.data.success || saysFailed) {
-    const supplierMessage = failReason ?? resultMsg ?? undefined;
-    throw new SupplierError("CANCEL_REJECTED", `Alitrip refused to cancel order ${orderNo}: ${supplierMessage ?? "no reason given"}`, {
-      supplier: "ALITRIP",
-      supplierCode: failCode ?? resultCode ?? undefined,
-      supplierMessage,
-      retryable: false,
-      extra: {
-        ...(orderStatus ? { supplierOrderStatus: orderStatus } : {}),
-        ...(resultCode !== null ? { resultCode } : {}),
-      },
-    });
-  }
+  if (!result.data.success || saysFailed) throw refused(orderNo, refusal);
   const cancelTime = details.value("cancel_time", R.cancel_time);
   const cancelledAt = cancelTime ? parseTopTime(cancelTime) : null;
   if (cancelTime && !cancelledAt)

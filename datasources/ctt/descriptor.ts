@@ -55,7 +55,7 @@ const SANDBOX_SIGN_KEY = "sandbox-sign-key";
 
 export const cttSupplier: SupplierDescriptor<CttSettings, CttCredentials> = {
   name: "CTT",
-  description: "China Train Tickets web API: cancel order",
+  description: "China Train Tickets web API: cancel an order more than 30 days out",
   variables: [BASE_URL, SIGN_KEY, TIMEOUT, TERMINAL, UTC_OFFSET, SIGN_STRING],
   readSettings(env, shared) {
     const url = read(env, BASE_URL);

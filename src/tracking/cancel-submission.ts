@@ -69,7 +69,7 @@ export class CancelSubmission {
       const { earlier } = claim;
       if (earlier && err instanceof GatewayError && err.code === "CANCEL_REJECTED") {
         err.extra.earlierOutcomeUnknown = true;
-        err.extra.hint = `An earlier cancel of this order (sent at ${sentTime(earlier).toISOString()}) lost its reply; it may be that one which cancelled the order. Check the order with the supplier.`;
+        err.extra.hint = `An earlier cancel of this order (sent at ${sentTime(earlier).toISOString()}) lost its reply. If this refusal says the order is already cancelled, that earlier cancel may have done it; check the order with the supplier.`;
         await claim.settle();
       } else await claim.giveBack();
       throw err;

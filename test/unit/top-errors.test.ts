@@ -34,6 +34,19 @@ describe("TOP error mapping", () => {
     expect(topError("m", { code: 50, sub_code: "isv.order-not-exist" }, false).code).toBe("ORDER_NOT_FOUND");
   });
 
+  it.each([
+    [29, "isv.appkey-not-exists", "SUPPLIER_AUTH_FAILED"],
+    [11, "isv.permission-api-package-limit", "SUPPLIER_AUTH_FAILED"],
+    [11, "isv.permission-ip-whitelist-limit", "SUPPLIER_AUTH_FAILED"],
+    [25, "isv.invalid-signature", "SUPPLIER_AUTH_FAILED"],
+    [7, "isv.call-limited", "SUPPLIER_RATE_LIMITED"],
+    [10, "isp.service-unavailable", "SUPPLIER_UNAVAILABLE"],
+  ])("a platform check's code decides whatever its sub code: %i with %s → %s", (code, sub_code, expected) => {
+    const err = topError("cancel", { code, msg: "m", sub_code }, true);
+    expect(err).toMatchObject({ code: expected, supplierCode: `${code}/${sub_code}` });
+    if (expected === "SUPPLIER_AUTH_FAILED") expect(err.hint).toMatch(/ALITRIP_APP_KEY/);
+  });
+
   it("a state-changing call is retryable only when throttled", () => {
     expect(topError("cancel", { code: 15, sub_code: "isp.x" }, true).retryable).toBe(false);
     expect(topError("cancel", { code: 7 }, true).retryable).toBe(true);
@@ -175,6 +188,27 @@ describe("order.cancel result (docs/suppliers/alitrip.md's decision rule)", () =
     ['{"success":true,"result_code":1003,"result_msg":" 取消失败 "}', "1003", " 取消失败 "],
   ])("success=true with the seed's failure code 1001 or its message 取消失败 is a refusal, not a cancel: %s", (result, code, message) => {
     expect(rejection(result)).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: code, supplierMessage: message, retryable: false });
+  });
+
+  it.each([
+    // The seed's failure sample without `success`, or with one that is not a boolean.
+    [
+      '{"module":{"cancel_time":"2021-08-01 09:00:00","fail_code":"1001","fail_reason":"已出票不可取消","order_status":"5"},"result_code":1001,"result_msg":"取消失败"}',
+    ],
+    ['{"module":{"fail_code":"1001","fail_reason":"已出票不可取消"},"success":"true"}'],
+    ['{"module":{"fail_reason":"已出票不可取消"}}'],
+  ])("a fail field refuses whether or not there is a boolean success: %s", (result) => {
+    expect(rejection(result)).toMatchObject({ code: "CANCEL_REJECTED", supplierMessage: "已出票不可取消", retryable: false });
+  });
+
+  it.each([
+    ['{"success":true,"module":{"order_status":"5","result_code":1001,"result_msg":"取消失败"}}', "1001"],
+    ['{"success":true,"module":{"success":true,"result_code":1001}}', "1001"],
+    ['{"success":true,"module":{"success":true,"result_code":1003,"result_msg":"取消失败"}}', "1003"],
+  ])("the seed's failure code or message inside module refuses a success in result: %s", (result, code) => {
+    const err = rejection(result);
+    expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: code, retryable: false });
+    expect(err.extra.resultCode).toBe(code);
   });
 
   it("reported-only fields of another shape are left out, not decided on", () => {
