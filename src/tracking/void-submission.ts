@@ -179,7 +179,35 @@ export class VoidSubmission {
       } else await claim.settle();
       throw err;
     }
+    if (submitted.orderNo !== orderNo) return this.acceptedForAnother(claim, tenant, orderNo, submitted, sentAt);
     return this.record(claim, tenant, submitted, sentAt);
+  }
+
+  /**
+   * The supplier accepted a void, but its answer names another order than the one sent (ATRIP's
+   * void.do echoes the request's orderNo, seed 002). Recorded under either name, the order sent
+   * would look void-free, and a repeat would be sent (black-box probe, thirty-first session). The
+   * void is read by its code and recorded when the supplier then names the order sent; otherwise
+   * nothing is recorded and the order keeps its claim as a lost reply's mark, so a repeat asks
+   * the supplier before anything is sent again.
+   */
+  private async acceptedForAnother(
+    claim: OrderClaim,
+    tenant: string,
+    orderNo: string,
+    submitted: VoidOrderData,
+    sentAt: Date,
+  ): Promise<TrackedRecord<VoidOrderData>> {
+    const { supplier, voidCode } = submitted;
+    const accepted = await this.readAccepted(claim, tenant, supplier, orderNo, voidCode, sentAt);
+    if (accepted) return accepted;
+    const message = `${supplier} accepted a void of order ${orderNo} as ${voidCode} but named order ${submitted.orderNo} in its answer: not recorded`;
+    this.log.error(
+      { voidCode, orderNo, answeredFor: submitted.orderNo },
+      "void accepted by the supplier for another order than sent: not recorded",
+    );
+    await claim.keep(message);
+    throw new SupplierError("SUPPLIER_OUTCOME_UNKNOWN", message, { supplier, retryable: false, hint: OUTCOME_HINT, extra: { voidCode } });
   }
 
   /**
@@ -217,7 +245,7 @@ export class VoidSubmission {
   }
 
   /**
-   * void.do's answer could not be read whole but named the void it accepted: asks the supplier
+   * void.do's answer could not be read whole, or named another order, but named the void it accepted: asks the supplier
    * for that void and records it. Null when the supplier cannot say, or names another order:
    * the unknown outcome then stands, with the voidCode.
    */
