@@ -40,6 +40,15 @@ export class OptionalFields {
     return this.none(field, null);
   }
 
+  /**
+   * A field the documents mark nullable: an explicit null says "none" (a void whose expected
+   * refund date ATRIP withdrew), where value() would leave the field unsaid. Absent, or of
+   * another shape (noted), it is unsaid as with value().
+   */
+  nullable<S extends z.ZodType>(field: string, schema: S): z.output<S> | null {
+    return this.raw[field] === null ? null : this.value(field, schema);
+  }
+
   /** A list field element by element: elements of another shape are dropped (noted); not a list → [] (noted). */
   list<S extends z.ZodType>(field: string, element: S): z.output<S>[] {
     const v = this.raw[field];

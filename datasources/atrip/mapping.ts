@@ -92,7 +92,8 @@ function common(o: OptionalFields, ticket: typeof F.voidTicket | typeof F.quoteT
   return {
     refundMethod: toRefundMethod(o.value("voidMethod", F.voidMethod)),
     expectedConfirmationDate: o.value("expectedConfirmationDate", F.expectedConfirmationDate),
-    expectedRefundDate: o.value("expectedRefundDate", F.expectedRefundDate),
+    // The one entry field seed 002 marks nullable: a null there says the date is gone.
+    expectedRefundDate: o.nullable("expectedRefundDate", F.expectedRefundDate),
     tickets: tickets(o, ticket),
     fare: fare(o),
     postTicketingServices: services(o),

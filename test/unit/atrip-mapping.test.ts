@@ -176,6 +176,14 @@ describe("ATRIP mapping", () => {
     expect(JSON.stringify(bare)).not.toContain("unsaid");
   });
 
+  it("reads an explicit null expectedRefundDate (seed 002: nullable) as no date, said, so a stored date does not stay", () => {
+    const withdrawn = wireVoidOrderToOrder(refunded('"expectedRefundDate": null'), "success", notes().note);
+    expect(withdrawn.expectedRefundDate).toBeNull();
+    expect([...(withdrawn.unsaid ?? [])]).not.toContain("expectedRefundDate");
+    const absent = wireVoidOrderToOrder(refunded('"voidOfferId": "v_1"'), "success", notes().note);
+    expect([...(absent.unsaid ?? [])]).toContain("expectedRefundDate");
+  });
+
   it("reads yyyyMMdd dates and refuses impossible ones", () => {
     expect(atripDate.parse("20250513")).toBe("2025-05-13");
     expect(atripDate.parse("")).toBeNull();
