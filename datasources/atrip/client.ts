@@ -59,13 +59,18 @@ export class AtripClient {
     return this.call("void.do", { orderNo, voidOfferId }, voidReply, map, scope);
   }
 
-  /** 801 ("void order not found") is the reply's envelope, for the mapper to read as nothing found. */
+  /**
+   * Seed 002: "业务状态判断以 voidStatus 为准。不要用顶层 status 判断废票处理进度" (judge the business state
+   * by voidStatus; do not judge a void's progress by the top-level status). So a reply that lists
+   * void orders is read whatever its status, and the mapper sees that status. Without entries,
+   * 801 ("void order not found") is the reply's envelope, for the mapper to read as nothing found.
+   */
   queryVoidOrders<T>(
     voidCode: string,
     map: ReplyMap<z.output<typeof queryVoidOrdersReply> | AtripEnvelope, T>,
     scope?: CallScope,
   ): Promise<T> {
-    return this.call("queryVoidOrders.do", { voidCode }, queryVoidOrdersReply, map, scope, [801]);
+    return this.call("queryVoidOrders.do", { voidCode }, queryVoidOrdersReply, map, scope, [801], listsEntries);
   }
 
   queryOrderDetails<T>(orderNo: string, map: ReplyMap<z.output<typeof orderDetailsReply>, T>, scope?: CallScope): Promise<T> {
@@ -80,7 +85,8 @@ export class AtripClient {
   /**
    * POSTs one call and returns what `map` makes of its parsed reply. Statuses in `passThrough`
    * are mapped (with the envelope only) instead of thrown, for calls where they mean "nothing
-   * found". Traced as one supplier operation (src/telemetry/spans.ts).
+   * found". A reply `readAnyway` accepts is read whatever its status. Traced as one supplier
+   * operation (src/telemetry/spans.ts).
    */
   private call<S extends z.ZodType, T>(
     name: string,
@@ -89,6 +95,7 @@ export class AtripClient {
     map: ReplyMap<z.output<S>, T>,
     scope?: CallScope,
     passThrough: number[] = [],
+    readAnyway: (json: unknown) => boolean = () => false,
   ): Promise<T> {
     const changesState = STATE_CHANGING.has(name);
     const meta = { supplier: "ATRIP" as const, operation: name, changesState };
@@ -115,7 +122,7 @@ export class AtripClient {
           const json = replyJson(meta, reply.text, reply.secrets);
           const head = envelope.safeParse(json);
           if (!head.success) throw unreadableReply(meta, describeZodError(head.error));
-          if (head.data.status !== 0) {
+          if (head.data.status !== 0 && !readAnyway(json)) {
             if (passThrough.includes(head.data.status)) return mapReply(name, head.data, json, () => map(head.data as z.output<S>));
             throw atripError(name, head.data.status, head.data.msg, changesState);
           }
@@ -126,6 +133,12 @@ export class AtripClient {
       );
     return supplierCall("ATRIP", name, send);
   }
+}
+
+/** Whether a reply lists void orders (queryVoidOrders.do's `voidOrders`, not empty). */
+function listsEntries(json: unknown): boolean {
+  const entries = typeof json === "object" && json !== null ? (json as { voidOrders?: unknown }).voidOrders : undefined;
+  return Array.isArray(entries) && entries.length > 0;
 }
 
 /** What ATRIP answered, for an error the gateway reports about that answer (issue 13, B.6: the supplier's code and message). */

@@ -8,7 +8,7 @@ import type { StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } 
 import { GatewayError } from "../../src/vocabulary/errors.js";
 import { notKnown, type NotKnown, type StopIssuancePort, type SubmittedCheck, type SupplierAdapter, type VoidPort } from "../ports.js";
 import { AtripClient, type AtripConfig } from "./client.js";
-import { atripUnknownOrder } from "./errors.js";
+import { atripError, atripUnknownOrder } from "./errors.js";
 import { toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
 import { interpretAtripWebhook } from "./webhooks.js";
 
@@ -62,8 +62,9 @@ class AtripVoids implements VoidPort {
   }
 
   /**
-   * Only the entry asked for is read, so an unreadable other entry cannot hide it. Not found:
-   * 801 in ATRIP's words (seed 002: "No voidable orders found"), or a list without the code.
+   * Only the entry asked for is read, so an unreadable other entry cannot hide it, and it decides
+   * whatever the reply's status (../client.ts). Not found: 801 in ATRIP's words (seed 002: "No
+   * voidable orders found"), or a list without the code; another status without it is that status's error.
    */
   async query(voidCode: string, scope?: CallScope): Promise<VoidOrderData | NotKnown> {
     return this.client.queryVoidOrders(
@@ -72,7 +73,9 @@ class AtripVoids implements VoidPort {
         const entries = ("voidOrders" in reply ? reply.voidOrders : null) ?? [];
         const found = entries.find((v) => typeof v === "object" && v !== null && (v as { voidCode?: unknown }).voidCode === voidCode);
         if (found) return wireVoidOrderToOrder(found, reply.msg, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode));
-        return reply.status === 801 ? notKnown("801", reply.msg ?? null) : notKnown(null, null);
+        if (reply.status === 801) return notKnown("801", reply.msg ?? null);
+        if (reply.status !== 0) throw atripError("queryVoidOrders.do", reply.status, reply.msg, false);
+        return notKnown(null, null);
       },
       scope,
     );

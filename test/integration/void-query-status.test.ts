@@ -1,0 +1,66 @@
+/**
+ * queryVoidOrders.do: "业务状态判断以 voidStatus 为准。不要用顶层 status 判断废票处理进度" (seed 002:
+ * judge the business state by voidStatus, not by the top-level status). A reply with a non-zero
+ * status that lists the void is read by its entry; before the fix, 814 made a refresh fail with
+ * VOID_IN_PROGRESS and left the record behind (black-box probe, thirty-first session).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
+import { eventually, fresh } from "../helpers/atrip.js";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { gql, quoteAndSubmit } from "../helpers/graphql.js";
+
+const REFRESH = `query V($code: String!) { voidOrder(supplier: ATRIP, voidCode: $code, refresh: true) { status isFinal } }`;
+
+describe("a queryVoidOrders.do reply with a non-zero status", () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "60000", VOID_POLL_MAX_MS: "60000" });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const withStatus = (status: number) => {
+    const atrip = t.sandbox.atrip!.server;
+    atrip.faults = { ...NO_FAULTS, operations: ["queryVoidOrders.do"], rewrite: { from: '"status":0,', to: `"status":${status},` } };
+  };
+
+  it("that lists the void is read by the void's own voidStatus, up to its final state", async () => {
+    const atrip = t.sandbox.atrip!.server;
+    atrip.faults = { ...NO_FAULTS, webhookDropRate: 1 };
+    const code = await quoteAndSubmit(t.url, fresh("ATR-VOID-DEPOSIT"));
+    withStatus(814);
+    const done = await eventually(
+      async () => {
+        const r = await gql<{ voidOrder: { status: string; isFinal: boolean } }>(t.url, REFRESH, { code });
+        expect(r.errors).toBeUndefined();
+        return r.data?.voidOrder.isFinal ? r.data.voidOrder : undefined;
+      },
+      20_000,
+      200,
+    );
+    expect(done.status).toBe("REFUNDED");
+    atrip.faults = { ...NO_FAULTS };
+  });
+
+  it("that lists another void but not this one is that status's error", async () => {
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const code = await quoteAndSubmit(t.url, orderNo);
+    const atrip = t.sandbox.atrip!.server;
+    // The simulator writes {"status":0,"msg":"success","voidOrders":[{"orderNo":…,"voidCode":…,…}]}:
+    // status 814, and the entry made another void's.
+    const entryHead = `"voidOrders":[{"orderNo":"${orderNo}","voidCode":"${code}"`;
+    atrip.faults = {
+      ...NO_FAULTS,
+      operations: ["queryVoidOrders.do"],
+      rewrite: {
+        from: `"status":0,"msg":"success",${entryHead}`,
+        to: `"status":814,"msg":"busy",${entryHead.replace(code, `${code}-OTHER`)}`,
+      },
+    };
+    const r = await gql(t.url, REFRESH, { code });
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "VOID_IN_PROGRESS", supplierCode: "814" });
+    atrip.faults = { ...NO_FAULTS };
+  });
+});
