@@ -7,7 +7,7 @@ import { requireScope } from "../src/auth/index.js";
 import type { TrackedEvent } from "../src/store/tracked-model.js";
 import { voidEventView, type VoidEventView, type VoidOrderView } from "../src/tracking/views.js";
 import type { GatewayContext } from "./context.js";
-import { optionalId, resumePoint } from "./validate.js";
+import { optionalId, optionalToken, resumePoint } from "./validate.js";
 
 @Resolver(() => VoidStatusEvent)
 export class EventsResolver {
@@ -20,7 +20,7 @@ export class EventsResolver {
       return ctx.services.tracking.subscriptions.stream({
         kind: "void",
         tenant: who.tenant,
-        ref: optionalId("voidCode", args.voidCode),
+        ref: optionalToken("voidCode", args.voidCode),
         orderNo: optionalId("orderNo", args.orderNo),
         ...resumePoint(args.afterEventId, ctx.lastEventId),
         onLastEventIdDropped: ctx.onLastEventIdDropped,

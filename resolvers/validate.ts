@@ -1,16 +1,44 @@
 /** Checks for arguments type-graphql does not validate (subscription arguments). */
 import { badInput } from "../src/vocabulary/errors.js";
-import { ID_LENGTH_MESSAGE, ID_MAX, ID_PATTERN, ID_PATTERN_MESSAGE } from "../schema/inputs.js";
+import {
+  ID_LENGTH_MESSAGE,
+  ID_MAX,
+  ID_PATTERN,
+  ID_PATTERN_MESSAGE,
+  TOKEN_LENGTH_MESSAGE,
+  TOKEN_MAX,
+  TOKEN_PATTERN,
+  TOKEN_PATTERN_MESSAGE,
+} from "../schema/inputs.js";
 import { isEventId, MAX_EVENT_ID } from "../src/vocabulary/event-ids.js";
 
-/** An optional identifier: null/undefined passes; anything else must follow the identifier rule. */
-export function optionalId(field: string, value: unknown): string | undefined {
+interface Rule {
+  max: number;
+  pattern: RegExp;
+  lengthMessage: string;
+  patternMessage: string;
+}
+
+const ID: Rule = { max: ID_MAX, pattern: ID_PATTERN, lengthMessage: ID_LENGTH_MESSAGE, patternMessage: ID_PATTERN_MESSAGE };
+const TOKEN: Rule = { max: TOKEN_MAX, pattern: TOKEN_PATTERN, lengthMessage: TOKEN_LENGTH_MESSAGE, patternMessage: TOKEN_PATTERN_MESSAGE };
+
+function optional(rule: Rule, field: string, value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
   // A federation representation is raw JSON: its key may be any type.
   if (typeof value !== "string") throw badInput(field, `must be a string, not ${Array.isArray(value) ? "a list" : typeof value}`);
-  if (value.length < 1 || value.length > ID_MAX) throw badInput(field, ID_LENGTH_MESSAGE);
-  if (!ID_PATTERN.test(value)) throw badInput(field, ID_PATTERN_MESSAGE);
+  if (value.length < 1 || value.length > rule.max) throw badInput(field, rule.lengthMessage);
+  if (!rule.pattern.test(value)) throw badInput(field, rule.patternMessage);
   return value;
+}
+
+/** An optional identifier: null/undefined passes; anything else must follow the identifier rule. */
+export function optionalId(field: string, value: unknown): string | undefined {
+  return optional(ID, field, value);
+}
+
+/** An optional supplier token (a voidCode): null/undefined passes; anything else must follow the token rule. */
+export function optionalToken(field: string, value: unknown): string | undefined {
+  return optional(TOKEN, field, value);
 }
 
 /**

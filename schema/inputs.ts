@@ -1,6 +1,7 @@
 /**
  * Mutation inputs. Identifiers are checked (class-validator) before any supplier call:
- * non-empty, at most 64 characters, letters, digits, '-' and '_' only (issue 2, item 6).
+ * non-empty, at most 64 characters, letters, digits, '-' and '_' only (issue 2, item 6); the
+ * supplier's own tokens (voidOfferId, voidCode) by a looser rule, below.
  */
 import { ArrayMaxSize, IsOptional, Length, Matches, ValidateIf } from "class-validator";
 import { ArgsType, Field, InputType } from "type-graphql";
@@ -12,11 +13,30 @@ export const ID_MAX = 64;
 export const ID_LENGTH_MESSAGE = `must be 1 to ${ID_MAX} characters long`;
 export const ID_PATTERN_MESSAGE = "may contain only letters, digits, '-' and '_'";
 
+/**
+ * Tokens the supplier makes and the gateway hands out (a quote's voidOfferId, a void's voidCode):
+ * taken back as the supplier wrote them, any visible ASCII, up to 256 characters. Seed 002 gives
+ * both as plain strings; a base64 offer id such as "v_b8/cf+99==" must be submittable (black-box
+ * probe, thirty-first session).
+ */
+export const TOKEN_PATTERN = /^[\x21-\x7E]*$/;
+export const TOKEN_MAX = 256;
+export const TOKEN_LENGTH_MESSAGE = `must be 1 to ${TOKEN_MAX} characters long`;
+export const TOKEN_PATTERN_MESSAGE = "may contain only visible ASCII characters (no spaces)";
+
 /** The identifier rule as a class-validator decorator. */
 function SupplierId(): PropertyDecorator {
   return (target, key) => {
     Length(1, ID_MAX, { message: ID_LENGTH_MESSAGE })(target, key as string);
     Matches(ID_PATTERN, { message: ID_PATTERN_MESSAGE })(target, key as string);
+  };
+}
+
+/** The supplier-token rule as a class-validator decorator. */
+function SupplierToken(): PropertyDecorator {
+  return (target, key) => {
+    Length(1, TOKEN_MAX, { message: TOKEN_LENGTH_MESSAGE })(target, key as string);
+    Matches(TOKEN_PATTERN, { message: TOKEN_PATTERN_MESSAGE })(target, key as string);
   };
 }
 
@@ -67,7 +87,7 @@ export class SubmitVoidInput extends IdempotentInput {
   orderNo!: string;
 
   @Field(() => String, { description: "voidOfferId of the latest voidQuote for this order" })
-  @SupplierId()
+  @SupplierToken()
   voidOfferId!: string;
 }
 
@@ -77,7 +97,7 @@ export class VoidOrderArgs {
   supplier!: Supplier;
 
   @Field(() => String, { description: "The supplier's void number (from submitVoid)" })
-  @SupplierId()
+  @SupplierToken()
   voidCode!: string;
 
   // Nullable, null meaning false, as docs/api.md promises (`refresh: Boolean = false`).

@@ -11,7 +11,7 @@ import type { TrackedRecord } from "../store/tracked-model.js";
 import type { StopReport } from "../tracking/kinds/stop.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { GatewayContext } from "../../resolvers/context.js";
-import { optionalId } from "../../resolvers/validate.js";
+import { optionalId, optionalToken } from "../../resolvers/validate.js";
 import { Supplier } from "../../schema/enums.js";
 import { badInput } from "../vocabulary/errors.js";
 import { requireScope } from "../auth/index.js";
@@ -27,9 +27,9 @@ function supplierOf(ref: Representation, ctx: GatewayContext): SupplierName | un
   return ctx.services.registry.get(name as SupplierName) ? (name as SupplierName) : undefined;
 }
 
-/** A key field the entity's @key requires. */
-function requiredId(field: string, value: unknown): string {
-  const id = optionalId(field, value);
+/** A key field the entity's @key requires, checked by `rule` (the identifier rule, or the supplier-token rule of a voidCode). */
+function requiredId(field: string, value: unknown, rule = optionalId): string {
+  const id = rule(field, value);
   if (id === undefined) throw badInput(field, "is required (a key field of the entity)");
   return id;
 }
@@ -37,7 +37,7 @@ function requiredId(field: string, value: unknown): string {
 async function voidOrder(ref: Representation, ctx: GatewayContext): Promise<VoidOrderView | null> {
   requireScope(ctx.principal, "read");
   const supplier = supplierOf(ref, ctx);
-  const voidCode = requiredId("voidCode", ref.voidCode);
+  const voidCode = requiredId("voidCode", ref.voidCode, optionalToken);
   if (!supplier) return null;
   // Every reference of the request in one read (src/tracking/loaders.ts).
   const record = await ctx.loaders.record.load(ctx.services.tracking.voids.key(ctx.tenant, supplier, voidCode));

@@ -169,7 +169,9 @@ describe("gateway process, ATRIP slice", () => {
       [QUOTE.loc!.source.body, { orderNo: "" }, "orderNo"],
       [QUOTE.loc!.source.body, { orderNo: "x".repeat(65) }, "orderNo"],
       [QUOTE.loc!.source.body, { orderNo: "ATR VOID; DROP" }, "orderNo"],
-      [SUBMIT.loc!.source.body, { orderNo: "ATR-VOID-DEPOSIT", offer: "v/../x" }, "voidOfferId"],
+      // A voidOfferId is the supplier's token: any visible ASCII, but no space and at most 256 characters.
+      [SUBMIT.loc!.source.body, { orderNo: "ATR-VOID-DEPOSIT", offer: "v x" }, "voidOfferId"],
+      [SUBMIT.loc!.source.body, { orderNo: "ATR-VOID-DEPOSIT", offer: "v".repeat(257) }, "voidOfferId"],
     ];
     for (const [query, variables, field] of cases) {
       const err = await client.mutate({ mutation: gql(query), variables }).catch((e: unknown) => e);

@@ -1,0 +1,73 @@
+/**
+ * The supplier's own tokens (a quote's voidOfferId, a void's voidCode) are taken back as the
+ * supplier wrote them: any visible ASCII up to 256 characters. Seed 002 gives both as plain
+ * strings; before, a base64 offer the gateway had itself handed out ("v_b8/cf+99==") was
+ * BAD_USER_INPUT at submitVoid, and nothing could be done with it (black-box probe, thirty-first
+ * session). A real gateway against the ATRIP simulator, which knows none of these tokens.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { gql, SUBMIT } from "../helpers/graphql.js";
+import { wsClient, wsRequest } from "../helpers/clients.js";
+import { VOID_EVENTS } from "../helpers/graphql.js";
+
+const BASE64ISH = "v_b893711f/cfae4e9d949e+9965576bfd3a==";
+const VOID = `query V($code: String!) { voidOrder(supplier: ATRIP, voidCode: $code) { status } }`;
+
+describe("supplier tokens in client input", () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("a voidOfferId of base64 characters reaches the supplier (which answers for itself: an unknown offer is 805)", async () => {
+    const before = t.sandbox.atrip!.server.stats.byOperation["void.do"] ?? 0;
+    const r = await gql(t.url, SUBMIT, { orderNo: "ATR-VOID-DEPOSIT", offer: BASE64ISH });
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "VOID_OFFER_EXPIRED", supplierCode: "805" });
+    expect((t.sandbox.atrip!.server.stats.byOperation["void.do"] ?? 0) - before).toBe(1);
+  });
+
+  it.each([
+    ["a space", "v x"],
+    ["a control character", "v\u0001x"],
+    ["non-ASCII", "v_é"],
+    ["257 characters", "v".repeat(257)],
+  ])("a voidOfferId with %s is BAD_USER_INPUT, and nothing is sent", async (_what, offer) => {
+    const before = t.sandbox.atrip!.server.stats.byOperation["void.do"] ?? 0;
+    const r = await gql(t.url, SUBMIT, { orderNo: "ATR-VOID-DEPOSIT", offer });
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "voidOfferId" });
+    expect(t.sandbox.atrip!.server.stats.byOperation["void.do"] ?? 0).toBe(before);
+  });
+
+  it("a voidCode of visible ASCII can be asked for (null: no such void), one with a space cannot", async () => {
+    const odd = await gql<{ voidOrder: unknown }>(t.url, VOID, { code: "2025/05+0003==" });
+    expect(odd.errors).toBeUndefined();
+    expect(odd.data?.voidOrder).toBeNull();
+    const spaced = await gql(t.url, VOID, { code: "2025 05" });
+    expect(spaced.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "voidCode" });
+  });
+
+  it("voidStatusChanged takes such a voidCode as its filter, and refuses one with a space", async () => {
+    const ws = wsClient(t.url.replace(/^http/, "ws"));
+    try {
+      const errors: unknown[] = [];
+      const stop = ws.subscribe(
+        { query: VOID_EVENTS, variables: { voidCode: "2025/05+0003==" } },
+        {
+          next: (r) => void (r.errors && errors.push(...r.errors)),
+          error: (e) => void errors.push(e),
+          complete: () => undefined,
+        },
+      );
+      const spaced = await wsRequest(ws, VOID_EVENTS, { voidCode: "2025 05" });
+      expect(spaced.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "voidCode" });
+      expect(errors).toEqual([]);
+      stop();
+    } finally {
+      await ws.dispose();
+    }
+  });
+});
