@@ -68,7 +68,7 @@ registerEnumType(VoidStatus, {
     AIRLINE_REFUNDING: { description: "The airline is refunding (ATRIP 3)" },
     REJECTED: { description: "Rejected; see cancelReason (ATRIP 4, final)" },
     COMPLETED: { description: "Fulfilment done (ATRIP 5, final)" },
-    WITHDRAWN: { description: "Withdrawn / cancelled (ATRIP 6, final)" },
+    WITHDRAWN: { description: "Withdrawn / cancelled (ATRIP 6, final; ATRIP lists it for tickets paid by VCC pass-through and says it occurs only in refund claims)" },
   },
 });
 

@@ -11,7 +11,7 @@ export class VoidTicket {
   @Field(() => String, { description: "Passenger's last name" })
   lastName!: string;
 
-  @Field(() => String, { description: "The ticket number" })
+  @Field(() => String, { description: "ATRIP ticketNo, which ATRIP describes as \"the PNR received from the airline in the retrieve PNR response\"" })
   ticketNo!: string;
 }
 

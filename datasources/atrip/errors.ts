@@ -98,7 +98,7 @@ export const ATRIP_STATUS_TABLE: Readonly<Record<number, Row>> = {
     code: "VOID_ALREADY_SUBMITTED",
     retryable: false,
     text: "A void was already submitted for this passenger or segment",
-    hint: "A void was already submitted for a passenger or segment of this order: track it with voidOrders(orderNo) instead of resubmitting.",
+    hint: "A void was already submitted for a passenger or segment of this order: do not resubmit. voidOrders(orderNo) lists it once the gateway holds it (submitted through the gateway, or adopted from the supplier's webhook); otherwise check with ATRIP.",
     calls: VOID_CALLS,
   },
   805: {
