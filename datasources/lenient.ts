@@ -42,7 +42,7 @@ export class OptionalFields {
 
   /**
    * A field the documents mark nullable: an explicit null says "none" (a void whose expected
-   * refund date ATRIP withdrew), where value() would leave the field unsaid. Absent, or of
+   * refund date the supplier withdrew), where value() would leave the field unsaid. Absent, or of
    * another shape (noted), it is unsaid as with value().
    */
   nullable<S extends z.ZodType>(field: string, schema: S): z.output<S> | null {

@@ -184,8 +184,8 @@ export class VoidSubmission {
   }
 
   /**
-   * The supplier accepted a void, but its answer names another order than the one sent (ATRIP's
-   * void.do echoes the request's orderNo, seed 002). Recorded under either name, the order sent
+   * The supplier accepted a void, but its answer names another order than the one sent (a void
+   * answer echoes the request's orderNo: the supplier's documentation). Recorded under either name, the order sent
    * would look void-free, and a repeat would be sent (black-box probe, thirty-first session). The
    * void is read by its code and recorded when the supplier then names the order sent; otherwise
    * nothing is recorded and the order keeps its claim as a lost reply's mark, so a repeat asks
