@@ -87,7 +87,7 @@ registerEnumType(StatusSource, {
     POLL: { description: "The gateway's scheduled poll of the supplier" },
     QUERY: {
       description:
-        "The gateway asked the supplier: a voidOrder query with refresh: true, or the void read by its code after void.do accepted it with an answer the gateway could not read whole",
+        "The gateway asked the supplier: a voidOrder query with refresh: true, or the void read by its code after void.do accepted it with an answer the gateway could not read whole, or that named another order",
     },
   },
 });

@@ -1,6 +1,6 @@
 /**
- * TOP errors → gateway errors (docs/errors.md; codes in docs/suppliers/alitrip.md). A platform
- * check's code (see platformCheck) decides first; then a `sub_code`: `isp.*` is the platform's
+ * TOP errors → gateway errors (docs/errors.md; codes in docs/suppliers/alitrip.md). An `isp.*`
+ * sub code decides first, then a platform check's code (see platformCheck), then a `sub_code`: `isp.*` is the platform's
  * fault (retry later), `isv.*` the caller's (fix the request); otherwise the top-level code's
  * range decides. A code outside the platform's list (and no isp./isv. sub code) is an answer the gateway cannot interpret: SUPPLIER_OUTCOME_UNKNOWN for
  * a state-changing call such as order.cancel (issue B.6), SUPPLIER_BAD_RESPONSE for a read.
@@ -54,10 +54,11 @@ export function topError(method: string, body: TopErrorBody, changesState: boole
   const supplierCode = sub ? `${body.code}/${sub}` : String(body.code);
   const supplierMessage = [body.msg, body.sub_msg].filter(Boolean).join(": ") || undefined;
   const details = { supplier: "ALITRIP" as const, supplierCode, supplierMessage };
-  // The platform's own checks (permissions, app key, signature, limits) decide by their code,
-  // whatever sub code they carry: 11 comes with `isv.permission-api-package-limit`, 29 with
-  // `isv.appkey-not-exists` (black-box probe, thirty-first session).
-  const mapped = platformCheck(body.code) ?? bySubCode(sub) ?? topCodeToGateway(body.code);
+  // The platform's own checks (permissions, app key, signature, limits) decide by their code
+  // over an `isv.` sub code: 11 comes with `isv.permission-api-package-limit`, 29 with
+  // `isv.appkey-not-exists` (black-box probe, thirty-first session). An `isp.` sub code, a fault
+  // on the platform's side that may come after a cancel took effect, still decides first.
+  const mapped = (sub.startsWith("isp.") ? undefined : platformCheck(body.code)) ?? bySubCode(sub) ?? topCodeToGateway(body.code);
   if (!mapped) {
     return unreadableReply(
       { supplier: "ALITRIP", operation: method, changesState },

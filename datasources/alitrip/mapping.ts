@@ -1,17 +1,17 @@
 /**
  * Alitrip order.cancel result → CancelOrderResult, by docs/suppliers/alitrip.md's decision rule:
- *   a fail_code or a fail_reason → refused, whatever `success` says or whether it is there
- *     (seed 003's own sample pairs them with success: true)
  *   no boolean `success` (in result, or the table's layout: in module) → SUPPLIER_OUTCOME_UNKNOWN
- *   result.success and result.module.success disagree → likewise
+ *     (../shared/suppliers/ALITRIP.md), reporting the fail fields when there are any
+ *   a fail_code or a fail_reason → refused, whatever `success` says (seed 003's own sample pairs
+ *     them with success: true)
+ *   result.success and result.module.success disagree → SUPPLIER_OUTCOME_UNKNOWN
  *   success: false → refused, described by result_code / result_msg
- *   success: true, but result_code 1001 or result_msg 取消失败 ("cancel failed") → refused likewise
+ *   success: true, but result_code 1001 or a result_msg saying 取消失败 ("cancel failed") → refused likewise
  *   success: true otherwise → cancelled
  * `result_code` appears in the seed only in its failure sample, as 1001 beside result_msg 取消失败
  * ("cancel failed"): those two, the seed's own failure signals, refuse a cancel that `success`
- * alone would call done; any other result_code or result_msg is reported (supplierCode,
- * extensions.resultCode, message), not decided on. Each signal is looked for in both places the
- * seed puts the result's fields (see hisvResult).
+ * alone would call done, wherever the seed puts them (in result or in module); any other
+ * result_code or result_msg is reported (supplierCode, extensions.resultCode, message), not decided on.
  */
 import { unreadableReply, type ReplyContext } from "../errors.js";
 import { SupplierError } from "../../src/vocabulary/errors.js";
@@ -29,14 +29,19 @@ const SEED_FAILURE_MESSAGE = "取消失败";
 
 /**
  * Seed 003's sample puts `success`, `result_code` and `result_msg` in `result`, beside `module`;
- * its field table lists them with the module's own fields. Each is read from `result`, else from
- * `module` (`success` only when a boolean there), so a failure signal in either place is seen.
+ * its field table lists them with the module's own fields. `success` is read from `result`,
+ * else (a boolean) from `module`; result_code and result_msg are reported from `result`, else
+ * from `module`, and the failure signals among them are looked for in both.
  */
-function hisvResult(result: unknown): unknown {
-  if (!isRecord(result) || !isRecord(result.module)) return result;
-  const m = result.module;
-  const success = result.success !== undefined ? result.success : typeof m.success === "boolean" ? m.success : undefined;
-  return { ...result, success, result_code: result.result_code ?? m.result_code, result_msg: result.result_msg ?? m.result_msg };
+function withSuccess(result: unknown): unknown {
+  if (!isRecord(result) || result.success !== undefined || !isRecord(result.module) || typeof result.module.success !== "boolean")
+    return result;
+  return { ...result, success: result.module.success };
+}
+
+/** The seed's failure code, or its failure message within a result_msg (取消失败，已出票不可取消 says it too). */
+function saysFailed(codes: ReadonlyArray<string | null>, messages: ReadonlyArray<string | null>): boolean {
+  return codes.includes(SEED_FAILURE_CODE) || messages.some((m) => m?.includes(SEED_FAILURE_MESSAGE));
 }
 
 interface Refusal {
@@ -67,33 +72,44 @@ function refused(orderNo: string, r: Refusal): SupplierError {
  * `note` hears of reported-only fields of an unexpected shape.
  */
 export function toCancelResult(orderNo: string, r: CancelOrderResponse, note: OddFieldNote = () => undefined): CancelOrderData {
-  const hisv = hisvResult(r.result);
+  const hisv = withSuccess(r.result);
   const raw = isRecord(hisv) ? hisv : {};
   const reported = new OptionalFields(raw, note);
-  const resultCode = reported.value("result_code", R.result_code);
-  const resultMsg = reported.value("result_msg", R.result_msg);
-  const answer = { supplierCode: resultCode ?? undefined, supplierMessage: resultMsg ?? undefined };
+  const topCode = reported.value("result_code", R.result_code);
+  const topMsg = reported.value("result_msg", R.result_msg);
 
   const mod = cancelModule.nullish().safeParse(raw.module);
-  if (!mod.success) throw unreadableReply(CANCEL_CALL, `result.module: ${describeZodError(mod.error)}`, answer);
+  if (!mod.success)
+    throw unreadableReply(CANCEL_CALL, `result.module: ${describeZodError(mod.error)}`, {
+      supplierCode: topCode ?? undefined,
+      supplierMessage: topMsg ?? undefined,
+    });
   const failCode = mod.data?.fail_code ?? null;
   const failReason = mod.data?.fail_reason ?? null;
   const details = new OptionalFields(mod.data ?? {}, (field, problem) => note(`module.${field}`, problem));
   const orderStatus = details.value("order_status", R.order_status);
+  const moduleCode = details.value("result_code", R.result_code);
+  const moduleMsg = details.value("result_msg", R.result_msg);
+  const resultCode = topCode ?? moduleCode;
+  const resultMsg = topMsg ?? moduleMsg;
   const refusal: Refusal = { failCode, failReason, resultCode, resultMsg, orderStatus };
 
-  // A fail field decides before `success` does, and whether or not `success` is there: the
-  // supplier said why it did not cancel (black-box probe, thirty-first session).
-  if (failCode !== null || failReason !== null) throw refused(orderNo, refusal);
   const result = cancelResult.safeParse(hisv);
-  if (!result.success) throw unreadableReply(CANCEL_CALL, `result: ${describeZodError(result.error)}`, answer);
+  if (!result.success)
+    throw unreadableReply(CANCEL_CALL, `result: ${describeZodError(result.error)}`, {
+      supplierCode: failCode ?? resultCode ?? undefined,
+      supplierMessage: failReason ?? resultMsg ?? undefined,
+    });
+  if (failCode !== null || failReason !== null) throw refused(orderNo, refusal);
   // The two places the seed puts `success` (above) disagree: neither "cancelled" nor "refused" can be told.
   const moduleSuccess = isRecord(raw.module) ? raw.module.success : undefined;
   if (typeof moduleSuccess === "boolean" && moduleSuccess !== result.data.success)
-    throw unreadableReply(CANCEL_CALL, `result.success is ${result.data.success} but result.module.success is ${moduleSuccess}`, answer);
+    throw unreadableReply(CANCEL_CALL, `result.success is ${result.data.success} but result.module.success is ${moduleSuccess}`, {
+      supplierCode: resultCode ?? undefined,
+      supplierMessage: resultMsg ?? undefined,
+    });
   // Without fail fields, the seed's own failure code or failure message still says the cancel failed.
-  const saysFailed = resultCode === SEED_FAILURE_CODE || resultMsg?.trim() === SEED_FAILURE_MESSAGE;
-  if (!result.data.success || saysFailed) throw refused(orderNo, refusal);
+  if (!result.data.success || saysFailed([topCode, moduleCode], [topMsg, moduleMsg])) throw refused(orderNo, refusal);
   const cancelTime = details.value("cancel_time", R.cancel_time);
   const cancelledAt = cancelTime ? parseTopTime(cancelTime) : null;
   if (cancelTime && !cancelledAt)

@@ -62,8 +62,9 @@ export class AtripClient {
   /**
    * Seed 002: "业务状态判断以 voidStatus 为准。不要用顶层 status 判断废票处理进度" (judge the business state
    * by voidStatus; do not judge a void's progress by the top-level status). So a reply that lists
-   * void orders is read whatever its status, and the mapper sees that status. Without entries,
-   * 801 ("void order not found") is the reply's envelope, for the mapper to read as nothing found.
+   * void orders is read after any status ENTRIES_DECIDE holds, and the mapper sees that status.
+   * Without entries, 801 ("void order not found") is the reply's envelope, for the mapper to read
+   * as nothing found.
    */
   queryVoidOrders<T>(
     voidCode: string,
@@ -95,7 +96,7 @@ export class AtripClient {
     map: ReplyMap<z.output<S>, T>,
     scope?: CallScope,
     passThrough: number[] = [],
-    readAnyway: (json: unknown) => boolean = () => false,
+    readAnyway: (status: number, json: unknown) => boolean = () => false,
   ): Promise<T> {
     const changesState = STATE_CHANGING.has(name);
     const meta = { supplier: "ATRIP" as const, operation: name, changesState };
@@ -122,7 +123,7 @@ export class AtripClient {
           const json = replyJson(meta, reply.text, reply.secrets);
           const head = envelope.safeParse(json);
           if (!head.success) throw unreadableReply(meta, describeZodError(head.error));
-          if (head.data.status !== 0 && !readAnyway(json)) {
+          if (head.data.status !== 0 && !readAnyway(head.data.status, json)) {
             if (passThrough.includes(head.data.status)) return mapReply(name, head.data, json, () => map(head.data as z.output<S>));
             throw atripError(name, head.data.status, head.data.msg, changesState);
           }
@@ -135,10 +136,17 @@ export class AtripClient {
   }
 }
 
-/** Whether a reply lists void orders (queryVoidOrders.do's `voidOrders`, not empty). */
-function listsEntries(json: unknown): boolean {
+/**
+ * The statuses after which the void orders a queryVoidOrders.do reply lists still decide: those
+ * seed 002 lists for the call, and the generic failures -1 and 9999. Not one saying the request
+ * was not processed (100, 110, 810, 900, 901, 902), nor one the documentation does not list.
+ */
+const ENTRIES_DECIDE = new Set([-1, 9999, 801, 803, 805, 808, 814, 815, 816, 817, 818, 820, 822, 824, 841, 843]);
+
+/** Whether a reply with a non-zero `status` lists void orders that still decide (queryVoidOrders.do's `voidOrders`). */
+function listsEntries(status: number, json: unknown): boolean {
   const entries = typeof json === "object" && json !== null ? (json as { voidOrders?: unknown }).voidOrders : undefined;
-  return Array.isArray(entries) && entries.length > 0;
+  return ENTRIES_DECIDE.has(status) && Array.isArray(entries) && entries.length > 0;
 }
 
 /** What ATRIP answered, for an error the gateway reports about that answer (issue 13, B.6: the supplier's code and message). */

@@ -29,7 +29,8 @@ interface Row {
   retries?: number;
 }
 
-const QUERY_INSTEAD = "A void was already submitted for this order: track it with voidOrder instead of resubmitting.";
+const QUERY_INSTEAD =
+  "A void was already submitted for this order: do not resubmit. voidOrders(orderNo) lists it if the gateway holds it; otherwise check with ATRIP.";
 const VOID_CALLS = ["voidQuotation.do", "void.do", "queryVoidOrders.do"] as const;
 const ORDER_DETAILS = ["queryOrderDetails.do"] as const;
 
@@ -98,7 +99,7 @@ export const ATRIP_STATUS_TABLE: Readonly<Record<number, Row>> = {
     code: "VOID_ALREADY_SUBMITTED",
     retryable: false,
     text: "A void was already submitted for this passenger or segment",
-    hint: "A void was already submitted for a passenger or segment of this order: do not resubmit. voidOrders(orderNo) lists it once the gateway holds it (submitted through the gateway, or adopted from the supplier's webhook); otherwise check with ATRIP.",
+    hint: "A void was already submitted for a passenger or segment of this order: do not resubmit. voidOrders(orderNo) lists it if the gateway holds it; otherwise check with ATRIP.",
     calls: VOID_CALLS,
   },
   805: {

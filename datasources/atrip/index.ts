@@ -3,13 +3,13 @@
  */
 import type { CallScope } from "../deadline.js";
 import type { SupplierHttp } from "../http.js";
-import { OddFieldLog, type OddFieldSink } from "../lenient.js";
+import { OddFieldLog, type OddFieldNote, type OddFieldSink } from "../lenient.js";
 import type { StopAcceptedData, StopOutcomeData, VoidOrderData, VoidQuoteData } from "../model.js";
 import { GatewayError } from "../../src/vocabulary/errors.js";
 import { notKnown, type NotKnown, type StopIssuancePort, type SubmittedCheck, type SupplierAdapter, type VoidPort } from "../ports.js";
 import { AtripClient, type AtripConfig } from "./client.js";
 import { atripError, atripUnknownOrder } from "./errors.js";
-import { toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
+import { MappingError, toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
 import { interpretAtripWebhook } from "./webhooks.js";
 
 export { AtripClient, type AtripConfig } from "./client.js";
@@ -72,13 +72,28 @@ class AtripVoids implements VoidPort {
       (reply) => {
         const entries = ("voidOrders" in reply ? reply.voidOrders : null) ?? [];
         const found = entries.find((v) => typeof v === "object" && v !== null && (v as { voidCode?: unknown }).voidCode === voidCode);
-        if (found) return wireVoidOrderToOrder(found, reply.msg, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode));
+        if (found) return readEntry(found, reply, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode));
         if (reply.status === 801) return notKnown("801", reply.msg ?? null);
         if (reply.status !== 0) throw atripError("queryVoidOrders.do", reply.status, reply.msg, false);
         return notKnown(null, null);
       },
       scope,
     );
+  }
+}
+
+/**
+ * The void a queryVoidOrders.do reply lists. After a non-zero status its `msg` speaks of that
+ * status, not of the void, so the void gets none; and an entry that cannot be read is that
+ * status's error rather than an unreadable reply.
+ */
+function readEntry(found: unknown, reply: { status: number; msg: string | null }, note: OddFieldNote): VoidOrderData {
+  if (reply.status === 0) return wireVoidOrderToOrder(found, reply.msg, note);
+  try {
+    return wireVoidOrderToOrder(found, null, note);
+  } catch (err) {
+    if (err instanceof MappingError) throw atripError("queryVoidOrders.do", reply.status, reply.msg, false);
+    throw err;
   }
 }
 

@@ -170,8 +170,11 @@ export const webhookEnvelope = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
-/** A reference a webhook names: longer than any id ATRIP gives is not ATRIP's (and is not logged at length). */
-const hookRef = z.string().max(128);
+/**
+ * A reference a webhook names: longer than the gateway takes from a client (256 characters, the
+ * supplier-token rule of schema/inputs.ts) is not ATRIP's, and is not logged at length.
+ */
+const hookRef = z.string().max(256);
 
 export const orderVoidEvent = z.object({ orderNo: hookRef, voidCode: hookRef.min(1) });
 

@@ -185,11 +185,12 @@ export class VoidSubmission {
 
   /**
    * The supplier accepted a void, but its answer names another order than the one sent (a void
-   * answer echoes the request's orderNo: the supplier's documentation). Recorded under either name, the order sent
-   * would look void-free, and a repeat would be sent (black-box probe, thirty-first session). The
-   * void is read by its code and recorded when the supplier then names the order sent; otherwise
-   * nothing is recorded and the order keeps its claim as a lost reply's mark, so a repeat asks
-   * the supplier before anything is sent again.
+   * answer echoes the request's orderNo: the supplier's documentation). Recorded under either
+   * name, the order sent would look void-free, and a repeat would be sent (black-box probe,
+   * thirty-first session). The void is read by its code and recorded when the supplier then
+   * names the order sent; otherwise nothing is recorded and the order keeps its claim as a lost
+   * reply's mark, so a repeat asks the supplier before anything is sent again. The other order
+   * is logged, not told to the client: on a shared account it may be another tenant's.
    */
   private async acceptedForAnother(
     claim: OrderClaim,
@@ -201,7 +202,7 @@ export class VoidSubmission {
     const { supplier, voidCode } = submitted;
     const accepted = await this.readAccepted(claim, tenant, supplier, orderNo, voidCode, sentAt);
     if (accepted) return accepted;
-    const message = `${supplier} accepted a void of order ${orderNo} as ${voidCode} but named order ${submitted.orderNo} in its answer: not recorded`;
+    const message = `${supplier} accepted a void of order ${orderNo} as ${voidCode} but named another order in its answer: not recorded`;
     this.log.error(
       { voidCode, orderNo, answeredFor: submitted.orderNo },
       "void accepted by the supplier for another order than sent: not recorded",
@@ -245,9 +246,9 @@ export class VoidSubmission {
   }
 
   /**
-   * void.do's answer could not be read whole, or named another order, but named the void it accepted: asks the supplier
-   * for that void and records it. Null when the supplier cannot say, or names another order:
-   * the unknown outcome then stands, with the voidCode.
+   * void.do's answer named the void it accepted, but could not be read whole or named another
+   * order: asks the supplier for that void and records it. Null when the supplier cannot say,
+   * or names another order: the unknown outcome then stands, with the voidCode.
    */
   private async readAccepted(
     claim: OrderClaim,
@@ -258,9 +259,14 @@ export class VoidSubmission {
     sentAt: Date,
   ): Promise<TrackedRecord<VoidOrderData> | null> {
     const report = await this.voids.ask(tenant, supplier, voidCode).catch((err: unknown) => {
-      this.log.warn({ err: String(err), orderNo, voidCode }, "the void named by an unreadable void.do answer could not be read");
+      this.log.warn({ err: String(err), orderNo, voidCode }, "the void named by a void.do answer could not be read");
       return null;
     });
+    if (report && report.orderNo !== orderNo)
+      this.log.warn(
+        { orderNo, voidCode, recordedFor: report.orderNo },
+        "the supplier's record of the void named by a void.do answer names another order",
+      );
     if (!report || report.orderNo !== orderNo) return null;
     // Its status is what the query said: the event's source says so.
     return this.record(claim, tenant, report, sentAt, "QUERY");

@@ -2,7 +2,8 @@
  * queryVoidOrders.do: "业务状态判断以 voidStatus 为准。不要用顶层 status 判断废票处理进度" (seed 002:
  * judge the business state by voidStatus, not by the top-level status). A reply with a non-zero
  * status that lists the void is read by its entry; before the fix, 814 made a refresh fail with
- * VOID_IN_PROGRESS and left the record behind (black-box probe, thirty-first session).
+ * VOID_IN_PROGRESS and left the record behind (black-box probe, thirty-first session). A status
+ * saying the request was not processed, or an undocumented one, is still its error.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
@@ -10,7 +11,7 @@ import { eventually, fresh } from "../helpers/atrip.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { gql, quoteAndSubmit } from "../helpers/graphql.js";
 
-const REFRESH = `query V($code: String!) { voidOrder(supplier: ATRIP, voidCode: $code, refresh: true) { status isFinal } }`;
+const REFRESH = `query V($code: String!) { voidOrder(supplier: ATRIP, voidCode: $code, refresh: true) { status isFinal message } }`;
 
 describe("a queryVoidOrders.do reply with a non-zero status", () => {
   let t: TestGateway;
@@ -33,7 +34,7 @@ describe("a queryVoidOrders.do reply with a non-zero status", () => {
     withStatus(814);
     const done = await eventually(
       async () => {
-        const r = await gql<{ voidOrder: { status: string; isFinal: boolean } }>(t.url, REFRESH, { code });
+        const r = await gql<{ voidOrder: { status: string; isFinal: boolean; message: string | null } }>(t.url, REFRESH, { code });
         expect(r.errors).toBeUndefined();
         return r.data?.voidOrder.isFinal ? r.data.voidOrder : undefined;
       },
@@ -41,7 +42,21 @@ describe("a queryVoidOrders.do reply with a non-zero status", () => {
       200,
     );
     expect(done.status).toBe("REFUNDED");
+    // The reply's msg speaks of its status, not of the void.
+    expect(done.message).toBeNull();
     atrip.faults = { ...NO_FAULTS };
+  });
+
+  it.each([
+    [900, "SUPPLIER_AUTH_FAILED"],
+    [110, "SUPPLIER_RATE_LIMITED"],
+    [12345, "SUPPLIER_BAD_RESPONSE"],
+  ])("%i (the request not processed, or a status not documented) is its error even when the void is listed", async (status, code) => {
+    const voidCode = await quoteAndSubmit(t.url, fresh("ATR-VOID-DEPOSIT"));
+    withStatus(status);
+    const r = await gql(t.url, REFRESH, { code: voidCode });
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code });
+    t.sandbox.atrip!.server.faults = { ...NO_FAULTS };
   });
 
   it("that lists another void but not this one is that status's error", async () => {

@@ -22,7 +22,7 @@ describe("TOP error mapping", () => {
     });
   }
 
-  it("sub_code decides before the code: isp.* → SUPPLIER_UNAVAILABLE, isv.* → SUPPLIER_REJECTED_REQUEST", () => {
+  it("a sub_code decides on the business codes (15, 40, 41, 50): isp.* → SUPPLIER_UNAVAILABLE, isv.* → SUPPLIER_REJECTED_REQUEST", () => {
     expect(topError("m", { code: 50, sub_code: "isv.invalid-parameter", sub_msg: "非法参数" }, false)).toMatchObject({
       code: "SUPPLIER_REJECTED_REQUEST",
       supplierCode: "50/isv.invalid-parameter",
@@ -40,8 +40,11 @@ describe("TOP error mapping", () => {
     [11, "isv.permission-ip-whitelist-limit", "SUPPLIER_AUTH_FAILED"],
     [25, "isv.invalid-signature", "SUPPLIER_AUTH_FAILED"],
     [7, "isv.call-limited", "SUPPLIER_RATE_LIMITED"],
-    [10, "isp.service-unavailable", "SUPPLIER_UNAVAILABLE"],
-  ])("a platform check's code decides whatever its sub code: %i with %s → %s", (code, sub_code, expected) => {
+    // An isp. sub code (a fault on the platform's side) still decides first, whatever the code.
+    [7, "isp.remote-service-error", "SUPPLIER_UNAVAILABLE"],
+    [22, "isp.remote-service-error", "SUPPLIER_UNAVAILABLE"],
+    [42, "isp.x", "SUPPLIER_UNAVAILABLE"],
+  ])("a platform check's code decides over an isv sub code: %i with %s → %s", (code, sub_code, expected) => {
     const err = topError("cancel", { code, msg: "m", sub_code }, true);
     expect(err).toMatchObject({ code: expected, supplierCode: `${code}/${sub_code}` });
     if (expected === "SUPPLIER_AUTH_FAILED") expect(err.hint).toMatch(/ALITRIP_APP_KEY/);
@@ -197,15 +200,21 @@ describe("order.cancel result (docs/suppliers/alitrip.md's decision rule)", () =
     ],
     ['{"module":{"fail_code":"1001","fail_reason":"已出票不可取消"},"success":"true"}'],
     ['{"module":{"fail_reason":"已出票不可取消"}}'],
-  ])("a fail field refuses whether or not there is a boolean success: %s", (result) => {
-    expect(rejection(result)).toMatchObject({ code: "CANCEL_REJECTED", supplierMessage: "已出票不可取消", retryable: false });
+  ])("without a boolean success, fail fields are an unknown outcome (ALITRIP.md) that reports them: %s", (result) => {
+    expect(rejection(result)).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierMessage: "已出票不可取消", retryable: false });
   });
 
   it.each([
     ['{"success":true,"module":{"order_status":"5","result_code":1001,"result_msg":"取消失败"}}', "1001"],
     ['{"success":true,"module":{"success":true,"result_code":1001}}', "1001"],
     ['{"success":true,"module":{"success":true,"result_code":1003,"result_msg":"取消失败"}}', "1003"],
-  ])("the seed's failure code or message inside module refuses a success in result: %s", (result, code) => {
+    // A result_code or result_msg in result does not hide the module's failure signal.
+    ['{"success":true,"result_code":200,"result_msg":"ok","module":{"result_code":1001,"result_msg":"取消失败"}}', "200"],
+    ['{"success":true,"result_code":0,"result_msg":"成功","module":{"result_msg":"取消失败"}}', "0"],
+    ['{"success":true,"result_msg":7,"module":{"result_code":1003,"result_msg":"取消失败"}}', "1003"],
+    // The seed's failure message within a longer one.
+    ['{"success":true,"result_code":1003,"result_msg":"取消失败，已出票不可取消"}', "1003"],
+  ])("the seed's failure code or message, in result or in module, refuses a success: %s", (result, code) => {
     const err = rejection(result);
     expect(err).toMatchObject({ code: "CANCEL_REJECTED", supplierCode: code, retryable: false });
     expect(err.extra.resultCode).toBe(code);
