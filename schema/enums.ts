@@ -101,7 +101,7 @@ registerEnumType(TicketIssuanceStopState, {
   name: "TicketIssuanceStopState",
   description: "The state of a stop-ticket-issuance request",
   valuesConfig: {
-    PENDING: { description: "The supplier accepted the attempt; the outcome is not known yet" },
+    PENDING: { description: "The outcome is not known yet: the supplier accepted the attempt, or the answer to it was lost" },
     STOPPED: { description: "Issuance was stopped (ATRIP orderStatus -3)" },
     ISSUED: { description: "The stop failed: the tickets were issued (ATRIP orderStatus 2)" },
   },

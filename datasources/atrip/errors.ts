@@ -191,6 +191,22 @@ function documentedStatus(operation: string, status: number): Row | undefined {
 export function atripError(operation: string, status: number, msg: string | null, changesState: boolean): SupplierError {
   const answer = { supplierCode: String(status), supplierMessage: msg ?? undefined };
   const row = documentedStatus(operation, status);
+  // stopTicket.do: "2 (or any non-zero) means failure" (docs/suppliers/atrip.md), an undocumented
+  // status as much as a documented one: the stop was not taken, and asking again is safe (a
+  // second stop request is harmless). Read as "maybe taken", it had the order tracked as PENDING
+  // and no stop sent again, though by that rule ATRIP never took it (black-box probe, thirty-first session).
+  if (row === undefined && operation === "stopTicket.do") {
+    return new SupplierError(
+      "SUPPLIER_UNAVAILABLE",
+      `ATRIP reported a failure and did not accept the stop request (ATRIP ${operation} status ${status})`,
+      {
+        supplier: "ATRIP",
+        ...answer,
+        retryable: true,
+        hint: STOP_NOT_TAKEN_HINT,
+      },
+    );
+  }
   if (row === undefined) {
     return unreadableReply({ supplier: "ATRIP", operation, changesState }, `status ${status} is not documented for ${operation}`, answer);
   }

@@ -211,12 +211,24 @@ export function wireVoidOrderToOrder(entry: unknown, message: string | null, not
   );
 }
 
+/** The orderStatus values ATRIP documents (ATRIP.md: 0 unpaid, 1 ticketing in process, 2 ticketed, -3 cancelled). */
+const ORDER_STATUSES = new Set(["-3", "0", "1", "2"]);
+
 /**
  * queryOrderDetails.do after a stop request (docs/suppliers/atrip.md, seed 000 (docs/suppliers/atrip.md "Sources")): orderStatus "-3" means
- * issuance was stopped, "2" means the tickets were issued; anything else is not known yet.
+ * issuance was stopped, "2" means the tickets were issued; "0" and "1" are not known yet. A reply
+ * about another order, without an orderStatus, or with one ATRIP does not document decides
+ * nothing: a MappingError, so the check fails visibly (the stop's tracking.failure) and is
+ * tried again, where it used to leave the stop PENDING with nothing said (black-box probe,
+ * thirty-first session).
  */
 export function toStopOutcome(orderNo: string, r: OrderDetailsReply): StopOutcomeData {
+  if (r.orderNo !== null && r.orderNo !== undefined && r.orderNo !== orderNo)
+    throw new MappingError(`the reply is about order ${JSON.stringify(r.orderNo.slice(0, 64))}, not the order asked about`);
   const s = r.orderStatus?.trim() ?? null;
+  if (s === null) throw new MappingError("orderStatus is missing");
+  if (!ORDER_STATUSES.has(s))
+    throw new MappingError(`orderStatus ${JSON.stringify(s.slice(0, 20))} is not a documented ATRIP order status`);
   const state = s === "-3" ? "STOPPED" : s === "2" ? "ISSUED" : "PENDING";
   return { orderNo, state, supplierOrderStatus: s };
 }

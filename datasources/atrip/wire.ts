@@ -149,12 +149,13 @@ export const voidOrder = z.looseObject(voidVital);
 export const queryVoidOrdersReply = envelope.extend({ voidOrders: z.array(z.unknown()).nullish() });
 
 /**
- * queryOrderDetails.do reply: only what the gateway uses, `orderStatus` (a string here; its
- * other fields, ticketStatus among them, decide nothing and are not read, so no shape of
- * theirs can lose the outcome of a stop).
+ * queryOrderDetails.do reply: only what the gateway uses, `orderStatus` (a string here) and, when
+ * it is text, `orderNo` (the order the reply is about); its other fields, ticketStatus among
+ * them, decide nothing and are not read, so no shape of theirs can lose the outcome of a stop.
  */
 export const orderDetailsReply = envelope.extend({
   orderStatus: jsonIntegerText.nullish(),
+  orderNo: optionalText.catch(null),
 });
 export type OrderDetailsReply = z.infer<typeof orderDetailsReply>;
 

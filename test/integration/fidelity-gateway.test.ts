@@ -26,20 +26,19 @@ const CANCEL = `mutation C($supplier: Supplier!, $orderNo: String!) { cancelOrde
 const ext = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions;
 
 describe("undocumented answers to state-changing calls", () => {
-  it("stopTicket.do status 3: SUPPLIER_OUTCOME_UNKNOWN with the code, the stop tracked as PENDING and followed to its outcome", async () => {
+  it("stopTicket.do status 3 (undocumented; any non-zero is a failure): SUPPLIER_UNAVAILABLE, retryable, nothing tracked; asking again is sent and tracked to its outcome", async () => {
     const orderNo = fresh("ATR-STOP-ODD");
-    const refused = ext(await gql(t.url, STOP, { orderNo }));
-    expect(refused).toMatchObject({
-      code: "SUPPLIER_OUTCOME_UNKNOWN",
+    const before = t.sandbox.atrip!.server.stats.byOperation["stopTicket.do"] ?? 0;
+    expect(ext(await gql(t.url, STOP, { orderNo }))).toMatchObject({
+      code: "SUPPLIER_UNAVAILABLE",
       supplier: "ATRIP",
       supplierCode: "3",
-      retryable: false,
+      retryable: true,
+      hint: expect.stringMatching(/did not accept the stop request: ask again/),
     });
-    // Its message is what ATRIP said, never the gateway's own words.
-    const withMessage = `query Q($orderNo: String!) { ticketIssuanceStop(supplier: ATRIP, orderNo: $orderNo) { state message } }`;
-    const tracked = await gql<{ ticketIssuanceStop: { state: string; message: string | null } | null }>(t.url, withMessage, { orderNo });
-    expect(tracked.data?.ticketIssuanceStop).toEqual({ state: "PENDING", message: refused?.supplierMessage });
-    expect(refused?.supplierMessage).toEqual(expect.any(String));
+    expect((await gql<{ ticketIssuanceStop: unknown }>(t.url, STOP_STATE, { orderNo })).data?.ticketIssuanceStop).toBeNull();
+    expect((await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo })).data?.stopTicketIssuance.state).toBe("PENDING");
+    expect((t.sandbox.atrip!.server.stats.byOperation["stopTicket.do"] ?? 0) - before).toBe(2);
     const done = await eventually(
       async () => {
         const r = await gql<{ ticketIssuanceStop: { state: string } | null }>(t.url, STOP_STATE, { orderNo });

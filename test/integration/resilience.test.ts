@@ -198,7 +198,7 @@ describe("resilience", () => {
       const orderNo = fresh("ATR-VOID-ODD");
       const q = await a.voids!.quote(orderNo);
       expect((await failure(a.voids!.submit(orderNo, q.voidOfferId!))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
-      expect((await failure(a.stopIssuance!.stop(fresh("ATR-STOP-ODD")))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+      expect((await failure(a.stopIssuance!.stop(fresh("ATR-STOP-ODD")))).code).toBe("SUPPLIER_UNAVAILABLE");
       expect((await failure(a.stopIssuance!.outcome(fresh("ATR-DETAILS-701")))).code).toBe("SUPPLIER_REJECTED_REQUEST");
     }
     expect(a.available()).toBe(true);

@@ -202,6 +202,23 @@ describe("ATRIP mapping", () => {
     expect(toStopOutcome("ZNMKU1", reply).state).toBe(state);
   });
 
+  it.each([
+    ['"orderStatus":"abc"', /not a documented ATRIP order status/],
+    ['"orderStatus":"-1"', /not a documented ATRIP order status/],
+    ['"orderStatus":"+2"', /not a documented ATRIP order status/],
+    ['"ticketStatus":"0"', /orderStatus is missing/],
+    ['"orderStatus":"-3","orderNo":"ANOTHER-ORDER"', /not the order asked about/],
+  ])("queryOrderDetails.do with %s decides nothing: a MappingError, so the check fails visibly", (fields, problem) => {
+    const reply = orderDetailsReply.parse(parseJson(`{"status":0,"msg":"ok",${fields}}`));
+    expect(() => toStopOutcome("ZNMKU1", reply)).toThrow(MappingError);
+    expect(() => toStopOutcome("ZNMKU1", reply)).toThrow(problem);
+  });
+
+  it("queryOrderDetails.do orderStatus 0 (unpaid) keeps a stop PENDING", () => {
+    const reply = orderDetailsReply.parse(parseJson('{"status":0,"msg":"ok","orderNo":"ZNMKU1","orderStatus":"0"}'));
+    expect(toStopOutcome("ZNMKU1", reply)).toEqual({ orderNo: "ZNMKU1", state: "PENDING", supplierOrderStatus: "0" });
+  });
+
   it("refuses replies of the wrong shape", () => {
     expect(voidReply.safeParse(parseJson('{"status":0,"msg":"ok","orderNo":"A","isVoidable":true}')).success).toBe(false);
     expect(voidQuotationReply.safeParse(parseJson('{"status":"zero","orderNo":"A","isVoidable":true}')).success).toBe(false);
@@ -318,7 +335,7 @@ describe("ATRIP mapping: tolerant where seed 002 is silent, strict where it spea
     expect(voidReply.parse(parseJson('{"status":0,"msg":"accepted","orderNo":"A","voidCode":"c","voidStatus":1}')).msg).toBe("accepted");
   });
 
-  it("queryOrderDetails.do: fields the gateway does not read (ticketStatus, orderNo) cannot lose a stop's outcome", () => {
+  it("queryOrderDetails.do: fields the gateway does not read (ticketStatus, an orderNo that is not text) cannot lose a stop's outcome", () => {
     const reply = orderDetailsReply.parse(parseJson('{"status":0,"msg":"ok","orderNo":7,"orderStatus":"-3","ticketStatus":{"odd":true}}'));
     expect(toStopOutcome("ZNMKU1", reply)).toEqual({ orderNo: "ZNMKU1", state: "STOPPED", supplierOrderStatus: "-3" });
   });
