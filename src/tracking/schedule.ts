@@ -31,15 +31,16 @@ export type PollVariables = Readonly<Record<keyof PollPolicy, DefaultedVariable<
 
 /**
  * The rows of a kind's schedule, `<prefix>_POLL_MIN_MS`, `_MAX_MS` and `_WATCHED_MS`, with their
- * defaults written once here. `records` names the kind's records in the help text.
+ * defaults written once here. `records` names the kind's records in the help text; `first`
+ * describes the first interval where a kind's first check is not a poll.
  */
-export function pollVariables(prefix: string, records: string): PollVariables {
+export function pollVariables(prefix: string, records: string, first = `First poll interval of ${records}`): PollVariables {
   return {
     minMs: variable({
       name: `${prefix}_POLL_MIN_MS`,
       default: "60000",
       schema: positiveInt,
-      description: `First poll interval of ${records} (sandbox: divided by SANDBOX_TIME_SCALE unless set)`,
+      description: `${first} (sandbox: divided by SANDBOX_TIME_SCALE unless set)`,
     }),
     maxMs: variable({
       name: `${prefix}_POLL_MAX_MS`,

@@ -57,7 +57,11 @@ function stopKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<S
  */
 export const stopDefinition: KindDefinition<StopReport> = {
   name: "stop",
-  poll: pollVariables("STOP", "a pending stop request after its first check"),
+  poll: pollVariables(
+    "STOP",
+    "a pending stop request after its first check",
+    "Base poll interval of a pending stop request: its first check is at checkAfter, the next twice this later, then doubling",
+  ),
   openGauge: { name: "gateway_pending_stops", help: "Stop-issuance requests not yet resolved" },
   webhookRef: (hint) => (hint.kind === "ticketed" ? hint.orderNo : null),
   create: stopKind,
