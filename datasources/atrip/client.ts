@@ -1,6 +1,7 @@
 /**
  * ATRIP transport (docs/suppliers/atrip.md "Transport"): `POST <base>/<name>.do`, JSON body, the five headers
- * on every call, gzip replies, success only when `status == 0`. Replies are parsed losslessly
+ * on every call, gzip replies, success only when `status == 0` (but the void orders a
+ * queryVoidOrders.do reply lists, which decide after most statuses: ENTRIES_DECIDE). Replies are parsed losslessly
  * and their vital fields checked against the wire schemas; a reply without them, or with a
  * status the call's documentation does not list, is SUPPLIER_BAD_RESPONSE (or
  * SUPPLIER_OUTCOME_UNKNOWN for a call that changes state).
