@@ -1,9 +1,10 @@
 /**
  * TOP errors → gateway errors (docs/errors.md; codes in docs/suppliers/alitrip.md). An `isp.*`
- * sub code decides first, then a platform check's code (see platformCheck), then a `sub_code`: `isp.*` is the platform's
- * fault (retry later), `isv.*` the caller's (fix the request); otherwise the top-level code's
- * range decides. A code outside the platform's list (and no isp./isv. sub code) is an answer the gateway cannot interpret: SUPPLIER_OUTCOME_UNKNOWN for
- * a state-changing call such as order.cancel (issue B.6), SUPPLIER_BAD_RESPONSE for a read.
+ * sub code (the platform's fault: retry later) decides first, then a platform check's code (see
+ * platformCheck), then an `isv.*` sub code (the caller's fault: fix the request), then the
+ * top-level code's range. A code outside the platform's list (and no isp./isv. sub code) is an
+ * answer the gateway cannot interpret: SUPPLIER_OUTCOME_UNKNOWN for a state-changing call such
+ * as order.cancel (issue B.6), SUPPLIER_BAD_RESPONSE for a read.
  */
 import { unreadableReply } from "../errors.js";
 import { OUTCOME_HINT, SupplierError, type ErrorCode } from "../../src/vocabulary/errors.js";

@@ -108,8 +108,12 @@ export function toCancelResult(orderNo: string, r: CancelOrderResponse, note: Od
       supplierCode: resultCode ?? undefined,
       supplierMessage: resultMsg ?? undefined,
     });
-  // Without fail fields, the seed's own failure code or failure message still says the cancel failed.
-  if (!result.data.success || saysFailed([topCode, moduleCode], [topMsg, moduleMsg])) throw refused(orderNo, refusal);
+  // Without fail fields, the seed's own failure code or failure message still says the cancel
+  // failed; when only `module` says so, its code and message describe the refusal (not, say,
+  // result's "成功", "success").
+  if (saysFailed([moduleCode], [moduleMsg]) && !saysFailed([topCode], [topMsg]))
+    throw refused(orderNo, { ...refusal, resultCode: moduleCode ?? resultCode, resultMsg: moduleMsg ?? resultMsg });
+  if (!result.data.success || saysFailed([topCode], [topMsg])) throw refused(orderNo, refusal);
   const cancelTime = details.value("cancel_time", R.cancel_time);
   const cancelledAt = cancelTime ? parseTopTime(cancelTime) : null;
   if (cancelTime && !cancelledAt)

@@ -9,7 +9,7 @@ import { GatewayError } from "../../src/vocabulary/errors.js";
 import { notKnown, type NotKnown, type StopIssuancePort, type SubmittedCheck, type SupplierAdapter, type VoidPort } from "../ports.js";
 import { AtripClient, type AtripConfig } from "./client.js";
 import { atripError, atripUnknownOrder } from "./errors.js";
-import { MappingError, toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
+import { toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
 import { interpretAtripWebhook } from "./webhooks.js";
 
 export { AtripClient, type AtripConfig } from "./client.js";
@@ -63,7 +63,7 @@ class AtripVoids implements VoidPort {
 
   /**
    * Only the entry asked for is read, so an unreadable other entry cannot hide it, and it decides
-   * whatever the reply's status (../client.ts). Not found: 801 in ATRIP's words (seed 002: "No
+   * after most statuses (ENTRIES_DECIDE in ./client.ts). Not found: 801 in ATRIP's words (seed 002: "No
    * voidable orders found"), or a list without the code; another status without it is that status's error.
    */
   async query(voidCode: string, scope?: CallScope): Promise<VoidOrderData | NotKnown> {
@@ -84,17 +84,11 @@ class AtripVoids implements VoidPort {
 
 /**
  * The void a queryVoidOrders.do reply lists. After a non-zero status its `msg` speaks of that
- * status, not of the void, so the void gets none; and an entry that cannot be read is that
- * status's error rather than an unreadable reply.
+ * status, not of the void, so the void gets none. An entry that cannot be read is an unreadable
+ * reply whatever the status (not, say, 801's "no such void" for a void ATRIP just listed).
  */
 function readEntry(found: unknown, reply: { status: number; msg: string | null }, note: OddFieldNote): VoidOrderData {
-  if (reply.status === 0) return wireVoidOrderToOrder(found, reply.msg, note);
-  try {
-    return wireVoidOrderToOrder(found, null, note);
-  } catch (err) {
-    if (err instanceof MappingError) throw atripError("queryVoidOrders.do", reply.status, reply.msg, false);
-    throw err;
-  }
+  return wireVoidOrderToOrder(found, reply.status === 0 ? reply.msg : null, note);
 }
 
 class AtripStops implements StopIssuancePort {

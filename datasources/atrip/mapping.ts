@@ -223,9 +223,11 @@ const ORDER_STATUSES = new Set(["-3", "0", "1", "2"]);
  * thirty-first session).
  */
 export function toStopOutcome(orderNo: string, r: OrderDetailsReply): StopOutcomeData {
-  if (r.orderNo !== null && r.orderNo !== undefined && r.orderNo !== orderNo)
-    throw new MappingError(`the reply is about order ${JSON.stringify(r.orderNo.slice(0, 64))}, not the order asked about`);
-  const s = r.orderStatus?.trim() ?? null;
+  // Compared without case or surrounding space (ATRIP may echo its own form of a number a client
+  // sent in lower case), and not named: on a shared account the other order may be another tenant's.
+  if (r.orderNo !== null && r.orderNo !== undefined && r.orderNo.trim().toUpperCase() !== orderNo.toUpperCase())
+    throw new MappingError("the reply is about another order than the one asked about");
+  const s = r.orderStatus?.trim() || null;
   if (s === null) throw new MappingError("orderStatus is missing");
   if (!ORDER_STATUSES.has(s))
     throw new MappingError(`orderStatus ${JSON.stringify(s.slice(0, 20))} is not a documented ATRIP order status`);

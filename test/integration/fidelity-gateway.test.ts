@@ -1,8 +1,9 @@
 /**
  * The fidelity items through the gateway (issue B.6, B.7, B.12): an answer the gateway cannot
- * interpret to a state-changing call reaches the client as SUPPLIER_OUTCOME_UNKNOWN with the
- * supplier's code, and is followed up as one; stopTicket.do's "System error" is retryable and
- * leaves nothing tracked; and the configured timeout bounds what a client waits.
+ * interpret to void.do or a cancel reaches the client as SUPPLIER_OUTCOME_UNKNOWN with the
+ * supplier's code, and is followed up as one; any non-zero stopTicket.do status, "System error"
+ * or undocumented, is retryable and leaves nothing tracked; a stop's check the gateway cannot
+ * read fails visibly; and the configured timeout bounds what a client waits.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
@@ -48,6 +49,45 @@ describe("undocumented answers to state-changing calls", () => {
       100,
     );
     expect(done.state).toBe("STOPPED");
+  });
+
+  it("a queryOrderDetails.do orderStatus ATRIP does not document fails the stop's check visibly; good replies then resolve it", async () => {
+    const orderNo = fresh("ATR-STOP-OK");
+    const atrip = t.sandbox.atrip!.server;
+    // "1" and "-3" become "x1" and "x-3": values no document gives.
+    atrip.faults = { ...NO_FAULTS, operations: ["queryOrderDetails.do"], rewrite: { from: '"orderStatus":"', to: '"orderStatus":"x' } };
+    expect((await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo })).data?.stopTicketIssuance.state).toBe("PENDING");
+    const TRACKED = `query Q($orderNo: String!) { ticketIssuanceStop(supplier: ATRIP, orderNo: $orderNo) { state tracking { failure { code } } } }`;
+    type Tracked = { ticketIssuanceStop: { state: string; tracking: { failure: { code: string } | null } } | null };
+    const failed = await eventually(
+      async () => {
+        const r = await gql<Tracked>(t.url, TRACKED, { orderNo });
+        return r.data?.ticketIssuanceStop?.tracking.failure ? r.data.ticketIssuanceStop : undefined;
+      },
+      15_000,
+      100,
+    );
+    expect(failed).toEqual({ state: "PENDING", tracking: { failure: { code: "SUPPLIER_BAD_RESPONSE" } } });
+    atrip.faults = { ...NO_FAULTS };
+    const done = await eventually(
+      async () => {
+        const r = await gql<Tracked>(t.url, TRACKED, { orderNo });
+        return r.data?.ticketIssuanceStop?.state !== "PENDING" ? r.data?.ticketIssuanceStop : undefined;
+      },
+      20_000,
+      100,
+    );
+    expect(done).toEqual({ state: "STOPPED", tracking: { failure: null } });
+  });
+
+  it("stopTicket.do status 3 with an idempotencyKey: the failure is not kept, so the same key sends the stop again", async () => {
+    const orderNo = fresh("ATR-STOP-ODD");
+    const KEYED = `mutation S($orderNo: String!, $key: String) { stopTicketIssuance(input: { supplier: ATRIP, orderNo: $orderNo, idempotencyKey: $key }) { state } }`;
+    const key = `k-${orderNo}`;
+    expect(ext(await gql(t.url, KEYED, { orderNo, key }))).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "3" });
+    const again = await gql<{ stopTicketIssuance: { state: string } }>(t.url, KEYED, { orderNo, key });
+    expect(again.errors).toBeUndefined();
+    expect(again.data?.stopTicketIssuance.state).toBe("PENDING");
   });
 
   it("stopTicket.do status 2 (System error): SUPPLIER_UNAVAILABLE, retryable, nothing tracked; asking again works", async () => {

@@ -189,7 +189,7 @@ describe("resilience", () => {
     expect(a.available()).toBe(false);
   });
 
-  it("does not open the circuit for replies it cannot read, undocumented codes or odd optional fields", async () => {
+  it("does not open the circuit for replies it cannot read, undocumented codes, answered failures or odd optional fields", async () => {
     const a = guarded({ retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: 0 } });
     env.sim.server.faults = { ...NO_FAULTS, malformedRate: 1, operations: ["voidQuotation.do"] };
     for (let i = 0; i < 4; i++) expect((await failure(a.voids!.quote("ATR-VOID-DEPOSIT"))).code).toBe("SUPPLIER_BAD_RESPONSE");

@@ -5,7 +5,7 @@
  * VOID_IN_PROGRESS and left the record behind (black-box probe, thirty-first session). A status
  * saying the request was not processed, or an undocumented one, is still its error.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
 import { eventually, fresh } from "../helpers/atrip.js";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
@@ -20,6 +20,9 @@ describe("a queryVoidOrders.do reply with a non-zero status", () => {
   });
   afterAll(async () => {
     await t?.close();
+  });
+  afterEach(() => {
+    t.sandbox.atrip!.server.faults = { ...NO_FAULTS };
   });
 
   const withStatus = (status: number) => {
@@ -56,7 +59,6 @@ describe("a queryVoidOrders.do reply with a non-zero status", () => {
     withStatus(status);
     const r = await gql(t.url, REFRESH, { code: voidCode });
     expect(r.errors?.[0]?.extensions).toMatchObject({ code });
-    t.sandbox.atrip!.server.faults = { ...NO_FAULTS };
   });
 
   it("that lists another void but not this one is that status's error", async () => {

@@ -207,11 +207,17 @@ describe("ATRIP mapping", () => {
     ['"orderStatus":"-1"', /not a documented ATRIP order status/],
     ['"orderStatus":"+2"', /not a documented ATRIP order status/],
     ['"ticketStatus":"0"', /orderStatus is missing/],
-    ['"orderStatus":"-3","orderNo":"ANOTHER-ORDER"', /not the order asked about/],
+    ['"orderStatus":"-3","orderNo":"ANOTHER-ORDER"', /^the reply is about another order than the one asked about$/],
+    ['"orderStatus":""', /orderStatus is missing/],
   ])("queryOrderDetails.do with %s decides nothing: a MappingError, so the check fails visibly", (fields, problem) => {
     const reply = orderDetailsReply.parse(parseJson(`{"status":0,"msg":"ok",${fields}}`));
     expect(() => toStopOutcome("ZNMKU1", reply)).toThrow(MappingError);
     expect(() => toStopOutcome("ZNMKU1", reply)).toThrow(problem);
+  });
+
+  it("queryOrderDetails.do naming the order asked about in another case or with spaces decides", () => {
+    const reply = orderDetailsReply.parse(parseJson('{"status":0,"msg":"ok","orderNo":" ZNMKU1 ","orderStatus":"-3"}'));
+    expect(toStopOutcome("znmku1", reply).state).toBe("STOPPED");
   });
 
   it("queryOrderDetails.do orderStatus 0 (unpaid) keeps a stop PENDING", () => {

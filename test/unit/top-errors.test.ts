@@ -44,7 +44,7 @@ describe("TOP error mapping", () => {
     [7, "isp.remote-service-error", "SUPPLIER_UNAVAILABLE"],
     [22, "isp.remote-service-error", "SUPPLIER_UNAVAILABLE"],
     [42, "isp.x", "SUPPLIER_UNAVAILABLE"],
-  ])("a platform check's code decides over an isv sub code: %i with %s → %s", (code, sub_code, expected) => {
+  ])("a platform check's code decides over an isv sub code, an isp sub code over both: %i with %s → %s", (code, sub_code, expected) => {
     const err = topError("cancel", { code, msg: "m", sub_code }, true);
     expect(err).toMatchObject({ code: expected, supplierCode: `${code}/${sub_code}` });
     if (expected === "SUPPLIER_AUTH_FAILED") expect(err.hint).toMatch(/ALITRIP_APP_KEY/);
@@ -209,7 +209,7 @@ describe("order.cancel result (docs/suppliers/alitrip.md's decision rule)", () =
     ['{"success":true,"module":{"success":true,"result_code":1001}}', "1001"],
     ['{"success":true,"module":{"success":true,"result_code":1003,"result_msg":"取消失败"}}', "1003"],
     // A result_code or result_msg in result does not hide the module's failure signal.
-    ['{"success":true,"result_code":200,"result_msg":"ok","module":{"result_code":1001,"result_msg":"取消失败"}}', "200"],
+    ['{"success":true,"result_code":200,"result_msg":"ok","module":{"result_code":1001,"result_msg":"取消失败"}}', "1001"],
     ['{"success":true,"result_code":0,"result_msg":"成功","module":{"result_msg":"取消失败"}}', "0"],
     ['{"success":true,"result_msg":7,"module":{"result_code":1003,"result_msg":"取消失败"}}', "1003"],
     // The seed's failure message within a longer one.

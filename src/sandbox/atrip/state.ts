@@ -161,7 +161,7 @@ export class AtripSimState {
 
   /**
    * stopTicket.do. Seed 000 documents only 0 and 2 ("System error"), so every refusal here is a
-   * 2, but ATR-STOP-9999's and ATR-STOP-ODD's first answers (a common status, and 3, which no
+   * 2, except the first answers of ATR-STOP-9999 (a common status) and ATR-STOP-ODD (3, which no
    * document lists).
    */
   stop(orderNo: string): AtripFailure | Record<string, unknown> {
