@@ -6,8 +6,7 @@
  * A status counts as documented only for the calls whose documentation lists it: the common
  * statuses for every call, the void statuses for the three void calls, 2 for stopTicket.do,
  * 70x/800 for queryOrderDetails.do. Anything else is an answer the gateway cannot interpret:
- * SUPPLIER_OUTCOME_UNKNOWN for void.do, SUPPLIER_BAD_RESPONSE for a read; on stopTicket.do, whose
- * summary says "2 (or any non-zero) means failure" (../shared/suppliers/ATRIP.md), it is a failure like 2.
+ * SUPPLIER_OUTCOME_UNKNOWN for a call that changes state, SUPPLIER_BAD_RESPONSE for a read.
  */
 import { unreadableReply } from "../errors.js";
 import { OUTCOME_HINT, SupplierError, type ErrorCode } from "../../src/vocabulary/errors.js";
@@ -192,22 +191,8 @@ function documentedStatus(operation: string, status: number): Row | undefined {
 export function atripError(operation: string, status: number, msg: string | null, changesState: boolean): SupplierError {
   const answer = { supplierCode: String(status), supplierMessage: msg ?? undefined };
   const row = documentedStatus(operation, status);
-  // stopTicket.do: "2 (or any non-zero) means failure" (../shared/suppliers/ATRIP.md), an
-  // undocumented status as much as a documented one: the stop was not taken, and asking again is
-  // safe (the gateway's reading: a second stop request is harmless; docs/suppliers/atrip.md). Read as "maybe taken", it had the order tracked as PENDING
-  // and no stop sent again, though by that rule ATRIP never took it (black-box probe, thirty-first session).
-  if (row === undefined && operation === "stopTicket.do") {
-    return new SupplierError(
-      "SUPPLIER_UNAVAILABLE",
-      `ATRIP reported a failure and did not accept the stop request (ATRIP ${operation} status ${status})`,
-      {
-        supplier: "ATRIP",
-        ...answer,
-        retryable: true,
-        hint: STOP_NOT_TAKEN_HINT,
-      },
-    );
-  }
+  // An undocumented stopTicket.do status is SUPPLIER_OUTCOME_UNKNOWN too, and the stop is tracked
+  // as PENDING: the contract says so (../shared/design/API.md, STOP_ISSUANCE_REJECTED).
   if (row === undefined) {
     return unreadableReply({ supplier: "ATRIP", operation, changesState }, `status ${status} is not documented for ${operation}`, answer);
   }

@@ -285,11 +285,10 @@ describe("ATRIP datasource ↔ simulator", () => {
     expect(done.state).toBe("STOPPED");
   });
 
-  it("stopTicket.do answering an undocumented status → a failure, not taken (any non-zero is): SUPPLIER_UNAVAILABLE, retryable", async () => {
+  it("stopTicket.do answering an undocumented status → SUPPLIER_OUTCOME_UNKNOWN with its code and message (the stop did go on)", async () => {
     const orderNo = fresh("ATR-STOP-ODD");
     const err = await failure(env.stops.stop(orderNo));
-    expect(err).toMatchObject({ code: "SUPPLIER_UNAVAILABLE", supplierCode: "3", retryable: true });
-    await env.stops.stop(orderNo);
+    expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierCode: "3", supplierMessage: "Request queued", retryable: false });
     const done = await eventually(async () => {
       const o = await env.stops.outcome(orderNo);
       return o.state !== "PENDING" ? o : undefined;

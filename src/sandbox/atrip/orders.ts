@@ -50,13 +50,11 @@ export interface DemoOrder extends DemoTemplate {
   acceptanceLagMs?: number;
   /**
    * What stopTicket.do does: STOPPED / ISSUED (accepted, then that outcome), REFUSED (always
-   * status 2, "System error"), BUSY (status 2 the first time, then accepted and STOPPED).
+   * status 2, "System error"), BUSY (status 2 the first time, then accepted and STOPPED),
+   * UNDOCUMENTED (accepted and STOPPED, but answers status 3, which seed 000 does not list).
    */
-  stop?: "STOPPED" | "ISSUED" | "REFUSED" | "BUSY";
-  /**
-   * BUSY's first answer: 2 (seed 000's "System error"; the default), a common failure status
-   * (-1, 9999), or one seed 000 does not list (3: ATRIP.md, "any non-zero means failure").
-   */
+  stop?: "STOPPED" | "ISSUED" | "REFUSED" | "BUSY" | "UNDOCUMENTED";
+  /** BUSY's first answer: 2 (seed 000's "System error"; the default), or a common failure status (-1, 9999). */
   busyStatus?: number;
   /** queryOrderDetails.do answers this status (docs/suppliers/atrip.md: 701, 702, 704, 705) instead of the order… */
   detailsStatus?: number;
@@ -188,9 +186,8 @@ export const DEMO_ORDERS: DemoOrder[] = [
   },
   {
     orderNo: "ATR-STOP-ODD",
-    shows: "stopTicket.do answers status 3 (undocumented: any non-zero is a failure) the first time, then accepts: STOPPED",
-    stop: "BUSY",
-    busyStatus: 3,
+    shows: "stopTicket.do accepts but answers status 3 (undocumented) → SUPPLIER_OUTCOME_UNKNOWN; STOPPED later",
+    stop: "UNDOCUMENTED",
   },
   { orderNo: "ATR-DETAILS-701", shows: "queryOrderDetails.do answers 701 (several orders match)", stop: "STOPPED", detailsStatus: 701 },
   { orderNo: "ATR-DETAILS-702", shows: "queryOrderDetails.do answers 702 (PNR and carrier needed)", stop: "STOPPED", detailsStatus: 702 },

@@ -161,8 +161,7 @@ export class AtripSimState {
 
   /**
    * stopTicket.do. Seed 000 documents only 0 and 2 ("System error"), so every refusal here is a
-   * 2, except the first answers of ATR-STOP-9999 (a common status) and ATR-STOP-ODD (3, which no
-   * document lists).
+   * 2, and ATR-STOP-ODD's 3 is deliberately outside the documentation.
    */
   stop(orderNo: string): AtripFailure | Record<string, unknown> {
     const order = this.findOrder(orderNo);
@@ -185,6 +184,7 @@ export class AtripSimState {
         );
       }
     }
+    if (order.stop === "UNDOCUMENTED") return { status: 3, msg: "Request queued" };
     return { status: 0, msg: "We are trying to intercept the ticket issuance. Please check the order status for result after 8 minutes" };
   }
 
