@@ -12,7 +12,7 @@ export class TicketIssuanceStop {
   @Field(() => String, { description: "The order" })
   orderNo!: string;
 
-  @Field(() => TicketIssuanceStopState, { description: "PENDING: the outcome is not known yet (the supplier accepted the attempt, or the answer to it was lost); STOPPED / ISSUED: the outcome" })
+  @Field(() => TicketIssuanceStopState, { description: "PENDING: the supplier accepted the attempt; STOPPED / ISSUED: the outcome" })
   state!: TicketIssuanceStopState;
 
   @Field(() => String, { nullable: true, description: "The supplier's latest message, for people" })
