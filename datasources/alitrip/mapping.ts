@@ -1,9 +1,9 @@
 /**
  * Alitrip order.cancel result → CancelOrderResult, by docs/suppliers/alitrip.md's decision rule:
+ *   a fail_code or a fail_reason → refused, whatever `success` says or whether it is there (seed
+ *     003's own sample pairs them with success: true; the contract's CANCEL_REJECTED is
+ *     "ALITRIP fail_code / unsuccessful result")
  *   no boolean `success` (in result, or the table's layout: in module) → SUPPLIER_OUTCOME_UNKNOWN
- *     (../shared/suppliers/ALITRIP.md), reporting the fail fields when there are any
- *   a fail_code or a fail_reason → refused, whatever `success` says (seed 003's own sample pairs
- *     them with success: true)
  *   result.success and result.module.success disagree → SUPPLIER_OUTCOME_UNKNOWN
  *   success: false → refused, described by result_code / result_msg
  *   success: true, but result_code 1001 or a result_msg saying 取消失败 ("cancel failed") → refused likewise
@@ -94,13 +94,15 @@ export function toCancelResult(orderNo: string, r: CancelOrderResponse, note: Od
   const resultMsg = topMsg ?? moduleMsg;
   const refusal: Refusal = { failCode, failReason, resultCode, resultMsg, orderStatus };
 
+  // A fail field refuses whatever `success` says, or whether it is there: the contract's
+  // CANCEL_REJECTED is "ALITRIP fail_code / unsuccessful result" (../shared/design/API.md).
+  if (failCode !== null || failReason !== null) throw refused(orderNo, refusal);
   const result = cancelResult.safeParse(hisv);
   if (!result.success)
     throw unreadableReply(CANCEL_CALL, `result: ${describeZodError(result.error)}`, {
-      supplierCode: failCode ?? resultCode ?? undefined,
-      supplierMessage: failReason ?? resultMsg ?? undefined,
+      supplierCode: resultCode ?? undefined,
+      supplierMessage: resultMsg ?? undefined,
     });
-  if (failCode !== null || failReason !== null) throw refused(orderNo, refusal);
   // The two places the seed puts `success` (above) disagree: neither "cancelled" nor "refused" can be told.
   const moduleSuccess = isRecord(raw.module) ? raw.module.success : undefined;
   if (typeof moduleSuccess === "boolean" && moduleSuccess !== result.data.success)

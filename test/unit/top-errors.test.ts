@@ -200,8 +200,8 @@ describe("order.cancel result (docs/suppliers/alitrip.md's decision rule)", () =
     ],
     ['{"module":{"fail_code":"1001","fail_reason":"已出票不可取消"},"success":"true"}'],
     ['{"module":{"fail_reason":"已出票不可取消"}}'],
-  ])("without a boolean success, fail fields are an unknown outcome (ALITRIP.md) that reports them: %s", (result) => {
-    expect(rejection(result)).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", supplierMessage: "已出票不可取消", retryable: false });
+  ])("a fail field refuses whether or not there is a boolean success (API.md: CANCEL_REJECTED is ALITRIP fail_code): %s", (result) => {
+    expect(rejection(result)).toMatchObject({ code: "CANCEL_REJECTED", supplierMessage: "已出票不可取消", retryable: false });
   });
 
   it.each([
