@@ -3,8 +3,8 @@
  * on every call, gzip replies, success only when `status == 0` (but the void orders a
  * queryVoidOrders.do reply lists, which decide after most statuses: ENTRIES_DECIDE). Replies are parsed losslessly
  * and their vital fields checked against the wire schemas; a reply without them, or with a
- * status the call's documentation does not list, is SUPPLIER_BAD_RESPONSE (SUPPLIER_OUTCOME_UNKNOWN
- * for void.do; on stopTicket.do any non-zero status is a failure: ./errors.ts).
+ * status the call's documentation does not list, is SUPPLIER_BAD_RESPONSE (or
+ * SUPPLIER_OUTCOME_UNKNOWN for a call that changes state).
  */
 import type { z } from "zod";
 import type { CallScope } from "../deadline.js";
