@@ -43,6 +43,14 @@ const NOT_DONE: ReadonlySet<string> = new Set(["REJECTED", "WITHDRAWN"]);
 const ADOPTION_HINT =
   "The gateway adopts the void if the supplier reports it; list it with voidOrders(orderNo), or check with the supplier.";
 
+/**
+ * Whether the supplier's answer names the order sent: without case or surrounding space, as a
+ * supplier may write back its own form of an order number a client sent in lower case.
+ */
+function sameOrder(answered: string, sent: string): boolean {
+  return answered === sent || answered.trim().toUpperCase() === sent.toUpperCase();
+}
+
 /** submitVoid: the duplicate guard, reconciliation of lost replies, then the start of the tracked void. */
 export class VoidSubmission {
   constructor(
@@ -179,8 +187,9 @@ export class VoidSubmission {
       } else await claim.settle();
       throw err;
     }
-    if (submitted.orderNo !== orderNo) return this.acceptedForAnother(claim, tenant, orderNo, submitted, sentAt);
-    return this.record(claim, tenant, submitted, sentAt);
+    if (!sameOrder(submitted.orderNo, orderNo)) return this.acceptedForAnother(claim, tenant, orderNo, submitted, sentAt);
+    // Recorded under the number as the client sent it, which is how it will ask for it.
+    return this.record(claim, tenant, { ...submitted, orderNo }, sentAt);
   }
 
   /**
@@ -262,14 +271,14 @@ export class VoidSubmission {
       this.log.warn({ err: String(err), orderNo, voidCode }, "the void named by a void.do answer could not be read");
       return null;
     });
-    if (report && report.orderNo !== orderNo)
+    if (report && !sameOrder(report.orderNo, orderNo))
       this.log.warn(
         { orderNo, voidCode, recordedFor: report.orderNo },
         "the supplier's record of the void named by a void.do answer names another order",
       );
-    if (!report || report.orderNo !== orderNo) return null;
+    if (!report || !sameOrder(report.orderNo, orderNo)) return null;
     // Its status is what the query said: the event's source says so.
-    return this.record(claim, tenant, report, sentAt, "QUERY");
+    return this.record(claim, tenant, { ...report, orderNo }, sentAt, "QUERY");
   }
 
   /**
