@@ -44,6 +44,21 @@ describe("a void.do answer naming another order", () => {
     atrip.faults = { ...NO_FAULTS, operations, rewrite: { from: `"orderNo":"${orderNo}"`, to: `"orderNo":"${orderNo}X"` } };
   }
 
+  /**
+   * Submits `orderNo`: the void is recorded from `source` under the order as sent, listed by it,
+   * and a repeat is VOID_ALREADY_SUBMITTED with one void.do in all.
+   */
+  async function expectRecordedOnce(orderNo: string, source: "SUBMIT" | "QUERY") {
+    const before = voidCalls();
+    const { offer, answer: first } = await submit(orderNo);
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.submitVoid?.history.map((h) => h.source)).toEqual([source]);
+    const list = await gql<{ voidOrders: Array<{ voidCode: string; orderNo: string }> }>(t.url, LIST, { orderNo });
+    expect(list.data?.voidOrders).toEqual([expect.objectContaining({ voidCode: first.data!.submitVoid!.voidCode, orderNo })]);
+    expect((await resubmit(orderNo, offer)).errors?.[0]?.extensions?.code).toBe("VOID_ALREADY_SUBMITTED");
+    expect(voidCalls() - before).toBe(1);
+  }
+
   it("in another case, or with spaces, is the order sent: recorded under the number as sent, from the answer", async () => {
     const orderNo = `${fresh("ATR-VOID-DEPOSIT")}-abc`;
     const atrip = t.sandbox.atrip!.server;
@@ -52,28 +67,13 @@ describe("a void.do answer naming another order", () => {
       operations: ["void.do"],
       rewrite: { from: `"orderNo":"${orderNo}"`, to: `"orderNo":" ${orderNo.toUpperCase()} "` },
     };
-    const before = voidCalls();
-    const { offer, answer: first } = await submit(orderNo);
-    expect(first.errors).toBeUndefined();
-    expect(first.data?.submitVoid?.history.map((h) => h.source)).toEqual(["SUBMIT"]);
-    const list = await gql<{ voidOrders: Array<{ voidCode: string; orderNo: string }> }>(t.url, LIST, { orderNo });
-    expect(list.data?.voidOrders).toEqual([expect.objectContaining({ voidCode: first.data!.submitVoid!.voidCode, orderNo })]);
-    expect((await resubmit(orderNo, offer)).errors?.[0]?.extensions?.code).toBe("VOID_ALREADY_SUBMITTED");
-    expect(voidCalls() - before).toBe(1);
+    await expectRecordedOnce(orderNo, "SUBMIT");
   });
 
   it("is read by its voidCode, and recorded under the order sent when the supplier's record names that order", async () => {
     const orderNo = fresh("ATR-VOID-DEPOSIT");
     misname(orderNo, ["void.do"]);
-    const before = voidCalls();
-    const { offer, answer: first } = await submit(orderNo);
-    expect(first.errors).toBeUndefined();
-    expect(first.data?.submitVoid?.history.map((h) => h.source)).toEqual(["QUERY"]);
-    const list = await gql<{ voidOrders: Array<{ voidCode: string; orderNo: string }> }>(t.url, LIST, { orderNo });
-    expect(list.data?.voidOrders).toEqual([expect.objectContaining({ voidCode: first.data!.submitVoid!.voidCode, orderNo })]);
-    const again = await resubmit(orderNo, offer);
-    expect(again.errors?.[0]?.extensions?.code).toBe("VOID_ALREADY_SUBMITTED");
-    expect(voidCalls() - before).toBe(1);
+    await expectRecordedOnce(orderNo, "QUERY");
   });
 
   it("is an unknown outcome with its voidCode when the supplier's record names the other order too, and void.do is not sent again", async () => {
