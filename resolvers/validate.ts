@@ -6,10 +6,9 @@ import {
   ID_PATTERN,
   ID_PATTERN_MESSAGE,
   TOKEN_LENGTH_MESSAGE,
-  TOKEN_MAX,
-  TOKEN_PATTERN,
   TOKEN_PATTERN_MESSAGE,
 } from "../schema/inputs.js";
+import { TOKEN_MAX, TOKEN_PATTERN } from "../src/vocabulary/tokens.js";
 import { isEventId, MAX_EVENT_ID } from "../src/vocabulary/event-ids.js";
 
 interface Rule {

@@ -6,6 +6,7 @@
 import { ArrayMaxSize, IsOptional, Length, Matches, ValidateIf } from "class-validator";
 import { ArgsType, Field, InputType } from "type-graphql";
 import { Supplier } from "./enums.js";
+import { TOKEN_MAX, TOKEN_PATTERN } from "../src/vocabulary/tokens.js";
 
 /** Identifiers: order numbers, offer ids, void codes, sub-channels, idempotency keys. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]*$/;
@@ -13,14 +14,7 @@ export const ID_MAX = 64;
 export const ID_LENGTH_MESSAGE = `must be 1 to ${ID_MAX} characters long`;
 export const ID_PATTERN_MESSAGE = "may contain only letters, digits, '-' and '_'";
 
-/**
- * Tokens the supplier makes and the gateway hands out (a quote's voidOfferId, a void's voidCode):
- * taken back as the supplier wrote them, any visible ASCII, up to 256 characters. Seed 002 gives
- * both as plain strings; a base64 offer id such as "v_b8/cf+99==" must be submittable (black-box
- * probe, thirty-first session).
- */
-export const TOKEN_PATTERN = /^[\x21-\x7E]*$/;
-export const TOKEN_MAX = 256;
+/** The supplier-token rule (src/vocabulary/tokens.ts): its messages. */
 export const TOKEN_LENGTH_MESSAGE = `must be 1 to ${TOKEN_MAX} characters long`;
 export const TOKEN_PATTERN_MESSAGE = "may contain only visible ASCII characters (no spaces)";
 

@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { jsonCurrency, jsonDecimal, jsonFlag, jsonInt, jsonIntegerText, optionalText } from "../json.js";
+import { isToken, TOKEN_MAX } from "../../src/vocabulary/tokens.js";
 
 /**
  * `msg`: "Required: No … Please DO NOT use this field to check the success" (seed 000), nullable
@@ -121,13 +122,17 @@ export const optionalVoidFields = {
 
 /**
  * voidQuotation.do reply (status 0): what the quote's use rests on. `voidOfferId` is read
- * strictly because submitVoid needs it as sent; everything else is optional (above).
+ * strictly because submitVoid needs it as sent: an offer id submitVoid would refuse (not 1 to 256
+ * visible ASCII characters, src/vocabulary/tokens.ts) makes the quote unreadable rather than one
+ * that cannot be used. Everything else is optional (above).
  */
 export const voidQuotationReply = z.looseObject({
   ...envelope.shape,
   orderNo: z.string().min(1),
   isVoidable: jsonFlag,
-  voidOfferId: optionalText,
+  voidOfferId: optionalText.refine((id) => id === null || isToken(id), {
+    message: `not an offer id submitVoid takes back (1 to ${TOKEN_MAX} visible ASCII characters)`,
+  }),
 });
 export type VoidQuotationReply = z.infer<typeof voidQuotationReply>;
 
@@ -172,10 +177,10 @@ export const webhookEnvelope = z.object({
 });
 
 /**
- * A reference a webhook names: longer than the gateway takes from a client (256 characters, the
- * supplier-token rule of schema/inputs.ts) is not ATRIP's, and is not logged at length.
+ * A reference a webhook names: longer than the gateway takes from a client (the supplier-token
+ * rule, src/vocabulary/tokens.ts) is not ATRIP's, and is not logged at length.
  */
-const hookRef = z.string().max(256);
+const hookRef = z.string().max(TOKEN_MAX);
 
 export const orderVoidEvent = z.object({ orderNo: hookRef, voidCode: hookRef.min(1) });
 

@@ -3,11 +3,14 @@
  * supplier wrote them: any visible ASCII up to 256 characters. Seed 002 gives both as plain
  * strings; before, a base64 offer the gateway had itself handed out ("v_b8/cf+99==") was
  * BAD_USER_INPUT at submitVoid, and nothing could be done with it (black-box probe, thirty-first
- * session). A real gateway against the ATRIP simulator, which knows none of these tokens.
+ * session). The gateway hands out no offer it would refuse: a quote with such an offer is
+ * SUPPLIER_BAD_RESPONSE. A real gateway against the ATRIP simulator, which knows none of these tokens.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
-import { gql, SUBMIT } from "../helpers/graphql.js";
+import { gql, QUOTE, SUBMIT } from "../helpers/graphql.js";
+import { fresh } from "../helpers/atrip.js";
+import { NO_FAULTS } from "../../src/sandbox/http-kit.js";
 import { wsClient, wsRequest } from "../helpers/clients.js";
 import { VOID_EVENTS } from "../helpers/graphql.js";
 
@@ -40,6 +43,21 @@ describe("supplier tokens in client input", () => {
     const r = await gql(t.url, SUBMIT, { orderNo: "ATR-VOID-DEPOSIT", offer });
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "voidOfferId" });
     expect(t.sandbox.atrip!.server.stats.byOperation["void.do"] ?? 0).toBe(before);
+  });
+
+  it("a quote whose voidOfferId submitVoid would refuse is SUPPLIER_BAD_RESPONSE, not an offer that cannot be used", async () => {
+    t.sandbox.atrip!.server.faults = {
+      ...NO_FAULTS,
+      operations: ["voidQuotation.do"],
+      rewrite: { from: '"voidOfferId":"', to: '"voidOfferId":"v ' },
+    };
+    try {
+      const r = await gql(t.url, QUOTE, { orderNo: fresh("ATR-VOID-DEPOSIT") });
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_BAD_RESPONSE" });
+      expect(r.errors?.[0]?.message).toContain("voidOfferId");
+    } finally {
+      t.sandbox.atrip!.server.faults = NO_FAULTS;
+    }
   });
 
   it("a voidCode of visible ASCII can be asked for (null: no such void), one with a space cannot", async () => {

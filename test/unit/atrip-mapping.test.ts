@@ -71,6 +71,21 @@ describe("ATRIP mapping", () => {
     expect(toVoidQuote(reply, new Date(0), notes().note).voidDeadline).toBe("23:59");
   });
 
+  it.each([
+    { what: "a space", offer: "v b", readable: false },
+    { what: "non-ASCII", offer: "v_é", readable: false },
+    { what: "257 characters", offer: "v".repeat(257), readable: false },
+    { what: "256 visible ASCII characters", offer: "/+=~".repeat(64), readable: true },
+    { what: "nothing in it (no offer)", offer: "", readable: true },
+  ])(
+    "a quotation's voidOfferId with $what is readable: $readable (the gateway hands out only an offer submitVoid takes back)",
+    ({ offer, readable }) => {
+      const r = voidQuotationReply.safeParse(parseJson(QUOTE_TEXT.replace("v_b893711fcfae4e9d949e9965576bfd3a", offer)));
+      expect(r.success).toBe(readable);
+      if (!r.success) expect(r.error.issues[0]?.path).toEqual(["voidOfferId"]);
+    },
+  );
+
   it("a quoted ticket without a name is still quoted (seed 002 requires the names in void.do's and queryVoidOrders.do's tickets, not the quote's)", () => {
     const n = notes();
     const reply = voidQuotationReply.parse(
