@@ -296,6 +296,24 @@ describe("every HTTP transport", () => {
     expect(cases.map((c) => c.status)).toEqual([400, 400, 405, 415, 400, 405]);
   });
 
+  it("SSE: a subscription refused before it runs is one next event of errors with no data entry (a request error), then complete", async () => {
+    t = await startTestGateway();
+    const res = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ query: "subscription { voidStatusChanged { nope } }" }),
+    });
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const events = (await res.text())
+      .split("\n\n")
+      .filter((m) => /^event: /m.test(m))
+      .map((m) => ({ event: /^event: (.*)$/m.exec(m)?.[1], data: /^data: (.*)$/m.exec(m)?.[1] }));
+    expect(events.map((e) => e.event)).toEqual(["next", "complete"]);
+    const result = JSON.parse(events[0].data!) as Record<string, unknown>;
+    expect(Object.keys(result)).toEqual(["errors"]);
+    expect((result.errors as Array<{ extensions: { code: string } }>)[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+
   it("queries and mutations keep their present answers; a subscription sent as plain JSON is refused with 400", async () => {
     t = await startTestGateway();
     const query = await fetch(t.url, {

@@ -43,6 +43,16 @@ type Context = Record<PropertyKey, unknown>;
 
 const HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" };
 
+/**
+ * A refused operation's result: `{"errors":[…]}` with no `data` entry, as the GraphQL spec has a
+ * request error ("If an error was raised before execution begins, the data entry should not be
+ * present"). graphql-sse takes onSubscribe's answer as a result only when it has a `data`
+ * property, so `data` is there but not enumerable: JSON and formatResult's spread leave it out.
+ */
+function refusal(errors: ExecutionResult["errors"]): ExecutionResult {
+  return Object.defineProperty({ errors }, "data", { value: null, enumerable: false });
+}
+
 /** The SSE server: serves one request as an event stream (or the library's 4xx answer). */
 export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
   const handler = createHandler<StreamRequest, SseState, Context>({
@@ -56,7 +66,7 @@ export function sseServer(d: StreamDeps): (r: StreamRequest) => Promise<void> {
       const op = d.prepare(params.query, params.operationName);
       if ("refused" in op) {
         countRefused(d.metrics, op.refused.label, op.refused.code);
-        return { data: null, errors: op.refused.errors };
+        return refusal(op.refused.errors);
       }
       req.context.label = op.label;
       req.context.metered = new MeteredOperation(d.metrics, op.label);
