@@ -91,6 +91,21 @@ async function bodyOf(req: IncomingMessage, limit: number): Promise<unknown | Re
   }
 }
 
+/**
+ * Whether the percent-encoded bytes of a URL's query string are UTF-8. URLSearchParams, which
+ * Apollo reads a GET with, turns `%FF` into U+FFFD: a client's text would reach a supplier other
+ * than it was sent, as with a body that is not UTF-8. A `%` that starts no escape is text.
+ */
+function percentDecodesToUtf8(search: string): boolean {
+  if (!search.includes("%")) return true;
+  try {
+    decodeURIComponent(search.replace(/%(?![0-9A-Fa-f]{2})/g, "%25"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** UTF-8 that refuses invalid bytes (and keeps a byte order mark, which JSON.parse then refuses). */
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -137,6 +152,8 @@ export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage
     if (parsed instanceof RequestFailure) return sendRequestError(o.log, req, res, id, parsed);
     const at = (req.url ?? "").indexOf("?");
     const sent = { body: parsed, search: at < 0 ? "" : (req.url ?? "").slice(at) };
+    if (req.method === "GET" && !percentDecodesToUtf8(sent.search))
+      return sendRequestError(o.log, req, res, id, new RequestFailure(400, "url.not.utf8"));
     const input = o.trustedDocuments ? trustedHttpRequest(o.trustedDocuments, o.metrics, req.method, sent, gated.principal) : sent;
     // Streams are served to GET and POST only; any other method gets Apollo's answer (400 CSRF, or 405).
     const transport = o.streams && (req.method === "GET" || req.method === "POST") ? streamTransportOf(req.headers.accept) : undefined;

@@ -37,6 +37,8 @@ function messageFor(type: string | undefined, limit: number | undefined): string
       return "The request body is not valid JSON";
     case "entity.not.utf8":
       return "The request body is not valid UTF-8";
+    case "url.not.utf8":
+      return "The URL's query string is not valid UTF-8 once percent-decoded";
     case "entity.too.large":
       return limit ? `The request body is larger than ${limit} bytes` : "The request body is too large";
     case "encoding.unsupported":

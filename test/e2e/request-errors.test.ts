@@ -98,6 +98,27 @@ describe("request errors through the logger (hardening item 8)", () => {
     await stillServing();
   });
 
+  it("a GET whose query string is not UTF-8 once percent-decoded is a 400 (not read with U+FFFD); a stray % is text", async () => {
+    const query = encodeURIComponent("query Q($x: String!) { __type(name: $x) { name } }");
+    const get = (search: string, accept = "application/json") =>
+      fetch(`${gw.url}?query=${query}${search}`, {
+        headers: { accept, "x-request-id": "req-errors-url", "apollo-require-preflight": "1" },
+      });
+    const from = gw.output().length;
+    for (const accept of ["application/json", "text/event-stream"]) {
+      const bad = await get(`&variables=${encodeURIComponent('{"x":"')}%FF%22%7D`, accept);
+      expect(bad.status).toBe(400);
+      const json = (await bad.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      expect(json.errors[0]).toMatchObject({ message: expect.stringMatching(/not valid UTF-8/), extensions: { code: "BAD_REQUEST" } });
+    }
+    const [line] = await logged(from, "request refused");
+    expect(line).toMatchObject({ requestId: "req-errors-url", method: "GET", status: 400, type: "url.not.utf8" });
+    const fine = await get(`&variables=${encodeURIComponent('{"x":"é')}%"}`);
+    expect(fine.status).toBe(200);
+    expect(await fine.json()).toEqual({ data: { __type: null } });
+    expect(stderr).toBe("");
+  });
+
   it("a refused credential and a webhook to a wrong token: one info line each, with why, never the credential or the token", async () => {
     const from = gw.output().length;
     const res = await fetch(gw.url, {
