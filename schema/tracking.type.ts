@@ -3,7 +3,8 @@ import { DateTimeScalar } from "./scalars.js";
 
 @ObjectType("TrackingCheckFailure", {
   simpleResolvers: true,
-  description: "Why the gateway's scheduled checks of an open record get no answer from the supplier; it keeps checking, backing off",
+  description:
+    "Why the gateway's checks of an open record (scheduled, or a webhook's confirmation) get no answer from the supplier; it keeps checking, backing off",
 })
 export class TrackingCheckFailure {
   @Field(() => String, { description: "The error code of the last failed check, as the API's errors name it (SUPPLIER_UNAVAILABLE, SUPPLIER_TIMEOUT, ORDER_NOT_FOUND…)" })
@@ -27,14 +28,14 @@ export class Tracking {
   @Field(() => DateTimeScalar, {
     nullable: true,
     description:
-      "When the gateway last checked it with the supplier: a scheduled check that reached it, answered or not, or a webhook's confirmation or a refresh whose answer was recorded; null before the first",
+      "When the gateway last checked it with the supplier: a scheduled check or a webhook's confirmation that reached it, answered or not, or a refresh whose answer was recorded; null before the first",
   })
   lastCheckedAt?: Date | null;
 
   @Field(() => DateTimeScalar, { nullable: true, description: "When the next scheduled check is due (in the past while one is under way); null once final" })
   nextCheckAt?: Date | null;
 
-  @Field(() => TrackingCheckFailure, { nullable: true, description: "The last scheduled check got no answer; null once the supplier answers" })
+  @Field(() => TrackingCheckFailure, { nullable: true, description: "The last check (scheduled, or a webhook's confirmation) got no answer; null once the supplier answers" })
   failure?: TrackingCheckFailure | null;
 }
 

@@ -141,6 +141,16 @@ export interface Release {
   leasedUpdatedAt?: Date;
 }
 
+/** A check outside the schedule that got no answer (TrackedStore.noteFailures). */
+export interface FailedCheck {
+  key: RecordKey;
+  failure: CheckError;
+  /** The record's updatedAt when it was read: a failure is not written over an answer recorded since. */
+  seenUpdatedAt: Date;
+  /** The check never reached the supplier (its circuit open, no free slot): lastCheckedAt stays. */
+  notSent: boolean;
+}
+
 /** What to select events by, besides tenant and kind. */
 export interface EventFilter {
   ref?: string;

@@ -16,6 +16,7 @@ import {
   type NewRecord,
   type RecordKey,
   type CheckError,
+  type FailedCheck,
   type Release,
   type Started,
   type TrackedEvent,
@@ -373,6 +374,27 @@ export class TrackedStore {
             leased_updated: i.leasedUpdatedAt?.toISOString(),
             not_sent: i.notSent === true,
           })),
+        ),
+      ],
+    );
+  }
+
+  /**
+   * Records checks that got no answer outside the schedule (a webhook's confirmation), leaving
+   * the schedule and any lease alone: `tracking.failure` shows them at once. Not over an answer
+   * recorded since the record was read (`seenUpdatedAt`, as a release's `leasedUpdatedAt`).
+   */
+  async noteFailures(items: FailedCheck[]): Promise<void> {
+    if (!items.length) return;
+    await this.db.query(
+      `UPDATE tracked t SET
+         last_checked_at = CASE WHEN u.not_sent THEN t.last_checked_at ELSE now() END,
+         check_failure = u.failure, check_failing_since = COALESCE(t.check_failing_since, now())
+       FROM jsonb_to_recordset($1::jsonb) AS u(${KEY_COLUMNS}, failure jsonb, seen_updated timestamptz, not_sent boolean)
+       WHERE ${MATCHES} AND NOT t.is_final AND t.updated_at < u.seen_updated + interval '1 millisecond'`,
+      [
+        JSON.stringify(
+          items.map((i) => ({ ...keyRow(i.key), failure: i.failure, seen_updated: i.seenUpdatedAt.toISOString(), not_sent: i.notSent })),
         ),
       ],
     );

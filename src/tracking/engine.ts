@@ -22,6 +22,7 @@ import { refusedForGood } from "../store/errors.js";
 import {
   refKey,
   type CheckError,
+  type FailedCheck,
   type NewRecord,
   type RecordKey,
   type SourceName,
@@ -368,6 +369,7 @@ export class Tracker<D> {
     concurrency = 16,
   ): Promise<Map<string, unknown>> {
     const failed = new Map<string, unknown>();
+    const unanswered: FailedCheck[] = [];
     const items: Array<{ record: TrackedRecord<D>; report: D | null; trace?: SpanParent }> = [];
     const asks: Array<{
       supplier: SupplierName;
@@ -410,7 +412,14 @@ export class Tracker<D> {
       } catch (err) {
         failed.set(refKey(a.supplier, a.ref), err);
         span?.fail(err);
+        const notSent = err instanceof SupplierError && err.notSent;
+        for (const record of a.records)
+          unanswered.push({ key: keyOf(record), failure: checkError(err), seenUpdatedAt: record.updatedAt, notSent });
       }
+    });
+    // Shown at once (tracking.failure), not only once the webhook's retries are spent and a poll fails too.
+    await this.deps.records.noteFailures(unanswered).catch((err: unknown) => {
+      this.deps.log.warn({ err: String(err), kind: this.deps.kind.name }, "a failed webhook confirmation could not be recorded");
     });
     try {
       const { refused } = await this.applyApart(items, "WEBHOOK");

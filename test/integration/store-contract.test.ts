@@ -465,6 +465,32 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect((await store.tracked.get(key))?.checkFailure).toMatchObject(down);
   });
 
+  it.skipIf(skip)("a check outside the schedule that got no answer is noted, schedule untouched, never over a newer answer", async () => {
+    const tenant = `t-note-${Math.random()}`;
+    const d = voidData();
+    const key = voidKey(tenant, d);
+    await store.tracked.insert(newVoid(tenant, d, { firstCheckInMs: 60_000 }));
+    const seen = (await store.tracked.get(key))!;
+    const bad = { code: "SUPPLIER_BAD_RESPONSE", message: "ATRIP's reply could not be read", supplierCode: null };
+    await store.tracked.noteFailures([{ key, failure: bad, seenUpdatedAt: seen.updatedAt, notSent: false }]);
+    const noted = (await store.tracked.get(key))!;
+    expect(noted.checkFailure).toMatchObject(bad);
+    expect(noted.lastCheckedAt).not.toBeNull();
+    expect([noted.nextCheckAt, noted.checkAttempt, noted.updatedAt]).toEqual([seen.nextCheckAt, seen.checkAttempt, seen.updatedAt]);
+    // A failure that never reached the supplier keeps the last check's time, and the run's start.
+    const open = { code: "SUPPLIER_UNAVAILABLE", message: "ATRIP is failing; the gateway paused calls", supplierCode: null };
+    await new Promise((r) => setTimeout(r, 5));
+    await store.tracked.noteFailures([{ key, failure: open, seenUpdatedAt: seen.updatedAt, notSent: true }]);
+    const unsent = (await store.tracked.get(key))!;
+    expect(unsent.checkFailure).toMatchObject(open);
+    expect([unsent.lastCheckedAt, unsent.checkFailure?.since]).toEqual([noted.lastCheckedAt, noted.checkFailure?.since]);
+    // An answer recorded after the record was read: the failure does not hide it.
+    await new Promise((r) => setTimeout(r, 5));
+    await store.tracked.touchMany([{ key, status: d.status, data: d }]);
+    await store.tracked.noteFailures([{ key, failure: bad, seenUpdatedAt: seen.updatedAt, notSent: false }]);
+    expect((await store.tracked.get(key))?.checkFailure).toBeNull();
+  });
+
   it.skipIf(skip)("byRefs finds every tenant's record of a batch's references, by supplier and reference", async () => {
     const d = voidData();
     await store.tracked.insert(newVoid(`t-bc-${Math.random()}`, d));

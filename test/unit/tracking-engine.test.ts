@@ -9,6 +9,7 @@ import type { SupplierName } from "../../src/vocabulary/suppliers.js";
 import { createLogger } from "../../src/logger.js";
 import type { TrackedEvent } from "../../src/store/tracked-model.js";
 import { Tracker } from "../../src/tracking/engine.js";
+import { SupplierError } from "../../src/vocabulary/errors.js";
 import { decide } from "../../src/tracking/rule.js";
 import { pollDelayMs } from "../../src/tracking/schedule.js";
 import { deferred, kindOf, policy, Supplier, type R } from "./fakes/test-kind.js";
@@ -303,6 +304,28 @@ describe("scheduled checks", () => {
     expect((await confirmed).size).toBe(0);
     expect(supplier.calls.get("V1")).toBe(2);
     expect(recorded.at(-1)).toMatchObject({ ref: "V1", previousStatus: "A", status: "B", source: "WEBHOOK" });
+  });
+
+  it("a webhook confirmation that gets no answer shows in the record's check failure at once, but not over an answer recorded since", async () => {
+    const { tracker, records, supplier } = setup();
+    const r = (await tracker.start("acme", ATRIP, "V1", "O1", { status: "A", n: 0 }, { source: "SUBMIT", started: true }))!;
+    const before = (await tracker.get("acme", ATRIP, "V1"))!;
+    const bad = new SupplierError("SUPPLIER_BAD_RESPONSE", "ATRIP's reply could not be read", { supplier: "ATRIP", retryable: true });
+    supplier.state.set("V1", bad);
+    records.now += 1000;
+    expect([...(await tracker.confirm([{ supplier: ATRIP, ref: "V1", records: [r] }])).keys()]).toEqual(["ATRIP:V1"]);
+    const failed = (await tracker.get("acme", ATRIP, "V1"))!;
+    expect(failed.checkFailure).toMatchObject({ code: "SUPPLIER_BAD_RESPONSE", message: bad.message, since: new Date(records.now) });
+    expect(failed.lastCheckedAt).toEqual(new Date(records.now));
+    // The schedule is the inbox's and the poll's: left as it was.
+    expect([failed.nextCheckAt, failed.checkAttempt]).toEqual([before.nextCheckAt, before.checkAttempt]);
+    // An answer recorded after the webhook's record was read: the late failure does not hide it.
+    supplier.state.set("V1", { status: "B", n: 1 });
+    records.now += 1000;
+    await tracker.refresh("acme", ATRIP, "V1");
+    supplier.state.set("V1", bad);
+    await tracker.confirm([{ supplier: ATRIP, ref: "V1", records: [r] }]);
+    expect((await tracker.get("acme", ATRIP, "V1"))!).toMatchObject({ status: "B", checkFailure: null });
   });
 
   it("webhook confirmations ask once per reference and apply the answer to every tenant's record", async () => {

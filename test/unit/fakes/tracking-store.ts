@@ -11,6 +11,7 @@ import {
   type EventFilter,
   type NewRecord,
   type RecordKey,
+  type FailedCheck,
   type Release,
   type TrackedEvent,
   type TrackedRecord,
@@ -317,6 +318,18 @@ export class FakeRecords implements RecordStore {
   /** The supplier answered about a record now (as the store's ANSWERED). */
   private answered(): Pick<Stored, "lastCheckedAt" | "checkFailure"> {
     return { lastCheckedAt: new Date(this.now), checkFailure: null };
+  }
+
+  async noteFailures(items: FailedCheck[]): Promise<void> {
+    this.count("noteFailures");
+    for (const i of items) {
+      const s = this.rows.get(keyString(i.key));
+      if (!s || s.isFinal || s.updatedAt > i.seenUpdatedAt) continue;
+      Object.assign(s, {
+        lastCheckedAt: i.notSent ? s.lastCheckedAt : new Date(this.now),
+        checkFailure: { ...i.failure, since: s.checkFailure?.since ?? new Date(this.now) },
+      });
+    }
   }
 
   async soon(keys: RecordKey[]): Promise<void> {
