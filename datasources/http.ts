@@ -134,15 +134,15 @@ function encodingName(encoding: string | string[] | undefined): string | undefin
 
 /**
  * Undoes the reply's Content-Encoding and reads it in its charset (./charset.ts); throws on an
- * unknown encoding or charset, or a corrupt body.
+ * unknown encoding or charset, bytes not valid in their charset, or a corrupt body.
  */
 async function decode(body: Buffer, encoding: string | string[] | undefined, contentType: string | null): Promise<string> {
   const name = encodingName(encoding);
-  if (name === undefined) return decodeText(body, contentType);
+  if (name === undefined) return decodeText(body, contentType, true);
   const decoder = DECODERS[name];
   if (!decoder) throw new Error(`unsupported Content-Encoding "${name}"`);
   const plain = body.length <= SYNC_DECODE_BYTES ? decoder.sync(body, DECODED_LIMIT) : await decoder.async(body, DECODED_LIMIT);
-  return decodeText(plain, contentType);
+  return decodeText(plain, contentType, true);
 }
 
 /** Options of the transport. */

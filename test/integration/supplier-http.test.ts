@@ -147,6 +147,26 @@ describe("supplier HTTP transport", () => {
     expect((await transport.post(call())).text).toBe('{"result_msg":"取消失败"}');
   });
 
+  it("bytes not valid in the reply's charset make it unreadable, not read with U+FFFD: a state change's outcome is unknown", async () => {
+    // 取消失败 (cancel failed) in GBK, sent with no charset: read leniently, "ȡ��ʧ��" made a
+    // refused cancel look done (property-based probe, thirty-second session).
+    const gbk = Buffer.concat([Buffer.from('{"result_msg":"'), Buffer.from("c8a1cffbcaa7b0dc", "hex"), Buffer.from('"}')]);
+    for (const [contentType, said] of [
+      ["application/json", "the text is not valid UTF-8, and its Content-Type names no charset"],
+      ["application/json; charset=utf-8", "the text is not valid UTF-8"],
+      ["application/json; charset=shift_jis", "the text is not valid shift_jis"],
+    ]) {
+      const body = contentType.endsWith("shift_jis") ? Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0x82, 0x22, 0x7d]) : gbk;
+      handler = (_req, res) => res.writeHead(200, { "Content-Type": contentType }).end(body);
+      const read = await failure(transport.post(call()));
+      expect([read.code, read.message]).toEqual(["SUPPLIER_BAD_RESPONSE", expect.stringContaining(said)]);
+      expect((await failure(transport.post(call({ changesState: true })))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    }
+    // Gzipped: the same.
+    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" }).end(zlib.gzipSync(gbk));
+    expect((await failure(transport.post(call()))).code).toBe("SUPPLIER_BAD_RESPONSE");
+  });
+
   it("a JSON reply may open with a byte order mark", async () => {
     handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(`\uFEFF${JSON_TEXT}`);
     const read = await transport.post(call(), (reply) =>
