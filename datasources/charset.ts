@@ -71,6 +71,8 @@ function strictUtf8(bytes: Buffer, charset: string | undefined): string {
   try {
     return STRICT_UTF8.decode(bytes);
   } catch {
-    throw new UndecodableText(charset ? "the text is not valid UTF-8" : "the text is not valid UTF-8, and its Content-Type names no charset");
+    throw new UndecodableText(
+      charset ? "the text is not valid UTF-8" : "the text is not valid UTF-8, and its Content-Type names no charset",
+    );
   }
 }
