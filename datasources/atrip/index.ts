@@ -9,7 +9,7 @@ import { GatewayError } from "../../src/vocabulary/errors.js";
 import { notKnown, type NotKnown, type StopIssuancePort, type SubmittedCheck, type SupplierAdapter, type VoidPort } from "../ports.js";
 import { AtripClient, type AtripConfig } from "./client.js";
 import { atripError, atripUnknownOrder } from "./errors.js";
-import { toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
+import { MappingError, toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
 import { interpretAtripWebhook } from "./webhooks.js";
 
 export { AtripClient, type AtripConfig } from "./client.js";
@@ -71,8 +71,8 @@ class AtripVoids implements VoidPort {
       voidCode,
       (reply) => {
         const entries = ("voidOrders" in reply ? reply.voidOrders : null) ?? [];
-        const found = entries.find((v) => typeof v === "object" && v !== null && (v as { voidCode?: unknown }).voidCode === voidCode);
-        if (found) return readEntry(found, reply, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode));
+        const listed = entries.filter((v) => typeof v === "object" && v !== null && (v as { voidCode?: unknown }).voidCode === voidCode);
+        if (listed.length) return readListed(listed, reply, this.odd.noteFor("ATRIP", "queryVoidOrders.do", voidCode));
         if (reply.status === 801) return notKnown("801", reply.msg ?? null);
         if (reply.status !== 0) throw atripError("queryVoidOrders.do", reply.status, reply.msg, false);
         return notKnown(null, null);
@@ -85,10 +85,17 @@ class AtripVoids implements VoidPort {
 /**
  * The void a queryVoidOrders.do reply lists. After a non-zero status its `msg` speaks of that
  * status, not of the void, so the void gets none. An entry that cannot be read is an unreadable
- * reply whatever the status (not, say, 801's "no such void" for a void ATRIP just listed).
+ * reply whatever the status (not, say, 801's "no such void" for a void ATRIP just listed). A
+ * void listed more than once with different voidStatus values is too: the reply says two
+ * things, and the first of them (a final WITHDRAWN beside an AIRLINE_PROCESSING) ended the
+ * tracking for good (property-based probe, thirty-second session).
  */
-function readEntry(found: unknown, reply: { status: number; msg: string | null }, note: OddFieldNote): VoidOrderData {
-  return wireVoidOrderToOrder(found, reply.status === 0 ? reply.msg : null, note);
+function readListed(listed: unknown[], reply: { status: number; msg: string | null }, note: OddFieldNote): VoidOrderData {
+  const read = listed.map((entry) => wireVoidOrderToOrder(entry, reply.status === 0 ? reply.msg : null, note));
+  const statuses = [...new Set(read.map((v) => v.supplierStatus))];
+  if (statuses.length > 1)
+    throw new MappingError(`the reply lists the void ${read.length} times, with different voidStatus values (${statuses.join(", ")})`);
+  return read[0];
 }
 
 class AtripStops implements StopIssuancePort {

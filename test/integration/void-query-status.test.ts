@@ -81,3 +81,62 @@ describe("a queryVoidOrders.do reply with a non-zero status", () => {
     atrip.faults = { ...NO_FAULTS };
   });
 });
+
+describe("a queryVoidOrders.do reply that lists the void more than once", () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "60000", VOID_POLL_MAX_MS: "60000" });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** The simulator's reply with another entry for the void, of voidStatus `status`, listed first. */
+  const listedTwice = (orderNo: string, code: string, status: number) => {
+    const first = `{"orderNo":"${orderNo}","voidCode":"${code}","voidStatus":${status},"expectedConfirmationDate":"20250513","voidMethod":"CashBackToOriginalPayment"}`;
+    t.sandbox.atrip!.server.faults = {
+      ...NO_FAULTS,
+      webhookDropRate: 1,
+      operations: ["queryVoidOrders.do"],
+      rewrite: { from: `"voidOrders":[`, to: `"voidOrders":[${first},` },
+    };
+  };
+
+  it("with different voidStatus values is unreadable, and records nothing (a final WITHDRAWN first ended the tracking)", async () => {
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const code = await quoteAndSubmit(t.url, orderNo);
+    listedTwice(orderNo, code, 6);
+    try {
+      const r = await gql(t.url, REFRESH, { code });
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_BAD_RESPONSE" });
+      expect(r.errors?.[0]?.message).toMatch(/lists the void 2 times, with different voidStatus values \(6, [0-5]\)/);
+      const held = await gql<{ voidOrder: { status: string; isFinal: boolean } }>(
+        t.url,
+        `query V($code: String!) { voidOrder(supplier: ATRIP, voidCode: $code) { status isFinal } }`,
+        { code },
+      );
+      expect(held.data?.voidOrder.isFinal).toBe(false);
+    } finally {
+      t.sandbox.atrip!.server.faults = { ...NO_FAULTS };
+    }
+  });
+
+  it("with the same voidStatus is read", async () => {
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const code = await quoteAndSubmit(t.url, orderNo);
+    // Once final (REFUNDED, voidStatus 2), the simulator's own entry no longer moves.
+    await eventually(
+      async () => (await gql<{ voidOrder: { isFinal: boolean } }>(t.url, REFRESH, { code })).data?.voidOrder.isFinal || undefined,
+      20_000,
+      200,
+    );
+    listedTwice(orderNo, code, 2);
+    try {
+      const r = await gql<{ voidOrder: { status: string } }>(t.url, REFRESH, { code });
+      expect(r.errors).toBeUndefined();
+      expect(r.data?.voidOrder.status).toBe("REFUNDED");
+    } finally {
+      t.sandbox.atrip!.server.faults = { ...NO_FAULTS };
+    }
+  });
+});
