@@ -154,13 +154,16 @@ export const voidOrder = z.looseObject(voidVital);
 export const queryVoidOrdersReply = envelope.extend({ voidOrders: z.array(z.unknown()).nullish() });
 
 /**
- * queryOrderDetails.do reply: only what the gateway uses, `orderStatus` (a string here) and, when
- * it is text, `orderNo` (the order the reply is about); its other fields, ticketStatus among
- * them, decide nothing and are not read, so no shape of theirs can lose the outcome of a stop.
+ * queryOrderDetails.do reply: only what the gateway uses, `orderStatus` (a string here) and
+ * `orderNo` (the order the reply is about), text or a JSON number as written; its other fields,
+ * ticketStatus among them, decide nothing and are not read, so no shape of theirs can lose the
+ * outcome of a stop. An `orderNo` of another shape, or a number, used to be passed over, and a
+ * reply about another order then decided the stop (property-based probe, thirty-second
+ * session): now a number is compared as written, and another shape makes the reply unreadable.
  */
 export const orderDetailsReply = envelope.extend({
   orderStatus: jsonIntegerText.nullish(),
-  orderNo: optionalText.catch(null),
+  orderNo: jsonIntegerText.nullish().transform((s) => (s === undefined || s === null || s === "" ? null : s)),
 });
 export type OrderDetailsReply = z.infer<typeof orderDetailsReply>;
 

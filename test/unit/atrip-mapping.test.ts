@@ -356,9 +356,20 @@ describe("ATRIP mapping: tolerant where seed 002 is silent, strict where it spea
     expect(voidReply.parse(parseJson('{"status":0,"msg":"accepted","orderNo":"A","voidCode":"c","voidStatus":1}')).msg).toBe("accepted");
   });
 
-  it("queryOrderDetails.do: fields the gateway does not read (ticketStatus, an orderNo that is not text) cannot lose a stop's outcome", () => {
-    const reply = orderDetailsReply.parse(parseJson('{"status":0,"msg":"ok","orderNo":7,"orderStatus":"-3","ticketStatus":{"odd":true}}'));
+  it("queryOrderDetails.do: a field the gateway does not read (ticketStatus) cannot lose a stop's outcome", () => {
+    const reply = orderDetailsReply.parse(
+      parseJson('{"status":0,"msg":"ok","orderNo":"ZNMKU1","orderStatus":"-3","ticketStatus":{"odd":true}}'),
+    );
     expect(toStopOutcome("ZNMKU1", reply)).toEqual({ orderNo: "ZNMKU1", state: "STOPPED", supplierOrderStatus: "-3" });
+  });
+
+  it("queryOrderDetails.do: an orderNo written as a number names an order as written; one of another shape makes the reply unreadable", () => {
+    // A number naming another order used to be passed over, and decided the stop (property-based probe).
+    const other = orderDetailsReply.parse(parseJson('{"status":0,"msg":"ok","orderNo":20220119160129691,"orderStatus":"-3"}'));
+    expect(() => toStopOutcome("ZNMKU20220119160129691", other)).toThrow(/about another order/);
+    expect(toStopOutcome("20220119160129691", other).state).toBe("STOPPED");
+    for (const odd of ['{"no":1}', "true", "[1]", "1.5"])
+      expect(orderDetailsReply.safeParse(parseJson(`{"status":0,"msg":"ok","orderNo":${odd},"orderStatus":"-3"}`)).success).toBe(false);
   });
 
   it("a quotation with odd optional fields still quotes; its vital fields stay strict", () => {
