@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { CallScope } from "../deadline.js";
 import type { SupplierHttp } from "../http.js";
 import { replyJson, unreadableReply } from "../errors.js";
-import { describeZodError } from "../json.js";
+import { describeZodError, isRecord } from "../json.js";
 import { supplierCall } from "../../src/telemetry/spans.js";
 import { topError } from "./errors.js";
 import { topSign, topTimestamp, type TopSignMethod } from "./sign.js";
@@ -93,6 +93,11 @@ export class TopClient {
           const json = replyJson(meta, reply.text, reply.secrets);
           const err = errorResponse.safeParse(json);
           if (err.success) throw topError(method, err.data.error_response, opts.changesState);
+          // An error_response the gateway cannot read says something went wrong all the same: it
+          // is not passed over for a success envelope beside it (property-based probe, thirty-second
+          // session: a `code` of 50.0 made a cancel look done).
+          if (isRecord(json) && json.error_response !== undefined && json.error_response !== null)
+            throw unreadableReply(meta, describeZodError(err.error));
           const key = responseKey(method);
           const envelope = z.object({ [key]: schema }).safeParse(json);
           if (!envelope.success) throw unreadableReply(meta, describeZodError(envelope.error));

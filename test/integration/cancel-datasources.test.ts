@@ -131,6 +131,23 @@ describe("Alitrip TOP datasource ↔ simulator", () => {
     expect(body.error_response.code).toBe(31);
   });
 
+  it("an error_response the gateway cannot read beside a success envelope → SUPPLIER_OUTCOME_UNKNOWN, not a cancel done", async () => {
+    ali.server.faults = {
+      ...NO_FAULTS,
+      rewrite: {
+        from: '{"alitrip_btrip_flight_distribution_order_cancel_response":',
+        to: '{"error_response":{"code":50.0,"msg":"Remote service error","sub_code":"isp.remote-service-error"},"alitrip_btrip_flight_distribution_order_cancel_response":',
+      },
+    };
+    try {
+      const err = await failure(alitrip().cancel({ orderNo: fresh("ALI-CANCEL-OK"), subChannel: "c" }));
+      expect(err).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", retryable: false });
+      expect(err.message).toContain("error_response.code");
+    } finally {
+      ali.server.faults = { ...NO_FAULTS };
+    }
+  });
+
   it("a cancel whose reply is lost → SUPPLIER_OUTCOME_UNKNOWN", async () => {
     ali.server.faults = { ...NO_FAULTS, latencyMs: 1500 };
     const err = await failure(alitrip().cancel({ orderNo: fresh("ALI-CANCEL-OK"), subChannel: "c" }));
