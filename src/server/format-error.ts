@@ -4,7 +4,7 @@
  * through; anything else is a bug and becomes INTERNAL_SERVER_ERROR without internals.
  */
 import { unwrapResolverError } from "@apollo/server/errors";
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { BREAK, GraphQLError, Kind, parse, visit, type ASTNode, type DocumentNode, type GraphQLFormattedError } from "graphql";
 import { GatewayError } from "../vocabulary/errors.js";
 import type { Logger } from "../logger.js";
 import { StoreUnavailableError } from "../store/errors.js";
@@ -36,7 +36,7 @@ export function makeFormatError(log: Logger, hideSuggestions = false) {
     }
     const code = formatted.extensions?.code;
     if (isErrorCode(code) && REQUEST_ERROR_CODES.has(code)) {
-      const field = code === "BAD_USER_INPUT" ? inputFieldOf(formatted.message) : undefined;
+      const field = code === "BAD_USER_INPUT" ? inputFieldOf(formatted.message, useOfIn(original)) : undefined;
       return {
         message: said(formatted.message),
         locations: formatted.locations,
@@ -50,7 +50,7 @@ export function makeFormatError(log: Logger, hideSuggestions = false) {
       // (e.g. "provided sha does not match query"). About the client's request, safe to show.
       const status = (original.extensions?.http as { status?: number } | undefined)?.status;
       if (code === undefined) {
-        const field = inputFieldOf(formatted.message);
+        const field = inputFieldOf(formatted.message, useOfIn(original));
         return {
           message: said(formatted.message),
           locations: formatted.locations,
@@ -85,13 +85,62 @@ export function makeFormatError(log: Logger, hideSuggestions = false) {
  * The input field a variable's coercion error is about, named as the gateway's own input checks
  * name it (`orderNo`, not `input.orderNo`), so that every BAD_USER_INPUT carries `field`
  * (docs/api.md "Errors"). graphql-js words these errors as `Variable "$input" got invalid value
- * … at "input.orderNo"; …`, `…; Field "orderNo" of required type "String!" was not provided.`
- * or `Variable "$orderNo" of required type "String!" was not provided.` Undefined when none fits.
+ * … at "input.orderNo"; …`, `…; Field "orderNo" of required type "String!" was not provided.`,
+ * `…; Field "extra" is not defined by type "…".` or `Variable "$orderNo" of required type
+ * "String!" was not provided.` A variable is named by the argument or input field it is given
+ * to (`useOf`, when the operation's text is at hand): a client's `$sup` in `supplier: $sup` is
+ * `supplier`, not `sup` (property-based probe, thirty-second session). Undefined when none fits.
  */
-export function inputFieldOf(message: string): string | undefined {
+export function inputFieldOf(message: string, useOf?: (variable: string) => string | undefined): string | undefined {
+  const variable = /^Variable "\$([^"]+)"/.exec(message)?.[1];
+  const named = (v: string) => useOf?.(v) ?? v;
   const at = /\bat "([\w.[\]]+)"; /.exec(message)?.[1];
-  if (at) return at.includes(".") ? at.slice(at.indexOf(".") + 1) : at;
+  if (at) {
+    if (at.includes(".")) return at.slice(at.indexOf(".") + 1);
+    // A list given whole as a variable: `at "p[1]"` is passengerIds[1].
+    return variable && at.startsWith(variable) ? named(variable) + at.slice(variable.length) : at;
+  }
   const missing = /\bField "([^"]+)" of required type/.exec(message)?.[1];
   if (missing) return missing.slice(missing.lastIndexOf(".") + 1);
-  return /^Variable "\$([^"]+)"/.exec(message)?.[1];
+  const unknown = /; Field "([^"]+)" is not defined by type/.exec(message)?.[1];
+  if (unknown) return unknown;
+  return variable && named(variable);
+}
+
+/**
+ * The argument or input field `$variable` is given to in the operation `source` (its first use),
+ * or undefined when the text does not parse or does not use it. Parsed again only for an error
+ * about a variable's value.
+ */
+export function variableUseIn(source: string, variable: string): string | undefined {
+  let document: DocumentNode;
+  try {
+    document = parse(source, { noLocation: true });
+  } catch {
+    return undefined;
+  }
+  let found: string | undefined;
+  visit(document, {
+    Variable(node, _key, parent, _path, ancestors) {
+      if (found !== undefined || node.name.value !== variable) return;
+      // The path from the root: the ancestors, then the parent, then the variable.
+      const around = [...ancestors, ...(parent === undefined ? [] : [parent])];
+      for (let i = around.length - 1; i >= 0; i--) {
+        const a = around[i] as ASTNode | readonly ASTNode[];
+        if (Array.isArray(a) || !("kind" in a)) continue;
+        if (a.kind === Kind.VARIABLE_DEFINITION) return;
+        if (a.kind === Kind.ARGUMENT || a.kind === Kind.OBJECT_FIELD) {
+          found = a.name.value;
+          return BREAK;
+        }
+      }
+    },
+  });
+  return found;
+}
+
+/** Names a variable of `error`'s operation by where it is used (variableUseIn), when the error carries the operation's text. */
+function useOfIn(error: unknown): ((variable: string) => string | undefined) | undefined {
+  const source = error instanceof GraphQLError ? error.source?.body : undefined;
+  return source === undefined ? undefined : (variable) => variableUseIn(source, variable);
 }

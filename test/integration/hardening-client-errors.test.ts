@@ -68,6 +68,20 @@ describe("client mistakes (hardening item 6)", () => {
     await client.dispose();
   });
 
+  it("a variable of the client's own naming is named by the argument or input field it is given to, over HTTP and the websocket", async () => {
+    const QUOTE = "mutation Q($sup: Supplier!, $o: String!) { voidQuote(input: { supplier: $sup, orderNo: $o }) { isVoidable } }";
+    expect((await gql(t.url, QUOTE, { sup: "atrip", o: "O" })).errors?.[0]?.extensions).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "supplier",
+    });
+    const VOID = "query V($x: String!, $r: Boolean) { voidOrder(supplier: ATRIP, voidCode: $x, refresh: $r) { status } }";
+    expect((await gql(t.url, VOID, { x: 5 })).errors?.[0]?.extensions).toEqual({ code: "BAD_USER_INPUT", field: "voidCode" });
+    const client = wsClient(t.wsUrl);
+    const overWs = await wsRequest(client, VOID, { x: "C", r: "true" });
+    expect(overWs.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "refresh" });
+    await client.dispose();
+  });
+
   it.each(["9223372036854775808", "99999999999999999999", "-1", "1e3"])("afterEventId %s is BAD_USER_INPUT", async (afterEventId) => {
     const client = wsClient(t.wsUrl);
     const r = await wsRequest(client, VOID_EVENTS, { after: afterEventId });

@@ -1,7 +1,7 @@
 /** src/server/format-error.ts `inputFieldOf`: the field of graphql-js's own variable errors, as the gateway's checks name it. */
 import { buildSchema, getVariableValues, parse, type OperationDefinitionNode } from "graphql";
 import { describe, expect, it } from "vitest";
-import { inputFieldOf } from "../../src/server/format-error.js";
+import { inputFieldOf, variableUseIn } from "../../src/server/format-error.js";
 
 const schema = buildSchema(`
   enum Supplier { ATRIP CTT }
@@ -13,8 +13,8 @@ const operation = parse("mutation M($input: CancelInput!, $note: String!) { canc
   .definitions[0] as OperationDefinitionNode;
 
 /** The message graphql-js itself gives for these variables. */
-function messageFor(variables: Record<string, unknown>): string {
-  const r = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+function messageFor(variables: Record<string, unknown>, of = operation): string {
+  const r = getVariableValues(schema, of.variableDefinitions ?? [], variables);
   if (!r.errors) throw new Error("expected a coercion error");
   return r.errors[0].message;
 }
@@ -30,9 +30,31 @@ describe("the input field of a variable's coercion error", () => {
       "passengerIds[1]",
     ],
     ["a variable left out", { input: { supplier: "ATRIP", orderNo: "O" } }, "note"],
+    ["a field the input type does not have", { input: { supplier: "ATRIP", orderNo: "O", extra: 1 }, note: "n" }, "extra"],
     ["a value that tries to look like a path", { input: { supplier: "ATRIP", orderNo: 'at "reason"; x' }, note: null }, "note"],
   ])("%s", (_what, variables, field) => {
     expect(inputFieldOf(messageFor(variables))).toBe(field);
+  });
+
+  // A client's own variable names: the argument or input field each is given to (property-based probe).
+  const ownNames = `mutation M($sup: Supplier!, $o: String!, $p: [String!], $n: String!) {
+    cancel(input: { supplier: $sup, orderNo: $o, passengerIds: $p }, note: $n)
+  }`;
+  const own = parse(ownNames).definitions[0] as OperationDefinitionNode;
+  const useOf = (v: string) => variableUseIn(ownNames, v);
+  it.each([
+    ["an enum value that does not exist", { sup: "atrip", o: "O", n: "n" }, "supplier"],
+    ["a value of the wrong type", { sup: "ATRIP", o: 5, n: "n" }, "orderNo"],
+    ["a list element of the wrong type", { sup: "ATRIP", o: "O", p: ["a", 2], n: "n" }, "passengerIds[1]"],
+    ["a variable left out", { sup: "ATRIP", o: "O" }, "note"],
+  ])("a variable of the client's own naming, %s: named by where it is used", (_what, variables, field) => {
+    expect(inputFieldOf(messageFor(variables, own), useOf)).toBe(field);
+  });
+
+  it("a variable the text does not use, or text that does not parse: the variable's own name", () => {
+    expect(variableUseIn(ownNames, "unused")).toBeUndefined();
+    expect(variableUseIn("mutation {", "sup")).toBeUndefined();
+    expect(inputFieldOf('Variable "$zz" of required type "String!" was not provided.', useOf)).toBe("zz");
   });
 
   it("no field when the message names none", () => {
