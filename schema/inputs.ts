@@ -148,7 +148,9 @@ export class CancelOrderInput extends IdempotentInput {
   @Field(() => String, { nullable: true, description: "CTT refund_reason (free text, at most 200 characters: the gateway's limit, CTT documents none). Ignored by ALITRIP." })
   @IsOptional()
   @ValidateIf(sentTo("reason"))
-  @Length(0, 200, { message: "must be at most 200 characters long" })
+  // Counted in code points, every one of them: class-validator's Length does not count a
+  // variation selector (U+FE0E, U+FE0F), and 400 characters got through (property-based probe).
+  @Matches(/^[\s\S]{0,200}$/u, { message: "must be at most 200 characters long" })
   // Sent to CTT and signed: text only (a NUL or an unpaired surrogate has no place in a reason).
   @Matches(/^(?:[^\p{Cc}\p{Cs}]|[\t\n\r])*$/u, {
     message: "must be text: no control characters but line breaks and tabs, no unpaired surrogates",

@@ -130,6 +130,12 @@ describe("client mistakes (hardening item 6)", () => {
     }
     const text = await cancel({ supplier: "CTT", orderNo: "CTT-CANCEL-OK-ign3", reason: "plans changed\n\tsee 机票 😀" });
     expect(text.data?.cancelOrder.orderNo).toBe("CTT-CANCEL-OK-ign3");
+    // 200 characters are counted in code points, every one (a variation selector too, which
+    // class-validator's Length passed over: 400 got through), an emoji as one.
+    for (const reason of ["a".repeat(200) + "\uFE0E", "a\uFE0F".repeat(101)])
+      expect(field(await cancel({ supplier: "CTT", orderNo: "CTT-CANCEL-OK-ign4", reason }))).toEqual(["BAD_USER_INPUT", "reason"]);
+    const emoji = await cancel({ supplier: "CTT", orderNo: "CTT-CANCEL-OK-ign4", reason: "😀".repeat(200) });
+    expect(emoji.data?.cancelOrder.orderNo).toBe("CTT-CANCEL-OK-ign4");
   });
 
   it.each([
