@@ -9,7 +9,7 @@ import {
   TOKEN_PATTERN_MESSAGE,
 } from "../schema/inputs.js";
 import { TOKEN_MAX, TOKEN_PATTERN } from "../src/vocabulary/tokens.js";
-import { isEventId, MAX_EVENT_ID } from "../src/vocabulary/event-ids.js";
+import { canonicalEventId, isEventId, MAX_EVENT_ID } from "../src/vocabulary/event-ids.js";
 
 interface Rule {
   max: number;
@@ -48,7 +48,7 @@ export function optionalToken(field: string, value: unknown): string | undefined
 export function optionalEventId(field: string, value: unknown, from = "VoidStatusEvent.id"): string | undefined {
   if (value === null || value === undefined) return undefined;
   if (!isEventId(value)) throw badInput(field, `must be an event id from ${from} (digits, at most ${MAX_EVENT_ID})`);
-  return value;
+  return canonicalEventId(value);
 }
 
 /**
@@ -64,6 +64,7 @@ export function resumePoint(
   from?: string,
 ): { afterEventId?: string; lastEventId?: string } {
   const asked = optionalEventId("afterEventId", afterEventId, from);
-  const seen = isEventId(lastEventId) && (asked === undefined || BigInt(lastEventId) > BigInt(asked)) ? lastEventId : undefined;
+  const seen =
+    isEventId(lastEventId) && (asked === undefined || BigInt(lastEventId) > BigInt(asked)) ? canonicalEventId(lastEventId) : undefined;
   return { ...(asked === undefined ? {} : { afterEventId: asked }), ...(seen === undefined ? {} : { lastEventId: seen }) };
 }

@@ -7,6 +7,12 @@
 /** The largest event id: ids are PostgreSQL bigints. */
 export const MAX_EVENT_ID = 9223372036854775807n;
 
-/** Whether `value` is an event id: 1 to 19 digits, at most MAX_EVENT_ID. */
+/**
+ * Whether `value` is an event id: digits, at most MAX_EVENT_ID. Leading zeros are allowed ("01"
+ * was taken and a 20-digit "000…01" was not; property-based probe), up to 64 digits in all.
+ */
 export const isEventId = (value: unknown): value is string =>
-  typeof value === "string" && /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_EVENT_ID;
+  typeof value === "string" && /^0*\d{1,19}$/.test(value) && value.length <= 64 && BigInt(value) <= MAX_EVENT_ID;
+
+/** An event id (isEventId) as the log writes it: without leading zeros. */
+export const canonicalEventId = (id: string): string => BigInt(id).toString();

@@ -131,7 +131,20 @@ describe("event ids (item 6)", () => {
     expect(optionalEventId("afterEventId", "9223372036854775807")).toBe("9223372036854775807");
     expect(optionalEventId("afterEventId", "0")).toBe("0");
     expect(optionalEventId("afterEventId", null)).toBeUndefined();
-    for (const v of ["9223372036854775808", "9999999999999999999", "99999999999999999999", "", "1.5", 7]) {
+    // Leading zeros are digits too, whatever the count (up to 64 digits): the id as the log writes it.
+    expect(optionalEventId("afterEventId", "01")).toBe("1");
+    expect(optionalEventId("afterEventId", "00000000000000000001")).toBe("1");
+    expect(optionalEventId("afterEventId", `${"0".repeat(45)}9223372036854775807`)).toBe("9223372036854775807");
+    for (const v of [
+      "9223372036854775808",
+      "9999999999999999999",
+      "99999999999999999999",
+      "",
+      "1.5",
+      7,
+      `${"0".repeat(64)}1`,
+      "00009223372036854775808",
+    ]) {
       expect(() => optionalEventId("afterEventId", v), String(v)).toThrow(/afterEventId: must be an event id/);
     }
   });
@@ -146,5 +159,6 @@ describe("event ids (item 6)", () => {
       expect(resumePoint(undefined, header), header).toEqual({});
     }
     expect(() => resumePoint("abc", "9")).toThrow(/afterEventId: must be an event id/);
+    expect(resumePoint("005", "0009")).toEqual({ afterEventId: "5", lastEventId: "9" });
   });
 });
