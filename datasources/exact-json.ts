@@ -44,8 +44,12 @@ const ESCAPES: Record<number, string> = {
 const isDigit = (c: number) => c >= ZERO && c <= NINE;
 const isHex = (c: number) => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 
-/** Parses `text`; each number becomes `number(itsText)`. Throws SyntaxError on anything that is not JSON. */
-export function parseExactJson(text: string, number: (text: string) => unknown): unknown {
+/**
+ * Parses `text`; each number becomes `number(itsText)`. Throws SyntaxError on anything that is not
+ * JSON, and on a name an object repeats with another value, unless `duplicate` says what such a
+ * name holds instead (a webhook: neither value, see ./json.ts `parseJsonHint`).
+ */
+export function parseExactJson(text: string, number: (text: string) => unknown, duplicate?: () => unknown): unknown {
   let i = 0;
 
   const fail = (what: string): never => {
@@ -146,7 +150,10 @@ export function parseExactJson(text: string, number: (text: string) => unknown):
       i++;
       const value = parseValue();
       if (Object.hasOwn(object, key)) {
-        if (!isDeepEqual(object[key], value)) throw new SyntaxError(`Duplicate key '${key}' encountered at position ${keyAt + 1}`);
+        if (!isDeepEqual(object[key], value)) {
+          if (!duplicate) throw new SyntaxError(`Duplicate key '${key}' encountered at position ${keyAt + 1}`);
+          object[key] = duplicate();
+        }
       } else if (key === "__proto__") {
         Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
       } else object[key] = value;

@@ -22,6 +22,17 @@ export function parseJson(text: string): unknown {
   return parseExactJson(text, toJsonNumber);
 }
 
+/**
+ * parseJson for a supplier's hint (a webhook): a name an object repeats with another value holds
+ * neither (null), instead of the whole body being refused. A webhook is never sent again, and one
+ * with `"k":1,"k":2` in a field the gateway never reads was lost (property-based probe,
+ * thirty-second session); one that repeats a field the gateway reads is still refused, as it
+ * names nothing for sure.
+ */
+export function parseJsonHint(text: string): unknown {
+  return parseExactJson(text, toJsonNumber, () => null);
+}
+
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 const JSON_NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 

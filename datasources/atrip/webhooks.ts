@@ -3,7 +3,7 @@
  * a void, `order.ticketed` an order. Best effort and unsigned, so the gateway treats them as
  * hints and confirms with a query before recording anything.
  */
-import { describeZodError, parseJson } from "../json.js";
+import { describeZodError, parseJsonHint } from "../json.js";
 import type { WebhookHint } from "../ports.js";
 import { orderTicketedEvent, orderVoidEvent, webhookEnvelope } from "./wire.js";
 
@@ -14,7 +14,7 @@ class WebhookShapeError extends Error {}
 export function interpretAtripWebhook(text: string): WebhookHint {
   let json: unknown;
   try {
-    json = parseJson(text);
+    json = parseJsonHint(text);
   } catch {
     throw new WebhookShapeError("body is not JSON");
   }

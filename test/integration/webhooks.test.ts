@@ -127,6 +127,17 @@ describe("webhook intake", () => {
     expect((await stored()) - before).toBe(5);
   });
 
+  it("a name repeated with another value in a field the gateway does not read keeps the notification; in one it reads, the body names nothing for sure (400)", async () => {
+    // JSON names SHOULD be unique (RFC 8259), not must: such a body was refused whole, and lost.
+    const data = '{"orderNo":"ATR-X","voidCode":"209901-9996","voidStatus":2,"extra":{"k":1,"k":2},"message":"a","message":"b"}';
+    expect((await post(hook, `{"cid":"c","type":"order.void","status":-1,"data":${data}}`)).status).toBe(200);
+    const twoCodes = '{"orderNo":"ATR-X","voidCode":"209901-9996","voidCode":"209901-9995"}';
+    expect((await post(hook, `{"cid":"c","type":"order.void","status":-1,"data":${twoCodes}}`)).status).toBe(400);
+    const twoTypes = `{"type":"order.void","type":"order.ticketed","data":{"orderNo":"ATR-X","voidCode":"209901-9996"}}`;
+    expect((await post(hook, twoTypes)).status).toBe(400);
+    await settled();
+  });
+
   it("is stored before the 200; duplicates and forged statuses change nothing; other types are kept and ignored", async () => {
     const client = wsClient(t.wsUrl);
     const orderNo = fresh("ATR-VOID-DEPOSIT");
