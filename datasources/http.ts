@@ -229,7 +229,7 @@ export class SupplierHttp {
       // The pool's own request, not undici's top-level one, which parses the URL and copies the options on every call.
       const send = () => this.pool.request({ origin, path, method: "POST", headers: call.headers, body: call.body, signal: abort });
       const res = await (this.quiet.has(call.supplier) ? withoutPropagation(send) : send()).catch((err: unknown) => {
-        throw transportError(call, err, timedOut);
+        throw transportError(call, err, timedOut, original.timeoutMs);
       });
       let raw: Buffer;
       try {
@@ -238,7 +238,7 @@ export class SupplierHttp {
         if (errorCode(err) === "UND_ERR_RES_EXCEEDED_MAX_SIZE")
           throw unreadableReply(call, `the reply is larger than ${MAX_REPLY_BYTES} bytes`);
         // The connection broke (or the timer fired) while the body was arriving: the transport's fault.
-        throw transportError(call, err, timedOut);
+        throw transportError(call, err, timedOut, original.timeoutMs);
       }
       if (res.statusCode < 200 || res.statusCode >= 300) {
         const said = statusBodySaid(raw, res.headers["content-encoding"], header(res.headers["content-type"]), call.secrets);
@@ -302,17 +302,26 @@ function budgetSpent(call: HttpCall, leftMs?: number): SupplierError {
   });
 }
 
-function transportError(call: HttpCall, err: unknown, timedOut: boolean): SupplierError {
+/**
+ * A failed attempt as the client is told it. `configuredMs` is the supplier's timeout: an attempt
+ * cut to what was left of the client call's deadline says so, or "within 551 ms" read as a
+ * misconfigured timeout (property-based probe, thirty-second session).
+ */
+function transportError(call: HttpCall, err: unknown, timedOut: boolean, configuredMs: number): SupplierError {
   const base = { supplier: call.supplier, supplierCode: undefined, transportFailure: true };
   if (timedOut) {
+    const within =
+      call.timeoutMs < configuredMs
+        ? `within ${call.timeoutMs} ms (what was left of the client call's time; the timeout is ${configuredMs} ms)`
+        : `within ${call.timeoutMs} ms`;
     if (call.changesState) {
       return new SupplierError(
         "SUPPLIER_OUTCOME_UNKNOWN",
-        `${call.supplier} ${call.operation} did not answer within ${call.timeoutMs} ms; the gateway did not resend it`,
+        `${call.supplier} ${call.operation} did not answer ${within}; the gateway did not resend it`,
         { ...base, retryable: false, hint: OUTCOME_HINT },
       );
     }
-    return new SupplierError("SUPPLIER_TIMEOUT", `${call.supplier} ${call.operation} did not answer within ${call.timeoutMs} ms`, {
+    return new SupplierError("SUPPLIER_TIMEOUT", `${call.supplier} ${call.operation} did not answer ${within}`, {
       ...base,
       retryable: true,
     });

@@ -332,4 +332,15 @@ describe("supplier HTTP transport", () => {
     expect((await transport.post(call({ changesState: true, scope: roomy }))).text).toBe(JSON_TEXT);
     expect(requests).toBe(2);
   });
+
+  it("an attempt cut to what was left of the client call's time says so when it times out, with the supplier's timeout", async () => {
+    handler = (_req, res) => void setTimeout(() => res.end(JSON_TEXT), 600).unref();
+    const cut = await failure(transport.post(call({ scope: { deadline: new Deadline(Date.now() + 200, 1000) } })));
+    expect(cut.code).toBe("SUPPLIER_TIMEOUT");
+    expect(cut.message).toMatch(
+      /^ATRIP test\.do did not answer within \d+ ms \(what was left of the client call's time; the timeout is 1000 ms\)$/,
+    );
+    const whole = await failure(transport.post(call({ timeoutMs: 200 })));
+    expect(whole.message).toBe("ATRIP test.do did not answer within 200 ms");
+  });
 });
