@@ -380,6 +380,23 @@ export class TrackedStore {
   }
 
   /**
+   * An open record's request sent again (a stop whose first request may never have reached the
+   * supplier, src/tracking/stop-requests.ts): its data, and its first check `notBeforeInMs` from
+   * now, as a new record's; its schedule from the first step. Its startedAt stays. Only while its
+   * status is still `status`; null otherwise.
+   */
+  async resent<D>(key: RecordKey, status: string, data: D, notBeforeInMs: number): Promise<TrackedRecord<D> | null> {
+    const rows = await this.db.query<RecordRow>(
+      `UPDATE tracked SET data = $6::jsonb, not_before = ${inMs("$7")}, next_check_at = ${inMs("$7")}, check_attempt = 0,
+         check_failure = NULL, check_failing_since = NULL, updated_at = now()
+       WHERE ${KEY} AND status = $5 AND NOT is_final
+       RETURNING *`,
+      [...keyParams(key), status, JSON.stringify(data), notBeforeInMs],
+    );
+    return rows[0] ? toRecord<D>(rows[0]) : null;
+  }
+
+  /**
    * Records checks that got no answer outside the schedule (a webhook's confirmation), leaving
    * the schedule and any lease alone: `tracking.failure` shows them at once. Not over an answer
    * recorded since the record was read (`seenUpdatedAt`, as a release's `leasedUpdatedAt`).

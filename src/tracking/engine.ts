@@ -180,6 +180,11 @@ export class Tracker<D> {
     return this.deps.records.get<D>(this.key(tenant, supplier, ref));
   }
 
+  /** An open record's request sent again: `report` stored, its first check `notBeforeInMs` from now (TrackedStore.resent). */
+  resent(record: TrackedRecord<D>, report: D, notBeforeInMs: number): Promise<TrackedRecord<D> | null> {
+    return this.deps.records.resent<D>(keyOf(record), record.status, report, notBeforeInMs);
+  }
+
   byOrder(tenant: string, orderNo: string): Promise<Array<TrackedRecord<D>>> {
     return this.deps.records.byOrder<D>(this.deps.kind.name, tenant, orderNo);
   }

@@ -11,7 +11,19 @@ import type { UnsettledStore } from "../store/unsettled-store.js";
 /** The tracked records, as the engine uses them (src/store/tracked-store.ts). */
 export type RecordStore = Pick<
   TrackedStore,
-  "insert" | "get" | "byOrder" | "byRefs" | "transitionMany" | "touchMany" | "leaseDue" | "releaseMany" | "noteFailures" | "soon" | "releaseAll" | "watch"
+  | "insert"
+  | "get"
+  | "byOrder"
+  | "byRefs"
+  | "transitionMany"
+  | "touchMany"
+  | "leaseDue"
+  | "releaseMany"
+  | "noteFailures"
+  | "resent"
+  | "soon"
+  | "releaseAll"
+  | "watch"
 >;
 
 /** The event log, as delivery, replay and history read it (src/store/event-log.ts). */

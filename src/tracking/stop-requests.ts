@@ -12,7 +12,8 @@
  * `OrderClaims`): a request on another instance meanwhile answers REQUEST_IN_PROGRESS, and a
  * gateway that stops mid-call leaves the claim, so the order's next request, once the claim has
  * expired, tracks the stop as one whose outcome is unknown instead of sending it again; so does
- * housekeeping (`resumeLeft`) when no request comes.
+ * housekeeping (`resumeLeft`) when no request comes. Such a stop is sent again only at a client's
+ * request, and only once the order's state shows that no stop was taken (`resend`).
  */
 import type { CallScope } from "../../datasources/deadline.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
@@ -25,7 +26,7 @@ import type { Store } from "../store/index.js";
 import { sentTime } from "../store/unsettled-store.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock, orderKey } from "./keyed-lock.js";
-import { OUTCOME_UNKNOWN_MESSAGE as UNKNOWN, type StopReport } from "./kinds/stop.js";
+import { mayResend, OUTCOME_UNKNOWN_MESSAGE as UNKNOWN, type StopReport } from "./kinds/stop.js";
 import { SupplierError } from "../vocabulary/errors.js";
 import { OrderClaims, outcomeUnknown, type OrderClaim } from "./outcome.js";
 
@@ -69,11 +70,12 @@ export class StopRequests {
     scope: CallScope | undefined,
   ): Promise<TrackedRecord<StopReport>> {
     const found = await this.claimUnrecorded(tenant, supplier, orderNo);
-    if ("record" in found) return found.record;
+    if ("record" in found) return mayResend(found.record) ? this.resend(port, found.record, scope) : found.record;
     const { claim } = found;
     // The earlier claim's sender stopped before recording anything: its stop request may have
-    // reached the supplier. Tracked as one whose outcome is unknown; never sent again.
-    if (claim.earlier) return this.track(claim, tenant, supplier, orderNo, null);
+    // reached the supplier. Tracked as one whose outcome is unknown; not sent again unless the
+    // order's state shows no stop once it would (`resend`).
+    if (claim.earlier) return this.track(claim, tenant, supplier, orderNo, null, undefined, true);
     let message: string | null;
     // requestedAt is when the request went out (docs/api.md), not when its answer came back.
     const sentAt = new Date();
@@ -93,11 +95,57 @@ export class StopRequests {
           orderNo,
           (err instanceof SupplierError && !err.transportFailure && err.supplierMessage) || null,
           sentAt,
+          true,
         );
       else await claim.settle();
       throw err;
     }
-    return this.track(claim, tenant, supplier, orderNo, message, sentAt);
+    return this.track(claim, tenant, supplier, orderNo, message, sentAt, false);
+  }
+
+  /**
+   * Sends again a stop whose request may never have reached the supplier and whose order shows
+   * no stop once it would (kinds/stop.ts `mayResend`), under the order's claim, as a first
+   * request is sent. Answered or lost, the stop is checked anew the supplier's delay after this
+   * send (lost: its outcome unknown again, so one more needs that evidence again); refused (a
+   * status 2, say), it stays as it was and the error is the client's answer. A claim left by a
+   * gateway that stopped mid-resend counts as a lost answer. Its requestedAt stays the first
+   * request's; its history gains no event (its state is still PENDING). Housekeeping (`port`
+   * null) only settles such a left claim: nothing is sent without a request.
+   */
+  private async resend(
+    port: StopIssuancePort | null,
+    record: TrackedRecord<StopReport>,
+    scope?: CallScope,
+  ): Promise<TrackedRecord<StopReport>> {
+    const { tenant, supplier, ref: orderNo } = record;
+    const claim = await this.claims.claim(tenant, supplier, orderNo);
+    try {
+      const current = await this.stops.get(tenant, supplier, orderNo);
+      if (!current || !mayResend(current)) return current ?? record;
+      const delayMs = this.checkDelayMs(supplier);
+      const again = (message: string | null, unknown: boolean, sentAt: Date) =>
+        this.stops.resent(
+          current,
+          { status: "PENDING", message, supplierOrderStatus: null, outcomeUnknown: unknown },
+          Math.max(0, sentAt.getTime() + delayMs - Date.now()),
+        );
+      if (claim.earlier) return (await again(null, true, sentTime(claim.earlier) ?? new Date())) ?? current;
+      if (!port) return current; // housekeeping: nothing is sent without a request
+      const sentAt = new Date();
+      let message: string | null;
+      try {
+        message = (await port.stop(orderNo, scope)).message;
+      } catch (err) {
+        if (outcomeUnknown(err))
+          await again((err instanceof SupplierError && !err.transportFailure && err.supplierMessage) || null, true, sentAt);
+        throw err;
+      }
+      this.log.info({ orderNo, supplier }, "a stop request whose first send may never have reached the supplier was sent again");
+      return (await again(message, false, sentAt)) ?? current;
+    } finally {
+      await claim.settle();
+    }
   }
 
   /**
@@ -114,9 +162,10 @@ export class StopRequests {
       try {
         await this.lock.run(orderKey(tenant, supplier, orderNo), async () => {
           const found = await this.claimUnrecorded(tenant, supplier, orderNo);
-          if ("record" in found) return;
+          // A mark beside a stop that may be sent again: a resend stopped mid-call, taken as lost.
+          if ("record" in found) return void (mayResend(found.record) && (await this.resend(null, found.record)));
           if (!found.claim.earlier) return found.claim.settle(); // the mark went meanwhile
-          await this.track(found.claim, tenant, supplier, orderNo, null);
+          await this.track(found.claim, tenant, supplier, orderNo, null, undefined, true);
           resumed += 1;
         });
       } catch (err) {
@@ -141,7 +190,8 @@ export class StopRequests {
   ): Promise<{ record: TrackedRecord<StopReport> } | { claim: OrderClaim }> {
     const existing = await this.stops.get(tenant, supplier, orderNo);
     if (existing) {
-      await this.clearStaleMark(tenant, supplier, orderNo);
+      // Beside a stop that may be sent again, a mark is a resend that stopped mid-call (`resend`).
+      if (!mayResend(existing)) await this.clearStaleMark(tenant, supplier, orderNo);
       return { record: existing };
     }
     const claim = await this.claims.claim(tenant, supplier, orderNo);
@@ -176,9 +226,10 @@ export class StopRequests {
     supplier: SupplierName,
     orderNo: string,
     message: string | null,
-    sentAt?: Date,
+    sentAt: Date | undefined,
+    unknown: boolean,
   ): Promise<TrackedRecord<StopReport>> {
-    const report: StopReport = { status: "PENDING", message, supplierOrderStatus: null };
+    const report: StopReport = { status: "PENDING", message, supplierOrderStatus: null, outcomeUnknown: unknown };
     // The stop was requested when its call was sent — this request's (`sentAt`), or an earlier
     // call's whose sender stopped before recording (its mark) — and its outcome can be known the
     // supplier's delay after that.

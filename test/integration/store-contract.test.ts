@@ -491,6 +491,26 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect((await store.tracked.get(key))?.checkFailure).toBeNull();
   });
 
+  it.skipIf(skip)(
+    "a record's request sent again: new data and first check, its schedule from the start, only while its status holds",
+    async () => {
+      const tenant = `t-resent-${Math.random()}`;
+      const d = voidData();
+      const key = voidKey(tenant, d);
+      await store.tracked.insert(newVoid(tenant, d, { firstCheckInMs: 0 }));
+      await store.tracked.leaseDue("void", "runner", 1000, 60_000);
+      const down = { code: "SUPPLIER_UNAVAILABLE", message: "down", supplierCode: null };
+      await store.tracked.releaseMany("runner", [{ key, nextCheckInMs: 0, attempt: 3, failure: down }]);
+      const before = (await store.tracked.get(key))!;
+      const data = { ...d, message: "sent again" };
+      const again = (await store.tracked.resent(key, d.status, data, 60_000))!;
+      expect(again).toMatchObject({ data, checkAttempt: 0, checkFailure: null, startedAt: before.startedAt });
+      expect(again.notBefore!.getTime()).toBe(again.nextCheckAt!.getTime());
+      expect(again.notBefore!.getTime() - Date.now()).toBeGreaterThan(50_000);
+      expect(await store.tracked.resent(key, "SOMETHING_ELSE", data, 0)).toBeNull();
+    },
+  );
+
   it.skipIf(skip)("byRefs finds every tenant's record of a batch's references, by supplier and reference", async () => {
     const d = voidData();
     await store.tracked.insert(newVoid(`t-bc-${Math.random()}`, d));

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { SupplierRegistry } from "../../datasources/registry.js";
-import { OUTCOME_UNKNOWN_MESSAGE, stopDefinition, type StopReport } from "../../src/tracking/kinds/stop.js";
+import { mayResend, OUTCOME_UNKNOWN_MESSAGE, stopDefinition, type StopReport } from "../../src/tracking/kinds/stop.js";
 
 const kind = stopDefinition.create({} as SupplierRegistry, { minMs: 1000, maxMs: 2000 } as never);
 const merge = (stored: StopReport, report: StopReport) => kind.merge!(stored, report);
@@ -21,5 +21,37 @@ describe("the stop kind's merge", () => {
   it("drops the gateway's own 'unknown' of an older record once the outcome is known, not before", () => {
     expect(merge(pending(OUTCOME_UNKNOWN_MESSAGE), stopped)).toEqual(stopped);
     expect(merge(pending(OUTCOME_UNKNOWN_MESSAGE), pending(null)).message).toBe(OUTCOME_UNKNOWN_MESSAGE);
+  });
+});
+
+describe("whether a stop may be sent again", () => {
+  const now = Date.parse("2026-12-07T12:00:00Z");
+  const record = (data: Partial<StopReport>, notBefore: number | null = now - 1000, status = "PENDING") => ({
+    status,
+    isFinal: status !== "PENDING",
+    notBefore: notBefore === null ? null : new Date(notBefore),
+    data: { ...pending(null), outcomeUnknown: true, supplierOrderStatus: "1", ...data },
+  });
+
+  it("only when it may never have reached the supplier and the order, checked after the delay, shows no stop", () => {
+    expect(mayResend(record({}), now)).toBe(true);
+    expect(mayResend(record({ supplierOrderStatus: "0" }), now)).toBe(true);
+    // A stop recorded before 2026-12-07 says it by its message.
+    expect(mayResend(record({ outcomeUnknown: undefined, message: OUTCOME_UNKNOWN_MESSAGE }), now)).toBe(true);
+    expect(mayResend(record({ outcomeUnknown: false }), now)).toBe(false);
+    expect(mayResend(record({ outcomeUnknown: undefined }), now)).toBe(false);
+    expect(mayResend(record({ supplierOrderStatus: null }), now)).toBe(false);
+    expect(mayResend(record({ supplierOrderStatus: "-3" }), now)).toBe(false);
+    expect(mayResend(record({}, now + 1000), now)).toBe(false);
+    expect(mayResend(record({}, null), now)).toBe(false);
+    expect(mayResend(record({ supplierOrderStatus: "2" }, now - 1000, "ISSUED"), now)).toBe(false);
+  });
+
+  it("a check's report keeps what the request's record says of its outcome", () => {
+    expect(merge({ ...pending(null), outcomeUnknown: true }, { ...pending(null), supplierOrderStatus: "1" })).toMatchObject({
+      outcomeUnknown: true,
+      supplierOrderStatus: "1",
+    });
+    expect(merge(pending("ok"), stopped)).not.toHaveProperty("outcomeUnknown");
   });
 });

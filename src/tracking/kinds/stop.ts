@@ -14,6 +14,11 @@ export interface StopReport {
   /** The supplier's message to the request, kept when later checks bring none. */
   message: string | null;
   supplierOrderStatus: string | null;
+  /**
+   * The request may never have reached the supplier: its reply was lost, or the gateway stopped
+   * mid-call (./../stop-requests.ts). Absent in checks' reports: a check keeps what was stored.
+   */
+  outcomeUnknown?: boolean;
 }
 
 const RANK: Record<StopStateName, number> = { PENDING: 0, STOPPED: 1, ISSUED: 1 };
@@ -29,7 +34,31 @@ export const OUTCOME_UNKNOWN_MESSAGE = "outcome of the stop request unknown: the
 /** A later report over the stored one: the supplier's message is kept, the gateway's own "unknown" only while PENDING. */
 function mergeStop(stored: StopReport, report: StopReport): StopReport {
   const kept = stored.message === OUTCOME_UNKNOWN_MESSAGE && report.status !== "PENDING" ? null : stored.message;
-  return { ...report, message: report.message ?? kept };
+  const unknown = report.outcomeUnknown ?? stored.outcomeUnknown;
+  return { ...report, message: report.message ?? kept, ...(unknown === undefined ? {} : { outcomeUnknown: unknown }) };
+}
+
+/**
+ * Whether a stop's request may be sent again: it may never have reached the supplier (its
+ * outcome unknown; a stop recorded before 2026-12-07 says so by its message), and the order's
+ * state, checked once the supplier's delay had passed, shows no stop: still 0 (unpaid) or 1
+ * (ticketing in process), where a stop the supplier took would show -3 or 2 by then (seed 000:
+ * the result is known "after 8 minutes"). A gateway killed between claiming the order and
+ * sending left such a stop PENDING for ever, never sent (crash probe, thirty-second session).
+ */
+export function mayResend(
+  record: { status: string; isFinal: boolean; notBefore: Date | null; data: StopReport },
+  now = Date.now(),
+): boolean {
+  const d = record.data;
+  return (
+    record.status === "PENDING" &&
+    !record.isFinal &&
+    (d.outcomeUnknown === true || d.message === OUTCOME_UNKNOWN_MESSAGE) &&
+    record.notBefore !== null &&
+    record.notBefore.getTime() <= now &&
+    (d.supplierOrderStatus === "0" || d.supplierOrderStatus === "1")
+  );
 }
 
 /** The stop kind, asking each supplier's stop-issuance port with the tenant's account. */

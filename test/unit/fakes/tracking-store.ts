@@ -320,6 +320,14 @@ export class FakeRecords implements RecordStore {
     return { lastCheckedAt: new Date(this.now), checkFailure: null };
   }
 
+  async resent<D>(key: RecordKey, status: string, data: D, notBeforeInMs: number): Promise<TrackedRecord<D> | null> {
+    const s = this.rows.get(keyString(key));
+    if (!s || s.isFinal || s.status !== status) return null;
+    const at = new Date(this.now + notBeforeInMs);
+    Object.assign(s, { data: clone(data), notBefore: at, nextCheckAt: at, checkAttempt: 0, checkFailure: null, updatedAt: new Date(this.now) });
+    return this.view<D>(s);
+  }
+
   async noteFailures(items: FailedCheck[]): Promise<void> {
     this.count("noteFailures");
     for (const i of items) {
