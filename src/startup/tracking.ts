@@ -32,6 +32,7 @@ export function buildTracking({ config, registry, suppliers, kinds, store, pubsu
     policies: schedule.policies,
     stopCheckDelayMs: schedule.stopCheckDelayMs,
     acceptanceVisibleMs: schedule.acceptanceVisibleMs,
+    soleInstance: store.db.engine === "pglite",
     tickMs: config.tracking.schedulerTickMs,
     leaseMs: config.tracking.leaseMs,
     catchUpMs: config.tracking.eventCatchUpMs,

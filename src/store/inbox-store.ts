@@ -135,6 +135,19 @@ export class InboxStore {
     }
   }
 
+  /**
+   * Hands back every row another owner is processing, to be claimed again at once: only for a
+   * store with one instance (the embedded one), whose other owners are past runs. Returns how many.
+   */
+  async unclaimOthers(owner: string): Promise<number> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE webhook_inbox SET state = 'RECEIVED', claimed_by = NULL, claimed_at = NULL
+       WHERE state = 'PROCESSING' AND claimed_by IS DISTINCT FROM $1 RETURNING id::text AS id`,
+      [owner],
+    );
+    return rows.length;
+  }
+
   /** Claims up to `limit` unprocessed rows, oldest first. */
   async claim(owner: string, limit: number, reclaimAfterMs: number): Promise<InboxRow[]> {
     const rows = await this.db.query<Row>(

@@ -428,6 +428,15 @@ export class TrackedStore {
     );
   }
 
+  /** Releases every lease another owner holds: only for a store with one instance (the embedded one). Returns how many. */
+  async releaseOthers(owner: string): Promise<number> {
+    const rows = await this.db.query<{ ref: string }>(
+      "UPDATE tracked SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner IS NOT NULL AND lease_owner <> $1 RETURNING ref",
+      [owner],
+    );
+    return rows.length;
+  }
+
   /** Releases every lease an instance holds (shutdown). */
   async releaseAll(owner: string): Promise<void> {
     await this.db.query("UPDATE tracked SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1", [owner]);

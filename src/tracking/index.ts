@@ -57,6 +57,12 @@ export interface TrackingOptions {
   stopCheckDelayMs: (supplier: SupplierName) => number;
   /** How long a supplier may take to show a void it accepted (its documented delay). @default none */
   acceptanceVisibleMs?: (supplier: SupplierName) => number;
+  /**
+   * This instance is the store's only one (the embedded store: its DATA_DIR lock keeps others
+   * out): at start it takes back the inbox claims and leases a killed predecessor left, instead
+   * of waiting them out (60 s, LEASE_MS). @default false
+   */
+  soleInstance?: boolean;
   /** How often the pollers look for due work (SCHEDULER_TICK_MS). */
   tickMs: number;
   /** How long a lease lasts; a crashed instance's work is taken over after this (LEASE_MS). */
@@ -201,6 +207,13 @@ export class Tracking {
   }
 
   async start(): Promise<void> {
+    if (this.opts.soleInstance) {
+      // Nobody else can hold them: a crash probe's acknowledged webhooks waited a minute after a restart.
+      const { inbox, tracked } = this.opts.store;
+      const [rows, leases] = await Promise.all([inbox.unclaimOthers(this.owner), tracked.releaseOthers(this.owner)]);
+      if (rows + leases > 0)
+        this.opts.log.info({ webhooks: rows, leases }, "took back the webhooks and leases a previous run of this store left unfinished");
+    }
     await this.feed.start();
     for (const p of Object.values(this.pollers)) p.start();
   }
