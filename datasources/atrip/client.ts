@@ -16,6 +16,7 @@ import { atripError } from "./errors.js";
 import { MappingError } from "./mapping.js";
 import { envelope, orderDetailsReply, queryVoidOrdersReply, voidQuotationReply, voidReply, type AtripEnvelope } from "./wire.js";
 import type { SupplierError } from "../../src/vocabulary/errors.js";
+import { isToken } from "../../src/vocabulary/tokens.js";
 
 /** Where and as whom to call ATRIP. The secret is never logged. */
 export interface AtripConfig {
@@ -163,7 +164,8 @@ function answerOf(reply: AtripEnvelope): { supplierCode: string; supplierMessage
 function withVoidCode(err: SupplierError, reply: unknown): SupplierError {
   if (err.code !== "SUPPLIER_OUTCOME_UNKNOWN" || typeof reply !== "object" || reply === null) return err;
   const voidCode = (reply as { voidCode?: unknown }).voidCode;
-  if (typeof voidCode === "string" && voidCode !== "") err.extra.voidCode = voidCode;
+  // Only a code the gateway can take back (./wire.ts `voidCode`): it is read, recorded, queried by.
+  if (typeof voidCode === "string" && isToken(voidCode)) err.extra.voidCode = voidCode;
   return err;
 }
 

@@ -136,10 +136,20 @@ export const voidQuotationReply = z.looseObject({
 });
 export type VoidQuotationReply = z.infer<typeof voidQuotationReply>;
 
+/**
+ * A void code the gateway can take back (src/vocabulary/tokens.ts: 1 to 256 visible ASCII): one
+ * it cannot could not be queried or subscribed to, and one of some KB could not even be stored
+ * (its write failed for ever; differential-store probe, thirty-second session). A void.do answer
+ * with such a code is one the gateway cannot interpret: SUPPLIER_OUTCOME_UNKNOWN, sent no more.
+ */
+const voidCode = z
+  .string()
+  .refine(isToken, { message: `not a void code the gateway can take back (1 to ${TOKEN_MAX} visible ASCII characters)` });
+
 /** The vital fields of a void (issue B.5): they decide, and a reply without them is rejected. */
 const voidVital = {
   orderNo: z.string().min(1),
-  voidCode: z.string().min(1),
+  voidCode,
   voidStatus: jsonInt,
 };
 
@@ -185,6 +195,6 @@ export const webhookEnvelope = z.object({
  */
 const hookRef = z.string().max(TOKEN_MAX);
 
-export const orderVoidEvent = z.object({ orderNo: hookRef, voidCode: hookRef.min(1) });
+export const orderVoidEvent = z.object({ orderNo: hookRef, voidCode });
 
 export const orderTicketedEvent = z.object({ orderNo: hookRef });

@@ -15,12 +15,14 @@ export class StoreUnavailableError extends Error {
 
 /**
  * SQLSTATE classes of a statement the store refused for the values it carries: 22 (data
- * exception, e.g. a character text cannot hold) and 23 (integrity constraint). The same
+ * exception, e.g. a character text cannot hold), 23 (integrity constraint) and 54 (a program
+ * limit, e.g. 54000 "index row size exceeds maximum": a key of some KB; differential-store
+ * probe, thirty-second session, where such a write was tried again for ever). The same
  * statement is refused again however often it is tried. Not class 42 (syntax, a missing table,
  * a privilege): a deployment fault, which may be mended while the write waits. Class 23 holds
  * because every insert a write may retry has ON CONFLICT: a race gives no 23505 a retry would mend.
  */
-const REFUSED_FOR_GOOD = /^(22|23)[0-9A-Z]{3}$/;
+const REFUSED_FOR_GOOD = /^(22|23|54)[0-9A-Z]{3}$/;
 
 /** Whether the store refused a statement in a way that trying it again cannot change (by its SQLSTATE). */
 export function refusedForGood(err: unknown): boolean {

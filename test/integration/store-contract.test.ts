@@ -1,7 +1,7 @@
 /** One store contract, run against the embedded PGlite store and against PostgreSQL. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VoidOrderData } from "../../datasources/model.js";
-import { StoreUnavailableError } from "../../src/store/errors.js";
+import { refusedForGood, StoreUnavailableError } from "../../src/store/errors.js";
 import type { Store } from "../../src/store/index.js";
 import type { RecordKey, Transition } from "../../src/store/tracked-model.js";
 import type { Unsettled } from "../../src/store/unsettled-store.js";
@@ -682,6 +682,14 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
       );
     },
   );
+
+  it.skipIf(skip)("a key over the index's limit is refused for good (SQLSTATE class 54), not a write to try again for ever", async () => {
+    // Random, so that the index cannot compress it below its limit (2704 bytes).
+    const d = voidData({ voidCode: Array.from({ length: 3000 }, () => String.fromCharCode(33 + Math.floor(Math.random() * 94))).join("") });
+    const err = await store.tracked.insert(newVoid(`t-limit-${Math.random()}`, d)).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toMatch(/^54/);
+    expect(refusedForGood(err)).toBe(true);
+  });
 
   it.skipIf(skip)("webhook inbox: rows done with are deleted once older than the retention time; rows still to process never", async () => {
     const tag = Math.random().toString(36).slice(2);

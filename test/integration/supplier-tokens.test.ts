@@ -60,6 +60,33 @@ describe("supplier tokens in client input", () => {
     }
   });
 
+  it.each([
+    ["a space", '"voidCode":"x '],
+    ["257 characters", `"voidCode":"${"W".repeat(251)}`],
+  ])(
+    "a void.do answer whose voidCode has %s (one the gateway could not take back) is an unknown outcome: nothing recorded, nothing sent again",
+    async (_what, to) => {
+      const orderNo = fresh("ATR-VOID-DEPOSIT");
+      const offer = (await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo })).data!.voidQuote.voidOfferId;
+      t.sandbox.atrip!.server.faults = { ...NO_FAULTS, operations: ["void.do"], rewrite: { from: '"voidCode":"', to } };
+      try {
+        const r = await gql(t.url, SUBMIT, { orderNo, offer });
+        expect(r.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
+        expect(r.errors?.[0]?.extensions).not.toHaveProperty("voidCode");
+      } finally {
+        t.sandbox.atrip!.server.faults = NO_FAULTS;
+      }
+      const list = await gql<{ voidOrders: unknown[] }>(t.url, `query L($o: String!) { voidOrders(orderNo: $o) { voidCode } }`, {
+        o: orderNo,
+      });
+      expect(list.data?.voidOrders).toEqual([]);
+      const before = t.sandbox.atrip!.server.stats.byOperation["void.do"] ?? 0;
+      const again = await gql(t.url, SUBMIT, { orderNo, offer });
+      expect(again.errors?.[0]?.extensions?.code).not.toBeUndefined();
+      expect(t.sandbox.atrip!.server.stats.byOperation["void.do"] ?? 0).toBe(before);
+    },
+  );
+
   it("a voidCode of visible ASCII can be asked for (null: no such void), one with a space cannot", async () => {
     const odd = await gql<{ voidOrder: unknown }>(t.url, VOID, { code: "2025/05+0003==" });
     expect(odd.errors).toBeUndefined();
