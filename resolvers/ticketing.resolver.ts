@@ -15,7 +15,7 @@ export class TicketingResolver {
   @RequireScope("write")
   @Mutation(() => TicketIssuanceStop, {
     description:
-      "Ask the supplier to try to stop ticket issuance of a paid order. PENDING means only that it will try; the gateway checks the outcome after checkAfter. Asking again for the same order returns the first request and calls nothing, unless that request may never have reached the supplier (its reply lost) and the order, checked after checkAfter, shows no stop: then it is sent once more and checkAfter moves. While another request's call for the order may still be in flight, REQUEST_IN_PROGRESS.",
+      "Ask the supplier to try to stop ticket issuance of a paid order. PENDING means only that it will try; the gateway checks the outcome after checkAfter. Asking again for the same order returns the first request and calls nothing, unless the gateway does not know the supplier took it (its reply lost) and an answered check at least twice the supplier's delay after it still shows no stop: then the request is sent again and checkAfter moves. While another request's call for the order may still be in flight, REQUEST_IN_PROGRESS.",
   })
   async stopTicketIssuance(
     @Arg("input", () => StopTicketIssuanceInput) input: StopTicketIssuanceInput,

@@ -13,7 +13,7 @@
  * gateway that stops mid-call leaves the claim, so the order's next request, once the claim has
  * expired, tracks the stop as one whose outcome is unknown instead of sending it again; so does
  * housekeeping (`resumeLeft`) when no request comes. Such a stop is sent again only at a client's
- * request, and only once the order's state shows that no stop was taken (`resend`).
+ * request, and only once the order's state shows that no stop was taken (./stop-resend.ts).
  */
 import type { CallScope } from "../../datasources/deadline.js";
 import type { SupplierName } from "../vocabulary/suppliers.js";
@@ -27,6 +27,7 @@ import { sentTime } from "../store/unsettled-store.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock, orderKey } from "./keyed-lock.js";
 import { mayResend, OUTCOME_UNKNOWN_MESSAGE as UNKNOWN, type StopReport } from "./kinds/stop.js";
+import { resendStop } from "./stop-resend.js";
 import { SupplierError } from "../vocabulary/errors.js";
 import { OrderClaims, outcomeUnknown, type OrderClaim } from "./outcome.js";
 
@@ -40,17 +41,23 @@ export class StopRequests {
   private readonly lock = new KeyedLock();
 
   constructor(
-    private readonly stops: Tracker<StopReport>,
+    readonly stops: Tracker<StopReport>,
     private readonly store: Store,
     private readonly registry: SupplierRegistry,
     /** How long after a request its outcome can be known, by supplier (its documentation; STOP_CHECK_DELAY_MS). */
-    private readonly checkDelayMs: (supplier: SupplierName) => number,
-    private readonly log: Logger,
+    readonly checkDelayMs: (supplier: SupplierName) => number,
+    readonly log: Logger,
   ) {
     this.claims = new OrderClaims(store.unsettled, registry, log, OPERATION, "stop request");
   }
 
-  private readonly claims: OrderClaims;
+  /** The order claims stop requests are sent under (./stop-resend.ts uses them too). */
+  readonly claims: OrderClaims;
+
+  /** Whether a recorded stop may be sent again (kinds/stop.ts `mayResend`, with its supplier's delay). */
+  private mayResend(record: TrackedRecord<StopReport>): boolean {
+    return mayResend(record, this.checkDelayMs(record.supplier));
+  }
 
   /**
    * Asks the supplier to stop issuance and tracks the stop. An order that already has a stop
@@ -70,11 +77,11 @@ export class StopRequests {
     scope: CallScope | undefined,
   ): Promise<TrackedRecord<StopReport>> {
     const found = await this.claimUnrecorded(tenant, supplier, orderNo);
-    if ("record" in found) return mayResend(found.record) ? this.resend(port, found.record, scope) : found.record;
+    if ("record" in found) return this.mayResend(found.record) ? resendStop(this, port, found.record, scope) : found.record;
     const { claim } = found;
     // The earlier claim's sender stopped before recording anything: its stop request may have
     // reached the supplier. Tracked as one whose outcome is unknown; not sent again unless the
-    // order's state shows no stop once it would (`resend`).
+    // order's state shows no stop once it would (./stop-resend.ts).
     if (claim.earlier) return this.track(claim, tenant, supplier, orderNo, null, undefined, true);
     let message: string | null;
     // requestedAt is when the request went out (docs/api.md), not when its answer came back.
@@ -104,51 +111,6 @@ export class StopRequests {
   }
 
   /**
-   * Sends again a stop whose request may never have reached the supplier and whose order shows
-   * no stop once it would (kinds/stop.ts `mayResend`), under the order's claim, as a first
-   * request is sent. Answered or lost, the stop is checked anew the supplier's delay after this
-   * send (lost: its outcome unknown again, so one more needs that evidence again); refused (a
-   * status 2, say), it stays as it was and the error is the client's answer. A claim left by a
-   * gateway that stopped mid-resend counts as a lost answer. Its requestedAt stays the first
-   * request's; its history gains no event (its state is still PENDING). Housekeeping (`port`
-   * null) only settles such a left claim: nothing is sent without a request.
-   */
-  private async resend(
-    port: StopIssuancePort | null,
-    record: TrackedRecord<StopReport>,
-    scope?: CallScope,
-  ): Promise<TrackedRecord<StopReport>> {
-    const { tenant, supplier, ref: orderNo } = record;
-    const claim = await this.claims.claim(tenant, supplier, orderNo);
-    try {
-      const current = await this.stops.get(tenant, supplier, orderNo);
-      if (!current || !mayResend(current)) return current ?? record;
-      const delayMs = this.checkDelayMs(supplier);
-      const again = (message: string | null, unknown: boolean, sentAt: Date) =>
-        this.stops.resent(
-          current,
-          { status: "PENDING", message, supplierOrderStatus: null, outcomeUnknown: unknown },
-          Math.max(0, sentAt.getTime() + delayMs - Date.now()),
-        );
-      if (claim.earlier) return (await again(null, true, sentTime(claim.earlier) ?? new Date())) ?? current;
-      if (!port) return current; // housekeeping: nothing is sent without a request
-      const sentAt = new Date();
-      let message: string | null;
-      try {
-        message = (await port.stop(orderNo, scope)).message;
-      } catch (err) {
-        if (outcomeUnknown(err))
-          await again((err instanceof SupplierError && !err.transportFailure && err.supplierMessage) || null, true, sentAt);
-        throw err;
-      }
-      this.log.info({ orderNo, supplier }, "a stop request whose first send may never have reached the supplier was sent again");
-      return (await again(message, false, sentAt)) ?? current;
-    } finally {
-      await claim.settle();
-    }
-  }
-
-  /**
    * Stops the gateway may have sent without recording them — a gateway killed mid-call, a store
    * that failed after the send — leave only the order's mark. Each mark nobody holds any more
    * becomes a tracked stop whose outcome is unknown, as the order's next request would make it,
@@ -163,7 +125,10 @@ export class StopRequests {
         await this.lock.run(orderKey(tenant, supplier, orderNo), async () => {
           const found = await this.claimUnrecorded(tenant, supplier, orderNo);
           // A mark beside a stop that may be sent again: a resend stopped mid-call, taken as lost.
-          if ("record" in found) return void (mayResend(found.record) && (await this.resend(null, found.record)));
+          if ("record" in found) {
+            if (this.mayResend(found.record)) await resendStop(this, null, found.record);
+            return;
+          }
           if (!found.claim.earlier) return found.claim.settle(); // the mark went meanwhile
           await this.track(found.claim, tenant, supplier, orderNo, null, undefined, true);
           resumed += 1;
@@ -190,8 +155,8 @@ export class StopRequests {
   ): Promise<{ record: TrackedRecord<StopReport> } | { claim: OrderClaim }> {
     const existing = await this.stops.get(tenant, supplier, orderNo);
     if (existing) {
-      // Beside a stop that may be sent again, a mark is a resend that stopped mid-call (`resend`).
-      if (!mayResend(existing)) await this.clearStaleMark(tenant, supplier, orderNo);
+      // Beside a stop that may be sent again, a mark is a resend that stopped mid-call (./stop-resend.ts).
+      if (!this.mayResend(existing)) await this.clearStaleMark(tenant, supplier, orderNo);
       return { record: existing };
     }
     const claim = await this.claims.claim(tenant, supplier, orderNo);

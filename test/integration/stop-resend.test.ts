@@ -1,9 +1,9 @@
 /**
- * A stop request that may never have reached ATRIP (its reply lost; the gateway killed between
- * claiming the order and sending) is tracked PENDING with its outcome unknown. Once the order's
- * state, checked after the supplier's delay, shows no stop (orderStatus 0 or 1, where a stop
- * ATRIP took shows -3 or 2 by then: seed 000), the next request sends it again; before, such a
- * stop stayed PENDING for ever and asking again sent nothing (crash probe, thirty-second
+ * A stop request the supplier may never have taken (its reply lost; the gateway killed between
+ * claiming the order and sending) is tracked PENDING with its outcome unknown. Once an answered
+ * check, twice the supplier's delay after the request, shows the order still at 0 or 1 (where a
+ * stop ATRIP took shows -3 or 2 by then: seed 000), the next request sends it again; before,
+ * such a stop stayed PENDING for ever and asking again sent nothing (crash probe, thirty-second
  * session). The simulator resets the connection before it reads the request, so it never acts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,63 +14,107 @@ import { gql } from "../helpers/graphql.js";
 
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startTestGateway({ SUPPLIER_TIMEOUT_MS: "1500", SANDBOX_TIME_SCALE: "600" });
+  // ATRIP's 8 minutes are 800 ms here; the checks after the first come every 200 ms or so.
+  t = await startTestGateway({ SUPPLIER_TIMEOUT_MS: "1500", SANDBOX_TIME_SCALE: "600", STOP_POLL_MIN_MS: "100", STOP_POLL_MAX_MS: "200" });
 });
 afterAll(async () => t?.close());
 
+const DELAY_MS = 800;
 const STOP = `mutation S($orderNo: String!) { stopTicketIssuance(input: { supplier: ATRIP, orderNo: $orderNo }) { state checkAfter } }`;
-const STATE = `query Q($orderNo: String!) { ticketIssuanceStop(supplier: ATRIP, orderNo: $orderNo) { state supplierOrderStatus checkAfter history { state } } }`;
-type Stop = { state: string; supplierOrderStatus: string | null; checkAfter: string; history: Array<{ state: string }> };
+const STATE = `query Q($orderNo: String!) {
+  ticketIssuanceStop(supplier: ATRIP, orderNo: $orderNo) { state supplierOrderStatus checkAfter tracking { lastCheckedAt } history { state } }
+}`;
+interface Stop {
+  state: string;
+  supplierOrderStatus: string | null;
+  checkAfter: string;
+  tracking: { lastCheckedAt: string | null };
+  history: Array<{ state: string }>;
+}
 
 const sends = () => t.sandbox.atrip!.server.stats.byOperation["stopTicket.do"] ?? 0;
 const stopOf = async (orderNo: string) =>
-  (await gql<{ ticketIssuanceStop: Stop | null }>(t.url, STATE, { orderNo })).data?.ticketIssuanceStop;
+  (await gql<{ ticketIssuanceStop: Stop | null }>(t.url, STATE, { orderNo })).data?.ticketIssuanceStop ?? undefined;
+/** The stop once `ok` holds of it (polled). */
+const stopWhen = (orderNo: string, ok: (s: Stop) => boolean) =>
+  eventually(
+    async () => {
+      const s = await stopOf(orderNo);
+      return s && ok(s) ? s : undefined;
+    },
+    15_000,
+    20,
+  );
+const checkedLate = (s: Stop) =>
+  s.tracking.lastCheckedAt !== null && Date.parse(s.tracking.lastCheckedAt) >= Date.parse(s.checkAfter) + DELAY_MS;
 
-describe("a stop request that may never have reached the supplier", () => {
-  it("is sent again once the order's state shows no stop, then followed to its outcome; never before that evidence", async () => {
+describe("a stop request the supplier may never have taken", () => {
+  it("is sent again once an answered check, twice the delay after it, shows no stop; then followed to its outcome", async () => {
     const orderNo = fresh("ATR-STOP-OK");
     const atrip = t.sandbox.atrip!.server;
     atrip.faults = { ...NO_FAULTS, resetRate: 1, operations: ["stopTicket.do"] };
-    const first = await gql(t.url, STOP, { orderNo });
-    expect(first.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
+    const lost = await gql(t.url, STOP, { orderNo });
+    expect(lost.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
     atrip.faults = { ...NO_FAULTS };
     const before = sends();
     // Before the supplier's delay nothing says whether it arrived: the record, nothing sent.
     const early = await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo });
     expect(early.data?.stopTicketIssuance.state).toBe("PENDING");
     expect(sends()).toBe(before);
-    // Checked after the delay: ticketing in process (1), no stop.
-    const checked = await eventually(
-      async () => ((await stopOf(orderNo))?.supplierOrderStatus === "1" ? stopOf(orderNo) : undefined),
-      15_000,
-      100,
-    );
-    expect(checked?.state).toBe("PENDING");
-    // Asked again: sent once more, and checked anew the delay after this send.
+    // The first check, at the delay, finds 1 (ticketing in process): not yet evidence, ATRIP may still be stopping.
+    const first = await stopWhen(orderNo, (s) => s.supplierOrderStatus === "1");
+    if (!checkedLate(first)) {
+      await gql(t.url, STOP, { orderNo });
+      expect(sends()).toBe(before);
+    }
+    // Still 1 twice the delay after the request: the stop was not taken. Asked again, it is sent once more.
+    const checked = await stopWhen(orderNo, (s) => s.supplierOrderStatus === "1" && checkedLate(s));
     const again = await gql<{ stopTicketIssuance: { state: string; checkAfter: string } }>(t.url, STOP, { orderNo });
     expect(again.errors).toBeUndefined();
     expect(again.data?.stopTicketIssuance.state).toBe("PENDING");
     expect(sends()).toBe(before + 1);
-    expect(Date.parse(again.data!.stopTicketIssuance.checkAfter)).toBeGreaterThan(Date.parse(checked!.checkAfter));
-    // Asked once more before the new delay: nothing sent.
+    // Checked anew the delay after this send; asked once more before then, nothing is sent.
+    expect(Date.parse(again.data!.stopTicketIssuance.checkAfter)).toBeGreaterThan(Date.parse(checked.checkAfter));
     await gql(t.url, STOP, { orderNo });
     expect(sends()).toBe(before + 1);
-    const done = await eventually(async () => ((await stopOf(orderNo))?.state === "STOPPED" ? stopOf(orderNo) : undefined), 15_000, 100);
-    expect(done?.history.map((h) => h.state)).toEqual(["PENDING", "STOPPED"]);
+    const done = await stopWhen(orderNo, (s) => s.state === "STOPPED");
+    expect(done.history.map((h) => h.state)).toEqual(["PENDING", "STOPPED"]);
     await gql(t.url, STOP, { orderNo });
     expect(sends()).toBe(before + 1);
+  });
+
+  it("a resend its gateway was killed in the middle of counts as sent: housekeeping moves its check, and nothing is sent", async () => {
+    const orderNo = fresh("ATR-STOP-OK");
+    const atrip = t.sandbox.atrip!.server;
+    atrip.faults = { ...NO_FAULTS, resetRate: 1, operations: ["stopTicket.do"] };
+    await gql(t.url, STOP, { orderNo });
+    atrip.faults = { ...NO_FAULTS };
+    const checked = await stopWhen(orderNo, (s) => s.supplierOrderStatus === "1" && checkedLate(s));
+    // A resend's claim, left by a gateway killed mid-call (in flight for 0 ms: nobody holds it).
+    const [{ tenant }] = await t.store.db.query<{ tenant: string }>("SELECT tenant FROM tracked WHERE kind = 'stop' AND ref = $1", [
+      orderNo,
+    ]);
+    expect(await t.store.unsettled.claim(tenant, "ATRIP", "STOP", orderNo, 0)).toHaveProperty("claimId");
+    const before = sends();
+    await t.gw.services.tracking.stopRequests.resumeLeft();
+    const moved = (await stopOf(orderNo))!;
+    expect(moved.supplierOrderStatus).toBeNull();
+    expect(Date.parse(moved.checkAfter)).toBeGreaterThan(Date.parse(checked.checkAfter));
+    expect(await t.store.unsettled.get(tenant, "ATRIP", "STOP", orderNo)).toBeNull();
+    await gql(t.url, STOP, { orderNo });
+    expect(sends()).toBe(before);
   });
 
   it("a stop whose reply was lost after ATRIP took it is not sent again: its order shows the stop", async () => {
     const orderNo = fresh("ATR-STOP-OK");
     const atrip = t.sandbox.atrip!.server;
     atrip.faults = { ...NO_FAULTS, replyDelayMs: 2500, operations: ["stopTicket.do"] };
-    const first = await gql(t.url, STOP, { orderNo });
-    expect(first.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
+    const lost = await gql(t.url, STOP, { orderNo });
+    expect(lost.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
     atrip.faults = { ...NO_FAULTS };
     const before = sends();
-    const done = await eventually(async () => ((await stopOf(orderNo))?.state === "STOPPED" ? stopOf(orderNo) : undefined), 15_000, 100);
-    expect(done?.supplierOrderStatus).toBe("-3");
+    const done = await stopWhen(orderNo, (s) => s.state === "STOPPED");
+    expect(done.supplierOrderStatus).toBe("-3");
     await gql(t.url, STOP, { orderNo });
     expect(sends()).toBe(before);
   });

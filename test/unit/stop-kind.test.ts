@@ -26,25 +26,41 @@ describe("the stop kind's merge", () => {
 
 describe("whether a stop may be sent again", () => {
   const now = Date.parse("2026-12-07T12:00:00Z");
-  const record = (data: Partial<StopReport>, notBefore: number | null = now - 1000, status = "PENDING") => ({
-    status,
-    isFinal: status !== "PENDING",
-    notBefore: notBefore === null ? null : new Date(notBefore),
-    data: { ...pending(null), outcomeUnknown: true, supplierOrderStatus: "1", ...data },
-  });
+  const delay = 480_000;
+  // Requested at now - 2 × delay; checked, with an answer, just now.
+  const record = (
+    data: Partial<StopReport>,
+    over: { notBefore?: number | null; lastCheckedAt?: number | null; checkFailure?: unknown; status?: string } = {},
+  ) => {
+    const status = over.status ?? "PENDING";
+    const notBefore = over.notBefore === undefined ? now - delay : over.notBefore;
+    const lastCheckedAt = over.lastCheckedAt === undefined ? now : over.lastCheckedAt;
+    return {
+      status,
+      isFinal: status !== "PENDING",
+      notBefore: notBefore === null ? null : new Date(notBefore),
+      lastCheckedAt: lastCheckedAt === null ? null : new Date(lastCheckedAt),
+      checkFailure: over.checkFailure ?? null,
+      data: { ...pending(null), outcomeUnknown: true, supplierOrderStatus: "1", ...data },
+    };
+  };
 
-  it("only when it may never have reached the supplier and the order, checked after the delay, shows no stop", () => {
-    expect(mayResend(record({}), now)).toBe(true);
-    expect(mayResend(record({ supplierOrderStatus: "0" }), now)).toBe(true);
-    // A stop recorded before 2026-12-07 says it by its message.
-    expect(mayResend(record({ outcomeUnknown: undefined, message: OUTCOME_UNKNOWN_MESSAGE }), now)).toBe(true);
-    expect(mayResend(record({ outcomeUnknown: false }), now)).toBe(false);
-    expect(mayResend(record({ outcomeUnknown: undefined }), now)).toBe(false);
-    expect(mayResend(record({ supplierOrderStatus: null }), now)).toBe(false);
-    expect(mayResend(record({ supplierOrderStatus: "-3" }), now)).toBe(false);
-    expect(mayResend(record({}, now + 1000), now)).toBe(false);
-    expect(mayResend(record({}, null), now)).toBe(false);
-    expect(mayResend(record({ supplierOrderStatus: "2" }, now - 1000, "ISSUED"), now)).toBe(false);
+  it("only when the supplier may never have taken it and an answered check, twice its delay after the request, shows no stop", () => {
+    expect(mayResend(record({}), delay)).toBe(true);
+    expect(mayResend(record({ supplierOrderStatus: "0" }), delay)).toBe(true);
+    // A stop recorded before 2026-12-06 says it by its message.
+    expect(mayResend(record({ outcomeUnknown: undefined, message: OUTCOME_UNKNOWN_MESSAGE }), delay)).toBe(true);
+    expect(mayResend(record({ outcomeUnknown: false }), delay)).toBe(false);
+    expect(mayResend(record({ outcomeUnknown: undefined }), delay)).toBe(false);
+    expect(mayResend(record({ supplierOrderStatus: null }), delay)).toBe(false);
+    expect(mayResend(record({ supplierOrderStatus: "-3" }), delay)).toBe(false);
+    // Checked only once the delay had passed, not twice it (ATRIP may still be stopping).
+    expect(mayResend(record({}, { lastCheckedAt: now - 1 }), delay)).toBe(false);
+    // The last check got no answer: what it last said may be stale.
+    expect(mayResend(record({}, { checkFailure: { code: "SUPPLIER_TIMEOUT" } }), delay)).toBe(false);
+    expect(mayResend(record({}, { notBefore: null }), delay)).toBe(false);
+    expect(mayResend(record({}, { lastCheckedAt: null }), delay)).toBe(false);
+    expect(mayResend(record({ supplierOrderStatus: "2" }, { status: "ISSUED" }), delay)).toBe(false);
   });
 
   it("a check's report keeps what the request's record says of its outcome", () => {

@@ -15,8 +15,9 @@ export interface StopReport {
   message: string | null;
   supplierOrderStatus: string | null;
   /**
-   * The request may never have reached the supplier: its reply was lost, or the gateway stopped
-   * mid-call (./../stop-requests.ts). Absent in checks' reports: a check keeps what was stored.
+   * The gateway does not know the supplier took the request: its reply was lost or could not be
+   * read, or the gateway stopped mid-call (../stop-requests.ts). Absent in checks' reports: a
+   * check keeps what was stored.
    */
   outcomeUnknown?: boolean;
 }
@@ -39,25 +40,37 @@ function mergeStop(stored: StopReport, report: StopReport): StopReport {
 }
 
 /**
- * Whether a stop's request may be sent again: it may never have reached the supplier (its
- * outcome unknown; a stop recorded before 2026-12-07 says so by its message), and the order's
- * state, checked once the supplier's delay had passed, shows no stop: still 0 (unpaid) or 1
- * (ticketing in process), where a stop the supplier took would show -3 or 2 by then (seed 000:
- * the result is known "after 8 minutes"). A gateway killed between claiming the order and
- * sending left such a stop PENDING for ever, never sent (crash probe, thirty-second session).
+ * Whether a stop's request may be sent again: the gateway does not know the supplier took it
+ * (its reply was lost or could not be read, or the gateway stopped mid-call; a stop recorded
+ * before 2026-12-06 says so by its message — one recorded from then until 2026-12-07 by neither,
+ * and is never sent again), and the order's state shows no stop well after it would: a check
+ * that got an answer, made at least twice the supplier's delay (`delayMs`) after the request,
+ * found it still 0 (unpaid) or 1 (ticketing in process), where a stop the supplier took shows
+ * -3 or 2 (seed 000: the result is known "after 8 minutes"; ATRIP's web UI takes about 10). A
+ * gateway killed between claiming the order and sending left such a stop PENDING for ever, never
+ * sent (crash probe, thirty-second session).
  */
 export function mayResend(
-  record: { status: string; isFinal: boolean; notBefore: Date | null; data: StopReport },
-  now = Date.now(),
+  record: {
+    status: string;
+    isFinal: boolean;
+    notBefore: Date | null;
+    lastCheckedAt: Date | null;
+    checkFailure: unknown;
+    data: StopReport;
+  },
+  delayMs: number,
 ): boolean {
   const d = record.data;
   return (
     record.status === "PENDING" &&
     !record.isFinal &&
     (d.outcomeUnknown === true || d.message === OUTCOME_UNKNOWN_MESSAGE) &&
+    (d.supplierOrderStatus === "0" || d.supplierOrderStatus === "1") &&
+    record.checkFailure === null &&
     record.notBefore !== null &&
-    record.notBefore.getTime() <= now &&
-    (d.supplierOrderStatus === "0" || d.supplierOrderStatus === "1")
+    record.lastCheckedAt !== null &&
+    record.lastCheckedAt.getTime() >= record.notBefore.getTime() + delayMs
   );
 }
 
