@@ -122,18 +122,25 @@ export const optionalVoidFields = {
 
 /**
  * voidQuotation.do reply (status 0): what the quote's use rests on. `voidOfferId` is read
- * strictly because submitVoid needs it as sent: an offer id submitVoid would refuse (not 1 to 256
- * visible ASCII characters, src/vocabulary/tokens.ts) makes the quote unreadable rather than one
- * that cannot be used. Everything else is optional (above).
+ * strictly because submitVoid needs it as sent: on a voidable quote, an offer id submitVoid would
+ * refuse (not 1 to 256 visible ASCII characters, src/vocabulary/tokens.ts) makes the quote
+ * unreadable rather than one that cannot be used. Everything else is optional (above).
  */
-export const voidQuotationReply = z.looseObject({
-  ...envelope.shape,
-  orderNo: z.string().min(1),
-  isVoidable: jsonFlag,
-  voidOfferId: optionalText.refine((id) => id === null || isToken(id), {
-    message: `not an offer id submitVoid takes back (1 to ${TOKEN_MAX} visible ASCII characters)`,
-  }),
-});
+export const voidQuotationReply = z
+  .looseObject({
+    ...envelope.shape,
+    orderNo: z.string().min(1),
+    isVoidable: jsonFlag,
+    voidOfferId: optionalText,
+  })
+  .superRefine((r, ctx) => {
+    if (r.isVoidable && r.voidOfferId !== null && !isToken(r.voidOfferId))
+      ctx.addIssue({
+        code: "custom",
+        path: ["voidOfferId"],
+        message: `not an offer id submitVoid takes back (1 to ${TOKEN_MAX} visible ASCII characters)`,
+      });
+  });
 export type VoidQuotationReply = z.infer<typeof voidQuotationReply>;
 
 /**

@@ -86,6 +86,11 @@ describe("ATRIP mapping", () => {
     },
   );
 
+  it("a quotation that is not voidable is read whatever its voidOfferId: nobody submits it", () => {
+    const text = QUOTE_TEXT.replace(`"isVoidable": true`, `"isVoidable": false`).replace("v_b893711fcfae4e9d949e9965576bfd3a", "v b");
+    expect(voidQuotationReply.safeParse(parseJson(text)).success).toBe(true);
+  });
+
   it("a quoted ticket without a name is still quoted (seed 002 requires the names in void.do's and queryVoidOrders.do's tickets, not the quote's)", () => {
     const n = notes();
     const reply = voidQuotationReply.parse(
