@@ -108,21 +108,29 @@ export function inputFieldOf(message: string, useOf?: (variable: string) => stri
 }
 
 /**
- * The argument or input field `$variable` is given to in the operation `source` (its first use),
- * or undefined when the text does not parse or does not use it. Parsed again only for an error
- * about a variable's value.
+ * The argument or input field `$variable` is given to in the operation `source` (its first use
+ * in the operation whose text holds `at`, the error's position, when given: a document may hold
+ * several operations; else, or if that one does not use it, in the whole document), or undefined
+ * when the text does not parse or does not use it. Parsed again only for an error about a
+ * variable's value.
  */
-export function variableUseIn(source: string, variable: string): string | undefined {
+export function variableUseIn(source: string, variable: string, at?: number): string | undefined {
   let document: DocumentNode;
   try {
-    document = parse(source, { noLocation: true });
+    document = parse(source);
   } catch {
     return undefined;
   }
+  const operation = at === undefined ? undefined : document.definitions.find((d) => d.loc && d.loc.start <= at && at < d.loc.end);
+  return (operation && firstUse(operation, variable)) ?? firstUse(document, variable);
+}
+
+/** The name of the argument or object field around the first use of `$variable` in `node`. */
+function firstUse(node: ASTNode, variable: string): string | undefined {
   let found: string | undefined;
-  visit(document, {
-    Variable(node, _key, parent, _path, ancestors) {
-      if (found !== undefined || node.name.value !== variable) return;
+  visit(node, {
+    Variable(v, _key, parent, _path, ancestors) {
+      if (found !== undefined || v.name.value !== variable) return;
       // The path from the root: the ancestors, then the parent, then the variable.
       const around = [...ancestors, ...(parent === undefined ? [] : [parent])];
       for (let i = around.length - 1; i >= 0; i--) {
@@ -141,6 +149,8 @@ export function variableUseIn(source: string, variable: string): string | undefi
 
 /** Names a variable of `error`'s operation by where it is used (variableUseIn), when the error carries the operation's text. */
 function useOfIn(error: unknown): ((variable: string) => string | undefined) | undefined {
-  const source = error instanceof GraphQLError ? error.source?.body : undefined;
-  return source === undefined ? undefined : (variable) => variableUseIn(source, variable);
+  if (!(error instanceof GraphQLError) || error.source === undefined) return undefined;
+  const { body } = error.source;
+  const at = error.positions?.[0];
+  return (variable) => variableUseIn(body, variable, at);
 }

@@ -76,6 +76,17 @@ describe("client mistakes (hardening item 6)", () => {
     });
     const VOID = "query V($x: String!, $r: Boolean) { voidOrder(supplier: ATRIP, voidCode: $x, refresh: $r) { status } }";
     expect((await gql(t.url, VOID, { x: 5 })).errors?.[0]?.extensions).toEqual({ code: "BAD_USER_INPUT", field: "voidCode" });
+    // A document of two operations: the variable as the one that ran uses it.
+    const two = `query A($x: String!) { ticketIssuanceStop(supplier: ATRIP, orderNo: $x) { state } }\n${VOID.replace("query V", "query B")}`;
+    const res = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: two, operationName: "B", variables: { x: 5 } }),
+    });
+    expect(((await res.json()) as { errors: Array<{ extensions: unknown }> }).errors[0].extensions).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "voidCode",
+    });
     const client = wsClient(t.wsUrl);
     const overWs = await wsRequest(client, VOID, { x: "C", r: "true" });
     expect(overWs.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "refresh" });

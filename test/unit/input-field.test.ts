@@ -51,6 +51,13 @@ describe("the input field of a variable's coercion error", () => {
     expect(inputFieldOf(messageFor(variables, own), useOf)).toBe(field);
   });
 
+  it("in a document of several operations, the variable's use in the operation the error is about", () => {
+    const two = `query A($x: String) { a(id: $x) }\nmutation B($x: String) { b(orderNo: $x) }`;
+    expect(variableUseIn(two, "x", two.indexOf("mutation B") + 12)).toBe("orderNo");
+    expect(variableUseIn(two, "x", 8)).toBe("id");
+    expect(variableUseIn(two, "x")).toBe("id");
+  });
+
   it("a variable the text does not use, or text that does not parse: the variable's own name", () => {
     expect(variableUseIn(ownNames, "unused")).toBeUndefined();
     expect(variableUseIn("mutation {", "sup")).toBeUndefined();
