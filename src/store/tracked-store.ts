@@ -312,17 +312,31 @@ export class TrackedStore {
    * its status no longer matched and nothing was written.
    */
   async touchMany<D>(
-    items: Array<{ key: RecordKey; status: string; data: D; nextCheckInMs?: number }>,
+    items: Array<{ key: RecordKey; status: string; data: D; nextCheckInMs?: number; seenUpdatedAt?: Date }>,
   ): Promise<Array<TrackedRecord<D> | null>> {
     if (!items.length) return [];
+    // With `seenUpdatedAt` (the record's updatedAt when its report was merged into it), also only
+    // where nothing was written since: a check in flight must not put back what a stop's resend
+    // replaced (src/tracking/stop-resend.ts); the caller merges again onto the record as it is.
     const rows = await this.db.query<RecordRow>(
       `UPDATE tracked t SET data = u.data, updated_at = now(), ${ANSWERED},
          next_check_at = CASE WHEN u.next_ms IS NULL OR t.is_final THEN t.next_check_at ELSE LEAST(t.next_check_at, ${nextCheck("u.next_ms")}) END,
          check_attempt = CASE WHEN u.next_ms IS NULL THEN t.check_attempt ELSE 0 END
-       FROM jsonb_to_recordset($1::jsonb) AS u(${KEY_COLUMNS}, status text, data jsonb, next_ms float8)
+       FROM jsonb_to_recordset($1::jsonb) AS u(${KEY_COLUMNS}, status text, data jsonb, next_ms float8, seen_updated timestamptz)
        WHERE ${MATCHES} AND t.status = u.status
+         AND (u.seen_updated IS NULL OR t.updated_at < u.seen_updated + interval '1 millisecond')
        RETURNING t.*`,
-      [JSON.stringify(items.map((i) => ({ ...keyRow(i.key), status: i.status, data: i.data, next_ms: i.nextCheckInMs })))],
+      [
+        JSON.stringify(
+          items.map((i) => ({
+            ...keyRow(i.key),
+            status: i.status,
+            data: i.data,
+            next_ms: i.nextCheckInMs,
+            seen_updated: i.seenUpdatedAt?.toISOString(),
+          })),
+        ),
+      ],
     );
     const stored = new Map(rows.map((r) => [recordKeyOf(r), toRecord<D>(r)]));
     return items.map((i) => stored.get(recordKeyOf(i.key)) ?? null);

@@ -291,6 +291,8 @@ export class Tracker<D> {
           key: keyOf(p.record),
           status: p.record.status,
           data: stored(p),
+          // Merged onto the record as read: written only if nothing was written since.
+          seenUpdatedAt: p.record.updatedAt,
           ...(restart ? { nextCheckInMs: pollDelayMs(kind.policy, 0, isWatched(p.record)) } : {}),
         })),
       );

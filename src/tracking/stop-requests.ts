@@ -26,7 +26,7 @@ import type { Store } from "../store/index.js";
 import { sentTime } from "../store/unsettled-store.js";
 import { unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock, orderKey } from "./keyed-lock.js";
-import { mayResend, OUTCOME_UNKNOWN_MESSAGE as UNKNOWN, type StopReport } from "./kinds/stop.js";
+import { outcomeUnknownPending, OUTCOME_UNKNOWN_MESSAGE as UNKNOWN, type StopReport } from "./kinds/stop.js";
 import { resendStop } from "./stop-resend.js";
 import { SupplierError } from "../vocabulary/errors.js";
 import { OrderClaims, outcomeUnknown, type OrderClaim } from "./outcome.js";
@@ -54,11 +54,6 @@ export class StopRequests {
   /** The order claims stop requests are sent under (./stop-resend.ts uses them too). */
   readonly claims: OrderClaims;
 
-  /** Whether a recorded stop may be sent again (kinds/stop.ts `mayResend`, with its supplier's delay). */
-  private mayResend(record: TrackedRecord<StopReport>): boolean {
-    return mayResend(record, this.checkDelayMs(record.supplier));
-  }
-
   /**
    * Asks the supplier to stop issuance and tracks the stop. An order that already has a stop
    * request gets that record back and the supplier is not asked again. The registry is asked
@@ -77,7 +72,8 @@ export class StopRequests {
     scope: CallScope | undefined,
   ): Promise<TrackedRecord<StopReport>> {
     const found = await this.claimUnrecorded(tenant, supplier, orderNo);
-    if ("record" in found) return this.mayResend(found.record) ? resendStop(this, port, found.record, scope) : found.record;
+    // A stop the supplier may never have taken goes by ./stop-resend.ts: sent again on evidence, or a left resend's mark taken as sent.
+    if ("record" in found) return outcomeUnknownPending(found.record) ? resendStop(this, port, found.record, scope) : found.record;
     const { claim } = found;
     // The earlier claim's sender stopped before recording anything: its stop request may have
     // reached the supplier. Tracked as one whose outcome is unknown; not sent again unless the
@@ -126,7 +122,7 @@ export class StopRequests {
           const found = await this.claimUnrecorded(tenant, supplier, orderNo);
           // A mark beside a stop that may be sent again: a resend stopped mid-call, taken as lost.
           if ("record" in found) {
-            if (this.mayResend(found.record)) await resendStop(this, null, found.record);
+            if (outcomeUnknownPending(found.record)) await resendStop(this, null, found.record);
             return;
           }
           if (!found.claim.earlier) return found.claim.settle(); // the mark went meanwhile
@@ -155,8 +151,9 @@ export class StopRequests {
   ): Promise<{ record: TrackedRecord<StopReport> } | { claim: OrderClaim }> {
     const existing = await this.stops.get(tenant, supplier, orderNo);
     if (existing) {
-      // Beside a stop that may be sent again, a mark is a resend that stopped mid-call (./stop-resend.ts).
-      if (!this.mayResend(existing)) await this.clearStaleMark(tenant, supplier, orderNo);
+      // Beside a stop the supplier may never have taken, a mark may be a resend that stopped
+      // mid-call: ./stop-resend.ts decides, whatever the record's checks say meanwhile.
+      if (!outcomeUnknownPending(existing)) await this.clearStaleMark(tenant, supplier, orderNo);
       return { record: existing };
     }
     const claim = await this.claims.claim(tenant, supplier, orderNo);

@@ -105,6 +105,40 @@ describe("a stop request the supplier may never have taken", () => {
     expect(sends()).toBe(before);
   });
 
+  it("a resend's left mark counts as sent even while the stop's checks fail: the request moves its check, clears nothing unaccounted, sends nothing", async () => {
+    const orderNo = fresh("ATR-STOP-OK");
+    const atrip = t.sandbox.atrip!.server;
+    atrip.faults = { ...NO_FAULTS, resetRate: 1, operations: ["stopTicket.do"] };
+    await gql(t.url, STOP, { orderNo });
+    atrip.faults = { ...NO_FAULTS };
+    await stopWhen(orderNo, (s) => s.supplierOrderStatus === "1" && checkedLate(s));
+    // Its checks now fail (HTTP 500), and a resend's claim is left (its gateway killed mid-call).
+    atrip.faults = { ...NO_FAULTS, http500Rate: 1, operations: ["queryOrderDetails.do"] };
+    const failing = await eventually(async () => {
+      const r = await gql<{ ticketIssuanceStop: { tracking: { failure: { code: string } | null } } }>(
+        t.url,
+        `query Q($o: String!) { ticketIssuanceStop(supplier: ATRIP, orderNo: $o) { tracking { failure { code } } } }`,
+        { o: orderNo },
+      );
+      return r.data?.ticketIssuanceStop.tracking.failure ?? undefined;
+    });
+    expect(failing.code).toBe("SUPPLIER_UNAVAILABLE");
+    const [{ tenant }] = await t.store.db.query<{ tenant: string }>("SELECT tenant FROM tracked WHERE kind = 'stop' AND ref = $1", [
+      orderNo,
+    ]);
+    const leftAt = Date.now();
+    expect(await t.store.unsettled.claim(tenant, "ATRIP", "STOP", orderNo, 0)).toHaveProperty("claimId");
+    const before = sends();
+    const answer = await gql<{ stopTicketIssuance: { state: string; checkAfter: string } }>(t.url, STOP, { orderNo });
+    atrip.faults = { ...NO_FAULTS };
+    expect(sends()).toBe(before);
+    expect(answer.data?.stopTicketIssuance.state).toBe("PENDING");
+    // Checked anew the delay after the left send, not cleared as if it had not been.
+    expect(Date.parse(answer.data!.stopTicketIssuance.checkAfter)).toBeGreaterThanOrEqual(leftAt + DELAY_MS - 1000);
+    expect(await t.store.unsettled.get(tenant, "ATRIP", "STOP", orderNo)).toBeNull();
+    expect((await stopOf(orderNo))?.supplierOrderStatus).toBeNull();
+  });
+
   it("a stop whose reply was lost after ATRIP took it is not sent again: its order shows the stop", async () => {
     const orderNo = fresh("ATR-STOP-OK");
     const atrip = t.sandbox.atrip!.server;

@@ -511,6 +511,25 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     },
   );
 
+  it.skipIf(skip)("touchMany with the updatedAt its report was merged onto writes only if nothing was written since", async () => {
+    const tenant = `t-seen-${Math.random()}`;
+    const d = voidData();
+    const key = voidKey(tenant, d);
+    await store.tracked.insert(newVoid(tenant, d));
+    const seen = (await store.tracked.get(key))!;
+    await new Promise((r) => setTimeout(r, 5));
+    const [first] = await store.tracked.touchMany([
+      { key, status: d.status, data: { ...d, message: "first" }, seenUpdatedAt: seen.updatedAt },
+    ]);
+    expect(first?.data.message).toBe("first");
+    await new Promise((r) => setTimeout(r, 5));
+    const [stale] = await store.tracked.touchMany([
+      { key, status: d.status, data: { ...d, message: "stale" }, seenUpdatedAt: seen.updatedAt },
+    ]);
+    expect(stale).toBeNull();
+    expect((await store.tracked.get(key))?.data).toMatchObject({ message: "first" });
+  });
+
   it.skipIf(skip)("byRefs finds every tenant's record of a batch's references, by supplier and reference", async () => {
     const d = voidData();
     await store.tracked.insert(newVoid(`t-bc-${Math.random()}`, d));

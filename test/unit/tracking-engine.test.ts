@@ -328,6 +328,23 @@ describe("scheduled checks", () => {
     expect((await tracker.get("acme", ATRIP, "V1"))!).toMatchObject({ status: "B", checkFailure: null });
   });
 
+  it("a same-status report merged onto a record read before another write is merged again onto the record as it now stands", async () => {
+    const supplier = new Supplier();
+    const records = new FakeRecords();
+    // A kind that keeps the stored `n` when a report brings none (as a stop keeps its request's flag).
+    const kind = { ...kindOf(supplier), merge: (stored: R, report: R) => ({ ...report, n: report.n ?? stored.n }) };
+    const tracker = new Tracker<R>({ kind, records, log: createLogger("silent"), recorded: () => undefined });
+    const read = (await tracker.start("acme", ATRIP, "V1", "O1", { status: "A", n: 1 }, { source: "SUBMIT", started: true }))!;
+    records.now += 1000;
+    // Written meanwhile (a stop's resend, say): n 2.
+    await records.touchMany([{ key: read, status: "A", data: { status: "A", n: 2 } }]);
+    records.now += 1000;
+    // The check read the record before that write; its report says nothing of n.
+    const [applied] = await tracker.apply([{ record: read, report: { status: "A" } as R }], "POLL");
+    expect(applied.outcome).toBe("touched");
+    expect((await tracker.get("acme", ATRIP, "V1"))!.data).toEqual({ status: "A", n: 2 });
+  });
+
   it("webhook confirmations ask once per reference and apply the answer to every tenant's record", async () => {
     const { tracker, records, supplier, recorded } = setup();
     const r = (await tracker.start("acme", ATRIP, "V1", "O1", { status: "A", n: 0 }, { source: "SUBMIT", started: true }))!;

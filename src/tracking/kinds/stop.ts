@@ -50,6 +50,18 @@ function mergeStop(stored: StopReport, report: StopReport): StopReport {
  * gateway killed between claiming the order and sending left such a stop PENDING for ever, never
  * sent (crash probe, thirty-second session).
  */
+/**
+ * Whether the gateway does not know the supplier took a PENDING stop's request (facts that no
+ * check changes): its outcome unknown, or, recorded before 2026-12-06, the gateway's own message.
+ */
+export function outcomeUnknownPending(record: { status: string; isFinal: boolean; data: StopReport }): boolean {
+  return (
+    record.status === "PENDING" &&
+    !record.isFinal &&
+    (record.data.outcomeUnknown === true || record.data.message === OUTCOME_UNKNOWN_MESSAGE)
+  );
+}
+
 export function mayResend(
   record: {
     status: string;
@@ -63,9 +75,7 @@ export function mayResend(
 ): boolean {
   const d = record.data;
   return (
-    record.status === "PENDING" &&
-    !record.isFinal &&
-    (d.outcomeUnknown === true || d.message === OUTCOME_UNKNOWN_MESSAGE) &&
+    outcomeUnknownPending(record) &&
     (d.supplierOrderStatus === "0" || d.supplierOrderStatus === "1") &&
     record.checkFailure === null &&
     record.notBefore !== null &&

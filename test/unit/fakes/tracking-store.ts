@@ -262,13 +262,14 @@ export class FakeRecords implements RecordStore {
   }
 
   async touchMany<D>(
-    items: Array<{ key: RecordKey; status: string; data: D; nextCheckInMs?: number }>,
+    items: Array<{ key: RecordKey; status: string; data: D; nextCheckInMs?: number; seenUpdatedAt?: Date }>,
   ): Promise<Array<TrackedRecord<D> | null>> {
     if (!items.length) return [];
     this.count("touchMany");
     return items.map((i) => {
       const s = this.rows.get(keyString(i.key));
       if (!s || s.status !== i.status) return null;
+      if (i.seenUpdatedAt && s.updatedAt.getTime() > i.seenUpdatedAt.getTime()) return null;
       Object.assign(s, { data: clone(i.data), updatedAt: new Date(this.now), ...this.answered() });
       if (i.nextCheckInMs !== undefined) {
         s.checkAttempt = 0;
@@ -324,7 +325,14 @@ export class FakeRecords implements RecordStore {
     const s = this.rows.get(keyString(key));
     if (!s || s.isFinal || s.status !== status) return null;
     const at = new Date(this.now + notBeforeInMs);
-    Object.assign(s, { data: clone(data), notBefore: at, nextCheckAt: at, checkAttempt: 0, checkFailure: null, updatedAt: new Date(this.now) });
+    Object.assign(s, {
+      data: clone(data),
+      notBefore: at,
+      nextCheckAt: at,
+      checkAttempt: 0,
+      checkFailure: null,
+      updatedAt: new Date(this.now),
+    });
     return this.view<D>(s);
   }
 
