@@ -84,7 +84,8 @@ export class RedisPubSub implements PubSub {
           ["subscriber", this.sub],
         ] as const
       ).map(async ([name, c]) => {
-        if (c.status !== "ready") return;
+        if (c.status !== "ready") return this.stalled(name, c);
+        this.connectingSince.delete(c);
         let timer: NodeJS.Timeout | undefined;
         const answered = await Promise.race([
           c.ping().then(
@@ -103,6 +104,24 @@ export class RedisPubSub implements PubSub {
     );
   }
 
+  /** Since when each connection has been connected but not ready (its ready check unanswered). */
+  private readonly connectingSince = new Map<Redis, number>();
+
+  /**
+   * A connection whose socket is up but whose ready check goes unanswered for longer than a
+   * PING may take (a hung Redis, a proxy whose backend is down) is dropped and reported, as one
+   * that stops answering PINGs is: ioredis would wait on it for ever, and nothing was logged.
+   */
+  private stalled(name: string, c: Redis): void {
+    if (c.status !== "connect") return void this.connectingSince.delete(c);
+    const since = this.connectingSince.get(c);
+    if (since === undefined) return void this.connectingSince.set(c, Date.now());
+    if (Date.now() - since < this.heartbeatTimeoutMs) return;
+    this.connectingSince.delete(c);
+    this.connectionFailed(new Error(`redis ${name} connection did not become ready within ${this.heartbeatTimeoutMs} ms: reconnecting`));
+    c.stream.destroy();
+  }
+
   async publish(topic: string, payload: unknown): Promise<void> {
     await this.pub.publish(this.prefix + topic, JSON.stringify(payload));
   }
@@ -115,10 +134,17 @@ export class RedisPubSub implements PubSub {
       this.listeners.set(channel, set);
       // Redis away: wanted all the same, and subscribed once the connection is ready (above).
       const p = this.sub.subscribe(channel).catch((err: unknown) => this.onSubscribeError(channel, err));
-      this.pending.set(channel, p);
+      // Waited for at most as long as a PING may take: a Redis that takes connections and never
+      // answers kept the start waiting here for ever, serving requests with no tracking and no
+      // graceful shutdown (configuration probe, thirty-second session). Past that, the channel is
+      // subscribed once Redis answers; the event log is the truth, read on a timer meanwhile.
+      let timer: NodeJS.Timeout | undefined;
+      const waited = Promise.race([p, new Promise((resolve) => (timer = setTimeout(resolve, this.heartbeatTimeoutMs)))]);
+      this.pending.set(channel, waited);
       try {
-        await p;
+        await waited;
       } finally {
+        clearTimeout(timer);
         this.pending.delete(channel);
       }
     } else if (this.pending.has(channel)) {

@@ -4,6 +4,7 @@
  * (black-box probe: webhook processing stopped for good, every instance stayed not ready).
  */
 import { randomBytes } from "node:crypto";
+import { createServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { RedisPubSub } from "../../src/pubsub/redis.js";
 import type { SqlDb } from "../../src/store/db.js";
@@ -76,6 +77,35 @@ describe("silent connections", () => {
       ]);
     },
   );
+
+  it("Redis that takes connections and never answers: a subscription does not wait on it, and the connections are reported down", async () => {
+    const sockets: Socket[] = [];
+    const hung = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => hung.listen(0, "127.0.0.1", resolve));
+    cleanup.push(
+      () =>
+        new Promise((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          hung.close(resolve);
+        }),
+    );
+    const news: boolean[] = [];
+    const pubsub = new RedisPubSub(
+      `redis://127.0.0.1:${(hung.address() as { port: number }).port}`,
+      "hung:",
+      undefined,
+      (n) => news.push(n.up),
+      100,
+      200,
+    );
+    cleanup.push(() => pubsub.close());
+    // The gateway's start subscribes: it waited here for ever, serving with no tracking (configuration probe).
+    const started = Date.now();
+    await pubsub.subscribe("topic", () => undefined);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await eventually(() => news.includes(false), 5000);
+    await expect(pubsub.ping()).rejects.toThrow();
+  });
 
   it.skipIf(noRedis)(
     "Redis: connections gone silent are dropped and reconnected; the subscriber subscribes again and hears publishes",
