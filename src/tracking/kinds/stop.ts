@@ -46,7 +46,7 @@ function mergeStop(stored: StopReport, report: StopReport): StopReport {
  * and is never sent again), and the order's state shows no stop well after it would: a check
  * that got an answer, made at least twice the supplier's delay (`delayMs`) after the request,
  * found it still 0 (unpaid) or 1 (ticketing in process), where a stop the supplier took shows
- * -3 or 2 (seed 000: the result is known "after 8 minutes"; ATRIP's web UI takes about 10). A
+ * -3 or 2 (seed 000: the result is known "after 8 minutes"; the supplier's web UI takes about 10). A
  * gateway killed between claiming the order and sending left such a stop PENDING for ever, never
  * sent (crash probe, thirty-second session).
  */
