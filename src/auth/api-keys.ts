@@ -8,7 +8,7 @@ import { z } from "zod";
 import { FREEFORM_DOCUMENTS_SCOPE, TENANT_PATTERN, type Principal, type Scope } from "./principal.js";
 
 const entry = z
-  .object({
+  .strictObject({
     key: z.string().min(16, "a key must have at least 16 characters").optional(),
     keySha256: z
       .string()
@@ -19,7 +19,23 @@ const entry = z
   })
   .refine((e) => (e.key === undefined) !== (e.keySha256 === undefined), { message: "give exactly one of key and keySha256" });
 
-export const apiKeysSchema = z.array(entry).min(1, "API_KEYS must list at least one key");
+/**
+ * The list: at least one key, each key once (as a key or as its digest). The same key for two
+ * entries used to let the last win without a word: a key meant for one tenant worked as another
+ * (configuration probe, thirty-second session).
+ */
+export const apiKeysSchema = z
+  .array(entry)
+  .min(1, "API_KEYS must list at least one key")
+  .superRefine((entries, ctx) => {
+    const seen = new Map<string, number>();
+    entries.forEach((e, i) => {
+      const digest = (e.keySha256 ?? sha256Hex(e.key as string)).toLowerCase();
+      const first = seen.get(digest);
+      if (first === undefined) seen.set(digest, i);
+      else ctx.addIssue({ code: "custom", path: [i], message: `entries ${first} and ${i} give the same key (each key once)` });
+    });
+  });
 export type ApiKeyEntry = z.infer<typeof entry>;
 
 /** Node's one-shot hash: no Hash stream object per call (0.3 against 0.9 µs on Node 20; one per request with an API key). */

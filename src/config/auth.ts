@@ -15,7 +15,7 @@ export const AUTH = concern(
       schema: text,
       secret: true,
       description:
-        'JSON list of API keys: [{"key": "…" (at least 16 characters) or "keySha256": "…" (its SHA-256, 64 hex digits), "tenant": "acme", "scopes": ["read","write"]}] (scope "documents:any": free-form documents under a safelist)',
+        'JSON list of API keys: [{"key": "…" (at least 16 characters) or "keySha256": "…" (its SHA-256, 64 hex digits), "tenant": "acme", "scopes": ["read","write"]}] (scope "documents:any": free-form documents under a safelist); each key once, no other fields',
     }),
     jwtSecret: variable({
       name: "JWT_SECRET",
@@ -64,7 +64,12 @@ function parseApiKeys(raw: string): ApiKeyEntry[] {
     throw new ConfigError("API_KEYS", "is not valid JSON");
   }
   const parsed = apiKeysSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError("API_KEYS", parsed.error.issues[0]?.message ?? "invalid");
+  if (!parsed.success) {
+    // Which entry and field, as the other JSON settings say it (a key's value is never quoted).
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `entry ${issue.path.join(".")}: ` : "";
+    throw new ConfigError("API_KEYS", `${where}${issue?.message ?? "invalid"}`);
+  }
   return parsed.data;
 }
 

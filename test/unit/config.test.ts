@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { voidDefinition } from "../../src/tracking/kinds/void.js";
 import { tmpdir } from "node:os";
@@ -131,9 +132,23 @@ describe("configuration", () => {
     ['[{"key":"short","tenant":"a","scopes":["read"]}]', /16 characters/],
     ['[{"key":"0123456789abcdef","tenant":"a b","scopes":["read"]}]', /tenant/],
     ['[{"key":"0123456789abcdef","tenant":"a","scopes":["admin"]}]', /./],
+    // Named: which entry and field (configuration probe).
+    ['[{"key":"0123456789abcdef","tenant":"a","scope":["read"]}]', /entry 0(\.scopes)?: .*|Unrecognized key/],
+    // A field the gateway does not know (an "expires" it would ignore, the key never expiring).
+    ['[{"key":"0123456789abcdef","tenant":"a","scopes":["read"],"expires":"2020-01-01"}]', /entry 0: Unrecognized key: "expires"/],
+    // The same key for two tenants, as a key or as its digest: the last used to win without a word.
+    [
+      '[{"key":"0123456789abcdef","tenant":"a","scopes":["read","write"]},{"key":"0123456789abcdef","tenant":"b","scopes":["read"]}]',
+      /entry 1: entries 0 and 1 give the same key/,
+    ],
+    [
+      `[{"key":"0123456789abcdef","tenant":"a","scopes":["read"]},{"keySha256":"${createHash("sha256").update("0123456789abcdef").digest("hex").toUpperCase()}","tenant":"b","scopes":["read"]}]`,
+      /entries 0 and 1 give the same key/,
+    ],
   ])("rejects malformed API_KEYS %s", (raw, why) => {
     expect(() => loadConfig({ API_KEYS: raw })).toThrow(why);
     expect(() => loadConfig({ API_KEYS: raw })).toThrow(/API_KEYS/);
+    expect(() => loadConfig({ API_KEYS: raw })).not.toThrow(/0123456789abcdef/);
   });
 
   describe("tenants' own supplier accounts (hardening issue, item 4)", () => {
