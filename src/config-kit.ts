@@ -93,7 +93,17 @@ export const port = z.coerce
   .int("must be a port number (0-65535)")
   .min(0, "must be a port number (0-65535)")
   .max(65535, "must be a port number (0-65535)");
-export const httpUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
+/**
+ * An http(s) URL without a user name or password: nothing would send them (fetch and undici drop
+ * or refuse them), and a supplier URL with them was accepted while its credentials went nowhere
+ * (configuration probe, thirty-second session).
+ */
+export const httpUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).refine((v) => {
+  // zod runs this after a failed URL check too: that one already says what is wrong.
+  if (!URL.canParse(v)) return true;
+  const u = new URL(v);
+  return u.username === "" && u.password === "";
+}, "must not carry a user name or password (they would not be sent)");
 export const text = z.string().min(1);
 export const bool = z.enum(["true", "false"], { message: "must be true or false" }).transform((v) => v === "true");
 /** A secret path segment (a webhook token): 16-128 URL-safe characters. */

@@ -64,11 +64,27 @@ describe("configuration", () => {
     [{ CORS_ORIGINS: "https://ok.example,https://App.Example:443/web" }, "CORS_ORIGINS", 'use "https://app.example"'],
     [{ CORS_ORIGINS: "app.example" }, "CORS_ORIGINS", "CORS_ORIGINS: must be an http(s) URL"],
     [{ CORS_ORIGINS: "chrome-extension://abc" }, "CORS_ORIGINS", "CORS_ORIGINS: must be an http(s) URL"],
+    // The webhook paths are appended to it: a query or fragment would swallow the token (configuration probe).
+    [{ WEBHOOK_PUBLIC_URL: "https://gw.example.com/base?x=1" }, "WEBHOOK_PUBLIC_URL", "without a query or fragment"],
+    [{ WEBHOOK_PUBLIC_URL: "https://gw.example.com/#frag" }, "WEBHOOK_PUBLIC_URL", "without a query or fragment"],
+    // Credentials in a URL would not be sent: refused, and never echoed.
+    [{ WEBHOOK_PUBLIC_URL: "https://user:Pw-Qx9@gw.example.com/" }, "WEBHOOK_PUBLIC_URL", "must not carry a user name or password"],
+    [
+      {
+        ATRIP_BASE_URL: "http://user:Pw-Qx9@atrip.example/",
+        ATRIP_CLIENT_ID: "i",
+        ATRIP_CLIENT_SECRET: "s",
+        API_KEYS: '[{"key":"0123456789abcdef","tenant":"a","scopes":["read"]}]',
+      },
+      "ATRIP_BASE_URL",
+      "must not carry a user name or password",
+    ],
   ])("rejects %j naming %s (a number out of range: saying which range)", (env, variable, message?: string) => {
     const err = loadError(env);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).variable).toBe(variable);
     expect((err as Error).message).toContain(message ?? variable);
+    expect((err as Error).message).not.toContain("Pw-Qx9");
   });
 
   it("--help lists every variable, and so does .env.example", () => {
