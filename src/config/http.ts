@@ -1,6 +1,6 @@
 /** The HTTP server: where it listens, who may call it from a browser, how much it reads (issue 21, item 4: one concern, one row per setting). */
 import { z } from "zod";
-import { bool, commaList, concern, httpUrl, port, positiveInt, text, variable } from "../config-kit.js";
+import { bool, commaList, concern, httpUrl, port, positiveInt, text, TIMER_MAX_MS, variable } from "../config-kit.js";
 import { DEFAULT_LIMITS } from "../server/limits.js";
 
 /**
@@ -34,7 +34,8 @@ export const HTTP = concern(
     keepAliveTimeoutMs: variable({
       name: "HTTP_KEEPALIVE_TIMEOUT_MS",
       default: "65000",
-      schema: positiveInt,
+      // The server's headers timeout is this plus 1 s, which must still fit Node's timers.
+      schema: positiveInt.max(TIMER_MAX_MS - 1000, `must be at most ${TIMER_MAX_MS - 1000}`),
       description: "Idle keep-alive HTTP connections are kept this long: above load balancers' idle timeouts (60 s is common)",
     }),
     leanExecution: variable({

@@ -12,8 +12,10 @@ export const RUNTIME = concern({
   sandboxTimeScale: variable({
     name: "SANDBOX_TIME_SCALE",
     default: "10",
-    schema: z.coerce.number({ message: "must be a number" }).positive("must be positive"),
-    description: "How many times faster the simulators' clock runs",
+    // Bounded: 1e-300 made the simulators' times invalid dates, and a huge scale their timers 1 ms
+    // (configuration probe, thirty-second session).
+    schema: z.coerce.number({ message: "must be a number" }).min(0.01, "must be 0.01 to 100000").max(100_000, "must be 0.01 to 100000"),
+    description: "How many times faster the simulators' clock runs (0.01 to 100000)",
   }),
   idleGcMs: variable({
     name: "IDLE_GC_MS",

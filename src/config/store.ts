@@ -12,8 +12,11 @@ export const STORE = concern({
   databaseSchema: variable({
     name: "DATABASE_SCHEMA",
     default: "public",
-    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier"),
-    description: "PostgreSQL schema the gateway uses",
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier")
+      .refine((v) => !v.startsWith("pg_"), "must not start with pg_ (PostgreSQL keeps those names for itself)"),
+    description: "PostgreSQL schema the gateway uses (not one starting with pg_)",
   }),
   databaseNamedStatements: variable({
     name: "DATABASE_NAMED_STATEMENTS",
@@ -32,8 +35,17 @@ export const STORE = concern({
   pgliteSharedBuffers: variable({
     name: "PGLITE_SHARED_BUFFERS",
     default: "16MB",
-    schema: z.string().regex(/^\d+(kB|MB|GB)$/, "must be a size such as 16MB"),
-    description: "The embedded store's buffer cache (PostgreSQL shared_buffers): more trades memory for fewer reads (docs/memory.md)",
+    // PostgreSQL's least (16 buffers of 8 kB) to what the embedded engine's memory takes: 2GB,
+    // 0MB or 1kB failed inside PGlite with a stack trace (configuration probe, thirty-second session).
+    schema: z
+      .string()
+      .regex(/^\d+(kB|MB|GB)$/, "must be a size such as 16MB")
+      .refine((v) => {
+        const kB = Number.parseInt(v, 10) * ({ kB: 1, MB: 1024, GB: 1024 * 1024 } as Record<string, number>)[v.replace(/^\d+/, "")];
+        return kB >= 128 && kB <= 512 * 1024;
+      }, "must be 128kB to 512MB"),
+    description:
+      "The embedded store's buffer cache (PostgreSQL shared_buffers, 128kB to 512MB): more trades memory for fewer reads (docs/memory.md)",
   }),
 });
 

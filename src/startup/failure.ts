@@ -12,6 +12,8 @@ const KNOWN_CODES = new Set([
   "EADDRNOTAVAIL",
   "ENOTFOUND",
   "ENOTDIR",
+  // A DATA_DIR under a symbolic link to nothing: its mkdir says which path (configuration probe).
+  "ENOENT",
   "EEXIST",
   "EROFS",
   "EPERM",

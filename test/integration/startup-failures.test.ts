@@ -108,7 +108,7 @@ describe("start-up failures", () => {
   it("known causes are one line; anything else keeps its stack", () => {
     const known = Object.assign(new Error("EROFS: read-only file system, open '/data.lock'"), { code: "EROFS" });
     expect(startFailureText(known)).toBe("Start-up failed: EROFS: read-only file system, open '/data.lock'\n");
-    for (const code of ["EPERM", "ENOSPC", "EACCES", "EADDRINUSE"])
+    for (const code of ["EPERM", "ENOSPC", "EACCES", "EADDRINUSE", "ENOENT"])
       expect(startFailureText(Object.assign(new Error(code), { code }))).toBe(`Start-up failed: ${code}\n`);
     const unreachable = new StoreUnavailableError(
       "PostgreSQL at db.internal:5432/gw (DATABASE_URL) cannot be reached: connect ECONNREFUSED",

@@ -64,6 +64,13 @@ describe("configuration", () => {
     [{ CORS_ORIGINS: "https://ok.example,https://App.Example:443/web" }, "CORS_ORIGINS", 'use "https://app.example"'],
     [{ CORS_ORIGINS: "app.example" }, "CORS_ORIGINS", "CORS_ORIGINS: must be an http(s) URL"],
     [{ CORS_ORIGINS: "chrome-extension://abc" }, "CORS_ORIGINS", "CORS_ORIGINS: must be an http(s) URL"],
+    // Bounded (configuration probe): values the embedded engine, the timers or PostgreSQL refuse later.
+    [{ PGLITE_SHARED_BUFFERS: "2GB" }, "PGLITE_SHARED_BUFFERS", "must be 128kB to 512MB"],
+    [{ PGLITE_SHARED_BUFFERS: "0MB" }, "PGLITE_SHARED_BUFFERS", "must be 128kB to 512MB"],
+    [{ SANDBOX_TIME_SCALE: "1e-300" }, "SANDBOX_TIME_SCALE", "must be 0.01 to 100000"],
+    [{ SANDBOX_TIME_SCALE: "9007199254740993" }, "SANDBOX_TIME_SCALE", "must be 0.01 to 100000"],
+    [{ HTTP_KEEPALIVE_TIMEOUT_MS: "2147483647" }, "HTTP_KEEPALIVE_TIMEOUT_MS", "must be at most 2147482647"],
+    [{ DATABASE_SCHEMA: "pg_gateway" }, "DATABASE_SCHEMA", "must not start with pg_"],
     // The webhook paths are appended to it: a query or fragment would swallow the token (configuration probe).
     [{ WEBHOOK_PUBLIC_URL: "https://gw.example.com/base?x=1" }, "WEBHOOK_PUBLIC_URL", "without a query or fragment"],
     [{ WEBHOOK_PUBLIC_URL: "https://gw.example.com/#frag" }, "WEBHOOK_PUBLIC_URL", "without a query or fragment"],
