@@ -30,7 +30,7 @@ export const STORE = concern({
     default: "./data",
     schema: text,
     description:
-      "Embedded store location, for one process at a time: held through <DATA_DIR>/.gateway.lock inside it and <DATA_DIR>.lock beside it (not when it is a mount point), and a second gateway on it is refused at start-up. An empty folder (e.g. a volume's mount point) is filled in place",
+      "Embedded store location, for one process at a time: held through <DATA_DIR>/.gateway.lock inside it and <DATA_DIR>.lock beside it (not when it is a mount point), and a second gateway on it is refused at start-up. An empty folder (e.g. a volume's mount point) is filled in place; one holding other files is refused",
   }),
   pgliteSharedBuffers: variable({
     name: "PGLITE_SHARED_BUFFERS",

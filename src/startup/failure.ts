@@ -22,7 +22,7 @@ const KNOWN_CODES = new Set([
 ]);
 
 /** Failures whose message says all there is: the DATA_DIR lock, the configuration, a store that cannot be reached. */
-const KNOWN_NAMES = new Set(["DataDirInUseError", "ConfigError", "StoreUnavailableError"]);
+const KNOWN_NAMES = new Set(["DataDirInUseError", "DataDirNotAStoreError", "ConfigError", "StoreUnavailableError"]);
 
 export function startFailureText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;

@@ -67,11 +67,29 @@ const FILLING = ".seeding";
 /** What a fresh volume or the lock puts in a folder that is still empty for the store's purpose. */
 const NOT_CONTENT: ReadonlySet<string> = new Set([LOCK_INSIDE, "lost+found"]);
 
+/**
+ * DATA_DIR holds files that are not a store: PGlite would write a whole PostgreSQL cluster in
+ * among them (configuration probe, thirty-second session). Its message names the folder and a few
+ * of the files.
+ */
+export class DataDirNotAStoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DataDirNotAStoreError";
+  }
+}
+
 async function fill(dataDir: string, templateDir: string): Promise<void> {
   const present = existsSync(dataDir);
   const entries = present ? readdirSync(dataDir).filter((e) => !NOT_CONTENT.has(e)) : [];
   // Anything else in it, and it is not ours to fill; a fill in place that did not finish is done again.
-  if (entries.length > 0 && !entries.includes(FILLING)) return;
+  if (entries.length > 0 && !entries.includes(FILLING)) {
+    if (entries.includes("PG_VERSION")) return;
+    const some = entries.slice(0, 3).join(", ") + (entries.length > 3 ? ", …" : "");
+    throw new DataDirNotAStoreError(
+      `DATA_DIR ${dataDir} holds files that are not the gateway's store (${some}): give it an empty or missing folder, or a store's`,
+    );
+  }
   if (!existsSync(join(templateDir, "PG_VERSION"))) return;
   if (present) {
     // An empty folder that exists may be a mount point (a volume mounted at DATA_DIR), which can

@@ -18,6 +18,7 @@ import { openStore, wrap } from "../../src/store/index.js";
 import { migrate } from "../../src/store/migrations.js";
 import { openPglite } from "../../src/store/pglite.js";
 import { seedDataDir } from "../../src/store/seed.js";
+import { startFailureText } from "../../src/startup/failure.js";
 import { PGLITE_DATADIR_TEMPLATE } from "../helpers/paths.js";
 
 const SHARED_BUFFERS = STORE.rows.pgliteSharedBuffers.default;
@@ -83,6 +84,17 @@ describe("the embedded store's start", () => {
     } finally {
       await db.close();
     }
+  });
+
+  it("a DATA_DIR holding files that are not a store is refused, naming it, and its files are left as they were", async () => {
+    const dir = newDir();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "notes.json"), "{}");
+    await expect(seedDataDir(dir, PGLITE_DATADIR_TEMPLATE)).rejects.toThrow(
+      `DATA_DIR ${dir} holds files that are not the gateway's store (notes.json): give it an empty or missing folder, or a store's`,
+    );
+    expect(readdirSync(dir)).toEqual(["notes.json"]);
+    expect(startFailureText(await seedDataDir(dir, PGLITE_DATADIR_TEMPLATE).catch((e: unknown) => e))).not.toMatch(/\n\s+at /);
   });
 
   it("keeps every record, event and idempotency key of a DATA_DIR made with the old settings, and never replaces it", async () => {
