@@ -40,17 +40,6 @@ function mergeStop(stored: StopReport, report: StopReport): StopReport {
 }
 
 /**
- * Whether a stop's request may be sent again: the gateway does not know the supplier took it
- * (its reply was lost or could not be read, or the gateway stopped mid-call; a stop recorded
- * before 2026-12-06 says so by its message — one recorded from then until 2026-12-07 by neither,
- * and is never sent again), and the order's state shows no stop well after it would: a check
- * that got an answer, made at least twice the supplier's delay (`delayMs`) after the request,
- * found it still 0 (unpaid) or 1 (ticketing in process), where a stop the supplier took shows
- * -3 or 2 (seed 000: the result is known "after 8 minutes"; the supplier's web UI takes about 10). A
- * gateway killed between claiming the order and sending left such a stop PENDING for ever, never
- * sent (crash probe, thirty-second session).
- */
-/**
  * Whether the gateway does not know the supplier took a PENDING stop's request (facts that no
  * check changes): its outcome unknown, or, recorded before 2026-12-06, the gateway's own message.
  */
@@ -62,6 +51,17 @@ export function outcomeUnknownPending(record: { status: string; isFinal: boolean
   );
 }
 
+/**
+ * Whether a stop's request may be sent again: the gateway does not know the supplier took it
+ * (its reply was lost or could not be read, or the gateway stopped mid-call; a stop recorded
+ * before 2026-12-06 says so by its message — one recorded from then until 2026-12-07 by neither,
+ * and is never sent again), and the order's state shows no stop well after it would: a check
+ * that got an answer, made at least twice the supplier's delay (`delayMs`) after the request,
+ * found it still 0 (unpaid) or 1 (ticketing in process), where a stop the supplier took shows
+ * -3 or 2 (seed 000: the result is known "after 8 minutes"; the supplier's web UI takes about 10). A
+ * gateway killed between claiming the order and sending left such a stop PENDING for ever, never
+ * sent (crash probe, thirty-second session).
+ */
 export function mayResend(
   record: {
     status: string;
