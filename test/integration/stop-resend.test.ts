@@ -48,14 +48,26 @@ const stopWhen = (orderNo: string, ok: (s: Stop) => boolean) =>
 const checkedLate = (s: Stop) =>
   s.tracking.lastCheckedAt !== null && Date.parse(s.tracking.lastCheckedAt) >= Date.parse(s.checkAfter) + DELAY_MS;
 
+/**
+ * Requests a stop of a fresh demo order under `fault` on stopTicket.do (the connection reset
+ * before ATRIP reads it: never taken; or the reply late after ATRIP took it), then clears the
+ * faults. Returns the order and the request's answer.
+ */
+async function lostStop(fault: { resetRate: number } | { replyDelayMs: number }) {
+  const orderNo = fresh("ATR-STOP-OK");
+  const atrip = t.sandbox.atrip!.server;
+  atrip.faults = { ...NO_FAULTS, ...fault, operations: ["stopTicket.do"] };
+  try {
+    return { orderNo, atrip, lost: await gql(t.url, STOP, { orderNo }) };
+  } finally {
+    atrip.faults = { ...NO_FAULTS };
+  }
+}
+
 describe("a stop request the supplier may never have taken", () => {
   it("is sent again once an answered check, twice the delay after it, shows no stop; then followed to its outcome", async () => {
-    const orderNo = fresh("ATR-STOP-OK");
-    const atrip = t.sandbox.atrip!.server;
-    atrip.faults = { ...NO_FAULTS, resetRate: 1, operations: ["stopTicket.do"] };
-    const lost = await gql(t.url, STOP, { orderNo });
+    const { orderNo, lost } = await lostStop({ resetRate: 1 });
     expect(lost.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
-    atrip.faults = { ...NO_FAULTS };
     const before = sends();
     // Before the supplier's delay nothing says whether it arrived: the record, nothing sent.
     const early = await gql<{ stopTicketIssuance: { state: string } }>(t.url, STOP, { orderNo });
@@ -84,11 +96,7 @@ describe("a stop request the supplier may never have taken", () => {
   });
 
   it("a resend its gateway was killed in the middle of counts as sent: housekeeping moves its check, and nothing is sent", async () => {
-    const orderNo = fresh("ATR-STOP-OK");
-    const atrip = t.sandbox.atrip!.server;
-    atrip.faults = { ...NO_FAULTS, resetRate: 1, operations: ["stopTicket.do"] };
-    await gql(t.url, STOP, { orderNo });
-    atrip.faults = { ...NO_FAULTS };
+    const { orderNo } = await lostStop({ resetRate: 1 });
     const checked = await stopWhen(orderNo, (s) => s.supplierOrderStatus === "1" && checkedLate(s));
     // A resend's claim, left by a gateway killed mid-call (in flight for 0 ms: nobody holds it).
     const [{ tenant }] = await t.store.db.query<{ tenant: string }>("SELECT tenant FROM tracked WHERE kind = 'stop' AND ref = $1", [
@@ -106,11 +114,7 @@ describe("a stop request the supplier may never have taken", () => {
   });
 
   it("a resend's left mark counts as sent even while the stop's checks fail: the request moves its check, clears nothing unaccounted, sends nothing", async () => {
-    const orderNo = fresh("ATR-STOP-OK");
-    const atrip = t.sandbox.atrip!.server;
-    atrip.faults = { ...NO_FAULTS, resetRate: 1, operations: ["stopTicket.do"] };
-    await gql(t.url, STOP, { orderNo });
-    atrip.faults = { ...NO_FAULTS };
+    const { orderNo, atrip } = await lostStop({ resetRate: 1 });
     await stopWhen(orderNo, (s) => s.supplierOrderStatus === "1" && checkedLate(s));
     // Its checks now fail (HTTP 500), and a resend's claim is left (its gateway killed mid-call).
     atrip.faults = { ...NO_FAULTS, http500Rate: 1, operations: ["queryOrderDetails.do"] };
@@ -140,12 +144,8 @@ describe("a stop request the supplier may never have taken", () => {
   });
 
   it("a stop whose reply was lost after ATRIP took it is not sent again: its order shows the stop", async () => {
-    const orderNo = fresh("ATR-STOP-OK");
-    const atrip = t.sandbox.atrip!.server;
-    atrip.faults = { ...NO_FAULTS, replyDelayMs: 2500, operations: ["stopTicket.do"] };
-    const lost = await gql(t.url, STOP, { orderNo });
+    const { orderNo, lost } = await lostStop({ replyDelayMs: 2500 });
     expect(lost.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN" });
-    atrip.faults = { ...NO_FAULTS };
     const before = sends();
     const done = await stopWhen(orderNo, (s) => s.state === "STOPPED");
     expect(done.supplierOrderStatus).toBe("-3");
