@@ -122,6 +122,12 @@ export interface StopOutcomeData {
   state: StopStateName;
   /** The supplier's own order status, for logs and support. */
   supplierOrderStatus: string | null;
+  /**
+   * The order's state shows no sign of a stop request, where one the supplier took would show
+   * once the supplier's delay has passed. Seen that long after a request whose outcome the
+   * gateway does not know, it is evidence the request never reached the supplier.
+   */
+  showsNoStop: boolean;
 }
 
 export interface CancelOrderRequest {

@@ -232,5 +232,7 @@ export function toStopOutcome(orderNo: string, r: OrderDetailsReply): StopOutcom
   if (!ORDER_STATUSES.has(s))
     throw new MappingError(`orderStatus ${JSON.stringify(s.slice(0, 20))} is not a documented ATRIP order status`);
   const state = s === "-3" ? "STOPPED" : s === "2" ? "ISSUED" : "PENDING";
-  return { orderNo, state, supplierOrderStatus: s };
+  // 0 (unpaid) and 1 (ticketing in process): a stop ATRIP took shows -3 or 2 by then (seed 000:
+  // the result is known "after 8 minutes"; ATRIP's web UI takes about 10).
+  return { orderNo, state, supplierOrderStatus: s, showsNoStop: s === "0" || s === "1" };
 }

@@ -242,7 +242,15 @@ describe("ATRIP mapping", () => {
 
   it("queryOrderDetails.do orderStatus 0 (unpaid) keeps a stop PENDING", () => {
     const reply = orderDetailsReply.parse(parseJson('{"status":0,"msg":"ok","orderNo":"ZNMKU1","orderStatus":"0"}'));
-    expect(toStopOutcome("ZNMKU1", reply)).toEqual({ orderNo: "ZNMKU1", state: "PENDING", supplierOrderStatus: "0" });
+    expect(toStopOutcome("ZNMKU1", reply)).toEqual({ orderNo: "ZNMKU1", state: "PENDING", supplierOrderStatus: "0", showsNoStop: true });
+  });
+
+  it("queryOrderDetails.do: only 0 and 1 show no sign of a stop (the evidence a lost stop may be sent again)", () => {
+    const shows = (status: string) =>
+      toStopOutcome("ZNMKU1", orderDetailsReply.parse(parseJson(`{"status":0,"msg":"ok","orderNo":"ZNMKU1","orderStatus":"${status}"}`)));
+    expect(shows("1")).toMatchObject({ state: "PENDING", showsNoStop: true });
+    expect(shows("2")).toMatchObject({ state: "ISSUED", showsNoStop: false });
+    expect(shows("-3")).toMatchObject({ state: "STOPPED", showsNoStop: false });
   });
 
   it("refuses replies of the wrong shape", () => {
@@ -365,7 +373,7 @@ describe("ATRIP mapping: tolerant where seed 002 is silent, strict where it spea
     const reply = orderDetailsReply.parse(
       parseJson('{"status":0,"msg":"ok","orderNo":"ZNMKU1","orderStatus":"-3","ticketStatus":{"odd":true}}'),
     );
-    expect(toStopOutcome("ZNMKU1", reply)).toEqual({ orderNo: "ZNMKU1", state: "STOPPED", supplierOrderStatus: "-3" });
+    expect(toStopOutcome("ZNMKU1", reply)).toEqual({ orderNo: "ZNMKU1", state: "STOPPED", supplierOrderStatus: "-3", showsNoStop: false });
   });
 
   it("queryOrderDetails.do: an orderNo written as a number names an order as written; one of another shape makes the reply unreadable", () => {

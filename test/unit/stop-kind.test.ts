@@ -41,32 +41,38 @@ describe("whether a stop may be sent again", () => {
       notBefore: notBefore === null ? null : new Date(notBefore),
       lastCheckedAt: lastCheckedAt === null ? null : new Date(lastCheckedAt),
       checkFailure: over.checkFailure ?? null,
-      data: { ...pending(null), outcomeUnknown: true, supplierOrderStatus: "1", ...data },
+      data: { ...pending(null), outcomeUnknown: true, supplierOrderStatus: "1", showsNoStop: true, ...data },
     };
   };
 
   it("only when the supplier may never have taken it and an answered check, twice its delay after the request, shows no stop", () => {
     expect(mayResend(record({}), delay)).toBe(true);
-    expect(mayResend(record({ supplierOrderStatus: "0" }), delay)).toBe(true);
     // A stop recorded before 2026-12-06 says it by its message.
     expect(mayResend(record({ outcomeUnknown: undefined, message: OUTCOME_UNKNOWN_MESSAGE }), delay)).toBe(true);
     expect(mayResend(record({ outcomeUnknown: false }), delay)).toBe(false);
     expect(mayResend(record({ outcomeUnknown: undefined }), delay)).toBe(false);
-    expect(mayResend(record({ supplierOrderStatus: null }), delay)).toBe(false);
-    expect(mayResend(record({ supplierOrderStatus: "-3" }), delay)).toBe(false);
+    // The order's state, as the supplier's datasource reads it, decides; not the status itself.
+    expect(mayResend(record({ showsNoStop: false }), delay)).toBe(false);
+    expect(mayResend(record({ showsNoStop: false, supplierOrderStatus: "-3" }), delay)).toBe(false);
+    // No check said so (or one recorded before 2026-12-08): the next check will.
+    expect(mayResend(record({ showsNoStop: undefined }), delay)).toBe(false);
+    expect(mayResend(record({ showsNoStop: undefined, supplierOrderStatus: null }), delay)).toBe(false);
     // Checked only once the delay had passed, not twice it (ATRIP may still be stopping).
     expect(mayResend(record({}, { lastCheckedAt: now - 1 }), delay)).toBe(false);
     // The last check got no answer: what it last said may be stale.
     expect(mayResend(record({}, { checkFailure: { code: "SUPPLIER_TIMEOUT" } }), delay)).toBe(false);
     expect(mayResend(record({}, { notBefore: null }), delay)).toBe(false);
     expect(mayResend(record({}, { lastCheckedAt: null }), delay)).toBe(false);
-    expect(mayResend(record({ supplierOrderStatus: "2" }, { status: "ISSUED" }), delay)).toBe(false);
+    expect(mayResend(record({ supplierOrderStatus: "2", showsNoStop: false }, { status: "ISSUED" }), delay)).toBe(false);
   });
 
   it("a check's report keeps what the request's record says of its outcome", () => {
-    expect(merge({ ...pending(null), outcomeUnknown: true }, { ...pending(null), supplierOrderStatus: "1" })).toMatchObject({
+    expect(
+      merge({ ...pending(null), outcomeUnknown: true }, { ...pending(null), supplierOrderStatus: "1", showsNoStop: true }),
+    ).toMatchObject({
       outcomeUnknown: true,
       supplierOrderStatus: "1",
+      showsNoStop: true,
     });
     expect(merge(pending("ok"), stopped)).not.toHaveProperty("outcomeUnknown");
   });

@@ -15,6 +15,11 @@ export interface StopReport {
   message: string | null;
   supplierOrderStatus: string | null;
   /**
+   * The latest answered check found the order showing no sign of a stop (the supplier's
+   * `StopOutcomeData.showsNoStop`). Absent before a check, and in checks recorded before 2026-12-08.
+   */
+  showsNoStop?: boolean;
+  /**
    * The gateway does not know the supplier took the request: its reply was lost or could not be
    * read, or the gateway stopped mid-call (../stop-requests.ts). Absent in checks' reports: a
    * check keeps what was stored.
@@ -57,9 +62,8 @@ export function outcomeUnknownPending(record: { status: string; isFinal: boolean
  * before 2026-12-06 says so by its message — one recorded from then until 2026-12-07 by neither,
  * and is never sent again), and the order's state shows no stop well after it would: a check
  * that got an answer, made at least twice the supplier's delay (`delayMs`) after the request,
- * found it still 0 (unpaid) or 1 (ticketing in process), where a stop the supplier took shows
- * -3 or 2 (seed 000: the result is known "after 8 minutes"; the supplier's web UI takes about 10). A
- * gateway killed between claiming the order and sending left such a stop PENDING for ever, never
+ * found the order showing no sign of one (`showsNoStop`, which each supplier's datasource
+ * decides from its own order states). A gateway killed between claiming the order and sending left such a stop PENDING for ever, never
  * sent (crash probe, thirty-second session).
  */
 export function mayResend(
@@ -76,7 +80,7 @@ export function mayResend(
   const d = record.data;
   return (
     outcomeUnknownPending(record) &&
-    (d.supplierOrderStatus === "0" || d.supplierOrderStatus === "1") &&
+    d.showsNoStop === true &&
     record.checkFailure === null &&
     record.notBefore !== null &&
     record.lastCheckedAt !== null &&
@@ -97,7 +101,7 @@ function stopKind(registry: SupplierRegistry, policy: PollPolicy): TrackedKind<S
     accountOf: (tenant, supplier) => registry.account(supplier, tenant).id,
     ask: async (tenant, supplier, orderNo, scope) => {
       const o = await registry.stopIssuance(supplier, tenant).outcome(orderNo, scope);
-      return { status: o.state, message: null, supplierOrderStatus: o.supplierOrderStatus };
+      return { status: o.state, message: null, supplierOrderStatus: o.supplierOrderStatus, showsNoStop: o.showsNoStop };
     },
   };
 }
