@@ -7,6 +7,7 @@ import { z } from "zod";
 import { apiKeysSchema, type ApiKeyEntry } from "../auth/api-keys.js";
 import type { JwtSettings } from "../auth/jwt.js";
 import { ConfigError, concern, httpUrl, text, variable } from "../config-kit.js";
+import { parseJsonSetting } from "./json-setting.js";
 
 export const AUTH = concern(
   {
@@ -57,13 +58,7 @@ export const AUTH = concern(
 );
 
 function parseApiKeys(raw: string): ApiKeyEntry[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw new ConfigError("API_KEYS", "is not valid JSON");
-  }
-  const parsed = apiKeysSchema.safeParse(json);
+  const parsed = apiKeysSchema.safeParse(parseJsonSetting("API_KEYS", raw));
   if (!parsed.success) {
     // Which entry and field, as the other JSON settings say it (a key's value is never quoted).
     const issue = parsed.error.issues[0];

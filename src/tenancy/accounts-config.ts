@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { SupplierDescriptor } from "../../datasources/supplier.js";
 import { ConfigError } from "../config-kit.js";
+import { parseJsonSetting } from "../config/json-setting.js";
 import { TENANT_PATTERN } from "../auth/principal.js";
 
 /** One tenant's own accounts: credentials by supplier name. */
@@ -51,14 +52,7 @@ export function readTenantAccounts(
     }
   }
   if (text === undefined) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    // JSON.parse's message quotes the text around the error, which may be a secret.
-    throw new ConfigError(variable, "is not valid JSON");
-  }
-  const parsed = schemaOf(suppliers).safeParse(raw);
+  const parsed = schemaOf(suppliers).safeParse(parseJsonSetting(variable, text));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";

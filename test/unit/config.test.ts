@@ -168,6 +168,8 @@ describe("configuration", () => {
       `[{"key":"0123456789abcdef","tenant":"a","scopes":["read"]},{"keySha256":"${createHash("sha256").update("0123456789abcdef").digest("hex").toUpperCase()}","tenant":"b","scopes":["read"]}]`,
       /entries 0 and 1 give the same key/,
     ],
+    // A field named twice: JSON.parse kept the last, the key going to tenant "b".
+    ['[{"key":"0123456789abcdef","tenant":"a","tenant":"b","scopes":["read"]}]', /names one field twice/],
   ])("rejects malformed API_KEYS %s", (raw, why) => {
     expect(() => loadConfig({ API_KEYS: raw })).toThrow(why);
     expect(() => loadConfig({ API_KEYS: raw })).toThrow(/API_KEYS/);
@@ -180,6 +182,9 @@ describe("configuration", () => {
     it("reads TENANT_SUPPLIER_ACCOUNTS or the file TENANT_SUPPLIER_ACCOUNTS_FILE names", () => {
       expect(loadConfig({}).tenantAccounts).toBeUndefined();
       expect(loadConfig({ TENANT_SUPPLIER_ACCOUNTS: JSON.stringify(accounts) }).tenantAccounts).toEqual(accounts);
+      // The same tenant twice with the same accounts says one thing: taken.
+      const twice = `{"acme": ${JSON.stringify(accounts.acme)}, "acme": ${JSON.stringify(accounts.acme)}}`;
+      expect(loadConfig({ TENANT_SUPPLIER_ACCOUNTS: twice }).tenantAccounts).toEqual({ acme: accounts.acme });
       const file = join(mkdtempSync(join(tmpdir(), "accounts-")), "accounts.json");
       writeFileSync(file, JSON.stringify(accounts));
       expect(loadConfig({ TENANT_SUPPLIER_ACCOUNTS_FILE: file }).tenantAccounts).toEqual(accounts);
@@ -199,6 +204,12 @@ describe("configuration", () => {
       [{ TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"NOSUCH": {"key": "secret-Zz9"}}}' }, "TENANT_SUPPLIER_ACCOUNTS", /NOSUCH/],
       [{ TENANT_SUPPLIER_ACCOUNTS: '{"a b": {"CTT": {"signKey": "secret-Zz9"}}}' }, "TENANT_SUPPLIER_ACCOUNTS", /tenant/],
       [{ TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"CTT": {"signKey": 7}}}' }, "TENANT_SUPPLIER_ACCOUNTS", /acme\.CTT\.signKey/],
+      // A tenant named twice: JSON.parse kept the last, the first's accounts dropped without a word.
+      [
+        { TENANT_SUPPLIER_ACCOUNTS: '{"acme": {"CTT": {"signKey": "secret-Zz9"}}, "acme": {"CTT": {"signKey": "secret-Zz9b"}}}' },
+        "TENANT_SUPPLIER_ACCOUNTS",
+        /names one field twice/,
+      ],
       [{ TENANT_SUPPLIER_ACCOUNTS_FILE: "/nonexistent/accounts.json" }, "TENANT_SUPPLIER_ACCOUNTS_FILE", /cannot read/],
       [{ TENANT_SUPPLIER_ACCOUNTS: "{}", TENANT_SUPPLIER_ACCOUNTS_FILE: "/x" }, "TENANT_SUPPLIER_ACCOUNTS_FILE", /not both/],
       [{ MAX_SUBSCRIPTIONS_PER_CONNECTION: "0" }, "MAX_SUBSCRIPTIONS_PER_CONNECTION", /positive/],
