@@ -9,7 +9,7 @@ import { GatewayError } from "../../src/vocabulary/errors.js";
 import { notKnown, type NotKnown, type StopIssuancePort, type SubmittedCheck, type SupplierAdapter, type VoidPort } from "../ports.js";
 import { AtripClient, type AtripConfig } from "./client.js";
 import { atripError, atripUnknownOrder } from "./errors.js";
-import { MappingError, toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
+import { aboutOrder, MappingError, toStopOutcome, toVoidQuote, voidReplyToOrder, wireVoidOrderToOrder } from "./mapping.js";
 import { interpretAtripWebhook } from "./webhooks.js";
 
 export { AtripClient, type AtripConfig } from "./client.js";
@@ -26,10 +26,20 @@ class AtripVoids implements VoidPort {
     private readonly odd: OddFieldLog,
   ) {}
 
+  /**
+   * A quote about another order than the one asked (its offer would void that one) is an
+   * unreadable reply; one naming the order in another case or with spaces is the order asked, as
+   * the client wrote it (a quote about another order used to be passed through as it came).
+   */
   async quote(orderNo: string, scope?: CallScope): Promise<VoidQuoteData> {
     return this.client.voidQuotation(
       orderNo,
-      (reply) => toVoidQuote(reply, new Date(), this.odd.noteFor("ATRIP", "voidQuotation.do", orderNo)),
+      (reply) => {
+        aboutOrder(reply.orderNo, orderNo);
+        const quote = toVoidQuote(reply, new Date(), this.odd.noteFor("ATRIP", "voidQuotation.do", orderNo));
+        quote.orderNo = orderNo;
+        return quote;
+      },
       scope,
     );
   }

@@ -212,6 +212,16 @@ export function wireVoidOrderToOrder(entry: unknown, message: string | null, not
 }
 
 /** The orderStatus values ATRIP documents (ATRIP.md: 0 unpaid, 1 ticketing in process, 2 ticketed, -3 cancelled). */
+/**
+ * Refuses a reply about another order than `asked`. Compared without case or surrounding space
+ * (ATRIP may echo its own form of a number a client sent in lower case), and the other order is
+ * not named: on a shared account it may be another tenant's.
+ */
+export function aboutOrder(replied: string, asked: string): void {
+  if (replied !== asked && replied.trim().toUpperCase() !== asked.toUpperCase())
+    throw new MappingError("the reply is about another order than the one asked about");
+}
+
 const ORDER_STATUSES = new Set(["-3", "0", "1", "2"]);
 
 /**
@@ -223,10 +233,7 @@ const ORDER_STATUSES = new Set(["-3", "0", "1", "2"]);
  * thirty-first session).
  */
 export function toStopOutcome(orderNo: string, r: OrderDetailsReply): StopOutcomeData {
-  // Compared without case or surrounding space (ATRIP may echo its own form of a number a client
-  // sent in lower case), and not named: on a shared account the other order may be another tenant's.
-  if (r.orderNo !== null && r.orderNo !== undefined && r.orderNo.trim().toUpperCase() !== orderNo.toUpperCase())
-    throw new MappingError("the reply is about another order than the one asked about");
+  if (r.orderNo !== null && r.orderNo !== undefined) aboutOrder(r.orderNo, orderNo);
   const s = r.orderStatus?.trim() || null;
   if (s === null) throw new MappingError("orderStatus is missing");
   if (!ORDER_STATUSES.has(s))
