@@ -8,10 +8,17 @@
  * allows a parser to.
  */
 
-/** The Content-Type's charset, lower case, without quotes; undefined when there is none. */
-function charsetOf(contentType: string | null | undefined): string | undefined {
-  const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? "");
-  return m?.[1].toLowerCase();
+/**
+ * The charsets the Content-Type names, lower case, without quotes, Windows' names read as the
+ * Encoding Standard's, each once (a header may repeat the parameter).
+ */
+function charsetsOf(contentType: string | null | undefined): string[] {
+  const named = new Set<string>();
+  for (const m of (contentType ?? "").matchAll(/;\s*charset\s*=\s*"?([^";\s]+)"?/gi)) {
+    const name = m[1].toLowerCase();
+    named.add(UTF8.has(name) ? "utf-8" : (ALIASES[name] ?? name));
+  }
+  return [...named];
 }
 
 /** Text that cannot be read: a charset that cannot be decoded here, or bytes that are not in their charset. */
@@ -20,14 +27,26 @@ class UndecodableText extends Error {}
 const UTF8 = new Set(["utf-8", "utf8", "unicode-1-1-utf-8", "utf8mb4"]);
 /** Windows' and MySQL's names of charsets the Encoding Standard knows by another. */
 const ALIASES: Readonly<Record<string, string>> = { cp936: "gbk", ms936: "gbk", "windows-936": "gbk" };
-const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+/** Byte order marks are kept by the decoders and dropped once, at the end (two are not JSON). */
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** A decoder of `charset` (fatal: invalid bytes throw), or undefined when the Encoding Standard does not know it. */
 function decoderOf(charset: string, fatal: boolean): TextDecoder | undefined {
   try {
-    return new TextDecoder(charset, { fatal });
+    return new TextDecoder(charset, { fatal, ignoreBOM: true });
   } catch {
     return undefined;
+  }
+}
+
+/** Whether `bytes` hold a byte over 0x7F and are all valid UTF-8. */
+function isNonAsciiUtf8(bytes: Buffer): boolean {
+  if (!bytes.some((b) => b > 0x7f)) return false;
+  try {
+    STRICT_UTF8.decode(bytes);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -40,34 +59,51 @@ function decoderOf(charset: string, fatal: boolean): TextDecoder | undefined {
  * too, instead of being read with U+FFFD in their place. GBK bytes sent with no charset came out
  * as "ȡ��ʧ��" where "取消失败" (cancel failed) was written, and the refused cancel was reported
  * as done (property-based probe, thirty-second session): a reply the gateway cannot read decides
- * nothing. A webhook is read leniently: refused, it would be lost (src/server/webhooks.ts).
+ * nothing. So does one whose charset cannot be told: a Content-Type naming two charsets, or
+ * naming another than UTF-8 for non-ASCII bytes that are valid UTF-8 (the suppliers' documented
+ * charset). UTF-8 Chinese is mostly valid GBK, and every byte is valid ISO-8859-1: 取消失败 in
+ * UTF-8 sent as `charset=iso-8859-1`, or `charset=gbk;charset=utf-8`, was read as noise and a
+ * refused cancel reported as done (black-box probe, thirty-third session). Text in a real GBK or
+ * ISO-8859-1 is almost never valid UTF-8 as well; when it is, the reply is unreadable.
+ *
+ * A webhook is read leniently (refused, it would be lost; src/server/webhooks.ts): in those cases
+ * it is read as UTF-8 where it is that, and otherwise in the first charset named, or as UTF-8
+ * with U+FFFD for bytes not valid in it.
  */
 export function decodeText(bytes: Buffer, contentType: string | null | undefined, strict = false): string {
-  const named = charsetOf(contentType);
-  const charset = named === undefined ? undefined : (ALIASES[named] ?? named);
-  let text: string;
-  if (charset === undefined || UTF8.has(charset)) text = strict ? strictUtf8(bytes, charset) : bytes.toString("utf8");
-  else {
-    const decoder = decoderOf(charset, strict);
-    if (decoder) {
-      try {
-        text = decoder.decode(bytes);
-      } catch {
-        throw new UndecodableText(`the text is not valid ${charset.slice(0, 40)}`);
-      }
-    } else {
-      try {
-        text = STRICT_UTF8.decode(bytes);
-      } catch {
-        throw new UndecodableText(`the charset "${charset.slice(0, 40)}" cannot be decoded, and the text is not UTF-8`);
-      }
-    }
-  }
+  const named = charsetsOf(contentType);
+  if (strict && named.length > 1)
+    throw new UndecodableText(`the Content-Type names ${named.length} charsets (${named.map((c) => c.slice(0, 40)).join(", ")})`);
+  const charset = strict ? named[0] : named.length > 1 && isNonAsciiUtf8(bytes) ? "utf-8" : named[0];
+  const text = charset === undefined || charset === "utf-8" ? utf8(bytes, charset, strict) : inCharset(bytes, charset, strict);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** `bytes` as UTF-8, refusing invalid bytes; `charset` is what the Content-Type named, if anything. */
-function strictUtf8(bytes: Buffer, charset: string | undefined): string {
+/** `bytes` in `charset`, not UTF-8 (see decodeText). */
+function inCharset(bytes: Buffer, charset: string, strict: boolean): string {
+  const decoder = decoderOf(charset, strict);
+  if (!decoder) {
+    if (!strict) return bytes.toString("utf8");
+    try {
+      return STRICT_UTF8.decode(bytes);
+    } catch {
+      throw new UndecodableText(`the charset "${charset.slice(0, 40)}" cannot be decoded, and the text is not UTF-8`);
+    }
+  }
+  if (isNonAsciiUtf8(bytes)) {
+    if (!strict) return STRICT_UTF8.decode(bytes);
+    throw new UndecodableText(`the text is valid UTF-8, but its Content-Type names ${charset.slice(0, 40)}: which it is cannot be told`);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new UndecodableText(`the text is not valid ${charset.slice(0, 40)}`);
+  }
+}
+
+/** `bytes` as UTF-8, refusing invalid bytes when `strict`; `charset` is what the Content-Type named, if anything. */
+function utf8(bytes: Buffer, charset: string | undefined, strict: boolean): string {
+  if (!strict) return bytes.toString("utf8");
   try {
     return STRICT_UTF8.decode(bytes);
   } catch {

@@ -45,8 +45,8 @@ export function unreadableReply(
  */
 export function replyJson(call: ReplyContext, text: string, secrets?: readonly string[]): unknown {
   try {
-    // A byte order mark before the JSON text may be ignored (RFC 8259, 8.1); some servers write one.
-    return redactParsed(parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text), text, secrets);
+    // A byte order mark before the JSON text was dropped as it was decoded (./charset.ts); a second is not JSON.
+    return redactParsed(parseJson(text), text, secrets);
   } catch {
     throw unreadableReply(call, "not JSON");
   }

@@ -167,6 +167,37 @@ describe("supplier HTTP transport", () => {
     expect((await failure(transport.post(call()))).code).toBe("SUPPLIER_BAD_RESPONSE");
   });
 
+  it("a reply whose charset cannot be told is unreadable: two charsets named, or another than UTF-8 for bytes that are UTF-8", async () => {
+    // 取消失败 (cancel failed) in UTF-8: valid GBK and valid ISO-8859-1 too, read as either it
+    // was noise, and a refused Alitrip cancel was reported as done (black-box probe, thirty-third session).
+    const utf8 = Buffer.from('{"result_msg":"取消失败"}');
+    for (const [contentType, said] of [
+      ["application/json; charset=gbk; charset=utf-8", "the Content-Type names 2 charsets (gbk, utf-8)"],
+      ["application/json; charset=UTF-8; charset=iso-8859-1", "the Content-Type names 2 charsets"],
+      ["application/json; charset=iso-8859-1", "the text is valid UTF-8, but its Content-Type names iso-8859-1"],
+      ["application/json; charset=gbk", "the text is valid UTF-8, but its Content-Type names gbk"],
+    ]) {
+      handler = (_req, res) => res.writeHead(200, { "Content-Type": contentType }).end(utf8);
+      const read = await failure(transport.post(call()));
+      expect([read.code, read.message]).toEqual(["SUPPLIER_BAD_RESPONSE", expect.stringContaining(said)]);
+      expect((await failure(transport.post(call({ changesState: true })))).code).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    }
+    // One charset named twice is one; text that is only valid in the charset named is read in it.
+    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json; charset=utf-8; charset=UTF8" }).end(utf8);
+    expect((await transport.post(call())).text).toBe('{"result_msg":"取消失败"}');
+    handler = (_req, res) =>
+      res.writeHead(200, { "Content-Type": "application/json; charset=iso-8859-1" }).end(Buffer.from('{"m":"caf\xe9"}', "latin1"));
+    expect((await transport.post(call())).text).toBe('{"m":"café"}');
+  });
+
+  it("a reply opening with two byte order marks is not JSON", async () => {
+    handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(`\uFEFF\uFEFF${JSON_TEXT}`);
+    const read = await failure(
+      transport.post(call(), (reply) => replyJson({ supplier: "ATRIP", operation: "test.do", changesState: false }, reply.text)),
+    );
+    expect(read.code).toBe("SUPPLIER_BAD_RESPONSE");
+  });
+
   it("a JSON reply may open with a byte order mark", async () => {
     handler = (_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(`\uFEFF${JSON_TEXT}`);
     const read = await transport.post(call(), (reply) =>
