@@ -6,11 +6,10 @@
 import { ArrayMaxSize, IsOptional, Length, Matches, ValidateIf } from "class-validator";
 import { ArgsType, Field, InputType } from "type-graphql";
 import { Supplier } from "./enums.js";
-import { TOKEN_MAX, TOKEN_PATTERN } from "../src/vocabulary/tokens.js";
+import { ID_MAX, ID_PATTERN, TOKEN_MAX, TOKEN_PATTERN } from "../src/vocabulary/tokens.js";
 
 /** Identifiers: order numbers, offer ids, void codes, sub-channels, idempotency keys. */
-export const ID_PATTERN = /^[A-Za-z0-9_-]*$/;
-export const ID_MAX = 64;
+export { ID_MAX, ID_PATTERN } from "../src/vocabulary/tokens.js";
 export const ID_LENGTH_MESSAGE = `must be 1 to ${ID_MAX} characters long`;
 export const ID_PATTERN_MESSAGE = "may contain only letters, digits, '-' and '_'";
 

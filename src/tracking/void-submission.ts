@@ -22,6 +22,7 @@
 import { withinDeadline, type CallScope, type DeadlineScope } from "../../datasources/deadline.js";
 import { GatewayError, OUTCOME_HINT, SupplierError } from "../vocabulary/errors.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
+import { isIdentifier } from "../vocabulary/tokens.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { VoidOrderData } from "../../datasources/model.js";
 import type { VoidPort } from "../../datasources/ports.js";
@@ -33,6 +34,20 @@ import type { Tracker } from "./engine.js";
 import { LaterWrites, unrecorded, writeAfterSend } from "../reliability/after-send.js";
 import { KeyedLock, orderKey } from "./keyed-lock.js";
 import { inProgress, OrderClaims, outcomeUnknown, type OrderClaim } from "./outcome.js";
+
+/**
+ * A void the supplier shows on an order number the gateway would not take back as an input (not
+ * 1-64 letters, digits, '-' and '_'): adopted, it could not be listed by its order, and one of some
+ * KB could not even be stored (black-box probe, thirty-third session, with a tenant's own account,
+ * where any order may be adopted). The supplier's record is one the gateway cannot read.
+ */
+function unadoptableOrder(supplier: SupplierName): SupplierError {
+  return new SupplierError(
+    "SUPPLIER_BAD_RESPONSE",
+    `${supplier} shows the void on an order number the gateway cannot take as an input (1-64 letters, digits, '-' and '_'): not adopted`,
+    { supplier, retryable: false },
+  );
+}
 
 /** Why an accepted void was not recorded: its voidCode is another order's (VoidSubmission.clash). */
 const CLASH = "void accepted by the supplier under a voidCode recorded for another order: not recorded";
@@ -421,6 +436,7 @@ export class VoidSubmission {
       async (report) => {
         const orderNo = report?.orderNo ?? null;
         if (!(await mayAdopt(orderNo)) || orderNo === null) return null;
+        if (!isIdentifier(orderNo)) throw unadoptableOrder(supplier);
         const mark = await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo);
         if (!mark) return { orderNo, started: false };
         if (mark.inFlightMs > 0)

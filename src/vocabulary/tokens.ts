@@ -10,3 +10,14 @@ export const TOKEN_MAX = 256;
 
 /** Whether `value` is a supplier token: 1 to TOKEN_MAX visible ASCII characters. */
 export const isToken = (value: string): boolean => value.length >= 1 && value.length <= TOKEN_MAX && TOKEN_PATTERN.test(value);
+
+/**
+ * The identifier rule of the schema's inputs (order numbers, sub-channels, idempotency keys):
+ * 1 to ID_MAX letters, digits, '-' and '_'. Here so that the gateway records no order number it
+ * would not take back as an input.
+ */
+export const ID_PATTERN = /^[A-Za-z0-9_-]*$/;
+export const ID_MAX = 64;
+
+/** Whether `value` is an identifier a client may send: 1 to ID_MAX letters, digits, '-' and '_'. */
+export const isIdentifier = (value: string): boolean => value.length >= 1 && value.length <= ID_MAX && ID_PATTERN.test(value);

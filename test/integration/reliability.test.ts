@@ -474,6 +474,36 @@ describe("never a second state-changing call", () => {
     expect(calls("void.do")).toBe(1);
   });
 
+  it("a void ATRIP shows on an order number no client could send is not adopted with a tenant's own account: SUPPLIER_BAD_RESPONSE, nothing recorded", async () => {
+    // acme's own account, where any order of it may be adopted: adopted, "O X" could not be
+    // listed, and an order number of some KB could not be stored (black-box probe, thirty-third session).
+    const own = JSON.stringify({ acme: { ATRIP: { clientId: "acme-own", clientSecret: "acme-own-secret" } } });
+    t = await startTestGateway({ API_KEYS, TENANT_SUPPLIER_ACCOUNTS: own, ATRIP_TIMEOUT_MS: "300" });
+    const sim = t.sandbox.atrip!.server;
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    const offer = await quote(orderNo);
+    sim.faults = { ...sim.faults, latencyMs: 700, operations: ["void.do"], webhookDropRate: 1 };
+    expect(codeOf(await gql(t.url, SUBMIT, { orderNo, offer }, ACME))).toBe("SUPPLIER_OUTCOME_UNKNOWN");
+    const voidCode = await eventually(async () => t!.sandbox.atrip!.stateOf("acme-own")!.voidCodeOf(orderNo));
+    const READ = `query R($code: String!) { voidOrder(supplier: ATRIP, voidCode: $code, refresh: true) { voidCode orderNo } }`;
+    for (const named of [`${orderNo} X`, "x".repeat(4000)]) {
+      sim.faults = {
+        ...sim.faults,
+        latencyMs: 0,
+        operations: ["queryVoidOrders.do"],
+        rewrite: { from: `"orderNo":"${orderNo}"`, to: `"orderNo":"${named}"` },
+      };
+      const r = await gql<{ voidOrder: unknown }>(t.url, READ, { code: voidCode }, ACME);
+      expect(r.data?.voidOrder ?? null).toBeNull();
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_BAD_RESPONSE" });
+    }
+    expect(await t.store.tracked.get({ kind: "void", tenant: "acme", supplier: "ATRIP", ref: voidCode })).toBeNull();
+    // As ATRIP writes it, the void is adopted.
+    sim.faults = { ...sim.faults, operations: [], rewrite: undefined };
+    const adopted = await gql<{ voidOrder: { voidCode: string; orderNo: string } | null }>(t.url, READ, { code: voidCode }, ACME);
+    expect(adopted.data?.voidOrder).toEqual({ voidCode, orderNo });
+  });
+
   it("a void submitted elsewhere (void.do refused as already submitted), adopted by voidOrder(refresh: true): submittedAt null, and the mark goes", async () => {
     t = await startTestGateway({ API_KEYS, VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
     t.sandbox.atrip!.server.faults = { ...t.sandbox.atrip!.server.faults, webhookDropRate: 1 };

@@ -90,6 +90,11 @@ export class AtripSimulator {
     return this.primary.state;
   }
 
+  /** The state of the account `clientId` names (a tenant's own; for tests), if it is one. */
+  stateOf(clientId: string): AtripSimState | undefined {
+    return this.accounts.get(clientId)?.state;
+  }
+
   /** Where the first account's webhooks go. */
   get webhookUrl(): string | undefined {
     return this.primary.webhookUrl;
