@@ -343,6 +343,15 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string | string[] 
     // 5,999 of 19,311 pages read to find one row).
     sql: `CREATE INDEX webhook_inbox_received ON webhook_inbox (received_at)`,
   },
+  {
+    version: 16,
+    name: "unsettled submissions: the reference of what the supplier said it accepted",
+    // A void.do that answered success with a voidCode, in an answer the gateway could not take
+    // whole, left a mark that did not say so: a repeat quoted, found the order voidable, and sent
+    // void.do again, which seed 002 forbids (seeds probe, thirty-third session). Null for every
+    // other mark, and for marks from before.
+    sql: `ALTER TABLE unsettled_submissions ADD COLUMN accepted_ref text`,
+  },
 ];
 
 /** What a start found in the store's schema_migrations. */

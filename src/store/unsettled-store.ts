@@ -34,6 +34,11 @@ export interface Unsettled {
   heldElsewhere: boolean;
   /** When the call was sent (its claim taken, or its resend), by the database's clock; null for a mark from before migration 12. */
   sentAt: Date | null;
+  /**
+   * The supplier answered that it accepted the call, naming what it made (a void's voidCode), in
+   * an answer the gateway could not take whole: the call is never sent again. Null otherwise.
+   */
+  acceptedRef: string | null;
 }
 
 interface Row {
@@ -46,6 +51,7 @@ interface Row {
   in_flight_ms: number | string;
   held_elsewhere: boolean;
   sent_at: Date | null;
+  accepted_ref: string | null;
 }
 
 const toUnsettled = (r: Row): Unsettled => ({
@@ -58,13 +64,14 @@ const toUnsettled = (r: Row): Unsettled => ({
   inFlightMs: Number(r.in_flight_ms),
   heldElsewhere: r.held_elsewhere === true,
   sentAt: r.sent_at ? new Date(r.sent_at) : null,
+  acceptedRef: r.accepted_ref ?? null,
 });
 
 /** When a mark's call was sent; for a mark from before migration 12, when its reply was lost. */
 export const sentTime = (mark: Unsettled): Date => mark.sentAt ?? mark.since;
 
 /** The columns of a mark, with the time its claim may still be in flight. */
-const MARK = `tenant, supplier, operation, order_no, since, claim_id, held_elsewhere, sent_at,
+const MARK = `tenant, supplier, operation, order_no, since, claim_id, held_elsewhere, sent_at, accepted_ref,
   GREATEST(0, EXTRACT(EPOCH FROM (in_flight_until - now())) * 1000)::float8 AS in_flight_ms`;
 const KEY = "tenant = $1 AND supplier = $2 AND operation = $3 AND order_no = $4";
 const inFlightFor = (param: string) => `now() + ${param}::float8 * interval '1 millisecond'`;
@@ -123,7 +130,8 @@ export class UnsettledStore {
   /**
    * The claimed call lost its reply: the claim becomes a mark nobody holds, since now (or a new
    * mark, if the claim is gone). `heldElsewhere`: the call was refused because the supplier
-   * holds one the gateway did not send (see `Unsettled.heldElsewhere`).
+   * holds one the gateway did not send (see `Unsettled.heldElsewhere`); `acceptedRef`: the
+   * supplier said it accepted the call, naming this (see `Unsettled.acceptedRef`).
    */
   async mark(
     tenant: string,
@@ -133,13 +141,16 @@ export class UnsettledStore {
     detail: string,
     claimId: string,
     heldElsewhere = false,
+    acceptedRef: string | null = null,
   ): Promise<void> {
     await this.db.query(
-      `INSERT INTO unsettled_submissions (tenant, supplier, operation, order_no, detail, held_elsewhere) VALUES ($1, $2, $3, $4, $5, $7)
+      `INSERT INTO unsettled_submissions (tenant, supplier, operation, order_no, detail, held_elsewhere, accepted_ref)
+       VALUES ($1, $2, $3, $4, $5, $7, $8)
        ON CONFLICT (tenant, supplier, operation, order_no) DO UPDATE
-         SET detail = EXCLUDED.detail, since = now(), in_flight_until = NULL, claim_id = NULL, held_elsewhere = EXCLUDED.held_elsewhere
+         SET detail = EXCLUDED.detail, since = now(), in_flight_until = NULL, claim_id = NULL, held_elsewhere = EXCLUDED.held_elsewhere,
+           accepted_ref = EXCLUDED.accepted_ref
          WHERE unsettled_submissions.claim_id = $6`,
-      [tenant, supplier, operation, orderNo, detail, claimId, heldElsewhere],
+      [tenant, supplier, operation, orderNo, detail, claimId, heldElsewhere, acceptedRef],
     );
   }
 

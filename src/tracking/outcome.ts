@@ -60,11 +60,22 @@ export class OrderClaim {
 
   /**
    * The supplier may have acted on something the gateway did not record: the claim becomes a mark
-   * nobody holds, since now. `heldElsewhere`: what the supplier holds was not sent by the gateway.
+   * nobody holds, since now. `heldElsewhere`: what the supplier holds was not sent by the gateway;
+   * `acceptedRef`: the supplier said it accepted the call and named what it made (never sent again).
    */
-  async keep(detail: string, heldElsewhere = false): Promise<void> {
+  async keep(detail: string, heldElsewhere = false, acceptedRef: string | null = null): Promise<void> {
     await this.write(
-      () => this.m.unsettled.mark(this.m.tenant, this.m.supplier, this.m.operation, this.m.orderNo, detail, this.claimId, heldElsewhere),
+      () =>
+        this.m.unsettled.mark(
+          this.m.tenant,
+          this.m.supplier,
+          this.m.operation,
+          this.m.orderNo,
+          detail,
+          this.claimId,
+          heldElsewhere,
+          acceptedRef,
+        ),
       "turned into a mark (it stays claimed until it expires)",
     );
   }

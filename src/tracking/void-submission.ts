@@ -190,9 +190,10 @@ export class VoidSubmission {
       if (outcomeUnknown(err)) {
         // An answer that names the void it accepted: read that void by its code, and record it.
         const voidCode = (err as GatewayError).extra.voidCode;
-        const accepted = typeof voidCode === "string" ? await this.readAccepted(claim, tenant, supplier, orderNo, voidCode, sentAt) : null;
+        const named = typeof voidCode === "string" ? voidCode : null;
+        const accepted = named !== null ? await this.readAccepted(claim, tenant, supplier, orderNo, named, sentAt) : null;
         if (accepted) return accepted;
-        await claim.keep((err as Error).message);
+        await claim.keep((err as Error).message, false, named);
       } else if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") {
         // The supplier holds a void for the order that the gateway never recorded: the claim stays as the
         // order's mark, so the webhook of that void adopts it and a repeat asks the supplier first.
@@ -231,7 +232,7 @@ export class VoidSubmission {
       { voidCode, orderNo, answeredFor: submitted.orderNo },
       "void accepted by the supplier for another order than sent: not recorded",
     );
-    await claim.keep(message);
+    await claim.keep(message, false, voidCode);
     throw new SupplierError("SUPPLIER_OUTCOME_UNKNOWN", message, { supplier, retryable: false, hint: OUTCOME_HINT, extra: { voidCode } });
   }
 
@@ -245,7 +246,7 @@ export class VoidSubmission {
   private async clash(claim: OrderClaim, submitted: VoidOrderData, recordedFor: string | undefined): Promise<never> {
     const { supplier, voidCode, orderNo } = submitted;
     this.log.error({ voidCode, orderNo, recordedFor: recordedFor ?? "another tenant" }, CLASH);
-    await claim.keep(CLASH);
+    await claim.keep(CLASH, false, voidCode);
     throw new SupplierError(
       "SUPPLIER_OUTCOME_UNKNOWN",
       `${supplier} accepted the void of order ${orderNo} as ${voidCode}, a voidCode the gateway holds for another order: not recorded`,
@@ -331,7 +332,7 @@ export class VoidSubmission {
         const record = await start();
         if (!record || record.orderNo !== submitted.orderNo) {
           this.log.error({ ...context, recordedFor: record?.orderNo ?? "another tenant" }, CLASH);
-          return claim.keep(CLASH);
+          return claim.keep(CLASH, false, submitted.voidCode);
         }
         await claim.settle();
       },
@@ -356,6 +357,7 @@ export class VoidSubmission {
    */
   private async reconcile(port: VoidPort, unsettled: Unsettled, scope: CallScope): Promise<void> {
     const { supplier, orderNo } = unsettled;
+    if (unsettled.acceptedRef !== null) return this.acceptedBefore(unsettled, unsettled.acceptedRef);
     if (!port.findSubmitted) {
       throw new GatewayError(
         "SUPPLIER_OUTCOME_UNKNOWN",
@@ -409,6 +411,37 @@ export class VoidSubmission {
         retryable: false,
         hint: "Quote again with voidQuote, then submit the new voidOfferId.",
       },
+    );
+  }
+
+  /**
+   * The earlier submission was answered as accepted, naming `voidCode`, in an answer the gateway
+   * could not take whole (unreadable, an undocumented status, another order named, or a voidCode
+   * it holds for another order). The supplier's documentation forbids calling void.do again after
+   * an accepted submission (seed 002), so it never is: a quote would find the order voidable until
+   * the void shows, and a second void went out (seeds probe, thirty-third session). The supplier is
+   * asked for that void: shown on this order, VOID_ALREADY_SUBMITTED (voidOrder with refresh:
+   * true records it); not, SUPPLIER_OUTCOME_UNKNOWN. The mark stays either way.
+   */
+  private async acceptedBefore(unsettled: Unsettled, voidCode: string): Promise<never> {
+    const { tenant, supplier, orderNo } = unsettled;
+    const report = await this.voids.ask(tenant, supplier, voidCode);
+    if (report && sameOrder(report.orderNo, orderNo)) {
+      throw new GatewayError(
+        "VOID_ALREADY_SUBMITTED",
+        `An earlier submission for order ${orderNo} was accepted as ${voidCode}; it was not submitted again`,
+        {
+          supplier,
+          voidCode,
+          retryable: false,
+          hint: `Read it with voidOrder(supplier: ${supplier}, voidCode: "${voidCode}", refresh: true): the gateway then records it as this order's void.`,
+        },
+      );
+    }
+    throw new SupplierError(
+      "SUPPLIER_OUTCOME_UNKNOWN",
+      `${supplier} answered an earlier submission for order ${orderNo} as accepted (${voidCode}) but does not show that void on this order; after an accepted submission the void is never submitted again`,
+      { supplier, retryable: false, hint: ADOPTION_HINT, extra: { voidCode } },
     );
   }
 

@@ -657,6 +657,44 @@ describe("never a second state-changing call", () => {
     expect(calls("void.do")).toBe(1);
   });
 
+  it("a void.do answered as accepted, in an answer the gateway could not take whole: never sent again, even once a quote calls the order voidable", async () => {
+    t = await startTestGateway({ VOID_POLL_MIN_MS: "3600000", VOID_POLL_MAX_MS: "3600000" });
+    const sim = t.sandbox.atrip!.server;
+    sim.faults = { ...sim.faults, webhookDropRate: 1 };
+    // ATR-VOID-ODD-STATUS: status 0 and a voidCode, but voidStatus 9; ATRIP does not show the void yet.
+    const orderNo = fresh("ATR-VOID-ODD-STATUS");
+    const offer = await quote(orderNo, {});
+    t.sandbox.atrip!.state.hideNextQueries = 1;
+    const first = await gql(t.url, SUBMIT, { orderNo, offer }, {});
+    expect(first.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", voidCode: expect.any(String) });
+    const voidCode = first.errors![0].extensions!.voidCode as string;
+    // Past ATRIP's 5 minutes, with a supplier whose quotes still call the order voidable (seeds
+    // probe, thirty-third session: a stand-in answering as seed 002 allows). Seed 002: after a
+    // successful submission, do not call void.do again.
+    await backdate(orderNo, 6 * 60_000);
+    sim.faults = {
+      ...sim.faults,
+      operations: ["voidQuotation.do"],
+      rewrite: { from: '"status":816', to: `"status":0,"orderNo":"${orderNo}","isVoidable":true,"voidOfferId":"v_again"` },
+    };
+    const quotes = calls("voidQuotation.do");
+    t.sandbox.atrip!.state.hideNextQueries = 1;
+    const unseen = await gql(t.url, SUBMIT, { orderNo, offer: "v_again" }, {});
+    expect(unseen.errors?.[0]?.extensions).toMatchObject({ code: "SUPPLIER_OUTCOME_UNKNOWN", voidCode, retryable: false });
+    // Once ATRIP shows it: already submitted, with its code. A client following the hints quotes again and submits.
+    for (let i = 0; i < 2; i++) {
+      expect((await gql(t.url, QUOTE, { orderNo }, {})).errors).toBeUndefined();
+      const shown = await gql(t.url, SUBMIT, { orderNo, offer: "v_again" }, {});
+      expect(shown.errors?.[0]?.extensions).toMatchObject({ code: "VOID_ALREADY_SUBMITTED", voidCode });
+    }
+    expect(calls("void.do")).toBe(1);
+    expect(calls("voidQuotation.do") - quotes).toBe(2);
+    // voidOrder(refresh: true) records it as the order's, and the mark goes.
+    const READ = `query R($code: String!) { voidOrder(supplier: ATRIP, voidCode: $code, refresh: true) { voidCode orderNo } }`;
+    expect((await gql<{ voidOrder: unknown }>(t.url, READ, { code: voidCode })).data?.voidOrder).toEqual({ voidCode, orderNo });
+    expect(await t.store.unsettled.get("demo", "ATRIP", "VOID", orderNo)).toBeNull();
+  });
+
   it("stopTicket.do timing out: tracked anyway, never sent again, resolved by the supplier's answer", async () => {
     t = await startTestGateway({ ATRIP_TIMEOUT_MS: "300", SANDBOX_TIME_SCALE: "240" });
     const sim = t.sandbox.atrip!.server;

@@ -68,7 +68,14 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
       expect(await u.get(...other)).toMatchObject({ claimId: refused.claimId, heldElsewhere: false });
       await u.mark(...other, "already submitted", refused.claimId, true);
       expect(await u.get(...other)).toMatchObject({ claimId: null, heldElsewhere: true });
-      expect(await u.takeOver((await u.get(...other))!, 60_000)).toMatchObject({ heldElsewhere: true });
+      expect(await u.takeOver((await u.get(...other))!, 60_000)).toMatchObject({ heldElsewhere: true, acceptedRef: null });
+      // Answered as accepted, naming what the supplier made: the mark keeps it, through a takeover.
+      const accepted = ["acme", "ATRIP", "VOID", `${orderNo}-C`] as const;
+      const sent = (await u.claim(...accepted, 60_000)) as { claimId: string };
+      await u.mark(...accepted, "accepted, unreadable", sent.claimId, false, "202612-0001ABCD");
+      const kept = (await u.get(...accepted))!;
+      expect(kept).toMatchObject({ claimId: null, acceptedRef: "202612-0001ABCD" });
+      expect(await u.takeOver(kept, 60_000)).toMatchObject({ acceptedRef: "202612-0001ABCD" });
       expect(await unheld()).not.toContain(orderNo);
       await u.settleUnheld(...key); // a webhook leaves a held mark alone
       expect(await u.get(...key)).not.toBeNull();
