@@ -118,6 +118,9 @@ export const ATRIP_STATUS_TABLE: Readonly<Record<number, Row>> = {
     text: "A void submission for this order is already in progress",
     hint: 'Wait, then try again (ATRIP: "Wait before retrying"); if that submission went through meanwhile, the answer is VOID_ALREADY_SUBMITTED.',
     calls: VOID_CALLS,
+    // "Wait before retrying" (seed 002): not within the client's call, where a read was repeated
+    // after 100 ms (seeds probe, thirty-third session).
+    retries: 0,
   },
   815: { code: "TICKET_NOT_FOUND", retryable: false, text: "ATRIP found no ticket for this order", calls: VOID_CALLS },
   816: {

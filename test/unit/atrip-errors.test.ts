@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { atripError, ATRIP_STATUS_TABLE } from "../../datasources/atrip/errors.js";
+import { DEFAULT_RETRY, retryDelayMs } from "../../datasources/resilience/retry.js";
 import { OUTCOME_HINT } from "../../src/vocabulary/errors.js";
 
 /** docs/errors.md, written out again by hand: ATRIP status → gateway code, for the calls documenting it. */
@@ -75,6 +76,19 @@ describe("ATRIP error table", () => {
     expect(atripError("void.do", -1, null, true).retryable).toBe(false);
     expect(atripError("void.do", 110, null, true).retryable).toBe(true);
     expect(atripError("void.do", 814, null, true).retryable).toBe(true);
+  });
+
+  it('814 ("Wait before retrying") is retryable by the client, never repeated within its call', () => {
+    for (const [operation, changesState] of [
+      ["voidQuotation.do", false],
+      ["queryVoidOrders.do", false],
+      ["void.do", true],
+    ] as const) {
+      const err = atripError(operation, 814, null, changesState);
+      expect(err).toMatchObject({ code: "VOID_IN_PROGRESS", retryable: true, retriesAllowed: 0 });
+      expect(retryDelayMs(DEFAULT_RETRY, 0, err)).toBeUndefined();
+    }
+    expect(retryDelayMs(DEFAULT_RETRY, 0, atripError("voidQuotation.do", 9999, null, false))).toBeGreaterThan(0);
   });
 
   it("a generic failure of a state-changing call says to query before trying again; of a read, nothing of the kind", () => {
