@@ -82,7 +82,7 @@ registerEnumType(StatusSource, {
   name: "StatusSource",
   description: "How the gateway learned of a status change",
   valuesConfig: {
-    SUBMIT: { description: "The reply to submitVoid" },
+    SUBMIT: { description: "The reply to submitVoid, or, for a stop, the stopTicketIssuance request itself" },
     WEBHOOK: { description: "A supplier webhook, confirmed by asking the supplier" },
     POLL: { description: "The gateway's scheduled poll of the supplier" },
     QUERY: {

@@ -52,7 +52,7 @@ export class VoidOrder {
 
   @Field(() => Boolean, {
     nullable: true,
-    description: "true when the airline confirms voids automatically; null when the supplier's latest report did not say (ATRIP's void.do says, queryVoidOrders.do does not)",
+    description: "true when the airline confirms voids automatically, as the latest report that said it did (ATRIP's void.do says, queryVoidOrders.do does not); null when no report said",
   })
   fastConfirmation?: boolean | null;
 

@@ -138,12 +138,12 @@ async function anonymousPrincipal(authenticator: Authenticator, req: IncomingMes
  */
 export function graphqlHttpHandler(o: GraphqlHttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
   // Any origin unless CORS_ORIGINS lists them; the methods /graphql serves; preflights cached 10 minutes;
-  // the request id (for support) and the 401's challenge readable by the page.
+  // the request id (for support), the 401's challenge and a 503's Retry-After readable by the page.
   const corsHandler = cors({
     ...(o.corsOrigins ? { origin: o.corsOrigins } : {}),
     methods: ["GET", "POST"],
     maxAge: 600,
-    exposedHeaders: ["x-request-id", "www-authenticate"],
+    exposedHeaders: ["x-request-id", "www-authenticate", "retry-after"],
   });
   const serve = async (req: IncomingMessage, res: ServerResponse, id: string) => {
     const gated = await gate(o.authenticator, req);

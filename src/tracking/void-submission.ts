@@ -357,7 +357,7 @@ export class VoidSubmission {
    */
   private async reconcile(port: VoidPort, unsettled: Unsettled, scope: CallScope): Promise<void> {
     const { supplier, orderNo } = unsettled;
-    if (unsettled.acceptedRef !== null) return this.acceptedBefore(unsettled, unsettled.acceptedRef);
+    if (unsettled.acceptedRef) return this.acceptedBefore(unsettled, unsettled.acceptedRef);
     if (!port.findSubmitted) {
       throw new GatewayError(
         "SUPPLIER_OUTCOME_UNKNOWN",
