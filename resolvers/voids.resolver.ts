@@ -18,9 +18,9 @@ export class VoidsResolver {
     description: "Ask the supplier what voiding the whole order would give back now (mandatory before submitVoid)",
   })
   async voidQuote(@Arg("input", () => VoidQuoteInput) input: VoidQuoteInput, @Ctx() ctx: GatewayContext): Promise<VoidQuoteData> {
-    // Stateless: straight to the tenant's void port, which applies order ownership (issue 21, item 6).
+    // The tenant's void port applies order ownership (issue 21, item 6); the quote is recorded as the order's latest.
     try {
-      return await ctx.services.registry.voids(input.supplier, ctx.tenant).quote(input.orderNo, { requestId: ctx.requestId });
+      return await ctx.services.tracking.submissions.quote(ctx.tenant, input.supplier, input.orderNo, { requestId: ctx.requestId });
     } catch (err) {
       // "Already submitted": name the void when the gateway holds it (API.md, VOID_ALREADY_SUBMITTED).
       if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED" && err.extra.voidCode === undefined) {

@@ -8,6 +8,7 @@ import { migrate, type MigrationReport } from "./migrations.js";
 import { type SqlDb } from "./db.js";
 import { EventLog } from "./event-log.js";
 import { OwnerStore } from "./owner-store.js";
+import { QuoteStore } from "./quote-store.js";
 import { TrackedStore } from "./tracked-store.js";
 import { UnsettledStore } from "./unsettled-store.js";
 
@@ -29,6 +30,8 @@ export interface Store {
   unsettled: UnsettledStore;
   /** Which tenant owns an order on a shared supplier account. */
   owners: OwnerStore;
+  /** The latest void quote of each order. */
+  quotes: QuoteStore;
   close(): Promise<void>;
 }
 
@@ -87,6 +90,7 @@ export function wrap(db: SqlDb): Store {
     idempotency: new IdempotencyStore(db),
     unsettled: new UnsettledStore(db),
     owners: new OwnerStore(db),
+    quotes: new QuoteStore(db),
     close: () => db.close(),
   };
 }

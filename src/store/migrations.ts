@@ -352,6 +352,24 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string | string[] 
     // other mark, and for marks from before.
     sql: `ALTER TABLE unsettled_submissions ADD COLUMN accepted_ref text`,
   },
+  {
+    version: 17,
+    name: "void quotes: the latest quote of each order",
+    // submitVoid sends only the offer of the latest quote the gateway got, and only when that
+    // quote called the order voidable (seed 002; src/store/quote-store.ts).
+    sql: `
+      CREATE TABLE void_quotes (
+        tenant text NOT NULL,
+        supplier text NOT NULL,
+        order_no text NOT NULL,
+        offer_id text,
+        voidable boolean NOT NULL,
+        quoted_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant, supplier, order_no)
+      );
+      CREATE INDEX void_quotes_quoted_at ON void_quotes (quoted_at)
+    `,
+  },
 ];
 
 /** What a start found in the store's schema_migrations. */

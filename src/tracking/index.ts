@@ -31,10 +31,12 @@ import { Subscriptions } from "./subscriptions.js";
 import { VoidSubmission } from "./void-submission.js";
 import { Watchers } from "./watchers.js";
 
-/** How often housekeeping runs: expired idempotency keys go, stop requests left as marks are tracked. */
+/** How often housekeeping runs: expired idempotency keys and void quotes go, stop requests left as marks are tracked. */
 const HOUSEKEEPING_MS = 60_000;
 /** Idempotency keys are kept at least this long. */
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
+/** Void quotes are kept this long: an offer older than that has long expired at the supplier. */
+const QUOTE_TTL_MS = 24 * 60 * 60_000;
 /** Processed webhooks deleted per statement, and statements per housekeeping run at most (the store's one connection is not held long). */
 const WEBHOOK_EXPIRY_BATCH = 1000;
 const WEBHOOK_EXPIRY_BATCHES = 20;
@@ -170,6 +172,7 @@ export class Tracking {
           const failures: unknown[] = [];
           const step = (run: () => Promise<unknown>) => run().catch((err: unknown) => void failures.push(err));
           await step(() => store.idempotency.expire(IDEMPOTENCY_TTL_MS));
+          await step(() => store.quotes.expire(QUOTE_TTL_MS));
           await step(async () => {
             const retentionMs = opts.webhookRetentionMs ?? WEBHOOK_RETENTION_MS;
             for (let i = 0; i < WEBHOOK_EXPIRY_BATCHES; i++)

@@ -24,7 +24,7 @@ import { GatewayError, OUTCOME_HINT, SupplierError } from "../vocabulary/errors.
 import { type SupplierName } from "../vocabulary/suppliers.js";
 import { isIdentifier } from "../vocabulary/tokens.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
-import type { VoidOrderData } from "../../datasources/model.js";
+import type { VoidOrderData, VoidQuoteData } from "../../datasources/model.js";
 import type { VoidPort } from "../../datasources/ports.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/index.js";
@@ -84,6 +84,59 @@ export class VoidSubmission {
   private readonly claims: OrderClaims;
 
   private readonly lock = new KeyedLock();
+
+  /**
+   * voidQuote: the supplier's quote, recorded as the order's latest, which is what submitVoid may
+   * send (`offerRefused`). A quote the store does not take is SERVICE_UNAVAILABLE: its offer has
+   * replaced the one before at the supplier, and a submission of it would be refused here.
+   */
+  async quote(tenant: string, supplier: SupplierName, orderNo: string, scope?: CallScope): Promise<VoidQuoteData> {
+    const quote = await this.registry.voids(supplier, tenant).quote(orderNo, scope);
+    const written = await writeAfterSend(
+      () => this.store.quotes.record(tenant, supplier, orderNo, quote.voidOfferId, quote.isVoidable),
+      this.log,
+      "void quote not recorded",
+      { orderNo, supplier },
+    );
+    if (!written.ok)
+      throw new GatewayError("SERVICE_UNAVAILABLE", `${supplier} quoted order ${orderNo}, but the gateway could not record the quote`, {
+        supplier,
+        retryable: true,
+        hint: "Quote again shortly: submitVoid takes only the offer of the latest quote the gateway recorded.",
+      });
+    return quote;
+  }
+
+  /**
+   * Why `voidOfferId` may not be sent for the order, or null: seed 002 makes a quotation mandatory
+   * before every void, takes only the latest quotation's voidOfferId, and has the quote's
+   * isVoidable count. An offer the gateway never quoted, one a later quote replaced, or one of a
+   * quote that called the order not voidable was sent to void.do as the client gave it (seeds
+   * probe, thirty-third session).
+   */
+  private async offerRefused(tenant: string, supplier: SupplierName, orderNo: string, voidOfferId: string): Promise<GatewayError | null> {
+    const latest = await this.store.quotes.latest(tenant, supplier, orderNo);
+    const requote = "Quote again with voidQuote, then submit the new voidOfferId.";
+    if (!latest)
+      return new GatewayError("VOID_OFFER_EXPIRED", `The gateway has no quote of order ${orderNo} in the last day: a void needs one`, {
+        supplier,
+        retryable: false,
+        hint: requote,
+      });
+    if (latest.offerId !== voidOfferId)
+      return new GatewayError("VOID_OFFER_EXPIRED", `The voidOfferId is not the latest quote's for order ${orderNo}`, {
+        supplier,
+        retryable: false,
+        hint: requote,
+      });
+    if (!latest.voidable)
+      return new GatewayError("NOT_VOIDABLE", `The latest quote of order ${orderNo} calls it not voidable`, {
+        supplier,
+        retryable: false,
+        hint: "Quote again: a void is sent only with the offer of a quote that calls the order voidable.",
+      });
+    return null;
+  }
 
   /**
    * One submission per order at a time on this instance; the checks run again for the next.
@@ -179,6 +232,18 @@ export class VoidSubmission {
     voidOfferId: string,
     scope: CallScope | undefined,
   ): Promise<TrackedRecord<VoidOrderData>> {
+    let refusal;
+    try {
+      refusal = await this.offerRefused(tenant, supplier, orderNo, voidOfferId);
+    } catch (err) {
+      await claim.giveBack();
+      throw err;
+    }
+    if (refusal) {
+      // Nothing sent; an earlier submission this claim took over was found not to have gone through.
+      await claim.settle();
+      throw refusal;
+    }
     let submitted;
     // Sent again after the earlier submission was found not to have gone through: sent now.
     if (claim.earlier) await claim.resending();
@@ -370,6 +435,11 @@ export class VoidSubmission {
       );
     }
     const check = await port.findSubmitted(orderNo, scope);
+    // The check quoted: the supplier's latest offer is one the client was not given.
+    if (check.offerReplaced)
+      await this.store.quotes.forget(unsettled.tenant, supplier, orderNo).catch((err: unknown) => {
+        this.log.warn({ err: String(err), orderNo }, "a void quote replaced by a check was not forgotten");
+      });
     if (check.submitted) {
       throw new GatewayError(
         "VOID_ALREADY_SUBMITTED",

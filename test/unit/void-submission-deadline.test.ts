@@ -64,6 +64,11 @@ function setup(
   };
   // A fake of the store's compare-and-set semantics, each operation as one statement would do it.
   const store = {
+    // Every order's latest quote gave the offer these tests submit.
+    quotes: {
+      latest: async () => ({ offerId: "offer-1", voidable: true, quotedAt: new Date() }),
+      forget: async () => undefined,
+    },
     unsettled: {
       claim: async (_t: string, _s: string, _op: string, orderNo: string, ms: number) => {
         if (marks.has(orderNo)) return { earlier: view(orderNo) };
