@@ -109,10 +109,11 @@ export function inputFieldOf(message: string, useOf?: (variable: string) => stri
 
 /**
  * The argument or input field `$variable` is given to in the operation `source` (its first use
- * in the operation whose text holds `at`, the error's position, when given: a document may hold
- * several operations; else, or if that one does not use it, in the whole document), or undefined
- * when the text does not parse or does not use it. Parsed again only for an error about a
- * variable's value.
+ * in the operation whose text holds `at`, the error's position, when given, the fragments it
+ * spreads included, in the order they are spread: a document may hold several operations and
+ * fragments, and another operation's use named the wrong field (black-box probe, thirty-third
+ * session); else, or if that one does not use it, in the whole document), or undefined when the
+ * text does not parse or does not use it. Parsed again only for an error about a variable's value.
  */
 export function variableUseIn(source: string, variable: string, at?: number): string | undefined {
   let document: DocumentNode;
@@ -122,13 +123,28 @@ export function variableUseIn(source: string, variable: string, at?: number): st
     return undefined;
   }
   const operation = at === undefined ? undefined : document.definitions.find((d) => d.loc && d.loc.start <= at && at < d.loc.end);
-  return (operation && firstUse(operation, variable)) ?? firstUse(document, variable);
+  return (operation && firstUse(operation, variable, fragmentsOf(document))) ?? firstUse(document, variable);
 }
 
-/** The name of the argument or object field around the first use of `$variable` in `node`. */
-function firstUse(node: ASTNode, variable: string): string | undefined {
+/** The document's fragments by name. */
+function fragmentsOf(document: DocumentNode): ReadonlyMap<string, ASTNode> {
+  return new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+}
+
+/**
+ * The name of the argument or object field around the first use of `$variable` in `node`, the
+ * `fragments` it spreads followed where they are spread (each once).
+ */
+function firstUse(node: ASTNode, variable: string, fragments?: ReadonlyMap<string, ASTNode>, seen = new Set<string>()): string | undefined {
   let found: string | undefined;
   visit(node, {
+    FragmentSpread(spread) {
+      const fragment = fragments?.get(spread.name.value);
+      if (!fragment || seen.has(spread.name.value)) return;
+      seen.add(spread.name.value);
+      found = firstUse(fragment, variable, fragments, seen);
+      if (found !== undefined) return BREAK;
+    },
     Variable(v, _key, parent, _path, ancestors) {
       if (found !== undefined || v.name.value !== variable) return;
       // The path from the root: the ancestors, then the parent, then the variable.

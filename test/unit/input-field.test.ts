@@ -58,6 +58,21 @@ describe("the input field of a variable's coercion error", () => {
     expect(variableUseIn(two, "x")).toBe("id");
   });
 
+  it("a variable used in a fragment the operation spreads: named there, not by another operation's use (black-box probe)", () => {
+    const doc = `query A($x: String!) { voidOrders(orderNo: $x) { voidCode } }
+query B($x: String!) { ...F }
+fragment F on Query { voidOrder(supplier: ATRIP, voidCode: $x) { voidCode } }`;
+    expect(variableUseIn(doc, "x", doc.indexOf("query B") + 8)).toBe("voidCode");
+    // Through a fragment spreading another, and a fragment spread twice or in a cycle, each read once.
+    const nested = `query B($x: String!) { ...G ...G }
+fragment G on Query { ...H ...G }
+fragment H on Query { voidOrder(supplier: ATRIP, voidCode: $x) { voidCode } }`;
+    expect(variableUseIn(nested, "x", 9)).toBe("voidCode");
+    // The operation's own use, before the fragment's, in the order written.
+    const both = `query B($x: String!) { a(orderNo: $x) ...F }\nfragment F on Query { b(voidCode: $x) }`;
+    expect(variableUseIn(both, "x", 9)).toBe("orderNo");
+  });
+
   it("a variable the text does not use, or text that does not parse: the variable's own name", () => {
     expect(variableUseIn(ownNames, "unused")).toBeUndefined();
     expect(variableUseIn("mutation {", "sup")).toBeUndefined();
