@@ -397,15 +397,19 @@ export class TrackedStore {
    * An open record's request sent again (a stop whose first request may never have reached the
    * supplier, src/tracking/stop-requests.ts): its data, and its first check `notBeforeInMs` from
    * now, as a new record's; its schedule from the first step. Its startedAt stays. Only while its
-   * status is still `status`; null otherwise.
+   * status is still `status`, and nothing was written since `seenUpdatedAt` (the record's
+   * updatedAt as read, when given): null otherwise. A resend recorded late, after its claim had
+   * been taken over, wrote over the newer record of an answered resend (black-box probe,
+   * thirty-third session).
    */
-  async resent<D>(key: RecordKey, status: string, data: D, notBeforeInMs: number): Promise<TrackedRecord<D> | null> {
+  async resent<D>(key: RecordKey, status: string, data: D, notBeforeInMs: number, seenUpdatedAt?: Date): Promise<TrackedRecord<D> | null> {
     const rows = await this.db.query<RecordRow>(
       `UPDATE tracked SET data = $6::jsonb, not_before = ${inMs("$7")}, next_check_at = ${inMs("$7")}, check_attempt = 0,
          check_failure = NULL, check_failing_since = NULL, updated_at = now()
        WHERE ${KEY} AND status = $5 AND NOT is_final
+         AND ($8::timestamptz IS NULL OR updated_at < $8::timestamptz + interval '1 millisecond')
        RETURNING *`,
-      [...keyParams(key), status, JSON.stringify(data), notBeforeInMs],
+      [...keyParams(key), status, JSON.stringify(data), notBeforeInMs, seenUpdatedAt?.toISOString() ?? null],
     );
     return rows[0] ? toRecord<D>(rows[0]) : null;
   }

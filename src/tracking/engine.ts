@@ -180,9 +180,12 @@ export class Tracker<D> {
     return this.deps.records.get<D>(this.key(tenant, supplier, ref));
   }
 
-  /** An open record's request sent again: `report` stored, its first check `notBeforeInMs` from now (TrackedStore.resent). */
+  /**
+   * An open record's request sent again: `report` stored, its first check `notBeforeInMs` from
+   * now, unless the record was written since it was read as `record` (TrackedStore.resent).
+   */
   resent(record: TrackedRecord<D>, report: D, notBeforeInMs: number): Promise<TrackedRecord<D> | null> {
-    return this.deps.records.resent<D>(keyOf(record), record.status, report, notBeforeInMs);
+    return this.deps.records.resent<D>(keyOf(record), record.status, report, notBeforeInMs, record.updatedAt);
   }
 
   byOrder(tenant: string, orderNo: string): Promise<Array<TrackedRecord<D>>> {

@@ -35,6 +35,8 @@ export interface ResendDeps {
 
 /** Leeway between a mark's send time and the notBefore its record got from it (two clocks, rounding). */
 const ACCOUNTED_LEEWAY_MS = 1000;
+/** Reads of a stop's record, written meanwhile, before its resend's record write is given up (and tried again). */
+const RESENT_ROUNDS = 3;
 
 /** Sends `record`'s stop again when it still may be, or takes a left resend's mark as sent (see above); the stop as it now stands. */
 export async function resendStop(
@@ -50,12 +52,26 @@ export async function resendStop(
   let end: "settle" | "giveBack" | "keep" = claim.earlier ? "giveBack" : "settle";
   try {
     const current = await d.stops.get(tenant, supplier, orderNo);
-    /** Records a send (at `sentAt`): checked anew the delay after it; the claim kept as a mark if the store fails. */
+    /**
+     * Records a send (at `sentAt`): checked anew the delay after it; the claim kept as a mark if
+     * the store fails. Onto the record as read (`from`): when it was written since (a check, or a
+     * later send recorded first), read again, and left as it is if it accounts for this send or a
+     * later one, or is no longer an open PENDING stop.
+     */
     const recordSend = async (from: TrackedRecord<StopReport>, message: string | null, unknown: boolean, sentAt: Date) => {
       const report: StopReport = { status: "PENDING", message, supplierOrderStatus: null, outcomeUnknown: unknown };
-      const notBeforeInMs = Math.max(0, sentAt.getTime() + delayMs - Date.now());
+      let seen: TrackedRecord<StopReport> | null = from;
       const written = await writeAfterSend(
-        () => d.stops.resent(from, report, notBeforeInMs),
+        async () => {
+          for (let round = 0; round < RESENT_ROUNDS; round++) {
+            if (round > 0) seen = await d.stops.get(tenant, supplier, orderNo);
+            if (!seen || seen.isFinal || seen.status !== "PENDING" || accountsFor(seen, sentAt)) return seen;
+            const notBeforeInMs = Math.max(0, sentAt.getTime() + delayMs - Date.now());
+            const resent = await d.stops.resent(seen, report, notBeforeInMs);
+            if (resent) return resent;
+          }
+          throw new Error("the stop's record kept changing while its resend was recorded");
+        },
         d.log,
         "stop request sent again but not recorded: its mark stays",
         {
@@ -65,18 +81,18 @@ export async function resendStop(
       );
       if (written.ok) {
         end = "settle";
-        return written.value ?? (await d.stops.get(tenant, supplier, orderNo)) ?? from;
+        return written.value ?? from;
       }
       end = "keep";
       await claim.keep(UNKNOWN);
-      const notBefore = new Date(Date.now() + notBeforeInMs);
+      const notBefore = new Date(Math.max(Date.now(), sentAt.getTime() + delayMs));
       return { ...from, data: report, notBefore, nextCheckAt: notBefore, updatedAt: new Date() };
     };
     if (claim.earlier) {
       // Final, or known taken: the mark means nothing. Already counted from: the same.
       if (!current || !outcomeUnknownPending(current)) return settled(current ?? record);
       const sent = sentTime(claim.earlier) ?? new Date();
-      if (current.notBefore && current.notBefore.getTime() >= sent.getTime() + delayMs - ACCOUNTED_LEEWAY_MS) return settled(current);
+      if (accountsFor(current, sent)) return settled(current);
       return await recordSend(current, null, true, sent);
     }
     if (!current || !mayResend(current, delayMs) || !port) return current ?? record;
@@ -94,6 +110,11 @@ export async function resendStop(
   } finally {
     if (end === "settle") await claim.settle();
     else if (end === "giveBack") await claim.giveBack();
+  }
+
+  /** Whether `r` is checked from a send at `sent` or later (its notBefore at least the delay after it). */
+  function accountsFor(r: TrackedRecord<StopReport>, sent: Date): boolean {
+    return r.notBefore !== null && r.notBefore.getTime() >= sent.getTime() + delayMs - ACCOUNTED_LEEWAY_MS;
   }
 
   function settled(r: TrackedRecord<StopReport>): TrackedRecord<StopReport> {

@@ -118,22 +118,22 @@ export class VoidSubmission {
     const latest = await this.store.quotes.latest(tenant, supplier, orderNo);
     const requote = "Quote again with voidQuote, then submit the new voidOfferId.";
     if (!latest)
-      return new GatewayError("VOID_OFFER_EXPIRED", `The gateway has no quote of order ${orderNo} in the last day: a void needs one`, {
-        supplier,
-        retryable: false,
-        hint: requote,
-      });
-    if (latest.offerId !== voidOfferId)
-      return new GatewayError("VOID_OFFER_EXPIRED", `The voidOfferId is not the latest quote's for order ${orderNo}`, {
+      return new GatewayError("VOID_OFFER_EXPIRED", "The gateway has no quote of this order from the last day: a void needs one", {
         supplier,
         retryable: false,
         hint: requote,
       });
     if (!latest.voidable)
-      return new GatewayError("NOT_VOIDABLE", `The latest quote of order ${orderNo} calls it not voidable`, {
+      return new GatewayError("NOT_VOIDABLE", "The latest quote of this order calls it not voidable", {
         supplier,
         retryable: false,
         hint: "Quote again: a void is sent only with the offer of a quote that calls the order voidable.",
+      });
+    if (latest.offerId !== voidOfferId)
+      return new GatewayError("VOID_OFFER_EXPIRED", "The voidOfferId is not the latest quote's for this order", {
+        supplier,
+        retryable: false,
+        hint: requote,
       });
     return null;
   }

@@ -515,6 +515,12 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
       expect(again.notBefore!.getTime()).toBe(again.nextCheckAt!.getTime());
       expect(again.notBefore!.getTime() - Date.now()).toBeGreaterThan(50_000);
       expect(await store.tracked.resent(key, "SOMETHING_ELSE", data, 0)).toBeNull();
+      // Onto the record as read: not over one written since (a late resend over a newer one's record).
+      await new Promise((r) => setTimeout(r, 5));
+      const later = (await store.tracked.resent(key, d.status, { ...d, message: "later" }, 60_000, again.updatedAt))!;
+      expect(later.data).toMatchObject({ message: "later" });
+      expect(await store.tracked.resent(key, d.status, data, 0, again.updatedAt)).toBeNull();
+      expect((await store.tracked.get(key))?.data).toMatchObject({ message: "later" });
     },
   );
 

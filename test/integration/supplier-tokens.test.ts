@@ -26,9 +26,23 @@ describe("supplier tokens in client input", () => {
     await t?.close();
   });
 
-  it("a voidOfferId of base64 characters reaches the supplier (which answers for itself: an unknown offer is 805)", async () => {
+  it("a voidOfferId of base64 characters, handed out by a quote, reaches the supplier (which answers for itself: an offer it did not make is 805)", async () => {
+    const orderNo = fresh("ATR-VOID-DEPOSIT");
+    t.sandbox.atrip!.server.faults = {
+      ...NO_FAULTS,
+      operations: ["voidQuotation.do"],
+      rewrite: { from: '"voidOfferId":"v_', to: `"voidOfferId":"${BASE64ISH}` },
+    };
+    let offer: string;
+    try {
+      const q = await gql<{ voidQuote: { voidOfferId: string } }>(t.url, QUOTE, { orderNo });
+      offer = q.data!.voidQuote.voidOfferId;
+    } finally {
+      t.sandbox.atrip!.server.faults = NO_FAULTS;
+    }
+    expect(offer.startsWith(BASE64ISH)).toBe(true);
     const before = t.sandbox.atrip!.server.stats.byOperation["void.do"] ?? 0;
-    const r = await gql(t.url, SUBMIT, { orderNo: "ATR-VOID-DEPOSIT", offer: BASE64ISH });
+    const r = await gql(t.url, SUBMIT, { orderNo, offer });
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: "VOID_OFFER_EXPIRED", supplierCode: "805" });
     expect((t.sandbox.atrip!.server.stats.byOperation["void.do"] ?? 0) - before).toBe(1);
   });
