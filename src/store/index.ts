@@ -8,7 +8,7 @@ import { migrate, type MigrationReport } from "./migrations.js";
 import { type SqlDb } from "./db.js";
 import { EventLog } from "./event-log.js";
 import { OwnerStore } from "./owner-store.js";
-import { QuoteStore } from "./quote-store.js";
+import { quoteStore, type QuoteStore } from "./quote-store.js";
 import { TrackedStore } from "./tracked-store.js";
 import { UnsettledStore } from "./unsettled-store.js";
 
@@ -90,7 +90,7 @@ export function wrap(db: SqlDb): Store {
     idempotency: new IdempotencyStore(db),
     unsettled: new UnsettledStore(db),
     owners: new OwnerStore(db),
-    quotes: new QuoteStore(db),
+    quotes: quoteStore(db),
     close: () => db.close(),
   };
 }

@@ -103,6 +103,24 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     },
   );
 
+  it.skipIf(skip)("void quotes: the latest per tenant's order, forgotten on demand, expired by age", async () => {
+    const q = store.quotes;
+    const orderNo = `Q-${Math.random().toString(36).slice(2)}`;
+    expect(await q.latest("acme", "ATRIP", orderNo)).toBeNull();
+    await q.record("acme", "ATRIP", orderNo, "v_1", true);
+    await q.record("acme", "ATRIP", orderNo, "v_2", false);
+    expect(await q.latest("acme", "ATRIP", orderNo)).toMatchObject({ offerId: "v_2", voidable: false });
+    expect(await q.latest("globex", "ATRIP", orderNo)).toBeNull();
+    await q.record("globex", "ATRIP", orderNo, null, false);
+    await q.forget("acme", "ATRIP", orderNo);
+    expect(await q.latest("acme", "ATRIP", orderNo)).toBeNull();
+    expect(await q.latest("globex", "ATRIP", orderNo)).toMatchObject({ offerId: null, voidable: false });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await q.expire(60_000)).toBe(0);
+    expect(await q.expire(10)).toBeGreaterThanOrEqual(1);
+    expect(await q.latest("globex", "ATRIP", orderNo)).toBeNull();
+  });
+
   it.skipIf(skip)("an order has one owner per supplier account: concurrent claims, one winner; only the owner gives it back", async () => {
     const orderNo = `OWN-${Math.random().toString(36).slice(2)}`;
     const claims = await Promise.all(
