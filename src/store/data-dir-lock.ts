@@ -12,8 +12,9 @@
  *   what one recorded was lost). A missing DATA_DIR is created empty first, and filled in place;
  * - it names the holder (pid, host, pid namespace) and is refreshed (its mtime) every `refreshMs`;
  * - a lock is taken over when its process is gone (same host and pid namespace, pid not alive,
- *   or this very pid: a restart that got the same one), or, from anywhere else, when it was not
- *   refreshed for `staleMs` (30 s); otherwise the open is refused, saying who holds it;
+ *   or this very pid: a restart that got the same one), or, from anywhere else (or naming no
+ *   pid), when it was not refreshed for `staleMs` (30 s); a live pid here keeps it however old;
+ *   otherwise the open is refused, saying who holds it;
  * - the holder notices when its lock was taken over or deleted, or its data directory went away
  *   under it: `lost()` then says why, and the store refuses every statement instead of
  *   confirming writes that no restart would find. A read that fails otherwise (EMFILE, EIO) is
@@ -103,9 +104,14 @@ function staleness(path: string, staleMs: number): { holder: string; stale: bool
   const pid = typeof holder.pid === "number" ? holder.pid : undefined;
   const sameSpace = holder.host === ME.host && holder.ns === ME.ns;
   const gone = sameSpace && pid !== undefined && (pid === process.pid || !isAlive(pid));
+  // A live process here holds it however long since its last refresh: one stopped (SIGSTOP) or
+  // hung for 30 s had its lock taken, and ran on beside the new holder, failing every request
+  // (black-box probe, thirty-third session). As PostgreSQL's postmaster.pid, a pid reused by
+  // another process keeps it too: the refusal says which lock file to delete.
+  const alive = sameSpace && pid !== undefined && !gone;
   return {
     holder: pid === undefined ? "an unknown process" : `pid ${pid} on ${String(holder.host)}`,
-    stale: gone || ageMs > staleMs,
+    stale: gone || (!alive && ageMs > staleMs),
     ageS: Math.round(ageMs / 1000),
     ino: st.ino,
   };

@@ -74,6 +74,16 @@ describe("the embedded store's lock", () => {
     expect(() => readFileSync(`${dataDir}.lock`)).toThrow(/ENOENT/);
   });
 
+  it("a live process on this host keeps its lock however long since its refresh (stopped or hung, it would run on beside the new holder)", () => {
+    const dataDir = fakeDataDir();
+    const ns = readlinkSync("/proc/self/ns/pid");
+    // This process's parent: alive, and not this process.
+    writeFileSync(`${dataDir}.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), ns }));
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(`${dataDir}.lock`, old, old);
+    expect(() => holdDataDir(dataDir, { staleMs: 60_000 })).toThrow(new RegExp(`in use by pid ${process.ppid} on `));
+  });
+
   it("the lock inside the folder counts too (the folder seen elsewhere through a bind mount holds only that one): refused, nothing of ours left behind", () => {
     const dataDir = fakeDataDir();
     writeFileSync(join(dataDir, ".gateway.lock"), JSON.stringify({ pid: 1, host: "elsewhere" }));
