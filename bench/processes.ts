@@ -30,7 +30,14 @@ export async function startSim(): Promise<{ url: string; child: ChildProcess }> 
 }
 
 /** Settings an A/B run may vary from the bench's own environment (e.g. PGLITE_SHARED_BUFFERS=128MB against the default). */
-const PASSED_THROUGH = ["PGLITE_SHARED_BUFFERS", "IDLE_GC_MS", "HEAP_GROWING_PERCENT", "HEAP_HEADROOM_MB", "DATABASE_URL", "DATABASE_SCHEMA"];
+const PASSED_THROUGH = [
+  "PGLITE_SHARED_BUFFERS",
+  "IDLE_GC_MS",
+  "HEAP_GROWING_PERCENT",
+  "HEAP_HEADROOM_MB",
+  "DATABASE_URL",
+  "DATABASE_SCHEMA",
+];
 export function passedThrough(): Record<string, string> {
   return Object.fromEntries(PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
 }

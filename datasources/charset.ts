@@ -8,6 +8,8 @@
  * allows a parser to.
  */
 
+import { isAscii, isUtf8 } from "node:buffer";
+
 /**
  * The charsets the Content-Type names, lower case, without quotes, Windows' names read as the
  * Encoding Standard's, each once (a header may repeat the parameter).
@@ -41,19 +43,13 @@ function decoderOf(charset: string, fatal: boolean): TextDecoder | undefined {
 
 /** Whether `bytes` hold a byte over 0x7F and are all valid UTF-8. */
 function isNonAsciiUtf8(bytes: Buffer): boolean {
-  if (!bytes.some((b) => b > 0x7f)) return false;
-  try {
-    STRICT_UTF8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
+  return !isAscii(bytes) && isUtf8(bytes);
 }
 
 /**
  * `bytes` as text, in the Content-Type's charset (UTF-8 by default). A charset Node does not
  * know is read as UTF-8 when the bytes are valid UTF-8 (JSON is UTF-8 in practice, and RFC 8259
- * gives `application/json` no charset); otherwise UndecodableText is thrown.
+ * gives `application/json` no charset); otherwise, strictly, UndecodableText is thrown.
  *
  * `strict` (a supplier's reply): bytes that are not valid in their charset throw UndecodableText
  * too, instead of being read with U+FFFD in their place. GBK bytes sent with no charset came out

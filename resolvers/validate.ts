@@ -47,7 +47,8 @@ export function optionalToken(field: string, value: unknown): string | undefined
  */
 export function optionalEventId(field: string, value: unknown, from = "VoidStatusEvent.id"): string | undefined {
   if (value === null || value === undefined) return undefined;
-  if (!isEventId(value)) throw badInput(field, `must be an event id from ${from} (digits, at most ${MAX_EVENT_ID}; leading zeros allowed, 64 digits in all)`);
+  if (!isEventId(value))
+    throw badInput(field, `must be an event id from ${from} (digits, at most ${MAX_EVENT_ID}; leading zeros allowed, 64 digits in all)`);
   return canonicalEventId(value);
 }
 

@@ -211,7 +211,6 @@ export function wireVoidOrderToOrder(entry: unknown, message: string | null, not
   );
 }
 
-/** The orderStatus values ATRIP documents (ATRIP.md: 0 unpaid, 1 ticketing in process, 2 ticketed, -3 cancelled). */
 /**
  * Refuses a reply about another order than `asked`. Compared without case or surrounding space
  * (ATRIP may echo its own form of a number a client sent in lower case), and the other order is
@@ -222,6 +221,7 @@ export function aboutOrder(replied: string, asked: string): void {
     throw new MappingError("the reply is about another order than the one asked about");
 }
 
+/** The orderStatus values ATRIP documents (ATRIP.md: 0 unpaid, 1 ticketing in process, 2 ticketed, -3 cancelled). */
 const ORDER_STATUSES = new Set(["-3", "0", "1", "2"]);
 
 /**

@@ -76,7 +76,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
         sharedBuffers: opts.pgliteSharedBuffers,
         onMaintenanceError: opts.onMaintenanceError,
       });
-  opts.onMigrated?.(await migrate(db));
+  // Not `onMigrated?.(await migrate(db))`: an optional call skips its arguments, and the migrations with them.
+  const report = await migrate(db);
+  opts.onMigrated?.(report);
   return wrap(db);
 }
 

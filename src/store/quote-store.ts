@@ -14,7 +14,7 @@ import type { SupplierName } from "../vocabulary/suppliers.js";
 import type { SqlDb } from "./db.js";
 
 /** What the latest quote said. */
-export interface LatestQuote {
+interface LatestQuote {
   offerId: string | null;
   voidable: boolean;
   quotedAt: Date;
@@ -25,8 +25,11 @@ export interface QuoteStore {
   record(tenant: string, supplier: SupplierName, orderNo: string, offerId: string | null, voidable: boolean): Promise<void>;
   /** The order's latest quote, or null when the gateway has none (or it has expired). */
   latest(tenant: string, supplier: SupplierName, orderNo: string): Promise<LatestQuote | null>;
-  /** The supplier has issued a newer offer the client was not given (the gateway quoted to check a lost submission). */
-  forget(tenant: string, supplier: SupplierName, orderNo: string): Promise<void>;
+  /**
+   * The supplier has issued a newer offer the client was not given (the gateway quoted to check a
+   * lost submission): the order's quote goes, unless it was recorded after `before`.
+   */
+  forget(tenant: string, supplier: SupplierName, orderNo: string, before: Date): Promise<void>;
   /** Deletes quotes older than `olderThanMs`; how many. */
   expire(olderThanMs: number): Promise<number>;
 }
@@ -43,9 +46,10 @@ class SqlQuotes implements QuoteStore {
 
   async record(tenant: string, supplier: SupplierName, orderNo: string, offerId: string | null, voidable: boolean): Promise<void> {
     await this.db.query(
-      `INSERT INTO void_quotes (tenant, supplier, order_no, offer_id, voidable) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (tenant, supplier, order_no) DO UPDATE SET offer_id = EXCLUDED.offer_id, voidable = EXCLUDED.voidable, quoted_at = now()`,
-      [tenant, supplier, orderNo, offerId, voidable],
+      `INSERT INTO void_quotes (tenant, supplier, order_no, offer_id, voidable, quoted_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (tenant, supplier, order_no) DO UPDATE SET offer_id = EXCLUDED.offer_id, voidable = EXCLUDED.voidable, quoted_at = EXCLUDED.quoted_at`,
+      // By the gateway's clock, as `forget`'s `before` is.
+      [tenant, supplier, orderNo, offerId, voidable, new Date().toISOString()],
     );
   }
 
@@ -58,8 +62,8 @@ class SqlQuotes implements QuoteStore {
     return r ? { offerId: r.offer_id, voidable: r.voidable, quotedAt: new Date(r.quoted_at) } : null;
   }
 
-  async forget(tenant: string, supplier: SupplierName, orderNo: string): Promise<void> {
-    await this.db.query(`DELETE FROM void_quotes WHERE ${KEY}`, [tenant, supplier, orderNo]);
+  async forget(tenant: string, supplier: SupplierName, orderNo: string, before: Date): Promise<void> {
+    await this.db.query(`DELETE FROM void_quotes WHERE ${KEY} AND quoted_at < $4`, [tenant, supplier, orderNo, before.toISOString()]);
   }
 
   async expire(olderThanMs: number): Promise<number> {
@@ -93,8 +97,9 @@ class MemoryQuotes implements QuoteStore {
     return this.quotes.get(MemoryQuotes.key(tenant, supplier, orderNo)) ?? null;
   }
 
-  async forget(tenant: string, supplier: SupplierName, orderNo: string): Promise<void> {
-    this.quotes.delete(MemoryQuotes.key(tenant, supplier, orderNo));
+  async forget(tenant: string, supplier: SupplierName, orderNo: string, before: Date): Promise<void> {
+    const key = MemoryQuotes.key(tenant, supplier, orderNo);
+    if ((this.quotes.get(key)?.quotedAt.getTime() ?? Infinity) < before.getTime()) this.quotes.delete(key);
   }
 
   async expire(olderThanMs: number): Promise<number> {

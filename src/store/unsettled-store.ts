@@ -154,6 +154,26 @@ export class UnsettledStore {
     );
   }
 
+  /**
+   * The supplier said it accepted the order's call, naming `acceptedRef`, and the claim's mark
+   * saying so was not written: the order's mark says it now, whoever holds it (a mark nobody holds
+   * if there is none). Written late, it never makes the call sendable again.
+   */
+  async noteAccepted(
+    tenant: string,
+    supplier: SupplierName,
+    operation: string,
+    orderNo: string,
+    detail: string,
+    acceptedRef: string,
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO unsettled_submissions (tenant, supplier, operation, order_no, detail, accepted_ref) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (tenant, supplier, operation, order_no) DO UPDATE SET accepted_ref = EXCLUDED.accepted_ref`,
+      [tenant, supplier, operation, orderNo, detail, acceptedRef],
+    );
+  }
+
   /** The claim, having taken over an earlier call's mark, sends the call again now (a resend the supplier was found not to hold). */
   async resent(tenant: string, supplier: SupplierName, operation: string, orderNo: string, claimId: string): Promise<void> {
     await this.db.query(`UPDATE unsettled_submissions SET sent_at = now() WHERE ${KEY} AND claim_id = $5`, [

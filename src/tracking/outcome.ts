@@ -41,6 +41,18 @@ export class OrderClaim {
     readonly earlier: Unsettled | null,
   ) {}
 
+  get tenant(): string {
+    return this.m.tenant;
+  }
+
+  get supplier(): SupplierName {
+    return this.m.supplier;
+  }
+
+  get orderNo(): string {
+    return this.m.orderNo;
+  }
+
   /** The outcome is known and recorded (or the call was refused, or not sent): the mark goes. */
   async settle(): Promise<void> {
     await this.write(
@@ -62,9 +74,10 @@ export class OrderClaim {
    * The supplier may have acted on something the gateway did not record: the claim becomes a mark
    * nobody holds, since now. `heldElsewhere`: what the supplier holds was not sent by the gateway;
    * `acceptedRef`: the supplier said it accepted the call and named what it made (never sent again).
+   * False when the store did not take it (logged).
    */
-  async keep(detail: string, heldElsewhere = false, acceptedRef: string | null = null): Promise<void> {
-    await this.write(
+  async keep(detail: string, heldElsewhere = false, acceptedRef: string | null = null): Promise<boolean> {
+    return this.write(
       () =>
         this.m.unsettled.mark(
           this.m.tenant,
@@ -102,11 +115,14 @@ export class OrderClaim {
     return true;
   }
 
-  private async write(write: () => Promise<void>, done: string): Promise<void> {
-    await writeAfterSend(write, this.m.log, `${this.m.operation} mark of an order not ${done}: its next request asks the supplier first`, {
-      orderNo: this.m.orderNo,
-      supplier: this.m.supplier,
-    });
+  private async write(write: () => Promise<void>, done: string): Promise<boolean> {
+    const written = await writeAfterSend(
+      write,
+      this.m.log,
+      `${this.m.operation} mark of an order not ${done}: its next request asks the supplier first`,
+      { orderNo: this.m.orderNo, supplier: this.m.supplier },
+    );
+    return written.ok;
   }
 }
 

@@ -16,8 +16,9 @@
  *
  * A submission is an operation on an order: on a shared supplier account the registry's void
  * port passes it through the order-ownership check (hardening issue, item 4), the check of a
- * lost submission (findSubmitted) included. A quote is not this module's: voidQuote calls the
- * port directly (issue 21, item 6).
+ * lost submission (findSubmitted) included. A quote goes through the same port (issue 21,
+ * item 6), and is recorded as the order's latest (`quote`): a void is sent only with that
+ * quote's offer (`offerRefused`).
  */
 import { withinDeadline, type CallScope, type DeadlineScope } from "../../datasources/deadline.js";
 import { GatewayError, OUTCOME_HINT, SupplierError } from "../vocabulary/errors.js";
@@ -120,18 +121,21 @@ export class VoidSubmission {
     if (!latest)
       return new GatewayError("VOID_OFFER_EXPIRED", "The gateway has no quote of this order from the last day: a void needs one", {
         supplier,
+        gatewayCode: "NO_QUOTE",
         retryable: false,
         hint: requote,
       });
     if (!latest.voidable)
       return new GatewayError("NOT_VOIDABLE", "The latest quote of this order calls it not voidable", {
         supplier,
+        gatewayCode: "QUOTE_NOT_VOIDABLE",
         retryable: false,
         hint: "Quote again: a void is sent only with the offer of a quote that calls the order voidable.",
       });
     if (latest.offerId !== voidOfferId)
       return new GatewayError("VOID_OFFER_EXPIRED", "The voidOfferId is not the latest quote's for this order", {
         supplier,
+        gatewayCode: "STALE_OFFER",
         retryable: false,
         hint: requote,
       });
@@ -258,7 +262,7 @@ export class VoidSubmission {
         const named = typeof voidCode === "string" ? voidCode : null;
         const accepted = named !== null ? await this.readAccepted(claim, tenant, supplier, orderNo, named, sentAt) : null;
         if (accepted) return accepted;
-        await claim.keep((err as Error).message, false, named);
+        await this.keepAccepted(claim, (err as Error).message, named);
       } else if (err instanceof GatewayError && err.code === "VOID_ALREADY_SUBMITTED") {
         // The supplier holds a void for the order that the gateway never recorded: the claim stays as the
         // order's mark, so the webhook of that void adopts it and a repeat asks the supplier first.
@@ -297,8 +301,25 @@ export class VoidSubmission {
       { voidCode, orderNo, answeredFor: submitted.orderNo },
       "void accepted by the supplier for another order than sent: not recorded",
     );
-    await claim.keep(message, false, voidCode);
+    await this.keepAccepted(claim, message, voidCode);
     throw new SupplierError("SUPPLIER_OUTCOME_UNKNOWN", message, { supplier, retryable: false, hint: OUTCOME_HINT, extra: { voidCode } });
+  }
+
+  /**
+   * Keeps the claim as the order's mark; when the supplier said it accepted a void (`voidCode`),
+   * the mark says so, and a mark the store did not take is written later, whoever holds the order
+   * then (UnsettledStore.noteAccepted): a claim that merely expired would be taken over as a
+   * sender that stopped mid-call, and the order checked as if nothing had been accepted.
+   */
+  private async keepAccepted(claim: OrderClaim, detail: string, voidCode: string | null): Promise<void> {
+    if (await claim.keep(detail, false, voidCode)) return;
+    if (voidCode === null) return;
+    const { tenant, supplier, orderNo } = claim;
+    this.later.add(
+      () => this.store.unsettled.noteAccepted(tenant, supplier, OPERATION, orderNo, detail, voidCode),
+      "the mark of a void the supplier accepted, with its voidCode, written",
+      { orderNo, voidCode },
+    );
   }
 
   /**
@@ -311,7 +332,7 @@ export class VoidSubmission {
   private async clash(claim: OrderClaim, submitted: VoidOrderData, recordedFor: string | undefined): Promise<never> {
     const { supplier, voidCode, orderNo } = submitted;
     this.log.error({ voidCode, orderNo, recordedFor: recordedFor ?? "another tenant" }, CLASH);
-    await claim.keep(CLASH, false, voidCode);
+    await this.keepAccepted(claim, CLASH, voidCode);
     throw new SupplierError(
       "SUPPLIER_OUTCOME_UNKNOWN",
       `${supplier} accepted the void of order ${orderNo} as ${voidCode}, a voidCode the gateway holds for another order: not recorded`,
@@ -397,7 +418,7 @@ export class VoidSubmission {
         const record = await start();
         if (!record || record.orderNo !== submitted.orderNo) {
           this.log.error({ ...context, recordedFor: record?.orderNo ?? "another tenant" }, CLASH);
-          return claim.keep(CLASH, false, submitted.voidCode);
+          return this.keepAccepted(claim, CLASH, submitted.voidCode);
         }
         await claim.settle();
       },
@@ -422,7 +443,7 @@ export class VoidSubmission {
    */
   private async reconcile(port: VoidPort, unsettled: Unsettled, scope: CallScope): Promise<void> {
     const { supplier, orderNo } = unsettled;
-    if (unsettled.acceptedRef) return this.acceptedBefore(unsettled, unsettled.acceptedRef);
+    if (unsettled.acceptedRef) return this.acceptedBefore(unsettled, unsettled.acceptedRef, scope);
     if (!port.findSubmitted) {
       throw new GatewayError(
         "SUPPLIER_OUTCOME_UNKNOWN",
@@ -434,10 +455,12 @@ export class VoidSubmission {
         },
       );
     }
+    const checkedAt = new Date();
     const check = await port.findSubmitted(orderNo, scope);
-    // The check quoted: the supplier's latest offer is one the client was not given.
+    // The check quoted: the supplier's latest offer is one the client was not given (a quote the
+    // client made meanwhile, recorded after the check began, is left to decide).
     if (check.offerReplaced)
-      await this.store.quotes.forget(unsettled.tenant, supplier, orderNo).catch((err: unknown) => {
+      await this.store.quotes.forget(unsettled.tenant, supplier, orderNo, checkedAt).catch((err: unknown) => {
         this.log.warn({ err: String(err), orderNo }, "a void quote replaced by a check was not forgotten");
       });
     if (check.submitted) {
@@ -493,9 +516,9 @@ export class VoidSubmission {
    * asked for that void: shown on this order, VOID_ALREADY_SUBMITTED (voidOrder with refresh:
    * true records it); not, SUPPLIER_OUTCOME_UNKNOWN. The mark stays either way.
    */
-  private async acceptedBefore(unsettled: Unsettled, voidCode: string): Promise<never> {
+  private async acceptedBefore(unsettled: Unsettled, voidCode: string, scope: CallScope): Promise<never> {
     const { tenant, supplier, orderNo } = unsettled;
-    const report = await this.voids.ask(tenant, supplier, voidCode);
+    const report = await this.voids.ask(tenant, supplier, voidCode, scope);
     if (report && sameOrder(report.orderNo, orderNo)) {
       throw new GatewayError(
         "VOID_ALREADY_SUBMITTED",
@@ -537,7 +560,8 @@ export class VoidSubmission {
       supplier,
       voidCode,
       async (report) => {
-        const orderNo = report?.orderNo ?? null;
+        // As a client would write it (the supplier may pad it with spaces).
+        const orderNo = report?.orderNo.trim() ?? null;
         if (!(await mayAdopt(orderNo)) || orderNo === null) return null;
         if (!isIdentifier(orderNo)) throw unadoptableOrder(supplier);
         const mark = await this.store.unsettled.get(tenant, supplier, OPERATION, orderNo);

@@ -76,6 +76,14 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
       const kept = (await u.get(...accepted))!;
       expect(kept).toMatchObject({ claimId: null, acceptedRef: "202612-0001ABCD" });
       expect(await u.takeOver(kept, 60_000)).toMatchObject({ acceptedRef: "202612-0001ABCD" });
+      // Written late (the claim's own write failed): onto the order's mark whoever holds it, or as a new one.
+      const late = ["acme", "ATRIP", "VOID", `${orderNo}-D`] as const;
+      const held = (await u.claim(...late, 60_000)) as { claimId: string };
+      await u.noteAccepted(...late, "accepted, written late", "202612-0002ABCD");
+      expect(await u.get(...late)).toMatchObject({ claimId: held.claimId, acceptedRef: "202612-0002ABCD" });
+      const none = ["acme", "ATRIP", "VOID", `${orderNo}-E`] as const;
+      await u.noteAccepted(...none, "accepted, written late", "202612-0003ABCD");
+      expect(await u.get(...none)).toMatchObject({ claimId: null, acceptedRef: "202612-0003ABCD" });
       expect(await unheld()).not.toContain(orderNo);
       await u.settleUnheld(...key); // a webhook leaves a held mark alone
       expect(await u.get(...key)).not.toBeNull();
@@ -112,7 +120,11 @@ describe.each(engines)("store contract on %s", (_name, open, skip) => {
     expect(await q.latest("acme", "ATRIP", orderNo)).toMatchObject({ offerId: "v_2", voidable: false });
     expect(await q.latest("globex", "ATRIP", orderNo)).toBeNull();
     await q.record("globex", "ATRIP", orderNo, null, false);
-    await q.forget("acme", "ATRIP", orderNo);
+    // Forgotten only if recorded before the time given (a quote made after a check began stays).
+    await q.forget("acme", "ATRIP", orderNo, new Date(Date.now() - 60_000));
+    expect(await q.latest("acme", "ATRIP", orderNo)).toMatchObject({ offerId: "v_2" });
+    await new Promise((r) => setTimeout(r, 5));
+    await q.forget("acme", "ATRIP", orderNo, new Date());
     expect(await q.latest("acme", "ATRIP", orderNo)).toBeNull();
     expect(await q.latest("globex", "ATRIP", orderNo)).toMatchObject({ offerId: null, voidable: false });
     await new Promise((r) => setTimeout(r, 20));

@@ -38,6 +38,8 @@ describe("the quote before a void", () => {
     const r = await submit(orderNo, "v_made_up");
     expect(r.errors?.[0]?.extensions).toMatchObject({
       code: "VOID_OFFER_EXPIRED",
+      gatewayCode: "NO_QUOTE",
+      supplierCode: null,
       retryable: false,
       hint: expect.stringMatching(/quote again/i),
     });
@@ -50,7 +52,10 @@ describe("the quote before a void", () => {
     const latest = (await quote(orderNo))!;
     expect(latest).not.toBe(first);
     const before = voidCalls();
-    expect((await submit(orderNo, first)).errors?.[0]?.extensions?.code).toBe("VOID_OFFER_EXPIRED");
+    expect((await submit(orderNo, first)).errors?.[0]?.extensions).toMatchObject({
+      code: "VOID_OFFER_EXPIRED",
+      gatewayCode: "STALE_OFFER",
+    });
     expect(voidCalls()).toBe(before);
     const ok = await submit(orderNo, latest);
     expect(ok.errors).toBeUndefined();
@@ -63,7 +68,7 @@ describe("the quote before a void", () => {
     const offer = await quote(orderNo);
     const before = voidCalls();
     const r = await submit(orderNo, offer ?? "v_any");
-    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "NOT_VOIDABLE", retryable: false });
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: "NOT_VOIDABLE", gatewayCode: "QUOTE_NOT_VOIDABLE", retryable: false });
     expect(voidCalls()).toBe(before);
   });
 
