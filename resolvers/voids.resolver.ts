@@ -34,7 +34,7 @@ export class VoidsResolver {
   @RequireScope("write")
   @Mutation(() => VoidOrder, {
     description:
-      "Submit a void with the voidOfferId of the latest quote. Never resent automatically, and never sent while the gateway holds a void for the order, whatever its status (VOID_ALREADY_SUBMITTED with its voidCode). The gateway records it and follows it to its final state: subscribe with voidStatusChanged(voidCode).",
+      "Submit a void with the voidOfferId of the latest quote this tenant made through the gateway (otherwise VOID_OFFER_EXPIRED, or NOT_VOIDABLE when that quote called the order not voidable; nothing is sent). Never resent automatically, and never sent while the gateway holds a void for the order, whatever its status (VOID_ALREADY_SUBMITTED with its voidCode). The gateway records it and follows it to its final state: subscribe with voidStatusChanged(voidCode).",
   })
   async submitVoid(@Arg("input", () => SubmitVoidInput) input: SubmitVoidInput, @Ctx() ctx: GatewayContext): Promise<VoidOrderView> {
     const { idempotency, tracking } = ctx.services;
