@@ -70,7 +70,8 @@ export function decodeText(bytes: Buffer, contentType: string | null | undefined
   const named = charsetsOf(contentType);
   if (strict && named.length > 1)
     throw new UndecodableText(`the Content-Type names ${named.length} charsets (${named.map((c) => c.slice(0, 40)).join(", ")})`);
-  const charset = strict ? named[0] : named.length > 1 && isNonAsciiUtf8(bytes) ? "utf-8" : named[0];
+  // Leniently, the first charset named: inCharset reads UTF-8 bytes as UTF-8 whatever it names.
+  const charset = named[0];
   const text = charset === undefined || charset === "utf-8" ? utf8(bytes, charset, strict) : inCharset(bytes, charset, strict);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

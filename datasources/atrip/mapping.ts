@@ -5,6 +5,7 @@
  * Vital fields (voidCode, voidStatus, orderNo) decide and a bad one is a MappingError; every
  * other field is read with OptionalFields, so an odd one is left null and noted (issue B.5).
  */
+import { sameOrderNo } from "../../src/vocabulary/tokens.js";
 import { OptionalFields, type OddFieldNote } from "../lenient.js";
 import { describeZodError } from "../json.js";
 import {
@@ -217,8 +218,7 @@ export function wireVoidOrderToOrder(entry: unknown, message: string | null, not
  * not named: on a shared account it may be another tenant's.
  */
 export function aboutOrder(replied: string, asked: string): void {
-  if (replied !== asked && replied.trim().toUpperCase() !== asked.toUpperCase())
-    throw new MappingError("the reply is about another order than the one asked about");
+  if (!sameOrderNo(replied, asked)) throw new MappingError("the reply is about another order than the one asked about");
 }
 
 /** The orderStatus values ATRIP documents (ATRIP.md: 0 unpaid, 1 ticketing in process, 2 ticketed, -3 cancelled). */

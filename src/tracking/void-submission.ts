@@ -23,7 +23,7 @@
 import { withinDeadline, type CallScope, type DeadlineScope } from "../../datasources/deadline.js";
 import { GatewayError, OUTCOME_HINT, SupplierError } from "../vocabulary/errors.js";
 import { type SupplierName } from "../vocabulary/suppliers.js";
-import { isIdentifier } from "../vocabulary/tokens.js";
+import { isIdentifier, sameOrderNo } from "../vocabulary/tokens.js";
 import type { SupplierRegistry } from "../../datasources/registry.js";
 import type { VoidOrderData, VoidQuoteData } from "../../datasources/model.js";
 import type { VoidPort } from "../../datasources/ports.js";
@@ -58,14 +58,6 @@ const OPERATION = "VOID";
 const NOT_DONE: ReadonlySet<string> = new Set(["REJECTED", "WITHDRAWN"]);
 const ADOPTION_HINT =
   "The gateway adopts the void if the supplier reports it; list it with voidOrders(orderNo), or check with the supplier.";
-
-/**
- * Whether the supplier's answer names the order sent: without case or surrounding space, as a
- * supplier may write back its own form of an order number a client sent in lower case.
- */
-function sameOrder(answered: string, sent: string): boolean {
-  return answered === sent || answered.trim().toUpperCase() === sent.toUpperCase();
-}
 
 /** submitVoid: the duplicate guard, reconciliation of lost replies, then the start of the tracked void. */
 export class VoidSubmission {
@@ -272,7 +264,7 @@ export class VoidSubmission {
       } else await claim.settle();
       throw err;
     }
-    if (!sameOrder(submitted.orderNo, orderNo)) return this.acceptedForAnother(claim, tenant, orderNo, submitted, sentAt);
+    if (!sameOrderNo(submitted.orderNo, orderNo)) return this.acceptedForAnother(claim, tenant, orderNo, submitted, sentAt);
     // Recorded under the number as the client sent it, which is how it will ask for it.
     return this.record(claim, tenant, { ...submitted, orderNo }, sentAt);
   }
@@ -373,12 +365,12 @@ export class VoidSubmission {
       this.log.warn({ err: String(err), orderNo, voidCode }, "the void named by a void.do answer could not be read");
       return null;
     });
-    if (report && !sameOrder(report.orderNo, orderNo))
+    if (report && !sameOrderNo(report.orderNo, orderNo))
       this.log.warn(
         { orderNo, voidCode, recordedFor: report.orderNo },
         "the supplier's record of the void named by a void.do answer names another order",
       );
-    if (!report || !sameOrder(report.orderNo, orderNo)) return null;
+    if (!report || !sameOrderNo(report.orderNo, orderNo)) return null;
     // Its status is what the query said: the event's source says so.
     return this.record(claim, tenant, { ...report, orderNo }, sentAt, "QUERY");
   }
@@ -519,7 +511,7 @@ export class VoidSubmission {
   private async acceptedBefore(unsettled: Unsettled, voidCode: string, scope: CallScope): Promise<never> {
     const { tenant, supplier, orderNo } = unsettled;
     const report = await this.voids.ask(tenant, supplier, voidCode, scope);
-    if (report && sameOrder(report.orderNo, orderNo)) {
+    if (report && sameOrderNo(report.orderNo, orderNo)) {
       throw new GatewayError(
         "VOID_ALREADY_SUBMITTED",
         `An earlier submission for order ${orderNo} was accepted as ${voidCode}; it was not submitted again`,

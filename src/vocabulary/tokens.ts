@@ -19,5 +19,12 @@ export const isToken = (value: string): boolean => value.length >= 1 && value.le
 export const ID_PATTERN = /^[A-Za-z0-9_-]*$/;
 export const ID_MAX = 64;
 
+/**
+ * Whether a supplier's answer names the order number sent: without case or surrounding space, as
+ * a supplier may write back its own form of a number a client sent in lower case.
+ */
+export const sameOrderNo = (answered: string, sent: string): boolean =>
+  answered === sent || answered.trim().toUpperCase() === sent.toUpperCase();
+
 /** Whether `value` is an identifier a client may send: 1 to ID_MAX letters, digits, '-' and '_'. */
 export const isIdentifier = (value: string): boolean => value.length >= 1 && value.length <= ID_MAX && ID_PATTERN.test(value);
